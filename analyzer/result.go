@@ -1,0 +1,166 @@
+package analyzer
+
+import (
+	"net/netip"
+	"time"
+)
+
+// SchemaVersion names the JSON report schema; bump it on incompatible change.
+const SchemaVersion = "ipsreplay.report/v1"
+
+// Result is everything an analysis found. It is a plain value that report
+// renders; its slices are sorted so the same input gives the same output.
+type Result struct {
+	Schema  string        `json:"schema"`
+	Summary Summary       `json:"summary"`
+	Files   []FileSummary `json:"files"`
+	// Signatures fired, most severe and most frequent first.
+	Signatures []SignatureHit `json:"signatures"`
+	// Alerts are the individual detections, in capture order.
+	Alerts []Alert `json:"alerts"`
+	// Blocks are the hosts the autoblock would have blocked.
+	Blocks []BlockedHost `json:"blocks"`
+	// FalsePositives are hosts that look like scanners or guest VMs.
+	FalsePositives []FalsePositive `json:"false_positives"`
+	// Warnings are problems that did not stop the analysis.
+	Warnings []string `json:"warnings"`
+}
+
+// Summary describes the input as a whole.
+type Summary struct {
+	Files        int           `json:"files"`
+	Packets      uint64        `json:"packets"`
+	Bytes        uint64        `json:"bytes"` // original (wire) lengths
+	FirstPacket  time.Time     `json:"first_packet"`
+	LastPacket   time.Time     `json:"last_packet"`
+	Span         Duration      `json:"span"`
+	Undecoded    uint64        `json:"undecoded"`
+	DecodeErrors []ReasonCount `json:"decode_errors"` // why packets were not fully decoded
+	Evictions    []ReasonCount `json:"evictions"`     // state dropped at a table cap
+	Autoblock    Duration      `json:"autoblock"`     // block length, 0 when disabled
+	Excluded     []string      `json:"excluded"`      // exclusion entries in force
+}
+
+// ReasonCount is a count with its reason.
+type ReasonCount struct {
+	Reason string `json:"reason"`
+	Count  uint64 `json:"count"`
+}
+
+// FileSummary describes one input file.
+type FileSummary struct {
+	Path      string    `json:"path"`
+	Format    string    `json:"format"` // pcap, pcapng, pcap.gz, ...
+	LinkTypes []string  `json:"link_types"`
+	Packets   uint64    `json:"packets"`
+	Bytes     uint64    `json:"bytes"`
+	First     time.Time `json:"first_packet"`
+	Last      time.Time `json:"last_packet"`
+	// Error is set when the file could not be read at all or stopped early;
+	// Truncated says what was read before the fault is still analysed.
+	Error     string `json:"error,omitempty"`
+	Truncated bool   `json:"truncated,omitempty"`
+}
+
+// PacketLocation is where to look in the captures: file and 1-based packet
+// number as Wireshark counts them.
+type PacketLocation struct {
+	File   string `json:"file"`
+	Packet uint64 `json:"packet"`
+}
+
+// SignatureHit aggregates the alerts of one signature.
+type SignatureHit struct {
+	SID         uint32         `json:"sid"`
+	Name        string         `json:"name"`
+	Severity    string         `json:"severity"`
+	Category    string         `json:"category"`
+	Description string         `json:"description"`
+	CVEs        []string       `json:"cves"`
+	Advice      string         `json:"advice,omitempty"` // patch advice when a CVE is named
+	Count       uint64         `json:"count"`            // alerts
+	Excluded    uint64         `json:"excluded"`         // of which from excluded hosts
+	First       time.Time      `json:"first"`
+	Last        time.Time      `json:"last"`
+	FirstPacket PacketLocation `json:"first_packet"`
+	LastPacket  PacketLocation `json:"last_packet"`
+	Attackers   []string       `json:"attackers"` // sorted, capped
+	Victims     []string       `json:"victims"`   // sorted, capped
+	MoreHosts   bool           `json:"more_hosts,omitempty"`
+}
+
+// Alert is one detection.
+type Alert struct {
+	SID         uint32         `json:"sid"`
+	Name        string         `json:"name"`
+	Severity    string         `json:"severity"`
+	Time        time.Time      `json:"time"`
+	Attacker    string         `json:"attacker,omitempty"`
+	AttackerMAC string         `json:"attacker_mac,omitempty"`
+	Victim      string         `json:"victim,omitempty"`
+	VictimPort  uint16         `json:"victim_port,omitempty"`
+	Proto       string         `json:"proto,omitempty"`
+	Kind        string         `json:"kind,omitempty"`
+	Detail      string         `json:"detail"`
+	Count       uint64         `json:"count"`
+	First       time.Time      `json:"first"`
+	Last        time.Time      `json:"last"`
+	FirstPacket PacketLocation `json:"first_packet"`
+	LastPacket  PacketLocation `json:"last_packet"`
+	Spoofed     bool           `json:"spoofed,omitempty"`
+	Sources     []string       `json:"sources,omitempty"` // sample of spoofed sources
+	Excluded    bool           `json:"excluded,omitempty"`
+	ExcludedBy  string         `json:"excluded_by,omitempty"` // the exclusion entry
+	Blocked     bool           `json:"blocked"`               // this alert started or extended a block
+}
+
+// BlockedHost is a host the autoblock would have blocked.
+type BlockedHost struct {
+	Host           string    `json:"host"`
+	FirstBlock     time.Time `json:"first_block"`
+	LastUnblock    time.Time `json:"last_unblock"` // when the last block ends (may be past the capture)
+	Blocks         int       `json:"blocks"`       // separate block periods
+	Extensions     int       `json:"extensions"`   // detections during a block that extended it
+	TotalBlocked   Duration  `json:"total_blocked"`
+	DroppedPackets uint64    `json:"dropped_packets"` // packets from or to the host while blocked
+	DroppedBytes   uint64    `json:"dropped_bytes"`
+	SIDs           []uint32  `json:"sids"` // signatures that caused blocks
+}
+
+// FalsePositive is a host that probably fired for benign reasons.
+type FalsePositive struct {
+	Host       string   `json:"host"`
+	MAC        string   `json:"mac,omitempty"`
+	Verdict    string   `json:"verdict"`    // "scanner" or "guest-vm"
+	Confidence string   `json:"confidence"` // "high", "medium" or "low"
+	Reason     string   `json:"reason"`
+	Evidence   []string `json:"evidence"`
+	Alerts     uint64   `json:"alerts"`    // alerts this host caused
+	Exclusion  string   `json:"exclusion"` // a ready line for --exclude
+}
+
+// Duration is a time.Duration that marshals as a Go duration string.
+type Duration time.Duration
+
+// MarshalText renders "10m0s".
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(time.Duration(d).String()), nil
+}
+
+// UnmarshalText parses what MarshalText wrote.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	*d = Duration(v)
+	return err
+}
+
+// String renders like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// addrString renders an address, or "" when it is not valid.
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}

@@ -1,0 +1,202 @@
+// Package detectors holds the built-in detections of ipsreplay, one file
+// each, behind the small Detector interface. A detector sees decoded packet
+// Facts (and, optionally, finished TCP connections) in capture order and
+// emits Events; it never reads packets, clocks or configuration files itself.
+package detectors
+
+import (
+	"net/netip"
+)
+
+// Built-in signature ids. Their names, severities and descriptions live in
+// signatures/builtin.json; these constants only tie a detector to its entry.
+const (
+	SIDSynFlood   uint32 = 9000001
+	SIDPortScan   uint32 = 9000002
+	SIDARPPoison  uint32 = 9000003
+	SIDBruteForce uint32 = 9000004
+)
+
+// Network-layer kinds of a packet.
+const (
+	L3None uint8 = iota
+	L3IPv4
+	L3IPv6
+	L3ARP
+)
+
+// IP protocol numbers the detectors care about.
+const (
+	ProtoICMP   uint8 = 1
+	ProtoTCP    uint8 = 6
+	ProtoUDP    uint8 = 17
+	ProtoICMPv6 uint8 = 58
+)
+
+// TCP flag bits as they sit in the header's flags byte.
+const (
+	TCPFin uint8 = 1 << iota
+	TCPSyn
+	TCPRst
+	TCPPsh
+	TCPAck
+	TCPUrg
+	TCPEce
+	TCPCwr
+)
+
+// PacketRef says where a packet is: the index of its file in the run's file
+// list and its 1-based number within that file, as Wireshark counts them.
+type PacketRef struct {
+	File uint32
+	Num  uint64
+}
+
+// ARPFacts are the fields of an ARP packet.
+type ARPFacts struct {
+	Op        uint16 // 1 request, 2 reply
+	SenderMAC [6]byte
+	SenderIP  netip.Addr
+	TargetMAC [6]byte
+	TargetIP  netip.Addr
+}
+
+// QuotedFacts describe the packet quoted inside an ICMP/ICMPv6 error, which
+// is how a closed UDP port answers a probe.
+type QuotedFacts struct {
+	Src, Dst         netip.Addr
+	Proto            uint8
+	SrcPort, DstPort uint16
+}
+
+// Facts is what the decoder learned about one packet. The analyzer fills one
+// value per packet and reuses it; detectors must copy what they keep and must
+// not keep Payload past Observe.
+type Facts struct {
+	Time    int64 // capture time, unix nanoseconds
+	Packet  PacketRef
+	WireLen int // original length on the wire
+
+	HasEth         bool
+	SrcMAC, DstMAC [6]byte
+	VLAN           uint16 // innermost 802.1Q id, 0 when untagged
+
+	L3       uint8 // L3None, L3IPv4, L3IPv6 or L3ARP
+	Src, Dst netip.Addr
+	TTL      uint8 // TTL or hop limit
+	Proto    uint8 // IP protocol of the transport header, 0 when none
+
+	SrcPort, DstPort uint16
+	TCPFlags         uint8
+	Seq, Ack         uint32
+
+	ICMPType, ICMPCode uint8
+	HasQuoted          bool // an ICMP error carrying a quoted header
+	Quoted             QuotedFacts
+
+	ARP ARPFacts
+
+	// Conn state from the analyzer's TCP flow table.
+	Dir       uint8 // DirUnknown, DirToServer or DirToClient
+	ConnEvent uint8 // ConnNone, ConnOpened or ConnEstablished on this packet
+
+	Payload []byte // transport payload; valid only during Observe
+}
+
+// Direction of a TCP packet within its connection.
+const (
+	DirUnknown  uint8 = iota // no SYN seen: a mid-stream or stray packet
+	DirToServer              // from the side that sent the first SYN
+	DirToClient
+)
+
+// Connection milestones a packet can mark.
+const (
+	ConnNone        uint8 = iota
+	ConnOpened            // the first SYN of a new connection
+	ConnEstablished       // the client's ACK completing the handshake
+)
+
+// IsTCP reports whether the packet carries a TCP header.
+func (f *Facts) IsTCP() bool { return f.Proto == ProtoTCP }
+
+// HasFlags reports whether all bits in mask are set.
+func (f *Facts) HasFlags(mask uint8) bool { return f.TCPFlags&mask == mask }
+
+// CloseReason says how a TCP connection ended.
+type CloseReason uint8
+
+// Ways a connection ends.
+const (
+	CloseTimeout CloseReason = iota // idle timeout or end of capture
+	CloseClientFin
+	CloseServerFin
+	CloseClientRst
+	CloseServerRst
+)
+
+// Conn summarises one TCP connection when it ends, as Zeek's
+// connection_state_remove does. Client is the side that sent the first SYN.
+type Conn struct {
+	Client, Server         netip.Addr
+	ClientMAC              [6]byte
+	ClientPort, ServerPort uint16
+	Start, End             int64 // capture times, unix ns
+	First, Last            PacketRef
+	Established            bool // the client acknowledged the server's SYN-ACK
+	ClientBytes            uint64
+	ServerBytes            uint64 // transport payload bytes each way
+	ClientPkts, ServerPkts uint32
+	ClosedBy               CloseReason
+}
+
+// Duration is the connection's length in nanoseconds of capture time.
+func (c *Conn) Duration() int64 { return c.End - c.Start }
+
+// Event is one detection: a signature fired for an attacker against a victim.
+// Events are plain values: no pointers into packet buffers.
+type Event struct {
+	SID  uint32
+	Time int64 // capture time of the packet that made the detection fire
+
+	Attacker    netip.Addr // invalid when the attack cannot be attributed
+	AttackerMAC [6]byte
+	HasMAC      bool
+	Victim      netip.Addr // invalid for attacks on many hosts (sweeps)
+	VictimPort  uint16
+	Proto       uint8
+
+	FirstTime, LastTime int64     // first and last triggering packet
+	First, Last         PacketRef // where they are
+	Count               uint64    // triggering packets, probes or attempts
+
+	// Spoofed says the sources look forged: the event names a victim, not an
+	// attacker to block, and Sources holds a sample of the top sources.
+	Spoofed bool
+	Sources []netip.Addr
+	// Kind refines the detection ("vertical", "sweep", "gateway", ...).
+	Kind string
+	// Detail is one line of evidence for people ("37 ports in 14s").
+	Detail string
+}
+
+// Emit receives events from a detector.
+type Emit func(Event)
+
+// Detector is one built-in detection. Observe sees every decoded packet in
+// capture order; Expire is called as capture time advances (at least once a
+// second of capture time and once at the end with the last packet's time)
+// so state can age out and pending detections can fire.
+type Detector interface {
+	Name() string
+	Observe(f *Facts, emit Emit)
+	Expire(now int64, emit Emit)
+	// Evicted counts state entries dropped because a table was full.
+	Evicted() uint64
+}
+
+// ConnObserver is implemented by detectors that want finished TCP
+// connections (brute-force login detection).
+type ConnObserver interface {
+	ConnEnded(c *Conn, emit Emit)
+}
