@@ -84,7 +84,7 @@ type Facts struct {
 	L3       uint8 // L3None, L3IPv4, L3IPv6 or L3ARP
 	Src, Dst netip.Addr
 	TTL      uint8 // TTL or hop limit
-	Proto    uint8 // IP protocol of the transport header, 0 when none
+	Proto    uint8 // IP protocol of a decoded transport header, 0 when none
 
 	SrcPort, DstPort uint16
 	TCPFlags         uint8

@@ -1,0 +1,137 @@
+package analyzer
+
+import (
+	"net/netip"
+	"sort"
+	"time"
+)
+
+// DefaultAutoblock is how long the modelled endpoint IPS blocks an attacker
+// after a detection.
+const DefaultAutoblock = 10 * time.Minute
+
+type blockState struct {
+	host           netip.Addr
+	first          int64
+	start, until   int64 // the current (or last) block period
+	blocks         int
+	extensions     int
+	total          int64 // closed periods' length
+	droppedPackets uint64
+	droppedBytes   uint64
+	sids           []uint32
+}
+
+// autoblock models the IPS firewall rule added after a detection: every
+// packet from or to a blocked address until the block ends is one the real
+// product would have dropped. A detection during a block extends it to a
+// full period from that detection.
+type autoblock struct {
+	length int64
+	hosts  map[netip.Addr]*blockState
+	active int // hosts whose block may still be running
+	// order keeps first-block order for deterministic output.
+	order []*blockState
+}
+
+func newAutoblock(length time.Duration) *autoblock {
+	return &autoblock{length: int64(length), hosts: map[netip.Addr]*blockState{}}
+}
+
+// block records a detection against host at time t. It reports whether the
+// detection started a new block (false when it extended one).
+func (a *autoblock) block(host netip.Addr, t int64, sid uint32) (started bool) {
+	host = host.Unmap()
+	b, ok := a.hosts[host]
+	if !ok {
+		b = &blockState{host: host, first: t}
+		a.hosts[host] = b
+		a.order = append(a.order, b)
+	}
+	if !containsSID(b.sids, sid) {
+		b.sids = append(b.sids, sid)
+	}
+	if b.blocks > 0 && t < b.until {
+		b.extensions++
+		b.until = t + a.length
+		return false
+	}
+	if b.blocks > 0 {
+		b.total += b.until - b.start
+	}
+	a.active++ // may overcount until the next expire; that only costs lookups
+	b.blocks++
+	b.start, b.until = t, t+a.length
+	return true
+}
+
+func containsSID(s []uint32, sid uint32) bool {
+	for _, v := range s {
+		if v == sid {
+			return true
+		}
+	}
+	return false
+}
+
+// observe counts a packet against any running block of its addresses.
+// Before the first detection it costs one comparison.
+func (a *autoblock) observe(src, dst netip.Addr, t int64, wireLen int) {
+	if a.active == 0 {
+		return
+	}
+	a.drop(src, t, wireLen)
+	if dst != src {
+		a.drop(dst, t, wireLen)
+	}
+}
+
+func (a *autoblock) drop(host netip.Addr, t int64, wireLen int) {
+	b, ok := a.hosts[host]
+	if !ok || b.blocks == 0 {
+		return
+	}
+	// the packet that triggered the block is the detection, not a drop
+	if t > b.start && t < b.until {
+		b.droppedPackets++
+		b.droppedBytes += uint64(wireLen)
+	}
+}
+
+// expire notes blocks that ended before now so observe can skip lookups.
+func (a *autoblock) expire(now int64) {
+	if a.active == 0 {
+		return
+	}
+	n := 0
+	for _, b := range a.order {
+		if b.until > now {
+			n++
+		}
+	}
+	a.active = n
+}
+
+// results lists blocked hosts in the order they were first blocked.
+func (a *autoblock) results() []BlockedHost {
+	out := make([]BlockedHost, 0, len(a.order))
+	for _, b := range a.order {
+		if b.blocks == 0 {
+			continue
+		}
+		sids := append([]uint32(nil), b.sids...)
+		sort.Slice(sids, func(i, j int) bool { return sids[i] < sids[j] })
+		out = append(out, BlockedHost{
+			Host:           b.host.String(),
+			FirstBlock:     time.Unix(0, b.first).UTC(),
+			LastUnblock:    time.Unix(0, b.until).UTC(),
+			Blocks:         b.blocks,
+			Extensions:     b.extensions,
+			TotalBlocked:   Duration(b.total + b.until - b.start),
+			DroppedPackets: b.droppedPackets,
+			DroppedBytes:   b.droppedBytes,
+			SIDs:           sids,
+		})
+	}
+	return out
+}

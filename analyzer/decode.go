@@ -1,0 +1,425 @@
+package analyzer
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+
+	"github.com/ipsreplay/ipsreplay/detectors"
+)
+
+// LinkType is a LINKTYPE_ number. gopacket v1.1.19 keeps link types in a
+// uint8, which cannot hold LINKTYPE_LINUX_SLL2 (276), so the analyzer
+// carries its own.
+type LinkType uint32
+
+// Link types this decoder reads. LINKTYPE_RAW has three numbers in the wild
+// (101 in files, 12 and 14 from some BSD libpcaps).
+const (
+	LinkNull      LinkType = 0
+	LinkEthernet  LinkType = 1
+	LinkRaw12     LinkType = 12
+	LinkRaw14     LinkType = 14
+	LinkRaw       LinkType = 101
+	LinkLoop      LinkType = 108
+	LinkLinuxSLL  LinkType = 113
+	LinkIPv4      LinkType = 228
+	LinkIPv6      LinkType = 229
+	LinkLinuxSLL2 LinkType = 276
+
+	linuxSLL2HeaderLen = 20
+)
+
+// Supported reports whether packets of this link type can be decoded.
+func (lt LinkType) Supported() bool {
+	switch lt {
+	case LinkNull, LinkEthernet, LinkRaw12, LinkRaw14, LinkRaw, LinkLoop,
+		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2:
+		return true
+	}
+	return false
+}
+
+// String names a link type for people, with its number.
+func (lt LinkType) String() string {
+	name := ""
+	switch lt {
+	case LinkNull:
+		name = "NULL"
+	case LinkEthernet:
+		name = "ETHERNET"
+	case LinkRaw12, LinkRaw14, LinkRaw:
+		name = "RAW"
+	case LinkLoop:
+		name = "LOOP"
+	case LinkLinuxSLL:
+		name = "LINUX_SLL"
+	case LinkIPv4:
+		name = "IPV4"
+	case LinkIPv6:
+		name = "IPV6"
+	case LinkLinuxSLL2:
+		name = "LINUX_SLL2"
+	default:
+		if lt < 256 {
+			name = layers.LinkType(lt).String()
+		}
+	}
+	if name == "" || name[0] == 'U' && len(name) > 7 && name[:7] == "Unknown" {
+		return fmt.Sprintf("LINKTYPE_%d", uint32(lt))
+	}
+	return fmt.Sprintf("%s(%d)", name, uint32(lt))
+}
+
+// Reasons a packet is not fully decoded, counted in the summary.
+const (
+	reasonUnsupportedLink = iota
+	reasonTruncated
+	reasonMalformedL2
+	reasonMalformedL3
+	reasonMalformedL4
+	reasonFragment
+	reasonNonIP
+	reasonCount
+)
+
+var reasonNames = [reasonCount]string{
+	reasonUnsupportedLink: "unsupported link type",
+	reasonTruncated:       "truncated (snap length or damaged)",
+	reasonMalformedL2:     "malformed link-layer header",
+	reasonMalformedL3:     "malformed network header",
+	reasonMalformedL4:     "malformed transport header",
+	reasonFragment:        "IP fragment (not reassembled)",
+	reasonNonIP:           "other protocol (not IP or ARP)",
+}
+
+// decoder turns packet bytes into detectors.Facts without allocating: every
+// layer is a preallocated struct that DecodingLayerParser decodes in place,
+// and one parser per first layer shares them.
+type decoder struct {
+	eth    layers.Ethernet
+	dot1q  layers.Dot1Q
+	sll    layers.LinuxSLL
+	loop   layers.Loopback
+	ip4    layers.IPv4
+	ip6    layers.IPv6
+	ip6ext layers.IPv6ExtensionSkipper
+	arp    layers.ARP
+	icmp4  layers.ICMPv4
+	icmp6  layers.ICMPv6
+	tcp    layers.TCP
+	udp    layers.UDP
+
+	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+
+	reasons [reasonCount]uint64
+}
+
+func newDecoder() *decoder {
+	d := &decoder{
+		parsers: make(map[gopacket.LayerType]*gopacket.DecodingLayerParser),
+		decoded: make([]gopacket.LayerType, 0, 16),
+	}
+	for _, first := range []gopacket.LayerType{
+		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback,
+		layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeARP, layers.LayerTypeDot1Q,
+	} {
+		p := gopacket.NewDecodingLayerParser(first,
+			&d.eth, &d.dot1q, &d.sll, &d.loop, &d.ip4, &d.ip6, &d.ip6ext,
+			&d.arp, &d.icmp4, &d.icmp6, &d.tcp, &d.udp)
+		// Unknown upper layers (DNS, LLC, ...) just end decoding: the facts
+		// gathered so far are still good.
+		p.IgnoreUnsupported = true
+		d.parsers[first] = p
+	}
+	return d
+}
+
+// firstLayer picks the parser entry point for a link type; for SLL2 and raw
+// links it looks at the packet, and it returns the offset where that layer
+// starts.
+func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
+	switch lt {
+	case LinkEthernet:
+		return layers.LayerTypeEthernet, 0, true
+	case LinkLinuxSLL:
+		return layers.LayerTypeLinuxSLL, 0, true
+	case LinkNull, LinkLoop:
+		return layers.LayerTypeLoopback, 0, true
+	case LinkIPv4:
+		return layers.LayerTypeIPv4, 0, true
+	case LinkIPv6:
+		return layers.LayerTypeIPv6, 0, true
+	case LinkRaw, LinkRaw12, LinkRaw14:
+		if len(data) == 0 {
+			return 0, 0, false
+		}
+		switch data[0] >> 4 {
+		case 4:
+			return layers.LayerTypeIPv4, 0, true
+		case 6:
+			return layers.LayerTypeIPv6, 0, true
+		}
+		return 0, 0, false
+	case LinkLinuxSLL2:
+		// gopacket has no SLL2 layer: the 20-byte header starts with the
+		// EtherType, which is all we need.
+		if len(data) < linuxSLL2HeaderLen {
+			return 0, 0, false
+		}
+		lt := layers.EthernetType(binary.BigEndian.Uint16(data[0:2])).LayerType()
+		return lt, linuxSLL2HeaderLen, true
+	}
+	return 0, 0, false
+}
+
+// decode fills f from one packet of link type lt. It returns false when the
+// packet yielded nothing the detectors can use; counts say why.
+func (d *decoder) decode(lt LinkType, data []byte, f *detectors.Facts) bool {
+	*f = detectors.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen}
+	first, off, ok := firstLayer(lt, data)
+	if !ok {
+		if lt.Supported() {
+			d.reasons[reasonMalformedL2]++
+		} else {
+			d.reasons[reasonUnsupportedLink]++
+		}
+		return false
+	}
+	p := d.parsers[first]
+	if p == nil {
+		d.reasons[reasonNonIP]++
+		return false
+	}
+	err := p.DecodeLayers(data[off:], &d.decoded)
+	for _, typ := range d.decoded {
+		switch typ {
+		case layers.LayerTypeEthernet:
+			f.HasEth = true
+			copy(f.SrcMAC[:], d.eth.SrcMAC)
+			copy(f.DstMAC[:], d.eth.DstMAC)
+		case layers.LayerTypeDot1Q:
+			f.VLAN = d.dot1q.VLANIdentifier
+		case layers.LayerTypeIPv4:
+			f.L3 = detectors.L3IPv4
+			f.Src = addr4(d.ip4.SrcIP)
+			f.Dst = addr4(d.ip4.DstIP)
+			f.TTL = d.ip4.TTL
+			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
+				d.reasons[reasonFragment]++
+			}
+		case layers.LayerTypeIPv6:
+			f.L3 = detectors.L3IPv6
+			f.Src = addr16(d.ip6.SrcIP)
+			f.Dst = addr16(d.ip6.DstIP)
+			f.TTL = d.ip6.HopLimit
+			if laterIPv6Fragment(&d.ip6) {
+				// the skipper would read fragment data as a transport
+				// header: stop at the network layer
+				d.reasons[reasonFragment]++
+				return true
+			}
+		case layers.LayerTypeARP:
+			d.fillARP(f)
+		case layers.LayerTypeICMPv4:
+			f.Proto = detectors.ProtoICMP
+			f.ICMPType = d.icmp4.TypeCode.Type()
+			f.ICMPCode = d.icmp4.TypeCode.Code()
+			f.Payload = d.icmp4.Payload
+			if isICMPv4Error(f.ICMPType) {
+				f.HasQuoted = parseQuoted(d.icmp4.Payload, &f.Quoted)
+			}
+		case layers.LayerTypeICMPv6:
+			f.Proto = detectors.ProtoICMPv6
+			f.ICMPType = d.icmp6.TypeCode.Type()
+			f.ICMPCode = d.icmp6.TypeCode.Code()
+			f.Payload = d.icmp6.Payload
+			// errors (types 1-4) carry 4 unused/MTU bytes, then the packet
+			if f.ICMPType >= 1 && f.ICMPType <= 4 && len(d.icmp6.Payload) > 4 {
+				f.HasQuoted = parseQuoted(d.icmp6.Payload[4:], &f.Quoted)
+			}
+		case layers.LayerTypeTCP:
+			f.Proto = detectors.ProtoTCP
+			f.SrcPort = uint16(d.tcp.SrcPort)
+			f.DstPort = uint16(d.tcp.DstPort)
+			f.TCPFlags = tcpFlags(&d.tcp)
+			f.Seq, f.Ack = d.tcp.Seq, d.tcp.Ack
+			f.Payload = d.tcp.Payload
+		case layers.LayerTypeUDP:
+			f.Proto = detectors.ProtoUDP
+			f.SrcPort = uint16(d.udp.SrcPort)
+			f.DstPort = uint16(d.udp.DstPort)
+			f.Payload = d.udp.Payload
+		}
+	}
+	if err != nil {
+		d.reasons[d.classify(err, p)]++
+	} else if f.L3 == detectors.L3None {
+		d.reasons[reasonNonIP]++
+	}
+	return f.L3 != detectors.L3None
+}
+
+// classify names the layer that failed: the one after the last decoded.
+func (d *decoder) classify(_ error, p *gopacket.DecodingLayerParser) int {
+	if p.Truncated {
+		return reasonTruncated
+	}
+	last := gopacket.LayerTypeZero
+	if n := len(d.decoded); n > 0 {
+		last = d.decoded[n-1]
+	}
+	switch last {
+	case gopacket.LayerTypeZero:
+		return reasonMalformedL2
+	case layers.LayerTypeEthernet, layers.LayerTypeDot1Q, layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback:
+		return reasonMalformedL3
+	}
+	return reasonMalformedL4
+}
+
+func (d *decoder) fillARP(f *detectors.Facts) {
+	a := &d.arp
+	// Only Ethernet/IPv4 ARP binds IPs to MACs in a way the detectors use.
+	if a.HwAddressSize != 6 || a.ProtAddressSize != 4 ||
+		len(a.SourceHwAddress) != 6 || len(a.DstHwAddress) != 6 ||
+		len(a.SourceProtAddress) != 4 || len(a.DstProtAddress) != 4 {
+		d.reasons[reasonNonIP]++
+		return
+	}
+	f.L3 = detectors.L3ARP
+	f.ARP.Op = a.Operation
+	copy(f.ARP.SenderMAC[:], a.SourceHwAddress)
+	copy(f.ARP.TargetMAC[:], a.DstHwAddress)
+	f.ARP.SenderIP = addr4(a.SourceProtAddress)
+	f.ARP.TargetIP = addr4(a.DstProtAddress)
+}
+
+// laterIPv6Fragment walks the extension headers looking for a fragment
+// header with a non-zero offset.
+func laterIPv6Fragment(ip6 *layers.IPv6) bool {
+	next, b := ip6.NextHeader, ip6.Payload
+	if ip6.HopByHop != nil {
+		next = ip6.HopByHop.NextHeader
+	}
+	for i := 0; i < 8 && len(b) >= 8; i++ {
+		switch next {
+		case layers.IPProtocolIPv6Fragment:
+			return binary.BigEndian.Uint16(b[2:4])&0xfff8 != 0
+		case layers.IPProtocolIPv6Routing, layers.IPProtocolIPv6Destination, layers.IPProtocolIPv6HopByHop:
+			n := int(b[1])*8 + 8
+			if len(b) < n {
+				return false
+			}
+			next, b = layers.IPProtocol(b[0]), b[n:]
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func isICMPv4Error(t uint8) bool {
+	switch t {
+	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeTimeExceeded,
+		layers.ICMPv4TypeParameterProblem, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect:
+		return true
+	}
+	return false
+}
+
+// parseQuoted reads the IP header and the first transport bytes that an ICMP
+// error quotes. Bounds are checked by hand: this is attacker-controlled data.
+func parseQuoted(b []byte, q *detectors.QuotedFacts) bool {
+	if len(b) < 1 {
+		return false
+	}
+	var l4 []byte
+	switch b[0] >> 4 {
+	case 4:
+		if len(b) < 20 {
+			return false
+		}
+		ihl := int(b[0]&0x0f) * 4
+		if ihl < 20 || len(b) < ihl {
+			return false
+		}
+		q.Proto = b[9]
+		q.Src = netip.AddrFrom4([4]byte(b[12:16]))
+		q.Dst = netip.AddrFrom4([4]byte(b[16:20]))
+		l4 = b[ihl:]
+	case 6:
+		if len(b) < 40 {
+			return false
+		}
+		q.Proto = b[6]
+		q.Src = netip.AddrFrom16([16]byte(b[8:24]))
+		q.Dst = netip.AddrFrom16([16]byte(b[24:40]))
+		l4 = b[40:]
+	default:
+		return false
+	}
+	if (q.Proto == detectors.ProtoTCP || q.Proto == detectors.ProtoUDP) && len(l4) >= 4 {
+		q.SrcPort = binary.BigEndian.Uint16(l4[0:2])
+		q.DstPort = binary.BigEndian.Uint16(l4[2:4])
+	}
+	return true
+}
+
+func tcpFlags(t *layers.TCP) uint8 {
+	var f uint8
+	if t.FIN {
+		f |= detectors.TCPFin
+	}
+	if t.SYN {
+		f |= detectors.TCPSyn
+	}
+	if t.RST {
+		f |= detectors.TCPRst
+	}
+	if t.PSH {
+		f |= detectors.TCPPsh
+	}
+	if t.ACK {
+		f |= detectors.TCPAck
+	}
+	if t.URG {
+		f |= detectors.TCPUrg
+	}
+	if t.ECE {
+		f |= detectors.TCPEce
+	}
+	if t.CWR {
+		f |= detectors.TCPCwr
+	}
+	return f
+}
+
+func addr4(b []byte) netip.Addr {
+	if len(b) != 4 {
+		return netip.Addr{}
+	}
+	return netip.AddrFrom4([4]byte(b))
+}
+
+func addr16(b []byte) netip.Addr {
+	if len(b) != 16 {
+		return netip.Addr{}
+	}
+	return netip.AddrFrom16([16]byte(b))
+}
+
+// decodeErrors lists the non-zero reason counts in a fixed order.
+func (d *decoder) decodeErrors() []ReasonCount {
+	var out []ReasonCount
+	for i, n := range d.reasons {
+		if n > 0 {
+			out = append(out, ReasonCount{Reason: reasonNames[i], Count: n})
+		}
+	}
+	return out
+}

@@ -1,0 +1,407 @@
+// Package analyzer runs packets through the IPS pipeline: sources, decoding,
+// TCP flow state, the detectors, exclusions, autoblock and false-positive
+// classification, on capture time. It produces a Result; it renders nothing.
+package analyzer
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/signatures"
+)
+
+// tickInterval is how often, in capture time, state is expired and
+// detectors are given Expire.
+const tickInterval = int64(time.Second)
+
+// maxHostsListed caps attacker and victim lists per signature.
+const maxHostsListed = 20
+
+// Config is what an analysis runs with.
+type Config struct {
+	Detectors  detectors.Config
+	Flows      FlowConfig
+	Autoblock  time.Duration // 0 disables
+	Exclusions *ExclusionList
+	Catalog    *signatures.Catalog
+	// OnAlert, when set, sees each alert as it is made (streaming modes).
+	OnAlert func(Alert)
+}
+
+// DefaultConfig returns the built-in defaults with the built-in catalog.
+func DefaultConfig() (Config, error) {
+	cat, err := signatures.Builtin()
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{
+		Detectors: detectors.DefaultConfig(),
+		Flows:     DefaultFlowConfig(),
+		Autoblock: DefaultAutoblock,
+		Catalog:   cat,
+	}, nil
+}
+
+// Engine is one analysis in progress: feed it packets in capture order
+// with Packet, then call Result.
+type Engine struct {
+	cfg       Config
+	dec       *decoder
+	flows     *flowTable
+	dets      []detectors.Detector
+	connObs   []detectors.ConnObserver
+	block     *autoblock
+	emit      detectors.Emit
+	connEnded func(*detectors.Conn)
+
+	facts    detectors.Facts
+	clock    int64 // latest capture time seen
+	nextTick int64
+	started  bool
+
+	packets, bytes uint64
+	undecoded      uint64
+	first, last    int64
+
+	files  []string
+	events []detectors.Event
+	alerts []Alert
+}
+
+// NewEngine checks cfg and builds the pipeline.
+func NewEngine(cfg Config) (*Engine, error) {
+	if err := cfg.Detectors.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Catalog == nil {
+		return nil, fmt.Errorf("no signature catalog")
+	}
+	if cfg.Autoblock < 0 {
+		return nil, fmt.Errorf("autoblock %s: must not be negative", cfg.Autoblock)
+	}
+	e := &Engine{
+		cfg:   cfg,
+		dec:   newDecoder(),
+		dets:  cfg.Detectors.Build(),
+		block: newAutoblock(cfg.Autoblock),
+	}
+	for _, d := range e.dets {
+		if c, ok := d.(detectors.ConnObserver); ok {
+			e.connObs = append(e.connObs, c)
+		}
+	}
+	// bound once so the hot path passes no fresh closures
+	e.emit = e.onEvent
+	e.connEnded = func(c *detectors.Conn) {
+		for _, o := range e.connObs {
+			o.ConnEnded(c, e.emit)
+		}
+	}
+	e.flows = newFlowTable(cfg.Flows, e.connEnded)
+	return e, nil
+}
+
+// AddFile registers a file name and returns its index for PacketRef.
+func (e *Engine) AddFile(path string) uint32 {
+	e.files = append(e.files, path)
+	return uint32(len(e.files) - 1)
+}
+
+// Packet runs one packet through the pipeline. data is only read during the
+// call.
+func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref detectors.PacketRef) {
+	e.packets++
+	e.bytes += uint64(wireLen)
+	if !e.started {
+		e.started = true
+		e.first, e.last, e.clock = t, t, t
+		e.nextTick = t + tickInterval
+	}
+	if t < e.first {
+		e.first = t
+	}
+	if t > e.last {
+		e.last = t
+	}
+	if t > e.clock {
+		e.clock = t
+		if t >= e.nextTick {
+			e.tick(t)
+		}
+	}
+	f := &e.facts
+	f.Time, f.Packet, f.WireLen = t, ref, wireLen
+	if !e.dec.decode(link, data, f) {
+		e.undecoded++
+		return
+	}
+	if f.L3 != detectors.L3ARP {
+		e.block.observe(f.Src, f.Dst, t, wireLen)
+	}
+	if f.Proto == detectors.ProtoTCP {
+		e.flows.observe(f)
+	}
+	for _, d := range e.dets {
+		d.Observe(f, e.emit)
+	}
+	f.Payload = nil // never keep the reader's buffer past the call
+}
+
+func (e *Engine) tick(now int64) {
+	e.flows.expire(now)
+	for _, d := range e.dets {
+		d.Expire(now, e.emit)
+	}
+	e.block.expire(now)
+	e.nextTick = now + tickInterval
+}
+
+func (e *Engine) onEvent(ev detectors.Event) {
+	sig, ok := e.cfg.Catalog.Lookup(ev.SID)
+	if !ok {
+		sig = signatures.Signature{SID: ev.SID, Name: fmt.Sprintf("signature %d", ev.SID), Severity: signatures.SeverityMedium}
+	}
+	a := Alert{
+		SID:         ev.SID,
+		Name:        sig.Name,
+		Severity:    string(sig.Severity),
+		Time:        utc(ev.Time),
+		Attacker:    addrString(ev.Attacker),
+		Victim:      addrString(ev.Victim),
+		VictimPort:  ev.VictimPort,
+		Proto:       protoName(ev.Proto),
+		Kind:        ev.Kind,
+		Detail:      ev.Detail,
+		Count:       ev.Count,
+		First:       utc(ev.FirstTime),
+		Last:        utc(ev.LastTime),
+		FirstPacket: e.location(ev.First),
+		LastPacket:  e.location(ev.Last),
+		Spoofed:     ev.Spoofed,
+	}
+	if ev.HasMAC {
+		a.AttackerMAC = net.HardwareAddr(ev.AttackerMAC[:]).String()
+	}
+	for _, s := range ev.Sources {
+		a.Sources = append(a.Sources, s.String())
+	}
+	if ev.Attacker.IsValid() || ev.HasMAC {
+		if ex, hit := e.cfg.Exclusions.Match(ev.Attacker, ev.AttackerMAC, ev.HasMAC); hit {
+			a.Excluded, a.ExcludedBy = true, ex.Text+" ("+ex.Where+")"
+		}
+	}
+	if !a.Excluded && !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0 {
+		e.block.block(ev.Attacker, ev.Time, ev.SID)
+		a.Blocked = true
+	}
+	e.events = append(e.events, ev)
+	e.alerts = append(e.alerts, a)
+	if e.cfg.OnAlert != nil {
+		e.cfg.OnAlert(a)
+	}
+}
+
+func (e *Engine) location(r detectors.PacketRef) PacketLocation {
+	if r.Num == 0 || int(r.File) >= len(e.files) {
+		return PacketLocation{}
+	}
+	return PacketLocation{File: displayPath(e.files[r.File]), Packet: r.Num}
+}
+
+// Finish ends open connections and lets detectors fire what is pending, as
+// at the end of the capture. Call it once, after the last packet.
+func (e *Engine) Finish() {
+	e.flows.flush()
+	if e.started {
+		for _, d := range e.dets {
+			d.Expire(e.clock, e.emit)
+		}
+	}
+}
+
+// Result assembles the report. files describe the inputs (Summary fields
+// per file); warnings are carried over.
+func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
+	r := &Result{
+		Schema:         SchemaVersion,
+		Files:          files,
+		Alerts:         e.alerts,
+		Blocks:         e.block.results(),
+		FalsePositives: classifyFalsePositives(e.events),
+		Warnings:       append([]string(nil), warnings...),
+	}
+	s := &r.Summary
+	s.Files = len(files)
+	s.Packets, s.Bytes, s.Undecoded = e.packets, e.bytes, e.undecoded
+	if e.started {
+		s.FirstPacket, s.LastPacket = utc(e.first), utc(e.last)
+		s.Span = Duration(e.last - e.first)
+	}
+	s.DecodeErrors = e.dec.decodeErrors()
+	s.Evictions = e.evictions()
+	for _, ev := range s.Evictions {
+		r.Warnings = append(r.Warnings, fmt.Sprintf(
+			"%s: %d entries evicted at the table cap; detections may be undercounted (raise the cap with --set)",
+			ev.Reason, ev.Count))
+	}
+	s.Autoblock = Duration(e.cfg.Autoblock)
+	s.Excluded = e.cfg.Exclusions.Texts()
+	r.Signatures = e.signatureHits()
+	if e.cfg.Autoblock == 0 {
+		for i := range r.Alerts {
+			r.Alerts[i].Blocked = false
+		}
+	}
+	return r
+}
+
+func (e *Engine) evictions() []ReasonCount {
+	var out []ReasonCount
+	h, est := e.flows.evictions()
+	if h > 0 {
+		out = append(out, ReasonCount{Reason: "half-open TCP connections", Count: h})
+	}
+	if est > 0 {
+		out = append(out, ReasonCount{Reason: "established TCP connections", Count: est})
+	}
+	for _, d := range e.dets {
+		if n := d.Evicted(); n > 0 {
+			out = append(out, ReasonCount{Reason: d.Name() + " state", Count: n})
+		}
+	}
+	return out
+}
+
+func (e *Engine) signatureHits() []SignatureHit {
+	bySID := map[uint32]*SignatureHit{}
+	attackers := map[uint32]map[string]bool{}
+	victims := map[uint32]map[string]bool{}
+	var order []uint32
+	for i := range e.alerts {
+		a := &e.alerts[i]
+		h := bySID[a.SID]
+		if h == nil {
+			sig, _ := e.cfg.Catalog.Lookup(a.SID)
+			h = &SignatureHit{
+				SID: a.SID, Name: a.Name, Severity: a.Severity,
+				Category: sig.Category, Description: sig.Description,
+				CVEs:  sig.AllCVEs(),
+				First: a.First, Last: a.Last, FirstPacket: a.FirstPacket, LastPacket: a.LastPacket,
+			}
+			if len(h.CVEs) > 0 {
+				h.Advice = signatures.PatchAdvice
+			}
+			bySID[a.SID] = h
+			attackers[a.SID] = map[string]bool{}
+			victims[a.SID] = map[string]bool{}
+			order = append(order, a.SID)
+		}
+		h.Count++
+		if a.Excluded {
+			h.Excluded++
+		}
+		if a.First.Before(h.First) {
+			h.First, h.FirstPacket = a.First, a.FirstPacket
+		}
+		if a.Last.After(h.Last) {
+			h.Last, h.LastPacket = a.Last, a.LastPacket
+		}
+		switch {
+		case a.Attacker != "":
+			attackers[a.SID][a.Attacker] = true
+		case a.AttackerMAC != "":
+			attackers[a.SID][a.AttackerMAC] = true
+		case a.Spoofed:
+			attackers[a.SID]["(spoofed sources)"] = true
+		}
+		if a.Victim != "" {
+			victims[a.SID][a.Victim] = true
+		}
+	}
+	out := make([]SignatureHit, 0, len(order))
+	for _, sid := range order {
+		h := bySID[sid]
+		var more1, more2 bool
+		h.Attackers, more1 = sortedCapped(attackers[sid])
+		h.Victims, more2 = sortedCapped(victims[sid])
+		h.MoreHosts = more1 || more2
+		out = append(out, *h)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, rj := severityRank(out[i].Severity), severityRank(out[j].Severity)
+		if ri != rj {
+			return ri < rj
+		}
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].SID < out[j].SID
+	})
+	return out
+}
+
+func severityRank(s string) int {
+	switch signatures.Severity(s) {
+	case signatures.SeverityHigh:
+		return 0
+	case signatures.SeverityMedium:
+		return 1
+	case signatures.SeverityLow:
+		return 2
+	}
+	return 3
+}
+
+func sortedCapped(set map[string]bool) ([]string, bool) {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return lessHost(out[i], out[j]) })
+	if len(out) > maxHostsListed {
+		return out[:maxHostsListed], true
+	}
+	return out, false
+}
+
+// lessHost orders addresses numerically, anything else after them by text.
+func lessHost(a, b string) bool {
+	pa, ea := netip.ParseAddr(a)
+	pb, eb := netip.ParseAddr(b)
+	switch {
+	case ea == nil && eb == nil:
+		return pa.Less(pb)
+	case ea == nil:
+		return true
+	case eb == nil:
+		return false
+	}
+	return a < b
+}
+
+func utc(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
+
+func protoName(p uint8) string {
+	switch p {
+	case 0:
+		return ""
+	case detectors.ProtoTCP:
+		return "TCP"
+	case detectors.ProtoUDP:
+		return "UDP"
+	case detectors.ProtoICMP:
+		return "ICMP"
+	case detectors.ProtoICMPv6:
+		return "IPv6-ICMP"
+	}
+	return fmt.Sprint(p)
+}

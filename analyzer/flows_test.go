@@ -1,0 +1,117 @@
+package analyzer
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/detectors"
+)
+
+// tcpFacts is one TCP packet between the test client and server.
+func tcpFacts(t int64, fromClient bool, flags uint8, seq, ack uint32, payload int) detectors.Facts {
+	c, s := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	f := detectors.Facts{Time: t, L3: detectors.L3IPv4, Proto: detectors.ProtoTCP, TCPFlags: flags, Seq: seq, Ack: ack,
+		Src: c, Dst: s, SrcPort: 50000, DstPort: 22, Payload: make([]byte, payload)}
+	if !fromClient {
+		f.Src, f.Dst, f.SrcPort, f.DstPort = s, c, 22, 50000
+	}
+	return f
+}
+
+func TestFlowTable(t *testing.T) {
+	const ms = int64(time.Millisecond)
+	syn, ack, fin, rst := detectors.TCPSyn, detectors.TCPAck, detectors.TCPFin, detectors.TCPRst
+	type step struct {
+		fromClient     bool
+		flags          uint8
+		seq, ack       uint32
+		payload        int
+		wantDir, wantE uint8
+	}
+	tests := []struct {
+		name      string
+		steps     []step
+		end       bool // flush at the end
+		wantEnded int
+		wantClose detectors.CloseReason
+		wantBytes [2]uint64
+	}{
+		{"handshake, data, server closes", []step{
+			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
+			{false, syn | ack, 500, 101, 0, detectors.DirToClient, detectors.ConnNone},
+			{true, ack, 101, 501, 0, detectors.DirToServer, detectors.ConnEstablished},
+			{true, ack, 101, 501, 30, detectors.DirToServer, 0},
+			{false, ack, 501, 131, 70, detectors.DirToClient, 0},
+			{false, fin | ack, 571, 131, 0, detectors.DirToClient, 0},
+			{true, fin | ack, 131, 572, 0, detectors.DirToServer, 0},
+		}, false, 1, detectors.CloseServerFin, [2]uint64{30, 70}},
+		{"reset by client", []step{
+			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
+			{false, syn | ack, 500, 101, 0, detectors.DirToClient, 0},
+			{true, ack, 101, 501, 0, detectors.DirToServer, detectors.ConnEstablished},
+			{true, rst, 101, 0, 0, detectors.DirToServer, 0},
+		}, false, 1, detectors.CloseClientRst, [2]uint64{}},
+		{"refused: never established, never reported", []step{
+			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
+			{false, rst | ack, 0, 101, 0, detectors.DirToClient, 0},
+		}, true, 0, 0, [2]uint64{}},
+		{"wrong ack does not establish", []step{
+			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
+			{false, syn | ack, 500, 101, 0, detectors.DirToClient, 0},
+			{true, ack, 101, 999, 0, detectors.DirToServer, detectors.ConnNone},
+		}, true, 0, 0, [2]uint64{}},
+		{"midstream packet has no direction", []step{
+			{true, ack, 101, 501, 10, detectors.DirUnknown, 0},
+		}, true, 0, 0, [2]uint64{}},
+		{"open at the end is flushed as timeout", []step{
+			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
+			{false, syn | ack, 500, 101, 0, detectors.DirToClient, 0},
+			{true, ack, 101, 501, 5, detectors.DirToServer, detectors.ConnEstablished},
+		}, true, 1, detectors.CloseTimeout, [2]uint64{5, 0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ended []detectors.Conn
+			ft := newFlowTable(DefaultFlowConfig(), func(c *detectors.Conn) { ended = append(ended, *c) })
+			for i, s := range tc.steps {
+				f := tcpFacts(int64(i+1)*ms, s.fromClient, s.flags, s.seq, s.ack, s.payload)
+				ft.observe(&f)
+				if f.Dir != s.wantDir || f.ConnEvent != s.wantE {
+					t.Errorf("step %d: dir %d event %d, want %d %d", i+1, f.Dir, f.ConnEvent, s.wantDir, s.wantE)
+				}
+			}
+			if tc.end {
+				ft.flush()
+			}
+			if len(ended) != tc.wantEnded {
+				t.Fatalf("%d connections ended, want %d", len(ended), tc.wantEnded)
+			}
+			if tc.wantEnded == 1 {
+				c := ended[0]
+				if c.ClosedBy != tc.wantClose || c.ClientBytes != tc.wantBytes[0] || c.ServerBytes != tc.wantBytes[1] ||
+					!c.Established || c.Client != netip.MustParseAddr("10.0.0.1") || c.ServerPort != 22 {
+					t.Errorf("conn %+v", c)
+				}
+			}
+		})
+	}
+}
+
+func TestFlowTableBounded(t *testing.T) {
+	cfg := DefaultFlowConfig()
+	cfg.MaxHalfOpen = 100
+	ft := newFlowTable(cfg, func(*detectors.Conn) {})
+	for i := 0; i < 1000; i++ {
+		f := tcpFacts(int64(i), true, detectors.TCPSyn, 1, 0, 0)
+		f.SrcPort = uint16(1000 + i)
+		ft.observe(&f)
+	}
+	if h, _ := ft.evictions(); h != 900 || ft.halfOpen.Len() != 100 {
+		t.Fatalf("evicted %d, kept %d", h, ft.halfOpen.Len())
+	}
+	ft.expire(int64(time.Hour))
+	if ft.halfOpen.Len() != 0 {
+		t.Fatalf("half-open connections not expired: %d", ft.halfOpen.Len())
+	}
+}

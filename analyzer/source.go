@@ -1,0 +1,411 @@
+package analyzer
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/pcapgo"
+)
+
+// readBufferSize is the buffered reader under pcapgo: well above the 64 KiB
+// floor so a read syscall serves hundreds of packets.
+const readBufferSize = 256 << 10
+
+// maxSnaplen is tcpdump's MAXIMUM_SNAPLEN. A header claiming more (or 0) is
+// clamped, as libpcap does, so a corrupt header cannot make the reader
+// allocate gigabytes.
+const maxSnaplen = 262144
+
+// StdinPath names standard input on the command line.
+const StdinPath = "-"
+
+// Errors a source can end with.
+var (
+	ErrNotCapture        = errors.New("not a pcap or pcapng capture")
+	ErrUnsupportedLink   = errors.New("unsupported link type")
+	ErrTruncated         = errors.New("capture ends in the middle of a packet")
+	ErrCorruptPacket     = errors.New("corrupt packet record")
+	captureFileSuffixes  = []string{".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz", ".dmp"}
+	errStdinInDirListing = errors.New("standard input can only be given once")
+)
+
+// ExpandPaths turns command-line paths into capture files: directories are
+// searched recursively for capture files (by name, sorted), files are taken
+// as given whatever their name, "-" is standard input.
+func ExpandPaths(paths []string) ([]string, error) {
+	var out []string
+	stdin := false
+	for _, p := range paths {
+		if p == StdinPath {
+			if stdin {
+				return nil, errStdinInDirListing
+			}
+			stdin = true
+			out = append(out, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, unwrapPathError(err))
+			}
+			if d.Type().IsRegular() && isCaptureName(d.Name()) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func isCaptureName(name string) bool {
+	name = strings.ToLower(name)
+	for _, s := range captureFileSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// countingReader counts bytes handed to the buffered reader above it, so the
+// position a packet record starts at is count minus what is still buffered.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+type packetReader interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+}
+
+// Source reads packets from one capture file in file order.
+type Source struct {
+	Path   string
+	Index  uint32 // position in the run's file list
+	Format string
+
+	closer  io.Closer
+	counter *countingReader
+	buf     *bufio.Reader
+	reader  packetReader
+	ng      *pcapgo.NgReader
+	link    LinkType   // pcap: the file's link type
+	ngLinks []LinkType // pcapng: per interface, as read so far
+
+	// The current packet, valid until the next call to Next.
+	Data  []byte
+	Info  gopacket.CaptureInfo
+	Time  int64 // Info.Timestamp in unix ns
+	Num   uint64
+	Link  LinkType
+	start int64 // offset of the current record
+
+	Summary FileSummary
+	linkSet map[LinkType]bool
+	err     error
+}
+
+// OpenSource opens path ("-" for stdin, which must then be given as r) and
+// reads the capture header. index is the file's position in the run.
+func OpenSource(path string, index uint32, stdin io.Reader) (*Source, error) {
+	return openSource(path, index, stdin, readBufferSize)
+}
+
+func openSource(path string, index uint32, stdin io.Reader, bufSize int) (*Source, error) {
+	s := &Source{Path: path, Index: index, linkSet: map[LinkType]bool{}}
+	s.Summary.Path = displayPath(path)
+	var raw io.Reader
+	if path == StdinPath {
+		if stdin == nil {
+			stdin = os.Stdin
+		}
+		raw = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		}
+		s.closer = f
+		raw = f
+	}
+	if err := s.open(raw, bufSize); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %w", displayPath(path), err)
+	}
+	return s, nil
+}
+
+func displayPath(p string) string {
+	if p == StdinPath {
+		return "<stdin>"
+	}
+	return p
+}
+
+func (s *Source) open(raw io.Reader, bufSize int) error {
+	s.counter = &countingReader{r: raw}
+	s.buf = bufio.NewReaderSize(s.counter, bufSize)
+	magic, err := s.buf.Peek(4)
+	if err != nil {
+		if len(magic) == 0 {
+			return fmt.Errorf("%w: file is empty", ErrNotCapture)
+		}
+		return fmt.Errorf("%w: only %d bytes", ErrNotCapture, len(magic))
+	}
+	gz := magic[0] == 0x1f && magic[1] == 0x8b
+	if gz {
+		zr, err := gzip.NewReader(s.buf)
+		if err != nil {
+			return fmt.Errorf("gzip: %w", err)
+		}
+		// offsets count decompressed bytes from here on
+		s.counter = &countingReader{r: zr}
+		s.buf = bufio.NewReaderSize(s.counter, bufSize)
+	}
+	head, err := s.buf.Peek(24)
+	if len(head) < 4 {
+		return fmt.Errorf("%w: only %d bytes", ErrNotCapture, len(head))
+	}
+	switch binary.LittleEndian.Uint32(head[0:4]) {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+		if err != nil {
+			return fmt.Errorf("%w: pcap header cut short at %d bytes", ErrTruncated, len(head))
+		}
+		return s.openPcap(head, gz)
+	case 0x0a0d0d0a:
+		return s.openPcapng(gz)
+	}
+	return fmt.Errorf("%w (starts with %s)", ErrNotCapture, hexPrefix(head))
+}
+
+func hexPrefix(b []byte) string {
+	if len(b) > 8 {
+		b = b[:8]
+	}
+	return fmt.Sprintf("% x", b)
+}
+
+func (s *Source) openPcap(head []byte, gz bool) error {
+	var order binary.ByteOrder = binary.LittleEndian
+	if m := binary.LittleEndian.Uint32(head[0:4]); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 {
+		order = binary.BigEndian
+	}
+	// pcapgo truncates the link type to 8 bits; read it whole. The upper
+	// 16 bits may carry FCS flags (pcap-linktype(7)).
+	s.link = LinkType(order.Uint32(head[20:24]) & 0xffff)
+	r, err := pcapgo.NewReader(s.buf)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNotCapture, lowerFirst(err.Error()))
+	}
+	r.SetSnaplen(maxSnaplen)
+	s.reader = r
+	s.Format = "pcap"
+	if gz {
+		s.Format = "pcap.gz"
+	}
+	s.Summary.Format = s.Format
+	if !s.link.Supported() {
+		return fmt.Errorf("%w %s", ErrUnsupportedLink, s.link)
+	}
+	return nil
+}
+
+func (s *Source) openPcapng(gz bool) error {
+	r, err := pcapgo.NewNgReader(s.buf, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+	if err != nil {
+		return fmt.Errorf("%w: pcapng: %v", ErrNotCapture, lowerFirst(err.Error()))
+	}
+	s.ng = r
+	s.reader = r
+	s.Format = "pcapng"
+	if gz {
+		s.Format = "pcapng.gz"
+	}
+	s.Summary.Format = s.Format
+	return nil
+}
+
+// interfaceLink returns the link type of a pcapng interface.
+func (s *Source) interfaceLink(i int) LinkType {
+	for len(s.ngLinks) <= i {
+		iface, err := s.ng.Interface(len(s.ngLinks))
+		if err != nil {
+			return LinkType(0xffffffff)
+		}
+		lt := LinkType(iface.LinkType)
+		// pcapgo keeps 8 bits: LINKTYPE_LINUX_SLL2 (276) arrives as 20,
+		// a number no link type is assigned to.
+		if lt == LinkLinuxSLL2&0xff {
+			lt = LinkLinuxSLL2
+		}
+		s.ngLinks = append(s.ngLinks, lt)
+	}
+	return s.ngLinks[i]
+}
+
+// offset is how far into the (decompressed) capture the reader has consumed.
+func (s *Source) offset() int64 { return s.counter.n - int64(s.buf.Buffered()) }
+
+// Next reads the next packet into s.Data/s.Info. It returns false at the end
+// of the file or on an error, which Err then returns.
+func (s *Source) Next() bool {
+	if s.err != nil || s.reader == nil {
+		return false
+	}
+	s.start = s.offset()
+	data, ci, err := s.read()
+	if err != nil {
+		s.fail(err)
+		return false
+	}
+	s.Data, s.Info = data, ci
+	s.Time = ci.Timestamp.UnixNano()
+	s.Num++
+	if s.ng != nil {
+		s.Link = s.interfaceLink(ci.InterfaceIndex)
+	} else {
+		s.Link = s.link
+	}
+	sum := &s.Summary
+	sum.Packets++
+	sum.Bytes += uint64(ci.Length)
+	if sum.Packets == 1 || ci.Timestamp.Before(sum.First) {
+		sum.First = ci.Timestamp
+	}
+	if ci.Timestamp.After(sum.Last) {
+		sum.Last = ci.Timestamp
+	}
+	if !s.linkSet[s.Link] {
+		s.linkSet[s.Link] = true
+		sum.LinkTypes = append(sum.LinkTypes, s.Link.String())
+		sort.Strings(sum.LinkTypes)
+	}
+	return true
+}
+
+// read calls the reader, turning a panic inside it (it parses untrusted
+// bytes) into an error.
+func (s *Source) read() (data []byte, ci gopacket.CaptureInfo, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: reader failed: %v", ErrCorruptPacket, r)
+		}
+	}()
+	data, ci, err = s.reader.ZeroCopyReadPacketData()
+	if err == nil && ci.CaptureLength > maxSnaplen {
+		err = fmt.Errorf("%w: capture length %d exceeds %d", ErrCorruptPacket, ci.CaptureLength, maxSnaplen)
+	}
+	if err == nil && ci.Timestamp.IsZero() {
+		// pcapng simple packet blocks carry no time; keep order by
+		// reusing the last one
+		ci.Timestamp = s.Summary.Last
+		if ci.Timestamp.IsZero() {
+			ci.Timestamp = time.Unix(0, 0).UTC()
+		}
+	}
+	return data, ci, err
+}
+
+func (s *Source) fail(err error) {
+	if errors.Is(err, io.EOF) {
+		s.err = io.EOF
+		if s.ng != nil && s.Summary.Packets > 0 && !s.anySupportedLink() {
+			s.err = fmt.Errorf("%s: %w %s", displayPath(s.Path), ErrUnsupportedLink, strings.Join(s.Summary.LinkTypes, ", "))
+			s.Summary.Error = s.err.Error()
+		}
+		return
+	}
+	where := fmt.Sprintf("packet %d at offset %d", s.Num+1, s.start)
+	if strings.HasSuffix(s.Format, ".gz") {
+		where += " (decompressed)"
+	}
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("%s: %w", where, ErrTruncated)
+		s.Summary.Truncated = true
+	case errors.Is(err, ErrCorruptPacket):
+		err = fmt.Errorf("%s: %w", where, err)
+		s.Summary.Truncated = true
+	default:
+		err = fmt.Errorf("%s: %w: %s", where, ErrCorruptPacket, lowerFirst(err.Error()))
+		s.Summary.Truncated = true
+	}
+	s.err = fmt.Errorf("%s: %w", displayPath(s.Path), err)
+	s.Summary.Error = s.err.Error()
+}
+
+func (s *Source) anySupportedLink() bool {
+	for lt := range s.linkSet {
+		if lt.Supported() {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns the error that stopped reading, nil at a clean end of file.
+func (s *Source) Err() error {
+	if s.err == io.EOF {
+		return nil
+	}
+	return s.err
+}
+
+// Close releases the file.
+func (s *Source) Close() error {
+	if s.closer == nil {
+		return nil
+	}
+	err := s.closer.Close()
+	s.closer = nil
+	return err
+}
+
+func lowerFirst(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return s
+	}
+	if len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z' {
+		return s // an acronym
+	}
+	return string(s[0]+'a'-'A') + s[1:]
+}

@@ -1,0 +1,160 @@
+package analyzer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/ipsreplay/ipsreplay/detectors"
+)
+
+// Tunables are the detection parameters a config file or --set changes.
+// The JSON keys are the config file's sections: syn_flood, port_scan,
+// arp_poisoning, brute_force and flows.
+type Tunables struct {
+	detectors.Config
+	Flows FlowConfig `json:"flows"`
+}
+
+// DefaultTunables returns every documented default.
+func DefaultTunables() Tunables {
+	return Tunables{Config: detectors.DefaultConfig(), Flows: DefaultFlowConfig()}
+}
+
+// Validate checks the detectors and flow settings.
+func (t Tunables) Validate() error {
+	if err := t.Config.Validate(); err != nil {
+		return err
+	}
+	f := t.Flows
+	switch {
+	case f.HalfOpenTimeout <= 0:
+		return fmt.Errorf("flows: half_open_timeout %s: must be positive", f.HalfOpenTimeout)
+	case f.IdleTimeout <= 0:
+		return fmt.Errorf("flows: idle_timeout %s: must be positive", f.IdleTimeout)
+	case f.MaxHalfOpen < 1 || f.MaxHalfOpen > 1<<24:
+		return fmt.Errorf("flows: max_half_open %d: want 1 to %d", f.MaxHalfOpen, 1<<24)
+	case f.MaxEstablished < 1 || f.MaxEstablished > 1<<24:
+		return fmt.Errorf("flows: max_established %d: want 1 to %d", f.MaxEstablished, 1<<24)
+	}
+	return nil
+}
+
+// LoadTunables reads a JSON config file over the defaults: sections and keys
+// left out keep their defaults, unknown keys are errors.
+func LoadTunables(path string) (Tunables, error) {
+	t := DefaultTunables()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return t, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	if err := decodeStrict(data, &t); err != nil {
+		return t, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := t.Validate(); err != nil {
+		return t, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonPosition(data, err)
+	}
+	return nil
+}
+
+// jsonPosition adds line:col to JSON syntax and type errors.
+func jsonPosition(data []byte, err error) error {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 {
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	}
+	line, col := 1, 1
+	for _, b := range data[:min(int(off), len(data))] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Errorf("line %d col %d: %s", line, col, strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// Set applies one "section.key=value" override, as Suricata's --set does.
+// The value is JSON when it parses as JSON (numbers, true, lists) and a
+// string otherwise ("90s").
+func (t *Tunables) Set(assignment string) error {
+	path, value, ok := strings.Cut(assignment, "=")
+	if !ok || path == "" {
+		return fmt.Errorf("--set %q: want section.key=value", assignment)
+	}
+	keys := strings.Split(path, ".")
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	var tree map[string]any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		return err
+	}
+	node := tree
+	for i, k := range keys {
+		v, exists := node[k]
+		if !exists {
+			return fmt.Errorf("--set %s: unknown key %q; known here: %s", path, k, strings.Join(sortedKeys(node), ", "))
+		}
+		if i == len(keys)-1 {
+			if _, isSection := v.(map[string]any); isSection {
+				return fmt.Errorf("--set %s: is a section; name one of its keys: %s", path, strings.Join(sortedKeys(v.(map[string]any)), ", "))
+			}
+			var parsed any
+			if json.Unmarshal([]byte(value), &parsed) != nil {
+				parsed = value
+			}
+			node[k] = parsed
+			break
+		}
+		sub, isSection := v.(map[string]any)
+		if !isSection {
+			return fmt.Errorf("--set %s: %q is not a section", path, k)
+		}
+		node = sub
+	}
+	raw, err = json.Marshal(tree)
+	if err != nil {
+		return err
+	}
+	next := DefaultTunables()
+	if err := decodeStrict(raw, &next); err != nil {
+		return fmt.Errorf("--set %s=%s: %w", path, value, err)
+	}
+	if err := next.Validate(); err != nil {
+		return fmt.Errorf("--set %s=%s: %w", path, value, err)
+	}
+	*t = next
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

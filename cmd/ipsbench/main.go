@@ -1,0 +1,124 @@
+// Command ipsbench measures ipsreplay on large generated captures for
+// `make bench`: analyze throughput against a bare read-and-decode loop over
+// the same file, as a ratio from one run, and peak memory (RSS) of each.
+// Every measurement runs in a child process so RSS figures are its own.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+)
+
+func main() {
+	bare := flag.String("bare", "", "internal: run the bare loop over `FILE` and print packets and bytes")
+	bin := flag.String("ipsreplay", "bin/ipsreplay", "the ipsreplay binary to measure")
+	large := flag.String("large", "", "the large mixed capture")
+	flood := flag.String("synflood", "", "the spoofed SYN flood capture for the memory bound")
+	runs := flag.Int("runs", 2, "runs of each measurement; the fastest counts")
+	flag.Parse()
+	if *bare != "" {
+		p, b, err := analyzer.ReadAndDecode(*bare)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ipsbench:", err)
+			os.Exit(1)
+		}
+		fmt.Println(p, b)
+		return
+	}
+	if *large == "" {
+		fmt.Fprintln(os.Stderr, "ipsbench: -large FILE is required")
+		os.Exit(2)
+	}
+	if err := run(*bin, *large, *flood, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "ipsbench:", err)
+		os.Exit(1)
+	}
+}
+
+type measurement struct {
+	wall   time.Duration
+	maxRSS int64 // bytes
+	out    string
+}
+
+func measure(runs int, name string, args ...string) (measurement, error) {
+	best := measurement{wall: 1<<63 - 1}
+	for i := 0; i < runs; i++ {
+		cmd := exec.Command(name, args...)
+		cmd.Stderr = os.Stderr
+		start := time.Now()
+		out, err := cmd.Output()
+		wall := time.Since(start)
+		if err != nil {
+			return best, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+		}
+		ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		m := measurement{wall: wall, out: string(out)}
+		if ru != nil {
+			m.maxRSS = ru.Maxrss * 1024 // Linux reports KiB
+		}
+		if m.wall < best.wall {
+			rss := max(best.maxRSS, m.maxRSS)
+			best = m
+			best.maxRSS = rss
+		} else {
+			best.maxRSS = max(best.maxRSS, m.maxRSS)
+		}
+	}
+	return best, nil
+}
+
+func run(bin, large, flood string, runs int) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(large)
+	if err != nil {
+		return err
+	}
+	size := float64(st.Size())
+
+	bare, err := measure(runs, self, "-bare", large)
+	if err != nil {
+		return err
+	}
+	var packets, wire float64
+	if _, err := fmt.Sscan(bare.out, &packets, &wire); err != nil {
+		return fmt.Errorf("bare loop output %q: %w", bare.out, err)
+	}
+	an, err := measure(runs, bin, "analyze", "--no-progress", "--format", "json", "-o", os.DevNull, large)
+	if err != nil {
+		return err
+	}
+	row := func(name string, m measurement) {
+		s := m.wall.Seconds()
+		fmt.Printf("%-28s %8.2fs %12.0f pkt/s %9.1f MB/s %9.1f MB peak RSS\n",
+			name, s, packets/s, size/s/1e6, float64(m.maxRSS)/1e6)
+	}
+	fmt.Printf("capture %s: %.0f packets, %.1f MB (fastest of %d runs each)\n", large, packets, size/1e6, runs)
+	row("bare read+decode loop", bare)
+	row("analyze (all built-ins)", an)
+	fmt.Printf("analyze / bare loop speed: %.0f%% (target >= 50%%)\n", 100*bare.wall.Seconds()/an.wall.Seconds())
+
+	if flood != "" {
+		fl, err := measure(1, bin, "analyze", "--no-progress", "--format", "json", "-o", os.DevNull, flood)
+		if err != nil {
+			return err
+		}
+		fi, _ := os.Stat(flood)
+		fmt.Printf("spoofed SYN flood %s (%.1f MB): %.2fs, peak RSS %.1f MB (bound 256 MB)\n",
+			flood, float64(fi.Size())/1e6, fl.wall.Seconds(), float64(fl.maxRSS)/1e6)
+		if fl.maxRSS > 256<<20 {
+			fmt.Println("WARNING: peak RSS above the 256 MB bound")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/report"
+)
+
+// AnalyzeOptions is everything `ipsreplay analyze` was asked to do.
+type AnalyzeOptions struct {
+	Paths       []string
+	Format      report.Format
+	Output      string // "" or "-" for stdout
+	PerFile     bool
+	Autoblock   time.Duration
+	ExcludeFile string
+	ConfigFile  string
+	Sets        []string
+	Progress    bool // show a progress bar on stderr
+	Stdin       io.Reader
+}
+
+func analyzeCommand(stdin io.Reader) *cli.Command {
+	return &cli.Command{
+		Name:      "analyze",
+		Usage:     "analyse captures in batch and report signatures, blocks and false positives",
+		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table or json"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
+			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
+			&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
+			&cli.StringFlag{Name: "exclude", Usage: "excluded-hosts `FILE`: one IP, CIDR, range a-b or MAC a line"},
+			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (see README)"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_ports=20"},
+			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
+		},
+		Action: func(c *cli.Context) error {
+			format, err := report.ParseFormat(c.String("format"))
+			if err != nil {
+				return usagef("--format: %v", err)
+			}
+			if c.NArg() == 0 {
+				return usagef("analyze needs at least one capture file, directory or -")
+			}
+			opts := AnalyzeOptions{
+				Paths:       c.Args().Slice(),
+				Format:      format,
+				Output:      c.String("output"),
+				PerFile:     c.Bool("per-file"),
+				Autoblock:   c.Duration("autoblock"),
+				ExcludeFile: c.String("exclude"),
+				ConfigFile:  c.String("config"),
+				Sets:        c.StringSlice("set"),
+				Progress:    !c.Bool("no-progress") && isTerminal(c.App.ErrWriter),
+				Stdin:       stdin,
+			}
+			if opts.Autoblock < 0 {
+				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Autoblock)
+			}
+			return runAnalyze(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+		},
+	}
+}
+
+// buildConfig turns options into the analyzer's config, reading the
+// exclusion list and parameter files.
+func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
+	cfg, err := analyzer.DefaultConfig()
+	if err != nil {
+		return cfg, err
+	}
+	t := analyzer.DefaultTunables()
+	if opts.ConfigFile != "" {
+		if t, err = analyzer.LoadTunables(opts.ConfigFile); err != nil {
+			return cfg, &inputError{err}
+		}
+	}
+	for _, s := range opts.Sets {
+		if err := t.Set(s); err != nil {
+			return cfg, usagef("%v", err)
+		}
+	}
+	cfg.Detectors, cfg.Flows = t.Config, t.Flows
+	cfg.Autoblock = opts.Autoblock
+	if opts.ExcludeFile != "" {
+		if cfg.Exclusions, err = analyzer.LoadExclusions(opts.ExcludeFile); err != nil {
+			return cfg, &inputError{err}
+		}
+	}
+	return cfg, nil
+}
+
+func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writer) error {
+	cfg, err := buildConfig(opts)
+	if err != nil {
+		return err
+	}
+	files, err := analyzer.ExpandPaths(opts.Paths)
+	if err != nil {
+		return &inputError{err}
+	}
+	if len(files) == 0 {
+		return &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", opts.Paths)}
+	}
+	groups := [][]string{files}
+	if opts.PerFile {
+		groups = groups[:0]
+		for _, f := range files {
+			groups = append(groups, []string{f})
+		}
+	}
+	var results []*analyzer.Result
+	var inputErrs []error
+	for _, g := range groups {
+		bar := newProgressBar(opts.Progress, stderr)
+		res, err := analyzer.Analyze(ctx, g, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: bar.update})
+		bar.finish()
+		var ie *analyzer.InputError
+		switch {
+		case errors.As(err, &ie):
+			inputErrs = append(inputErrs, ie.Errs...)
+		case err != nil && res == nil:
+			return err
+		}
+		results = append(results, res)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := writeReports(opts, results, stdout); err != nil {
+		return err
+	}
+	if len(inputErrs) > 0 {
+		return &analyzer.InputError{Errs: inputErrs}
+	}
+	return nil
+}
+
+// writeReports renders into memory first so a failed render never leaves a
+// half-written output file.
+func writeReports(opts AnalyzeOptions, results []*analyzer.Result, stdout io.Writer) error {
+	var buf bytes.Buffer
+	if opts.PerFile {
+		if err := report.WriteEach(&buf, results, opts.Format); err != nil {
+			return err
+		}
+	} else if err := report.Write(&buf, results[0], opts.Format); err != nil {
+		return err
+	}
+	if opts.Output == "" || opts.Output == "-" {
+		_, err := stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(opts.Output, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Main runs the command line and returns the exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := &cli.App{
+		Name:            "ipsreplay",
+		Usage:           "replay packet captures through an endpoint IPS and report what it would have done",
+		Version:         version,
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		Suggest:         true,
+		// errors are printed once, by exitCode, with the right exit code
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usagef("%v", err)
+		},
+		Commands: []*cli.Command{
+			analyzeCommand(stdin),
+		},
+		CommandNotFound: func(c *cli.Context, name string) {},
+	}
+	err := app.RunContext(ctx, args)
+	if err == nil && len(args) > 1 && !isKnownCommand(app, args[1]) && args[1][0] != '-' {
+		err = usagef("unknown command %q", args[1])
+	}
+	return exitCode(err, stderr)
+}
+
+func isKnownCommand(app *cli.App, name string) bool {
+	for _, c := range app.Commands {
+		if c.HasName(name) {
+			return true
+		}
+	}
+	return name == "help" || name == "h"
+}

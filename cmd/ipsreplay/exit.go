@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK    = 0
+	exitError = 1 // the run failed (e.g. the report could not be written)
+	exitInput = 2 // bad flags or bad input: unreadable, truncated, unsupported
+)
+
+// usageError marks a command-line mistake.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// inputError marks bad input files (exclusion lists, configs, captures)
+// detected before or during a run whose report was still written.
+type inputError struct{ err error }
+
+func (e *inputError) Error() string { return e.err.Error() }
+func (e *inputError) Unwrap() error { return e.err }
+
+// exitCode maps an error from a command to the process exit code and prints
+// it on stderr, one line per error.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue *usageError
+	var ie *inputError
+	var ae *analyzer.InputError
+	switch {
+	case errors.As(err, &ae):
+		for _, e := range ae.Errs {
+			fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+		}
+		return exitInput
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "ipsreplay: %v (see ipsreplay help)\n", ue)
+		return exitInput
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "ipsreplay: %v\n", ie)
+		return exitInput
+	}
+	fmt.Fprintf(stderr, "ipsreplay: %v\n", err)
+	return exitError
+}

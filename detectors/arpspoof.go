@@ -1,0 +1,629 @@
+// ARP cache poisoning, after arpwatch: remember which MAC each IPv4 address
+// is bound to and report hosts that claim an address bound to someone else,
+// answer questions nobody asked, lie about their own Ethernet address or
+// claim many addresses at once. A claim on the gateway is what puts an
+// attacker in the middle of everything, so it is labelled as such.
+
+package detectors
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/internal/bounded"
+)
+
+// ARPConfig tunes ARP cache-poisoning detection. Start from DefaultARPConfig.
+type ARPConfig struct {
+	// Gateway lists the IPv4 addresses of the segment's routers. A claim on
+	// one of them is reported with Kind "gateway". Empty by default: the
+	// gateway is then inferred (see RouterMinIPs), which needs some routed
+	// traffic in the capture before the attack starts.
+	Gateway []netip.Addr `json:"gateway"`
+
+	// RouterMinIPs is how many distinct IPv4 addresses one MAC must carry in
+	// IP packets (as source or destination) within Window before it counts
+	// as a router; an address ARP binds to a router's MAC is a gateway.
+	// A host's MAC carries its own address, a router's carries every remote
+	// peer. Lower: the gateway is recognised after less traffic, but
+	// multi-address servers and Wi-Fi MAC-NAT bridges pass for routers too;
+	// so does an attacker already forwarding intercepted traffic. Only the
+	// Kind label depends on it. 0 turns inference off. Default 8: ours, no
+	// upstream equivalent; a handful of remote peers is reached within
+	// seconds of any browsing.
+	RouterMinIPs int `json:"router_min_ips"`
+
+	// Window is how long a report stands: one (address, claimant MAC) pair,
+	// or one MAC's many-ips count, fires once per Window and again only in
+	// a later one if the claims go on. It is also the span many_ips counts
+	// over. Longer: fewer repeats of a long attack, a slower many_ips count
+	// catches slower claimants. Default 10 min, the autoblock span, so a
+	// poisoner that keeps going is reported again when a block would lapse.
+	Window Duration `json:"window"`
+
+	// BindingTimeout is how long an address stays bound to its MAC after
+	// that MAC last claimed it; a different MAC claiming it later is a new
+	// binding, not a change. arpwatch never forgets, so it reports every
+	// DHCP address reused by another host; real ARP caches forget in
+	// minutes (Linux marks entries stale after 30-60 s, Windows after
+	// 15-45 s), so an older binding is no longer worth stealing. Longer:
+	// catches claims on quiet hosts, reports more address reuse. Keep it at
+	// most Window so that a genuine MAC change (new NIC, migrated VM) is
+	// reported once, not every Window. Default 10 min.
+	BindingTimeout Duration `json:"binding_timeout"`
+
+	// ReplyWindow is how long an ARP request waits for its reply; a reply
+	// with no matching request (same address asked for, same asker) in that
+	// time is unsolicited. Stacks answer within milliseconds and resend an
+	// unanswered request about once a second up to three times (Linux
+	// mcast_solicit=3), so 5 s covers retries. Longer: an attacker racing
+	// the real answer inside the window is not called unsolicited (a
+	// binding change still catches it). 0 turns the check off, for captures
+	// that miss requests (a one-way SPAN, a capture of only some ports).
+	// Default 5 s.
+	ReplyWindow Duration `json:"reply_window"`
+
+	// ManyIPs is how many distinct IPv4 addresses one MAC must claim within
+	// Window to be reported; a whole-subnet man in the middle
+	// (ettercap's default) claims every host. Proxy-ARP routers, Bonjour
+	// Sleep Proxies (which answer for sleeping Macs) and hosts with several
+	// aliases claim several addresses legitimately: raise it for them or
+	// exclude them. arpwatch has no such check. 0 turns it off. Default 5.
+	ManyIPs int `json:"many_ips"`
+
+	// MaxBindings caps the address-to-MAC table (about 200 bytes an entry,
+	// 3.2 MB at the default). When full the stalest binding goes and is
+	// counted as evicted; a change to an evicted address looks like a new
+	// binding. Default 16384, more hosts than any sane broadcast domain.
+	MaxBindings int `json:"max_bindings"`
+
+	// MaxMACs caps the per-MAC table (own address, router evidence,
+	// many-ips count; about 200 bytes an entry, 3.2 MB at the default).
+	// Default 16384.
+	MaxMACs int `json:"max_macs"`
+
+	// MaxPairs caps the table of (address, MAC) pairs used to count
+	// distinct addresses per MAC and to remember what was reported (about
+	// 250 bytes an entry, 8 MB at the default). A host adds a pair or two,
+	// a router up to RouterMinIPs, each report one. When it bites, counts
+	// run low and a report may repeat within its window. Default 32768.
+	MaxPairs int `json:"max_pairs"`
+
+	// MaxRequests caps the open ARP requests, each kept ReplyWindow (about
+	// 230 bytes an entry, 1.9 MB at the default). An arp-scan at 500
+	// requests a second keeps about 3000 open; if the cap bites, late
+	// replies look unsolicited. Default 8192.
+	MaxRequests int `json:"max_requests"`
+}
+
+// DefaultARPConfig returns the documented defaults.
+func DefaultARPConfig() ARPConfig {
+	return ARPConfig{
+		RouterMinIPs:   8,
+		Window:         Duration(10 * time.Minute),
+		BindingTimeout: Duration(10 * time.Minute),
+		ReplyWindow:    Duration(5 * time.Second),
+		ManyIPs:        5,
+		MaxBindings:    16384,
+		MaxMACs:        16384,
+		MaxPairs:       32768,
+		MaxRequests:    8192,
+	}
+}
+
+const arpMaxTable = 1 << 22
+
+// Validate reports the first setting out of range, naming its json key.
+func (c ARPConfig) Validate() error {
+	for i, g := range c.Gateway {
+		if !g.Is4() {
+			return fmt.Errorf("gateway[%d]: %q is not an ipv4 address", i, g)
+		}
+	}
+	checks := []error{
+		arpCheckInt("router_min_ips", c.RouterMinIPs, 2, 1<<16, true),
+		arpCheckDur("window", c.Window, time.Second, 24*time.Hour, false),
+		arpCheckDur("binding_timeout", c.BindingTimeout, time.Second, 24*time.Hour, false),
+		arpCheckDur("reply_window", c.ReplyWindow, 10*time.Millisecond, time.Minute, true),
+		arpCheckInt("many_ips", c.ManyIPs, 2, 1<<16, true),
+		arpCheckInt("max_bindings", c.MaxBindings, 1, arpMaxTable, false),
+		arpCheckInt("max_macs", c.MaxMACs, 1, arpMaxTable, false),
+		arpCheckInt("max_pairs", c.MaxPairs, 1, arpMaxTable, false),
+		arpCheckInt("max_requests", c.MaxRequests, 1, arpMaxTable, false),
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func arpCheckInt(key string, v, lo, hi int, zeroOff bool) error {
+	if (v == 0 && zeroOff) || (v >= lo && v <= hi) {
+		return nil
+	}
+	off := ""
+	if zeroOff {
+		off = ", or 0 to turn it off"
+	}
+	return fmt.Errorf("%s: %d is out of range, want %d to %d%s", key, v, lo, hi, off)
+}
+
+func arpCheckDur(key string, v Duration, lo, hi time.Duration, zeroOff bool) error {
+	if (v == 0 && zeroOff) || (v.D() >= lo && v.D() <= hi) {
+		return nil
+	}
+	off := ""
+	if zeroOff {
+		off = ", or 0s to turn it off"
+	}
+	return fmt.Errorf("%s: %s is out of range, want %s to %s%s", key, v, lo, hi, off)
+}
+
+// Event kinds of SIDARPPoison.
+const (
+	arpKindBindingChange = "binding-change"
+	arpKindUnsolicited   = "unsolicited-reply"
+	arpKindGratuitous    = "gratuitous"
+	arpKindEthMismatch   = "eth-mismatch"
+	arpKindManyIPs       = "many-ips"
+	arpKindGateway       = "gateway"
+)
+
+const (
+	arpOpRequest = 1
+	arpOpReply   = 2
+)
+
+// Pairs of one table serve three purposes; the origin keeps them apart.
+const (
+	arpPairClaim uint8 = iota // MAC claimed the address in ARP (many-ips)
+	arpPairRoute              // MAC carried the address in an IP packet (router)
+	arpPairAlert              // MAC was reported for claiming the address
+)
+
+// VLAN is part of every key: each VLAN is its own broadcast domain, and a
+// router usually reuses one MAC on all its subinterfaces.
+type arpIPKey struct {
+	ip   netip.Addr
+	vlan uint16
+}
+
+type arpMACKey struct {
+	mac  [6]byte
+	vlan uint16
+}
+
+type arpPairKey struct {
+	ip     netip.Addr
+	mac    [6]byte
+	vlan   uint16
+	origin uint8
+}
+
+type arpReqKey struct {
+	asked, asker netip.Addr
+	vlan         uint16
+}
+
+// arpBinding keeps the incumbent MAC of an address rather than the latest
+// claimant: when a poisoner and the real owner take turns (arpwatch's "flip
+// flop"), the newcomer stays the one reported and the owner's answers are
+// never mistaken for the attack.
+type arpBinding struct {
+	stable [6]byte   // incumbent MAC
+	seen   int64     // last claim by the incumbent
+	ref    PacketRef // where that claim was
+	cur    [6]byte   // latest claimant
+	flips  uint32    // times the incumbent took the address back
+	clean  bool      // the binding began with a claim that raised no suspicion
+}
+
+type arpHost struct {
+	own    netip.Addr // first address claimed without suspicion
+	router bool
+
+	routeWin   int64 // start of the router-evidence window
+	routeWinOK bool
+	routeIPs   int
+
+	claimWin    int64 // start of the many-ips window
+	claimWinOK  bool
+	claimIPs    int
+	claimFirst  PacketRef
+	claimFirstT int64
+	manyFired   bool
+}
+
+type arpPair struct {
+	win int64 // the host window this pair was counted in
+
+	// Alert pairs: suspicious claims since the last report.
+	count     uint64
+	first     PacketRef
+	firstTime int64
+	fired     bool
+	firedAt   int64
+}
+
+type arpRequest struct{ t int64 }
+
+// ARPSpoof detects ARP cache poisoning (SIDARPPoison). Every ARP packet with
+// a usable sender (not a 0.0.0.0 probe, not a group MAC) is a claim that its
+// sender IP is at its sender MAC. A claim is reported, first match wins, as
+//
+//   - eth-mismatch: the frame's Ethernet source is not the ARP sender MAC;
+//     the Ethernet source is blamed. Wi-Fi bridges that rewrite the source
+//     MAC (a VM bridged over Wi-Fi) and multicast-mode NLB clusters do this
+//     harmlessly.
+//   - gratuitous: sender IP = target IP, and the address is bound to
+//     another MAC. A host announcing its own first or unchanged binding
+//     (boot, DHCP renewal, failover) is not reported.
+//   - unsolicited-reply: a reply nobody asked for within ReplyWindow, unless
+//     its sender is the known owner of a binding that began cleanly.
+//   - binding-change: any other claim on an address bound to another MAC
+//     (arpwatch's "changed ethernet address"). Bonjour Sleep Proxies and
+//     address reuse inside BindingTimeout are the honest sources.
+//
+// and, for the claimant MAC as a whole, many-ips. A reported claim on a
+// gateway gets Kind "gateway"; Detail keeps the underlying kind.
+//
+// The binding keeps its incumbent MAC until that MAC falls silent for
+// BindingTimeout, so the owner taking its address back is never reported
+// and the newcomer stays the one blamed. A capture that starts mid-attack
+// sees the poisoner as incumbent; its unsolicited replies are still
+// reported, but the owner's next claim is blamed as a binding change.
+//
+// Each (address, blamed MAC) fires once per Window; Count is the suspicious
+// claims since its previous report (so 1 on the first), First the earliest
+// of them. many-ips fires once per MAC per Window with Count the distinct
+// addresses. Attacker is the blamed MAC's own address, the first it claimed
+// without suspicion, when known.
+type ARPSpoof struct {
+	cfg         ARPConfig
+	gateways    []netip.Addr
+	window      int64
+	bindingTTL  int64
+	replyWindow int64
+
+	bindings *bounded.Table[arpIPKey, arpBinding]
+	hosts    *bounded.Table[arpMACKey, arpHost]
+	pairs    *bounded.Table[arpPairKey, arpPair]
+	requests *bounded.Table[arpReqKey, arpRequest]
+
+	start   int64
+	started bool
+}
+
+// NewARPSpoof returns the detector; cfg must have passed Validate.
+func NewARPSpoof(cfg ARPConfig) *ARPSpoof {
+	return &ARPSpoof{
+		cfg:         cfg,
+		gateways:    append([]netip.Addr(nil), cfg.Gateway...),
+		window:      cfg.Window.Nanos(),
+		bindingTTL:  cfg.BindingTimeout.Nanos(),
+		replyWindow: cfg.ReplyWindow.Nanos(),
+		bindings:    bounded.New[arpIPKey, arpBinding](cfg.MaxBindings),
+		hosts:       bounded.New[arpMACKey, arpHost](cfg.MaxMACs),
+		pairs:       bounded.New[arpPairKey, arpPair](cfg.MaxPairs),
+		requests:    bounded.New[arpReqKey, arpRequest](cfg.MaxRequests),
+	}
+}
+
+// Name implements Detector.
+func (d *ARPSpoof) Name() string { return "arpspoof" }
+
+// Evicted implements Detector.
+func (d *ARPSpoof) Evicted() uint64 {
+	return d.bindings.Evicted() + d.hosts.Evicted() + d.pairs.Evicted() + d.requests.Evicted()
+}
+
+// Expire implements Detector. Nothing is pending: every kind fires on the
+// packet that shows it.
+func (d *ARPSpoof) Expire(now int64, _ Emit) {
+	d.bindings.Expire(now-d.bindingTTL, nil)
+	d.hosts.Expire(now-max(d.window, d.bindingTTL), nil)
+	d.pairs.Expire(now-d.window, nil)
+	d.requests.Expire(now-d.replyWindow, nil)
+}
+
+// Observe implements Detector.
+func (d *ARPSpoof) Observe(f *Facts, emit Emit) {
+	if !d.started {
+		d.started, d.start = true, f.Time
+	}
+	switch f.L3 {
+	case L3ARP:
+		d.observeARP(f, emit)
+	case L3IPv4:
+		if f.HasEth && d.cfg.RouterMinIPs > 0 {
+			d.learnRoute(f.SrcMAC, f.Src, f.VLAN, f.Time)
+			d.learnRoute(f.DstMAC, f.Dst, f.VLAN, f.Time)
+		}
+	}
+}
+
+// learnRoute counts the distinct addresses a MAC carries; a MAC carrying
+// many is a router.
+func (d *ARPSpoof) learnRoute(mac [6]byte, ip netip.Addr, vlan uint16, now int64) {
+	if !arpUnicastMAC(mac) || !arpClaimable(ip) {
+		return
+	}
+	h, _ := d.hosts.Put(arpMACKey{mac, vlan}, now, nil)
+	if h.router {
+		return
+	}
+	if !h.routeWinOK || now-h.routeWin >= d.window {
+		h.routeWin, h.routeWinOK, h.routeIPs = now, true, 0
+	}
+	p, created := d.pairs.Put(arpPairKey{ip, mac, vlan, arpPairRoute}, now, nil)
+	if created || p.win != h.routeWin {
+		p.win = h.routeWin
+		h.routeIPs++
+		h.router = h.routeIPs >= d.cfg.RouterMinIPs
+	}
+}
+
+// arpClaim is what one ARP packet says, worked out before any table that
+// holds pointers is touched.
+type arpClaim struct {
+	ip          netip.Addr
+	mac         [6]byte // the claimed binding (ARP sender MAC)
+	attacker    [6]byte // who to blame: the Ethernet source on a mismatch
+	kind        string
+	old         [6]byte // incumbent MAC on a conflict
+	oldSeen     int64
+	oldRef      PacketRef
+	conflict    bool
+	flipped     bool
+	unsolicited bool
+	trusted     bool    // the incumbent of a binding that began cleanly
+	stable      [6]byte // the binding's incumbent after this claim
+	gateway     string  // "", "configured" or "inferred"
+}
+
+func (d *ARPSpoof) observeARP(f *Facts, emit Emit) {
+	a := &f.ARP
+	now, vlan := f.Time, f.VLAN
+	if a.Op == arpOpRequest && d.replyWindow > 0 && a.TargetIP.Is4() {
+		r, _ := d.requests.Put(arpReqKey{a.TargetIP, a.SenderIP, vlan}, now, nil)
+		r.t = now
+	}
+	// Probes (sender 0.0.0.0, RFC 5227) claim nothing.
+	if !arpClaimable(a.SenderIP) || !arpUnicastMAC(a.SenderMAC) {
+		return
+	}
+	c := arpClaim{ip: a.SenderIP, mac: a.SenderMAC, attacker: a.SenderMAC}
+	gratuitous := a.SenderIP == a.TargetIP
+	mismatch := f.HasEth && f.SrcMAC != a.SenderMAC
+	if mismatch {
+		c.attacker = f.SrcMAC
+	}
+	// Replies in flight when the capture started answered requests it
+	// never saw; give them one reply window.
+	if a.Op == arpOpReply && !gratuitous && d.replyWindow > 0 && now-d.start >= d.replyWindow {
+		r, ok := d.requests.Peek(arpReqKey{a.SenderIP, a.TargetIP, vlan})
+		c.unsolicited = !ok || now-r.t > d.replyWindow
+	}
+
+	d.bind(&c, vlan, now, f.Packet)
+	// Some stacks refresh their peers with unsolicited unicast replies; from
+	// an address's known owner that is no lie. A binding that began with an
+	// unsolicited reply (the capture started mid-attack) earns no such trust.
+	if c.trusted {
+		c.unsolicited = false
+	}
+
+	switch {
+	case mismatch:
+		c.kind = arpKindEthMismatch
+	case gratuitous && c.conflict:
+		c.kind = arpKindGratuitous
+	case c.unsolicited:
+		c.kind = arpKindUnsolicited
+	case c.conflict:
+		c.kind = arpKindBindingChange
+	}
+
+	var many Event
+	fireMany := d.countClaim(&c, vlan, f, &many)
+	if c.kind != "" {
+		d.alert(&c, vlan, f, emit)
+	}
+	if fireMany {
+		emit(many)
+	}
+}
+
+// bind updates the address's binding and records in c whether the claim
+// conflicts with it.
+func (d *ARPSpoof) bind(c *arpClaim, vlan uint16, now int64, ref PacketRef) {
+	k := arpIPKey{c.ip, vlan}
+	b, ok := d.bindings.Peek(k)
+	if ok && b.stable != c.mac && now-b.seen >= d.bindingTTL {
+		// The incumbent fell silent; Expire has not run yet.
+		d.bindings.Delete(k)
+		ok = false
+	}
+	switch {
+	case !ok:
+		b, _ = d.bindings.Put(k, now, nil)
+		*b = arpBinding{stable: c.mac, cur: c.mac, seen: now, ref: ref,
+			clean: !c.unsolicited && c.attacker == c.mac}
+	case b.stable == c.mac:
+		d.bindings.Get(k, now)
+		c.trusted = b.clean
+		if b.cur != c.mac {
+			b.flips++
+			b.cur = c.mac
+		}
+		b.seen, b.ref = now, ref
+	default:
+		// Peek, not Get: a contender's claims must not keep the incumbent's
+		// binding alive.
+		c.conflict = true
+		c.old, c.oldSeen, c.oldRef = b.stable, b.seen, b.ref
+		c.flipped = b.flips > 0
+		b.cur = c.mac
+	}
+	c.stable = b.stable
+}
+
+// gatewayOf says whether ip is a gateway: configured, or bound (before any
+// contender) to a MAC that routes.
+func (d *ARPSpoof) gatewayOf(ip netip.Addr, vlan uint16, stable [6]byte) string {
+	for _, g := range d.gateways {
+		if g == ip {
+			return "configured"
+		}
+	}
+	if d.cfg.RouterMinIPs > 0 {
+		if h, ok := d.hosts.Peek(arpMACKey{stable, vlan}); ok && h.router {
+			return "inferred"
+		}
+	}
+	return ""
+}
+
+// countClaim learns the claimant's own address and counts the distinct
+// addresses it claims; it fills ev and reports true when many-ips fires.
+func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *Facts, ev *Event) bool {
+	now := f.Time
+	h, _ := d.hosts.Put(arpMACKey{c.mac, vlan}, now, nil)
+	// Only a claim that raised no suspicion names the host: a poisoner's
+	// first packet is often its lie.
+	if c.kind == "" && !h.own.IsValid() {
+		h.own = c.ip
+	}
+	if d.cfg.ManyIPs == 0 {
+		return false
+	}
+	if !h.claimWinOK || now-h.claimWin >= d.window {
+		h.claimWin, h.claimWinOK, h.claimIPs, h.manyFired = now, true, 0, false
+		h.claimFirst, h.claimFirstT = f.Packet, now
+	}
+	p, created := d.pairs.Put(arpPairKey{c.ip, c.mac, vlan, arpPairClaim}, now, nil)
+	if !created && p.win == h.claimWin {
+		return false
+	}
+	p.win = h.claimWin
+	h.claimIPs++
+	if h.claimIPs < d.cfg.ManyIPs || h.manyFired {
+		return false
+	}
+	h.manyFired = true
+	*ev = Event{
+		SID:         SIDARPPoison,
+		Time:        now,
+		AttackerMAC: c.mac,
+		HasMAC:      true,
+		FirstTime:   h.claimFirstT,
+		LastTime:    now,
+		First:       h.claimFirst,
+		Last:        f.Packet,
+		Count:       uint64(h.claimIPs),
+		Kind:        arpKindManyIPs,
+		Detail: fmt.Sprintf("%s claimed %d addresses in %s (latest %s)",
+			arpMACString(c.mac), h.claimIPs, arpSpan(now-h.claimFirstT), c.ip),
+	}
+	if h.own.IsValid() {
+		ev.Attacker = h.own
+	}
+	return true
+}
+
+// alert fires once per (address, attacker MAC) per Window.
+func (d *ARPSpoof) alert(c *arpClaim, vlan uint16, f *Facts, emit Emit) {
+	now := f.Time
+	c.gateway = d.gatewayOf(c.ip, vlan, c.stable)
+	p, _ := d.pairs.Put(arpPairKey{c.ip, c.attacker, vlan, arpPairAlert}, now, nil)
+	if p.count == 0 {
+		p.first, p.firstTime = f.Packet, now
+	}
+	p.count++
+	if p.fired && now-p.firedAt < d.window {
+		return
+	}
+	ev := Event{
+		SID:         SIDARPPoison,
+		Time:        now,
+		AttackerMAC: c.attacker,
+		HasMAC:      true,
+		Victim:      c.ip,
+		FirstTime:   p.firstTime,
+		LastTime:    now,
+		First:       p.first,
+		Last:        f.Packet,
+		Count:       p.count,
+		Kind:        c.kind,
+		Detail:      d.detail(c, now),
+	}
+	if h, ok := d.hosts.Peek(arpMACKey{c.attacker, vlan}); ok && h.own.IsValid() && h.own != c.ip {
+		ev.Attacker = h.own
+	}
+	if c.gateway != "" {
+		ev.Kind = arpKindGateway
+	}
+	p.fired, p.firedAt, p.count = true, now, 0
+	emit(ev)
+}
+
+func (d *ARPSpoof) detail(c *arpClaim, now int64) string {
+	var b strings.Builder
+	if c.gateway != "" {
+		fmt.Fprintf(&b, "gateway %s (%s) claimed: ", c.ip, c.gateway)
+	}
+	switch c.kind {
+	case arpKindEthMismatch:
+		fmt.Fprintf(&b, "eth-mismatch: frame from %s says %s is-at %s",
+			arpMACString(c.attacker), c.ip, arpMACString(c.mac))
+	case arpKindGratuitous:
+		fmt.Fprintf(&b, "gratuitous: %s is-at %s announced to all", c.ip, arpMACString(c.mac))
+	case arpKindUnsolicited:
+		fmt.Fprintf(&b, "unsolicited-reply: %s is-at %s with no request for it in the last %s",
+			c.ip, arpMACString(c.mac), d.cfg.ReplyWindow)
+	case arpKindBindingChange:
+		fmt.Fprintf(&b, "binding-change: %s is-at %s", c.ip, arpMACString(c.mac))
+	}
+	if c.conflict {
+		fmt.Fprintf(&b, "; bound to %s, last seen %s earlier at %s",
+			arpMACString(c.old), arpSpan(now-c.oldSeen), arpRefString(c.oldRef))
+		if c.flipped {
+			b.WriteString(" (flip flop: the owner took it back before)")
+		}
+	}
+	return b.String()
+}
+
+func arpClaimable(ip netip.Addr) bool {
+	return ip.Is4() && !ip.IsUnspecified() && !ip.IsMulticast() && !ip.IsLoopback() &&
+		ip != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+}
+
+// arpUnicastMAC rejects zero, broadcast and multicast addresses (the
+// group bit), which no single host owns.
+func arpUnicastMAC(m [6]byte) bool {
+	return m[0]&1 == 0 && m != [6]byte{}
+}
+
+func arpMACString(m [6]byte) string { return net.HardwareAddr(m[:]).String() }
+
+func arpRefString(r PacketRef) string {
+	if r.File == 0 {
+		return fmt.Sprintf("packet %d", r.Num)
+	}
+	return fmt.Sprintf("file %d packet %d", r.File, r.Num)
+}
+
+// arpSpan renders a packet-time span the way people read it ("2m10s").
+func arpSpan(ns int64) string {
+	d := time.Duration(ns)
+	if d >= time.Second {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Millisecond).String()
+}

@@ -1,0 +1,501 @@
+package detectors
+
+// Port scan detection in the shape of Zeek's scan.zeek: per source, count
+// the distinct ports it probes on one host (vertical scan) and the distinct
+// hosts it probes on one port (sweep), each over an epoch of packet time,
+// and fire once per key and epoch when a count reaches its threshold. ARP
+// requests and ICMP echo requests are sweeps on "port 0" of their protocol.
+//
+// Like scan.zeek, which counts failed connection attempts only, a probe
+// that turns out to reach an open service (SYN-ACK, completed handshake, a
+// UDP or echo reply, an ARP reply) stops counting: a browser reaching thirty
+// web servers, a resolver querying many name servers or a router ARPing for
+// its hosts is not scanning. Closed answers (RST, ICMP port unreachable)
+// still count and are reported as evidence, as sfPortscan's "priority count"
+// of negative responses.
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/internal/bounded"
+)
+
+// PortScanConfig tunes the port scan detector. The zero value is not
+// useful; start from DefaultPortScanConfig.
+type PortScanConfig struct {
+	// VerticalThreshold is how many distinct ports (per protocol) one source
+	// must probe on one host within VerticalWindow, not counting ports found
+	// open, to fire a "vertical" scan. Lower catches scans of a few chosen
+	// ports but fires on clients of multi-port services whose ports are
+	// closed or firewalled; higher misses targeted scans. Default 15, Zeek
+	// scan.zeek's port_scan_threshold.
+	VerticalThreshold int `json:"vertical_threshold"`
+
+	// VerticalWindow is the epoch over which a vertical scan's ports are
+	// counted, opened by the first probe. Longer catches slower scans (nmap
+	// -T2) at the cost of state held longer; a continuing scan re-fires
+	// about once per window. Default 5m, Zeek's port_scan_interval.
+	VerticalWindow Duration `json:"vertical_window"`
+
+	// SweepThreshold is how many distinct hosts one source must probe on one
+	// port within SweepWindow, not counting hosts that answered open, to
+	// fire a "sweep"; it also applies to ARP and ICMP echo host-discovery
+	// sweeps. Lower catches sweeps of small subnets but fires on busy
+	// clients whose destinations are down; higher misses them. Default 25,
+	// Zeek scan.zeek's addr_scan_threshold.
+	SweepThreshold int `json:"sweep_threshold"`
+
+	// SweepWindow is the epoch over which a sweep's hosts are counted.
+	// Default 5m, Zeek's addr_scan_interval.
+	SweepWindow Duration `json:"sweep_window"`
+
+	// MaxTrackedPairs caps the (source, host) pairs counted for vertical
+	// scans; every TCP or UDP client/server pair seen in a window gets one.
+	// When full the stalest is evicted and counted in Evicted. About 290
+	// bytes an entry: the default 32768 is about 9.5 MB when full.
+	MaxTrackedPairs int `json:"max_tracked_pairs"`
+
+	// MaxTrackedSweeps caps the (source, port, protocol) keys counted for
+	// sweeps, one per service a client uses. About 240 bytes an entry: the
+	// default 16384 is about 4 MB when full.
+	MaxTrackedSweeps int `json:"max_tracked_sweeps"`
+
+	// MaxTrackedProbes caps the distinct (source, host, port, protocol)
+	// probes remembered, which is what makes the counts distinct. A key that
+	// has fired stops adding probes (Zeek caps unique sets just past the
+	// threshold), so scanners cost about threshold entries each; busy
+	// clients cost one per service they reach. About 250 bytes an entry:
+	// the default 65536 is about 17 MB when full. Together the three
+	// tables stay near 30 MB.
+	MaxTrackedProbes int `json:"max_tracked_probes"`
+}
+
+// DefaultPortScanConfig returns the documented defaults.
+func DefaultPortScanConfig() PortScanConfig {
+	return PortScanConfig{
+		VerticalThreshold: 15,
+		VerticalWindow:    Duration(5 * time.Minute),
+		SweepThreshold:    25,
+		SweepWindow:       Duration(5 * time.Minute),
+		MaxTrackedPairs:   32768,
+		MaxTrackedSweeps:  16384,
+		MaxTrackedProbes:  65536,
+	}
+}
+
+// Validate reports every field out of range, naming its json key.
+func (c PortScanConfig) Validate() error {
+	var errs []error
+	intIn := func(key string, v, lo, hi int) {
+		if v < lo || v > hi {
+			errs = append(errs, fmt.Errorf("%s: %d out of range [%d, %d]", key, v, lo, hi))
+		}
+	}
+	durIn := func(key string, v Duration) {
+		if v < Duration(time.Second) || v > Duration(24*time.Hour) {
+			errs = append(errs, fmt.Errorf("%s: %s out of range [1s, 24h]", key, v))
+		}
+	}
+	intIn("vertical_threshold", c.VerticalThreshold, 2, 65536)
+	durIn("vertical_window", c.VerticalWindow)
+	intIn("sweep_threshold", c.SweepThreshold, 2, 1<<24)
+	durIn("sweep_window", c.SweepWindow)
+	intIn("max_tracked_pairs", c.MaxTrackedPairs, 1, 1<<24)
+	intIn("max_tracked_sweeps", c.MaxTrackedSweeps, 1, 1<<24)
+	intIn("max_tracked_probes", c.MaxTrackedProbes, 1, 1<<26)
+	return errors.Join(errs...)
+}
+
+// PortScan detects vertical scans, port sweeps and ARP/ICMP host-discovery
+// sweeps. It fires on the probe that brings a key's count to its threshold
+// and then stays quiet for that key until its window ends. Count is the
+// distinct ports (vertical) or hosts (sweeps) counted when it fired; First
+// and Last are the first counted probe and the one that fired. Kind is
+// "vertical" (Victim set), "sweep" (Victim invalid, VictimPort set),
+// "arp-sweep" or "icmp-sweep". Build it with NewPortScan; it is not safe
+// for concurrent use.
+type PortScan struct {
+	cfg            PortScanConfig
+	vWin, sWin     int64
+	gen            uint32 // last epoch id handed out; ties probes to an epoch
+	pairs          *bounded.Table[psPairKey, psCounter]
+	sweeps         *bounded.Table[psSweepKey, psCounter]
+	probes         *bounded.Table[psProbeKey, psProbe]
+	probeRetention int64
+}
+
+// psProtoARP stands for ARP in keys and events: ARP has no IP protocol
+// number, and 0 never appears for the TCP, UDP and ICMP probes counted here.
+const psProtoARP uint8 = 0
+
+// Probe kinds, a bit each so a counter can say which it saw.
+const (
+	psSYN uint8 = 1 << iota
+	psFIN
+	psNULL
+	psXmas
+	psUDP
+	psEcho
+	psARP
+)
+
+// Probe states within one counter's epoch.
+const (
+	psNone    uint8 = iota
+	psCounted       // probed, no answer yet
+	psClosed        // answered closed: still counts
+	psOpen          // answered open: no longer counts
+)
+
+type psPairKey struct {
+	Src, Dst netip.Addr
+}
+
+type psSweepKey struct {
+	Src   netip.Addr
+	Port  uint16
+	Proto uint8
+}
+
+type psProbeKey struct {
+	Src, Dst netip.Addr
+	Port     uint16
+	Proto    uint8
+}
+
+// psCounter counts one vertical pair's ports or one sweep key's hosts in
+// the current epoch.
+type psCounter struct {
+	gen                 uint32
+	start               int64
+	count               uint32 // distinct probes not found open
+	distinct            uint32 // distinct probes including open ones
+	closed, open        uint32
+	kinds               uint8
+	fired               bool
+	firstTime, lastTime int64
+	first, last         PacketRef
+}
+
+// psProbe remembers that a probe was counted in the epochs named by vGen
+// and sGen (pair and sweep counters), and what answer it got in each.
+type psProbe struct {
+	vGen, sGen     uint32
+	vState, sState uint8
+}
+
+// NewPortScan returns a detector for cfg, which should have passed Validate.
+func NewPortScan(cfg PortScanConfig) *PortScan {
+	d := &PortScan{
+		cfg:    cfg,
+		vWin:   cfg.VerticalWindow.Nanos(),
+		sWin:   cfg.SweepWindow.Nanos(),
+		pairs:  bounded.New[psPairKey, psCounter](cfg.MaxTrackedPairs),
+		sweeps: bounded.New[psSweepKey, psCounter](cfg.MaxTrackedSweeps),
+		probes: bounded.New[psProbeKey, psProbe](cfg.MaxTrackedProbes),
+	}
+	d.probeRetention = max(d.vWin, d.sWin)
+	return d
+}
+
+// Name implements Detector.
+func (d *PortScan) Name() string { return "portscan" }
+
+// Evicted implements Detector.
+func (d *PortScan) Evicted() uint64 {
+	return d.pairs.Evicted() + d.sweeps.Evicted() + d.probes.Evicted()
+}
+
+// Expire implements Detector. A counter untouched for its whole window
+// belongs to an epoch that has ended; a probe untouched for the longer
+// window can belong to no live epoch.
+func (d *PortScan) Expire(now int64, _ Emit) {
+	d.pairs.Expire(now-d.vWin, nil)
+	d.sweeps.Expire(now-d.sWin, nil)
+	d.probes.Expire(now-d.probeRetention, nil)
+}
+
+// Observe implements Detector.
+func (d *PortScan) Observe(f *Facts, emit Emit) {
+	switch f.L3 {
+	case L3ARP:
+		d.arp(f, emit)
+	case L3IPv4, L3IPv6:
+		switch f.Proto {
+		case ProtoTCP:
+			d.tcp(f, emit)
+		case ProtoUDP:
+			d.udp(f, emit)
+		case ProtoICMP, ProtoICMPv6:
+			d.icmp(f, emit)
+		}
+	}
+}
+
+func (d *PortScan) tcp(f *Facts, emit Emit) {
+	const six = TCPFin | TCPSyn | TCPRst | TCPPsh | TCPAck | TCPUrg // ECE/CWR vary with ECN
+	fl := f.TCPFlags & six
+	switch {
+	case fl&(TCPSyn|TCPAck|TCPRst) == TCPSyn:
+		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psSYN, true, emit)
+	case fl == TCPFin:
+		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psFIN, true, emit)
+	case fl == 0:
+		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psNULL, true, emit)
+	case fl == TCPFin|TCPPsh|TCPUrg:
+		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psXmas, true, emit)
+	case fl&(TCPSyn|TCPAck) == TCPSyn|TCPAck:
+		d.answer(f.Dst, f.Src, f.SrcPort, ProtoTCP, psOpen)
+	case fl&TCPRst != 0:
+		// Only a RST from the probed port to the prober matches a probe, so a
+		// client aborting its own connection is never taken for an answer.
+		d.answer(f.Dst, f.Src, f.SrcPort, ProtoTCP, psClosed)
+	case f.ConnEvent == ConnEstablished:
+		// The client's ACK: seen even when the SYN-ACK was not captured.
+		d.answer(f.Src, f.Dst, f.DstPort, ProtoTCP, psOpen)
+	}
+	// Everything else carries ACK inside a connection: not a probe.
+}
+
+func (d *PortScan) udp(f *Facts, emit Emit) {
+	// A datagram back from a probed port answers that probe; it is not a
+	// probe of the prober's (random) source port.
+	if d.answer(f.Dst, f.Src, f.SrcPort, ProtoUDP, psOpen) {
+		return
+	}
+	// Replies from a well-known service port to an ephemeral one (DNS, NTP,
+	// SNMP answers) whose request we did not see: keying on their
+	// destination port would make every busy DNS server a scanner.
+	if f.SrcPort < 1024 && f.DstPort >= 1024 {
+		return
+	}
+	d.probe(f, f.Src, f.Dst, f.DstPort, ProtoUDP, psUDP, true, emit)
+}
+
+func (d *PortScan) icmp(f *Facts, emit Emit) {
+	v6 := f.Proto == ProtoICMPv6
+	echo, reply, unreachType, portCode := uint8(8), uint8(0), uint8(3), uint8(3)
+	if v6 {
+		echo, reply, unreachType, portCode = 128, 129, 1, 4
+	}
+	switch f.ICMPType {
+	case echo:
+		d.probe(f, f.Src, f.Dst, 0, f.Proto, psEcho, false, emit)
+	case reply:
+		d.answer(f.Dst, f.Src, 0, f.Proto, psOpen)
+	case unreachType:
+		if f.ICMPCode == portCode && f.HasQuoted {
+			q := &f.Quoted
+			d.answer(q.Src, q.Dst, q.DstPort, q.Proto, psClosed)
+		}
+	}
+}
+
+func (d *PortScan) arp(f *Facts, emit Emit) {
+	a := &f.ARP
+	switch a.Op {
+	case 1:
+		// Gratuitous ARP (sender == target) announces, and RFC 5227 probes
+		// (sender 0.0.0.0) check one address: neither discovers hosts.
+		if a.SenderIP.IsUnspecified() || a.SenderIP == a.TargetIP {
+			return
+		}
+		d.probe(f, a.SenderIP, a.TargetIP, 0, psProtoARP, psARP, false, emit)
+	case 2:
+		d.answer(a.TargetIP, a.SenderIP, 0, psProtoARP, psOpen)
+	}
+}
+
+// psCountable says whether dst can be a probed host: group and broadcast
+// addresses reach many hosts at once and say nothing about one.
+func psCountable(src, dst netip.Addr) bool {
+	if !src.IsValid() || !dst.IsValid() || src == dst {
+		return false
+	}
+	if dst.IsUnspecified() || dst.IsMulticast() {
+		return false
+	}
+	return dst != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+}
+
+func (d *PortScan) newEpoch(c *psCounter, t int64) {
+	d.gen++
+	if d.gen == 0 { // wrapped; 0 must keep meaning "no epoch"
+		d.gen = 1
+	}
+	*c = psCounter{gen: d.gen, start: t}
+}
+
+// probe counts one probe from src to dst:port. vertical is false for host
+// discovery, which has no ports to count.
+func (d *PortScan) probe(f *Facts, src, dst netip.Addr, port uint16, proto, kind uint8, vertical bool, emit Emit) {
+	if !psCountable(src, dst) {
+		return
+	}
+	t := f.Time
+	sc, created := d.sweeps.Put(psSweepKey{Src: src, Port: port, Proto: proto}, t, nil)
+	if created || t-sc.start >= d.sWin {
+		d.newEpoch(sc, t)
+	}
+	var vc *psCounter
+	if vertical {
+		vc, created = d.pairs.Put(psPairKey{Src: src, Dst: dst}, t, nil)
+		if created || t-vc.start >= d.vWin {
+			d.newEpoch(vc, t)
+		}
+	}
+	// Once either view of this probe has fired, the other would only
+	// restate it (a vertical scan of 1000 ports is not also 1000 one-host
+	// sweeps), and not counting is what stops a scanner's sets growing.
+	vOn := vc != nil && !vc.fired && !sc.fired
+	sOn := !sc.fired && (vc == nil || !vc.fired)
+	if !vOn && !sOn {
+		return
+	}
+	p, _ := d.probes.Put(psProbeKey{Src: src, Dst: dst, Port: port, Proto: proto}, t, nil)
+	if vOn && p.vGen != vc.gen {
+		p.vGen, p.vState = vc.gen, psCounted
+		psCount(vc, f, kind)
+		if vc.count >= uint32(d.cfg.VerticalThreshold) {
+			vc.fired = true
+			d.fireVertical(vc, src, dst, proto, f, emit)
+			sOn = false // the vertical event covers this probe
+		}
+	}
+	if sOn && p.sGen != sc.gen {
+		p.sGen, p.sState = sc.gen, psCounted
+		psCount(sc, f, kind)
+		if sc.count >= uint32(d.cfg.SweepThreshold) {
+			sc.fired = true
+			d.fireSweep(sc, src, port, proto, f, emit)
+		}
+	}
+}
+
+func psCount(c *psCounter, f *Facts, kind uint8) {
+	if c.distinct == 0 {
+		c.firstTime, c.first = f.Time, f.Packet
+	}
+	c.distinct++
+	c.count++
+	c.kinds |= kind
+	c.lastTime, c.last = f.Time, f.Packet
+}
+
+// answer records a reply from victim:port to scanner and reports whether it
+// matched a remembered probe. Answers do not touch entries: only probes
+// keep state alive.
+func (d *PortScan) answer(scanner, victim netip.Addr, port uint16, proto, state uint8) bool {
+	p, ok := d.probes.Peek(psProbeKey{Src: scanner, Dst: victim, Port: port, Proto: proto})
+	if !ok {
+		return false
+	}
+	if p.vState == psCounted {
+		if c, ok := d.pairs.Peek(psPairKey{Src: scanner, Dst: victim}); ok && c.gen == p.vGen {
+			p.vState = state
+			psAnswer(c, state)
+		}
+	}
+	if p.sState == psCounted {
+		if c, ok := d.sweeps.Peek(psSweepKey{Src: scanner, Port: port, Proto: proto}); ok && c.gen == p.sGen {
+			p.sState = state
+			psAnswer(c, state)
+		}
+	}
+	return true
+}
+
+func psAnswer(c *psCounter, state uint8) {
+	if state == psClosed {
+		c.closed++
+		return
+	}
+	c.open++
+	if c.count > 0 {
+		c.count--
+	}
+}
+
+func (d *PortScan) event(c *psCounter, src netip.Addr, proto uint8, f *Facts) Event {
+	ev := Event{
+		SID:       SIDPortScan,
+		Time:      f.Time,
+		Attacker:  src,
+		Proto:     proto,
+		FirstTime: c.firstTime,
+		LastTime:  c.lastTime,
+		First:     c.first,
+		Last:      c.last,
+		Count:     uint64(c.count),
+	}
+	if f.HasEth {
+		ev.AttackerMAC, ev.HasMAC = f.SrcMAC, true
+	}
+	return ev
+}
+
+func (d *PortScan) fireVertical(c *psCounter, src, dst netip.Addr, proto uint8, f *Facts, emit Emit) {
+	ev := d.event(c, src, proto, f)
+	ev.Victim = dst
+	ev.Kind = "vertical"
+	ev.Detail = fmt.Sprintf("%d distinct ports in %s (%s probes), %d answered closed%s",
+		c.count, psSpan(c.lastTime-c.firstTime), psKinds(c.kinds), c.closed, psOpenNote(c.open, "ports"))
+	emit(ev)
+}
+
+func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto uint8, f *Facts, emit Emit) {
+	ev := d.event(c, src, proto, f)
+	span := psSpan(c.lastTime - c.firstTime)
+	switch proto {
+	case psProtoARP:
+		ev.Kind = "arp-sweep"
+		ev.Detail = fmt.Sprintf("ARP requests for %d distinct addresses in %s without a reply%s",
+			c.count, span, psOpenNote(c.open, "addresses"))
+	case ProtoICMP, ProtoICMPv6:
+		ev.Kind = "icmp-sweep"
+		ev.Detail = fmt.Sprintf("echo requests to %d distinct hosts in %s without a reply%s",
+			c.count, span, psOpenNote(c.open, "hosts"))
+	default:
+		ev.Kind = "sweep"
+		ev.VictimPort = port
+		name := "tcp"
+		if proto == ProtoUDP {
+			name = "udp"
+		}
+		ev.Detail = fmt.Sprintf("%d distinct hosts on %d/%s in %s (%s probes), %d answered closed%s",
+			c.count, port, name, span, psKinds(c.kinds), c.closed, psOpenNote(c.open, "hosts"))
+	}
+	emit(ev)
+}
+
+func psOpenNote(open uint32, what string) string {
+	if open == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d more %s answered and are not counted", open, what)
+}
+
+// psKinds names the probe types seen, stealth ones by their nmap names.
+func psKinds(k uint8) string {
+	names := [...]string{"SYN", "FIN", "NULL", "Xmas", "UDP", "echo", "ARP"}
+	var parts []string
+	for i, n := range names {
+		if k&(1<<i) != 0 {
+			parts = append(parts, n)
+		}
+	}
+	return strings.Join(parts, "+")
+}
+
+// psSpan renders a span of capture time at a precision people read.
+func psSpan(ns int64) string {
+	d := time.Duration(ns)
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
+}

@@ -1,0 +1,613 @@
+package detectors
+
+import (
+	"net/netip"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const psT0 = int64(1_700_000_000) * int64(time.Second)
+
+var psScannerMAC = [6]byte{0x02, 0, 0, 0, 0, 0x99}
+
+func psIP(at time.Duration, src, dst string, proto uint8) Facts {
+	s, d := netip.MustParseAddr(src), netip.MustParseAddr(dst)
+	f := Facts{
+		Time:    psT0 + int64(at),
+		WireLen: 60,
+		HasEth:  true,
+		SrcMAC:  psScannerMAC,
+		L3:      L3IPv4,
+		Src:     s,
+		Dst:     d,
+		TTL:     64,
+		Proto:   proto,
+	}
+	if s.Is6() {
+		f.L3 = L3IPv6
+	}
+	return f
+}
+
+// psTCP is a TCP packet; dir is what the analyzer's flow table would say.
+func psTCP(at time.Duration, src, dst string, sport, dport uint16, flags, dir uint8) Facts {
+	f := psIP(at, src, dst, ProtoTCP)
+	f.SrcPort, f.DstPort, f.TCPFlags, f.Dir = sport, dport, flags, dir
+	if flags&(TCPSyn|TCPAck) == TCPSyn {
+		f.ConnEvent = ConnOpened
+	}
+	return f
+}
+
+func psUDPFacts(at time.Duration, src, dst string, sport, dport uint16) Facts {
+	f := psIP(at, src, dst, ProtoUDP)
+	f.SrcPort, f.DstPort = sport, dport
+	return f
+}
+
+func psICMP(at time.Duration, src, dst string, typ, code uint8) Facts {
+	proto := ProtoICMP
+	if netip.MustParseAddr(src).Is6() {
+		proto = ProtoICMPv6
+	}
+	f := psIP(at, src, dst, proto)
+	f.ICMPType, f.ICMPCode = typ, code
+	return f
+}
+
+// psPortUnreachable is the ICMP error dst sends back for a UDP probe from
+// scanner:sport to dst:dport.
+func psPortUnreachable(at time.Duration, scanner, dst string, sport, dport uint16) Facts {
+	f := psICMP(at, dst, scanner, 3, 3)
+	f.HasQuoted = true
+	f.Quoted = QuotedFacts{
+		Src: netip.MustParseAddr(scanner), Dst: netip.MustParseAddr(dst),
+		Proto: ProtoUDP, SrcPort: sport, DstPort: dport,
+	}
+	return f
+}
+
+func psARPFacts(at time.Duration, op uint16, sender, target string) Facts {
+	return Facts{
+		Time:   psT0 + int64(at),
+		HasEth: true,
+		SrcMAC: psScannerMAC,
+		L3:     L3ARP,
+		ARP: ARPFacts{
+			Op:        op,
+			SenderMAC: psScannerMAC,
+			SenderIP:  netip.MustParseAddr(sender),
+			TargetIP:  netip.MustParseAddr(target),
+		},
+	}
+}
+
+// psDrive plays facts as the analyzer would: packets numbered from 1 in
+// capture order, Expire once a second of capture time and at the end.
+func psDrive(d Detector, facts []Facts) []Event {
+	slices.SortStableFunc(facts, func(a, b Facts) int { return int(a.Time - b.Time) })
+	var evs []Event
+	emit := func(e Event) { evs = append(evs, e) }
+	var last int64
+	for i := range facts {
+		f := &facts[i]
+		f.Packet = PacketRef{Num: uint64(i + 1)}
+		if last == 0 {
+			last = f.Time
+		}
+		if f.Time-last >= int64(time.Second) {
+			d.Expire(f.Time, emit)
+			last = f.Time
+		}
+		d.Observe(f, emit)
+	}
+	if len(facts) > 0 {
+		d.Expire(facts[len(facts)-1].Time, emit)
+	}
+	return evs
+}
+
+const (
+	psScanner = "10.0.0.99"
+	psVictim  = "10.0.0.5"
+)
+
+// psVertical probes ports 1..n of psVictim from psScanner, one every gap,
+// with flags; closed ports answer RST+ACK a millisecond later.
+func psVertical(start, gap time.Duration, n int, flags uint8, answer bool) []Facts {
+	var out []Facts
+	for i := range n {
+		at := start + time.Duration(i)*gap
+		port := uint16(1 + i)
+		out = append(out, psTCP(at, psScanner, psVictim, 40000, port, flags, DirUnknown))
+		if answer {
+			out = append(out, psTCP(at+time.Millisecond, psVictim, psScanner, port, 40000, TCPRst|TCPAck, DirUnknown))
+		}
+	}
+	return out
+}
+
+func psUDPScan(n int) []Facts {
+	var out []Facts
+	for i := range n {
+		at := time.Duration(i) * 100 * time.Millisecond
+		port := uint16(1 + i)
+		out = append(out, psUDPFacts(at, psScanner, psVictim, 40000, port))
+		out = append(out, psPortUnreachable(at+time.Millisecond, psScanner, psVictim, 40000, port))
+	}
+	return out
+}
+
+func psHost(i int) string { return netip.AddrFrom4([4]byte{10, 0, 1, byte(1 + i)}).String() }
+
+func TestPortScan(t *testing.T) {
+	scanner := netip.MustParseAddr(psScanner)
+	victim := netip.MustParseAddr(psVictim)
+
+	tests := []struct {
+		name  string
+		cfg   func(*PortScanConfig)
+		facts func() []Facts
+		check func(t *testing.T, evs []Event, d *PortScan)
+	}{
+		{
+			name:  "vertical SYN scan at ten a second over fifteen seconds fires once",
+			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 150, TCPSyn, true) },
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				e := evs[0]
+				at := psT0 + int64(1400*time.Millisecond)
+				want := Event{
+					SID: SIDPortScan, Time: at,
+					Attacker: scanner, AttackerMAC: psScannerMAC, HasMAC: true,
+					Victim: victim, Proto: ProtoTCP,
+					FirstTime: psT0, LastTime: at,
+					First: PacketRef{Num: 1}, Last: PacketRef{Num: 29},
+					Count: 15, Kind: "vertical",
+					Detail: "15 distinct ports in 1.4s (SYN probes), 14 answered closed",
+				}
+				if !reflect.DeepEqual(e, want) {
+					t.Errorf("event\n got %+v\nwant %+v", e, want)
+				}
+			},
+		},
+		{
+			name:  "FIN scan",
+			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 40, TCPFin, true) },
+			check: psWantStealth("FIN"),
+		},
+		{
+			name:  "NULL scan",
+			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 40, 0, true) },
+			check: psWantStealth("NULL"),
+		},
+		{
+			name:  "Xmas scan",
+			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 40, TCPFin|TCPPsh|TCPUrg, true) },
+			check: psWantStealth("Xmas"),
+		},
+		{
+			name:  "UDP scan answered by port unreachable",
+			facts: func() []Facts { return psUDPScan(40) },
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantStealth("UDP")(t, evs, d)
+				if evs[0].Proto != ProtoUDP {
+					t.Errorf("proto %d, want UDP", evs[0].Proto)
+				}
+			},
+		},
+		{
+			name: "open ports found by a SYN scan are not counted",
+			facts: func() []Facts {
+				out := psVertical(0, 100*time.Millisecond, 40, TCPSyn, false)
+				for _, port := range []uint16{1, 2, 3} {
+					at := time.Duration(port-1)*100*time.Millisecond + time.Millisecond
+					out = append(out, psTCP(at, psVictim, psScanner, port, 40000, TCPSyn|TCPAck, DirToClient))
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				e := evs[0]
+				if e.Count != 15 || e.Last.Num != 21 || !strings.Contains(e.Detail, "0 answered closed; 3 more ports answered") {
+					t.Errorf("got %+v, want the 18th probe to fire with 3 open ports noted", e)
+				}
+			},
+		},
+		{
+			name: "sweep of port 22 over 30 hosts",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 30 {
+					out = append(out, psTCP(time.Duration(i)*50*time.Millisecond, psScanner, psHost(i), 40000, 22, TCPSyn, DirToServer))
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				e := evs[0]
+				if e.Kind != "sweep" || e.Victim.IsValid() || e.VictimPort != 22 || e.Proto != ProtoTCP ||
+					e.Attacker != scanner || e.Count != 25 || e.Last.Num != 25 {
+					t.Errorf("got %+v, want a 25-host sweep of 22/tcp", e)
+				}
+				if want := "25 distinct hosts on 22/tcp in 1.2s (SYN probes), 0 answered closed"; e.Detail != want {
+					t.Errorf("detail %q, want %q", e.Detail, want)
+				}
+			},
+		},
+		{
+			name: "ARP sweep",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 40 {
+					out = append(out, psARPFacts(time.Duration(i)*10*time.Millisecond, 1, "10.0.1.200", psHost(i)))
+				}
+				// Two hosts answer: live hosts do not count.
+				out = append(out, psARPFacts(time.Millisecond, 2, psHost(0), "10.0.1.200"))
+				out = append(out, psARPFacts(11*time.Millisecond, 2, psHost(1), "10.0.1.200"))
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				e := evs[0]
+				if e.Kind != "arp-sweep" || e.Victim.IsValid() || e.Attacker != netip.MustParseAddr("10.0.1.200") ||
+					e.Count != 25 || !e.HasMAC || !strings.Contains(e.Detail, "2 more addresses answered") {
+					t.Errorf("got %+v, want an arp-sweep of 25 unanswered addresses", e)
+				}
+			},
+		},
+		{
+			name: "ICMP echo sweep",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 30 {
+					out = append(out, psICMP(time.Duration(i)*10*time.Millisecond, psScanner, psHost(i), 8, 0))
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				if e := evs[0]; e.Kind != "icmp-sweep" || e.Victim.IsValid() || e.Proto != ProtoICMP || e.Count != 25 {
+					t.Errorf("got %+v, want an icmp-sweep of 25 hosts", e)
+				}
+			},
+		},
+		{
+			name: "ICMPv6 echo sweep",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 30 {
+					dst := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(1 + i)}).String()
+					out = append(out, psICMP(time.Duration(i)*10*time.Millisecond, "2001:db8::99", dst, 128, 0))
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				if e := evs[0]; e.Kind != "icmp-sweep" || e.Proto != ProtoICMPv6 {
+					t.Errorf("got %+v, want an ICMPv6 icmp-sweep", e)
+				}
+			},
+		},
+		{
+			name:  "slow scan under the threshold is quiet",
+			facts: func() []Facts { return psVertical(0, 30*time.Second, 10, TCPSyn, true) },
+			check: psWantNone,
+		},
+		{
+			name:  "fourteen ports in the window is quiet",
+			facts: func() []Facts { return psVertical(0, 20*time.Second, 14, TCPSyn, true) },
+			check: psWantNone,
+		},
+		{
+			name: "DNS client with many source ports is quiet",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 500 {
+					at := time.Duration(i) * 100 * time.Millisecond
+					sport := uint16(1024 + (i*7919)%60000)
+					out = append(out, psUDPFacts(at, "10.0.0.7", "10.0.0.53", sport, 53))
+					out = append(out, psUDPFacts(at+2*time.Millisecond, "10.0.0.53", "10.0.0.7", 53, sport))
+				}
+				return out
+			},
+			check: psWantNone,
+		},
+		{
+			name: "resolver querying many name servers is quiet",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 100 {
+					at := time.Duration(i) * 100 * time.Millisecond
+					ns := psHost(i % 60)
+					sport := uint16(1024 + i)
+					out = append(out, psUDPFacts(at, "10.0.0.53", ns, sport, 53))
+					out = append(out, psUDPFacts(at+20*time.Millisecond, ns, "10.0.0.53", 53, sport))
+				}
+				return out
+			},
+			check: psWantNone,
+		},
+		{
+			name: "DNS answers without their queries are quiet",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 200 {
+					out = append(out, psUDPFacts(time.Duration(i)*time.Millisecond, "10.0.0.53", "10.0.0.7", 53, uint16(1024+i)))
+				}
+				return out
+			},
+			check: psWantNone,
+		},
+		{
+			name: "browsing many web servers is quiet",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 60 {
+					at := time.Duration(i) * 200 * time.Millisecond
+					srv, sport := psHost(i), uint16(50000+i)
+					out = append(out,
+						psTCP(at, "10.0.0.7", srv, sport, 443, TCPSyn, DirToServer),
+						psTCP(at+10*time.Millisecond, srv, "10.0.0.7", 443, sport, TCPSyn|TCPAck, DirToClient))
+					est := psTCP(at+11*time.Millisecond, "10.0.0.7", srv, sport, 443, TCPAck, DirToServer)
+					est.ConnEvent = ConnEstablished
+					out = append(out, est)
+				}
+				return out
+			},
+			check: psWantNone,
+		},
+		{
+			name: "established traffic to many ports is not probes",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 100 {
+					at := time.Duration(i) * time.Millisecond
+					out = append(out,
+						psTCP(at, "10.0.0.7", psVictim, 50000, uint16(1+i), TCPAck|TCPPsh, DirToServer),
+						psTCP(at, psVictim, "10.0.0.7", uint16(1+i), 50000, TCPAck, DirToClient),
+						psTCP(at, "10.0.0.7", psVictim, 50000, uint16(1+i), TCPAck|TCPFin, DirToServer))
+				}
+				return out
+			},
+			check: psWantNone,
+		},
+		{
+			name: "second window re-fires",
+			facts: func() []Facts {
+				a := psVertical(0, 100*time.Millisecond, 30, TCPSyn, true)
+				b := psVertical(6*time.Minute, 100*time.Millisecond, 30, TCPSyn, true)
+				return append(a, b...)
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 2)
+				if evs[1].Time-evs[0].Time != int64(6*time.Minute) || evs[1].Count != 15 {
+					t.Errorf("second event %+v, want six minutes after the first", evs[1])
+				}
+			},
+		},
+		{
+			name: "a key that fired stops growing its set",
+			facts: func() []Facts {
+				return psVertical(0, time.Millisecond, 1000, TCPSyn, true)
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				if d.probes.Len() != 15 {
+					t.Errorf("%d probes remembered, want 15", d.probes.Len())
+				}
+			},
+		},
+		{
+			name: "ports probed after a host's vertical scan fired are not swept",
+			facts: func() []Facts {
+				var out []Facts
+				for p := range 30 {
+					for h := range 40 {
+						at := time.Duration(p*40+h) * time.Millisecond
+						out = append(out, psTCP(at, psScanner, psHost(h), 40000, uint16(1+p), TCPSyn, DirToServer))
+					}
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				// Port-major order: each early port sweeps the subnet, until
+				// every host's vertical scan has fired (by port 16). Later
+				// ports would only restate those 40 events.
+				vertical := 0
+				for _, e := range evs {
+					switch {
+					case e.Kind == "vertical":
+						vertical++
+					case e.Kind == "sweep" && e.VictimPort <= 16:
+					default:
+						t.Errorf("unexpected %+v", e)
+					}
+				}
+				if vertical != 40 {
+					t.Errorf("%d vertical events, want 40", vertical)
+				}
+			},
+		},
+		{
+			name: "probe table cap evicts and counts",
+			cfg:  func(c *PortScanConfig) { c.MaxTrackedProbes = 8 },
+			facts: func() []Facts {
+				return psVertical(0, time.Millisecond, 12, TCPSyn, false)
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				if d.Evicted() != 4 {
+					t.Errorf("evicted %d, want 4", d.Evicted())
+				}
+			},
+		},
+		{
+			name: "expiry empties the tables",
+			facts: func() []Facts {
+				out := psVertical(0, time.Second, 10, TCPSyn, true)
+				// A late unrelated packet moves capture time on.
+				return append(out, psTCP(20*time.Minute, "10.0.0.7", "10.0.0.8", 1, 2, TCPAck, DirToServer))
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantNone(t, evs, d)
+				if n := d.pairs.Len() + d.sweeps.Len() + d.probes.Len(); n != 0 {
+					t.Errorf("%d entries left after expiry", n)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultPortScanConfig()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			d := NewPortScan(cfg)
+			tc.check(t, psDrive(d, tc.facts()), d)
+		})
+	}
+}
+
+// psWantStealth checks one vertical event whose 15 ports were probed at
+// ten a second and 14 answered closed by the time it fired.
+func psWantStealth(kind string) func(*testing.T, []Event, *PortScan) {
+	return func(t *testing.T, evs []Event, d *PortScan) {
+		t.Helper()
+		psWantEvents(t, evs, 1)
+		e := evs[0]
+		want := "15 distinct ports in 1.4s (" + kind + " probes), 14 answered closed"
+		if e.Kind != "vertical" || e.Count != 15 || e.Detail != want {
+			t.Errorf("got %+v, want detail %q", e, want)
+		}
+	}
+}
+
+func psWantEvents(t *testing.T, evs []Event, n int) {
+	t.Helper()
+	if len(evs) != n {
+		for _, e := range evs {
+			t.Logf("event: %+v", e)
+		}
+		t.Fatalf("%d events, want %d", len(evs), n)
+	}
+}
+
+func psWantNone(t *testing.T, evs []Event, _ *PortScan) {
+	t.Helper()
+	psWantEvents(t, evs, 0)
+}
+
+func TestPortScanDeterministic(t *testing.T) {
+	run := func() []Event {
+		var facts []Facts
+		for p := range 50 {
+			for h := range 60 {
+				at := time.Duration(p*60+h) * time.Millisecond
+				facts = append(facts, psTCP(at, psScanner, psHost(h), 40000, uint16(1+p), TCPSyn, DirToServer))
+			}
+		}
+		return psDrive(NewPortScan(DefaultPortScanConfig()), facts)
+	}
+	a, b := run(), run()
+	if len(a) == 0 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("runs differ or are empty:\n%+v\n%+v", a, b)
+	}
+}
+
+func TestPortScanConfigValidate(t *testing.T) {
+	if err := DefaultPortScanConfig().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	tests := []struct {
+		mutate func(*PortScanConfig)
+		want   string
+	}{
+		{func(c *PortScanConfig) { c.VerticalThreshold = 1 }, "vertical_threshold: 1 out of range [2, 65536]"},
+		{func(c *PortScanConfig) { c.VerticalWindow = Duration(time.Millisecond) }, "vertical_window: 1ms out of range [1s, 24h]"},
+		{func(c *PortScanConfig) { c.SweepThreshold = 0 }, "sweep_threshold: 0 out of range"},
+		{func(c *PortScanConfig) { c.SweepWindow = Duration(48 * time.Hour) }, "sweep_window: 48h0m0s out of range"},
+		{func(c *PortScanConfig) { c.MaxTrackedPairs = 0 }, "max_tracked_pairs: 0 out of range"},
+		{func(c *PortScanConfig) { c.MaxTrackedSweeps = 0 }, "max_tracked_sweeps: 0 out of range"},
+		{func(c *PortScanConfig) { c.MaxTrackedProbes = 0 }, "max_tracked_probes: 0 out of range"},
+	}
+	for _, tc := range tests {
+		c := DefaultPortScanConfig()
+		tc.mutate(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v, want error containing %q", err, tc.want)
+		}
+	}
+}
+
+// psBenign is a repeating cycle of ordinary traffic: web connections, DNS
+// queries and answers, pings answered, ARP asked and answered.
+func psBenign() []Facts {
+	var out []Facts
+	for i := range 32 {
+		srv, sport := psHost(i), uint16(50000+i)
+		est := psTCP(0, "10.0.0.7", srv, sport, 443, TCPAck, DirToServer)
+		est.ConnEvent = ConnEstablished
+		out = append(out,
+			psTCP(0, "10.0.0.7", srv, sport, 443, TCPSyn, DirToServer),
+			psTCP(0, srv, "10.0.0.7", 443, sport, TCPSyn|TCPAck, DirToClient),
+			est,
+			psTCP(0, "10.0.0.7", srv, sport, 443, TCPAck|TCPPsh, DirToServer),
+			psTCP(0, srv, "10.0.0.7", 443, sport, TCPAck|TCPPsh, DirToClient),
+			psUDPFacts(0, "10.0.0.7", "10.0.0.53", sport, 53),
+			psUDPFacts(0, "10.0.0.53", "10.0.0.7", 53, sport),
+			psICMP(0, "10.0.0.7", srv, 8, 0),
+			psICMP(0, srv, "10.0.0.7", 0, 0),
+			psARPFacts(0, 1, "10.0.0.7", srv),
+			psARPFacts(0, 2, srv, "10.0.0.7"),
+		)
+	}
+	return out
+}
+
+func psReplay(d Detector, facts []Facts, i int, emit Emit) {
+	f := &facts[i%len(facts)]
+	f.Time = psT0 + int64(i)*int64(100*time.Microsecond)
+	d.Observe(f, emit)
+	if i%10000 == 0 {
+		d.Expire(f.Time, emit)
+	}
+}
+
+func TestPortScanSteadyStateAllocs(t *testing.T) {
+	d := NewPortScan(DefaultPortScanConfig())
+	facts := psBenign()
+	fired := 0
+	emit := func(Event) { fired++ }
+	i := 0
+	for ; i < 4*len(facts); i++ {
+		psReplay(d, facts, i, emit)
+	}
+	allocs := testing.AllocsPerRun(200_000, func() {
+		psReplay(d, facts, i, emit)
+		i++
+	})
+	if allocs != 0 || fired != 0 {
+		t.Errorf("%v allocs per packet and %d events, want none", allocs, fired)
+	}
+}
+
+func BenchmarkPortScanBenign(b *testing.B) {
+	d := NewPortScan(DefaultPortScanConfig())
+	facts := psBenign()
+	emit := func(Event) {}
+	for i := range 4 * len(facts) {
+		psReplay(d, facts, i, emit)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		psReplay(d, facts, i, emit)
+	}
+}

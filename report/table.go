@@ -1,0 +1,384 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+)
+
+// Table limits. They shorten only the table; the JSON report is complete.
+const (
+	// MaxAlertRows is how many alerts the Alerts table lists before it
+	// points at the JSON report for the rest.
+	MaxAlertRows = 50
+	// maxHosts is how many attackers or victims a signature row names.
+	maxHosts = 3
+	// maxDetail and maxName cap the widest free-text cells of the Alerts
+	// table, so one long URI does not push every row off the screen.
+	maxDetail = 60
+	maxName   = 48
+)
+
+// defaultAdvice is shown for a CVE signature whose hit carries no advice.
+// It matches signatures.PatchAdvice, which report may not import.
+const defaultAdvice = "patch the affected application first"
+
+// WriteTable renders r as titled sections of plain ASCII tables: Summary,
+// Signatures fired, Alerts, Autoblocked hosts, Likely false positives and,
+// when there are any, Warnings. r is not modified.
+func WriteTable(w io.Writer, r *analyzer.Result) error {
+	if r == nil {
+		return fmt.Errorf("write table: %w", errNilResult)
+	}
+	var b bytes.Buffer
+	for _, s := range []func(*bytes.Buffer, *analyzer.Result) error{
+		summarySection,
+		signatureSection,
+		alertSection,
+		blockSection,
+		falsePositiveSection,
+		warningSection,
+	} {
+		if err := s(&b, r); err != nil {
+			return fmt.Errorf("write table: %w", err)
+		}
+	}
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+// title starts a section: a blank line after the previous one, the title,
+// and an underline.
+func title(b *bytes.Buffer, t string) {
+	if b.Len() > 0 {
+		b.WriteByte('\n')
+	}
+	b.WriteString(t)
+	b.WriteByte('\n')
+	b.WriteString(strings.Repeat("=", len(t)))
+	b.WriteByte('\n')
+}
+
+// line writes one line of text.
+func line(b *bytes.Buffer, format string, args ...any) {
+	fmt.Fprintf(b, format, args...)
+	b.WriteByte('\n')
+}
+
+// table renders rows under header (no header when nil) in the ASCII style.
+// Cells must already be clean. rowLines puts a rule between rows, which
+// tables with multi-line cells need to stay readable.
+//
+// Everything that could make tablewriter's output depend on the terminal or
+// environment is off or unused: no colour, no width limit or wrapping, no
+// header reformatting; clean cells are printable ASCII without tabs, so its
+// East Asian and tab-width detection never changes a width.
+func table(b *bytes.Buffer, header []string, rows [][]string, rowLines bool) error {
+	rend := tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)}
+	if rowLines {
+		rend.Settings.Separators.BetweenRows = tw.On
+	}
+	t := tablewriter.NewTable(b,
+		tablewriter.WithRenderer(renderer.NewBlueprint(rend)),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+	)
+	if header != nil {
+		t.Header(header)
+	}
+	for _, r := range rows {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
+	s := r.Summary
+	title(b, "Summary")
+
+	capture, span := none, duration(s.Span)
+	if !s.FirstPacket.IsZero() || !s.LastPacket.IsZero() {
+		capture = tableTime(s.FirstPacket) + " -> " + tableTime(s.LastPacket)
+	} else if s.Span == 0 {
+		span = none // no packets: no span, rather than a span of 0s
+	}
+	undecoded := commas(s.Undecoded)
+	for _, rc := range s.DecodeErrors {
+		undecoded += "\n" + clean(rc.Reason) + ": " + commas(rc.Count)
+	}
+	evictions := "none"
+	if len(s.Evictions) > 0 {
+		var n uint64
+		for _, rc := range s.Evictions {
+			n += rc.Count
+		}
+		evictions = "WARNING: " + commas(n) + " entries evicted at table caps"
+		for _, rc := range s.Evictions {
+			evictions += "\n" + clean(rc.Reason) + ": " + commas(rc.Count)
+		}
+	}
+	autoblock := "disabled"
+	if s.Autoblock != 0 {
+		autoblock = duration(s.Autoblock) + " per block"
+	}
+	excluded := "none"
+	if n := len(s.Excluded); n == 1 {
+		excluded = "1 entry"
+	} else if n > 1 {
+		excluded = strconv.Itoa(n) + " entries"
+	}
+	rows := [][]string{
+		{"Files", strconv.Itoa(s.Files)},
+		{"Packets", commas(s.Packets)},
+		{"Bytes", bytesExact(s.Bytes)},
+		{"Capture", capture},
+		{"Duration", span},
+		{"Undecoded packets", undecoded},
+		{"State evictions", evictions},
+		{"Autoblock", autoblock},
+		{"Exclusions", excluded},
+	}
+	// Continuation lines (per-reason counts) have an empty key, which
+	// separates rows well enough without a rule between each.
+	if err := table(b, nil, rows, false); err != nil {
+		return err
+	}
+
+	// A single healthy file says nothing the summary did not.
+	show := len(r.Files) > 1
+	for _, f := range r.Files {
+		show = show || f.Error != "" || f.Truncated
+	}
+	if !show {
+		return nil
+	}
+	b.WriteByte('\n')
+	rows = rows[:0]
+	for _, f := range r.Files {
+		status := "ok"
+		switch {
+		case f.Truncated:
+			status = "truncated"
+			if f.Error != "" {
+				status += ": " + clean(f.Error)
+			}
+		case f.Error != "":
+			status = "error: " + clean(f.Error)
+		}
+		links := make([]string, len(f.LinkTypes))
+		for i, l := range f.LinkTypes {
+			links[i] = clean(l)
+		}
+		rows = append(rows, []string{
+			or(f.Path), or(f.Format), or(strings.Join(links, ", ")),
+			commas(f.Packets), bytesExact(f.Bytes), status,
+		})
+	}
+	return table(b, []string{"File", "Format", "Link types", "Packets", "Bytes", "Status"}, rows, false)
+}
+
+func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
+	title(b, "Signatures fired")
+	if len(r.Signatures) == 0 {
+		line(b, "No signatures fired.")
+		return nil
+	}
+	rows := make([][]string, 0, len(r.Signatures))
+	for _, s := range r.Signatures {
+		count := commas(s.Count)
+		if s.Excluded > 0 {
+			count += " (" + commas(s.Excluded) + " excluded)"
+		}
+		// MoreHosts covers both lists. A capped list is exactly at the
+		// analyzer's cap, so a list shorter than the other was not capped;
+		// only equal lengths leave both in doubt.
+		rows = append(rows, []string{
+			strconv.FormatUint(uint64(s.SID), 10),
+			or(s.Name),
+			or(s.Severity),
+			count,
+			tableTime(s.First) + "\n" + location(s.FirstPacket),
+			tableTime(s.Last) + "\n" + location(s.LastPacket),
+			hostList(s.Attackers, maxHosts, s.MoreHosts && len(s.Attackers) >= len(s.Victims)),
+			hostList(s.Victims, maxHosts, s.MoreHosts && len(s.Victims) >= len(s.Attackers)),
+		})
+	}
+	err := table(b, []string{"SID", "Signature", "Severity", "Alerts", "First", "Last", "Attackers", "Victims"}, rows, true)
+	if err != nil {
+		return err
+	}
+	first := true
+	for _, s := range r.Signatures {
+		advice := s.Advice
+		if advice == "" {
+			advice = defaultAdvice
+		}
+		for _, c := range s.CVEs {
+			if first {
+				b.WriteByte('\n')
+				first = false
+			}
+			line(b, "%s: %s (SID %d)", clean(c), clean(advice), s.SID)
+		}
+	}
+	return nil
+}
+
+func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
+	title(b, "Alerts")
+	if len(r.Alerts) == 0 {
+		line(b, "No alerts.")
+		return nil
+	}
+	shown := r.Alerts
+	if len(shown) > MaxAlertRows {
+		shown = shown[:MaxAlertRows]
+	}
+	rows := make([][]string, 0, len(shown))
+	for _, a := range shown {
+		attacker := or(a.Attacker)
+		if a.Attacker == "" && a.Spoofed && len(a.Sources) > 0 {
+			attacker = "spoofed: " + hostList(a.Sources, 2, false)
+		}
+		if a.AttackerMAC != "" {
+			attacker += " (" + clean(a.AttackerMAC) + ")"
+		}
+		var flags []string
+		if a.Excluded {
+			f := "excluded"
+			if a.ExcludedBy != "" {
+				f += " by " + clean(a.ExcludedBy)
+			}
+			flags = append(flags, f)
+		}
+		if a.Blocked {
+			flags = append(flags, "blocked")
+		}
+		if a.Spoofed {
+			flags = append(flags, "spoofed")
+		}
+		rows = append(rows, []string{
+			tableTime(a.Time),
+			strconv.FormatUint(uint64(a.SID), 10),
+			truncate(or(a.Name), maxName),
+			attacker + " -> " + endpoint(a.Victim, a.VictimPort, a.Proto),
+			or(a.Kind),
+			commas(a.Count),
+			truncate(or(a.Detail), maxDetail),
+			packetRange(a.FirstPacket, a.LastPacket),
+			or(strings.Join(flags, ", ")),
+		})
+	}
+	err := table(b, []string{"Time", "SID", "Signature", "Attacker -> Victim", "Kind", "Count", "Detail", "Packets", "Flags"}, rows, false)
+	if err != nil {
+		return err
+	}
+	if n := len(r.Alerts) - len(shown); n > 0 {
+		line(b, "... %s more alerts (see --format json)", commas(uint64(n)))
+	}
+	return nil
+}
+
+func blockSection(b *bytes.Buffer, r *analyzer.Result) error {
+	title(b, "Autoblocked hosts")
+	if r.Summary.Autoblock == 0 {
+		line(b, "Autoblock disabled.")
+	}
+	if len(r.Blocks) == 0 {
+		if r.Summary.Autoblock != 0 {
+			line(b, "No hosts would have been blocked.")
+		}
+		return nil
+	}
+	rows := make([][]string, 0, len(r.Blocks))
+	for _, h := range r.Blocks {
+		sids := make([]string, len(h.SIDs))
+		for i, sid := range h.SIDs {
+			sids[i] = strconv.FormatUint(uint64(sid), 10)
+		}
+		rows = append(rows, []string{
+			or(h.Host),
+			tableTime(h.FirstBlock),
+			tableTime(h.LastUnblock),
+			strconv.Itoa(h.Blocks),
+			strconv.Itoa(h.Extensions),
+			duration(h.TotalBlocked),
+			commas(h.DroppedPackets),
+			bytesExact(h.DroppedBytes),
+			or(strings.Join(sids, ", ")),
+		})
+	}
+	return table(b, []string{"Host", "First block", "Last unblock", "Blocks", "Extensions", "Total blocked", "Dropped packets", "Dropped bytes", "SIDs"}, rows, false)
+}
+
+func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
+	title(b, "Likely false positives")
+	if len(r.FalsePositives) == 0 {
+		line(b, "No likely false positives.")
+		return nil
+	}
+	rows := make([][]string, 0, len(r.FalsePositives))
+	for _, fp := range r.FalsePositives {
+		evidence := none
+		if len(fp.Evidence) > 0 {
+			ev := make([]string, len(fp.Evidence))
+			for i, e := range fp.Evidence {
+				ev[i] = clean(e) // one per line; clean escapes any newline inside
+			}
+			evidence = strings.Join(ev, "\n")
+		}
+		rows = append(rows, []string{
+			or(fp.Host),
+			or(fp.MAC),
+			or(fp.Verdict),
+			or(fp.Confidence),
+			commas(fp.Alerts),
+			or(fp.Reason),
+			evidence,
+		})
+	}
+	err := table(b, []string{"Host", "MAC", "Verdict", "Confidence", "Alerts", "Reason", "Evidence"}, rows, true)
+	if err != nil {
+		return err
+	}
+	first := true
+	for _, fp := range r.FalsePositives {
+		if fp.Exclusion == "" {
+			continue
+		}
+		if first {
+			line(b, "\nExclusion lines (for --exclude):")
+			first = false
+		}
+		line(b, "  %s", clean(fp.Exclusion))
+	}
+	return nil
+}
+
+// warningSection lists the Result's warnings. Evictions are not added here:
+// the Summary shows them, and the analyzer words its own warning for them.
+func warningSection(b *bytes.Buffer, r *analyzer.Result) error {
+	if len(r.Warnings) == 0 {
+		return nil
+	}
+	title(b, "Warnings")
+	for _, w := range r.Warnings {
+		line(b, "- %s", clean(w))
+	}
+	return nil
+}
