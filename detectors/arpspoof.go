@@ -171,6 +171,7 @@ const (
 	arpKindGratuitous    = "gratuitous"
 	arpKindEthMismatch   = "eth-mismatch"
 	arpKindManyIPs       = "many-ips"
+	arpKindImpersonation = "impersonation"
 	arpKindGateway       = "gateway"
 )
 
@@ -268,6 +269,9 @@ type arpRequest struct{ t int64 }
 //   - binding-change: any other claim on an address bound to another MAC
 //     (arpwatch's "changed ethernet address"). Bonjour Sleep Proxies and
 //     address reuse inside BindingTimeout are the honest sources.
+//
+//   - impersonation: a MAC asks who has an address it claimed itself
+//     earlier (see checkImpersonation).
 //
 // and, for the claimant MAC as a whole, many-ips. A reported claim on a
 // gateway gets Kind "gateway"; Detail keeps the underlying kind.
@@ -397,6 +401,9 @@ func (d *ARPSpoof) observeARP(f *Facts, emit Emit) {
 	if !arpClaimable(a.SenderIP) || !arpUnicastMAC(a.SenderMAC) {
 		return
 	}
+	if a.Op == arpOpRequest {
+		d.checkImpersonation(f, emit)
+	}
 	c := arpClaim{ip: a.SenderIP, mac: a.SenderMAC, attacker: a.SenderMAC}
 	gratuitous := a.SenderIP == a.TargetIP
 	mismatch := f.HasEth && f.SrcMAC != a.SenderMAC
@@ -437,6 +444,34 @@ func (d *ARPSpoof) observeARP(f *Facts, emit Emit) {
 	if fireMany {
 		emit(many)
 	}
+}
+
+// checkImpersonation catches a MAC asking who has an address it claimed
+// itself: no host ARPs for its own address (RFC 5227 probes use sender
+// 0.0.0.0 and announcements are gratuitous), so the earlier claim was a
+// lie. Man-in-the-middle tools do exactly this: they poison the victim with
+// the gateway's address, then ask for the real gateway to relay traffic.
+// The request's sender address is the impostor's own.
+func (d *ARPSpoof) checkImpersonation(f *Facts, emit Emit) {
+	a := &f.ARP
+	if a.TargetIP == a.SenderIP || !arpClaimable(a.TargetIP) {
+		return
+	}
+	b, ok := d.bindings.Peek(arpIPKey{a.TargetIP, f.VLAN})
+	if !ok || b.stable != a.SenderMAC || f.Time-b.seen >= d.bindingTTL {
+		return
+	}
+	h, _ := d.hosts.Put(arpMACKey{a.SenderMAC, f.VLAN}, f.Time, nil)
+	h.own = a.SenderIP
+	c := arpClaim{ip: a.TargetIP, mac: a.SenderMAC, attacker: a.SenderMAC, kind: arpKindImpersonation,
+		stable: b.stable, oldRef: b.ref, oldSeen: b.seen}
+	// the evidence starts at the lie, not at the question
+	if p, _ := d.pairs.Put(arpPairKey{c.ip, c.attacker, f.VLAN, arpPairAlert}, f.Time, nil); p.count == 0 {
+		p.first, p.firstTime, p.count = b.ref, b.seen, 1
+	}
+	// the binding was a lie: forget it so the real owner can claim it
+	d.bindings.Delete(arpIPKey{a.TargetIP, f.VLAN})
+	d.alert(&c, f.VLAN, f, emit)
 }
 
 // bind updates the address's binding and records in c whether the claim
@@ -588,6 +623,9 @@ func (d *ARPSpoof) detail(c *arpClaim, now int64) string {
 			c.ip, arpMACString(c.mac), d.cfg.ReplyWindow)
 	case arpKindBindingChange:
 		fmt.Fprintf(&b, "binding-change: %s is-at %s", c.ip, arpMACString(c.mac))
+	case arpKindImpersonation:
+		fmt.Fprintf(&b, "impersonation: %s claimed %s at %s, then asked who has %s",
+			arpMACString(c.mac), c.ip, arpRefString(c.oldRef), c.ip)
 	}
 	if c.conflict {
 		fmt.Fprintf(&b, "; bound to %s, last seen %s earlier at %s",

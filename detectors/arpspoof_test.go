@@ -175,6 +175,35 @@ func TestARPSpoof(t *testing.T) {
 			}),
 		},
 		{
+			// chrissanders arppoison.pcapng: the poisoner's first claim
+			// is the lie, then it asks for the real gateway to relay
+			name: "impostor asks for the address it claimed",
+			pkts: []Facts{
+				arpReq(10, arpMACX, "10.0.0.1", "10.0.0.10"),
+				arpRep(10.001, arpMACA, "10.0.0.10", arpMACX, "10.0.0.1"),
+				arpRep(10.002, arpMACX, "10.0.0.1", arpMACA, "10.0.0.10"), // 3
+				arpReq(20, arpMACX, "10.0.0.66", "10.0.0.1"),              // 4
+				arpRep(20.001, arpMACGW, "10.0.0.1", arpMACX, "10.0.0.66"),
+			},
+			want: []arpWant{{
+				kind: "impersonation", victim: "10.0.0.1", attacker: "10.0.0.66", mac: arpMACX,
+				count: 2, first: 3, last: 4,
+				detail: []string{"claimed 10.0.0.1 at packet 3, then asked who has 10.0.0.1"},
+			}},
+		},
+		{
+			name: "impostor of a configured gateway",
+			cfg:  func(c *ARPConfig) { c.Gateway = []netip.Addr{netip.MustParseAddr("10.0.0.1")} },
+			pkts: []Facts{
+				arpReq(10, arpMACX, "10.0.0.1", "10.0.0.10"),
+				arpReq(20, arpMACX, "10.0.0.66", "10.0.0.1"),
+			},
+			want: []arpWant{{
+				kind: "gateway", victim: "10.0.0.1", attacker: "10.0.0.66", mac: arpMACX, count: 2, first: 1, last: 2,
+				detail: []string{"gateway 10.0.0.1 (configured) claimed: impersonation"},
+			}},
+		},
+		{
 			name: "binding change fires once",
 			pkts: arpJoin(arpLAN(), []Facts{
 				arpReq(20, arpMACX, "10.0.0.20", "10.0.0.10"), // 7

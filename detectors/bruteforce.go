@@ -374,23 +374,19 @@ func (d *BruteForce) ConnEnded(c *Conn, emit Emit) {
 }
 
 // failedLooking says whether a finished connection has the shape of a
-// refused login. Both sides must have spoken (a port probe is not a login)
-// and the server must have hung up or either side reset: a user who logs in
-// and quits closes from the client side, and an idle timeout or the end of
-// the capture says nothing. Tools that quit cleanly after each failure look
-// like that user and are missed.
+// refused login: established, both sides spoke (a port probe is not a
+// login), short, and too small for a session. The byte ceiling is what
+// separates a failure from a login (Bro's authentication_data_size): after
+// a successful SSH login the server sends host keys, channel replies and
+// output, well past it. Who closed does not matter: hydra leaves it to the
+// server, an OpenSSH client quits by itself after "Permission denied". An
+// idle timeout or the end of the capture says nothing, so those are not
+// counted.
 func (d *BruteForce) failedLooking(c *Conn) bool {
-	if !c.Established || c.ClientBytes == 0 || c.ServerBytes == 0 {
+	if !c.Established || c.ClientBytes == 0 || c.ServerBytes == 0 || c.ClosedBy == CloseTimeout {
 		return false
 	}
-	if c.Duration() >= d.maxDur || c.ServerBytes >= d.cfg.MaxServerBytes || c.ClientBytes >= d.cfg.MaxClientBytes {
-		return false
-	}
-	switch c.ClosedBy {
-	case CloseServerFin, CloseServerRst, CloseClientRst:
-		return true
-	}
-	return false
+	return c.Duration() < d.maxDur && c.ServerBytes < d.cfg.MaxServerBytes && c.ClientBytes < d.cfg.MaxClientBytes
 }
 
 // count adds one failure and fires when the window's count reaches the
@@ -415,7 +411,7 @@ func (d *BruteForce) count(a *bfAttempt, emit Emit) {
 	span := bfSpan(c.lastTime - c.firstTime)
 	var detail string
 	if bfByShape(a.svc) {
-		detail = fmt.Sprintf("%d failed-looking %s connections in %s (each under %s, server under %d bytes, closed by server or reset)",
+		detail = fmt.Sprintf("%d failed-looking %s connections in %s (each under %s, server under %d bytes)",
 			c.count, strings.ToUpper(bfKind(a.svc)), span, d.cfg.MaxConnDuration, d.cfg.MaxServerBytes)
 	} else {
 		detail = fmt.Sprintf("%d failed logins (%s) in %s", c.count, bfEvidence(a.svc), span)

@@ -222,10 +222,19 @@ func TestBruteForce(t *testing.T) {
 			},
 		},
 		{
-			name: "short ssh sessions the client closes are not failures",
+			name: "short ssh logins the client closes are not failures",
+			// a login's server side carries host keys, channel replies
+			// and output: past the authentication-size ceiling
 			steps: bfRepeat(20, 0, 4, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, CloseClientFin)}
+				return []bfStep{bfConn(i+1, t, short, 22, cb+900, 7400, CloseClientFin)}
 			}),
+		},
+		{
+			name: "openssh client giving up after each refusal (zeek sshguess shape)",
+			steps: bfRepeat(11, 0, 6, func(i int, t float64) []bfStep {
+				return []bfStep{bfConn(i+1, t, 4.5, 22, 2581, 2336, CloseClientFin)}
+			}),
+			want: []bfWant{{kind: "ssh", port: 22, count: 8}},
 		},
 		{
 			name: "long interactive ssh",
