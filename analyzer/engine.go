@@ -238,7 +238,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	s.Files = len(files)
 	s.Packets, s.Bytes, s.Undecoded = e.packets, e.bytes, e.undecoded
 	if e.started {
-		s.FirstPacket, s.LastPacket = utc(e.first), utc(e.last)
+		s.FirstTime, s.LastTime = utc(e.first), utc(e.last)
 		s.Span = Duration(e.last - e.first)
 	}
 	s.DecodeErrors = e.dec.decodeErrors()
@@ -325,10 +325,8 @@ func (e *Engine) signatureHits() []SignatureHit {
 	out := make([]SignatureHit, 0, len(order))
 	for _, sid := range order {
 		h := bySID[sid]
-		var more1, more2 bool
-		h.Attackers, more1 = sortedCapped(attackers[sid])
-		h.Victims, more2 = sortedCapped(victims[sid])
-		h.MoreHosts = more1 || more2
+		h.Attackers, h.MoreAttackers = sortedCapped(attackers[sid])
+		h.Victims, h.MoreVictims = sortedCapped(victims[sid])
 		out = append(out, *h)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

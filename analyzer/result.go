@@ -31,8 +31,8 @@ type Summary struct {
 	Files        int           `json:"files"`
 	Packets      uint64        `json:"packets"`
 	Bytes        uint64        `json:"bytes"` // original (wire) lengths
-	FirstPacket  time.Time     `json:"first_packet"`
-	LastPacket   time.Time     `json:"last_packet"`
+	FirstTime    time.Time     `json:"first_time"`
+	LastTime     time.Time     `json:"last_time"`
 	Span         Duration      `json:"span"`
 	Undecoded    uint64        `json:"undecoded"`
 	DecodeErrors []ReasonCount `json:"decode_errors"` // why packets were not fully decoded
@@ -54,8 +54,8 @@ type FileSummary struct {
 	LinkTypes []string  `json:"link_types"`
 	Packets   uint64    `json:"packets"`
 	Bytes     uint64    `json:"bytes"`
-	First     time.Time `json:"first_packet"`
-	Last      time.Time `json:"last_packet"`
+	First     time.Time `json:"first_time"`
+	Last      time.Time `json:"last_time"`
 	// Error is set when the file could not be read at all or stopped early;
 	// Truncated says what was read before the fault is still analysed.
 	Error     string `json:"error,omitempty"`
@@ -71,22 +71,23 @@ type PacketLocation struct {
 
 // SignatureHit aggregates the alerts of one signature.
 type SignatureHit struct {
-	SID         uint32         `json:"sid"`
-	Name        string         `json:"name"`
-	Severity    string         `json:"severity"`
-	Category    string         `json:"category"`
-	Description string         `json:"description"`
-	CVEs        []string       `json:"cves"`
-	Advice      string         `json:"advice,omitempty"` // patch advice when a CVE is named
-	Count       uint64         `json:"count"`            // alerts
-	Excluded    uint64         `json:"excluded"`         // of which from excluded hosts
-	First       time.Time      `json:"first"`
-	Last        time.Time      `json:"last"`
-	FirstPacket PacketLocation `json:"first_packet"`
-	LastPacket  PacketLocation `json:"last_packet"`
-	Attackers   []string       `json:"attackers"` // sorted, capped
-	Victims     []string       `json:"victims"`   // sorted, capped
-	MoreHosts   bool           `json:"more_hosts,omitempty"`
+	SID           uint32         `json:"sid"`
+	Name          string         `json:"name"`
+	Severity      string         `json:"severity"`
+	Category      string         `json:"category"`
+	Description   string         `json:"description"`
+	CVEs          []string       `json:"cves"`
+	Advice        string         `json:"advice,omitempty"` // patch advice when a CVE is named
+	Count         uint64         `json:"count"`            // alerts
+	Excluded      uint64         `json:"excluded"`         // of which from excluded hosts
+	First         time.Time      `json:"first"`
+	Last          time.Time      `json:"last"`
+	FirstPacket   PacketLocation `json:"first_packet"`
+	LastPacket    PacketLocation `json:"last_packet"`
+	Attackers     []string       `json:"attackers"` // sorted, capped
+	Victims       []string       `json:"victims"`   // sorted, capped
+	MoreAttackers bool           `json:"more_attackers,omitempty"`
+	MoreVictims   bool           `json:"more_victims,omitempty"`
 }
 
 // Alert is one detection.

@@ -86,8 +86,8 @@ type jsonSummary struct {
 	Files        int                    `json:"files"`
 	Packets      uint64                 `json:"packets"`
 	Bytes        uint64                 `json:"bytes"`
-	FirstPacket  jsonTime               `json:"first_packet"`
-	LastPacket   jsonTime               `json:"last_packet"`
+	FirstTime    jsonTime               `json:"first_time"`
+	LastTime     jsonTime               `json:"last_time"`
 	Span         analyzer.Duration      `json:"span"`
 	Undecoded    uint64                 `json:"undecoded"`
 	DecodeErrors []analyzer.ReasonCount `json:"decode_errors"`
@@ -102,29 +102,30 @@ type jsonFileSummary struct {
 	LinkTypes []string `json:"link_types"`
 	Packets   uint64   `json:"packets"`
 	Bytes     uint64   `json:"bytes"`
-	First     jsonTime `json:"first_packet"`
-	Last      jsonTime `json:"last_packet"`
+	First     jsonTime `json:"first_time"`
+	Last      jsonTime `json:"last_time"`
 	Error     string   `json:"error,omitempty"`
 	Truncated bool     `json:"truncated,omitempty"`
 }
 
 type jsonSignatureHit struct {
-	SID         uint32                  `json:"sid"`
-	Name        string                  `json:"name"`
-	Severity    string                  `json:"severity"`
-	Category    string                  `json:"category"`
-	Description string                  `json:"description"`
-	CVEs        []string                `json:"cves"`
-	Advice      string                  `json:"advice,omitempty"`
-	Count       uint64                  `json:"count"`
-	Excluded    uint64                  `json:"excluded"`
-	First       jsonTime                `json:"first"`
-	Last        jsonTime                `json:"last"`
-	FirstPacket analyzer.PacketLocation `json:"first_packet"`
-	LastPacket  analyzer.PacketLocation `json:"last_packet"`
-	Attackers   []string                `json:"attackers"`
-	Victims     []string                `json:"victims"`
-	MoreHosts   bool                    `json:"more_hosts,omitempty"`
+	SID           uint32                  `json:"sid"`
+	Name          string                  `json:"name"`
+	Severity      string                  `json:"severity"`
+	Category      string                  `json:"category"`
+	Description   string                  `json:"description"`
+	CVEs          []string                `json:"cves"`
+	Advice        string                  `json:"advice,omitempty"`
+	Count         uint64                  `json:"count"`
+	Excluded      uint64                  `json:"excluded"`
+	First         jsonTime                `json:"first"`
+	Last          jsonTime                `json:"last"`
+	FirstPacket   analyzer.PacketLocation `json:"first_packet"`
+	LastPacket    analyzer.PacketLocation `json:"last_packet"`
+	Attackers     []string                `json:"attackers"`
+	Victims       []string                `json:"victims"`
+	MoreAttackers bool                    `json:"more_attackers,omitempty"`
+	MoreVictims   bool                    `json:"more_victims,omitempty"`
 }
 
 type jsonAlert struct {
@@ -194,22 +195,23 @@ func toJSON(r *analyzer.Result) jsonResult {
 	}
 	for i, s := range r.Signatures {
 		out.Signatures[i] = jsonSignatureHit{
-			SID:         s.SID,
-			Name:        s.Name,
-			Severity:    s.Severity,
-			Category:    s.Category,
-			Description: s.Description,
-			CVEs:        strs(s.CVEs),
-			Advice:      s.Advice,
-			Count:       s.Count,
-			Excluded:    s.Excluded,
-			First:       jsonTime(s.First),
-			Last:        jsonTime(s.Last),
-			FirstPacket: s.FirstPacket,
-			LastPacket:  s.LastPacket,
-			Attackers:   strs(s.Attackers),
-			Victims:     strs(s.Victims),
-			MoreHosts:   s.MoreHosts,
+			SID:           s.SID,
+			Name:          s.Name,
+			Severity:      s.Severity,
+			Category:      s.Category,
+			Description:   s.Description,
+			CVEs:          strs(s.CVEs),
+			Advice:        s.Advice,
+			Count:         s.Count,
+			Excluded:      s.Excluded,
+			First:         jsonTime(s.First),
+			Last:          jsonTime(s.Last),
+			FirstPacket:   s.FirstPacket,
+			LastPacket:    s.LastPacket,
+			Attackers:     strs(s.Attackers),
+			Victims:       strs(s.Victims),
+			MoreAttackers: s.MoreAttackers,
+			MoreVictims:   s.MoreVictims,
 		}
 	}
 	for i, a := range r.Alerts {
@@ -268,8 +270,8 @@ func summaryJSON(s analyzer.Summary) jsonSummary {
 		Files:        s.Files,
 		Packets:      s.Packets,
 		Bytes:        s.Bytes,
-		FirstPacket:  jsonTime(s.FirstPacket),
-		LastPacket:   jsonTime(s.LastPacket),
+		FirstTime:    jsonTime(s.FirstTime),
+		LastTime:     jsonTime(s.LastTime),
 		Span:         s.Span,
 		Undecoded:    s.Undecoded,
 		DecodeErrors: reasons(s.DecodeErrors),

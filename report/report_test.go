@@ -49,13 +49,13 @@ func richResult() *analyzer.Result {
 	return &analyzer.Result{
 		Schema: analyzer.SchemaVersion,
 		Summary: analyzer.Summary{
-			Files:       3,
-			Packets:     48213,
-			Bytes:       31457893,
-			FirstPacket: at("09:58:01.123456789"),
-			LastPacket:  at("10:41:17.5"),
-			Span:        analyzer.Duration(at("10:41:17.5").Sub(at("09:58:01.123456789"))),
-			Undecoded:   19,
+			Files:     3,
+			Packets:   48213,
+			Bytes:     31457893,
+			FirstTime: at("09:58:01.123456789"),
+			LastTime:  at("10:41:17.5"),
+			Span:      analyzer.Duration(at("10:41:17.5").Sub(at("09:58:01.123456789"))),
+			Undecoded: 19,
 			DecodeErrors: []analyzer.ReasonCount{
 				{Reason: "truncated tcp header", Count: 12},
 				{Reason: "unsupported link type 105", Count: 7},
@@ -106,7 +106,7 @@ func richResult() *analyzer.Result {
 				Victims: []string{"10.0.0.1", "10.0.0.10", "10.0.0.20", "10.0.0.21", "10.0.0.30",
 					"10.0.0.31", "10.0.0.32", "10.0.0.33", "10.0.0.34", "10.0.0.35", "10.0.0.36", "10.0.0.37",
 					"10.0.0.38", "10.0.0.39", "10.0.0.40"},
-				MoreHosts: true},
+				MoreVictims: true},
 		},
 		Alerts: []analyzer.Alert{
 			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: at("09:59:00"),
@@ -358,7 +358,7 @@ func normalized(r *analyzer.Result) analyzer.Result {
 		n.Schema = analyzer.SchemaVersion
 	}
 	s := &n.Summary
-	s.FirstPacket, s.LastPacket = s.FirstPacket.UTC(), s.LastPacket.UTC()
+	s.FirstTime, s.LastTime = s.FirstTime.UTC(), s.LastTime.UTC()
 	s.DecodeErrors = reasons(s.DecodeErrors)
 	s.Evictions = reasons(s.Evictions)
 	s.Excluded = strs(s.Excluded)
@@ -464,8 +464,8 @@ func TestJSONNilSlicesAndZeroTimes(t *testing.T) {
 		obj   map[string]any
 		keys  []string
 	}{
-		{"summary", summary, []string{"first_packet", "last_packet"}},
-		{"file", first("files"), []string{"first_packet", "last_packet"}},
+		{"summary", summary, []string{"first_time", "last_time"}},
+		{"file", first("files"), []string{"first_time", "last_time"}},
 		{"signature", first("signatures"), []string{"first", "last"}},
 		{"alert", first("alerts"), []string{"time", "first", "last"}},
 		{"block", first("blocks"), []string{"first_block", "last_unblock"}},
@@ -509,7 +509,7 @@ func TestJSONTimes(t *testing.T) {
 		t.Error("year 10000: want an error")
 	}
 	r := emptyResult()
-	r.Summary.LastPacket = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
+	r.Summary.LastTime = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, r); err == nil {
 		t.Error("WriteJSON with year 12000: want an error")

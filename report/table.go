@@ -112,8 +112,8 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 	title(b, "Summary")
 
 	capture, span := none, duration(s.Span)
-	if !s.FirstPacket.IsZero() || !s.LastPacket.IsZero() {
-		capture = tableTime(s.FirstPacket) + " -> " + tableTime(s.LastPacket)
+	if !s.FirstTime.IsZero() || !s.LastTime.IsZero() {
+		capture = tableTime(s.FirstTime) + " -> " + tableTime(s.LastTime)
 	} else if s.Span == 0 {
 		span = none // no packets: no span, rather than a span of 0s
 	}
@@ -204,9 +204,6 @@ func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 		if s.Excluded > 0 {
 			count += " (" + commas(s.Excluded) + " excluded)"
 		}
-		// MoreHosts covers both lists. A capped list is exactly at the
-		// analyzer's cap, so a list shorter than the other was not capped;
-		// only equal lengths leave both in doubt.
 		rows = append(rows, []string{
 			strconv.FormatUint(uint64(s.SID), 10),
 			or(s.Name),
@@ -214,8 +211,8 @@ func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 			count,
 			tableTime(s.First) + "\n" + location(s.FirstPacket),
 			tableTime(s.Last) + "\n" + location(s.LastPacket),
-			hostList(s.Attackers, maxHosts, s.MoreHosts && len(s.Attackers) >= len(s.Victims)),
-			hostList(s.Victims, maxHosts, s.MoreHosts && len(s.Victims) >= len(s.Attackers)),
+			hostList(s.Attackers, maxHosts, s.MoreAttackers),
+			hostList(s.Victims, maxHosts, s.MoreVictims),
 		})
 	}
 	err := table(b, []string{"SID", "Signature", "Severity", "Alerts", "First", "Last", "Attackers", "Victims"}, rows, true)
