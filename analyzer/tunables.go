@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -140,7 +141,13 @@ func (t *Tunables) Set(assignment string) error {
 		return err
 	}
 	next := DefaultTunables()
-	if err := decodeStrict(raw, &next); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&next); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("--set %s=%s: want %s", path, value, jsonKind(te.Type.Kind()))
+		}
 		return fmt.Errorf("--set %s=%s: %w", path, value, err)
 	}
 	if err := next.Validate(); err != nil {
@@ -148,6 +155,21 @@ func (t *Tunables) Set(assignment string) error {
 	}
 	*t = next
 	return nil
+}
+
+// jsonKind names what a setting holds for people, not Go types.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "a JSON list like [\"10.0.0.1\"]"
+	}
+	return "a string"
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -41,7 +41,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
 			&cli.StringFlag{Name: "exclude", Usage: "excluded-hosts `FILE`: one IP, CIDR, range a-b or MAC a line"},
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (see README)"},
-			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_ports=20"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 		},
 		Action: func(c *cli.Context) error {
@@ -79,16 +79,9 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	t := analyzer.DefaultTunables()
-	if opts.ConfigFile != "" {
-		if t, err = analyzer.LoadTunables(opts.ConfigFile); err != nil {
-			return cfg, &inputError{err}
-		}
-	}
-	for _, s := range opts.Sets {
-		if err := t.Set(s); err != nil {
-			return cfg, usagef("%v", err)
-		}
+	t, err := loadTunables(opts.ConfigFile, opts.Sets)
+	if err != nil {
+		return cfg, err
 	}
 	cfg.Detectors, cfg.Flows = t.Config, t.Flows
 	cfg.Autoblock = opts.Autoblock

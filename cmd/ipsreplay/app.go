@@ -23,19 +23,26 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		Suggest:         true,
 		// errors are printed once, by exitCode, with the right exit code
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usagef("%v", err)
-		},
+		OnUsageError: onUsageError,
 		Commands: []*cli.Command{
 			analyzeCommand(stdin),
+			configCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {},
+	}
+	for _, c := range app.Commands {
+		// one line on stderr and exit 2, not a help dump on stdout
+		c.OnUsageError = onUsageError
 	}
 	err := app.RunContext(ctx, args)
 	if err == nil && len(args) > 1 && !isKnownCommand(app, args[1]) && args[1][0] != '-' {
 		err = usagef("unknown command %q", args[1])
 	}
 	return exitCode(err, stderr)
+}
+
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usagef("%v", err)
 }
 
 func isKnownCommand(app *cli.App, name string) bool {
