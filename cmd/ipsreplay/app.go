@@ -23,7 +23,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		Suggest:         true,
 		// errors are printed once, by exitCode, with the right exit code
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: onUsageError,
+		OnUsageError:   onUsageError,
 		Commands: []*cli.Command{
 			analyzeCommand(stdin),
 			configCommand(),
