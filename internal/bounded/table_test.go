@@ -1,6 +1,9 @@
 package bounded
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestTableLRUAndCap(t *testing.T) {
 	tb := New[int, int](3)
@@ -71,5 +74,19 @@ func BenchmarkTableGet(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		tb.Get([2]uint64{uint64(i & 0xffff), 7}, int64(i))
+	}
+}
+
+// BenchmarkTableChurn is the spoofed-flood pattern: every key is new, the
+// table is full, each insert evicts the stalest entry.
+func BenchmarkTableChurn(b *testing.B) {
+	for _, capacity := range []int{1 << 12, 1 << 17} {
+		b.Run(strconv.Itoa(capacity), func(b *testing.B) {
+			tb := New[[2]uint64, [4]uint64](capacity)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				tb.Put([2]uint64{uint64(i) * 0x9e3779b97f4a7c15, 7}, int64(i), nil)
+			}
+		})
 	}
 }
