@@ -98,7 +98,7 @@ func parseExclusion(text string) (Exclusion, error) {
 		e.prefix = netip.PrefixFrom(a, a.BitLen())
 		return e, nil
 	}
-	if lo, hi, ok := strings.Cut(text, "-"); ok {
+	if lo, hi, ok := strings.Cut(text, "-"); ok && looksLikeAddr(lo) && looksLikeAddr(hi) {
 		a, err1 := netip.ParseAddr(lo)
 		b, err2 := netip.ParseAddr(hi)
 		if err1 != nil || err2 != nil {
@@ -120,6 +120,12 @@ func parseExclusion(text string) (Exclusion, error) {
 		return e, nil
 	}
 	return e, fmt.Errorf("%q: not an IP, CIDR, range a-b or MAC address", text)
+}
+
+// looksLikeAddr tells an attempted address ("10.0.0.300") from a host name
+// ("web-01"), so a range error is only reported for ranges.
+func looksLikeAddr(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789abcdefABCDEF.:") == ""
 }
 
 // Match returns the entry that excludes a host with this address and MAC

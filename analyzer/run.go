@@ -94,7 +94,7 @@ func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (
 	}
 	res := e.Result(summaries, warnings)
 	if len(errs) > 0 {
-		return res, &InputError{Errs: errs}
+		return res, errors.Join(runErr, &InputError{Errs: errs})
 	}
 	return res, runErr
 }

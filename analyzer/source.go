@@ -42,7 +42,9 @@ var (
 
 // ExpandPaths turns command-line paths into capture files: directories are
 // searched recursively for capture files (by name, sorted), files are taken
-// as given whatever their name, "-" is standard input.
+// as given whatever their name, "-" is standard input. A path that cannot be
+// read is kept, so opening it reports the error and the other files are
+// still analysed.
 func ExpandPaths(paths []string) ([]string, error) {
 	var out []string
 	stdin := false
@@ -56,10 +58,7 @@ func ExpandPaths(paths []string) ([]string, error) {
 			continue
 		}
 		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, unwrapPathError(err))
-		}
-		if !st.IsDir() {
+		if err != nil || !st.IsDir() {
 			out = append(out, p)
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"sort"
@@ -62,18 +63,30 @@ func LoadTunables(path string) (Tunables, error) {
 	return t, nil
 }
 
+// decodeStrict decodes exactly one JSON object with no unknown keys and
+// nothing after it; every error says where in the file it is.
 func decodeStrict(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errors.New("file is empty; want a JSON object (see ipsreplay config)")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonPosition(data, err)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return jsonPosition(data, int64(len(data)), errors.New("the file ends inside the JSON object"))
+		}
+		return jsonPosition(data, dec.InputOffset(), err)
+	}
+	if dec.More() {
+		return jsonPosition(data, dec.InputOffset(), errors.New("more data after the JSON object"))
 	}
 	return nil
 }
 
-// jsonPosition adds line:col to JSON syntax and type errors.
-func jsonPosition(data []byte, err error) error {
-	var off int64 = -1
+// jsonPosition adds line:col to a JSON error: the error's own offset for
+// syntax and type errors, else fallback (where the decoder stopped).
+func jsonPosition(data []byte, fallback int64, err error) error {
+	off := fallback
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
@@ -81,9 +94,13 @@ func jsonPosition(data []byte, err error) error {
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
-	}
-	if off < 0 {
-		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	default:
+		// the decoder reads a whole value before it finds an unknown key
+		if key, ok := strings.CutPrefix(err.Error(), `json: unknown field `); ok {
+			if i := bytes.Index(data, []byte(key)); i >= 0 {
+				off = int64(i)
+			}
+		}
 	}
 	line, col := 1, 1
 	for _, b := range data[:min(int(off), len(data))] {

@@ -52,6 +52,9 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("analyze needs at least one capture file, directory or -")
 			}
+			if err := flagsAfterPaths(c.Args().Slice()); err != nil {
+				return err
+			}
 			opts := AnalyzeOptions{
 				Paths:       c.Args().Slice(),
 				Format:      format,
@@ -70,6 +73,19 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			return runAnalyze(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},
 	}
+}
+
+// flagsAfterPaths catches "analyze x.pcap --format json": the flag parser
+// stops at the first path, so the flag would be taken for a file name.
+func flagsAfterPaths(args []string) error {
+	for _, a := range args {
+		if len(a) > 1 && a[0] == '-' {
+			if _, err := os.Stat(a); err != nil {
+				return usagef("%s: flags go before the paths (ipsreplay analyze [flags] PATH...)", a)
+			}
+		}
+	}
+	return nil
 }
 
 // buildConfig turns options into the analyzer's config, reading the
@@ -114,24 +130,35 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	}
 	var results []*analyzer.Result
 	var inputErrs []error
-	for _, g := range groups {
+	interrupted := false
+	for i, g := range groups {
 		bar := newProgressBar(opts.Progress, stderr)
 		res, err := analyzer.Analyze(ctx, g, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: bar.update})
 		bar.finish()
-		var ie *analyzer.InputError
-		switch {
-		case errors.As(err, &ie):
-			inputErrs = append(inputErrs, ie.Errs...)
-		case err != nil && res == nil:
+		if err != nil && res == nil {
 			return err
 		}
+		var ie *analyzer.InputError
+		if errors.As(err, &ie) {
+			inputErrs = append(inputErrs, ie.Errs...)
+		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			interrupted = true
+		}
 		results = append(results, res)
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && i < len(groups)-1 {
+			interrupted = true // the files not reached are left out
 			break
 		}
 	}
 	if err := writeReports(opts, results, stdout); err != nil {
 		return err
+	}
+	if interrupted {
+		for _, e := range inputErrs {
+			fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+		}
+		return context.Canceled
 	}
 	if len(inputErrs) > 0 {
 		return &analyzer.InputError{Errs: inputErrs}

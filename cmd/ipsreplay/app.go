@@ -19,7 +19,6 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		HideHelpCommand: true,
 		Suggest:         true,
 		// errors are printed once, by exitCode, with the right exit code
 		ExitErrHandler: func(*cli.Context, error) {},

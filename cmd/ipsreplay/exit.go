@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,9 +11,10 @@ import (
 
 // Exit codes, documented in the README.
 const (
-	exitOK    = 0
-	exitError = 1 // the run failed (e.g. the report could not be written)
-	exitInput = 2 // bad flags or bad input: unreadable, truncated, unsupported
+	exitOK          = 0
+	exitError       = 1   // the run failed (e.g. the report could not be written)
+	exitInput       = 2   // bad flags or bad input: unreadable, truncated, unsupported
+	exitInterrupted = 130 // stopped by Ctrl-C/SIGTERM; the report covers what was read
 )
 
 // usageError marks a command-line mistake.
@@ -41,6 +43,9 @@ func exitCode(err error, stderr io.Writer) int {
 	var ie *inputError
 	var ae *analyzer.InputError
 	switch {
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "ipsreplay: interrupted; the report covers the packets read before it")
+		return exitInterrupted
 	case errors.As(err, &ae):
 		for _, e := range ae.Errs {
 			fmt.Fprintf(stderr, "ipsreplay: %v\n", e)

@@ -19,6 +19,7 @@ func isTerminal(w io.Writer) bool {
 // progressBar shows input bytes read on stderr. A nil bar does nothing, so
 // callers need no checks.
 type progressBar struct {
+	w   io.Writer
 	bar *progressbar.ProgressBar
 }
 
@@ -26,7 +27,7 @@ func newProgressBar(enabled bool, w io.Writer) *progressBar {
 	if !enabled {
 		return nil
 	}
-	return &progressBar{}
+	return &progressBar{w: w}
 }
 
 func (p *progressBar) update(done, total int64) {
@@ -35,7 +36,7 @@ func (p *progressBar) update(done, total int64) {
 	}
 	if p.bar == nil {
 		p.bar = progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetWriter(p.w),
 			progressbar.OptionSetDescription("analysing"),
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
