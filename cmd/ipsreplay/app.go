@@ -13,13 +13,13 @@ var version = "dev"
 // Main runs the command line and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := &cli.App{
-		Name:            "ipsreplay",
-		Usage:           "replay packet captures through an endpoint IPS and report what it would have done",
-		Version:         version,
-		Reader:          stdin,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		Suggest:         true,
+		Name:      "ipsreplay",
+		Usage:     "replay packet captures through an endpoint IPS and report what it would have done",
+		Version:   version,
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Suggest:   true,
 		// errors are printed once, by exitCode, with the right exit code
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError:   onUsageError,
