@@ -161,6 +161,12 @@ func (e *Engine) tick(now int64) {
 }
 
 func (e *Engine) onEvent(ev detectors.Event) {
+	// A packet from the Internet carries its last router's MAC, not the
+	// attacker's: keep a MAC only for hosts that can be on the LAN, or
+	// excluding the gateway's MAC would excuse every outside attacker.
+	if ev.HasMAC && ev.Attacker.IsValid() && !isInternal(ev.Attacker) {
+		ev.HasMAC, ev.AttackerMAC = false, [6]byte{}
+	}
 	sig, ok := e.cfg.Catalog.Lookup(ev.SID)
 	if !ok {
 		sig = signatures.Signature{SID: ev.SID, Name: fmt.Sprintf("signature %d", ev.SID), Severity: signatures.SeverityMedium}

@@ -133,7 +133,9 @@ func (c SynFloodConfig) Validate() error {
 // SynFlood detects SYN floods against one service. It fires on the SYN
 // that brings a victim IP:port's half-open count for the window to
 // Threshold, then stays quiet for that service until its window ends, so a
-// continuing flood is reported about once per window. The detection is
+// continuing flood is reported about once per window; only a source that
+// alone reaches Threshold later in the window is still named, so a flooder
+// cannot hide behind spoofed traffic. The detection is
 // one event per source over SourceShare (Kind "direct", Count that
 // source's SYNs in the window, First/Last its first and last SYN); else one
 // event with Spoofed set and a sample of Sources (Kind "spoofed"); else one
@@ -187,6 +189,7 @@ type sfPair struct {
 	first, last         PacketRef
 	mac                 [6]byte
 	hasMAC              bool
+	fired               bool // named as a direct attacker in this epoch
 }
 
 func (p *sfPair) halfOpen() uint32 {
@@ -271,7 +274,45 @@ func (d *SynFlood) syn(f *Facts, emit Emit) {
 	if !v.fired && v.halfOpen() >= uint32(d.cfg.Threshold) {
 		v.fired = true
 		d.fire(vk, v, f, emit)
+		return
 	}
+	// A flooder hiding in a spoofed flood already reported for this
+	// service: once it alone crosses the threshold it is named too.
+	if v.fired && p != nil && !p.fired && p.halfOpen() >= uint32(d.cfg.Threshold) {
+		p.fired = true
+		emit(d.direct(d.baseEvent(vk, v, f), v, f.Src, p))
+	}
+}
+
+func (d *SynFlood) baseEvent(vk sfVictimKey, v *sfVictim, f *Facts) Event {
+	return Event{
+		SID:        SIDSynFlood,
+		Time:       f.Time,
+		Victim:     vk.Addr,
+		VictimPort: vk.Port,
+		Proto:      ProtoTCP,
+		FirstTime:  v.firstTime,
+		LastTime:   v.lastTime,
+		First:      v.first,
+		Last:       v.last,
+		Count:      uint64(v.syns),
+	}
+}
+
+// direct is the event naming one source as the flooder.
+func (d *SynFlood) direct(base Event, v *sfVictim, src netip.Addr, p *sfPair) Event {
+	h, half := p.halfOpen(), v.halfOpen()
+	ev := base
+	ev.Attacker = src
+	ev.AttackerMAC, ev.HasMAC = p.mac, p.hasMAC
+	ev.FirstTime, ev.LastTime = p.firstTime, p.lastTime
+	ev.First, ev.Last = p.first, p.last
+	ev.Count = uint64(p.syns)
+	ev.Kind = "direct"
+	ev.Detail = fmt.Sprintf("%d of %d half-open SYNs to %s in %s came from this source (%.0f%%); %d SYNs, %d handshakes completed",
+		h, half, netip.AddrPortFrom(base.Victim, base.VictimPort), sfSpan(v.lastTime-v.firstTime),
+		100*float64(h)/float64(half), v.syns, v.completed)
+	return ev
 }
 
 // completed credits a finished handshake to the victim service and its
@@ -318,36 +359,20 @@ func (d *SynFlood) fire(vk sfVictimKey, v *sfVictim, f *Facts, emit Emit) {
 	half := v.halfOpen()
 	service := netip.AddrPortFrom(vk.Addr, vk.Port)
 	span := sfSpan(v.lastTime - v.firstTime)
-	base := Event{
-		SID:        SIDSynFlood,
-		Time:       f.Time,
-		Victim:     vk.Addr,
-		VictimPort: vk.Port,
-		Proto:      ProtoTCP,
-		FirstTime:  v.firstTime,
-		LastTime:   v.lastTime,
-		First:      v.first,
-		Last:       v.last,
-		Count:      uint64(v.syns),
-	}
+	base := d.baseEvent(vk, v, f)
 
 	attributed := false
-	for _, s := range srcs {
+	for i := range srcs {
+		s := &srcs[i]
 		h := s.pair.halfOpen()
 		if h == 0 || float64(h) < d.cfg.SourceShare*float64(half) {
 			break // sorted by half-open SYNs, so no later source qualifies
 		}
 		attributed = true
-		ev := base
-		ev.Attacker = s.addr
-		ev.AttackerMAC, ev.HasMAC = s.pair.mac, s.pair.hasMAC
-		ev.FirstTime, ev.LastTime = s.pair.firstTime, s.pair.lastTime
-		ev.First, ev.Last = s.pair.first, s.pair.last
-		ev.Count = uint64(s.pair.syns)
-		ev.Kind = "direct"
-		ev.Detail = fmt.Sprintf("%d of %d half-open SYNs to %s in %s came from this source (%.0f%%); %d SYNs, %d handshakes completed",
-			h, half, service, span, 100*float64(h)/float64(half), v.syns, v.completed)
-		emit(ev)
+		if p, ok := d.pairs.Peek(sfPairKey{Victim: vk.Addr, Port: vk.Port, Src: s.addr}); ok {
+			p.fired = true
+		}
+		emit(d.direct(base, v, s.addr, &s.pair))
 	}
 	if attributed {
 		return

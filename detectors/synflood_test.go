@@ -457,3 +457,26 @@ func BenchmarkSynFloodBenign(b *testing.B) {
 		sfReplay(d, facts, i, emit)
 	}
 }
+
+// A flooder mixing its own SYNs into a spoofed flood is named once it alone
+// reaches the threshold, after the spoofed event for the same service.
+func TestSynFloodFlooderBehindSpoofedFlood(t *testing.T) {
+	facts := sfSpoofed(1000) // 0.1 s of spoofed SYNs to 10.0.0.5:80
+	facts = append(facts, sfFlood(50*time.Millisecond, time.Millisecond, 300, "198.51.100.23", "10.0.0.5")...)
+	evs := sfDrive(NewSynFlood(DefaultSynFloodConfig()), facts)
+	if len(evs) != 2 {
+		t.Fatalf("%d events, want spoofed then direct: %+v", len(evs), evs)
+	}
+	if !evs[0].Spoofed || evs[0].Kind != "spoofed" {
+		t.Errorf("first event %+v, want the spoofed flood", evs[0])
+	}
+	d := evs[1]
+	if d.Kind != "direct" || d.Attacker != netip.MustParseAddr("198.51.100.23") || d.Count != 200 {
+		t.Errorf("second event kind %s attacker %v count %d, want direct 198.51.100.23 at its 200th SYN", d.Kind, d.Attacker, d.Count)
+	}
+	// and only once per window
+	more := append(facts, sfFlood(400*time.Millisecond, time.Millisecond, 300, "198.51.100.23", "10.0.0.5")...)
+	if n := len(sfDrive(NewSynFlood(DefaultSynFloodConfig()), more)); n != 2 {
+		t.Errorf("%d events with a longer flood, want 2 in one window", n)
+	}
+}
