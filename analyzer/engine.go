@@ -201,7 +201,9 @@ func (e *Engine) onEvent(ev detectors.Event) {
 		}
 	}
 	if !a.Excluded && !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0 {
-		e.block.block(ev.Attacker, ev.Time, ev.SID)
+		// The block starts when the detection is made: for a detection
+		// made as state expires, that is now, not its last packet.
+		e.block.block(ev.Attacker, max(ev.Time, e.clock), ev.SID)
 		a.Blocked = true
 	}
 	e.events = append(e.events, ev)

@@ -56,6 +56,7 @@ type flow struct {
 	synAcked   bool // server answered with SYN-ACK
 	clientFin  bool
 	serverFin  bool
+	reported   bool // ended was told already (at the server's FIN)
 }
 
 // flowTable follows TCP connections from the first SYN so detectors learn a
@@ -155,6 +156,15 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 		}
 		if fl.clientFin && fl.serverFin {
 			t.finish(key, fl, fl.conn.Established)
+			return
+		}
+		// Once the server has closed, its byte count is final: report
+		// the connection now rather than when the client gets round to
+		// its FIN (some never do), so detections come when an IPS
+		// would make them.
+		if fl.serverFin && fl.conn.Established && !fl.reported {
+			fl.reported = true
+			t.ended(&fl.conn)
 		}
 	}
 }
@@ -165,9 +175,11 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 		t.halfOpen.Delete(key)
 		return
 	}
-	c := fl.conn
+	if !fl.reported {
+		fl.reported = true
+		t.ended(&fl.conn) // before Delete zeroes the slot; no copy escapes
+	}
 	t.established.Delete(key)
-	t.ended(&c)
 }
 
 func (t *flowTable) evictEstablished(_ flowKey, fl *flow) {
@@ -177,6 +189,9 @@ func (t *flowTable) evictEstablished(_ flowKey, fl *flow) {
 // timedOut ends a connection nobody closed completely; a half-close keeps
 // the side that sent the first FIN as the closer.
 func (t *flowTable) timedOut(fl *flow) {
+	if fl.reported {
+		return
+	}
 	if !fl.clientFin && !fl.serverFin {
 		fl.conn.ClosedBy = detectors.CloseTimeout
 	}

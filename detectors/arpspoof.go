@@ -681,11 +681,10 @@ func arpUnicastMAC(m [6]byte) bool {
 
 func arpMACString(m [6]byte) string { return net.HardwareAddr(m[:]).String() }
 
+// arpRefString names a packet for people: files are counted from 1 in the
+// order they were given, as the report's file list shows them.
 func arpRefString(r PacketRef) string {
-	if r.File == 0 {
-		return fmt.Sprintf("packet %d", r.Num)
-	}
-	return fmt.Sprintf("file %d packet %d", r.File, r.Num)
+	return fmt.Sprintf("packet %d of file %d", r.Num, r.File+1)
 }
 
 // arpSpan renders a packet-time span the way people read it ("2m10s").

@@ -188,7 +188,7 @@ func TestARPSpoof(t *testing.T) {
 			want: []arpWant{{
 				kind: "impersonation", victim: "10.0.0.1", attacker: "10.0.0.66", mac: arpMACX,
 				count: 2, first: 3, last: 4,
-				detail: []string{"claimed 10.0.0.1 at packet 3, then asked who has 10.0.0.1"},
+				detail: []string{"claimed 10.0.0.1 at packet 3 of file 1, then asked who has 10.0.0.1"},
 			}},
 		},
 		{

@@ -1,0 +1,6 @@
+//go:build !race
+
+package analyzer
+
+// e2eRaceEnabled is true under -race, whose instrumentation allocates.
+const e2eRaceEnabled = false
