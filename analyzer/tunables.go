@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
 )
 
 // Tunables are the detection parameters a config file or --set changes.
@@ -54,63 +54,13 @@ func LoadTunables(path string) (Tunables, error) {
 	if err != nil {
 		return t, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
-	if err := decodeStrict(data, &t); err != nil {
+	if err := jsonfile.Decode(data, &t); err != nil {
 		return t, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := t.Validate(); err != nil {
 		return t, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
-}
-
-// decodeStrict decodes exactly one JSON object with no unknown keys and
-// nothing after it; every error says where in the file it is.
-func decodeStrict(data []byte, v any) error {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return errors.New("file is empty; want a JSON object (see ipsreplay config)")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return jsonPosition(data, int64(len(data)), errors.New("the file ends inside the JSON object"))
-		}
-		return jsonPosition(data, dec.InputOffset(), err)
-	}
-	if dec.More() {
-		return jsonPosition(data, dec.InputOffset(), errors.New("more data after the JSON object"))
-	}
-	return nil
-}
-
-// jsonPosition adds line:col to a JSON error: the error's own offset for
-// syntax and type errors, else fallback (where the decoder stopped).
-func jsonPosition(data []byte, fallback int64, err error) error {
-	off := fallback
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	default:
-		// the decoder reads a whole value before it finds an unknown key
-		if key, ok := strings.CutPrefix(err.Error(), `json: unknown field `); ok {
-			if i := bytes.Index(data, []byte(key)); i >= 0 {
-				off = int64(i)
-			}
-		}
-	}
-	line, col := 1, 1
-	for _, b := range data[:min(int(off), len(data))] {
-		if b == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Errorf("line %d col %d: %s", line, col, strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // Set applies one "section.key=value" override, as Suricata's --set does.

@@ -4,13 +4,14 @@ package signatures
 
 import (
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
 )
 
 //go:embed builtin.json
@@ -118,10 +119,8 @@ func NewCatalog(packs ...*Pack) (*Catalog, error) {
 // ParsePack decodes and checks a pack file; name is used in errors.
 func ParsePack(name string, data []byte) (*Pack, error) {
 	var p Pack
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, describeJSONError(data, err))
+	if err := jsonfile.Decode(data, &p); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if p.Name == "" || p.Version == "" {
 		return nil, fmt.Errorf("%s: pack name and version are required", name)
@@ -149,30 +148,4 @@ func ParsePack(name string, data []byte) (*Pack, error) {
 		}
 	}
 	return &p, nil
-}
-
-// describeJSONError adds a line:column to JSON syntax and type errors.
-func describeJSONError(data []byte, err error) string {
-	var off int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 {
-		return err.Error()
-	}
-	line, col := 1, 1
-	for i := int64(0); i < off && i < int64(len(data)); i++ {
-		if data[i] == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Sprintf("line %d col %d: %v", line, col, err)
 }

@@ -33,7 +33,7 @@ func TestAllCVEs(t *testing.T) {
 
 func TestParsePackErrors(t *testing.T) {
 	tests := []struct{ name, data, want string }{
-		{"syntax", "{\n  \"pack\": \"x\",\n  \"version\" \"1\"\n}", "p.json: line 3 col 14"},
+		{"syntax", "{\n  \"pack\": \"x\",\n  \"version\" \"1\"\n}", "p.json: line 3 col 13"},
 		{"type", `{"pack": "x", "version": "1", "released": "2026-01-01", "signatures": [{"sid": "one"}]}`, "line 1 col 85"},
 		{"unknown field", `{"pack": "x", "version": "1", "released": "2026-01-01", "colour": "red"}`, `unknown field "colour"`},
 		{"no version", `{"pack": "x", "released": "2026-01-01"}`, "name and version are required"},

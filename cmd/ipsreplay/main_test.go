@@ -422,7 +422,7 @@ func TestBadConfigFile(t *testing.T) {
 		{
 			name:    "syntax error",
 			content: "{\n  \"syn_flood\": {\n    \"threshold\": 1,,\n  }\n}\n",
-			want:    []string{"line 3 col 21", "invalid character"},
+			want:    []string{"line 3 col 20", "invalid character"},
 		},
 		{
 			name:    "wrong type",

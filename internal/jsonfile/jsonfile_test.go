@@ -1,0 +1,39 @@
+package jsonfile
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDecode(t *testing.T) {
+	type inner struct {
+		N int `json:"n"`
+	}
+	type doc struct {
+		A inner `json:"a"`
+	}
+	tests := []struct{ name, data, want string }{
+		{"ok", `{"a": {"n": 3}}`, ""},
+		{"empty", "  \n", "file is empty"},
+		{"syntax", "{\n  \"a\" {}\n}", "line 2 col 7: invalid character"},
+		{"type", "{\n  \"a\": {\"n\": \"x\"}\n}", "line 2 col 17: cannot unmarshal string"},
+		{"unknown key", "{\n  \"a\": {\n    \"bogus\": 1\n  }\n}", `line 3 col 5: unknown field "bogus"`},
+		{"cut short", "{\n  \"a\": {\n    \"n\": 1\n", "line 4 col 1: the file ends inside the JSON object"},
+		{"trailing", "{\"a\": {}}\n{\"a\": {}}", "line 2 col 1: more data after the JSON object"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d doc
+			err := Decode([]byte(tc.data), &d)
+			if tc.want == "" {
+				if err != nil || d.A.N != 3 {
+					t.Fatalf("err %v, doc %+v", err, d)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
