@@ -16,10 +16,11 @@ build:
 demo: build
 	./$(BIN) analyze --per-file pcaps/
 
-test: lint
+test: lint build
 	$(GO) test -race -count=1 ./...
 	@# allocation checks are meaningless under -race, so they run again without it
 	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/
+	./$(BIN) check pcaps/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

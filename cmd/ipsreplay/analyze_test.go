@@ -59,9 +59,12 @@ func TestAnalyzeCaptures(t *testing.T) {
 			blocks: map[string][]uint32{"203.0.113.78": {9000004}},
 		},
 		{
-			file:   "scanner-internal.pcap",
-			sigs:   []sigWant{{9000002, []string{"192.168.1.250"}, []string{"192.168.1.10", "192.168.1.22"}}},
-			blocks: map[string][]uint32{"192.168.1.250": {9000002}},
+			file: "scanner-internal.pcap",
+			sigs: []sigWant{
+				{9000002, []string{"192.168.1.250"}, []string{"192.168.1.10", "192.168.1.22"}},
+				{9000004, []string{"192.168.1.250"}, []string{"192.168.1.21"}},
+			},
+			blocks: map[string][]uint32{"192.168.1.250": {9000002, 9000004}},
 			fps:    map[string]string{"192.168.1.250": "scanner"},
 		},
 		{
@@ -370,7 +373,9 @@ func TestInputKinds(t *testing.T) {
 		}
 		var want []string
 		for _, e := range entries {
-			want = append(want, pcaps+"/"+e.Name())
+			if !strings.HasSuffix(e.Name(), ".expect.json") { // expectations are not captures
+				want = append(want, pcaps+"/"+e.Name())
+			}
 		}
 		slices.Sort(want)
 		if got := rep.filePaths(); !slices.Equal(got, want) {

@@ -25,6 +25,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		OnUsageError:   onUsageError,
 		Commands: []*cli.Command{
 			analyzeCommand(stdin),
+			checkCommand(),
 			configCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {},

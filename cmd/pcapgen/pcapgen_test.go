@@ -655,6 +655,94 @@ func TestScenarioContent(t *testing.T) {
 		if unreach < 5 {
 			t.Errorf("%d port unreachables", unreach)
 		}
+
+		// It probes, it does not flood or poison: every ARP packet it sends
+		// is a request for its own address, and no SYN goes unanswered.
+		scannerMAC := mustMAC(macScanner)
+		for _, k := range ps {
+			if a := k.arp(); a != nil && bytes.Equal(a.SourceHwAddress, scannerMAC) &&
+				(a.Operation != layers.ARPRequest || netip.AddrFrom4([4]byte(a.SourceProtAddress)).String() != "192.168.1.250") {
+				t.Errorf("scanner sent a suspicious ARP packet: %v", k.p)
+			}
+		}
+		syns, answers := map[netip.AddrPort]int{}, 0
+		for _, k := range ps {
+			tcp := k.tcp()
+			switch {
+			case tcp == nil:
+			case tcp.SYN && !tcp.ACK && k.src().String() == "192.168.1.250":
+				syns[netip.AddrPortFrom(k.dst(), uint16(tcp.DstPort))]++
+			case k.dst().String() == "192.168.1.250" && tcp.ACK && (tcp.SYN || tcp.RST):
+				answers++
+			}
+		}
+		total := 0
+		for _, n := range syns {
+			total += n
+		}
+		if total != answers || total > 400 {
+			t.Errorf("%d SYNs, %d SYN-ACK/RST-ACK answers", total, answers)
+		}
+		if n := len(probedPorts(ps, "192.168.1.250", "192.168.1.21")); n != 5 { // sweep 21/22/80/443/3389
+			t.Errorf("192.168.1.21: %d ports", n)
+		}
+
+		// Default FTP credentials: 22 refused attempts in 8 connections to
+		// .21:21, at most 3 each, 2-4 at a time, each closed by the server.
+		if countPayload(ps, "530 Login incorrect.") != 22 || countPayload(ps, "PASS ") != 22 || countPayload(ps, "USER ") != 22 ||
+			countPayload(ps, "220 (vsFTPd") != 8 || countPayload(ps, "221 Goodbye.") != 1 || countPayload(ps, "USER anonymous") != 1 {
+			t.Error("want 22 USER/PASS refused with 530 in 8 sessions, one anonymous, one QUIT")
+		}
+		var ftp, grabs []*tconn
+		for _, c := range tcpConns(ps) {
+			if c.key.c.Addr().String() != "192.168.1.250" {
+				continue
+			}
+			switch {
+			case c.key.s.String() == "192.168.1.21:21" && c.established:
+				ftp = append(ftp, c)
+				if n := bytes.Count(c.clientPayload, []byte("PASS ")); n < 1 || n > 3 || c.firstFin != "server" {
+					t.Errorf("FTP %v: %d attempts, closed by %s", c.key.c, n, c.firstFin)
+				}
+			case c.key.s.Port() == 22 && c.cBytes == 0 && bytes.HasPrefix(c.serverPayloadFirst, []byte("SSH-2.0-")):
+				grabs = append(grabs, c)
+				if c.firstFin != "client" {
+					t.Errorf("banner grab %v closed by %s", c.key.s, c.firstFin)
+				}
+			}
+		}
+		if len(ftp) != 8 || len(grabs) != 3 {
+			t.Fatalf("%d FTP connections, %d SSH banner grabs", len(ftp), len(grabs))
+		}
+		most, last := 0, ftp[0].end
+		for _, a := range ftp {
+			if a.end.After(last) {
+				last = a.end
+			}
+			n := 0
+			for _, b := range ftp {
+				if !b.start.After(a.start) && b.end.After(a.start) {
+					n++
+				}
+			}
+			most = max(most, n)
+		}
+		if most < 2 || most > 4 {
+			t.Errorf("%d FTP connections at a time", most)
+		}
+		if d := last.Sub(ftp[0].start); d < 4*time.Second || d > 10*time.Second {
+			t.Errorf("FTP checks last %v", d)
+		}
+		if d := span(ps); d < 8*time.Second || d > 20*time.Second {
+			t.Errorf("span %v", d)
+		}
+		size := 24
+		for _, k := range ps {
+			size += 16 + len(k.p.Data())
+		}
+		if size > 150_000 {
+			t.Errorf("%d bytes", size)
+		}
 	})
 
 	t.Run("guest-vm", func(t *testing.T) {

@@ -321,25 +321,37 @@ func genBruteForceFTP(c *capture) {
 	t := 1 * sec
 	attempt := 0
 	for conn := range 9 {
-		k := c.dial(t, attacker, c.ephemeral(attacker), h.ftp, 21).handshake()
-		k.send(srv, []byte("220 (vsFTPd 3.0.5)\r\n"), c.between(2*msec, 8*msec))
 		tries := 3
 		if conn == 8 {
 			tries = 1
 		}
-		for range tries {
-			user := ftpUsers[attempt/4%len(ftpUsers)]
-			c.ftpCmd(k, "USER "+user, "331 Please specify the password.", c.between(1*msec, 4*msec), c.between(100, 600))
-			c.ftpCmd(k, "PASS "+ftpPasswords[attempt%len(ftpPasswords)], "530 Login incorrect.", c.between(1*msec, 4*msec), c.between(900*msec, 1100*msec))
+		creds := make([][2]string, tries)
+		for i := range creds {
+			creds[i] = [2]string{ftpUsers[attempt/4%len(ftpUsers)], ftpPasswords[attempt%len(ftpPasswords)]}
 			attempt++
 		}
-		if conn == 8 {
-			c.ftpCmd(k, "QUIT", "221 Goodbye.", c.between(1*msec, 4*msec), c.between(100, 600))
-		}
-		// vsftpd drops the session after max_login_fails (3) or after QUIT.
-		k.close(srv, c.between(100, 600))
+		c.ftpFailedLogins(t, attacker, h.ftp, creds, conn == 8)
 		t += c.between(2500*msec, 4*sec)
 	}
+}
+
+// ftpFailedLogins: one connection to server:21 that tries each (user,
+// password) of creds right after the previous reply; vsftpd answers 331 to
+// USER and, after its ~1 s delay_failed_login, 530 to PASS. With quit the
+// client then sends QUIT (221). The server closes: vsftpd drops the session
+// after max_login_fails (3) failures or after QUIT. Returns the time of the
+// last packet.
+func (c *capture) ftpFailedLogins(t int64, client, server *host, creds [][2]string, quit bool) int64 {
+	k := c.dial(t, client, c.ephemeral(client), server, 21).handshake()
+	k.send(srv, []byte("220 (vsFTPd 3.0.5)\r\n"), c.between(2*msec, 8*msec))
+	for _, cr := range creds {
+		c.ftpCmd(k, "USER "+cr[0], "331 Please specify the password.", c.between(1*msec, 4*msec), c.between(100, 600))
+		c.ftpCmd(k, "PASS "+cr[1], "530 Login incorrect.", c.between(1*msec, 4*msec), c.between(900*msec, 1100*msec))
+	}
+	if quit {
+		c.ftpCmd(k, "QUIT", "221 Goodbye.", c.between(1*msec, 4*msec), c.between(100, 600))
+	}
+	return k.close(srv, c.between(100, 600))
 }
 
 // ---- internal vulnerability scanner -------------------------------------------
@@ -392,9 +404,9 @@ func genScannerInternal(c *capture) {
 		t += c.between(4*msec, 8*msec)
 	}
 
-	// 2. TCP sweep of the live hosts on 22/80/443/3389.
+	// 2. TCP sweep of the live hosts on 21/22/80/443/3389.
 	t += 1 * sec
-	for _, p := range []uint16{22, 80, 443, 3389} {
+	for _, p := range []uint16{21, 22, 80, 443, 3389} {
 		for _, n := range live {
 			c.synProbe(t, scanner, hosts[n], 45127, p, openSet(openPorts[n]...)[p])
 			t += c.between(2*msec, 6*msec)
@@ -446,13 +458,59 @@ func genScannerInternal(c *capture) {
 	c.httpProbe(k, "OPTIONS / HTTP/1.1", nmapUA, "405 Not Allowed")
 	k.close(cli, c.between(1*msec, 5*msec))
 	t = k.last + c.between(20*msec, 80*msec)
+	// SSH banner grabs: read the server's version string and hang up.
+	for _, g := range []struct {
+		n      int
+		banner string
+	}{{10, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5"}, {20, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5"}, {21, "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10"}} {
+		k = c.dial(t, scanner, c.ephemeral(scanner), hosts[g.n], 22).handshake()
+		k.send(srv, []byte(g.banner+"\r\n"), c.between(2*msec, 6*msec))
+		k.close(cli, c.between(300, 2*msec))
+		t = k.last + c.between(10*msec, 50*msec)
+	}
 	// SSH host-key grab on one server.
 	k = c.dial(t, scanner, c.ephemeral(scanner), hosts[22], 22).handshake()
 	k.send(srv, []byte("SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n"), c.between(2*msec, 6*msec))
 	k.send(cli, []byte("SSH-2.0-Nmap-SSH2-Hostkey\r\n"), c.between(200, 900))
 	k.send(cli, c.sshKexInit(false), c.between(50, 300))
 	k.send(srv, c.sshKexInit(true), c.between(200, 900))
-	k.close(cli, c.between(1*msec, 4*msec))
+	t = k.close(cli, c.between(1*msec, 4*msec))
+
+	// 6. Default FTP credentials against .21, at most four connections at a
+	// time: vsftpd refuses each PASS after ~1 s and drops the session after
+	// 3 failures, so a slot opens its next connection when one ends. 22
+	// attempts in 8 connections; the last one tries once and says QUIT.
+	t += 1 * sec
+	var slots [4]int64 // when each slot is free
+	for i := range slots {
+		slots[i] = t
+		t += c.between(10*msec, 60*msec)
+	}
+	for next := 0; next < len(scannerFTPCreds); {
+		i := 0 // the slot free first, so connections start in port order
+		for j := range slots {
+			if slots[j] < slots[i] {
+				i = j
+			}
+		}
+		n := min(3, len(scannerFTPCreds)-next)
+		end := c.ftpFailedLogins(slots[i], scanner, hosts[21], scannerFTPCreds[next:next+n], next+n == len(scannerFTPCreds))
+		next += n
+		slots[i] = end + c.between(5*msec, 40*msec)
+	}
+}
+
+// scannerFTPCreds are the default accounts a vulnerability scanner tries on
+// an FTP server, anonymous first.
+var scannerFTPCreds = [][2]string{
+	{"anonymous", "nessus@nessus.org"}, {"ftp", "ftp"}, {"admin", "admin"},
+	{"admin", "password"}, {"admin", "1234"}, {"root", "root"},
+	{"root", "toor"}, {"root", "password"}, {"guest", "guest"},
+	{"test", "test"}, {"user", "user"}, {"administrator", "administrator"},
+	{"ftpuser", "ftpuser"}, {"backup", "backup"}, {"upload", "upload"},
+	{"operator", "operator"}, {"support", "support"}, {"admin", "admin123"},
+	{"root", "123456"}, {"pi", "raspberry"}, {"service", "service"},
+	{"default", "default"},
 }
 
 // httpProbe: one request/response of a scanner on an open connection.

@@ -1,0 +1,358 @@
+// Package expect holds regression expectations for captures: the findings
+// that matter (signatures with counts and attackers, blocked hosts, false
+// positives), read from NAME.expect.json files beside the captures, compared
+// with what an analysis found, and rewritten from it on request.
+package expect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
+)
+
+// Suffix names expectation files: portscan.expect.json expects portscan.pcap.
+const Suffix = ".expect.json"
+
+// File is one expectation file.
+type File struct {
+	// Captures to analyse together, relative to the file. Empty means the
+	// capture beside it with the same base name.
+	Captures []string `json:"captures,omitempty"`
+	// Options change the analysis, as the analyze flags of the same names.
+	Options *Options `json:"options,omitempty"`
+	// Signatures that must fire; an empty list means nothing fires.
+	Signatures []Signature `json:"signatures"`
+	// Blocked is the exact set of autoblocked hosts; absent skips the check.
+	Blocked *[]string `json:"blocked,omitempty"`
+	// FalsePositives is the exact set of hosts flagged; absent skips it.
+	FalsePositives *[]FalsePositive `json:"false_positives,omitempty"`
+}
+
+// Options are analysis settings for one expectation.
+type Options struct {
+	Exclude   string   `json:"exclude,omitempty"`   // exclusion file, relative to the expectation
+	Autoblock string   `json:"autoblock,omitempty"` // e.g. "10m", "0"
+	Set       []string `json:"set,omitempty"`       // section.key=value overrides
+}
+
+// Signature is one signature's expected alerts.
+type Signature struct {
+	SID  uint32 `json:"sid"`
+	Name string `json:"name,omitempty"` // for people; checked when given
+	// Alerts is the exact alert count; MinAlerts a lower bound instead.
+	Alerts    *uint64 `json:"alerts,omitempty"`
+	MinAlerts *uint64 `json:"min_alerts,omitempty"`
+	// Attackers and Victims are exact sets when given.
+	Attackers *[]string `json:"attackers,omitempty"`
+	Victims   *[]string `json:"victims,omitempty"`
+}
+
+// FalsePositive is a host expected to be flagged, with its verdict.
+type FalsePositive struct {
+	Host    string `json:"host"`
+	Verdict string `json:"verdict"`
+}
+
+// Load reads and checks an expectation file; errors name file, line and
+// column.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named once, below
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var f File
+	if err := jsonfile.Decode(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if f.Signatures == nil {
+		return nil, fmt.Errorf("%s: \"signatures\" is required ([] when nothing fires)", path)
+	}
+	seen := map[uint32]bool{}
+	for i, s := range f.Signatures {
+		where := fmt.Sprintf("%s: signatures[%d]", path, i)
+		switch {
+		case s.SID == 0:
+			return nil, fmt.Errorf("%s: sid is required", where)
+		case seen[s.SID]:
+			return nil, fmt.Errorf("%s: sid %d listed twice", where, s.SID)
+		case s.Alerts != nil && s.MinAlerts != nil:
+			return nil, fmt.Errorf("%s: give alerts or min_alerts, not both", where)
+		}
+		seen[s.SID] = true
+	}
+	return &f, nil
+}
+
+// CapturePaths resolves the captures an expectation file at path covers.
+func (f *File) CapturePaths(path string) []string {
+	dir := filepath.Dir(path)
+	if len(f.Captures) == 0 {
+		base := strings.TrimSuffix(filepath.Base(path), Suffix)
+		for _, ext := range []string{".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz", ".cap"} {
+			if p := filepath.Join(dir, base+ext); fileExists(p) {
+				return []string{p}
+			}
+		}
+		return []string{filepath.Join(dir, base+".pcap")}
+	}
+	out := make([]string, len(f.Captures))
+	for i, c := range f.Captures {
+		out[i] = filepath.Join(dir, c)
+	}
+	return out
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// Marshal renders the file as it is written: two-space JSON, one line per
+// short list, so a reviewer sees a change to it at a glance.
+func (f *File) Marshal() []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(f) // plain data: cannot fail
+	return scalarLists.ReplaceAllFunc(b.Bytes(), func(m []byte) []byte {
+		items := scalarItem.FindAll(m, -1)
+		return append(append([]byte("["), bytes.Join(items, []byte(", "))...), ']')
+	})
+}
+
+// scalarLists matches a JSON list of strings or numbers spread over lines,
+// which Marshal puts on one line; scalarItem picks its items.
+var (
+	scalarLists = regexp.MustCompile(`\[\n\s*(?:"[^"\n]*"|-?\d+)(?:,\n\s*(?:"[^"\n]*"|-?\d+))*\n\s*\]`)
+	scalarItem  = regexp.MustCompile(`"[^"\n]*"|-?\d+`)
+)
+
+// Diff is one difference between expectation and result, as a line.
+type Diff string
+
+// Compare lists how res differs from f, in a fixed order: signatures by
+// id, then blocks, then false positives. No diffs means it passes.
+func Compare(f *File, res *analyzer.Result) []Diff {
+	var out []Diff
+	add := func(format string, args ...any) { out = append(out, Diff(fmt.Sprintf(format, args...))) }
+
+	got := map[uint32]*analyzer.SignatureHit{}
+	for i := range res.Signatures {
+		got[res.Signatures[i].SID] = &res.Signatures[i]
+	}
+	wantSIDs := map[uint32]bool{}
+	for _, w := range f.Signatures {
+		wantSIDs[w.SID] = true
+		h := got[w.SID]
+		label := sigLabel(w.SID, w.Name, h)
+		if h == nil {
+			add("- %s: expected to fire, did not", label)
+			continue
+		}
+		if w.Name != "" && w.Name != h.Name {
+			add("~ %s: name %q, want %q", label, h.Name, w.Name)
+		}
+		switch {
+		case w.Alerts != nil && h.Count != *w.Alerts:
+			add("~ %s: %s, want %d", label, alerts(h.Count), *w.Alerts)
+		case w.MinAlerts != nil && h.Count < *w.MinAlerts:
+			add("~ %s: %s, want at least %d", label, alerts(h.Count), *w.MinAlerts)
+		}
+		if w.Attackers != nil {
+			setDiff(&out, label+" attackers", *w.Attackers, h.Attackers)
+		}
+		if w.Victims != nil {
+			setDiff(&out, label+" victims", *w.Victims, h.Victims)
+		}
+	}
+	for _, h := range res.Signatures {
+		if !wantSIDs[h.SID] {
+			add("+ %s: fired %s (attackers %s), not expected", sigLabel(h.SID, "", &h), alerts(h.Count), listOrNone(h.Attackers))
+		}
+	}
+	if f.Blocked != nil {
+		setDiff(&out, "blocked hosts", *f.Blocked, blockedHosts(res))
+	}
+	if f.FalsePositives != nil {
+		want := make([]string, len(*f.FalsePositives))
+		for i, fp := range *f.FalsePositives {
+			want[i] = fp.Host + " " + fp.Verdict
+		}
+		setDiff(&out, "false positives", want, fpKeys(res))
+	}
+	return out
+}
+
+func sigLabel(sid uint32, name string, h *analyzer.SignatureHit) string {
+	if name == "" && h != nil {
+		name = h.Name
+	}
+	if name == "" {
+		return fmt.Sprintf("signature %d", sid)
+	}
+	return fmt.Sprintf("signature %d %q", sid, name)
+}
+
+// setDiff reports members missing from got and members not wanted.
+func setDiff(out *[]Diff, what string, want, got []string) {
+	w, g := toSet(want), toSet(got)
+	for _, k := range sortedKeys(w) {
+		if !g[k] {
+			*out = append(*out, Diff(fmt.Sprintf("- %s: %s expected, missing", what, k)))
+		}
+	}
+	for _, k := range sortedKeys(g) {
+		if !w[k] {
+			*out = append(*out, Diff(fmt.Sprintf("+ %s: %s not expected", what, k)))
+		}
+	}
+}
+
+func toSet(s []string) map[string]bool {
+	m := make(map[string]bool, len(s))
+	for _, v := range s {
+		m[v] = true
+	}
+	return m
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func alerts(n uint64) string {
+	if n == 1 {
+		return "1 alert"
+	}
+	return fmt.Sprintf("%d alerts", n)
+}
+
+func listOrNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+func blockedHosts(res *analyzer.Result) []string {
+	out := make([]string, 0, len(res.Blocks))
+	for _, b := range res.Blocks {
+		out = append(out, b.Host)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func fpKeys(res *analyzer.Result) []string {
+	out := make([]string, 0, len(res.FalsePositives))
+	for _, fp := range res.FalsePositives {
+		out = append(out, fp.Host+" "+fp.Verdict)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FromResult writes what res found into a copy of old (which may be nil):
+// captures and options are kept, counts become exact unless a min_alerts
+// bound still holds, and every checked set is filled in.
+func FromResult(old *File, res *analyzer.Result) *File {
+	f := &File{Signatures: []Signature{}}
+	if old != nil {
+		f.Captures, f.Options = old.Captures, old.Options
+	}
+	oldSig := map[uint32]Signature{}
+	if old != nil {
+		for _, s := range old.Signatures {
+			oldSig[s.SID] = s
+		}
+	}
+	hits := append([]analyzer.SignatureHit(nil), res.Signatures...)
+	sort.Slice(hits, func(i, j int) bool { return hits[i].SID < hits[j].SID })
+	for _, h := range hits {
+		s := Signature{SID: h.SID, Name: h.Name}
+		count := h.Count
+		if o, ok := oldSig[h.SID]; ok && o.MinAlerts != nil && count >= *o.MinAlerts {
+			s.MinAlerts = o.MinAlerts
+		} else {
+			s.Alerts = &count
+		}
+		attackers := append([]string{}, h.Attackers...)
+		s.Attackers = &attackers
+		if o, ok := oldSig[h.SID]; ok && o.Victims != nil {
+			victims := append([]string{}, h.Victims...)
+			s.Victims = &victims
+		}
+		f.Signatures = append(f.Signatures, s)
+	}
+	blocked := blockedHosts(res)
+	f.Blocked = &blocked
+	fps := make([]FalsePositive, 0, len(res.FalsePositives))
+	for _, fp := range res.FalsePositives {
+		fps = append(fps, FalsePositive{Host: fp.Host, Verdict: fp.Verdict})
+	}
+	sort.Slice(fps, func(i, j int) bool { return fps[i].Host < fps[j].Host })
+	f.FalsePositives = &fps
+	return f
+}
+
+// Summary renders the findings that an expectation checks on one line, for
+// the check table: "9000002 x1 [203.0.113.66]; blocked 1; fp 192.168.1.250 scanner".
+func Summary(f *File) string {
+	if len(f.Signatures) == 0 {
+		s := "nothing fires"
+		if f.Blocked != nil && len(*f.Blocked) > 0 {
+			s += fmt.Sprintf("; blocked %d", len(*f.Blocked))
+		}
+		return s
+	}
+	var parts []string
+	for _, s := range f.Signatures {
+		p := fmt.Sprint(s.SID)
+		switch {
+		case s.Alerts != nil:
+			p += fmt.Sprintf(" x%d", *s.Alerts)
+		case s.MinAlerts != nil:
+			p += fmt.Sprintf(" x>=%d", *s.MinAlerts)
+		}
+		if s.Attackers != nil && len(*s.Attackers) > 0 {
+			p += " [" + strings.Join(*s.Attackers, " ") + "]"
+		}
+		parts = append(parts, p)
+	}
+	out := strings.Join(parts, ", ")
+	if f.Blocked != nil {
+		if len(*f.Blocked) == 0 {
+			out += "; no blocks"
+		} else {
+			out += fmt.Sprintf("; blocked %d", len(*f.Blocked))
+		}
+	}
+	if f.FalsePositives != nil && len(*f.FalsePositives) > 0 {
+		var fps []string
+		for _, fp := range *f.FalsePositives {
+			fps = append(fps, fp.Host+" "+fp.Verdict)
+		}
+		out += "; fp " + strings.Join(fps, ", ")
+	}
+	return out
+}
