@@ -21,6 +21,7 @@ type blockState struct {
 	droppedPackets uint64
 	droppedBytes   uint64
 	sids           []uint32
+	open           bool // blocked and its unblock not yet announced
 }
 
 // autoblock models the IPS firewall rule added after a detection: every
@@ -61,6 +62,7 @@ func (a *autoblock) block(host netip.Addr, t int64, sid uint32) (started bool) {
 	if b.blocks > 0 && t < b.until {
 		b.extensions++
 		b.until = t + a.length
+		b.open = true
 		return false
 	}
 	if b.blocks > 0 {
@@ -69,7 +71,16 @@ func (a *autoblock) block(host netip.Addr, t int64, sid uint32) (started bool) {
 	a.active++ // may overcount until the next expire; that only costs lookups
 	b.blocks++
 	b.start, b.until = t, t+a.length
+	b.open = true
 	return true
+}
+
+// until returns when host's current block ends.
+func (a *autoblock) until(host netip.Addr) int64 {
+	if b, ok := a.hosts[host.Unmap()]; ok {
+		return b.until
+	}
+	return 0
 }
 
 func containsSID(s []uint32, sid uint32) bool {
@@ -125,15 +136,22 @@ func addrBit(a netip.Addr) uint32 {
 	return uint32((v * 0x9e3779b97f4a7c15) >> 48)
 }
 
-// expire notes blocks that ended before now so observe can skip lookups.
-func (a *autoblock) expire(now int64) {
+// expire notes blocks that ended by now, so observe can skip lookups, and
+// tells unblocked about each, in the order the hosts were first blocked.
+func (a *autoblock) expire(now int64, unblocked func(host netip.Addr, at int64)) {
 	if a.active == 0 {
 		return
 	}
 	n := 0
 	for _, b := range a.order {
-		if b.until > now {
+		switch {
+		case b.until > now:
 			n++
+		case b.open:
+			b.open = false
+			if unblocked != nil {
+				unblocked(b.host, b.until)
+			}
 		}
 	}
 	a.active = n

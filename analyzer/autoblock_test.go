@@ -25,7 +25,7 @@ func TestAutoblock(t *testing.T) {
 		t.Fatal("detection during a block must extend it, not start one")
 	}
 	a.observe(attacker, victim, 800*s, 60) // inside the extension
-	a.expire(950 * s)
+	a.expire(950*s, nil)
 	a.observe(attacker, victim, 950*s, 60) // after it ended
 	if !a.block(attacker, 2000*s, 9000002) {
 		t.Fatal("detection after the block ended must start a new one")

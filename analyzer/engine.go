@@ -28,8 +28,9 @@ type Config struct {
 	Autoblock  time.Duration // 0 disables
 	Exclusions *ExclusionList
 	Catalog    *signatures.Catalog
-	// OnAlert, when set, sees each alert as it is made (streaming modes).
-	OnAlert func(Alert)
+	// OnEvent, when set, sees each event the moment it happens (streaming
+	// modes). It runs on the analysis goroutine: keep it quick.
+	OnEvent func(Event)
 }
 
 // DefaultConfig returns the built-in defaults with the built-in catalog.
@@ -67,9 +68,11 @@ type Engine struct {
 	undecoded      uint64
 	first, last    int64
 
-	files  []string
-	events []detectors.Event
-	alerts []Alert
+	files      []string
+	detections []detectors.Event
+	alerts     []Alert
+	stream     []Event
+	unblocked  func(host netip.Addr, at int64)
 }
 
 // NewEngine checks cfg and builds the pipeline.
@@ -102,6 +105,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 		}
 	}
 	e.flows = newFlowTable(cfg.Flows, e.connEnded)
+	e.unblocked = func(host netip.Addr, at int64) {
+		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: host.String()})
+	}
 	return e, nil
 }
 
@@ -152,12 +158,20 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref de
 }
 
 func (e *Engine) tick(now int64) {
+	e.block.expire(now, e.unblocked)
 	e.flows.expire(now)
 	for _, d := range e.dets {
 		d.Expire(now, e.emit)
 	}
-	e.block.expire(now)
 	e.nextTick = now + tickInterval
+}
+
+// publish records an event and streams it.
+func (e *Engine) publish(ev Event) {
+	e.stream = append(e.stream, ev)
+	if e.cfg.OnEvent != nil {
+		e.cfg.OnEvent(ev)
+	}
 }
 
 func (e *Engine) onEvent(ev detectors.Event) {
@@ -200,16 +214,22 @@ func (e *Engine) onEvent(ev detectors.Event) {
 			a.Excluded, a.ExcludedBy = true, ex.Text+" ("+ex.Where+")"
 		}
 	}
-	if !a.Excluded && !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0 {
+	blocked := !a.Excluded && !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
+	var at int64
+	started := false
+	if blocked {
 		// The block starts when the detection is made: for a detection
 		// made as state expires, that is now, not its last packet.
-		e.block.block(ev.Attacker, max(ev.Time, e.clock), ev.SID)
+		at = max(ev.Time, e.clock)
+		started = e.block.block(ev.Attacker, at, ev.SID)
 		a.Blocked = true
 	}
-	e.events = append(e.events, ev)
+	e.detections = append(e.detections, ev)
 	e.alerts = append(e.alerts, a)
-	if e.cfg.OnAlert != nil {
-		e.cfg.OnAlert(a)
+	e.publish(Event{Type: EventAlert, Time: a.Time, Alert: &a})
+	if blocked {
+		e.publish(Event{Type: EventBlock, Time: utc(at), Host: ev.Attacker.Unmap().String(),
+			Until: utc(e.block.until(ev.Attacker)), SID: ev.SID, Extended: !started})
 	}
 }
 
@@ -239,7 +259,8 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 		Files:          files,
 		Alerts:         e.alerts,
 		Blocks:         e.block.results(),
-		FalsePositives: classifyFalsePositives(e.events),
+		Events:         e.stream,
+		FalsePositives: classifyFalsePositives(e.detections),
 		Warnings:       append([]string(nil), warnings...),
 	}
 	s := &r.Summary
@@ -259,11 +280,6 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	s.Autoblock = Duration(e.cfg.Autoblock)
 	s.Excluded = e.cfg.Exclusions.Texts()
 	r.Signatures = e.signatureHits()
-	if e.cfg.Autoblock == 0 {
-		for i := range r.Alerts {
-			r.Alerts[i].Blocked = false
-		}
-	}
 	return r
 }
 

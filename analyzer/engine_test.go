@@ -430,7 +430,11 @@ func e2eAnalyzeFile(t *testing.T, path string, mutate func(*Config)) (*Result, [
 		t.Fatal(err)
 	}
 	var streamed []Alert
-	cfg.OnAlert = func(a Alert) { streamed = append(streamed, a) }
+	cfg.OnEvent = func(ev Event) {
+		if ev.Type == EventAlert {
+			streamed = append(streamed, *ev.Alert)
+		}
+	}
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -18,6 +18,9 @@ type Result struct {
 	Signatures []SignatureHit `json:"signatures"`
 	// Alerts are the individual detections, in capture order.
 	Alerts []Alert `json:"alerts"`
+	// Events are alerts, blocks and unblocks in the order they happened,
+	// as the streaming modes print them.
+	Events []Event `json:"events"`
 	// Blocks are the hosts the autoblock would have blocked.
 	Blocks []BlockedHost `json:"blocks"`
 	// FalsePositives are hosts that look like scanners or guest VMs.

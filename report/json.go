@@ -77,6 +77,7 @@ type jsonResult struct {
 	Files          []jsonFileSummary        `json:"files"`
 	Signatures     []jsonSignatureHit       `json:"signatures"`
 	Alerts         []jsonAlert              `json:"alerts"`
+	Events         []jsonEvent              `json:"events"`
 	Blocks         []jsonBlockedHost        `json:"blocks"`
 	FalsePositives []analyzer.FalsePositive `json:"false_positives"`
 	Warnings       []string                 `json:"warnings"`
@@ -152,6 +153,16 @@ type jsonAlert struct {
 	Blocked     bool                    `json:"blocked"`
 }
 
+type jsonEvent struct {
+	Type     string     `json:"type"`
+	Time     jsonTime   `json:"time"`
+	Alert    *jsonAlert `json:"alert,omitempty"`
+	Host     string     `json:"host,omitempty"`
+	Until    *jsonTime  `json:"until,omitempty"`
+	SID      uint32     `json:"sid,omitempty"`
+	Extended bool       `json:"extended,omitempty"`
+}
+
 type jsonBlockedHost struct {
 	Host           string            `json:"host"`
 	FirstBlock     jsonTime          `json:"first_block"`
@@ -173,6 +184,7 @@ func toJSON(r *analyzer.Result) jsonResult {
 		Files:          make([]jsonFileSummary, len(r.Files)),
 		Signatures:     make([]jsonSignatureHit, len(r.Signatures)),
 		Alerts:         make([]jsonAlert, len(r.Alerts)),
+		Events:         make([]jsonEvent, len(r.Events)),
 		Blocks:         make([]jsonBlockedHost, len(r.Blocks)),
 		FalsePositives: make([]analyzer.FalsePositive, len(r.FalsePositives)),
 		Warnings:       strs(r.Warnings),
@@ -215,33 +227,10 @@ func toJSON(r *analyzer.Result) jsonResult {
 		}
 	}
 	for i, a := range r.Alerts {
-		var sources []string // omitempty: nil and empty both leave it out
-		if len(a.Sources) > 0 {
-			sources = strs(a.Sources)
-		}
-		out.Alerts[i] = jsonAlert{
-			SID:         a.SID,
-			Name:        a.Name,
-			Severity:    a.Severity,
-			Time:        jsonTime(a.Time),
-			Attacker:    a.Attacker,
-			AttackerMAC: a.AttackerMAC,
-			Victim:      a.Victim,
-			VictimPort:  a.VictimPort,
-			Proto:       a.Proto,
-			Kind:        a.Kind,
-			Detail:      a.Detail,
-			Count:       a.Count,
-			First:       jsonTime(a.First),
-			Last:        jsonTime(a.Last),
-			FirstPacket: a.FirstPacket,
-			LastPacket:  a.LastPacket,
-			Spoofed:     a.Spoofed,
-			Sources:     sources,
-			Excluded:    a.Excluded,
-			ExcludedBy:  a.ExcludedBy,
-			Blocked:     a.Blocked,
-		}
+		out.Alerts[i] = alertJSON(a)
+	}
+	for i, ev := range r.Events {
+		out.Events[i] = eventJSON(ev)
 	}
 	for i, b := range r.Blocks {
 		sids := make([]uint32, len(b.SIDs))
@@ -293,4 +282,58 @@ func reasons(rc []analyzer.ReasonCount) []analyzer.ReasonCount {
 	out := make([]analyzer.ReasonCount, len(rc))
 	copy(out, rc)
 	return out
+}
+
+func alertJSON(a analyzer.Alert) jsonAlert {
+	var sources []string // omitempty: nil and empty both leave it out
+	if len(a.Sources) > 0 {
+		sources = strs(a.Sources)
+	}
+	return jsonAlert{
+		SID:         a.SID,
+		Name:        a.Name,
+		Severity:    a.Severity,
+		Time:        jsonTime(a.Time),
+		Attacker:    a.Attacker,
+		AttackerMAC: a.AttackerMAC,
+		Victim:      a.Victim,
+		VictimPort:  a.VictimPort,
+		Proto:       a.Proto,
+		Kind:        a.Kind,
+		Detail:      a.Detail,
+		Count:       a.Count,
+		First:       jsonTime(a.First),
+		Last:        jsonTime(a.Last),
+		FirstPacket: a.FirstPacket,
+		LastPacket:  a.LastPacket,
+		Spoofed:     a.Spoofed,
+		Sources:     sources,
+		Excluded:    a.Excluded,
+		ExcludedBy:  a.ExcludedBy,
+		Blocked:     a.Blocked,
+	}
+}
+
+func eventJSON(ev analyzer.Event) jsonEvent {
+	out := jsonEvent{Type: ev.Type, Time: jsonTime(ev.Time), Host: ev.Host, SID: ev.SID, Extended: ev.Extended}
+	if ev.Alert != nil {
+		a := alertJSON(*ev.Alert)
+		out.Alert = &a
+	}
+	if !ev.Until.IsZero() {
+		u := jsonTime(ev.Until)
+		out.Until = &u
+	}
+	return out
+}
+
+// WriteEvent writes one event as a single JSON line (JSON Lines), with the
+// same fields as the report's events, for the streaming modes.
+func WriteEvent(w io.Writer, ev analyzer.Event) error {
+	b, err := json.Marshal(eventJSON(ev))
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

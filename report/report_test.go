@@ -374,13 +374,25 @@ func normalized(r *analyzer.Result) analyzer.Result {
 		h.CVEs, h.Attackers, h.Victims = strs(h.CVEs), strs(h.Attackers), strs(h.Victims)
 		h.First, h.Last = h.First.UTC(), h.Last.UTC()
 	}
-	n.Alerts = append([]analyzer.Alert{}, r.Alerts...)
-	for i := range n.Alerts {
-		a := &n.Alerts[i]
+	normAlert := func(a *analyzer.Alert) {
 		if len(a.Sources) == 0 {
 			a.Sources = nil
 		}
 		a.Time, a.First, a.Last = a.Time.UTC(), a.First.UTC(), a.Last.UTC()
+	}
+	n.Alerts = append([]analyzer.Alert{}, r.Alerts...)
+	for i := range n.Alerts {
+		normAlert(&n.Alerts[i])
+	}
+	n.Events = append([]analyzer.Event{}, r.Events...)
+	for i := range n.Events {
+		ev := &n.Events[i]
+		ev.Time, ev.Until = ev.Time.UTC(), ev.Until.UTC()
+		if ev.Alert != nil {
+			a := *ev.Alert
+			normAlert(&a)
+			ev.Alert = &a
+		}
 	}
 	n.Blocks = append([]analyzer.BlockedHost{}, r.Blocks...)
 	for i := range n.Blocks {
@@ -531,13 +543,17 @@ func TestJSONMirrorsResult(t *testing.T) {
 		reflect.TypeFor[analyzer.SignatureHit](): reflect.TypeFor[jsonSignatureHit](),
 		reflect.TypeFor[analyzer.Alert]():        reflect.TypeFor[jsonAlert](),
 		reflect.TypeFor[analyzer.BlockedHost]():  reflect.TypeFor[jsonBlockedHost](),
+		reflect.TypeFor[analyzer.Event]():        reflect.TypeFor[jsonEvent](),
 	}
 	var same func(a, m reflect.Type) bool
 	same = func(a, m reflect.Type) bool {
+		if a == reflect.TypeFor[time.Time]() && m.Kind() == reflect.Pointer {
+			return m.Elem() == reflect.TypeFor[jsonTime]() // an optional time, left out when zero
+		}
 		if want, ok := mirrors[a]; ok {
 			return m == want
 		}
-		if a.Kind() == reflect.Slice && m.Kind() == reflect.Slice {
+		if a.Kind() == reflect.Slice && m.Kind() == reflect.Slice || a.Kind() == reflect.Pointer && m.Kind() == reflect.Pointer {
 			return same(a.Elem(), m.Elem())
 		}
 		return a == m
