@@ -19,6 +19,12 @@ type Progress func(done, total int64)
 type RunOptions struct {
 	Stdin    io.Reader // for "-"; os.Stdin when nil
 	Progress Progress
+	// Pacer, when set, delays each packet to its capture time (replay);
+	// nil analyses as fast as the machine allows.
+	Pacer *Pacer
+	// Tap, when set, sees each packet just before analysis, after pacing:
+	// for transmitting it onto an interface, or showing replay progress.
+	Tap func(t int64, data []byte)
 }
 
 // InputError is returned when some inputs could not be read completely; the
@@ -78,7 +84,7 @@ func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (
 		}
 	}()
 
-	runErr := feed(ctx, e, sources, total, opts.Progress)
+	runErr := feed(ctx, e, sources, total, opts)
 	e.Finish()
 
 	var warnings []string
@@ -106,8 +112,22 @@ const progressEvery = 1 << 14
 // feed pushes every source's packets into e in timestamp order. With one
 // source it is a plain loop; with several, a heap picks the earliest
 // packet (ties go to the file given first, so output is deterministic).
-func feed(ctx context.Context, e *Engine, sources []*Source, total int64, progress Progress) error {
+func feed(ctx context.Context, e *Engine, sources []*Source, total int64, opts RunOptions) error {
 	var n uint64
+	progress := opts.Progress
+	// packet hands one packet on, after pacing and the tap
+	packet := func(s *Source) error {
+		if opts.Pacer != nil {
+			if err := opts.Pacer.Wait(ctx, s.Time); err != nil {
+				return err
+			}
+		}
+		if opts.Tap != nil {
+			opts.Tap(s.Time, s.Data)
+		}
+		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, detectors.PacketRef{File: s.Index, Num: s.Num})
+		return nil
+	}
 	report := func() error {
 		if progress != nil {
 			var done int64
@@ -121,7 +141,9 @@ func feed(ctx context.Context, e *Engine, sources []*Source, total int64, progre
 	if len(sources) == 1 {
 		s := sources[0]
 		for s.Next() {
-			e.Packet(s.Link, s.Data, s.Time, s.Info.Length, detectors.PacketRef{File: s.Index, Num: s.Num})
+			if err := packet(s); err != nil {
+				return err
+			}
 			if n++; n%progressEvery == 0 {
 				if err := report(); err != nil {
 					return err
@@ -140,7 +162,9 @@ func feed(ctx context.Context, e *Engine, sources []*Source, total int64, progre
 	heap.Init(&h)
 	for len(h) > 0 {
 		s := h[0]
-		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, detectors.PacketRef{File: s.Index, Num: s.Num})
+		if err := packet(s); err != nil {
+			return err
+		}
 		if s.Next() {
 			heap.Fix(&h, 0)
 		} else {

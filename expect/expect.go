@@ -83,18 +83,58 @@ func Load(path string) (*File, error) {
 	}
 	seen := map[uint32]bool{}
 	for i, s := range f.Signatures {
-		where := fmt.Sprintf("%s: signatures[%d]", path, i)
+		var problem string
 		switch {
 		case s.SID == 0:
-			return nil, fmt.Errorf("%s: sid is required", where)
+			problem = "sid is required"
 		case seen[s.SID]:
-			return nil, fmt.Errorf("%s: sid %d listed twice", where, s.SID)
+			problem = fmt.Sprintf("sid %d listed twice", s.SID)
 		case s.Alerts != nil && s.MinAlerts != nil:
-			return nil, fmt.Errorf("%s: give alerts or min_alerts, not both", where)
+			problem = "give alerts or min_alerts, not both"
+		case s.Alerts != nil && *s.Alerts == 0:
+			problem = "alerts 0: a listed signature must fire; leave the signature out instead"
+		}
+		if problem != "" {
+			return nil, fmt.Errorf("%s: %w", path, signatureError(data, i, problem))
 		}
 		seen[s.SID] = true
 	}
 	return &f, nil
+}
+
+// signatureError places a problem found after decoding at the signature's
+// "sid" key (or its opening brace when it has none).
+func signatureError(data []byte, i int, problem string) error {
+	err := fmt.Errorf("signatures[%d]: %s", i, problem)
+	// the i-th signature is the i-th object after "signatures": [
+	start := jsonfile.KeyOffset(data, "signatures", 0)
+	if start < 0 {
+		return err
+	}
+	depth, n := 0, -1
+	for off := int(start); off < len(data); off++ {
+		switch data[off] {
+		case '[', '{':
+			depth++
+			if data[off] == '{' && depth == 2 {
+				if n++; n == i {
+					return jsonfile.Position(data, int64(off), err)
+				}
+			}
+		case ']', '}':
+			depth--
+			if depth == 0 {
+				return err
+			}
+		case '"': // skip strings: brackets inside them are text
+			for off++; off < len(data) && data[off] != '"'; off++ {
+				if data[off] == '\\' {
+					off++
+				}
+			}
+		}
+	}
+	return err
 }
 
 // CapturePaths resolves the captures an expectation file at path covers.
@@ -156,7 +196,9 @@ func Compare(f *File, res *analyzer.Result) []Diff {
 		got[res.Signatures[i].SID] = &res.Signatures[i]
 	}
 	wantSIDs := map[uint32]bool{}
-	for _, w := range f.Signatures {
+	bySID := append([]Signature(nil), f.Signatures...)
+	sort.Slice(bySID, func(i, j int) bool { return bySID[i].SID < bySID[j].SID })
+	for _, w := range bySID {
 		wantSIDs[w.SID] = true
 		h := got[w.SID]
 		label := sigLabel(w.SID, w.Name, h)
@@ -180,7 +222,9 @@ func Compare(f *File, res *analyzer.Result) []Diff {
 			setDiff(&out, label+" victims", *w.Victims, h.Victims)
 		}
 	}
-	for _, h := range res.Signatures {
+	unexpected := append([]analyzer.SignatureHit(nil), res.Signatures...)
+	sort.Slice(unexpected, func(i, j int) bool { return unexpected[i].SID < unexpected[j].SID })
+	for _, h := range unexpected {
 		if !wantSIDs[h.SID] {
 			add("+ %s: fired %s (attackers %s), not expected", sigLabel(h.SID, "", &h), alerts(h.Count), listOrNone(h.Attackers))
 		}
@@ -318,13 +362,6 @@ func FromResult(old *File, res *analyzer.Result) *File {
 // Summary renders the findings that an expectation checks on one line, for
 // the check table: "9000002 x1 [203.0.113.66]; blocked 1; fp 192.168.1.250 scanner".
 func Summary(f *File) string {
-	if len(f.Signatures) == 0 {
-		s := "nothing fires"
-		if f.Blocked != nil && len(*f.Blocked) > 0 {
-			s += fmt.Sprintf("; blocked %d", len(*f.Blocked))
-		}
-		return s
-	}
 	var parts []string
 	for _, s := range f.Signatures {
 		p := fmt.Sprint(s.SID)
@@ -340,9 +377,14 @@ func Summary(f *File) string {
 		parts = append(parts, p)
 	}
 	out := strings.Join(parts, ", ")
+	if len(parts) == 0 {
+		out = "nothing fires"
+	}
 	if f.Blocked != nil {
 		if len(*f.Blocked) == 0 {
-			out += "; no blocks"
+			if len(parts) > 0 { // "nothing fires" says it already
+				out += "; no blocks"
+			}
 		} else {
 			out += fmt.Sprintf("; blocked %d", len(*f.Blocked))
 		}

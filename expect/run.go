@@ -91,6 +91,7 @@ func Find(paths []string, create bool) ([]string, error) {
 			}
 			sort.Strings(found)
 			out = append(out, found...)
+			out = dedupe(out)
 		case strings.HasSuffix(p, Suffix):
 			out = append(out, p)
 		default:
@@ -101,7 +102,21 @@ func Find(paths []string, create bool) ([]string, error) {
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return dedupe(out), nil
+}
+
+// dedupe drops repeats, keeping first places: x.pcap and x.pcapng both
+// stand for x.expect.json, which must run once.
+func dedupe(paths []string) []string {
+	seen := map[string]bool{}
+	out := paths[:0]
+	for _, p := range paths {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func isCapture(name string) bool {
@@ -143,6 +158,9 @@ func Run(ctx context.Context, files []string, opts RunOptions) (*Report, error) 
 		c := runCase(ctx, path, opts)
 		c.Elapsed = time.Since(start)
 		rep.Cases = append(rep.Cases, c)
+		if err := ctx.Err(); err != nil {
+			return rep, err // the interrupted case shows with its error
+		}
 	}
 	return rep, nil
 }

@@ -50,6 +50,13 @@ func WriteEach(w io.Writer, results []*analyzer.Result, f Format) error {
 			buf.WriteString("\n")
 		}
 		buf.WriteString("]\n")
+	case FormatEVE:
+		// JSON Lines concatenate: each file's events, then its false positives.
+		for _, r := range results {
+			if err := WriteEVE(&buf, r); err != nil {
+				return err
+			}
+		}
 	default:
 		return fmt.Errorf("format %q: want %s", f, validFormats())
 	}

@@ -30,7 +30,7 @@ const (
 )
 
 // Formats returns the valid formats, in the order help text should list them.
-func Formats() []Format { return []Format{FormatTable, FormatJSON} }
+func Formats() []Format { return []Format{FormatTable, FormatJSON, FormatEVE} }
 
 // errNilResult is returned when there is nothing to render.
 var errNilResult = errors.New("nil result")
@@ -68,6 +68,8 @@ func Write(w io.Writer, r *analyzer.Result, f Format) error {
 		return WriteTable(w, r)
 	case FormatJSON:
 		return WriteJSON(w, r)
+	case FormatEVE:
+		return WriteEVE(w, r)
 	default:
 		return fmt.Errorf("format %q: want %s", f, validFormats())
 	}

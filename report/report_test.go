@@ -608,14 +608,15 @@ func TestParseFormat(t *testing.T) {
 		{" table ", FormatTable, false},
 		{"", "", true},
 		{"yaml", "", true},
-		{"eve", "", true},
+		{"eve", FormatEVE, false},
+		{" EVE", FormatEVE, false},
 	}
 	for _, tt := range tests {
 		got, err := ParseFormat(tt.in)
 		if (err != nil) != tt.err || got != tt.want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.err)
 		}
-		if err != nil && !strings.Contains(err.Error(), "table or json") {
+		if err != nil && !strings.Contains(err.Error(), "table, json or eve") {
 			t.Errorf("ParseFormat(%q) error %q does not list the valid formats", tt.in, err)
 		}
 	}
@@ -623,7 +624,7 @@ func TestParseFormat(t *testing.T) {
 
 func TestWriteErrors(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, richResult(), Format("xml")); err == nil || !strings.Contains(err.Error(), "table or json") {
+	if err := Write(&buf, richResult(), Format("xml")); err == nil || !strings.Contains(err.Error(), "table, json or eve") {
 		t.Errorf("unknown format: got %v", err)
 	}
 	for _, f := range Formats() {

@@ -35,7 +35,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 		Usage:     "analyse captures in batch and report signatures, blocks and false positives",
 		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table or json"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table, json or eve (Suricata EVE JSON lines)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
 			&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
@@ -52,7 +52,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("analyze needs at least one capture file, directory or -")
 			}
-			if err := flagsAfterPaths(c.Args().Slice()); err != nil {
+			if err := flagsAfterPaths("analyze", c.Args().Slice()); err != nil {
 				return err
 			}
 			opts := AnalyzeOptions{
@@ -77,11 +77,11 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 
 // flagsAfterPaths catches "analyze x.pcap --format json": the flag parser
 // stops at the first path, so the flag would be taken for a file name.
-func flagsAfterPaths(args []string) error {
+func flagsAfterPaths(command string, args []string) error {
 	for _, a := range args {
 		if len(a) > 1 && a[0] == '-' {
 			if _, err := os.Stat(a); err != nil {
-				return usagef("%s: flags go before the paths (ipsreplay analyze [flags] PATH...)", a)
+				return usagef("%s: flags go before the paths (ipsreplay %s [flags] PATH...)", a, command)
 			}
 		}
 	}

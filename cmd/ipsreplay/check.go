@@ -40,7 +40,7 @@ func checkCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("check needs at least one directory, expectation file or capture")
 			}
-			if err := flagsAfterPaths(c.Args().Slice()); err != nil {
+			if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
 				return err
 			}
 			return runCheck(c.Context, CheckOptions{

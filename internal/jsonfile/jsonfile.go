@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -22,6 +23,11 @@ func Decode(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return Position(data, int64(len(data)), errors.New("the file ends inside the JSON object"))
+		}
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			if off, ok := unknownKeyOffset(data, v); ok {
+				return Position(data, off, err)
+			}
 		}
 		return Position(data, dec.InputOffset(), err)
 	}
@@ -43,13 +49,6 @@ func Position(data []byte, fallback int64, err error) error {
 		off = se.Offset - 1 // Offset counts the offending byte
 	case errors.As(err, &te):
 		off = te.Offset
-	default:
-		// the decoder reads a whole value before it finds an unknown key
-		if key, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			if i := bytes.Index(data, []byte(key)); i >= 0 {
-				off = int64(i)
-			}
-		}
 	}
 	line, col := 1, 1
 	for _, b := range data[:min(int(max(off, 0)), len(data))] {
@@ -60,4 +59,115 @@ func Position(data []byte, fallback int64, err error) error {
 		}
 	}
 	return fmt.Errorf("line %d col %d: %s", line, col, strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// unknownKeyOffset finds where an unknown key sits by walking data's tokens
+// alongside v's type, so a key that is valid elsewhere in the file (an
+// "alerts" copied into the wrong object) is placed where it is wrong.
+func unknownKeyOffset(data []byte, v any) (int64, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(t reflect.Type) (int64, bool)
+	walk = func(t reflect.Type) (int64, bool) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				start := dec.InputOffset()
+				keyTok, err := dec.Token()
+				if err != nil {
+					return 0, false
+				}
+				key, _ := keyTok.(string)
+				var ft reflect.Type
+				switch t.Kind() {
+				case reflect.Struct:
+					f, ok := fieldByJSONName(t, key)
+					if !ok {
+						return start + int64(len(data[start:])-len(bytes.TrimLeft(data[start:], " \t\r\n,"))), true
+					}
+					ft = f
+				case reflect.Map:
+					ft = t.Elem()
+				default:
+					ft = reflect.TypeFor[any]()
+				}
+				if off, found := walk(ft); found {
+					return off, true
+				}
+			}
+			_, _ = dec.Token() // }
+		case json.Delim('['):
+			elem := reflect.TypeFor[any]()
+			if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+				elem = t.Elem()
+			}
+			for dec.More() {
+				if off, found := walk(elem); found {
+					return off, true
+				}
+			}
+			_, _ = dec.Token() // ]
+		}
+		return 0, false
+	}
+	return walk(reflect.TypeOf(v))
+}
+
+// fieldByJSONName finds the struct field a JSON key decodes into,
+// including fields of embedded structs.
+func fieldByJSONName(t reflect.Type, key string) (reflect.Type, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				if inner, ok := fieldByJSONName(ft, key); ok {
+					return inner, true
+				}
+			}
+			continue
+		}
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, key) {
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
+
+// KeyOffset returns the offset of the n-th (0-based) occurrence of "key":
+// as an object key, for placing errors found after decoding.
+func KeyOffset(data []byte, key string, n int) int64 {
+	needle := []byte(`"` + key + `"`)
+	off := 0
+	for {
+		i := bytes.Index(data[off:], needle)
+		if i < 0 {
+			return -1
+		}
+		at := off + i
+		rest := bytes.TrimLeft(data[at+len(needle):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			if n == 0 {
+				return int64(at)
+			}
+			n--
+		}
+		off = at + len(needle)
+	}
 }

@@ -37,3 +37,28 @@ func TestDecode(t *testing.T) {
 		})
 	}
 }
+
+// An unknown key is placed where it is wrong, even when the same key is
+// valid elsewhere in the file.
+func TestUnknownKeyPlacedWhereItIsWrong(t *testing.T) {
+	type sig struct {
+		SID    int `json:"sid"`
+		Alerts int `json:"alerts"`
+	}
+	type fp struct {
+		Host string `json:"host"`
+	}
+	type doc struct {
+		Signatures []sig `json:"signatures"`
+		FPs        []fp  `json:"false_positives"`
+	}
+	data := "{\n  \"signatures\": [{\"sid\": 1, \"alerts\": 2}],\n  \"false_positives\": [\n    {\"host\": \"a\"},\n    {\"host\": \"b\", \"alerts\": 7}\n  ]\n}"
+	var d doc
+	err := Decode([]byte(data), &d)
+	if err == nil || !strings.Contains(err.Error(), `line 5 col 19: unknown field "alerts"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if off := KeyOffset([]byte(data), "host", 1); off < 0 || !strings.HasPrefix(data[off:], `"host": "b"`) {
+		t.Errorf("KeyOffset = %d", off)
+	}
+}

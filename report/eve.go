@@ -1,0 +1,334 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+)
+
+// FormatEVE is JSON Lines shaped like Suricata's eve.json, described in
+// docs/eve.md, for SIEM pipelines that already read Suricata.
+const FormatEVE Format = "eve"
+
+// eveTimeLayout is Suricata's EVE timestamp: microseconds and a numeric
+// offset without a colon. Times are written in UTC, so the offset is
+// always +0000; Suricata itself writes the sensor's local offset, and
+// parsers of eve.json accept any.
+const eveTimeLayout = "2006-01-02T15:04:05.000000-0700"
+
+// Our own EVE event types. Suricata's types are plain words ("alert",
+// "flow", "dns"); the prefix keeps ours from colliding with any it adds.
+const (
+	eveTypeAlert         = "alert"
+	eveTypeBlock         = "ipsreplay_block"
+	eveTypeUnblock       = "ipsreplay_unblock"
+	eveTypeFalsePositive = "ipsreplay_false_positive"
+)
+
+// Suricata alert fields ipsreplay has no source for: every signature is
+// in generator 1 (the rule engine's, as in Suricata) at revision 1.
+const (
+	eveGID = 1
+	eveRev = 1
+)
+
+// WriteEVE renders r as EVE JSON Lines: one compact JSON object per line,
+// in the order of r.Events. Each alert event becomes a Suricata
+// "alert" record, each block and unblock an "ipsreplay_block" or
+// "ipsreplay_unblock" record; then one "ipsreplay_false_positive" record
+// follows per entry of r.FalsePositives. Events of other types produce
+// nothing, and nor do r.Alerts, r.Blocks or the summary: the event stream
+// already holds every alert and block. An alert's category comes from
+// the matching entry of r.Signatures. r is not modified, and nothing is
+// written when rendering fails. A Result with no events and no false
+// positives renders as no bytes at all.
+func WriteEVE(w io.Writer, r *analyzer.Result) error {
+	if r == nil {
+		return fmt.Errorf("write eve: %w", errNilResult)
+	}
+	categories := make(map[uint32]string, len(r.Signatures))
+	for _, s := range r.Signatures {
+		if _, dup := categories[s.SID]; !dup {
+			categories[s.SID] = s.Category
+		}
+	}
+	var buf bytes.Buffer
+	enc := newEVEEncoder(&buf)
+	for i, ev := range r.Events {
+		rec, ok := eveEvent(ev, categories)
+		if !ok {
+			continue
+		}
+		if err := enc.Encode(rec); err != nil {
+			return fmt.Errorf("write eve: event %d (%s): %w", i+1, ev.Type, err)
+		}
+	}
+	for i, fp := range r.FalsePositives {
+		if err := enc.Encode(eveFalsePositiveRecord(fp, r.Summary.LastTime)); err != nil {
+			return fmt.Errorf("write eve: false positive %d (%s): %w", i+1, fp.Host, err)
+		}
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write eve: %w", err)
+	}
+	return nil
+}
+
+// WriteEVEEvent writes one event as one EVE line, as WriteEVE would
+// render it, for `replay --format eve`. A lone event does not know its
+// signature's category, so alert records leave "alert.category" out.
+// An event of another type, or an alert event without its alert, writes
+// nothing and is not an error.
+func WriteEVEEvent(w io.Writer, ev analyzer.Event) error {
+	rec, ok := eveEvent(ev, nil)
+	if !ok {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := newEVEEncoder(&buf).Encode(rec); err != nil {
+		return fmt.Errorf("write eve: %s event: %w", ev.Type, err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write eve: %w", err)
+	}
+	return nil
+}
+
+// newEVEEncoder writes compact JSON, one value a line. As in the JSON
+// report, "<", ">" and "&" stay readable: the lines are data for
+// programs, not HTML. Control bytes from packets still become \u escapes
+// and invalid UTF-8 becomes U+FFFD, as encoding/json always does.
+func newEVEEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// eveTime renders a time in Suricata's EVE format, in UTC, or null when
+// zero. Like jsonTime it refuses years outside 0-9999.
+type eveTime time.Time
+
+// MarshalJSON implements json.Marshaler.
+func (t eveTime) MarshalJSON() ([]byte, error) {
+	tt := time.Time(t)
+	if tt.IsZero() {
+		return []byte("null"), nil
+	}
+	tt = tt.UTC()
+	if y := tt.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("time %s: year outside 0-9999 cannot be written as an EVE timestamp", tt.Format(time.RFC3339Nano))
+	}
+	b := make([]byte, 0, len(eveTimeLayout)+2)
+	b = append(b, '"')
+	b = tt.AppendFormat(b, eveTimeLayout)
+	return append(b, '"'), nil
+}
+
+// optTime is an eveTime for an omitempty field: nil when t is zero.
+func optTime(t time.Time) *eveTime {
+	if t.IsZero() {
+		return nil
+	}
+	e := eveTime(t)
+	return &e
+}
+
+// eveRecord is one EVE line. The fields up to Alert are Suricata's common
+// section and alert object, in Suricata's order; IPSReplay holds our own
+// fields, one of the eve*Extra types, nil for none.
+type eveRecord struct {
+	Timestamp eveTime   `json:"timestamp"`
+	EventType string    `json:"event_type"`
+	SrcIP     string    `json:"src_ip,omitempty"`
+	DestIP    string    `json:"dest_ip,omitempty"`
+	DestPort  uint16    `json:"dest_port,omitempty"`
+	Proto     string    `json:"proto,omitempty"`
+	Alert     *eveAlert `json:"alert,omitempty"`
+	IPSReplay any       `json:"ipsreplay,omitempty"`
+}
+
+// eveAlert is Suricata's "alert" object.
+type eveAlert struct {
+	Action      string `json:"action"` // "blocked" or "allowed"
+	GID         int    `json:"gid"`
+	SignatureID uint32 `json:"signature_id"`
+	Rev         int    `json:"rev"`
+	Signature   string `json:"signature"`
+	Category    string `json:"category,omitempty"`
+	Severity    int    `json:"severity"` // 1 high, 2 medium, 3 low or info
+}
+
+// eveAlertExtra is what an alert record carries beyond Suricata's fields.
+// Attacker and Victim are set only when src_ip or dest_ip cannot hold
+// them: a value that is not a single IP address (a swept prefix) would
+// break SIEM fields typed as IP addresses.
+type eveAlertExtra struct {
+	Kind        string                  `json:"kind,omitempty"`
+	Detail      string                  `json:"detail"`
+	Count       uint64                  `json:"count"`
+	First       *eveTime                `json:"first,omitempty"`
+	Last        *eveTime                `json:"last,omitempty"`
+	FirstPacket analyzer.PacketLocation `json:"first_packet"`
+	LastPacket  analyzer.PacketLocation `json:"last_packet"`
+	Attacker    string                  `json:"attacker,omitempty"`
+	AttackerMAC string                  `json:"attacker_mac,omitempty"`
+	Victim      string                  `json:"victim,omitempty"`
+	Spoofed     bool                    `json:"spoofed,omitempty"`
+	Sources     []string                `json:"sources,omitempty"`
+	Excluded    bool                    `json:"excluded,omitempty"`
+	ExcludedBy  string                  `json:"excluded_by,omitempty"`
+}
+
+// eveBlockExtra is the ipsreplay object of a block record. Host is set
+// only when src_ip cannot hold it.
+type eveBlockExtra struct {
+	Host     string   `json:"host,omitempty"`
+	Until    *eveTime `json:"until,omitempty"`
+	SID      uint32   `json:"sid"`
+	Extended bool     `json:"extended"`
+}
+
+// eveHostExtra is the ipsreplay object of an unblock record whose host is
+// not an IP address; a normal unblock record has none.
+type eveHostExtra struct {
+	Host string `json:"host"`
+}
+
+// eveFalsePositiveExtra is the ipsreplay object of a false-positive record.
+type eveFalsePositiveExtra struct {
+	Host       string   `json:"host"`
+	MAC        string   `json:"mac,omitempty"`
+	Verdict    string   `json:"verdict"`
+	Confidence string   `json:"confidence"`
+	Reason     string   `json:"reason"`
+	Evidence   []string `json:"evidence"`
+	Alerts     uint64   `json:"alerts"`
+	Exclusion  string   `json:"exclusion"`
+}
+
+// eveEvent builds the record for ev, or reports false when ev gives none.
+// categories maps SIDs to categories; nil leaves categories out.
+func eveEvent(ev analyzer.Event, categories map[uint32]string) (eveRecord, bool) {
+	switch ev.Type {
+	case analyzer.EventAlert:
+		if ev.Alert == nil {
+			return eveRecord{}, false
+		}
+		return eveAlertRecord(ev, categories[ev.Alert.SID]), true
+	case analyzer.EventBlock:
+		rec := eveRecord{Timestamp: eveTime(ev.Time), EventType: eveTypeBlock}
+		x := &eveBlockExtra{Until: optTime(ev.Until), SID: ev.SID, Extended: ev.Extended}
+		rec.SrcIP, x.Host = ipOr(ev.Host)
+		rec.IPSReplay = x
+		return rec, true
+	case analyzer.EventUnblock:
+		rec := eveRecord{Timestamp: eveTime(ev.Time), EventType: eveTypeUnblock}
+		var other string
+		rec.SrcIP, other = ipOr(ev.Host)
+		if other != "" {
+			rec.IPSReplay = &eveHostExtra{Host: other}
+		}
+		return rec, true
+	}
+	return eveRecord{}, false
+}
+
+func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
+	a := ev.Alert
+	at := ev.Time
+	if at.IsZero() {
+		at = a.Time
+	}
+	action := "allowed"
+	if a.Blocked {
+		action = "blocked"
+	}
+	var sources []string // omitempty: nil and empty both leave it out
+	if len(a.Sources) > 0 {
+		sources = strs(a.Sources)
+	}
+	x := &eveAlertExtra{
+		Kind:        a.Kind,
+		Detail:      a.Detail,
+		Count:       a.Count,
+		First:       optTime(a.First),
+		Last:        optTime(a.Last),
+		FirstPacket: a.FirstPacket,
+		LastPacket:  a.LastPacket,
+		AttackerMAC: a.AttackerMAC,
+		Spoofed:     a.Spoofed,
+		Sources:     sources,
+		Excluded:    a.Excluded,
+		ExcludedBy:  a.ExcludedBy,
+	}
+	rec := eveRecord{
+		Timestamp: eveTime(at),
+		EventType: eveTypeAlert,
+		DestPort:  a.VictimPort,
+		Proto:     a.Proto,
+		Alert: &eveAlert{
+			Action:      action,
+			GID:         eveGID,
+			SignatureID: a.SID,
+			Rev:         eveRev,
+			Signature:   a.Name,
+			Category:    category,
+			Severity:    eveSeverity(a.Severity),
+		},
+		IPSReplay: x,
+	}
+	rec.SrcIP, x.Attacker = ipOr(a.Attacker)
+	rec.DestIP, x.Victim = ipOr(a.Victim)
+	return rec
+}
+
+func eveFalsePositiveRecord(fp analyzer.FalsePositive, last time.Time) eveRecord {
+	rec := eveRecord{
+		Timestamp: eveTime(last),
+		EventType: eveTypeFalsePositive,
+		IPSReplay: &eveFalsePositiveExtra{
+			Host:       fp.Host,
+			MAC:        fp.MAC,
+			Verdict:    fp.Verdict,
+			Confidence: fp.Confidence,
+			Reason:     fp.Reason,
+			Evidence:   strs(fp.Evidence),
+			Alerts:     fp.Alerts,
+			Exclusion:  fp.Exclusion,
+		},
+	}
+	rec.SrcIP, _ = ipOr(fp.Host) // the host is in ipsreplay.host either way
+	return rec
+}
+
+// ipOr splits a host string for an EVE address field: an IP address is
+// returned as ip, anything else (a prefix, a MAC, a placeholder) as other.
+// Both are empty for an empty host.
+func ipOr(host string) (ip, other string) {
+	if host == "" {
+		return "", ""
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return host, ""
+	}
+	return "", host
+}
+
+// eveSeverity maps our severities onto Suricata's numeric priority, where
+// 1 is the most severe. Suricata has no level below 3, so low and info
+// share it, as does anything unknown (Suricata's default priority is 3).
+func eveSeverity(s string) int {
+	switch strings.ToLower(s) {
+	case "high":
+		return 1
+	case "medium":
+		return 2
+	}
+	return 3
+}
