@@ -25,6 +25,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		OnUsageError:   onUsageError,
 		Commands: []*cli.Command{
 			analyzeCommand(stdin),
+			replayCommand(stdin),
+			captureCommand(),
 			checkCommand(),
 			configCommand(),
 		},

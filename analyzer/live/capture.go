@@ -1,0 +1,401 @@
+// Package live connects the analyzer to network interfaces through libpcap:
+// Capture feeds an interface's packets into an analyzer.Engine as they
+// arrive, and Transmitter sends packets onto an interface (replay
+// --out-iface).
+package live
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/pcap"
+	"github.com/google/gopacket/pcapgo"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/detectors"
+)
+
+// DefaultSnaplen is tcpdump's default snapshot length: whole packets.
+const DefaultSnaplen = 262144
+
+// DefaultBufferSize is the kernel buffer a capture asks for: four times
+// libpcap's 2 MiB, room for tens of thousands of small packets while the
+// analysis catches up with a burst.
+const DefaultBufferSize = 8 << 20
+
+// readTimeout bounds how long a read waits for a packet, so a cancelled
+// context or an elapsed --duration is noticed within this on an idle link;
+// it is also the most a packet waits in the kernel buffer (see activate).
+const readTimeout = 100 * time.Millisecond
+
+// checkEvery is how many packets pass between context checks and progress
+// reports on a busy link (an idle one checks at every read timeout).
+const checkEvery = 1024
+
+// writeBufferSize buffers --write: pcapgo makes two writes per packet.
+const writeBufferSize = 256 << 10
+
+// CaptureOptions are what a capture is asked to do. The zero value
+// captures whole packets, not promiscuously, until cancelled;
+// DefaultCaptureOptions turns promiscuous mode on, as tcpdump does.
+type CaptureOptions struct {
+	// BPF is a libpcap filter expression (tcpdump syntax); "" takes all.
+	BPF string
+	// Snaplen is the most bytes kept of each packet; 0 means
+	// DefaultSnaplen. Longer packets are analysed as far as they are kept
+	// and counted as truncated.
+	Snaplen int
+	// Promisc also captures traffic not addressed to this host. It is
+	// turned off for the "any" pseudo-device, which cannot do it.
+	Promisc bool
+	// BufferSize is the kernel's capture buffer in bytes; 0 means
+	// DefaultBufferSize. Packets arriving while it is full are dropped
+	// and counted in Summary.Dropped.
+	BufferSize int
+	// Count stops the capture after this many packets; 0 is no limit.
+	Count uint64
+	// Duration stops the capture after this much wall-clock time; 0 is no
+	// limit.
+	Duration time.Duration
+	// Write, when set, also saves the captured packets to this pcap file
+	// (nanosecond timestamps, the interface's link type).
+	Write string
+	// Progress, when set, is told the packets and bytes captured so far,
+	// at most every read timeout on an idle link.
+	Progress func(packets, bytes uint64)
+}
+
+// DefaultCaptureOptions returns the options the capture command starts
+// from: whole packets, promiscuous.
+func DefaultCaptureOptions() CaptureOptions {
+	return CaptureOptions{Snaplen: DefaultSnaplen, Promisc: true}
+}
+
+// StopReason says why a capture ended.
+type StopReason string
+
+// Why a capture ends. All but StopError are the normal ends of a capture.
+const (
+	StopCount     StopReason = "count"       // CaptureOptions.Count packets were captured
+	StopDuration  StopReason = "duration"    // CaptureOptions.Duration elapsed
+	StopCancelled StopReason = "interrupted" // the context was cancelled (Ctrl-C)
+	StopClosed    StopReason = "closed"      // the handle was closed
+	StopError     StopReason = "error"       // reading or saving failed
+)
+
+// Summary is what a capture saw.
+type Summary struct {
+	// File describes the capture as the report's files do: Path
+	// "live:IFACE", Format "live".
+	File analyzer.FileSummary
+	// libpcap's counters (pcap_stats): packets that passed the filter,
+	// packets dropped because the capture buffer was full, and packets the
+	// interface or driver dropped.
+	Received, Dropped, IfDropped uint64
+	Stop                         StopReason
+	// Warnings are for the report: drops, a statistics failure.
+	Warnings []string
+}
+
+// Capture is an open capture on one interface.
+type Capture struct {
+	iface  string
+	name   string // "live:IFACE"
+	opts   CaptureOptions
+	handle *pcap.Handle
+	link   analyzer.LinkType
+
+	file *os.File
+	buf  *bufio.Writer
+	w    *pcapgo.Writer
+
+	num, bytes  uint64
+	first, last time.Time
+	ran         bool
+}
+
+// Open starts capturing on iface. Packets are buffered by the kernel from
+// here on; Run reads them. Errors are one line each and say what to do:
+// a missing interface lists the ones there are, missing privileges say
+// which are needed, a bad filter quotes it with libpcap's complaint.
+func Open(iface string, opts CaptureOptions) (*Capture, error) {
+	if opts.Snaplen <= 0 {
+		opts.Snaplen = DefaultSnaplen
+	}
+	if opts.BufferSize <= 0 {
+		opts.BufferSize = DefaultBufferSize
+	}
+	if opts.Duration < 0 {
+		return nil, fmt.Errorf("capture on %s: duration %s must not be negative", iface, opts.Duration)
+	}
+	if err := checkInterface("capture", iface, true); err != nil {
+		return nil, err
+	}
+	promisc := opts.Promisc && iface != "any"
+	h, err := activate(iface, opts.Snaplen, promisc, opts.BufferSize)
+	if err != nil && promisc && err.Error() == "Cannot set as promisc" {
+		h, err = activate(iface, opts.Snaplen, false, opts.BufferSize)
+	}
+	if err != nil {
+		return nil, openError("capture", iface, err)
+	}
+	c := &Capture{iface: iface, name: "live:" + iface, opts: opts, handle: h}
+	if opts.BPF != "" {
+		if err := h.SetBPFFilter(opts.BPF); err != nil {
+			h.Close()
+			return nil, &FilterError{Expr: opts.BPF, Msg: lowerFirst(err.Error())}
+		}
+	}
+	c.link = handleLink(h)
+	if !c.link.Supported() {
+		h.Close()
+		return nil, fmt.Errorf("capture on %s: %w %s", iface, analyzer.ErrUnsupportedLink, c.link)
+	}
+	if opts.Write != "" {
+		if err := c.create(opts.Write); err != nil {
+			h.Close()
+			return nil, fmt.Errorf("--write %s: %w", opts.Write, unwrapPathError(err))
+		}
+	}
+	return c, nil
+}
+
+// activate opens and activates a handle; bufSize 0 keeps libpcap's.
+//
+// Not immediate mode: on Linux it makes libpcap use TPACKET_V2, whose ring
+// has one fixed slot per packet sized by the snaplen (offloads keep it
+// from using the MTU), so 8 MiB hold about 32 packets. Replaying
+// portscan.pcap (2065 packets) at full speed over a veth pair lost half
+// of them that way, and none with TPACKET_V3, which packs packets into
+// blocks and hands a block over when it fills or the read timeout
+// passes: events are then at most readTimeout late.
+func activate(iface string, snaplen int, promisc bool, bufSize int) (*pcap.Handle, error) {
+	in, err := pcap.NewInactiveHandle(iface)
+	if err != nil {
+		return nil, err
+	}
+	defer in.CleanUp()
+	if err := in.SetSnapLen(snaplen); err != nil {
+		return nil, err
+	}
+	if err := in.SetPromisc(promisc); err != nil {
+		return nil, err
+	}
+	if err := in.SetTimeout(readTimeout); err != nil {
+		return nil, err
+	}
+	if bufSize > 0 {
+		if err := in.SetBufferSize(bufSize); err != nil {
+			return nil, err
+		}
+	}
+	return in.Activate()
+}
+
+// create opens the --write file and writes its header.
+func (c *Capture) create(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	c.file = f
+	c.buf = bufio.NewWriterSize(f, writeBufferSize)
+	if err := writeFileHeader(c.buf, uint32(c.handle.SnapLen()), c.link); err != nil {
+		f.Close()
+		c.file = nil
+		return err
+	}
+	c.w = pcapgo.NewWriterNanos(c.buf)
+	return nil
+}
+
+// Interface is the interface captured on.
+func (c *Capture) Interface() string { return c.iface }
+
+// LinkType is the interface's link type, whole (gopacket's is 8 bits).
+func (c *Capture) LinkType() analyzer.LinkType { return c.link }
+
+// Snaplen is the snapshot length libpcap applies.
+func (c *Capture) Snaplen() int { return c.handle.SnapLen() }
+
+// Run feeds captured packets into e, with their kernel timestamps as
+// capture time, until Count packets, Duration, ctx is cancelled, or a read
+// fails. It registers the capture with e.AddFile as "live:IFACE" so alerts
+// point at packet numbers (which are also those of the --write file). It
+// does not call e.Finish. The summary is filled in whatever the error;
+// err is nil for the normal ends (StopCount, StopDuration, StopCancelled).
+// Run may be called once.
+func (c *Capture) Run(ctx context.Context, e *analyzer.Engine) (Summary, error) {
+	if c.ran {
+		return c.summary(StopError), fmt.Errorf("%s: capture already run", c.name)
+	}
+	c.ran = true
+	idx := e.AddFile(c.name)
+	var deadline time.Time
+	if c.opts.Duration > 0 {
+		deadline = time.Now().Add(c.opts.Duration)
+	}
+	// stopped checks the clock and the context: at every read timeout, and
+	// every checkEvery packets on a busy link.
+	stopped := func() StopReason {
+		if c.opts.Progress != nil {
+			c.opts.Progress(c.num, c.bytes)
+		}
+		if ctx.Err() != nil {
+			return StopCancelled
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return StopDuration
+		}
+		return ""
+	}
+	if stop := stopped(); stop != "" {
+		return c.finish(stop, nil)
+	}
+	for {
+		data, ci, err := c.handle.ZeroCopyReadPacketData()
+		switch {
+		case err == nil:
+		case errors.Is(err, pcap.NextErrorTimeoutExpired):
+			if err := c.flush(); err != nil {
+				return c.finish(StopError, err)
+			}
+			if stop := stopped(); stop != "" {
+				return c.finish(stop, nil)
+			}
+			continue
+		case errors.Is(err, io.EOF):
+			return c.finish(StopClosed, nil)
+		default:
+			return c.finish(StopError, c.readError(err))
+		}
+		// The kernel stamped the packet when it arrived: one that came in
+		// after the deadline is not part of this capture.
+		if !deadline.IsZero() && !ci.Timestamp.Before(deadline) {
+			return c.finish(StopDuration, nil)
+		}
+		c.num++
+		if c.w != nil {
+			if err := c.w.WritePacket(ci, data); err != nil {
+				c.num--
+				return c.finish(StopError, fmt.Errorf("--write %s: packet %d: %w", c.opts.Write, c.num+1, err))
+			}
+		}
+		e.Packet(c.link, data, ci.Timestamp.UnixNano(), ci.Length, detectors.PacketRef{File: idx, Num: c.num})
+		c.count(ci)
+		if c.opts.Count > 0 && c.num >= c.opts.Count {
+			return c.finish(StopCount, nil)
+		}
+		if c.num%checkEvery == 0 {
+			if stop := stopped(); stop != "" {
+				return c.finish(stop, nil)
+			}
+		}
+	}
+}
+
+func (c *Capture) count(ci gopacket.CaptureInfo) {
+	c.bytes += uint64(ci.Length)
+	if c.num == 1 || ci.Timestamp.Before(c.first) {
+		c.first = ci.Timestamp
+	}
+	if ci.Timestamp.After(c.last) {
+		c.last = ci.Timestamp
+	}
+}
+
+func (c *Capture) readError(err error) error {
+	msg := err.Error()
+	if ne, ok := err.(pcap.NextError); ok && ne == pcap.NextErrorReadError {
+		if herr := c.handle.Error(); herr != nil && herr.Error() != "" {
+			msg = herr.Error()
+		}
+	}
+	return fmt.Errorf("%s: after packet %d: %s", c.name, c.num, lowerFirst(msg))
+}
+
+func (c *Capture) flush() error {
+	if c.buf == nil {
+		return nil
+	}
+	if err := c.buf.Flush(); err != nil {
+		return fmt.Errorf("--write %s: %w", c.opts.Write, err)
+	}
+	return nil
+}
+
+// finish flushes the --write file, reads libpcap's counters and builds the
+// summary.
+func (c *Capture) finish(stop StopReason, err error) (Summary, error) {
+	if ferr := c.flush(); ferr != nil && err == nil {
+		stop, err = StopError, ferr
+	}
+	if c.opts.Progress != nil {
+		c.opts.Progress(c.num, c.bytes)
+	}
+	s := c.summary(stop)
+	if st, serr := c.handle.Stats(); serr != nil {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: no capture statistics: %s", c.name, lowerFirst(serr.Error())))
+	} else {
+		s.Received, s.Dropped, s.IfDropped = uint64(st.PacketsReceived), uint64(st.PacketsDropped), uint64(st.PacketsIfDropped)
+		if w := dropWarning(c.name, s.Received, s.Dropped, s.IfDropped); w != "" {
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
+	if err != nil {
+		s.File.Error = err.Error()
+		s.Warnings = append(s.Warnings, err.Error()+"; packets before it were analysed")
+	}
+	return s, err
+}
+
+func (c *Capture) summary(stop StopReason) Summary {
+	s := Summary{Stop: stop}
+	s.File = analyzer.FileSummary{
+		Path:      c.name,
+		Format:    "live",
+		LinkTypes: []string{c.link.String()},
+		Packets:   c.num,
+		Bytes:     c.bytes,
+	}
+	if c.num > 0 {
+		s.File.First, s.File.Last = c.first.UTC(), c.last.UTC()
+	}
+	return s
+}
+
+// dropWarning says what was lost, or "" when nothing was.
+func dropWarning(name string, received, dropped, ifDropped uint64) string {
+	if dropped == 0 && ifDropped == 0 {
+		return ""
+	}
+	w := fmt.Sprintf("%s: %d packets dropped by the kernel (capture buffer full)", name, dropped)
+	if ifDropped > 0 {
+		w += fmt.Sprintf(" and %d by the interface", ifDropped)
+	}
+	return w + fmt.Sprintf(" of %d received; detections may be undercounted", received)
+}
+
+// Close stops the capture and closes the --write file. It returns the
+// file's error, if any.
+func (c *Capture) Close() error {
+	c.handle.Close()
+	if c.file == nil {
+		return nil
+	}
+	err := c.buf.Flush()
+	if cerr := c.file.Close(); err == nil {
+		err = cerr
+	}
+	c.file = nil
+	if err != nil {
+		return fmt.Errorf("--write %s: %w", c.opts.Write, unwrapPathError(err))
+	}
+	return nil
+}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+
+	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/report"
+)
+
+// Streaming formats: events printed the moment they happen.
+const (
+	formatLines = "lines" // one human line per event, then the table report
+	formatJSONL = "jsonl" // one JSON object per event (the report's event schema)
+	formatEVE   = "eve"   // Suricata EVE JSON lines
+)
+
+// ReplayOptions is everything `ipsreplay replay` was asked to do.
+type ReplayOptions struct {
+	Analyze  AnalyzeOptions // inputs and analysis settings; Format unused
+	Stream   string         // lines, jsonl, eve; or "" for a report only
+	Report   report.Format  // the final report's format (table or json)
+	Speed    float64        // 0 means as fast as possible
+	OutIface string         // also transmit the packets here
+}
+
+func replayCommand(stdin io.Reader) *cli.Command {
+	return &cli.Command{
+		Name:      "replay",
+		Usage:     "replay captures paced by their timestamps, streaming events as they happen",
+		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
+		Description: "Events (alerts, blocks, unblocks on the replay clock) are printed the moment they happen; " +
+			"Ctrl-C stops and still prints the report of what was replayed. --out-iface also transmits the " +
+			"packets onto an interface with the same pacing, like tcpreplay.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "speed", Value: "1", Usage: "pace: 1 real time, 10 ten times faster, max no pacing"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formatLines, Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
+			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
+			&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
+			&cli.StringFlag{Name: "exclude", Usage: "excluded-hosts `FILE`: one IP, CIDR, range a-b or MAC a line"},
+			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20"},
+			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usagef("replay needs at least one capture file, directory or -")
+			}
+			if err := flagsAfterPaths("replay", c.Args().Slice()); err != nil {
+				return err
+			}
+			speed, err := parseSpeed(c.String("speed"))
+			if err != nil {
+				return err
+			}
+			opts := ReplayOptions{
+				Analyze: AnalyzeOptions{
+					Paths:       c.Args().Slice(),
+					Output:      c.String("output"),
+					Autoblock:   c.Duration("autoblock"),
+					ExcludeFile: c.String("exclude"),
+					ConfigFile:  c.String("config"),
+					Sets:        c.StringSlice("set"),
+					Progress:    !c.Bool("no-progress") && isTerminal(c.App.ErrWriter),
+					Stdin:       stdin,
+				},
+				Speed:    speed,
+				OutIface: c.String("out-iface"),
+			}
+			if opts.Analyze.Autoblock < 0 {
+				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Analyze.Autoblock)
+			}
+			switch f := strings.ToLower(c.String("format")); f {
+			case formatLines, formatJSONL, formatEVE:
+				opts.Stream, opts.Report = f, report.FormatTable
+				if f != formatLines || opts.Analyze.Output != "" {
+					opts.Report = report.FormatJSON
+				}
+			default:
+				rf, err := report.ParseFormat(f)
+				if err != nil || rf == report.Format(formatEVE) {
+					return usagef("--format %q: want lines, jsonl, eve, table or json", f)
+				}
+				opts.Report = rf
+			}
+			return runReplay(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+		},
+	}
+}
+
+// parseSpeed reads --speed: a positive factor, or "max" for no pacing.
+func parseSpeed(s string) (float64, error) {
+	if strings.EqualFold(s, "max") {
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v > 1e6 {
+		return 0, usagef("--speed %q: want a factor above 0 (1 real time, 10 ten times faster) or max", s)
+	}
+	return v, nil
+}
+
+// streamer prints each event as it happens. Writes go straight to w, so a
+// pipe reader sees every event at once.
+func streamer(format string, w io.Writer, errs *error) func(analyzer.Event) {
+	return func(ev analyzer.Event) {
+		var err error
+		switch format {
+		case formatLines:
+			_, err = io.WriteString(w, eventLine(ev)+"\n")
+		case formatJSONL:
+			err = report.WriteEvent(w, ev)
+		case formatEVE:
+			err = report.WriteEVEEvent(w, ev)
+		}
+		if err != nil && *errs == nil {
+			*errs = fmt.Errorf("writing events: %w", err)
+		}
+	}
+}
+
+func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer) error {
+	cfg, err := buildConfig(opts.Analyze)
+	if err != nil {
+		return err
+	}
+	files, err := analyzer.ExpandPaths(opts.Analyze.Paths)
+	if err != nil {
+		return &inputError{err}
+	}
+	if len(files) == 0 {
+		return &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", opts.Analyze.Paths)}
+	}
+	var writeErr error
+	if opts.Stream != "" {
+		cfg.OnEvent = streamer(opts.Stream, stdout, &writeErr)
+	}
+	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin}
+	if opts.Speed > 0 {
+		run.Pacer = analyzer.NewPacer(opts.Speed, nil)
+	}
+	var tx transmitter
+	if opts.OutIface != "" {
+		if tx, err = openTransmitter(opts.OutIface); err != nil {
+			return &inputError{err}
+		}
+		defer tx.Close()
+	}
+	bar := newReplayProgress(opts.Analyze.Progress, stderr)
+	run.Tap = func(t int64, data []byte) {
+		if tx != nil {
+			tx.Send(data)
+		}
+		bar.update(t)
+	}
+	res, err := analyzer.Analyze(ctx, files, cfg, run)
+	bar.finish()
+	if res == nil {
+		return err
+	}
+	if tx != nil {
+		sent := tx.Stats()
+		res.Warnings = append(res.Warnings, sent.String(opts.OutIface))
+		fmt.Fprintf(stderr, "ipsreplay: %s\n", sent.String(opts.OutIface))
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	if err := writeFinal(opts, res, stdout); err != nil {
+		return err
+	}
+	var ie *analyzer.InputError
+	switch {
+	case errors.Is(err, context.Canceled):
+		if errors.As(err, &ie) {
+			for _, e := range ie.Errs {
+				fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+			}
+		}
+		return context.Canceled
+	case errors.As(err, &ie):
+		return ie
+	}
+	return err
+}
+
+// writeFinal writes the report of what was replayed: to -o when given, else
+// to stdout unless the stream is machine-readable lines (a JSON document
+// after them would break a JSON Lines reader).
+func writeFinal(opts ReplayOptions, res *analyzer.Result, stdout io.Writer) error {
+	var buf bytes.Buffer
+	if err := report.Write(&buf, res, opts.Report); err != nil {
+		return err
+	}
+	switch {
+	case opts.Analyze.Output != "" && opts.Analyze.Output != "-":
+		if err := os.WriteFile(opts.Analyze.Output, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("writing report: %w", err)
+		}
+		return nil
+	case opts.Stream == formatJSONL || opts.Stream == formatEVE:
+		return nil
+	case opts.Stream == formatLines:
+		if _, err := io.WriteString(stdout, "\n"); err != nil {
+			return err
+		}
+	}
+	_, err := stdout.Write(buf.Bytes())
+	return err
+}
+
+// replayProgress shows capture time replayed on stderr when it is a
+// terminal. A nil one does nothing.
+type replayProgress struct {
+	w     io.Writer
+	bar   *progressbar.ProgressBar
+	first int64
+	last  time.Time
+}
+
+func newReplayProgress(enabled bool, w io.Writer) *replayProgress {
+	if !enabled {
+		return nil
+	}
+	return &replayProgress{w: w}
+}
+
+func (p *replayProgress) update(t int64) {
+	if p == nil {
+		return
+	}
+	if p.bar == nil {
+		p.first = t
+		p.bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription("replayed 0s of capture time"),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSpinnerType(14),
+		)
+	}
+	now := time.Now()
+	if now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	p.bar.Describe(fmt.Sprintf("replayed %s of capture time", time.Duration(t-p.first).Truncate(time.Second)))
+	_ = p.bar.Add(1)
+}
+
+func (p *replayProgress) finish() {
+	if p == nil || p.bar == nil {
+		return
+	}
+	_ = p.bar.Finish()
+}
