@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/detectors"
 )
 
 func TestAutoblock(t *testing.T) {
@@ -51,4 +53,32 @@ func TestAutoblock(t *testing.T) {
 		b.DroppedPackets != want.DroppedPackets || b.DroppedBytes != want.DroppedBytes || len(b.SIDs) != 2 {
 		t.Errorf("got  %+v\nwant %+v", b, want)
 	}
+}
+
+// On a quiet live link the clock moves without packets: a block still runs
+// out and its unblock is announced at the block's end.
+func TestEngineAdvanceUnblocksWithoutPackets(t *testing.T) {
+	cfg, err := DefaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []Event
+	cfg.OnEvent = func(ev Event) { events = append(events, ev) }
+	e, err := NewEngine(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.AddFile("live:test")
+	t0 := testEpoch.UnixNano()
+	e.Packet(LinkRaw, nil, t0, 0, detectors.PacketRef{Num: 1}) // starts the clock
+	e.block.block(netip.MustParseAddr("203.0.113.66"), t0, detectors.SIDPortScan)
+	e.Advance(t0 + int64(9*time.Minute))
+	if len(events) != 0 {
+		t.Fatalf("unblocked early: %+v", events)
+	}
+	e.Advance(t0 + int64(10*time.Minute+time.Second))
+	if len(events) != 1 || events[0].Type != EventUnblock || !events[0].Time.Equal(testEpoch.Add(10*time.Minute)) {
+		t.Fatalf("events %+v, want one unblock at the block's end", events)
+	}
+	e.Advance(t0) // the past changes nothing
 }

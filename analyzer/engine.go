@@ -157,6 +157,19 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref de
 	f.Payload = nil // never keep the reader's buffer past the call
 }
 
+// Advance moves the engine's clock to now without a packet, for a live
+// capture on a quiet link: blocks still run out and pending detections
+// still fire on time. A time at or before the clock does nothing.
+func (e *Engine) Advance(now int64) {
+	if !e.started || now <= e.clock {
+		return
+	}
+	e.clock = now
+	if now >= e.nextTick {
+		e.tick(now)
+	}
+}
+
 func (e *Engine) tick(now int64) {
 	e.block.expire(now, e.unblocked)
 	e.flows.expire(now)
