@@ -12,6 +12,7 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/signatures"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // tickInterval is how often, in capture time, state is expired and
@@ -28,6 +29,13 @@ type Config struct {
 	Autoblock  time.Duration // 0 disables
 	Exclusions *ExclusionList
 	Catalog    *signatures.Catalog
+	// Signatures are the packs in force; their rules run after the
+	// built-in detections and their catalog replaces Catalog.
+	Signatures *signatures.Set
+	// Rules tunes the rule matcher.
+	Rules detectors.RuleConfig
+	// NoBuiltins leaves the four built-in detections out: rule-only runs.
+	NoBuiltins bool
 	// OnEvent, when set, sees each event the moment it happens (streaming
 	// modes). It runs on the analysis goroutine: keep it quick.
 	OnEvent func(Event)
@@ -35,15 +43,17 @@ type Config struct {
 
 // DefaultConfig returns the built-in defaults with the built-in catalog.
 func DefaultConfig() (Config, error) {
-	cat, err := signatures.Builtin()
+	set, err := signatures.LoadSet(signatures.SetOptions{Vars: rules.DefaultVars()})
 	if err != nil {
 		return Config{}, err
 	}
 	return Config{
-		Detectors: detectors.DefaultConfig(),
-		Flows:     DefaultFlowConfig(),
-		Autoblock: DefaultAutoblock,
-		Catalog:   cat,
+		Detectors:  detectors.DefaultConfig(),
+		Flows:      DefaultFlowConfig(),
+		Autoblock:  DefaultAutoblock,
+		Catalog:    set.Catalog,
+		Signatures: set,
+		Rules:      detectors.DefaultRuleConfig(),
 	}, nil
 }
 
@@ -80,6 +90,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err := cfg.Detectors.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Signatures != nil {
+		cfg.Catalog = cfg.Signatures.Catalog
+	}
 	if cfg.Catalog == nil {
 		return nil, fmt.Errorf("no signature catalog")
 	}
@@ -89,8 +102,17 @@ func NewEngine(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg:   cfg,
 		dec:   newDecoder(),
-		dets:  cfg.Detectors.Build(),
 		block: newAutoblock(cfg.Autoblock),
+	}
+	if !cfg.NoBuiltins {
+		e.dets = cfg.Detectors.Build()
+	}
+	if cfg.Signatures != nil && len(cfg.Signatures.Rules) > 0 {
+		m, err := detectors.NewRuleMatcher(cfg.Signatures.Rules, cfg.Rules)
+		if err != nil {
+			return nil, err
+		}
+		e.dets = append(e.dets, m)
 	}
 	for _, d := range e.dets {
 		if c, ok := d.(detectors.ConnObserver); ok {
@@ -292,6 +314,14 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	}
 	s.Autoblock = Duration(e.cfg.Autoblock)
 	s.Excluded = e.cfg.Exclusions.Texts()
+	if set := e.cfg.Signatures; set != nil {
+		s.Packs = set.PackNames()
+		s.RulesActive, s.RulesSkipped = set.RuleCounts()
+		r.Warnings = append(r.Warnings, set.Warnings...)
+		if e.started {
+			r.Warnings = append(r.Warnings, set.StaleWarnings(utc(e.last), "the capture")...)
+		}
+	}
 	r.Signatures = e.signatureHits()
 	return r
 }

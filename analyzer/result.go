@@ -42,6 +42,9 @@ type Summary struct {
 	Evictions    []ReasonCount `json:"evictions"`     // state dropped at a table cap
 	Autoblock    Duration      `json:"autoblock"`     // block length, 0 when disabled
 	Excluded     []string      `json:"excluded"`      // exclusion entries in force
+	Packs        []string      `json:"packs"`         // signature packs in force: "name version (released)"
+	RulesActive  int           `json:"rules_active"`  // pack rules the matcher runs
+	RulesSkipped int           `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
 }
 
 // ReasonCount is a count with its reason.

@@ -19,18 +19,22 @@ import (
 // arp_poisoning, brute_force and flows.
 type Tunables struct {
 	detectors.Config
-	Flows FlowConfig `json:"flows"`
+	Flows FlowConfig           `json:"flows"`
+	Rules detectors.RuleConfig `json:"rules"`
 }
 
 // DefaultTunables returns every documented default.
 func DefaultTunables() Tunables {
-	return Tunables{Config: detectors.DefaultConfig(), Flows: DefaultFlowConfig()}
+	return Tunables{Config: detectors.DefaultConfig(), Flows: DefaultFlowConfig(), Rules: detectors.DefaultRuleConfig()}
 }
 
 // Validate checks the detectors and flow settings.
 func (t Tunables) Validate() error {
 	if err := t.Config.Validate(); err != nil {
 		return err
+	}
+	if err := t.Rules.Validate(); err != nil {
+		return fmt.Errorf("rules: %w", err)
 	}
 	f := t.Flows
 	switch {

@@ -211,13 +211,13 @@ func caseConfig(path string, f *File, base analyzer.Config) (analyzer.Config, er
 	}
 	o := f.Options
 	if len(o.Set) > 0 {
-		t := analyzer.Tunables{Config: cfg.Detectors, Flows: cfg.Flows}
+		t := analyzer.Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules}
 		for _, s := range o.Set {
 			if err := t.Set(s); err != nil {
 				return cfg, fmt.Errorf("%s: options.set: %w", path, err)
 			}
 		}
-		cfg.Detectors, cfg.Flows = t.Config, t.Flows
+		cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
 	}
 	if o.Autoblock != "" {
 		d, err := time.ParseDuration(o.Autoblock)

@@ -95,6 +95,9 @@ type jsonSummary struct {
 	Evictions    []analyzer.ReasonCount `json:"evictions"`
 	Autoblock    analyzer.Duration      `json:"autoblock"`
 	Excluded     []string               `json:"excluded"`
+	Packs        []string               `json:"packs"`
+	RulesActive  int                    `json:"rules_active"`
+	RulesSkipped int                    `json:"rules_skipped"`
 }
 
 type jsonFileSummary struct {
@@ -267,6 +270,9 @@ func summaryJSON(s analyzer.Summary) jsonSummary {
 		Evictions:    reasons(s.Evictions),
 		Autoblock:    s.Autoblock,
 		Excluded:     strs(s.Excluded),
+		Packs:        strs(s.Packs),
+		RulesActive:  s.RulesActive,
+		RulesSkipped: s.RulesSkipped,
 	}
 }
 

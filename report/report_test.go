@@ -362,6 +362,7 @@ func normalized(r *analyzer.Result) analyzer.Result {
 	s.DecodeErrors = reasons(s.DecodeErrors)
 	s.Evictions = reasons(s.Evictions)
 	s.Excluded = strs(s.Excluded)
+	s.Packs = strs(s.Packs)
 	n.Files = append([]analyzer.FileSummary{}, r.Files...)
 	for i := range n.Files {
 		f := &n.Files[i]

@@ -153,6 +153,10 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 		{"Autoblock", autoblock},
 		{"Exclusions", excluded},
 	}
+	if len(s.Packs) > 0 {
+		rows = append(rows, []string{"Signature packs", clean(strings.Join(s.Packs, ", "))})
+		rows = append(rows, []string{"Rules", fmt.Sprintf("%d active, %d skipped", s.RulesActive, s.RulesSkipped)})
+	}
 	// Continuation lines (per-reason counts) have an empty key, which
 	// separates rows well enough without a rule between each.
 	if err := table(b, nil, rows, false); err != nil {

@@ -27,6 +27,8 @@ type AnalyzeOptions struct {
 	Sets        []string
 	Progress    bool // show a progress bar on stderr
 	Stdin       io.Reader
+	Signatures  SignatureOptions
+	Stderr      io.Writer // for warnings while setting up; nil for none
 }
 
 func analyzeCommand(stdin io.Reader) *cli.Command {
@@ -34,7 +36,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 		Name:      "analyze",
 		Usage:     "analyse captures in batch and report signatures, blocks and false positives",
 		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table, json or eve (Suricata EVE JSON lines)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
@@ -43,7 +45,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (see README)"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
-		},
+		}, signatureFlags()...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
@@ -66,6 +68,8 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				Sets:        c.StringSlice("set"),
 				Progress:    !c.Bool("no-progress") && isTerminal(c.App.ErrWriter),
 				Stdin:       stdin,
+				Signatures:  signatureOptions(c),
+				Stderr:      c.App.ErrWriter,
 			}
 			if opts.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Autoblock)
@@ -99,8 +103,13 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Detectors, cfg.Flows = t.Config, t.Flows
+	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
 	cfg.Autoblock = opts.Autoblock
+	set, err := loadSignatures(opts.Signatures, opts.Stderr)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Signatures, cfg.NoBuiltins = set, opts.Signatures.NoBuiltins
 	if opts.ExcludeFile != "" {
 		if cfg.Exclusions, err = analyzer.LoadExclusions(opts.ExcludeFile); err != nil {
 			return cfg, &inputError{err}

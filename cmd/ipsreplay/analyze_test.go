@@ -63,8 +63,11 @@ func TestAnalyzeCaptures(t *testing.T) {
 			sigs: []sigWant{
 				{9000002, []string{"192.168.1.250"}, []string{"192.168.1.10", "192.168.1.22"}},
 				{9000004, []string{"192.168.1.250"}, []string{"192.168.1.21"}},
+				// the default pack's scanner user-agent rules
+				{9100003, []string{"192.168.1.250"}, []string{"192.168.1.10"}},
+				{9100004, []string{"192.168.1.250"}, []string{"192.168.1.1", "192.168.1.10", "192.168.1.20"}},
 			},
-			blocks: map[string][]uint32{"192.168.1.250": {9000002, 9000004}},
+			blocks: map[string][]uint32{"192.168.1.250": {9000002, 9000004, 9100003, 9100004}},
 			fps:    map[string]string{"192.168.1.250": "scanner"},
 		},
 		{
@@ -381,8 +384,8 @@ func TestInputKinds(t *testing.T) {
 		if got := rep.filePaths(); !slices.Equal(got, want) {
 			t.Errorf("files %q, want every capture in %s, sorted: %q", got, pcaps, want)
 		}
-		if got := rep.sids(); !slices.Equal(got, []uint32{9000001, 9000002, 9000003, 9000004}) {
-			t.Errorf("signatures %v, want all four built-in ones", got)
+		if got := rep.sids(); !slices.Equal(got, []uint32{9000001, 9000002, 9000003, 9000004, 9100003, 9100004}) {
+			t.Errorf("signatures %v, want all four built-in ones and the default pack's scanner rules", got)
 		}
 		for _, host := range []string{"203.0.113.66", "192.168.1.66", "203.0.113.77", "203.0.113.78", "203.0.113.88"} {
 			if !slices.Contains(rep.blockedHosts(), host) {

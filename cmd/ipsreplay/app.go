@@ -29,6 +29,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			captureCommand(),
 			checkCommand(),
 			configCommand(),
+			signaturesCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {},
 	}

@@ -32,7 +32,7 @@ func captureCommand() *cli.Command {
 		Description: "Packets are analysed as they arrive, on the kernel's timestamps; events (alerts, blocks, " +
 			"unblocks) are printed the moment they happen. The capture ends after --duration or --count, or " +
 			"on Ctrl-C, and prints the report of what it saw. Needs root or CAP_NET_RAW.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "interface", Aliases: []string{"i"}, Usage: "capture on `IFACE` (any: all interfaces)"},
 			&cli.StringFlag{Name: "bpf", Usage: "capture only what the BPF filter `EXPR` matches (tcpdump syntax)"},
 			&cli.DurationFlag{Name: "duration", Usage: "stop after this long; 0 runs until Ctrl-C"},
@@ -46,7 +46,7 @@ func captureCommand() *cli.Command {
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the packet counter"},
-		},
+		}, signatureFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("capture takes no arguments, got %q (a filter goes in --bpf)", strings.Join(c.Args().Slice(), " "))
@@ -58,6 +58,8 @@ func captureCommand() *cli.Command {
 					ExcludeFile: c.String("exclude"),
 					ConfigFile:  c.String("config"),
 					Sets:        c.StringSlice("set"),
+					Signatures:  signatureOptions(c),
+					Stderr:      c.App.ErrWriter,
 				},
 				Iface: c.String("interface"),
 				Live:  live.DefaultCaptureOptions(),

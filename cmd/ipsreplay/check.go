@@ -21,6 +21,7 @@ type CheckOptions struct {
 	JUnit      string
 	ConfigFile string
 	Sets       []string
+	Signatures SignatureOptions
 }
 
 func checkCommand() *cli.Command {
@@ -30,12 +31,12 @@ func checkCommand() *cli.Command {
 		ArgsUsage: "PATH...  (directories, expectation files, or captures with one beside them)",
 		Description: "Exit 0 when every expectation holds, 1 on any mismatch, 2 when a case cannot run " +
 			"(unreadable capture, bad expectation file). --update rewrites expectations from what is found now.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "update", Usage: "rewrite each expectation that differs (and write missing ones), saying what changed"},
 			&cli.StringFlag{Name: "junit", Usage: "also write JUnit XML to `FILE`"},
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`, for every case"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter for every case, e.g. --set port_scan.vertical_threshold=20"},
-		},
+		}, signatureFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("check needs at least one directory, expectation file or capture")
@@ -49,6 +50,7 @@ func checkCommand() *cli.Command {
 				JUnit:      c.String("junit"),
 				ConfigFile: c.String("config"),
 				Sets:       c.StringSlice("set"),
+				Signatures: signatureOptions(c),
 			}, c.App.Writer)
 		},
 	}
@@ -63,7 +65,12 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg.Detectors, cfg.Flows = t.Config, t.Flows
+	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
+	set, err := loadSignatures(opts.Signatures, nil)
+	if err != nil {
+		return err
+	}
+	cfg.Signatures, cfg.NoBuiltins = set, opts.Signatures.NoBuiltins
 	files, err := expect.Find(opts.Paths, opts.Update)
 	if err != nil {
 		return &inputError{err}

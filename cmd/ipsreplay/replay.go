@@ -42,7 +42,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 		Description: "Events (alerts, blocks, unblocks on the replay clock) are printed the moment they happen; " +
 			"Ctrl-C stops and still prints the report of what was replayed. --out-iface also transmits the " +
 			"packets onto an interface with the same pacing, like tcpreplay.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "speed", Value: "1", Usage: "pace: 1 real time, 10 ten times faster, max no pacing"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formatLines, Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
@@ -52,7 +52,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
-		},
+		}, signatureFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("replay needs at least one capture file, directory or -")
@@ -74,6 +74,8 @@ func replayCommand(stdin io.Reader) *cli.Command {
 					Sets:        c.StringSlice("set"),
 					Progress:    !c.Bool("no-progress") && isTerminal(c.App.ErrWriter),
 					Stdin:       stdin,
+					Signatures:  signatureOptions(c),
+					Stderr:      c.App.ErrWriter,
 				},
 				Speed:    speed,
 				OutIface: c.String("out-iface"),

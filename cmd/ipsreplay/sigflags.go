@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ipsreplay/ipsreplay/signatures"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// SignatureOptions chooses the signatures a run uses.
+type SignatureOptions struct {
+	Dirs       []string // --signatures: packs added or replacing the default's
+	RuleFiles  []string // --rules: bare rule files
+	NoBuiltins bool     // --no-builtins: only the packs and rules given
+}
+
+// signatureFlags are the flags every analysing command shares.
+func signatureFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "signatures", Usage: "add a signature pack `DIR` (or replace the one of the same name); repeatable"},
+		&cli.StringSliceFlag{Name: "rules", Usage: "run the Suricata/Snort rules in `FILE` as they are; repeatable"},
+		&cli.BoolFlag{Name: "no-builtins", Usage: "run only the packs and rules given, not the built-in detections and default pack"},
+	}
+}
+
+func signatureOptions(c *cli.Context) SignatureOptions {
+	return SignatureOptions{Dirs: c.StringSlice("signatures"), RuleFiles: c.StringSlice("rules"), NoBuiltins: c.Bool("no-builtins")}
+}
+
+// loadSignatures loads the signature set and says on stderr when a pack is
+// out of date against today (the report says it against the capture).
+func loadSignatures(opts SignatureOptions, stderr io.Writer) (*signatures.Set, error) {
+	if opts.NoBuiltins && len(opts.Dirs) == 0 && len(opts.RuleFiles) == 0 {
+		return nil, usagef("--no-builtins needs --signatures or --rules: there would be nothing to detect with")
+	}
+	set, err := signatures.LoadSet(signatures.SetOptions{
+		NoDefault: opts.NoBuiltins,
+		Dirs:      opts.Dirs,
+		RuleFiles: opts.RuleFiles,
+		Vars:      rules.DefaultVars(),
+	})
+	if err != nil {
+		return nil, &inputError{err}
+	}
+	if stderr != nil {
+		for _, w := range set.StaleWarnings(time.Now(), "today") {
+			fmt.Fprintf(stderr, "ipsreplay: warning: %s\n", w)
+		}
+	}
+	return set, nil
+}

@@ -1,0 +1,1192 @@
+package detectors
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// Rules are built by hand here (the parser is tested on its own): rmRule
+// gives an "alert <proto> any any -> any any" rule and the rm* options
+// change it. Content and pcre modifiers are written as in a rule, e.g.
+// rmC("def", "offset:3; depth:3"), so cases read like Suricata's docs.
+
+const rmT0 = int64(1_700_000_000) * int64(time.Second)
+
+var rmMAC = [6]byte{0x02, 0, 0, 0, 0, 0x42}
+
+type rmOpt func(*rules.Rule)
+
+func rmRule(sid uint32, proto string, opts ...rmOpt) *rules.Rule {
+	r := &rules.Rule{
+		File: "test.rules", Line: int(sid), Action: "alert", Proto: proto,
+		Src: rules.AddrSpec{Any: true}, Dst: rules.AddrSpec{Any: true},
+		SrcPorts: rules.PortSpec{Any: true}, DstPorts: rules.PortSpec{Any: true},
+		Msg: fmt.Sprintf("test rule %d", sid), SID: sid, GID: 1, Rev: 1,
+	}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// rmPat decodes a content pattern with |hex| blocks.
+func rmPat(s string) []byte {
+	var out []byte
+	for {
+		i := strings.IndexByte(s, '|')
+		if i < 0 {
+			return append(out, s...)
+		}
+		out = append(out, s[:i]...)
+		j := strings.IndexByte(s[i+1:], '|')
+		b, err := hex.DecodeString(strings.ReplaceAll(s[i+1:i+1+j], " ", ""))
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, b...)
+		s = s[i+1+j+1:]
+	}
+}
+
+// rmC is content:"pat" with modifiers "nocase; offset:3; depth:3;
+// distance:0; within:5; startswith; endswith; fast_pattern; negated;
+// buffer:http.uri".
+func rmC(pat, mods string) rules.Match {
+	c := &rules.Content{Pattern: rmPat(pat)}
+	m := rules.Match{Content: c}
+	for _, mod := range strings.Split(mods, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(mod), ":")
+		n, _ := strconv.Atoi(v)
+		switch k {
+		case "":
+		case "nocase":
+			c.NoCase = true
+		case "offset":
+			c.Offset, c.HasOffset = n, true
+		case "depth":
+			c.Depth, c.HasDepth = n, true
+		case "distance":
+			c.Distance, c.HasDistance = n, true
+		case "within":
+			c.Within, c.HasWithin = n, true
+		case "startswith":
+			c.StartsWith = true
+		case "endswith":
+			c.EndsWith = true
+		case "fast_pattern":
+			c.FastPattern = true
+		case "negated":
+			c.Negated = true
+		case "buffer":
+			m.Buffer = rules.Buffer(v)
+		default:
+			panic("unknown content modifier " + k)
+		}
+	}
+	return m
+}
+
+// rmP is pcre:"/re/" with modifiers "R; negated; buffer:http.uri"; re is
+// RE2 syntax, as the parser leaves it.
+func rmP(re, mods string) rules.Match {
+	p := &rules.PCRE{Source: "/" + re + "/", Re: regexp.MustCompile(re)}
+	m := rules.Match{PCRE: p}
+	for _, mod := range strings.Split(mods, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(mod), ":")
+		switch k {
+		case "":
+		case "R":
+			p.Relative = true
+		case "negated":
+			p.Negated = true
+		case "buffer":
+			m.Buffer = rules.Buffer(v)
+		default:
+			panic("unknown pcre modifier " + k)
+		}
+	}
+	return m
+}
+
+func rmMatches(ms ...rules.Match) rmOpt {
+	return func(r *rules.Rule) { r.Matches = append(r.Matches, ms...) }
+}
+
+func rmAddrs(src, dst string) rmOpt {
+	return func(r *rules.Rule) { r.Src, r.Dst = rmAddr(src), rmAddr(dst) }
+}
+
+// rmAddr reads "any", "10.0.0.1", "10.0.0.0/8" or "!10.0.0.0/8".
+func rmAddr(s string) rules.AddrSpec {
+	var a rules.AddrSpec
+	if strings.HasPrefix(s, "!") {
+		a.Negated, s = true, s[1:]
+	}
+	if s == "any" {
+		a.Any = true
+		return a
+	}
+	if !strings.Contains(s, "/") {
+		ip := netip.MustParseAddr(s)
+		a.Include = []netip.Prefix{netip.PrefixFrom(ip, ip.BitLen())}
+		return a
+	}
+	a.Include = []netip.Prefix{netip.MustParsePrefix(s)}
+	return a
+}
+
+func rmPorts(src, dst string) rmOpt {
+	return func(r *rules.Rule) { r.SrcPorts, r.DstPorts = rmPortSpec(src), rmPortSpec(dst) }
+}
+
+// rmPortSpec reads "any", "80", "80,443", "1000:2000" or "!80".
+func rmPortSpec(s string) rules.PortSpec {
+	var p rules.PortSpec
+	if strings.HasPrefix(s, "!") {
+		p.Negated, s = true, s[1:]
+	}
+	if s == "any" {
+		p.Any = true
+		return p
+	}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, ok := strings.Cut(part, ":")
+		l, _ := strconv.Atoi(lo)
+		h := l
+		if ok {
+			h, _ = strconv.Atoi(hi)
+		}
+		p.Include = append(p.Include, rules.PortRange{Lo: uint16(l), Hi: uint16(h)})
+	}
+	return p
+}
+
+func rmBidir(r *rules.Rule) { r.Bidirectional = true }
+
+func rmFlow(dir rules.FlowDirection, established, notEstablished, stateless bool) rmOpt {
+	return func(r *rules.Rule) {
+		r.Flow = rules.Flow{Direction: dir, Established: established, NotEstablished: notEstablished, Stateless: stateless}
+	}
+}
+
+// rmFlags reads flags: as written, e.g. "S", "+SA", "*SF", "!R", "S,CE", "0".
+func rmFlags(s string) rmOpt {
+	return func(r *rules.Rule) {
+		f := &rules.Flags{}
+		s, ign, _ := strings.Cut(s, ",")
+		if s != "" && strings.ContainsRune("+*!", rune(s[0])) {
+			f.Mode, s = s[0], s[1:]
+		}
+		f.Mask, f.Ignore = rmFlagBits(s), rmFlagBits(ign)
+		r.Flags = f
+	}
+}
+
+func rmFlagBits(s string) uint8 {
+	var m uint8
+	for _, c := range s {
+		m |= map[rune]uint8{'F': TCPFin, 'S': TCPSyn, 'R': TCPRst, 'P': TCPPsh, 'A': TCPAck,
+			'U': TCPUrg, 'E': TCPEce, 'C': TCPCwr, '2': TCPEce, '1': TCPCwr, '0': 0}[c]
+	}
+	return m
+}
+
+// rmRange reads a dsize/ttl/itype/icode value: "5", "<5", ">5", "<=5",
+// ">=5", "!5", "3<>7", "3-7".
+func rmRange(s string) *rules.Range {
+	for _, op := range []string{"<>", "-"} {
+		if a, b, ok := strings.Cut(s, op); ok && a != "" {
+			lo, _ := strconv.Atoi(a)
+			hi, _ := strconv.Atoi(b)
+			return &rules.Range{Op: op, Min: lo, Max: hi}
+		}
+	}
+	for _, op := range []string{"<=", ">=", "<", ">", "!"} {
+		if v, ok := strings.CutPrefix(s, op); ok {
+			n, _ := strconv.Atoi(v)
+			return &rules.Range{Op: op, Min: n}
+		}
+	}
+	n, _ := strconv.Atoi(s)
+	return &rules.Range{Op: "=", Min: n}
+}
+
+func rmDsize(s string) rmOpt { return func(r *rules.Rule) { r.Dsize = rmRange(s) } }
+func rmTTL(s string) rmOpt   { return func(r *rules.Rule) { r.TTL = rmRange(s) } }
+func rmIType(s string) rmOpt { return func(r *rules.Rule) { r.IType = rmRange(s) } }
+func rmICode(s string) rmOpt { return func(r *rules.Rule) { r.ICode = rmRange(s) } }
+
+func rmThreshold(typ, track string, count, seconds int) rmOpt {
+	return func(r *rules.Rule) {
+		r.Threshold = &rules.Threshold{Type: typ, Track: track, Count: count, Seconds: seconds}
+	}
+}
+
+func rmAction(a string) rmOpt { return func(r *rules.Rule) { r.Action = a } }
+
+// Packets.
+
+type rmPkt func(*Facts)
+
+// rmTCP is a PSH|ACK segment of an established connection,
+// 10.0.0.1:40000 -> 10.0.0.2:80, to the server.
+func rmTCP(payload string, opts ...rmPkt) Facts {
+	f := Facts{
+		Time: rmT0, Packet: PacketRef{Num: 1}, WireLen: 54 + len(payload),
+		HasEth: true, SrcMAC: rmMAC,
+		L3: L3IPv4, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
+		TTL: 64, Proto: ProtoTCP, SrcPort: 40000, DstPort: 80,
+		TCPFlags: TCPPsh | TCPAck, Dir: DirToServer,
+		Payload: []byte(payload),
+	}
+	for _, o := range opts {
+		o(&f)
+	}
+	return f
+}
+
+func rmUDP(payload string, opts ...rmPkt) Facts {
+	f := rmTCP(payload, opts...)
+	f.Proto, f.TCPFlags, f.Dir = ProtoUDP, 0, DirUnknown
+	for _, o := range opts { // options may set what the line above reset
+		o(&f)
+	}
+	return f
+}
+
+func rmICMP(typ, code uint8, v6 bool) Facts {
+	f := rmTCP("")
+	f.Proto, f.TCPFlags, f.Dir, f.SrcPort, f.DstPort = ProtoICMP, 0, DirUnknown, 0, 0
+	f.ICMPType, f.ICMPCode = typ, code
+	f.Payload = []byte("abcdefgh")
+	if v6 {
+		f.L3, f.Proto = L3IPv6, ProtoICMPv6
+		f.Src, f.Dst = netip.MustParseAddr("fd00::1"), netip.MustParseAddr("fd00::2")
+	}
+	return f
+}
+
+func rmFrom(src string, sport uint16) rmPkt {
+	return func(f *Facts) {
+		f.Src, f.SrcPort = netip.MustParseAddr(src), sport
+		if f.Src.Is6() {
+			f.L3 = L3IPv6
+		}
+	}
+}
+
+func rmTo(dst string, dport uint16) rmPkt {
+	return func(f *Facts) {
+		f.Dst, f.DstPort = netip.MustParseAddr(dst), dport
+		if f.Dst.Is6() {
+			f.L3 = L3IPv6
+		}
+	}
+}
+
+func rmTCPFlags(fl uint8) rmPkt { return func(f *Facts) { f.TCPFlags = fl } }
+func rmDir(d uint8) rmPkt       { return func(f *Facts) { f.Dir = d } }
+func rmConn(e uint8) rmPkt      { return func(f *Facts) { f.ConnEvent = e } }
+func rmPktTTL(t uint8) rmPkt    { return func(f *Facts) { f.TTL = t } }
+func rmProto(p uint8) rmPkt     { return func(f *Facts) { f.Proto = p } }
+func rmAt(d time.Duration) rmPkt {
+	return func(f *Facts) { f.Time = rmT0 + int64(d) }
+}
+
+// rmNewMatcher compiles rs with defaults and fails the test on error.
+func rmNewMatcher(t testing.TB, rs ...*rules.Rule) *RuleMatcher {
+	t.Helper()
+	m, err := NewRuleMatcher(rs, DefaultRuleConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// rmSIDs runs packets through m and returns the SIDs emitted per packet.
+func rmSIDs(m *RuleMatcher, facts []Facts) [][]uint32 {
+	out := make([][]uint32, len(facts))
+	for i := range facts {
+		f := facts[i]
+		m.Observe(&f, func(e Event) { out[i] = append(out[i], e.SID) })
+	}
+	return out
+}
+
+// rmCase is one rule against one packet.
+type rmCase struct {
+	name string
+	rule *rules.Rule
+	pkt  Facts
+	want bool
+}
+
+// rmRunCases checks each case with and without the prefilter.
+func rmRunCases(t *testing.T, cases []rmCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, noPF := range []bool{false, true} {
+				m := rmNewMatcher(t, c.rule)
+				m.noPrefilter = noPF
+				f := c.pkt
+				got := false
+				m.Observe(&f, func(e Event) { got = e.SID == c.rule.SID })
+				if got != c.want {
+					t.Errorf("noPrefilter=%v: matched %v, want %v", noPF, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+func rmContentRule(ms ...rules.Match) *rules.Rule { return rmRule(1, "tcp", rmMatches(ms...)) }
+
+func TestRuleContentModifiers(t *testing.T) {
+	c := rmC
+	R := rmContentRule
+	p := func(s string) Facts { return rmTCP(s) }
+	rmRunCases(t, []rmCase{
+		// content and hex
+		{"plain", R(c("abc", "")), p("xxabcxx"), true},
+		{"plain absent", R(c("abc", "")), p("xxabxcx"), false},
+		{"case-sensitive", R(c("ABC", "")), p("abc"), false},
+		{"hex bytes", R(c("a|0D 0a|bc", "")), p("za\r\nbc"), true},
+		{"hex absent", R(c("|0d 0a 0d 0a|", "")), p("a\r\nb\r\n"), false},
+		{"nocase", R(c("ABC", "nocase")), p("xaBcx"), true},
+		{"nocase hex", R(c("|41|bc", "nocase")), p("ABC"), true},
+
+		// depth: content:"abc"; depth:3;
+		{"depth in", R(c("abc", "depth:3")), p("abcdef"), true},
+		{"depth out", R(c("abc", "depth:3")), p("xabc"), false},
+		{"depth longer", R(c("abc", "depth:5")), p("xxabc"), true},
+		// startswith is depth:len; offset:0
+		{"startswith", R(c("GET|20|", "startswith")), p("GET /"), true},
+		{"startswith later", R(c("GET|20|", "startswith")), p(" GET /"), false},
+		// endswith
+		{"endswith", R(c(".php", "endswith")), p("/index.php"), true},
+		{"endswith not at end", R(c(".php", "endswith")), p("/index.php?x=1"), false},
+		{"endswith later occurrence", R(c(".php", "endswith")), p("/a.php/b.php"), true},
+		{"endswith nocase", R(c(".PHP", "nocase; endswith")), p("/a.php"), true},
+		{"startswith endswith exact", R(c("GET", "startswith; endswith")), p("GET"), true},
+		{"startswith endswith longer", R(c("GET", "startswith; endswith")), p("GETX"), false},
+		// offset: content:"def"; offset:3;
+		{"offset in", R(c("def", "offset:3")), p("abcdef"), true},
+		{"offset before", R(c("def", "offset:3")), p("defabc"), false},
+		// offset and depth: content:"def"; offset:3; depth:3; (bytes 3-5)
+		{"offset depth in", R(c("def", "offset:3; depth:3")), p("abcdefghi"), true},
+		{"offset depth beyond", R(c("def", "offset:3; depth:3")), p("abcxdefgh"), false},
+		{"offset beyond payload", R(c("a", "offset:10")), p("aaaa"), false},
+		{"nocase offset", R(c("HOST", "nocase; offset:2")), p("x host"), true},
+
+		// distance: relative to the end of the previous match
+		{"distance 0", R(c("abc", ""), c("def", "distance:0")), p("abcdef"), true},
+		{"distance 0 before", R(c("abc", ""), c("def", "distance:0")), p("defabc"), false},
+		{"distance skips", R(c("abc", ""), c("def", "distance:2")), p("abcdef"), false},
+		{"distance skips ok", R(c("abc", ""), c("def", "distance:2")), p("abcxxdef"), true},
+		{"distance negative", R(c("abcd", ""), c("def", "distance:-1")), p("abcdef"), true},
+		{"distance negative needed", R(c("abcd", ""), c("def", "distance:0")), p("abcdef"), false},
+		{"distance before start", R(c("ab", ""), c("xa", "distance:-10")), p("xab"), true},
+		// within: the match must end within N bytes of the previous end
+		{"within", R(c("abc", ""), c("def", "within:3")), p("abcdef"), true},
+		{"within too far", R(c("abc", ""), c("def", "within:3")), p("abcxdef"), false},
+		{"within is from distance", R(c("abc", ""), c("def", "distance:1; within:4")), p("abcxdef"), true},
+		{"within distance too near", R(c("abc", ""), c("def", "distance:1; within:4")), p("abcdef"), false},
+		{"within distance edge", R(c("abc", ""), c("def", "distance:1; within:4")), p("abcxxdef"), true},
+		{"within distance too far", R(c("abc", ""), c("def", "distance:1; within:4")), p("abcxxxdef"), false},
+		{"within nocase", R(c("abc", ""), c("DEF", "nocase; within:3")), p("abcdef"), true},
+		{"first content relative to start", R(c("b", "distance:1")), p("ab"), true},
+		{"first content relative to start miss", R(c("a", "distance:1")), p("ab"), false},
+		// chains: Suricata retries later occurrences of a content whose
+		// next content has within
+		{"retry for within", R(c("A", ""), c("B", "within:1")), p("AxAB"), true},
+		{"retry exhausted", R(c("A", ""), c("B", "within:1")), p("AxAxB"), false},
+		{"three-step retry", R(c("A", ""), c("B", "distance:0"), c("C", "within:1")), p("ABxABC"), true},
+		{"three-step no C", R(c("A", ""), c("B", "distance:0"), c("C", "within:1")), p("ABxABx"), false},
+		{"absolute after relative", R(c("A", ""), c("B", "distance:0"), c("Z", "depth:1")), p("ZAB"), true},
+		{"absolute after relative miss", R(c("A", ""), c("B", "distance:0"), c("Z", "depth:1")), p("AZB"), false},
+		{"relative to last positive", R(c("a", ""), c("q", "negated"), c("b", "within:1")), p("xab"), true},
+
+		// negation
+		{"negated absent", R(c("evil", "negated")), p("good"), true},
+		{"negated present", R(c("evil", "negated")), p("so evil"), false},
+		{"negated nocase", R(c("EVIL", "negated; nocase")), p("evil"), false},
+		{"negated depth outside", R(c("GET", "negated; depth:3")), p("POST /GET"), true},
+		{"negated depth inside", R(c("GET", "negated; depth:3")), p("GET /"), false},
+		{"negated relative clean", R(c("user=", ""), c("admin", "negated; within:10")), p("user=guest"), true},
+		{"negated relative dirty", R(c("user=", ""), c("admin", "negated; within:10")), p("user=admin"), false},
+		{"negated relative retry", R(c("user=", ""), c("admin", "negated; within:10")), p("user=admin&user=guest"), true},
+		{"negated empty window", R(c("end", ""), c("x", "negated; distance:5")), p("the end"), true},
+		{"negated endswith clean", R(c(".exe", "negated; endswith")), p("a.exe.txt"), true},
+		{"negated endswith dirty", R(c(".exe", "negated; endswith")), p("a.exe"), false},
+		{"negated then positive", R(c("x", "negated"), c("abc", "")), p("abc"), true},
+		{"negated then positive dirty", R(c("x", "negated"), c("abc", "")), p("abcx"), false},
+		{"endswith relative", R(c("a", ""), c("z", "distance:0; endswith")), p("a..z"), true},
+		{"endswith relative not end", R(c("a", ""), c("z", "distance:0; endswith")), p("a..zq"), false},
+
+		// the fast_pattern choice must not matter
+		{"fast_pattern short", R(c("abcdef", ""), c("x", "fast_pattern")), p("abcdefx"), true},
+		{"fast_pattern absent", R(c("abcdef", ""), c("x", "fast_pattern")), p("abcdef"), false},
+
+		{"empty payload", R(c("a", "negated")), p(""), false},
+	})
+}
+
+func TestRulePCRE(t *testing.T) {
+	c, P, R := rmC, rmP, rmContentRule
+	p := func(s string) Facts { return rmTCP(s) }
+	rmRunCases(t, []rmCase{
+		{"pcre", R(P(`foo\d+`, "")), p("xxfoo12"), true},
+		{"pcre absent", R(P(`foo\d+`, "")), p("foo"), false},
+		{"pcre anchored", R(P(`^GET`, "")), p(" GET"), false},
+		{"pcre caseless", R(P(`(?i)select.+from`, "")), p("SELECT * FROM t"), true},
+		{"pcre negated clean", R(P(`admin`, "negated")), p("user"), true},
+		{"pcre negated dirty", R(P(`admin`, "negated")), p("admin"), false},
+		{"pcre with content", R(c("id=", ""), P(`\d{3}`, "")), p("id=x 123"), true},
+		// relative: from the end of the previous match
+		{"pcre R", R(c("id=", ""), P(`^\d+`, "R")), p("id=123"), true},
+		{"pcre R not digit", R(c("id=", ""), P(`^\d+`, "R")), p("id=abc"), false},
+		{"pcre R before", R(c("id=", ""), P(`\d`, "R")), p("1 id=x"), false},
+		{"pcre R negated clean", R(c("id=", ""), P(`^\d`, "R; negated")), p("id=abc"), true},
+		{"pcre R negated dirty", R(c("id=", ""), P(`^\d`, "R; negated")), p("id=1"), false},
+		// Suricata does not retry a content for a following relative
+		// pcre: only within does that
+		{"pcre R no retry", R(c("A", ""), P(`^B`, "R")), p("AxAB"), false},
+		// content relative to a pcre match, retried on later matches
+		{"content after pcre", R(P(`a+b`, ""), c("c", "within:1")), p("abXabc"), true},
+		{"content after pcre none", R(P(`a+b`, ""), c("c", "within:1")), p("abXab"), false},
+		{"anchored pcre retry", R(P(`^b+?`, ""), c("c", "within:1")), p("bbc"), false},
+		{"pcre retried for a relative pcre", R(P(`k=`, ""), P(`^v`, "R")), p("k=x k=v"), true},
+		{"pcre retried, none fits", R(P(`k=`, ""), P(`^v`, "R")), p("k=x k=y"), false},
+		{"pcre R then content", R(c("GET ", ""), P(`^/\w+`, "R"), c(".php", "within:4")), p("GET /index.php"), true},
+		// bytes >= 0x80: the parser writes \xff as U+00FF; the matcher
+		// presents the buffer one rune per byte
+		{"pcre high byte", R(P(`\x{90}\x{90}\x{90}`, "")), p("\x01\x90\x90\x90\x02"), true},
+		{"pcre high byte absent", R(P(`\x{90}{3}`, "")), p("\x90\x90\x91"), false},
+		{"pcre dot is one byte", R(P(`^a.b`, "")), p("a\xc3\xa9b"), false},
+		{"pcre dot two bytes", R(P(`^a..b`, "")), p("a\xc3\xa9b"), true},
+		{"pcre offset after high bytes", R(P(`\x{ff}+`, ""), c("Z", "within:1")), p("\xff\xffZ"), true},
+		{"pcre offset after high bytes miss", R(P(`\x{ff}+`, ""), c("Z", "within:1")), p("\xff\xffxZ"), false},
+	})
+}
+
+const rmReq = "POST /admin/login.php?user=x HTTP/1.1\r\n" +
+	"Host: Example.COM:8080\r\n" +
+	"User-Agent: curl/8.0\r\n" +
+	"Cookie: session=abc\r\n" +
+	"X-Api-Key: 123\r\n" +
+	"Content-Length: 16\r\n" +
+	"\r\n" +
+	"password=hunter2"
+
+func TestRuleHTTPBuffers(t *testing.T) {
+	R := rmContentRule
+	b := func(buf, pat, mods string) rules.Match { return rmC(pat, "buffer:"+buf+"; "+mods) }
+	req := rmTCP(rmReq)
+	get := rmTCP("GET /index.html HTTP/1.1\nHost: a.example\nUser-Agent: Mozilla/5.0\n\n")
+	rmRunCases(t, []rmCase{
+		{"method", R(b("http.method", "POST", "")), req, true},
+		{"method other", R(b("http.method", "GET", "")), req, false},
+		{"method exact", R(b("http.method", "POST", "startswith; endswith")), req, true},
+		{"uri startswith", R(b("http.uri", "/admin", "startswith")), req, true},
+		{"uri content", R(b("http.uri", "login.php", "")), req, true},
+		{"uri endswith", R(b("http.uri", "user=x", "endswith")), req, true},
+		{"uri is not headers", R(b("http.uri", "Host", "")), req, false},
+		{"host lowercased, no port", R(b("http.host", "example.com", "startswith; endswith")), req, true},
+		{"host nocase", R(b("http.host", "EXAMPLE", "nocase")), req, true},
+		{"host port dropped", R(b("http.host", "8080", "")), req, false},
+		{"user_agent", R(b("http.user_agent", "curl/", "startswith")), req, true},
+		{"user_agent lf lines", R(b("http.user_agent", "Mozilla", "startswith")), get, true},
+		{"cookie", R(b("http.cookie", "session=", "")), req, true},
+		{"cookie absent", R(b("http.cookie", "session=", "negated")), get, false},
+		{"header", R(b("http.header", "X-Api-Key: 123|0d 0a|", "")), req, true},
+		{"header not request line", R(b("http.header", "POST", "")), req, false},
+		{"header not body", R(b("http.header", "password", "")), req, false},
+		{"header relative", R(b("http.header", "Host:", ""), b("http.header", "Example", "distance:0; within:8")), req, true},
+		{"body", R(b("http.request_body", "password=", "startswith")), req, true},
+		{"body absent", R(b("http.request_body", "x", "negated")), get, false},
+		{"pcre uri", R(rmP(`\.php\?user=\w`, "buffer:http.uri")), req, true},
+		{"pcre host lowercased", R(rmP(`^example\.com$`, "buffer:http.host")), req, true},
+		{"payload and uri", R(rmC("hunter2", ""), b("http.uri", "/admin", "")), req, true},
+		{"uri and method", R(b("http.method", "GET", ""), b("http.uri", ".html", "endswith")), get, true},
+		{"not http", R(b("http.uri", "/admin", "")), rmTCP("XPOST /admin HTTP/1.1\r\n\r\n"), false},
+		{"not over udp", R(b("http.uri", "/admin", "")), rmUDP(rmReq), false},
+		{"request line only", R(b("http.uri", "/x", "")), rmTCP("GET /x"), true},
+		{"no header block", R(b("http.header", "a", "negated")), rmTCP("GET /x HTTP/1.0\r\n"), false},
+	})
+}
+
+func TestRuleHTTPParse(t *testing.T) {
+	var h httpSpans
+	parseHTTPRequest([]byte(rmReq), &h)
+	got := map[string]string{}
+	names := map[bufID]string{bufHTTPMethod: "method", bufHTTPURI: "uri", bufHTTPHeader: "header",
+		bufHTTPHost: "host", bufHTTPUserAgent: "ua", bufHTTPCookie: "cookie", bufHTTPBody: "body"}
+	for id, n := range names {
+		sp := h.spans[id]
+		got[n] = rmReq[sp.lo:sp.hi]
+	}
+	want := map[string]string{
+		"method": "POST", "uri": "/admin/login.php?user=x",
+		"header": "Host: Example.COM:8080\r\nUser-Agent: curl/8.0\r\nCookie: session=abc\r\nX-Api-Key: 123\r\nContent-Length: 16\r\n",
+		"host":   "Example.COM", "ua": "curl/8.0", "cookie": "session=abc", "body": "password=hunter2",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("spans\n got %q\nwant %q", got, want)
+	}
+	for _, p := range []string{"", "GET", "GET/", "get / HTTP/1.1\r\n\r\n", "\x16\x03\x01\x02\x00", "FOOBAR / HTTP/1.1\r\n"} {
+		parseHTTPRequest([]byte(p), &h)
+		if h != (httpSpans{}) {
+			t.Errorf("%q: parsed as a request: %+v", p, h)
+		}
+	}
+	parseHTTPRequest([]byte("GET / HTTP/1.1\r\nHost: [::1]:80\r\nHost: second\r\n"), &h)
+	if sp := h.spans[bufHTTPHost]; "GET / HTTP/1.1\r\nHost: [::1]:80\r\nHost: second\r\n"[sp.lo:sp.hi] != "[::1]" {
+		t.Errorf("IPv6 host: %+v", sp)
+	}
+}
+
+func TestRuleFlags(t *testing.T) {
+	R := func(flags string) *rules.Rule { return rmRule(1, "tcp", rmFlags(flags)) }
+	p := func(fl uint8) Facts { return rmTCP("", rmTCPFlags(fl)) }
+	const S, A, F, R_, P, U, E, C = TCPSyn, TCPAck, TCPFin, TCPRst, TCPPsh, TCPUrg, TCPEce, TCPCwr
+	rmRunCases(t, []rmCase{
+		{"exact S on SYN", R("S"), p(S), true},
+		{"exact S on SYN-ACK", R("S"), p(S | A), false},
+		{"exact S on SYN+ECN", R("S"), p(S | E | C), false},
+		{"exact S ignoring CE", R("S,CE"), p(S | E | C), true},
+		{"exact S ignoring 12", R("S,12"), p(S | E), true},
+		{"exact SA", R("SA"), p(S | A), true},
+		{"plus S on SYN-ACK", R("+S"), p(S | A), true},
+		{"plus SA on SYN", R("+SA"), p(S), false},
+		{"any SF on FIN", R("*SF"), p(F | A), true},
+		{"any SF on ACK", R("*SF"), p(A), false},
+		{"not R on ACK", R("!R"), p(A), true},
+		{"not R on RST", R("!R"), p(R_ | A), false},
+		// Suricata: '!' is "not all of these", so !SA matches a bare SYN
+		{"not SA on SYN", R("!SA"), p(S), true},
+		{"not SA on SYN-ACK", R("!SA"), p(S | A), false},
+		{"xmas", R("FPU"), p(F | P | U), true},
+		{"null scan", R("0"), p(0), true},
+		{"null on ACK", R("0"), p(A), false},
+		{"not null", R("!0"), p(A), true},
+		{"flags on udp", R("S"), rmUDP("", rmTCPFlags(S)), false},
+	})
+}
+
+func TestRuleRanges(t *testing.T) {
+	rmRunCases(t, []rmCase{
+		{"dsize =", rmRule(1, "tcp", rmDsize("3")), rmTCP("abc"), true},
+		{"dsize = miss", rmRule(1, "tcp", rmDsize("3")), rmTCP("abcd"), false},
+		{"dsize 0", rmRule(1, "tcp", rmDsize("0")), rmTCP(""), true},
+		{"dsize <", rmRule(1, "tcp", rmDsize("<4")), rmTCP("abc"), true},
+		{"dsize < edge", rmRule(1, "tcp", rmDsize("<3")), rmTCP("abc"), false},
+		{"dsize >", rmRule(1, "tcp", rmDsize(">2")), rmTCP("abc"), true},
+		{"dsize <= ", rmRule(1, "tcp", rmDsize("<=3")), rmTCP("abc"), true},
+		{"dsize >=", rmRule(1, "tcp", rmDsize(">=4")), rmTCP("abc"), false},
+		{"dsize !", rmRule(1, "tcp", rmDsize("!3")), rmTCP("abc"), false},
+		{"dsize ! other", rmRule(1, "tcp", rmDsize("!9")), rmTCP("abc"), true},
+		// Suricata requires a payload for !, >, >=, ranges and =N>0
+		{"dsize ! empty", rmRule(1, "tcp", rmDsize("!9")), rmTCP(""), false},
+		{"dsize range from 0 empty", rmRule(1, "tcp", rmDsize("0-5")), rmTCP(""), false},
+		{"dsize >= 0 empty", rmRule(1, "tcp", rmDsize(">=0")), rmTCP(""), false},
+		{"dsize <= empty", rmRule(1, "tcp", rmDsize("<=5")), rmTCP(""), true},
+		{"dsize <> exclusive", rmRule(1, "tcp", rmDsize("3<>5")), rmTCP("abc"), false},
+		{"dsize <> inside", rmRule(1, "tcp", rmDsize("2<>5")), rmTCP("abc"), true},
+		{"dsize - inclusive", rmRule(1, "tcp", rmDsize("3-5")), rmTCP("abc"), true},
+		{"dsize with content", rmRule(1, "tcp", rmDsize(">100"), rmMatches(rmC("abc", ""))), rmTCP("abc"), false},
+		{"ttl", rmRule(1, "ip", rmTTL("<5")), rmTCP("", rmPktTTL(1)), true},
+		{"ttl miss", rmRule(1, "ip", rmTTL("<5")), rmTCP(""), false},
+		{"ttl range", rmRule(1, "ip", rmTTL("60-64")), rmTCP(""), true},
+		{"itype echo", rmRule(1, "icmp", rmIType("8")), rmICMP(8, 0, false), true},
+		{"itype reply", rmRule(1, "icmp", rmIType("8")), rmICMP(0, 0, false), false},
+		{"itype v6", rmRule(1, "icmp", rmIType("128")), rmICMP(128, 0, true), true},
+		{"itype >", rmRule(1, "icmp", rmIType(">30")), rmICMP(40, 0, false), true},
+		{"icode", rmRule(1, "icmp", rmIType("3"), rmICode("3")), rmICMP(3, 3, false), true},
+		{"icode miss", rmRule(1, "icmp", rmIType("3"), rmICode("3")), rmICMP(3, 1, false), false},
+		{"icode range", rmRule(1, "icmp", rmICode("0-3")), rmICMP(3, 2, false), true},
+		{"itype on ip rule, tcp packet", rmRule(1, "ip", rmIType("0")), rmTCP(""), false},
+	})
+}
+
+func TestRuleFlow(t *testing.T) {
+	fl := func(dir rules.FlowDirection, est, notEst, stateless bool) *rules.Rule {
+		return rmRule(1, "tcp", rmFlow(dir, est, notEst, stateless))
+	}
+	data := rmTCP("x")
+	toClient := rmTCP("x", rmDir(DirToClient))
+	midstream := rmTCP("x", rmDir(DirUnknown))
+	syn := rmTCP("", rmTCPFlags(TCPSyn), rmConn(ConnOpened))
+	synAck := rmTCP("", rmTCPFlags(TCPSyn|TCPAck), rmDir(DirToClient))
+	finalAck := rmTCP("", rmTCPFlags(TCPAck), rmConn(ConnEstablished))
+	finalAckData := rmTCP("GET /", rmTCPFlags(TCPAck|TCPPsh), rmConn(ConnEstablished))
+	const anyDir, srv, cli = rules.FlowAny, rules.FlowToServer, rules.FlowToClient
+	rmRunCases(t, []rmCase{
+		{"to_server", fl(srv, false, false, false), data, true},
+		{"to_server on reply", fl(srv, false, false, false), toClient, false},
+		{"to_server midstream", fl(srv, false, false, false), midstream, false},
+		{"to_client", fl(cli, false, false, false), toClient, true},
+		{"to_client on request", fl(cli, false, false, false), data, false},
+		{"established data", fl(srv, true, false, false), data, true},
+		{"established SYN", fl(anyDir, true, false, false), syn, false},
+		{"established SYN-ACK", fl(anyDir, true, false, false), synAck, false},
+		{"established final ACK", fl(srv, true, false, false), finalAck, false},
+		{"established final ACK with data", fl(srv, true, false, false), finalAckData, true},
+		{"not_established final ACK", fl(srv, false, true, false), finalAck, true},
+		{"established midstream", fl(anyDir, true, false, false), midstream, false},
+		{"established to_client", fl(cli, true, false, false), toClient, true},
+		{"not_established SYN", fl(srv, false, true, false), syn, true},
+		{"not_established data", fl(anyDir, false, true, false), data, false},
+		{"not_established midstream", fl(anyDir, false, true, false), midstream, true},
+		{"stateless SYN", fl(anyDir, false, false, true), syn, true},
+		{"stateless to_server midstream", fl(srv, false, false, true), midstream, true},
+		{"stateless to_server reply", fl(srv, false, false, true), toClient, false},
+		{"udp ignores flow", rmRule(1, "udp", rmFlow(srv, true, false, false)), rmUDP("x"), true},
+		{"udp ignores direction", rmRule(1, "udp", rmFlow(cli, false, false, false)), rmUDP("x"), true},
+	})
+}
+
+func TestRuleHeader(t *testing.T) {
+	hdr := func(proto, src, sp, dst, dp string, opts ...rmOpt) *rules.Rule {
+		return rmRule(1, proto, append([]rmOpt{rmAddrs(src, dst), rmPorts(sp, dp)}, opts...)...)
+	}
+	fwd := rmTCP("", rmFrom("10.0.0.1", 4000), rmTo("10.0.0.2", 80))
+	rev := rmTCP("", rmFrom("10.0.0.2", 80), rmTo("10.0.0.1", 4000))
+	wrongPort := rmTCP("", rmFrom("10.0.0.2", 4000), rmTo("10.0.0.1", 80))
+	rmRunCases(t, []rmCase{
+		{"addresses", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80"), fwd, true},
+		{"one way only", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80"), rev, false},
+		{"bidirectional forward", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", rmBidir), fwd, true},
+		{"bidirectional reverse", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", rmBidir), rev, true},
+		{"bidirectional keeps port with address", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", rmBidir), wrongPort, false},
+		{"negated source", hdr("tcp", "!10.0.0.0/8", "any", "any", "any"), fwd, false},
+		{"negated source outside", hdr("tcp", "!192.168.0.0/16", "any", "any", "any"), fwd, true},
+		{"port list", hdr("tcp", "any", "any", "any", "443,80"), fwd, true},
+		{"port range", hdr("tcp", "any", "3000:5000", "any", "any"), fwd, true},
+		{"negated port", hdr("tcp", "any", "any", "any", "!80"), fwd, false},
+		{"src port index", hdr("tcp", "any", "80", "any", "any"), rev, true},
+		{"src port index miss", hdr("tcp", "any", "80", "any", "any"), fwd, false},
+		{"ipv6", hdr("tcp", "fd00::/8", "any", "any", "any"), rmTCP("", rmFrom("fd00::1", 1), rmTo("fd00::2", 80)), true},
+		{"ipv4 rule range on ipv6", hdr("tcp", "10.0.0.0/8", "any", "any", "any"), rmTCP("", rmFrom("fd00::1", 1), rmTo("fd00::2", 80)), false},
+		// protocols
+		{"http is tcp", rmRule(1, "http"), rmTCP("x"), true},
+		{"http not udp", rmRule(1, "http"), rmUDP("x"), false},
+		{"http keeps its ports", hdr("http", "any", "any", "any", "8080"), rmTCP("x"), false},
+		{"dns on udp", rmRule(1, "dns"), rmUDP("x"), true},
+		{"dns on tcp", rmRule(1, "dns"), rmTCP("x"), true},
+		{"tls not udp", rmRule(1, "tls"), rmUDP("x"), false},
+		{"quic is udp", rmRule(1, "quic"), rmUDP("x"), true},
+		{"icmp v4", rmRule(1, "icmp"), rmICMP(8, 0, false), true},
+		{"icmp v6", rmRule(1, "icmp"), rmICMP(128, 0, true), true},
+		{"icmpv4 not v6", rmRule(1, "icmpv4"), rmICMP(128, 0, true), false},
+		{"icmp not tcp", rmRule(1, "icmp"), rmTCP("x"), false},
+		{"icmp ignores ports", hdr("icmp", "any", "any", "any", "80"), rmICMP(8, 0, false), true},
+		{"ip on udp", rmRule(1, "ip"), rmUDP("x"), true},
+		{"ip on gre", rmRule(1, "ip", rmMatches(rmC("x", ""))), rmTCP("x", rmProto(47)), true},
+		{"ipv6 rule on ipv4", rmRule(1, "ipv6"), rmTCP("x"), false},
+		{"ipv6 rule on ipv6", rmRule(1, "ipv6"), rmTCP("x", rmFrom("fd00::1", 1), rmTo("fd00::2", 2)), true},
+		{"tcp rule not udp", rmRule(1, "TCP"), rmUDP("x"), false},
+	})
+}
+
+func TestRuleNonIPIgnored(t *testing.T) {
+	m := rmNewMatcher(t, rmRule(1, "ip"))
+	f := rmTCP("x")
+	f.L3 = L3ARP
+	m.Observe(&f, func(Event) { t.Error("fired on ARP") })
+}
+
+func TestRuleEvent(t *testing.T) {
+	m := rmNewMatcher(t, rmRule(7, "tcp", rmMatches(rmC("evil", ""))))
+	var evs []Event
+	emit := func(e Event) { evs = append(evs, e) }
+	f := rmTCP("so evil", rmAt(3*time.Second))
+	f.Packet = PacketRef{File: 2, Num: 99}
+	m.Observe(&f, emit)
+	pub := rmTCP("evil", rmFrom("198.51.100.7", 5555))
+	m.Observe(&pub, emit)
+	noEth := rmTCP("evil")
+	noEth.HasEth = false
+	m.Observe(&noEth, emit)
+	want := Event{
+		SID: 7, Time: rmT0 + 3e9,
+		Attacker: netip.MustParseAddr("10.0.0.1"), AttackerMAC: rmMAC, HasMAC: true,
+		Victim: netip.MustParseAddr("10.0.0.2"), VictimPort: 80, Proto: ProtoTCP,
+		FirstTime: rmT0 + 3e9, LastTime: rmT0 + 3e9,
+		First: PacketRef{File: 2, Num: 99}, Last: PacketRef{File: 2, Num: 99}, Count: 1,
+		Kind: "rule", Detail: "rule test.rules:7 matched: test rule 7",
+	}
+	if len(evs) != 3 {
+		t.Fatalf("%d events, want 3", len(evs))
+	}
+	if !reflect.DeepEqual(evs[0], want) {
+		t.Errorf("event\n got %+v\nwant %+v", evs[0], want)
+	}
+	if evs[1].HasMAC || evs[1].Attacker != netip.MustParseAddr("198.51.100.7") {
+		t.Errorf("public source: %+v", evs[1])
+	}
+	if evs[2].HasMAC {
+		t.Errorf("no Ethernet header but a MAC: %+v", evs[2])
+	}
+}
+
+func TestRuleOrderAndPass(t *testing.T) {
+	rs := []*rules.Rule{
+		rmRule(30, "tcp", rmMatches(rmC("abc", ""))),
+		rmRule(10, "tcp"),
+		rmRule(20, "tcp", rmMatches(rmC("b", ""))),
+	}
+	m := rmNewMatcher(t, rs...)
+	got := rmSIDs(m, []Facts{rmTCP("abc"), rmTCP("b"), rmTCP("")})
+	want := [][]uint32{{30, 10, 20}, {10, 20}, {10}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v (rule order)", got, want)
+	}
+	pass := rmRule(99, "tcp", rmAction("pass"), rmAddrs("10.0.0.9", "any"))
+	m = rmNewMatcher(t, append(rs, pass)...)
+	got = rmSIDs(m, []Facts{rmTCP("abc"), rmTCP("abc", rmFrom("10.0.0.9", 1))})
+	want = [][]uint32{{30, 10, 20}, nil}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("with pass: got %v, want %v", got, want)
+	}
+}
+
+func TestRuleThreshold(t *testing.T) {
+	const A, B = "10.0.0.1", "10.0.0.3"
+	type hit struct {
+		at       time.Duration
+		src, dst string
+	}
+	series := func(src string, from time.Duration, n int) []hit {
+		var out []hit
+		for i := range n {
+			out = append(out, hit{from + time.Duration(i)*time.Second, src, "10.0.0.2"})
+		}
+		return out
+	}
+	cat := func(hs ...[]hit) []hit { return slices.Concat(hs...) }
+	cases := []struct {
+		name                 string
+		typ, track           string
+		count, seconds       int
+		hits                 []hit
+		want                 []int // indexes of hits that alert
+		wantEvicted, maxKeys int
+	}{
+		{"limit first N", "limit", "by_src", 2, 60, series(A, 0, 5), []int{0, 1}, 0, 0},
+		{"limit per source", "limit", "by_src", 2, 60, cat(series(A, 0, 3), series(B, 3*time.Second, 3)), []int{0, 1, 3, 4}, 0, 0},
+		{"limit window end inclusive", "limit", "by_src", 1, 60, []hit{{0, A, "10.0.0.2"}, {60 * time.Second, A, "10.0.0.2"}}, []int{0}, 0, 0},
+		{"limit next window", "limit", "by_src", 1, 60, []hit{{0, A, "10.0.0.2"}, {30 * time.Second, A, "10.0.0.2"}, {61 * time.Second, A, "10.0.0.2"}}, []int{0, 2}, 0, 0},
+		{"limit by_dst", "limit", "by_dst", 1, 60, cat(series(A, 0, 2), series(B, 2*time.Second, 2)), []int{0}, 0, 0},
+		{"limit by_rule", "limit", "by_rule", 1, 60, []hit{{0, A, "10.0.0.2"}, {time.Second, B, "10.0.0.4"}}, []int{0}, 0, 0},
+		{"limit by_both", "limit", "by_both", 1, 60, []hit{{0, A, "10.0.0.2"}, {1, A, "10.0.0.4"}, {2, A, "10.0.0.2"}}, []int{0, 1}, 0, 0},
+		{"threshold every Nth", "threshold", "by_src", 3, 60, series(A, 0, 7), []int{2, 5}, 0, 0},
+		{"threshold window restarts count", "threshold", "by_src", 2, 10, []hit{{0, A, "10.0.0.2"}, {11 * time.Second, A, "10.0.0.2"}, {12 * time.Second, A, "10.0.0.2"}}, []int{2}, 0, 0},
+		{"threshold 1 is every match", "threshold", "by_src", 1, 60, series(A, 0, 3), []int{0, 1, 2}, 0, 0},
+		{"both once per window", "both", "by_src", 3, 60, series(A, 0, 7), []int{2}, 0, 0},
+		{"both next window", "both", "by_src", 2, 5, cat(series(A, 0, 4), series(A, 10*time.Second, 3)), []int{1, 5}, 0, 0},
+		{"both 1", "both", "by_src", 1, 60, cat(series(A, 0, 2), series(A, 61*time.Second, 1)), []int{0, 2}, 0, 0},
+		{"detection_filter after count", "detection_filter", "by_src", 3, 60, series(A, 0, 6), []int{3, 4, 5}, 0, 0},
+		{"detection_filter resets", "detection_filter", "by_src", 1, 10, cat(series(A, 0, 3), series(A, 20*time.Second, 2)), []int{1, 2, 4}, 0, 0},
+		// one entry only: B's match evicts A's count, so A alerts again
+		{"limit evicted", "limit", "by_src", 1, 60, []hit{{0, A, "10.0.0.2"}, {1, B, "10.0.0.2"}, {2, A, "10.0.0.2"}}, []int{0, 1, 2}, 2, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := DefaultRuleConfig()
+			if c.maxKeys > 0 {
+				cfg.MaxThresholdEntries = c.maxKeys
+			}
+			r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold(c.typ, c.track, c.count, c.seconds))
+			m, err := NewRuleMatcher([]*rules.Rule{r}, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for i, h := range c.hits {
+				f := rmTCP("x", rmAt(h.at), rmFrom(h.src, 1000), rmTo(h.dst, 80))
+				m.Observe(&f, func(Event) { got = append(got, i) })
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("alerts on hits %v, want %v", got, c.want)
+			}
+			if m.Evicted() != uint64(c.wantEvicted) {
+				t.Errorf("evicted %d, want %d", m.Evicted(), c.wantEvicted)
+			}
+		})
+	}
+}
+
+func TestRuleThresholdExpire(t *testing.T) {
+	m := rmNewMatcher(t,
+		rmRule(1, "tcp", rmMatches(rmC("x", "")), rmThreshold("limit", "by_src", 1, 30)),
+		rmRule(2, "tcp", rmMatches(rmC("y", "")), rmThreshold("limit", "by_src", 1, 60)))
+	for i, p := range []string{"x", "y"} {
+		f := rmTCP(p, rmFrom(fmt.Sprintf("10.0.1.%d", i), 1))
+		m.Observe(&f, func(Event) {})
+	}
+	if m.thresh.Len() != 2 {
+		t.Fatalf("%d entries, want 2", m.thresh.Len())
+	}
+	m.Expire(rmT0+int64(60*time.Second), nil)
+	if m.thresh.Len() != 2 {
+		t.Errorf("expired at the longest window: %d entries left, want 2", m.thresh.Len())
+	}
+	m.Expire(rmT0+int64(61*time.Second), nil)
+	if m.thresh.Len() != 0 {
+		t.Errorf("%d entries after the longest window, want 0", m.thresh.Len())
+	}
+}
+
+func TestRuleCompileErrors(t *testing.T) {
+	bad := []*rules.Rule{
+		rmRule(1, "tcp"), // fine
+		rmRule(2, "sctp"),
+		rmRule(3, "tcp", rmAction("log")),
+		rmRule(4, "tcp", rmFlags("S"), func(r *rules.Rule) { r.Flags.Mode = '?' }),
+		rmRule(5, "tcp", func(r *rules.Rule) { r.Dsize = &rules.Range{Op: "~"} }),
+		rmRule(6, "tcp", rmThreshold("sometimes", "by_src", 1, 1)),
+		rmRule(7, "tcp", rmThreshold("limit", "by_flow", 1, 1)),
+		rmRule(8, "tcp", rmThreshold("limit", "by_src", 0, 1)),
+		rmRule(9, "tcp", rmMatches(rmC("abc", "depth:2"))),
+		rmRule(10, "tcp", rmMatches(rmC("abc", ""), rmC("d", "within:0"))),
+		rmRule(11, "tcp", rmMatches(rmC("abc", "startswith; offset:1"))),
+		rmRule(12, "tcp", rmMatches(rmC("Host", "buffer:http.host"))),
+		rmRule(13, "tcp", rmMatches(rmC("a", "buffer:http.stat_code"))),
+		rmRule(14, "tcp", rmMatches(rules.Match{})),
+		rmRule(15, "tcp", rmMatches(rules.Match{PCRE: &rules.PCRE{Source: "/x/"}})),
+		rmRule(16, "tcp", rmMatches(rules.Match{Content: &rules.Content{}})),
+		rmRule(17, "tcp", rmFlow(rules.FlowAny, true, true, false)),
+		nil,
+	}
+	_, err := NewRuleMatcher(bad, DefaultRuleConfig())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for line := 2; line <= 17; line++ {
+		if !strings.Contains(msg, fmt.Sprintf("test.rules:%d: sid %d: ", line, line)) {
+			t.Errorf("error does not name test.rules:%d:\n%s", line, msg)
+		}
+	}
+	for _, want := range []string{`protocol "sctp" is not supported`, "nil rule", "depth 2 is less than", `buffer "http.stat_code"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "test.rules:1:") {
+		t.Errorf("good rule reported:\n%s", msg)
+	}
+	if _, err := NewRuleMatcher(nil, RuleConfig{}); err == nil || !strings.Contains(err.Error(), "max_threshold_entries") {
+		t.Errorf("zero config accepted: %v", err)
+	}
+}
+
+func TestRuleConfigValidate(t *testing.T) {
+	if err := DefaultRuleConfig().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	c := DefaultRuleConfig()
+	c.MaxThresholdEntries = 0
+	c.InspectionRecursionLimit = 1 << 21
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "max_threshold_entries: 0") ||
+		!strings.Contains(err.Error(), "inspection_recursion_limit") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestRuleRecursionLimit(t *testing.T) {
+	// "A" then "B" within 1 retried at every A of a long run of A's
+	r := rmRule(1, "tcp", rmMatches(rmC("A", ""), rmC("B", "within:1")))
+	payload := strings.Repeat("A", 5000) + "B"
+	cfg := DefaultRuleConfig()
+	m, err := NewRuleMatcher([]*rules.Rule{r}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rmSIDs(m, []Facts{rmTCP(payload), rmTCP(payload[4000:])})
+	if want := [][]uint32{nil, {1}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v: the limit (%d steps) stops the long chain only", got, want, cfg.InspectionRecursionLimit)
+	}
+}
+
+// TestRuleGrouping: cost follows the packet, not the rule count; only the
+// rules of the packet's ports and the rules whose pattern is present are
+// evaluated.
+func TestRuleGrouping(t *testing.T) {
+	var rs []*rules.Rule
+	for i := range 200 {
+		rs = append(rs, rmRule(uint32(1+i), "tcp", rmPorts("any", strconv.Itoa(1000+i)), rmFlags("S")))
+		rs = append(rs, rmRule(uint32(1001+i), "tcp", rmMatches(rmC(fmt.Sprintf("pattern-%03d", i), ""))))
+		rs = append(rs, rmRule(uint32(2001+i), "udp", rmPorts(strconv.Itoa(2000+i), "any")))
+	}
+	rs = append(rs, rmRule(5000, "tcp", rmDsize(">9000")))
+	m := rmNewMatcher(t, rs...)
+	var sids []uint32
+	emit := func(e Event) { sids = append(sids, e.SID) }
+
+	f := rmTCP("xx pattern-007 pattern-007 pattern-150", rmTo("10.0.0.2", 1005), rmTCPFlags(TCPSyn))
+	m.Observe(&f, emit)
+	if got := len(m.sc.cands); got != 4 {
+		t.Errorf("%d rules evaluated for a TCP packet, want 4 (port 1005, two patterns, any-port rule)", got)
+	}
+	if want := []uint32{6, 1008, 1151}; !reflect.DeepEqual(sids, want) {
+		t.Errorf("matched %v, want %v", sids, want)
+	}
+	u := rmUDP("x", rmFrom("10.0.0.1", 2003))
+	m.Observe(&u, emit)
+	if got := len(m.sc.cands); got != 1 {
+		t.Errorf("%d rules evaluated for a UDP packet from port 2003, want 1", got)
+	}
+}
+
+// TestRulePrefilterSearch checks the automaton against bytes.Contains.
+func TestRulePrefilterSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	const alpha = "abcab\x00\xff"
+	word := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return b
+	}
+	var b prefilterBuilder
+	for i := range 300 {
+		b.add(word(1+rng.IntN(6)), int32(i))
+	}
+	pf := b.build()
+	var s pfScratch
+	for range 500 {
+		hay := word(rng.IntN(80))
+		got := pf.search(hay, &s, nil)
+		slices.Sort(got)
+		var want []int32
+		for id, p := range pf.patterns {
+			if bytes.Contains(hay, p) {
+				want = append(want, pf.postings[id]...)
+			}
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: got %v, want %v", hay, got, want)
+		}
+	}
+}
+
+func TestRuleLowerASCII(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	var dst []byte
+	for n := range 100 {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(rng.IntN(256))
+		}
+		if n > 10 {
+			copy(src, "@AZ[`az{\x80\xc1")
+		}
+		dst = lowerASCII(dst, src)
+		for i, c := range src {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 32
+			}
+			if dst[i] != want {
+				t.Fatalf("%q: byte %d %#x became %#x, want %#x", src, i, c, dst[i], want)
+			}
+		}
+	}
+}
+
+// rmRandomRules makes n rules over a small alphabet so that random
+// payloads hit them often, with every modifier, negation, pcre, HTTP
+// buffers, ports and flags in the mix.
+func rmRandomRules(rng *rand.Rand, n int) []*rules.Rule {
+	const alpha = "abcABC/="
+	word := func(lo, hi int) string {
+		b := make([]byte, lo+rng.IntN(hi-lo+1))
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	bufs := []string{"", "", "", "http.uri", "http.method", "http.header", "http.host", "http.user_agent", "http.cookie", "http.request_body"}
+	var rs []*rules.Rule
+	for i := range n {
+		var opts []rmOpt
+		proto := []string{"tcp", "tcp", "udp", "ip", "http", "dns"}[rng.IntN(6)]
+		var ms []rules.Match
+		for k := range rng.IntN(4) {
+			buf := bufs[rng.IntN(len(bufs))]
+			if proto == "udp" || proto == "dns" {
+				buf = ""
+			}
+			if k > 0 && rng.IntN(2) == 0 {
+				buf = string(ms[len(ms)-1].Buffer) // chain in one buffer
+			}
+			if rng.IntN(6) == 0 {
+				re := regexp.QuoteMeta(word(1, 3)) + []string{"", `\w*`, `.`, `[a-c]+`}[rng.IntN(4)]
+				if rng.IntN(4) == 0 {
+					re = "^" + re
+				}
+				mods := "buffer:" + buf
+				if k > 0 && rng.IntN(2) == 0 {
+					mods += "; R"
+				}
+				if rng.IntN(5) == 0 {
+					mods += "; negated"
+				}
+				ms = append(ms, rmP(re, mods))
+				continue
+			}
+			pat := word(1, 4)
+			var mods []string
+			if rng.IntN(2) == 0 || buf == "http.host" {
+				mods = append(mods, "nocase")
+			}
+			if rng.IntN(6) == 0 {
+				mods = append(mods, "negated")
+			}
+			switch rel := k > 0 && rng.IntN(2) == 0; {
+			case rel:
+				switch rng.IntN(3) {
+				case 0:
+					mods = append(mods, fmt.Sprintf("distance:%d", rng.IntN(5)-2))
+				case 1:
+					mods = append(mods, fmt.Sprintf("within:%d", len(pat)+rng.IntN(4)))
+				default:
+					mods = append(mods, fmt.Sprintf("distance:%d; within:%d", rng.IntN(5)-2, len(pat)+rng.IntN(4)))
+				}
+			case rng.IntN(8) == 0:
+				mods = append(mods, "startswith")
+			default:
+				if rng.IntN(3) == 0 {
+					mods = append(mods, fmt.Sprintf("offset:%d", rng.IntN(6)))
+				}
+				if rng.IntN(3) == 0 {
+					mods = append(mods, fmt.Sprintf("depth:%d", len(pat)+rng.IntN(8)))
+				}
+			}
+			if rng.IntN(8) == 0 {
+				mods = append(mods, "endswith")
+			}
+			if rng.IntN(8) == 0 {
+				mods = append(mods, "fast_pattern")
+			}
+			ms = append(ms, rmC(pat, strings.Join(mods, ";")+"; buffer:"+buf))
+		}
+		opts = append(opts, rmMatches(ms...))
+		switch rng.IntN(5) {
+		case 0:
+			opts = append(opts, rmPorts("any", []string{"80", "53", "80,8080", "1:1024"}[rng.IntN(4)]))
+		case 1:
+			opts = append(opts, rmPorts([]string{"80", "53"}[rng.IntN(2)], "any"))
+		case 2:
+			opts = append(opts, rmBidir, rmPorts("any", "80"))
+		}
+		if rng.IntN(5) == 0 {
+			opts = append(opts, rmFlags([]string{"+A", "*SF", "!R", "PA"}[rng.IntN(4)]))
+		}
+		if rng.IntN(6) == 0 {
+			opts = append(opts, rmFlow(rules.FlowDirection(rng.IntN(3)), rng.IntN(2) == 0, false, false))
+		}
+		if rng.IntN(6) == 0 {
+			opts = append(opts, rmDsize([]string{"<20", ">10", "5-30"}[rng.IntN(3)]))
+		}
+		if rng.IntN(10) == 0 {
+			opts = append(opts, rmThreshold([]string{"limit", "threshold", "both", "detection_filter"}[rng.IntN(4)], "by_src", 1+rng.IntN(3), 60))
+		}
+		rs = append(rs, rmRule(uint32(i+1), proto, opts...))
+	}
+	return rs
+}
+
+// rmRandomPackets makes TCP and UDP packets over the rules' alphabet, some
+// of them HTTP requests.
+func rmRandomPackets(rng *rand.Rand, n int) []Facts {
+	const alpha = "abcABC/=x "
+	word := func(lo, hi int) string {
+		b := make([]byte, lo+rng.IntN(hi-lo+1))
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	var out []Facts
+	for i := range n {
+		payload := word(0, 40)
+		if rng.IntN(3) == 0 {
+			payload = []string{"GET", "POST"}[rng.IntN(2)] + " /" + word(0, 12) + " HTTP/1.1\r\nHost: " + word(1, 8) +
+				"\r\nUser-Agent: " + word(0, 8) + "\r\nCookie: " + word(0, 6) + "\r\n\r\n" + word(0, 10)
+		}
+		var f Facts
+		if rng.IntN(4) == 0 {
+			f = rmUDP(payload, rmFrom("10.0.0.1", []uint16{53, 5353, 80}[rng.IntN(3)]), rmTo("10.0.0.2", []uint16{53, 80, 9999}[rng.IntN(3)]))
+		} else {
+			f = rmTCP(payload, rmTCPFlags([]uint8{TCPAck | TCPPsh, TCPAck, TCPSyn, TCPFin | TCPAck, TCPRst}[rng.IntN(5)]),
+				rmDir([]uint8{DirToServer, DirToClient, DirUnknown}[rng.IntN(3)]))
+			if rng.IntN(2) == 0 {
+				f.Src, f.Dst, f.SrcPort, f.DstPort = f.Dst, f.Src, 80, 40000
+			}
+		}
+		f.Time = rmT0 + int64(i)*int64(time.Second)
+		f.Packet = PacketRef{Num: uint64(i + 1)}
+		out = append(out, f)
+	}
+	return out
+}
+
+// TestRulePrefilterEquivalence: for random rules and payloads, the
+// prefilter and port grouping never change what matches.
+func TestRulePrefilterEquivalence(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2024, 11))
+	for round := range 5 {
+		rs := rmRandomRules(rng, 200)
+		facts := rmRandomPackets(rng, 2000)
+		fast := rmNewMatcher(t, rs...)
+		slow := rmNewMatcher(t, rs...)
+		slow.noPrefilter = true
+		got, want := rmSIDs(fast, facts), rmSIDs(slow, facts)
+		matches := 0
+		for i := range facts {
+			matches += len(want[i])
+			if !slices.Equal(got[i], want[i]) {
+				t.Fatalf("round %d packet %d %q: prefilter %v, all rules %v", round, i, facts[i].Payload, got[i], want[i])
+			}
+		}
+		if matches < 500 {
+			t.Errorf("round %d: only %d matches: the generator no longer exercises the matcher", round, matches)
+		}
+	}
+}
+
+func TestRuleSteadyStateAllocs(t *testing.T) {
+	m := rmNewMatcher(t, rmBenchRules(1000)...)
+	facts := rmBenchTraffic()
+	fired := 0
+	emit := func(Event) { fired++ }
+	for i := range facts {
+		m.Observe(&facts[i], emit)
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(20_000, func() {
+		m.Observe(&facts[i%len(facts)], emit)
+		i++
+	})
+	if allocs != 0 || fired != 0 {
+		t.Errorf("%v allocs per packet and %d events on benign traffic, want none", allocs, fired)
+	}
+}
