@@ -333,6 +333,15 @@ type cRule struct {
 type ruleSet struct {
 	all []int32    // every rule of the class, ascending
 	pf  *prefilter // rules with a positive content; nil when none
+	// pfDst and pfSrc gate the automaton pass: the destination and source
+	// ports some content rule of the class accepts. A packet whose
+	// destination is in neither pfDst nor, for its source, pfSrc cannot
+	// match a content rule, so its payload is not scanned: the pass costs
+	// a few ns a byte, and most traffic (TLS on 443, HTTP responses against
+	// request rules) never needs it. pfAllPorts: a content rule accepts
+	// any ports, so every packet is scanned.
+	pfDst, pfSrc *[1 << 10]uint64
+	pfAllPorts   bool
 	// Rules without a prefilter pattern, always evaluated once the
 	// packet's ports select them: by a small destination port set, by a
 	// small source port set (to_client rules written "80 -> any"), or
@@ -394,6 +403,9 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 			switch {
 			case fp != nil:
 				builders[c].add(fp, idx)
+				if hasPorts {
+					gatePorts(set, r, dst, dstOK, src, srcOK)
+				}
 			case hasPorts && !r.Bidirectional && dstOK:
 				set.byDst = addPorts(set.byDst, dst, idx)
 			case hasPorts && !r.Bidirectional && srcOK:
@@ -410,6 +422,46 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 		eng.sets[c].pf = builders[c].build()
 	}
 	return eng, nil
+}
+
+// gatePorts records the ports a content rule accepts in the set's
+// prefilter gates; a rule open on both sides opens them for every packet.
+// A bidirectional rule's ports may be either side, so they go in both.
+func gatePorts(set *ruleSet, r *rules.Rule, dst []uint16, dstOK bool, src []uint16, srcOK bool) {
+	if set.pfAllPorts {
+		return
+	}
+	add := func(g **[1 << 10]uint64, ports []uint16) {
+		if *g == nil {
+			*g = new([1 << 10]uint64)
+		}
+		for _, p := range ports {
+			(*g)[p>>6] |= 1 << (p & 63)
+		}
+	}
+	switch {
+	case dstOK && r.Bidirectional:
+		add(&set.pfDst, dst)
+		add(&set.pfSrc, dst)
+	case srcOK && r.Bidirectional:
+		add(&set.pfDst, src)
+		add(&set.pfSrc, src)
+	case dstOK:
+		add(&set.pfDst, dst)
+	case srcOK:
+		add(&set.pfSrc, src)
+	default:
+		set.pfAllPorts = true
+	}
+}
+
+// scanPorts reports whether a TCP/UDP packet's ports pass the gates.
+func (set *ruleSet) scanPorts(src, dst uint16) bool {
+	if set.pfAllPorts {
+		return true
+	}
+	return set.pfDst != nil && set.pfDst[dst>>6]&(1<<(dst&63)) != 0 ||
+		set.pfSrc != nil && set.pfSrc[src>>6]&(1<<(src&63)) != 0
 }
 
 func actionRank(a string) int {
@@ -812,7 +864,8 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 	if m.noPrefilter {
 		cands = append(cands, set.all...)
 	} else {
-		if set.pf != nil && len(f.Payload) >= set.pf.minLen {
+		if set.pf != nil && len(f.Payload) >= set.pf.minLen &&
+			(f.Proto != ProtoTCP && f.Proto != ProtoUDP || set.scanPorts(f.SrcPort, f.DstPort)) {
 			s.lowerPayload(f.Payload)
 			cands = set.pf.search(s.lower, &s.pf, cands)
 		}

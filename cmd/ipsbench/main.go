@@ -7,6 +7,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
@@ -22,6 +23,7 @@ func main() {
 	large := flag.String("large", "", "the large mixed capture")
 	flood := flag.String("synflood", "", "the spoofed SYN flood capture for the memory bound")
 	runs := flag.Int("runs", 2, "runs of each measurement; the fastest counts")
+	nRules := flag.Int("rules", 1000, "content rules to generate for the signature-pack measurement; 0 skips it")
 	flag.Parse()
 	if *bare != "" {
 		p, b, err := analyzer.ReadAndDecode(*bare)
@@ -36,7 +38,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ipsbench: -large FILE is required")
 		os.Exit(2)
 	}
-	if err := run(*bin, *large, *flood, *runs); err != nil {
+	if err := run(*bin, *large, *flood, *runs, *nRules); err != nil {
 		fmt.Fprintln(os.Stderr, "ipsbench:", err)
 		os.Exit(1)
 	}
@@ -75,7 +77,7 @@ func measure(runs int, name string, args ...string) (measurement, error) {
 	return best, nil
 }
 
-func run(bin, large, flood string, runs int) error {
+func run(bin, large, flood string, runs, nRules int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -108,6 +110,20 @@ func run(bin, large, flood string, runs int) error {
 	row("analyze (all built-ins)", an)
 	fmt.Printf("analyze / bare loop speed: %.0f%% (target >= 50%%)\n", 100*bare.wall.Seconds()/an.wall.Seconds())
 
+	if nRules > 0 {
+		file, err := writeRules(nRules)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(file)
+		withRules, err := measure(runs, bin, "analyze", "--no-progress", "--format", "json", "-o", os.DevNull, "--rules", file, large)
+		if err != nil {
+			return err
+		}
+		row(fmt.Sprintf("analyze + %d content rules", nRules), withRules)
+		fmt.Printf("cost of %d content rules: %.2fx the built-ins alone (target < 2x)\n",
+			nRules, withRules.wall.Seconds()/an.wall.Seconds())
+	}
 	if flood != "" {
 		fl, err := measure(1, bin, "analyze", "--no-progress", "--format", "json", "-o", os.DevNull, flood)
 		if err != nil {
@@ -121,4 +137,33 @@ func run(bin, large, flood string, runs int) error {
 		}
 	}
 	return nil
+}
+
+// writeRules writes n content rules with random 8-12 byte patterns (half of
+// them nocase, a quarter on port 80), the same on every run, so the
+// measurement shows what a large rule set costs on traffic it rarely
+// matches, as most rules in a real set do.
+func writeRules(n int) (string, error) {
+	f, err := os.CreateTemp("", "ipsbench-*.rules")
+	if err != nil {
+		return "", err
+	}
+	r := rand.New(rand.NewPCG(7, 11))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-."
+	for i := 0; i < n; i++ {
+		b := make([]byte, 8+r.IntN(5))
+		for j := range b {
+			b[j] = alphabet[r.IntN(len(alphabet))]
+		}
+		port, nocase := "any", ""
+		if i%4 == 0 {
+			port = "80"
+		}
+		if i%2 == 0 {
+			nocase = " nocase;"
+		}
+		fmt.Fprintf(f, "alert tcp any any -> any %s (msg:\"bench rule %d\"; content:\"%s\";%s sid:%d; rev:1;)\n",
+			port, i, b, nocase, 8000000+i)
+	}
+	return f.Name(), f.Close()
 }

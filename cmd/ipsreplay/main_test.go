@@ -142,6 +142,7 @@ type jsonReport struct {
 
 type jsonSignature struct {
 	SID       uint32   `json:"sid"`
+	Name      string   `json:"name"`
 	Count     uint64   `json:"count"`
 	Excluded  uint64   `json:"excluded"`
 	Attackers []string `json:"attackers"`
