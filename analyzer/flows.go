@@ -49,8 +49,44 @@ func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (fl
 	return flowKey{dst, src, dport, sport}, false
 }
 
+// streamSide follows one direction's byte stream: where the next in-order
+// segment starts and the last bytes before it.
+type streamSide struct {
+	next    uint32
+	known   bool
+	tail    [detectors.StreamTail]byte
+	tailLen uint8
+}
+
+// advance takes one segment: it returns the tail the segment continues
+// (nil unless it is the next in order) and keeps the stream's new end.
+// Retransmissions and gaps restart the tail, so a split content across a
+// loss is missed rather than matched on bytes that were never adjacent.
+func (s *streamSide) advance(seq uint32, payload []byte, f *detectors.Facts) {
+	if len(payload) == 0 {
+		return
+	}
+	if s.known && seq == s.next && s.tailLen > 0 {
+		f.SetStreamPrefix(s.tail[:s.tailLen])
+	}
+	if !s.known || seq != s.next {
+		s.tailLen = 0
+	}
+	s.known, s.next = true, seq+uint32(len(payload))
+	if len(payload) >= len(s.tail) {
+		s.tailLen = uint8(copy(s.tail[:], payload[len(payload)-len(s.tail):]))
+		return
+	}
+	keep := min(int(s.tailLen), len(s.tail)-len(payload))
+	copy(s.tail[:keep], s.tail[int(s.tailLen)-keep:s.tailLen])
+	copy(s.tail[keep:], payload)
+	s.tailLen = uint8(keep + len(payload))
+}
+
 type flow struct {
 	conn       detectors.Conn
+	client     streamSide
+	server     streamSide
 	clientIsLo bool
 	serverISN  uint32
 	synAcked   bool // server answered with SYN-ACK
@@ -117,6 +153,17 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 		f.Dir = detectors.DirToClient
 		c.ServerPkts++
 		c.ServerBytes += payload
+	}
+
+	// the stream starts after the SYN, which takes one sequence number
+	side := &fl.server
+	if fromClient {
+		side = &fl.client
+	}
+	if flags&detectors.TCPSyn != 0 {
+		side.known, side.next, side.tailLen = true, f.Seq+1, 0
+	} else {
+		side.advance(f.Seq, f.Payload, f)
 	}
 
 	if flags&detectors.TCPRst != 0 {

@@ -101,6 +101,24 @@ type Facts struct {
 	ConnEvent uint8 // ConnNone, ConnOpened or ConnEstablished on this packet
 
 	Payload []byte // transport payload; valid only during Observe
+
+	// StreamPrefix is the end of this direction's TCP stream just before
+	// Payload, when Payload continues it in order: a content split across
+	// segments is found in StreamPrefix+Payload. Valid only during Observe.
+	StreamPrefix []byte
+	streamBuf    [StreamTail]byte
+}
+
+// StreamTail is how much of each direction's stream is kept to match
+// contents split across segments: contents longer than this can still be
+// missed when split.
+const StreamTail = 64
+
+// SetStreamPrefix copies p (at most StreamTail bytes) into the packet's
+// own buffer, so the facts never point into flow state.
+func (f *Facts) SetStreamPrefix(p []byte) {
+	n := copy(f.streamBuf[:], p)
+	f.StreamPrefix = f.streamBuf[:n]
 }
 
 // Direction of a TCP packet within its connection.

@@ -327,6 +327,28 @@ type cRule struct {
 	bufs              []cBuffer
 	thr               *cThreshold
 	detail            string
+	// stream: the rule's contents may also match across TCP segments: all
+	// are payload contents with no absolute anchor (offset, depth,
+	// startswith, endswith) and the rule has no dsize, so evaluating it on
+	// the stream's tail + payload means what it says.
+	stream bool
+}
+
+// streamable reports whether r may match across TCP segments.
+func streamable(r *rules.Rule) bool {
+	if r.Dsize != nil {
+		return false
+	}
+	positive := false
+	for _, m := range r.Matches {
+		c := m.Content
+		if m.Buffer != rules.BufferPayload || m.PCRE != nil || c == nil ||
+			c.HasOffset || c.HasDepth || c.StartsWith || c.EndsWith {
+			return false
+		}
+		positive = positive || !c.Negated
+	}
+	return positive
 }
 
 // ruleSet is one protocol class's share of the rules.
@@ -342,6 +364,7 @@ type ruleSet struct {
 	// any ports, so every packet is scanned.
 	pfDst, pfSrc *[1 << 10]uint64
 	pfAllPorts   bool
+	hasStream    bool // some content rule may match across segments
 	// Rules without a prefilter pattern, always evaluated once the
 	// packet's ports select them: by a small destination port set, by a
 	// small source port set (to_client rules written "80 -> any"), or
@@ -386,6 +409,7 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 			errs = append(errs, err)
 			continue
 		}
+		cr.stream = streamable(r)
 		idx := int32(len(eng.rules))
 		eng.rules = append(eng.rules, cr)
 		if cr.thr != nil && cr.thr.window > eng.maxWindow {
@@ -403,6 +427,7 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 			switch {
 			case fp != nil:
 				builders[c].add(fp, idx)
+				set.hasStream = set.hasStream || cr.stream
 				if hasPorts {
 					gatePorts(set, r, dst, dstOK, src, srcOK)
 				}
@@ -793,8 +818,10 @@ type ruleScratch struct {
 	pf       pfScratch
 	cands    []int32
 	matched  []int32
-	latin1   []byte // a pcre subject presented one rune per byte
-	steps    int    // content/pcre steps of the current inspection
+	stream   []byte  // a segment's stream tail + payload
+	scands   []int32 // candidates for the stream pass
+	latin1   []byte  // a pcre subject presented one rune per byte
+	steps    int     // content/pcre steps of the current inspection
 	limit    int
 }
 
@@ -902,6 +929,52 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 		}
 		emit(m.event(r, f))
 	}
+	if len(f.StreamPrefix) > 0 && len(f.Payload) > 0 && f.Proto == ProtoTCP && set.hasStream && !m.noPrefilter &&
+		set.scanPorts(f.SrcPort, f.DstPort) {
+		m.streamPass(set, f, emit)
+	}
+}
+
+// streamPass finds contents split across the segment boundary: a rule that
+// did not match the payload alone, matches the stream's tail + payload and
+// did not match the tail alone (that match was the previous segment's)
+// fires for this packet.
+func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
+	s := &m.sc
+	s.stream = append(append(s.stream[:0], f.StreamPrefix...), f.Payload...)
+	if len(s.stream) < set.pf.minLen {
+		return
+	}
+	s.lowered, s.httpDone = false, false
+	s.lowerPayload(s.stream)
+	cands := set.pf.search(s.lower, &s.pf, s.scands[:0])
+	slices.Sort(cands)
+	cands = slices.Compact(cands)
+	s.scands = cands
+	whole, tail := *f, *f
+	whole.Payload, tail.Payload = s.stream, f.StreamPrefix
+	for _, ri := range cands {
+		r := &m.eng.rules[ri]
+		if !r.stream || r.pass {
+			continue
+		}
+		if _, done := slices.BinarySearch(s.matched, ri); done {
+			continue
+		}
+		s.lowered, s.httpDone = false, false
+		if !m.matchRule(r, &whole) {
+			continue
+		}
+		s.lowered, s.httpDone = false, false
+		if m.matchRule(r, &tail) {
+			continue
+		}
+		if r.thr != nil && !m.thresholdAllows(r, f) {
+			continue
+		}
+		emit(m.event(r, f))
+	}
+	s.lowered, s.httpDone = false, false
 }
 
 func (m *RuleMatcher) event(r *cRule, f *Facts) Event {
