@@ -22,6 +22,12 @@ type FlowConfig struct {
 	MaxHalfOpen int `json:"max_half_open"`
 	// MaxEstablished caps established connections tracked at once.
 	MaxEstablished int `json:"max_established"`
+	// Midstream picks up connections whose handshake the capture missed
+	// (it started before the capture) as established, as Suricata's
+	// stream.midstream does. Off by default, as there: without the SYN
+	// the client can only be guessed (the side on the higher,
+	// non-service port), and a stray packet would open a connection.
+	Midstream bool `json:"midstream"`
 }
 
 // DefaultFlowConfig returns the defaults documented on FlowConfig.
@@ -125,6 +131,10 @@ func (t *flowTable) observe(f *detectors.Facts) {
 	fl, ok := t.halfOpen.Get(key, now)
 	if !ok {
 		if f.TCPFlags&(detectors.TCPSyn|detectors.TCPAck|detectors.TCPRst) != detectors.TCPSyn {
+			if t.cfg.Midstream && f.TCPFlags&(detectors.TCPSyn|detectors.TCPRst|detectors.TCPFin) == 0 &&
+				f.TCPFlags&detectors.TCPAck != 0 {
+				t.pickUp(key, fromLo, f)
+			}
 			return // mid-stream or stray: no direction known
 		}
 		fl, _ = t.halfOpen.Put(key, now, nil)
@@ -214,6 +224,24 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 			t.ended(&fl.conn)
 		}
 	}
+}
+
+// pickUp starts tracking a connection first seen mid-way, as established.
+// The client is the side on the higher port when the other is a service
+// port (below 1024), else the sender of this first packet.
+func (t *flowTable) pickUp(key flowKey, fromLo bool, f *detectors.Facts) {
+	fromClient := !(f.SrcPort < 1024 && f.DstPort >= 1024)
+	fl, _ := t.established.Put(key, f.Time, t.evictEstablished)
+	fl.clientIsLo = fromLo == fromClient
+	c := &fl.conn
+	c.Client, c.Server, c.ClientPort, c.ServerPort = f.Src, f.Dst, f.SrcPort, f.DstPort
+	c.ClientMAC = f.SrcMAC
+	if !fromClient {
+		c.Client, c.Server, c.ClientPort, c.ServerPort = f.Dst, f.Src, f.DstPort, f.SrcPort
+		c.ClientMAC = f.DstMAC
+	}
+	c.Start, c.First, c.Established = f.Time, f.Packet, true
+	t.update(key, fl, fromLo, f, true)
 }
 
 // finish reports an established connection as ended and forgets it.

@@ -115,3 +115,32 @@ func TestFlowTableBounded(t *testing.T) {
 		t.Fatalf("half-open connections not expired: %d", ft.halfOpen.Len())
 	}
 }
+
+// With midstream pickup a connection first seen mid-way is tracked as
+// established, the client guessed from the ports; without it, not at all.
+func TestFlowTableMidstream(t *testing.T) {
+	for _, midstream := range []bool{false, true} {
+		cfg := DefaultFlowConfig()
+		cfg.Midstream = midstream
+		var ended []detectors.Conn
+		ft := newFlowTable(cfg, func(c *detectors.Conn) { ended = append(ended, *c) })
+		// the server's reply is the first packet seen
+		f := tcpFacts(1, false, detectors.TCPAck|detectors.TCPPsh, 500, 101, 40)
+		ft.observe(&f)
+		g := tcpFacts(2, true, detectors.TCPAck, 101, 540, 10)
+		ft.observe(&g)
+		ft.flush()
+		if !midstream {
+			if f.Dir != detectors.DirUnknown || len(ended) != 0 {
+				t.Errorf("without midstream: dir %d, %d connections", f.Dir, len(ended))
+			}
+			continue
+		}
+		if f.Dir != detectors.DirToClient || g.Dir != detectors.DirToServer || len(ended) != 1 {
+			t.Fatalf("midstream: dirs %d %d, %d connections", f.Dir, g.Dir, len(ended))
+		}
+		if c := ended[0]; !c.Established || c.ServerPort != 22 || c.ServerBytes != 40 || c.ClientBytes != 10 {
+			t.Errorf("conn %+v", c)
+		}
+	}
+}
