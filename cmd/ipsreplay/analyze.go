@@ -40,12 +40,8 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table, json or eve (Suricata EVE JSON lines)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
-			&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
-			&cli.StringFlag{Name: "exclude", Usage: "excluded-hosts `FILE`: one IP, CIDR, range a-b or MAC a line"},
-			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (see README)"},
-			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
-		}, signatureFlags()...),
+		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
@@ -57,20 +53,10 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			if err := flagsAfterPaths("analyze", c.Args().Slice()); err != nil {
 				return err
 			}
-			opts := AnalyzeOptions{
-				Paths:       c.Args().Slice(),
-				Format:      format,
-				Output:      c.String("output"),
-				PerFile:     c.Bool("per-file"),
-				Autoblock:   c.Duration("autoblock"),
-				ExcludeFile: c.String("exclude"),
-				ConfigFile:  c.String("config"),
-				Sets:        c.StringSlice("set"),
-				Progress:    !c.Bool("no-progress") && isTerminal(c.App.ErrWriter),
-				Stdin:       stdin,
-				Signatures:  signatureOptions(c),
-				Stderr:      c.App.ErrWriter,
-			}
+			opts := analysisOptions(c)
+			opts.Paths, opts.Format, opts.Output = c.Args().Slice(), format, c.String("output")
+			opts.PerFile, opts.Stdin = c.Bool("per-file"), stdin
+			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Autoblock)
 			}

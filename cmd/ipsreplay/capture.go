@@ -41,29 +41,18 @@ func captureCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-promisc", Usage: "capture only traffic to and from this host"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formatLines, Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
-			&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
-			&cli.StringFlag{Name: "exclude", Usage: "excluded-hosts `FILE`: one IP, CIDR, range a-b or MAC a line"},
-			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`"},
-			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the packet counter"},
-		}, signatureFlags()...),
+		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("capture takes no arguments, got %q (a filter goes in --bpf)", strings.Join(c.Args().Slice(), " "))
 			}
 			opts := CaptureOptions{
-				Analyze: AnalyzeOptions{
-					Output:      c.String("output"),
-					Autoblock:   c.Duration("autoblock"),
-					ExcludeFile: c.String("exclude"),
-					ConfigFile:  c.String("config"),
-					Sets:        c.StringSlice("set"),
-					Signatures:  signatureOptions(c),
-					Stderr:      c.App.ErrWriter,
-				},
-				Iface: c.String("interface"),
-				Live:  live.DefaultCaptureOptions(),
+				Analyze: analysisOptions(c),
+				Iface:   c.String("interface"),
+				Live:    live.DefaultCaptureOptions(),
 			}
+			opts.Analyze.Output = c.String("output")
 			if opts.Iface == "" {
 				return usagef("capture needs -i IFACE (available: %s)", strings.Join(live.Interfaces(true), ", "))
 			}

@@ -47,12 +47,8 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formatLines, Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
-			&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
-			&cli.StringFlag{Name: "exclude", Usage: "excluded-hosts `FILE`: one IP, CIDR, range a-b or MAC a line"},
-			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`"},
-			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
-		}, signatureFlags()...),
+		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("replay needs at least one capture file, directory or -")
@@ -65,21 +61,13 @@ func replayCommand(stdin io.Reader) *cli.Command {
 				return err
 			}
 			opts := ReplayOptions{
-				Analyze: AnalyzeOptions{
-					Paths:       c.Args().Slice(),
-					Output:      c.String("output"),
-					Autoblock:   c.Duration("autoblock"),
-					ExcludeFile: c.String("exclude"),
-					ConfigFile:  c.String("config"),
-					Sets:        c.StringSlice("set"),
-					Progress:    !c.Bool("no-progress") && isTerminal(c.App.ErrWriter),
-					Stdin:       stdin,
-					Signatures:  signatureOptions(c),
-					Stderr:      c.App.ErrWriter,
-				},
+				Analyze:  analysisOptions(c),
 				Speed:    speed,
 				OutIface: c.String("out-iface"),
 			}
+			a := &opts.Analyze
+			a.Paths, a.Output, a.Stdin = c.Args().Slice(), c.String("output"), stdin
+			a.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Analyze.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Analyze.Autoblock)
 			}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ipsreplay/ipsreplay/analyzer"
+
 	"github.com/ipsreplay/ipsreplay/signatures"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -18,7 +20,31 @@ type SignatureOptions struct {
 	NoBuiltins bool     // --no-builtins: only the packs and rules given
 }
 
-// signatureFlags are the flags every analysing command shares.
+// analysisFlags are the flags every analysing command (analyze, replay,
+// capture) shares: blocking, exclusions, parameters and signatures.
+func analysisFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
+		&cli.StringFlag{Name: "exclude", Usage: "excluded-hosts `FILE`: one IP, CIDR, range a-b or MAC a line"},
+		&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (ipsreplay config prints one)"},
+		&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
+	}, signatureFlags()...)
+}
+
+// analysisOptions reads analysisFlags into the options they fill.
+func analysisOptions(c *cli.Context) AnalyzeOptions {
+	return AnalyzeOptions{
+		Autoblock:   c.Duration("autoblock"),
+		ExcludeFile: c.String("exclude"),
+		ConfigFile:  c.String("config"),
+		Sets:        c.StringSlice("set"),
+		Signatures:  signatureOptions(c),
+		Stderr:      c.App.ErrWriter,
+	}
+}
+
+// signatureFlags choose the signatures: every command that analyses has
+// them, check too.
 func signatureFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "signatures", Usage: "add a signature pack `DIR` (or replace the one of the same name); repeatable"},
