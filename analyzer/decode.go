@@ -82,6 +82,7 @@ const (
 	reasonMalformedL3
 	reasonMalformedL4
 	reasonFragment
+	reasonFragTimeout
 	reasonNonIP
 	reasonCount
 )
@@ -92,7 +93,8 @@ var reasonNames = [reasonCount]string{
 	reasonMalformedL2:     "malformed link-layer header",
 	reasonMalformedL3:     "malformed network header",
 	reasonMalformedL4:     "malformed transport header",
-	reasonFragment:        "IP fragment (not reassembled)",
+	reasonFragment:        "IP fragment (reassembled when complete)",
+	reasonFragTimeout:     "fragmented IP datagram never completed (dropped after 30 s)",
 	reasonNonIP:           "other protocol (not IP or ARP)",
 }
 
@@ -115,6 +117,7 @@ type decoder struct {
 
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
+	frag    *reassembler
 
 	reasons [reasonCount]uint64
 }
@@ -123,6 +126,7 @@ func newDecoder() *decoder {
 	d := &decoder{
 		parsers: make(map[gopacket.LayerType]*gopacket.DecodingLayerParser),
 		decoded: make([]gopacket.LayerType, 0, 16),
+		frag:    newReassembler(defragMaxDatagrams),
 	}
 	for _, first := range []gopacket.LayerType{
 		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback,
@@ -196,7 +200,13 @@ func (d *decoder) decode(lt LinkType, data []byte, f *detectors.Facts) bool {
 		return false
 	}
 	err := p.DecodeLayers(data[off:], &d.decoded)
-	for _, typ := range d.decoded {
+	return d.fill(f, p, err, data[off:], false)
+}
+
+// fill reads the layers just decoded from pkt into f. inner is set for a
+// reassembled datagram, whose fragments are not reassembled again.
+func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err error, pkt []byte, inner bool) bool {
+	for i, typ := range d.decoded {
 		switch typ {
 		case layers.LayerTypeEthernet:
 			f.HasEth = true
@@ -210,17 +220,29 @@ func (d *decoder) decode(lt LinkType, data []byte, f *detectors.Facts) bool {
 			f.Dst = addr4(d.ip4.DstIP)
 			f.TTL = d.ip4.TTL
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
+				// the parser stopped here: no transport layer follows
 				d.reasons[reasonFragment]++
+				if !inner {
+					d.defrag4(f)
+				}
+				return true
 			}
 		case layers.LayerTypeIPv6:
 			f.L3 = detectors.L3IPv6
 			f.Src = addr16(d.ip6.SrcIP)
 			f.Dst = addr16(d.ip6.DstIP)
 			f.TTL = d.ip6.HopLimit
-			if laterIPv6Fragment(&d.ip6) {
+			raw := d.payloadBefore(i, pkt)
+			if plen := 40 + int(d.ip6.Length); d.ip6.Length != 0 && len(raw) > plen {
+				raw = raw[:plen] // Ethernet padding
+			}
+			if at, nextPos, ok := ipv6FragmentHeader(raw); ok {
 				// the skipper would read fragment data as a transport
 				// header: stop at the network layer
 				d.reasons[reasonFragment]++
+				if !inner {
+					d.defrag6(f, raw, at, nextPos)
+				}
 				return true
 			}
 		case layers.LayerTypeARP:
@@ -299,28 +321,89 @@ func (d *decoder) fillARP(f *detectors.Facts) {
 	f.ARP.TargetIP = addr4(a.DstProtAddress)
 }
 
-// laterIPv6Fragment walks the extension headers looking for a fragment
-// header with a non-zero offset.
-func laterIPv6Fragment(ip6 *layers.IPv6) bool {
-	next, b := ip6.NextHeader, ip6.Payload
-	if ip6.HopByHop != nil {
-		next = ip6.HopByHop.NextHeader
+// payloadBefore returns the bytes of the layer at index i of d.decoded:
+// the payload of the layer before it, or pkt for the first layer.
+func (d *decoder) payloadBefore(i int, pkt []byte) []byte {
+	if i == 0 {
+		return pkt
 	}
-	for i := 0; i < 8 && len(b) >= 8; i++ {
-		switch next {
-		case layers.IPProtocolIPv6Fragment:
-			return binary.BigEndian.Uint16(b[2:4])&0xfff8 != 0
-		case layers.IPProtocolIPv6Routing, layers.IPProtocolIPv6Destination, layers.IPProtocolIPv6HopByHop:
-			n := int(b[1])*8 + 8
-			if len(b) < n {
-				return false
-			}
-			next, b = layers.IPProtocol(b[0]), b[n:]
-		default:
-			return false
-		}
+	switch d.decoded[i-1] {
+	case layers.LayerTypeEthernet:
+		return d.eth.Payload
+	case layers.LayerTypeDot1Q:
+		return d.dot1q.Payload
+	case layers.LayerTypeLinuxSLL:
+		return d.sll.Payload
+	case layers.LayerTypeLoopback:
+		return d.loop.Payload
+	case layers.LayerTypeIPv4:
+		return d.ip4.Payload
+	case layers.LayerTypeIPv6:
+		return d.ip6.Payload
+	case layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing,
+		layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Fragment:
+		return d.ip6ext.Payload // the skipper decodes them all
 	}
-	return false
+	return nil
+}
+
+// defrag4 hands an IPv4 fragment to the reassembler and, when it
+// completes its datagram, fills f from the whole datagram.
+func (d *decoder) defrag4(f *detectors.Facts) {
+	ip := &d.ip4
+	if len(ip.Contents)+len(ip.Payload) != int(ip.Length) {
+		d.reasons[reasonTruncated]++ // a short fragment would leave a hole
+		return
+	}
+	k := fragKey{src: f.Src, dst: f.Dst, id: uint32(ip.Id), proto: uint8(ip.Protocol)}
+	whole, res := d.frag.add(k, f.Time, ip.Contents, 0, 0, int(ip.FragOffset)*8,
+		ip.Flags&layers.IPv4MoreFragments != 0, ip.Payload)
+	d.reassembled(f, layers.LayerTypeIPv4, whole, res)
+}
+
+// defrag6 does the same for an IPv6 packet raw (cut to its payload
+// length) whose fragment header is at at.
+func (d *decoder) defrag6(f *detectors.Facts, raw []byte, at, nextPos int) {
+	if d.ip6.Length == 0 {
+		d.reasons[reasonMalformedL3]++ // jumbograms are never fragmented
+		return
+	}
+	if len(raw) < 40+int(d.ip6.Length) {
+		d.reasons[reasonTruncated]++
+		return
+	}
+	fh := raw[at : at+8]
+	next := fh[0]
+	off := int(binary.BigEndian.Uint16(fh[2:4]) &^ 7)
+	more := fh[3]&1 != 0
+	data := raw[at+8:]
+	if off == 0 && !more {
+		// an atomic fragment (RFC 6946): the datagram is whole already
+		w := append(append(d.frag.whole[:0], raw[:at]...), data...)
+		d.frag.whole = w
+		binary.BigEndian.PutUint16(w[4:6], uint16(len(w)-40))
+		w[nextPos] = next
+		d.reassembled(f, layers.LayerTypeIPv6, w, fragComplete)
+		return
+	}
+	k := fragKey{src: f.Src, dst: f.Dst, id: binary.BigEndian.Uint32(fh[4:8])}
+	whole, res := d.frag.add(k, f.Time, raw[:at], nextPos, next, off, more, data)
+	d.reassembled(f, layers.LayerTypeIPv6, whole, res)
+}
+
+// reassembled decodes a completed datagram from its IP layer on, into f,
+// which keeps its link-layer facts.
+func (d *decoder) reassembled(f *detectors.Facts, first gopacket.LayerType, whole []byte, res fragResult) {
+	switch res {
+	case fragMalformed:
+		d.reasons[reasonMalformedL3]++
+		return
+	case fragPending:
+		return
+	}
+	p := d.parsers[first]
+	err := p.DecodeLayers(whole, &d.decoded)
+	d.fill(f, p, err, whole, true)
 }
 
 func isICMPv4Error(t uint8) bool {
@@ -415,6 +498,7 @@ func addr16(b []byte) netip.Addr {
 
 // decodeErrors lists the non-zero reason counts in a fixed order.
 func (d *decoder) decodeErrors() []ReasonCount {
+	d.reasons[reasonFragTimeout] = d.frag.timedOut
 	var out []ReasonCount
 	for i, n := range d.reasons {
 		if n > 0 {

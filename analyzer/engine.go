@@ -195,6 +195,7 @@ func (e *Engine) Advance(now int64) {
 func (e *Engine) tick(now int64) {
 	e.block.expire(now, e.unblocked)
 	e.flows.expire(now)
+	e.dec.frag.expire(now)
 	for _, d := range e.dets {
 		d.Expire(now, e.emit)
 	}
@@ -334,6 +335,9 @@ func (e *Engine) evictions() []ReasonCount {
 	}
 	if est > 0 {
 		out = append(out, ReasonCount{Reason: "established TCP connections", Count: est})
+	}
+	if n := e.dec.frag.evicted(); n > 0 {
+		out = append(out, ReasonCount{Reason: "IP fragments", Count: n})
 	}
 	for _, d := range e.dets {
 		if n := d.Evicted(); n > 0 {

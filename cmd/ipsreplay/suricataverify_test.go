@@ -35,13 +35,7 @@ type svCase struct {
 // svKnown are the comparable cases that disagree today, with why. The
 // test fails when any other case disagrees, and when one of these starts
 // to agree (take it off the list).
-var svKnown = map[string]string{
-	// IP fragments are counted, not reassembled, so a rule on the whole
-	// datagram cannot match
-	"defrag/bug-6887-defrag-eth-vlan-ipv4-tcp-syn": "needs IP defragmentation",
-	"defrag/bug-6887-defrag-eth-vlan-ipv6-tcp":     "needs IP defragmentation",
-	"defrag/bug-6887-defrag-ipv4-tcp-syn":          "needs IP defragmentation",
-}
+var svKnown = map[string]string{}
 
 // svAlertCheck is one check on alert records: how many alerts match.
 type svAlertCheck struct {
