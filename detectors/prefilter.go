@@ -9,34 +9,41 @@ package detectors
 // buffer the matcher inspects is a slice of the payload, so a content found
 // in any buffer is found in the payload too.
 //
-// Case: patterns are stored lowercased and the automaton runs over a
-// lowercased copy of the payload kept in reusable scratch, so one automaton
-// and one pass serve both nocase and case-sensitive contents; the full match
-// afterwards checks case. A case-sensitive pattern therefore can hit on a
+// Case: patterns are stored lowercased and the automaton folds the
+// payload's case as it reads it, so one automaton and one pass serve both
+// nocase and case-sensitive contents; the full match afterwards checks
+// case. A case-sensitive pattern therefore can hit on a
 // differently cased payload and cost a wasted evaluation, never a missed
 // match.
 //
-// The automaton is github.com/BobuSumisu/aho-corasick: its Trie.Walk calls
-// back per occurrence without allocating, which keeps the per-packet path
-// allocation-free. Measured with 1,000 random 6-12 byte patterns over 1,200
-// random bytes: 2.4 µs and 0 allocs a search, against 8.8 µs (and a
-// []int per hit) for cloudflare/ahocorasick and 20 µs with 2 allocs for
-// petar-dambovaliev/aho-corasick. Its price is memory: a dense 256-entry
-// transition row of int64 per trie state, 2 KB a state, about 16 MB for
-// those 1,000 patterns (300 MB for 20,000), so patterns are deduplicated
-// before they are added.
+// The automaton is our own: the Aho-Corasick trie compiled into a full DFA
+// over byte classes (the distinct bytes of the patterns, with case folded
+// into the class map, so no lowercased copy of the payload is made), one
+// int32 a transition, the low bit saying the state ends a pattern. The scan
+// is one table load per byte. Measured in one make-bench run on the 300 MB
+// capture with 1,000 generated content rules: 2.35 s and 44 MB peak RSS,
+// against 2.93 s and 55 MB with github.com/BobuSumisu/aho-corasick (a
+// 2 KB row a state, and a lowercased copy of each payload first).
 
 import (
 	"encoding/binary"
-
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
+	"math/bits"
 )
 
 // prefilter is one compiled automaton and, per pattern, the rules that chose
 // it. Read-only once built; the scratch it needs lives in pfScratch.
 type prefilter struct {
-	minLen   int // shortest pattern: a shorter buffer cannot hold any
-	trie     *ahocorasick.Trie
+	minLen int // shortest pattern: a shorter buffer cannot hold any
+	// cls maps a byte to its column; upper-case ASCII shares its lower-case
+	// column, bytes in no pattern share column 0.
+	cls   [256]uint8
+	shift uint // columns per state = 1 << shift
+	// trans[state<<shift|class] = next<<1 | (1 if next ends a pattern)
+	trans []int32
+	// outIdx[state]..outIdx[state+1] indexes outs: the patterns ending in
+	// a state, its own and those of its suffixes.
+	outIdx   []int32
+	outs     []int32
 	postings [][]int32 // pattern id → rule indexes, ascending
 	patterns [][]byte  // lowercased, by id (for tests and memory estimates)
 }
@@ -69,13 +76,78 @@ func (b *prefilterBuilder) build() *prefilter {
 	if len(b.patterns) == 0 {
 		return nil
 	}
-	tb := ahocorasick.NewTrieBuilder()
-	minLen := len(b.patterns[0])
-	for _, p := range b.patterns {
-		tb.AddPattern(p) // ids are assigned in order: pattern i is id i
-		minLen = min(minLen, len(p))
+	p := &prefilter{minLen: len(b.patterns[0]), postings: b.postings, patterns: b.patterns}
+	ncls := 1
+	for _, pat := range b.patterns {
+		p.minLen = min(p.minLen, len(pat))
+		for _, c := range pat {
+			if p.cls[c] == 0 {
+				p.cls[c] = uint8(ncls)
+				ncls++
+			}
+		}
 	}
-	return &prefilter{minLen: minLen, trie: tb.Build(), postings: b.postings, patterns: b.patterns}
+	for c := 'A'; c <= 'Z'; c++ {
+		p.cls[c] = p.cls[c+'a'-'A'] // patterns are lowercased: fold the payload
+	}
+	p.shift = uint(bits.Len(uint(ncls - 1)))
+	width := 1 << p.shift
+	gotoT := make([]int32, width)
+	own := [][]int32{nil}
+	for id, pat := range b.patterns {
+		st := 0
+		for _, c := range pat {
+			i := st*width + int(p.cls[c])
+			if gotoT[i] == 0 {
+				gotoT = append(gotoT, make([]int32, width)...)
+				own = append(own, nil)
+				gotoT[i] = int32(len(own))
+			}
+			st = int(gotoT[i] - 1)
+		}
+		own[st] = append(own[st], int32(id))
+	}
+	n := len(own)
+	fail := make([]int32, n)
+	next := make([]int32, n*width)
+	outs := make([][]int32, n)
+	queue := make([]int32, 0, n)
+	for col := 0; col < width; col++ {
+		if ch := gotoT[col]; ch != 0 {
+			next[col] = ch - 1
+			queue = append(queue, ch-1)
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		st := int(queue[qi])
+		outs[st] = append(append([]int32(nil), own[st]...), outs[fail[st]]...)
+		for col := 0; col < width; col++ {
+			ch := gotoT[st*width+col]
+			if ch == 0 {
+				next[st*width+col] = next[int(fail[st])*width+col]
+				continue
+			}
+			child := ch - 1
+			fail[child] = next[int(fail[st])*width+col]
+			next[st*width+col] = child
+			queue = append(queue, child)
+		}
+	}
+	p.trans = make([]int32, n*width)
+	for i, to := range next {
+		v := to << 1
+		if len(outs[to]) > 0 {
+			v |= 1
+		}
+		p.trans[i] = v
+	}
+	p.outIdx = make([]int32, n+1)
+	for st := 0; st < n; st++ {
+		p.outIdx[st] = int32(len(p.outs))
+		p.outs = append(p.outs, outs[st]...)
+	}
+	p.outIdx[n] = int32(len(p.outs))
+	return p
 }
 
 // pfScratch is the per-worker state of a search: a generation stamp per
@@ -98,19 +170,27 @@ func (s *pfScratch) next(n int) {
 	}
 }
 
-// search runs the automaton once over lower (a lowercased buffer) and
-// appends to cands the rules of every pattern found, each pattern once.
-// Order follows the payload; callers sort.
-func (p *prefilter) search(lower []byte, s *pfScratch, cands []int32) []int32 {
+// search runs the automaton once over buf (any case) and appends to cands
+// the rules of every pattern found, each pattern once. Order follows the
+// payload; callers sort.
+func (p *prefilter) search(buf []byte, s *pfScratch, cands []int32) []int32 {
 	s.next(len(p.postings))
 	seen, gen := s.seen, s.gen
-	p.trie.Walk(lower, func(_, _, pat int64) bool {
-		if seen[pat] != gen {
-			seen[pat] = gen
-			cands = append(cands, p.postings[pat]...)
+	trans, cls, shift := p.trans, &p.cls, p.shift
+	v := int32(0)
+	for _, c := range buf {
+		v = trans[int(v>>1)<<shift|int(cls[c])]
+		if v&1 == 0 {
+			continue
 		}
-		return true
-	})
+		st := v >> 1
+		for _, pat := range p.outs[p.outIdx[st]:p.outIdx[st+1]] {
+			if seen[pat] != gen {
+				seen[pat] = gen
+				cands = append(cands, p.postings[pat]...)
+			}
+		}
+	}
 	return cands
 }
 

@@ -893,8 +893,7 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 	} else {
 		if set.pf != nil && len(f.Payload) >= set.pf.minLen &&
 			(f.Proto != ProtoTCP && f.Proto != ProtoUDP || set.scanPorts(f.SrcPort, f.DstPort)) {
-			s.lowerPayload(f.Payload)
-			cands = set.pf.search(s.lower, &s.pf, cands)
+			cands = set.pf.search(f.Payload, &s.pf, cands)
 		}
 		cands = append(cands, set.always...)
 		if f.Proto == ProtoTCP || f.Proto == ProtoUDP {
@@ -945,9 +944,7 @@ func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 	if len(s.stream) < set.pf.minLen {
 		return
 	}
-	s.lowered, s.httpDone = false, false
-	s.lowerPayload(s.stream)
-	cands := set.pf.search(s.lower, &s.pf, s.scands[:0])
+	cands := set.pf.search(s.stream, &s.pf, s.scands[:0])
 	slices.Sort(cands)
 	cands = slices.Compact(cands)
 	s.scands = cands
