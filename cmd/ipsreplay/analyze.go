@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
@@ -127,8 +128,10 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	var inputErrs []error
 	interrupted := false
 	for i, g := range groups {
-		bar := newProgressBar(opts.Progress, stderr)
-		res, err := analyzer.Analyze(ctx, g, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: bar.update})
+		bar := newProgress(opts.Progress, stderr, progressbar.OptionSetDescription("analysing"),
+			progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30))
+		res, err := analyzer.Analyze(ctx, g, cfg, analyzer.RunOptions{Stdin: opts.Stdin,
+			Progress: func(done, total int64) { bar.show(done, total, nil) }})
 		bar.finish()
 		if err != nil && res == nil {
 			return err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
@@ -112,8 +111,10 @@ func runCapture(ctx context.Context, opts CaptureOptions, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	bar := newCaptureProgress(opts.Analyze.Progress, stderr)
-	opts.Live.Progress = bar.update
+	bar := newProgress(opts.Analyze.Progress, stderr, progressbar.OptionShowBytes(true), progressbar.OptionSpinnerType(14))
+	opts.Live.Progress = func(packets, bytes uint64) {
+		bar.show(int64(bytes), -1, func() string { return fmt.Sprintf("captured %d packets", packets) })
+	}
 	c, err := live.Open(opts.Iface, opts.Live)
 	if err != nil {
 		return captureOpenError(err)
@@ -177,43 +178,4 @@ func stopText(s live.StopReason) string {
 		return "stopped by an error"
 	}
 	return string(s)
-}
-
-// captureProgress counts captured packets on stderr when it is a terminal.
-// A nil one does nothing.
-type captureProgress struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
-}
-
-func newCaptureProgress(enabled bool, w io.Writer) *captureProgress {
-	if !enabled {
-		return nil
-	}
-	return &captureProgress{w: w}
-}
-
-func (p *captureProgress) update(packets, bytes uint64) {
-	if p == nil {
-		return
-	}
-	if p.bar == nil {
-		p.bar = progressbar.NewOptions64(-1,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("captured"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSpinnerType(14),
-		)
-	}
-	p.bar.Describe(fmt.Sprintf("captured %d packets", packets))
-	_ = p.bar.Set64(int64(bytes))
-}
-
-func (p *captureProgress) finish() {
-	if p == nil || p.bar == nil {
-		return
-	}
-	_ = p.bar.Finish()
 }

@@ -16,38 +16,48 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// progressBar shows input bytes read on stderr. A nil bar does nothing, so
-// callers need no checks.
-type progressBar struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
+// progress is a progress bar on stderr, made on first use with opts. A nil
+// one does nothing, so callers need no checks. Updates are throttled, and
+// the description is only built when it is shown: the hot path pays a
+// clock read, never a formatted string.
+type progress struct {
+	w    io.Writer
+	opts []progressbar.Option
+	bar  *progressbar.ProgressBar
+	last time.Time
 }
 
-func newProgressBar(enabled bool, w io.Writer) *progressBar {
+func newProgress(enabled bool, w io.Writer, opts ...progressbar.Option) *progress {
 	if !enabled {
 		return nil
 	}
-	return &progressBar{w: w}
+	return &progress{w: w, opts: opts}
 }
 
-func (p *progressBar) update(done, total int64) {
+// show sets the bar to done of total (-1 when unknown: a spinner) and, when
+// describe is not nil, its description.
+func (p *progress) show(done, total int64, describe func() string) {
 	if p == nil {
 		return
 	}
+	now := time.Now()
+	if p.bar != nil && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
 	if p.bar == nil {
-		p.bar = progressbar.NewOptions64(total,
+		p.bar = progressbar.NewOptions64(total, append([]progressbar.Option{
 			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("analysing"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetWidth(30),
-		)
+		}, p.opts...)...)
+	}
+	if describe != nil {
+		p.bar.Describe(describe())
 	}
 	_ = p.bar.Set64(done)
 }
 
-func (p *progressBar) finish() {
+func (p *progress) finish() {
 	if p == nil || p.bar == nil {
 		return
 	}

@@ -147,12 +147,19 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 		}
 		defer tx.Close()
 	}
-	bar := newReplayProgress(opts.Analyze.Progress, stderr)
+	bar := newProgress(opts.Analyze.Progress, stderr, progressbar.OptionSpinnerType(14))
+	var first, n int64
 	run.Tap = func(t int64, data []byte) {
 		if tx != nil {
 			tx.Send(data)
 		}
-		bar.update(t)
+		if first == 0 {
+			first = t
+		}
+		n++
+		bar.show(n, -1, func() string {
+			return fmt.Sprintf("replayed %s of capture time", time.Duration(t-first).Truncate(time.Second))
+		})
 	}
 	res, err := analyzer.Analyze(ctx, files, cfg, run)
 	bar.finish()
@@ -208,49 +215,4 @@ func writeFinal(opts ReplayOptions, res *analyzer.Result, stdout io.Writer) erro
 	}
 	_, err := stdout.Write(buf.Bytes())
 	return err
-}
-
-// replayProgress shows capture time replayed on stderr when it is a
-// terminal. A nil one does nothing.
-type replayProgress struct {
-	w     io.Writer
-	bar   *progressbar.ProgressBar
-	first int64
-	last  time.Time
-}
-
-func newReplayProgress(enabled bool, w io.Writer) *replayProgress {
-	if !enabled {
-		return nil
-	}
-	return &replayProgress{w: w}
-}
-
-func (p *replayProgress) update(t int64) {
-	if p == nil {
-		return
-	}
-	if p.bar == nil {
-		p.first = t
-		p.bar = progressbar.NewOptions64(-1,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("replayed 0s of capture time"),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSpinnerType(14),
-		)
-	}
-	now := time.Now()
-	if now.Sub(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = now
-	p.bar.Describe(fmt.Sprintf("replayed %s of capture time", time.Duration(t-p.first).Truncate(time.Second)))
-	_ = p.bar.Add(1)
-}
-
-func (p *replayProgress) finish() {
-	if p == nil || p.bar == nil {
-		return
-	}
-	_ = p.bar.Finish()
 }

@@ -411,38 +411,31 @@ func modDepth(st *ruleState, val string) error {
 }
 
 func modDistance(st *ruleState, val string) error {
-	c, _, err := st.lastContent("distance")
-	if err != nil {
-		return err
-	}
-	n, err := modValue(val, -65535)
-	switch {
-	case err != nil:
-		return err
-	case c.HasDistance:
-		return fmt.Errorf("given twice for the same content")
-	case c.HasOffset || c.HasDepth:
-		return fmt.Errorf(errAbsRel, "offset/depth")
-	}
-	c.Distance, c.HasDistance = n, true
-	return nil
+	return modRelative(st, "distance", val, func(c *Content) (*int, *bool) { return &c.Distance, &c.HasDistance })
 }
 
 func modWithin(st *ruleState, val string) error {
-	c, _, err := st.lastContent("within")
+	return modRelative(st, "within", val, func(c *Content) (*int, *bool) { return &c.Within, &c.HasWithin })
+}
+
+// modRelative sets distance or within: relative to the previous match, so
+// never together with the absolute offset/depth.
+func modRelative(st *ruleState, name, val string, field func(*Content) (*int, *bool)) error {
+	c, _, err := st.lastContent(name)
 	if err != nil {
 		return err
 	}
 	n, err := modValue(val, -65535)
+	v, has := field(c)
 	switch {
 	case err != nil:
 		return err
-	case c.HasWithin:
+	case *has:
 		return fmt.Errorf("given twice for the same content")
 	case c.HasOffset || c.HasDepth:
 		return fmt.Errorf(errAbsRel, "offset/depth")
 	}
-	c.Within, c.HasWithin = n, true
+	*v, *has = n, true
 	return nil
 }
 
