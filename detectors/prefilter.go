@@ -34,6 +34,7 @@ import (
 // it. Read-only once built; the scratch it needs lives in pfScratch.
 type prefilter struct {
 	minLen int // shortest pattern: a shorter buffer cannot hold any
+	maxLen int // longest pattern: how far past a boundary a spanning one ends
 	// cls maps a byte to its column; upper-case ASCII shares its lower-case
 	// column, bytes in no pattern share column 0.
 	cls   [256]uint8
@@ -80,6 +81,7 @@ func (b *prefilterBuilder) build() *prefilter {
 	ncls := 1
 	for _, pat := range b.patterns {
 		p.minLen = min(p.minLen, len(pat))
+		p.maxLen = max(p.maxLen, len(pat))
 		for _, c := range pat {
 			if p.cls[c] == 0 {
 				p.cls[c] = uint8(ncls)

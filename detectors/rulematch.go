@@ -940,14 +940,25 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 // fires for this packet.
 func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 	s := &m.sc
-	s.stream = append(append(s.stream[:0], f.StreamPrefix...), f.Payload...)
-	if len(s.stream) < set.pf.minLen {
+	// A pattern that spans the boundary ends within the payload's first
+	// maxLen-1 bytes: scan only the tail and that window, not the payload
+	// again. A rule whose fast pattern lies wholly in the payload was a
+	// candidate of the payload pass already (and did not match there).
+	win := min(len(f.Payload), set.pf.maxLen-1)
+	s.stream = append(append(s.stream[:0], f.StreamPrefix...), f.Payload[:win]...)
+	cands := s.scands[:0]
+	if len(s.stream) >= set.pf.minLen {
+		cands = set.pf.search(s.stream, &s.pf, cands)
+	}
+	cands = append(cands, s.cands...)
+	if len(cands) == 0 {
+		s.scands = cands
 		return
 	}
-	cands := set.pf.search(s.stream, &s.pf, s.scands[:0])
 	slices.Sort(cands)
 	cands = slices.Compact(cands)
 	s.scands = cands
+	s.stream = append(s.stream, f.Payload[win:]...)
 	whole, tail := *f, *f
 	whole.Payload, tail.Payload = s.stream, f.StreamPrefix
 	for _, ri := range cands {
