@@ -453,33 +453,11 @@ func parseQuoted(b []byte, q *detectors.QuotedFacts) bool {
 	return true
 }
 
+// tcpFlags is the header's flags byte: the detectors' TCP* constants are
+// its bits, so it is read, not rebuilt from gopacket's booleans. A decoded
+// header has at least 20 bytes.
 func tcpFlags(t *layers.TCP) uint8 {
-	var f uint8
-	if t.FIN {
-		f |= detectors.TCPFin
-	}
-	if t.SYN {
-		f |= detectors.TCPSyn
-	}
-	if t.RST {
-		f |= detectors.TCPRst
-	}
-	if t.PSH {
-		f |= detectors.TCPPsh
-	}
-	if t.ACK {
-		f |= detectors.TCPAck
-	}
-	if t.URG {
-		f |= detectors.TCPUrg
-	}
-	if t.ECE {
-		f |= detectors.TCPEce
-	}
-	if t.CWR {
-		f |= detectors.TCPCwr
-	}
-	return f
+	return t.Contents[13]
 }
 
 func addr4(b []byte) netip.Addr {

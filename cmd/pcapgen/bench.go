@@ -197,12 +197,18 @@ type benchStats struct {
 }
 
 func writeBenchFile(path string, size int64, seed uint64, stderr io.Writer) error {
+	return writeStatsFile(path, stderr, func(w io.Writer) (benchStats, error) { return writeBench(w, size, seed) })
+}
+
+// writeStatsFile creates path, fills it with write and says on stderr what
+// it wrote.
+func writeStatsFile(path string, stderr io.Writer, write func(io.Writer) (benchStats, error)) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	st, err := writeBench(f, size, seed)
+	st, err := write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -878,21 +884,7 @@ func b2i(b bool) int {
 // writeSynFloodFile writes n SYNs from random spoofed public sources to
 // 192.168.1.10:80, 20 µs apart.
 func writeSynFloodFile(path string, n int64, seed uint64, stderr io.Writer) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	st, err := writeSynFlood(f, n, seed)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "pcapgen: wrote %s: %d packets, %d bytes, %s of capture time, in %s\n",
-		path, st.packets, st.bytes, fmtDur(st.span), fmtDur(time.Since(start)))
-	return nil
+	return writeStatsFile(path, stderr, func(w io.Writer) (benchStats, error) { return writeSynFlood(w, n, seed) })
 }
 
 func writeSynFlood(w io.Writer, n int64, seed uint64) (benchStats, error) {

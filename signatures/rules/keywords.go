@@ -333,14 +333,21 @@ func (st *ruleState) lastContent(kw string) (*Content, int, error) {
 }
 
 func parseNocase(st *ruleState, _ string) error {
-	c, _, err := st.lastContent("nocase")
+	return contentFlag(st, "nocase", func(c *Content) *bool { return &c.NoCase })
+}
+
+// contentFlag sets a bare modifier (nocase, startswith, endswith) on the
+// preceding content, once.
+func contentFlag(st *ruleState, kw string, flag func(*Content) *bool) error {
+	c, _, err := st.lastContent(kw)
 	if err != nil {
 		return err
 	}
-	if c.NoCase {
+	f := flag(c)
+	if *f {
 		return fmt.Errorf("given twice for the same content")
 	}
-	c.NoCase = true
+	*f = true
 	return nil
 }
 
@@ -470,27 +477,11 @@ func parseFastPattern(st *ruleState, val string) error {
 }
 
 func parseStartsWith(st *ruleState, _ string) error {
-	c, _, err := st.lastContent("startswith")
-	if err != nil {
-		return err
-	}
-	if c.StartsWith {
-		return fmt.Errorf("given twice for the same content")
-	}
-	c.StartsWith = true
-	return nil
+	return contentFlag(st, "startswith", func(c *Content) *bool { return &c.StartsWith })
 }
 
 func parseEndsWith(st *ruleState, _ string) error {
-	c, _, err := st.lastContent("endswith")
-	if err != nil {
-		return err
-	}
-	if c.EndsWith {
-		return fmt.Errorf("given twice for the same content")
-	}
-	c.EndsWith = true
-	return nil
+	return contentFlag(st, "endswith", func(c *Content) *bool { return &c.EndsWith })
 }
 
 func parsePCREKeyword(st *ruleState, val string) error {
