@@ -3,62 +3,91 @@ package detectors
 // Multi-pattern prefilter for the rule matcher, after Suricata's
 // detect-engine-prefilter.c and detect-engine-mpm.c: every rule with a
 // positive content gives one pattern (its fast_pattern, else its longest
-// content), all patterns of a protocol go into one Aho-Corasick automaton,
-// and one pass over a packet's payload says which rules are worth
+// content), and one pass over a packet's payload says which rules are worth
 // evaluating in full. A rule whose pattern is absent cannot match: every
 // buffer the matcher inspects is a slice of the payload, so a content found
 // in any buffer is found in the payload too.
 //
-// Case: patterns are stored lowercased and the automaton folds the
-// payload's case as it reads it, so one automaton and one pass serve both
-// nocase and case-sensitive contents; the full match afterwards checks
-// case. A case-sensitive pattern therefore can hit on a
-// differently cased payload and cost a wasted evaluation, never a missed
-// match.
+// Case: patterns are stored lowercased and both searches fold the
+// payload's case as they read it, so one pass serves both nocase and
+// case-sensitive contents; the full match afterwards checks case. A
+// case-sensitive pattern can therefore hit on a differently cased payload
+// and cost a wasted evaluation, never a missed match.
 //
-// The automaton is our own: the Aho-Corasick trie compiled into a full DFA
-// over byte classes (the distinct bytes of the patterns, with case folded
-// into the class map, so no lowercased copy of the payload is made), one
-// int32 a transition, the low bit saying the state ends a pattern. The scan
-// is one table load per byte. Measured in one make-bench run on the 300 MB
-// capture with 1,000 generated content rules: 2.35 s and 44 MB peak RSS,
-// against 2.93 s and 55 MB with github.com/BobuSumisu/aho-corasick (a
-// 2 KB row a state, and a lowercased copy of each payload first).
+// Two searches share the work, by pattern length:
+//
+//   - Patterns of at least blockMin bytes go to a block index (sampling,
+//     in the spirit of Wu-Manber and Hyperscan's FDR): with L the
+//     shortest of them, every occurrence contains a 4-byte block starting
+//     at a multiple of L-3, so the scan looks at one block every L-3 bytes,
+//     tests a bit in a 32 KB bitmap, and only on a hit looks the block up
+//     and verifies the patterns it starts. The tests are independent of
+//     each other, so the CPU overlaps them; nothing waits on the previous
+//     byte as an automaton does.
+//   - Shorter patterns go to an Aho-Corasick automaton compiled into a full
+//     DFA over byte classes, one table load per byte. With few short
+//     patterns its table stays in cache.
+//
+// Measured in one make-bench run on the 300 MB capture with 1,000 generated
+// 8-12 byte content rules: the automaton alone spent 1.05 s of a 1.41 s run
+// in search (its 2.5 MB table misses cache on every byte); see CHANGELOG.md
+// for the block index's figure.
 
 import (
 	"encoding/binary"
 	"math/bits"
 )
 
-// prefilter is one compiled automaton and, per pattern, the rules that chose
-// it. Read-only once built; the scratch it needs lives in pfScratch.
+// blockMin is the shortest pattern the block index takes: a 4-byte block
+// needs at least 4 bytes, and at 4 the stride is 1 (every position), still
+// cheaper than the automaton's dependent loads.
+const blockMin = 4
+
+// blockTierLong splits the block index in two: patterns from blockMin up to
+// blockTierLong-1 bytes, and longer ones, so a few short patterns do not
+// shrink the stride of many long ones.
+const blockTierLong = 8
+
+// maxStrideLen caps L (the length whose first bytes are indexed): a longer
+// L means a longer stride but L-3 index entries a pattern.
+const maxStrideLen = 16
+
+// prefilter holds the patterns, the rules that chose each, and the searches
+// over them. Read-only once built; the scratch it needs lives in pfScratch.
+//
+// Patterns are split into two groups, after Suricata's per-port signature
+// group heads: those of rules open to any port, scanned in every payload,
+// and those only of rules limited to a few ports (the default pack's
+// $HTTP_PORTS rules), scanned only when the packet's ports can match one.
+// Without the split, one any-port rule made every payload pay for the short
+// patterns of the port-limited ones.
 type prefilter struct {
-	minLen int // shortest pattern: a shorter buffer cannot hold any
-	maxLen int // longest pattern: how far past a boundary a spanning one ends
-	// cls maps a byte to its column; upper-case ASCII shares its lower-case
-	// column, bytes in no pattern share column 0.
-	cls   [256]uint8
-	shift uint // columns per state = 1 << shift
-	// trans[state<<shift|class] = next<<1 | (1 if next ends a pattern)
-	trans []int32
-	// outIdx[state]..outIdx[state+1] indexes outs: the patterns ending in
-	// a state, its own and those of its suffixes.
-	outIdx   []int32
-	outs     []int32
+	minLen   int       // shortest pattern: a shorter buffer cannot hold any
+	maxLen   int       // longest pattern: how far past a boundary a spanning one ends
 	postings [][]int32 // pattern id → rule indexes, ascending
-	patterns [][]byte  // lowercased, by id (for tests and memory estimates)
+	patterns [][]byte  // lowercased, by id
+	groups   []pfGroup // open first; at most one of each kind
+}
+
+// pfGroup is the searches over one group's patterns.
+type pfGroup struct {
+	ported bool // only patterns of port-limited rules
+	ac     *automaton
+	blocks []*blockIndex // by tier; at most two
 }
 
 // prefilterBuilder collects patterns and deduplicates them: rules sharing a
-// fast pattern share one trie path and one posting list.
+// fast pattern share one pattern and one posting list.
 type prefilterBuilder struct {
 	ids      map[string]int32
 	patterns [][]byte
 	postings [][]int32
+	open     []bool // by pattern: some rule wanting it accepts any ports
 }
 
-// add registers rule as wanting the lowercased pattern lp.
-func (b *prefilterBuilder) add(lp []byte, rule int32) {
+// add registers rule as wanting the lowercased pattern lp; open says the
+// rule is not limited to a few ports.
+func (b *prefilterBuilder) add(lp []byte, rule int32, open bool) {
 	if b.ids == nil {
 		b.ids = make(map[string]int32)
 	}
@@ -68,8 +97,10 @@ func (b *prefilterBuilder) add(lp []byte, rule int32) {
 		b.ids[string(lp)] = id
 		b.patterns = append(b.patterns, lp)
 		b.postings = append(b.postings, nil)
+		b.open = append(b.open, false)
 	}
 	b.postings[id] = append(b.postings[id], rule)
+	b.open[id] = b.open[id] || open
 }
 
 // build returns the prefilter, or nil when no pattern was added.
@@ -78,28 +109,154 @@ func (b *prefilterBuilder) build() *prefilter {
 		return nil
 	}
 	p := &prefilter{minLen: len(b.patterns[0]), postings: b.postings, patterns: b.patterns}
-	ncls := 1
-	for _, pat := range b.patterns {
+	var open, ported []int32
+	for id, pat := range b.patterns {
 		p.minLen = min(p.minLen, len(pat))
 		p.maxLen = max(p.maxLen, len(pat))
+		if b.open[id] {
+			open = append(open, int32(id))
+		} else {
+			ported = append(ported, int32(id))
+		}
+	}
+	if len(open) > 0 {
+		p.groups = append(p.groups, buildGroup(b.patterns, open, false))
+	}
+	if len(ported) > 0 {
+		p.groups = append(p.groups, buildGroup(b.patterns, ported, true))
+	}
+	return p
+}
+
+// buildGroup splits a group's patterns by length between the automaton and
+// the block index tiers.
+func buildGroup(patterns [][]byte, ids []int32, ported bool) pfGroup {
+	g := pfGroup{ported: ported}
+	var short, mid, long []int32
+	for _, id := range ids {
+		switch n := len(patterns[id]); {
+		case n < blockMin:
+			short = append(short, id)
+		case n < blockTierLong:
+			mid = append(mid, id)
+		default:
+			long = append(long, id)
+		}
+	}
+	if len(short) > 0 {
+		g.ac = buildAutomaton(patterns, short)
+	}
+	for _, tier := range [][]int32{mid, long} {
+		if len(tier) > 0 {
+			g.blocks = append(g.blocks, buildBlockIndex(patterns, tier))
+		}
+	}
+	return g
+}
+
+// hasOpen reports whether some pattern belongs to an any-port rule.
+func (p *prefilter) hasOpen() bool { return len(p.groups) > 0 && !p.groups[0].ported }
+
+// pfScratch is the per-worker state of a search: a generation stamp per
+// pattern so a pattern seen many times in one payload adds its rules once.
+type pfScratch struct {
+	seen []uint32
+	gen  uint32
+}
+
+// next starts a new search over n patterns.
+func (s *pfScratch) next(n int) {
+	if len(s.seen) < n {
+		s.seen = make([]uint32, n)
+		s.gen = 0
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: stale stamps could equal the new generation
+		clear(s.seen)
+		s.gen = 1
+	}
+}
+
+// found adds pattern id's rules to cands unless this search added them.
+func (p *prefilter) found(id int32, s *pfScratch, cands []int32) []int32 {
+	if s.seen[id] != s.gen {
+		s.seen[id] = s.gen
+		cands = append(cands, p.postings[id]...)
+	}
+	return cands
+}
+
+// search looks for every pattern in buf (any case) and appends to cands the
+// rules of each pattern found, each pattern once. Order is unspecified;
+// callers sort.
+func (p *prefilter) search(buf []byte, s *pfScratch, cands []int32) []int32 {
+	return p.searchFor(buf, true, s, cands)
+}
+
+// searchFor is search limited to the open group unless withPorted: the
+// packet's ports already rule out every port-limited rule.
+func (p *prefilter) searchFor(buf []byte, withPorted bool, s *pfScratch, cands []int32) []int32 {
+	s.next(len(p.postings))
+	for gi := range p.groups {
+		g := &p.groups[gi]
+		if g.ported && !withPorted {
+			continue
+		}
+		if g.ac != nil && len(buf) >= g.ac.minLen {
+			cands = g.ac.search(p, buf, s, cands)
+		}
+		for _, bi := range g.blocks {
+			if len(buf) >= bi.minLen {
+				cands = bi.search(p, buf, s, cands)
+			}
+		}
+	}
+	return cands
+}
+
+// automaton is an Aho-Corasick trie compiled into a full DFA over byte
+// classes (the distinct bytes of the patterns, with case folded into the
+// class map, so no lowercased copy of the payload is made), one int32 a
+// transition, the low bit saying the state ends a pattern.
+type automaton struct {
+	minLen int
+	// cls maps a byte to its column; upper-case ASCII shares its lower-case
+	// column, bytes in no pattern share column 0.
+	cls   [256]uint8
+	shift uint // columns per state = 1 << shift
+	// trans[state<<shift|class] = next<<1 | (1 if next ends a pattern)
+	trans []int32
+	// outIdx[state]..outIdx[state+1] indexes outs: the pattern ids ending in
+	// a state, its own and those of its suffixes.
+	outIdx []int32
+	outs   []int32
+}
+
+// buildAutomaton compiles the patterns named by ids.
+func buildAutomaton(patterns [][]byte, ids []int32) *automaton {
+	a := &automaton{minLen: len(patterns[ids[0]])}
+	ncls := 1
+	for _, id := range ids {
+		pat := patterns[id]
+		a.minLen = min(a.minLen, len(pat))
 		for _, c := range pat {
-			if p.cls[c] == 0 {
-				p.cls[c] = uint8(ncls)
+			if a.cls[c] == 0 {
+				a.cls[c] = uint8(ncls)
 				ncls++
 			}
 		}
 	}
 	for c := 'A'; c <= 'Z'; c++ {
-		p.cls[c] = p.cls[c+'a'-'A'] // patterns are lowercased: fold the payload
+		a.cls[c] = a.cls[c+'a'-'A'] // patterns are lowercased: fold the payload
 	}
-	p.shift = uint(bits.Len(uint(ncls - 1)))
-	width := 1 << p.shift
+	a.shift = uint(bits.Len(uint(ncls - 1)))
+	width := 1 << a.shift
 	gotoT := make([]int32, width)
 	own := [][]int32{nil}
-	for id, pat := range b.patterns {
+	for _, id := range ids {
 		st := 0
-		for _, c := range pat {
-			i := st*width + int(p.cls[c])
+		for _, c := range patterns[id] {
+			i := st*width + int(a.cls[c])
 			if gotoT[i] == 0 {
 				gotoT = append(gotoT, make([]int32, width)...)
 				own = append(own, nil)
@@ -107,7 +264,7 @@ func (b *prefilterBuilder) build() *prefilter {
 			}
 			st = int(gotoT[i] - 1)
 		}
-		own[st] = append(own[st], int32(id))
+		own[st] = append(own[st], id)
 	}
 	n := len(own)
 	fail := make([]int32, n)
@@ -135,50 +292,26 @@ func (b *prefilterBuilder) build() *prefilter {
 			queue = append(queue, child)
 		}
 	}
-	p.trans = make([]int32, n*width)
+	a.trans = make([]int32, n*width)
 	for i, to := range next {
 		v := to << 1
 		if len(outs[to]) > 0 {
 			v |= 1
 		}
-		p.trans[i] = v
+		a.trans[i] = v
 	}
-	p.outIdx = make([]int32, n+1)
+	a.outIdx = make([]int32, n+1)
 	for st := 0; st < n; st++ {
-		p.outIdx[st] = int32(len(p.outs))
-		p.outs = append(p.outs, outs[st]...)
+		a.outIdx[st] = int32(len(a.outs))
+		a.outs = append(a.outs, outs[st]...)
 	}
-	p.outIdx[n] = int32(len(p.outs))
-	return p
+	a.outIdx[n] = int32(len(a.outs))
+	return a
 }
 
-// pfScratch is the per-worker state of a search: a generation stamp per
-// pattern so a pattern seen many times in one payload adds its rules once.
-type pfScratch struct {
-	seen []uint32
-	gen  uint32
-}
-
-// next starts a new search over n patterns.
-func (s *pfScratch) next(n int) {
-	if len(s.seen) < n {
-		s.seen = make([]uint32, n)
-		s.gen = 0
-	}
-	s.gen++
-	if s.gen == 0 { // wrapped: stale stamps could equal the new generation
-		clear(s.seen)
-		s.gen = 1
-	}
-}
-
-// search runs the automaton once over buf (any case) and appends to cands
-// the rules of every pattern found, each pattern once. Order follows the
-// payload; callers sort.
-func (p *prefilter) search(buf []byte, s *pfScratch, cands []int32) []int32 {
-	s.next(len(p.postings))
-	seen, gen := s.seen, s.gen
-	trans, cls, shift := p.trans, &p.cls, p.shift
+// search runs the automaton once over buf.
+func (a *automaton) search(p *prefilter, buf []byte, s *pfScratch, cands []int32) []int32 {
+	trans, cls, shift := a.trans, &a.cls, a.shift
 	v := int32(0)
 	for _, c := range buf {
 		v = trans[int(v>>1)<<shift|int(cls[c])]
@@ -186,14 +319,131 @@ func (p *prefilter) search(buf []byte, s *pfScratch, cands []int32) []int32 {
 			continue
 		}
 		st := v >> 1
-		for _, pat := range p.outs[p.outIdx[st]:p.outIdx[st+1]] {
-			if seen[pat] != gen {
-				seen[pat] = gen
-				cands = append(cands, p.postings[pat]...)
+		for _, id := range a.outs[a.outIdx[st]:a.outIdx[st+1]] {
+			cands = p.found(id, s, cands)
+		}
+	}
+	return cands
+}
+
+// blockIndex finds patterns of at least minLen bytes by sampling one 4-byte
+// block every stride bytes. An occurrence at s spans s..s+minLen-1 and the
+// first multiple of stride (= minLen-3) at or after s is at most
+// s+minLen-4, so the block there lies wholly inside the occurrence, at
+// offset k < stride from its start. The index holds, for each pattern, its
+// blocks at offsets 0..stride-1, keyed by the block's bytes with 0x20 set
+// (ASCII case folded, plus a few harmless collisions such as '@' with '`';
+// verification is exact).
+type blockIndex struct {
+	minLen int // L, capped at maxStrideLen
+	stride int // L-3
+	// bloom has one bit per hashed block: a clear bit means no pattern has
+	// this block at an indexed offset, the common case the scan is built for.
+	bloom []uint64
+	// keys is an open-addressing table of folded blocks (0 marks empty;
+	// a folded block is never 0, as every byte has 0x20 set); spans, by
+	// the same slot, say which entries have that block.
+	keys    []uint32
+	spans   []blockSpan
+	entries []blockEntry
+}
+
+type blockSpan struct{ lo, hi int32 }
+
+// blockEntry is one pattern having the block at offset k.
+type blockEntry struct {
+	id int32
+	k  int32
+}
+
+const (
+	bloomBits = 18 // 2^18 bits = 32 KB: an L1-sized filter
+	foldMask  = 0x20202020
+	hashMul   = 0x9E3779B1 // Fibonacci hashing: the high bits are well mixed
+)
+
+func blockOf(b []byte) uint32 { return binary.LittleEndian.Uint32(b) | foldMask }
+
+// buildBlockIndex indexes the patterns named by ids (all at least blockMin
+// bytes long).
+func buildBlockIndex(patterns [][]byte, ids []int32) *blockIndex {
+	bi := &blockIndex{minLen: maxStrideLen}
+	for _, id := range ids {
+		bi.minLen = min(bi.minLen, len(patterns[id]))
+	}
+	bi.stride = bi.minLen - 3
+	byBlock := map[uint32][]blockEntry{}
+	var order []uint32
+	for _, id := range ids {
+		pat := patterns[id]
+		for k := 0; k < bi.stride; k++ {
+			blk := blockOf(pat[k:])
+			if _, ok := byBlock[blk]; !ok {
+				order = append(order, blk)
+			}
+			byBlock[blk] = append(byBlock[blk], blockEntry{id: id, k: int32(k)})
+		}
+	}
+	bi.bloom = make([]uint64, 1<<bloomBits/64)
+	size := 1 << bits.Len(uint(2*len(order)))
+	bi.keys = make([]uint32, size)
+	bi.spans = make([]blockSpan, size)
+	for _, blk := range order {
+		h := blk * hashMul
+		bi.bloom[h>>(32-bloomBits)/64] |= 1 << (h >> (32 - bloomBits) % 64)
+		slot := bi.slot(blk)
+		bi.keys[slot] = blk
+		lo := int32(len(bi.entries))
+		bi.entries = append(bi.entries, byBlock[blk]...)
+		bi.spans[slot] = blockSpan{lo, int32(len(bi.entries))}
+	}
+	return bi
+}
+
+// slot finds blk's slot in keys: where it is, or the empty one it would go to.
+func (bi *blockIndex) slot(blk uint32) int {
+	mask := len(bi.keys) - 1
+	i := int(blk*hashMul>>16) & mask
+	for bi.keys[i] != 0 && bi.keys[i] != blk {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+// search samples buf one block every stride bytes.
+func (bi *blockIndex) search(p *prefilter, buf []byte, s *pfScratch, cands []int32) []int32 {
+	bloom, stride := bi.bloom, bi.stride
+	for j := 0; j+4 <= len(buf); j += stride {
+		blk := binary.LittleEndian.Uint32(buf[j:]) | foldMask
+		h := blk * hashMul >> (32 - bloomBits)
+		if bloom[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		slot := bi.slot(blk)
+		if bi.keys[slot] == 0 {
+			continue
+		}
+		sp := bi.spans[slot]
+		for _, e := range bi.entries[sp.lo:sp.hi] {
+			start := j - int(e.k)
+			pat := p.patterns[e.id]
+			if start >= 0 && start+len(pat) <= len(buf) && s.seen[e.id] != s.gen && equalFolded(buf[start:start+len(pat)], pat) {
+				cands = p.found(e.id, s, cands)
 			}
 		}
 	}
 	return cands
+}
+
+// equalFolded reports whether b equals the lowercased pattern lp once b's
+// ASCII capitals are folded.
+func equalFolded(b, lp []byte) bool {
+	for i, c := range b {
+		if c != lp[i] && (c < 'A' || c > 'Z' || c+'a'-'A' != lp[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // lowerASCII writes src with A-Z folded to a-z into dst, reusing its

@@ -355,13 +355,13 @@ func streamable(r *rules.Rule) bool {
 type ruleSet struct {
 	all []int32    // every rule of the class, ascending
 	pf  *prefilter // rules with a positive content; nil when none
-	// pfDst and pfSrc gate the automaton pass: the destination and source
-	// ports some content rule of the class accepts. A packet whose
-	// destination is in neither pfDst nor, for its source, pfSrc cannot
-	// match a content rule, so its payload is not scanned: the pass costs
-	// a few ns a byte, and most traffic (TLS on 443, HTTP responses against
-	// request rules) never needs it. pfAllPorts: a content rule accepts
-	// any ports, so every packet is scanned.
+	// pfDst and pfSrc gate the prefilter's ported group: the destination
+	// and source ports some port-limited content rule of the class accepts.
+	// A packet whose destination is in neither pfDst nor, for its source,
+	// pfSrc cannot match such a rule, so their patterns are not searched:
+	// most traffic (TLS on 443, HTTP responses against request rules) never
+	// needs them. pfAllPorts: a content rule accepts any ports, so the
+	// prefilter's open group is searched in every packet.
 	pfDst, pfSrc *[1 << 10]uint64
 	pfAllPorts   bool
 	hasStream    bool // some content rule may match across segments
@@ -426,11 +426,9 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 			hasPorts := c == classTCP || c == classUDP
 			switch {
 			case fp != nil:
-				builders[c].add(fp, idx)
+				open := !hasPorts || gatePorts(set, r, dst, dstOK, src, srcOK)
+				builders[c].add(fp, idx, open)
 				set.hasStream = set.hasStream || cr.stream
-				if hasPorts {
-					gatePorts(set, r, dst, dstOK, src, srcOK)
-				}
 			case hasPorts && !r.Bidirectional && dstOK:
 				set.byDst = addPorts(set.byDst, dst, idx)
 			case hasPorts && !r.Bidirectional && srcOK:
@@ -450,12 +448,10 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 }
 
 // gatePorts records the ports a content rule accepts in the set's
-// prefilter gates; a rule open on both sides opens them for every packet.
-// A bidirectional rule's ports may be either side, so they go in both.
-func gatePorts(set *ruleSet, r *rules.Rule, dst []uint16, dstOK bool, src []uint16, srcOK bool) {
-	if set.pfAllPorts {
-		return
-	}
+// prefilter gates and reports whether the rule is open on both sides (then
+// its pattern is searched in every packet). A bidirectional rule's ports
+// may be either side, so they go in both.
+func gatePorts(set *ruleSet, r *rules.Rule, dst []uint16, dstOK bool, src []uint16, srcOK bool) (open bool) {
 	add := func(g **[1 << 10]uint64, ports []uint16) {
 		if *g == nil {
 			*g = new([1 << 10]uint64)
@@ -477,14 +473,20 @@ func gatePorts(set *ruleSet, r *rules.Rule, dst []uint16, dstOK bool, src []uint
 		add(&set.pfSrc, src)
 	default:
 		set.pfAllPorts = true
-	}
-}
-
-// scanPorts reports whether a TCP/UDP packet's ports pass the gates.
-func (set *ruleSet) scanPorts(src, dst uint16) bool {
-	if set.pfAllPorts {
 		return true
 	}
+	return false
+}
+
+// scanPorts reports whether some content rule may match a TCP/UDP packet
+// with these ports.
+func (set *ruleSet) scanPorts(src, dst uint16) bool {
+	return set.pfAllPorts || set.portGate(src, dst)
+}
+
+// portGate reports whether some port-limited content rule accepts these
+// ports: whether the prefilter's ported group is worth searching.
+func (set *ruleSet) portGate(src, dst uint16) bool {
 	return set.pfDst != nil && set.pfDst[dst>>6]&(1<<(dst&63)) != 0 ||
 		set.pfSrc != nil && set.pfSrc[src>>6]&(1<<(src&63)) != 0
 }
@@ -891,9 +893,11 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 	if m.noPrefilter {
 		cands = append(cands, set.all...)
 	} else {
-		if set.pf != nil && len(f.Payload) >= set.pf.minLen &&
-			(f.Proto != ProtoTCP && f.Proto != ProtoUDP || set.scanPorts(f.SrcPort, f.DstPort)) {
-			cands = set.pf.search(f.Payload, &s.pf, cands)
+		if set.pf != nil && len(f.Payload) >= set.pf.minLen {
+			ported := f.Proto != ProtoTCP && f.Proto != ProtoUDP || set.portGate(f.SrcPort, f.DstPort)
+			if ported || set.pf.hasOpen() {
+				cands = set.pf.searchFor(f.Payload, ported, &s.pf, cands)
+			}
 		}
 		cands = append(cands, set.always...)
 		if f.Proto == ProtoTCP || f.Proto == ProtoUDP {

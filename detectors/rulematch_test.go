@@ -966,7 +966,7 @@ func TestRulePrefilterSearch(t *testing.T) {
 	}
 	var b prefilterBuilder
 	for i := range 300 {
-		b.add(word(1+rng.IntN(6)), int32(i))
+		b.add(word(1+rng.IntN(6)), int32(i), true)
 	}
 	pf := b.build()
 	var s pfScratch

@@ -1,0 +1,200 @@
+package detectors
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestPrefilterMatchesContains checks both searches (automaton and block
+// index, each tier) against a plain case-folded bytes.Contains over random
+// pattern sets, lengths 1 to 20, and haystacks in mixed case.
+func TestPrefilterMatchesContains(t *testing.T) {
+	cases := []struct {
+		name           string
+		alpha          string
+		minLen, maxLen int
+		patterns       int
+	}{
+		{"short only", "abcAB\x00\xff", 1, 3, 50},
+		{"mid tier", "abcdAB@`", 4, 7, 200},
+		{"long tier", "abcdeABC-_", 8, 20, 300},
+		{"all tiers", "abcABC@`{[", 1, 20, 400},
+		{"stride cap", "abAB", 16, 24, 50},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, uint64(tc.patterns)))
+			word := func(n int) []byte {
+				b := make([]byte, n)
+				for i := range b {
+					b[i] = tc.alpha[rng.IntN(len(tc.alpha))]
+				}
+				return b
+			}
+			var b prefilterBuilder
+			for i := range tc.patterns {
+				b.add(lowerASCII(nil, word(tc.minLen+rng.IntN(tc.maxLen-tc.minLen+1))), int32(i), true)
+			}
+			pf := b.build()
+			var s pfScratch
+			for range 2000 {
+				hay := word(rng.IntN(120))
+				if rng.IntN(3) == 0 && len(pf.patterns) > 0 { // plant a pattern, upper-cased
+					p := upperASCII(pf.patterns[rng.IntN(len(pf.patterns))])
+					at := rng.IntN(len(hay) + 1)
+					hay = append(hay[:at], append(p, hay[at:]...)...)
+				}
+				got := pf.search(hay, &s, nil)
+				slices.Sort(got)
+				var want []int32
+				low := lowerASCII(nil, hay)
+				for id, p := range pf.patterns {
+					if bytes.Contains(low, p) {
+						want = append(want, pf.postings[id]...)
+					}
+				}
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%q: got %v, want %v", hay, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestPrefilterTiers(t *testing.T) {
+	var b prefilterBuilder
+	for i, p := range []string{"ab", "abcdef", "abcdefghijkl", "0123456789abcdefghijklmnop"} {
+		b.add([]byte(p), int32(i), true)
+	}
+	pf := b.build()
+	if len(pf.groups) != 1 || pf.groups[0].ported {
+		t.Fatalf("groups %+v, want one open group", pf.groups)
+	}
+	g := pf.groups[0]
+	if g.ac == nil || g.ac.minLen != 2 {
+		t.Fatalf("automaton for the 2-byte pattern: %+v", g.ac)
+	}
+	if len(g.blocks) != 2 {
+		t.Fatalf("%d block tiers, want 2", len(g.blocks))
+	}
+	if mid, long := g.blocks[0], g.blocks[1]; mid.minLen != 6 || mid.stride != 3 || long.minLen != 12 || long.stride != 9 {
+		t.Errorf("tiers L/stride = %d/%d and %d/%d, want 6/3 and 12/9", mid.minLen, mid.stride, long.minLen, long.stride)
+	}
+	if pf.minLen != 2 || pf.maxLen != 26 {
+		t.Errorf("minLen %d maxLen %d, want 2 and 26", pf.minLen, pf.maxLen)
+	}
+}
+
+func TestEqualFolded(t *testing.T) {
+	for _, tc := range []struct {
+		b, lp string
+		want  bool
+	}{
+		{"GET /", "get /", true},
+		{"get /", "get /", true},
+		{"@", "`", false}, // the block key folds these together; verification must not
+		{"[", "{", false},
+		{"\xc1", "\xe1", false}, // Latin-1 capitals are not folded
+		{"AbC", "abd", false},
+	} {
+		if got := equalFolded([]byte(tc.b), []byte(tc.lp)); got != tc.want {
+			t.Errorf("equalFolded(%q, %q) = %v, want %v", tc.b, tc.lp, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkPrefilterSearch times one search over a 1,400-byte payload with
+// 1,000 random 8-12 byte patterns (as make bench generates) that it does
+// not contain.
+func BenchmarkPrefilterSearch(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-."
+	var pb prefilterBuilder
+	for i := range 1000 {
+		p := make([]byte, 8+rng.IntN(5))
+		for j := range p {
+			p[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		pb.add(lowerASCII(nil, p), int32(i), true)
+	}
+	pf := pb.build()
+	payloads := map[string][]byte{
+		"text":   bytes.Repeat([]byte("GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0\r\n"), 20)[:1400],
+		"binary": make([]byte, 1400),
+	}
+	for i := range payloads["binary"] {
+		payloads["binary"][i] = byte(rng.IntN(256))
+	}
+	// The same patterns in one automaton, as before the block index: the
+	// figure the index is measured against.
+	all := make([]int32, len(pf.patterns))
+	for i := range all {
+		all[i] = int32(i)
+	}
+	ac := buildAutomaton(pf.patterns, all)
+	for _, name := range []string{"text", "binary"} {
+		buf := payloads[name]
+		b.Run(name, func(b *testing.B) {
+			var s pfScratch
+			var cands []int32
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				cands = pf.search(buf, &s, cands[:0])
+			}
+		})
+		b.Run(name+"/automaton-only", func(b *testing.B) {
+			var s pfScratch
+			var cands []int32
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				s.next(len(pf.patterns))
+				cands = ac.search(pf, buf, &s, cands[:0])
+			}
+		})
+	}
+}
+
+func upperASCII(p []byte) []byte {
+	out := make([]byte, len(p))
+	for i, c := range p {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// TestPrefilterPortGroups checks that patterns only port-limited rules want
+// are skipped when the packet's ports rule those rules out, and that a
+// pattern shared with an any-port rule is always searched.
+func TestPrefilterPortGroups(t *testing.T) {
+	var b prefilterBuilder
+	b.add([]byte("() {"), 0, false)   // port-limited only
+	b.add([]byte("nessus"), 1, false) // port-limited ...
+	b.add([]byte("nessus"), 2, true)  // ... and any-port: open
+	b.add([]byte("x-bench-pattern"), 3, true)
+	pf := b.build()
+	if len(pf.groups) != 2 || pf.groups[0].ported || !pf.groups[1].ported || !pf.hasOpen() {
+		t.Fatalf("groups %+v: want open then ported", pf.groups)
+	}
+	hay := []byte("() { :;}; NESSUS x-bench-pattern")
+	var s pfScratch
+	for _, tc := range []struct {
+		withPorted bool
+		want       []int32
+	}{
+		{true, []int32{0, 1, 2, 3}},
+		{false, []int32{1, 2, 3}},
+	} {
+		got := pf.searchFor(hay, tc.withPorted, &s, nil)
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("withPorted %v: got %v, want %v", tc.withPorted, got, tc.want)
+		}
+	}
+}
