@@ -126,7 +126,13 @@ func NewEngine(cfg Config) (*Engine, error) {
 			o.ConnEnded(c, e.emit)
 		}
 	}
-	e.flows = newFlowTable(cfg.Flows, e.connEnded)
+	window := 0
+	for _, d := range e.dets {
+		if c, ok := d.(detectors.StreamConsumer); ok {
+			window = max(window, c.StreamWindow())
+		}
+	}
+	e.flows = newFlowTable(cfg.Flows, window, e.connEnded)
 	e.unblocked = func(host netip.Addr, at int64) {
 		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: host.String()})
 	}
@@ -335,6 +341,13 @@ func (e *Engine) evictions() []ReasonCount {
 	}
 	if est > 0 {
 		out = append(out, ReasonCount{Reason: "established TCP connections", Count: est})
+	}
+	st, segs := e.flows.streamEvictions()
+	if st > 0 {
+		out = append(out, ReasonCount{Reason: "TCP stream state", Count: st})
+	}
+	if segs > 0 {
+		out = append(out, ReasonCount{Reason: "held out-of-order TCP segments", Count: segs})
 	}
 	if n := e.dec.frag.evicted(); n > 0 {
 		out = append(out, ReasonCount{Reason: "IP fragments", Count: n})

@@ -19,7 +19,7 @@ type FlowConfig struct {
 	IdleTimeout detectors.Duration `json:"idle_timeout"`
 	// MaxHalfOpen caps handshakes in progress. A spoofed SYN flood fills it
 	// first; the stalest are evicted (counted) so memory stays bounded.
-	// 65,536 entries (about 23 MB with stream tails) keep a 5M-packet
+	// 65,536 entries (about 13 MB; stream state lives apart) keep a 5M-packet
 	// spoofed flood well under 256 MB RSS; the flood detector counts SYNs
 	// on its own, so evictions here do not hide it.
 	MaxHalfOpen int `json:"max_half_open"`
@@ -31,6 +31,39 @@ type FlowConfig struct {
 	// the client can only be guessed (the side on the higher,
 	// non-service port), and a stray packet would open a connection.
 	Midstream bool `json:"midstream"`
+
+	// StreamWindow caps, in bytes, how much of each direction's TCP
+	// stream before a segment is kept so rule contents split across
+	// segments match. The rule set asks for what its longest stream rule
+	// reaches (a content's length, or a distance/within chain's span);
+	// rules whose contents may sit any distance apart get the cap. Higher:
+	// longer split contents and chains match, at 2 × window bytes per
+	// connection with payload (see MaxStreams) and more bytes scanned per
+	// segment. 256 covers the longest contents of common rule packs;
+	// at most 4096.
+	StreamWindow int `json:"stream_window"`
+	// MaxStreams caps connections with stream state (tails of both
+	// directions, held segments) at once; only connections that carried
+	// payload have any, so a SYN flood takes none. The least recently used
+	// goes first (counted). Memory: MaxStreams × 2 × StreamWindow, 32 MiB
+	// at the defaults. Lower: less memory, more split contents missed on
+	// captures with many concurrent connections.
+	MaxStreams int `json:"max_streams"`
+	// HoldSegments caps out-of-order segments held per direction until a
+	// gap fills. Higher: longer reorderings still reassemble; a capture
+	// that lost a segment holds (and then drops, counted) more before the
+	// stream restarts after the gap. Suricata sets no count, only memcap.
+	HoldSegments int `json:"hold_segments"`
+	// HoldBytes caps, in bytes, how far past a gap a held segment may end:
+	// a receiver accepts no more than its window, 64 KiB without window
+	// scaling. Higher: more reordering tolerated per direction.
+	HoldBytes int `json:"hold_bytes"`
+	// HoldMemcap caps, in bytes, all held segment data together (stored in
+	// 512-byte chunks), as Suricata's stream.reassembly.memcap does. When
+	// it bites the direction that needed more restarts after its gap and
+	// its held data is dropped (counted). Higher: more memory for heavily
+	// reordered captures.
+	HoldMemcap int `json:"hold_memcap"`
 }
 
 // DefaultFlowConfig returns the defaults documented on FlowConfig.
@@ -40,6 +73,11 @@ func DefaultFlowConfig() FlowConfig {
 		IdleTimeout:     detectors.Duration(300e9),
 		MaxHalfOpen:     1 << 16,
 		MaxEstablished:  1 << 17,
+		StreamWindow:    256,
+		MaxStreams:      1 << 16,
+		HoldSegments:    64,
+		HoldBytes:       1 << 16,
+		HoldMemcap:      32 << 20,
 	}
 }
 
@@ -58,50 +96,23 @@ func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (fl
 	return flowKey{dst, src, dport, sport}, false
 }
 
-// streamSide follows one direction's byte stream: where the next in-order
-// segment starts and the last bytes before it.
-type streamSide struct {
-	next    uint32
-	known   bool
-	tail    [detectors.StreamTail]byte
-	tailLen uint8
-}
-
-// advance takes one segment: it returns the tail the segment continues
-// (nil unless it is the next in order) and keeps the stream's new end.
-// Retransmissions and gaps restart the tail, so a split content across a
-// loss is missed rather than matched on bytes that were never adjacent.
-func (s *streamSide) advance(seq uint32, payload []byte, f *detectors.Facts) {
-	if len(payload) == 0 {
-		return
-	}
-	if s.known && seq == s.next && s.tailLen > 0 {
-		f.SetStreamPrefix(s.tail[:s.tailLen])
-	}
-	if !s.known || seq != s.next {
-		s.tailLen = 0
-	}
-	s.known, s.next = true, seq+uint32(len(payload))
-	if len(payload) >= len(s.tail) {
-		s.tailLen = uint8(copy(s.tail[:], payload[len(payload)-len(s.tail):]))
-		return
-	}
-	keep := min(int(s.tailLen), len(s.tail)-len(payload))
-	copy(s.tail[:keep], s.tail[int(s.tailLen)-keep:s.tailLen])
-	copy(s.tail[keep:], payload)
-	s.tailLen = uint8(keep + len(payload))
-}
-
 type flow struct {
 	conn       detectors.Conn
-	client     streamSide
-	server     streamSide
 	clientIsLo bool
 	serverISN  uint32
 	synAcked   bool // server answered with SYN-ACK
 	clientFin  bool
 	serverFin  bool
 	reported   bool // ended was told already (at the server's FIN)
+	// next is where each direction's next in-order byte starts (client
+	// to server first), once known: from the SYN, or the first data of a
+	// connection picked up mid-way. Kept here rather than in the stream
+	// state so that state can be evicted and rebuilt without losing place.
+	next  [2]uint32
+	known [2]bool
+	// hasStream: stream state may exist for this connection (it carried
+	// payload), so its end must free it.
+	hasStream bool
 }
 
 // flowTable follows TCP connections from the first SYN so detectors learn a
@@ -111,15 +122,28 @@ type flowTable struct {
 	halfOpen    *bounded.Table[flowKey, flow]
 	established *bounded.Table[flowKey, flow]
 	ended       func(c *detectors.Conn)
+	// rs reassembles payload for stream consumers; nil when none asked.
+	rs *tcpStreams
+	sf streamFacts
+	// bound once: no closure per call
+	onHalfOpenGone func(flowKey, *flow)
 }
 
-func newFlowTable(cfg FlowConfig, ended func(c *detectors.Conn)) *flowTable {
-	return &flowTable{
+// newFlowTable builds the table; streamWindow is the stream bytes before a
+// segment the detectors asked for (detectors.StreamConsumer), capped by
+// cfg.StreamWindow; 0 tracks no stream data at all.
+func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *detectors.Conn)) *flowTable {
+	t := &flowTable{
 		cfg:         cfg,
 		halfOpen:    bounded.New[flowKey, flow](cfg.MaxHalfOpen),
 		established: bounded.New[flowKey, flow](cfg.MaxEstablished),
 		ended:       ended,
 	}
+	if w := min(streamWindow, cfg.StreamWindow); w > 0 {
+		t.rs = newTCPStreams(cfg, w)
+	}
+	t.onHalfOpenGone = t.halfOpenGone
+	return t
 }
 
 // observe updates the connection f belongs to and sets f.Dir and
@@ -140,7 +164,7 @@ func (t *flowTable) observe(f *detectors.Facts) {
 			}
 			return // mid-stream or stray: no direction known
 		}
-		fl, _ = t.halfOpen.Put(key, now, nil)
+		fl, _ = t.halfOpen.Put(key, now, t.onHalfOpenGone)
 		fl.clientIsLo = fromLo
 		c := &fl.conn
 		c.Client, c.Server = f.Src, f.Dst
@@ -169,14 +193,25 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 	}
 
 	// the stream starts after the SYN, which takes one sequence number
-	side := &fl.server
+	d := 1
 	if fromClient {
-		side = &fl.client
+		d = 0
 	}
-	if flags&detectors.TCPSyn != 0 {
-		side.known, side.next, side.tailLen = true, f.Seq+1, 0
-	} else {
-		side.advance(f.Seq, f.Payload, f)
+	switch {
+	case flags&detectors.TCPSyn != 0:
+		if fl.hasStream && (!fl.known[d] || fl.next[d] != f.Seq+1) {
+			t.rs.reset(key, d) // a new ISN: what was kept is of no use
+		}
+		fl.known[d], fl.next[d] = true, f.Seq+1
+	case t.rs != nil && len(f.Payload) > 0:
+		if !fl.known[d] {
+			fl.known[d], fl.next[d] = true, f.Seq
+		}
+		fl.hasStream = true
+		sf := &t.sf
+		*sf = streamFacts{now: f.Time}
+		fl.next[d] = t.rs.segment(key, d, fl.next[d], f.Seq, f.Payload, sf)
+		f.StreamPrefix, f.StreamData, f.StreamPieces = sf.prefix, sf.data, sf.pieces
 	}
 
 	if flags&detectors.TCPRst != 0 {
@@ -249,6 +284,9 @@ func (t *flowTable) pickUp(key flowKey, fromLo bool, f *detectors.Facts) {
 
 // finish reports an established connection as ended and forgets it.
 func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
+	if fl.hasStream {
+		t.rs.drop(key)
+	}
 	if !established {
 		t.halfOpen.Delete(key)
 		return
@@ -260,8 +298,19 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 	t.established.Delete(key)
 }
 
-func (t *flowTable) evictEstablished(_ flowKey, fl *flow) {
+func (t *flowTable) evictEstablished(key flowKey, fl *flow) {
+	if fl.hasStream {
+		t.rs.drop(key)
+	}
 	t.timedOut(fl)
+}
+
+// halfOpenGone frees the stream state of a half-open connection evicted or
+// expired (one whose handshake was not seen whole can still carry data).
+func (t *flowTable) halfOpenGone(key flowKey, fl *flow) {
+	if fl.hasStream {
+		t.rs.drop(key)
+	}
 }
 
 // timedOut ends a connection nobody closed completely; a half-close keeps
@@ -278,8 +327,11 @@ func (t *flowTable) timedOut(fl *flow) {
 
 // expire ages out connections on packet time.
 func (t *flowTable) expire(now int64) {
-	t.halfOpen.Expire(now-t.cfg.HalfOpenTimeout.Nanos(), nil)
+	t.halfOpen.Expire(now-t.cfg.HalfOpenTimeout.Nanos(), t.onHalfOpenGone)
 	t.established.Expire(now-t.cfg.IdleTimeout.Nanos(), t.evictEstablished)
+	if t.rs != nil {
+		t.rs.expire(now - t.cfg.IdleTimeout.Nanos())
+	}
 }
 
 // flush ends every open connection, as at the end of the capture.
@@ -289,4 +341,13 @@ func (t *flowTable) flush() {
 
 func (t *flowTable) evictions() (halfOpen, established uint64) {
 	return t.halfOpen.Evicted(), t.established.Evicted()
+}
+
+// streamEvictions counts stream state evicted at MaxStreams and held
+// segments dropped at a hold limit or the memcap.
+func (t *flowTable) streamEvictions() (states, segments uint64) {
+	if t.rs == nil {
+		return 0, 0
+	}
+	return t.rs.streams.Evicted(), t.rs.dropped
 }

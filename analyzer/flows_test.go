@@ -73,7 +73,7 @@ func TestFlowTable(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var ended []detectors.Conn
-			ft := newFlowTable(DefaultFlowConfig(), func(c *detectors.Conn) { ended = append(ended, *c) })
+			ft := newFlowTable(DefaultFlowConfig(), 0, func(c *detectors.Conn) { ended = append(ended, *c) })
 			for i, s := range tc.steps {
 				f := tcpFacts(int64(i+1)*ms, s.fromClient, s.flags, s.seq, s.ack, s.payload)
 				ft.observe(&f)
@@ -101,7 +101,7 @@ func TestFlowTable(t *testing.T) {
 func TestFlowTableBounded(t *testing.T) {
 	cfg := DefaultFlowConfig()
 	cfg.MaxHalfOpen = 100
-	ft := newFlowTable(cfg, func(*detectors.Conn) {})
+	ft := newFlowTable(cfg, 0, func(*detectors.Conn) {})
 	for i := 0; i < 1000; i++ {
 		f := tcpFacts(int64(i), true, detectors.TCPSyn, 1, 0, 0)
 		f.SrcPort = uint16(1000 + i)
@@ -123,7 +123,7 @@ func TestFlowTableMidstream(t *testing.T) {
 		cfg := DefaultFlowConfig()
 		cfg.Midstream = midstream
 		var ended []detectors.Conn
-		ft := newFlowTable(cfg, func(c *detectors.Conn) { ended = append(ended, *c) })
+		ft := newFlowTable(cfg, 0, func(c *detectors.Conn) { ended = append(ended, *c) })
 		// the server's reply is the first packet seen
 		f := tcpFacts(1, false, detectors.TCPAck|detectors.TCPPsh, 500, 101, 40)
 		ft.observe(&f)

@@ -7,42 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/signatures"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
-
-func TestStreamSideTail(t *testing.T) {
-	var s streamSide
-	var f detectors.Facts
-	step := func(seq uint32, payload string) string {
-		f = detectors.Facts{}
-		s.advance(seq, []byte(payload), &f)
-		return string(f.StreamPrefix)
-	}
-	s.known, s.next = true, 1000
-	if got := step(1000, "hello "); got != "" {
-		t.Errorf("first segment prefix %q", got)
-	}
-	if got := step(1006, "world"); got != "hello " {
-		t.Errorf("in-order prefix %q, want %q", got, "hello ")
-	}
-	if got := step(1006, "world"); got != "" { // retransmission
-		t.Errorf("retransmission got prefix %q", got)
-	}
-	step(1011, "!")
-	if got := step(1500, "later"); got != "" { // a gap: bytes lost
-		t.Errorf("segment after a gap got prefix %q", got)
-	}
-	long := make([]byte, 100)
-	for i := range long {
-		long[i] = byte('a' + i%26)
-	}
-	step(1505, string(long))
-	if got := step(1605, "x"); got != string(long[100-detectors.StreamTail:]) {
-		t.Errorf("tail after a long segment %q", got)
-	}
-}
 
 // A content split across two TCP segments matches once, on the segment
 // that completes it; a retransmitted or out-of-order segment does not make

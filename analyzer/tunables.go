@@ -46,6 +46,16 @@ func (t Tunables) Validate() error {
 		return fmt.Errorf("flows: max_half_open %d: want 1 to %d", f.MaxHalfOpen, 1<<24)
 	case f.MaxEstablished < 1 || f.MaxEstablished > 1<<24:
 		return fmt.Errorf("flows: max_established %d: want 1 to %d", f.MaxEstablished, 1<<24)
+	case f.StreamWindow < 0 || f.StreamWindow > 4096:
+		return fmt.Errorf("flows: stream_window %d: want 0 (no stream matching) to 4096", f.StreamWindow)
+	case f.MaxStreams < 1 || f.MaxStreams > 1<<24:
+		return fmt.Errorf("flows: max_streams %d: want 1 to %d", f.MaxStreams, 1<<24)
+	case f.HoldSegments < 0 || f.HoldSegments > 1<<16:
+		return fmt.Errorf("flows: hold_segments %d: want 0 (no reordering) to %d", f.HoldSegments, 1<<16)
+	case f.HoldBytes < 0 || f.HoldBytes > 1<<30:
+		return fmt.Errorf("flows: hold_bytes %d: want 0 to %d", f.HoldBytes, 1<<30)
+	case f.HoldMemcap < 0 || f.HoldMemcap > 1<<34:
+		return fmt.Errorf("flows: hold_memcap %d: want 0 to %d", f.HoldMemcap, int64(1)<<34)
 	}
 	return nil
 }

@@ -102,23 +102,33 @@ type Facts struct {
 
 	Payload []byte // transport payload; valid only during Observe
 
-	// StreamPrefix is the end of this direction's TCP stream just before
-	// Payload, when Payload continues it in order: a content split across
-	// segments is found in StreamPrefix+Payload. Valid only during Observe.
+	// Stream data, set by the analyzer's flow table when this packet
+	// advanced its direction's TCP byte stream in order (Suricata's raw
+	// stream): a content split across segments is found in
+	// StreamPrefix+StreamData. All three are valid only during Observe and
+	// never point into flow state that changes while the packet is seen.
+	//
+	// StreamPrefix is the stream's last bytes before this packet's new data
+	// (at most the stream window a StreamConsumer asked for).
 	StreamPrefix []byte
-	streamBuf    [StreamTail]byte
+	// StreamData is the new in-order bytes: Payload, or its part past what
+	// the stream had already (first data wins on overlaps), followed, when
+	// this packet filled a gap, by the data held since it arrived ahead of
+	// the gap. Empty when the packet added nothing in order.
+	StreamData []byte
+	// StreamPieces, when held data follows, are the ends within StreamData
+	// of the parts detectors have seen alone: this packet's new bytes, then
+	// each held segment (seen as its own packet's Payload when it arrived).
+	// Empty when StreamData is Payload or part of it.
+	StreamPieces []int32
 }
 
-// StreamTail is how much of each direction's stream is kept to match
-// contents split across segments: contents longer than this can still be
-// missed when split.
-const StreamTail = 64
-
-// SetStreamPrefix copies p (at most StreamTail bytes) into the packet's
-// own buffer, so the facts never point into flow state.
-func (f *Facts) SetStreamPrefix(p []byte) {
-	n := copy(f.streamBuf[:], p)
-	f.StreamPrefix = f.streamBuf[:n]
+// StreamConsumer is implemented by detectors that match across TCP segments
+// (the rule matcher). StreamWindow is how many bytes of a direction's stream
+// before a segment's new data they need to see, 0 for none; the flow table
+// keeps that much (up to its own cap) only when some consumer asks.
+type StreamConsumer interface {
+	StreamWindow() int
 }
 
 // Direction of a TCP packet within its connection.

@@ -24,9 +24,14 @@ package detectors
 // Semantics decisions, where replaying captures differs from a live
 // Suricata:
 //
-//   - Buffers are per packet: the payload is the TCP segment or datagram,
-//     never a reassembled stream, so a pattern split across segments is
-//     missed. HTTP buffers come from a request parsed out of one TCP
+//   - Buffers are per packet: the payload is the TCP segment or datagram.
+//     Rules whose contents are all unanchored payload contents (streamable)
+//     are also run on the reassembled stream the flow table hands over
+//     (Facts.StreamPrefix+StreamData, reordered and with overlaps resolved
+//     first-data-wins) and fire on the packet that completes a match none
+//     of the pieces made alone; the flow table keeps as much of the stream
+//     as the longest such rule reaches (StreamWindow), up to its cap. HTTP
+//     buffers come from a request parsed out of one TCP
 //     payload that starts with a method token and a space; they are raw
 //     slices (http.uri is the request target as sent, Suricata's
 //     http.uri.raw; http.header is the header lines as sent, Cookie
@@ -334,6 +339,46 @@ type cRule struct {
 	stream bool
 }
 
+// unboundedReach is the reach of a stream rule whose contents may lie any
+// distance apart; the flow table's window cap applies.
+const unboundedReach = 1 << 30
+
+// streamReach is how many consecutive stream bytes a match of the
+// streamable rule r can span: its content when it has one, the sum of a
+// distance/within chain's lengths, gaps and windows when it has a chain,
+// unboundedReach when two chains or a within-less relative content can
+// sit any distance apart.
+func streamReach(r *rules.Rule) int {
+	reach, cur, chains := 0, 0, 0
+	for _, m := range r.Matches {
+		c := m.Content
+		if c == nil {
+			continue
+		}
+		if !c.HasDistance && !c.HasWithin {
+			// a new chain; a negated one needs no bytes of its own
+			if !c.Negated {
+				chains++
+			}
+			cur = len(c.Pattern)
+		} else {
+			if !c.HasWithin {
+				return unboundedReach
+			}
+			d := c.Distance
+			if d < 0 {
+				d = -d
+			}
+			cur += d + c.Within
+		}
+		reach = max(reach, cur)
+	}
+	if chains > 1 {
+		return unboundedReach
+	}
+	return min(reach, unboundedReach)
+}
+
 // streamable reports whether r may match across TCP segments.
 func streamable(r *rules.Rule) bool {
 	if r.Dsize != nil {
@@ -365,6 +410,9 @@ type ruleSet struct {
 	pfDst, pfSrc *[1 << 10]uint64
 	pfAllPorts   bool
 	hasStream    bool // some content rule may match across segments
+	// streamWindow: stream bytes before a segment's new data the class's
+	// stream rules need (their longest reach - 1).
+	streamWindow int
 	// Rules without a prefilter pattern, always evaluated once the
 	// packet's ports select them: by a small destination port set, by a
 	// small source port set (to_client rules written "80 -> any"), or
@@ -429,6 +477,9 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 				open := !hasPorts || gatePorts(set, r, dst, dstOK, src, srcOK)
 				builders[c].add(fp, idx, open)
 				set.hasStream = set.hasStream || cr.stream
+				if cr.stream {
+					set.streamWindow = max(set.streamWindow, streamReach(r)-1)
+				}
 			case hasPorts && !r.Bidirectional && dstOK:
 				set.byDst = addPorts(set.byDst, dst, idx)
 			case hasPorts && !r.Bidirectional && srcOK:
@@ -820,7 +871,7 @@ type ruleScratch struct {
 	pf       pfScratch
 	cands    []int32
 	matched  []int32
-	stream   []byte  // a segment's stream tail + payload
+	stream   []byte  // a segment's stream prefix + new data
 	scands   []int32 // candidates for the stream pass
 	latin1   []byte  // a pcre subject presented one rune per byte
 	steps    int     // content/pcre steps of the current inspection
@@ -866,6 +917,15 @@ func (m *RuleMatcher) Name() string { return "rules" }
 
 // Evicted implements Detector: threshold entries dropped at the cap.
 func (m *RuleMatcher) Evicted() uint64 { return m.thresh.Evicted() }
+
+// StreamWindow implements StreamConsumer: the stream bytes before a TCP
+// segment's new data the stream rules need to find a match that ends in it.
+func (m *RuleMatcher) StreamWindow() int {
+	if m.noPrefilter {
+		return 0 // the stream pass runs behind the prefilter only
+	}
+	return m.eng.sets[classTCP].streamWindow
+}
 
 // Rules reports how many rules were compiled.
 func (m *RuleMatcher) Rules() int { return len(m.eng.rules) }
@@ -932,29 +992,42 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 		}
 		emit(m.event(r, f))
 	}
-	if len(f.StreamPrefix) > 0 && len(f.Payload) > 0 && f.Proto == ProtoTCP && set.hasStream && !m.noPrefilter &&
-		set.scanPorts(f.SrcPort, f.DstPort) {
+	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == ProtoTCP &&
+		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
 		m.streamPass(set, f, emit)
 	}
 }
 
-// streamPass finds contents split across the segment boundary: a rule that
-// did not match the payload alone, matches the stream's tail + payload and
-// did not match the tail alone (that match was the previous segment's)
-// fires for this packet.
+// streamPass finds contents that only the reassembled stream holds: a
+// stream rule that did not match the payload alone, matches the stream's
+// prefix + new data, and matches none of the pieces already inspected on
+// their own (the prefix, whose matches were earlier packets'; each held
+// segment, matched as its own packet) fires for this packet, the one that
+// completed the stream. So the same bytes never alert twice.
 func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 	s := &m.sc
-	// A pattern that spans the boundary ends within the payload's first
-	// maxLen-1 bytes: scan only the tail and that window, not the payload
-	// again. A rule whose fast pattern lies wholly in the payload was a
-	// candidate of the payload pass already (and did not match there).
-	win := min(len(f.Payload), set.pf.maxLen-1)
-	s.stream = append(append(s.stream[:0], f.StreamPrefix...), f.Payload[:win]...)
+	data := f.StreamData
 	cands := s.scands[:0]
-	if len(s.stream) >= set.pf.minLen {
-		cands = set.pf.search(s.stream, &s.pf, cands)
+	if len(f.StreamPieces) == 0 {
+		// data is (part of) the payload: a pattern that spans the
+		// boundary ends within its first maxLen-1 bytes, so scan only the
+		// prefix and that window, not the payload again. A rule whose
+		// fast pattern lies wholly in the payload was a candidate of the
+		// payload pass already (and did not match there).
+		win := min(len(data), set.pf.maxLen-1)
+		s.stream = append(append(s.stream[:0], f.StreamPrefix...), data[:win]...)
+		if len(s.stream) >= set.pf.minLen {
+			cands = set.pf.search(s.stream, &s.pf, cands)
+		}
+		cands = append(cands, s.cands...)
+		s.stream = append(s.stream, data[win:]...)
+	} else {
+		// held segments joined: rare (reordering), so scan it all
+		s.stream = append(append(s.stream[:0], f.StreamPrefix...), data...)
+		if len(s.stream) >= set.pf.minLen {
+			cands = set.pf.search(s.stream, &s.pf, cands)
+		}
 	}
-	cands = append(cands, s.cands...)
 	if len(cands) == 0 {
 		s.scands = cands
 		return
@@ -962,9 +1035,8 @@ func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 	slices.Sort(cands)
 	cands = slices.Compact(cands)
 	s.scands = cands
-	s.stream = append(s.stream, f.Payload[win:]...)
-	whole, tail := *f, *f
-	whole.Payload, tail.Payload = s.stream, f.StreamPrefix
+	whole, piece := *f, *f
+	whole.Payload = s.stream
 	for _, ri := range cands {
 		r := &m.eng.rules[ri]
 		if !r.stream || r.pass {
@@ -974,11 +1046,7 @@ func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 			continue
 		}
 		s.lowered, s.httpDone = false, false
-		if !m.matchRule(r, &whole) {
-			continue
-		}
-		s.lowered, s.httpDone = false, false
-		if m.matchRule(r, &tail) {
+		if !m.matchRule(r, &whole) || m.matchesAPiece(r, f, &piece) {
 			continue
 		}
 		if r.thr != nil && !m.thresholdAllows(r, f) {
@@ -987,6 +1055,32 @@ func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 		emit(m.event(r, f))
 	}
 	s.lowered, s.httpDone = false, false
+}
+
+// matchesAPiece reports whether r matches the stream prefix alone or one
+// of the held pieces of f.StreamData alone. piece is scratch facts.
+func (m *RuleMatcher) matchesAPiece(r *cRule, f *Facts, piece *Facts) bool {
+	s := &m.sc
+	if len(f.StreamPrefix) > 0 {
+		s.lowered, s.httpDone = false, false
+		piece.Payload = f.StreamPrefix
+		if m.matchRule(r, piece) {
+			return true
+		}
+	}
+	lo := int32(0)
+	for _, hi := range f.StreamPieces {
+		if hi <= lo || int(hi) > len(f.StreamData) {
+			break
+		}
+		s.lowered, s.httpDone = false, false
+		piece.Payload = f.StreamData[lo:hi]
+		lo = hi
+		if m.matchRule(r, piece) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *RuleMatcher) event(r *cRule, f *Facts) Event {

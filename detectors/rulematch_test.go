@@ -1190,3 +1190,86 @@ func TestRuleSteadyStateAllocs(t *testing.T) {
 		t.Errorf("%v allocs per packet and %d events on benign traffic, want none", allocs, fired)
 	}
 }
+
+// TestRuleStreamReach: the stream window a rule asks for is what one match
+// can span; contents that may sit any distance apart get the flow cap.
+func TestRuleStreamReach(t *testing.T) {
+	tests := []struct {
+		name string
+		ms   []rules.Match
+		want int
+	}{
+		{"one content", []rules.Match{rmC("ATTACK", "")}, 6},
+		{"longest of a chain start", []rules.Match{rmC("ab", ""), rmC("cdefgh", "distance:2; within:10")}, 2 + 2 + 10},
+		{"negative distance counts its size", []rules.Match{rmC("abc", ""), rmC("x", "distance:-2; within:3")}, 3 + 2 + 3},
+		{"distance without within", []rules.Match{rmC("ab", ""), rmC("cd", "distance:0")}, unboundedReach},
+		{"two chains", []rules.Match{rmC("ab", ""), rmC("cd", "")}, unboundedReach},
+		{"a negated lone content needs no bytes", []rules.Match{rmC("abcd", ""), rmC("zz", "negated")}, 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rmContentRule(tc.ms...)
+			if !streamable(r) {
+				t.Fatal("not streamable")
+			}
+			if got := streamReach(r); got != tc.want {
+				t.Errorf("reach %d, want %d", got, tc.want)
+			}
+		})
+	}
+	m := rmNewMatcher(t, rmContentRule(rmC("short", "")), rmRule(2, "tcp", rmMatches(rmC(strings.Repeat("L", 100), ""))),
+		rmRule(3, "tcp", rmMatches(rmC(strings.Repeat("Z", 500), "offset:0")))) // anchored: not a stream rule
+	if w := m.StreamWindow(); w != 99 {
+		t.Errorf("stream window %d, want 99 (the longest stream content - 1)", w)
+	}
+	if w := rmNewMatcher(t, rmContentRule(rmC("x", "depth:1"))).StreamWindow(); w != 0 {
+		t.Errorf("stream window %d without stream rules, want 0", w)
+	}
+}
+
+// TestRuleStreamPass: a stream rule fires on the packet whose stream data
+// completes a match that neither the prefix, nor the payload, nor any held
+// piece made alone, so the same bytes never alert twice.
+func TestRuleStreamPass(t *testing.T) {
+	long := strings.Repeat("0123456789", 10) // 100 bytes: past the old 64-byte tail
+	tests := []struct {
+		name   string
+		rule   rules.Match
+		prefix string
+		data   string // "" means the payload
+		pieces []int32
+		pay    string
+		want   bool
+	}{
+		{"split at the boundary", rmC("ATTACK", ""), "xxATT", "", nil, "ACKyy", true},
+		{"wholly in the prefix: fired before", rmC("ATTACK", ""), "ATTACKxx", "", nil, "yy", false},
+		{"wholly in the payload: the packet pass fires, once", rmC("ATTACK", ""), "xx", "", nil, "ATTACKyy", true},
+		{"longer than 64 bytes", rmC(long, ""), long[:70], "", nil, long[70:] + "!", true},
+		{"data is the payload's new part", rmC("ATTACK", ""), "xxATT", "ACK", nil, "TACK", true},
+		{"held pieces that do not join up", rmC("ATTACK", ""), "", "ab-ATT-ACK", []int32{3, 6, 10}, "ab-", false},
+		{"across held pieces, split", rmC("ATTACK", ""), "", "ab-ATTACK", []int32{3, 6, 9}, "ab-", true},
+		{"inside one held piece: fired when it arrived", rmC("ATTACK", ""), "", "ab-ATTACK-", []int32{3, 10}, "ab-", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := rmNewMatcher(t, rmContentRule(tc.rule))
+			f := rmTCP(tc.pay)
+			f.StreamPrefix = []byte(tc.prefix)
+			f.StreamData = f.Payload
+			if tc.data != "" {
+				f.StreamData = []byte(tc.data)
+			}
+			f.StreamPieces = tc.pieces
+			n := 0
+			m.Observe(&f, func(e Event) {
+				n++
+				if e.First != f.Packet {
+					t.Errorf("alert on packet %v, want %v", e.First, f.Packet)
+				}
+			})
+			if n > 1 || (n == 1) != tc.want {
+				t.Errorf("%d alerts, want match %v", n, tc.want)
+			}
+		})
+	}
+}
