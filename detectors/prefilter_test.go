@@ -18,6 +18,7 @@ func TestPrefilterMatchesContains(t *testing.T) {
 		patterns       int
 	}{
 		{"short only", "abcAB\x00\xff", 1, 3, 50},
+		{"narrow tier", "abAB@`\x00", 2, 3, 100},
 		{"mid tier", "abcdAB@`", 4, 7, 200},
 		{"long tier", "abcdeABC-_", 8, 20, 300},
 		{"all tiers", "abcABC@`{[", 1, 20, 400},
@@ -66,7 +67,7 @@ func TestPrefilterMatchesContains(t *testing.T) {
 
 func TestPrefilterTiers(t *testing.T) {
 	var b prefilterBuilder
-	for i, p := range []string{"ab", "abcdef", "abcdefghijkl", "0123456789abcdefghijklmnop"} {
+	for i, p := range []string{"a", "abc", "abcdef", "abcdefghijkl", "0123456789abcdefghijklmnop"} {
 		b.add([]byte(p), int32(i), true)
 	}
 	pf := b.build()
@@ -74,17 +75,20 @@ func TestPrefilterTiers(t *testing.T) {
 		t.Fatalf("groups %+v, want one open group", pf.groups)
 	}
 	g := pf.groups[0]
-	if g.ac == nil || g.ac.minLen != 2 {
-		t.Fatalf("automaton for the 2-byte pattern: %+v", g.ac)
+	if g.ac == nil || g.ac.minLen != 1 {
+		t.Fatalf("automaton for the 1-byte pattern: %+v", g.ac)
 	}
-	if len(g.blocks) != 2 {
-		t.Fatalf("%d block tiers, want 2", len(g.blocks))
+	type tier struct{ w, l, stride int }
+	var got []tier
+	for _, bi := range g.blocks {
+		got = append(got, tier{bi.width, bi.minLen, bi.stride})
 	}
-	if mid, long := g.blocks[0], g.blocks[1]; mid.minLen != 6 || mid.stride != 3 || long.minLen != 12 || long.stride != 9 {
-		t.Errorf("tiers L/stride = %d/%d and %d/%d, want 6/3 and 12/9", mid.minLen, mid.stride, long.minLen, long.stride)
+	want := []tier{{2, 3, 2}, {4, 6, 3}, {4, 12, 9}}
+	if !slices.Equal(got, want) {
+		t.Errorf("block tiers (width, L, stride) = %v, want %v", got, want)
 	}
-	if pf.minLen != 2 || pf.maxLen != 26 {
-		t.Errorf("minLen %d maxLen %d, want 2 and 26", pf.minLen, pf.maxLen)
+	if pf.minLen != 1 || pf.maxLen != 26 {
+		t.Errorf("minLen %d maxLen %d, want 1 and 26", pf.minLen, pf.maxLen)
 	}
 }
 
