@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"time"
 
@@ -80,9 +81,13 @@ type Engine struct {
 
 	files      []string
 	detections []detectors.Event
-	alerts     []Alert
-	stream     []Event
-	unblocked  func(host netip.Addr, at int64)
+	// removed counts the alerts each exclusion entry removed; ruleGIDs
+	// are the generators of rule SIDs that are not generator 1 alone.
+	removed   []uint64
+	ruleGIDs  map[uint32][]uint32
+	alerts    []Alert
+	stream    []Event
+	unblocked func(host netip.Addr, at int64)
 }
 
 // NewEngine checks cfg and builds the pipeline.
@@ -106,6 +111,10 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	if !cfg.NoBuiltins {
 		e.dets = cfg.Detectors.Build()
+	}
+	if cfg.Exclusions != nil {
+		e.removed = make([]uint64, len(cfg.Exclusions.Entries))
+		e.ruleGIDs = ruleGIDs(cfg.Signatures)
 	}
 	if cfg.Signatures != nil && len(cfg.Signatures.Rules) > 0 {
 		m, err := detectors.NewRuleMatcher(cfg.Signatures.Rules, cfg.Rules)
@@ -223,6 +232,14 @@ func (e *Engine) onEvent(ev detectors.Event) {
 	if ev.HasMAC && ev.Attacker.IsValid() && !isInternal(ev.Attacker) {
 		ev.HasMAC, ev.AttackerMAC = false, [6]byte{}
 	}
+	// An IPS running with the exclusion list would never have raised this
+	// alert: it leaves no trace (no alert, block or false-positive
+	// evidence), only its entry's count. Detectors still saw the packets.
+	if i, hit := e.cfg.Exclusions.matchAlert(alertKey{sid: ev.SID, gids: e.ruleGIDs[ev.SID],
+		src: ev.Attacker, dst: ev.Victim, mac: ev.AttackerMAC, hasMAC: ev.HasMAC}); hit {
+		e.removed[i]++
+		return
+	}
 	sig, ok := e.cfg.Catalog.Lookup(ev.SID)
 	if !ok {
 		sig = signatures.Signature{SID: ev.SID, Name: fmt.Sprintf("signature %d", ev.SID), Severity: signatures.SeverityMedium}
@@ -251,12 +268,7 @@ func (e *Engine) onEvent(ev detectors.Event) {
 	for _, s := range ev.Sources {
 		a.Sources = append(a.Sources, s.String())
 	}
-	if ev.Attacker.IsValid() || ev.HasMAC {
-		if ex, hit := e.cfg.Exclusions.Match(ev.Attacker, ev.AttackerMAC, ev.HasMAC); hit {
-			a.Excluded, a.ExcludedBy = true, ex.Text+" ("+ex.Where+")"
-		}
-	}
-	blocked := !a.Excluded && !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
+	blocked := !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
 	var at int64
 	started := false
 	if blocked {
@@ -296,13 +308,15 @@ func (e *Engine) Finish() {
 // Result assembles the report. files describe the inputs (Summary fields
 // per file); warnings are carried over.
 func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
+	fps, investigate := classifyHosts(e.detections, e.cfg.Catalog)
 	r := &Result{
 		Schema:         SchemaVersion,
 		Files:          files,
 		Alerts:         e.alerts,
 		Blocks:         e.block.results(),
 		Events:         e.stream,
-		FalsePositives: classifyFalsePositives(e.detections),
+		FalsePositives: fps,
+		Investigate:    investigate,
 		Warnings:       append([]string(nil), warnings...),
 	}
 	s := &r.Summary
@@ -320,7 +334,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 			ev.Reason, ev.Count))
 	}
 	s.Autoblock = Duration(e.cfg.Autoblock)
-	s.Excluded = e.cfg.Exclusions.Texts()
+	s.Exclusions = e.exclusionUses()
 	if set := e.cfg.Signatures; set != nil {
 		s.Packs = set.PackNames()
 		s.RulesActive, s.RulesSkipped = set.RuleCounts()
@@ -331,6 +345,45 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	}
 	r.Signatures = e.signatureHits()
 	return r
+}
+
+// exclusionUses accounts for each exclusion entry, in file order.
+func (e *Engine) exclusionUses() []ExclusionUse {
+	l := e.cfg.Exclusions
+	if l == nil {
+		return nil
+	}
+	out := make([]ExclusionUse, len(l.Entries))
+	for i := range l.Entries {
+		x := &l.Entries[i]
+		out[i] = ExclusionUse{Entry: x.Text, Where: x.Where, Kind: x.Kind(), Alerts: e.removed[i]}
+	}
+	return out
+}
+
+// ruleGIDs maps each rule SID to its rules' generators, for suppress
+// entries' gen_id, leaving out SIDs whose rules are all generator 1 (the
+// default, and the built-in detections').
+func ruleGIDs(set *signatures.Set) map[uint32][]uint32 {
+	if set == nil {
+		return nil
+	}
+	out := map[uint32][]uint32{}
+	other := map[uint32]bool{}
+	for _, r := range set.Rules {
+		if r.GID != 1 {
+			other[r.SID] = true
+		}
+		if !slices.Contains(out[r.SID], r.GID) {
+			out[r.SID] = append(out[r.SID], r.GID)
+		}
+	}
+	for sid := range out {
+		if !other[sid] {
+			delete(out, sid)
+		}
+	}
+	return out
 }
 
 func (e *Engine) evictions() []ReasonCount {
@@ -385,9 +438,6 @@ func (e *Engine) signatureHits() []SignatureHit {
 			order = append(order, a.SID)
 		}
 		h.Count++
-		if a.Excluded {
-			h.Excluded++
-		}
 		if a.First.Before(h.First) {
 			h.First, h.FirstPacket = a.First, a.FirstPacket
 		}

@@ -61,12 +61,146 @@ func TestParseExclusionsErrors(t *testing.T) {
 		{"10.0.0.9-10.0.0.1\n", "range ends before it starts"},
 		{"10.0.0.1-2001:db8::1\n", "mixes IPv4 and IPv6"},
 		{"10.0.0.1 10.0.0.2\n", "one entry a line"},
-		{"00:0c:29:zz:00:01\n", "not an IP, CIDR, range a-b or MAC"},
+		{"00:0c:29:zz:00:01\n", "not an IP, CIDR, range a-b, MAC address or suppress line"},
 	}
 	for _, tc := range tests {
 		_, err := ParseExclusions("ex.txt", strings.NewReader(tc.text))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: err = %v, want it to contain %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestParseSuppress(t *testing.T) {
+	list, err := ParseExclusions("ex.txt", strings.NewReader(`# suppress lines, as in Suricata's threshold.config
+suppress gen_id 1, sig_id 9000002, track by_src, ip 192.168.1.250   # the scanner's scans
+suppress gen_id 1, sig_id 9000004
+suppress gen_id 0, sig_id 9100003, track by_dst, ip [192.168.1.0/24, !192.168.1.1]
+suppress	gen_id 1,sig_id 9100004 ,  track by_either , ip !10.0.0.0/8
+SUPPRESS gen_id 3, sig_id 5, track by_src, ip 2001:db8::/32
+suppress gen_id 0, sig_id 0, track by_src, ip [10.9.9.9]
+10.0.5.17
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Entries) != 7 {
+		t.Fatalf("%d entries", len(list.Entries))
+	}
+	if e := list.Entries[0]; e.Text != "suppress gen_id 1, sig_id 9000002, track by_src, ip 192.168.1.250" ||
+		e.Where != "ex.txt:2" || e.Kind() != ExclusionSuppress {
+		t.Errorf("entry 0: %q at %s, kind %s", e.Text, e.Where, e.Kind())
+	}
+	if k := list.Entries[6].Kind(); k != ExclusionHost {
+		t.Errorf("address entry kind %s", k)
+	}
+	addr := netip.MustParseAddr
+	var none netip.Addr
+	tests := []struct {
+		name     string
+		sid      uint32
+		gids     []uint32
+		src, dst netip.Addr
+		want     int // entry index, -1 for none
+	}{
+		{"by_src matches the source", 9000002, nil, addr("192.168.1.250"), addr("192.168.1.10"), 0},
+		{"by_src not the destination", 9000002, nil, addr("192.168.1.10"), addr("192.168.1.250"), -1},
+		{"by_src mapped address", 9000002, nil, addr("::ffff:192.168.1.250"), none, 0},
+		{"another signature from the same source", 9000001, nil, addr("192.168.1.250"), none, -1},
+		{"no track: everyone", 9000004, nil, addr("203.0.113.77"), addr("192.168.1.22"), 1},
+		{"no track: even no address", 9000004, nil, none, none, 1},
+		{"gen_id 0 is any generator", 9100003, []uint32{7}, addr("203.0.113.9"), addr("192.168.1.10"), 2},
+		{"by_dst list", 9100003, nil, addr("203.0.113.9"), addr("192.168.1.10"), 2},
+		{"by_dst negated item", 9100003, nil, addr("203.0.113.9"), addr("192.168.1.1"), -1},
+		{"by_dst outside the list", 9100003, nil, addr("192.168.1.10"), addr("10.0.0.1"), -1},
+		{"by_either source", 9100004, nil, addr("203.0.113.9"), addr("10.0.0.1"), 3},
+		{"by_either destination", 9100004, nil, addr("10.0.0.1"), addr("203.0.113.9"), 3},
+		{"by_either negation excludes both", 9100004, nil, addr("10.0.0.1"), addr("10.0.0.2"), -1},
+		{"by_either no address", 9100004, nil, none, none, -1},
+		{"gen_id 3 needs a gid-3 rule", 5, nil, addr("2001:db8::1"), none, -1},
+		{"gen_id 3 rule", 5, []uint32{3}, addr("2001:db8::1"), none, 4},
+		{"gen_id 1 not a gid-3 rule", 9000004, []uint32{3}, addr("203.0.113.77"), none, -1},
+		{"sig_id 0 is every signature", 42, nil, addr("10.9.9.9"), none, 5},
+		{"host entry after suppress entries", 42, nil, addr("10.0.5.17"), none, 6},
+	}
+	for _, tc := range tests {
+		i, ok := list.matchAlert(alertKey{sid: tc.sid, gids: tc.gids, src: tc.src, dst: tc.dst})
+		if !ok {
+			i = -1
+		}
+		if i != tc.want {
+			t.Errorf("%s: entry %d, want %d", tc.name, i, tc.want)
+		}
+	}
+	// Match is for hosts: it never consults suppress entries.
+	if e, ok := list.Match(addr("192.168.1.250"), [6]byte{}, false); ok {
+		t.Errorf("Match returned suppress entry %q", e.Text)
+	}
+}
+
+func TestParseExclusionsFirstEntryCredited(t *testing.T) {
+	list, err := ParseExclusions("ex.txt", strings.NewReader("suppress gen_id 1, sig_id 9000002\n192.168.1.250\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := netip.MustParseAddr("192.168.1.250")
+	if i, _ := list.matchAlert(alertKey{sid: 9000002, src: src}); i != 0 {
+		t.Errorf("scan credited to entry %d, want the suppress line first in the file", i)
+	}
+	if i, _ := list.matchAlert(alertKey{sid: 9000004, src: src}); i != 1 {
+		t.Errorf("brute force credited to entry %d, want the host entry", i)
+	}
+	mac := [6]byte{0x00, 0x0c, 0x29, 0xaa, 0xbb, 0xcc}
+	list, err = ParseExclusions("ex.txt", strings.NewReader("00:0c:29:aa:bb:cc\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := list.matchAlert(alertKey{sid: 9000003, mac: mac, hasMAC: true}); !ok {
+		t.Error("MAC entry did not match an alert known only by MAC")
+	}
+	var nilList *ExclusionList
+	if _, ok := nilList.matchAlert(alertKey{sid: 1, src: src}); ok {
+		t.Error("nil list matched")
+	}
+}
+
+// TestParseSuppressErrors: every error names file:line, the offending
+// token and what was expected.
+func TestParseSuppressErrors(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"suppress", `ex.txt:2: suppress: missing gen_id; expected "suppress gen_id G, sig_id N[, track by_src|by_dst|by_either, ip ADDR]"`},
+		{"suppress gen_id 1", "ex.txt:2: suppress: missing sig_id; expected"},
+		{"suppress sig_id 9000002", "ex.txt:2: suppress: missing gen_id"},
+		{"suppress gen_id one, sig_id 9000002", `ex.txt:2: suppress: gen_id "one": expected a generator id (a number: 1 for rules and built-in detections, 0 for any)`},
+		{"suppress gen_id -1, sig_id 9000002", `ex.txt:2: suppress: gen_id "-1": expected a generator id`},
+		{"suppress gen_id 1, sig_id 9000002x", `ex.txt:2: suppress: sig_id "9000002x": expected a signature id (a number, 0 for every signature)`},
+		{"suppress gen_id 1, sig_id 99999999999", `ex.txt:2: suppress: sig_id "99999999999": expected a signature id`},
+		{"suppress gen_id 1, sig_id", "ex.txt:2: suppress: sig_id: missing value"},
+		{"suppress gen_id 1, sig_id 2, track by_rule, ip 10.0.0.1", `ex.txt:2: suppress: track "by_rule": expected by_src, by_dst or by_either`},
+		{"suppress gen_id 1, sig_id 2, track by_src", "ex.txt:2: suppress: track without ip; expected"},
+		{"suppress gen_id 1, sig_id 2, ip 10.0.0.1", "ex.txt:2: suppress: ip without track; expected"},
+		{"suppress gen_id 1, sig_id 2, sig_id 3", "ex.txt:2: suppress: sig_id given twice"},
+		{"suppress gen_id 1, sig_id 2, type limit", `ex.txt:2: suppress: "type": expected gen_id, sig_id, track or ip`},
+		{"suppress gen_id 1,, sig_id 2", "ex.txt:2: suppress: empty option (a stray comma?)"},
+		{"suppress gen_id 1, sig_id 2,", "ex.txt:2: suppress: empty option (a stray comma?)"},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip 10.0.0.300", `ex.txt:2: suppress: ip "10.0.0.300": 10.0.0.300: expected an IP address or a CIDR prefix`},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip 10.0.0.0/33", `ex.txt:2: suppress: ip "10.0.0.0/33": 10.0.0.0/33: expected a CIDR prefix like 10.0.0.0/8`},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip 10.0.0.1/8", `ex.txt:2: suppress: ip "10.0.0.1/8": 10.0.0.1/8: host bits set; did you mean 10.0.0.0/8?`},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip $HOME_NET", `ex.txt:2: suppress: ip "$HOME_NET": $HOME_NET: address variables are not supported in exclusion files; write the addresses`},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip [10.0.0.1, 10.0.0.2", `ex.txt:2: suppress: ip "[10.0.0.1, 10.0.0.2": expected a list closed by ]`},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip [10.0.0.1,]", `ex.txt:2: suppress: ip "[10.0.0.1,]": empty address; expected an address, a CIDR prefix or a list [a, b, !c]`},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip []", `ex.txt:2: suppress: ip "[]": empty address`},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip [[10.0.0.1]]", "nested lists are not supported"},
+		{"suppress gen_id 1, sig_id 2, track by_src, ip 00:0c:29:aa:bb:cc", `00:0c:29:aa:bb:cc: expected an IP address or a CIDR prefix`},
+		{"threshold gen_id 1, sig_id 2, type limit, track by_src, count 1, seconds 60", "ex.txt:2: threshold: only suppress is supported in exclusion files"},
+		{"event_filter gen_id 1, sig_id 2, type limit, track by_src, count 1, seconds 60", "ex.txt:2: event_filter: only suppress is supported in exclusion files"},
+		{"rate_filter gen_id 1, sig_id 2, track by_rule, count 10, seconds 1, new_action drop, timeout 10", "ex.txt:2: rate_filter: only suppress is supported in exclusion files"},
+		{"supress gen_id 1, sig_id 2", `ex.txt:2: "supress gen_id 1, sig_id 2": one entry a line (IP, CIDR, range a-b, MAC or a suppress line)`},
+	}
+	for _, tc := range tests {
+		_, err := ParseExclusions("ex.txt", strings.NewReader("10.0.0.1\n"+tc.line+"   # comment\n10.0.0.2\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q:\n got %v\nwant it to contain %q", tc.line, err, tc.want)
 		}
 	}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // SchemaVersion names the JSON report schema; bump it on incompatible change.
-const SchemaVersion = "ipsreplay.report/v1"
+const SchemaVersion = "ipsreplay.report/v2"
 
 // Result is everything an analysis found. It is a plain value that report
 // renders; its slices are sorted so the same input gives the same output.
@@ -23,28 +23,41 @@ type Result struct {
 	Events []Event `json:"events"`
 	// Blocks are the hosts the autoblock would have blocked.
 	Blocks []BlockedHost `json:"blocks"`
-	// FalsePositives are hosts that look like scanners or guest VMs.
+	// FalsePositives are hosts that look like scanners, guest VMs or
+	// monitoring systems: likely benign, with the evidence.
 	FalsePositives []FalsePositive `json:"false_positives"`
+	// Investigate are the other hosts that fired: outside hosts, hosts that
+	// behave like attackers and hosts without false-positive evidence.
+	Investigate []Investigation `json:"investigate"`
 	// Warnings are problems that did not stop the analysis.
 	Warnings []string `json:"warnings"`
 }
 
 // Summary describes the input as a whole.
 type Summary struct {
-	Files        int           `json:"files"`
-	Packets      uint64        `json:"packets"`
-	Bytes        uint64        `json:"bytes"` // original (wire) lengths
-	FirstTime    time.Time     `json:"first_time"`
-	LastTime     time.Time     `json:"last_time"`
-	Span         Duration      `json:"span"`
-	Undecoded    uint64        `json:"undecoded"`
-	DecodeErrors []ReasonCount `json:"decode_errors"` // why packets were not fully decoded
-	Evictions    []ReasonCount `json:"evictions"`     // state dropped at a table cap
-	Autoblock    Duration      `json:"autoblock"`     // block length, 0 when disabled
-	Excluded     []string      `json:"excluded"`      // exclusion entries in force
-	Packs        []string      `json:"packs"`         // signature packs in force: "name version (released)"
-	RulesActive  int           `json:"rules_active"`  // pack rules the matcher runs
-	RulesSkipped int           `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
+	Files        int            `json:"files"`
+	Packets      uint64         `json:"packets"`
+	Bytes        uint64         `json:"bytes"` // original (wire) lengths
+	FirstTime    time.Time      `json:"first_time"`
+	LastTime     time.Time      `json:"last_time"`
+	Span         Duration       `json:"span"`
+	Undecoded    uint64         `json:"undecoded"`
+	DecodeErrors []ReasonCount  `json:"decode_errors"` // why packets were not fully decoded
+	Evictions    []ReasonCount  `json:"evictions"`     // state dropped at a table cap
+	Autoblock    Duration       `json:"autoblock"`     // block length, 0 when disabled
+	Exclusions   []ExclusionUse `json:"exclusions"`    // exclusion entries in force, in file order
+	Packs        []string       `json:"packs"`         // signature packs in force: "name version (released)"
+	RulesActive  int            `json:"rules_active"`  // pack rules the matcher runs
+	RulesSkipped int            `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
+}
+
+// ExclusionUse is one exclusion entry and the alerts it removed. An entry
+// that removed none may be stale.
+type ExclusionUse struct {
+	Entry  string `json:"entry"`  // as written, without its comment
+	Where  string `json:"where"`  // file:line
+	Kind   string `json:"kind"`   // "host" or "suppress"
+	Alerts uint64 `json:"alerts"` // alerts it removed (the first matching entry is credited)
 }
 
 // ReasonCount is a count with its reason.
@@ -85,7 +98,6 @@ type SignatureHit struct {
 	CVEs          []string       `json:"cves"`
 	Advice        string         `json:"advice,omitempty"` // patch advice when a CVE is named
 	Count         uint64         `json:"count"`            // alerts
-	Excluded      uint64         `json:"excluded"`         // of which from excluded hosts
 	First         time.Time      `json:"first"`
 	Last          time.Time      `json:"last"`
 	FirstPacket   PacketLocation `json:"first_packet"`
@@ -116,9 +128,7 @@ type Alert struct {
 	LastPacket  PacketLocation `json:"last_packet"`
 	Spoofed     bool           `json:"spoofed,omitempty"`
 	Sources     []string       `json:"sources,omitempty"` // sample of spoofed sources
-	Excluded    bool           `json:"excluded,omitempty"`
-	ExcludedBy  string         `json:"excluded_by,omitempty"` // the exclusion entry
-	Blocked     bool           `json:"blocked"`               // this alert started or extended a block
+	Blocked     bool           `json:"blocked"`           // this alert started or extended a block
 }
 
 // BlockedHost is a host the autoblock would have blocked.
@@ -138,12 +148,26 @@ type BlockedHost struct {
 type FalsePositive struct {
 	Host       string   `json:"host"`
 	MAC        string   `json:"mac,omitempty"`
-	Verdict    string   `json:"verdict"`    // "scanner" or "guest-vm"
-	Confidence string   `json:"confidence"` // "high", "medium" or "low"
+	Verdict    string   `json:"verdict"`    // "scanner", "guest-vm" or "monitoring"
+	Confidence string   `json:"confidence"` // "high", "medium" or "low": how much independent evidence agrees
 	Reason     string   `json:"reason"`
 	Evidence   []string `json:"evidence"`
 	Alerts     uint64   `json:"alerts"`    // alerts this host caused
+	SIDs       []uint32 `json:"sids"`      // signatures it fired, ascending
 	Exclusion  string   `json:"exclusion"` // a ready line for --exclude
+}
+
+// Investigation is a host that fired and is not a likely false positive:
+// it is outside, behaves like an attacker (floods, poisons ARP caches) or
+// shows no benign explanation. It may be a compromised host or a real
+// attacker.
+type Investigation struct {
+	Host     string   `json:"host"`
+	MAC      string   `json:"mac,omitempty"`
+	Reason   string   `json:"reason"`
+	Evidence []string `json:"evidence"`
+	Alerts   uint64   `json:"alerts"` // alerts this host caused
+	SIDs     []uint32 `json:"sids"`   // signatures it fired, ascending
 }
 
 // Duration is a time.Duration that marshals as a Go duration string.

@@ -239,7 +239,13 @@ type arpHost struct {
 	claimFirst  PacketRef
 	claimFirstT int64
 	manyFired   bool
+	// claimSample keeps the first addresses claimed in the window, for
+	// events to show (claims are IPv4: 4 bytes, not a netip.Addr's 24).
+	claimSample [arpClaimSample][4]byte
 }
+
+// arpClaimSample is how many claimed addresses an event lists.
+const arpClaimSample = 4
 
 type arpPair struct {
 	win int64 // the host window this pair was counted in
@@ -577,6 +583,9 @@ func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *Facts, ev *Event) boo
 		return false
 	}
 	p.win = h.claimWin
+	if h.claimIPs < arpClaimSample {
+		h.claimSample[h.claimIPs] = c.ip.As4()
+	}
 	h.claimIPs++
 	if h.claimIPs < d.cfg.ManyIPs || h.manyFired {
 		return false
@@ -599,7 +608,26 @@ func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *Facts, ev *Event) boo
 	if h.own.IsValid() {
 		ev.Attacker = h.own
 	}
+	d.claimEvidence(ev, c.mac, vlan)
 	return true
+}
+
+// claimEvidence tells a report who else is in the story: the MAC the
+// claim named and the addresses it claimed in the window (none when
+// many_ips is off: they are counted only for it). It runs per event, not
+// per packet, so the sample's allocation is rare.
+func (d *ARPSpoof) claimEvidence(ev *Event, mac [6]byte, vlan uint16) {
+	ev.ClaimMAC = mac
+	h, ok := d.hosts.Peek(arpMACKey{mac, vlan})
+	if !ok || h.claimIPs == 0 {
+		return
+	}
+	ev.Claims = h.claimIPs
+	n := min(h.claimIPs, arpClaimSample)
+	ev.Claimed = make([]netip.Addr, n)
+	for i := range n {
+		ev.Claimed[i] = netip.AddrFrom4(h.claimSample[i])
+	}
 }
 
 // alert fires once per (address, attacker MAC) per Window.
@@ -634,6 +662,10 @@ func (d *ARPSpoof) alert(c *arpClaim, vlan uint16, f *Facts, emit Emit) {
 	if c.gateway != "" {
 		ev.Kind = arpKindGateway
 	}
+	if c.conflict {
+		ev.PrevMAC = c.old
+	}
+	d.claimEvidence(&ev, c.mac, vlan)
 	p.fired, p.firedAt, p.count = true, now, 0
 	emit(ev)
 }

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -552,5 +553,62 @@ func BenchmarkARPSpoofBenign(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		step(i)
+	}
+}
+
+// The classifier tells a guest VM from a poisoner by who else is in the
+// story: the previous owner, the MAC the claim named, the addresses claimed.
+func TestARPSpoofClaimEvidence(t *testing.T) {
+	mismatch := arpReq(30, arpMACY, "10.0.0.77", "10.0.0.10")
+	mismatch.SrcMAC = arpMACX
+	tests := []struct {
+		name     string
+		pkts     []Facts
+		prev     [6]byte
+		claimMAC [6]byte
+		claims   int
+		claimed  string
+	}{
+		{
+			name:     "binding change names the previous owner",
+			pkts:     arpJoin(arpLAN(), []Facts{arpGrat(30, arpMACX, "10.0.0.20")}),
+			prev:     arpMACB,
+			claimMAC: arpMACX,
+			claims:   2,
+			claimed:  "[10.0.0.66 10.0.0.20]",
+		},
+		{
+			name:     "eth mismatch names the claimed mac",
+			pkts:     arpJoin(arpLAN(), []Facts{mismatch}),
+			claimMAC: arpMACY,
+			claims:   1,
+			claimed:  "[10.0.0.77]",
+		},
+		{
+			name: "sample capped",
+			pkts: arpJoin(arpLAN(), []Facts{
+				arpReq(30, arpMACY, "10.0.0.101", "10.0.0.1"),
+				arpReq(31, arpMACY, "10.0.0.102", "10.0.0.1"),
+				arpReq(32, arpMACY, "10.0.0.103", "10.0.0.1"),
+				arpReq(34, arpMACY, "10.0.0.104", "10.0.0.1"),
+				arpReq(35, arpMACY, "10.0.0.105", "10.0.0.1"),
+			}),
+			claimMAC: arpMACY,
+			claims:   5,
+			claimed:  "[10.0.0.101 10.0.0.102 10.0.0.103 10.0.0.104]",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			evs, _ := arpRun(t, DefaultARPConfig(), tt.pkts)
+			if len(evs) != 1 {
+				t.Fatalf("got %d events, want 1: %+v", len(evs), evs)
+			}
+			e := evs[0]
+			if e.PrevMAC != tt.prev || e.ClaimMAC != tt.claimMAC || e.Claims != tt.claims || fmt.Sprint(e.Claimed) != tt.claimed {
+				t.Errorf("prev %x claim %x claims %d %v, want %x %x %d %s",
+					e.PrevMAC, e.ClaimMAC, e.Claims, e.Claimed, tt.prev, tt.claimMAC, tt.claims, tt.claimed)
+			}
+		})
 	}
 }

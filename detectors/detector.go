@@ -206,6 +206,16 @@ type Event struct {
 	Kind string
 	// Detail is one line of evidence for people ("37 ports in 14s").
 	Detail string
+
+	// ARP evidence (SIDARPPoison only), which tells a re-created or bridged
+	// guest VM from a poisoner: ClaimMAC is the MAC the ARP payload bound
+	// the address to (AttackerMAC is the frame's source when they differ),
+	// PrevMAC the MAC the address was bound to before (zero when none),
+	// Claims how many distinct addresses ClaimMAC claimed in the window and
+	// Claimed a sample of them.
+	ClaimMAC, PrevMAC [6]byte
+	Claims            int
+	Claimed           []netip.Addr
 }
 
 // Emit receives events from a detector.

@@ -29,6 +29,7 @@ const (
 	eveTypeBlock         = "ipsreplay_block"
 	eveTypeUnblock       = "ipsreplay_unblock"
 	eveTypeFalsePositive = "ipsreplay_false_positive"
+	eveTypeInvestigate   = "ipsreplay_investigate"
 )
 
 // Suricata alert fields ipsreplay has no source for: every signature is
@@ -42,7 +43,8 @@ const (
 // in the order of r.Events. Each alert event becomes a Suricata
 // "alert" record, each block and unblock an "ipsreplay_block" or
 // "ipsreplay_unblock" record; then one "ipsreplay_false_positive" record
-// follows per entry of r.FalsePositives. Events of other types produce
+// follows per entry of r.FalsePositives and one "ipsreplay_investigate"
+// record per entry of r.Investigate. Events of other types produce
 // nothing, and nor do r.Alerts, r.Blocks or the summary: the event stream
 // already holds every alert and block. An alert's category comes from
 // the matching entry of r.Signatures. r is not modified, and nothing is
@@ -72,6 +74,11 @@ func WriteEVE(w io.Writer, r *analyzer.Result) error {
 	for i, fp := range r.FalsePositives {
 		if err := enc.Encode(eveFalsePositiveRecord(fp, r.Summary.LastTime)); err != nil {
 			return fmt.Errorf("write eve: false positive %d (%s): %w", i+1, fp.Host, err)
+		}
+	}
+	for i, v := range r.Investigate {
+		if err := enc.Encode(eveInvestigateRecord(v, r.Summary.LastTime)); err != nil {
+			return fmt.Errorf("write eve: host to investigate %d (%s): %w", i+1, v.Host, err)
 		}
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -181,8 +188,6 @@ type eveAlertExtra struct {
 	Victim      string                  `json:"victim,omitempty"`
 	Spoofed     bool                    `json:"spoofed,omitempty"`
 	Sources     []string                `json:"sources,omitempty"`
-	Excluded    bool                    `json:"excluded,omitempty"`
-	ExcludedBy  string                  `json:"excluded_by,omitempty"`
 }
 
 // eveBlockExtra is the ipsreplay object of a block record. Host is set
@@ -209,7 +214,19 @@ type eveFalsePositiveExtra struct {
 	Reason     string   `json:"reason"`
 	Evidence   []string `json:"evidence"`
 	Alerts     uint64   `json:"alerts"`
+	SIDs       []uint32 `json:"sids"`
 	Exclusion  string   `json:"exclusion"`
+}
+
+// eveInvestigateExtra is the ipsreplay object of a host-to-investigate
+// record.
+type eveInvestigateExtra struct {
+	Host     string   `json:"host"`
+	MAC      string   `json:"mac,omitempty"`
+	Reason   string   `json:"reason"`
+	Evidence []string `json:"evidence"`
+	Alerts   uint64   `json:"alerts"`
+	SIDs     []uint32 `json:"sids"`
 }
 
 // eveEvent builds the record for ev, or reports false when ev gives none.
@@ -264,8 +281,6 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 		AttackerMAC: a.AttackerMAC,
 		Spoofed:     a.Spoofed,
 		Sources:     sources,
-		Excluded:    a.Excluded,
-		ExcludedBy:  a.ExcludedBy,
 	}
 	rec := eveRecord{
 		Timestamp: eveTime(at),
@@ -300,10 +315,30 @@ func eveFalsePositiveRecord(fp analyzer.FalsePositive, last time.Time) eveRecord
 			Reason:     fp.Reason,
 			Evidence:   strs(fp.Evidence),
 			Alerts:     fp.Alerts,
+			SIDs:       sidsJSON(fp.SIDs),
 			Exclusion:  fp.Exclusion,
 		},
 	}
 	rec.SrcIP, _ = ipOr(fp.Host) // the host is in ipsreplay.host either way
+	return rec
+}
+
+// eveInvestigateRecord renders a host that needs investigation, stamped
+// like a false positive with the end of the capture.
+func eveInvestigateRecord(v analyzer.Investigation, last time.Time) eveRecord {
+	rec := eveRecord{
+		Timestamp: eveTime(last),
+		EventType: eveTypeInvestigate,
+		IPSReplay: &eveInvestigateExtra{
+			Host:     v.Host,
+			MAC:      v.MAC,
+			Reason:   v.Reason,
+			Evidence: strs(v.Evidence),
+			Alerts:   v.Alerts,
+			SIDs:     sidsJSON(v.SIDs),
+		},
+	}
+	rec.SrcIP, _ = ipOr(v.Host)
 	return rec
 }
 

@@ -26,9 +26,8 @@ func eveAt(hms string) time.Time {
 
 // eveResult is a hand-built Result whose event stream has every kind of
 // EVE record: an attributed alert that starts a block, the block, a
-// spoofed flood (no src_ip), an alert from a host excluded by address
-// whose victim is a swept prefix (no dest_ip), an ARP alert excluded by
-// MAC, an alert that extends the block, the extension, the unblock, and
+// spoofed flood (no src_ip), an alert from an internal scanner whose
+// victim is a swept prefix (no dest_ip), an ARP alert with a MAC, an alert that extends the block, the extension, the unblock, and
 // two false positives, one known only by MAC. Times carry nanoseconds
 // and one is in a non-UTC zone, to check truncation to microseconds and
 // rendering in UTC; one detail carries terminal control bytes. It
@@ -55,7 +54,6 @@ func eveResult() *analyzer.Result {
 		Attacker: "10.0.0.50", Victim: "10.0.0.0/24", Proto: "TCP", Kind: "sweep",
 		Detail: "254 hosts on port 22 in 12s", Count: 254, First: eveAt("09:03:00"), Last: eveAt("09:03:12"),
 		FirstPacket: loc(day1, 30310), LastPacket: loc(day1, 30822),
-		Excluded: true, ExcludedBy: "10.0.0.50 (exclude.txt:3)",
 	}
 	arp := analyzer.Alert{
 		SID: 9000003, Name: "Attack: ARP Cache Poisoning", Severity: "low", Time: eveAt("09:04:00.000001"),
@@ -63,7 +61,6 @@ func eveResult() *analyzer.Result {
 		Kind: "gratuitous", Detail: "192.168.56.101 moved from 08:00:27:4e:aa:02 to 08:00:27:4e:aa:01", Count: 1,
 		First: eveAt("09:04:00.000001"), Last: eveAt("09:04:00.000001"),
 		FirstPacket: loc(day2, 12), LastPacket: loc(day2, 12),
-		Excluded: true, ExcludedBy: "08:00:27:4e:aa:01 (exclude.txt:4)",
 	}
 	ftp := analyzer.Alert{
 		SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: eveAt("09:05:30").In(cet),
@@ -78,13 +75,12 @@ func eveResult() *analyzer.Result {
 			FirstTime: eveAt("08:58:00"), LastTime: eveAt("09:20:00.5"),
 			Span:      analyzer.Duration(eveAt("09:20:00.5").Sub(eveAt("08:58:00"))),
 			Autoblock: analyzer.Duration(10 * time.Minute),
-			Excluded:  []string{"10.0.0.50", "08:00:27:4e:aa:01"},
 		},
 		Signatures: []analyzer.SignatureHit{
 			{SID: 9000001, Name: flood.Name, Severity: "high", Category: "denial-of-service", Count: 1},
 			{SID: 9000004, Name: brute.Name, Severity: "high", Category: "credential-access", Count: 2},
-			{SID: 9000003, Name: arp.Name, Severity: "low", Category: "spoofing", Count: 1, Excluded: 1},
-			{SID: 9000002, Name: sweep.Name, Severity: "medium", Category: "reconnaissance", Count: 1, Excluded: 1},
+			{SID: 9000003, Name: arp.Name, Severity: "low", Category: "spoofing", Count: 1},
+			{SID: 9000002, Name: sweep.Name, Severity: "medium", Category: "reconnaissance", Count: 1},
 		},
 		Alerts: []analyzer.Alert{brute, flood, sweep, arp, ftp},
 		Events: []analyzer.Event{
@@ -235,7 +231,7 @@ func TestEVERecords(t *testing.T) {
 				"first":  "2026-03-02T08:59:24.500000+0000", "last": "2026-03-02T09:00:24.611872+0000",
 				"first_packet": map[string]any{"file": day1, "packet": 23050.0},
 				"last_packet":  map[string]any{"file": day1, "packet": 24100.0}},
-			absent: []string{"spoofed", "sources", "excluded", "excluded_by", "attacker", "victim", "attacker_mac"}},
+			absent: []string{"spoofed", "sources", "attacker", "victim", "attacker_mac"}},
 		{ts: "2026-03-02T09:00:24.611872+0000", typ: "ipsreplay_block", src: "10.0.0.66",
 			extra:  map[string]any{"until": "2026-03-02T09:10:24.611872+0000", "sid": 9000004.0, "extended": false},
 			absent: []string{"host"}},
@@ -243,15 +239,14 @@ func TestEVERecords(t *testing.T) {
 			action: "allowed", sid: 9000001, category: "denial-of-service", severity: 1,
 			extra: map[string]any{"spoofed": true, "kind": "spoofed",
 				"sources": []any{"198.51.100.4", "198.51.100.77", "203.0.113.200"}},
-			absent: []string{"attacker", "excluded"}},
+			absent: []string{"attacker"}},
 		{ts: "2026-03-02T09:03:12.000000+0000", typ: "alert", src: "10.0.0.50", proto: "TCP",
 			action: "allowed", sid: 9000002, category: "reconnaissance", severity: 2,
-			extra:  map[string]any{"excluded": true, "excluded_by": "10.0.0.50 (exclude.txt:3)", "victim": "10.0.0.0/24"},
+			extra:  map[string]any{"victim": "10.0.0.0/24"},
 			absent: []string{"attacker", "spoofed"}},
 		{ts: "2026-03-02T09:04:00.000001+0000", typ: "alert", src: "192.168.56.101", dest: "192.168.56.1", proto: "ARP",
 			action: "allowed", sid: 9000003, category: "spoofing", severity: 3,
-			extra: map[string]any{"attacker_mac": "08:00:27:4e:aa:01", "excluded": true,
-				"excluded_by": "08:00:27:4e:aa:01 (exclude.txt:4)"}},
+			extra: map[string]any{"attacker_mac": "08:00:27:4e:aa:01"}},
 		{ts: "2026-03-02T09:05:30.000000+0000", typ: "alert", src: "10.0.0.66", dest: "10.0.0.21", port: 21, proto: "TCP",
 			action: "blocked", sid: 9000004, category: "credential-access", severity: 1,
 			extra: map[string]any{"kind": "ftp"}},

@@ -15,7 +15,7 @@ import (
 // (jq's sort_by, a shell sort) in the same order as in time.
 const jsonTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
-// WriteJSON renders r as the ipsreplay.report/v1 JSON document: indented
+// WriteJSON renders r as the ipsreplay.report/v2 JSON document: indented
 // two spaces, ending in a newline. r is not modified. Compared with plain
 // encoding/json of r, the document differs only in that
 //
@@ -80,24 +80,25 @@ type jsonResult struct {
 	Events         []jsonEvent              `json:"events"`
 	Blocks         []jsonBlockedHost        `json:"blocks"`
 	FalsePositives []analyzer.FalsePositive `json:"false_positives"`
+	Investigate    []analyzer.Investigation `json:"investigate"`
 	Warnings       []string                 `json:"warnings"`
 }
 
 type jsonSummary struct {
-	Files        int                    `json:"files"`
-	Packets      uint64                 `json:"packets"`
-	Bytes        uint64                 `json:"bytes"`
-	FirstTime    jsonTime               `json:"first_time"`
-	LastTime     jsonTime               `json:"last_time"`
-	Span         analyzer.Duration      `json:"span"`
-	Undecoded    uint64                 `json:"undecoded"`
-	DecodeErrors []analyzer.ReasonCount `json:"decode_errors"`
-	Evictions    []analyzer.ReasonCount `json:"evictions"`
-	Autoblock    analyzer.Duration      `json:"autoblock"`
-	Excluded     []string               `json:"excluded"`
-	Packs        []string               `json:"packs"`
-	RulesActive  int                    `json:"rules_active"`
-	RulesSkipped int                    `json:"rules_skipped"`
+	Files        int                     `json:"files"`
+	Packets      uint64                  `json:"packets"`
+	Bytes        uint64                  `json:"bytes"`
+	FirstTime    jsonTime                `json:"first_time"`
+	LastTime     jsonTime                `json:"last_time"`
+	Span         analyzer.Duration       `json:"span"`
+	Undecoded    uint64                  `json:"undecoded"`
+	DecodeErrors []analyzer.ReasonCount  `json:"decode_errors"`
+	Evictions    []analyzer.ReasonCount  `json:"evictions"`
+	Autoblock    analyzer.Duration       `json:"autoblock"`
+	Exclusions   []analyzer.ExclusionUse `json:"exclusions"`
+	Packs        []string                `json:"packs"`
+	RulesActive  int                     `json:"rules_active"`
+	RulesSkipped int                     `json:"rules_skipped"`
 }
 
 type jsonFileSummary struct {
@@ -121,7 +122,6 @@ type jsonSignatureHit struct {
 	CVEs          []string                `json:"cves"`
 	Advice        string                  `json:"advice,omitempty"`
 	Count         uint64                  `json:"count"`
-	Excluded      uint64                  `json:"excluded"`
 	First         jsonTime                `json:"first"`
 	Last          jsonTime                `json:"last"`
 	FirstPacket   analyzer.PacketLocation `json:"first_packet"`
@@ -151,8 +151,6 @@ type jsonAlert struct {
 	LastPacket  analyzer.PacketLocation `json:"last_packet"`
 	Spoofed     bool                    `json:"spoofed,omitempty"`
 	Sources     []string                `json:"sources,omitempty"`
-	Excluded    bool                    `json:"excluded,omitempty"`
-	ExcludedBy  string                  `json:"excluded_by,omitempty"`
 	Blocked     bool                    `json:"blocked"`
 }
 
@@ -190,6 +188,7 @@ func toJSON(r *analyzer.Result) jsonResult {
 		Events:         make([]jsonEvent, len(r.Events)),
 		Blocks:         make([]jsonBlockedHost, len(r.Blocks)),
 		FalsePositives: make([]analyzer.FalsePositive, len(r.FalsePositives)),
+		Investigate:    make([]analyzer.Investigation, len(r.Investigate)),
 		Warnings:       strs(r.Warnings),
 	}
 	if out.Schema == "" {
@@ -218,7 +217,6 @@ func toJSON(r *analyzer.Result) jsonResult {
 			CVEs:          strs(s.CVEs),
 			Advice:        s.Advice,
 			Count:         s.Count,
-			Excluded:      s.Excluded,
 			First:         jsonTime(s.First),
 			Last:          jsonTime(s.Last),
 			FirstPacket:   s.FirstPacket,
@@ -251,10 +249,20 @@ func toJSON(r *analyzer.Result) jsonResult {
 		}
 	}
 	for i, fp := range r.FalsePositives {
-		fp.Evidence = strs(fp.Evidence) // fp is a copy; this does not touch r
+		// fp is a copy; this does not touch r
+		fp.Evidence, fp.SIDs = strs(fp.Evidence), sidsJSON(fp.SIDs)
 		out.FalsePositives[i] = fp
 	}
+	for i, v := range r.Investigate {
+		v.Evidence, v.SIDs = strs(v.Evidence), sidsJSON(v.SIDs)
+		out.Investigate[i] = v
+	}
 	return out
+}
+
+// sidsJSON copies a signature id list, empty rather than null.
+func sidsJSON(sids []uint32) []uint32 {
+	return append(make([]uint32, 0, len(sids)), sids...)
 }
 
 func summaryJSON(s analyzer.Summary) jsonSummary {
@@ -269,7 +277,7 @@ func summaryJSON(s analyzer.Summary) jsonSummary {
 		DecodeErrors: reasons(s.DecodeErrors),
 		Evictions:    reasons(s.Evictions),
 		Autoblock:    s.Autoblock,
-		Excluded:     strs(s.Excluded),
+		Exclusions:   exclusionUses(s.Exclusions),
 		Packs:        strs(s.Packs),
 		RulesActive:  s.RulesActive,
 		RulesSkipped: s.RulesSkipped,
@@ -280,6 +288,13 @@ func summaryJSON(s analyzer.Summary) jsonSummary {
 func strs(s []string) []string {
 	out := make([]string, len(s))
 	copy(out, s)
+	return out
+}
+
+// exclusionUses returns a copy of us that is never nil.
+func exclusionUses(us []analyzer.ExclusionUse) []analyzer.ExclusionUse {
+	out := make([]analyzer.ExclusionUse, len(us))
+	copy(out, us)
 	return out
 }
 
@@ -314,8 +329,6 @@ func alertJSON(a analyzer.Alert) jsonAlert {
 		LastPacket:  a.LastPacket,
 		Spoofed:     a.Spoofed,
 		Sources:     sources,
-		Excluded:    a.Excluded,
-		ExcludedBy:  a.ExcludedBy,
 		Blocked:     a.Blocked,
 	}
 }

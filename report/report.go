@@ -24,7 +24,7 @@ type Format string
 const (
 	// FormatTable is sectioned ASCII tables for people.
 	FormatTable Format = "table"
-	// FormatJSON is the ipsreplay.report/v1 document described in
+	// FormatJSON is the ipsreplay.report/v2 document described in
 	// docs/json-schema.md, for CI jobs and other programs.
 	FormatJSON Format = "json"
 )

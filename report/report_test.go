@@ -65,7 +65,12 @@ func richResult() *analyzer.Result {
 				{Reason: "portscan state", Count: 17},
 			},
 			Autoblock: analyzer.Duration(10 * time.Minute),
-			Excluded:  []string{"10.0.0.50", "192.168.56.0/24"},
+			Exclusions: []analyzer.ExclusionUse{
+				{Entry: "10.0.0.99", Where: "exclude.txt:2", Kind: "host", Alerts: 3},
+				{Entry: "suppress gen_id 1, sig_id 9100001, track by_src, ip [10.0.0.0/8, !10.0.0.66]", Where: "exclude.txt:3", Kind: "suppress", Alerts: 1204},
+				{Entry: "192.168.57.0/24", Where: "exclude.txt:5", Kind: "host", Alerts: 0},
+				{Entry: "08:00:27:4e:aa:02", Where: "exclude.txt:6", Kind: "host", Alerts: 0},
+			},
 		},
 		Files: []analyzer.FileSummary{
 			{Path: day1, Format: "pcap", LinkTypes: []string{"ethernet"}, Packets: 30000, Bytes: 21000000,
@@ -100,7 +105,7 @@ func richResult() *analyzer.Result {
 				Attackers: []string{"203.0.113.7"}, Victims: []string{"10.0.0.30"}},
 			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Category: "reconnaissance",
 				Description: "One source probing many ports or hosts.",
-				Count:       3, Excluded: 2, First: at("09:59:00"), Last: at("10:40:00").In(cet),
+				Count:       3, First: at("09:59:00"), Last: at("10:40:00").In(cet),
 				FirstPacket: loc(day1, 310), LastPacket: loc(day2, 16990),
 				Attackers: []string{"10.0.0.50", "192.168.56.101"},
 				Victims: []string{"10.0.0.1", "10.0.0.10", "10.0.0.20", "10.0.0.21", "10.0.0.30",
@@ -112,8 +117,7 @@ func richResult() *analyzer.Result {
 			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: at("09:59:00"),
 				Attacker: "10.0.0.50", Victim: "10.0.0.0/24", Proto: "TCP", Kind: "sweep",
 				Detail: "254 hosts on port 22 in 12s", Count: 254, First: at("09:59:00"), Last: at("09:59:12"),
-				FirstPacket: loc(day1, 310), LastPacket: loc(day1, 822),
-				Excluded: true, ExcludedBy: "10.0.0.50"},
+				FirstPacket: loc(day1, 310), LastPacket: loc(day1, 822)},
 			{SID: 9000001, Name: "Attack: TCP SYN Flood", Severity: "high", Time: at("10:02:00.25"),
 				Victim: "10.0.0.10", VictimPort: 443, Proto: "TCP", Kind: "spoofed",
 				Detail: "4,812 SYNs from 3,977 sources, 0.3% completed", Count: 4812,
@@ -148,8 +152,7 @@ func richResult() *analyzer.Result {
 				Attacker: "192.168.56.101", AttackerMAC: "08:00:27:4e:aa:01", Victim: "10.0.0.255", Proto: "UDP",
 				Kind: "sweep", Detail: "NetBIOS/mDNS discovery to 41 hosts", Count: 41,
 				First: at("10:37:50"), Last: at("10:38:12"),
-				FirstPacket: loc(day2, 15001), LastPacket: loc(day2, 15410),
-				Excluded: true, ExcludedBy: "192.168.56.0/24"},
+				FirstPacket: loc(day2, 15001), LastPacket: loc(day2, 15410)},
 			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: at("10:40:00").In(cet),
 				Attacker: "203.0.113.7", Victim: "10.0.0.30", Proto: "TCP", Kind: "vertical",
 				Detail: "1,000 ports in 4s", Count: 1000, First: at("10:39:56"), Last: at("10:40:00"),
@@ -184,6 +187,19 @@ func richResult() *analyzer.Result {
 					"also fired 1 other signature kinds",
 				},
 				Alerts: 2, Exclusion: "08:00:27:4e:aa:01 # guest VM (VirtualBox), 192.168.56.101"},
+		},
+		Investigate: []analyzer.Investigation{
+			{Host: "10.0.0.66", MAC: "3c:97:0e:aa:bb:cc",
+				Reason: "internal host that poisons ARP caches: scanners probe, they do not flood or poison ARP caches; an attacker or a compromised host",
+				Evidence: []string{
+					"claimed the gateway 10.0.0.1 for 3c:97:0e:aa:bb:cc (14 claims)",
+					"8 failed ssh logins against 10.0.0.22:22",
+				},
+				Alerts: 2, SIDs: []uint32{9000003, 9000004}},
+			{Host: "203.0.113.7",
+				Reason:   "outside address: never presumed benign; a real attacker or a compromised host",
+				Evidence: []string{"outside address 203.0.113.7", "vertical port scan of 1 host (10.0.0.30)"},
+				Alerts:   2, SIDs: []uint32{1000042, 9000002}},
 		},
 		Warnings: []string{
 			"captures/wifi.pcap.gz: packet 813 at offset 1048560: unexpected EOF; 812 packets analysed",
@@ -361,7 +377,7 @@ func normalized(r *analyzer.Result) analyzer.Result {
 	s.FirstTime, s.LastTime = s.FirstTime.UTC(), s.LastTime.UTC()
 	s.DecodeErrors = reasons(s.DecodeErrors)
 	s.Evictions = reasons(s.Evictions)
-	s.Excluded = strs(s.Excluded)
+	s.Exclusions = append([]analyzer.ExclusionUse{}, s.Exclusions...)
 	s.Packs = strs(s.Packs)
 	n.Files = append([]analyzer.FileSummary{}, r.Files...)
 	for i := range n.Files {
@@ -406,6 +422,12 @@ func normalized(r *analyzer.Result) analyzer.Result {
 	n.FalsePositives = append([]analyzer.FalsePositive{}, r.FalsePositives...)
 	for i := range n.FalsePositives {
 		n.FalsePositives[i].Evidence = strs(n.FalsePositives[i].Evidence)
+		n.FalsePositives[i].SIDs = sidsJSON(n.FalsePositives[i].SIDs)
+	}
+	n.Investigate = append([]analyzer.Investigation{}, r.Investigate...)
+	for i := range n.Investigate {
+		n.Investigate[i].Evidence = strs(n.Investigate[i].Evidence)
+		n.Investigate[i].SIDs = sidsJSON(n.Investigate[i].SIDs)
 	}
 	n.Warnings = strs(r.Warnings)
 	return n
@@ -458,7 +480,7 @@ func TestJSONNilSlicesAndZeroTimes(t *testing.T) {
 		keys  []string
 	}{
 		{"result", doc, []string{"files", "signatures", "alerts", "blocks", "false_positives", "warnings"}},
-		{"summary", summary, []string{"decode_errors", "evictions", "excluded"}},
+		{"summary", summary, []string{"decode_errors", "evictions", "exclusions"}},
 		{"file", first("files"), []string{"link_types"}},
 		{"signature", first("signatures"), []string{"cves", "attackers", "victims"}},
 		{"block", first("blocks"), []string{"sids"}},
@@ -580,6 +602,7 @@ func TestJSONMirrorsResult(t *testing.T) {
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[analyzer.ReasonCount](),
 		reflect.TypeFor[analyzer.PacketLocation](),
+		reflect.TypeFor[analyzer.ExclusionUse](),
 	} {
 		for i := range typ.NumField() {
 			if k := typ.Field(i).Type; k == reflect.TypeFor[time.Time]() || k.Kind() == reflect.Slice {
@@ -587,12 +610,14 @@ func TestJSONMirrorsResult(t *testing.T) {
 			}
 		}
 	}
-	// FalsePositive is used as it is with Evidence copied; only that slice.
-	fp := reflect.TypeFor[analyzer.FalsePositive]()
-	for i := range fp.NumField() {
-		f := fp.Field(i)
-		if (f.Type.Kind() == reflect.Slice && f.Name != "Evidence") || f.Type == reflect.TypeFor[time.Time]() {
-			t.Errorf("FalsePositive.%s needs handling in toJSON", f.Name)
+	// FalsePositive and Investigation are used as they are with Evidence
+	// and SIDs copied; only those slices.
+	for _, typ := range []reflect.Type{reflect.TypeFor[analyzer.FalsePositive](), reflect.TypeFor[analyzer.Investigation]()} {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if (f.Type.Kind() == reflect.Slice && f.Name != "Evidence" && f.Name != "SIDs") || f.Type == reflect.TypeFor[time.Time]() {
+				t.Errorf("%v.%s needs handling in toJSON", typ, f.Name)
+			}
 		}
 	}
 }

@@ -33,7 +33,7 @@ const defaultAdvice = "patch the affected application first"
 
 // WriteTable renders r as titled sections of plain ASCII tables: Summary,
 // Signatures fired, Alerts, Autoblocked hosts, Likely false positives and,
-// when there are any, Warnings. r is not modified.
+// when there are any, Hosts to investigate and Warnings. r is not modified.
 func WriteTable(w io.Writer, r *analyzer.Result) error {
 	if r == nil {
 		return fmt.Errorf("write table: %w", errNilResult)
@@ -41,10 +41,12 @@ func WriteTable(w io.Writer, r *analyzer.Result) error {
 	var b bytes.Buffer
 	for _, s := range []func(*bytes.Buffer, *analyzer.Result) error{
 		summarySection,
+		exclusionSection,
 		signatureSection,
 		alertSection,
 		blockSection,
 		falsePositiveSection,
+		investigateSection,
 		warningSection,
 	} {
 		if err := s(&b, r); err != nil {
@@ -137,10 +139,16 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 		autoblock = duration(s.Autoblock) + " per block"
 	}
 	excluded := "none"
-	if n := len(s.Excluded); n == 1 {
-		excluded = "1 entry"
-	} else if n > 1 {
-		excluded = strconv.Itoa(n) + " entries"
+	if n := len(s.Exclusions); n > 0 {
+		var removed uint64
+		for _, u := range s.Exclusions {
+			removed += u.Alerts
+		}
+		excluded = strconv.Itoa(n) + " entries, "
+		if n == 1 {
+			excluded = "1 entry, "
+		}
+		excluded += commas(removed) + " alerts removed"
 	}
 	rows := [][]string{
 		{"Files", strconv.Itoa(s.Files)},
@@ -196,6 +204,38 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 	return table(b, []string{"File", "Format", "Link types", "Packets", "Bytes", "Status"}, rows, false)
 }
 
+// exclusionSection accounts for the exclusion list, when there is one: the
+// entries that removed alerts, then those that removed none, which may be
+// stale.
+func exclusionSection(b *bytes.Buffer, r *analyzer.Result) error {
+	uses := r.Summary.Exclusions
+	if len(uses) == 0 {
+		return nil
+	}
+	title(b, "Exclusions")
+	var rows [][]string
+	var unused []string
+	for _, u := range uses {
+		if u.Alerts == 0 {
+			unused = append(unused, clean(u.Entry)+" ("+clean(u.Where)+")")
+			continue
+		}
+		rows = append(rows, []string{or(u.Entry), or(u.Where), or(u.Kind), commas(u.Alerts)})
+	}
+	if len(rows) == 0 {
+		line(b, "No alerts removed.")
+	} else if err := table(b, []string{"Entry", "Where", "Kind", "Alerts removed"}, rows, false); err != nil {
+		return err
+	}
+	if len(unused) > 0 {
+		line(b, "Removed no alerts (stale?):")
+		for _, u := range unused {
+			line(b, "  %s", u)
+		}
+	}
+	return nil
+}
+
 func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 	title(b, "Signatures fired")
 	if len(r.Signatures) == 0 {
@@ -204,15 +244,11 @@ func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 	}
 	rows := make([][]string, 0, len(r.Signatures))
 	for _, s := range r.Signatures {
-		count := commas(s.Count)
-		if s.Excluded > 0 {
-			count += " (" + commas(s.Excluded) + " excluded)"
-		}
 		rows = append(rows, []string{
 			strconv.FormatUint(uint64(s.SID), 10),
 			or(s.Name),
 			or(s.Severity),
-			count,
+			commas(s.Count),
 			tableTime(s.First) + "\n" + location(s.FirstPacket),
 			tableTime(s.Last) + "\n" + location(s.LastPacket),
 			hostList(s.Attackers, maxHosts, s.MoreAttackers),
@@ -260,13 +296,6 @@ func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
 			attacker += " (" + clean(a.AttackerMAC) + ")"
 		}
 		var flags []string
-		if a.Excluded {
-			f := "excluded"
-			if a.ExcludedBy != "" {
-				f += " by " + clean(a.ExcludedBy)
-			}
-			flags = append(flags, f)
-		}
 		if a.Blocked {
 			flags = append(flags, "blocked")
 		}
@@ -335,14 +364,6 @@ func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
 	}
 	rows := make([][]string, 0, len(r.FalsePositives))
 	for _, fp := range r.FalsePositives {
-		evidence := none
-		if len(fp.Evidence) > 0 {
-			ev := make([]string, len(fp.Evidence))
-			for i, e := range fp.Evidence {
-				ev[i] = clean(e) // one per line; clean escapes any newline inside
-			}
-			evidence = strings.Join(ev, "\n")
-		}
 		rows = append(rows, []string{
 			or(fp.Host),
 			or(fp.MAC),
@@ -350,7 +371,7 @@ func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
 			or(fp.Confidence),
 			commas(fp.Alerts),
 			or(fp.Reason),
-			evidence,
+			evidenceCell(fp.Evidence),
 		})
 	}
 	err := table(b, []string{"Host", "MAC", "Verdict", "Confidence", "Alerts", "Reason", "Evidence"}, rows, true)
@@ -369,6 +390,44 @@ func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
 		line(b, "  %s", clean(fp.Exclusion))
 	}
 	return nil
+}
+
+// investigateSection lists the hosts that fired and are not likely false
+// positives, each with the reason; it is left out when there are none.
+func investigateSection(b *bytes.Buffer, r *analyzer.Result) error {
+	if len(r.Investigate) == 0 {
+		return nil
+	}
+	title(b, "Hosts to investigate")
+	rows := make([][]string, 0, len(r.Investigate))
+	for _, v := range r.Investigate {
+		sids := make([]string, len(v.SIDs))
+		for i, sid := range v.SIDs {
+			sids[i] = fmt.Sprint(sid)
+		}
+		rows = append(rows, []string{
+			or(v.Host),
+			or(v.MAC),
+			commas(v.Alerts),
+			or(strings.Join(sids, "\n")),
+			or(v.Reason),
+			evidenceCell(v.Evidence),
+		})
+	}
+	return table(b, []string{"Host", "MAC", "Alerts", "SIDs", "Reason", "Evidence"}, rows, true)
+}
+
+// evidenceCell puts one piece of evidence a line; clean escapes any
+// newline inside one.
+func evidenceCell(evidence []string) string {
+	if len(evidence) == 0 {
+		return none
+	}
+	ev := make([]string, len(evidence))
+	for i, e := range evidence {
+		ev[i] = clean(e)
+	}
+	return strings.Join(ev, "\n")
 }
 
 // warningSection lists the Result's warnings. Evictions are not added here:

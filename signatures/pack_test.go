@@ -64,8 +64,8 @@ func TestEmbeddedDefaultPack(t *testing.T) {
 	if len(p.Skipped) != 0 {
 		t.Errorf("default rules skipped: %+v", p.Skipped)
 	}
-	if len(p.Rules) != 5 || len(p.Signatures) != 9 {
-		t.Fatalf("%d rules, %d signatures; want 5 and 9", len(p.Rules), len(p.Signatures))
+	if len(p.Rules) != 7 || len(p.Signatures) != 11 {
+		t.Fatalf("%d rules, %d signatures; want 7 and 11", len(p.Rules), len(p.Signatures))
 	}
 	want := map[uint32]struct {
 		sev Severity
@@ -76,6 +76,8 @@ func TestEmbeddedDefaultPack(t *testing.T) {
 		9100003: {SeverityMedium, ""},
 		9100004: {SeverityMedium, ""},
 		9100005: {SeverityHigh, ""},
+		9100006: {SeverityMedium, ""},
+		9100007: {SeverityMedium, ""},
 	}
 	for sid, w := range want {
 		s, r, ok := p.Lookup(sid)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -30,6 +31,11 @@ type AnalyzeOptions struct {
 	Stdin       io.Reader
 	Signatures  SignatureOptions
 	Stderr      io.Writer // for warnings while setting up; nil for none
+
+	// CompareExclude, when set, is a second exclusion list (or noList):
+	// the captures are analysed with each list and the what-if comparison
+	// is written instead of the report.
+	CompareExclude string
 }
 
 func analyzeCommand(stdin io.Reader) *cli.Command {
@@ -42,6 +48,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
+			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
@@ -60,6 +67,17 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Autoblock)
+			}
+			if c.IsSet("compare-exclude") {
+				if opts.CompareExclude = c.String("compare-exclude"); opts.CompareExclude == "" {
+					return usagef("--compare-exclude needs an exclusion file, or %s for no list", noList)
+				}
+				if opts.PerFile {
+					return usagef("--compare-exclude compares one merged timeline; it cannot be used with --per-file")
+				}
+				if format != report.FormatTable && format != report.FormatJSON {
+					return usagef("--compare-exclude writes a table or json what-if report, not %s", format)
+				}
 			}
 			return runAnalyze(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},
@@ -106,6 +124,9 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 }
 
 func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writer) error {
+	if opts.CompareExclude != "" {
+		return runWhatIf(ctx, opts, stdout, stderr)
+	}
 	cfg, err := buildConfig(opts)
 	if err != nil {
 		return err
@@ -175,12 +196,128 @@ func writeReports(opts AnalyzeOptions, results []*analyzer.Result, stdout io.Wri
 	} else if err := report.Write(&buf, results[0], opts.Format); err != nil {
 		return err
 	}
-	if opts.Output == "" || opts.Output == "-" {
-		_, err := stdout.Write(buf.Bytes())
+	return writeOutput(opts.Output, buf.Bytes(), stdout)
+}
+
+// writeOutput writes a rendered report to stdout, or to the file output
+// names ("" or "-" for stdout). doc is whole, so a failed render never
+// leaves a half-written file.
+func writeOutput(output string, doc []byte, stdout io.Writer) error {
+	if output == "" || output == "-" {
+		_, err := stdout.Write(doc)
 		return err
 	}
-	if err := os.WriteFile(opts.Output, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(output, doc, 0o644); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	return nil
+}
+
+// noList is the --compare-exclude value for no exclusion list at all.
+const noList = "none"
+
+// runWhatIf analyses the captures twice, with the --exclude list (A) and
+// the --compare-exclude list (B), and writes their comparison. Input
+// errors are reported as analyze reports them, once each.
+func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writer) error {
+	cfgA, err := buildConfig(opts)
+	if err != nil {
+		return err
+	}
+	// B differs from A in its list only; building it with buildConfig would
+	// load the signature packs again and repeat their warnings.
+	cfgB := cfgA
+	cfgB.Exclusions = nil
+	if opts.CompareExclude != noList {
+		if cfgB.Exclusions, err = analyzer.LoadExclusions(opts.CompareExclude); err != nil {
+			return &inputError{err}
+		}
+	}
+	files, err := analyzer.ExpandPaths(opts.Paths)
+	if err != nil {
+		return &inputError{err}
+	}
+	if len(files) == 0 {
+		return &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", opts.Paths)}
+	}
+	stdin, cleanup, err := rereadableStdin(files, opts.Stdin)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	var results [2]*analyzer.Result
+	var inputErrs []error
+	seen := map[string]bool{}
+	for i, cfg := range []analyzer.Config{cfgA, cfgB} {
+		if _, err := stdin.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("standard input: %w", err)
+		}
+		bar := newProgress(opts.Progress, stderr, progressbar.OptionSetDescription("analysing ("+[]string{"A", "B"}[i]+")"),
+			progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30))
+		res, err := analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: stdin,
+			Progress: func(done, total int64) { bar.show(done, total, nil) }})
+		bar.finish()
+		if err != nil && res == nil {
+			return err
+		}
+		// Two partial runs did not read the same packets: comparing them
+		// would show differences that no exclusion made.
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return context.Canceled
+		}
+		// Both runs read the same files and meet the same faults.
+		var ie *analyzer.InputError
+		if errors.As(err, &ie) {
+			for _, e := range ie.Errs {
+				if !seen[e.Error()] {
+					seen[e.Error()] = true
+					inputErrs = append(inputErrs, e)
+				}
+			}
+		}
+		results[i] = res
+	}
+	nameA := opts.ExcludeFile
+	if nameA == "" {
+		nameA = noList
+	}
+	w := analyzer.CompareExclusions(results[0], results[1], nameA, opts.CompareExclude)
+	var buf bytes.Buffer
+	if err := report.WriteWhatIf(&buf, &w, opts.Format); err != nil {
+		return err
+	}
+	if err := writeOutput(opts.Output, buf.Bytes(), stdout); err != nil {
+		return err
+	}
+	if len(inputErrs) > 0 {
+		return &analyzer.InputError{Errs: inputErrs}
+	}
+	return nil
+}
+
+// rereadableStdin returns what the analyses should read "-" from: standard
+// input copied to a temporary file when it is among files, since a what-if
+// reads the captures twice and a pipe can be read once. Without "-" it is
+// an empty reader nobody reads.
+func rereadableStdin(files []string, stdin io.Reader) (io.ReadSeeker, func(), error) {
+	if !slices.Contains(files, analyzer.StdinPath) {
+		return bytes.NewReader(nil), func() {}, nil
+	}
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+	f, err := os.CreateTemp("", "ipsreplay-stdin-*.pcap")
+	if err != nil {
+		return nil, nil, fmt.Errorf("standard input: keeping a copy to read twice: %w", err)
+	}
+	cleanup := func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if _, err := io.Copy(f, stdin); err != nil {
+		cleanup()
+		return nil, nil, &inputError{fmt.Errorf("standard input: %w", err)}
+	}
+	return f, cleanup, nil
 }

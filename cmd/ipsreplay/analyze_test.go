@@ -450,22 +450,31 @@ func TestAutoblock(t *testing.T) {
 	}
 }
 
+// TestExclude: an excluded host's alerts, and alerts a suppress line
+// matches, are removed as if the IPS had never raised them; the summary
+// credits the entry with what it removed.
 func TestExclude(t *testing.T) {
 	tests := []struct {
-		name     string
-		file     string // capture
-		entry    string // on line 3 of the exclusion file
-		excluded bool
-		blocked  []string
+		name    string
+		file    string // capture
+		entry   string // on line 3 of the exclusion file
+		kind    string
+		removed uint64 // alerts the entry removed; 0: all alerts stay
+		blocked []string
 	}{
-		{"address", "portscan.pcap", "203.0.113.66", true, nil},
-		{"cidr", "portscan.pcap", "203.0.113.0/24", true, nil},
-		{"range", "portscan.pcap", "203.0.113.60-203.0.113.70", true, nil},
-		{"with comment", "portscan.pcap", "203.0.113.66   # nmap box", true, nil},
-		{"another host", "portscan.pcap", "203.0.113.67", false, []string{"203.0.113.66"}},
-		{"other range", "portscan.pcap", "10.0.0.0/8", false, []string{"203.0.113.66"}},
-		{"arp attacker by mac", "arp-poison.pcap", "3c:97:0e:aa:bb:cc", true, nil},
-		{"ssh attacker", "bruteforce-ssh.pcap", "203.0.113.77", true, nil},
+		{"address", "portscan.pcap", "203.0.113.66", "host", 1, nil},
+		{"cidr", "portscan.pcap", "203.0.113.0/24", "host", 1, nil},
+		{"range", "portscan.pcap", "203.0.113.60-203.0.113.70", "host", 1, nil},
+		{"with comment", "portscan.pcap", "203.0.113.66   # nmap box", "host", 1, nil},
+		{"another host", "portscan.pcap", "203.0.113.67", "host", 0, []string{"203.0.113.66"}},
+		{"other range", "portscan.pcap", "10.0.0.0/8", "host", 0, []string{"203.0.113.66"}},
+		{"arp attacker by mac", "arp-poison.pcap", "3c:97:0e:aa:bb:cc", "host", 2, nil},
+		{"ssh attacker", "bruteforce-ssh.pcap", "203.0.113.77", "host", 1, nil},
+		{"suppress by_src", "portscan.pcap", "suppress gen_id 1, sig_id 9000002, track by_src, ip 203.0.113.66", "suppress", 1, nil},
+		{"suppress by_dst", "portscan.pcap", "suppress gen_id 1, sig_id 9000002, track by_dst, ip 192.168.1.0/24", "suppress", 1, nil},
+		{"suppress for everyone", "portscan.pcap", "suppress gen_id 0, sig_id 9000002", "suppress", 1, nil},
+		{"suppress another signature", "portscan.pcap", "suppress gen_id 1, sig_id 9000001", "suppress", 0, []string{"203.0.113.66"}},
+		{"suppress another source", "portscan.pcap", "suppress gen_id 1, sig_id 9000002, track by_src, ip !203.0.113.66", "suppress", 0, []string{"203.0.113.66"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -476,35 +485,15 @@ func TestExclude(t *testing.T) {
 			rep := decodeReport(t, r.stdout)
 			text, _, _ := strings.Cut(tt.entry, "#")
 			text = strings.TrimSpace(text)
-			if !slices.Equal(rep.Summary.Excluded, []string{text}) {
-				t.Errorf("summary.excluded %q, want [%q]", rep.Summary.Excluded, text)
+			if u := rep.Summary.Exclusions; len(u) != 1 || u[0].Entry != text || u[0].Where != ex+":3" ||
+				u[0].Kind != tt.kind || u[0].Alerts != tt.removed {
+				t.Errorf("summary.exclusions %+v, want [{%s %s:3 %s %d}]", u, text, ex, tt.kind, tt.removed)
 			}
-			if len(rep.Signatures) == 0 || len(rep.Alerts) == 0 {
-				t.Fatalf("signatures %v: an excluded host's alerts are still reported", rep.sids())
+			if tt.removed > 0 && (len(rep.Alerts) != 0 || len(rep.Signatures) != 0) {
+				t.Errorf("signatures %v: the removed alerts are still reported", rep.sids())
 			}
-			wantBy := text + " (" + ex + ":3)"
-			for _, a := range rep.Alerts {
-				if a.Excluded != tt.excluded {
-					t.Errorf("alert %d by %s: excluded = %v, want %v", a.SID, a.Attacker, a.Excluded, tt.excluded)
-				}
-				if tt.excluded && a.ExcludedBy != wantBy {
-					t.Errorf("alert %d: excluded_by %q, want %q", a.SID, a.ExcludedBy, wantBy)
-				}
-				if !tt.excluded && a.ExcludedBy != "" {
-					t.Errorf("alert %d: excluded_by %q, want none", a.SID, a.ExcludedBy)
-				}
-				if tt.excluded && a.Blocked {
-					t.Errorf("alert %d: an excluded host's alert is marked blocked", a.SID)
-				}
-			}
-			for _, s := range rep.Signatures {
-				want := uint64(0)
-				if tt.excluded {
-					want = s.Count
-				}
-				if s.Excluded != want {
-					t.Errorf("signature %d: excluded %d of %d, want %d", s.SID, s.Excluded, s.Count, want)
-				}
+			if tt.removed == 0 && len(rep.Alerts) == 0 {
+				t.Errorf("no alerts: the entry removed what it should not")
 			}
 			if got := rep.blockedHosts(); !slices.Equal(got, tt.blocked) {
 				t.Errorf("blocked %v, want %v", got, tt.blocked)
@@ -519,7 +508,7 @@ func TestBadExclusionFile(t *testing.T) {
 		line string // line 3
 		want string
 	}{
-		{"word", "bogus", "not an IP, CIDR, range a-b or MAC address"},
+		{"word", "bogus", "not an IP, CIDR, range a-b, MAC address or suppress line"},
 		{"two entries", "10.0.0.1 10.0.0.2", "one entry a line"},
 		{"bad prefix length", "10.0.0.0/33", "not a CIDR prefix"},
 		{"host bits set", "10.0.0.1/8", "did you mean 10.0.0.0/8"},

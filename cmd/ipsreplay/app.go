@@ -30,6 +30,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			checkCommand(),
 			configCommand(),
 			signaturesCommand(),
+			exclusionsCommand(stdin),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {},
 	}

@@ -98,15 +98,20 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// jsonReport is the part of the ipsreplay.report/v1 document the tests
+// jsonReport is the part of the ipsreplay.report/v2 document the tests
 // look at (docs/json-schema.md).
 type jsonReport struct {
 	Schema  string `json:"schema"`
 	Summary struct {
-		Files     int      `json:"files"`
-		Packets   uint64   `json:"packets"`
-		Autoblock string   `json:"autoblock"`
-		Excluded  []string `json:"excluded"`
+		Files      int    `json:"files"`
+		Packets    uint64 `json:"packets"`
+		Autoblock  string `json:"autoblock"`
+		Exclusions []struct {
+			Entry  string `json:"entry"`
+			Where  string `json:"where"`
+			Kind   string `json:"kind"`
+			Alerts uint64 `json:"alerts"`
+		} `json:"exclusions"`
 	} `json:"summary"`
 	Files []struct {
 		Path      string `json:"path"`
@@ -120,8 +125,6 @@ type jsonReport struct {
 		SID         uint32 `json:"sid"`
 		Attacker    string `json:"attacker"`
 		Spoofed     bool   `json:"spoofed"`
-		Excluded    bool   `json:"excluded"`
-		ExcludedBy  string `json:"excluded_by"`
 		Blocked     bool   `json:"blocked"`
 		FirstPacket struct {
 			File   string `json:"file"`
@@ -144,7 +147,6 @@ type jsonSignature struct {
 	SID       uint32   `json:"sid"`
 	Name      string   `json:"name"`
 	Count     uint64   `json:"count"`
-	Excluded  uint64   `json:"excluded"`
 	Attackers []string `json:"attackers"`
 	Victims   []string `json:"victims"`
 }
@@ -155,8 +157,8 @@ func decodeReport(t *testing.T, s string) jsonReport {
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		t.Fatalf("stdout is not a JSON report: %v\n%s", err, truncate(s, 500))
 	}
-	if r.Schema != "ipsreplay.report/v1" {
-		t.Fatalf("schema = %q, want ipsreplay.report/v1", r.Schema)
+	if r.Schema != "ipsreplay.report/v2" {
+		t.Fatalf("schema = %q, want ipsreplay.report/v2", r.Schema)
 	}
 	return r
 }

@@ -81,9 +81,6 @@ func alertLine(b *strings.Builder, a *analyzer.Alert) {
 	if a.Spoofed && a.Attacker != "" {
 		b.WriteString(" [spoofed]")
 	}
-	if a.Excluded {
-		b.WriteString(" [excluded: " + printable(a.ExcludedBy) + "]")
-	}
 }
 
 func or(s, alt string) string {

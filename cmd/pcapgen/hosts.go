@@ -26,6 +26,7 @@ const (
 	macVMware1    = "00:0c:29:5e:71:a2" // 192.168.1.41, first guest
 	macVMware2    = "00:0c:29:c4:19:3b" // 192.168.1.41, re-created guest
 	macParallels  = "00:1c:42:8d:13:6f" // 192.168.1.42
+	macMonitoring = "00:1b:21:60:05:05" // 192.168.1.5
 )
 
 // Attackers and victims (see README.md).
@@ -36,6 +37,7 @@ const (
 	ipFTPBrute     = "203.0.113.78"
 	ipSplitScanner = "203.0.113.88"
 	ipSlowScanner  = "203.0.113.99"
+	ipMonitoring   = "192.168.1.5" // health checks, a false positive
 )
 
 // cast builds the usual hosts of one capture.

@@ -851,6 +851,38 @@ func TestScenarioContent(t *testing.T) {
 			t.Errorf("span %v", d)
 		}
 	})
+
+	t.Run("monitoring", func(t *testing.T) {
+		// ten SSH checks of each of three servers, 30 s apart give or take
+		// the scheduler's jitter, each a short connection the client closes
+		byServer := map[netip.Addr][]*tconn{}
+		for _, c := range tcpConns(all["monitoring.pcap"]) {
+			if c.key.c.Addr().String() != ipMonitoring || c.key.s.Port() != 22 {
+				t.Errorf("unexpected connection %v -> %v", c.key.c, c.key.s)
+				continue
+			}
+			byServer[c.key.s.Addr()] = append(byServer[c.key.s.Addr()], c)
+		}
+		if len(byServer) != 3 {
+			t.Fatalf("%d servers checked, want 3", len(byServer))
+		}
+		for srv, cs := range byServer {
+			if len(cs) != 10 {
+				t.Errorf("%v: %d checks, want 10", srv, len(cs))
+			}
+			for i, c := range cs {
+				if !c.established || c.firstFin != "client" || c.end.Sub(c.start) > time.Second || c.sBytes > 100 {
+					t.Errorf("%v check %d: established %v, first FIN %s, %v long, %d server bytes",
+						srv, i, c.established, c.firstFin, c.end.Sub(c.start), c.sBytes)
+				}
+				if i > 0 {
+					if gap := c.start.Sub(cs[i-1].start); gap < 29*time.Second || gap > 31*time.Second {
+						t.Errorf("%v: check %d %v after the previous, want 30 s", srv, i, gap)
+					}
+				}
+			}
+		}
+	})
 }
 
 // ---- bench ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ var scenarios = []scenario{
 	{"scan-part1.pcap", genScanPart1},
 	{"scan-part2.pcap", genScanPart2},
 	{"slowscan.pcap", genSlowScan},
+	{"monitoring.pcap", genMonitoring},
 }
 
 // ---- benign -----------------------------------------------------------------
@@ -647,4 +648,32 @@ func genIPv6Scan(c *capture) {
 		1433, 1521, 2049, 3306, 3389, 5432, 5900, 6379, 8080, 8443, 9200}
 	ports = append(ports, portRange(10000, 10009)...) // 40 ports
 	c.scanPorts(4*sec, scanner, victim, 58133, c.shuffled(ports), openSet(22, 443), 15*msec, 40*msec)
+}
+
+// ---- monitoring health checks --------------------------------------------------
+
+// genMonitoring: a Nagios-style monitoring server checks SSH on three servers
+// every 30 s (check_ssh: read the banner, send one, disconnect), and pings
+// them. Each check is a short connection with a small server reply, the
+// shape of a failed SSH login, so the brute-force signature fires for each
+// server; the fixed period across servers is what tells it from guessing.
+func genMonitoring(c *capture) {
+	h := c.cast()
+	mon := c.lanHost(ipMonitoring, macMonitoring, 64)
+	servers := []*host{h.web, h.ftp, h.ssh}
+	for i, s := range servers {
+		c.arpResolve(int64(i)*10*msec, mon, s)
+	}
+	const period = 30 * sec
+	for round := range 10 {
+		t := sec + int64(round)*period
+		for i, s := range servers {
+			// the scheduler spreads checks a little; the period holds
+			at := t + int64(i)*2*sec + c.between(0, 150*msec)
+			k := c.dial(at, mon, c.ephemeral(mon), s, 22).handshake()
+			k.send(srv, []byte("SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5\r\n"), c.between(1*msec, 4*msec))
+			k.send(cli, []byte("SSH-2.0-check_ssh_2.4\r\n"), c.between(200, 1*msec))
+			k.close(cli, c.between(100, 400))
+		}
+	}
 }

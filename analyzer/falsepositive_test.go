@@ -1,0 +1,450 @@
+package analyzer
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/signatures"
+)
+
+const (
+	fpInsider  = "10.0.0.50"
+	fpOutsider = "203.0.113.9"
+	fpGateway  = "10.0.0.1"
+)
+
+var (
+	fpVMware1   = [6]byte{0x00, 0x0c, 0x29, 0x01, 0x02, 0x03}
+	fpVMware2   = [6]byte{0x00, 0x0c, 0x29, 0x04, 0x05, 0x06}
+	fpDell      = [6]byte{0xd4, 0xbe, 0xd9, 0x00, 0x00, 0x50}
+	fpDellOther = [6]byte{0xd4, 0xbe, 0xd9, 0x00, 0x00, 0x51}
+)
+
+// fpCatalog names the built-in detections and a few pack rules, two of
+// which name scanners.
+func fpCatalog(t *testing.T) *signatures.Catalog {
+	t.Helper()
+	cat, err := signatures.NewCatalog(&signatures.Pack{Name: "test", Signatures: []signatures.Signature{
+		{SID: detectors.SIDSynFlood, Name: "Attack: TCP SYN Flood"},
+		{SID: detectors.SIDPortScan, Name: "Attack: Port Scan"},
+		{SID: detectors.SIDARPPoison, Name: "Attack: ARP Cache Poisoning"},
+		{SID: detectors.SIDBruteForce, Name: "Attack: Brute Force Remote Login"},
+		{SID: 9100001, Name: "Attack: Log4j2 JNDI Lookup RCE CVE-2021-44228"},
+		{SID: 9100003, Name: "Audit: Nmap Scripting Engine User-Agent"},
+		{SID: 9100004, Name: "Audit: Nessus Scanner User-Agent"},
+		{SID: 9200001, Name: "Roadmap: not a scanner"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+const fpT0 = int64(1_780_000_000) * int64(time.Second)
+
+// fpEv is one detection by attacker ("" for none) with options applied.
+func fpEv(sid uint32, attacker string, opts ...func(*detectors.Event)) detectors.Event {
+	e := detectors.Event{SID: sid, Time: fpT0, FirstTime: fpT0, LastTime: fpT0, Count: 1}
+	if attacker != "" {
+		e.Attacker = netip.MustParseAddr(attacker)
+	}
+	for _, o := range opts {
+		o(&e)
+	}
+	return e
+}
+
+func victim(ip string, port uint16) func(*detectors.Event) {
+	return func(e *detectors.Event) {
+		if ip != "" {
+			e.Victim = netip.MustParseAddr(ip)
+		}
+		e.VictimPort = port
+	}
+}
+
+func kind(k string, count uint64) func(*detectors.Event) {
+	return func(e *detectors.Event) { e.Kind, e.Count = k, count }
+}
+
+func mac(m [6]byte) func(*detectors.Event) {
+	return func(e *detectors.Event) { e.AttackerMAC, e.HasMAC, e.ClaimMAC = m, true, m }
+}
+
+func prevMAC(m [6]byte) func(*detectors.Event) {
+	return func(e *detectors.Event) { e.PrevMAC = m }
+}
+
+func claims(n int, ips ...string) func(*detectors.Event) {
+	return func(e *detectors.Event) {
+		e.Claims = n
+		for _, ip := range ips {
+			e.Claimed = append(e.Claimed, netip.MustParseAddr(ip))
+		}
+	}
+}
+
+// every spreads count attempts gap apart, starting at offset.
+func every(offset, gap time.Duration, count uint64) func(*detectors.Event) {
+	return func(e *detectors.Event) {
+		e.FirstTime = fpT0 + int64(offset)
+		e.LastTime = e.FirstTime + int64(gap)*int64(count-1)
+		e.Time, e.Count = e.LastTime, count
+	}
+}
+
+// fpScan is an internal vulnerability scan: sweeps and vertical scans.
+func fpScan(host string, opts ...func(*detectors.Event)) []detectors.Event {
+	with := func(o ...func(*detectors.Event)) []func(*detectors.Event) { return append(o, opts...) }
+	return []detectors.Event{
+		fpEv(detectors.SIDPortScan, host, with(kind("arp-sweep", 25))...),
+		fpEv(detectors.SIDPortScan, host, with(kind("sweep", 25), victim("", 80))...),
+		fpEv(detectors.SIDPortScan, host, with(kind("sweep", 25), victim("", 443))...),
+		fpEv(detectors.SIDPortScan, host, with(kind("vertical", 15), victim("10.0.0.10", 0))...),
+		fpEv(detectors.SIDPortScan, host, with(kind("vertical", 15), victim("10.0.0.22", 0))...),
+	}
+}
+
+func fpNessus(host string, n int) []detectors.Event {
+	var out []detectors.Event
+	for i := range n {
+		out = append(out, fpEv(9100004, host, kind("rule", 1), victim(fmt.Sprintf("10.0.0.%d", 1+i%9), 80)))
+	}
+	return out
+}
+
+func fpJoin(parts ...[]detectors.Event) []detectors.Event {
+	var out []detectors.Event
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// fpWant is one host's expected verdict: a false-positive verdict and
+// confidence, or an investigation whose reason contains reason.
+type fpWant struct {
+	host, verdict, confidence, reason string
+	evidence                          []string // substrings some evidence line holds
+}
+
+func TestClassifyHosts(t *testing.T) {
+	monitor := func(host string, gaps ...time.Duration) []detectors.Event {
+		var out []detectors.Event
+		for i, g := range gaps {
+			out = append(out, fpEv(detectors.SIDBruteForce, host, kind("ssh", 0),
+				victim(fmt.Sprintf("10.0.0.%d", 10*(i+1)), 22), every(time.Duration(i)*time.Second, g, 8)))
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		events []detectors.Event
+		want   []fpWant
+	}{
+		{
+			name:   "internal scanner with fingerprints",
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []detectors.Event{fpEv(9100003, fpInsider, kind("rule", 1), victim("10.0.0.10", 8080))}),
+			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceHigh, evidence: []string{
+				"Nessus fingerprint in 6 alerts of \"Audit: Nessus Scanner User-Agent\" (sid 9100004)",
+				"Nmap fingerprint in 1 alert",
+				"regular sweeps: arp-sweep (1), sweep (2)",
+				"vertical scans of 2 hosts (10.0.0.10, 10.0.0.22)",
+				"fired 3 signature kinds against",
+			}}},
+		},
+		{
+			name:   "internal scanner without fingerprints",
+			events: fpScan(fpInsider),
+			want:   []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceMedium}},
+		},
+		{
+			name:   "fingerprint alone is weak",
+			events: fpNessus(fpInsider, 2),
+			want:   []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceLow}},
+		},
+		{
+			name: "exploit probes without a scanner's name lower confidence",
+			events: fpJoin(fpScan(fpInsider), []detectors.Event{
+				fpEv(9100001, fpInsider, kind("rule", 1), victim("10.0.0.10", 80)),
+				fpEv(9200001, fpInsider, kind("rule", 1), victim("10.0.0.10", 80)),
+			}),
+			// 3 kinds make it broad (3 lines), exploit probes take one off
+			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceMedium,
+				evidence: []string{"scanners send such probes"}}},
+		},
+		{
+			name: "default-credential check by a scanner",
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 1), []detectors.Event{
+				fpEv(detectors.SIDBruteForce, fpInsider, kind("ftp", 20), victim("10.0.0.21", 21)),
+			}),
+			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceHigh,
+				evidence: []string{"also tried 20 ftp logins on 10.0.0.21:21"}}},
+		},
+		{
+			name:   "one vertical scan from inside is not enough",
+			events: []detectors.Event{fpEv(detectors.SIDPortScan, fpInsider, kind("vertical", 15), victim("10.0.0.10", 0))},
+			want:   []fpWant{{host: fpInsider, reason: "no evidence of a scanner, guest VM or monitoring system"}},
+		},
+		{
+			name:   "external scanner-like host is never a false positive",
+			events: fpJoin(fpScan(fpOutsider), fpNessus(fpOutsider, 6)),
+			want: []fpWant{{host: fpOutsider, reason: "outside address", evidence: []string{
+				"outside address 203.0.113.9", "looks like a scanner (Nessus fingerprint",
+			}}},
+		},
+		{
+			name: "internal host that floods is an attacker",
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []detectors.Event{
+				fpEv(detectors.SIDSynFlood, fpInsider, kind("direct", 3000), victim("10.0.0.10", 80)),
+			}),
+			want: []fpWant{{host: fpInsider, reason: "internal host that floods", evidence: []string{"SYN flood of 10.0.0.10:80 (3000 SYNs)"}}},
+		},
+		{
+			name: "internal host that poisons the gateway is an attacker",
+			events: fpJoin(fpScan(fpInsider, mac(fpDell)), []detectors.Event{
+				fpEv(detectors.SIDARPPoison, fpInsider, mac(fpDell), kind("gateway", 3), victim(fpGateway, 0)),
+			}),
+			want: []fpWant{{host: fpInsider, reason: "poisons ARP caches", evidence: []string{"claimed the gateway 10.0.0.1 for d4:be:d9:00:00:50"}}},
+		},
+		{
+			name: "a VM that claims the gateway is an attacker too",
+			events: []detectors.Event{
+				fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gateway", 1), victim(fpGateway, 0), prevMAC(fpDell)),
+			},
+			want: []fpWant{{host: "00:0c:29:04:05:06", reason: "poisons ARP caches"}},
+		},
+		{
+			name: "re-created guest VM",
+			events: []detectors.Event{
+				fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpVMware1), claims(1, "10.0.0.41")),
+			},
+			want: []fpWant{{host: "00:0c:29:04:05:06", verdict: VerdictGuestVM, confidence: ConfidenceHigh, evidence: []string{
+				"MAC 00:0c:29:04:05:06 has a VMware OUI (00:0C:29)",
+				"10.0.0.41 moved from VMware NIC 00:0c:29:01:02:03 to 00:0c:29:04:05:06",
+			}}},
+		},
+		{
+			name: "guest VM answering for several IPs",
+			events: []detectors.Event{
+				fpEv(detectors.SIDARPPoison, "10.0.0.41", mac(fpVMware1), kind("binding-change", 1), victim("10.0.0.42", 0), prevMAC(fpDell),
+					claims(3, "10.0.0.41", "10.0.0.42", "10.0.0.43")),
+			},
+			want: []fpWant{{host: "10.0.0.41", verdict: VerdictGuestVM, confidence: ConfidenceHigh,
+				evidence: []string{"MAC 00:0c:29:01:02:03 answers for 3 IPs (10.0.0.41, 10.0.0.42, 10.0.0.43)"}}},
+		},
+		{
+			name: "hypervisor OUI alone",
+			events: []detectors.Event{
+				fpEv(detectors.SIDARPPoison, "", mac(fpVMware1), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpDell), claims(1, "10.0.0.41")),
+			},
+			want: []fpWant{{host: "00:0c:29:01:02:03", verdict: VerdictGuestVM, confidence: ConfidenceMedium}},
+		},
+		{
+			name: "host bridging a guest over Wi-Fi",
+			events: []detectors.Event{
+				fpEv(detectors.SIDARPPoison, "10.0.0.40", mac(fpDell), kind("eth-mismatch", 1), victim("10.0.0.41", 0),
+					func(e *detectors.Event) { e.ClaimMAC = fpVMware1 }),
+			},
+			want: []fpWant{{host: "10.0.0.40", verdict: VerdictGuestVM, confidence: ConfidenceMedium, reason: "",
+				evidence: []string{"carry ARP for VMware NIC 00:0c:29:01:02:03"}}},
+		},
+		{
+			name: "forged ethernet source without a VM",
+			events: []detectors.Event{
+				fpEv(detectors.SIDARPPoison, "10.0.0.40", mac(fpDell), kind("eth-mismatch", 1), victim("10.0.0.41", 0),
+					func(e *detectors.Event) { e.ClaimMAC = fpDellOther }),
+			},
+			want: []fpWant{{host: "10.0.0.40", reason: "poisons ARP caches"}},
+		},
+		{
+			name: "binding change by a plain NIC",
+			events: []detectors.Event{
+				fpEv(detectors.SIDARPPoison, "", mac(fpDellOther), kind("binding-change", 1), victim("10.0.0.41", 0), prevMAC(fpDell)),
+			},
+			want: []fpWant{{host: "d4:be:d9:00:00:51", reason: "no sign of being a VM"}},
+		},
+		{
+			name:   "monitoring checks on three hosts",
+			events: monitor(fpInsider, 30*time.Second, 30*time.Second, 31*time.Second),
+			want: []fpWant{{host: fpInsider, verdict: VerdictMonitoring, confidence: ConfidenceHigh, evidence: []string{
+				"3 login alerts on the same 1 port (22) of 3 hosts", "one attempt every 30s to 31s",
+			}}},
+		},
+		{
+			name:   "monitoring checks on two hosts",
+			events: monitor(fpInsider, time.Minute, time.Minute),
+			want:   []fpWant{{host: fpInsider, verdict: VerdictMonitoring, confidence: ConfidenceMedium}},
+		},
+		{
+			name:   "monitoring checks with jitter",
+			events: monitor(fpInsider, 60*time.Second, 70*time.Second),
+			want:   []fpWant{{host: fpInsider, verdict: VerdictMonitoring, confidence: ConfidenceLow}},
+		},
+		{
+			name:   "irregular logins are not a schedule",
+			events: monitor(fpInsider, 30*time.Second, 60*time.Second),
+			want:   []fpWant{{host: fpInsider, reason: "no evidence"}},
+		},
+		{
+			name:   "fast guessing is not monitoring",
+			events: monitor(fpInsider, 2*time.Second, 2*time.Second, 2*time.Second),
+			want:   []fpWant{{host: fpInsider, reason: "no evidence"}},
+		},
+		{
+			name:   "one host on a schedule could be a slow guesser",
+			events: monitor(fpInsider, time.Minute),
+			want:   []fpWant{{host: fpInsider, reason: "no evidence"}},
+		},
+		{
+			name:   "outside monitor-like host",
+			events: monitor(fpOutsider, time.Minute, time.Minute, time.Minute),
+			want:   []fpWant{{host: fpOutsider, reason: "outside address"}},
+		},
+		{
+			name: "spoofed and unattributed events name no host",
+			events: []detectors.Event{
+				fpEv(detectors.SIDSynFlood, "198.51.100.7", kind("spoofed", 3000), func(e *detectors.Event) { e.Spoofed = true }),
+				fpEv(detectors.SIDSynFlood, "", kind("distributed", 3000)),
+			},
+		},
+		{
+			name: "hosts in order, addresses before MACs",
+			events: fpJoin(
+				[]detectors.Event{fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpVMware1))},
+				fpScan("10.0.0.200"),
+				[]detectors.Event{fpEv(detectors.SIDPortScan, "::ffff:"+fpOutsider, kind("vertical", 15), victim("10.0.0.10", 0))},
+				fpScan("10.0.0.3"),
+			),
+			want: []fpWant{
+				{host: "10.0.0.3", verdict: VerdictScanner, confidence: ConfidenceMedium},
+				{host: "10.0.0.200", verdict: VerdictScanner, confidence: ConfidenceMedium},
+				{host: "00:0c:29:04:05:06", verdict: VerdictGuestVM, confidence: ConfidenceHigh},
+				{host: fpOutsider, reason: "outside address"},
+			},
+		},
+	}
+	cat := fpCatalog(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fps, inv := classifyHosts(tt.events, cat)
+			var wantFP, wantInv []fpWant
+			for _, w := range tt.want {
+				if w.verdict != "" {
+					wantFP = append(wantFP, w)
+				} else {
+					wantInv = append(wantInv, w)
+				}
+			}
+			if len(fps) != len(wantFP) || len(inv) != len(wantInv) {
+				t.Fatalf("got false positives %+v\ninvestigate %+v\nwant %+v", fps, inv, tt.want)
+			}
+			for i, w := range wantFP {
+				fp := fps[i]
+				if fp.Host != w.host || fp.Verdict != w.verdict || fp.Confidence != w.confidence {
+					t.Errorf("false positive %d: %s %s %s, want %s %s %s\n%s", i, fp.Host, fp.Verdict, fp.Confidence,
+						w.host, w.verdict, w.confidence, strings.Join(fp.Evidence, "\n"))
+				}
+				if !strings.HasPrefix(fp.Exclusion, fp.Host+" ") && !strings.HasPrefix(fp.Exclusion, fp.MAC+" ") {
+					t.Errorf("exclusion %q names neither %s nor %s", fp.Exclusion, fp.Host, fp.MAC)
+				}
+				if fp.Reason == "" || fp.Alerts == 0 || len(fp.SIDs) == 0 || !slices.IsSorted(fp.SIDs) {
+					t.Errorf("false positive %+v: want a reason, alerts and sorted sids", fp)
+				}
+				fpHasEvidence(t, fp.Evidence, w.evidence)
+			}
+			for i, w := range wantInv {
+				v := inv[i]
+				if v.Host != w.host || !strings.Contains(v.Reason, w.reason) {
+					t.Errorf("investigate %d: %s %q, want %s %q", i, v.Host, v.Reason, w.host, w.reason)
+				}
+				if v.Alerts == 0 || len(v.SIDs) == 0 || len(v.Evidence) == 0 {
+					t.Errorf("investigate %+v: want alerts, sids and evidence", v)
+				}
+				fpHasEvidence(t, v.Evidence, w.evidence)
+			}
+		})
+	}
+}
+
+func fpHasEvidence(t *testing.T, got, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.Contains(g, w) }) {
+			t.Errorf("no evidence line holds %q:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+}
+
+func TestScannerTool(t *testing.T) {
+	for name, want := range map[string]string{
+		"Audit: Nmap Scripting Engine User-Agent": "Nmap",
+		"ET SCAN NMAP OS Detection Probe":         "Nmap",
+		"Audit: Nessus Scanner User-Agent":        "Nessus",
+		"GPL SCAN OpenVAS-VT probe":               "OpenVAS",
+		"Audit: Qualys Scanner User-Agent":        "Qualys",
+		"Roadmap: nmapped drives":                 "Nmap", // a word start is enough
+		"Attack: Roadmap":                         "",
+		"Attack: Port Scan":                       "",
+	} {
+		if got := scannerTool(name); got != want {
+			t.Errorf("scannerTool(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestClassifyHostsCorpus runs every bundled capture as one timeline: the
+// internal scanner and the guest VMs are flagged with evidence, and none
+// of the attackers is.
+func TestClassifyHostsCorpus(t *testing.T) {
+	files, err := ExpandPaths([]string{"../pcaps"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := DefaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Analyze(context.Background(), files, cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, fp := range res.FalsePositives {
+		got[fp.Host] = fp.Verdict
+		if len(fp.Evidence) < 2 {
+			t.Errorf("%s: thin evidence %q", fp.Host, fp.Evidence)
+		}
+	}
+	for host, verdict := range map[string]string{
+		"192.168.1.250":     VerdictScanner,
+		"00:0c:29:c4:19:3b": VerdictGuestVM,
+		"00:1c:42:8d:13:6f": VerdictGuestVM,
+		"00:0c:29:5e:71:a2": VerdictGuestVM,
+	} {
+		if got[host] != verdict {
+			t.Errorf("%s: verdict %q, want %q (all: %v)", host, got[host], verdict, got)
+		}
+	}
+	investigate := map[string]string{}
+	for _, v := range res.Investigate {
+		investigate[v.Host] = v.Reason
+	}
+	for _, host := range []string{"203.0.113.66", "203.0.113.77", "203.0.113.78", "203.0.113.88", "198.51.100.23", "192.168.1.66", "2001:db8:66::1"} {
+		if v, ok := got[host]; ok {
+			t.Errorf("attacker %s flagged as %s", host, v)
+		}
+		if _, ok := investigate[host]; !ok {
+			t.Errorf("attacker %s not among the hosts to investigate", host)
+		}
+	}
+	if r := investigate["192.168.1.66"]; !strings.Contains(r, "poisons ARP caches") {
+		t.Errorf("192.168.1.66: reason %q", r)
+	}
+}
