@@ -123,6 +123,28 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	return cfg, nil
 }
 
+// captureFiles expands the command's paths; finding no capture is bad input.
+func captureFiles(paths []string) ([]string, error) {
+	files, err := analyzer.ExpandPaths(paths)
+	if err != nil {
+		return nil, &inputError{err}
+	}
+	if len(files) == 0 {
+		return nil, &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", paths)}
+	}
+	return files, nil
+}
+
+// analyzeFiles runs one batch analysis with a progress bar on stderr.
+func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, stdin io.Reader, progress bool,
+	stderr io.Writer, what string) (*analyzer.Result, error) {
+	bar := newProgress(progress, stderr, progressbar.OptionSetDescription(what),
+		progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30))
+	defer bar.finish()
+	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: stdin,
+		Progress: func(done, total int64) { bar.show(done, total, nil) }})
+}
+
 func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writer) error {
 	if opts.CompareExclude != "" {
 		return runWhatIf(ctx, opts, stdout, stderr)
@@ -131,12 +153,9 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	files, err := analyzer.ExpandPaths(opts.Paths)
+	files, err := captureFiles(opts.Paths)
 	if err != nil {
-		return &inputError{err}
-	}
-	if len(files) == 0 {
-		return &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", opts.Paths)}
+		return err
 	}
 	groups := [][]string{files}
 	if opts.PerFile {
@@ -149,11 +168,7 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	var inputErrs []error
 	interrupted := false
 	for i, g := range groups {
-		bar := newProgress(opts.Progress, stderr, progressbar.OptionSetDescription("analysing"),
-			progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30))
-		res, err := analyzer.Analyze(ctx, g, cfg, analyzer.RunOptions{Stdin: opts.Stdin,
-			Progress: func(done, total int64) { bar.show(done, total, nil) }})
-		bar.finish()
+		res, err := analyzeFiles(ctx, g, cfg, opts.Stdin, opts.Progress, stderr, "analysing")
 		if err != nil && res == nil {
 			return err
 		}
@@ -233,12 +248,9 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 			return &inputError{err}
 		}
 	}
-	files, err := analyzer.ExpandPaths(opts.Paths)
+	files, err := captureFiles(opts.Paths)
 	if err != nil {
-		return &inputError{err}
-	}
-	if len(files) == 0 {
-		return &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", opts.Paths)}
+		return err
 	}
 	stdin, cleanup, err := rereadableStdin(files, opts.Stdin)
 	if err != nil {
@@ -253,11 +265,7 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 		if _, err := stdin.Seek(0, io.SeekStart); err != nil {
 			return fmt.Errorf("standard input: %w", err)
 		}
-		bar := newProgress(opts.Progress, stderr, progressbar.OptionSetDescription("analysing ("+[]string{"A", "B"}[i]+")"),
-			progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30))
-		res, err := analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: stdin,
-			Progress: func(done, total int64) { bar.show(done, total, nil) }})
-		bar.finish()
+		res, err := analyzeFiles(ctx, files, cfg, stdin, opts.Progress, stderr, "analysing ("+[]string{"A", "B"}[i]+")")
 		if err != nil && res == nil {
 			return err
 		}

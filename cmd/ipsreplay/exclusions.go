@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
@@ -99,18 +98,11 @@ func runSuggest(ctx context.Context, opts SuggestOptions, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	files, err := analyzer.ExpandPaths(a.Paths)
+	files, err := captureFiles(a.Paths)
 	if err != nil {
-		return &inputError{err}
+		return err
 	}
-	if len(files) == 0 {
-		return &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", a.Paths)}
-	}
-	bar := newProgress(a.Progress, stderr, progressbar.OptionSetDescription("analysing"),
-		progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30))
-	res, runErr := analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: a.Stdin,
-		Progress: func(done, total int64) { bar.show(done, total, nil) }})
-	bar.finish()
+	res, runErr := analyzeFiles(ctx, files, cfg, a.Stdin, a.Progress, stderr, "analysing")
 	if runErr != nil && res == nil {
 		return runErr
 	}

@@ -125,12 +125,9 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	files, err := analyzer.ExpandPaths(opts.Analyze.Paths)
+	files, err := captureFiles(opts.Analyze.Paths)
 	if err != nil {
-		return &inputError{err}
-	}
-	if len(files) == 0 {
-		return &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", opts.Analyze.Paths)}
+		return err
 	}
 	var writeErr error
 	if opts.Stream != "" {
