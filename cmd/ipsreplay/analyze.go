@@ -272,7 +272,7 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 		// Two partial runs did not read the same packets: comparing them
 		// would show differences that no exclusion made.
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return context.Canceled
+			return fmt.Errorf("interrupted; no what-if comparison: runs cut at different packets cannot be compared: %w", context.Canceled)
 		}
 		// Both runs read the same files and meet the same faults.
 		var ie *analyzer.InputError

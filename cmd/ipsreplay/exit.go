@@ -44,7 +44,11 @@ func exitCode(err error, stderr io.Writer) int {
 	var ae *analyzer.InputError
 	switch {
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "ipsreplay: interrupted; the report covers the packets read before it")
+		if err == context.Canceled {
+			fmt.Fprintln(stderr, "ipsreplay: interrupted; the report covers the packets read before it")
+		} else { // a command that wrote no report says why
+			fmt.Fprintf(stderr, "ipsreplay: %v\n", err)
+		}
 		return exitInterrupted
 	case errors.As(err, &ae):
 		for _, e := range ae.Errs {

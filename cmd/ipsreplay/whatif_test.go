@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -336,4 +337,19 @@ func TestWhatIfOutputFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	decodeWhatIf(t, string(b))
+}
+
+// TestWhatIfCancelled: Ctrl-C during a what-if writes no comparison (the
+// two runs would have read different packets) and says so.
+func TestWhatIfCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := run(t, ctx, nil, "analyze", "--compare-exclude", scannerAttackerList, pcaps)
+	r.wantCode(t, exitInterrupted)
+	if r.stdout != "" {
+		t.Errorf("a comparison was written after cancel:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "no what-if comparison") || strings.Contains(r.stderr, "the report covers") {
+		t.Errorf("stderr %q: want the reason no comparison was written", r.stderr)
+	}
 }
