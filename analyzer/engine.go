@@ -333,6 +333,11 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 			"%s: %d entries evicted at the table cap; detections may be undercounted (raise the cap with --set)",
 			ev.Reason, ev.Count))
 	}
+	if n := e.flows.streamGaps(); n > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf(
+			"%d gaps in TCP streams: data the receiver acknowledged is missing from the capture; rule contents spanning a gap cannot match",
+			n))
+	}
 	s.Autoblock = Duration(e.cfg.Autoblock)
 	s.Exclusions = e.exclusionUses()
 	if set := e.cfg.Signatures; set != nil {

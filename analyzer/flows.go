@@ -113,6 +113,9 @@ type flow struct {
 	// hasStream: stream state may exist for this connection (it carried
 	// payload), so its end must free it.
 	hasStream bool
+	// holding: the direction holds segments ahead of a gap, so the other
+	// side's acknowledgements are checked for passing it.
+	holding [2]bool
 }
 
 // flowTable follows TCP connections from the first SYN so detectors learn a
@@ -212,6 +215,12 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 		*sf = streamFacts{now: f.Time}
 		fl.next[d] = t.rs.segment(key, d, fl.next[d], f.Seq, f.Payload, sf)
 		f.StreamPrefix, f.StreamData, f.StreamPieces = sf.prefix, sf.data, sf.pieces
+		fl.holding[d] = sf.holding
+	}
+	// The peer acknowledging past a gap got bytes the capture lost: they
+	// will never come, so waiting for them would only fill the hold limit.
+	if o := 1 - d; fl.holding[o] && flags&detectors.TCPAck != 0 && int32(f.Ack-fl.next[o]) > 0 {
+		fl.next[o], fl.holding[o] = t.rs.skipGap(key, o, fl.next[o], f.Ack)
 	}
 
 	if flags&detectors.TCPRst != 0 {
@@ -341,6 +350,15 @@ func (t *flowTable) flush() {
 
 func (t *flowTable) evictions() (halfOpen, established uint64) {
 	return t.halfOpen.Evicted(), t.established.Evicted()
+}
+
+// streamGaps counts gaps in TCP streams given up because the peer
+// acknowledged data the capture does not have.
+func (t *flowTable) streamGaps() uint64 {
+	if t.rs == nil {
+		return 0
+	}
+	return t.rs.gaps
 }
 
 // streamEvictions counts stream state evicted at MaxStreams and held

@@ -81,6 +81,7 @@ type tcpStreams struct {
 	pieces  []int32
 
 	dropped uint64 // held (or to-be-held) segments dropped at a limit
+	gaps    uint64 // gaps given up: acknowledged, never captured
 
 	// bound once: no closure per call
 	onEvicted, onExpired func(flowKey, *streamState)
@@ -175,6 +176,7 @@ func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payloa
 	sd := &st.dir[d]
 	if diff > 0 {
 		if r.hold(sd, next, seq, payload) {
+			f.holding = true
 			return next
 		}
 		// cannot hold it: restart the stream here, as after a capture
@@ -197,6 +199,7 @@ func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payloa
 		r.keepTail(st, d, data)
 		return next + uint32(len(data))
 	}
+	defer func() { f.holding = sd.held != none }()
 	// Held data arrived first, so it wins over this segment's overlap
 	// with it; what joins up is delivered now, in order: this segment's
 	// bytes up to the next held segment, that segment, and so on.
@@ -236,12 +239,48 @@ func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payloa
 	return next0 + uint32(p)
 }
 
-// streamFacts is what segment hands back for the packet's Facts.
+// streamFacts is what segment hands back for the packet's Facts, and
+// whether the direction still holds data ahead of a gap.
 type streamFacts struct {
-	now    int64
-	prefix []byte
-	data   []byte
-	pieces []int32
+	now     int64
+	prefix  []byte
+	data    []byte
+	pieces  []int32
+	holding bool
+}
+
+// skipGap gives up direction d's gaps that ack has passed: the peer got
+// those bytes but the capture did not, so they will never arrive. The
+// held segments after a gap become the stream; their bytes were inspected
+// as packets when they came, so they only rebuild the tail, which restarts
+// at each gap (bytes on either side were never adjacent). It stops at a
+// gap ack has not passed, returning the direction's next sequence number
+// and whether data is still held.
+func (r *tcpStreams) skipGap(key flowKey, d int, next, ack uint32) (uint32, bool) {
+	st, ok := r.streams.Peek(key)
+	if !ok {
+		return next, false
+	}
+	sd := &st.dir[d]
+	for sd.held != none {
+		i := sd.held
+		h := &r.segs[i]
+		if int32(h.seq-next) > 0 {
+			if int32(ack-next) <= 0 {
+				break // this gap may still fill
+			}
+			r.gaps++
+			sd.tailLen = 0
+			next = h.seq
+		}
+		r.scratch = r.appendSeg(r.scratch[:0], h)
+		r.keepTail(st, d, r.scratch)
+		next = h.seq + uint32(h.n)
+		sd.held = h.next
+		sd.heldSegs--
+		r.freeSeg1(i)
+	}
+	return next, sd.held != none
 }
 
 // keepTail makes the last window bytes of the stream, ending with b, the

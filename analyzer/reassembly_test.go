@@ -45,6 +45,51 @@ func rsSend(ft *flowTable, at int64, off int, payload string) (prefix, data stri
 	return string(f.StreamPrefix), string(f.StreamData), slices.Clone(f.StreamPieces)
 }
 
+// TestTCPStreamsAckedGap: when the peer acknowledges past a gap, the
+// capture lost those bytes; the held data becomes the stream (its tail
+// restarting after the gap) instead of waiting for the hold limit.
+func TestTCPStreamsAckedGap(t *testing.T) {
+	ack := func(ft *flowTable, at int64, off int) {
+		f := tcpFacts(at, false, detectors.TCPAck, 501, 101+uint32(off), 0)
+		ft.observe(&f)
+	}
+	tests := []struct {
+		name   string
+		ackOff int // the server acknowledges client bytes up to here
+		// then the client sends "qr" at offset 16
+		prefix, data string
+		gaps         uint64
+		held         bool
+	}{
+		{"ack passes the gap", 16, "klmnop", "qr", 1, false},
+		{"ack within the held data", 12, "klmnop", "qr", 1, false},
+		{"ack short of the gap", 2, "", "", 0, true},
+		{"ack at the gap", 3, "", "", 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ft := rsTable(t, DefaultFlowConfig(), 64)
+			rsSend(ft, 10, 0, "abc")
+			rsSend(ft, 11, 10, "klm") // bytes 3-9 never captured
+			rsSend(ft, 12, 13, "nop")
+			ack(ft, 13, tc.ackOff)
+			prefix, data, _ := rsSend(ft, 14, 16, "qr")
+			if prefix != tc.prefix || data != tc.data {
+				t.Errorf("after the ack: prefix %q data %q, want %q %q", prefix, data, tc.prefix, tc.data)
+			}
+			if got := ft.streamGaps(); got != tc.gaps {
+				t.Errorf("%d gaps given up, want %d", got, tc.gaps)
+			}
+			if _, dropped := ft.streamEvictions(); dropped != 0 {
+				t.Errorf("%d held segments counted dropped, want 0", dropped)
+			}
+			if held := ft.rs.heldBytes() > 0; held != tc.held {
+				t.Errorf("data still held: %v, want %v", held, tc.held)
+			}
+		})
+	}
+}
+
 func TestTCPStreamsReassembly(t *testing.T) {
 	type seg struct {
 		off     int
