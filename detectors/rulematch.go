@@ -90,13 +90,16 @@ import (
 type RuleConfig struct {
 	// MaxThresholdEntries caps the threshold: and detection_filter: state
 	// kept at once: one entry per rule and tracked address (by_src,
-	// by_dst), address pair (by_both) or rule (by_rule). When full the
+	// by_dst), address pair (by_both), connection (by_flow) or rule
+	// (by_rule). When full the
 	// least recently matched entry is evicted and counted in Evicted; that
 	// key's next match starts a fresh count, so a limit rule may alert
 	// again early and a detection_filter rule late. Entries expire on
 	// packet time once the longest window of any threshold rule has
 	// passed. About 200 bytes an entry: the default 65536 is about 13 MB
-	// when full, in line with Suricata's 16 MiB threshold memcap.
+	// when full, in line with Suricata's 16 MiB threshold memcap. A
+	// unique_on detection_filter adds 2 bytes per distinct port it keeps,
+	// count+1 at most.
 	MaxThresholdEntries int `json:"max_threshold_entries"`
 
 	// InspectionRecursionLimit caps the content and pcre steps one rule may
@@ -304,10 +307,19 @@ const (
 	trackDst
 	trackRule
 	trackBoth
+	trackFlow
+)
+
+// detection_filter unique_on: count distinct ports instead of matches.
+const (
+	uniqueNone uint8 = iota
+	uniqueSrcPort
+	uniqueDstPort
 )
 
 type cThreshold struct {
 	kind, track uint8
+	unique      uint8
 	count       uint32
 	window      int64 // ns
 }
@@ -813,6 +825,8 @@ func compileThreshold(t *rules.Threshold) (*cThreshold, string) {
 		ct.track = trackRule
 	case "by_both":
 		ct.track = trackBoth
+	case "by_flow":
+		ct.track = trackFlow
 	default:
 		return nil, fmt.Sprintf("threshold track %q unknown", t.Track)
 	}
@@ -821,6 +835,17 @@ func compileThreshold(t *rules.Threshold) (*cThreshold, string) {
 	}
 	if t.Seconds < 0 || t.Seconds > 86400*365 {
 		return nil, fmt.Sprintf("threshold seconds %d out of range [0, %d]", t.Seconds, 86400*365)
+	}
+	switch t.UniqueOn {
+	case "src_port":
+		ct.unique = uniqueSrcPort
+	case "dst_port":
+		ct.unique = uniqueDstPort
+	}
+	// each key keeps up to count+1 distinct ports, and there are no more
+	// than 65,536 to see
+	if ct.unique != uniqueNone && t.Count > 65535 {
+		return nil, fmt.Sprintf("detection_filter count %d with unique_on can never be exceeded (65,536 ports)", t.Count)
 	}
 	ct.count = uint32(t.Count)
 	ct.window = int64(t.Seconds) * int64(time.Second)
@@ -846,11 +871,17 @@ func anchoredAtStart(re *regexp.Regexp) bool {
 type thrKey struct {
 	gid, sid uint32
 	a, b     netip.Addr
+	sp, dp   uint16 // by_flow: the flow's ports, in a's and b's order
+	proto    uint8  // by_flow
 }
 
 type thrState struct {
 	start int64 // packet time the current window opened
 	count uint32
+	// ports are the distinct ports a unique_on detection_filter has seen
+	// in the window, kept only up to count+1: beyond that it alerts
+	// anyway, as Zeek's capped sets stop just past the threshold.
+	ports []uint16
 }
 
 // httpSpans are the HTTP request buffers of one payload as offsets into it;
@@ -1487,9 +1518,28 @@ func (m *RuleMatcher) thresholdAllows(r *cRule, f *Facts) bool {
 		k.a = f.Dst
 	case trackBoth:
 		k.a, k.b = f.Src, f.Dst
+	case trackFlow:
+		// both directions are one flow: order the ends
+		k.a, k.b, k.sp, k.dp, k.proto = f.Src, f.Dst, f.SrcPort, f.DstPort, f.Proto
+		if k.b.Less(k.a) || k.a == k.b && k.dp < k.sp {
+			k.a, k.b, k.sp, k.dp = k.b, k.a, k.dp, k.sp
+		}
 	}
 	now := f.Time
 	e, created := m.thresh.Put(k, now, nil)
+	if t.unique != uniqueNone {
+		port := f.DstPort
+		if t.unique == uniqueSrcPort {
+			port = f.SrcPort
+		}
+		if created || now > e.start+t.window {
+			e.start, e.ports = now, e.ports[:0]
+		}
+		if len(e.ports) <= int(t.count) && !slices.Contains(e.ports, port) {
+			e.ports = append(e.ports, port)
+		}
+		return len(e.ports) > int(t.count)
+	}
 	if created || now > e.start+t.window {
 		e.start, e.count = now, 1
 		switch t.kind {

@@ -829,6 +829,70 @@ func TestRuleThreshold(t *testing.T) {
 	}
 }
 
+// TestRuleThresholdUniqueAndFlow covers detection_filter unique_on (count
+// distinct ports, not matches) and track by_flow (one count per
+// connection, both directions together).
+func TestRuleThresholdUniqueAndFlow(t *testing.T) {
+	type hit struct {
+		at    time.Duration
+		src   string
+		sport uint16
+		dst   string
+		dport uint16
+	}
+	const A, B, V = "10.0.0.1", "10.0.0.3", "10.0.0.2"
+	cases := []struct {
+		name           string
+		typ, track     string
+		unique         string
+		count, seconds int
+		hits           []hit
+		want           []int
+	}{
+		{"distinct dst ports above count", "detection_filter", "by_src", "dst_port", 2, 60,
+			[]hit{{0, A, 1000, V, 80}, {1, A, 1000, V, 80}, {2, A, 1000, V, 81}, {3, A, 1000, V, 82}, {4, A, 1000, V, 80}},
+			[]int{3, 4}},
+		{"duplicates do not count", "detection_filter", "by_dst", "dst_port", 2, 60,
+			[]hit{{0, A, 1000, V, 80}, {1, B, 1001, V, 80}, {2, A, 1002, V, 81}, {3, A, 1003, V, 81}},
+			nil},
+		{"distinct src ports", "detection_filter", "by_src", "src_port", 1, 60,
+			[]hit{{0, A, 2000, V, 80}, {1, A, 2000, V, 80}, {2, A, 2001, V, 80}},
+			[]int{2}},
+		{"unique window restarts", "detection_filter", "by_src", "dst_port", 1, 10,
+			[]hit{{0, A, 1000, V, 80}, {time.Second, A, 1000, V, 81}, {20 * time.Second, A, 1000, V, 82}, {21 * time.Second, A, 1000, V, 82}},
+			[]int{1}},
+		{"by_flow: both directions one flow", "limit", "by_flow", "", 2, 60,
+			[]hit{{0, A, 1000, V, 80}, {1, V, 80, A, 1000}, {2, A, 1000, V, 80}},
+			[]int{0, 1}},
+		{"by_flow: another port is another flow", "limit", "by_flow", "", 1, 60,
+			[]hit{{0, A, 1000, V, 80}, {1, A, 1001, V, 80}, {2, A, 1000, V, 80}},
+			[]int{0, 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold(c.typ, c.track, c.count, c.seconds))
+			r.Threshold.UniqueOn = c.unique
+			m, err := NewRuleMatcher([]*rules.Rule{r}, DefaultRuleConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for i, h := range c.hits {
+				f := rmTCP("x", rmAt(h.at), rmFrom(h.src, h.sport), rmTo(h.dst, h.dport))
+				m.Observe(&f, func(Event) { got = append(got, i) })
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("alerts on hits %v, want %v", got, c.want)
+			}
+		})
+	}
+	r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold("detection_filter", "by_src", 70000, 60))
+	r.Threshold.UniqueOn = "dst_port"
+	if _, err := NewRuleMatcher([]*rules.Rule{r}, DefaultRuleConfig()); err == nil || !strings.Contains(err.Error(), "never be exceeded") {
+		t.Errorf("unique_on count 70000: err %v, want never be exceeded", err)
+	}
+}
+
 func TestRuleThresholdExpire(t *testing.T) {
 	m := rmNewMatcher(t,
 		rmRule(1, "tcp", rmMatches(rmC("x", "")), rmThreshold("limit", "by_src", 1, 30)),

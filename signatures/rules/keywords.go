@@ -806,12 +806,10 @@ func thresholdKeyword(name string) func(*ruleState, string) error {
 				}
 			case "track":
 				switch v {
-				case "by_src", "by_dst", "by_rule", "by_both":
+				case "by_src", "by_dst", "by_rule", "by_both", "by_flow":
 					t.Track = v
-				case "by_flow":
-					skip = skipf(name, "%s track by_flow is not supported", name)
 				default:
-					return fmt.Errorf("unknown track %q (want by_src, by_dst, by_rule or by_both)", v)
+					return fmt.Errorf("unknown track %q (want by_src, by_dst, by_rule, by_both or by_flow)", v)
 				}
 			case "count", "seconds":
 				n, err := strconv.Atoi(v)
@@ -823,7 +821,15 @@ func thresholdKeyword(name string) func(*ruleState, string) error {
 				} else {
 					t.Seconds = n
 				}
-			case "unique_on", "multiplier":
+			case "unique_on":
+				if name != "detection_filter" {
+					return fmt.Errorf("unique_on belongs to detection_filter, not %s", name)
+				}
+				if v != "src_port" && v != "dst_port" {
+					return fmt.Errorf("bad unique_on %q (want src_port or dst_port)", v)
+				}
+				t.UniqueOn = v
+			case "multiplier":
 				skip = skipf(name, "%s %s is not supported", name, key)
 			default:
 				return fmt.Errorf("unknown option %q in %q", key, clip(val))

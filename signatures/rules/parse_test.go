@@ -193,6 +193,12 @@ func TestParseKeywords(t *testing.T) {
 		{`detection_filter:track by_dst, count 3, seconds 60; sid:1;`, func(r *Rule) bool {
 			return *r.Threshold == Threshold{Type: "detection_filter", Track: "by_dst", Count: 3, Seconds: 60}
 		}},
+		{`detection_filter:track by_src, count 3, seconds 60, unique_on dst_port; sid:1;`, func(r *Rule) bool {
+			return *r.Threshold == Threshold{Type: "detection_filter", Track: "by_src", Count: 3, Seconds: 60, UniqueOn: "dst_port"}
+		}},
+		{`threshold:type limit, track by_flow, count 1, seconds 60; sid:1;`, func(r *Rule) bool {
+			return *r.Threshold == Threshold{Type: "limit", Track: "by_flow", Count: 1, Seconds: 60}
+		}},
 	}
 	for _, tt := range tests {
 		r := mustParse(t, rule(tt.opts))
@@ -315,8 +321,6 @@ func TestParseSkipped(t *testing.T) {
 		{rule(`pcre:"/x/Y"; sid:5;`), "pcre", `pcre flag Y (the http.stat_msg buffer) is not supported`},
 		{rule(`pcre:"/x/Z"; sid:5;`), "pcre", `pcre flag Z (the http.host.raw buffer) is not supported`},
 		{rule(`threshold:type backoff, track by_flow, count 1, multiplier 10; sid:5;`), "threshold", "not supported"},
-		{rule(`threshold:type limit, track by_flow, count 1, seconds 60; sid:5;`), "threshold", "threshold track by_flow is not supported"},
-		{rule(`detection_filter:track by_dst, count 1, seconds 60, unique_on dst_port; sid:5;`), "detection_filter", "detection_filter unique_on is not supported"},
 		{rule(`dsize:!5-10; sid:5;`), "dsize", `negated range "!5-10" is not supported`},
 		{rule(`dsize:&0xc0=0x80; sid:5;`), "dsize", "dsize bitmask"},
 		{`alert arp any any -> any any (sid:5;)`, "arp", `protocol "arp" is not supported`},
@@ -449,6 +453,8 @@ func TestParseErrors(t *testing.T) {
 		{rule(`threshold:type limit, track by_src, count 0, seconds 1; sid:1;`), "threshold", `bad count "0"`},
 		{rule(`threshold:type sometimes, track by_src, count 1, seconds 1; sid:1;`), "threshold", `unknown type "sometimes"`},
 		{rule(`threshold:type limit, track by_nobody, count 1, seconds 1; sid:1;`), "threshold", `unknown track "by_nobody"`},
+		{rule(`threshold:type limit, track by_src, count 1, seconds 1, unique_on dst_port; sid:1;`), "threshold", `unique_on belongs to detection_filter`},
+		{rule(`detection_filter:track by_src, count 1, seconds 1, unique_on dst_ip; sid:1;`), "detection_filter", `bad unique_on "dst_ip"`},
 		{rule(`threshold:type limit, track by_src, count 1, count 2, seconds 1; sid:1;`), "threshold", "count given twice"},
 		{rule(`threshold:type limit, track by_src, count 1, seconds 1, color red; sid:1;`), "threshold", `unknown option "color"`},
 		{rule(`threshold:type limit track by_src; sid:1;`), "threshold", "want key value"},

@@ -179,9 +179,12 @@ func (r *Range) Match(v int) bool {
 // seconds.
 type Threshold struct {
 	Type    string // limit, threshold, both, detection_filter
-	Track   string // by_src, by_dst, by_rule, by_both
+	Track   string // by_src, by_dst, by_rule, by_both, by_flow
 	Count   int
 	Seconds int
+	// UniqueOn (detection_filter only): "src_port" or "dst_port" makes
+	// Count a number of distinct ports rather than of matches.
+	UniqueOn string
 }
 
 // AddrSpec is a compiled address expression: any, a list of prefixes, and
