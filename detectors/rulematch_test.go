@@ -922,7 +922,7 @@ func TestRuleCompileErrors(t *testing.T) {
 		rmRule(4, "tcp", rmFlags("S"), func(r *rules.Rule) { r.Flags.Mode = '?' }),
 		rmRule(5, "tcp", func(r *rules.Rule) { r.Dsize = &rules.Range{Op: "~"} }),
 		rmRule(6, "tcp", rmThreshold("sometimes", "by_src", 1, 1)),
-		rmRule(7, "tcp", rmThreshold("limit", "by_flow", 1, 1)),
+		rmRule(7, "tcp", rmThreshold("limit", "by_port", 1, 1)),
 		rmRule(8, "tcp", rmThreshold("limit", "by_src", 0, 1)),
 		rmRule(9, "tcp", rmMatches(rmC("abc", "depth:2"))),
 		rmRule(10, "tcp", rmMatches(rmC("abc", ""), rmC("d", "within:0"))),
