@@ -361,6 +361,49 @@ alert tcp any any -> any 80 (msg:"long"; flow:established,to_server; content:"%s
 	}
 }
 
+// TestHTTPRulesEndToEnd: an http.user_agent rule sees a request whose
+// headers span segments, in order or not, and alerts once, on the packet
+// that completed the headers.
+func TestHTTPRulesEndToEnd(t *testing.T) {
+	rulesText := `alert http any any -> any 80 (msg:"nessus"; flow:established,to_server; http.user_agent; content:"Nessus"; sid:1; rev:1;)
+`
+	segs := []string{"GET /scan HTTP/1.1\r\nHost: web\r\nUser-Agent: Mozilla/5.0 (compatible; Nes", "sus Scanner)\r\nAccept: */*\r\n\r\n"}
+	for _, tc := range []struct {
+		name    string
+		reorder bool
+	}{
+		{"in order", false},
+		{"second segment first", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			rulesFile := filepath.Join(dir, "http.rules")
+			if err := os.WriteFile(rulesFile, []byte(rulesText), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			web := e2eNewHost("a0:36:9f:22:16:80", "192.168.1.80")
+			cli := e2eNewHost("3c:97:0e:11:22:33", "192.168.1.50")
+			c := &e2eCapture{tb: t}
+			conn, _ := c.open(time.Second, cli, web, 40000, 80)
+			first := len(c.pkts)
+			var last uint64
+			for i, s := range segs {
+				last = conn.send(2*time.Second+time.Duration(i)*time.Millisecond, true, []byte(s))
+			}
+			if tc.reorder {
+				c.pkts[first].data, c.pkts[first+1].data = c.pkts[first+1].data, c.pkts[first].data
+			}
+			// either way the second packet of the request completes it
+			path := filepath.Join(dir, "http.pcap")
+			c.write(path)
+			res := rsAnalyze(t, rulesFile, path)
+			if len(res.Alerts) != 1 || res.Alerts[0].SID != 1 || res.Alerts[0].FirstPacket.Packet != last {
+				t.Fatalf("alerts %+v, want sid 1 once on packet %d", res.Alerts, last)
+			}
+		})
+	}
+}
+
 // TestStreamRulesEndToEndBounded: a gap that never fills matches nothing,
 // and a capture overrunning the hold limit reports the drop.
 func TestStreamRulesEndToEndBounded(t *testing.T) {

@@ -31,8 +31,10 @@ package detectors
 //     first-data-wins) and fire on the packet that completes a match none
 //     of the pieces made alone; the flow table keeps as much of the stream
 //     as the longest such rule reaches (StreamWindow), up to its cap. HTTP
-//     buffers come from a request parsed out of one TCP
-//     payload that starts with a method token and a space; they are raw
+//     buffers come from a request parsed out of one TCP payload that
+//     starts with a method token and a space, or, when its headers span
+//     segments, out of the reassembled request once they end
+//     (httprequest.go); they are raw
 //     slices (http.uri is the request target as sent, Suricata's
 //     http.uri.raw; http.header is the header lines as sent, Cookie
 //     included; http.request_body is the rest of the segment, not
@@ -111,6 +113,21 @@ type RuleConfig struct {
 	// a match in a long repetitive payload. Default 3000, Suricata's
 	// detect.inspection-recursion-limit.
 	InspectionRecursionLimit int `json:"inspection_recursion_limit"`
+
+	// HTTPRequestBytes is how much of an HTTP request whose header block
+	// spans TCP segments is kept, in bytes, so the http buffers see the
+	// whole request once its headers end (httprequest.go). A longer header
+	// block is inspected as far as it was kept. Higher: larger headers
+	// (long cookies) inspected whole, more memory per pending request.
+	// Default 8192, the header limit of most web servers.
+	HTTPRequestBytes int `json:"http_request_bytes"`
+
+	// MaxHTTPRequests caps the requests kept at once while their headers
+	// are incomplete; at the cap the least recently continued one is
+	// dropped (its rest is then inspected per segment) and counted in
+	// Evicted. Most requests fit one segment, so few are pending at a time;
+	// the default 4096 bounds the worst case at 32 MiB with 8 KiB requests.
+	MaxHTTPRequests int `json:"max_http_requests"`
 }
 
 // DefaultRuleConfig returns the documented defaults.
@@ -118,6 +135,8 @@ func DefaultRuleConfig() RuleConfig {
 	return RuleConfig{
 		MaxThresholdEntries:      65536,
 		InspectionRecursionLimit: 3000,
+		HTTPRequestBytes:         8192,
+		MaxHTTPRequests:          4096,
 	}
 }
 
@@ -131,6 +150,8 @@ func (c RuleConfig) Validate() error {
 	}
 	intIn("max_threshold_entries", c.MaxThresholdEntries, 1, 1<<24)
 	intIn("inspection_recursion_limit", c.InspectionRecursionLimit, 10, 1<<20)
+	intIn("http_request_bytes", c.HTTPRequestBytes, 256, 1<<20)
+	intIn("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
 	return errors.Join(errs...)
 }
 
@@ -349,6 +370,9 @@ type cRule struct {
 	// startswith, endswith) and the rule has no dsize, so evaluating it on
 	// the stream's tail + payload means what it says.
 	stream bool
+	// http: the rule inspects an http buffer, so it also runs on requests
+	// whose headers span segments, once they are whole.
+	http bool
 }
 
 // unboundedReach is the reach of a stream rule whose contents may lie any
@@ -422,6 +446,7 @@ type ruleSet struct {
 	pfDst, pfSrc *[1 << 10]uint64
 	pfAllPorts   bool
 	hasStream    bool // some content rule may match across segments
+	hasHTTP      bool // some rule inspects an http buffer
 	// streamWindow: stream bytes before a segment's new data the class's
 	// stream rules need (their longest reach - 1).
 	streamWindow int
@@ -470,6 +495,9 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 			continue
 		}
 		cr.stream = streamable(r)
+		for _, b := range cr.bufs {
+			cr.http = cr.http || b.id != bufPayload
+		}
 		idx := int32(len(eng.rules))
 		eng.rules = append(eng.rules, cr)
 		if cr.thr != nil && cr.thr.window > eng.maxWindow {
@@ -483,6 +511,7 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 			}
 			set := &eng.sets[c]
 			set.all = append(set.all, idx)
+			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
 			hasPorts := c == classTCP || c == classUDP
 			switch {
 			case fp != nil:
@@ -919,6 +948,13 @@ type RuleMatcher struct {
 	eng    *ruleEngine
 	sc     ruleScratch
 	thresh *bounded.Table[thrKey, thrState]
+	// http holds requests whose headers span segments (httprequest.go);
+	// nil when no rule inspects an http buffer.
+	http       *bounded.Table[httpKey, httpPending]
+	httpBytes  int
+	httpFree   [][]byte                    // buffers of finished requests
+	httpJoined httpPending                 // a request joined from reordered segments
+	onHTTPEnd  func(httpKey, *httpPending) // recycleHTTP, bound once
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
@@ -936,18 +972,31 @@ func NewRuleMatcher(rs []*rules.Rule, cfg RuleConfig) (*RuleMatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RuleMatcher{
-		eng:    eng,
-		sc:     ruleScratch{limit: cfg.InspectionRecursionLimit},
-		thresh: bounded.New[thrKey, thrState](cfg.MaxThresholdEntries),
-	}, nil
+	m := &RuleMatcher{
+		eng:       eng,
+		sc:        ruleScratch{limit: cfg.InspectionRecursionLimit},
+		thresh:    bounded.New[thrKey, thrState](cfg.MaxThresholdEntries),
+		httpBytes: cfg.HTTPRequestBytes,
+	}
+	if eng.sets[classTCP].hasHTTP {
+		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
+		m.onHTTPEnd = m.recycleHTTP
+	}
+	return m, nil
 }
 
 // Name implements Detector.
 func (m *RuleMatcher) Name() string { return "rules" }
 
-// Evicted implements Detector: threshold entries dropped at the cap.
-func (m *RuleMatcher) Evicted() uint64 { return m.thresh.Evicted() }
+// Evicted implements Detector: threshold entries and pending HTTP requests
+// dropped at their caps.
+func (m *RuleMatcher) Evicted() uint64 {
+	n := m.thresh.Evicted()
+	if m.http != nil {
+		n += m.http.Evicted()
+	}
+	return n
+}
 
 // StreamWindow implements StreamConsumer: the stream bytes before a TCP
 // segment's new data the stream rules need to find a match that ends in it.
@@ -955,7 +1004,13 @@ func (m *RuleMatcher) StreamWindow() int {
 	if m.noPrefilter {
 		return 0 // the stream pass runs behind the prefilter only
 	}
-	return m.eng.sets[classTCP].streamWindow
+	set := &m.eng.sets[classTCP]
+	if set.hasHTTP {
+		// pending requests are fed the in-order data reassembly hands
+		// over (StreamData); they need no window of their own
+		return max(set.streamWindow, 1)
+	}
+	return set.streamWindow
 }
 
 // Rules reports how many rules were compiled.
@@ -966,6 +1021,9 @@ func (m *RuleMatcher) Rules() int { return len(m.eng.rules) }
 // a new one anyway.
 func (m *RuleMatcher) Expire(now int64, _ Emit) {
 	m.thresh.Expire(now-m.eng.maxWindow, nil)
+	if m.http != nil {
+		m.http.Expire(now-httpRequestIdle, m.onHTTPEnd)
+	}
 }
 
 // Observe implements Detector.
@@ -1026,6 +1084,9 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == ProtoTCP &&
 		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
 		m.streamPass(set, f, emit)
+	}
+	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == ProtoTCP && set.scanPorts(f.SrcPort, f.DstPort) {
+		m.httpRequest(set, f, emit)
 	}
 }
 

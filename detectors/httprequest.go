@@ -1,0 +1,150 @@
+package detectors
+
+// HTTP requests whose header block spans TCP segments. The http buffers are
+// parsed out of one payload, which holds the whole request line and headers
+// in most traffic; a request with long headers (cookies, tokens) or a
+// client writing line by line spreads them over several segments, and a
+// rule on the User-Agent or a late header would never see it. Like
+// Suricata's app-layer HTTP parser, which inspects a transaction once its
+// headers are complete, the matcher keeps such a request, fed by the
+// in-order data stream reassembly hands over (Facts.StreamData: no
+// retransmitted or reordered byte twice), and runs the http rules on it
+// when "\r\n\r\n" ends the headers or HTTPRequestBytes is reached. A rule
+// fires at most once per request: one that matched on a segment of the
+// request already does not fire again on the whole.
+
+import (
+	"bytes"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// httpRequestIdle is how long a pending request may wait for its next
+// segment; a client that stalls longer is not sending a request we can
+// finish.
+const httpRequestIdle = int64(30 * time.Second)
+
+// httpKey is one direction of a connection.
+type httpKey struct {
+	src, dst netip.Addr
+	sp, dp   uint16
+}
+
+// httpPending is a request whose headers have not ended yet.
+type httpPending struct {
+	buf []byte // the request so far, at most HTTPRequestBytes
+	// fired are the http rules that matched a segment of this request on
+	// its own, in any order; they do not fire again on the whole.
+	fired []int32
+}
+
+var headersEnd = []byte("\r\n\r\n")
+
+// httpRequest follows requests across segments: it starts keeping one
+// whose first segment has no end of headers, and on the segment that ends
+// them runs the http rules on the whole request. f.StreamData is the
+// segment's new in-order bytes.
+func (m *RuleMatcher) httpRequest(set *ruleSet, f *Facts, emit Emit) {
+	data := f.StreamData
+	k := httpKey{src: f.Src, dst: f.Dst, sp: f.SrcPort, dp: f.DstPort}
+	p, pending := m.http.Get(k, f.Time)
+	if !pending {
+		if httpMethodLen(data) == 0 {
+			return // not the start of a request
+		}
+		if bytes.Contains(data, headersEnd) {
+			// whole here: the packet pass saw it, unless it was joined
+			// from segments that came out of order
+			if len(f.StreamPieces) > 1 {
+				m.httpJoined.buf = data
+				m.inspectRequest(set, f, &m.httpJoined, emit)
+				m.httpJoined.buf = nil
+			}
+			return
+		}
+		p, _ = m.http.Put(k, f.Time, m.onHTTPEnd)
+		p.buf = append(m.httpBuffer(), data[:min(len(data), m.httpBytes)]...)
+		p.fired = m.httpFired(p.fired[:0])
+		return
+	}
+	old := len(p.buf)
+	p.buf = append(p.buf, data[:min(len(data), m.httpBytes-old)]...)
+	p.fired = m.httpFired(p.fired)
+	if !bytes.Contains(p.buf[max(0, old-len(headersEnd)+1):], headersEnd) && len(p.buf) < m.httpBytes {
+		return
+	}
+	m.inspectRequest(set, f, p, emit)
+	m.recycleHTTP(k, p)
+	m.http.Delete(k)
+}
+
+// httpFired adds the http rules that matched this packet to fired.
+func (m *RuleMatcher) httpFired(fired []int32) []int32 {
+	for _, ri := range m.sc.matched {
+		if m.eng.rules[ri].http && !slices.Contains(fired, ri) {
+			fired = append(fired, ri)
+		}
+	}
+	return fired
+}
+
+// inspectRequest runs the http rules the prefilter lets through on the
+// whole request, alerting on f, the packet that completed it.
+func (m *RuleMatcher) inspectRequest(set *ruleSet, f *Facts, p *httpPending, emit Emit) {
+	s := &m.sc
+	cands := s.scands[:0]
+	if set.pf != nil && len(p.buf) >= set.pf.minLen {
+		cands = set.pf.search(p.buf, &s.pf, cands)
+	}
+	cands = append(cands, set.always...)
+	if l, ok := set.byDst[f.DstPort]; ok {
+		cands = append(cands, l...)
+	}
+	if l, ok := set.bySrc[f.SrcPort]; ok {
+		cands = append(cands, l...)
+	}
+	slices.Sort(cands)
+	cands = slices.Compact(cands)
+	s.scands = cands
+	whole := *f
+	whole.Payload = p.buf
+	s.lowered, s.httpDone = false, false
+	for _, ri := range cands {
+		r := &m.eng.rules[ri]
+		if !r.http || r.pass || slices.Contains(p.fired, ri) {
+			continue
+		}
+		if _, done := slices.BinarySearch(s.matched, ri); done {
+			continue
+		}
+		if !m.matchRule(r, &whole) {
+			continue
+		}
+		if r.thr != nil && !m.thresholdAllows(r, f) {
+			continue
+		}
+		emit(m.event(r, f))
+	}
+	s.lowered, s.httpDone = false, false
+}
+
+// httpBuffer returns an empty buffer for a new pending request, reusing a
+// finished one's.
+func (m *RuleMatcher) httpBuffer() []byte {
+	if n := len(m.httpFree); n > 0 {
+		b := m.httpFree[n-1]
+		m.httpFree = m.httpFree[:n-1]
+		return b[:0]
+	}
+	return make([]byte, 0, min(m.httpBytes, 4096))
+}
+
+// recycleHTTP keeps a finished, evicted or expired request's buffer for
+// the next one; at most as many as the table holds.
+func (m *RuleMatcher) recycleHTTP(_ httpKey, p *httpPending) {
+	if p.buf != nil && len(m.httpFree) < m.http.Cap() {
+		m.httpFree = append(m.httpFree, p.buf[:0])
+	}
+	p.buf = nil
+}
