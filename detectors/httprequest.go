@@ -121,10 +121,10 @@ func (m *RuleMatcher) inspectRequest(set *ruleSet, f *Facts, p *httpPending, emi
 		if !m.matchRule(r, &whole) {
 			continue
 		}
-		if r.thr != nil && !m.thresholdAllows(r, f) {
-			continue
+		if len(r.fbActs) > 0 {
+			m.flowbitsAct(r, f)
 		}
-		emit(m.event(r, f))
+		m.fire(r, f, emit)
 	}
 	s.lowered, s.httpDone = false, false
 }

@@ -128,6 +128,13 @@ type RuleConfig struct {
 	// Evicted. Most requests fit one segment, so few are pending at a time;
 	// the default 4096 bounds the worst case at 32 MiB with 8 KiB requests.
 	MaxHTTPRequests int `json:"max_http_requests"`
+
+	// MaxFlowbitFlows caps the flows whose flowbits are kept at once; at
+	// the cap the least recently touched flow's bits are dropped (a later
+	// isset on it fails) and counted in Evicted. Bits also go after an
+	// hour of packet time untouched. The default 65536 is about 5 MB with
+	// up to 64 names, plus 8 bytes a flow per further 64.
+	MaxFlowbitFlows int `json:"max_flowbit_flows"`
 }
 
 // DefaultRuleConfig returns the documented defaults.
@@ -137,6 +144,7 @@ func DefaultRuleConfig() RuleConfig {
 		InspectionRecursionLimit: 3000,
 		HTTPRequestBytes:         8192,
 		MaxHTTPRequests:          4096,
+		MaxFlowbitFlows:          65536,
 	}
 }
 
@@ -152,6 +160,7 @@ func (c RuleConfig) Validate() error {
 	intIn("inspection_recursion_limit", c.InspectionRecursionLimit, 10, 1<<20)
 	intIn("http_request_bytes", c.HTTPRequestBytes, 256, 1<<20)
 	intIn("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
+	intIn("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
 	return errors.Join(errs...)
 }
 
@@ -373,6 +382,11 @@ type cRule struct {
 	// http: the rule inspects an http buffer, so it also runs on requests
 	// whose headers span segments, once they are whole.
 	http bool
+	// flowbits (flowbits.go): conditions checked with the rule, actions
+	// done when it matches; noalert: it never alerts.
+	fbConds []fbCond
+	fbActs  []fbAct
+	noalert bool
 }
 
 // unboundedReach is the reach of a stream rule whose contents may lie any
@@ -465,6 +479,9 @@ type ruleEngine struct {
 	rules     []cRule // pass rules first, then in the order given
 	sets      [numClasses]ruleSet
 	maxWindow int64 // longest threshold window, ns; 0 without thresholds
+	// flowbitWords is the size of a flow's flowbits bitmap in words; 0
+	// when no rule uses flowbits.
+	flowbitWords int
 }
 
 // smallPortSet is how many ports a rule may list and still be indexed by
@@ -483,15 +500,24 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 		}
 		order = append(order, r)
 	}
-	// pass rules first, so one matching pass rule ends a packet's checks
+	// pass rules first, so one matching pass rule ends a packet's checks;
+	// then rules setting flowbits before those reading them
 	slices.SortStableFunc(order, func(a, b *rules.Rule) int {
-		return cmp.Compare(actionRank(a.Action), actionRank(b.Action))
+		if c := cmp.Compare(actionRank(a.Action), actionRank(b.Action)); c != 0 {
+			return c
+		}
+		return cmp.Compare(flowbitsRank(a), flowbitsRank(b))
 	})
+	names := flowbitNames{}
 	var builders [numClasses]prefilterBuilder
 	for _, r := range order {
 		cr, ps, fp, err := compileRule(r)
 		if err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if err := compileFlowbits(r, &cr, names); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
 			continue
 		}
 		cr.stream = streamable(r)
@@ -533,6 +559,7 @@ func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	eng.flowbitWords = (len(names) + 63) / 64
 	for c := range eng.sets {
 		eng.sets[c].pf = builders[c].build()
 	}
@@ -955,6 +982,10 @@ type RuleMatcher struct {
 	httpFree   [][]byte                    // buffers of finished requests
 	httpJoined httpPending                 // a request joined from reordered segments
 	onHTTPEnd  func(httpKey, *httpPending) // recycleHTTP, bound once
+	// fbits are the flows' flowbits; nil when no rule uses them.
+	fbits   *bounded.Table[fbKey, fbState]
+	fbFree  [][]uint64
+	onFbEnd func(fbKey, *fbState) // recycleFlowbits, bound once
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
@@ -978,6 +1009,10 @@ func NewRuleMatcher(rs []*rules.Rule, cfg RuleConfig) (*RuleMatcher, error) {
 		thresh:    bounded.New[thrKey, thrState](cfg.MaxThresholdEntries),
 		httpBytes: cfg.HTTPRequestBytes,
 	}
+	if eng.flowbitWords > 0 {
+		m.fbits = bounded.New[fbKey, fbState](cfg.MaxFlowbitFlows)
+		m.onFbEnd = m.recycleFlowbits
+	}
 	if eng.sets[classTCP].hasHTTP {
 		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
 		m.onHTTPEnd = m.recycleHTTP
@@ -994,6 +1029,9 @@ func (m *RuleMatcher) Evicted() uint64 {
 	n := m.thresh.Evicted()
 	if m.http != nil {
 		n += m.http.Evicted()
+	}
+	if m.fbits != nil {
+		n += m.fbits.Evicted()
 	}
 	return n
 }
@@ -1023,6 +1061,9 @@ func (m *RuleMatcher) Expire(now int64, _ Emit) {
 	m.thresh.Expire(now-m.eng.maxWindow, nil)
 	if m.http != nil {
 		m.http.Expire(now-httpRequestIdle, m.onHTTPEnd)
+	}
+	if m.fbits != nil {
+		m.fbits.Expire(now-flowbitsIdle, m.onFbEnd)
 	}
 }
 
@@ -1067,6 +1108,9 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 		if !m.matchRule(r, f) {
 			continue
 		}
+		if len(r.fbActs) > 0 {
+			m.flowbitsAct(r, f) // now: a later rule may check the bit
+		}
 		if r.pass {
 			s.matched = matched
 			return
@@ -1075,11 +1119,7 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 	}
 	s.matched = matched
 	for _, ri := range matched {
-		r := &m.eng.rules[ri]
-		if r.thr != nil && !m.thresholdAllows(r, f) {
-			continue
-		}
-		emit(m.event(r, f))
+		m.fire(&m.eng.rules[ri], f, emit)
 	}
 	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == ProtoTCP &&
 		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
@@ -1141,10 +1181,10 @@ func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 		if !m.matchRule(r, &whole) || m.matchesAPiece(r, f, &piece) {
 			continue
 		}
-		if r.thr != nil && !m.thresholdAllows(r, f) {
-			continue
+		if len(r.fbActs) > 0 {
+			m.flowbitsAct(r, f)
 		}
-		emit(m.event(r, f))
+		m.fire(r, f, emit)
 	}
 	s.lowered, s.httpDone = false, false
 }
@@ -1250,7 +1290,7 @@ func (m *RuleMatcher) matchRule(r *cRule, f *Facts) bool {
 			return false
 		}
 	}
-	return true
+	return len(r.fbConds) == 0 || m.flowbitsHold(r, f)
 }
 
 // headerMatch checks addresses and ports, both ways round for "<>". Ports

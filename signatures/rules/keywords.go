@@ -102,12 +102,12 @@ func keywordTable() []keyword {
 		{name: "icode", doc: "icode:N|<N|>N|N<>M|...; ICMP code.", parse: rangeKeyword("icode", 255, func(r *Rule) **Range { return &r.ICode })},
 
 		// Rate keywords.
-		{name: "threshold", doc: "threshold:type limit|threshold|both, track by_src|by_dst|by_rule|by_both, count N, seconds N.", parse: thresholdKeyword("threshold")},
-		{name: "detection_filter", doc: "detection_filter:track by_src|by_dst|by_rule|by_both, count N, seconds N; alert only after count matches in seconds.", parse: thresholdKeyword("detection_filter")},
+		{name: "threshold", doc: "threshold:type limit|threshold|both, track by_src|by_dst|by_rule|by_both|by_flow, count N, seconds N.", parse: thresholdKeyword("threshold")},
+		{name: "detection_filter", doc: "detection_filter:track by_src|by_dst|by_rule|by_both|by_flow, count N, seconds N[, unique_on src_port|dst_port]; alert only after count matches (or distinct ports) in seconds.", parse: thresholdKeyword("detection_filter")},
 
-		// Known keywords deliberately not supported.
-		{name: "noalert", doc: "noalert; not supported (a rule that only sets state): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("noalert", "noalert is not supported")},
-		{name: "flowbits", doc: "flowbits; not supported (no flow bits): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("flowbits", "flowbits is not supported: there is no per-flow state for bits")},
+		// Flow state.
+		{name: "flowbits", doc: "flowbits:set|unset|toggle|isset|isnotset,name (a&b all; a|b any, for isset/isnotset) or flowbits:noalert; named bits kept per flow.", parse: parseFlowbits},
+		{name: "noalert", doc: "noalert; the rule sets state (flowbits) but never alerts.", value: valueNone, parse: parseNoAlert},
 	}
 }
 
@@ -850,4 +850,53 @@ func thresholdKeyword(name string) func(*ruleState, string) error {
 		st.r.Threshold = t
 		return nil
 	}
+}
+
+// parseFlowbits reads one flowbits: option; a rule may have several.
+func parseFlowbits(st *ruleState, val string) error {
+	cmd, names, hasNames := strings.Cut(val, ",")
+	cmd = strings.ToLower(strings.TrimSpace(cmd))
+	if cmd == "noalert" {
+		if hasNames {
+			return fmt.Errorf("noalert takes no name in %q", clip(val))
+		}
+		st.r.NoAlert = true
+		return nil
+	}
+	switch cmd {
+	case "set", "unset", "toggle", "isset", "isnotset":
+	default:
+		return fmt.Errorf("unknown command %q (want set, unset, toggle, isset, isnotset or noalert)", cmd)
+	}
+	names = strings.TrimSpace(names)
+	if !hasNames || names == "" {
+		return fmt.Errorf("%s needs a name", cmd)
+	}
+	fb := Flowbit{Cmd: cmd}
+	sep := "&"
+	if strings.Contains(names, "|") {
+		if strings.Contains(names, "&") {
+			return fmt.Errorf("%q mixes & and |", clip(names))
+		}
+		if cmd != "isset" && cmd != "isnotset" {
+			return fmt.Errorf("%s takes names joined with &, not |", cmd)
+		}
+		sep, fb.Any = "|", true
+	}
+	for _, n := range strings.Split(names, sep) {
+		n = strings.TrimSpace(n)
+		if n == "" || strings.IndexFunc(n, func(r rune) bool {
+			return !(r == '_' || r == '.' || r == '-' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z')
+		}) >= 0 {
+			return fmt.Errorf("bad flowbit name %q (letters, digits, _ . -)", clip(n))
+		}
+		fb.Names = append(fb.Names, n)
+	}
+	st.r.Flowbits = append(st.r.Flowbits, fb)
+	return nil
+}
+
+func parseNoAlert(st *ruleState, _ string) error {
+	st.r.NoAlert = true
+	return nil
 }

@@ -196,6 +196,13 @@ func TestParseKeywords(t *testing.T) {
 		{`detection_filter:track by_src, count 3, seconds 60, unique_on dst_port; sid:1;`, func(r *Rule) bool {
 			return *r.Threshold == Threshold{Type: "detection_filter", Track: "by_src", Count: 3, Seconds: 60, UniqueOn: "dst_port"}
 		}},
+		{`flowbits:set,login.ok; flowbits:noalert; sid:1;`, func(r *Rule) bool {
+			return r.NoAlert && len(r.Flowbits) == 1 && r.Flowbits[0].Cmd == "set" && r.Flowbits[0].Names[0] == "login.ok"
+		}},
+		{`flowbits: isset, a | b; flowbits:isnotset,c&d; noalert; sid:1;`, func(r *Rule) bool {
+			return r.NoAlert && len(r.Flowbits) == 2 && r.Flowbits[0].Any && reflect.DeepEqual(r.Flowbits[0].Names, []string{"a", "b"}) &&
+				!r.Flowbits[1].Any && reflect.DeepEqual(r.Flowbits[1].Names, []string{"c", "d"})
+		}},
 		{`threshold:type limit, track by_flow, count 1, seconds 60; sid:1;`, func(r *Rule) bool {
 			return *r.Threshold == Threshold{Type: "limit", Track: "by_flow", Count: 1, Seconds: 60}
 		}},
@@ -288,9 +295,6 @@ func TestParseSkipped(t *testing.T) {
 	}{
 		{rule(`content:"a"; byte_test:1,>,2,0; sid:5;`), "byte_test", `keyword "byte_test" is not supported`},
 		{rule(`isdataat:1,relative; sid:5;`), "isdataat", `keyword "isdataat" is not supported`},
-		{rule(`flowbits:set,foo; sid:5;`), "flowbits", "flowbits is not supported"},
-		{rule(`flowbits:noalert; sid:5;`), "flowbits", "flowbits is not supported"},
-		{rule(`noalert; sid:5;`), "noalert", "noalert is not supported"},
 		{rule(`file_data; content:"a"; sid:5;`), "file_data", "file_data is not supported"},
 		{rule(`file.data; content:"a"; sid:5;`), "file.data", "file.data is not supported"},
 		{rule(`content:"a"; http_raw_host; sid:5;`), "http_raw_host", "http_raw_host is not supported"},
@@ -453,6 +457,12 @@ func TestParseErrors(t *testing.T) {
 		{rule(`threshold:type limit, track by_src, count 0, seconds 1; sid:1;`), "threshold", `bad count "0"`},
 		{rule(`threshold:type sometimes, track by_src, count 1, seconds 1; sid:1;`), "threshold", `unknown type "sometimes"`},
 		{rule(`threshold:type limit, track by_nobody, count 1, seconds 1; sid:1;`), "threshold", `unknown track "by_nobody"`},
+		{rule(`flowbits:sett,a; sid:1;`), "flowbits", `unknown command "sett"`},
+		{rule(`flowbits:set; sid:1;`), "flowbits", `set needs a name`},
+		{rule(`flowbits:set,a|b; sid:1;`), "flowbits", `set takes names joined with &`},
+		{rule(`flowbits:isset,a|b&c; sid:1;`), "flowbits", `mixes & and |`},
+		{rule(`flowbits:isset,a b; sid:1;`), "flowbits", `bad flowbit name "a b"`},
+		{rule(`flowbits:noalert,x; sid:1;`), "flowbits", `noalert takes no name`},
 		{rule(`threshold:type limit, track by_src, count 1, seconds 1, unique_on dst_port; sid:1;`), "threshold", `unique_on belongs to detection_filter`},
 		{rule(`detection_filter:track by_src, count 1, seconds 1, unique_on dst_ip; sid:1;`), "detection_filter", `bad unique_on "dst_ip"`},
 		{rule(`threshold:type limit, track by_src, count 1, count 2, seconds 1; sid:1;`), "threshold", "count given twice"},

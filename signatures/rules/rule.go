@@ -46,6 +46,19 @@ type Rule struct {
 	IType     *Range
 	ICode     *Range
 	Threshold *Threshold // threshold: or detection_filter:
+
+	// Flowbits are the rule's flowbits: options in order; NoAlert is
+	// flowbits:noalert or noalert: the rule only sets state.
+	Flowbits []Flowbit
+	NoAlert  bool
+}
+
+// Flowbit is one flowbits: option. Set, unset and toggle act when the rule
+// matches; isset and isnotset are conditions on the flow.
+type Flowbit struct {
+	Cmd   string   // set, unset, toggle, isset, isnotset
+	Names []string // one or more: "a&b" (all) or, for isset/isnotset, "a|b" (any)
+	Any   bool     // names were joined with |
 }
 
 // Reference is one reference: keyword.

@@ -1,0 +1,210 @@
+package detectors
+
+// flowbits: named bits kept per flow, as Suricata's detect-flowbits.c. A
+// rule's set, unset and toggle act when the rule matches (before its
+// threshold is counted, and also when noalert keeps it from alerting);
+// isset and isnotset are conditions checked with the rest of the rule.
+// Rules that set bits run before rules that only read them (compileRules
+// orders them, as Suricata's flowbits signature ordering does), so a bit
+// set by one packet's match is seen by a check on the same packet.
+//
+// Names become small ids when the rules are compiled; a flow's bits are a
+// bitmap over them, in a capped table keyed by the flow's two ends and
+// protocol, expiring after flowbitsIdle of packet time without a match
+// that touched them.
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// flowbitsIdle is how long a flow's bits outlive its last set or check:
+// Suricata's default timeout of an established TCP flow.
+const flowbitsIdle = int64(time.Hour)
+
+const (
+	fbSet uint8 = iota
+	fbUnset
+	fbToggle
+)
+
+// fbCond is one isset/isnotset condition over bit ids.
+type fbCond struct {
+	ids []uint16
+	any bool // true: one of ids; false: all of them
+	not bool // isnotset
+}
+
+// fbAct is one set/unset/toggle of bit ids.
+type fbAct struct {
+	op  uint8
+	ids []uint16
+}
+
+// fbKey is a flow, both directions alike: its ends in order.
+type fbKey struct {
+	a, b   netip.Addr
+	ap, bp uint16
+	proto  uint8
+}
+
+type fbState struct {
+	bits []uint64
+}
+
+// flowKeyOf orders f's ends so both directions of a flow give one key.
+func flowKeyOf(f *Facts) fbKey {
+	k := fbKey{a: f.Src, b: f.Dst, ap: f.SrcPort, bp: f.DstPort, proto: f.Proto}
+	if k.b.Less(k.a) || k.a == k.b && k.bp < k.ap {
+		k.a, k.b, k.ap, k.bp = k.b, k.a, k.bp, k.ap
+	}
+	return k
+}
+
+// flowbitNames gives each distinct name an id.
+type flowbitNames map[string]uint16
+
+// compileFlowbits fills r's conditions and actions, naming ids from names.
+func compileFlowbits(r *rules.Rule, cr *cRule, names flowbitNames) error {
+	cr.noalert = r.NoAlert
+	for _, fb := range r.Flowbits {
+		ids := make([]uint16, 0, len(fb.Names))
+		for _, n := range fb.Names {
+			id, ok := names[n]
+			if !ok {
+				if len(names) >= 1<<16 {
+					return fmt.Errorf("more than 65,536 flowbit names")
+				}
+				id = uint16(len(names))
+				names[n] = id
+			}
+			ids = append(ids, id)
+		}
+		switch fb.Cmd {
+		case "isset", "isnotset":
+			cr.fbConds = append(cr.fbConds, fbCond{ids: ids, any: fb.Any, not: fb.Cmd == "isnotset"})
+		case "set":
+			cr.fbActs = append(cr.fbActs, fbAct{op: fbSet, ids: ids})
+		case "unset":
+			cr.fbActs = append(cr.fbActs, fbAct{op: fbUnset, ids: ids})
+		case "toggle":
+			cr.fbActs = append(cr.fbActs, fbAct{op: fbToggle, ids: ids})
+		default:
+			return fmt.Errorf("flowbits command %q unknown", fb.Cmd)
+		}
+	}
+	return nil
+}
+
+// flowbitsRank orders rules so that those setting bits run first and
+// those only reading them last.
+func flowbitsRank(r *rules.Rule) int {
+	sets, reads := false, false
+	for _, fb := range r.Flowbits {
+		if fb.Cmd == "isset" || fb.Cmd == "isnotset" {
+			reads = true
+		} else {
+			sets = true
+		}
+	}
+	switch {
+	case sets && !reads:
+		return 0
+	case reads && !sets:
+		return 2
+	}
+	return 1
+}
+
+// flowbitsHold reports whether f's flow satisfies every condition of r.
+func (m *RuleMatcher) flowbitsHold(r *cRule, f *Facts) bool {
+	var bits []uint64
+	if st, ok := m.fbits.Peek(flowKeyOf(f)); ok {
+		bits = st.bits
+	}
+	for i := range r.fbConds {
+		c := &r.fbConds[i]
+		hits := 0
+		for _, id := range c.ids {
+			if bitSet(bits, id) {
+				hits++
+			}
+		}
+		var ok bool
+		switch {
+		case !c.not && c.any:
+			ok = hits > 0
+		case !c.not:
+			ok = hits == len(c.ids)
+		case c.any:
+			ok = hits < len(c.ids)
+		default:
+			ok = hits == 0
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// flowbitsAct applies r's set, unset and toggle to f's flow.
+func (m *RuleMatcher) flowbitsAct(r *cRule, f *Facts) {
+	k := flowKeyOf(f)
+	st, created := m.fbits.Put(k, f.Time, m.onFbEnd)
+	if created {
+		st.bits = m.fbBuffer()
+	}
+	for _, a := range r.fbActs {
+		for _, id := range a.ids {
+			w, b := id/64, uint64(1)<<(id%64)
+			switch a.op {
+			case fbSet:
+				st.bits[w] |= b
+			case fbUnset:
+				st.bits[w] &^= b
+			case fbToggle:
+				st.bits[w] ^= b
+			}
+		}
+	}
+}
+
+func bitSet(bits []uint64, id uint16) bool {
+	w := int(id / 64)
+	return w < len(bits) && bits[w]&(1<<(id%64)) != 0
+}
+
+// fbBuffer returns a cleared bitmap for a flow, reusing a gone flow's.
+func (m *RuleMatcher) fbBuffer() []uint64 {
+	if n := len(m.fbFree); n > 0 {
+		b := m.fbFree[n-1]
+		m.fbFree = m.fbFree[:n-1]
+		clear(b)
+		return b
+	}
+	return make([]uint64, m.eng.flowbitWords)
+}
+
+// recycleFlowbits keeps an evicted or expired flow's bitmap for reuse.
+func (m *RuleMatcher) recycleFlowbits(_ fbKey, st *fbState) {
+	if st.bits != nil && len(m.fbFree) < 1024 {
+		m.fbFree = append(m.fbFree, st.bits)
+	}
+	st.bits = nil
+}
+
+// fire alerts for a rule that matched f (its flowbits actions are done
+// already, at the match), unless noalert or its threshold holds it back.
+func (m *RuleMatcher) fire(r *cRule, f *Facts, emit Emit) {
+	if r.noalert {
+		return
+	}
+	if r.thr != nil && !m.thresholdAllows(r, f) {
+		return
+	}
+	emit(m.event(r, f))
+}
