@@ -41,8 +41,15 @@ bench: build
 	$(GO) run ./cmd/ipsbench -ipsreplay ./$(BIN) -large $(BENCH)/large.pcap -synflood $(BENCH)/synflood.pcap
 	$(GO) test -run '^$$' -bench . -benchmem ./analyzer/ ./detectors/ ./internal/...
 
+FUZZTIME ?= 30s
+
+# Each fuzz target in turn (go test runs one -fuzz target at a time).
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzDefrag$$' -fuzztime $(FUZZTIME) ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzTCPStreams$$' -fuzztime $(FUZZTIME) ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseExclusions$$' -fuzztime $(FUZZTIME) ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./signatures/rules/
 
 clean:
 	rm -rf bin $(BENCH)

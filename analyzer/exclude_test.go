@@ -204,3 +204,29 @@ func TestParseSuppressErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseExclusions: any text parses or fails with an error naming the
+// file and line; it never panics, and what parses renders back.
+func FuzzParseExclusions(f *testing.F) {
+	for _, s := range []string{
+		"10.0.0.1\n10.0.0.0/8 # lab\n10.0.0.5-10.0.0.9\n00:0c:29:aa:bb:cc\n",
+		"suppress gen_id 1, sig_id 9000002, track by_src, ip [10.0.0.0/8, !10.0.0.1]\n",
+		"suppress gen_id 0, sig_id 0\nthreshold gen_id 1, sig_id 1, type limit, track by_src, count 1, seconds 60\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		l, err := ParseExclusions("fuzz.txt", strings.NewReader(text))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.txt:") {
+				t.Fatalf("error without file:line: %v", err)
+			}
+			return
+		}
+		for _, e := range l.Entries {
+			if e.Text == "" || !strings.HasPrefix(e.Where, "fuzz.txt:") {
+				t.Fatalf("entry %+v", e)
+			}
+		}
+	})
+}

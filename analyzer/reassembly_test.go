@@ -455,3 +455,42 @@ func rsAnalyze(t *testing.T, rulesFile, path string) *Result {
 	}
 	return res
 }
+
+// FuzzTCPStreams feeds arbitrary client and server segments (any sequence
+// numbers, overlaps, gaps, acknowledgements) through the reassembly: it
+// must never panic, never hold more than its memcap, and free everything
+// with the connection.
+func FuzzTCPStreams(f *testing.F) {
+	f.Add([]byte{0, 0, 6, 5, 1, 0, 0, 0, 0, 6, 2, 0, 3, 0, 20, 3})
+	f.Add([]byte{0, 0, 10, 3, 0, 0, 13, 3, 1, 0, 16, 0, 0, 0, 16, 2})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		cfg := DefaultFlowConfig()
+		cfg.HoldSegments, cfg.HoldBytes, cfg.HoldMemcap = 4, 2048, 4*heldChunk
+		ft := rsTable(t, cfg, 16)
+		const text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_" // 64 bytes
+		for i := 0; i+4 <= len(ops); i += 4 {
+			kind, off, n := ops[i], int(ops[i+1])<<8|int(ops[i+2]), int(ops[i+3])%64
+			at := int64(10 + i)
+			switch kind % 3 {
+			case 0: // client data at stream offset off
+				f := tcpFacts(at, true, detectors.TCPAck|detectors.TCPPsh, 101+uint32(off), 501, 0)
+				f.Payload = []byte(text[:n])
+				ft.observe(&f)
+			case 1: // server acknowledges client bytes up to off
+				f := tcpFacts(at, false, detectors.TCPAck, 501, 101+uint32(off), 0)
+				ft.observe(&f)
+			case 2: // server data
+				f := tcpFacts(at, false, detectors.TCPAck|detectors.TCPPsh, 501+uint32(off), 101, 0)
+				f.Payload = []byte(text[:n])
+				ft.observe(&f)
+			}
+			if ft.rs.heldBytes() > cfg.HoldMemcap {
+				t.Fatalf("holding %d bytes, memcap %d", ft.rs.heldBytes(), cfg.HoldMemcap)
+			}
+		}
+		ft.flush()
+		if ft.rs.heldBytes() != 0 || ft.rs.streams.Len() != 0 {
+			t.Fatalf("after the flush: %d bytes held, %d stream states", ft.rs.heldBytes(), ft.rs.streams.Len())
+		}
+	})
+}
