@@ -316,6 +316,12 @@ type cPCRE struct {
 type cItem struct {
 	c *cContent
 	p *cPCRE
+	b *cByte // byte_test, byte_jump, isdataat (bytecheck.go)
+}
+
+// relative reports whether the item is placed after the previous match.
+func (it cItem) relative() bool {
+	return it.c != nil && it.c.relative || it.p != nil && it.p.relative || it.b != nil && it.b.relative
 }
 
 // cBuffer is a rule's chain of items in one buffer, in rule order.
@@ -740,6 +746,13 @@ func compileRule(r *rules.Rule) (cr cRule, ps protoSpec, fp []byte, err error) {
 			if !m.Content.Negated && (best == nil || betterFastPattern(m.Content, best)) {
 				best = m.Content
 			}
+		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
+			b, msg := compileByte(m.Byte)
+			if msg != "" {
+				bad("%s", msg)
+				continue
+			}
+			it.b = b
 		case m.PCRE != nil && m.Content == nil:
 			if m.PCRE.Re == nil {
 				bad("pcre %s: not compiled", m.PCRE.Source)
@@ -748,7 +761,7 @@ func compileRule(r *rules.Rule) (cr cRule, ps protoSpec, fp []byte, err error) {
 			it.p = &cPCRE{re: m.PCRE.Re, negated: m.PCRE.Negated, relative: m.PCRE.Relative,
 				anchored: anchoredAtStart(m.PCRE.Re)}
 		default:
-			bad("match %d: exactly one of content and pcre must be set", i+1)
+			bad("match %d: exactly one of content, pcre and a byte check must be set", i+1)
 			continue
 		}
 		cr.bufs = addItem(cr.bufs, id, it)
@@ -792,7 +805,7 @@ func linkItems(items []cItem) {
 	for i := range items {
 		if i+1 < len(items) {
 			next := items[i+1]
-			nextRel := next.c != nil && next.c.relative || next.p != nil && next.p.relative
+			nextRel := next.relative()
 			if c := items[i].c; c != nil {
 				c.withinNext = next.c != nil && next.c.hasWithin
 			}
@@ -804,11 +817,13 @@ func linkItems(items []cItem) {
 			// a later relative item sees this match's end until a later
 			// positive item replaces it
 			for _, later := range items[i+1:] {
-				if later.c != nil && later.c.relative || later.p != nil && later.p.relative {
+				if later.relative() {
 					p.needEnd = true
 					break
 				}
-				if later.c != nil && !later.c.negated || later.p != nil && !later.p.negated {
+				// a positive content or pcre, or a byte_jump, sets a new end
+				if later.c != nil && !later.c.negated || later.p != nil && !later.p.negated ||
+					later.b != nil && later.b.op.Kind == "byte_jump" {
 					break
 				}
 			}
@@ -1400,8 +1415,11 @@ func (s *ruleScratch) inspect(items []cItem, i int, raw, low []byte, prevEnd int
 	if s.steps >= s.limit {
 		return -1
 	}
-	if items[i].c != nil {
+	switch {
+	case items[i].c != nil:
 		return s.inspectContent(items, i, raw, low, prevEnd)
+	case items[i].b != nil:
+		return s.inspectByte(items, i, raw, low, prevEnd)
 	}
 	return s.inspectPCRE(items, i, raw, low, prevEnd)
 }

@@ -203,6 +203,23 @@ func TestParseKeywords(t *testing.T) {
 			return r.NoAlert && len(r.Flowbits) == 2 && r.Flowbits[0].Any && reflect.DeepEqual(r.Flowbits[0].Names, []string{"a", "b"}) &&
 				!r.Flowbits[1].Any && reflect.DeepEqual(r.Flowbits[1].Names, []string{"c", "d"})
 		}},
+		{`content:"ab"; byte_test: 2, !>=, 0x10, -1, relative, little, bitmask 0x0ff0; sid:1;`, func(r *Rule) bool {
+			b := r.Matches[1].Byte
+			return b != nil && *b == ByteOp{Kind: "byte_test", Bytes: 2, Op: ">=", Negate: true, Value: 16, Offset: -1,
+				Relative: true, Little: true, Bitmask: 0xff0}
+		}},
+		{`byte_test:3,!,100,2,string,dec; sid:1;`, func(r *Rule) bool {
+			b := r.Matches[0].Byte
+			return *b == ByteOp{Kind: "byte_test", Bytes: 3, Op: "=", Negate: true, Value: 100, Offset: 2, String: true, Base: 10}
+		}},
+		{`content:"x"; http_uri; byte_jump:4,0,relative,multiplier 2,align,post_offset -2,from_end; sid:1;`, func(r *Rule) bool {
+			b := r.Matches[1]
+			return b.Buffer == BufferHTTPURI && *b.Byte == ByteOp{Kind: "byte_jump", Bytes: 4, Relative: true, Multiplier: 2,
+				Align: true, PostOffset: -2, FromEnd: true}
+		}},
+		{`isdataat:!10, relative; sid:1;`, func(r *Rule) bool {
+			return *r.Matches[0].Byte == ByteOp{Kind: "isdataat", Offset: 10, Negate: true, Relative: true}
+		}},
 		{`threshold:type limit, track by_flow, count 1, seconds 60; sid:1;`, func(r *Rule) bool {
 			return *r.Threshold == Threshold{Type: "limit", Track: "by_flow", Count: 1, Seconds: 60}
 		}},
@@ -293,8 +310,9 @@ func TestParseSkipped(t *testing.T) {
 	tests := []struct {
 		text, keyword, reason string
 	}{
-		{rule(`content:"a"; byte_test:1,>,2,0; sid:5;`), "byte_test", `keyword "byte_test" is not supported`},
-		{rule(`isdataat:1,relative; sid:5;`), "isdataat", `keyword "isdataat" is not supported`},
+		{rule(`content:"a"; byte_test:1,>,2,0,relative,dce; sid:5;`), "byte_test", `byte_test dce (DCE/RPC stub data) is not supported`},
+		{rule(`content:"a"; byte_test:1,>,len,0; sid:5;`), "byte_test", `byte_extract variable (len)`},
+		{rule(`content:"a"; byte_jump:off,0; sid:5;`), "byte_jump", `byte_extract variable (off)`},
 		{rule(`file_data; content:"a"; sid:5;`), "file_data", "file_data is not supported"},
 		{rule(`file.data; content:"a"; sid:5;`), "file.data", "file.data is not supported"},
 		{rule(`content:"a"; http_raw_host; sid:5;`), "http_raw_host", "http_raw_host is not supported"},
@@ -458,6 +476,15 @@ func TestParseErrors(t *testing.T) {
 		{rule(`threshold:type sometimes, track by_src, count 1, seconds 1; sid:1;`), "threshold", `unknown type "sometimes"`},
 		{rule(`threshold:type limit, track by_nobody, count 1, seconds 1; sid:1;`), "threshold", `unknown track "by_nobody"`},
 		{rule(`flowbits:sett,a; sid:1;`), "flowbits", `unknown command "sett"`},
+		{rule(`byte_test:1,>,2; sid:1;`), "byte_test", `want bytes, operator, value, offset`},
+		{rule(`byte_test:9,>,2,0; sid:1;`), "byte_test", `9 bytes is too many without string`},
+		{rule(`byte_test:1,~,2,0; sid:1;`), "byte_test", `unknown operator "~"`},
+		{rule(`byte_test:1,=,2,0,hex; sid:1;`), "byte_test", `dec, hex and oct need string`},
+		{rule(`byte_test:1,=,2,0,bitmask 0; sid:1;`), "byte_test", `bad bitmask "0"`},
+		{rule(`byte_jump:2,0,from_beginning,from_end; sid:1;`), "byte_jump", `from_beginning and from_end together`},
+		{rule(`byte_jump:2,0,multiplier 0; sid:1;`), "byte_jump", `bad multiplier "0"`},
+		{rule(`byte_jump:0,0; sid:1;`), "byte_jump", `number of bytes 0 out of range`},
+		{rule(`isdataat:5,sideways; sid:1;`), "isdataat", `unknown option "sideways"`},
 		{rule(`flowbits:set; sid:1;`), "flowbits", `set needs a name`},
 		{rule(`flowbits:set,a|b; sid:1;`), "flowbits", `set takes names joined with &`},
 		{rule(`flowbits:isset,a|b&c; sid:1;`), "flowbits", `mixes & and |`},
@@ -497,7 +524,7 @@ func TestParseFile(t *testing.T) {
 		"    content:\"x\"; \\\n" +
 		"    sid:2;)\r\n" +
 		"alert tcp any any -> any any (msg:\"bad\"; depth:4; sid:3;)\n" +
-		"alert tcp any any -> any any (msg:\"skipped\"; byte_test:1,=,1,0; sid:4;)\n" +
+		"alert tcp any any -> any any (msg:\"skipped\"; byte_extract:1,0,len; sid:4;)\n" +
 		"alert tcp any any -> any any (msg:\"dup\"; sid:1;)\n" +
 		"alert tcp any any -> any any (msg:\"other gid\"; sid:1; gid:3;)\n" +
 		"alert tcp any any -> any any (msg:\"dup of skipped\"; sid:4; rev:2;)\n" +

@@ -97,9 +97,38 @@ const (
 // Match is one content or pcre condition.
 type Match struct {
 	Buffer Buffer
-	// Content is set for content:, PCRE for pcre:.
+	// Content is set for content:, PCRE for pcre:, Byte for byte_test:,
+	// byte_jump: and isdataat:.
 	Content *Content
 	PCRE    *PCRE
+	Byte    *ByteOp
+}
+
+// ByteOp is a byte_test, byte_jump or isdataat: a check on the bytes at a
+// position, absolute or relative to the previous match's end.
+type ByteOp struct {
+	Kind     string // "byte_test", "byte_jump" or "isdataat"
+	Bytes    int    // bytes read (byte_test, byte_jump)
+	Offset   int    // from the buffer start, or from the previous match with Relative
+	Relative bool
+	Little   bool   // little endian (binary)
+	String   bool   // the bytes are an ASCII number in Base
+	Base     int    // 10, 16 or 8 with String
+	Bitmask  uint64 // 0 for none: the value is masked, then shifted right past the mask's trailing zeros
+
+	// byte_test: Value Op (negated) the bytes' value; isdataat: Negate.
+	Op     string // "=", "<", ">", "<=", ">=", "&", "^"
+	Negate bool
+	Value  uint64
+
+	// byte_jump: the match position moves to after the bytes read plus
+	// value*Multiplier (rounded up to 4 with Align) plus PostOffset, or
+	// from the buffer's beginning or end.
+	Multiplier    uint64
+	Align         bool
+	FromBeginning bool
+	FromEnd       bool
+	PostOffset    int
 }
 
 // Content is a content: keyword with its modifiers.

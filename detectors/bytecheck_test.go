@@ -1,0 +1,96 @@
+package detectors
+
+import (
+	"testing"
+)
+
+// TestByteChecks runs byte_test, byte_jump and isdataat rules over
+// payloads: each case is one rule and whether it fires on each payload.
+func TestByteChecks(t *testing.T) {
+	tests := []struct {
+		name string
+		rule string
+		pays map[string]bool
+	}{
+		{"byte_test absolute big endian", `byte_test:2,=,0x0102,1; sid:1;`, map[string]bool{
+			"\x00\x01\x02": true, "\x00\x02\x01": false, "\x00\x01": false}},
+		{"byte_test little endian", `byte_test:2,=,0x0102,0,little; sid:1;`, map[string]bool{
+			"\x02\x01": true, "\x01\x02": false}},
+		{"byte_test relative to a content", `content:"LEN"; byte_test:1,>,100,0,relative; sid:1;`, map[string]bool{
+			"xxLEN\xc8": true, "LEN\x05": false, "LEN": false}},
+		{"byte_test negative relative offset", `content:"AB"; byte_test:1,=,0x41,-2,relative; sid:1;`, map[string]bool{
+			"zABc": true, "zAB": false}}, // no byte after the match: no relative base (Suricata)
+		{"byte_test negated", `byte_test:1,!=,7,0; sid:1;`, map[string]bool{
+			"\x07": false, "\x08": true}},
+		{"byte_test <= and >=", `byte_test:1,<=,5,0; byte_test:1,>=,3,0; sid:1;`, map[string]bool{
+			"\x02": false, "\x03": true, "\x05": true, "\x06": false}},
+		{"byte_test & and ^", `byte_test:1,&,0x80,0; byte_test:1,^,0xff,0; sid:1;`, map[string]bool{
+			"\x81": true, "\x01": false, "\xff": false}},
+		{"byte_test bitmask shifts past trailing zeros", `byte_test:2,=,0x3,0,bitmask 0x0ff0; sid:1;`, map[string]bool{
+			"\x00\x30": true, "\x00\x3f": true, "\x01\x30": false}},
+		{"byte_test string dec", `content:"Content-Length: "; byte_test:5,>,1000,0,relative,string,dec; sid:1;`, map[string]bool{
+			"Content-Length: 20000\r\n": true, "Content-Length: 12\r\n\r\nabc": false, "Content-Length: abcde": false}},
+		{"byte_test string hex", `byte_test:4,=,255,0,string,hex; sid:1;`, map[string]bool{
+			"00ff": true, "0xff": true, "ff  ": true, "zzzz": false}},
+		{"byte_jump then content at the new position", `content:"|00|"; byte_jump:1,0,relative; content:"END"; within:3; sid:1;`, map[string]bool{
+			"\x00\x02xxEND": true, "\x00\x03xxEND": false, "\x00\x09END": false}},
+		{"byte_jump multiplier, align, post_offset", `byte_jump:1,0,multiplier 2,align,post_offset 1; content:"X"; within:1; sid:1;`, map[string]bool{
+			// value 1 * 2 = 2, aligned to 4, +1: from after the byte (1) to 6
+			"\x01.....X": true, "\x01....X.": false}},
+		{"byte_jump from_beginning", `byte_jump:1,0,from_beginning; content:"X"; within:1; sid:1;`, map[string]bool{
+			"\x03..X": true, "\x03.X.": false}},
+		{"byte_jump from_end", `byte_jump:1,0,from_end,post_offset -2; content:"X"; within:1; sid:1;`, map[string]bool{
+			"\x00...X.": true, "\x00..X..": false}},
+		{"byte_jump past the end fails", `byte_jump:1,0; sid:1;`, map[string]bool{
+			"\x01.": false, "\x01..": true}},
+		{"byte_jump string", `byte_jump:2,0,string,dec; content:"X"; within:1; sid:1;`, map[string]bool{
+			"03...X": true, "3 ..X": true, "xx...X": false}},
+		{"isdataat absolute", `isdataat:3; sid:1;`, map[string]bool{
+			"abcd": true, "abc": false}},
+		{"isdataat negated relative", `content:"END"; isdataat:!1,relative; sid:1;`, map[string]bool{
+			"xxEND": true, "xxENDy": false}},
+		{"isdataat relative", `content:"HDR"; isdataat:4,relative; sid:1;`, map[string]bool{
+			"HDR1234": true, "HDR123": false}}, // 4 more bytes after the match
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := NewRuleMatcher(fbRules(t, `alert tcp any any -> any any (`+tt.rule+`)`), DefaultRuleConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p, want := range tt.pays {
+				f := rmTCP(p)
+				fired := false
+				m.Observe(&f, func(Event) { fired = true })
+				if fired != want {
+					t.Errorf("%q: fired %v, want %v", p, fired, want)
+				}
+			}
+		})
+	}
+}
+
+func TestParseASCIINumber(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		base int
+		v    uint64
+		n    int
+		ok   bool
+	}{
+		{"123", 10, 123, 3, true},
+		{"12x", 10, 12, 2, true},
+		{" 7", 10, 7, 2, true},
+		{"+9", 10, 9, 2, true},
+		{"0x1F", 16, 31, 4, true},
+		{"777", 8, 511, 3, true},
+		{"8", 8, 0, 0, false},
+		{"", 10, 0, 0, false},
+		{"99999999999999999999999", 10, 0, 0, false}, // past 64 bits
+	} {
+		v, n, ok := parseASCIINumber([]byte(tc.in), tc.base)
+		if v != tc.v || n != tc.n || ok != tc.ok {
+			t.Errorf("%q base %d: %d %d %v, want %d %d %v", tc.in, tc.base, v, n, ok, tc.v, tc.n, tc.ok)
+		}
+	}
+}
