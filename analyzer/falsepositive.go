@@ -221,6 +221,7 @@ type profile struct {
 
 	brute []*detectors.Event
 	flood []*detectors.Event
+	broke []*detectors.Event // logins after its guessing was reported
 
 	arp      []*detectors.Event
 	arpKinds map[string]int
@@ -270,6 +271,9 @@ func gatherProfile(h *hostFacts, names func(uint32) string) *profile {
 		case detectors.SIDSynFlood:
 			p.flood = append(p.flood, ev)
 		case detectors.SIDBruteForce:
+			if ev.Kind == detectors.KindLoginAfterGuessing {
+				p.broke = append(p.broke, ev)
+			}
 			p.brute = append(p.brute, ev)
 		case detectors.SIDARPPoison:
 			p.arpEvent(h, ev)
@@ -343,17 +347,24 @@ func judgeHost(h *hostFacts, names func(uint32) string) (FalsePositive, *Investi
 			Evidence: ev,
 		}
 	}
-	var attack []string
+	var attack, scannersDont []string
 	if len(p.flood) > 0 {
-		attack = append(attack, "floods")
+		attack, scannersDont = append(attack, "floods"), append(scannersDont, "flood")
 	}
 	if len(p.poison) > 0 {
-		attack = append(attack, "poisons ARP caches")
+		attack, scannersDont = append(attack, "poisons ARP caches"), append(scannersDont, "poison ARP caches")
+	}
+	if len(p.broke) > 0 {
+		attack = append(attack, "kept a session after guessing logins")
+		scannersDont = append(scannersDont, "keep a session they broke into")
 	}
 	if len(attack) > 0 {
 		ev := append(p.activity(names), p.poison...)
+		for _, b := range p.broke {
+			ev = append(ev, fmt.Sprintf("logged in to %s:%d after guessing: %s", addrString(b.Victim), b.VictimPort, b.Detail))
+		}
 		reason := "internal host that " + strings.Join(attack, " and ") +
-			": scanners probe, they do not flood or poison ARP caches; an attacker or a compromised host"
+			": scanners probe, they do not " + strings.Join(scannersDont, " or ") + "; an attacker or a compromised host"
 		return FalsePositive{}, &Investigation{Reason: reason, Evidence: ev}
 	}
 	arpOnly := len(p.arp) == len(h.evs)

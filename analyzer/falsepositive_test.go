@@ -207,6 +207,19 @@ func TestClassifyHosts(t *testing.T) {
 			want: []fpWant{{host: fpInsider, reason: "internal host that floods", evidence: []string{"SYN flood of 10.0.0.10:80 (3000 SYNs)"}}},
 		},
 		{
+			name: "a scanner that kept a session it guessed its way into is an attacker",
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []detectors.Event{
+				fpEv(detectors.SIDBruteForce, fpInsider, kind("ssh", 8), victim("10.0.0.22", 22)),
+				func() detectors.Event {
+					ev := fpEv(detectors.SIDBruteForce, fpInsider, kind(detectors.KindLoginAfterGuessing, 8), victim("10.0.0.22", 22))
+					ev.Detail = "SSH session of 2m5s, the server sent 48000 bytes after 8 failed SSH logins: the guessing may have succeeded"
+					return ev
+				}(),
+			}),
+			want: []fpWant{{host: fpInsider, reason: "kept a session after guessing logins", evidence: []string{
+				"logged in to 10.0.0.22:22 after guessing: SSH session of 2m5s"}}},
+		},
+		{
 			name: "internal host that poisons the gateway is an attacker",
 			events: fpJoin(fpScan(fpInsider, mac(fpDell)), []detectors.Event{
 				fpEv(detectors.SIDARPPoison, fpInsider, mac(fpDell), kind("gateway", 3), victim(fpGateway, 0)),

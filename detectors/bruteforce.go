@@ -5,6 +5,12 @@
 // STATUS_LOGON_FAILURE, VNC's failed security result); encrypted ones (SSH,
 // RDP) do not, so their failures are guessed from the shape of finished
 // connections: short, small and closed by the server.
+//
+// After a report, a login by the same client to the same service in the
+// same window is reported too, as Zeek's SSH::Login_By_Password_Guesser: an
+// SSH or RDP connection the size of a session, or FTP's 230. The guessing
+// may have worked; for an incident responder that is the alert that
+// matters, and a scanner never keeps a session it broke into.
 
 package detectors
 
@@ -251,6 +257,7 @@ type bfCounter struct {
 	mac                 [6]byte
 	hasMAC              bool
 	fired               bool
+	loggedIn            bool // a login after the report was reported
 }
 
 type bfConnKey struct {
@@ -333,6 +340,11 @@ func (d *BruteForce) Observe(f *Facts, emit Emit) {
 		}
 	case DirToClient:
 		svc := d.ports[f.SrcPort]
+		if svc == bfFTP && bytes.HasPrefix(f.Payload, []byte("230")) {
+			d.loginAfterGuessing(bfKey{client: f.Dst, server: f.Src, port: f.SrcPort}, svc,
+				f.Time, f.Packet, "FTP 230: logged in", emit)
+			return
+		}
 		if svc == bfNone || bfByShape(svc) || !d.failedReply(f, svc) {
 			return
 		}
@@ -357,7 +369,15 @@ func (d *BruteForce) ConnEnded(c *Conn, emit Emit) {
 		d.conns.Delete(bfConnKey{c.Client, c.Server, c.ClientPort, c.ServerPort})
 		return
 	}
-	if !bfByShape(svc) || d.cfg.ConnThreshold == 0 || !d.failedLooking(c) {
+	if !bfByShape(svc) || d.cfg.ConnThreshold == 0 {
+		return
+	}
+	if d.sessionLooking(c) {
+		d.loginAfterGuessing(bfKey{client: c.Client, server: c.Server, port: c.ServerPort}, svc, c.End, c.Last,
+			fmt.Sprintf("%s session of %s, the server sent %d bytes", strings.ToUpper(bfKind(svc)), bfSpan(c.End-c.Start), c.ServerBytes), emit)
+		return
+	}
+	if !d.failedLooking(c) {
 		return
 	}
 	d.count(&bfAttempt{
@@ -388,6 +408,45 @@ func (d *BruteForce) failedLooking(c *Conn) bool {
 	}
 	return c.Duration() < d.maxDur && c.ServerBytes < d.cfg.MaxServerBytes && c.ClientBytes < d.cfg.MaxClientBytes
 }
+
+// sessionLooking says whether a finished connection carried a session: the
+// server sent more than a refused login can (MaxServerBytes), however it
+// ended, the end of the capture included.
+func (d *BruteForce) sessionLooking(c *Conn) bool {
+	return c.Established && c.ServerBytes >= d.cfg.MaxServerBytes
+}
+
+// loginAfterGuessing reports a login by a client already reported for
+// guessing against this service, in the same window, once.
+func (d *BruteForce) loginAfterGuessing(key bfKey, svc uint8, at int64, pkt PacketRef, what string, emit Emit) {
+	c, ok := d.counters.Get(key, at)
+	if !ok || !c.fired || c.loggedIn || at-c.winStart >= d.window {
+		return
+	}
+	c.loggedIn = true
+	emit(Event{
+		SID:         SIDBruteForce,
+		Time:        at,
+		Attacker:    key.client,
+		AttackerMAC: c.mac,
+		HasMAC:      c.hasMAC,
+		Victim:      key.server,
+		VictimPort:  key.port,
+		Proto:       ProtoTCP,
+		FirstTime:   c.firstTime,
+		LastTime:    at,
+		First:       c.first,
+		Last:        pkt,
+		Count:       c.count,
+		Kind:        KindLoginAfterGuessing,
+		Detail: fmt.Sprintf("%s after %d failed %s logins: the guessing may have succeeded",
+			what, c.count, strings.ToUpper(bfKind(svc))),
+	})
+}
+
+// KindLoginAfterGuessing is the Kind of a brute-force event reporting a
+// login by a client already reported for guessing.
+const KindLoginAfterGuessing = "login-after-guessing"
 
 // count adds one failure and fires when the window's count reaches the
 // threshold, once per window.

@@ -166,6 +166,34 @@ func TestBruteForce(t *testing.T) {
 			}},
 		},
 		{
+			name: "ssh session after the guessing is reported",
+			steps: append(bfRepeat(8, 0, 4, func(i int, t float64) []bfStep {
+				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, CloseServerFin)}
+			}), bfConn(9, 40, 125, 22, 9000, 48000, CloseClientFin)),
+			want: []bfWant{
+				{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"},
+				{kind: KindLoginAfterGuessing, port: 22, count: 8, first: 1001, last: 9020, firstTime: 0, lastTime: 165,
+					detail: "SSH session of 2m5s, the server sent 48000 bytes after 8 failed SSH logins: the guessing may have succeeded"},
+			},
+		},
+		{
+			name: "a session before any report, or after the window, is not reported",
+			steps: append(append([]bfStep{bfConn(1, 0, 60, 22, 9000, 48000, CloseClientFin)},
+				bfRepeat(8, 100, 4, func(i int, t float64) []bfStep {
+					return []bfStep{bfConn(i+2, t, short, 22, cb, sb, CloseServerFin)}
+				})...), bfConn(20, 1100, 60, 22, 9000, 48000, CloseClientFin)),
+			want: []bfWant{{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"}},
+		},
+		{
+			name: "ftp 230 after the guessing is reported",
+			steps: append(bfFTP530(20, 0, 2), bfReply(41, 21, []byte("230 Login successful.\r\n")),
+				bfReply(42, 21, []byte("230 Login successful.\r\n"))),
+			want: []bfWant{
+				{kind: "ftp", port: 21, count: 20, detail: "20 failed logins (FTP 530)"},
+				{kind: KindLoginAfterGuessing, port: 21, count: 20, detail: "FTP 230: logged in after 20 failed FTP logins"},
+			},
+		},
+		{
 			name:  "5 ftp failures do not fire",
 			steps: bfFTP530(5, 0, 2),
 		},
