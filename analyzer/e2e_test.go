@@ -48,6 +48,7 @@ var e2eCases = []e2eCase{
 	{"benign", []string{"benign.pcap"}},
 	{"bruteforce-ftp", []string{"bruteforce-ftp.pcap"}},
 	{"bruteforce-ssh", []string{"bruteforce-ssh.pcap"}},
+	{"bruteforce-success", []string{"bruteforce-success.pcap"}},
 	{"guest-vm", []string{"guest-vm.pcap"}},
 	{"ipv6-scan", []string{"ipv6-scan.pcap"}},
 	{"mixed", []string{"mixed.pcapng"}},
@@ -218,6 +219,24 @@ func e2eFired(sid uint32, attacker, victim string) string {
 
 var e2eFindings = []e2eWant{
 	{name: "benign"},
+	{
+		name: "bruteforce-success",
+		// the guessing, then the login it won: an internal host, yet to be
+		// investigated, never excused as a scanner
+		fired:   []string{e2eFired(sidBrute, "192.168.1.77", "192.168.1.22")}, // twice: ssh, login-after-guessing
+		blocked: []string{"192.168.1.77"},
+		check: func(t *testing.T, res *analyzer.Result) {
+			e2eKinds(t, res, "login-after-guessing", "ssh")
+			if len(res.FalsePositives) != 0 || len(res.Investigate) != 1 ||
+				!strings.Contains(res.Investigate[0].Reason, "kept a session after guessing logins") {
+				t.Errorf("false positives %+v, investigate %+v: want 192.168.1.77 to investigate", res.FalsePositives, res.Investigate)
+			}
+			// the block from the guessing would have dropped the session
+			if b := res.Blocks[0]; b.DroppedPackets < 100 {
+				t.Errorf("block dropped %d packets, want the session's", b.DroppedPackets)
+			}
+		},
+	},
 	{
 		name: "monitoring",
 		// health checks look like failed SSH logins on every server checked,

@@ -272,9 +272,10 @@ func gatherProfile(h *hostFacts, names func(uint32) string) *profile {
 			p.flood = append(p.flood, ev)
 		case detectors.SIDBruteForce:
 			if ev.Kind == detectors.KindLoginAfterGuessing {
-				p.broke = append(p.broke, ev)
+				p.broke = append(p.broke, ev) // a login, not a failure
+			} else {
+				p.brute = append(p.brute, ev)
 			}
-			p.brute = append(p.brute, ev)
 		case detectors.SIDARPPoison:
 			p.arpEvent(h, ev)
 		default:

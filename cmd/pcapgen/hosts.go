@@ -27,6 +27,7 @@ const (
 	macVMware2    = "00:0c:29:c4:19:3b" // 192.168.1.41, re-created guest
 	macParallels  = "00:1c:42:8d:13:6f" // 192.168.1.42
 	macMonitoring = "00:1b:21:60:05:05" // 192.168.1.5
+	macPC4        = "3c:fd:fe:9a:41:77" // 192.168.1.77
 )
 
 // Attackers and victims (see README.md).
@@ -37,7 +38,8 @@ const (
 	ipFTPBrute     = "203.0.113.78"
 	ipSplitScanner = "203.0.113.88"
 	ipSlowScanner  = "203.0.113.99"
-	ipMonitoring   = "192.168.1.5" // health checks, a false positive
+	ipMonitoring   = "192.168.1.5"  // health checks, a false positive
+	ipCompromised  = "192.168.1.77" // guesses SSH passwords, then logs in
 )
 
 // cast builds the usual hosts of one capture.

@@ -852,6 +852,23 @@ func TestScenarioContent(t *testing.T) {
 		}
 	})
 
+	t.Run("bruteforce-success", func(t *testing.T) {
+		// ten refused SSH connections, then one session
+		cs := tcpConns(all["bruteforce-success.pcap"])
+		if len(cs) != 11 {
+			t.Fatalf("%d connections, want 11", len(cs))
+		}
+		for i, c := range cs {
+			if c.key.c.Addr().String() != ipCompromised || c.key.s.String() != "192.168.1.22:22" || !c.established {
+				t.Errorf("connection %d: %v -> %v established %v", i, c.key.c, c.key.s, c.established)
+			}
+			session := i == len(cs)-1
+			if big := c.sBytes > 50000; big != session || (c.end.Sub(c.start) > 30*time.Second) != session {
+				t.Errorf("connection %d: %d server bytes over %v; want a session only last", i, c.sBytes, c.end.Sub(c.start))
+			}
+		}
+	})
+
 	t.Run("monitoring", func(t *testing.T) {
 		// ten SSH checks of each of three servers, 30 s apart give or take
 		// the scheduler's jitter, each a short connection the client closes

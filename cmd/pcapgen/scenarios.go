@@ -31,6 +31,7 @@ var scenarios = []scenario{
 	{"scan-part2.pcap", genScanPart2},
 	{"slowscan.pcap", genSlowScan},
 	{"monitoring.pcap", genMonitoring},
+	{"bruteforce-success.pcap", genBruteForceSuccess},
 }
 
 // ---- benign -----------------------------------------------------------------
@@ -676,4 +677,24 @@ func genMonitoring(c *capture) {
 			k.close(cli, c.between(100, 400))
 		}
 	}
+}
+
+// ---- brute force that succeeded ---------------------------------------------
+
+// genBruteForceSuccess: a compromised workstation inside the network guesses
+// SSH passwords on the SSH server (hydra-like, 10 connections), then logs
+// in and keeps an interactive session. The guessing fires, the login
+// fires as login-after-guessing, and although the host is internal it is
+// to be investigated, never excused as a scanner.
+func genBruteForceSuccess(c *capture) {
+	h := c.cast()
+	pc := c.lanHost(ipCompromised, macPC4, 128)
+	c.arpResolve(0, pc, h.ssh)
+	t := 1 * sec
+	for i := range 10 {
+		c.sshBruteConn(t, pc, h.ssh, 3+i%3)
+		t += c.between(4*sec, 7*sec)
+	}
+	c.sshInteractive(t+3*sec, pc, h.ssh, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5", 8,
+		[]int{2600, 14000, 900, 47000, 3100, 22000, 700, 12000}, 9*sec)
 }
