@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -117,19 +116,7 @@ func runSuggest(ctx context.Context, opts SuggestOptions, stdout, stderr io.Writ
 	} else if err := os.WriteFile(opts.Output, list, 0o644); err != nil {
 		return fmt.Errorf("writing exclusion list: %w", err)
 	}
-	var ie *analyzer.InputError
-	switch {
-	case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
-		if errors.As(runErr, &ie) {
-			for _, e := range ie.Errs {
-				fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
-			}
-		}
-		return context.Canceled
-	case errors.As(runErr, &ie):
-		return runErr
-	}
-	return nil
+	return afterReport(runErr, stderr)
 }
 
 // suggestExclusions writes r's false-positive verdicts as an exclusion

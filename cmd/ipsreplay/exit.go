@@ -65,3 +65,22 @@ func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "ipsreplay: %v\n", err)
 	return exitError
 }
+
+// afterReport is the error a command returns once its report of what was
+// read is written: an interruption (its input errors printed first, as
+// exitCode prints only its own line for it), the input errors, or err.
+func afterReport(err error, stderr io.Writer) error {
+	var ie *analyzer.InputError
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		if errors.As(err, &ie) {
+			for _, e := range ie.Errs {
+				fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+			}
+		}
+		return context.Canceled
+	case errors.As(err, &ie):
+		return ie
+	}
+	return err
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -174,19 +173,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if err := writeFinal(opts, res, stdout); err != nil {
 		return err
 	}
-	var ie *analyzer.InputError
-	switch {
-	case errors.Is(err, context.Canceled):
-		if errors.As(err, &ie) {
-			for _, e := range ie.Errs {
-				fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
-			}
-		}
-		return context.Canceled
-	case errors.As(err, &ie):
-		return ie
-	}
-	return err
+	return afterReport(err, stderr)
 }
 
 // writeFinal writes the report of what was replayed: to -o when given, else

@@ -1000,34 +1000,34 @@ func byteOptions(name string, op *ByteOp, args []string, jump bool) error {
 	return nil
 }
 
-// byteCount reads the number of bytes; a name is a byte_extract variable.
-func byteCount(name, s string) (int, error) {
+// byteNumber reads a number argument of a byte keyword within [lo, hi];
+// a name instead is a byte_extract variable, which skips the rule.
+func byteNumber(name, what, s string, lo, hi int64) (int64, error) {
 	n, ok := byteInt(s)
 	if !ok {
-		if s != "" && (s[0] == '_' || 'a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
+		if isVarName(s) {
 			return 0, skipf(name, "%s with a byte_extract variable (%s) is not supported", name, s)
 		}
-		return 0, fmt.Errorf("bad number of bytes %q", clip(s))
+		return 0, fmt.Errorf("bad %s %q", what, clip(s))
 	}
-	if n < 1 || n > 23 {
-		return 0, fmt.Errorf("number of bytes %d out of range [1, 23]", n)
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("%s %d out of range [%d, %d]", what, n, lo, hi)
 	}
-	return int(n), nil
+	return n, nil
 }
 
-// byteOffset reads an offset; a name is a byte_extract variable.
+func isVarName(s string) bool {
+	return s != "" && (s[0] == '_' || 'a' <= s[0]|0x20 && s[0]|0x20 <= 'z')
+}
+
+func byteCount(name, s string) (int, error) {
+	n, err := byteNumber(name, "number of bytes", s, 1, 23)
+	return int(n), err
+}
+
 func byteOffset(name, s string) (int, error) {
-	n, ok := byteInt(s)
-	if !ok {
-		if s != "" && (s[0] == '_' || 'a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
-			return 0, skipf(name, "%s with a byte_extract variable (%s) is not supported", name, s)
-		}
-		return 0, fmt.Errorf("bad offset %q", clip(s))
-	}
-	if n < -65535 || n > 65535 {
-		return 0, fmt.Errorf("offset %d out of range [-65535, 65535]", n)
-	}
-	return int(n), nil
+	n, err := byteNumber(name, "offset", s, -65535, 65535)
+	return int(n), err
 }
 
 func parseByteTest(st *ruleState, val string) error {
@@ -1055,7 +1055,7 @@ func parseByteTest(st *ruleState, val string) error {
 	}
 	v, err := strconv.ParseUint(args[2], 0, 64)
 	if err != nil {
-		if args[2] != "" && (args[2][0] == '_' || 'a' <= args[2][0]|0x20 && args[2][0]|0x20 <= 'z') {
+		if isVarName(args[2]) {
 			return skipf("byte_test", "byte_test with a byte_extract variable (%s) is not supported", args[2])
 		}
 		return fmt.Errorf("bad value %q", clip(args[2]))
