@@ -115,7 +115,9 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 		return cfg, err
 	}
 	cfg.Signatures, cfg.NoBuiltins = set, opts.Signatures.NoBuiltins
-	if opts.ExcludeFile != "" {
+	// "none" is no list, as for --compare-exclude, so scripts can loop
+	// over lists including the empty one
+	if opts.ExcludeFile != "" && opts.ExcludeFile != noList {
 		if cfg.Exclusions, err = analyzer.LoadExclusions(opts.ExcludeFile); err != nil {
 			return cfg, &inputError{err}
 		}

@@ -25,7 +25,7 @@ type SignatureOptions struct {
 func analysisFlags() []cli.Flag {
 	return append([]cli.Flag{
 		&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
-		&cli.StringFlag{Name: "exclude", Usage: "exclusion list `FILE`: one IP, CIDR, range a-b, MAC or Suricata suppress line a line; their alerts are removed"},
+		&cli.StringFlag{Name: "exclude", Usage: "exclusion list `FILE` (none for no list): one IP, CIDR, range a-b, MAC or Suricata suppress line a line; their alerts are removed"},
 		&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (ipsreplay config prints one)"},
 		&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
 	}, signatureFlags()...)

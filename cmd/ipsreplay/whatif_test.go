@@ -353,3 +353,21 @@ func TestWhatIfCancelled(t *testing.T) {
 		t.Errorf("stderr %q: want the reason no comparison was written", r.stderr)
 	}
 }
+
+// TestExcludeNone: "none" means no list for --exclude as for
+// --compare-exclude, so A=none, B=none changes nothing and a plain analyze
+// with --exclude none equals one without.
+func TestExcludeNone(t *testing.T) {
+	r := runArgs(t, "analyze", "-f", "json", "--exclude", "none", "--compare-exclude", "none", pcaps)
+	r.wantCode(t, exitOK)
+	w := decodeWhatIf(t, r.stdout)
+	if w.A.Alerts == 0 || w.A.Alerts != w.B.Alerts || len(w.Warnings) != 0 {
+		t.Errorf("A %+v, B %+v, warnings %q: want the same, non-empty", w.A, w.B, warningMessages(w))
+	}
+	with := runArgs(t, "analyze", "-f", "json", "--exclude", "none", capture("portscan.pcap"))
+	without := runArgs(t, "analyze", "-f", "json", capture("portscan.pcap"))
+	with.wantCode(t, exitOK)
+	if with.stdout != without.stdout {
+		t.Error("--exclude none changed the report")
+	}
+}
