@@ -318,14 +318,7 @@ alert tcp any any -> any 80 (msg:"long"; flow:established,to_server; content:"%s
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			rulesFile := filepath.Join(dir, "stream.rules")
-			if err := os.WriteFile(rulesFile, []byte(rulesText), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			web := e2eNewHost("a0:36:9f:22:16:80", "192.168.1.80")
-			cli := e2eNewHost("3c:97:0e:11:22:33", "192.168.1.50")
-			c := &e2eCapture{tb: t}
-			conn, _ := c.open(time.Second, cli, web, 40000, 80)
+			rulesFile, c, conn := rsWeb(t, dir, rulesText)
 			first := len(c.pkts)
 			var want []uint64
 			for _, s := range tc.sends {
@@ -377,14 +370,7 @@ func TestHTTPRulesEndToEnd(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			rulesFile := filepath.Join(dir, "http.rules")
-			if err := os.WriteFile(rulesFile, []byte(rulesText), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			web := e2eNewHost("a0:36:9f:22:16:80", "192.168.1.80")
-			cli := e2eNewHost("3c:97:0e:11:22:33", "192.168.1.50")
-			c := &e2eCapture{tb: t}
-			conn, _ := c.open(time.Second, cli, web, 40000, 80)
+			rulesFile, c, conn := rsWeb(t, dir, rulesText)
 			first := len(c.pkts)
 			var last uint64
 			for i, s := range segs {
@@ -408,13 +394,8 @@ func TestHTTPRulesEndToEnd(t *testing.T) {
 // and a capture overrunning the hold limit reports the drop.
 func TestStreamRulesEndToEndBounded(t *testing.T) {
 	dir := t.TempDir()
-	rulesFile := filepath.Join(dir, "stream.rules")
-	os.WriteFile(rulesFile, []byte(`alert tcp any any -> any 80 (msg:"marker"; content:"ATTACK-MARKER-1234"; sid:1; rev:1;)
-`), 0o644)
-	web := e2eNewHost("a0:36:9f:22:16:80", "192.168.1.80")
-	cli := e2eNewHost("3c:97:0e:11:22:33", "192.168.1.50")
-	c := &e2eCapture{tb: t}
-	conn, _ := c.open(time.Second, cli, web, 40000, 80)
+	rulesFile, c, conn := rsWeb(t, dir, `alert tcp any any -> any 80 (msg:"marker"; content:"ATTACK-MARKER-1234"; sid:1; rev:1;)
+`)
 	conn.send(2*time.Second, true, []byte("GET / HTTP/1.1\r\nX: ATTACK-MAR"))
 	conn.cseq += 100 // lost: the rest never lines up
 	conn.send(3*time.Second, true, []byte("KER-1234\r\n\r\n"))
@@ -437,6 +418,25 @@ func TestStreamRulesEndToEndBounded(t *testing.T) {
 		t.Errorf("evictions %+v: the dropped held segments are not reported", res.Summary.Evictions)
 	}
 }
+
+// rsWeb writes rulesText to dir and starts a capture with one client
+// connection to a web server on port 80, handshake done, at 1 s.
+func rsWeb(t *testing.T, dir, rulesText string) (rulesFile string, c *e2eCapture, conn *e2eConn) {
+	t.Helper()
+	rulesFile = filepath.Join(dir, "test.rules")
+	if err := os.WriteFile(rulesFile, []byte(rulesText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c = &e2eCapture{tb: t}
+	conn, _ = c.open(time.Second, rsClient, rsServer, 40000, 80)
+	return rulesFile, c, conn
+}
+
+// The hosts of rsWeb's capture.
+var (
+	rsServer = e2eNewHost("a0:36:9f:22:16:80", "192.168.1.80")
+	rsClient = e2eNewHost("3c:97:0e:11:22:33", "192.168.1.50")
+)
 
 func rsAnalyze(t *testing.T, rulesFile, path string) *Result {
 	t.Helper()
