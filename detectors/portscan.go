@@ -53,6 +53,43 @@ type PortScanConfig struct {
 	// Default 5m, Zeek's addr_scan_interval.
 	SweepWindow Duration `json:"sweep_window"`
 
+	// DiscoveryThreshold is how many distinct addresses one source may ask
+	// for, by broadcast ARP request or ICMP echo request together, within
+	// DiscoveryWindow before it is a host-discovery sweep, counting the
+	// addresses that answered too: a scanner has to try every address to
+	// learn which are live, and on a small LAN most of what it tries is
+	// live, so the unanswered-only count above never gets there (nmap -sn
+	// on a /27 asks for 29 addresses in about 1.3 s; with 6 hosts up only
+	// 23-24 go unanswered, under sweep_threshold). Nmap resolves every
+	// target on the segment by ARP before it sends anything else, so the
+	// same count catches its -PE --send-ip echo sweeps and its port sweeps,
+	// whose probes to dead addresses never leave the scanner as anything
+	// but who-has requests. Lower catches sweeps of smaller ranges but
+	// fires on hosts that start talking to many neighbours at once (a
+	// router after a reboot); higher misses /27 sweeps. Default 20, under
+	// the 29 addresses of a /27 and close to Zeek's addr_scan_threshold of
+	// 25.
+	DiscoveryThreshold int `json:"discovery_threshold"`
+
+	// DiscoveryWindow is the epoch over which DiscoveryThreshold counts.
+	// Host discovery is a burst (nmap -T3 asks for a /24 in a few seconds,
+	// -T4 for a /27 in under two); a short window keeps hosts that meet
+	// their neighbours one by one over the day from adding up. Default 1m,
+	// sfPortscan's low sensitivity level (60 s); slower sweeps are left to
+	// sweep_threshold over sweep_window. A source reported either way is
+	// not reported again for host discovery until its sweep_window ends.
+	DiscoveryWindow Duration `json:"discovery_window"`
+
+	// DiscoveryUnansweredPct is the share of the addresses counted by
+	// DiscoveryThreshold, in percent, that must still be unanswered when the
+	// threshold is reached. A scanner does not know which addresses are
+	// live and asks for dead ones; a router or monitoring system asks for
+	// hosts it already talks to, which answer within milliseconds. Lower
+	// fires on busy hosts of a densely used subnet; higher misses sweeps of
+	// subnets that are mostly up. Default 25: a /27 with 6 hosts up leaves
+	// about 80% unanswered.
+	DiscoveryUnansweredPct int `json:"discovery_unanswered_pct"`
+
 	// MaxTrackedPairs caps the (source, host) pairs counted for vertical
 	// scans; every TCP or UDP client/server pair seen in a window gets one.
 	// When full the stalest is evicted and counted in Evicted. About 290
@@ -81,9 +118,14 @@ func DefaultPortScanConfig() PortScanConfig {
 		VerticalWindow:    Duration(5 * time.Minute),
 		SweepThreshold:    25,
 		SweepWindow:       Duration(5 * time.Minute),
-		MaxTrackedPairs:   32768,
-		MaxTrackedSweeps:  16384,
-		MaxTrackedProbes:  65536,
+
+		DiscoveryThreshold:     20,
+		DiscoveryWindow:        Duration(time.Minute),
+		DiscoveryUnansweredPct: 25,
+
+		MaxTrackedPairs:  32768,
+		MaxTrackedSweeps: 16384,
+		MaxTrackedProbes: 65536,
 	}
 }
 
@@ -104,6 +146,9 @@ func (c PortScanConfig) Validate() error {
 	durIn("vertical_window", c.VerticalWindow)
 	intIn("sweep_threshold", c.SweepThreshold, 2, 1<<24)
 	durIn("sweep_window", c.SweepWindow)
+	intIn("discovery_threshold", c.DiscoveryThreshold, 2, 1<<24)
+	durIn("discovery_window", c.DiscoveryWindow)
+	intIn("discovery_unanswered_pct", c.DiscoveryUnansweredPct, 0, 100)
 	intIn("max_tracked_pairs", c.MaxTrackedPairs, 1, 1<<24)
 	intIn("max_tracked_sweeps", c.MaxTrackedSweeps, 1, 1<<24)
 	intIn("max_tracked_probes", c.MaxTrackedProbes, 1, 1<<26)
@@ -121,6 +166,7 @@ func (c PortScanConfig) Validate() error {
 type PortScan struct {
 	cfg            PortScanConfig
 	vWin, sWin     int64
+	dWin           int64  // host-discovery window
 	gen            uint32 // last epoch id handed out; ties probes to an epoch
 	pairs          *bounded.Table[psPairKey, psCounter]
 	sweeps         *bounded.Table[psSweepKey, psCounter]
@@ -131,6 +177,13 @@ type PortScan struct {
 // psProtoARP stands for ARP in keys and events: ARP has no IP protocol
 // number, and 0 never appears for the TCP, UDP and ICMP probes counted here.
 const psProtoARP uint8 = 0
+
+// psProtoDiscovery keys the host-discovery counter, which counts ARP and
+// ICMP echo requests together (one address asked for both ways is one
+// address); 255 is reserved by IANA and never a counted probe's protocol.
+const psProtoDiscovery uint8 = 255
+
+var psBroadcastMAC = [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 
 // Probe kinds, a bit each so a counter can say which it saw.
 const (
@@ -194,6 +247,7 @@ func NewPortScan(cfg PortScanConfig) *PortScan {
 		cfg:    cfg,
 		vWin:   cfg.VerticalWindow.Nanos(),
 		sWin:   cfg.SweepWindow.Nanos(),
+		dWin:   cfg.DiscoveryWindow.Nanos(),
 		pairs:  bounded.New[psPairKey, psCounter](cfg.MaxTrackedPairs),
 		sweeps: bounded.New[psSweepKey, psCounter](cfg.MaxTrackedSweeps),
 		probes: bounded.New[psProbeKey, psProbe](cfg.MaxTrackedProbes),
@@ -284,9 +338,13 @@ func (d *PortScan) icmp(f *Facts, emit Emit) {
 	}
 	switch f.ICMPType {
 	case echo:
+		if d.discover(f, f.Src, f.Dst, f.Proto, psEcho, emit) {
+			return
+		}
 		d.probe(f, f.Src, f.Dst, 0, f.Proto, psEcho, false, emit)
 	case reply:
 		d.answer(f.Dst, f.Src, 0, f.Proto, psOpen)
+		d.answer(f.Dst, f.Src, 0, psProtoDiscovery, psOpen)
 	case unreachType:
 		if f.ICMPCode == portCode && f.HasQuoted {
 			q := &f.Quoted
@@ -304,10 +362,61 @@ func (d *PortScan) arp(f *Facts, emit Emit) {
 		if a.SenderIP.IsUnspecified() || a.SenderIP == a.TargetIP {
 			return
 		}
+		// A unicast request re-checks an address the sender already knows
+		// (Linux's neighbour probes); only broadcast ones discover hosts.
+		// Without an Ethernet header there is no telling: count it.
+		if !f.HasEth || f.DstMAC == psBroadcastMAC {
+			if d.discover(f, a.SenderIP, a.TargetIP, psProtoARP, psARP, emit) {
+				return
+			}
+		}
 		d.probe(f, a.SenderIP, a.TargetIP, 0, psProtoARP, psARP, false, emit)
 	case 2:
 		d.answer(a.TargetIP, a.SenderIP, 0, psProtoARP, psOpen)
+		d.answer(a.TargetIP, a.SenderIP, 0, psProtoDiscovery, psOpen)
 	}
+}
+
+// discover counts one host-discovery request (ARP or ICMP echo, proto
+// naming the sweep counter the request also feeds) from src for dst and
+// fires when src has asked for DiscoveryThreshold addresses in the window
+// with enough of them unanswered. It reports whether the request is
+// covered by a host-discovery or sweep event already fired for src, which
+// the caller's unanswered-only sweep counter must then not restate.
+func (d *PortScan) discover(f *Facts, src, dst netip.Addr, proto, kind uint8, emit Emit) bool {
+	if !psCountable(src, dst) {
+		return false
+	}
+	t := f.Time
+	c, created := d.sweeps.Put(psSweepKey{Src: src, Proto: psProtoDiscovery}, t, nil)
+	if created || t-c.start >= d.dWin {
+		d.newEpoch(c, t)
+	}
+	if c.fired {
+		return true
+	}
+	if sc, ok := d.sweeps.Peek(psSweepKey{Src: src, Proto: proto}); ok && sc.fired && t-sc.start < d.sWin {
+		return true // the slow sweep already reported this source
+	}
+	p, _ := d.probes.Put(psProbeKey{Src: src, Dst: dst, Proto: psProtoDiscovery}, t, nil)
+	if p.sGen == c.gen {
+		c.kinds |= kind // asked again, or the other way: still one address
+		return false
+	}
+	p.sGen, p.sState = c.gen, psCounted
+	psCount(c, f, kind)
+	if int(c.distinct) < d.cfg.DiscoveryThreshold || int(c.count)*100 < d.cfg.DiscoveryUnansweredPct*int(c.distinct) {
+		return false
+	}
+	c.fired = true
+	// The unanswered-only sweeps of this source would restate this event.
+	for _, pr := range [...]uint8{psProtoARP, ProtoICMP, ProtoICMPv6} {
+		if sc, ok := d.sweeps.Peek(psSweepKey{Src: src, Proto: pr}); ok {
+			sc.fired = true
+		}
+	}
+	d.fireDiscovery(c, src, f, emit)
+	return true
 }
 
 // psCountable says whether dst can be a probed host: group and broadcast
@@ -469,6 +578,27 @@ func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto ui
 		ev.Detail = fmt.Sprintf("%d distinct hosts on %d/%s in %s (%s probes), %d answered closed%s",
 			c.count, port, name, span, psKinds(c.kinds), c.closed, psOpenNote(c.open, "hosts"))
 	}
+	emit(ev)
+}
+
+func (d *PortScan) fireDiscovery(c *psCounter, src netip.Addr, f *Facts, emit Emit) {
+	proto := f.Proto
+	if c.kinds&psARP != 0 {
+		proto = psProtoARP
+	}
+	ev := d.event(c, src, proto, f)
+	ev.Count = uint64(c.distinct)
+	var asked string
+	switch c.kinds {
+	case psARP:
+		ev.Kind, asked = "arp-sweep", "ARP requests"
+	case psEcho:
+		ev.Kind, asked = "icmp-sweep", "echo requests"
+	default:
+		ev.Kind, asked = "host-sweep", "ARP and echo requests"
+	}
+	ev.Detail = fmt.Sprintf("%s for %d distinct addresses in %s, %d unanswered",
+		asked, c.distinct, psSpan(c.lastTime-c.firstTime), c.count)
 	emit(ev)
 }
 

@@ -70,11 +70,18 @@ func psPortUnreachable(at time.Duration, scanner, dst string, sport, dport uint1
 	return f
 }
 
+// psARPFacts is an ARP packet from psScannerMAC: requests are broadcast,
+// as host discovery sends them.
 func psARPFacts(at time.Duration, op uint16, sender, target string) Facts {
+	dst := [6]byte{0x02, 0, 0, 0, 0, 0x01}
+	if op == 1 {
+		dst = psBroadcastMAC
+	}
 	return Facts{
 		Time:   psT0 + int64(at),
 		HasEth: true,
 		SrcMAC: psScannerMAC,
+		DstMAC: dst,
 		L3:     L3ARP,
 		ARP: ARPFacts{
 			Op:        op,
@@ -254,8 +261,129 @@ func TestPortScan(t *testing.T) {
 				psWantEvents(t, evs, 1)
 				e := evs[0]
 				if e.Kind != "arp-sweep" || e.Victim.IsValid() || e.Attacker != netip.MustParseAddr("10.0.1.200") ||
-					e.Count != 25 || !e.HasMAC || !strings.Contains(e.Detail, "2 more addresses answered") {
-					t.Errorf("got %+v, want an arp-sweep of 25 unanswered addresses", e)
+					e.Count != 20 || !e.HasMAC || e.Proto != psProtoARP || e.Last.Num != 22 {
+					t.Errorf("got %+v, want an arp-sweep of 20 addresses on the 20th request", e)
+				}
+				if want := "ARP requests for 20 distinct addresses in 190ms, 18 unanswered"; e.Detail != want {
+					t.Errorf("detail %q, want %q", e.Detail, want)
+				}
+			},
+		},
+		{
+			// nmap -sn -n on a /27 with 6 hosts up: 29 who-has in 1.3 s.
+			name: "ARP sweep of a /27 with most hosts up is still a sweep",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 29 {
+					at := time.Duration(i) * 45 * time.Millisecond
+					out = append(out, psARPFacts(at, 1, "10.0.1.200", psHost(i)))
+					if i%5 == 0 {
+						out = append(out, psARPFacts(at+time.Millisecond, 2, psHost(i), "10.0.1.200"))
+					}
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				if e := evs[0]; e.Kind != "arp-sweep" || e.Count != 20 || !strings.HasSuffix(e.Detail, ", 16 unanswered") {
+					t.Errorf("got %+v, want an arp-sweep of 20 addresses, 16 unanswered", e)
+				}
+			},
+		},
+		{
+			// Dead addresses see only who-has; live ones ARP and then echo.
+			name: "echo sweep sent through the kernel (nmap --send-ip)",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 29 {
+					at := time.Duration(i) * 10 * time.Millisecond
+					out = append(out, psARPFacts(at, 1, psScanner, psHost(i)))
+					if i%4 == 0 {
+						out = append(out, psARPFacts(at+time.Millisecond, 2, psHost(i), psScanner))
+						out = append(out, psICMP(at+2*time.Millisecond, psScanner, psHost(i), 8, 0))
+						out = append(out, psICMP(at+3*time.Millisecond, psHost(i), psScanner, 0, 0))
+					}
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				if e := evs[0]; e.Kind != "host-sweep" || e.Count != 20 || e.Attacker != scanner ||
+					!strings.HasPrefix(e.Detail, "ARP and echo requests for 20 distinct addresses") {
+					t.Errorf("got %+v, want a host-sweep of 20 addresses", e)
+				}
+			},
+		},
+		{
+			name: "router asking for the hosts it serves, all up, is quiet",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 60 {
+					at := time.Duration(i) * 100 * time.Millisecond
+					out = append(out, psARPFacts(at, 1, "10.0.1.254", psHost(i)))
+					out = append(out, psARPFacts(at+time.Millisecond, 2, psHost(i), "10.0.1.254"))
+				}
+				return out
+			},
+			check: psWantNone,
+		},
+		{
+			name: "unicast who-has re-checking known neighbours is not discovery",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 24 {
+					f := psARPFacts(time.Duration(i)*10*time.Millisecond, 1, "10.0.1.200", psHost(i))
+					f.DstMAC = [6]byte{0x02, 0, 0, 0, 1, byte(i)}
+					out = append(out, f)
+				}
+				return out
+			},
+			check: psWantNone,
+		},
+		{
+			// 12 a minute never reaches discovery_threshold; 25 unanswered
+			// in the 5-minute sweep window still do.
+			name: "slow ARP sweep of dead addresses fires on the unanswered count",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 40 {
+					out = append(out, psARPFacts(time.Duration(i)*5*time.Second, 1, "10.0.1.200", psHost(i)))
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 1)
+				if e := evs[0]; e.Kind != "arp-sweep" || e.Count != 25 ||
+					e.Detail != "ARP requests for 25 distinct addresses in 2m0s without a reply" {
+					t.Errorf("got %+v, want the slow arp-sweep of 25 unanswered addresses", e)
+				}
+			},
+		},
+		{
+			// One request a second for 400 s: the discovery count fires at
+			// 20 s; the source is then reported for the sweep window (5
+			// min), as a vertical scan is for its window, and fires again
+			// after it. The unanswered count, which passes 25 in between,
+			// must not restate it.
+			name: "a continuing sweep re-fires once a sweep window, never on the slow count",
+			facts: func() []Facts {
+				var out []Facts
+				for i := range 400 {
+					dst := netip.AddrFrom4([4]byte{10, 0, byte(1 + i/250), byte(1 + i%250)}).String()
+					out = append(out, psARPFacts(time.Duration(i)*time.Second, 1, "10.0.1.200", dst))
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				psWantEvents(t, evs, 2)
+				if evs[1].FirstTime-evs[0].FirstTime < int64(5*time.Minute) {
+					t.Errorf("second sweep starts %v after the first, want a sweep window apart",
+						time.Duration(evs[1].FirstTime-evs[0].FirstTime))
+				}
+				for _, e := range evs {
+					if e.Kind != "arp-sweep" || e.Count != 20 {
+						t.Errorf("got %+v, want only arp-sweeps of 20 addresses", e)
+					}
 				}
 			},
 		},
@@ -270,8 +398,8 @@ func TestPortScan(t *testing.T) {
 			},
 			check: func(t *testing.T, evs []Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
-				if e := evs[0]; e.Kind != "icmp-sweep" || e.Victim.IsValid() || e.Proto != ProtoICMP || e.Count != 25 {
-					t.Errorf("got %+v, want an icmp-sweep of 25 hosts", e)
+				if e := evs[0]; e.Kind != "icmp-sweep" || e.Victim.IsValid() || e.Proto != ProtoICMP || e.Count != 20 {
+					t.Errorf("got %+v, want an icmp-sweep of 20 hosts", e)
 				}
 			},
 		},
