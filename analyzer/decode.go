@@ -219,6 +219,7 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 			f.Src = addr4(d.ip4.SrcIP)
 			f.Dst = addr4(d.ip4.DstIP)
 			f.TTL = d.ip4.TTL
+			f.IPID = d.ip4.Id
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
 				// the parser stopped here: no transport layer follows
 				d.reasons[reasonFragment]++
@@ -252,6 +253,9 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 			f.ICMPType = d.icmp4.TypeCode.Type()
 			f.ICMPCode = d.icmp4.TypeCode.Code()
 			f.Payload = d.icmp4.Payload
+			if f.ICMPType == layers.ICMPv4TypeEchoRequest || f.ICMPType == layers.ICMPv4TypeEchoReply {
+				f.ICMPID, f.ICMPSeq = d.icmp4.Id, d.icmp4.Seq
+			}
 			if isICMPv4Error(f.ICMPType) {
 				f.HasQuoted = parseQuoted(d.icmp4.Payload, &f.Quoted)
 			}
@@ -260,6 +264,11 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 			f.ICMPType = d.icmp6.TypeCode.Type()
 			f.ICMPCode = d.icmp6.TypeCode.Code()
 			f.Payload = d.icmp6.Payload
+			// gopacket leaves an echo's identifier and sequence in the payload
+			if (f.ICMPType == layers.ICMPv6TypeEchoRequest || f.ICMPType == layers.ICMPv6TypeEchoReply) && len(f.Payload) >= 4 {
+				f.ICMPID = binary.BigEndian.Uint16(f.Payload[0:2])
+				f.ICMPSeq = binary.BigEndian.Uint16(f.Payload[2:4])
+			}
 			// errors (types 1-4) carry 4 unused/MTU bytes, then the packet
 			if f.ICMPType >= 1 && f.ICMPType <= 4 && len(d.icmp6.Payload) > 4 {
 				f.HasQuoted = parseQuoted(d.icmp6.Payload[4:], &f.Quoted)
@@ -270,6 +279,8 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 			f.DstPort = uint16(d.tcp.DstPort)
 			f.TCPFlags = tcpFlags(&d.tcp)
 			f.Seq, f.Ack = d.tcp.Seq, d.tcp.Ack
+			f.Window = d.tcp.Window
+			f.TCPOptions = d.tcp.Contents[20:] // the parsed header is at least 20 bytes
 			f.Payload = d.tcp.Payload
 		case layers.LayerTypeUDP:
 			f.Proto = detectors.ProtoUDP

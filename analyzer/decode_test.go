@@ -175,6 +175,55 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// TestDecodeScannerFields: the header fields scanner fingerprints read
+// (window, raw TCP options, IPv4 IP ID, echo identifier and sequence).
+func TestDecodeScannerFields(t *testing.T) {
+	ip := ip4Hdr(layers.IPProtocolTCP)
+	ip.Id = 54321
+	probe := synTCP()
+	probe.Options = []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}}
+	nmapSYN := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip, probe)
+	bare := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP())
+	echo := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolICMPv4),
+		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(8, 9), Id: 5981, Seq: 295}, gopacket.Payload(make([]byte, 120)))
+	ip6 := ip6Hdr(layers.IPProtocolICMPv6)
+	icmp6 := &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(128, 0)}
+	if err := icmp6.SetNetworkLayerForChecksum(ip6); err != nil {
+		t.Fatal(err)
+	}
+	echo6 := serialize(t, ethHdr(layers.EthernetTypeIPv6), ip6, icmp6, gopacket.Payload([]byte{0x12, 0x34, 0x01, 0x27, 'p', 'i', 'n', 'g'}))
+	tests := []struct {
+		name  string
+		data  []byte
+		check func(t *testing.T, f *detectors.Facts)
+	}{
+		{"syn with a lone mss option", nmapSYN, func(t *testing.T, f *detectors.Facts) {
+			want(t, f.Window == 1024 && string(f.TCPOptions) == "\x02\x04\x05\xb4" && f.IPID == 54321,
+				"window %d options %x ip id %d", f.Window, f.TCPOptions, f.IPID)
+		}},
+		{"syn without options", bare, func(t *testing.T, f *detectors.Facts) {
+			want(t, len(f.TCPOptions) == 0 && f.Window == 1024, "options %x window %d", f.TCPOptions, f.Window)
+		}},
+		{"echo request code 9", echo, func(t *testing.T, f *detectors.Facts) {
+			want(t, f.ICMPType == 8 && f.ICMPCode == 9 && f.ICMPID == 5981 && f.ICMPSeq == 295 && len(f.Payload) == 120,
+				"icmp %d/%d id %d seq %d payload %d", f.ICMPType, f.ICMPCode, f.ICMPID, f.ICMPSeq, len(f.Payload))
+		}},
+		{"icmpv6 echo request", echo6, func(t *testing.T, f *detectors.Facts) {
+			want(t, f.ICMPType == 128 && f.ICMPID == 0x1234 && f.ICMPSeq == 295 && f.IPID == 0, "icmpv6 %d id %#x seq %d", f.ICMPType, f.ICMPID, f.ICMPSeq)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDecoder()
+			var f detectors.Facts
+			if !d.decode(LinkEthernet, tc.data, &f) {
+				t.Fatalf("not decoded: %v", d.decodeErrors())
+			}
+			tc.check(t, &f)
+		})
+	}
+}
+
 func TestDecodeCountsReasons(t *testing.T) {
 	d := newDecoder()
 	var f detectors.Facts

@@ -374,9 +374,12 @@ var e2eFindings = []e2eWant{
 		// default-credential check against the FTP server
 		fired: []string{e2eFired(sidScan, "192.168.1.250", ""), e2eFired(sidScan, "192.168.1.250", "192.168.1.10"),
 			e2eFired(sidScan, "192.168.1.250", "192.168.1.22"), e2eFired(detectors.SIDBruteForce, "192.168.1.250", "192.168.1.21"),
-			// the default pack's rules see its Nmap NSE and Nessus user agents
+			// the default pack's rules see its Nmap NSE and Nessus user
+			// agents and its Nessus 404 probe (GET /NessusTest...)
 			e2eFired(9100003, "192.168.1.250", "192.168.1.10"), e2eFired(9100004, "192.168.1.250", "192.168.1.1"),
-			e2eFired(9100004, "192.168.1.250", "192.168.1.10"), e2eFired(9100004, "192.168.1.250", "192.168.1.20")},
+			e2eFired(9100004, "192.168.1.250", "192.168.1.10"), e2eFired(9100004, "192.168.1.250", "192.168.1.20"),
+			e2eFired(9100009, "192.168.1.250", "192.168.1.1"), e2eFired(9100009, "192.168.1.250", "192.168.1.10"),
+			e2eFired(9100009, "192.168.1.250", "192.168.1.20")},
 		blocked: []string{"192.168.1.250"},
 		fps:     []string{"192.168.1.250 scanner d4:be:d9:fa:00:fa"},
 		check: func(t *testing.T, res *analyzer.Result) {

@@ -9,9 +9,11 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/fingerprint"
 	"github.com/ipsreplay/ipsreplay/signatures"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -37,6 +39,14 @@ type Config struct {
 	Rules detectors.RuleConfig
 	// NoBuiltins leaves the four built-in detections out: rule-only runs.
 	NoBuiltins bool
+	// HomeNet decides which hosts are internal (the zero value is
+	// DefaultHomeNet). Signatures must have been loaded with its
+	// RuleVars for $HOME_NET in rules to mean the same.
+	HomeNet HomeNet
+	// Fingerprint bounds the scanner-fingerprint tracker, whose per-host
+	// evidence the false-positive verdicts read; zero fields take the
+	// defaults.
+	Fingerprint fingerprint.Config
 	// OnEvent, when set, sees each event the moment it happens (streaming
 	// modes). It runs on the analysis goroutine: keep it quick.
 	OnEvent func(Event)
@@ -69,6 +79,7 @@ type Engine struct {
 	block     *autoblock
 	emit      detectors.Emit
 	connEnded func(*detectors.Conn)
+	prints    *fingerprint.Tracker
 
 	facts    detectors.Facts
 	clock    int64 // latest capture time seen
@@ -101,13 +112,17 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.Catalog == nil {
 		return nil, fmt.Errorf("no signature catalog")
 	}
+	if err := cfg.Fingerprint.Validate(); err != nil {
+		return nil, fmt.Errorf("fingerprint: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
 	if cfg.Autoblock < 0 {
 		return nil, fmt.Errorf("autoblock %s: must not be negative", cfg.Autoblock)
 	}
 	e := &Engine{
-		cfg:   cfg,
-		dec:   newDecoder(),
-		block: newAutoblock(cfg.Autoblock),
+		cfg:    cfg,
+		dec:    newDecoder(),
+		block:  newAutoblock(cfg.Autoblock),
+		prints: fingerprint.New(cfg.Fingerprint),
 	}
 	if !cfg.NoBuiltins {
 		e.dets = cfg.Detectors.Build()
@@ -131,6 +146,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	// bound once so the hot path passes no fresh closures
 	e.emit = e.onEvent
 	e.connEnded = func(c *detectors.Conn) {
+		e.prints.ConnEnded(c)
 		for _, o := range e.connObs {
 			o.ConnEnded(c, e.emit)
 		}
@@ -188,10 +204,11 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref de
 	if f.Proto == detectors.ProtoTCP {
 		e.flows.observe(f)
 	}
+	e.prints.Observe(f)
 	for _, d := range e.dets {
 		d.Observe(f, e.emit)
 	}
-	f.Payload = nil // never keep the reader's buffer past the call
+	f.Payload, f.TCPOptions = nil, nil // never keep the reader's buffer past the call
 }
 
 // Advance moves the engine's clock to now without a packet, for a live
@@ -211,6 +228,7 @@ func (e *Engine) tick(now int64) {
 	e.block.expire(now, e.unblocked)
 	e.flows.expire(now)
 	e.dec.frag.expire(now)
+	e.prints.Expire(now)
 	for _, d := range e.dets {
 		d.Expire(now, e.emit)
 	}
@@ -229,7 +247,9 @@ func (e *Engine) onEvent(ev detectors.Event) {
 	// A packet from the Internet carries its last router's MAC, not the
 	// attacker's: keep a MAC only for hosts that can be on the LAN, or
 	// excluding the gateway's MAC would excuse every outside attacker.
-	if ev.HasMAC && ev.Attacker.IsValid() && !isInternal(ev.Attacker) {
+	// ARP never crosses a router: an ARP claimant is on the segment
+	// whatever the home network says.
+	if ev.HasMAC && ev.Attacker.IsValid() && ev.SID != detectors.SIDARPPoison && !e.cfg.HomeNet.Internal(ev.Attacker) {
 		ev.HasMAC, ev.AttackerMAC = false, [6]byte{}
 	}
 	// An IPS running with the exclusion list would never have raised this
@@ -265,6 +285,12 @@ func (e *Engine) onEvent(ev detectors.Event) {
 	if ev.HasMAC {
 		a.AttackerMAC = net.HardwareAddr(ev.AttackerMAC[:]).String()
 	}
+	if ev.SID == detectors.SIDARPPoison {
+		if a.Proto == "" {
+			a.Proto = "ARP"
+		}
+		a.ARP = e.arpPacket(ev.Last)
+	}
 	for _, s := range ev.Sources {
 		a.Sources = append(a.Sources, s.String())
 	}
@@ -287,6 +313,25 @@ func (e *Engine) onEvent(ev detectors.Event) {
 	}
 }
 
+// arpPacket describes the ARP packet at ref when it is the packet being
+// observed, as it is when the ARP detector fires: each of its alerts
+// fires on the packet that shows it. Otherwise nil.
+func (e *Engine) arpPacket(ref detectors.PacketRef) *ARPPacket {
+	f := &e.facts
+	if f.L3 != detectors.L3ARP || f.Packet != ref || ref.Num == 0 {
+		return nil
+	}
+	p := &ARPPacket{SenderIP: addrString(f.ARP.SenderIP)}
+	if t := f.ARP.TargetIP; t.IsValid() && !t.IsUnspecified() {
+		p.TargetIP = t.String()
+	}
+	if f.HasEth {
+		p.SrcMAC = net.HardwareAddr(f.SrcMAC[:]).String()
+		p.DestMAC = net.HardwareAddr(f.DstMAC[:]).String()
+	}
+	return p
+}
+
 func (e *Engine) location(r detectors.PacketRef) PacketLocation {
 	if r.Num == 0 || int(r.File) >= len(e.files) {
 		return PacketLocation{}
@@ -305,10 +350,16 @@ func (e *Engine) Finish() {
 	}
 }
 
+// Fingerprints returns the scanner fingerprints seen so far, by host: the
+// evidence the false-positive verdicts read.
+func (e *Engine) Fingerprints() []fingerprint.Evidence {
+	return e.prints.Evidence()
+}
+
 // Result assembles the report. files describe the inputs (Summary fields
 // per file); warnings are carried over.
 func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
-	fps, investigate := classifyHosts(e.detections, e.cfg.Catalog)
+	fps, investigate := classifyHosts(e.detections, e.cfg.Catalog, e.cfg.HomeNet, e.prints.Evidence()...)
 	r := &Result{
 		Schema:         SchemaVersion,
 		Files:          files,
@@ -414,6 +465,9 @@ func (e *Engine) evictions() []ReasonCount {
 		if n := d.Evicted(); n > 0 {
 			out = append(out, ReasonCount{Reason: d.Name() + " state", Count: n})
 		}
+	}
+	if n := e.prints.Evicted(); n > 0 {
+		out = append(out, ReasonCount{Reason: "scanner fingerprint state", Count: n})
 	}
 	return out
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/fingerprint"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -123,6 +124,10 @@ type hostFacts struct {
 	hasMAC bool
 	evs    []*detectors.Event
 	sids   map[uint32]uint64
+	home   HomeNet // what counts as internal
+	// prints are the scanner fingerprints its packets showed
+	// (fingerprint.Tracker), by class
+	prints []fingerprint.Evidence
 }
 
 func (h *hostFacts) name() string {
@@ -150,8 +155,17 @@ func (h *hostFacts) sidList() []uint32 {
 
 // classifyHosts gives every host that fired a verdict: a likely false
 // positive, or the reason it needs investigation. Both lists are sorted by
-// host. cat names signatures (scanner fingerprints); it may be nil.
-func classifyHosts(events []detectors.Event, cat *signatures.Catalog) ([]FalsePositive, []Investigation) {
+// host. cat names signatures (scanner fingerprints); it may be nil. home
+// decides which addresses are internal. prints, when given, are the
+// packets' scanner fingerprints (fingerprint.Tracker.Evidence): they
+// annotate the verdict of a host that fired, never make one for a host
+// that did not.
+func classifyHosts(events []detectors.Event, cat *signatures.Catalog, home HomeNet, prints ...fingerprint.Evidence) ([]FalsePositive, []Investigation) {
+	byHost := map[netip.Addr][]fingerprint.Evidence{}
+	for _, e := range prints {
+		a := e.Host.Unmap()
+		byHost[a] = append(byHost[a], e)
+	}
 	hosts := map[hostKey]*hostFacts{}
 	var order []*hostFacts
 	for i := range events {
@@ -168,7 +182,7 @@ func classifyHosts(events []detectors.Event, cat *signatures.Catalog) ([]FalsePo
 		}
 		h := hosts[k]
 		if h == nil {
-			h = &hostFacts{key: k, sids: map[uint32]uint64{}}
+			h = &hostFacts{key: k, sids: map[uint32]uint64{}, home: home, prints: byHost[k.addr]}
 			hosts[k] = h
 			order = append(order, h)
 		}
@@ -205,8 +219,9 @@ func classifyHosts(events []detectors.Event, cat *signatures.Catalog) ([]FalsePo
 
 // profile is the evidence gathered from one host's alerts.
 type profile struct {
-	// external: an address outside the private, link-local and loopback
-	// ranges; a host known only by a MAC from ARP is on the segment
+	// external: an address outside the home network and not link-local
+	// or loopback (HomeNet.Internal); a host known only by a MAC from ARP
+	// is on the segment
 	external bool
 
 	victims   map[netip.Addr]bool
@@ -217,7 +232,8 @@ type profile struct {
 
 	tools     map[string]map[uint32]uint64 // scanner → fingerprinting sids → alerts
 	toolOrder []string
-	rules     map[uint32]uint64 // other pack rules
+	prints    []fingerprint.Evidence // its packets' fingerprints
+	rules     map[uint32]uint64      // other pack rules
 
 	brute []*detectors.Event
 	flood []*detectors.Event
@@ -249,7 +265,8 @@ func gatherProfile(h *hostFacts, names func(uint32) string) *profile {
 	}
 	p.vm.claimed = map[netip.Addr]bool{}
 	p.vm.allGuest = true
-	p.external = h.key.addr.IsValid() && !isInternal(h.key.addr)
+	p.prints = h.prints
+	p.external = h.key.addr.IsValid() && !h.home.Internal(h.key.addr)
 	if h.hasMAC {
 		p.vm.vendor = hypervisorOUI(h.mac)
 	}
@@ -292,6 +309,19 @@ func gatherProfile(h *hostFacts, names func(uint32) string) *profile {
 	}
 	sort.Strings(p.toolOrder)
 	return p
+}
+
+// scannerTools names the tools the rule alerts and the packet fingerprints
+// name, sorted.
+func (p *profile) scannerTools() []string {
+	tools := slices.Clone(p.toolOrder)
+	for _, e := range p.prints {
+		if !slices.Contains(tools, e.Tool) {
+			tools = append(tools, e.Tool)
+		}
+	}
+	slices.Sort(tools)
+	return tools
 }
 
 func (p *profile) arpEvent(h *hostFacts, ev *detectors.Event) {
@@ -361,6 +391,7 @@ func judgeHost(h *hostFacts, names func(uint32) string) (FalsePositive, *Investi
 	}
 	if len(attack) > 0 {
 		ev := append(p.activity(names), p.poison...)
+		ev = append(ev, p.printLines()...)
 		for _, b := range p.broke {
 			ev = append(ev, fmt.Sprintf("logged in to %s:%d after guessing: %s", addrString(b.Victim), b.VictimPort, b.Detail))
 		}
@@ -385,10 +416,32 @@ func judgeHost(h *hostFacts, names func(uint32) string) (FalsePositive, *Investi
 	if fp, ok := monitoringVerdict(h, p); ok {
 		return fp, nil
 	}
+	if len(p.prints) > 0 {
+		// only a single target: the tool is known, not who runs it
+		return FalsePositive{}, &Investigation{
+			Reason: "internal host whose " + strings.Join(p.scannerTools(), "/") +
+				" probes reached one host: a single target may be an attacker's lateral reconnaissance",
+			Evidence: append(p.activity(names), p.printLines()...),
+		}
+	}
 	return FalsePositive{}, &Investigation{
 		Reason:   "internal host with no evidence of a scanner, guest VM or monitoring system: it may be compromised",
 		Evidence: p.activity(names),
 	}
+}
+
+// reach is how many hosts the alerts name or a sweep counted.
+func (p *profile) reach() int {
+	return max(len(p.victims), int(p.maxSweep))
+}
+
+// printLines are the packet fingerprints, one line each.
+func (p *profile) printLines() []string {
+	out := make([]string, len(p.prints))
+	for i, e := range p.prints {
+		out[i] = e.Detail
+	}
+	return out
 }
 
 // activity summarises what a host did, for any verdict.
@@ -441,8 +494,11 @@ func breadthLine(kinds, hosts, ports int) string {
 }
 
 // scannerLines are the lines of scanner evidence and how many of them are
-// independent: the fingerprints (one, however many rules agree), a sweep
-// pattern, vertical scans of several hosts.
+// independent: alerts of rules that name a scanner (one, however many
+// rules agree), each class of packet fingerprint (nmap's SYN probes, its
+// service probes, its OS probes, masscan's or ZMap's headers: different
+// probes of a scan) when the alerts reach several hosts, a sweep pattern,
+// vertical scans of several hosts.
 func (p *profile) scannerLines(names func(uint32) string) (out []string, independent int) {
 	if len(p.tools) > 0 {
 		independent++
@@ -452,6 +508,17 @@ func (p *profile) scannerLines(names func(uint32) string) (out []string, indepen
 			out = append(out, fmt.Sprintf("%s fingerprint in %s of %q (sid %d)",
 				tool, fpPlural(int(p.tools[tool][sid]), "alert"), names(sid), sid))
 		}
+	}
+	// A scan of one host may be an attacker's lateral reconnaissance,
+	// whatever tool made it: the tool's shape counts only when the alerts
+	// reach several hosts.
+	classes := map[fingerprint.Class]bool{}
+	for _, e := range p.prints {
+		out = append(out, e.Detail)
+		classes[e.Class] = true
+	}
+	if p.reach() >= 2 {
+		independent += len(classes)
 	}
 	sweeps := 0
 	for _, n := range p.sweeps {
@@ -470,8 +537,8 @@ func (p *profile) scannerLines(names func(uint32) string) (out []string, indepen
 
 func scannerVerdict(h *hostFacts, p *profile, names func(uint32) string) (FalsePositive, bool) {
 	lines, n := p.scannerLines(names)
-	fingerprint := len(p.tools) > 0
-	hosts := max(len(p.victims), int(p.maxSweep))
+	named := len(p.tools) > 0 || len(p.prints) > 0 // a tool is known
+	hosts := p.reach()
 	// breadth: many signature kinds, or many hosts on several ports
 	broad := len(h.sids) >= 3 || hosts >= 10 && len(p.ports) >= 3
 	if n == 0 {
@@ -504,12 +571,20 @@ func scannerVerdict(h *hostFacts, p *profile, names func(uint32) string) (FalseP
 	case n == 2:
 		conf = ConfidenceMedium
 	}
-	if !fingerprint && len(p.rules) > 0 && conf != ConfidenceLow {
+	if !named && len(p.rules) > 0 && conf != ConfidenceLow {
 		conf = lowerConfidence(conf) // exploit probes with no scanner's name on them
 	}
 	reason := "internal host probing many hosts and ports, as vulnerability scanners do"
-	if fingerprint {
-		reason = "internal " + strings.Join(p.toolOrder, "/") + " scanner: its probes name it"
+	if named {
+		reason = "internal " + strings.Join(p.scannerTools(), "/") + " scanner: "
+		var how []string
+		if len(p.tools) > 0 {
+			how = append(how, "its probes name it")
+		}
+		if len(p.prints) > 0 {
+			how = append(how, "its packets have the tool's shape")
+		}
+		reason += strings.Join(how, " and ")
 	}
 	return FalsePositive{
 		Verdict:    VerdictScanner,
@@ -575,7 +650,7 @@ func guestVMVerdict(h *hostFacts, p *profile) FalsePositive {
 // attempts are spread evenly over its span; agreeing gaps across hosts
 // are the schedule.
 func monitoringVerdict(h *hostFacts, p *profile) (FalsePositive, bool) {
-	if len(p.brute) == 0 || len(p.tools) > 0 || len(p.rules) > 0 || len(p.verticals) > 0 || len(p.ports) > monitorMaxPorts {
+	if len(p.brute) == 0 || len(p.tools) > 0 || len(p.prints) > 0 || len(p.rules) > 0 || len(p.verticals) > 0 || len(p.ports) > monitorMaxPorts {
 		return FalsePositive{}, false
 	}
 	victims := map[netip.Addr]bool{}
@@ -631,12 +706,6 @@ func monitoringVerdict(h *hostFacts, p *profile) (FalsePositive, bool) {
 		Evidence:   ev,
 		Exclusion:  fmt.Sprintf("%s # monitoring health checks: %d alerts", h.key.addr, len(h.evs)),
 	}, true
-}
-
-// isInternal reports private, unique-local and link-local addresses.
-func isInternal(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLoopback()
 }
 
 func fpMAC(m [6]byte) string { return net.HardwareAddr(m[:]).String() }

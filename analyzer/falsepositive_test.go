@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/fingerprint"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -119,6 +120,37 @@ func fpNessus(host string, n int) []detectors.Event {
 	return out
 }
 
+// fpVerticals is one vertical-scan alert per victim, as nmap scanning
+// the same ports on each host fires.
+func fpVerticals(host string, victims ...string) []detectors.Event {
+	var out []detectors.Event
+	for _, v := range victims {
+		out = append(out, fpEv(detectors.SIDPortScan, host, kind("vertical", 15), victim(v, 0)))
+	}
+	return out
+}
+
+// Packet fingerprints as fingerprint.Tracker words them (see its tests).
+func fpNmapSYN(host string) fingerprint.Evidence {
+	return fingerprint.Evidence{Host: netip.MustParseAddr(host), Tool: fingerprint.ToolNmap, Class: fingerprint.ClassNmapSYN, Count: 400,
+		Detail: "nmap SYN probes: 400 SYNs with window 1024 and a lone MSS option (1460), source port 54086 on 400 of them"}
+}
+
+func fpNmapService(host string) fingerprint.Evidence {
+	return fingerprint.Evidence{Host: netip.MustParseAddr(host), Tool: fingerprint.ToolNmap, Class: fingerprint.ClassNmapService, Count: 68,
+		Detail: "nmap service probes: 56 probes sent byte for byte as in nmap-service-probes (GetRequest 16), 12 NULL probes"}
+}
+
+func fpNmapOS(host string) fingerprint.Evidence {
+	return fingerprint.Evidence{Host: netip.MustParseAddr(host), Tool: fingerprint.ToolNmap, Class: fingerprint.ClassNmapOS, Count: 110,
+		Detail: "nmap OS-detection probes: 110 probes of 11 kinds"}
+}
+
+func fpStateless(host, tool string) fingerprint.Evidence {
+	return fingerprint.Evidence{Host: netip.MustParseAddr(host), Tool: tool, Class: fingerprint.ClassStatelessSYN, Count: 24,
+		Detail: tool + " SYNs: 24 SYNs without options"}
+}
+
 func fpJoin(parts ...[]detectors.Event) []detectors.Event {
 	var out []detectors.Event
 	for _, p := range parts {
@@ -146,6 +178,7 @@ func TestClassifyHosts(t *testing.T) {
 	tests := []struct {
 		name   string
 		events []detectors.Event
+		prints []fingerprint.Evidence // the packets' scanner fingerprints
 		want   []fpWant
 	}{
 		{
@@ -328,6 +361,77 @@ func TestClassifyHosts(t *testing.T) {
 			},
 		},
 		{
+			name:   "vertical scans of four hosts alone are weak",
+			events: fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11", "10.0.0.12", "10.0.0.13"),
+			want:   []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceLow}},
+		},
+		{
+			name:   "nmap -sV of four hosts: vertical scans plus its SYN and service probes",
+			events: fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11", "10.0.0.12", "10.0.0.13"),
+			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider), fpNmapService(fpInsider)},
+			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceHigh,
+				reason: "internal Nmap scanner: its packets have the tool's shape", evidence: []string{
+					"nmap SYN probes: 400 SYNs with window 1024 and a lone MSS option (1460), source port 54086 on 400 of them",
+					"nmap service probes: 56 probes",
+					"vertical scans of 4 hosts (10.0.0.10, 10.0.0.11, 10.0.0.12, 10.0.0.13)",
+				}}},
+		},
+		{
+			name:   "two fingerprint classes across a sweep make medium",
+			events: []detectors.Event{fpEv(detectors.SIDPortScan, fpInsider, kind("sweep", 25), victim("", 22))},
+			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider), fpNmapOS(fpInsider)},
+			want:   []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceMedium, evidence: []string{"nmap OS-detection probes"}}},
+		},
+		{
+			name:   "one fingerprint class and vertical scans of several hosts make medium",
+			events: fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11"),
+			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider)},
+			want:   []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceMedium}},
+		},
+		{
+			name:   "masscan's and ZMap's headers are one line",
+			events: fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11"),
+			prints: []fingerprint.Evidence{fpStateless(fpInsider, fingerprint.ToolMasscan), fpStateless(fpInsider, fingerprint.ToolZMap)},
+			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceMedium,
+				reason: "internal ZMap/masscan scanner", evidence: []string{"masscan SYNs: 24", "ZMap SYNs: 24"}}},
+		},
+		{
+			name:   "rule and packet fingerprints both name the tool",
+			events: fpJoin(fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11"), fpNessus(fpInsider, 2)),
+			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider)},
+			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceHigh,
+				reason: "internal Nessus/Nmap scanner: its probes name it and its packets have the tool's shape"}},
+		},
+		{
+			name:   "nmap against a single host stays under investigation",
+			events: fpVerticals(fpInsider, "10.0.0.10"),
+			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider), fpNmapService(fpInsider), fpNmapOS(fpInsider)},
+			want: []fpWant{{host: fpInsider, reason: "internal host whose Nmap probes reached one host: a single target may be an attacker's lateral reconnaissance",
+				evidence: []string{"vertical port scan of 1 host (10.0.0.10)", "nmap SYN probes: 400 SYNs", "nmap OS-detection probes"}}},
+		},
+		{
+			name: "an nmap scanner that floods is an attacker",
+			events: fpJoin(fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11", "10.0.0.12"), []detectors.Event{
+				fpEv(detectors.SIDSynFlood, fpInsider, kind("direct", 3000), victim("10.0.0.10", 80)),
+			}),
+			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider), fpNmapService(fpInsider), fpNmapOS(fpInsider)},
+			want: []fpWant{{host: fpInsider, reason: "internal host that floods", evidence: []string{
+				"SYN flood of 10.0.0.10:80 (3000 SYNs)", "nmap SYN probes: 400 SYNs"}}},
+		},
+		{
+			name:   "an outside nmap scanner is never excused",
+			events: fpVerticals(fpOutsider, "10.0.0.10", "10.0.0.11", "10.0.0.12"),
+			prints: []fingerprint.Evidence{fpNmapSYN(fpOutsider), fpNmapService(fpOutsider)},
+			want: []fpWant{{host: fpOutsider, reason: "outside address", evidence: []string{
+				"looks like a scanner (nmap SYN probes: 400 SYNs"}}},
+		},
+		{
+			name:   "fingerprints of a host that fired nothing make no verdict",
+			events: fpVerticals(fpInsider, "10.0.0.10"),
+			prints: []fingerprint.Evidence{fpNmapSYN("10.0.0.99"), fpNmapService("10.0.0.99")},
+			want:   []fpWant{{host: fpInsider, reason: "no evidence of a scanner, guest VM or monitoring system"}},
+		},
+		{
 			name: "hosts in order, addresses before MACs",
 			events: fpJoin(
 				[]detectors.Event{fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpVMware1))},
@@ -346,7 +450,7 @@ func TestClassifyHosts(t *testing.T) {
 	cat := fpCatalog(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fps, inv := classifyHosts(tt.events, cat)
+			fps, inv := classifyHosts(tt.events, cat, HomeNet{}, tt.prints...)
 			var wantFP, wantInv []fpWant
 			for _, w := range tt.want {
 				if w.verdict != "" {
@@ -363,6 +467,9 @@ func TestClassifyHosts(t *testing.T) {
 				if fp.Host != w.host || fp.Verdict != w.verdict || fp.Confidence != w.confidence {
 					t.Errorf("false positive %d: %s %s %s, want %s %s %s\n%s", i, fp.Host, fp.Verdict, fp.Confidence,
 						w.host, w.verdict, w.confidence, strings.Join(fp.Evidence, "\n"))
+				}
+				if !strings.Contains(fp.Reason, w.reason) {
+					t.Errorf("false positive %d: reason %q, want it to hold %q", i, fp.Reason, w.reason)
 				}
 				if !strings.HasPrefix(fp.Exclusion, fp.Host+" ") && !strings.HasPrefix(fp.Exclusion, fp.MAC+" ") {
 					t.Errorf("exclusion %q names neither %s nor %s", fp.Exclusion, fp.Host, fp.MAC)
@@ -402,6 +509,10 @@ func TestScannerTool(t *testing.T) {
 		"Audit: Nessus Scanner User-Agent":        "Nessus",
 		"GPL SCAN OpenVAS-VT probe":               "OpenVAS",
 		"Audit: Qualys Scanner User-Agent":        "Qualys",
+		"Audit: Nikto Scanner User-Agent":         "Nikto",
+		"Audit: Nessus 404 Probe URI":             "Nessus",
+		"Audit: Nikto PUT Test File URI":          "Nikto",
+		"Audit: OpenVAS Probe String in URI":      "OpenVAS",
 		"Roadmap: nmapped drives":                 "Nmap", // a word start is enough
 		"Attack: Roadmap":                         "",
 		"Attack: Port Scan":                       "",
@@ -460,4 +571,52 @@ func TestClassifyHostsCorpus(t *testing.T) {
 	if r := investigate["192.168.1.66"]; !strings.Contains(r, "poisons ARP caches") {
 		t.Errorf("192.168.1.66: reason %q", r)
 	}
+}
+
+// TestClassifyHostsNmapLab: the capture of `nmap -sV --version-light
+// --top-ports 100` against four hosts, made by nmap itself
+// (../fingerprint/testdata/README.md). Its alerts are four vertical scans,
+// low confidence alone; nmap's SYN and service probe fingerprints make the
+// internal scanner's verdict confident enough for exclusions suggest
+// (medium), naming the tool.
+func TestClassifyHostsNmapLab(t *testing.T) {
+	cfg, err := DefaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Analyze(context.Background(), []string{"../fingerprint/testdata/nmap-sv.pcap"}, cfg, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.FalsePositives) != 1 || len(res.Investigate) != 0 {
+		t.Fatalf("false positives %+v, investigate %+v; want one scanner", res.FalsePositives, res.Investigate)
+	}
+	fp := res.FalsePositives[0]
+	if fp.Host != "10.77.0.1" || fp.Verdict != VerdictScanner || fp.Confidence == ConfidenceLow || !strings.Contains(fp.Reason, "Nmap") {
+		t.Errorf("verdict %s %s %s (%s), want 10.77.0.1 scanner at medium or high, naming Nmap", fp.Host, fp.Verdict, fp.Confidence, fp.Reason)
+	}
+	fpHasEvidence(t, fp.Evidence, []string{
+		"nmap SYN probes: 400 SYNs with window 1024 and a lone MSS option (1460)",
+		"nmap service probes: 56 probes sent byte for byte as in nmap-service-probes",
+		"vertical scans of 4 hosts (10.77.0.2, 10.77.0.3, 10.77.0.4, 10.77.0.5)",
+	})
+	// the same alerts without the packets' fingerprints: what the verdict was
+	fps, _ := classifyHosts(detectionsOf(t, res), cfg.Catalog, HomeNet{})
+	if len(fps) != 1 || fps[0].Confidence != ConfidenceLow {
+		t.Errorf("without fingerprints: %+v, want one scanner at low confidence", fps)
+	}
+}
+
+// detectionsOf rebuilds the detections classifyHosts reads from a
+// result's alerts (attacker, victim, kind and count are all it uses here).
+func detectionsOf(t *testing.T, res *Result) []detectors.Event {
+	t.Helper()
+	var out []detectors.Event
+	for _, a := range res.Alerts {
+		ev := detectors.Event{SID: a.SID, Kind: a.Kind, Count: a.Count, VictimPort: a.VictimPort}
+		ev.Attacker, _ = netip.ParseAddr(a.Attacker)
+		ev.Victim, _ = netip.ParseAddr(a.Victim)
+		out = append(out, ev)
+	}
+	return out
 }

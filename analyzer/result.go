@@ -129,6 +129,26 @@ type Alert struct {
 	Spoofed     bool           `json:"spoofed,omitempty"`
 	Sources     []string       `json:"sources,omitempty"` // sample of spoofed sources
 	Blocked     bool           `json:"blocked"`           // this alert started or extended a block
+	// ARP is the ARP packet an ARP-poisoning alert fired on (its last
+	// packet); nil for other alerts.
+	ARP *ARPPacket `json:"arp,omitempty"`
+}
+
+// ARPPacket is what one ARP packet said, as on the wire: its Ethernet
+// addresses and the ARP sender and target addresses. Fields the packet
+// did not carry are empty.
+type ARPPacket struct {
+	// SenderIP is the ARP sender protocol address: the address the
+	// packet claimed is at its sender MAC.
+	SenderIP string `json:"sender_ip"`
+	// TargetIP is the ARP target protocol address: for a reply, the
+	// host whose cache it fills; for a request, the address asked for;
+	// for a gratuitous announcement, the sender's own. Empty for 0.0.0.0.
+	TargetIP string `json:"target_ip,omitempty"`
+	// SrcMAC and DestMAC are the frame's Ethernet source and destination,
+	// lower-case colon form; empty when the frame had no Ethernet header.
+	SrcMAC  string `json:"src_mac,omitempty"`
+	DestMAC string `json:"dest_mac,omitempty"`
 }
 
 // BlockedHost is a host the autoblock would have blocked.

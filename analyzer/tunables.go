@@ -11,21 +11,36 @@ import (
 	"strings"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/fingerprint"
 	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
 )
 
 // Tunables are the detection parameters a config file or --set changes.
 // The JSON keys are the config file's sections: syn_flood, port_scan,
-// arp_poisoning, brute_force and flows.
+// arp_poisoning, brute_force, flows, rules, network and
+// scanner_fingerprints.
 type Tunables struct {
 	detectors.Config
-	Flows FlowConfig           `json:"flows"`
-	Rules detectors.RuleConfig `json:"rules"`
+	Flows       FlowConfig           `json:"flows"`
+	Rules       detectors.RuleConfig `json:"rules"`
+	Network     NetworkConfig        `json:"network"`
+	Fingerprint fingerprint.Config   `json:"scanner_fingerprints"`
 }
 
 // DefaultTunables returns every documented default.
 func DefaultTunables() Tunables {
-	return Tunables{Config: detectors.DefaultConfig(), Flows: DefaultFlowConfig(), Rules: detectors.DefaultRuleConfig()}
+	return Tunables{
+		Config:      detectors.DefaultConfig(),
+		Flows:       DefaultFlowConfig(),
+		Rules:       detectors.DefaultRuleConfig(),
+		Fingerprint: fingerprint.DefaultConfig(),
+	}
+}
+
+// Apply sets the engine settings t holds in cfg.
+func (t Tunables) Apply(cfg *Config) {
+	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
+	cfg.HomeNet, cfg.Fingerprint = t.Network.HomeNet, t.Fingerprint
 }
 
 // Validate checks the detectors and flow settings.
@@ -35,6 +50,9 @@ func (t Tunables) Validate() error {
 	}
 	if err := t.Rules.Validate(); err != nil {
 		return fmt.Errorf("rules: %w", err)
+	}
+	if err := t.Fingerprint.Validate(); err != nil {
+		return fmt.Errorf("scanner_fingerprints: %w", err)
 	}
 	f := t.Flows
 	switch {

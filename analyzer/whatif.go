@@ -97,9 +97,10 @@ type WhatIfWarning struct {
 // CompareExclusions compares a and b, two results of the same captures
 // analysed with the exclusion lists named nameA and nameB. An exclusion
 // removes a host's alerts and blocks from its Result, so what a list hides
-// is what fires under the other and not under it. a and b are not
-// modified.
-func CompareExclusions(a, b *Result, nameA, nameB string) WhatIf {
+// is what fires under the other and not under it. home is the home
+// network both ran with: hiding a host outside it is always warned
+// about. a and b are not modified.
+func CompareExclusions(a, b *Result, nameA, nameB string, home HomeNet) WhatIf {
 	sa, sb := newWhatIfSide(a, "A", nameA), newWhatIfSide(b, "B", nameB)
 	w := WhatIf{
 		Schema:   WhatIfSchema,
@@ -175,8 +176,8 @@ func CompareExclusions(a, b *Result, nameA, nameB string) WhatIf {
 
 	// B hiding real attacks is what an admin trying out B needs to see;
 	// the same check the other way round costs nothing.
-	w.Warnings = append(w.Warnings, hiddenAttacks(sa, sb)...)
-	w.Warnings = append(w.Warnings, hiddenAttacks(sb, sa)...)
+	w.Warnings = append(w.Warnings, hiddenAttacks(sa, sb, home)...)
+	w.Warnings = append(w.Warnings, hiddenAttacks(sb, sa, home)...)
 	return w
 }
 
@@ -256,9 +257,9 @@ func (s *whatIfSide) totals() WhatIfSide {
 
 // hiddenAttacks warns about hosts whose alerts fire under shown and not at
 // all under hiding, when they look like a real attack: the host is outside
-// the private ranges, or the hidden signatures are not what its
+// the home network, or the hidden signatures are not what its
 // false-positive verdict under shown explains.
-func hiddenAttacks(shown, hiding *whatIfSide) []WhatIfWarning {
+func hiddenAttacks(shown, hiding *whatIfSide, home HomeNet) []WhatIfWarning {
 	hidden := map[string][]uint32{}
 	for k := range shown.alerts {
 		if hiding.alerts[k] == 0 {
@@ -270,7 +271,7 @@ func hiddenAttacks(shown, hiding *whatIfSide) []WhatIfWarning {
 		sort.Slice(sids, func(i, j int) bool { return sids[i] < sids[j] })
 		var reasons []string
 		suspicious := map[uint32]bool{}
-		if a, err := netip.ParseAddr(host); err == nil && !isInternal(a) {
+		if a, err := netip.ParseAddr(host); err == nil && !home.Internal(a) {
 			reasons = append(reasons, "external host (outside hosts are never excused)")
 			for _, sid := range sids {
 				suspicious[sid] = true

@@ -175,7 +175,7 @@ func TestCompareExclusionsWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := CompareExclusions(tt.a, tt.b, "a.txt", "b.txt")
+			w := CompareExclusions(tt.a, tt.b, "a.txt", "b.txt", HomeNet{})
 			if len(w.Warnings) != len(tt.want) {
 				t.Fatalf("%d warnings, want %d: %+v", len(w.Warnings), len(tt.want), w.Warnings)
 			}
@@ -214,7 +214,7 @@ func TestCompareExclusionsWarnings(t *testing.T) {
 func TestCompareExclusionsMessage(t *testing.T) {
 	a := result(alerts(scanner, 9000002, 5), alerts(scanner, 9000001, 2), alerts(scanner, 9000003, 1)).
 		block(scanner, 722).verdict(scanner, "", "scanner")
-	w := CompareExclusions(a, result(), "none", "scanners.txt")
+	w := CompareExclusions(a, result(), "none", "scanners.txt", HomeNet{})
 	want := "B (scanners.txt) hides 192.168.1.250: 3 alerts (9000001 Attack: TCP SYN Flood x2, " +
 		"9000003 Attack: ARP Cache Poisoning x1) and its block (722 packets dropped under A): " +
 		"a scanner does not flood or poison ARP caches"
@@ -222,7 +222,7 @@ func TestCompareExclusionsMessage(t *testing.T) {
 		t.Errorf("warnings %+v\nwant message %q", w.Warnings, want)
 	}
 
-	w = CompareExclusions(result(alerts(attacker, 9000002, 1)).block(attacker, 2426), result(), "none", "x.txt")
+	w = CompareExclusions(result(alerts(attacker, 9000002, 1)).block(attacker, 2426), result(), "none", "x.txt", HomeNet{})
 	want = "B (x.txt) hides 203.0.113.66: 1 alert (9000002 Attack: Port Scan) and its block " +
 		"(2426 packets dropped under A): external host (outside hosts are never excused); " +
 		"no false-positive verdict (nothing explains these alerts as benign)"
@@ -248,7 +248,7 @@ func TestCompareExclusionsTable(t *testing.T) {
 	uses := []ExclusionUse{{Entry: scanner, Where: "b.txt:1", Kind: "host", Alerts: 8}, {Entry: vmMAC, Where: "b.txt:2", Kind: "host", Alerts: 1}}
 	b.Summary.Exclusions = uses
 
-	w := CompareExclusions(a, b, "none", "b.txt")
+	w := CompareExclusions(a, b, "none", "b.txt", HomeNet{})
 	if w.Schema != WhatIfSchema {
 		t.Errorf("schema %q", w.Schema)
 	}
@@ -311,7 +311,7 @@ func TestCompareExclusionsTable(t *testing.T) {
 	}
 
 	// Same inputs, same value; the inputs are left alone.
-	if again := CompareExclusions(a, b, "none", "b.txt"); !reflect.DeepEqual(w, again) {
+	if again := CompareExclusions(a, b, "none", "b.txt", HomeNet{}); !reflect.DeepEqual(w, again) {
 		t.Error("two comparisons of the same results differ")
 	}
 }
@@ -325,7 +325,7 @@ func TestCompareExclusionsEmpty(t *testing.T) {
 		{"empty", &Result{}, &Result{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := CompareExclusions(tt.a, tt.b, "none", "none")
+			w := CompareExclusions(tt.a, tt.b, "none", "none", HomeNet{})
 			if w.Rows == nil || w.Blocks == nil || w.Warnings == nil || w.A.Exclusions == nil || w.B.Exclusions == nil {
 				t.Errorf("nil slices in %+v", w)
 			}

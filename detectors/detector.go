@@ -71,7 +71,7 @@ type QuotedFacts struct {
 
 // Facts is what the decoder learned about one packet. The analyzer fills one
 // value per packet and reuses it; detectors must copy what they keep and must
-// not keep Payload past Observe.
+// not keep Payload or TCPOptions past Observe.
 type Facts struct {
 	Time    int64 // capture time, unix nanoseconds
 	Packet  PacketRef
@@ -83,16 +83,26 @@ type Facts struct {
 
 	L3       uint8 // L3None, L3IPv4, L3IPv6 or L3ARP
 	Src, Dst netip.Addr
-	TTL      uint8 // TTL or hop limit
-	Proto    uint8 // IP protocol of a decoded transport header, 0 when none
+	TTL      uint8  // TTL or hop limit
+	IPID     uint16 // IPv4 identification field, 0 for IPv6
+	Proto    uint8  // IP protocol of a decoded transport header, 0 when none
 
 	SrcPort, DstPort uint16
 	TCPFlags         uint8
 	Seq, Ack         uint32
+	Window           uint16 // TCP window, unscaled as on the wire
+
+	// TCPOptions is the TCP header past its first 20 bytes (the options,
+	// padding included), empty when the header has none. Valid only
+	// during Observe, like Payload. Scanner fingerprints read it.
+	TCPOptions []byte
 
 	ICMPType, ICMPCode uint8
-	HasQuoted          bool // an ICMP error carrying a quoted header
-	Quoted             QuotedFacts
+	// ICMPID and ICMPSeq are an ICMP or ICMPv6 echo request's or reply's
+	// identifier and sequence number, 0 for other types.
+	ICMPID, ICMPSeq uint16
+	HasQuoted       bool // an ICMP error carrying a quoted header
+	Quoted          QuotedFacts
 
 	ARP ARPFacts
 

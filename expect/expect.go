@@ -43,6 +43,7 @@ type Options struct {
 	Exclude   string   `json:"exclude,omitempty"`   // exclusion file, relative to the expectation
 	Autoblock string   `json:"autoblock,omitempty"` // e.g. "10m", "0"
 	Set       []string `json:"set,omitempty"`       // section.key=value overrides
+	HomeNet   string   `json:"home_net,omitempty"`  // CIDR[,CIDR...], as --home-net
 }
 
 // Signature is one signature's expected alerts.
@@ -61,6 +62,23 @@ type Signature struct {
 type FalsePositive struct {
 	Host    string `json:"host"`
 	Verdict string `json:"verdict"`
+	// MinConfidence, when given, is the least confidence the verdict may
+	// have ("low", "medium", "high"): what `exclusions suggest` needs to
+	// list the host (medium by default).
+	MinConfidence string `json:"min_confidence,omitempty"`
+}
+
+// confidenceRank orders the verdict confidences; 0 is not one.
+func confidenceRank(c string) int {
+	switch c {
+	case analyzer.ConfidenceLow:
+		return 1
+	case analyzer.ConfidenceMedium:
+		return 2
+	case analyzer.ConfidenceHigh:
+		return 3
+	}
+	return 0
 }
 
 // Load reads and checks an expectation file; errors name file, line and
@@ -98,6 +116,13 @@ func Load(path string) (*File, error) {
 			return nil, fmt.Errorf("%s: %w", path, signatureError(data, i, problem))
 		}
 		seen[s.SID] = true
+	}
+	if f.FalsePositives != nil {
+		for i, fp := range *f.FalsePositives {
+			if fp.MinConfidence != "" && confidenceRank(fp.MinConfidence) == 0 {
+				return nil, fmt.Errorf("%s: false_positives[%d]: min_confidence %q: want low, medium or high", path, i, fp.MinConfidence)
+			}
+		}
 	}
 	return &f, nil
 }
@@ -238,6 +263,16 @@ func Compare(f *File, res *analyzer.Result) []Diff {
 			want[i] = fp.Host + " " + fp.Verdict
 		}
 		setDiff(&out, "false positives", want, fpKeys(res))
+		for _, fp := range *f.FalsePositives {
+			if fp.MinConfidence == "" {
+				continue
+			}
+			for _, g := range res.FalsePositives {
+				if g.Host == fp.Host && g.Verdict == fp.Verdict && confidenceRank(g.Confidence) < confidenceRank(fp.MinConfidence) {
+					add("~ false positives: %s %s: confidence %s, want at least %s", fp.Host, fp.Verdict, g.Confidence, fp.MinConfidence)
+				}
+			}
+		}
 	}
 	return out
 }
@@ -350,9 +385,19 @@ func FromResult(old *File, res *analyzer.Result) *File {
 	}
 	blocked := blockedHosts(res)
 	f.Blocked = &blocked
+	oldMin := map[string]string{}
+	if old != nil && old.FalsePositives != nil {
+		for _, fp := range *old.FalsePositives {
+			oldMin[fp.Host+" "+fp.Verdict] = fp.MinConfidence
+		}
+	}
 	fps := make([]FalsePositive, 0, len(res.FalsePositives))
 	for _, fp := range res.FalsePositives {
-		fps = append(fps, FalsePositive{Host: fp.Host, Verdict: fp.Verdict})
+		e := FalsePositive{Host: fp.Host, Verdict: fp.Verdict}
+		if m := oldMin[fp.Host+" "+fp.Verdict]; m != "" && confidenceRank(fp.Confidence) >= confidenceRank(m) {
+			e.MinConfidence = m // a bound that still holds is kept, as min_alerts is
+		}
+		fps = append(fps, e)
 	}
 	sort.Slice(fps, func(i, j int) bool { return fps[i].Host < fps[j].Host })
 	f.FalsePositives = &fps

@@ -125,6 +125,11 @@ func TestLoad(t *testing.T) {
 			want:    []string{"file is empty"},
 		},
 		{
+			name:    "unknown min_confidence",
+			content: `{"signatures": [], "false_positives": [{"host": "10.0.0.1", "verdict": "scanner", "min_confidence": "certain"}]}`,
+			want:    []string{`false_positives[0]: min_confidence "certain": want low, medium or high`},
+		},
+		{
 			name:    "syntax error",
 			content: "{\n  \"signatures\": [\n    {\"sid\": 9000002,}\n  ]\n}\n",
 			want:    []string{"line 3 col 21", "invalid character"},
@@ -483,6 +488,24 @@ func TestCompare(t *testing.T) {
 			want: []Diff{`+ false positives: 192.168.1.250 scanner not expected`},
 		},
 		{
+			name: "min_confidence met",
+			file: with(func(f *File) { (*f.FalsePositives)[0].MinConfidence = "medium" }),
+		},
+		{
+			name: "min_confidence equal",
+			file: with(func(f *File) { (*f.FalsePositives)[0].MinConfidence = "high" }),
+		},
+		{
+			name: "min_confidence not met",
+			file: with(func(f *File) { (*f.FalsePositives)[0].MinConfidence = "high" }),
+			res: func() *analyzer.Result {
+				r := scanResult()
+				r.FalsePositives[0].Confidence = "low"
+				return r
+			}(),
+			want: []Diff{`~ false positives: 192.168.1.250 scanner: confidence low, want at least high`},
+		},
+		{
 			name: "nothing fires, as expected",
 			file: &File{Signatures: []Signature{}, Blocked: strs(), FalsePositives: fps()},
 			res:  &analyzer.Result{},
@@ -630,6 +653,22 @@ func TestFromResult(t *testing.T) {
 		}
 		if len(old.Signatures) != 3 || *old.Signatures[0].MinAlerts != 5 || old.Signatures[0].Attackers != nil {
 			t.Errorf("FromResult changed the old file: %+v", old.Signatures)
+		}
+	})
+
+	t.Run("keeps a min_confidence that holds, drops one that does not", func(t *testing.T) {
+		for _, c := range []struct{ min, want string }{{"medium", "medium"}, {"high", "high"}} {
+			old := &File{Signatures: []Signature{}, FalsePositives: &[]FalsePositive{{Host: "192.168.1.250", Verdict: "scanner", MinConfidence: c.min}}}
+			res := scanResult()
+			res.FalsePositives[0].Confidence = "medium"
+			got := (*FromResult(old, res).FalsePositives)[0].MinConfidence
+			want := c.want
+			if c.min == "high" {
+				want = "" // medium no longer meets it: the bound goes, as a failed min_alerts does
+			}
+			if got != want {
+				t.Errorf("old min_confidence %s, result medium: kept %q, want %q", c.min, got, want)
+			}
 		}
 	})
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
 // Case is the outcome of one expectation file.
@@ -144,6 +145,11 @@ type RunOptions struct {
 	Config analyzer.Config
 	// Update rewrites each expectation whose findings changed.
 	Update bool
+	// Signatures loads the signature set again with $HOME_NET set to a
+	// case's home network (options.home_net, or network.home_net in
+	// options.set) when it differs from Config's; nil makes such a case
+	// an error.
+	Signatures func(analyzer.HomeNet) (*signatures.Set, error)
 }
 
 // Run checks each expectation file in order. It stops early only when ctx
@@ -179,7 +185,7 @@ func runCase(ctx context.Context, path string, opts RunOptions) Case {
 	}
 	c.Expected = Summary(f)
 	c.Captures = f.CapturePaths(path)
-	cfg, err := caseConfig(path, f, opts.Config)
+	cfg, err := caseConfig(path, f, opts)
 	if err != nil {
 		c.Err = err
 		return c
@@ -204,20 +210,40 @@ func runCase(ctx context.Context, path string, opts RunOptions) Case {
 }
 
 // caseConfig applies an expectation's options on top of the run's config.
-func caseConfig(path string, f *File, base analyzer.Config) (analyzer.Config, error) {
-	cfg := base
+func caseConfig(path string, f *File, opts RunOptions) (analyzer.Config, error) {
+	cfg := opts.Config
 	if f.Options == nil {
 		return cfg, nil
 	}
 	o := f.Options
 	if len(o.Set) > 0 {
-		t := analyzer.Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules}
+		t := analyzer.Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules,
+			Network: analyzer.NetworkConfig{HomeNet: cfg.HomeNet}, Fingerprint: cfg.Fingerprint}
 		for _, s := range o.Set {
 			if err := t.Set(s); err != nil {
 				return cfg, fmt.Errorf("%s: options.set: %w", path, err)
 			}
 		}
-		cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
+		t.Apply(&cfg)
+	}
+	if o.HomeNet != "" {
+		h, err := analyzer.ParseHomeNet(o.HomeNet)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: options.home_net: %w", path, err)
+		}
+		cfg.HomeNet = h
+	}
+	// $HOME_NET is compiled into the rules: another home network needs
+	// the signatures loaded again.
+	if !cfg.HomeNet.Equal(opts.Config.HomeNet) {
+		if opts.Signatures == nil {
+			return cfg, fmt.Errorf("%s: options: this check run cannot change the home network per case", path)
+		}
+		set, err := opts.Signatures(cfg.HomeNet)
+		if err != nil {
+			return cfg, fmt.Errorf("%s: options.home_net %s: %w", path, cfg.HomeNet, err)
+		}
+		cfg.Signatures = set
 	}
 	if o.Autoblock != "" {
 		d, err := time.ParseDuration(o.Autoblock)

@@ -156,8 +156,16 @@ type eveRecord struct {
 	DestIP    string    `json:"dest_ip,omitempty"`
 	DestPort  uint16    `json:"dest_port,omitempty"`
 	Proto     string    `json:"proto,omitempty"`
+	Ether     *eveEther `json:"ether,omitempty"`
 	Alert     *eveAlert `json:"alert,omitempty"`
 	IPSReplay any       `json:"ipsreplay,omitempty"`
+}
+
+// eveEther is Suricata's "ether" object (Suricata 7's schema: src_mac and
+// dest_mac strings, no other keys): the frame's MAC addresses.
+type eveEther struct {
+	SrcMAC  string `json:"src_mac,omitempty"`
+	DestMAC string `json:"dest_mac,omitempty"`
 }
 
 // eveAlert is Suricata's "alert" object.
@@ -300,7 +308,35 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 	}
 	rec.SrcIP, x.Attacker = ipOr(a.Attacker)
 	rec.DestIP, x.Victim = ipOr(a.Victim)
+	rec.Ether = eveAlertEther(a)
+	// An ARP alert whose attacker is known only by its MAC is addressed as
+	// its packet was, as Suricata addresses an ARP packet: from the ARP
+	// sender address (the address claimed) to the target address. A
+	// victim that is neither stays under ipsreplay.
+	if p := a.ARP; p != nil && a.Attacker == "" {
+		rec.SrcIP, rec.DestIP = p.SenderIP, p.TargetIP
+		if a.Victim == p.SenderIP || a.Victim == p.TargetIP {
+			x.Victim = ""
+		} else {
+			x.Victim = a.Victim
+		}
+	}
 	return rec
+}
+
+// eveAlertEther gives an alert's ether object: the Ethernet addresses of
+// the ARP packet an ARP alert fired on, with the attacker's MAC as the
+// source when the frame had no Ethernet header (or for other alerts); nil
+// when there is no MAC.
+func eveAlertEther(a *analyzer.Alert) *eveEther {
+	e := eveEther{SrcMAC: a.AttackerMAC}
+	if a.ARP != nil && a.ARP.SrcMAC != "" {
+		e = eveEther{SrcMAC: a.ARP.SrcMAC, DestMAC: a.ARP.DestMAC}
+	}
+	if e == (eveEther{}) {
+		return nil
+	}
+	return &e
 }
 
 func eveFalsePositiveRecord(fp analyzer.FalsePositive, last time.Time) eveRecord {

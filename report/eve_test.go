@@ -27,8 +27,10 @@ func eveAt(hms string) time.Time {
 // eveResult is a hand-built Result whose event stream has every kind of
 // EVE record: an attributed alert that starts a block, the block, a
 // spoofed flood (no src_ip), an alert from an internal scanner whose
-// victim is a swept prefix (no dest_ip), an ARP alert with a MAC, an alert that extends the block, the extension, the unblock, and
-// two false positives, one known only by MAC. Times carry nanoseconds
+// victim is a swept prefix (no dest_ip), an ARP alert from a host with an
+// address, an ARP alert from a host known only by its MAC (addressed as
+// its packet was), an alert that extends the block, the extension, the
+// unblock, and two false positives, one known only by MAC. Times carry nanoseconds
 // and one is in a non-UTC zone, to check truncation to microseconds and
 // rendering in UTC; one detail carries terminal control bytes. It
 // returns a fresh value each call.
@@ -61,6 +63,17 @@ func eveResult() *analyzer.Result {
 		Kind: "gratuitous", Detail: "192.168.56.101 moved from 08:00:27:4e:aa:02 to 08:00:27:4e:aa:01", Count: 1,
 		First: eveAt("09:04:00.000001"), Last: eveAt("09:04:00.000001"),
 		FirstPacket: loc(day2, 12), LastPacket: loc(day2, 12),
+		ARP: &analyzer.ARPPacket{SenderIP: "192.168.56.1", TargetIP: "192.168.56.1",
+			SrcMAC: "08:00:27:4e:aa:01", DestMAC: "ff:ff:ff:ff:ff:ff"},
+	}
+	arpMAC := analyzer.Alert{
+		SID: 9000003, Name: "Attack: ARP Cache Poisoning", Severity: "low", Time: eveAt("09:04:30"),
+		AttackerMAC: "3c:97:0e:aa:bb:cc", Victim: "192.168.56.1", Proto: "ARP",
+		Kind: "unsolicited-reply", Detail: "unsolicited-reply: 192.168.56.1 is-at 3c:97:0e:aa:bb:cc", Count: 1,
+		First: eveAt("09:04:30"), Last: eveAt("09:04:30"),
+		FirstPacket: loc(day2, 15), LastPacket: loc(day2, 15),
+		ARP: &analyzer.ARPPacket{SenderIP: "192.168.56.1", TargetIP: "192.168.56.30",
+			SrcMAC: "3c:97:0e:aa:bb:cc", DestMAC: "08:00:27:4e:aa:30"},
 	}
 	ftp := analyzer.Alert{
 		SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: eveAt("09:05:30").In(cet),
@@ -79,10 +92,10 @@ func eveResult() *analyzer.Result {
 		Signatures: []analyzer.SignatureHit{
 			{SID: 9000001, Name: flood.Name, Severity: "high", Category: "denial-of-service", Count: 1},
 			{SID: 9000004, Name: brute.Name, Severity: "high", Category: "credential-access", Count: 2},
-			{SID: 9000003, Name: arp.Name, Severity: "low", Category: "spoofing", Count: 1},
+			{SID: 9000003, Name: arp.Name, Severity: "low", Category: "spoofing", Count: 2},
 			{SID: 9000002, Name: sweep.Name, Severity: "medium", Category: "reconnaissance", Count: 1},
 		},
-		Alerts: []analyzer.Alert{brute, flood, sweep, arp, ftp},
+		Alerts: []analyzer.Alert{brute, flood, sweep, arp, arpMAC, ftp},
 		Events: []analyzer.Event{
 			{Type: analyzer.EventAlert, Time: brute.Time, Alert: &brute},
 			{Type: analyzer.EventBlock, Time: brute.Time, Host: "10.0.0.66",
@@ -90,6 +103,7 @@ func eveResult() *analyzer.Result {
 			{Type: analyzer.EventAlert, Time: flood.Time, Alert: &flood},
 			{Type: analyzer.EventAlert, Time: sweep.Time, Alert: &sweep},
 			{Type: analyzer.EventAlert, Time: arp.Time, Alert: &arp},
+			{Type: analyzer.EventAlert, Time: arpMAC.Time, Alert: &arpMAC},
 			{Type: analyzer.EventAlert, Time: ftp.Time, Alert: &ftp},
 			{Type: analyzer.EventBlock, Time: ftp.Time, Host: "10.0.0.66",
 				Until: eveAt("09:15:30"), SID: 9000004, Extended: true},
@@ -151,7 +165,11 @@ type eveLine struct {
 	DestIP    string `json:"dest_ip"`
 	DestPort  int    `json:"dest_port"`
 	Proto     string `json:"proto"`
-	Alert     *struct {
+	Ether     *struct {
+		SrcMAC  string `json:"src_mac"`
+		DestMAC string `json:"dest_mac"`
+	} `json:"ether"`
+	Alert *struct {
 		Action      string `json:"action"`
 		GID         int    `json:"gid"`
 		SignatureID uint32 `json:"signature_id"`
@@ -220,6 +238,7 @@ func TestEVERecords(t *testing.T) {
 		sid                uint32
 		category           string
 		severity           int
+		ether              string         // "src dest" MACs; "" for no ether object
 		extra              map[string]any // ipsreplay fields to check; nil for no object
 		absent             []string       // ipsreplay fields that must be left out
 	}
@@ -245,8 +264,13 @@ func TestEVERecords(t *testing.T) {
 			extra:  map[string]any{"victim": "10.0.0.0/24"},
 			absent: []string{"attacker", "spoofed"}},
 		{ts: "2026-03-02T09:04:00.000001+0000", typ: "alert", src: "192.168.56.101", dest: "192.168.56.1", proto: "ARP",
-			action: "allowed", sid: 9000003, category: "spoofing", severity: 3,
-			extra: map[string]any{"attacker_mac": "08:00:27:4e:aa:01"}},
+			action: "allowed", sid: 9000003, category: "spoofing", severity: 3, ether: "08:00:27:4e:aa:01 ff:ff:ff:ff:ff:ff",
+			extra: map[string]any{"attacker_mac": "08:00:27:4e:aa:01"}, absent: []string{"attacker", "victim"}},
+		// known only by its MAC: from the address its reply claimed to
+		// the host whose cache it filled
+		{ts: "2026-03-02T09:04:30.000000+0000", typ: "alert", src: "192.168.56.1", dest: "192.168.56.30", proto: "ARP",
+			action: "allowed", sid: 9000003, category: "spoofing", severity: 3, ether: "3c:97:0e:aa:bb:cc 08:00:27:4e:aa:30",
+			extra: map[string]any{"attacker_mac": "3c:97:0e:aa:bb:cc", "kind": "unsolicited-reply"}, absent: []string{"attacker", "victim"}},
 		{ts: "2026-03-02T09:05:30.000000+0000", typ: "alert", src: "10.0.0.66", dest: "10.0.0.21", port: 21, proto: "TCP",
 			action: "blocked", sid: 9000004, category: "credential-access", severity: 1,
 			extra: map[string]any{"kind": "ftp"}},
@@ -272,6 +296,13 @@ func TestEVERecords(t *testing.T) {
 				t.Errorf("common fields = %s %s src %q dest %q:%d %q; want %s %s src %q dest %q:%d %q",
 					got.Timestamp, got.EventType, got.SrcIP, got.DestIP, got.DestPort, got.Proto,
 					w.ts, w.typ, w.src, w.dest, w.port, w.proto)
+			}
+			gotEther := ""
+			if got.Ether != nil {
+				gotEther = got.Ether.SrcMAC + " " + got.Ether.DestMAC
+			}
+			if gotEther != w.ether {
+				t.Errorf("ether = %q, want %q", gotEther, w.ether)
 			}
 			if w.typ == "alert" {
 				a := got.Alert
@@ -440,8 +471,8 @@ func TestEVEErrors(t *testing.T) {
 	r := eveResult()
 	r.FalsePositives = nil
 	r.Events[len(r.Events)-1].Time = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := WriteEVE(&buf, r); err == nil || !strings.Contains(err.Error(), "event 8 (unblock)") {
-		t.Errorf("year 12000: got %v, want an error naming event 8", err)
+	if err := WriteEVE(&buf, r); err == nil || !strings.Contains(err.Error(), "event 9 (unblock)") {
+		t.Errorf("year 12000: got %v, want an error naming event 9", err)
 	}
 	if err := WriteEVEEvent(&buf, r.Events[len(r.Events)-1]); err == nil {
 		t.Error("WriteEVEEvent with year 12000: want an error")
@@ -486,5 +517,59 @@ func TestEVEConcurrent(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestEVEARPAddressing covers how an alert's addresses and MACs land in
+// Suricata's fields: an ARP alert whose attacker is known only by its MAC
+// is addressed as its packet was; anything else keeps attacker → victim.
+func TestEVEARPAddressing(t *testing.T) {
+	const mac = "3c:97:0e:aa:bb:cc"
+	reply := &analyzer.ARPPacket{SenderIP: "10.0.0.1", TargetIP: "10.0.0.30", SrcMAC: mac, DestMAC: "00:16:3e:00:00:30"}
+	tests := []struct {
+		name  string
+		alert analyzer.Alert
+		want  string // "src dest | ether src dest | ipsreplay.victim"
+	}{
+		{"attacker known", analyzer.Alert{Attacker: "10.0.0.66", AttackerMAC: mac, Victim: "10.0.0.1", ARP: reply},
+			"10.0.0.66 10.0.0.1 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | "},
+		{"MAC only: the packet's addresses", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1", ARP: reply},
+			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | "},
+		{"MAC only, many-ips: no victim", analyzer.Alert{AttackerMAC: mac, ARP: reply},
+			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | "},
+		{"MAC only, target 0.0.0.0", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1",
+			ARP: &analyzer.ARPPacket{SenderIP: "10.0.0.1", SrcMAC: mac, DestMAC: "ff:ff:ff:ff:ff:ff"}},
+			"10.0.0.1  | 3c:97:0e:aa:bb:cc ff:ff:ff:ff:ff:ff | "},
+		{"MAC only, a victim the packet does not name", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.9", ARP: reply},
+			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | 10.0.0.9"},
+		{"no Ethernet header: the attacker's MAC", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1",
+			ARP: &analyzer.ARPPacket{SenderIP: "10.0.0.1", TargetIP: "10.0.0.30"}},
+			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc  | "},
+		{"MAC only, packet unknown", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1"},
+			" 10.0.0.1 | 3c:97:0e:aa:bb:cc  | "},
+		{"not ARP, with a MAC", analyzer.Alert{Attacker: "10.0.0.50", AttackerMAC: mac, Victim: "10.0.0.0/24"},
+			"10.0.0.50  | 3c:97:0e:aa:bb:cc  | 10.0.0.0/24"},
+		{"no MAC: no ether", analyzer.Alert{Attacker: "203.0.113.9", Victim: "10.0.0.1"},
+			"203.0.113.9 10.0.0.1 | - | "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.alert
+			a.SID, a.Name, a.Time = 9000003, "Attack: ARP Cache Poisoning", eveAt("10:00:00")
+			var buf bytes.Buffer
+			if err := WriteEVEEvent(&buf, analyzer.Event{Type: analyzer.EventAlert, Time: a.Time, Alert: &a}); err != nil {
+				t.Fatal(err)
+			}
+			_, recs := eveLines(t, buf.Bytes())
+			rec := recs[0]
+			ether := "-"
+			if rec.Ether != nil {
+				ether = rec.Ether.SrcMAC + " " + rec.Ether.DestMAC
+			}
+			victim, _ := rec.IPSReplay["victim"].(string)
+			if got := rec.SrcIP + " " + rec.DestIP + " | " + ether + " | " + victim; got != tt.want {
+				t.Errorf("got  %q\nwant %q\n%s", got, tt.want, buf.String())
+			}
+		})
 	}
 }

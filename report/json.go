@@ -152,6 +152,7 @@ type jsonAlert struct {
 	Spoofed     bool                    `json:"spoofed,omitempty"`
 	Sources     []string                `json:"sources,omitempty"`
 	Blocked     bool                    `json:"blocked"`
+	ARP         *analyzer.ARPPacket     `json:"arp,omitempty"`
 }
 
 type jsonEvent struct {
@@ -330,7 +331,17 @@ func alertJSON(a analyzer.Alert) jsonAlert {
 		Spoofed:     a.Spoofed,
 		Sources:     sources,
 		Blocked:     a.Blocked,
+		ARP:         arpPacket(a.ARP),
 	}
+}
+
+// arpPacket copies p, so the document shares nothing with the Result.
+func arpPacket(p *analyzer.ARPPacket) *analyzer.ARPPacket {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 func eventJSON(ev analyzer.Event) jsonEvent {

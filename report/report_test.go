@@ -133,7 +133,8 @@ func richResult() *analyzer.Result {
 				Attacker: "10.0.0.66", AttackerMAC: "02:42:ac:11:00:66", Victim: "10.0.0.1", Proto: "ARP",
 				Kind: "gateway-claim", Detail: "10.0.0.1 rebound from 00:11:22:33:44:55 to 02:42:ac:11:00:66",
 				Count: 1, First: at("10:12:44.001"), Last: at("10:12:44.001"),
-				FirstPacket: loc(day1, 20011), LastPacket: loc(day1, 20011), Blocked: true},
+				FirstPacket: loc(day1, 20011), LastPacket: loc(day1, 20011), Blocked: true,
+				ARP: &analyzer.ARPPacket{SenderIP: "10.0.0.1", TargetIP: "10.0.0.20", SrcMAC: "02:42:ac:11:00:66", DestMAC: "00:16:3e:00:00:20"}},
 			{SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: at("10:14:03"),
 				Attacker: "10.0.0.66", Victim: "10.0.0.20", VictimPort: 22, Proto: "TCP", Kind: "ssh",
 				Detail: "31 short connections in 60s", Count: 31, First: at("10:13:03"), Last: at("10:14:03"),
@@ -603,6 +604,7 @@ func TestJSONMirrorsResult(t *testing.T) {
 		reflect.TypeFor[analyzer.ReasonCount](),
 		reflect.TypeFor[analyzer.PacketLocation](),
 		reflect.TypeFor[analyzer.ExclusionUse](),
+		reflect.TypeFor[analyzer.ARPPacket](),
 	} {
 		for i := range typ.NumField() {
 			if k := typ.Field(i).Type; k == reflect.TypeFor[time.Time]() || k.Kind() == reflect.Slice {

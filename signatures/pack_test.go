@@ -64,8 +64,8 @@ func TestEmbeddedDefaultPack(t *testing.T) {
 	if len(p.Skipped) != 0 {
 		t.Errorf("default rules skipped: %+v", p.Skipped)
 	}
-	if len(p.Rules) != 7 || len(p.Signatures) != 11 {
-		t.Fatalf("%d rules, %d signatures; want 7 and 11", len(p.Rules), len(p.Signatures))
+	if len(p.Rules) != 12 || len(p.Signatures) != 16 {
+		t.Fatalf("%d rules, %d signatures; want 12 and 16", len(p.Rules), len(p.Signatures))
 	}
 	want := map[uint32]struct {
 		sev Severity
@@ -78,6 +78,11 @@ func TestEmbeddedDefaultPack(t *testing.T) {
 		9100005: {SeverityHigh, ""},
 		9100006: {SeverityMedium, ""},
 		9100007: {SeverityMedium, ""},
+		9100008: {SeverityMedium, ""},
+		9100009: {SeverityMedium, ""},
+		9100010: {SeverityMedium, ""},
+		9100011: {SeverityMedium, ""},
+		9100012: {SeverityMedium, ""},
 	}
 	for sid, w := range want {
 		s, r, ok := p.Lookup(sid)

@@ -27,7 +27,8 @@ type AnalyzeOptions struct {
 	ExcludeFile string
 	ConfigFile  string
 	Sets        []string
-	Progress    bool // show a progress bar on stderr
+	HomeNet     string // --home-net; "" for network.home_net (by default analyzer.DefaultHomeNet)
+	Progress    bool   // show a progress bar on stderr
 	Stdin       io.Reader
 	Signatures  SignatureOptions
 	Stderr      io.Writer // for warnings while setting up; nil for none
@@ -104,13 +105,13 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	t, err := loadTunables(opts.ConfigFile, opts.Sets)
+	t, err := loadTunables(opts.ConfigFile, opts.Sets, opts.HomeNet)
 	if err != nil {
 		return cfg, err
 	}
-	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
+	t.Apply(&cfg)
 	cfg.Autoblock = opts.Autoblock
-	set, err := loadSignatures(opts.Signatures, opts.Stderr)
+	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, opts.Stderr)
 	if err != nil {
 		return cfg, err
 	}
@@ -292,7 +293,7 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 	if nameA == "" {
 		nameA = noList
 	}
-	w := analyzer.CompareExclusions(results[0], results[1], nameA, opts.CompareExclude)
+	w := analyzer.CompareExclusions(results[0], results[1], nameA, opts.CompareExclude, cfgA.HomeNet)
 	var buf bytes.Buffer
 	if err := report.WriteWhatIf(&buf, &w, opts.Format); err != nil {
 		return err

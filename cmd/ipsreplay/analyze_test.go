@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,8 +67,10 @@ func TestAnalyzeCaptures(t *testing.T) {
 				// the default pack's scanner user-agent rules
 				{9100003, []string{"192.168.1.250"}, []string{"192.168.1.10"}},
 				{9100004, []string{"192.168.1.250"}, []string{"192.168.1.1", "192.168.1.10", "192.168.1.20"}},
+				// and its Nessus 404 probe URI rule (GET /NessusTest...)
+				{9100009, []string{"192.168.1.250"}, []string{"192.168.1.1", "192.168.1.10", "192.168.1.20"}},
 			},
-			blocks: map[string][]uint32{"192.168.1.250": {9000002, 9000004, 9100003, 9100004}},
+			blocks: map[string][]uint32{"192.168.1.250": {9000002, 9000004, 9100003, 9100004, 9100009}},
 			fps:    map[string]string{"192.168.1.250": "scanner"},
 		},
 		{
@@ -370,22 +373,26 @@ func TestInputKinds(t *testing.T) {
 		r.wantCode(t, exitOK)
 		r.wantNoStderr(t)
 		rep := decodeReport(t, r.stdout)
-		entries, err := os.ReadDir(pcaps)
+		// every capture under pcaps/, pcaps/lab/ too; expectations, the lab's
+		// provenance notes and its script are not captures
+		var want []string
+		err := filepath.WalkDir(pcaps, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".pcap") || strings.HasSuffix(path, ".pcapng")) {
+				want = append(want, filepath.ToSlash(path))
+			}
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []string
-		for _, e := range entries {
-			if !strings.HasSuffix(e.Name(), ".expect.json") { // expectations are not captures
-				want = append(want, pcaps+"/"+e.Name())
-			}
-		}
 		slices.Sort(want)
 		if got := rep.filePaths(); !slices.Equal(got, want) {
-			t.Errorf("files %q, want every capture in %s, sorted: %q", got, pcaps, want)
+			t.Errorf("files %q, want every capture under %s, sorted: %q", got, pcaps, want)
 		}
-		if got := rep.sids(); !slices.Equal(got, []uint32{9000001, 9000002, 9000003, 9000004, 9100003, 9100004}) {
-			t.Errorf("signatures %v, want all four built-in ones and the default pack's scanner rules", got)
+		for _, sid := range []uint32{9000001, 9000002, 9000003, 9000004, 9100003, 9100004, 9100009} {
+			if !slices.Contains(rep.sids(), sid) {
+				t.Errorf("signatures %v, want all four built-in ones and the default pack's scanner rules (%d missing)", rep.sids(), sid)
+			}
 		}
 		for _, host := range []string{"203.0.113.66", "192.168.1.66", "203.0.113.77", "203.0.113.78", "203.0.113.88"} {
 			if !slices.Contains(rep.blockedHosts(), host) {

@@ -12,6 +12,7 @@ import (
 	"github.com/ipsreplay/ipsreplay/analyzer"
 	"github.com/ipsreplay/ipsreplay/expect"
 	"github.com/ipsreplay/ipsreplay/report"
+	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
 // CheckOptions is everything `ipsreplay check` was asked to do.
@@ -21,6 +22,7 @@ type CheckOptions struct {
 	JUnit      string
 	ConfigFile string
 	Sets       []string
+	HomeNet    string // --home-net; "" for network.home_net
 	Signatures SignatureOptions
 }
 
@@ -36,6 +38,7 @@ func checkCommand() *cli.Command {
 			&cli.StringFlag{Name: "junit", Usage: "also write JUnit XML to `FILE`"},
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`, for every case"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter for every case, e.g. --set port_scan.vertical_threshold=20"},
+			homeNetFlag(),
 		}, signatureFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -50,6 +53,7 @@ func checkCommand() *cli.Command {
 				JUnit:      c.String("junit"),
 				ConfigFile: c.String("config"),
 				Sets:       c.StringSlice("set"),
+				HomeNet:    c.String("home-net"),
 				Signatures: signatureOptions(c),
 			}, c.App.Writer)
 		},
@@ -61,12 +65,12 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	t, err := loadTunables(opts.ConfigFile, opts.Sets)
+	t, err := loadTunables(opts.ConfigFile, opts.Sets, opts.HomeNet)
 	if err != nil {
 		return err
 	}
-	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
-	set, err := loadSignatures(opts.Signatures, nil)
+	t.Apply(&cfg)
+	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, nil)
 	if err != nil {
 		return err
 	}
@@ -78,7 +82,21 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 	if len(files) == 0 {
 		return &inputError{fmt.Errorf("no expectation files (*%s) under %v", expect.Suffix, opts.Paths)}
 	}
-	rep, runErr := expect.Run(ctx, files, expect.RunOptions{Config: cfg, Update: opts.Update})
+	// a case with its own home network (options.home_net) gets the
+	// signatures loaded with it, once per home network
+	sets := map[string]*signatures.Set{}
+	reload := func(home analyzer.HomeNet) (*signatures.Set, error) {
+		if s, ok := sets[home.String()]; ok {
+			return s, nil
+		}
+		s, err := loadSignatures(opts.Signatures, home, nil)
+		if err != nil {
+			return nil, err
+		}
+		sets[home.String()] = s
+		return s, nil
+	}
+	rep, runErr := expect.Run(ctx, files, expect.RunOptions{Config: cfg, Update: opts.Update, Signatures: reload})
 	if err := report.WriteCheck(stdout, rep); err != nil {
 		return err
 	}

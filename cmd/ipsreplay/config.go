@@ -18,18 +18,20 @@ func configCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "config", Usage: "start from this JSON `FILE`"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set syn_flood.threshold=500"},
+			homeNetFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("config takes no arguments")
 			}
-			return runConfig(c.String("config"), c.StringSlice("set"), c.App.Writer)
+			return runConfig(c.String("config"), c.StringSlice("set"), c.String("home-net"), c.App.Writer)
 		},
 	}
 }
 
-// loadTunables reads a config file (if any) and applies --set overrides.
-func loadTunables(file string, sets []string) (analyzer.Tunables, error) {
+// loadTunables reads a config file (if any) and applies --set overrides,
+// then --home-net (when not "") over network.home_net.
+func loadTunables(file string, sets []string, homeNet string) (analyzer.Tunables, error) {
 	t := analyzer.DefaultTunables()
 	if file != "" {
 		var err error
@@ -42,11 +44,18 @@ func loadTunables(file string, sets []string) (analyzer.Tunables, error) {
 			return t, usagef("%v", err)
 		}
 	}
+	if homeNet != "" {
+		h, err := analyzer.ParseHomeNet(homeNet)
+		if err != nil {
+			return t, usagef("--home-net: %v", err)
+		}
+		t.Network.HomeNet = h
+	}
 	return t, nil
 }
 
-func runConfig(file string, sets []string, stdout io.Writer) error {
-	t, err := loadTunables(file, sets)
+func runConfig(file string, sets []string, homeNet string, stdout io.Writer) error {
+	t, err := loadTunables(file, sets, homeNet)
 	if err != nil {
 		return err
 	}

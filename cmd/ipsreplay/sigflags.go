@@ -10,7 +10,6 @@ import (
 	"github.com/ipsreplay/ipsreplay/analyzer"
 
 	"github.com/ipsreplay/ipsreplay/signatures"
-	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // SignatureOptions chooses the signatures a run uses.
@@ -28,7 +27,23 @@ func analysisFlags() []cli.Flag {
 		&cli.StringFlag{Name: "exclude", Usage: "exclusion list `FILE` (none for no list): one IP, CIDR, range a-b, MAC or Suricata suppress line a line; their alerts are removed"},
 		&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (ipsreplay config prints one)"},
 		&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
+		homeNetFlag(),
 	}, signatureFlags()...)
+}
+
+// homeNetFlag is --home-net, for every command that analyses and for
+// config. A bad list is a usage error before anything is read.
+func homeNetFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:  "home-net",
+		Usage: "the home network, `CIDR[,CIDR...]`: what $HOME_NET means in rules and which hosts are internal (default " + analyzer.DefaultHomeNet + "; overrides network.home_net)",
+		Action: func(_ *cli.Context, v string) error {
+			if _, err := analyzer.ParseHomeNet(v); err != nil {
+				return usagef("--home-net: %v", err)
+			}
+			return nil
+		},
+	}
 }
 
 // analysisOptions reads analysisFlags into the options they fill.
@@ -38,6 +53,7 @@ func analysisOptions(c *cli.Context) AnalyzeOptions {
 		ExcludeFile: c.String("exclude"),
 		ConfigFile:  c.String("config"),
 		Sets:        c.StringSlice("set"),
+		HomeNet:     c.String("home-net"),
 		Signatures:  signatureOptions(c),
 		Stderr:      c.App.ErrWriter,
 	}
@@ -57,9 +73,10 @@ func signatureOptions(c *cli.Context) SignatureOptions {
 	return SignatureOptions{Dirs: c.StringSlice("signatures"), RuleFiles: c.StringSlice("rules"), NoBuiltins: c.Bool("no-builtins")}
 }
 
-// loadSignatures loads the signature set and says on stderr when a pack is
-// out of date against today (the report says it against the capture).
-func loadSignatures(opts SignatureOptions, stderr io.Writer) (*signatures.Set, error) {
+// loadSignatures loads the signature set, with $HOME_NET set to home, and
+// says on stderr when a pack is out of date against today (the report
+// says it against the capture).
+func loadSignatures(opts SignatureOptions, home analyzer.HomeNet, stderr io.Writer) (*signatures.Set, error) {
 	if opts.NoBuiltins && len(opts.Dirs) == 0 && len(opts.RuleFiles) == 0 {
 		return nil, usagef("--no-builtins needs --signatures or --rules: there would be nothing to detect with")
 	}
@@ -67,7 +84,7 @@ func loadSignatures(opts SignatureOptions, stderr io.Writer) (*signatures.Set, e
 		NoDefault: opts.NoBuiltins,
 		Dirs:      opts.Dirs,
 		RuleFiles: opts.RuleFiles,
-		Vars:      rules.DefaultVars(),
+		Vars:      home.RuleVars(),
 	})
 	if err != nil {
 		return nil, &inputError{err}

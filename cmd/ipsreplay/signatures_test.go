@@ -105,7 +105,7 @@ func TestSignaturesCommand(t *testing.T) {
 		{
 			name: "list built-in", args: []string{"signatures", "list"},
 			stdout: []string{
-				"Signature packs", "| default | 1.0.0   | 2026-11-23 |", "| 7            | 0             | built-in |",
+				"Signature packs", "| default | 1.0.0   | 2026-11-23 |", "| 12           | 0             | built-in |",
 				"| 9000001 | Attack: TCP SYN Flood", "| 9100001 | Attack: Log4j2 JNDI Lookup RCE CVE-2021-44228 | high     | attempted-admin        | CVE-2021-44228 | default |",
 				"| 9100003 | Audit: Nmap Scripting Engine User-Agent", "medium",
 			},
@@ -156,7 +156,7 @@ func TestSignaturesCommand(t *testing.T) {
 		{name: "show no sid", args: []string{"signatures", "show"}, code: exitInput, stderr: []string{"needs one signature id"}},
 		{
 			name: "verify built-in", args: []string{"signatures", "verify"},
-			stdout: []string{"built-in: OK: pack default 1.0.0, released 2026-11-23", "2 files verified, 11 signatures (7 rules, 4 metadata only), 0 rules skipped"},
+			stdout: []string{"built-in: OK: pack default 1.0.0, released 2026-11-23", "2 files verified, 16 signatures (12 rules, 4 metadata only), 0 rules skipped"},
 		},
 		{
 			name: "verify dir", args: []string{"signatures", "verify", web},
@@ -237,11 +237,11 @@ func TestSignaturesListJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if doc.Schema != signaturesListSchema || len(doc.Packs) != 2 || doc.Packs[1].Name != "web" || doc.Packs[1].Source != dir ||
-		doc.Packs[0].ActiveRules != 7 || doc.Packs[1].ActiveRules != 1 || doc.Packs[1].SkippedRules != 1 {
+		doc.Packs[0].ActiveRules != 12 || doc.Packs[1].ActiveRules != 1 || doc.Packs[1].SkippedRules != 1 {
 		t.Errorf("packs: %+v", doc.Packs)
 	}
-	if len(doc.Signatures) != 13 {
-		t.Fatalf("%d signatures, want 13", len(doc.Signatures))
+	if len(doc.Signatures) != 18 {
+		t.Fatalf("%d signatures, want 18", len(doc.Signatures))
 	}
 	for i, s := range doc.Signatures {
 		if i > 0 && s.SID <= doc.Signatures[i-1].SID {

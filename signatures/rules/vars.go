@@ -20,15 +20,17 @@ type Vars struct {
 }
 
 // DefaultVars returns the variables Suricata's default suricata.yaml
-// defines (HOME_NET is the RFC 1918 space), plus the port groups rule sets
-// commonly use (Snort's snort.conf, ET Open). HTTP_PORTS is a reasonable
-// subset of the ports web servers listen on: Suricata's default is "80"
-// alone, ET's list is longer. Each call returns fresh maps the caller may
-// change.
+// defines, plus the port groups rule sets commonly use (Snort's
+// snort.conf, ET Open). HTTP_PORTS is a reasonable subset of the ports
+// web servers listen on: Suricata's default is "80" alone, ET's list is
+// longer. HOME_NET is the yaml's RFC 1918 space plus
+// the IPv6 unique-local space fc00::/7 (RFC 4193), which the yaml leaves
+// out, so an IPv6 LAN is home too; a run's --home-net replaces it. Each
+// call returns fresh maps the caller may change.
 func DefaultVars() Vars {
 	v := Vars{
 		Addr: map[string]string{
-			"HOME_NET":     "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]",
+			"HOME_NET":     "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12,fc00::/7]",
 			"EXTERNAL_NET": "!$HOME_NET",
 			"AIM_SERVERS":  "$EXTERNAL_NET",
 		},
