@@ -795,7 +795,7 @@ func TestGolden(t *testing.T) {
 		args   []string
 	}{
 		{"portscan.table.golden", []string{"analyze", capture("portscan.pcap")}},
-		{"per-file.table.golden", []string{"analyze", "--per-file", pcaps}},
+		{"per-file.table.golden", append([]string{"analyze", "--per-file"}, corpus...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

@@ -60,7 +60,7 @@ func TestExclusionsSuggestGolden(t *testing.T) {
 		golden string
 		args   []string
 	}{
-		{"suggest-corpus.golden", []string{pcaps}},
+		{"suggest-corpus.golden", corpus},
 		{"suggest-guest-vm-high.golden", []string{"--min-confidence", "high", capture("guest-vm.pcap")}},
 		{"suggest-portscan.golden", []string{capture("portscan.pcap")}},
 	}
@@ -87,7 +87,7 @@ func TestExclusionsSuggestGolden(t *testing.T) {
 // still fire and their attackers are still blocked.
 func TestExclusionsSuggestRoundTrip(t *testing.T) {
 	list := filepath.Join(t.TempDir(), "excluded-hosts.txt")
-	r := runArgs(t, "exclusions", "suggest", "--no-progress", "-o", list, pcaps)
+	r := runArgs(t, append([]string{"exclusions", "suggest", "--no-progress", "-o", list}, corpus...)...)
 	r.wantCode(t, exitOK)
 	r.wantNoStderr(t)
 	r.wantNoStdout(t)
@@ -101,8 +101,8 @@ func TestExclusionsSuggestRoundTrip(t *testing.T) {
 		}
 	}
 
-	before := analyzeResult(t, pcaps)
-	after := analyzeResult(t, "--exclude", list, pcaps)
+	before := analyzeResult(t, corpus...)
+	after := analyzeResult(t, append([]string{"--exclude", list}, corpus...)...)
 	was, now := alertsBy(before), alertsBy(after)
 
 	benign := []string{"192.168.1.250", "192.168.1.5"} // internal scanner, monitoring
@@ -168,8 +168,8 @@ func TestExclusionsSuggestRoundTrip(t *testing.T) {
 func TestExclusionsSuppressOneSignature(t *testing.T) {
 	list := writeFile(t, "ex.txt", []byte("# the scanner's port scans only\n"+
 		"suppress gen_id 1, sig_id 9000002, track by_src, ip 192.168.1.250\n"))
-	before := analyzeResult(t, pcaps)
-	after := analyzeResult(t, "--exclude", list, pcaps)
+	before := analyzeResult(t, corpus...)
+	after := analyzeResult(t, append([]string{"--exclude", list}, corpus...)...)
 	was, now := alertsBy(before), alertsBy(after)
 	scans := was["192.168.1.250"][9000002]
 	if scans == 0 {

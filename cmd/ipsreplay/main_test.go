@@ -23,6 +23,22 @@ const pcaps = "../../pcaps"
 
 func capture(name string) string { return pcaps + "/" + name }
 
+// corpus is the generated captures at the top of pcaps/ (cmd/pcapgen's),
+// sorted, without pcaps/lab/'s real-tool captures: golden files over it
+// change when the generator does, not each time `make lab` records anew.
+var corpus = func() []string {
+	var out []string
+	for _, pat := range []string{"*.pcap", "*.pcapng"} {
+		m, _ := filepath.Glob(filepath.Join(pcaps, pat))
+		out = append(out, m...)
+	}
+	for i := range out {
+		out[i] = filepath.ToSlash(out[i])
+	}
+	slices.Sort(out)
+	return out
+}()
+
 // result is what one run of the command produced.
 type result struct {
 	code           int

@@ -155,7 +155,7 @@ func TestWhatIfCorpus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runArgs(t, append(append([]string{"analyze", "-f", "json"}, tt.args...), pcaps)...)
+			r := runArgs(t, append(append([]string{"analyze", "-f", "json"}, tt.args...), corpus...)...)
 			r.wantCode(t, exitOK)
 			r.wantNoStderr(t)
 			w := decodeWhatIf(t, r.stdout)
@@ -230,8 +230,8 @@ func TestWhatIfGolden(t *testing.T) {
 		golden string
 		args   []string
 	}{
-		{"whatif-scanner-attacker.table.golden", []string{"analyze", "--compare-exclude", scannerAttackerList, pcaps}},
-		{"whatif-suggested.table.golden", []string{"analyze", "--compare-exclude", suggestedList, pcaps}},
+		{"whatif-scanner-attacker.table.golden", append([]string{"analyze", "--compare-exclude", scannerAttackerList}, corpus...)},
+		{"whatif-suggested.table.golden", append([]string{"analyze", "--compare-exclude", suggestedList}, corpus...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -245,7 +245,7 @@ func TestWhatIfGolden(t *testing.T) {
 
 // TestWhatIfSameList: the same list on both sides changes nothing.
 func TestWhatIfSameList(t *testing.T) {
-	r := runArgs(t, "analyze", "-f", "json", "--exclude", scannerAttackerList, "--compare-exclude", scannerAttackerList, pcaps)
+	r := runArgs(t, append([]string{"analyze", "-f", "json", "--exclude", scannerAttackerList, "--compare-exclude", scannerAttackerList}, corpus...)...)
 	r.wantCode(t, exitOK)
 	w := decodeWhatIf(t, r.stdout)
 	for _, row := range w.Rows {
