@@ -32,7 +32,11 @@ type PortScanConfig struct {
 	// open, to fire a "vertical" scan. Lower catches scans of a few chosen
 	// ports but fires on clients of multi-port services whose ports are
 	// closed or firewalled; higher misses targeted scans. Default 15, Zeek
-	// scan.zeek's port_scan_threshold.
+	// scan.zeek's port_scan_threshold. On a LAN nmap's default scan (its
+	// top 1000 ports) passes it within milliseconds and --top-ports 20 or
+	// -sU --top-ports 20 still do; a hand-picked list such as -p
+	// 22,80,443,445,3389 never does, and is left to the sweep and
+	// host-discovery counts below.
 	VerticalThreshold int `json:"vertical_threshold"`
 
 	// VerticalWindow is the epoch over which a vertical scan's ports are
@@ -46,7 +50,10 @@ type PortScanConfig struct {
 	// fire a "sweep"; it also applies to ARP and ICMP echo host-discovery
 	// sweeps. Lower catches sweeps of small subnets but fires on busy
 	// clients whose destinations are down; higher misses them. Default 25,
-	// Zeek scan.zeek's addr_scan_threshold.
+	// Zeek scan.zeek's addr_scan_threshold. A small LAN never gets there:
+	// nmap probes only the hosts its ARP ping found alive (six of the 29
+	// addresses of a /27 in pcaps/lab/), so what the scanner tried shows in
+	// its ARP requests, counted by discovery_threshold.
 	SweepThreshold int `json:"sweep_threshold"`
 
 	// SweepWindow is the epoch over which a sweep's hosts are counted.
@@ -172,6 +179,25 @@ type PortScan struct {
 	sweeps         *bounded.Table[psSweepKey, psCounter]
 	probes         *bounded.Table[psProbeKey, psProbe]
 	probeRetention int64
+
+	// askers are the sources now asking for many addresses, watched for
+	// routing: see watchRouting.
+	askers  [psMaxAskers]psAsker
+	nAskers int
+}
+
+// psMaxAskers bounds the sources watched for routing at once: a LAN has
+// few hosts asking for many addresses in the same minute, and when more
+// do, the stalest is dropped (it is then judged without the check).
+const psMaxAskers = 8
+
+// psAsker is a source whose ARP requests are being counted, and whether
+// frames sent to its MAC for other addresses show it forwards traffic.
+type psAsker struct {
+	mac     [6]byte
+	addr    netip.Addr
+	until   int64 // capture time after which the watch lapses
+	forward bool  // seen a frame to mac for an address not addr
 }
 
 // psProtoARP stands for ARP in keys and events: ARP has no IP protocol
@@ -279,6 +305,9 @@ func (d *PortScan) Observe(f *Facts, emit Emit) {
 	case L3ARP:
 		d.arp(f, emit)
 	case L3IPv4, L3IPv6:
+		if d.nAskers > 0 && f.HasEth {
+			d.watchRouting(f)
+		}
 		switch f.Proto {
 		case ProtoTCP:
 			d.tcp(f, emit)
@@ -362,6 +391,9 @@ func (d *PortScan) arp(f *Facts, emit Emit) {
 		if a.SenderIP.IsUnspecified() || a.SenderIP == a.TargetIP {
 			return
 		}
+		if d.routing(a.SenderIP, f) {
+			return // resolving next hops for traffic it forwards
+		}
 		// A unicast request re-checks an address the sender already knows
 		// (Linux's neighbour probes); only broadcast ones discover hosts.
 		// Without an Ethernet header there is no telling: count it.
@@ -405,6 +437,9 @@ func (d *PortScan) discover(f *Facts, src, dst netip.Addr, proto, kind uint8, em
 	}
 	p.sGen, p.sState = c.gen, psCounted
 	psCount(c, f, kind)
+	if kind == psARP && c.distinct >= psWatchFrom {
+		d.watch(src, f)
+	}
 	if int(c.distinct) < d.cfg.DiscoveryThreshold || int(c.count)*100 < d.cfg.DiscoveryUnansweredPct*int(c.distinct) {
 		return false
 	}
@@ -579,6 +614,71 @@ func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto ui
 			c.count, port, name, span, psKinds(c.kinds), c.closed, psOpenNote(c.open, "hosts"))
 	}
 	emit(ev)
+}
+
+// A router asks by ARP for every address it forwards a packet to, so a
+// scan routed onto a LAN (masscan and zmap send every probe to the
+// router's MAC) makes the router look like the scanner, and blocking the
+// gateway would cut the LAN off. The packets that make it ask reach its
+// MAC addressed to other hosts just before each request. Once a source
+// has asked for psWatchFrom addresses, frames to its MAC are checked for
+// foreign destinations; until then, and when no source is watched, an IP
+// packet costs one comparison. Frames from its MAC are not checked: nmap's
+// decoys leave the scanner's MAC with other source addresses.
+const psWatchFrom = 3
+
+// watch starts (or extends) the routing watch of src, which asked by ARP
+// from f's source MAC.
+func (d *PortScan) watch(src netip.Addr, f *Facts) {
+	if !f.HasEth {
+		return
+	}
+	until := f.Time + d.dWin
+	stalest := 0
+	for i := range d.nAskers {
+		a := &d.askers[i]
+		if a.mac == f.SrcMAC && a.addr == src {
+			a.until = until
+			return
+		}
+		if a.until < d.askers[stalest].until {
+			stalest = i
+		}
+	}
+	slot := stalest
+	if d.nAskers < psMaxAskers {
+		slot = d.nAskers
+		d.nAskers++
+	}
+	d.askers[slot] = psAsker{mac: f.SrcMAC, addr: src, until: until}
+}
+
+// watchRouting marks the watched sources that f, an IP packet, shows
+// forwarding, and drops lapsed watches.
+func (d *PortScan) watchRouting(f *Facts) {
+	for i := 0; i < d.nAskers; {
+		a := &d.askers[i]
+		if f.Time > a.until {
+			d.nAskers--
+			d.askers[i] = d.askers[d.nAskers]
+			continue
+		}
+		if f.DstMAC == a.mac && f.Dst != a.addr && !f.Dst.IsMulticast() {
+			a.forward = true
+		}
+		i++
+	}
+}
+
+// routing reports whether src, asking by ARP from f's source MAC, is a
+// watched source seen forwarding.
+func (d *PortScan) routing(src netip.Addr, f *Facts) bool {
+	for i := range d.nAskers {
+		if a := &d.askers[i]; a.forward && a.addr == src && (!f.HasEth || a.mac == f.SrcMAC) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *PortScan) fireDiscovery(c *psCounter, src netip.Addr, f *Facts, emit Emit) {

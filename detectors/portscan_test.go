@@ -328,6 +328,32 @@ func TestPortScan(t *testing.T) {
 			check: psWantNone,
 		},
 		{
+			// masscan --router-ip: every probe goes to the router's MAC and
+			// the router asks for each address before forwarding it.
+			name: "router resolving addresses for a scan it forwards is not the scanner",
+			facts: func() []Facts {
+				router := [6]byte{0x02, 0, 0, 0, 0, 0x01}
+				var out []Facts
+				for i := range 30 {
+					at := time.Duration(i) * 20 * time.Millisecond
+					syn := psTCP(at, psScanner, psHost(i), 40000, 80, TCPSyn, DirUnknown)
+					syn.DstMAC = router
+					out = append(out, syn)
+					who := psARPFacts(at+time.Millisecond, 1, "10.0.1.254", psHost(i))
+					who.SrcMAC, who.ARP.SenderMAC = router, router
+					out = append(out, who)
+				}
+				return out
+			},
+			check: func(t *testing.T, evs []Event, d *PortScan) {
+				// the scanner's own 80/tcp sweep still fires; the router never
+				psWantEvents(t, evs, 1)
+				if e := evs[0]; e.Attacker != scanner || e.Kind != "sweep" {
+					t.Errorf("got %+v, want only the scanner's sweep", e)
+				}
+			},
+		},
+		{
 			name: "unicast who-has re-checking known neighbours is not discovery",
 			facts: func() []Facts {
 				var out []Facts
