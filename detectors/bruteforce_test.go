@@ -177,6 +177,28 @@ func TestBruteForce(t *testing.T) {
 			},
 		},
 		{
+			// pcaps/lab/hydra-ssh-success: failures 1.2-2.1 KB, then
+			// sshpass runs id; uname; ls and leaves: 4.1 KB, under 5500.
+			name: "short ssh login, twice the size of the failures, after the report",
+			steps: append(bfRepeat(9, 0, 0.5, func(i int, t float64) []bfStep {
+				return []bfStep{bfConn(i+1, t, 0.2, 22, 1600, uint64(1195+(i%2)*922), CloseServerFin)}
+			}), bfConn(10, 8, 0.33, 22, 3477, 4141, CloseClientFin)),
+			want: []bfWant{
+				{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"},
+				{kind: KindLoginAfterGuessing, port: 22, count: 9,
+					detail: "SSH connection of 330ms, the server sent 4141 bytes where its failed-looking ones got at most 2117 after 9 failed SSH logins: the guessing may have succeeded"},
+			},
+		},
+		{
+			// hydra spends its first connections on one try each, later
+			// ones on six: 1.77 times the size, but only 922 bytes more
+			name: "a failure with more tries than the first ones is not a login",
+			steps: append(bfRepeat(8, 0, 0.5, func(i int, t float64) []bfStep {
+				return []bfStep{bfConn(i+1, t, 0.2, 22, 1600, 1195, CloseServerFin)}
+			}), bfConn(9, 8, 0.2, 22, 2100, 2117, CloseServerFin)),
+			want: []bfWant{{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"}},
+		},
+		{
 			name: "a session before any report, or after the window, is not reported",
 			steps: append(append([]bfStep{bfConn(1, 0, 60, 22, 9000, 48000, CloseClientFin)},
 				bfRepeat(8, 100, 4, func(i int, t float64) []bfStep {
