@@ -41,6 +41,14 @@ bench: build
 	$(GO) run ./cmd/ipsbench -ipsreplay ./$(BIN) -large $(BENCH)/large.pcap -synflood $(BENCH)/synflood.pcap
 	$(GO) test -run '^$$' -bench . -benchmem ./analyzer/ ./detectors/ ./internal/...
 
+# Regenerate pcaps/lab/: captures made by real tools (nmap, masscan, hping3,
+# arpspoof, hydra, ...) on a LAN of network namespaces, with their
+# expectations. Needs root and Debian (installs what is missing with apt-get);
+# about 10 minutes. See pcaps/lab/README.md.
+.PHONY: lab
+lab:
+	bash pcaps/lab/lab.sh
+
 FUZZTIME ?= 30s
 
 # Each fuzz target in turn (go test runs one -fuzz target at a time).
