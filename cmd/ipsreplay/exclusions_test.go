@@ -241,3 +241,54 @@ func TestExclusionsSuggestErrors(t *testing.T) {
 		r.wantOneErrorLine(t, cut)
 	})
 }
+
+// TestExclusionsSuggestLab runs suggest on captures real tools made
+// (pcaps/lab/): the internal nmap -sV scan of four hosts is listed, at
+// medium confidence or more, with nmap's packet fingerprints as evidence;
+// a host that flooded, poisoned ARP caches or guessed passwords is never
+// listed, nor is one that scanned a single host.
+func TestExclusionsSuggestLab(t *testing.T) {
+	entries := func(t *testing.T, out string) []string {
+		var e []string
+		for _, line := range strings.Split(out, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				e = append(e, line)
+			}
+		}
+		return e
+	}
+	suggest := func(t *testing.T, name string) string {
+		path := capture("lab/" + name)
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: %v (make lab writes it)", path, err)
+		}
+		r := runArgs(t, "exclusions", "suggest", "--no-progress", path)
+		r.wantCode(t, exitOK)
+		return r.stdout
+	}
+
+	t.Run("internal scanner", func(t *testing.T) {
+		out := suggest(t, "scanner-internal.pcap")
+		if got := entries(t, out); !slices.Equal(got, []string{"10.77.0.25"}) {
+			t.Errorf("entries %q, want the scanner 10.77.0.25 alone:\n%s", got, out)
+		}
+		for _, want := range []string{"# scanner, confidence ", "nmap SYN probes: ", "nmap service probes: "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("no %q in the suggestion:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "# scanner, confidence low") {
+			t.Errorf("scanner at low confidence:\n%s", out)
+		}
+	})
+	for _, name := range []string{
+		"hping3-synflood.pcap", "arpspoof.pcap", "ettercap.pcap", "hydra-ssh.pcap", "hydra-ftp.pcap",
+		"hydra-ssh-success.pcap", "nmap-sS.pcap", "nmap-O.pcap", "nmap-sn-arp.pcap",
+	} {
+		t.Run(name, func(t *testing.T) {
+			if out := suggest(t, name); len(entries(t, out)) > 0 {
+				t.Errorf("suggested %q for an attacker:\n%s", entries(t, out), out)
+			}
+		})
+	}
+}
