@@ -46,7 +46,7 @@ die() {
 
 # --- packages -------------------------------------------------------------
 
-PKGS=(iproute2 procps psmisc openssl python3 bridge-utils tcpdump tshark
+PKGS=(iproute2 procps openssl python3 bridge-utils tcpdump tshark
 	nmap masscan zmap hping3 dsniff ettercap-text-only hydra
 	openssh-server openssh-client sshpass vsftpd ftp lftp curl
 	inetutils-inetd inetutils-telnetd dnsmasq chrony dnsutils iputils-ping arping)
@@ -77,9 +77,6 @@ install_packages() {
 
 NET=10.77.0
 declare -A IP=([gw]=$NET.1 [web]=$NET.5 [ssh]=$NET.6 [ftp]=$NET.7 [dns]=$NET.8 [ws]=$NET.20 [atk]=$NET.25)
-declare -A ROLE=([gw]="gateway/router box (ip_forward on, no upstream)" [web]="web server (python3 -m http.server 80)"
-	[ssh]="OpenSSH server" [ftp]="vsftpd, and telnetd under inetd" [dns]="dnsmasq (DNS) and chronyd (NTP server)"
-	[ws]="workstation / client" [atk]="scanner / attacker")
 HOSTS=(gw web ssh ftp dns ws atk)
 declare -A MAC
 for h in "${HOSTS[@]}"; do MAC[$h]=$(printf '02:1a:b0:00:00:%02x' "${IP[$h]##*.}"); done
@@ -411,6 +408,7 @@ cap_start() {
 		grep -q 'listening on' "$WORK/$NAME.tcpdump.log" 2>/dev/null && break
 		sleep 0.1
 	done
+	kill -0 "$CAP_PID" 2>/dev/null || die "$NAME: tcpdump did not start: $(tail -3 "$WORK/$NAME.tcpdump.log" | tr '\n' ' ')"
 	sleep 0.5
 }
 
@@ -418,7 +416,8 @@ cap_start() {
 # the capture.
 cap_stop() {
 	sleep "${1:-3}"
-	kill -INT "$CAP_PID"
+	kill -INT "$CAP_PID" 2>/dev/null ||
+		die "$NAME: tcpdump stopped before the scenario ended: $(tail -3 "$WORK/$NAME.tcpdump.log" | tr '\n' ' ')"
 	wait "$CAP_PID" || true
 	CAP_PID=""
 	log "(tcpdump stopped: $(grep -E 'packets (captured|received|dropped)' "$WORK/$NAME.tcpdump.log" | tr '\n' ';' || echo '?'))"
@@ -1315,6 +1314,9 @@ main() {
 	for s in ${ONLY//,/ }; do
 		[[ $known == *" $s "* ]] || die "LAB_ONLY: no scenario $s (have:$known)"
 	done
+	# one run at a time: a second one would tear down the first one's LAN
+	exec 9>/run/lock/ipsl-lab.lock
+	flock -n 9 || die "another lab.sh is running (lock /run/lock/ipsl-lab.lock held); wait for it to finish"
 	trap teardown EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
