@@ -805,15 +805,22 @@ sc_scanner_internal() {
 sc_masscan() {
 	begin masscan "masscan SYN sweep of 5 ports over $NET.1-30 at 100 packets/s; masscan sends every probe to the router's MAC (--router-ip $NET.1), which forwards on the LAN" masscan
 	cap_start
-	run atk masscan "$NET.1-$NET.30" -p 22,80,443,445,3389 --rate 100 -e eth0 --router-ip "${IP[gw]}" --wait 3 -oL "$WORK/masscan.txt"
+	# masscan 1.3.2 now and then never exits after its --wait (its threads
+	# deadlock; SIGINT does not help): bounded, and judged by what it sent
+	run atk timeout -k 5 30 masscan "$NET.1-$NET.30" -p 22,80,443,445,3389 --rate 100 -e eth0 --router-ip "${IP[gw]}" --wait 3 -oL "$WORK/masscan.txt"
 	log "    masscan -oL:"
-	trim <"$WORK/masscan.txt" >>"$TXT"
+	trim <"$WORK/masscan.txt" >>"$TXT" 2>/dev/null || true
 	cap_stop
-	((RC == 0)) || die "$NAME: masscan exited $RC"
-	local s h
+	local s h na np
 	s=$(gt "SYN probes from the scanner MAC (to the router's MAC)" "ether src $A and $SYN")
-	gtd "  addresses probed" "ether src $A and $SYN" dst-ip >/dev/null
-	gtd "  ports probed" "ether src $A and $SYN" dst-port >/dev/null
+	na=$(gtd "  addresses probed" "ether src $A and $SYN" dst-ip)
+	np=$(gtd "  ports probed" "ether src $A and $SYN" dst-port)
+	if ((RC != 0)); then
+		tr '\r' '\n' <"$OUTF" | grep -q '100.00% done' || die "$NAME: masscan exited $RC before finishing its scan"
+		note "masscan finished its scan (100.00% done) but hung afterwards and was stopped by timeout (exit $RC)"
+	fi
+	need "addresses probed" "$na" 30
+	need "ports probed" "$np" 5
 	gt "probes the router forwarded (same IP source, router MAC)" "ether src ${MAC[gw]} and src host $SCANNER and $SYN" >/dev/null
 	h=$(gtd "  hosts they reached" "ether src ${MAC[gw]} and src host $SCANNER and $SYN" dst-ip)
 	gt "router ARP who-has while forwarding (not a scan of its own)" "ether src ${MAC[gw]} and $ARPREQ" >/dev/null
@@ -827,7 +834,7 @@ sc_zmap() {
 	begin zmap "zmap sweep of port 80 over $NET.0/27 at 100 packets/s, through the router's MAC" zmap
 	echo "# lab: nothing blocked" >"$WORK/zmap-blocklist.conf"
 	cap_start
-	run atk zmap -p 80 -i eth0 -G "${MAC[gw]}" -S "$SCANNER" -r 100 -c 3 -b "$WORK/zmap-blocklist.conf" -o "$WORK/zmap.csv" "$NET.0/27"
+	run atk timeout -k 5 40 zmap -p 80 -i eth0 -G "${MAC[gw]}" -S "$SCANNER" -r 100 -c 3 -b "$WORK/zmap-blocklist.conf" -o "$WORK/zmap.csv" "$NET.0/27"
 	log "    zmap -o (hosts answering):"
 	trim <"$WORK/zmap.csv" >>"$TXT"
 	cap_stop
