@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"sort"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // DefaultAutoblock is how long the modelled endpoint IPS blocks an attacker
@@ -172,7 +174,7 @@ func (a *autoblock) results() []BlockedHost {
 			LastUnblock:    time.Unix(0, b.until).UTC(),
 			Blocks:         b.blocks,
 			Extensions:     b.extensions,
-			TotalBlocked:   Duration(b.total + b.until - b.start),
+			TotalBlocked:   packet.Duration(b.total + b.until - b.start),
 			DroppedPackets: b.droppedPackets,
 			DroppedBytes:   b.droppedBytes,
 			SIDs:           sids,

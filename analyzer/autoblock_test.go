@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 func TestAutoblock(t *testing.T) {
@@ -43,7 +44,7 @@ func TestAutoblock(t *testing.T) {
 		LastUnblock:    time.Unix(2600, 0).UTC(),
 		Blocks:         2,
 		Extensions:     1,
-		TotalBlocked:   Duration((890 + 600) * s),
+		TotalBlocked:   packet.Duration((890 + 600) * s),
 		DroppedPackets: 3,
 		DroppedBytes:   160,
 		SIDs:           []uint32{9000001, 9000002},
@@ -70,7 +71,7 @@ func TestEngineAdvanceUnblocksWithoutPackets(t *testing.T) {
 	}
 	e.AddFile("live:test")
 	t0 := testEpoch.UnixNano()
-	e.Packet(LinkRaw, nil, t0, 0, detectors.PacketRef{Num: 1}) // starts the clock
+	e.Packet(LinkRaw, nil, t0, 0, packet.PacketRef{Num: 1}) // starts the clock
 	e.block.block(netip.MustParseAddr("203.0.113.66"), t0, detectors.SIDPortScan)
 	e.Advance(t0 + int64(9*time.Minute))
 	if len(events) != 0 {

@@ -1,6 +1,6 @@
 package analyzer
 
-import "github.com/ipsreplay/ipsreplay/detectors"
+import "github.com/ipsreplay/ipsreplay/packet"
 
 // ReadAndDecode reads and decodes every packet of one capture and does
 // nothing else. It is the floor that `make bench` measures analyze against:
@@ -12,7 +12,7 @@ func ReadAndDecode(path string) (packets, bytes uint64, err error) {
 	}
 	defer s.Close()
 	d := newDecoder()
-	var f detectors.Facts
+	var f packet.Facts
 	for s.Next() {
 		f.Time, f.WireLen = s.Time, s.Info.Length
 		d.decode(s.Link, s.Data, &f)

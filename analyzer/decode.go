@@ -8,7 +8,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // LinkType is a LINKTYPE_ number. gopacket v1.1.19 keeps link types in a
@@ -98,7 +98,7 @@ var reasonNames = [reasonCount]string{
 	reasonNonIP:           "other protocol (not IP or ARP)",
 }
 
-// decoder turns packet bytes into detectors.Facts without allocating: every
+// decoder turns packet bytes into packet.Facts without allocating: every
 // layer is a preallocated struct that DecodingLayerParser decodes in place,
 // and one parser per first layer shares them.
 type decoder struct {
@@ -183,8 +183,8 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 
 // decode fills f from one packet of link type lt. It returns false when the
 // packet yielded nothing the detectors can use; counts say why.
-func (d *decoder) decode(lt LinkType, data []byte, f *detectors.Facts) bool {
-	*f = detectors.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen}
+func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
+	*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen}
 	first, off, ok := firstLayer(lt, data)
 	if !ok {
 		if lt.Supported() {
@@ -205,7 +205,7 @@ func (d *decoder) decode(lt LinkType, data []byte, f *detectors.Facts) bool {
 
 // fill reads the layers just decoded from pkt into f. inner is set for a
 // reassembled datagram, whose fragments are not reassembled again.
-func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err error, pkt []byte, inner bool) bool {
+func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err error, pkt []byte, inner bool) bool {
 	for i, typ := range d.decoded {
 		switch typ {
 		case layers.LayerTypeEthernet:
@@ -215,7 +215,7 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 		case layers.LayerTypeDot1Q:
 			f.VLAN = d.dot1q.VLANIdentifier
 		case layers.LayerTypeIPv4:
-			f.L3 = detectors.L3IPv4
+			f.L3 = packet.L3IPv4
 			f.Src = addr4(d.ip4.SrcIP)
 			f.Dst = addr4(d.ip4.DstIP)
 			f.TTL = d.ip4.TTL
@@ -229,7 +229,7 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 				return true
 			}
 		case layers.LayerTypeIPv6:
-			f.L3 = detectors.L3IPv6
+			f.L3 = packet.L3IPv6
 			f.Src = addr16(d.ip6.SrcIP)
 			f.Dst = addr16(d.ip6.DstIP)
 			f.TTL = d.ip6.HopLimit
@@ -249,7 +249,7 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 		case layers.LayerTypeARP:
 			d.fillARP(f)
 		case layers.LayerTypeICMPv4:
-			f.Proto = detectors.ProtoICMP
+			f.Proto = packet.ProtoICMP
 			f.ICMPType = d.icmp4.TypeCode.Type()
 			f.ICMPCode = d.icmp4.TypeCode.Code()
 			f.Payload = d.icmp4.Payload
@@ -260,7 +260,7 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 				f.HasQuoted = parseQuoted(d.icmp4.Payload, &f.Quoted)
 			}
 		case layers.LayerTypeICMPv6:
-			f.Proto = detectors.ProtoICMPv6
+			f.Proto = packet.ProtoICMPv6
 			f.ICMPType = d.icmp6.TypeCode.Type()
 			f.ICMPCode = d.icmp6.TypeCode.Code()
 			f.Payload = d.icmp6.Payload
@@ -274,7 +274,7 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 				f.HasQuoted = parseQuoted(d.icmp6.Payload[4:], &f.Quoted)
 			}
 		case layers.LayerTypeTCP:
-			f.Proto = detectors.ProtoTCP
+			f.Proto = packet.ProtoTCP
 			f.SrcPort = uint16(d.tcp.SrcPort)
 			f.DstPort = uint16(d.tcp.DstPort)
 			f.TCPFlags = tcpFlags(&d.tcp)
@@ -283,7 +283,7 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 			f.TCPOptions = d.tcp.Contents[20:] // the parsed header is at least 20 bytes
 			f.Payload = d.tcp.Payload
 		case layers.LayerTypeUDP:
-			f.Proto = detectors.ProtoUDP
+			f.Proto = packet.ProtoUDP
 			f.SrcPort = uint16(d.udp.SrcPort)
 			f.DstPort = uint16(d.udp.DstPort)
 			f.Payload = d.udp.Payload
@@ -291,10 +291,10 @@ func (d *decoder) fill(f *detectors.Facts, p *gopacket.DecodingLayerParser, err 
 	}
 	if err != nil {
 		d.reasons[d.classify(err, p)]++
-	} else if f.L3 == detectors.L3None {
+	} else if f.L3 == packet.L3None {
 		d.reasons[reasonNonIP]++
 	}
-	return f.L3 != detectors.L3None
+	return f.L3 != packet.L3None
 }
 
 // classify names the layer that failed: the one after the last decoded.
@@ -315,7 +315,7 @@ func (d *decoder) classify(_ error, p *gopacket.DecodingLayerParser) int {
 	return reasonMalformedL4
 }
 
-func (d *decoder) fillARP(f *detectors.Facts) {
+func (d *decoder) fillARP(f *packet.Facts) {
 	a := &d.arp
 	// Only Ethernet/IPv4 ARP binds IPs to MACs in a way the detectors use.
 	if a.HwAddressSize != 6 || a.ProtAddressSize != 4 ||
@@ -324,7 +324,7 @@ func (d *decoder) fillARP(f *detectors.Facts) {
 		d.reasons[reasonNonIP]++
 		return
 	}
-	f.L3 = detectors.L3ARP
+	f.L3 = packet.L3ARP
 	f.ARP.Op = a.Operation
 	copy(f.ARP.SenderMAC[:], a.SourceHwAddress)
 	copy(f.ARP.TargetMAC[:], a.DstHwAddress)
@@ -360,7 +360,7 @@ func (d *decoder) payloadBefore(i int, pkt []byte) []byte {
 
 // defrag4 hands an IPv4 fragment to the reassembler and, when it
 // completes its datagram, fills f from the whole datagram.
-func (d *decoder) defrag4(f *detectors.Facts) {
+func (d *decoder) defrag4(f *packet.Facts) {
 	ip := &d.ip4
 	if len(ip.Contents)+len(ip.Payload) != int(ip.Length) {
 		d.reasons[reasonTruncated]++ // a short fragment would leave a hole
@@ -374,7 +374,7 @@ func (d *decoder) defrag4(f *detectors.Facts) {
 
 // defrag6 does the same for an IPv6 packet raw (cut to its payload
 // length) whose fragment header is at at.
-func (d *decoder) defrag6(f *detectors.Facts, raw []byte, at, nextPos int) {
+func (d *decoder) defrag6(f *packet.Facts, raw []byte, at, nextPos int) {
 	if d.ip6.Length == 0 {
 		d.reasons[reasonMalformedL3]++ // jumbograms are never fragmented
 		return
@@ -404,7 +404,7 @@ func (d *decoder) defrag6(f *detectors.Facts, raw []byte, at, nextPos int) {
 
 // reassembled decodes a completed datagram from its IP layer on, into f,
 // which keeps its link-layer facts.
-func (d *decoder) reassembled(f *detectors.Facts, first gopacket.LayerType, whole []byte, res fragResult) {
+func (d *decoder) reassembled(f *packet.Facts, first gopacket.LayerType, whole []byte, res fragResult) {
 	switch res {
 	case fragMalformed:
 		d.reasons[reasonMalformedL3]++
@@ -428,7 +428,7 @@ func isICMPv4Error(t uint8) bool {
 
 // parseQuoted reads the IP header and the first transport bytes that an ICMP
 // error quotes. Bounds are checked by hand: this is attacker-controlled data.
-func parseQuoted(b []byte, q *detectors.QuotedFacts) bool {
+func parseQuoted(b []byte, q *packet.QuotedFacts) bool {
 	if len(b) < 1 {
 		return false
 	}
@@ -457,7 +457,7 @@ func parseQuoted(b []byte, q *detectors.QuotedFacts) bool {
 	default:
 		return false
 	}
-	if (q.Proto == detectors.ProtoTCP || q.Proto == detectors.ProtoUDP) && len(l4) >= 4 {
+	if (q.Proto == packet.ProtoTCP || q.Proto == packet.ProtoUDP) && len(l4) >= 4 {
 		q.SrcPort = binary.BigEndian.Uint16(l4[0:2])
 		q.DstPort = binary.BigEndian.Uint16(l4[2:4])
 	}

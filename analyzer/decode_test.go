@@ -9,7 +9,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 var (
@@ -112,50 +112,50 @@ func TestDecode(t *testing.T) {
 		link  LinkType
 		data  []byte
 		ok    bool
-		check func(t *testing.T, f *detectors.Facts)
+		check func(t *testing.T, f *packet.Facts)
 	}{
-		{"ethernet ipv4 tcp syn", LinkEthernet, tcp4, true, func(t *testing.T, f *detectors.Facts) {
+		{"ethernet ipv4 tcp syn", LinkEthernet, tcp4, true, func(t *testing.T, f *packet.Facts) {
 			want(t, f.HasEth && f.SrcMAC == [6]byte(macB) && f.DstMAC == [6]byte(macA), "macs %x %x", f.SrcMAC, f.DstMAC)
-			want(t, f.L3 == detectors.L3IPv4 && f.Src == netip.MustParseAddr("203.0.113.66") && f.Dst == netip.MustParseAddr("192.168.1.20"), "addrs %v %v", f.Src, f.Dst)
-			want(t, f.Proto == detectors.ProtoTCP && f.SrcPort == 40000 && f.DstPort == 22, "ports %d %d", f.SrcPort, f.DstPort)
-			want(t, f.TCPFlags == detectors.TCPSyn && f.Seq == 1000 && f.TTL == 64, "flags %x seq %d", f.TCPFlags, f.Seq)
+			want(t, f.L3 == packet.L3IPv4 && f.Src == netip.MustParseAddr("203.0.113.66") && f.Dst == netip.MustParseAddr("192.168.1.20"), "addrs %v %v", f.Src, f.Dst)
+			want(t, f.Proto == packet.ProtoTCP && f.SrcPort == 40000 && f.DstPort == 22, "ports %d %d", f.SrcPort, f.DstPort)
+			want(t, f.TCPFlags == packet.TCPSyn && f.Seq == 1000 && f.TTL == 64, "flags %x seq %d", f.TCPFlags, f.Seq)
 		}},
-		{"icmp port unreachable quotes the probe", LinkEthernet, unreach, true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.Proto == detectors.ProtoICMP && f.ICMPType == 3 && f.ICMPCode == 3, "icmp %d/%d", f.ICMPType, f.ICMPCode)
-			want(t, f.HasQuoted && f.Quoted.Proto == detectors.ProtoUDP && f.Quoted.DstPort == 161 && f.Quoted.Src == netip.MustParseAddr("203.0.113.66"), "quoted %+v", f.Quoted)
+		{"icmp port unreachable quotes the probe", LinkEthernet, unreach, true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.Proto == packet.ProtoICMP && f.ICMPType == 3 && f.ICMPCode == 3, "icmp %d/%d", f.ICMPType, f.ICMPCode)
+			want(t, f.HasQuoted && f.Quoted.Proto == packet.ProtoUDP && f.Quoted.DstPort == 161 && f.Quoted.Src == netip.MustParseAddr("203.0.113.66"), "quoted %+v", f.Quoted)
 		}},
-		{"qinq keeps the inner vlan", LinkEthernet, qinq, true, func(t *testing.T, f *detectors.Facts) {
+		{"qinq keeps the inner vlan", LinkEthernet, qinq, true, func(t *testing.T, f *packet.Facts) {
 			want(t, f.VLAN == 100 && f.DstPort == 22, "vlan %d port %d", f.VLAN, f.DstPort)
 		}},
-		{"ipv6 tcp", LinkEthernet, tcp6, true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.L3 == detectors.L3IPv6 && f.Src == netip.MustParseAddr("2001:db8:66::1") && f.DstPort == 22 && f.TTL == 60, "%+v", f)
+		{"ipv6 tcp", LinkEthernet, tcp6, true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.L3 == packet.L3IPv6 && f.Src == netip.MustParseAddr("2001:db8:66::1") && f.DstPort == 22 && f.TTL == 60, "%+v", f)
 		}},
-		{"ipv6 extension header skipped", LinkEthernet, ext6, true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.Proto == detectors.ProtoTCP && f.DstPort == 22 && f.TCPFlags == detectors.TCPSyn, "proto %d port %d", f.Proto, f.DstPort)
+		{"ipv6 extension header skipped", LinkEthernet, ext6, true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.Proto == packet.ProtoTCP && f.DstPort == 22 && f.TCPFlags == packet.TCPSyn, "proto %d port %d", f.Proto, f.DstPort)
 		}},
-		{"later ipv6 fragment has no transport facts", LinkEthernet, frag6, true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.L3 == detectors.L3IPv6 && f.Proto == 0 && f.DstPort == 0, "proto %d port %d", f.Proto, f.DstPort)
+		{"later ipv6 fragment has no transport facts", LinkEthernet, frag6, true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.L3 == packet.L3IPv6 && f.Proto == 0 && f.DstPort == 0, "proto %d port %d", f.Proto, f.DstPort)
 		}},
-		{"arp reply", LinkEthernet, arp, true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.L3 == detectors.L3ARP && f.ARP.Op == 2 && f.ARP.SenderIP == netip.MustParseAddr("192.168.1.1") && f.ARP.SenderMAC == [6]byte(macB), "%+v", f.ARP)
+		{"arp reply", LinkEthernet, arp, true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.L3 == packet.L3ARP && f.ARP.Op == 2 && f.ARP.SenderIP == netip.MustParseAddr("192.168.1.1") && f.ARP.SenderMAC == [6]byte(macB), "%+v", f.ARP)
 		}},
-		{"linux sll", LinkLinuxSLL, sll, true, func(t *testing.T, f *detectors.Facts) {
+		{"linux sll", LinkLinuxSLL, sll, true, func(t *testing.T, f *packet.Facts) {
 			want(t, !f.HasEth && f.DstPort == 22, "%+v", f)
 		}},
-		{"linux sll2", LinkLinuxSLL2, sll2, true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.L3 == detectors.L3IPv4 && f.DstPort == 22, "%+v", f)
+		{"linux sll2", LinkLinuxSLL2, sll2, true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.L3 == packet.L3IPv4 && f.DstPort == 22, "%+v", f)
 		}},
-		{"raw ipv4", LinkRaw, ipOnly, true, func(t *testing.T, f *detectors.Facts) {
+		{"raw ipv4", LinkRaw, ipOnly, true, func(t *testing.T, f *packet.Facts) {
 			want(t, f.DstPort == 22, "%+v", f)
 		}},
-		{"bsd null loopback", LinkNull, null, true, func(t *testing.T, f *detectors.Facts) {
+		{"bsd null loopback", LinkNull, null, true, func(t *testing.T, f *packet.Facts) {
 			want(t, f.DstPort == 22, "%+v", f)
 		}},
-		{"udp with unknown application payload", LinkEthernet, udpDNS, true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.Proto == detectors.ProtoUDP && f.DstPort == 53 && string(f.Payload) == "not really dns", "%+v", f)
+		{"udp with unknown application payload", LinkEthernet, udpDNS, true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.Proto == packet.ProtoUDP && f.DstPort == 53 && string(f.Payload) == "not really dns", "%+v", f)
 		}},
-		{"truncated tcp header", LinkEthernet, tcp4[:40], true, func(t *testing.T, f *detectors.Facts) {
-			want(t, f.L3 == detectors.L3IPv4 && f.Proto == 0, "a cut TCP header must not look like a NULL scan: %+v", f)
+		{"truncated tcp header", LinkEthernet, tcp4[:40], true, func(t *testing.T, f *packet.Facts) {
+			want(t, f.L3 == packet.L3IPv4 && f.Proto == 0, "a cut TCP header must not look like a NULL scan: %+v", f)
 		}},
 		{"garbage", LinkEthernet, []byte{1, 2, 3}, false, nil},
 		{"empty raw", LinkRaw, nil, false, nil},
@@ -164,7 +164,7 @@ func TestDecode(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDecoder()
-			var f detectors.Facts
+			var f packet.Facts
 			if got := d.decode(tc.link, tc.data, &f); got != tc.ok {
 				t.Fatalf("decode ok = %v, want %v (reasons %v)", got, tc.ok, d.decodeErrors())
 			}
@@ -195,27 +195,27 @@ func TestDecodeScannerFields(t *testing.T) {
 	tests := []struct {
 		name  string
 		data  []byte
-		check func(t *testing.T, f *detectors.Facts)
+		check func(t *testing.T, f *packet.Facts)
 	}{
-		{"syn with a lone mss option", nmapSYN, func(t *testing.T, f *detectors.Facts) {
+		{"syn with a lone mss option", nmapSYN, func(t *testing.T, f *packet.Facts) {
 			want(t, f.Window == 1024 && string(f.TCPOptions) == "\x02\x04\x05\xb4" && f.IPID == 54321,
 				"window %d options %x ip id %d", f.Window, f.TCPOptions, f.IPID)
 		}},
-		{"syn without options", bare, func(t *testing.T, f *detectors.Facts) {
+		{"syn without options", bare, func(t *testing.T, f *packet.Facts) {
 			want(t, len(f.TCPOptions) == 0 && f.Window == 1024, "options %x window %d", f.TCPOptions, f.Window)
 		}},
-		{"echo request code 9", echo, func(t *testing.T, f *detectors.Facts) {
+		{"echo request code 9", echo, func(t *testing.T, f *packet.Facts) {
 			want(t, f.ICMPType == 8 && f.ICMPCode == 9 && f.ICMPID == 5981 && f.ICMPSeq == 295 && len(f.Payload) == 120,
 				"icmp %d/%d id %d seq %d payload %d", f.ICMPType, f.ICMPCode, f.ICMPID, f.ICMPSeq, len(f.Payload))
 		}},
-		{"icmpv6 echo request", echo6, func(t *testing.T, f *detectors.Facts) {
+		{"icmpv6 echo request", echo6, func(t *testing.T, f *packet.Facts) {
 			want(t, f.ICMPType == 128 && f.ICMPID == 0x1234 && f.ICMPSeq == 295 && f.IPID == 0, "icmpv6 %d id %#x seq %d", f.ICMPType, f.ICMPID, f.ICMPSeq)
 		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDecoder()
-			var f detectors.Facts
+			var f packet.Facts
 			if !d.decode(LinkEthernet, tc.data, &f) {
 				t.Fatalf("not decoded: %v", d.decodeErrors())
 			}
@@ -226,7 +226,7 @@ func TestDecodeScannerFields(t *testing.T) {
 
 func TestDecodeCountsReasons(t *testing.T) {
 	d := newDecoder()
-	var f detectors.Facts
+	var f packet.Facts
 	tcp4 := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP())
 	d.decode(LinkEthernet, tcp4[:20], &f)                              // IPv4 header cut short
 	d.decode(LinkType(195), tcp4, &f)                                  // unsupported link
@@ -252,7 +252,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(uint8(1), serialize(f, ethHdr(layers.EthernetTypeIPv6), ip6Hdr(layers.IPProtocolTCP), synTCP()))
 	f.Fuzz(func(t *testing.T, link uint8, data []byte) {
 		d := newDecoder()
-		var facts detectors.Facts
+		var facts packet.Facts
 		for _, lt := range []LinkType{LinkType(link), LinkEthernet, LinkRaw, LinkLinuxSLL2, LinkNull} {
 			d.decode(lt, data, &facts)
 		}
@@ -264,7 +264,7 @@ func BenchmarkDecode(b *testing.B) {
 		&layers.TCP{SrcPort: 443, DstPort: 50000, ACK: true, PSH: true, Seq: 1, Ack: 1, Window: 1024},
 		gopacket.Payload(make([]byte, 1200)))
 	d := newDecoder()
-	var f detectors.Facts
+	var f packet.Facts
 	b.ReportAllocs()
 	b.SetBytes(int64(len(pkt)))
 	for i := 0; i < b.N; i++ {

@@ -9,7 +9,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // defragPayload is the TCP payload split across fragments in these tests.
@@ -70,8 +70,8 @@ func split(seg []byte, cuts ...int) (parts [][]byte, offs []int) {
 
 // feedFrags decodes pkts in order, a millisecond apart, and returns the facts
 // of every packet that carried transport facts, with its index.
-func feedFrags(d *decoder, start int64, pkts [][]byte) (got []detectors.Facts, at []int) {
-	var f detectors.Facts
+func feedFrags(d *decoder, start int64, pkts [][]byte) (got []packet.Facts, at []int) {
+	var f packet.Facts
 	for i, p := range pkts {
 		f.Time = start + int64(i)*int64(time.Millisecond)
 		if !d.decode(LinkEthernet, p, &f) {
@@ -109,14 +109,14 @@ func TestDefragReassembles(t *testing.T) {
 		l3     uint8
 		atLast int // the packet that completes the datagram
 	}{
-		{"ipv4 in order", v4(0, 1, 2), detectors.L3IPv4, 2},
-		{"ipv4 out of order", v4(2, 0, 1), detectors.L3IPv4, 2},
-		{"ipv4 last first then middle", v4(1, 2, 0), detectors.L3IPv4, 2},
-		{"ipv4 duplicate fragment", v4(0, 1, 1, 2), detectors.L3IPv4, 3},
-		{"ipv6 in order", v6(false, 0, 1, 2), detectors.L3IPv6, 2},
-		{"ipv6 out of order", v6(false, 2, 1, 0), detectors.L3IPv6, 2},
-		{"ipv6 duplicate fragment", v6(false, 0, 0, 2, 1), detectors.L3IPv6, 3},
-		{"ipv6 after destination options", v6(true, 1, 0, 2), detectors.L3IPv6, 2},
+		{"ipv4 in order", v4(0, 1, 2), packet.L3IPv4, 2},
+		{"ipv4 out of order", v4(2, 0, 1), packet.L3IPv4, 2},
+		{"ipv4 last first then middle", v4(1, 2, 0), packet.L3IPv4, 2},
+		{"ipv4 duplicate fragment", v4(0, 1, 1, 2), packet.L3IPv4, 3},
+		{"ipv6 in order", v6(false, 0, 1, 2), packet.L3IPv6, 2},
+		{"ipv6 out of order", v6(false, 2, 1, 0), packet.L3IPv6, 2},
+		{"ipv6 duplicate fragment", v6(false, 0, 0, 2, 1), packet.L3IPv6, 3},
+		{"ipv6 after destination options", v6(true, 1, 0, 2), packet.L3IPv6, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,10 +126,10 @@ func TestDefragReassembles(t *testing.T) {
 				t.Fatalf("%d packets with transport facts (at %v), want 1 at %d", len(got), at, tc.atLast)
 			}
 			f := got[0]
-			want(t, f.L3 == tc.l3 && f.Proto == detectors.ProtoTCP && f.SrcPort == 40000 && f.DstPort == 80,
+			want(t, f.L3 == tc.l3 && f.Proto == packet.ProtoTCP && f.SrcPort == 40000 && f.DstPort == 80,
 				"l3 %d proto %d ports %d>%d", f.L3, f.Proto, f.SrcPort, f.DstPort)
 			want(t, f.HasEth && f.SrcMAC == [6]byte(macB), "link facts lost: eth %v mac %x", f.HasEth, f.SrcMAC)
-			want(t, f.Seq == 7 && f.TCPFlags == detectors.TCPAck|detectors.TCPPsh, "seq %d flags %x", f.Seq, f.TCPFlags)
+			want(t, f.Seq == 7 && f.TCPFlags == packet.TCPAck|packet.TCPPsh, "seq %d flags %x", f.Seq, f.TCPFlags)
 			want(t, bytes.Equal(f.Payload, defragPayload), "payload %q", f.Payload)
 			want(t, d.reasons[reasonFragment] == uint64(len(tc.pkts)), "fragments counted %d, want %d", d.reasons[reasonFragment], len(tc.pkts))
 			want(t, d.frag.table.Len() == 0, "%d datagrams left in the table", d.frag.table.Len())
@@ -175,7 +175,7 @@ func TestDefragTimeoutAndCap(t *testing.T) {
 
 	t.Run("timeout", func(t *testing.T) {
 		d := newDecoder()
-		var f detectors.Facts
+		var f packet.Facts
 		for i := range 2 {
 			f.Time = 100 * sec
 			d.decode(LinkEthernet, frag4(t, 1, offs[i], true, parts[i]), &f)
@@ -196,7 +196,7 @@ func TestDefragTimeoutAndCap(t *testing.T) {
 	t.Run("cap", func(t *testing.T) {
 		d := newDecoder()
 		d.frag = newReassembler(2)
-		var f detectors.Facts
+		var f packet.Facts
 		for id := range uint16(3) {
 			f.Time = sec + int64(id)
 			d.decode(LinkEthernet, frag4(t, id, offs[0], true, parts[0]), &f)
@@ -223,7 +223,7 @@ func TestDefragTimeoutAndCap(t *testing.T) {
 		e.dec.frag = newReassembler(1)
 		for id := range uint16(4) {
 			p := frag4(t, id, offs[0], true, parts[0])
-			e.Packet(LinkEthernet, p, sec+int64(id), len(p), detectors.PacketRef{})
+			e.Packet(LinkEthernet, p, sec+int64(id), len(p), packet.PacketRef{})
 		}
 		e.Finish()
 		r := e.Result(nil, nil)
@@ -307,7 +307,7 @@ func TestDefragUnfragmentedNoAllocs(t *testing.T) {
 			gopacket.Payload(append([]byte{byte(layers.IPProtocolTCP), 0, 1, 4, 0, 0, 0, 0}, tcpBytes(t, synTCP())...))),
 	}
 	d := newDecoder()
-	var f detectors.Facts
+	var f packet.Facts
 	allocs := testing.AllocsPerRun(100, func() {
 		for _, p := range pkts {
 			d.decode(LinkEthernet, p, &f)
@@ -338,7 +338,7 @@ func FuzzDefrag(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b, c []byte) {
 		d := newDecoder()
 		d.frag = newReassembler(2)
-		var facts detectors.Facts
+		var facts packet.Facts
 		for i, p := range [][]byte{a, b, c, a} {
 			facts.Time = int64(i) * int64(10*time.Second)
 			d.decode(LinkRaw, p, &facts)
@@ -357,7 +357,7 @@ func TestDefragFuzzSeeds(t *testing.T) {
 		for _, p := range [][]byte{frag4(t, 1, offs[i], i < 2, parts[i]), frag6(t, 1, offs[i], i < 2, true, parts[i])} {
 			for n := 0; n <= len(p); n++ {
 				d := newDecoder()
-				var f detectors.Facts
+				var f packet.Facts
 				d.decode(LinkEthernet, p[:n], &f)
 				d.decode(LinkRaw, p[14:max(n, 14)], &f)
 			}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/report"
 )
 
@@ -511,7 +512,7 @@ func e2eInvariants(t *testing.T, c e2eCase, res *analyzer.Result) {
 		t.Errorf("summary packets %d (files %d), undecoded %d, decode errors %v, evictions %v, warnings %q",
 			s.Packets, pkts, s.Undecoded, s.DecodeErrors, s.Evictions, res.Warnings)
 	}
-	if s.Autoblock != analyzer.Duration(analyzer.DefaultAutoblock) {
+	if s.Autoblock != packet.Duration(analyzer.DefaultAutoblock) {
 		t.Errorf("summary autoblock %s", s.Autoblock)
 	}
 
@@ -556,7 +557,7 @@ func e2eInvariants(t *testing.T, c e2eCase, res *analyzer.Result) {
 		if !b.FirstBlock.Equal(a.Time) {
 			t.Errorf("block of %s starts %s, want its first detection at %s", b.Host, b.FirstBlock, a.Time)
 		}
-		if b.Blocks < 1 || b.TotalBlocked < analyzer.Duration(analyzer.DefaultAutoblock) || len(b.SIDs) == 0 ||
+		if b.Blocks < 1 || b.TotalBlocked < packet.Duration(analyzer.DefaultAutoblock) || len(b.SIDs) == 0 ||
 			!b.LastUnblock.After(b.FirstBlock) {
 			t.Errorf("block %+v", b)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/fingerprint"
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -74,14 +75,14 @@ type Engine struct {
 	cfg       Config
 	dec       *decoder
 	flows     *flowTable
-	dets      []detectors.Detector
-	connObs   []detectors.ConnObserver
+	dets      []packet.Detector
+	connObs   []packet.ConnObserver
 	block     *autoblock
-	emit      detectors.Emit
-	connEnded func(*detectors.Conn)
+	emit      packet.Emit
+	connEnded func(*packet.Conn)
 	prints    *fingerprint.Tracker
 
-	facts    detectors.Facts
+	facts    packet.Facts
 	clock    int64 // latest capture time seen
 	nextTick int64
 	started  bool
@@ -91,7 +92,7 @@ type Engine struct {
 	first, last    int64
 
 	files      []string
-	detections []detectors.Event
+	detections []packet.Event
 	// removed counts the alerts each exclusion entry removed; ruleGIDs
 	// are the generators of rule SIDs that are not generator 1 alone.
 	removed   []uint64
@@ -139,13 +140,13 @@ func NewEngine(cfg Config) (*Engine, error) {
 		e.dets = append(e.dets, m)
 	}
 	for _, d := range e.dets {
-		if c, ok := d.(detectors.ConnObserver); ok {
+		if c, ok := d.(packet.ConnObserver); ok {
 			e.connObs = append(e.connObs, c)
 		}
 	}
 	// bound once so the hot path passes no fresh closures
 	e.emit = e.onEvent
-	e.connEnded = func(c *detectors.Conn) {
+	e.connEnded = func(c *packet.Conn) {
 		e.prints.ConnEnded(c)
 		for _, o := range e.connObs {
 			o.ConnEnded(c, e.emit)
@@ -153,7 +154,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	window := 0
 	for _, d := range e.dets {
-		if c, ok := d.(detectors.StreamConsumer); ok {
+		if c, ok := d.(packet.StreamConsumer); ok {
 			window = max(window, c.StreamWindow())
 		}
 	}
@@ -172,7 +173,7 @@ func (e *Engine) AddFile(path string) uint32 {
 
 // Packet runs one packet through the pipeline. data is only read during the
 // call.
-func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref detectors.PacketRef) {
+func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref packet.PacketRef) {
 	e.packets++
 	e.bytes += uint64(wireLen)
 	if !e.started {
@@ -198,10 +199,10 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref de
 		e.undecoded++
 		return
 	}
-	if f.L3 != detectors.L3ARP {
+	if f.L3 != packet.L3ARP {
 		e.block.observe(f.Src, f.Dst, t, wireLen)
 	}
-	if f.Proto == detectors.ProtoTCP {
+	if f.Proto == packet.ProtoTCP {
 		e.flows.observe(f)
 	}
 	e.prints.Observe(f)
@@ -243,7 +244,7 @@ func (e *Engine) publish(ev Event) {
 	}
 }
 
-func (e *Engine) onEvent(ev detectors.Event) {
+func (e *Engine) onEvent(ev packet.Event) {
 	// A packet from the Internet carries its last router's MAC, not the
 	// attacker's: keep a MAC only for hosts that can be on the LAN, or
 	// excluding the gateway's MAC would excuse every outside attacker.
@@ -316,9 +317,9 @@ func (e *Engine) onEvent(ev detectors.Event) {
 // arpPacket describes the ARP packet at ref when it is the packet being
 // observed, as it is when the ARP detector fires: each of its alerts
 // fires on the packet that shows it. Otherwise nil.
-func (e *Engine) arpPacket(ref detectors.PacketRef) *ARPPacket {
+func (e *Engine) arpPacket(ref packet.PacketRef) *ARPPacket {
 	f := &e.facts
-	if f.L3 != detectors.L3ARP || f.Packet != ref || ref.Num == 0 {
+	if f.L3 != packet.L3ARP || f.Packet != ref || ref.Num == 0 {
 		return nil
 	}
 	p := &ARPPacket{SenderIP: addrString(f.ARP.SenderIP)}
@@ -332,7 +333,7 @@ func (e *Engine) arpPacket(ref detectors.PacketRef) *ARPPacket {
 	return p
 }
 
-func (e *Engine) location(r detectors.PacketRef) PacketLocation {
+func (e *Engine) location(r packet.PacketRef) PacketLocation {
 	if r.Num == 0 || int(r.File) >= len(e.files) {
 		return PacketLocation{}
 	}
@@ -375,7 +376,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	s.Packets, s.Bytes, s.Undecoded = e.packets, e.bytes, e.undecoded
 	if e.started {
 		s.FirstTime, s.LastTime = utc(e.first), utc(e.last)
-		s.Span = Duration(e.last - e.first)
+		s.Span = packet.Duration(e.last - e.first)
 	}
 	s.DecodeErrors = e.dec.decodeErrors()
 	s.Evictions = e.evictions()
@@ -389,7 +390,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 			"%d gaps in TCP streams: data the receiver acknowledged is missing from the capture; rule contents spanning a gap cannot match",
 			n))
 	}
-	s.Autoblock = Duration(e.cfg.Autoblock)
+	s.Autoblock = packet.Duration(e.cfg.Autoblock)
 	s.Exclusions = e.exclusionUses()
 	if set := e.cfg.Signatures; set != nil {
 		s.Packs = set.PackNames()
@@ -585,13 +586,13 @@ func protoName(p uint8) string {
 	switch p {
 	case 0:
 		return ""
-	case detectors.ProtoTCP:
+	case packet.ProtoTCP:
 		return "TCP"
-	case detectors.ProtoUDP:
+	case packet.ProtoUDP:
 		return "UDP"
-	case detectors.ProtoICMP:
+	case packet.ProtoICMP:
 		return "ICMP"
-	case detectors.ProtoICMPv6:
+	case packet.ProtoICMPv6:
 		return "IPv6-ICMP"
 	}
 	return fmt.Sprint(p)

@@ -26,6 +26,7 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // e2eHost is an endpoint of a synthetic capture.
@@ -492,7 +493,7 @@ func TestEngineSyntheticAttacks(t *testing.T) {
 				if wantEnd := lastAt.Add(DefaultAutoblock); !b.LastUnblock.Equal(wantEnd) {
 					t.Errorf("last unblock %s, want %s (10 min after the last detection)", b.LastUnblock, wantEnd)
 				}
-				if wantTotal := Duration(lastAt.Add(DefaultAutoblock).Sub(firstAt)); b.TotalBlocked != wantTotal {
+				if wantTotal := packet.Duration(lastAt.Add(DefaultAutoblock).Sub(firstAt)); b.TotalBlocked != wantTotal {
 					t.Errorf("total blocked %s, want %s", b.TotalBlocked, wantTotal)
 				}
 				if len(b.SIDs) != 1 || b.SIDs[0] != want.alerts[0].sid {
@@ -670,7 +671,7 @@ func e2eNewFeeder(tb testing.TB, m e2eSteadyMix) *e2eFeeder {
 func (f *e2eFeeder) feed(p []byte) {
 	f.t += int64(20 * time.Microsecond)
 	f.n++
-	f.e.Packet(LinkEthernet, p, f.t, len(p), detectors.PacketRef{File: f.file, Num: f.n})
+	f.e.Packet(LinkEthernet, p, f.t, len(p), packet.PacketRef{File: f.file, Num: f.n})
 }
 
 // next feeds the next packet of the mix.

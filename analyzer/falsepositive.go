@@ -21,6 +21,7 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/fingerprint"
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -122,7 +123,7 @@ type hostFacts struct {
 	key    hostKey
 	mac    [6]byte
 	hasMAC bool
-	evs    []*detectors.Event
+	evs    []*packet.Event
 	sids   map[uint32]uint64
 	home   HomeNet // what counts as internal
 	// prints are the scanner fingerprints its packets showed
@@ -160,7 +161,7 @@ func (h *hostFacts) sidList() []uint32 {
 // packets' scanner fingerprints (fingerprint.Tracker.Evidence): they
 // annotate the verdict of a host that fired, never make one for a host
 // that did not.
-func classifyHosts(events []detectors.Event, cat *signatures.Catalog, home HomeNet, prints ...fingerprint.Evidence) ([]FalsePositive, []Investigation) {
+func classifyHosts(events []packet.Event, cat *signatures.Catalog, home HomeNet, prints ...fingerprint.Evidence) ([]FalsePositive, []Investigation) {
 	byHost := map[netip.Addr][]fingerprint.Evidence{}
 	for _, e := range prints {
 		a := e.Host.Unmap()
@@ -235,11 +236,11 @@ type profile struct {
 	prints    []fingerprint.Evidence // its packets' fingerprints
 	rules     map[uint32]uint64      // other pack rules
 
-	brute []*detectors.Event
-	flood []*detectors.Event
-	broke []*detectors.Event // logins after its guessing was reported
+	brute []*packet.Event
+	flood []*packet.Event
+	broke []*packet.Event // logins after its guessing was reported
 
-	arp      []*detectors.Event
+	arp      []*packet.Event
 	arpKinds map[string]int
 	poison   []string // lines on ARP poisoning
 	vm       arpVM
@@ -324,7 +325,7 @@ func (p *profile) scannerTools() []string {
 	return tools
 }
 
-func (p *profile) arpEvent(h *hostFacts, ev *detectors.Event) {
+func (p *profile) arpEvent(h *hostFacts, ev *packet.Event) {
 	p.arp = append(p.arp, ev)
 	p.arpKinds[ev.Kind]++
 	victim := addrString(ev.Victim)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/fingerprint"
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -50,8 +51,8 @@ func fpCatalog(t *testing.T) *signatures.Catalog {
 const fpT0 = int64(1_780_000_000) * int64(time.Second)
 
 // fpEv is one detection by attacker ("" for none) with options applied.
-func fpEv(sid uint32, attacker string, opts ...func(*detectors.Event)) detectors.Event {
-	e := detectors.Event{SID: sid, Time: fpT0, FirstTime: fpT0, LastTime: fpT0, Count: 1}
+func fpEv(sid uint32, attacker string, opts ...func(*packet.Event)) packet.Event {
+	e := packet.Event{SID: sid, Time: fpT0, FirstTime: fpT0, LastTime: fpT0, Count: 1}
 	if attacker != "" {
 		e.Attacker = netip.MustParseAddr(attacker)
 	}
@@ -61,8 +62,8 @@ func fpEv(sid uint32, attacker string, opts ...func(*detectors.Event)) detectors
 	return e
 }
 
-func victim(ip string, port uint16) func(*detectors.Event) {
-	return func(e *detectors.Event) {
+func victim(ip string, port uint16) func(*packet.Event) {
+	return func(e *packet.Event) {
 		if ip != "" {
 			e.Victim = netip.MustParseAddr(ip)
 		}
@@ -70,20 +71,20 @@ func victim(ip string, port uint16) func(*detectors.Event) {
 	}
 }
 
-func kind(k string, count uint64) func(*detectors.Event) {
-	return func(e *detectors.Event) { e.Kind, e.Count = k, count }
+func kind(k string, count uint64) func(*packet.Event) {
+	return func(e *packet.Event) { e.Kind, e.Count = k, count }
 }
 
-func mac(m [6]byte) func(*detectors.Event) {
-	return func(e *detectors.Event) { e.AttackerMAC, e.HasMAC, e.ClaimMAC = m, true, m }
+func mac(m [6]byte) func(*packet.Event) {
+	return func(e *packet.Event) { e.AttackerMAC, e.HasMAC, e.ClaimMAC = m, true, m }
 }
 
-func prevMAC(m [6]byte) func(*detectors.Event) {
-	return func(e *detectors.Event) { e.PrevMAC = m }
+func prevMAC(m [6]byte) func(*packet.Event) {
+	return func(e *packet.Event) { e.PrevMAC = m }
 }
 
-func claims(n int, ips ...string) func(*detectors.Event) {
-	return func(e *detectors.Event) {
+func claims(n int, ips ...string) func(*packet.Event) {
+	return func(e *packet.Event) {
 		e.Claims = n
 		for _, ip := range ips {
 			e.Claimed = append(e.Claimed, netip.MustParseAddr(ip))
@@ -92,8 +93,8 @@ func claims(n int, ips ...string) func(*detectors.Event) {
 }
 
 // every spreads count attempts gap apart, starting at offset.
-func every(offset, gap time.Duration, count uint64) func(*detectors.Event) {
-	return func(e *detectors.Event) {
+func every(offset, gap time.Duration, count uint64) func(*packet.Event) {
+	return func(e *packet.Event) {
 		e.FirstTime = fpT0 + int64(offset)
 		e.LastTime = e.FirstTime + int64(gap)*int64(count-1)
 		e.Time, e.Count = e.LastTime, count
@@ -101,9 +102,9 @@ func every(offset, gap time.Duration, count uint64) func(*detectors.Event) {
 }
 
 // fpScan is an internal vulnerability scan: sweeps and vertical scans.
-func fpScan(host string, opts ...func(*detectors.Event)) []detectors.Event {
-	with := func(o ...func(*detectors.Event)) []func(*detectors.Event) { return append(o, opts...) }
-	return []detectors.Event{
+func fpScan(host string, opts ...func(*packet.Event)) []packet.Event {
+	with := func(o ...func(*packet.Event)) []func(*packet.Event) { return append(o, opts...) }
+	return []packet.Event{
 		fpEv(detectors.SIDPortScan, host, with(kind("arp-sweep", 25))...),
 		fpEv(detectors.SIDPortScan, host, with(kind("sweep", 25), victim("", 80))...),
 		fpEv(detectors.SIDPortScan, host, with(kind("sweep", 25), victim("", 443))...),
@@ -112,8 +113,8 @@ func fpScan(host string, opts ...func(*detectors.Event)) []detectors.Event {
 	}
 }
 
-func fpNessus(host string, n int) []detectors.Event {
-	var out []detectors.Event
+func fpNessus(host string, n int) []packet.Event {
+	var out []packet.Event
 	for i := range n {
 		out = append(out, fpEv(9100004, host, kind("rule", 1), victim(fmt.Sprintf("10.0.0.%d", 1+i%9), 80)))
 	}
@@ -122,8 +123,8 @@ func fpNessus(host string, n int) []detectors.Event {
 
 // fpVerticals is one vertical-scan alert per victim, as nmap scanning
 // the same ports on each host fires.
-func fpVerticals(host string, victims ...string) []detectors.Event {
-	var out []detectors.Event
+func fpVerticals(host string, victims ...string) []packet.Event {
+	var out []packet.Event
 	for _, v := range victims {
 		out = append(out, fpEv(detectors.SIDPortScan, host, kind("vertical", 15), victim(v, 0)))
 	}
@@ -151,8 +152,8 @@ func fpStateless(host, tool string) fingerprint.Evidence {
 		Detail: tool + " SYNs: 24 SYNs without options"}
 }
 
-func fpJoin(parts ...[]detectors.Event) []detectors.Event {
-	var out []detectors.Event
+func fpJoin(parts ...[]packet.Event) []packet.Event {
+	var out []packet.Event
 	for _, p := range parts {
 		out = append(out, p...)
 	}
@@ -167,8 +168,8 @@ type fpWant struct {
 }
 
 func TestClassifyHosts(t *testing.T) {
-	monitor := func(host string, gaps ...time.Duration) []detectors.Event {
-		var out []detectors.Event
+	monitor := func(host string, gaps ...time.Duration) []packet.Event {
+		var out []packet.Event
 		for i, g := range gaps {
 			out = append(out, fpEv(detectors.SIDBruteForce, host, kind("ssh", 0),
 				victim(fmt.Sprintf("10.0.0.%d", 10*(i+1)), 22), every(time.Duration(i)*time.Second, g, 8)))
@@ -177,13 +178,13 @@ func TestClassifyHosts(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		events []detectors.Event
+		events []packet.Event
 		prints []fingerprint.Evidence // the packets' scanner fingerprints
 		want   []fpWant
 	}{
 		{
 			name:   "internal scanner with fingerprints",
-			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []detectors.Event{fpEv(9100003, fpInsider, kind("rule", 1), victim("10.0.0.10", 8080))}),
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []packet.Event{fpEv(9100003, fpInsider, kind("rule", 1), victim("10.0.0.10", 8080))}),
 			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceHigh, evidence: []string{
 				"Nessus fingerprint in 6 alerts of \"Audit: Nessus Scanner User-Agent\" (sid 9100004)",
 				"Nmap fingerprint in 1 alert",
@@ -204,7 +205,7 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "exploit probes without a scanner's name lower confidence",
-			events: fpJoin(fpScan(fpInsider), []detectors.Event{
+			events: fpJoin(fpScan(fpInsider), []packet.Event{
 				fpEv(9100001, fpInsider, kind("rule", 1), victim("10.0.0.10", 80)),
 				fpEv(9200001, fpInsider, kind("rule", 1), victim("10.0.0.10", 80)),
 			}),
@@ -214,7 +215,7 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "default-credential check by a scanner",
-			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 1), []detectors.Event{
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 1), []packet.Event{
 				fpEv(detectors.SIDBruteForce, fpInsider, kind("ftp", 20), victim("10.0.0.21", 21)),
 			}),
 			want: []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceHigh,
@@ -222,7 +223,7 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name:   "one vertical scan from inside is not enough",
-			events: []detectors.Event{fpEv(detectors.SIDPortScan, fpInsider, kind("vertical", 15), victim("10.0.0.10", 0))},
+			events: []packet.Event{fpEv(detectors.SIDPortScan, fpInsider, kind("vertical", 15), victim("10.0.0.10", 0))},
 			want:   []fpWant{{host: fpInsider, reason: "no evidence of a scanner, guest VM or monitoring system"}},
 		},
 		{
@@ -234,16 +235,16 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "internal host that floods is an attacker",
-			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []detectors.Event{
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []packet.Event{
 				fpEv(detectors.SIDSynFlood, fpInsider, kind("direct", 3000), victim("10.0.0.10", 80)),
 			}),
 			want: []fpWant{{host: fpInsider, reason: "internal host that floods", evidence: []string{"SYN flood of 10.0.0.10:80 (3000 SYNs)"}}},
 		},
 		{
 			name: "a scanner that kept a session it guessed its way into is an attacker",
-			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []detectors.Event{
+			events: fpJoin(fpScan(fpInsider), fpNessus(fpInsider, 6), []packet.Event{
 				fpEv(detectors.SIDBruteForce, fpInsider, kind("ssh", 8), victim("10.0.0.22", 22)),
-				func() detectors.Event {
+				func() packet.Event {
 					ev := fpEv(detectors.SIDBruteForce, fpInsider, kind(detectors.KindLoginAfterGuessing, 8), victim("10.0.0.22", 22))
 					ev.Detail = "SSH session of 2m5s, the server sent 48000 bytes after 8 failed SSH logins: the guessing may have succeeded"
 					return ev
@@ -254,21 +255,21 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "internal host that poisons the gateway is an attacker",
-			events: fpJoin(fpScan(fpInsider, mac(fpDell)), []detectors.Event{
+			events: fpJoin(fpScan(fpInsider, mac(fpDell)), []packet.Event{
 				fpEv(detectors.SIDARPPoison, fpInsider, mac(fpDell), kind("gateway", 3), victim(fpGateway, 0)),
 			}),
 			want: []fpWant{{host: fpInsider, reason: "poisons ARP caches", evidence: []string{"claimed the gateway 10.0.0.1 for d4:be:d9:00:00:50"}}},
 		},
 		{
 			name: "a VM that claims the gateway is an attacker too",
-			events: []detectors.Event{
+			events: []packet.Event{
 				fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gateway", 1), victim(fpGateway, 0), prevMAC(fpDell)),
 			},
 			want: []fpWant{{host: "00:0c:29:04:05:06", reason: "poisons ARP caches"}},
 		},
 		{
 			name: "re-created guest VM",
-			events: []detectors.Event{
+			events: []packet.Event{
 				fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpVMware1), claims(1, "10.0.0.41")),
 			},
 			want: []fpWant{{host: "00:0c:29:04:05:06", verdict: VerdictGuestVM, confidence: ConfidenceHigh, evidence: []string{
@@ -278,7 +279,7 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "guest VM answering for several IPs",
-			events: []detectors.Event{
+			events: []packet.Event{
 				fpEv(detectors.SIDARPPoison, "10.0.0.41", mac(fpVMware1), kind("binding-change", 1), victim("10.0.0.42", 0), prevMAC(fpDell),
 					claims(3, "10.0.0.41", "10.0.0.42", "10.0.0.43")),
 			},
@@ -287,31 +288,31 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "hypervisor OUI alone",
-			events: []detectors.Event{
+			events: []packet.Event{
 				fpEv(detectors.SIDARPPoison, "", mac(fpVMware1), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpDell), claims(1, "10.0.0.41")),
 			},
 			want: []fpWant{{host: "00:0c:29:01:02:03", verdict: VerdictGuestVM, confidence: ConfidenceMedium}},
 		},
 		{
 			name: "host bridging a guest over Wi-Fi",
-			events: []detectors.Event{
+			events: []packet.Event{
 				fpEv(detectors.SIDARPPoison, "10.0.0.40", mac(fpDell), kind("eth-mismatch", 1), victim("10.0.0.41", 0),
-					func(e *detectors.Event) { e.ClaimMAC = fpVMware1 }),
+					func(e *packet.Event) { e.ClaimMAC = fpVMware1 }),
 			},
 			want: []fpWant{{host: "10.0.0.40", verdict: VerdictGuestVM, confidence: ConfidenceMedium, reason: "",
 				evidence: []string{"carry ARP for VMware NIC 00:0c:29:01:02:03"}}},
 		},
 		{
 			name: "forged ethernet source without a VM",
-			events: []detectors.Event{
+			events: []packet.Event{
 				fpEv(detectors.SIDARPPoison, "10.0.0.40", mac(fpDell), kind("eth-mismatch", 1), victim("10.0.0.41", 0),
-					func(e *detectors.Event) { e.ClaimMAC = fpDellOther }),
+					func(e *packet.Event) { e.ClaimMAC = fpDellOther }),
 			},
 			want: []fpWant{{host: "10.0.0.40", reason: "poisons ARP caches"}},
 		},
 		{
 			name: "binding change by a plain NIC",
-			events: []detectors.Event{
+			events: []packet.Event{
 				fpEv(detectors.SIDARPPoison, "", mac(fpDellOther), kind("binding-change", 1), victim("10.0.0.41", 0), prevMAC(fpDell)),
 			},
 			want: []fpWant{{host: "d4:be:d9:00:00:51", reason: "no sign of being a VM"}},
@@ -355,8 +356,8 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "spoofed and unattributed events name no host",
-			events: []detectors.Event{
-				fpEv(detectors.SIDSynFlood, "198.51.100.7", kind("spoofed", 3000), func(e *detectors.Event) { e.Spoofed = true }),
+			events: []packet.Event{
+				fpEv(detectors.SIDSynFlood, "198.51.100.7", kind("spoofed", 3000), func(e *packet.Event) { e.Spoofed = true }),
 				fpEv(detectors.SIDSynFlood, "", kind("distributed", 3000)),
 			},
 		},
@@ -378,7 +379,7 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name:   "two fingerprint classes across a sweep make medium",
-			events: []detectors.Event{fpEv(detectors.SIDPortScan, fpInsider, kind("sweep", 25), victim("", 22))},
+			events: []packet.Event{fpEv(detectors.SIDPortScan, fpInsider, kind("sweep", 25), victim("", 22))},
 			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider), fpNmapOS(fpInsider)},
 			want:   []fpWant{{host: fpInsider, verdict: VerdictScanner, confidence: ConfidenceMedium, evidence: []string{"nmap OS-detection probes"}}},
 		},
@@ -411,7 +412,7 @@ func TestClassifyHosts(t *testing.T) {
 		},
 		{
 			name: "an nmap scanner that floods is an attacker",
-			events: fpJoin(fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11", "10.0.0.12"), []detectors.Event{
+			events: fpJoin(fpVerticals(fpInsider, "10.0.0.10", "10.0.0.11", "10.0.0.12"), []packet.Event{
 				fpEv(detectors.SIDSynFlood, fpInsider, kind("direct", 3000), victim("10.0.0.10", 80)),
 			}),
 			prints: []fingerprint.Evidence{fpNmapSYN(fpInsider), fpNmapService(fpInsider), fpNmapOS(fpInsider)},
@@ -434,9 +435,9 @@ func TestClassifyHosts(t *testing.T) {
 		{
 			name: "hosts in order, addresses before MACs",
 			events: fpJoin(
-				[]detectors.Event{fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpVMware1))},
+				[]packet.Event{fpEv(detectors.SIDARPPoison, "", mac(fpVMware2), kind("gratuitous", 1), victim("10.0.0.41", 0), prevMAC(fpVMware1))},
 				fpScan("10.0.0.200"),
-				[]detectors.Event{fpEv(detectors.SIDPortScan, "::ffff:"+fpOutsider, kind("vertical", 15), victim("10.0.0.10", 0))},
+				[]packet.Event{fpEv(detectors.SIDPortScan, "::ffff:"+fpOutsider, kind("vertical", 15), victim("10.0.0.10", 0))},
 				fpScan("10.0.0.3"),
 			),
 			want: []fpWant{
@@ -609,11 +610,11 @@ func TestClassifyHostsNmapLab(t *testing.T) {
 
 // detectionsOf rebuilds the detections classifyHosts reads from a
 // result's alerts (attacker, victim, kind and count are all it uses here).
-func detectionsOf(t *testing.T, res *Result) []detectors.Event {
+func detectionsOf(t *testing.T, res *Result) []packet.Event {
 	t.Helper()
-	var out []detectors.Event
+	var out []packet.Event
 	for _, a := range res.Alerts {
-		ev := detectors.Event{SID: a.SID, Kind: a.Kind, Count: a.Count, VictimPort: a.VictimPort}
+		ev := packet.Event{SID: a.SID, Kind: a.Kind, Count: a.Count, VictimPort: a.VictimPort}
 		ev.Attacker, _ = netip.ParseAddr(a.Attacker)
 		ev.Victim, _ = netip.ParseAddr(a.Victim)
 		out = append(out, ev)

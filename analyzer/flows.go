@@ -3,8 +3,8 @@ package analyzer
 import (
 	"net/netip"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // FlowConfig bounds TCP connection tracking.
@@ -13,10 +13,10 @@ type FlowConfig struct {
 	// after this long. Zeek waits 5s for an answer (tcp_attempt_delay) and
 	// Suricata 30s for a new flow (flow-timeouts.tcp.new); the longer one
 	// keeps slow servers' handshakes.
-	HalfOpenTimeout detectors.Duration `json:"half_open_timeout"`
+	HalfOpenTimeout packet.Duration `json:"half_open_timeout"`
 	// IdleTimeout ends an established connection with no packets for this
 	// long. Zeek: tcp_inactivity_timeout 5 min.
-	IdleTimeout detectors.Duration `json:"idle_timeout"`
+	IdleTimeout packet.Duration `json:"idle_timeout"`
 	// MaxHalfOpen caps handshakes in progress. A spoofed SYN flood fills it
 	// first; the stalest are evicted (counted) so memory stays bounded.
 	// 65,536 entries (about 13 MB; stream state lives apart) keep a 5M-packet
@@ -69,8 +69,8 @@ type FlowConfig struct {
 // DefaultFlowConfig returns the defaults documented on FlowConfig.
 func DefaultFlowConfig() FlowConfig {
 	return FlowConfig{
-		HalfOpenTimeout: detectors.Duration(30e9),
-		IdleTimeout:     detectors.Duration(300e9),
+		HalfOpenTimeout: packet.Duration(30e9),
+		IdleTimeout:     packet.Duration(300e9),
 		MaxHalfOpen:     1 << 16,
 		MaxEstablished:  1 << 17,
 		StreamWindow:    256,
@@ -97,7 +97,7 @@ func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (fl
 }
 
 type flow struct {
-	conn       detectors.Conn
+	conn       packet.Conn
 	clientIsLo bool
 	serverISN  uint32
 	synAcked   bool // server answered with SYN-ACK
@@ -124,7 +124,7 @@ type flowTable struct {
 	cfg         FlowConfig
 	halfOpen    *bounded.Table[flowKey, flow]
 	established *bounded.Table[flowKey, flow]
-	ended       func(c *detectors.Conn)
+	ended       func(c *packet.Conn)
 	// rs reassembles payload for stream consumers; nil when none asked.
 	rs *tcpStreams
 	sf streamFacts
@@ -133,9 +133,9 @@ type flowTable struct {
 }
 
 // newFlowTable builds the table; streamWindow is the stream bytes before a
-// segment the detectors asked for (detectors.StreamConsumer), capped by
+// segment the detectors asked for (packet.StreamConsumer), capped by
 // cfg.StreamWindow; 0 tracks no stream data at all.
-func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *detectors.Conn)) *flowTable {
+func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *packet.Conn)) *flowTable {
 	t := &flowTable{
 		cfg:         cfg,
 		halfOpen:    bounded.New[flowKey, flow](cfg.MaxHalfOpen),
@@ -151,7 +151,7 @@ func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *detectors.Conn
 
 // observe updates the connection f belongs to and sets f.Dir and
 // f.ConnEvent.
-func (t *flowTable) observe(f *detectors.Facts) {
+func (t *flowTable) observe(f *packet.Facts) {
 	key, fromLo := makeFlowKey(f.Src, f.SrcPort, f.Dst, f.DstPort)
 	now := f.Time
 	if fl, ok := t.established.Get(key, now); ok {
@@ -160,9 +160,9 @@ func (t *flowTable) observe(f *detectors.Facts) {
 	}
 	fl, ok := t.halfOpen.Get(key, now)
 	if !ok {
-		if f.TCPFlags&(detectors.TCPSyn|detectors.TCPAck|detectors.TCPRst) != detectors.TCPSyn {
-			if t.cfg.Midstream && f.TCPFlags&(detectors.TCPSyn|detectors.TCPRst|detectors.TCPFin) == 0 &&
-				f.TCPFlags&detectors.TCPAck != 0 {
+		if f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) != packet.TCPSyn {
+			if t.cfg.Midstream && f.TCPFlags&(packet.TCPSyn|packet.TCPRst|packet.TCPFin) == 0 &&
+				f.TCPFlags&packet.TCPAck != 0 {
 				t.pickUp(key, fromLo, f)
 			}
 			return // mid-stream or stray: no direction known
@@ -174,23 +174,23 @@ func (t *flowTable) observe(f *detectors.Facts) {
 		c.ClientPort, c.ServerPort = f.SrcPort, f.DstPort
 		c.ClientMAC = f.SrcMAC
 		c.Start, c.First = now, f.Packet
-		f.ConnEvent = detectors.ConnOpened
+		f.ConnEvent = packet.ConnOpened
 	}
 	t.update(key, fl, fromLo, f, false)
 }
 
-func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Facts, established bool) {
+func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, established bool) {
 	c := &fl.conn
 	fromClient := fromLo == fl.clientIsLo
 	c.End, c.Last = f.Time, f.Packet
 	payload := uint64(len(f.Payload))
 	flags := f.TCPFlags
 	if fromClient {
-		f.Dir = detectors.DirToServer
+		f.Dir = packet.DirToServer
 		c.ClientPkts++
 		c.ClientBytes += payload
 	} else {
-		f.Dir = detectors.DirToClient
+		f.Dir = packet.DirToClient
 		c.ServerPkts++
 		c.ServerBytes += payload
 	}
@@ -201,7 +201,7 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 		d = 0
 	}
 	switch {
-	case flags&detectors.TCPSyn != 0:
+	case flags&packet.TCPSyn != 0:
 		if fl.hasStream && (!fl.known[d] || fl.next[d] != f.Seq+1) {
 			t.rs.reset(key, d) // a new ISN: what was kept is of no use
 		}
@@ -219,42 +219,42 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 	}
 	// The peer acknowledging past a gap got bytes the capture lost: they
 	// will never come, so waiting for them would only fill the hold limit.
-	if o := 1 - d; fl.holding[o] && flags&detectors.TCPAck != 0 && int32(f.Ack-fl.next[o]) > 0 {
+	if o := 1 - d; fl.holding[o] && flags&packet.TCPAck != 0 && int32(f.Ack-fl.next[o]) > 0 {
 		fl.next[o], fl.holding[o] = t.rs.skipGap(key, o, fl.next[o], f.Ack)
 	}
 
-	if flags&detectors.TCPRst != 0 {
-		c.ClosedBy = detectors.CloseServerRst
+	if flags&packet.TCPRst != 0 {
+		c.ClosedBy = packet.CloseServerRst
 		if fromClient {
-			c.ClosedBy = detectors.CloseClientRst
+			c.ClosedBy = packet.CloseClientRst
 		}
 		t.finish(key, fl, established)
 		return
 	}
 	if !established {
 		switch {
-		case !fromClient && flags&(detectors.TCPSyn|detectors.TCPAck) == detectors.TCPSyn|detectors.TCPAck:
+		case !fromClient && flags&(packet.TCPSyn|packet.TCPAck) == packet.TCPSyn|packet.TCPAck:
 			fl.synAcked = true
 			fl.serverISN = f.Seq
-		case fromClient && fl.synAcked && flags&(detectors.TCPSyn|detectors.TCPAck) == detectors.TCPAck &&
+		case fromClient && fl.synAcked && flags&(packet.TCPSyn|packet.TCPAck) == packet.TCPAck &&
 			f.Ack == fl.serverISN+1:
 			c.Established = true
-			f.ConnEvent = detectors.ConnEstablished
+			f.ConnEvent = packet.ConnEstablished
 			moved, _ := t.established.Put(key, f.Time, t.evictEstablished)
 			*moved = *fl
 			t.halfOpen.Delete(key)
 			fl = moved
 		}
 	}
-	if flags&detectors.TCPFin != 0 {
+	if flags&packet.TCPFin != 0 {
 		if fromClient {
 			if !fl.serverFin && !fl.clientFin {
-				fl.conn.ClosedBy = detectors.CloseClientFin
+				fl.conn.ClosedBy = packet.CloseClientFin
 			}
 			fl.clientFin = true
 		} else {
 			if !fl.serverFin && !fl.clientFin {
-				fl.conn.ClosedBy = detectors.CloseServerFin
+				fl.conn.ClosedBy = packet.CloseServerFin
 			}
 			fl.serverFin = true
 		}
@@ -276,7 +276,7 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *detectors.Fact
 // pickUp starts tracking a connection first seen mid-way, as established.
 // The client is the side on the higher port when the other is a service
 // port (below 1024), else the sender of this first packet.
-func (t *flowTable) pickUp(key flowKey, fromLo bool, f *detectors.Facts) {
+func (t *flowTable) pickUp(key flowKey, fromLo bool, f *packet.Facts) {
 	fromClient := !(f.SrcPort < 1024 && f.DstPort >= 1024)
 	fl, _ := t.established.Put(key, f.Time, t.evictEstablished)
 	fl.clientIsLo = fromLo == fromClient
@@ -329,7 +329,7 @@ func (t *flowTable) timedOut(fl *flow) {
 		return
 	}
 	if !fl.clientFin && !fl.serverFin {
-		fl.conn.ClosedBy = detectors.CloseTimeout
+		fl.conn.ClosedBy = packet.CloseTimeout
 	}
 	t.ended(&fl.conn)
 }

@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // tcpFacts is one TCP packet between the test client and server.
-func tcpFacts(t int64, fromClient bool, flags uint8, seq, ack uint32, payload int) detectors.Facts {
+func tcpFacts(t int64, fromClient bool, flags uint8, seq, ack uint32, payload int) packet.Facts {
 	c, s := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
-	f := detectors.Facts{Time: t, L3: detectors.L3IPv4, Proto: detectors.ProtoTCP, TCPFlags: flags, Seq: seq, Ack: ack,
+	f := packet.Facts{Time: t, L3: packet.L3IPv4, Proto: packet.ProtoTCP, TCPFlags: flags, Seq: seq, Ack: ack,
 		Src: c, Dst: s, SrcPort: 50000, DstPort: 22, Payload: make([]byte, payload)}
 	if !fromClient {
 		f.Src, f.Dst, f.SrcPort, f.DstPort = s, c, 22, 50000
@@ -21,7 +21,7 @@ func tcpFacts(t int64, fromClient bool, flags uint8, seq, ack uint32, payload in
 
 func TestFlowTable(t *testing.T) {
 	const ms = int64(time.Millisecond)
-	syn, ack, fin, rst := detectors.TCPSyn, detectors.TCPAck, detectors.TCPFin, detectors.TCPRst
+	syn, ack, fin, rst := packet.TCPSyn, packet.TCPAck, packet.TCPFin, packet.TCPRst
 	type step struct {
 		fromClient     bool
 		flags          uint8
@@ -34,46 +34,46 @@ func TestFlowTable(t *testing.T) {
 		steps     []step
 		end       bool // flush at the end
 		wantEnded int
-		wantClose detectors.CloseReason
+		wantClose packet.CloseReason
 		wantBytes [2]uint64
 	}{
 		{"handshake, data, server closes", []step{
-			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
-			{false, syn | ack, 500, 101, 0, detectors.DirToClient, detectors.ConnNone},
-			{true, ack, 101, 501, 0, detectors.DirToServer, detectors.ConnEstablished},
-			{true, ack, 101, 501, 30, detectors.DirToServer, 0},
-			{false, ack, 501, 131, 70, detectors.DirToClient, 0},
-			{false, fin | ack, 571, 131, 0, detectors.DirToClient, 0},
-			{true, fin | ack, 131, 572, 0, detectors.DirToServer, 0},
-		}, false, 1, detectors.CloseServerFin, [2]uint64{30, 70}},
+			{true, syn, 100, 0, 0, packet.DirToServer, packet.ConnOpened},
+			{false, syn | ack, 500, 101, 0, packet.DirToClient, packet.ConnNone},
+			{true, ack, 101, 501, 0, packet.DirToServer, packet.ConnEstablished},
+			{true, ack, 101, 501, 30, packet.DirToServer, 0},
+			{false, ack, 501, 131, 70, packet.DirToClient, 0},
+			{false, fin | ack, 571, 131, 0, packet.DirToClient, 0},
+			{true, fin | ack, 131, 572, 0, packet.DirToServer, 0},
+		}, false, 1, packet.CloseServerFin, [2]uint64{30, 70}},
 		{"reset by client", []step{
-			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
-			{false, syn | ack, 500, 101, 0, detectors.DirToClient, 0},
-			{true, ack, 101, 501, 0, detectors.DirToServer, detectors.ConnEstablished},
-			{true, rst, 101, 0, 0, detectors.DirToServer, 0},
-		}, false, 1, detectors.CloseClientRst, [2]uint64{}},
+			{true, syn, 100, 0, 0, packet.DirToServer, packet.ConnOpened},
+			{false, syn | ack, 500, 101, 0, packet.DirToClient, 0},
+			{true, ack, 101, 501, 0, packet.DirToServer, packet.ConnEstablished},
+			{true, rst, 101, 0, 0, packet.DirToServer, 0},
+		}, false, 1, packet.CloseClientRst, [2]uint64{}},
 		{"refused: never established, never reported", []step{
-			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
-			{false, rst | ack, 0, 101, 0, detectors.DirToClient, 0},
+			{true, syn, 100, 0, 0, packet.DirToServer, packet.ConnOpened},
+			{false, rst | ack, 0, 101, 0, packet.DirToClient, 0},
 		}, true, 0, 0, [2]uint64{}},
 		{"wrong ack does not establish", []step{
-			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
-			{false, syn | ack, 500, 101, 0, detectors.DirToClient, 0},
-			{true, ack, 101, 999, 0, detectors.DirToServer, detectors.ConnNone},
+			{true, syn, 100, 0, 0, packet.DirToServer, packet.ConnOpened},
+			{false, syn | ack, 500, 101, 0, packet.DirToClient, 0},
+			{true, ack, 101, 999, 0, packet.DirToServer, packet.ConnNone},
 		}, true, 0, 0, [2]uint64{}},
 		{"midstream packet has no direction", []step{
-			{true, ack, 101, 501, 10, detectors.DirUnknown, 0},
+			{true, ack, 101, 501, 10, packet.DirUnknown, 0},
 		}, true, 0, 0, [2]uint64{}},
 		{"open at the end is flushed as timeout", []step{
-			{true, syn, 100, 0, 0, detectors.DirToServer, detectors.ConnOpened},
-			{false, syn | ack, 500, 101, 0, detectors.DirToClient, 0},
-			{true, ack, 101, 501, 5, detectors.DirToServer, detectors.ConnEstablished},
-		}, true, 1, detectors.CloseTimeout, [2]uint64{5, 0}},
+			{true, syn, 100, 0, 0, packet.DirToServer, packet.ConnOpened},
+			{false, syn | ack, 500, 101, 0, packet.DirToClient, 0},
+			{true, ack, 101, 501, 5, packet.DirToServer, packet.ConnEstablished},
+		}, true, 1, packet.CloseTimeout, [2]uint64{5, 0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var ended []detectors.Conn
-			ft := newFlowTable(DefaultFlowConfig(), 0, func(c *detectors.Conn) { ended = append(ended, *c) })
+			var ended []packet.Conn
+			ft := newFlowTable(DefaultFlowConfig(), 0, func(c *packet.Conn) { ended = append(ended, *c) })
 			for i, s := range tc.steps {
 				f := tcpFacts(int64(i+1)*ms, s.fromClient, s.flags, s.seq, s.ack, s.payload)
 				ft.observe(&f)
@@ -101,9 +101,9 @@ func TestFlowTable(t *testing.T) {
 func TestFlowTableBounded(t *testing.T) {
 	cfg := DefaultFlowConfig()
 	cfg.MaxHalfOpen = 100
-	ft := newFlowTable(cfg, 0, func(*detectors.Conn) {})
+	ft := newFlowTable(cfg, 0, func(*packet.Conn) {})
 	for i := 0; i < 1000; i++ {
-		f := tcpFacts(int64(i), true, detectors.TCPSyn, 1, 0, 0)
+		f := tcpFacts(int64(i), true, packet.TCPSyn, 1, 0, 0)
 		f.SrcPort = uint16(1000 + i)
 		ft.observe(&f)
 	}
@@ -122,21 +122,21 @@ func TestFlowTableMidstream(t *testing.T) {
 	for _, midstream := range []bool{false, true} {
 		cfg := DefaultFlowConfig()
 		cfg.Midstream = midstream
-		var ended []detectors.Conn
-		ft := newFlowTable(cfg, 0, func(c *detectors.Conn) { ended = append(ended, *c) })
+		var ended []packet.Conn
+		ft := newFlowTable(cfg, 0, func(c *packet.Conn) { ended = append(ended, *c) })
 		// the server's reply is the first packet seen
-		f := tcpFacts(1, false, detectors.TCPAck|detectors.TCPPsh, 500, 101, 40)
+		f := tcpFacts(1, false, packet.TCPAck|packet.TCPPsh, 500, 101, 40)
 		ft.observe(&f)
-		g := tcpFacts(2, true, detectors.TCPAck, 101, 540, 10)
+		g := tcpFacts(2, true, packet.TCPAck, 101, 540, 10)
 		ft.observe(&g)
 		ft.flush()
 		if !midstream {
-			if f.Dir != detectors.DirUnknown || len(ended) != 0 {
+			if f.Dir != packet.DirUnknown || len(ended) != 0 {
 				t.Errorf("without midstream: dir %d, %d connections", f.Dir, len(ended))
 			}
 			continue
 		}
-		if f.Dir != detectors.DirToClient || g.Dir != detectors.DirToServer || len(ended) != 1 {
+		if f.Dir != packet.DirToClient || g.Dir != packet.DirToServer || len(ended) != 1 {
 			t.Fatalf("midstream: dirs %d %d, %d connections", f.Dir, g.Dir, len(ended))
 		}
 		if c := ended[0]; !c.Established || c.ServerPort != 22 || c.ServerBytes != 40 || c.ClientBytes != 10 {

@@ -23,7 +23,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/reassembly"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 const (
@@ -61,16 +61,16 @@ func rbAddr(fl int) netip.Addr { return netip.AddrFrom4([4]byte{10, 1, byte(fl >
 var rbServer = netip.MustParseAddr("10.9.9.9")
 
 func BenchmarkReassemblyOurs(b *testing.B) {
-	ft := newFlowTable(DefaultFlowConfig(), 256, func(*detectors.Conn) {})
+	ft := newFlowTable(DefaultFlowConfig(), 256, func(*packet.Conn) {})
 	for fl := range rbFlows {
 		for _, s := range []struct {
 			fromClient bool
 			flags      uint8
 			seq, ack   uint32
 		}{
-			{true, detectors.TCPSyn, 0, 0},
-			{false, detectors.TCPSyn | detectors.TCPAck, 0, 1},
-			{true, detectors.TCPAck, 1, 1},
+			{true, packet.TCPSyn, 0, 0},
+			{false, packet.TCPSyn | packet.TCPAck, 0, 1},
+			{true, packet.TCPAck, 1, 1},
 		} {
 			f := rbFacts(fl, s.fromClient, s.flags, s.seq, s.ack)
 			ft.observe(&f)
@@ -78,11 +78,11 @@ func BenchmarkReassemblyOurs(b *testing.B) {
 	}
 	order := rbOrder()
 	payload := make([]byte, rbSegSize)
-	facts := make([]detectors.Facts, rbFlows)
+	facts := make([]packet.Facts, rbFlows)
 	for fl := range facts {
-		facts[fl] = rbFacts(fl, true, detectors.TCPAck|detectors.TCPPsh, 0, 1)
+		facts[fl] = rbFacts(fl, true, packet.TCPAck|packet.TCPPsh, 0, 1)
 	}
-	var f detectors.Facts
+	var f packet.Facts
 	var delivered int
 	b.ReportAllocs()
 	b.SetBytes(rbSegSize)
@@ -101,8 +101,8 @@ func BenchmarkReassemblyOurs(b *testing.B) {
 	}
 }
 
-func rbFacts(fl int, fromClient bool, flags uint8, seq, ack uint32) detectors.Facts {
-	f := detectors.Facts{Time: 1, L3: detectors.L3IPv4, Proto: detectors.ProtoTCP, TCPFlags: flags, Seq: seq, Ack: ack,
+func rbFacts(fl int, fromClient bool, flags uint8, seq, ack uint32) packet.Facts {
+	f := packet.Facts{Time: 1, L3: packet.L3IPv4, Proto: packet.ProtoTCP, TCPFlags: flags, Seq: seq, Ack: ack,
 		Src: rbAddr(fl), Dst: rbServer, SrcPort: 40000, DstPort: 80}
 	if !fromClient {
 		f.Src, f.Dst, f.SrcPort, f.DstPort = f.Dst, f.Src, f.DstPort, f.SrcPort
@@ -175,7 +175,7 @@ func BenchmarkReassemblyGopacket(b *testing.B) {
 // second data segment, the first, RST), so connection setup and teardown
 // count too.
 func BenchmarkReassemblyChurnOurs(b *testing.B) {
-	ft := newFlowTable(DefaultFlowConfig(), 256, func(*detectors.Conn) {})
+	ft := newFlowTable(DefaultFlowConfig(), 256, func(*packet.Conn) {})
 	payload := make([]byte, rbSegSize)
 	b.ReportAllocs()
 	for i := range b.N {
@@ -187,11 +187,11 @@ func BenchmarkReassemblyChurnOurs(b *testing.B) {
 			seq        uint32
 			data       bool
 		}{
-			{true, detectors.TCPSyn, 0, false},
-			{false, detectors.TCPSyn | detectors.TCPAck, 0, false},
-			{true, detectors.TCPAck, 1 + rbSegSize, true},
-			{true, detectors.TCPAck, 1, true},
-			{true, detectors.TCPRst, 1 + 2*rbSegSize, false},
+			{true, packet.TCPSyn, 0, false},
+			{false, packet.TCPSyn | packet.TCPAck, 0, false},
+			{true, packet.TCPAck, 1 + rbSegSize, true},
+			{true, packet.TCPAck, 1, true},
+			{true, packet.TCPRst, 1 + 2*rbSegSize, false},
 		} {
 			f := rbFacts(fl, s.fromClient, s.flags, s.seq, 1)
 			if s.fromClient {
@@ -259,10 +259,10 @@ func BenchmarkReassemblyHalfOpenGopacket(b *testing.B) {
 }
 
 func BenchmarkReassemblyHalfOpenOurs(b *testing.B) {
-	ft := newFlowTable(DefaultFlowConfig(), 256, func(*detectors.Conn) {})
+	ft := newFlowTable(DefaultFlowConfig(), 256, func(*packet.Conn) {})
 	before := rbHeap()
 	for i := range b.N {
-		f := rbFacts(i, true, detectors.TCPSyn, 0, 0)
+		f := rbFacts(i, true, packet.TCPSyn, 0, 0)
 		f.Src = netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
 		ft.observe(&f)
 	}

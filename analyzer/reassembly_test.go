@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -20,15 +20,15 @@ import (
 // sequence number 101.
 func rsTable(t *testing.T, cfg FlowConfig, window int) *flowTable {
 	t.Helper()
-	ft := newFlowTable(cfg, window, func(*detectors.Conn) {})
+	ft := newFlowTable(cfg, window, func(*packet.Conn) {})
 	for i, s := range []struct {
 		fromClient bool
 		flags      uint8
 		seq, ack   uint32
 	}{
-		{true, detectors.TCPSyn, 100, 0},
-		{false, detectors.TCPSyn | detectors.TCPAck, 500, 101},
-		{true, detectors.TCPAck, 101, 501},
+		{true, packet.TCPSyn, 100, 0},
+		{false, packet.TCPSyn | packet.TCPAck, 500, 101},
+		{true, packet.TCPAck, 101, 501},
 	} {
 		f := tcpFacts(int64(i+1), s.fromClient, s.flags, s.seq, s.ack, 0)
 		ft.observe(&f)
@@ -39,7 +39,7 @@ func rsTable(t *testing.T, cfg FlowConfig, window int) *flowTable {
 // rsSend feeds a client data segment at stream offset off (from 0) and
 // returns what the packet's facts carry for the rule matcher.
 func rsSend(ft *flowTable, at int64, off int, payload string) (prefix, data string, pieces []int32) {
-	f := tcpFacts(at, true, detectors.TCPAck|detectors.TCPPsh, 101+uint32(off), 501, 0)
+	f := tcpFacts(at, true, packet.TCPAck|packet.TCPPsh, 101+uint32(off), 501, 0)
 	f.Payload = []byte(payload)
 	ft.observe(&f)
 	return string(f.StreamPrefix), string(f.StreamData), slices.Clone(f.StreamPieces)
@@ -50,7 +50,7 @@ func rsSend(ft *flowTable, at int64, off int, payload string) (prefix, data stri
 // restarting after the gap) instead of waiting for the hold limit.
 func TestTCPStreamsAckedGap(t *testing.T) {
 	ack := func(ft *flowTable, at int64, off int) {
-		f := tcpFacts(at, false, detectors.TCPAck, 501, 101+uint32(off), 0)
+		f := tcpFacts(at, false, packet.TCPAck, 501, 101+uint32(off), 0)
 		ft.observe(&f)
 	}
 	tests := []struct {
@@ -208,10 +208,10 @@ func TestTCPStreamsReassembly(t *testing.T) {
 func TestTCPStreamsBounded(t *testing.T) {
 	cfg := DefaultFlowConfig()
 	cfg.MaxStreams = 4
-	ft := newFlowTable(cfg, 64, func(*detectors.Conn) {})
+	ft := newFlowTable(cfg, 64, func(*packet.Conn) {})
 	// a SYN flood: no payload, no stream state
 	for i := range 1000 {
-		f := tcpFacts(int64(i), true, detectors.TCPSyn, 1, 0, 0)
+		f := tcpFacts(int64(i), true, packet.TCPSyn, 1, 0, 0)
 		f.SrcPort = uint16(1000 + i)
 		ft.observe(&f)
 	}
@@ -222,7 +222,7 @@ func TestTCPStreamsBounded(t *testing.T) {
 	for i := range 10 {
 		port := uint16(1000 + i)
 		for _, off := range []uint32{0, 10} {
-			f := tcpFacts(2000+int64(i), true, detectors.TCPAck, 2+off, 1, 0)
+			f := tcpFacts(2000+int64(i), true, packet.TCPAck, 2+off, 1, 0)
 			f.SrcPort, f.Payload = port, []byte("ahead")
 			ft.observe(&f)
 		}
@@ -239,7 +239,7 @@ func TestTCPStreamsBounded(t *testing.T) {
 		t.Errorf("after expiry: %d stream states, %d bytes held", ft.rs.streams.Len(), ft.rs.heldBytes())
 	}
 	// no stream consumer, no stream tracking
-	if newFlowTable(cfg, 0, func(*detectors.Conn) {}).rs != nil {
+	if newFlowTable(cfg, 0, func(*packet.Conn) {}).rs != nil {
 		t.Error("stream state kept with no consumer")
 	}
 }
@@ -253,7 +253,7 @@ func TestTCPStreamsSteadyStateAllocs(t *testing.T) {
 	ft := rsTable(t, DefaultFlowConfig(), 256)
 	payload := []byte(strings.Repeat("x", 1460))
 	off := uint32(0)
-	f := tcpFacts(10, true, detectors.TCPAck, 0, 501, 0)
+	f := tcpFacts(10, true, packet.TCPAck, 0, 501, 0)
 	step := func() {
 		// segment 2 before segment 1, then one in order
 		for _, o := range [...]uint32{1460, 0, 2920} {
@@ -473,14 +473,14 @@ func FuzzTCPStreams(f *testing.F) {
 			at := int64(10 + i)
 			switch kind % 3 {
 			case 0: // client data at stream offset off
-				f := tcpFacts(at, true, detectors.TCPAck|detectors.TCPPsh, 101+uint32(off), 501, 0)
+				f := tcpFacts(at, true, packet.TCPAck|packet.TCPPsh, 101+uint32(off), 501, 0)
 				f.Payload = []byte(text[:n])
 				ft.observe(&f)
 			case 1: // server acknowledges client bytes up to off
-				f := tcpFacts(at, false, detectors.TCPAck, 501, 101+uint32(off), 0)
+				f := tcpFacts(at, false, packet.TCPAck, 501, 101+uint32(off), 0)
 				ft.observe(&f)
 			case 2: // server data
-				f := tcpFacts(at, false, detectors.TCPAck|detectors.TCPPsh, 501+uint32(off), 101, 0)
+				f := tcpFacts(at, false, packet.TCPAck|packet.TCPPsh, 501+uint32(off), 101, 0)
 				f.Payload = []byte(text[:n])
 				ft.observe(&f)
 			}

@@ -3,6 +3,8 @@ package analyzer
 import (
 	"net/netip"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // SchemaVersion names the JSON report schema; bump it on incompatible change.
@@ -35,20 +37,20 @@ type Result struct {
 
 // Summary describes the input as a whole.
 type Summary struct {
-	Files        int            `json:"files"`
-	Packets      uint64         `json:"packets"`
-	Bytes        uint64         `json:"bytes"` // original (wire) lengths
-	FirstTime    time.Time      `json:"first_time"`
-	LastTime     time.Time      `json:"last_time"`
-	Span         Duration       `json:"span"`
-	Undecoded    uint64         `json:"undecoded"`
-	DecodeErrors []ReasonCount  `json:"decode_errors"` // why packets were not fully decoded
-	Evictions    []ReasonCount  `json:"evictions"`     // state dropped at a table cap
-	Autoblock    Duration       `json:"autoblock"`     // block length, 0 when disabled
-	Exclusions   []ExclusionUse `json:"exclusions"`    // exclusion entries in force, in file order
-	Packs        []string       `json:"packs"`         // signature packs in force: "name version (released)"
-	RulesActive  int            `json:"rules_active"`  // pack rules the matcher runs
-	RulesSkipped int            `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
+	Files        int             `json:"files"`
+	Packets      uint64          `json:"packets"`
+	Bytes        uint64          `json:"bytes"` // original (wire) lengths
+	FirstTime    time.Time       `json:"first_time"`
+	LastTime     time.Time       `json:"last_time"`
+	Span         packet.Duration `json:"span"`
+	Undecoded    uint64          `json:"undecoded"`
+	DecodeErrors []ReasonCount   `json:"decode_errors"` // why packets were not fully decoded
+	Evictions    []ReasonCount   `json:"evictions"`     // state dropped at a table cap
+	Autoblock    packet.Duration `json:"autoblock"`     // block length, 0 when disabled
+	Exclusions   []ExclusionUse  `json:"exclusions"`    // exclusion entries in force, in file order
+	Packs        []string        `json:"packs"`         // signature packs in force: "name version (released)"
+	RulesActive  int             `json:"rules_active"`  // pack rules the matcher runs
+	RulesSkipped int             `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
 }
 
 // ExclusionUse is one exclusion entry and the alerts it removed. An entry
@@ -153,15 +155,15 @@ type ARPPacket struct {
 
 // BlockedHost is a host the autoblock would have blocked.
 type BlockedHost struct {
-	Host           string    `json:"host"`
-	FirstBlock     time.Time `json:"first_block"`
-	LastUnblock    time.Time `json:"last_unblock"` // when the last block ends (may be past the capture)
-	Blocks         int       `json:"blocks"`       // separate block periods
-	Extensions     int       `json:"extensions"`   // detections during a block that extended it
-	TotalBlocked   Duration  `json:"total_blocked"`
-	DroppedPackets uint64    `json:"dropped_packets"` // packets from or to the host while blocked
-	DroppedBytes   uint64    `json:"dropped_bytes"`
-	SIDs           []uint32  `json:"sids"` // signatures that caused blocks
+	Host           string          `json:"host"`
+	FirstBlock     time.Time       `json:"first_block"`
+	LastUnblock    time.Time       `json:"last_unblock"` // when the last block ends (may be past the capture)
+	Blocks         int             `json:"blocks"`       // separate block periods
+	Extensions     int             `json:"extensions"`   // detections during a block that extended it
+	TotalBlocked   packet.Duration `json:"total_blocked"`
+	DroppedPackets uint64          `json:"dropped_packets"` // packets from or to the host while blocked
+	DroppedBytes   uint64          `json:"dropped_bytes"`
+	SIDs           []uint32        `json:"sids"` // signatures that caused blocks
 }
 
 // FalsePositive is a host that probably fired for benign reasons.
@@ -189,24 +191,6 @@ type Investigation struct {
 	Alerts   uint64   `json:"alerts"` // alerts this host caused
 	SIDs     []uint32 `json:"sids"`   // signatures it fired, ascending
 }
-
-// Duration is a time.Duration that marshals as a Go duration string.
-type Duration time.Duration
-
-// MarshalText renders "10m0s".
-func (d Duration) MarshalText() ([]byte, error) {
-	return []byte(time.Duration(d).String()), nil
-}
-
-// UnmarshalText parses what MarshalText wrote.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	*d = Duration(v)
-	return err
-}
-
-// String renders like time.Duration.
-func (d Duration) String() string { return time.Duration(d).String() }
 
 // addrString renders an address, or "" when it is not valid.
 func addrString(a netip.Addr) string {

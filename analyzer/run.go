@@ -8,7 +8,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // Progress is told how far a run has got, in bytes of input read, and the
@@ -125,7 +125,7 @@ func feed(ctx context.Context, e *Engine, sources []*Source, total int64, opts R
 		if opts.Tap != nil {
 			opts.Tap(s.Time, s.Data)
 		}
-		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, detectors.PacketRef{File: s.Index, Num: s.Num})
+		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, packet.PacketRef{File: s.Index, Num: s.Num})
 		return nil
 	}
 	report := func() error {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // ARPConfig tunes ARP cache-poisoning detection. Start from DefaultARPConfig.
@@ -42,7 +43,7 @@ type ARPConfig struct {
 	// over. Longer: fewer repeats of a long attack, a slower many_ips count
 	// catches slower claimants. Default 10 min, the autoblock span, so a
 	// poisoner that keeps going is reported again when a block would lapse.
-	Window Duration `json:"window"`
+	Window packet.Duration `json:"window"`
 
 	// BindingTimeout is how long an address stays bound to its MAC after
 	// that MAC last claimed it; a different MAC claiming it later is a new
@@ -53,7 +54,7 @@ type ARPConfig struct {
 	// catches claims on quiet hosts, reports more address reuse. Keep it at
 	// most Window so that a genuine MAC change (new NIC, migrated VM) is
 	// reported once, not every Window. Default 10 min.
-	BindingTimeout Duration `json:"binding_timeout"`
+	BindingTimeout packet.Duration `json:"binding_timeout"`
 
 	// ReplyWindow is how long an ARP request waits for its reply; a reply
 	// with no matching request (same address asked for, same asker) in that
@@ -64,7 +65,7 @@ type ARPConfig struct {
 	// binding change still catches it). 0 turns the check off, for captures
 	// that miss requests (a one-way SPAN, a capture of only some ports).
 	// Default 5 s.
-	ReplyWindow Duration `json:"reply_window"`
+	ReplyWindow packet.Duration `json:"reply_window"`
 
 	// ManyIPs is how many distinct IPv4 addresses one MAC must claim within
 	// Window to be reported; a whole-subnet man in the middle
@@ -103,9 +104,9 @@ type ARPConfig struct {
 func DefaultARPConfig() ARPConfig {
 	return ARPConfig{
 		RouterMinIPs:   8,
-		Window:         Duration(10 * time.Minute),
-		BindingTimeout: Duration(10 * time.Minute),
-		ReplyWindow:    Duration(5 * time.Second),
+		Window:         packet.Duration(10 * time.Minute),
+		BindingTimeout: packet.Duration(10 * time.Minute),
+		ReplyWindow:    packet.Duration(5 * time.Second),
 		ManyIPs:        5,
 		MaxBindings:    16384,
 		MaxMACs:        16384,
@@ -153,7 +154,7 @@ func arpCheckInt(key string, v, lo, hi int, zeroOff bool) error {
 	return fmt.Errorf("%s: %d is out of range, want %d to %d%s", key, v, lo, hi, off)
 }
 
-func arpCheckDur(key string, v Duration, lo, hi time.Duration, zeroOff bool) error {
+func arpCheckDur(key string, v packet.Duration, lo, hi time.Duration, zeroOff bool) error {
 	if (v == 0 && zeroOff) || (v.D() >= lo && v.D() <= hi) {
 		return nil
 	}
@@ -216,12 +217,12 @@ type arpReqKey struct {
 // flop"), the newcomer stays the one reported and the owner's answers are
 // never mistaken for the attack.
 type arpBinding struct {
-	stable [6]byte   // incumbent MAC
-	seen   int64     // last claim by the incumbent
-	ref    PacketRef // where that claim was
-	cur    [6]byte   // latest claimant
-	flips  uint32    // times the incumbent took the address back
-	clean  bool      // the binding began with a claim that raised no suspicion
+	stable [6]byte          // incumbent MAC
+	seen   int64            // last claim by the incumbent
+	ref    packet.PacketRef // where that claim was
+	cur    [6]byte          // latest claimant
+	flips  uint32           // times the incumbent took the address back
+	clean  bool             // the binding began with a claim that raised no suspicion
 }
 
 type arpHost struct {
@@ -236,7 +237,7 @@ type arpHost struct {
 	claimWin    int64 // start of the many-ips window
 	claimWinOK  bool
 	claimIPs    int
-	claimFirst  PacketRef
+	claimFirst  packet.PacketRef
 	claimFirstT int64
 	manyFired   bool
 	// claimSample keeps the first addresses claimed in the window, for
@@ -252,7 +253,7 @@ type arpPair struct {
 
 	// Alert pairs: suspicious claims since the last report.
 	count     uint64
-	first     PacketRef
+	first     packet.PacketRef
 	firstTime int64
 	fired     bool
 	firedAt   int64
@@ -354,7 +355,7 @@ func (d *ARPSpoof) Evicted() uint64 {
 
 // Expire implements Detector. Nothing is pending: every kind fires on the
 // packet that shows it.
-func (d *ARPSpoof) Expire(now int64, _ Emit) {
+func (d *ARPSpoof) Expire(now int64, _ packet.Emit) {
 	d.bindings.Expire(now-d.bindingTTL, nil)
 	d.hosts.Expire(now-max(d.window, d.bindingTTL), nil)
 	d.pairs.Expire(now-d.window, nil)
@@ -362,14 +363,14 @@ func (d *ARPSpoof) Expire(now int64, _ Emit) {
 }
 
 // Observe implements Detector.
-func (d *ARPSpoof) Observe(f *Facts, emit Emit) {
+func (d *ARPSpoof) Observe(f *packet.Facts, emit packet.Emit) {
 	if !d.started {
 		d.started, d.start = true, f.Time
 	}
 	switch f.L3 {
-	case L3ARP:
+	case packet.L3ARP:
 		d.observeARP(f, emit)
-	case L3IPv4:
+	case packet.L3IPv4:
 		if f.HasEth && d.cfg.RouterMinIPs > 0 {
 			d.learnRoute(f.SrcMAC, f.Src, f.VLAN, f.Time)
 			d.learnRoute(f.DstMAC, f.Dst, f.VLAN, f.Time)
@@ -418,7 +419,7 @@ type arpClaim struct {
 	kind        string
 	old         [6]byte // incumbent MAC on a conflict
 	oldSeen     int64
-	oldRef      PacketRef
+	oldRef      packet.PacketRef
 	conflict    bool
 	flipped     bool
 	unsolicited bool
@@ -427,7 +428,7 @@ type arpClaim struct {
 	gateway     string  // "", "configured" or "inferred"
 }
 
-func (d *ARPSpoof) observeARP(f *Facts, emit Emit) {
+func (d *ARPSpoof) observeARP(f *packet.Facts, emit packet.Emit) {
 	a := &f.ARP
 	now, vlan := f.Time, f.VLAN
 	if a.Op == arpOpRequest && d.replyWindow > 0 && a.TargetIP.Is4() {
@@ -473,7 +474,7 @@ func (d *ARPSpoof) observeARP(f *Facts, emit Emit) {
 		c.kind = arpKindBindingChange
 	}
 
-	var many Event
+	var many packet.Event
 	fireMany := d.countClaim(&c, vlan, f, &many)
 	if c.kind != "" {
 		d.alert(&c, vlan, f, emit)
@@ -489,7 +490,7 @@ func (d *ARPSpoof) observeARP(f *Facts, emit Emit) {
 // lie. Man-in-the-middle tools do exactly this: they poison the victim with
 // the gateway's address, then ask for the real gateway to relay traffic.
 // The request's sender address is the impostor's own.
-func (d *ARPSpoof) checkImpersonation(f *Facts, emit Emit) {
+func (d *ARPSpoof) checkImpersonation(f *packet.Facts, emit packet.Emit) {
 	a := &f.ARP
 	if a.TargetIP == a.SenderIP || !arpClaimable(a.TargetIP) {
 		return
@@ -513,7 +514,7 @@ func (d *ARPSpoof) checkImpersonation(f *Facts, emit Emit) {
 
 // bind updates the address's binding and records in c whether the claim
 // conflicts with it.
-func (d *ARPSpoof) bind(c *arpClaim, vlan uint16, now int64, ref PacketRef) {
+func (d *ARPSpoof) bind(c *arpClaim, vlan uint16, now int64, ref packet.PacketRef) {
 	k := arpIPKey{c.ip, vlan}
 	b, ok := d.bindings.Peek(k)
 	if ok && b.stable != c.mac && now-b.seen >= d.bindingTTL {
@@ -563,7 +564,7 @@ func (d *ARPSpoof) gatewayOf(ip netip.Addr, vlan uint16, stable [6]byte) string 
 
 // countClaim learns the claimant's own address and counts the distinct
 // addresses it claims; it fills ev and reports true when many-ips fires.
-func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *Facts, ev *Event) bool {
+func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *packet.Facts, ev *packet.Event) bool {
 	now := f.Time
 	h, _ := d.hosts.Put(arpMACKey{c.mac, vlan}, now, nil)
 	// Only a claim that raised no suspicion names the host: a poisoner's
@@ -591,7 +592,7 @@ func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *Facts, ev *Event) boo
 		return false
 	}
 	h.manyFired = true
-	*ev = Event{
+	*ev = packet.Event{
 		SID:         SIDARPPoison,
 		Time:        now,
 		AttackerMAC: c.mac,
@@ -616,7 +617,7 @@ func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *Facts, ev *Event) boo
 // claim named and the addresses it claimed in the window (none when
 // many_ips is off: they are counted only for it). It runs per event, not
 // per packet, so the sample's allocation is rare.
-func (d *ARPSpoof) claimEvidence(ev *Event, mac [6]byte, vlan uint16) {
+func (d *ARPSpoof) claimEvidence(ev *packet.Event, mac [6]byte, vlan uint16) {
 	ev.ClaimMAC = mac
 	h, ok := d.hosts.Peek(arpMACKey{mac, vlan})
 	if !ok || h.claimIPs == 0 {
@@ -631,7 +632,7 @@ func (d *ARPSpoof) claimEvidence(ev *Event, mac [6]byte, vlan uint16) {
 }
 
 // alert fires once per (address, attacker MAC) per Window.
-func (d *ARPSpoof) alert(c *arpClaim, vlan uint16, f *Facts, emit Emit) {
+func (d *ARPSpoof) alert(c *arpClaim, vlan uint16, f *packet.Facts, emit packet.Emit) {
 	now := f.Time
 	c.gateway = d.gatewayOf(c.ip, vlan, c.stable)
 	p, _ := d.pairs.Put(arpPairKey{c.ip, c.attacker, vlan, arpPairAlert}, now, nil)
@@ -642,7 +643,7 @@ func (d *ARPSpoof) alert(c *arpClaim, vlan uint16, f *Facts, emit Emit) {
 	if p.fired && now-p.firedAt < d.window {
 		return
 	}
-	ev := Event{
+	ev := packet.Event{
 		SID:         SIDARPPoison,
 		Time:        now,
 		AttackerMAC: c.attacker,
@@ -715,7 +716,7 @@ func arpMACString(m [6]byte) string { return net.HardwareAddr(m[:]).String() }
 
 // arpRefString names a packet for people: files are counted from 1 in the
 // order they were given, as the report's file list shows them.
-func arpRefString(r PacketRef) string {
+func arpRefString(r packet.PacketRef) string {
 	return fmt.Sprintf("packet %d of file %d", r.Num, r.File+1)
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 const arpSec = int64(time.Second)
@@ -25,18 +27,18 @@ var (
 // arpAt turns a test offset in seconds (fractions allowed) into packet time.
 func arpAt(sec float64) int64 { return arpT0 + int64(sec*float64(arpSec)) }
 
-func arpFrame(t float64, op uint16, mac [6]byte, ip string, tmac [6]byte, tip string) Facts {
+func arpFrame(t float64, op uint16, mac [6]byte, ip string, tmac [6]byte, tip string) packet.Facts {
 	dst := arpBcast
 	if op == arpOpReply {
 		dst = tmac
 	}
-	return Facts{
+	return packet.Facts{
 		Time:   arpAt(t),
 		HasEth: true,
 		SrcMAC: mac,
 		DstMAC: dst,
-		L3:     L3ARP,
-		ARP: ARPFacts{
+		L3:     packet.L3ARP,
+		ARP: packet.ARPFacts{
 			Op:        op,
 			SenderMAC: mac,
 			SenderIP:  netip.MustParseAddr(ip),
@@ -47,47 +49,47 @@ func arpFrame(t float64, op uint16, mac [6]byte, ip string, tmac [6]byte, tip st
 }
 
 // arpReq is "who has target? tell ip".
-func arpReq(t float64, mac [6]byte, ip, target string) Facts {
+func arpReq(t float64, mac [6]byte, ip, target string) packet.Facts {
 	return arpFrame(t, arpOpRequest, mac, ip, [6]byte{}, target)
 }
 
 // arpRep is "ip is at mac", sent to the asker.
-func arpRep(t float64, mac [6]byte, ip string, toMAC [6]byte, toIP string) Facts {
+func arpRep(t float64, mac [6]byte, ip string, toMAC [6]byte, toIP string) packet.Facts {
 	return arpFrame(t, arpOpReply, mac, ip, toMAC, toIP)
 }
 
 // arpGrat is a gratuitous announcement in the request form hosts use.
-func arpGrat(t float64, mac [6]byte, ip string) Facts {
+func arpGrat(t float64, mac [6]byte, ip string) packet.Facts {
 	return arpFrame(t, arpOpRequest, mac, ip, [6]byte{}, ip)
 }
 
-func arpIP(t float64, srcMAC, dstMAC [6]byte, src, dst string) Facts {
-	return Facts{
+func arpIP(t float64, srcMAC, dstMAC [6]byte, src, dst string) packet.Facts {
+	return packet.Facts{
 		Time:   arpAt(t),
 		HasEth: true,
 		SrcMAC: srcMAC,
 		DstMAC: dstMAC,
-		L3:     L3IPv4,
+		L3:     packet.L3IPv4,
 		Src:    netip.MustParseAddr(src),
 		Dst:    netip.MustParseAddr(dst),
-		Proto:  ProtoTCP,
+		Proto:  packet.ProtoTCP,
 	}
 }
 
 // arpRun feeds pkts in order, numbering them from 1 and expiring once a
 // second of packet time as the analyzer does.
-func arpRun(t *testing.T, cfg ARPConfig, pkts []Facts) ([]Event, *ARPSpoof) {
+func arpRun(t *testing.T, cfg ARPConfig, pkts []packet.Facts) ([]packet.Event, *ARPSpoof) {
 	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	d := NewARPSpoof(cfg)
-	var evs []Event
-	emit := func(e Event) { evs = append(evs, e) }
+	var evs []packet.Event
+	emit := func(e packet.Event) { evs = append(evs, e) }
 	var lastExpire int64
 	for i := range pkts {
 		f := pkts[i]
-		f.Packet = PacketRef{Num: uint64(i + 1)}
+		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
 		if f.Time-lastExpire >= arpSec {
 			d.Expire(f.Time, emit)
 			lastExpire = f.Time
@@ -102,8 +104,8 @@ func arpRun(t *testing.T, cfg ARPConfig, pkts []Facts) ([]Event, *ARPSpoof) {
 
 // arpLAN is a quiet segment: gateway .1, hosts A .10 and B .20 and the
 // attacker X .66 resolve each other the ordinary way.
-func arpLAN() []Facts {
-	return []Facts{
+func arpLAN() []packet.Facts {
+	return []packet.Facts{
 		arpReq(0, arpMACA, "10.0.0.10", "10.0.0.1"),
 		arpRep(0.001, arpMACGW, "10.0.0.1", arpMACA, "10.0.0.10"),
 		arpReq(0.5, arpMACB, "10.0.0.20", "10.0.0.10"),
@@ -113,8 +115,8 @@ func arpLAN() []Facts {
 	}
 }
 
-func arpJoin(parts ...[]Facts) []Facts {
-	var out []Facts
+func arpJoin(parts ...[]packet.Facts) []packet.Facts {
+	var out []packet.Facts
 	for _, p := range parts {
 		out = append(out, p...)
 	}
@@ -136,12 +138,12 @@ func TestARPSpoof(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  func(*ARPConfig)
-		pkts []Facts
+		pkts []packet.Facts
 		want []arpWant
 	}{
 		{
 			name: "benign request and reply",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpReq(60, arpMACB, "10.0.0.20", "10.0.0.1"),
 				arpRep(60.002, arpMACGW, "10.0.0.1", arpMACB, "10.0.0.20"),
 				arpReq(61, arpMACGW, "10.0.0.1", "10.0.0.10"),
@@ -154,7 +156,7 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "dhcp renewal re-announces the same mac",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpGrat(30, arpMACA, "10.0.0.10"),
 				arpGrat(31, arpMACA, "10.0.0.10"),
 				arpGrat(1800, arpMACA, "10.0.0.10"),
@@ -163,14 +165,14 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "gratuitous self-announcement of a new host",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpGrat(30, arpMACY, "10.0.0.77"),
 				arpGrat(32, arpMACY, "10.0.0.77"),
 			}),
 		},
 		{
 			name: "probes claim nothing",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpFrame(30, arpOpRequest, arpMACY, "0.0.0.0", [6]byte{}, "10.0.0.20"),
 				arpRep(30.001, arpMACB, "10.0.0.20", arpMACY, "0.0.0.0"),
 			}),
@@ -179,7 +181,7 @@ func TestARPSpoof(t *testing.T) {
 			// chrissanders arppoison.pcapng: the poisoner's first claim
 			// is the lie, then it asks for the real gateway to relay
 			name: "impostor asks for the address it claimed",
-			pkts: []Facts{
+			pkts: []packet.Facts{
 				arpReq(10, arpMACX, "10.0.0.1", "10.0.0.10"),
 				arpRep(10.001, arpMACA, "10.0.0.10", arpMACX, "10.0.0.1"),
 				arpRep(10.002, arpMACX, "10.0.0.1", arpMACA, "10.0.0.10"), // 3
@@ -195,7 +197,7 @@ func TestARPSpoof(t *testing.T) {
 		{
 			name: "impostor of a configured gateway",
 			cfg:  func(c *ARPConfig) { c.Gateway = []netip.Addr{netip.MustParseAddr("10.0.0.1")} },
-			pkts: []Facts{
+			pkts: []packet.Facts{
 				arpReq(10, arpMACX, "10.0.0.1", "10.0.0.10"),
 				arpReq(20, arpMACX, "10.0.0.66", "10.0.0.1"),
 			},
@@ -206,7 +208,7 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "binding change fires once",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpReq(20, arpMACX, "10.0.0.20", "10.0.0.10"), // 7
 				arpReq(21, arpMACX, "10.0.0.20", "10.0.0.10"),
 				arpReq(22, arpMACB, "10.0.0.20", "10.0.0.10"), // owner takes it back
@@ -220,7 +222,7 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "binding change fires again in a later window",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpReq(20, arpMACX, "10.0.0.20", "10.0.0.10"), // 7 fires
 				arpReq(250, arpMACB, "10.0.0.20", "10.0.0.10"),
 				arpReq(300, arpMACX, "10.0.0.20", "10.0.0.10"), // 9
@@ -238,7 +240,7 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "new mac after the owner fell silent is a new binding",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpGrat(700, arpMACY, "10.0.0.20"),
 				arpReq(701, arpMACY, "10.0.0.20", "10.0.0.1"),
 				arpRep(701.001, arpMACGW, "10.0.0.1", arpMACY, "10.0.0.20"),
@@ -246,7 +248,7 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "unsolicited reply",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpRep(30, arpMACX, "10.0.0.20", arpMACA, "10.0.0.10"), // 7
 				arpRep(32, arpMACX, "10.0.0.20", arpMACA, "10.0.0.10"),
 			}),
@@ -259,14 +261,14 @@ func TestARPSpoof(t *testing.T) {
 		{
 			name: "known owner refreshing with unsolicited replies",
 			cfg:  func(c *ARPConfig) { c.Gateway = []netip.Addr{netip.MustParseAddr("10.0.0.1")} },
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpRep(30, arpMACGW, "10.0.0.1", arpMACA, "10.0.0.10"),
 				arpRep(40, arpMACB, "10.0.0.20", arpMACA, "10.0.0.10"),
 			}),
 		},
 		{
 			name: "capture starting mid-attack: the unsolicited first binding stays suspect",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpRep(30, arpMACX, "10.0.0.30", arpMACA, "10.0.0.10"), // 7
 				arpRep(32, arpMACX, "10.0.0.30", arpMACA, "10.0.0.10"),
 			}),
@@ -275,7 +277,7 @@ func TestARPSpoof(t *testing.T) {
 		{
 			name: "unsolicited reply claiming a configured gateway",
 			cfg:  func(c *ARPConfig) { c.Gateway = []netip.Addr{netip.MustParseAddr("10.0.0.1")} },
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpRep(30, arpMACX, "10.0.0.1", arpMACA, "10.0.0.10"), // 7
 				arpRep(32, arpMACX, "10.0.0.1", arpMACA, "10.0.0.10"),
 			}),
@@ -287,12 +289,12 @@ func TestARPSpoof(t *testing.T) {
 		{
 			name: "unsolicited reply claiming an inferred gateway, attacker unknown",
 			pkts: arpJoin(
-				[]Facts{
+				[]packet.Facts{
 					arpReq(0, arpMACA, "10.0.0.10", "10.0.0.1"),
 					arpRep(0.001, arpMACGW, "10.0.0.1", arpMACA, "10.0.0.10"),
 				},
 				arpBrowse(1, arpMACA, "10.0.0.10", 10),
-				[]Facts{arpRep(30, arpMACY, "10.0.0.1", arpMACA, "10.0.0.10")}, // 23
+				[]packet.Facts{arpRep(30, arpMACY, "10.0.0.1", arpMACA, "10.0.0.10")}, // 23
 			),
 			want: []arpWant{{
 				kind: "gateway", victim: "10.0.0.1", mac: arpMACY, count: 1, first: 23, last: 23,
@@ -302,19 +304,19 @@ func TestARPSpoof(t *testing.T) {
 		{
 			name: "too little routed traffic infers no gateway",
 			pkts: arpJoin(
-				[]Facts{
+				[]packet.Facts{
 					arpReq(0, arpMACA, "10.0.0.10", "10.0.0.1"),
 					arpRep(0.001, arpMACGW, "10.0.0.1", arpMACA, "10.0.0.10"),
 				},
 				arpBrowse(1, arpMACA, "10.0.0.10", 3),
-				[]Facts{arpRep(30, arpMACY, "10.0.0.1", arpMACA, "10.0.0.10")},
+				[]packet.Facts{arpRep(30, arpMACY, "10.0.0.1", arpMACA, "10.0.0.10")},
 			),
 			want: []arpWant{{kind: "unsolicited-reply", victim: "10.0.0.1", mac: arpMACY, count: 1}},
 		},
 		{
 			name: "ethernet source differs from arp sender",
-			pkts: arpJoin(arpLAN(), []Facts{
-				func() Facts {
+			pkts: arpJoin(arpLAN(), []packet.Facts{
+				func() packet.Facts {
 					f := arpReq(30, arpMACY, "10.0.0.77", "10.0.0.10") // 7
 					f.SrcMAC = arpMACX
 					return f
@@ -327,7 +329,7 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "gratuitous claim on a bound address",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpGrat(30, arpMACX, "10.0.0.20"), // 7
 			}),
 			want: []arpWant{{
@@ -337,7 +339,7 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "one mac claims many addresses",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpReq(30, arpMACY, "10.0.0.101", "10.0.0.1"), // 7
 				arpReq(31, arpMACY, "10.0.0.102", "10.0.0.1"),
 				arpReq(32, arpMACY, "10.0.0.103", "10.0.0.1"),
@@ -354,7 +356,7 @@ func TestARPSpoof(t *testing.T) {
 		{
 			name: "many-ips off",
 			cfg:  func(c *ARPConfig) { c.ManyIPs = 0 },
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpReq(30, arpMACY, "10.0.0.101", "10.0.0.1"),
 				arpReq(31, arpMACY, "10.0.0.102", "10.0.0.1"),
 				arpReq(32, arpMACY, "10.0.0.103", "10.0.0.1"),
@@ -364,15 +366,15 @@ func TestARPSpoof(t *testing.T) {
 		},
 		{
 			name: "replies at capture start answer unseen requests",
-			pkts: []Facts{
+			pkts: []packet.Facts{
 				arpRep(0, arpMACGW, "10.0.0.1", arpMACA, "10.0.0.10"),
 				arpRep(1, arpMACB, "10.0.0.20", arpMACA, "10.0.0.10"),
 			},
 		},
 		{
 			name: "same address on another vlan is another binding",
-			pkts: arpJoin(arpLAN(), []Facts{
-				func() Facts {
+			pkts: arpJoin(arpLAN(), []packet.Facts{
+				func() packet.Facts {
 					f := arpReq(30, arpMACY, "10.0.0.20", "10.0.0.1")
 					f.VLAN = 20
 					return f
@@ -402,8 +404,8 @@ func TestARPSpoof(t *testing.T) {
 
 // arpBrowse is host mac/ip talking to n remote servers through the gateway,
 // both ways, starting at offset t.
-func arpBrowse(t float64, mac [6]byte, ip string, n int) []Facts {
-	var out []Facts
+func arpBrowse(t float64, mac [6]byte, ip string, n int) []packet.Facts {
+	var out []packet.Facts
 	for i := range n {
 		remote := netip.AddrFrom4([4]byte{93, 184, 216, byte(i + 1)}).String()
 		out = append(out,
@@ -414,7 +416,7 @@ func arpBrowse(t float64, mac [6]byte, ip string, n int) []Facts {
 	return out
 }
 
-func arpCheck(t *testing.T, e Event, w arpWant) {
+func arpCheck(t *testing.T, e packet.Event, w arpWant) {
 	t.Helper()
 	if e.SID != SIDARPPoison {
 		t.Errorf("sid %d, want %d", e.SID, SIDARPPoison)
@@ -460,7 +462,7 @@ func arpAddrString(a netip.Addr) string {
 func TestARPSpoofEvictionCounted(t *testing.T) {
 	cfg := DefaultARPConfig()
 	cfg.MaxBindings = 2
-	var pkts []Facts
+	var pkts []packet.Facts
 	for i := range 5 {
 		ip := netip.AddrFrom4([4]byte{10, 0, 0, byte(100 + i)}).String()
 		pkts = append(pkts, arpGrat(float64(i), [6]byte{0x02, 0, 0, 0, 1, byte(i)}, ip))
@@ -478,7 +480,7 @@ func TestARPSpoofEvictionCounted(t *testing.T) {
 }
 
 func TestARPSpoofExpiry(t *testing.T) {
-	evs, d := arpRun(t, DefaultARPConfig(), arpJoin(arpLAN(), []Facts{arpFrame(3600, arpOpReply, arpMACY, "10.0.0.77", arpBcast, "10.0.0.77")}))
+	evs, d := arpRun(t, DefaultARPConfig(), arpJoin(arpLAN(), []packet.Facts{arpFrame(3600, arpOpReply, arpMACY, "10.0.0.77", arpBcast, "10.0.0.77")}))
 	if len(evs) != 0 {
 		t.Fatalf("got %d events, want none", len(evs))
 	}
@@ -501,7 +503,7 @@ func TestARPConfigValidate(t *testing.T) {
 	}{
 		{"ipv6 gateway", func(c *ARPConfig) { c.Gateway = []netip.Addr{netip.MustParseAddr("fe80::1")} }, `gateway[0]: "fe80::1" is not an ipv4 address`},
 		{"zero window", func(c *ARPConfig) { c.Window = 0 }, "window: 0s is out of range, want 1s to 24h0m0s"},
-		{"negative reply window", func(c *ARPConfig) { c.ReplyWindow = Duration(-time.Second) }, "reply_window: -1s is out of range"},
+		{"negative reply window", func(c *ARPConfig) { c.ReplyWindow = packet.Duration(-time.Second) }, "reply_window: -1s is out of range"},
 		{"many ips of one", func(c *ARPConfig) { c.ManyIPs = 1 }, "many_ips: 1 is out of range, want 2 to 65536, or 0 to turn it off"},
 		{"no bindings", func(c *ARPConfig) { c.MaxBindings = 0 }, "max_bindings: 0 is out of range"},
 		{"huge pairs", func(c *ARPConfig) { c.MaxPairs = 1 << 30 }, "max_pairs: 1073741824 is out of range"},
@@ -522,7 +524,7 @@ func TestARPConfigValidate(t *testing.T) {
 // and each other and browsing through the gateway; steady state must not
 // allocate.
 func BenchmarkARPSpoofBenign(b *testing.B) {
-	var pkts []Facts
+	var pkts []packet.Facts
 	for i := range 50 {
 		mac := [6]byte{0x02, 0, 0, 0, 2, byte(i)}
 		ip := netip.AddrFrom4([4]byte{10, 0, 1, byte(i + 2)}).String()
@@ -535,7 +537,7 @@ func BenchmarkARPSpoofBenign(b *testing.B) {
 		pkts = append(pkts, arpBrowse(0, mac, ip, 20)...)
 	}
 	d := NewARPSpoof(DefaultARPConfig())
-	emit := func(e Event) { b.Fatalf("benign traffic fired: %s", e.Detail) }
+	emit := func(e packet.Event) { b.Fatalf("benign traffic fired: %s", e.Detail) }
 	now := arpT0
 	step := func(i int) {
 		f := &pkts[i%len(pkts)]
@@ -563,7 +565,7 @@ func TestARPSpoofClaimEvidence(t *testing.T) {
 	mismatch.SrcMAC = arpMACX
 	tests := []struct {
 		name     string
-		pkts     []Facts
+		pkts     []packet.Facts
 		prev     [6]byte
 		claimMAC [6]byte
 		claims   int
@@ -571,7 +573,7 @@ func TestARPSpoofClaimEvidence(t *testing.T) {
 	}{
 		{
 			name:     "binding change names the previous owner",
-			pkts:     arpJoin(arpLAN(), []Facts{arpGrat(30, arpMACX, "10.0.0.20")}),
+			pkts:     arpJoin(arpLAN(), []packet.Facts{arpGrat(30, arpMACX, "10.0.0.20")}),
 			prev:     arpMACB,
 			claimMAC: arpMACX,
 			claims:   2,
@@ -579,14 +581,14 @@ func TestARPSpoofClaimEvidence(t *testing.T) {
 		},
 		{
 			name:     "eth mismatch names the claimed mac",
-			pkts:     arpJoin(arpLAN(), []Facts{mismatch}),
+			pkts:     arpJoin(arpLAN(), []packet.Facts{mismatch}),
 			claimMAC: arpMACY,
 			claims:   1,
 			claimed:  "[10.0.0.77]",
 		},
 		{
 			name: "sample capped",
-			pkts: arpJoin(arpLAN(), []Facts{
+			pkts: arpJoin(arpLAN(), []packet.Facts{
 				arpReq(30, arpMACY, "10.0.0.101", "10.0.0.1"),
 				arpReq(31, arpMACY, "10.0.0.102", "10.0.0.1"),
 				arpReq(32, arpMACY, "10.0.0.103", "10.0.0.1"),

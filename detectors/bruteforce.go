@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // BruteForceService names the login protocol spoken on a server port.
@@ -48,7 +49,7 @@ type BruteForceConfig struct {
 	// an honest user's forgotten password adds up over a longer day.
 	// Default 15 min, Zeek FTP's bruteforce_measurement_interval (Zeek SSH
 	// uses guessing_timeout 30 min).
-	Window Duration `json:"window"`
+	Window packet.Duration `json:"window"`
 
 	// Threshold is how many visible failed logins (FTP, Telnet, SMB, VNC,
 	// POP3, IMAP) within Window make a report. Lower: fewer guesses go
@@ -70,7 +71,7 @@ type BruteForceConfig struct {
 	// seconds; an interactive session lasts longer. Longer: slow tools
 	// (and manual tries) are counted, and short scripted sessions
 	// (scp, remote commands) are more likely to be. Default 30 s.
-	MaxConnDuration Duration `json:"max_conn_duration"`
+	MaxConnDuration packet.Duration `json:"max_conn_duration"`
 
 	// MaxServerBytes is the most payload the server may send in a
 	// failed-looking connection. Key exchange and a few failure messages
@@ -114,10 +115,10 @@ func DefaultBruteForceConfig() BruteForceConfig {
 			{Port: 3389, Service: "rdp"},
 			{Port: 5900, Service: "vnc"},
 		},
-		Window:          Duration(15 * time.Minute),
+		Window:          packet.Duration(15 * time.Minute),
 		Threshold:       20,
 		ConnThreshold:   8,
-		MaxConnDuration: Duration(30 * time.Second),
+		MaxConnDuration: packet.Duration(30 * time.Second),
 		MaxServerBytes:  5500,
 		MaxClientBytes:  10000,
 		MaxTracked:      32768,
@@ -252,7 +253,7 @@ type bfKey struct {
 type bfCounter struct {
 	winStart            int64
 	count               uint64
-	first, last         PacketRef
+	first, last         packet.PacketRef
 	firstTime, lastTime int64
 	mac                 [6]byte
 	hasMAC              bool
@@ -277,7 +278,7 @@ type bfAttempt struct {
 	mac                 [6]byte
 	hasMAC              bool
 	firstTime, lastTime int64 // equal for a reply, Start and End for a connection
-	first, last         PacketRef
+	first, last         packet.PacketRef
 	threshold           int
 	serverBytes         uint64 // what the server sent, for a connection
 }
@@ -325,22 +326,22 @@ func (d *BruteForce) Evicted() uint64 { return d.counters.Evicted() + d.conns.Ev
 // Expire implements Detector. A counter untouched for a whole window has
 // nothing left to count; reports fire on the failure that crosses the
 // threshold, so nothing is pending.
-func (d *BruteForce) Expire(now int64, _ Emit) {
+func (d *BruteForce) Expire(now int64, _ packet.Emit) {
 	d.counters.Expire(now-d.window, nil)
 	d.conns.Expire(now-d.window, nil)
 }
 
 // Observe implements Detector.
-func (d *BruteForce) Observe(f *Facts, emit Emit) {
-	if f.Proto != ProtoTCP || len(f.Payload) == 0 {
+func (d *BruteForce) Observe(f *packet.Facts, emit packet.Emit) {
+	if f.Proto != packet.ProtoTCP || len(f.Payload) == 0 {
 		return
 	}
 	switch f.Dir {
-	case DirToServer:
+	case packet.DirToServer:
 		if svc := d.ports[f.DstPort]; svc == bfPOP3 || svc == bfIMAP {
 			d.noteCommand(f, svc)
 		}
-	case DirToClient:
+	case packet.DirToClient:
 		svc := d.ports[f.SrcPort]
 		if svc == bfFTP && bytes.HasPrefix(f.Payload, []byte("230")) {
 			d.loginAfterGuessing(bfKey{client: f.Dst, server: f.Src, port: f.SrcPort}, svc,
@@ -365,7 +366,7 @@ func (d *BruteForce) Observe(f *Facts, emit Emit) {
 }
 
 // ConnEnded implements ConnObserver.
-func (d *BruteForce) ConnEnded(c *Conn, emit Emit) {
+func (d *BruteForce) ConnEnded(c *packet.Conn, emit packet.Emit) {
 	svc := d.ports[c.ServerPort]
 	if svc == bfPOP3 || svc == bfIMAP {
 		d.conns.Delete(bfConnKey{c.Client, c.Server, c.ClientPort, c.ServerPort})
@@ -414,8 +415,8 @@ func (d *BruteForce) ConnEnded(c *Conn, emit Emit) {
 // refused try on one connection adds about 100 bytes, so a failure with
 // six tries is under 1.8 times one with a single try and under 1 KiB more.
 // It returns the largest failure's size.
-func (d *BruteForce) outgrewFailures(key bfKey, c *Conn) (uint64, bool) {
-	if !c.Established || c.ClientBytes == 0 || c.ClosedBy == CloseTimeout {
+func (d *BruteForce) outgrewFailures(key bfKey, c *packet.Conn) (uint64, bool) {
+	if !c.Established || c.ClientBytes == 0 || c.ClosedBy == packet.CloseTimeout {
 		return 0, false
 	}
 	cnt, ok := d.counters.Peek(key)
@@ -435,8 +436,8 @@ func (d *BruteForce) outgrewFailures(key bfKey, c *Conn) (uint64, bool) {
 // server, an OpenSSH client quits by itself after "Permission denied". An
 // idle timeout or the end of the capture says nothing, so those are not
 // counted.
-func (d *BruteForce) failedLooking(c *Conn) bool {
-	if !c.Established || c.ClientBytes == 0 || c.ServerBytes == 0 || c.ClosedBy == CloseTimeout {
+func (d *BruteForce) failedLooking(c *packet.Conn) bool {
+	if !c.Established || c.ClientBytes == 0 || c.ServerBytes == 0 || c.ClosedBy == packet.CloseTimeout {
 		return false
 	}
 	return c.Duration() < d.maxDur && c.ServerBytes < d.cfg.MaxServerBytes && c.ClientBytes < d.cfg.MaxClientBytes
@@ -445,19 +446,19 @@ func (d *BruteForce) failedLooking(c *Conn) bool {
 // sessionLooking says whether a finished connection carried a session: the
 // server sent more than a refused login can (MaxServerBytes), however it
 // ended, the end of the capture included.
-func (d *BruteForce) sessionLooking(c *Conn) bool {
+func (d *BruteForce) sessionLooking(c *packet.Conn) bool {
 	return c.Established && c.ServerBytes >= d.cfg.MaxServerBytes
 }
 
 // loginAfterGuessing reports a login by a client already reported for
 // guessing against this service, in the same window, once.
-func (d *BruteForce) loginAfterGuessing(key bfKey, svc uint8, at int64, pkt PacketRef, what string, emit Emit) {
+func (d *BruteForce) loginAfterGuessing(key bfKey, svc uint8, at int64, pkt packet.PacketRef, what string, emit packet.Emit) {
 	c, ok := d.counters.Get(key, at)
 	if !ok || !c.fired || c.loggedIn || at-c.winStart >= d.window {
 		return
 	}
 	c.loggedIn = true
-	emit(Event{
+	emit(packet.Event{
 		SID:         SIDBruteForce,
 		Time:        at,
 		Attacker:    key.client,
@@ -465,7 +466,7 @@ func (d *BruteForce) loginAfterGuessing(key bfKey, svc uint8, at int64, pkt Pack
 		HasMAC:      c.hasMAC,
 		Victim:      key.server,
 		VictimPort:  key.port,
-		Proto:       ProtoTCP,
+		Proto:       packet.ProtoTCP,
 		FirstTime:   c.firstTime,
 		LastTime:    at,
 		First:       c.first,
@@ -483,7 +484,7 @@ const KindLoginAfterGuessing = "login-after-guessing"
 
 // count adds one failure and fires when the window's count reaches the
 // threshold, once per window.
-func (d *BruteForce) count(a *bfAttempt, emit Emit) {
+func (d *BruteForce) count(a *bfAttempt, emit packet.Emit) {
 	c, created := d.counters.Put(a.key, a.lastTime, nil)
 	if created || a.lastTime-c.winStart >= d.window {
 		*c = bfCounter{
@@ -509,7 +510,7 @@ func (d *BruteForce) count(a *bfAttempt, emit Emit) {
 	} else {
 		detail = fmt.Sprintf("%d failed logins (%s) in %s", c.count, bfEvidence(a.svc), span)
 	}
-	emit(Event{
+	emit(packet.Event{
 		SID:         SIDBruteForce,
 		Time:        a.lastTime,
 		Attacker:    a.key.client,
@@ -517,7 +518,7 @@ func (d *BruteForce) count(a *bfAttempt, emit Emit) {
 		HasMAC:      c.hasMAC,
 		Victim:      a.key.server,
 		VictimPort:  a.key.port,
-		Proto:       ProtoTCP,
+		Proto:       packet.ProtoTCP,
 		FirstTime:   c.firstTime,
 		LastTime:    c.lastTime,
 		First:       c.first,
@@ -532,7 +533,7 @@ func (d *BruteForce) count(a *bfAttempt, emit Emit) {
 // login, so that only a refusal of it counts: -ERR and NO also answer a
 // missing message or mailbox. SASL continuation lines (base64, no command
 // word) leave the state alone.
-func (d *BruteForce) noteCommand(f *Facts, svc uint8) {
+func (d *BruteForce) noteCommand(f *packet.Facts, svc uint8) {
 	p := f.Payload
 	var auth, known bool
 	if svc == bfPOP3 {
@@ -556,7 +557,7 @@ func (d *BruteForce) noteCommand(f *Facts, svc uint8) {
 
 // loginPending reports and clears the connection's login state, so one
 // refusal counts once.
-func (d *BruteForce) loginPending(f *Facts) bool {
+func (d *BruteForce) loginPending(f *packet.Facts) bool {
 	s, ok := d.conns.Get(bfConnKey{f.Dst, f.Src, f.DstPort, f.SrcPort}, f.Time)
 	if !ok || !s.auth {
 		return false
@@ -567,7 +568,7 @@ func (d *BruteForce) loginPending(f *Facts) bool {
 
 // failedReply recognises a server's login failure with prefix and
 // substring tests only: this runs on every server packet of a login port.
-func (d *BruteForce) failedReply(f *Facts, svc uint8) bool {
+func (d *BruteForce) failedReply(f *packet.Facts, svc uint8) bool {
 	p := f.Payload
 	switch svc {
 	case bfFTP:

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 const bfSec = int64(time.Second)
@@ -23,40 +25,40 @@ func bfAt(sec float64) int64 { return bfT0 + int64(sec*float64(bfSec)) }
 
 // bfStep is a packet or a finished connection, in capture order.
 type bfStep struct {
-	f *Facts
-	c *Conn
+	f *packet.Facts
+	c *packet.Conn
 }
 
 // bfReply is a server-to-client segment from service port sport.
 func bfReply(t float64, sport uint16, payload []byte) bfStep {
-	return bfStep{f: &Facts{
+	return bfStep{f: &packet.Facts{
 		Time: bfAt(t), HasEth: true, DstMAC: bfClientMAC,
-		L3: L3IPv4, Src: bfServer, Dst: bfClient, Proto: ProtoTCP,
-		SrcPort: sport, DstPort: 40000, TCPFlags: TCPAck | TCPPsh,
-		Dir: DirToClient, Payload: payload,
+		L3: packet.L3IPv4, Src: bfServer, Dst: bfClient, Proto: packet.ProtoTCP,
+		SrcPort: sport, DstPort: 40000, TCPFlags: packet.TCPAck | packet.TCPPsh,
+		Dir: packet.DirToClient, Payload: payload,
 	}}
 }
 
 // bfCmd is a client-to-server segment to service port dport.
 func bfCmd(t float64, dport uint16, payload string) bfStep {
-	return bfStep{f: &Facts{
+	return bfStep{f: &packet.Facts{
 		Time: bfAt(t), HasEth: true, SrcMAC: bfClientMAC,
-		L3: L3IPv4, Src: bfClient, Dst: bfServer, Proto: ProtoTCP,
-		SrcPort: 40000, DstPort: dport, TCPFlags: TCPAck | TCPPsh,
-		Dir: DirToServer, Payload: []byte(payload),
+		L3: packet.L3IPv4, Src: bfClient, Dst: bfServer, Proto: packet.ProtoTCP,
+		SrcPort: 40000, DstPort: dport, TCPFlags: packet.TCPAck | packet.TCPPsh,
+		Dir: packet.DirToServer, Payload: []byte(payload),
 	}}
 }
 
 // bfConn is an established connection from the client to port, starting at
 // offset start; its packets are numbered 1000*n+1 to 1000*n+pkts for
 // connection number n so that First and Last can be checked.
-func bfConn(n int, start, dur float64, port uint16, cb, sb uint64, by CloseReason) bfStep {
-	return bfStep{c: &Conn{
+func bfConn(n int, start, dur float64, port uint16, cb, sb uint64, by packet.CloseReason) bfStep {
+	return bfStep{c: &packet.Conn{
 		Client: bfClient, Server: bfServer, ClientMAC: bfClientMAC,
 		ClientPort: uint16(40000 + n), ServerPort: port,
 		Start: bfAt(start), End: bfAt(start + dur),
-		First:       PacketRef{Num: uint64(1000*n + 1)},
-		Last:        PacketRef{Num: uint64(1000*n + 20)},
+		First:       packet.PacketRef{Num: uint64(1000*n + 1)},
+		Last:        packet.PacketRef{Num: uint64(1000*n + 20)},
 		Established: true, ClientBytes: cb, ServerBytes: sb,
 		ClientPkts: 10, ServerPkts: 10, ClosedBy: by,
 	}}
@@ -73,14 +75,14 @@ func bfRepeat(n int, start, every float64, mk func(i int, t float64) []bfStep) [
 
 // bfRun feeds steps in order, numbering packets from 1 and expiring once a
 // second of packet time as the analyzer does.
-func bfRun(t *testing.T, cfg BruteForceConfig, steps []bfStep) ([]Event, *BruteForce) {
+func bfRun(t *testing.T, cfg BruteForceConfig, steps []bfStep) ([]packet.Event, *BruteForce) {
 	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	d := NewBruteForce(cfg)
-	var evs []Event
-	emit := func(e Event) { evs = append(evs, e) }
+	var evs []packet.Event
+	emit := func(e packet.Event) { evs = append(evs, e) }
 	var lastExpire, now int64
 	num := uint64(0)
 	for _, s := range steps {
@@ -95,7 +97,7 @@ func bfRun(t *testing.T, cfg BruteForceConfig, steps []bfStep) ([]Event, *BruteF
 		}
 		if s.f != nil {
 			num++
-			s.f.Packet = PacketRef{Num: num}
+			s.f.Packet = packet.PacketRef{Num: num}
 			d.Observe(s.f, emit)
 		} else {
 			d.ConnEnded(s.c, emit)
@@ -168,8 +170,8 @@ func TestBruteForce(t *testing.T) {
 		{
 			name: "ssh session after the guessing is reported",
 			steps: append(bfRepeat(8, 0, 4, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, CloseServerFin)}
-			}), bfConn(9, 40, 125, 22, 9000, 48000, CloseClientFin)),
+				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, packet.CloseServerFin)}
+			}), bfConn(9, 40, 125, 22, 9000, 48000, packet.CloseClientFin)),
 			want: []bfWant{
 				{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"},
 				{kind: KindLoginAfterGuessing, port: 22, count: 8, first: 1001, last: 9020, firstTime: 0, lastTime: 165,
@@ -181,8 +183,8 @@ func TestBruteForce(t *testing.T) {
 			// sshpass runs id; uname; ls and leaves: 4.1 KB, under 5500.
 			name: "short ssh login, twice the size of the failures, after the report",
 			steps: append(bfRepeat(9, 0, 0.5, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, 0.2, 22, 1600, uint64(1195+(i%2)*922), CloseServerFin)}
-			}), bfConn(10, 8, 0.33, 22, 3477, 4141, CloseClientFin)),
+				return []bfStep{bfConn(i+1, t, 0.2, 22, 1600, uint64(1195+(i%2)*922), packet.CloseServerFin)}
+			}), bfConn(10, 8, 0.33, 22, 3477, 4141, packet.CloseClientFin)),
 			want: []bfWant{
 				{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"},
 				{kind: KindLoginAfterGuessing, port: 22, count: 9,
@@ -194,16 +196,16 @@ func TestBruteForce(t *testing.T) {
 			// ones on six: 1.77 times the size, but only 922 bytes more
 			name: "a failure with more tries than the first ones is not a login",
 			steps: append(bfRepeat(8, 0, 0.5, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, 0.2, 22, 1600, 1195, CloseServerFin)}
-			}), bfConn(9, 8, 0.2, 22, 2100, 2117, CloseServerFin)),
+				return []bfStep{bfConn(i+1, t, 0.2, 22, 1600, 1195, packet.CloseServerFin)}
+			}), bfConn(9, 8, 0.2, 22, 2100, 2117, packet.CloseServerFin)),
 			want: []bfWant{{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"}},
 		},
 		{
 			name: "a session before any report, or after the window, is not reported",
-			steps: append(append([]bfStep{bfConn(1, 0, 60, 22, 9000, 48000, CloseClientFin)},
+			steps: append(append([]bfStep{bfConn(1, 0, 60, 22, 9000, 48000, packet.CloseClientFin)},
 				bfRepeat(8, 100, 4, func(i int, t float64) []bfStep {
-					return []bfStep{bfConn(i+2, t, short, 22, cb, sb, CloseServerFin)}
-				})...), bfConn(20, 1100, 60, 22, 9000, 48000, CloseClientFin)),
+					return []bfStep{bfConn(i+2, t, short, 22, cb, sb, packet.CloseServerFin)}
+				})...), bfConn(20, 1100, 60, 22, 9000, 48000, packet.CloseClientFin)),
 			want: []bfWant{{kind: "ssh", port: 22, count: 8, detail: "8 failed-looking SSH connections"}},
 		},
 		{
@@ -235,7 +237,7 @@ func TestBruteForce(t *testing.T) {
 		{
 			name: "ssh hydra-like short server-closed connections",
 			steps: bfRepeat(10, 0, 4, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, CloseServerFin)}
+				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, packet.CloseServerFin)}
 			}),
 			want: []bfWant{{
 				kind: "ssh", port: 22, count: 8, first: 1001, last: 8020, firstTime: 0, lastTime: 31,
@@ -245,9 +247,9 @@ func TestBruteForce(t *testing.T) {
 		{
 			name: "ssh resets count too",
 			steps: bfRepeat(8, 0, 4, func(i int, t float64) []bfStep {
-				by := CloseServerRst
+				by := packet.CloseServerRst
 				if i%2 == 1 {
-					by = CloseClientRst
+					by = packet.CloseClientRst
 				}
 				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, by)}
 			}),
@@ -259,16 +261,16 @@ func TestBruteForce(t *testing.T) {
 				c.Services = append(c.Services, BruteForceService{Port: 13389, Service: "rdp"})
 			},
 			steps: bfRepeat(8, 0, 4, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, short, 13389, 3500, 4000, CloseServerFin)}
+				return []bfStep{bfConn(i+1, t, short, 13389, 3500, 4000, packet.CloseServerFin)}
 			}),
 			want: []bfWant{{kind: "rdp", port: 13389, count: 8}},
 		},
 		{
 			name: "three successful ssh sessions",
 			steps: []bfStep{
-				bfConn(1, 0, 600, 22, 40_000, 900_000, CloseClientFin),
-				bfConn(2, 700, 5, 22, 4000, 9000, CloseClientFin),  // "ssh host uptime"
-				bfConn(3, 800, 20, 22, 3000, 5000, CloseClientFin), // quick login and exit
+				bfConn(1, 0, 600, 22, 40_000, 900_000, packet.CloseClientFin),
+				bfConn(2, 700, 5, 22, 4000, 9000, packet.CloseClientFin),  // "ssh host uptime"
+				bfConn(3, 800, 20, 22, 3000, 5000, packet.CloseClientFin), // quick login and exit
 			},
 		},
 		{
@@ -276,27 +278,27 @@ func TestBruteForce(t *testing.T) {
 			// a login's server side carries host keys, channel replies
 			// and output: past the authentication-size ceiling
 			steps: bfRepeat(20, 0, 4, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, short, 22, cb+900, 7400, CloseClientFin)}
+				return []bfStep{bfConn(i+1, t, short, 22, cb+900, 7400, packet.CloseClientFin)}
 			}),
 		},
 		{
 			name: "openssh client giving up after each refusal (zeek sshguess shape)",
 			steps: bfRepeat(11, 0, 6, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, 4.5, 22, 2581, 2336, CloseClientFin)}
+				return []bfStep{bfConn(i+1, t, 4.5, 22, 2581, 2336, packet.CloseClientFin)}
 			}),
 			want: []bfWant{{kind: "ssh", port: 22, count: 8}},
 		},
 		{
 			name: "long interactive ssh",
 			steps: []bfStep{
-				bfConn(1, 0, 7200, 22, 2_000_000, 30_000_000, CloseServerFin),
-				bfConn(2, 7300, 300, 22, 9000, 5000, CloseServerFin), // long but small
+				bfConn(1, 0, 7200, 22, 2_000_000, 30_000_000, packet.CloseServerFin),
+				bfConn(2, 7300, 300, 22, 9000, 5000, packet.CloseServerFin), // long but small
 			},
 		},
 		{
 			name: "refused and silent connections are not logins",
 			steps: bfRepeat(20, 0, 1, func(i int, t float64) []bfStep {
-				s := bfConn(i+1, t, 0.01, 22, 0, 0, CloseServerRst)
+				s := bfConn(i+1, t, 0.01, 22, 0, 0, packet.CloseServerRst)
 				if i%2 == 0 {
 					s.c.Established = false
 				}
@@ -306,7 +308,7 @@ func TestBruteForce(t *testing.T) {
 		{
 			name: "connections at the end of the capture say nothing",
 			steps: bfRepeat(10, 0, 1, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, CloseTimeout)}
+				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, packet.CloseTimeout)}
 			}),
 		},
 		{
@@ -437,7 +439,7 @@ func TestBruteForce(t *testing.T) {
 			name: "conn threshold off",
 			cfg:  func(c *BruteForceConfig) { c.ConnThreshold = 0 },
 			steps: bfRepeat(10, 0, 4, func(i int, t float64) []bfStep {
-				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, CloseServerFin)}
+				return []bfStep{bfConn(i+1, t, short, 22, cb, sb, packet.CloseServerFin)}
 			}),
 		},
 		{
@@ -466,9 +468,9 @@ func TestBruteForce(t *testing.T) {
 	}
 }
 
-func bfCheck(t *testing.T, e Event, w bfWant) {
+func bfCheck(t *testing.T, e packet.Event, w bfWant) {
 	t.Helper()
-	if e.SID != SIDBruteForce || e.Proto != ProtoTCP {
+	if e.SID != SIDBruteForce || e.Proto != packet.ProtoTCP {
 		t.Errorf("sid %d proto %d", e.SID, e.Proto)
 	}
 	if e.Kind != w.kind || e.VictimPort != w.port {
@@ -571,7 +573,7 @@ func TestBruteForceEvictionCounted(t *testing.T) {
 	cfg := DefaultBruteForceConfig()
 	cfg.MaxTracked = 2
 	d := NewBruteForce(cfg)
-	emit := func(e Event) { t.Fatalf("unexpected event %s", e.Detail) }
+	emit := func(e packet.Event) { t.Fatalf("unexpected event %s", e.Detail) }
 	for i := range 5 {
 		s := bfReply(float64(i), 21, []byte("530 Login incorrect.\r\n"))
 		s.f.Dst = netip.AddrFrom4([4]byte{198, 51, 100, byte(i)})
@@ -602,7 +604,7 @@ func TestBruteForceConfigValidate(t *testing.T) {
 		{"zero window", func(c *BruteForceConfig) { c.Window = 0 }, "window: 0s is out of range, want 1s to 24h0m0s"},
 		{"zero threshold", func(c *BruteForceConfig) { c.Threshold = 0 }, "threshold: 0 is out of range, want 1 to 1048576"},
 		{"negative conn threshold", func(c *BruteForceConfig) { c.ConnThreshold = -1 }, "conn_threshold: -1 is out of range"},
-		{"tiny duration", func(c *BruteForceConfig) { c.MaxConnDuration = Duration(time.Millisecond) }, "max_conn_duration: 1ms is out of range"},
+		{"tiny duration", func(c *BruteForceConfig) { c.MaxConnDuration = packet.Duration(time.Millisecond) }, "max_conn_duration: 1ms is out of range"},
 		{"zero server bytes", func(c *BruteForceConfig) { c.MaxServerBytes = 0 }, "max_server_bytes: 0 is out of range"},
 		{"zero tracked", func(c *BruteForceConfig) { c.MaxTracked = 0 }, "max_tracked: 0 is out of range"},
 	}
@@ -644,13 +646,13 @@ func BenchmarkBruteForceBenign(b *testing.B) {
 		bfReply(0, 23, []byte("Last login: Mon Jan 1\r\n$ ")),
 		bfReply(0, 445, bfSMB2(1, 0)),
 		bfReply(0, 5900, []byte{0, 0, 0, 0}),
-		bfConn(1, 0, 600, 22, 40_000, 900_000, CloseClientFin),
+		bfConn(1, 0, 600, 22, 40_000, 900_000, packet.CloseClientFin),
 		// The POP3 and IMAP sessions end, dropping their command state.
-		bfStep{c: &Conn{Client: bfClient, Server: bfServer, ClientPort: 40000, ServerPort: 110, Established: true}},
-		bfStep{c: &Conn{Client: bfClient, Server: bfServer, ClientPort: 40000, ServerPort: 143, Established: true}},
+		bfStep{c: &packet.Conn{Client: bfClient, Server: bfServer, ClientPort: 40000, ServerPort: 110, Established: true}},
+		bfStep{c: &packet.Conn{Client: bfClient, Server: bfServer, ClientPort: 40000, ServerPort: 143, Established: true}},
 	)
 	d := NewBruteForce(DefaultBruteForceConfig())
-	emit := func(e Event) { b.Fatalf("benign traffic fired: %s", e.Detail) }
+	emit := func(e packet.Event) { b.Fatalf("benign traffic fired: %s", e.Detail) }
 	now := bfT0
 	step := func(i int) {
 		s := steps[i%len(steps)]

@@ -2,6 +2,8 @@ package detectors
 
 import (
 	"testing"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // TestByteChecks runs byte_test, byte_jump and isdataat rules over
@@ -61,7 +63,7 @@ func TestByteChecks(t *testing.T) {
 			for p, want := range tt.pays {
 				f := rmTCP(p)
 				fired := false
-				m.Observe(&f, func(Event) { fired = true })
+				m.Observe(&f, func(packet.Event) { fired = true })
 				if fired != want {
 					t.Errorf("%q: fired %v, want %v", p, fired, want)
 				}

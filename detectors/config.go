@@ -3,6 +3,8 @@ package detectors
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // Config holds every built-in detector's parameters; the JSON keys are the
@@ -45,8 +47,8 @@ func (c Config) Validate() error {
 }
 
 // Build returns the detectors in the fixed order the analyzer runs them.
-func (c Config) Build() []Detector {
-	return []Detector{
+func (c Config) Build() []packet.Detector {
+	return []packet.Detector{
 		NewSynFlood(c.SynFlood),
 		NewPortScan(c.PortScan),
 		NewARPSpoof(c.ARP),

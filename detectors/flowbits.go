@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -56,7 +57,7 @@ type fbState struct {
 }
 
 // flowKeyOf orders f's ends so both directions of a flow give one key.
-func flowKeyOf(f *Facts) fbKey {
+func flowKeyOf(f *packet.Facts) fbKey {
 	k := fbKey{a: f.Src, b: f.Dst, ap: f.SrcPort, bp: f.DstPort, proto: f.Proto}
 	if k.b.Less(k.a) || k.a == k.b && k.bp < k.ap {
 		k.a, k.b, k.ap, k.bp = k.b, k.a, k.bp, k.ap
@@ -120,7 +121,7 @@ func flowbitsRank(r *rules.Rule) int {
 }
 
 // flowbitsHold reports whether f's flow satisfies every condition of r.
-func (m *RuleMatcher) flowbitsHold(r *cRule, f *Facts) bool {
+func (m *RuleMatcher) flowbitsHold(r *cRule, f *packet.Facts) bool {
 	var bits []uint64
 	if st, ok := m.fbits.Peek(flowKeyOf(f)); ok {
 		bits = st.bits
@@ -152,7 +153,7 @@ func (m *RuleMatcher) flowbitsHold(r *cRule, f *Facts) bool {
 }
 
 // flowbitsAct applies r's set, unset and toggle to f's flow.
-func (m *RuleMatcher) flowbitsAct(r *cRule, f *Facts) {
+func (m *RuleMatcher) flowbitsAct(r *cRule, f *packet.Facts) {
 	k := flowKeyOf(f)
 	st, created := m.fbits.Put(k, f.Time, m.onFbEnd)
 	if created {
@@ -199,7 +200,7 @@ func (m *RuleMatcher) recycleFlowbits(_ fbKey, st *fbState) {
 
 // fire alerts for a rule that matched f (its flowbits actions are done
 // already, at the match), unless noalert or its threshold holds it back.
-func (m *RuleMatcher) fire(r *cRule, f *Facts, emit Emit) {
+func (m *RuleMatcher) fire(r *cRule, f *packet.Facts, emit packet.Emit) {
 	if r.noalert {
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -77,17 +78,17 @@ func TestFlowbits(t *testing.T) {
 			var got []string
 			for i, p := range tt.pkts {
 				who, payload, _ := strings.Cut(p, ":")
-				var f Facts
+				var f packet.Facts
 				switch who {
 				case "A":
 					f = rmTCP(payload, rmFrom("10.0.0.1", 40000))
 				case "B":
 					f = rmTCP(payload, rmFrom("10.0.0.1", 40001))
 				case "<":
-					f = rmTCP(payload, rmFrom("10.0.0.2", 80), rmTo("10.0.0.1", 40000), rmDir(DirToClient))
+					f = rmTCP(payload, rmFrom("10.0.0.2", 80), rmTo("10.0.0.1", 40000), rmDir(packet.DirToClient))
 				}
 				f.Time += int64(i) * int64(time.Millisecond)
-				m.Observe(&f, func(ev Event) { got = append(got, fmt.Sprintf("%d:%d", i, ev.SID)) })
+				m.Observe(&f, func(ev packet.Event) { got = append(got, fmt.Sprintf("%d:%d", i, ev.SID)) })
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("alerts %v, want %v", got, tt.want)
@@ -108,7 +109,7 @@ func TestFlowbitsBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	alerts := 0
-	emit := func(Event) { alerts++ }
+	emit := func(packet.Event) { alerts++ }
 	a, b := rmTCP("SET", rmFrom("10.0.0.1", 40000)), rmTCP("SET", rmFrom("10.0.0.1", 40001))
 	m.Observe(&a, emit)
 	m.Observe(&b, emit) // evicts flow a's bits

@@ -18,6 +18,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // httpRequestIdle is how long a pending request may wait for its next
@@ -45,7 +47,7 @@ var headersEnd = []byte("\r\n\r\n")
 // whose first segment has no end of headers, and on the segment that ends
 // them runs the http rules on the whole request. f.StreamData is the
 // segment's new in-order bytes.
-func (m *RuleMatcher) httpRequest(set *ruleSet, f *Facts, emit Emit) {
+func (m *RuleMatcher) httpRequest(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 	data := f.StreamData
 	k := httpKey{src: f.Src, dst: f.Dst, sp: f.SrcPort, dp: f.DstPort}
 	p, pending := m.http.Get(k, f.Time)
@@ -91,7 +93,7 @@ func (m *RuleMatcher) httpFired(fired []int32) []int32 {
 
 // inspectRequest runs the http rules the prefilter lets through on the
 // whole request, alerting on f, the packet that completed it.
-func (m *RuleMatcher) inspectRequest(set *ruleSet, f *Facts, p *httpPending, emit Emit) {
+func (m *RuleMatcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPending, emit packet.Emit) {
 	s := &m.sc
 	cands := s.scands[:0]
 	if set.pf != nil && len(p.buf) >= set.pf.minLen {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -68,7 +69,7 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 			for i, seg := range tt.segs {
 				f := rmTCP(seg, rmAt(time.Duration(i)*time.Millisecond))
 				f.StreamData = f.Payload
-				m.Observe(&f, func(ev Event) { got[ev.SID] = append(got[ev.SID], i) })
+				m.Observe(&f, func(ev packet.Event) { got[ev.SID] = append(got[ev.SID], i) })
 			}
 			for sid, want := range tt.want {
 				if !slices.Equal(got[sid], want) {
@@ -100,7 +101,7 @@ func TestHTTPRequestBounds(t *testing.T) {
 	start := func(sport uint16, at time.Duration) {
 		f := rmTCP("GET / HTTP/1.1\r\nUser-Agent: Nes", rmFrom("10.0.0.1", sport), rmAt(at))
 		f.StreamData = f.Payload
-		m.Observe(&f, func(Event) {})
+		m.Observe(&f, func(packet.Event) {})
 	}
 	start(40000, 0)
 	start(40001, time.Second) // evicts the first
@@ -109,7 +110,7 @@ func TestHTTPRequestBounds(t *testing.T) {
 	}
 	// a retransmission of the first segment brings no new stream data
 	f := rmTCP("GET / HTTP/1.1\r\nUser-Agent: Nes", rmFrom("10.0.0.1", 40001), rmAt(2*time.Second))
-	m.Observe(&f, func(Event) {})
+	m.Observe(&f, func(packet.Event) {})
 	if p, _ := m.http.Peek(httpKey{src: f.Src, dst: f.Dst, sp: 40001, dp: 80}); p == nil || len(p.buf) != len(f.Payload) {
 		t.Errorf("retransmission changed the pending request: %+v", p)
 	}
@@ -131,7 +132,7 @@ func TestHTTPRequestNoAllocs(t *testing.T) {
 	a := rmTCP("GET / HTTP/1.1\r\nUser-Agent: Nes")
 	b := rmTCP("sus\r\n\r\n")
 	a.StreamData, b.StreamData = a.Payload, b.Payload
-	emit := func(Event) {}
+	emit := func(packet.Event) {}
 	run := func() {
 		m.Observe(&a, emit)
 		m.Observe(&b, emit)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // PortScanConfig tunes the port scan detector. The zero value is not
@@ -43,7 +44,7 @@ type PortScanConfig struct {
 	// counted, opened by the first probe. Longer catches slower scans (nmap
 	// -T2) at the cost of state held longer; a continuing scan re-fires
 	// about once per window. Default 5m, Zeek's port_scan_interval.
-	VerticalWindow Duration `json:"vertical_window"`
+	VerticalWindow packet.Duration `json:"vertical_window"`
 
 	// SweepThreshold is how many distinct hosts one source must probe on one
 	// port within SweepWindow, not counting hosts that answered open, to
@@ -58,7 +59,7 @@ type PortScanConfig struct {
 
 	// SweepWindow is the epoch over which a sweep's hosts are counted.
 	// Default 5m, Zeek's addr_scan_interval.
-	SweepWindow Duration `json:"sweep_window"`
+	SweepWindow packet.Duration `json:"sweep_window"`
 
 	// DiscoveryThreshold is how many distinct addresses one source may ask
 	// for, by broadcast ARP request or ICMP echo request together, within
@@ -85,7 +86,7 @@ type PortScanConfig struct {
 	// sfPortscan's low sensitivity level (60 s); slower sweeps are left to
 	// sweep_threshold over sweep_window. A source reported either way is
 	// not reported again for host discovery until its sweep_window ends.
-	DiscoveryWindow Duration `json:"discovery_window"`
+	DiscoveryWindow packet.Duration `json:"discovery_window"`
 
 	// DiscoveryUnansweredPct is the share of the addresses counted by
 	// DiscoveryThreshold, in percent, that must still be unanswered when the
@@ -122,12 +123,12 @@ type PortScanConfig struct {
 func DefaultPortScanConfig() PortScanConfig {
 	return PortScanConfig{
 		VerticalThreshold: 15,
-		VerticalWindow:    Duration(5 * time.Minute),
+		VerticalWindow:    packet.Duration(5 * time.Minute),
 		SweepThreshold:    25,
-		SweepWindow:       Duration(5 * time.Minute),
+		SweepWindow:       packet.Duration(5 * time.Minute),
 
 		DiscoveryThreshold:     20,
-		DiscoveryWindow:        Duration(time.Minute),
+		DiscoveryWindow:        packet.Duration(time.Minute),
 		DiscoveryUnansweredPct: 25,
 
 		MaxTrackedPairs:  32768,
@@ -144,8 +145,8 @@ func (c PortScanConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %d out of range [%d, %d]", key, v, lo, hi))
 		}
 	}
-	durIn := func(key string, v Duration) {
-		if v < Duration(time.Second) || v > Duration(24*time.Hour) {
+	durIn := func(key string, v packet.Duration) {
+		if v < packet.Duration(time.Second) || v > packet.Duration(24*time.Hour) {
 			errs = append(errs, fmt.Errorf("%s: %s out of range [1s, 24h]", key, v))
 		}
 	}
@@ -257,7 +258,7 @@ type psCounter struct {
 	kinds               uint8
 	fired               bool
 	firstTime, lastTime int64
-	first, last         PacketRef
+	first, last         packet.PacketRef
 }
 
 // psProbe remembers that a probe was counted in the epochs named by vGen
@@ -293,61 +294,61 @@ func (d *PortScan) Evicted() uint64 {
 // Expire implements Detector. A counter untouched for its whole window
 // belongs to an epoch that has ended; a probe untouched for the longer
 // window can belong to no live epoch.
-func (d *PortScan) Expire(now int64, _ Emit) {
+func (d *PortScan) Expire(now int64, _ packet.Emit) {
 	d.pairs.Expire(now-d.vWin, nil)
 	d.sweeps.Expire(now-d.sWin, nil)
 	d.probes.Expire(now-d.probeRetention, nil)
 }
 
 // Observe implements Detector.
-func (d *PortScan) Observe(f *Facts, emit Emit) {
+func (d *PortScan) Observe(f *packet.Facts, emit packet.Emit) {
 	switch f.L3 {
-	case L3ARP:
+	case packet.L3ARP:
 		d.arp(f, emit)
-	case L3IPv4, L3IPv6:
+	case packet.L3IPv4, packet.L3IPv6:
 		if d.nAskers > 0 && f.HasEth {
 			d.watchRouting(f)
 		}
 		switch f.Proto {
-		case ProtoTCP:
+		case packet.ProtoTCP:
 			d.tcp(f, emit)
-		case ProtoUDP:
+		case packet.ProtoUDP:
 			d.udp(f, emit)
-		case ProtoICMP, ProtoICMPv6:
+		case packet.ProtoICMP, packet.ProtoICMPv6:
 			d.icmp(f, emit)
 		}
 	}
 }
 
-func (d *PortScan) tcp(f *Facts, emit Emit) {
-	const six = TCPFin | TCPSyn | TCPRst | TCPPsh | TCPAck | TCPUrg // ECE/CWR vary with ECN
+func (d *PortScan) tcp(f *packet.Facts, emit packet.Emit) {
+	const six = packet.TCPFin | packet.TCPSyn | packet.TCPRst | packet.TCPPsh | packet.TCPAck | packet.TCPUrg // ECE/CWR vary with ECN
 	fl := f.TCPFlags & six
 	switch {
-	case fl&(TCPSyn|TCPAck|TCPRst) == TCPSyn:
-		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psSYN, true, emit)
-	case fl == TCPFin:
-		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psFIN, true, emit)
+	case fl&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn:
+		d.probe(f, f.Src, f.Dst, f.DstPort, packet.ProtoTCP, psSYN, true, emit)
+	case fl == packet.TCPFin:
+		d.probe(f, f.Src, f.Dst, f.DstPort, packet.ProtoTCP, psFIN, true, emit)
 	case fl == 0:
-		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psNULL, true, emit)
-	case fl == TCPFin|TCPPsh|TCPUrg:
-		d.probe(f, f.Src, f.Dst, f.DstPort, ProtoTCP, psXmas, true, emit)
-	case fl&(TCPSyn|TCPAck) == TCPSyn|TCPAck:
-		d.answer(f.Dst, f.Src, f.SrcPort, ProtoTCP, psOpen)
-	case fl&TCPRst != 0:
+		d.probe(f, f.Src, f.Dst, f.DstPort, packet.ProtoTCP, psNULL, true, emit)
+	case fl == packet.TCPFin|packet.TCPPsh|packet.TCPUrg:
+		d.probe(f, f.Src, f.Dst, f.DstPort, packet.ProtoTCP, psXmas, true, emit)
+	case fl&(packet.TCPSyn|packet.TCPAck) == packet.TCPSyn|packet.TCPAck:
+		d.answer(f.Dst, f.Src, f.SrcPort, packet.ProtoTCP, psOpen)
+	case fl&packet.TCPRst != 0:
 		// Only a RST from the probed port to the prober matches a probe, so a
 		// client aborting its own connection is never taken for an answer.
-		d.answer(f.Dst, f.Src, f.SrcPort, ProtoTCP, psClosed)
-	case f.ConnEvent == ConnEstablished:
+		d.answer(f.Dst, f.Src, f.SrcPort, packet.ProtoTCP, psClosed)
+	case f.ConnEvent == packet.ConnEstablished:
 		// The client's ACK: seen even when the SYN-ACK was not captured.
-		d.answer(f.Src, f.Dst, f.DstPort, ProtoTCP, psOpen)
+		d.answer(f.Src, f.Dst, f.DstPort, packet.ProtoTCP, psOpen)
 	}
 	// Everything else carries ACK inside a connection: not a probe.
 }
 
-func (d *PortScan) udp(f *Facts, emit Emit) {
+func (d *PortScan) udp(f *packet.Facts, emit packet.Emit) {
 	// A datagram back from a probed port answers that probe; it is not a
 	// probe of the prober's (random) source port.
-	if d.answer(f.Dst, f.Src, f.SrcPort, ProtoUDP, psOpen) {
+	if d.answer(f.Dst, f.Src, f.SrcPort, packet.ProtoUDP, psOpen) {
 		return
 	}
 	// Replies from a well-known service port to an ephemeral one (DNS, NTP,
@@ -356,11 +357,11 @@ func (d *PortScan) udp(f *Facts, emit Emit) {
 	if f.SrcPort < 1024 && f.DstPort >= 1024 {
 		return
 	}
-	d.probe(f, f.Src, f.Dst, f.DstPort, ProtoUDP, psUDP, true, emit)
+	d.probe(f, f.Src, f.Dst, f.DstPort, packet.ProtoUDP, psUDP, true, emit)
 }
 
-func (d *PortScan) icmp(f *Facts, emit Emit) {
-	v6 := f.Proto == ProtoICMPv6
+func (d *PortScan) icmp(f *packet.Facts, emit packet.Emit) {
+	v6 := f.Proto == packet.ProtoICMPv6
 	echo, reply, unreachType, portCode := uint8(8), uint8(0), uint8(3), uint8(3)
 	if v6 {
 		echo, reply, unreachType, portCode = 128, 129, 1, 4
@@ -382,7 +383,7 @@ func (d *PortScan) icmp(f *Facts, emit Emit) {
 	}
 }
 
-func (d *PortScan) arp(f *Facts, emit Emit) {
+func (d *PortScan) arp(f *packet.Facts, emit packet.Emit) {
 	a := &f.ARP
 	switch a.Op {
 	case 1:
@@ -415,7 +416,7 @@ func (d *PortScan) arp(f *Facts, emit Emit) {
 // with enough of them unanswered. It reports whether the request is
 // covered by a host-discovery or sweep event already fired for src, which
 // the caller's unanswered-only sweep counter must then not restate.
-func (d *PortScan) discover(f *Facts, src, dst netip.Addr, proto, kind uint8, emit Emit) bool {
+func (d *PortScan) discover(f *packet.Facts, src, dst netip.Addr, proto, kind uint8, emit packet.Emit) bool {
 	if !psCountable(src, dst) {
 		return false
 	}
@@ -445,7 +446,7 @@ func (d *PortScan) discover(f *Facts, src, dst netip.Addr, proto, kind uint8, em
 	}
 	c.fired = true
 	// The unanswered-only sweeps of this source would restate this event.
-	for _, pr := range [...]uint8{psProtoARP, ProtoICMP, ProtoICMPv6} {
+	for _, pr := range [...]uint8{psProtoARP, packet.ProtoICMP, packet.ProtoICMPv6} {
 		if sc, ok := d.sweeps.Peek(psSweepKey{Src: src, Proto: pr}); ok {
 			sc.fired = true
 		}
@@ -476,7 +477,7 @@ func (d *PortScan) newEpoch(c *psCounter, t int64) {
 
 // probe counts one probe from src to dst:port. vertical is false for host
 // discovery, which has no ports to count.
-func (d *PortScan) probe(f *Facts, src, dst netip.Addr, port uint16, proto, kind uint8, vertical bool, emit Emit) {
+func (d *PortScan) probe(f *packet.Facts, src, dst netip.Addr, port uint16, proto, kind uint8, vertical bool, emit packet.Emit) {
 	if !psCountable(src, dst) {
 		return
 	}
@@ -520,7 +521,7 @@ func (d *PortScan) probe(f *Facts, src, dst netip.Addr, port uint16, proto, kind
 	}
 }
 
-func psCount(c *psCounter, f *Facts, kind uint8) {
+func psCount(c *psCounter, f *packet.Facts, kind uint8) {
 	if c.distinct == 0 {
 		c.firstTime, c.first = f.Time, f.Packet
 	}
@@ -564,8 +565,8 @@ func psAnswer(c *psCounter, state uint8) {
 	}
 }
 
-func (d *PortScan) event(c *psCounter, src netip.Addr, proto uint8, f *Facts) Event {
-	ev := Event{
+func (d *PortScan) event(c *psCounter, src netip.Addr, proto uint8, f *packet.Facts) packet.Event {
+	ev := packet.Event{
 		SID:       SIDPortScan,
 		Time:      f.Time,
 		Attacker:  src,
@@ -582,7 +583,7 @@ func (d *PortScan) event(c *psCounter, src netip.Addr, proto uint8, f *Facts) Ev
 	return ev
 }
 
-func (d *PortScan) fireVertical(c *psCounter, src, dst netip.Addr, proto uint8, f *Facts, emit Emit) {
+func (d *PortScan) fireVertical(c *psCounter, src, dst netip.Addr, proto uint8, f *packet.Facts, emit packet.Emit) {
 	ev := d.event(c, src, proto, f)
 	ev.Victim = dst
 	ev.Kind = "vertical"
@@ -591,7 +592,7 @@ func (d *PortScan) fireVertical(c *psCounter, src, dst netip.Addr, proto uint8, 
 	emit(ev)
 }
 
-func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto uint8, f *Facts, emit Emit) {
+func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto uint8, f *packet.Facts, emit packet.Emit) {
 	ev := d.event(c, src, proto, f)
 	span := psSpan(c.lastTime - c.firstTime)
 	switch proto {
@@ -599,7 +600,7 @@ func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto ui
 		ev.Kind = "arp-sweep"
 		ev.Detail = fmt.Sprintf("ARP requests for %d distinct addresses in %s without a reply%s",
 			c.count, span, psOpenNote(c.open, "addresses"))
-	case ProtoICMP, ProtoICMPv6:
+	case packet.ProtoICMP, packet.ProtoICMPv6:
 		ev.Kind = "icmp-sweep"
 		ev.Detail = fmt.Sprintf("echo requests to %d distinct hosts in %s without a reply%s",
 			c.count, span, psOpenNote(c.open, "hosts"))
@@ -607,7 +608,7 @@ func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto ui
 		ev.Kind = "sweep"
 		ev.VictimPort = port
 		name := "tcp"
-		if proto == ProtoUDP {
+		if proto == packet.ProtoUDP {
 			name = "udp"
 		}
 		ev.Detail = fmt.Sprintf("%d distinct hosts on %d/%s in %s (%s probes), %d answered closed%s",
@@ -629,7 +630,7 @@ const psWatchFrom = 3
 
 // watch starts (or extends) the routing watch of src, which asked by ARP
 // from f's source MAC.
-func (d *PortScan) watch(src netip.Addr, f *Facts) {
+func (d *PortScan) watch(src netip.Addr, f *packet.Facts) {
 	if !f.HasEth {
 		return
 	}
@@ -655,7 +656,7 @@ func (d *PortScan) watch(src netip.Addr, f *Facts) {
 
 // watchRouting marks the watched sources that f, an IP packet, shows
 // forwarding, and drops lapsed watches.
-func (d *PortScan) watchRouting(f *Facts) {
+func (d *PortScan) watchRouting(f *packet.Facts) {
 	for i := 0; i < d.nAskers; {
 		a := &d.askers[i]
 		if f.Time > a.until {
@@ -672,7 +673,7 @@ func (d *PortScan) watchRouting(f *Facts) {
 
 // routing reports whether src, asking by ARP from f's source MAC, is a
 // watched source seen forwarding.
-func (d *PortScan) routing(src netip.Addr, f *Facts) bool {
+func (d *PortScan) routing(src netip.Addr, f *packet.Facts) bool {
 	for i := range d.nAskers {
 		if a := &d.askers[i]; a.forward && a.addr == src && (!f.HasEth || a.mac == f.SrcMAC) {
 			return true
@@ -681,7 +682,7 @@ func (d *PortScan) routing(src netip.Addr, f *Facts) bool {
 	return false
 }
 
-func (d *PortScan) fireDiscovery(c *psCounter, src netip.Addr, f *Facts, emit Emit) {
+func (d *PortScan) fireDiscovery(c *psCounter, src netip.Addr, f *packet.Facts, emit packet.Emit) {
 	proto := f.Proto
 	if c.kinds&psARP != 0 {
 		proto = psProtoARP

@@ -7,51 +7,53 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 const psT0 = int64(1_700_000_000) * int64(time.Second)
 
 var psScannerMAC = [6]byte{0x02, 0, 0, 0, 0, 0x99}
 
-func psIP(at time.Duration, src, dst string, proto uint8) Facts {
+func psIP(at time.Duration, src, dst string, proto uint8) packet.Facts {
 	s, d := netip.MustParseAddr(src), netip.MustParseAddr(dst)
-	f := Facts{
+	f := packet.Facts{
 		Time:    psT0 + int64(at),
 		WireLen: 60,
 		HasEth:  true,
 		SrcMAC:  psScannerMAC,
-		L3:      L3IPv4,
+		L3:      packet.L3IPv4,
 		Src:     s,
 		Dst:     d,
 		TTL:     64,
 		Proto:   proto,
 	}
 	if s.Is6() {
-		f.L3 = L3IPv6
+		f.L3 = packet.L3IPv6
 	}
 	return f
 }
 
 // psTCP is a TCP packet; dir is what the analyzer's flow table would say.
-func psTCP(at time.Duration, src, dst string, sport, dport uint16, flags, dir uint8) Facts {
-	f := psIP(at, src, dst, ProtoTCP)
+func psTCP(at time.Duration, src, dst string, sport, dport uint16, flags, dir uint8) packet.Facts {
+	f := psIP(at, src, dst, packet.ProtoTCP)
 	f.SrcPort, f.DstPort, f.TCPFlags, f.Dir = sport, dport, flags, dir
-	if flags&(TCPSyn|TCPAck) == TCPSyn {
-		f.ConnEvent = ConnOpened
+	if flags&(packet.TCPSyn|packet.TCPAck) == packet.TCPSyn {
+		f.ConnEvent = packet.ConnOpened
 	}
 	return f
 }
 
-func psUDPFacts(at time.Duration, src, dst string, sport, dport uint16) Facts {
-	f := psIP(at, src, dst, ProtoUDP)
+func psUDPFacts(at time.Duration, src, dst string, sport, dport uint16) packet.Facts {
+	f := psIP(at, src, dst, packet.ProtoUDP)
 	f.SrcPort, f.DstPort = sport, dport
 	return f
 }
 
-func psICMP(at time.Duration, src, dst string, typ, code uint8) Facts {
-	proto := ProtoICMP
+func psICMP(at time.Duration, src, dst string, typ, code uint8) packet.Facts {
+	proto := packet.ProtoICMP
 	if netip.MustParseAddr(src).Is6() {
-		proto = ProtoICMPv6
+		proto = packet.ProtoICMPv6
 	}
 	f := psIP(at, src, dst, proto)
 	f.ICMPType, f.ICMPCode = typ, code
@@ -60,30 +62,30 @@ func psICMP(at time.Duration, src, dst string, typ, code uint8) Facts {
 
 // psPortUnreachable is the ICMP error dst sends back for a UDP probe from
 // scanner:sport to dst:dport.
-func psPortUnreachable(at time.Duration, scanner, dst string, sport, dport uint16) Facts {
+func psPortUnreachable(at time.Duration, scanner, dst string, sport, dport uint16) packet.Facts {
 	f := psICMP(at, dst, scanner, 3, 3)
 	f.HasQuoted = true
-	f.Quoted = QuotedFacts{
+	f.Quoted = packet.QuotedFacts{
 		Src: netip.MustParseAddr(scanner), Dst: netip.MustParseAddr(dst),
-		Proto: ProtoUDP, SrcPort: sport, DstPort: dport,
+		Proto: packet.ProtoUDP, SrcPort: sport, DstPort: dport,
 	}
 	return f
 }
 
 // psARPFacts is an ARP packet from psScannerMAC: requests are broadcast,
 // as host discovery sends them.
-func psARPFacts(at time.Duration, op uint16, sender, target string) Facts {
+func psARPFacts(at time.Duration, op uint16, sender, target string) packet.Facts {
 	dst := [6]byte{0x02, 0, 0, 0, 0, 0x01}
 	if op == 1 {
 		dst = psBroadcastMAC
 	}
-	return Facts{
+	return packet.Facts{
 		Time:   psT0 + int64(at),
 		HasEth: true,
 		SrcMAC: psScannerMAC,
 		DstMAC: dst,
-		L3:     L3ARP,
-		ARP: ARPFacts{
+		L3:     packet.L3ARP,
+		ARP: packet.ARPFacts{
 			Op:        op,
 			SenderMAC: psScannerMAC,
 			SenderIP:  netip.MustParseAddr(sender),
@@ -94,14 +96,14 @@ func psARPFacts(at time.Duration, op uint16, sender, target string) Facts {
 
 // psDrive plays facts as the analyzer would: packets numbered from 1 in
 // capture order, Expire once a second of capture time and at the end.
-func psDrive(d Detector, facts []Facts) []Event {
-	slices.SortStableFunc(facts, func(a, b Facts) int { return int(a.Time - b.Time) })
-	var evs []Event
-	emit := func(e Event) { evs = append(evs, e) }
+func psDrive(d packet.Detector, facts []packet.Facts) []packet.Event {
+	slices.SortStableFunc(facts, func(a, b packet.Facts) int { return int(a.Time - b.Time) })
+	var evs []packet.Event
+	emit := func(e packet.Event) { evs = append(evs, e) }
 	var last int64
 	for i := range facts {
 		f := &facts[i]
-		f.Packet = PacketRef{Num: uint64(i + 1)}
+		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
 		if last == 0 {
 			last = f.Time
 		}
@@ -124,21 +126,21 @@ const (
 
 // psVertical probes ports 1..n of psVictim from psScanner, one every gap,
 // with flags; closed ports answer RST+ACK a millisecond later.
-func psVertical(start, gap time.Duration, n int, flags uint8, answer bool) []Facts {
-	var out []Facts
+func psVertical(start, gap time.Duration, n int, flags uint8, answer bool) []packet.Facts {
+	var out []packet.Facts
 	for i := range n {
 		at := start + time.Duration(i)*gap
 		port := uint16(1 + i)
-		out = append(out, psTCP(at, psScanner, psVictim, 40000, port, flags, DirUnknown))
+		out = append(out, psTCP(at, psScanner, psVictim, 40000, port, flags, packet.DirUnknown))
 		if answer {
-			out = append(out, psTCP(at+time.Millisecond, psVictim, psScanner, port, 40000, TCPRst|TCPAck, DirUnknown))
+			out = append(out, psTCP(at+time.Millisecond, psVictim, psScanner, port, 40000, packet.TCPRst|packet.TCPAck, packet.DirUnknown))
 		}
 	}
 	return out
 }
 
-func psUDPScan(n int) []Facts {
-	var out []Facts
+func psUDPScan(n int) []packet.Facts {
+	var out []packet.Facts
 	for i := range n {
 		at := time.Duration(i) * 100 * time.Millisecond
 		port := uint16(1 + i)
@@ -157,22 +159,22 @@ func TestPortScan(t *testing.T) {
 	tests := []struct {
 		name  string
 		cfg   func(*PortScanConfig)
-		facts func() []Facts
-		check func(t *testing.T, evs []Event, d *PortScan)
+		facts func() []packet.Facts
+		check func(t *testing.T, evs []packet.Event, d *PortScan)
 	}{
 		{
 			name:  "vertical SYN scan at ten a second over fifteen seconds fires once",
-			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 150, TCPSyn, true) },
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			facts: func() []packet.Facts { return psVertical(0, 100*time.Millisecond, 150, packet.TCPSyn, true) },
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				e := evs[0]
 				at := psT0 + int64(1400*time.Millisecond)
-				want := Event{
+				want := packet.Event{
 					SID: SIDPortScan, Time: at,
 					Attacker: scanner, AttackerMAC: psScannerMAC, HasMAC: true,
-					Victim: victim, Proto: ProtoTCP,
+					Victim: victim, Proto: packet.ProtoTCP,
 					FirstTime: psT0, LastTime: at,
-					First: PacketRef{Num: 1}, Last: PacketRef{Num: 29},
+					First: packet.PacketRef{Num: 1}, Last: packet.PacketRef{Num: 29},
 					Count: 15, Kind: "vertical",
 					Detail: "15 distinct ports in 1.4s (SYN probes), 14 answered closed",
 				}
@@ -183,40 +185,42 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name:  "FIN scan",
-			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 40, TCPFin, true) },
+			facts: func() []packet.Facts { return psVertical(0, 100*time.Millisecond, 40, packet.TCPFin, true) },
 			check: psWantStealth("FIN"),
 		},
 		{
 			name:  "NULL scan",
-			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 40, 0, true) },
+			facts: func() []packet.Facts { return psVertical(0, 100*time.Millisecond, 40, 0, true) },
 			check: psWantStealth("NULL"),
 		},
 		{
-			name:  "Xmas scan",
-			facts: func() []Facts { return psVertical(0, 100*time.Millisecond, 40, TCPFin|TCPPsh|TCPUrg, true) },
+			name: "Xmas scan",
+			facts: func() []packet.Facts {
+				return psVertical(0, 100*time.Millisecond, 40, packet.TCPFin|packet.TCPPsh|packet.TCPUrg, true)
+			},
 			check: psWantStealth("Xmas"),
 		},
 		{
 			name:  "UDP scan answered by port unreachable",
-			facts: func() []Facts { return psUDPScan(40) },
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			facts: func() []packet.Facts { return psUDPScan(40) },
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantStealth("UDP")(t, evs, d)
-				if evs[0].Proto != ProtoUDP {
+				if evs[0].Proto != packet.ProtoUDP {
 					t.Errorf("proto %d, want UDP", evs[0].Proto)
 				}
 			},
 		},
 		{
 			name: "open ports found by a SYN scan are not counted",
-			facts: func() []Facts {
-				out := psVertical(0, 100*time.Millisecond, 40, TCPSyn, false)
+			facts: func() []packet.Facts {
+				out := psVertical(0, 100*time.Millisecond, 40, packet.TCPSyn, false)
 				for _, port := range []uint16{1, 2, 3} {
 					at := time.Duration(port-1)*100*time.Millisecond + time.Millisecond
-					out = append(out, psTCP(at, psVictim, psScanner, port, 40000, TCPSyn|TCPAck, DirToClient))
+					out = append(out, psTCP(at, psVictim, psScanner, port, 40000, packet.TCPSyn|packet.TCPAck, packet.DirToClient))
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				e := evs[0]
 				if e.Count != 15 || e.Last.Num != 21 || !strings.Contains(e.Detail, "0 answered closed; 3 more ports answered") {
@@ -226,17 +230,17 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "sweep of port 22 over 30 hosts",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 30 {
-					out = append(out, psTCP(time.Duration(i)*50*time.Millisecond, psScanner, psHost(i), 40000, 22, TCPSyn, DirToServer))
+					out = append(out, psTCP(time.Duration(i)*50*time.Millisecond, psScanner, psHost(i), 40000, 22, packet.TCPSyn, packet.DirToServer))
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				e := evs[0]
-				if e.Kind != "sweep" || e.Victim.IsValid() || e.VictimPort != 22 || e.Proto != ProtoTCP ||
+				if e.Kind != "sweep" || e.Victim.IsValid() || e.VictimPort != 22 || e.Proto != packet.ProtoTCP ||
 					e.Attacker != scanner || e.Count != 25 || e.Last.Num != 25 {
 					t.Errorf("got %+v, want a 25-host sweep of 22/tcp", e)
 				}
@@ -247,8 +251,8 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "ARP sweep",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 40 {
 					out = append(out, psARPFacts(time.Duration(i)*10*time.Millisecond, 1, "10.0.1.200", psHost(i)))
 				}
@@ -257,7 +261,7 @@ func TestPortScan(t *testing.T) {
 				out = append(out, psARPFacts(11*time.Millisecond, 2, psHost(1), "10.0.1.200"))
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				e := evs[0]
 				if e.Kind != "arp-sweep" || e.Victim.IsValid() || e.Attacker != netip.MustParseAddr("10.0.1.200") ||
@@ -272,8 +276,8 @@ func TestPortScan(t *testing.T) {
 		{
 			// nmap -sn -n on a /27 with 6 hosts up: 29 who-has in 1.3 s.
 			name: "ARP sweep of a /27 with most hosts up is still a sweep",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 29 {
 					at := time.Duration(i) * 45 * time.Millisecond
 					out = append(out, psARPFacts(at, 1, "10.0.1.200", psHost(i)))
@@ -283,7 +287,7 @@ func TestPortScan(t *testing.T) {
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				if e := evs[0]; e.Kind != "arp-sweep" || e.Count != 20 || !strings.HasSuffix(e.Detail, ", 16 unanswered") {
 					t.Errorf("got %+v, want an arp-sweep of 20 addresses, 16 unanswered", e)
@@ -293,8 +297,8 @@ func TestPortScan(t *testing.T) {
 		{
 			// Dead addresses see only who-has; live ones ARP and then echo.
 			name: "echo sweep sent through the kernel (nmap --send-ip)",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 29 {
 					at := time.Duration(i) * 10 * time.Millisecond
 					out = append(out, psARPFacts(at, 1, psScanner, psHost(i)))
@@ -306,7 +310,7 @@ func TestPortScan(t *testing.T) {
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				if e := evs[0]; e.Kind != "host-sweep" || e.Count != 20 || e.Attacker != scanner ||
 					!strings.HasPrefix(e.Detail, "ARP and echo requests for 20 distinct addresses") {
@@ -316,8 +320,8 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "router asking for the hosts it serves, all up, is quiet",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 60 {
 					at := time.Duration(i) * 100 * time.Millisecond
 					out = append(out, psARPFacts(at, 1, "10.0.1.254", psHost(i)))
@@ -331,12 +335,12 @@ func TestPortScan(t *testing.T) {
 			// masscan --router-ip: every probe goes to the router's MAC and
 			// the router asks for each address before forwarding it.
 			name: "router resolving addresses for a scan it forwards is not the scanner",
-			facts: func() []Facts {
+			facts: func() []packet.Facts {
 				router := [6]byte{0x02, 0, 0, 0, 0, 0x01}
-				var out []Facts
+				var out []packet.Facts
 				for i := range 30 {
 					at := time.Duration(i) * 20 * time.Millisecond
-					syn := psTCP(at, psScanner, psHost(i), 40000, 80, TCPSyn, DirUnknown)
+					syn := psTCP(at, psScanner, psHost(i), 40000, 80, packet.TCPSyn, packet.DirUnknown)
 					syn.DstMAC = router
 					out = append(out, syn)
 					who := psARPFacts(at+time.Millisecond, 1, "10.0.1.254", psHost(i))
@@ -345,7 +349,7 @@ func TestPortScan(t *testing.T) {
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				// the scanner's own 80/tcp sweep still fires; the router never
 				psWantEvents(t, evs, 1)
 				if e := evs[0]; e.Attacker != scanner || e.Kind != "sweep" {
@@ -355,8 +359,8 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "unicast who-has re-checking known neighbours is not discovery",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 24 {
 					f := psARPFacts(time.Duration(i)*10*time.Millisecond, 1, "10.0.1.200", psHost(i))
 					f.DstMAC = [6]byte{0x02, 0, 0, 0, 1, byte(i)}
@@ -370,14 +374,14 @@ func TestPortScan(t *testing.T) {
 			// 12 a minute never reaches discovery_threshold; 25 unanswered
 			// in the 5-minute sweep window still do.
 			name: "slow ARP sweep of dead addresses fires on the unanswered count",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 40 {
 					out = append(out, psARPFacts(time.Duration(i)*5*time.Second, 1, "10.0.1.200", psHost(i)))
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				if e := evs[0]; e.Kind != "arp-sweep" || e.Count != 25 ||
 					e.Detail != "ARP requests for 25 distinct addresses in 2m0s without a reply" {
@@ -392,15 +396,15 @@ func TestPortScan(t *testing.T) {
 			// after it. The unanswered count, which passes 25 in between,
 			// must not restate it.
 			name: "a continuing sweep re-fires once a sweep window, never on the slow count",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 400 {
 					dst := netip.AddrFrom4([4]byte{10, 0, byte(1 + i/250), byte(1 + i%250)}).String()
 					out = append(out, psARPFacts(time.Duration(i)*time.Second, 1, "10.0.1.200", dst))
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 2)
 				if evs[1].FirstTime-evs[0].FirstTime < int64(5*time.Minute) {
 					t.Errorf("second sweep starts %v after the first, want a sweep window apart",
@@ -415,51 +419,51 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "ICMP echo sweep",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 30 {
 					out = append(out, psICMP(time.Duration(i)*10*time.Millisecond, psScanner, psHost(i), 8, 0))
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
-				if e := evs[0]; e.Kind != "icmp-sweep" || e.Victim.IsValid() || e.Proto != ProtoICMP || e.Count != 20 {
+				if e := evs[0]; e.Kind != "icmp-sweep" || e.Victim.IsValid() || e.Proto != packet.ProtoICMP || e.Count != 20 {
 					t.Errorf("got %+v, want an icmp-sweep of 20 hosts", e)
 				}
 			},
 		},
 		{
 			name: "ICMPv6 echo sweep",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 30 {
 					dst := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(1 + i)}).String()
 					out = append(out, psICMP(time.Duration(i)*10*time.Millisecond, "2001:db8::99", dst, 128, 0))
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
-				if e := evs[0]; e.Kind != "icmp-sweep" || e.Proto != ProtoICMPv6 {
+				if e := evs[0]; e.Kind != "icmp-sweep" || e.Proto != packet.ProtoICMPv6 {
 					t.Errorf("got %+v, want an ICMPv6 icmp-sweep", e)
 				}
 			},
 		},
 		{
 			name:  "slow scan under the threshold is quiet",
-			facts: func() []Facts { return psVertical(0, 30*time.Second, 10, TCPSyn, true) },
+			facts: func() []packet.Facts { return psVertical(0, 30*time.Second, 10, packet.TCPSyn, true) },
 			check: psWantNone,
 		},
 		{
 			name:  "fourteen ports in the window is quiet",
-			facts: func() []Facts { return psVertical(0, 20*time.Second, 14, TCPSyn, true) },
+			facts: func() []packet.Facts { return psVertical(0, 20*time.Second, 14, packet.TCPSyn, true) },
 			check: psWantNone,
 		},
 		{
 			name: "DNS client with many source ports is quiet",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 500 {
 					at := time.Duration(i) * 100 * time.Millisecond
 					sport := uint16(1024 + (i*7919)%60000)
@@ -472,8 +476,8 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "resolver querying many name servers is quiet",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 100 {
 					at := time.Duration(i) * 100 * time.Millisecond
 					ns := psHost(i % 60)
@@ -487,8 +491,8 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "DNS answers without their queries are quiet",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 200 {
 					out = append(out, psUDPFacts(time.Duration(i)*time.Millisecond, "10.0.0.53", "10.0.0.7", 53, uint16(1024+i)))
 				}
@@ -498,16 +502,16 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "browsing many web servers is quiet",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 60 {
 					at := time.Duration(i) * 200 * time.Millisecond
 					srv, sport := psHost(i), uint16(50000+i)
 					out = append(out,
-						psTCP(at, "10.0.0.7", srv, sport, 443, TCPSyn, DirToServer),
-						psTCP(at+10*time.Millisecond, srv, "10.0.0.7", 443, sport, TCPSyn|TCPAck, DirToClient))
-					est := psTCP(at+11*time.Millisecond, "10.0.0.7", srv, sport, 443, TCPAck, DirToServer)
-					est.ConnEvent = ConnEstablished
+						psTCP(at, "10.0.0.7", srv, sport, 443, packet.TCPSyn, packet.DirToServer),
+						psTCP(at+10*time.Millisecond, srv, "10.0.0.7", 443, sport, packet.TCPSyn|packet.TCPAck, packet.DirToClient))
+					est := psTCP(at+11*time.Millisecond, "10.0.0.7", srv, sport, 443, packet.TCPAck, packet.DirToServer)
+					est.ConnEvent = packet.ConnEstablished
 					out = append(out, est)
 				}
 				return out
@@ -516,14 +520,14 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "established traffic to many ports is not probes",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for i := range 100 {
 					at := time.Duration(i) * time.Millisecond
 					out = append(out,
-						psTCP(at, "10.0.0.7", psVictim, 50000, uint16(1+i), TCPAck|TCPPsh, DirToServer),
-						psTCP(at, psVictim, "10.0.0.7", uint16(1+i), 50000, TCPAck, DirToClient),
-						psTCP(at, "10.0.0.7", psVictim, 50000, uint16(1+i), TCPAck|TCPFin, DirToServer))
+						psTCP(at, "10.0.0.7", psVictim, 50000, uint16(1+i), packet.TCPAck|packet.TCPPsh, packet.DirToServer),
+						psTCP(at, psVictim, "10.0.0.7", uint16(1+i), 50000, packet.TCPAck, packet.DirToClient),
+						psTCP(at, "10.0.0.7", psVictim, 50000, uint16(1+i), packet.TCPAck|packet.TCPFin, packet.DirToServer))
 				}
 				return out
 			},
@@ -531,12 +535,12 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "second window re-fires",
-			facts: func() []Facts {
-				a := psVertical(0, 100*time.Millisecond, 30, TCPSyn, true)
-				b := psVertical(6*time.Minute, 100*time.Millisecond, 30, TCPSyn, true)
+			facts: func() []packet.Facts {
+				a := psVertical(0, 100*time.Millisecond, 30, packet.TCPSyn, true)
+				b := psVertical(6*time.Minute, 100*time.Millisecond, 30, packet.TCPSyn, true)
 				return append(a, b...)
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 2)
 				if evs[1].Time-evs[0].Time != int64(6*time.Minute) || evs[1].Count != 15 {
 					t.Errorf("second event %+v, want six minutes after the first", evs[1])
@@ -545,10 +549,10 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "a key that fired stops growing its set",
-			facts: func() []Facts {
-				return psVertical(0, time.Millisecond, 1000, TCPSyn, true)
+			facts: func() []packet.Facts {
+				return psVertical(0, time.Millisecond, 1000, packet.TCPSyn, true)
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantEvents(t, evs, 1)
 				if d.probes.Len() != 15 {
 					t.Errorf("%d probes remembered, want 15", d.probes.Len())
@@ -557,17 +561,17 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "ports probed after a host's vertical scan fired are not swept",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for p := range 30 {
 					for h := range 40 {
 						at := time.Duration(p*40+h) * time.Millisecond
-						out = append(out, psTCP(at, psScanner, psHost(h), 40000, uint16(1+p), TCPSyn, DirToServer))
+						out = append(out, psTCP(at, psScanner, psHost(h), 40000, uint16(1+p), packet.TCPSyn, packet.DirToServer))
 					}
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				// Port-major order: each early port sweeps the subnet, until
 				// every host's vertical scan has fired (by port 16). Later
 				// ports would only restate those 40 events.
@@ -589,10 +593,10 @@ func TestPortScan(t *testing.T) {
 		{
 			name: "probe table cap evicts and counts",
 			cfg:  func(c *PortScanConfig) { c.MaxTrackedProbes = 8 },
-			facts: func() []Facts {
-				return psVertical(0, time.Millisecond, 12, TCPSyn, false)
+			facts: func() []packet.Facts {
+				return psVertical(0, time.Millisecond, 12, packet.TCPSyn, false)
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				if d.Evicted() != 4 {
 					t.Errorf("evicted %d, want 4", d.Evicted())
 				}
@@ -600,12 +604,12 @@ func TestPortScan(t *testing.T) {
 		},
 		{
 			name: "expiry empties the tables",
-			facts: func() []Facts {
-				out := psVertical(0, time.Second, 10, TCPSyn, true)
+			facts: func() []packet.Facts {
+				out := psVertical(0, time.Second, 10, packet.TCPSyn, true)
 				// A late unrelated packet moves capture time on.
-				return append(out, psTCP(20*time.Minute, "10.0.0.7", "10.0.0.8", 1, 2, TCPAck, DirToServer))
+				return append(out, psTCP(20*time.Minute, "10.0.0.7", "10.0.0.8", 1, 2, packet.TCPAck, packet.DirToServer))
 			},
-			check: func(t *testing.T, evs []Event, d *PortScan) {
+			check: func(t *testing.T, evs []packet.Event, d *PortScan) {
 				psWantNone(t, evs, d)
 				if n := d.pairs.Len() + d.sweeps.Len() + d.probes.Len(); n != 0 {
 					t.Errorf("%d entries left after expiry", n)
@@ -630,8 +634,8 @@ func TestPortScan(t *testing.T) {
 
 // psWantStealth checks one vertical event whose 15 ports were probed at
 // ten a second and 14 answered closed by the time it fired.
-func psWantStealth(kind string) func(*testing.T, []Event, *PortScan) {
-	return func(t *testing.T, evs []Event, d *PortScan) {
+func psWantStealth(kind string) func(*testing.T, []packet.Event, *PortScan) {
+	return func(t *testing.T, evs []packet.Event, d *PortScan) {
 		t.Helper()
 		psWantEvents(t, evs, 1)
 		e := evs[0]
@@ -642,7 +646,7 @@ func psWantStealth(kind string) func(*testing.T, []Event, *PortScan) {
 	}
 }
 
-func psWantEvents(t *testing.T, evs []Event, n int) {
+func psWantEvents(t *testing.T, evs []packet.Event, n int) {
 	t.Helper()
 	if len(evs) != n {
 		for _, e := range evs {
@@ -652,18 +656,18 @@ func psWantEvents(t *testing.T, evs []Event, n int) {
 	}
 }
 
-func psWantNone(t *testing.T, evs []Event, _ *PortScan) {
+func psWantNone(t *testing.T, evs []packet.Event, _ *PortScan) {
 	t.Helper()
 	psWantEvents(t, evs, 0)
 }
 
 func TestPortScanDeterministic(t *testing.T) {
-	run := func() []Event {
-		var facts []Facts
+	run := func() []packet.Event {
+		var facts []packet.Facts
 		for p := range 50 {
 			for h := range 60 {
 				at := time.Duration(p*60+h) * time.Millisecond
-				facts = append(facts, psTCP(at, psScanner, psHost(h), 40000, uint16(1+p), TCPSyn, DirToServer))
+				facts = append(facts, psTCP(at, psScanner, psHost(h), 40000, uint16(1+p), packet.TCPSyn, packet.DirToServer))
 			}
 		}
 		return psDrive(NewPortScan(DefaultPortScanConfig()), facts)
@@ -683,9 +687,9 @@ func TestPortScanConfigValidate(t *testing.T) {
 		want   string
 	}{
 		{func(c *PortScanConfig) { c.VerticalThreshold = 1 }, "vertical_threshold: 1 out of range [2, 65536]"},
-		{func(c *PortScanConfig) { c.VerticalWindow = Duration(time.Millisecond) }, "vertical_window: 1ms out of range [1s, 24h]"},
+		{func(c *PortScanConfig) { c.VerticalWindow = packet.Duration(time.Millisecond) }, "vertical_window: 1ms out of range [1s, 24h]"},
 		{func(c *PortScanConfig) { c.SweepThreshold = 0 }, "sweep_threshold: 0 out of range"},
-		{func(c *PortScanConfig) { c.SweepWindow = Duration(48 * time.Hour) }, "sweep_window: 48h0m0s out of range"},
+		{func(c *PortScanConfig) { c.SweepWindow = packet.Duration(48 * time.Hour) }, "sweep_window: 48h0m0s out of range"},
 		{func(c *PortScanConfig) { c.MaxTrackedPairs = 0 }, "max_tracked_pairs: 0 out of range"},
 		{func(c *PortScanConfig) { c.MaxTrackedSweeps = 0 }, "max_tracked_sweeps: 0 out of range"},
 		{func(c *PortScanConfig) { c.MaxTrackedProbes = 0 }, "max_tracked_probes: 0 out of range"},
@@ -702,18 +706,18 @@ func TestPortScanConfigValidate(t *testing.T) {
 
 // psBenign is a repeating cycle of ordinary traffic: web connections, DNS
 // queries and answers, pings answered, ARP asked and answered.
-func psBenign() []Facts {
-	var out []Facts
+func psBenign() []packet.Facts {
+	var out []packet.Facts
 	for i := range 32 {
 		srv, sport := psHost(i), uint16(50000+i)
-		est := psTCP(0, "10.0.0.7", srv, sport, 443, TCPAck, DirToServer)
-		est.ConnEvent = ConnEstablished
+		est := psTCP(0, "10.0.0.7", srv, sport, 443, packet.TCPAck, packet.DirToServer)
+		est.ConnEvent = packet.ConnEstablished
 		out = append(out,
-			psTCP(0, "10.0.0.7", srv, sport, 443, TCPSyn, DirToServer),
-			psTCP(0, srv, "10.0.0.7", 443, sport, TCPSyn|TCPAck, DirToClient),
+			psTCP(0, "10.0.0.7", srv, sport, 443, packet.TCPSyn, packet.DirToServer),
+			psTCP(0, srv, "10.0.0.7", 443, sport, packet.TCPSyn|packet.TCPAck, packet.DirToClient),
 			est,
-			psTCP(0, "10.0.0.7", srv, sport, 443, TCPAck|TCPPsh, DirToServer),
-			psTCP(0, srv, "10.0.0.7", 443, sport, TCPAck|TCPPsh, DirToClient),
+			psTCP(0, "10.0.0.7", srv, sport, 443, packet.TCPAck|packet.TCPPsh, packet.DirToServer),
+			psTCP(0, srv, "10.0.0.7", 443, sport, packet.TCPAck|packet.TCPPsh, packet.DirToClient),
 			psUDPFacts(0, "10.0.0.7", "10.0.0.53", sport, 53),
 			psUDPFacts(0, "10.0.0.53", "10.0.0.7", 53, sport),
 			psICMP(0, "10.0.0.7", srv, 8, 0),
@@ -725,7 +729,7 @@ func psBenign() []Facts {
 	return out
 }
 
-func psReplay(d Detector, facts []Facts, i int, emit Emit) {
+func psReplay(d packet.Detector, facts []packet.Facts, i int, emit packet.Emit) {
 	f := &facts[i%len(facts)]
 	f.Time = psT0 + int64(i)*int64(100*time.Microsecond)
 	d.Observe(f, emit)
@@ -738,7 +742,7 @@ func TestPortScanSteadyStateAllocs(t *testing.T) {
 	d := NewPortScan(DefaultPortScanConfig())
 	facts := psBenign()
 	fired := 0
-	emit := func(Event) { fired++ }
+	emit := func(packet.Event) { fired++ }
 	i := 0
 	for ; i < 4*len(facts); i++ {
 		psReplay(d, facts, i, emit)
@@ -755,7 +759,7 @@ func TestPortScanSteadyStateAllocs(t *testing.T) {
 func BenchmarkPortScanBenign(b *testing.B) {
 	d := NewPortScan(DefaultPortScanConfig())
 	facts := psBenign()
-	emit := func(Event) {}
+	emit := func(packet.Event) {}
 	for i := range 4 * len(facts) {
 		psReplay(d, facts, i, emit)
 	}

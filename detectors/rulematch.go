@@ -84,6 +84,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -228,15 +229,15 @@ func ruleProtocol(name string) (protoSpec, bool) {
 }
 
 // packetClass is the class of an IP packet.
-func packetClass(f *Facts) int {
+func packetClass(f *packet.Facts) int {
 	switch f.Proto {
-	case ProtoTCP:
+	case packet.ProtoTCP:
 		return classTCP
-	case ProtoUDP:
+	case packet.ProtoUDP:
 		return classUDP
-	case ProtoICMP:
+	case packet.ProtoICMP:
 		return classICMP4
-	case ProtoICMPv6:
+	case packet.ProtoICMPv6:
 		return classICMP6
 	}
 	return classOther
@@ -980,7 +981,7 @@ type ruleScratch struct {
 	limit    int
 }
 
-var _ Detector = (*RuleMatcher)(nil)
+var _ packet.Detector = (*RuleMatcher)(nil)
 
 // RuleMatcher runs compiled rules on packets: one Event per matching packet
 // and rule, subject to each rule's threshold or detection_filter. Build it
@@ -1072,7 +1073,7 @@ func (m *RuleMatcher) Rules() int { return len(m.eng.rules) }
 // Expire implements Detector. An entry untouched for the longest window of
 // any rule belongs to a window that has ended: its next match would start
 // a new one anyway.
-func (m *RuleMatcher) Expire(now int64, _ Emit) {
+func (m *RuleMatcher) Expire(now int64, _ packet.Emit) {
 	m.thresh.Expire(now-m.eng.maxWindow, nil)
 	if m.http != nil {
 		m.http.Expire(now-httpRequestIdle, m.onHTTPEnd)
@@ -1083,8 +1084,8 @@ func (m *RuleMatcher) Expire(now int64, _ Emit) {
 }
 
 // Observe implements Detector.
-func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
-	if f.L3 != L3IPv4 && f.L3 != L3IPv6 {
+func (m *RuleMatcher) Observe(f *packet.Facts, emit packet.Emit) {
+	if f.L3 != packet.L3IPv4 && f.L3 != packet.L3IPv6 {
 		return
 	}
 	set := &m.eng.sets[packetClass(f)]
@@ -1099,13 +1100,13 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 		cands = append(cands, set.all...)
 	} else {
 		if set.pf != nil && len(f.Payload) >= set.pf.minLen {
-			ported := f.Proto != ProtoTCP && f.Proto != ProtoUDP || set.portGate(f.SrcPort, f.DstPort)
+			ported := f.Proto != packet.ProtoTCP && f.Proto != packet.ProtoUDP || set.portGate(f.SrcPort, f.DstPort)
 			if ported || set.pf.hasOpen() {
 				cands = set.pf.searchFor(f.Payload, ported, &s.pf, cands)
 			}
 		}
 		cands = append(cands, set.always...)
-		if f.Proto == ProtoTCP || f.Proto == ProtoUDP {
+		if f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP {
 			if l, ok := set.byDst[f.DstPort]; ok {
 				cands = append(cands, l...)
 			}
@@ -1136,11 +1137,11 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 	for _, ri := range matched {
 		m.fire(&m.eng.rules[ri], f, emit)
 	}
-	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == ProtoTCP &&
+	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == packet.ProtoTCP &&
 		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
 		m.streamPass(set, f, emit)
 	}
-	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == ProtoTCP && set.scanPorts(f.SrcPort, f.DstPort) {
+	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP && set.scanPorts(f.SrcPort, f.DstPort) {
 		m.httpRequest(set, f, emit)
 	}
 }
@@ -1151,7 +1152,7 @@ func (m *RuleMatcher) Observe(f *Facts, emit Emit) {
 // their own (the prefix, whose matches were earlier packets'; each held
 // segment, matched as its own packet) fires for this packet, the one that
 // completed the stream. So the same bytes never alert twice.
-func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
+func (m *RuleMatcher) streamPass(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 	s := &m.sc
 	data := f.StreamData
 	cands := s.scands[:0]
@@ -1206,7 +1207,7 @@ func (m *RuleMatcher) streamPass(set *ruleSet, f *Facts, emit Emit) {
 
 // matchesAPiece reports whether r matches the stream prefix alone or one
 // of the held pieces of f.StreamData alone. piece is scratch facts.
-func (m *RuleMatcher) matchesAPiece(r *cRule, f *Facts, piece *Facts) bool {
+func (m *RuleMatcher) matchesAPiece(r *cRule, f *packet.Facts, piece *packet.Facts) bool {
 	s := &m.sc
 	if len(f.StreamPrefix) > 0 {
 		s.lowered, s.httpDone = false, false
@@ -1230,8 +1231,8 @@ func (m *RuleMatcher) matchesAPiece(r *cRule, f *Facts, piece *Facts) bool {
 	return false
 }
 
-func (m *RuleMatcher) event(r *cRule, f *Facts) Event {
-	ev := Event{
+func (m *RuleMatcher) event(r *cRule, f *packet.Facts) packet.Event {
+	ev := packet.Event{
 		SID:        r.rule.SID,
 		Time:       f.Time,
 		Attacker:   f.Src,
@@ -1267,9 +1268,9 @@ func (s *ruleScratch) lowerPayload(p []byte) {
 }
 
 // matchRule evaluates one rule in full, cheapest tests first.
-func (m *RuleMatcher) matchRule(r *cRule, f *Facts) bool {
+func (m *RuleMatcher) matchRule(r *cRule, f *packet.Facts) bool {
 	v := ipv4Bit
-	if f.L3 == L3IPv6 {
+	if f.L3 == packet.L3IPv6 {
 		v = ipv6Bit
 	}
 	if r.ipv&v == 0 || !r.headerMatch(f) {
@@ -1278,7 +1279,7 @@ func (m *RuleMatcher) matchRule(r *cRule, f *Facts) bool {
 	if r.hasFlow && !flowMatch(&r.flow, f) {
 		return false
 	}
-	if r.flags != nil && (f.Proto != ProtoTCP || !tcpFlagsMatch(r.flags, f.TCPFlags)) {
+	if r.flags != nil && (f.Proto != packet.ProtoTCP || !tcpFlagsMatch(r.flags, f.TCPFlags)) {
 		return false
 	}
 	if r.dsize != nil && (r.dsizeNeedsPayload && len(f.Payload) == 0 || !r.dsize.Match(len(f.Payload))) {
@@ -1287,7 +1288,7 @@ func (m *RuleMatcher) matchRule(r *cRule, f *Facts) bool {
 	if r.ttl != nil && !r.ttl.Match(int(f.TTL)) {
 		return false
 	}
-	icmp := f.Proto == ProtoICMP || f.Proto == ProtoICMPv6
+	icmp := f.Proto == packet.ProtoICMP || f.Proto == packet.ProtoICMPv6
 	if r.itype != nil && (!icmp || !r.itype.Match(int(f.ICMPType))) {
 		return false
 	}
@@ -1311,8 +1312,8 @@ func (m *RuleMatcher) matchRule(r *cRule, f *Facts) bool {
 // headerMatch checks addresses and ports, both ways round for "<>". Ports
 // apply to TCP and UDP packets only, as Suricata ignores them for
 // protocols without ports.
-func (r *cRule) headerMatch(f *Facts) bool {
-	ports := f.Proto == ProtoTCP || f.Proto == ProtoUDP
+func (r *cRule) headerMatch(f *packet.Facts) bool {
+	ports := f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP
 	if r.oneWay(f.Src, f.Dst, f.SrcPort, f.DstPort, ports) {
 		return true
 	}
@@ -1329,17 +1330,17 @@ func (r *cRule) oneWay(src, dst netip.Addr, sp, dp uint16, ports bool) bool {
 
 // flowMatch evaluates flow: (see the file comment for what the analyzer's
 // TCP-only flow table can tell).
-func flowMatch(fl *rules.Flow, f *Facts) bool {
-	if f.Proto != ProtoTCP {
+func flowMatch(fl *rules.Flow, f *packet.Facts) bool {
+	if f.Proto != packet.ProtoTCP {
 		return true
 	}
-	known := f.Dir != DirUnknown
+	known := f.Dir != packet.DirUnknown
 	dirOK := true
 	switch fl.Direction {
 	case rules.FlowToServer:
-		dirOK = f.Dir == DirToServer
+		dirOK = f.Dir == packet.DirToServer
 	case rules.FlowToClient:
-		dirOK = f.Dir == DirToClient
+		dirOK = f.Dir == packet.DirToClient
 	}
 	if fl.Stateless {
 		return dirOK || !known
@@ -1349,8 +1350,8 @@ func flowMatch(fl *rules.Flow, f *Facts) bool {
 	}
 	// Suricata marks the packet after the handshake established, or the
 	// handshake's final ACK when it carries data (stream-tcp.c)
-	established := known && f.TCPFlags&TCPSyn == 0 &&
-		(f.ConnEvent != ConnEstablished || len(f.Payload) > 0)
+	established := known && f.TCPFlags&packet.TCPSyn == 0 &&
+		(f.ConnEvent != packet.ConnEstablished || len(f.Payload) > 0)
 	if fl.Established && !established || fl.NotEstablished && established {
 		return false
 	}
@@ -1379,7 +1380,7 @@ func tcpFlagsMatch(fl *rules.Flags, pflags uint8) bool {
 
 // buffer returns a buffer of the packet as written and lowercased; ok is
 // false when the packet does not have it.
-func (m *RuleMatcher) buffer(id bufID, f *Facts) (raw, low []byte, ok bool) {
+func (m *RuleMatcher) buffer(id bufID, f *packet.Facts) (raw, low []byte, ok bool) {
 	p := f.Payload
 	if len(p) == 0 {
 		return nil, nil, false
@@ -1389,7 +1390,7 @@ func (m *RuleMatcher) buffer(id bufID, f *Facts) (raw, low []byte, ok bool) {
 	if id == bufPayload {
 		return p, s.lower, true
 	}
-	if f.Proto != ProtoTCP {
+	if f.Proto != packet.ProtoTCP {
 		return nil, nil, false
 	}
 	if !s.httpDone {
@@ -1627,7 +1628,7 @@ func latin1Bytes(w []byte) int {
 // detection_filter and reports whether it may alert, as Suricata's
 // ThresholdHandlePacket: a window opens at the first match of a key and
 // holds while packet time is at most its start plus seconds.
-func (m *RuleMatcher) thresholdAllows(r *cRule, f *Facts) bool {
+func (m *RuleMatcher) thresholdAllows(r *cRule, f *packet.Facts) bool {
 	t := r.thr
 	k := thrKey{gid: r.rule.GID, sid: r.rule.SID}
 	switch t.track {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -131,7 +132,7 @@ func rmBench52Rules() []*rules.Rule {
 
 // rmBenchTraffic is a benign mix: HTTP requests and responses, TLS-like
 // records of random bytes, DNS queries and answers.
-func rmBenchTraffic() []Facts {
+func rmBenchTraffic() []packet.Facts {
 	rng := rand.New(rand.NewPCG(42, 42))
 	words := strings.Fields("the of and to in is you that it he was for on are as with his they at be this from " +
 		"have or by one had not but what all were when we there can an your which their said if do will each about " +
@@ -148,12 +149,12 @@ func rmBenchTraffic() []Facts {
 	agents := []string{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
 		"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"}
 	client, server := netip.MustParseAddr("192.168.1.20"), netip.MustParseAddr("203.0.113.80")
-	var out []Facts
-	add := func(f Facts) {
+	var out []packet.Facts
+	add := func(f packet.Facts) {
 		f.Time = rmT0 + int64(len(out))*int64(time.Millisecond)
-		f.Packet = PacketRef{Num: uint64(len(out) + 1)}
+		f.Packet = packet.PacketRef{Num: uint64(len(out) + 1)}
 		f.WireLen = 54 + len(f.Payload)
-		f.L3, f.TTL, f.HasEth, f.SrcMAC = L3IPv4, 64, true, rmMAC
+		f.L3, f.TTL, f.HasEth, f.SrcMAC = packet.L3IPv4, 64, true, rmMAC
 		out = append(out, f)
 	}
 	for i := range 40 {
@@ -161,34 +162,34 @@ func rmBenchTraffic() []Facts {
 			"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.5\r\n"+
 			"Accept-Encoding: gzip, deflate, br\r\nCookie: session=%016x; theme=dark\r\nConnection: keep-alive\r\n\r\n",
 			paths[i%len(paths)], agents[i%len(agents)], rng.Uint64())
-		add(Facts{Src: client, Dst: server, Proto: ProtoTCP, SrcPort: uint16(50000 + i), DstPort: 80,
-			TCPFlags: TCPPsh | TCPAck, Dir: DirToServer, Payload: []byte(req)})
+		add(packet.Facts{Src: client, Dst: server, Proto: packet.ProtoTCP, SrcPort: uint16(50000 + i), DstPort: 80,
+			TCPFlags: packet.TCPPsh | packet.TCPAck, Dir: packet.DirToServer, Payload: []byte(req)})
 		body := "<html><head><title>" + text(30) + "</title></head><body><p>" + text(900) + "</p></body></html>"
 		resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html; charset=utf-8\r\n"+
 			"Content-Length: %d\r\nCache-Control: max-age=600\r\n\r\n%s", len(body), body)
-		add(Facts{Src: server, Dst: client, Proto: ProtoTCP, SrcPort: 80, DstPort: uint16(50000 + i),
-			TCPFlags: TCPPsh | TCPAck, Dir: DirToClient, Payload: []byte(resp)})
+		add(packet.Facts{Src: server, Dst: client, Proto: packet.ProtoTCP, SrcPort: 80, DstPort: uint16(50000 + i),
+			TCPFlags: packet.TCPPsh | packet.TCPAck, Dir: packet.DirToClient, Payload: []byte(resp)})
 		tls := make([]byte, 1400)
 		for j := range tls {
 			tls[j] = byte(rng.Uint32())
 		}
 		tls[0], tls[1], tls[2], tls[3], tls[4] = 0x17, 0x03, 0x03, 0x05, 0x73
 		if i%2 == 0 {
-			add(Facts{Src: server, Dst: client, Proto: ProtoTCP, SrcPort: 443, DstPort: uint16(40000 + i),
-				TCPFlags: TCPAck, Dir: DirToClient, Payload: tls})
+			add(packet.Facts{Src: server, Dst: client, Proto: packet.ProtoTCP, SrcPort: 443, DstPort: uint16(40000 + i),
+				TCPFlags: packet.TCPAck, Dir: packet.DirToClient, Payload: tls})
 		} else {
-			add(Facts{Src: client, Dst: server, Proto: ProtoTCP, SrcPort: uint16(40000 + i), DstPort: 443,
-				TCPFlags: TCPPsh | TCPAck, Dir: DirToServer, Payload: tls[:300]})
+			add(packet.Facts{Src: client, Dst: server, Proto: packet.ProtoTCP, SrcPort: uint16(40000 + i), DstPort: 443,
+				TCPFlags: packet.TCPPsh | packet.TCPAck, Dir: packet.DirToServer, Payload: tls[:300]})
 		}
 		name := []string{"\x03www\x07example\x03com\x00", "\x04mail\x06google\x03com\x00", "\x03cdn\x0bcloudflare\x03net\x00"}[i%3]
 		q := append([]byte{byte(i), 0x2a, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0}, name...)
 		q = append(q, 0, 1, 0, 1)
 		dns := netip.MustParseAddr("192.168.1.1")
-		add(Facts{Src: client, Dst: dns, Proto: ProtoUDP, SrcPort: uint16(30000 + i), DstPort: 53, Payload: q})
+		add(packet.Facts{Src: client, Dst: dns, Proto: packet.ProtoUDP, SrcPort: uint16(30000 + i), DstPort: 53, Payload: q})
 		a := append([]byte{}, q...)
 		a[2], a[3], a[7] = 0x81, 0x80, 1
 		a = append(a, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 93, 184, 216, 34)
-		add(Facts{Src: dns, Dst: client, Proto: ProtoUDP, SrcPort: 53, DstPort: uint16(30000 + i), Payload: a})
+		add(packet.Facts{Src: dns, Dst: client, Proto: packet.ProtoUDP, SrcPort: 53, DstPort: uint16(30000 + i), Payload: a})
 	}
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out
@@ -219,7 +220,7 @@ func BenchmarkRuleMatch(b *testing.B) {
 			m := rmNewMatcher(b, bc.rules...)
 			m.noPrefilter = bc.noPF
 			fired := 0
-			emit := func(Event) { fired++ }
+			emit := func(packet.Event) { fired++ }
 			for i := range facts {
 				m.Observe(&facts[i], emit)
 			}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -197,8 +198,8 @@ func rmFlags(s string) rmOpt {
 func rmFlagBits(s string) uint8 {
 	var m uint8
 	for _, c := range s {
-		m |= map[rune]uint8{'F': TCPFin, 'S': TCPSyn, 'R': TCPRst, 'P': TCPPsh, 'A': TCPAck,
-			'U': TCPUrg, 'E': TCPEce, 'C': TCPCwr, '2': TCPEce, '1': TCPCwr, '0': 0}[c]
+		m |= map[rune]uint8{'F': packet.TCPFin, 'S': packet.TCPSyn, 'R': packet.TCPRst, 'P': packet.TCPPsh, 'A': packet.TCPAck,
+			'U': packet.TCPUrg, 'E': packet.TCPEce, 'C': packet.TCPCwr, '2': packet.TCPEce, '1': packet.TCPCwr, '0': 0}[c]
 	}
 	return m
 }
@@ -238,17 +239,17 @@ func rmAction(a string) rmOpt { return func(r *rules.Rule) { r.Action = a } }
 
 // Packets.
 
-type rmPkt func(*Facts)
+type rmPkt func(*packet.Facts)
 
 // rmTCP is a PSH|ACK segment of an established connection,
 // 10.0.0.1:40000 -> 10.0.0.2:80, to the server.
-func rmTCP(payload string, opts ...rmPkt) Facts {
-	f := Facts{
-		Time: rmT0, Packet: PacketRef{Num: 1}, WireLen: 54 + len(payload),
+func rmTCP(payload string, opts ...rmPkt) packet.Facts {
+	f := packet.Facts{
+		Time: rmT0, Packet: packet.PacketRef{Num: 1}, WireLen: 54 + len(payload),
 		HasEth: true, SrcMAC: rmMAC,
-		L3: L3IPv4, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
-		TTL: 64, Proto: ProtoTCP, SrcPort: 40000, DstPort: 80,
-		TCPFlags: TCPPsh | TCPAck, Dir: DirToServer,
+		L3: packet.L3IPv4, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
+		TTL: 64, Proto: packet.ProtoTCP, SrcPort: 40000, DstPort: 80,
+		TCPFlags: packet.TCPPsh | packet.TCPAck, Dir: packet.DirToServer,
 		Payload: []byte(payload),
 	}
 	for _, o := range opts {
@@ -257,52 +258,52 @@ func rmTCP(payload string, opts ...rmPkt) Facts {
 	return f
 }
 
-func rmUDP(payload string, opts ...rmPkt) Facts {
+func rmUDP(payload string, opts ...rmPkt) packet.Facts {
 	f := rmTCP(payload, opts...)
-	f.Proto, f.TCPFlags, f.Dir = ProtoUDP, 0, DirUnknown
+	f.Proto, f.TCPFlags, f.Dir = packet.ProtoUDP, 0, packet.DirUnknown
 	for _, o := range opts { // options may set what the line above reset
 		o(&f)
 	}
 	return f
 }
 
-func rmICMP(typ, code uint8, v6 bool) Facts {
+func rmICMP(typ, code uint8, v6 bool) packet.Facts {
 	f := rmTCP("")
-	f.Proto, f.TCPFlags, f.Dir, f.SrcPort, f.DstPort = ProtoICMP, 0, DirUnknown, 0, 0
+	f.Proto, f.TCPFlags, f.Dir, f.SrcPort, f.DstPort = packet.ProtoICMP, 0, packet.DirUnknown, 0, 0
 	f.ICMPType, f.ICMPCode = typ, code
 	f.Payload = []byte("abcdefgh")
 	if v6 {
-		f.L3, f.Proto = L3IPv6, ProtoICMPv6
+		f.L3, f.Proto = packet.L3IPv6, packet.ProtoICMPv6
 		f.Src, f.Dst = netip.MustParseAddr("fd00::1"), netip.MustParseAddr("fd00::2")
 	}
 	return f
 }
 
 func rmFrom(src string, sport uint16) rmPkt {
-	return func(f *Facts) {
+	return func(f *packet.Facts) {
 		f.Src, f.SrcPort = netip.MustParseAddr(src), sport
 		if f.Src.Is6() {
-			f.L3 = L3IPv6
+			f.L3 = packet.L3IPv6
 		}
 	}
 }
 
 func rmTo(dst string, dport uint16) rmPkt {
-	return func(f *Facts) {
+	return func(f *packet.Facts) {
 		f.Dst, f.DstPort = netip.MustParseAddr(dst), dport
 		if f.Dst.Is6() {
-			f.L3 = L3IPv6
+			f.L3 = packet.L3IPv6
 		}
 	}
 }
 
-func rmTCPFlags(fl uint8) rmPkt { return func(f *Facts) { f.TCPFlags = fl } }
-func rmDir(d uint8) rmPkt       { return func(f *Facts) { f.Dir = d } }
-func rmConn(e uint8) rmPkt      { return func(f *Facts) { f.ConnEvent = e } }
-func rmPktTTL(t uint8) rmPkt    { return func(f *Facts) { f.TTL = t } }
-func rmProto(p uint8) rmPkt     { return func(f *Facts) { f.Proto = p } }
+func rmTCPFlags(fl uint8) rmPkt { return func(f *packet.Facts) { f.TCPFlags = fl } }
+func rmDir(d uint8) rmPkt       { return func(f *packet.Facts) { f.Dir = d } }
+func rmConn(e uint8) rmPkt      { return func(f *packet.Facts) { f.ConnEvent = e } }
+func rmPktTTL(t uint8) rmPkt    { return func(f *packet.Facts) { f.TTL = t } }
+func rmProto(p uint8) rmPkt     { return func(f *packet.Facts) { f.Proto = p } }
 func rmAt(d time.Duration) rmPkt {
-	return func(f *Facts) { f.Time = rmT0 + int64(d) }
+	return func(f *packet.Facts) { f.Time = rmT0 + int64(d) }
 }
 
 // rmNewMatcher compiles rs with defaults and fails the test on error.
@@ -316,11 +317,11 @@ func rmNewMatcher(t testing.TB, rs ...*rules.Rule) *RuleMatcher {
 }
 
 // rmSIDs runs packets through m and returns the SIDs emitted per packet.
-func rmSIDs(m *RuleMatcher, facts []Facts) [][]uint32 {
+func rmSIDs(m *RuleMatcher, facts []packet.Facts) [][]uint32 {
 	out := make([][]uint32, len(facts))
 	for i := range facts {
 		f := facts[i]
-		m.Observe(&f, func(e Event) { out[i] = append(out[i], e.SID) })
+		m.Observe(&f, func(e packet.Event) { out[i] = append(out[i], e.SID) })
 	}
 	return out
 }
@@ -329,7 +330,7 @@ func rmSIDs(m *RuleMatcher, facts []Facts) [][]uint32 {
 type rmCase struct {
 	name string
 	rule *rules.Rule
-	pkt  Facts
+	pkt  packet.Facts
 	want bool
 }
 
@@ -343,7 +344,7 @@ func rmRunCases(t *testing.T, cases []rmCase) {
 				m.noPrefilter = noPF
 				f := c.pkt
 				got := false
-				m.Observe(&f, func(e Event) { got = e.SID == c.rule.SID })
+				m.Observe(&f, func(e packet.Event) { got = e.SID == c.rule.SID })
 				if got != c.want {
 					t.Errorf("noPrefilter=%v: matched %v, want %v", noPF, got, c.want)
 				}
@@ -357,7 +358,7 @@ func rmContentRule(ms ...rules.Match) *rules.Rule { return rmRule(1, "tcp", rmMa
 func TestRuleContentModifiers(t *testing.T) {
 	c := rmC
 	R := rmContentRule
-	p := func(s string) Facts { return rmTCP(s) }
+	p := func(s string) packet.Facts { return rmTCP(s) }
 	rmRunCases(t, []rmCase{
 		// content and hex
 		{"plain", R(c("abc", "")), p("xxabcxx"), true},
@@ -446,7 +447,7 @@ func TestRuleContentModifiers(t *testing.T) {
 
 func TestRulePCRE(t *testing.T) {
 	c, P, R := rmC, rmP, rmContentRule
-	p := func(s string) Facts { return rmTCP(s) }
+	p := func(s string) packet.Facts { return rmTCP(s) }
 	rmRunCases(t, []rmCase{
 		{"pcre", R(P(`foo\d+`, "")), p("xxfoo12"), true},
 		{"pcre absent", R(P(`foo\d+`, "")), p("foo"), false},
@@ -560,8 +561,8 @@ func TestRuleHTTPParse(t *testing.T) {
 
 func TestRuleFlags(t *testing.T) {
 	R := func(flags string) *rules.Rule { return rmRule(1, "tcp", rmFlags(flags)) }
-	p := func(fl uint8) Facts { return rmTCP("", rmTCPFlags(fl)) }
-	const S, A, F, R_, P, U, E, C = TCPSyn, TCPAck, TCPFin, TCPRst, TCPPsh, TCPUrg, TCPEce, TCPCwr
+	p := func(fl uint8) packet.Facts { return rmTCP("", rmTCPFlags(fl)) }
+	const S, A, F, R_, P, U, E, C = packet.TCPSyn, packet.TCPAck, packet.TCPFin, packet.TCPRst, packet.TCPPsh, packet.TCPUrg, packet.TCPEce, packet.TCPCwr
 	rmRunCases(t, []rmCase{
 		{"exact S on SYN", R("S"), p(S), true},
 		{"exact S on SYN-ACK", R("S"), p(S | A), false},
@@ -626,12 +627,12 @@ func TestRuleFlow(t *testing.T) {
 		return rmRule(1, "tcp", rmFlow(dir, est, notEst, stateless))
 	}
 	data := rmTCP("x")
-	toClient := rmTCP("x", rmDir(DirToClient))
-	midstream := rmTCP("x", rmDir(DirUnknown))
-	syn := rmTCP("", rmTCPFlags(TCPSyn), rmConn(ConnOpened))
-	synAck := rmTCP("", rmTCPFlags(TCPSyn|TCPAck), rmDir(DirToClient))
-	finalAck := rmTCP("", rmTCPFlags(TCPAck), rmConn(ConnEstablished))
-	finalAckData := rmTCP("GET /", rmTCPFlags(TCPAck|TCPPsh), rmConn(ConnEstablished))
+	toClient := rmTCP("x", rmDir(packet.DirToClient))
+	midstream := rmTCP("x", rmDir(packet.DirUnknown))
+	syn := rmTCP("", rmTCPFlags(packet.TCPSyn), rmConn(packet.ConnOpened))
+	synAck := rmTCP("", rmTCPFlags(packet.TCPSyn|packet.TCPAck), rmDir(packet.DirToClient))
+	finalAck := rmTCP("", rmTCPFlags(packet.TCPAck), rmConn(packet.ConnEstablished))
+	finalAckData := rmTCP("GET /", rmTCPFlags(packet.TCPAck|packet.TCPPsh), rmConn(packet.ConnEstablished))
 	const anyDir, srv, cli = rules.FlowAny, rules.FlowToServer, rules.FlowToClient
 	rmRunCases(t, []rmCase{
 		{"to_server", fl(srv, false, false, false), data, true},
@@ -704,28 +705,28 @@ func TestRuleHeader(t *testing.T) {
 func TestRuleNonIPIgnored(t *testing.T) {
 	m := rmNewMatcher(t, rmRule(1, "ip"))
 	f := rmTCP("x")
-	f.L3 = L3ARP
-	m.Observe(&f, func(Event) { t.Error("fired on ARP") })
+	f.L3 = packet.L3ARP
+	m.Observe(&f, func(packet.Event) { t.Error("fired on ARP") })
 }
 
 func TestRuleEvent(t *testing.T) {
 	m := rmNewMatcher(t, rmRule(7, "tcp", rmMatches(rmC("evil", ""))))
-	var evs []Event
-	emit := func(e Event) { evs = append(evs, e) }
+	var evs []packet.Event
+	emit := func(e packet.Event) { evs = append(evs, e) }
 	f := rmTCP("so evil", rmAt(3*time.Second))
-	f.Packet = PacketRef{File: 2, Num: 99}
+	f.Packet = packet.PacketRef{File: 2, Num: 99}
 	m.Observe(&f, emit)
 	pub := rmTCP("evil", rmFrom("198.51.100.7", 5555))
 	m.Observe(&pub, emit)
 	noEth := rmTCP("evil")
 	noEth.HasEth = false
 	m.Observe(&noEth, emit)
-	want := Event{
+	want := packet.Event{
 		SID: 7, Time: rmT0 + 3e9,
 		Attacker: netip.MustParseAddr("10.0.0.1"), AttackerMAC: rmMAC, HasMAC: true,
-		Victim: netip.MustParseAddr("10.0.0.2"), VictimPort: 80, Proto: ProtoTCP,
+		Victim: netip.MustParseAddr("10.0.0.2"), VictimPort: 80, Proto: packet.ProtoTCP,
 		FirstTime: rmT0 + 3e9, LastTime: rmT0 + 3e9,
-		First: PacketRef{File: 2, Num: 99}, Last: PacketRef{File: 2, Num: 99}, Count: 1,
+		First: packet.PacketRef{File: 2, Num: 99}, Last: packet.PacketRef{File: 2, Num: 99}, Count: 1,
 		Kind: "rule", Detail: "rule test.rules:7 matched: test rule 7",
 	}
 	if len(evs) != 3 {
@@ -749,14 +750,14 @@ func TestRuleOrderAndPass(t *testing.T) {
 		rmRule(20, "tcp", rmMatches(rmC("b", ""))),
 	}
 	m := rmNewMatcher(t, rs...)
-	got := rmSIDs(m, []Facts{rmTCP("abc"), rmTCP("b"), rmTCP("")})
+	got := rmSIDs(m, []packet.Facts{rmTCP("abc"), rmTCP("b"), rmTCP("")})
 	want := [][]uint32{{30, 10, 20}, {10, 20}, {10}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v (rule order)", got, want)
 	}
 	pass := rmRule(99, "tcp", rmAction("pass"), rmAddrs("10.0.0.9", "any"))
 	m = rmNewMatcher(t, append(rs, pass)...)
-	got = rmSIDs(m, []Facts{rmTCP("abc"), rmTCP("abc", rmFrom("10.0.0.9", 1))})
+	got = rmSIDs(m, []packet.Facts{rmTCP("abc"), rmTCP("abc", rmFrom("10.0.0.9", 1))})
 	want = [][]uint32{{30, 10, 20}, nil}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("with pass: got %v, want %v", got, want)
@@ -817,7 +818,7 @@ func TestRuleThreshold(t *testing.T) {
 			var got []int
 			for i, h := range c.hits {
 				f := rmTCP("x", rmAt(h.at), rmFrom(h.src, 1000), rmTo(h.dst, 80))
-				m.Observe(&f, func(Event) { got = append(got, i) })
+				m.Observe(&f, func(packet.Event) { got = append(got, i) })
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("alerts on hits %v, want %v", got, c.want)
@@ -879,7 +880,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 			var got []int
 			for i, h := range c.hits {
 				f := rmTCP("x", rmAt(h.at), rmFrom(h.src, h.sport), rmTo(h.dst, h.dport))
-				m.Observe(&f, func(Event) { got = append(got, i) })
+				m.Observe(&f, func(packet.Event) { got = append(got, i) })
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("alerts on hits %v, want %v", got, c.want)
@@ -899,7 +900,7 @@ func TestRuleThresholdExpire(t *testing.T) {
 		rmRule(2, "tcp", rmMatches(rmC("y", "")), rmThreshold("limit", "by_src", 1, 60)))
 	for i, p := range []string{"x", "y"} {
 		f := rmTCP(p, rmFrom(fmt.Sprintf("10.0.1.%d", i), 1))
-		m.Observe(&f, func(Event) {})
+		m.Observe(&f, func(packet.Event) {})
 	}
 	if m.thresh.Len() != 2 {
 		t.Fatalf("%d entries, want 2", m.thresh.Len())
@@ -981,7 +982,7 @@ func TestRuleRecursionLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := rmSIDs(m, []Facts{rmTCP(payload), rmTCP(payload[4000:])})
+	got := rmSIDs(m, []packet.Facts{rmTCP(payload), rmTCP(payload[4000:])})
 	if want := [][]uint32{nil, {1}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v: the limit (%d steps) stops the long chain only", got, want, cfg.InspectionRecursionLimit)
 	}
@@ -1000,9 +1001,9 @@ func TestRuleGrouping(t *testing.T) {
 	rs = append(rs, rmRule(5000, "tcp", rmDsize(">9000")))
 	m := rmNewMatcher(t, rs...)
 	var sids []uint32
-	emit := func(e Event) { sids = append(sids, e.SID) }
+	emit := func(e packet.Event) { sids = append(sids, e.SID) }
 
-	f := rmTCP("xx pattern-007 pattern-007 pattern-150", rmTo("10.0.0.2", 1005), rmTCPFlags(TCPSyn))
+	f := rmTCP("xx pattern-007 pattern-007 pattern-150", rmTo("10.0.0.2", 1005), rmTCPFlags(packet.TCPSyn))
 	m.Observe(&f, emit)
 	if got := len(m.sc.cands); got != 4 {
 		t.Errorf("%d rules evaluated for a TCP packet, want 4 (port 1005, two patterns, any-port rule)", got)
@@ -1180,7 +1181,7 @@ func rmRandomRules(rng *rand.Rand, n int) []*rules.Rule {
 
 // rmRandomPackets makes TCP and UDP packets over the rules' alphabet, some
 // of them HTTP requests.
-func rmRandomPackets(rng *rand.Rand, n int) []Facts {
+func rmRandomPackets(rng *rand.Rand, n int) []packet.Facts {
 	const alpha = "abcABC/=x "
 	word := func(lo, hi int) string {
 		b := make([]byte, lo+rng.IntN(hi-lo+1))
@@ -1189,25 +1190,25 @@ func rmRandomPackets(rng *rand.Rand, n int) []Facts {
 		}
 		return string(b)
 	}
-	var out []Facts
+	var out []packet.Facts
 	for i := range n {
 		payload := word(0, 40)
 		if rng.IntN(3) == 0 {
 			payload = []string{"GET", "POST"}[rng.IntN(2)] + " /" + word(0, 12) + " HTTP/1.1\r\nHost: " + word(1, 8) +
 				"\r\nUser-Agent: " + word(0, 8) + "\r\nCookie: " + word(0, 6) + "\r\n\r\n" + word(0, 10)
 		}
-		var f Facts
+		var f packet.Facts
 		if rng.IntN(4) == 0 {
 			f = rmUDP(payload, rmFrom("10.0.0.1", []uint16{53, 5353, 80}[rng.IntN(3)]), rmTo("10.0.0.2", []uint16{53, 80, 9999}[rng.IntN(3)]))
 		} else {
-			f = rmTCP(payload, rmTCPFlags([]uint8{TCPAck | TCPPsh, TCPAck, TCPSyn, TCPFin | TCPAck, TCPRst}[rng.IntN(5)]),
-				rmDir([]uint8{DirToServer, DirToClient, DirUnknown}[rng.IntN(3)]))
+			f = rmTCP(payload, rmTCPFlags([]uint8{packet.TCPAck | packet.TCPPsh, packet.TCPAck, packet.TCPSyn, packet.TCPFin | packet.TCPAck, packet.TCPRst}[rng.IntN(5)]),
+				rmDir([]uint8{packet.DirToServer, packet.DirToClient, packet.DirUnknown}[rng.IntN(3)]))
 			if rng.IntN(2) == 0 {
 				f.Src, f.Dst, f.SrcPort, f.DstPort = f.Dst, f.Src, 80, 40000
 			}
 		}
 		f.Time = rmT0 + int64(i)*int64(time.Second)
-		f.Packet = PacketRef{Num: uint64(i + 1)}
+		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
 		out = append(out, f)
 	}
 	return out
@@ -1241,7 +1242,7 @@ func TestRuleSteadyStateAllocs(t *testing.T) {
 	m := rmNewMatcher(t, rmBenchRules(1000)...)
 	facts := rmBenchTraffic()
 	fired := 0
-	emit := func(Event) { fired++ }
+	emit := func(packet.Event) { fired++ }
 	for i := range facts {
 		m.Observe(&facts[i], emit)
 	}
@@ -1325,7 +1326,7 @@ func TestRuleStreamPass(t *testing.T) {
 			}
 			f.StreamPieces = tc.pieces
 			n := 0
-			m.Observe(&f, func(e Event) {
+			m.Observe(&f, func(e packet.Event) {
 				n++
 				if e.First != f.Packet {
 					t.Errorf("alert on packet %v, want %v", e.First, f.Packet)

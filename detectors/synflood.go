@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // SynFloodConfig tunes the SYN flood detector. The zero value is not useful;
@@ -38,7 +39,7 @@ type SynFloodConfig struct {
 	// during a long flood; a shorter one limits how long a burst of
 	// legitimate retries may accumulate. Default 10s, the window of the
 	// default threshold above: a continuing flood is re-reported every 10s.
-	Window Duration `json:"window"`
+	Window packet.Duration `json:"window"`
 
 	// SourceShare is the fraction (0 to 1] of the window's half-open SYNs
 	// one source must have sent to be named the attacker. Each source over
@@ -92,7 +93,7 @@ type SynFloodConfig struct {
 func DefaultSynFloodConfig() SynFloodConfig {
 	return SynFloodConfig{
 		Threshold:           200,
-		Window:              Duration(10 * time.Second),
+		Window:              packet.Duration(10 * time.Second),
 		SourceShare:         0.25,
 		SpoofedMinSources:   50,
 		SpoofedMaxAvgSYNs:   2,
@@ -111,7 +112,7 @@ func (c SynFloodConfig) Validate() error {
 		}
 	}
 	intIn("threshold", c.Threshold, 1, 10_000_000)
-	if c.Window < Duration(time.Millisecond) || c.Window > Duration(time.Hour) {
+	if c.Window < packet.Duration(time.Millisecond) || c.Window > packet.Duration(time.Hour) {
 		errs = append(errs, fmt.Errorf("window: %s out of range [1ms, 1h]", c.Window))
 	}
 	if !(c.SourceShare > 0 && c.SourceShare <= 1) {
@@ -163,7 +164,7 @@ type sfVictim struct {
 	sources             uint32 // tracked pairs in this epoch
 	untracked           uint32 // SYNs from sources past MaxSourcesPerVictim
 	firstTime, lastTime int64
-	first, last         PacketRef
+	first, last         packet.PacketRef
 	fired               bool
 }
 
@@ -186,7 +187,7 @@ type sfPair struct {
 	gen                 uint32
 	syns, completed     uint32
 	firstTime, lastTime int64
-	first, last         PacketRef
+	first, last         packet.PacketRef
 	mac                 [6]byte
 	hasMAC              bool
 	fired               bool // named as a direct attacker in this epoch
@@ -216,26 +217,26 @@ func (d *SynFlood) Name() string { return "synflood" }
 func (d *SynFlood) Evicted() uint64 { return d.victims.Evicted() + d.pairs.Evicted() }
 
 // Observe implements Detector.
-func (d *SynFlood) Observe(f *Facts, emit Emit) {
-	if f.Proto != ProtoTCP || !f.Src.IsValid() || !f.Dst.IsValid() {
+func (d *SynFlood) Observe(f *packet.Facts, emit packet.Emit) {
+	if f.Proto != packet.ProtoTCP || !f.Src.IsValid() || !f.Dst.IsValid() {
 		return
 	}
 	switch {
-	case f.TCPFlags&(TCPSyn|TCPAck) == TCPSyn:
+	case f.TCPFlags&(packet.TCPSyn|packet.TCPAck) == packet.TCPSyn:
 		d.syn(f, emit)
-	case f.ConnEvent == ConnEstablished:
+	case f.ConnEvent == packet.ConnEstablished:
 		d.completed(f)
 	}
 }
 
 // Expire implements Detector. An entry untouched for a whole window belongs
 // to an epoch that has ended, so nothing current is lost.
-func (d *SynFlood) Expire(now int64, _ Emit) {
+func (d *SynFlood) Expire(now int64, _ packet.Emit) {
 	d.victims.Expire(now-d.window, nil)
 	d.pairs.Expire(now-d.window, nil)
 }
 
-func (d *SynFlood) syn(f *Facts, emit Emit) {
+func (d *SynFlood) syn(f *packet.Facts, emit packet.Emit) {
 	t := f.Time
 	vk := sfVictimKey{Addr: f.Dst, Port: f.DstPort}
 	v, created := d.victims.Put(vk, t, nil)
@@ -284,13 +285,13 @@ func (d *SynFlood) syn(f *Facts, emit Emit) {
 	}
 }
 
-func (d *SynFlood) baseEvent(vk sfVictimKey, v *sfVictim, f *Facts) Event {
-	return Event{
+func (d *SynFlood) baseEvent(vk sfVictimKey, v *sfVictim, f *packet.Facts) packet.Event {
+	return packet.Event{
 		SID:        SIDSynFlood,
 		Time:       f.Time,
 		Victim:     vk.Addr,
 		VictimPort: vk.Port,
-		Proto:      ProtoTCP,
+		Proto:      packet.ProtoTCP,
 		FirstTime:  v.firstTime,
 		LastTime:   v.lastTime,
 		First:      v.first,
@@ -300,7 +301,7 @@ func (d *SynFlood) baseEvent(vk sfVictimKey, v *sfVictim, f *Facts) Event {
 }
 
 // direct is the event naming one source as the flooder.
-func (d *SynFlood) direct(base Event, v *sfVictim, src netip.Addr, p *sfPair) Event {
+func (d *SynFlood) direct(base packet.Event, v *sfVictim, src netip.Addr, p *sfPair) packet.Event {
 	h, half := p.halfOpen(), v.halfOpen()
 	ev := base
 	ev.Attacker = src
@@ -318,7 +319,7 @@ func (d *SynFlood) direct(base Event, v *sfVictim, src netip.Addr, p *sfPair) Ev
 // completed credits a finished handshake to the victim service and its
 // client. A completion whose SYN fell in the previous epoch lowers this
 // epoch's count a little; halfOpen clamps at zero.
-func (d *SynFlood) completed(f *Facts) {
+func (d *SynFlood) completed(f *packet.Facts) {
 	t := f.Time
 	v, ok := d.victims.Get(sfVictimKey{Addr: f.Dst, Port: f.DstPort}, t)
 	if !ok || t-v.start >= d.window {
@@ -339,7 +340,7 @@ type sfSource struct {
 // SourceShare, else one spoofed event, else one distributed event. It runs
 // once per victim and window, so scanning the pair table here is cheap
 // compared with keeping a per-victim index on every packet.
-func (d *SynFlood) fire(vk sfVictimKey, v *sfVictim, f *Facts, emit Emit) {
+func (d *SynFlood) fire(vk sfVictimKey, v *sfVictim, f *packet.Facts, emit packet.Emit) {
 	var srcs []sfSource
 	d.pairs.Each(func(k sfPairKey, p *sfPair) {
 		if p.gen == v.gen && k.Victim == vk.Addr && k.Port == vk.Port {

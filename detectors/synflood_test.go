@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 const sfT0 = int64(1_700_000_000) * int64(time.Second)
@@ -15,22 +17,22 @@ const sfT0 = int64(1_700_000_000) * int64(time.Second)
 var sfAttackerMAC = [6]byte{0x02, 0, 0, 0, 0, 0x66}
 
 // sfSYN is a client SYN from src to dst:dport at sfT0+at.
-func sfSYN(at time.Duration, src, dst string, sport, dport uint16) Facts {
-	f := sfTCP(at, src, dst, sport, dport, TCPSyn)
-	f.Dir, f.ConnEvent = DirToServer, ConnOpened
+func sfSYN(at time.Duration, src, dst string, sport, dport uint16) packet.Facts {
+	f := sfTCP(at, src, dst, sport, dport, packet.TCPSyn)
+	f.Dir, f.ConnEvent = packet.DirToServer, packet.ConnOpened
 	return f
 }
 
 // sfEstablished is the client ACK completing a handshake.
-func sfEstablished(at time.Duration, src, dst string, sport, dport uint16) Facts {
-	f := sfTCP(at, src, dst, sport, dport, TCPAck)
-	f.Dir, f.ConnEvent = DirToServer, ConnEstablished
+func sfEstablished(at time.Duration, src, dst string, sport, dport uint16) packet.Facts {
+	f := sfTCP(at, src, dst, sport, dport, packet.TCPAck)
+	f.Dir, f.ConnEvent = packet.DirToServer, packet.ConnEstablished
 	return f
 }
 
-func sfTCP(at time.Duration, src, dst string, sport, dport uint16, flags uint8) Facts {
+func sfTCP(at time.Duration, src, dst string, sport, dport uint16, flags uint8) packet.Facts {
 	s, d := netip.MustParseAddr(src), netip.MustParseAddr(dst)
-	f := Facts{
+	f := packet.Facts{
 		Time:     sfT0 + int64(at),
 		WireLen:  60,
 		HasEth:   true,
@@ -38,28 +40,28 @@ func sfTCP(at time.Duration, src, dst string, sport, dport uint16, flags uint8) 
 		Src:      s,
 		Dst:      d,
 		TTL:      64,
-		Proto:    ProtoTCP,
+		Proto:    packet.ProtoTCP,
 		SrcPort:  sport,
 		DstPort:  dport,
 		TCPFlags: flags,
 	}
-	f.L3 = L3IPv4
+	f.L3 = packet.L3IPv4
 	if s.Is6() {
-		f.L3 = L3IPv6
+		f.L3 = packet.L3IPv6
 	}
 	return f
 }
 
 // sfDrive plays facts as the analyzer would: packets numbered from 1 in
 // capture order, Expire once a second of capture time and at the end.
-func sfDrive(d Detector, facts []Facts) []Event {
-	slices.SortStableFunc(facts, func(a, b Facts) int { return int(a.Time - b.Time) })
-	var evs []Event
-	emit := func(e Event) { evs = append(evs, e) }
+func sfDrive(d packet.Detector, facts []packet.Facts) []packet.Event {
+	slices.SortStableFunc(facts, func(a, b packet.Facts) int { return int(a.Time - b.Time) })
+	var evs []packet.Event
+	emit := func(e packet.Event) { evs = append(evs, e) }
 	var last int64
 	for i := range facts {
 		f := &facts[i]
-		f.Packet = PacketRef{Num: uint64(i + 1)}
+		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
 		if last == 0 {
 			last = f.Time
 		}
@@ -76,8 +78,8 @@ func sfDrive(d Detector, facts []Facts) []Event {
 }
 
 // sfFlood is n SYNs from src to dst:80, one every gap.
-func sfFlood(start, gap time.Duration, n int, src, dst string) []Facts {
-	var out []Facts
+func sfFlood(start, gap time.Duration, n int, src, dst string) []packet.Facts {
+	var out []packet.Facts
 	for i := range n {
 		out = append(out, sfSYN(start+time.Duration(i)*gap, src, dst, uint16(1024+i%60000), 80))
 	}
@@ -100,8 +102,8 @@ func sfRandomSources(n int) []netip.Addr {
 	return out
 }
 
-func sfSpoofed(n int) []Facts {
-	var out []Facts
+func sfSpoofed(n int) []packet.Facts {
+	var out []packet.Facts
 	for i, a := range sfRandomSources(n) {
 		out = append(out, sfSYN(time.Duration(i)*100*time.Microsecond, a.String(), "10.0.0.5", uint16(1024+i), 80))
 	}
@@ -110,8 +112,8 @@ func sfSpoofed(n int) []Facts {
 
 // sfBusyServer is clients*conns connections to 10.0.0.5:443 over about ten
 // seconds, every handshake completed rtt after its SYN.
-func sfBusyServer(clients, conns int, rtt time.Duration) []Facts {
-	var out []Facts
+func sfBusyServer(clients, conns int, rtt time.Duration) []packet.Facts {
+	var out []packet.Facts
 	at := time.Duration(0)
 	for c := range conns {
 		for i := range clients {
@@ -132,21 +134,21 @@ func TestSynFlood(t *testing.T) {
 	tests := []struct {
 		name  string
 		cfg   func(*SynFloodConfig)
-		facts func() []Facts
-		check func(t *testing.T, evs []Event, d *SynFlood)
+		facts func() []packet.Facts
+		check func(t *testing.T, evs []packet.Event, d *SynFlood)
 	}{
 		{
 			name:  "single source fires once",
-			facts: func() []Facts { return sfFlood(0, time.Millisecond, 1000, "10.0.0.66", "10.0.0.5") },
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			facts: func() []packet.Facts { return sfFlood(0, time.Millisecond, 1000, "10.0.0.66", "10.0.0.5") },
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 1)
 				e := evs[0]
-				want := Event{
+				want := packet.Event{
 					SID: SIDSynFlood, Time: sfT0 + int64(199*time.Millisecond),
 					Attacker: attacker, AttackerMAC: sfAttackerMAC, HasMAC: true,
-					Victim: victim, VictimPort: 80, Proto: ProtoTCP,
+					Victim: victim, VictimPort: 80, Proto: packet.ProtoTCP,
 					FirstTime: sfT0, LastTime: sfT0 + int64(199*time.Millisecond),
-					First: PacketRef{Num: 1}, Last: PacketRef{Num: 200},
+					First: packet.PacketRef{Num: 1}, Last: packet.PacketRef{Num: 200},
 					Count: 200, Kind: "direct", Detail: e.Detail,
 				}
 				if !reflect.DeepEqual(e, want) {
@@ -159,14 +161,14 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name: "attacker found among a busy server's clients",
-			facts: func() []Facts {
+			facts: func() []packet.Facts {
 				out := sfBusyServer(300, 2, 3*time.Millisecond)
 				for i := range out {
 					out[i].DstPort = 80
 				}
 				return append(out, sfFlood(500*time.Millisecond, 5*time.Millisecond, 400, "10.0.0.66", "10.0.0.5")...)
 			},
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 1)
 				// A client handshake in flight makes the 200th half-open SYN
 				// the attacker's 199th.
@@ -177,8 +179,8 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name:  "spoofed sources fire once with a sample",
-			facts: func() []Facts { return sfSpoofed(1000) },
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			facts: func() []packet.Facts { return sfSpoofed(1000) },
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 1)
 				e := evs[0]
 				if !e.Spoofed || e.Attacker.IsValid() || e.HasMAC || e.Victim != victim || e.VictimPort != 80 || e.Kind != "spoofed" {
@@ -201,12 +203,12 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name: "two flooders each get an event",
-			facts: func() []Facts {
+			facts: func() []packet.Facts {
 				a := sfFlood(0, 2*time.Millisecond, 300, "10.0.0.66", "10.0.0.5")
 				b := sfFlood(time.Millisecond, 2*time.Millisecond, 300, "10.0.0.67", "10.0.0.5")
 				return append(a, b...)
 			},
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 2)
 				got := []netip.Addr{evs[0].Attacker, evs[1].Attacker}
 				want := []netip.Addr{attacker, netip.MustParseAddr("10.0.0.67")}
@@ -217,15 +219,15 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name: "a few sources with no dominant one is distributed",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for s := range 10 {
 					src := netip.AddrFrom4([4]byte{10, 9, 0, byte(10 - s)}).String()
 					out = append(out, sfFlood(time.Duration(s)*100*time.Microsecond, time.Millisecond, 30, src, "10.0.0.5")...)
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 1)
 				e := evs[0]
 				want := []netip.Addr{}
@@ -239,18 +241,18 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name:  "busy server with completed handshakes is quiet",
-			facts: func() []Facts { return sfBusyServer(500, 4, 2*time.Millisecond) },
+			facts: func() []packet.Facts { return sfBusyServer(500, 4, 2*time.Millisecond) },
 			check: sfWantNone,
 		},
 		{
 			name:  "below threshold is quiet",
-			facts: func() []Facts { return sfFlood(0, time.Millisecond, 199, "10.0.0.66", "10.0.0.5") },
+			facts: func() []packet.Facts { return sfFlood(0, time.Millisecond, 199, "10.0.0.66", "10.0.0.5") },
 			check: sfWantNone,
 		},
 		{
 			name: "port scan is not a flood",
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for p := range 2000 {
 					out = append(out, sfSYN(time.Duration(p)*time.Millisecond, "10.0.0.66", "10.0.0.5", 40000, uint16(1+p)))
 				}
@@ -260,12 +262,12 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name: "window expiry resets the count",
-			facts: func() []Facts {
+			facts: func() []packet.Facts {
 				a := sfFlood(0, 10*time.Millisecond, 150, "10.0.0.66", "10.0.0.5")
 				b := sfFlood(20*time.Second, 10*time.Millisecond, 150, "10.0.0.66", "10.0.0.5")
 				return append(a, b...)
 			},
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantNone(t, evs, d)
 				if d.victims.Len() != 1 {
 					t.Errorf("%d victims tracked, want only the second burst's", d.victims.Len())
@@ -274,8 +276,8 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name:  "continuing flood re-fires once per window",
-			facts: func() []Facts { return sfFlood(0, 10*time.Millisecond, 3500, "10.0.0.66", "10.0.0.5") },
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			facts: func() []packet.Facts { return sfFlood(0, 10*time.Millisecond, 3500, "10.0.0.66", "10.0.0.5") },
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 4)
 				for i, e := range evs {
 					at := sfT0 + int64(time.Duration(i)*10*time.Second+199*10*time.Millisecond)
@@ -287,10 +289,10 @@ func TestSynFlood(t *testing.T) {
 		},
 		{
 			name: "IPv6 flood",
-			facts: func() []Facts {
+			facts: func() []packet.Facts {
 				return sfFlood(0, time.Millisecond, 250, "2001:db8::66", "2001:db8::5")
 			},
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 1)
 				if e := evs[0]; e.Attacker != netip.MustParseAddr("2001:db8::66") || e.Victim != netip.MustParseAddr("2001:db8::5") {
 					t.Errorf("got %+v", e)
@@ -300,14 +302,14 @@ func TestSynFlood(t *testing.T) {
 		{
 			name: "victim table cap evicts and counts",
 			cfg:  func(c *SynFloodConfig) { c.MaxTrackedVictims = 4 },
-			facts: func() []Facts {
-				var out []Facts
+			facts: func() []packet.Facts {
+				var out []packet.Facts
 				for p := range 10 {
 					out = append(out, sfSYN(time.Duration(p)*time.Millisecond, "10.0.0.66", "10.0.0.5", 40000, uint16(1+p)))
 				}
 				return out
 			},
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				if d.Evicted() != 6 || d.victims.Len() != 4 {
 					t.Errorf("evicted %d with %d tracked, want 6 and 4", d.Evicted(), d.victims.Len())
 				}
@@ -316,10 +318,10 @@ func TestSynFlood(t *testing.T) {
 		{
 			name: "per-victim source cap stops the pair table growing",
 			cfg:  func(c *SynFloodConfig) { c.MaxSourcesPerVictim = 60 },
-			facts: func() []Facts {
+			facts: func() []packet.Facts {
 				return sfSpoofed(1000)
 			},
-			check: func(t *testing.T, evs []Event, d *SynFlood) {
+			check: func(t *testing.T, evs []packet.Event, d *SynFlood) {
 				sfWantEvents(t, evs, 1)
 				if d.pairs.Len() != 60 || d.Evicted() != 0 {
 					t.Errorf("%d pairs, %d evicted; want 60 and 0", d.pairs.Len(), d.Evicted())
@@ -345,7 +347,7 @@ func TestSynFlood(t *testing.T) {
 	}
 }
 
-func sfWantEvents(t *testing.T, evs []Event, n int) {
+func sfWantEvents(t *testing.T, evs []packet.Event, n int) {
 	t.Helper()
 	if len(evs) != n {
 		for _, e := range evs {
@@ -355,13 +357,13 @@ func sfWantEvents(t *testing.T, evs []Event, n int) {
 	}
 }
 
-func sfWantNone(t *testing.T, evs []Event, _ *SynFlood) {
+func sfWantNone(t *testing.T, evs []packet.Event, _ *SynFlood) {
 	t.Helper()
 	sfWantEvents(t, evs, 0)
 }
 
 func TestSynFloodDeterministic(t *testing.T) {
-	run := func() []Event {
+	run := func() []packet.Event {
 		facts := append(sfSpoofed(3000), sfFlood(0, time.Millisecond, 5000, "10.0.0.66", "10.0.0.7")...)
 		return sfDrive(NewSynFlood(DefaultSynFloodConfig()), facts)
 	}
@@ -400,24 +402,24 @@ func TestSynFloodConfigValidate(t *testing.T) {
 
 // sfBenign is a repeating cycle of ordinary web traffic: 64 clients each
 // opening, using and closing a connection to one server.
-func sfBenign() []Facts {
-	var out []Facts
+func sfBenign() []packet.Facts {
+	var out []packet.Facts
 	for i := range 64 {
 		src := netip.AddrFrom4([4]byte{192, 168, 1, byte(1 + i)}).String()
 		syn := sfSYN(0, src, "10.0.0.5", uint16(30000+i), 443)
-		synAck := sfTCP(0, "10.0.0.5", src, 443, uint16(30000+i), TCPSyn|TCPAck)
-		synAck.Dir = DirToClient
+		synAck := sfTCP(0, "10.0.0.5", src, 443, uint16(30000+i), packet.TCPSyn|packet.TCPAck)
+		synAck.Dir = packet.DirToClient
 		est := sfEstablished(0, src, "10.0.0.5", uint16(30000+i), 443)
-		data := sfTCP(0, src, "10.0.0.5", uint16(30000+i), 443, TCPAck|TCPPsh)
-		data.Dir = DirToServer
-		fin := sfTCP(0, src, "10.0.0.5", uint16(30000+i), 443, TCPAck|TCPFin)
-		fin.Dir = DirToServer
+		data := sfTCP(0, src, "10.0.0.5", uint16(30000+i), 443, packet.TCPAck|packet.TCPPsh)
+		data.Dir = packet.DirToServer
+		fin := sfTCP(0, src, "10.0.0.5", uint16(30000+i), 443, packet.TCPAck|packet.TCPFin)
+		fin.Dir = packet.DirToServer
 		out = append(out, syn, synAck, est, data, data, fin)
 	}
 	return out
 }
 
-func sfReplay(d Detector, facts []Facts, i int, emit Emit) {
+func sfReplay(d packet.Detector, facts []packet.Facts, i int, emit packet.Emit) {
 	f := &facts[i%len(facts)]
 	f.Time = sfT0 + int64(i)*int64(100*time.Microsecond)
 	d.Observe(f, emit)
@@ -430,7 +432,7 @@ func TestSynFloodSteadyStateAllocs(t *testing.T) {
 	d := NewSynFlood(DefaultSynFloodConfig())
 	facts := sfBenign()
 	fired := 0
-	emit := func(Event) { fired++ }
+	emit := func(packet.Event) { fired++ }
 	i := 0
 	for ; i < 4*len(facts); i++ {
 		sfReplay(d, facts, i, emit)
@@ -447,7 +449,7 @@ func TestSynFloodSteadyStateAllocs(t *testing.T) {
 func BenchmarkSynFloodBenign(b *testing.B) {
 	d := NewSynFlood(DefaultSynFloodConfig())
 	facts := sfBenign()
-	emit := func(Event) {}
+	emit := func(packet.Event) {}
 	for i := range 4 * len(facts) {
 		sfReplay(d, facts, i, emit)
 	}

@@ -42,8 +42,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // Config bounds the Tracker's state. Zero fields take their defaults.
@@ -71,7 +71,7 @@ type Config struct {
 	// on its NULL probe (totalwaitms 6000 in nmap-service-probes) before
 	// sending its next probe on the same connection. Longer: slower probes
 	// still count, more handshakes held. Default 10s.
-	FirstDataWait detectors.Duration `json:"first_data_wait"`
+	FirstDataWait packet.Duration `json:"first_data_wait"`
 
 	// MinPackets is how many matching packets a SYN shape (nmap SYN
 	// probes, masscan, ZMap) and the service probes (payloads and NULL
@@ -87,7 +87,7 @@ func DefaultConfig() Config {
 	return Config{
 		MaxSources:    4096,
 		MaxConns:      16384,
-		FirstDataWait: detectors.Duration(10 * time.Second),
+		FirstDataWait: packet.Duration(10 * time.Second),
 		MinPackets:    3,
 	}
 }
@@ -104,7 +104,7 @@ func (c Config) Validate() error {
 	intIn("max_sources", c.MaxSources, 1<<20)
 	intIn("max_conns", c.MaxConns, 1<<22)
 	intIn("min_packets", c.MinPackets, 1<<16)
-	if c.FirstDataWait < 0 || c.FirstDataWait > detectors.Duration(10*time.Minute) {
+	if c.FirstDataWait < 0 || c.FirstDataWait > packet.Duration(10*time.Minute) {
 		errs = append(errs, fmt.Errorf("first_data_wait: %s out of range [1ns, 10m] (0 for the default)", c.FirstDataWait))
 	}
 	return errors.Join(errs...)
@@ -207,12 +207,12 @@ func New(cfg Config) *Tracker {
 
 // TCP flag sets of the probes.
 const (
-	flagsSYN = detectors.TCPSyn
-	flagsRST = detectors.TCPRst
-	flagsACK = detectors.TCPAck
-	flagsECN = detectors.TCPSyn | detectors.TCPEce | detectors.TCPCwr
-	flagsT3  = detectors.TCPSyn | detectors.TCPFin | detectors.TCPPsh | detectors.TCPUrg
-	flagsT7  = detectors.TCPFin | detectors.TCPPsh | detectors.TCPUrg
+	flagsSYN = packet.TCPSyn
+	flagsRST = packet.TCPRst
+	flagsACK = packet.TCPAck
+	flagsECN = packet.TCPSyn | packet.TCPEce | packet.TCPCwr
+	flagsT3  = packet.TCPSyn | packet.TCPFin | packet.TCPPsh | packet.TCPUrg
+	flagsT7  = packet.TCPFin | packet.TCPPsh | packet.TCPUrg
 	flagsT2  = 0
 )
 
@@ -226,11 +226,11 @@ const (
 )
 
 // Observe looks at one packet. f's slices are read only during the call.
-func (t *Tracker) Observe(f *detectors.Facts) {
+func (t *Tracker) Observe(f *packet.Facts) {
 	switch f.Proto {
-	case detectors.ProtoTCP:
+	case packet.ProtoTCP:
 		t.tcp(f)
-	case detectors.ProtoUDP:
+	case packet.ProtoUDP:
 		if len(f.Payload) == u1Len {
 			t.u1(f)
 		} else if i := matchProbe(&t.lens, f.Payload, true); i >= 0 {
@@ -238,15 +238,15 @@ func (t *Tracker) Observe(f *detectors.Facts) {
 				s.probes[i]++
 			}
 		}
-	case detectors.ProtoICMP:
+	case packet.ProtoICMP:
 		if f.ICMPType == 8 { // echo request
 			t.echo(f)
 		}
 	}
 }
 
-func (t *Tracker) tcp(f *detectors.Facts) {
-	if f.ConnEvent == detectors.ConnEstablished && f.Dir == detectors.DirToServer {
+func (t *Tracker) tcp(f *packet.Facts) {
+	if f.ConnEvent == packet.ConnEstablished && f.Dir == packet.DirToServer {
 		// the client's handshake ACK: its sequence number is the first
 		// payload byte's
 		v, _ := t.conns.Put(connKey{f.Src, f.Dst, f.SrcPort, f.DstPort}, f.Time, nil)
@@ -258,7 +258,7 @@ func (t *Tracker) tcp(f *detectors.Facts) {
 		t.syn(f)
 		return
 	case flagsRST:
-		if f.Dir == detectors.DirToServer {
+		if f.Dir == packet.DirToServer {
 			// A bare RST from the side that sent the SYN: what a
 			// raw-socket scanner's kernel answers to the SYN-ACK.
 			if s, ok := t.sources.Get(f.Src.Unmap(), f.Time); ok && s.syn > 0 {
@@ -298,13 +298,13 @@ func (t *Tracker) tcp(f *detectors.Facts) {
 			return
 		}
 	}
-	if len(f.Payload) > 0 && f.Dir == detectors.DirToServer {
+	if len(f.Payload) > 0 && f.Dir == packet.DirToServer {
 		t.payload(f)
 	}
 }
 
 // syn looks at a SYN without ACK, ECE or CWR.
-func (t *Tracker) syn(f *detectors.Facts) {
+func (t *Tracker) syn(f *packet.Facts) {
 	w, opts := f.Window, f.TCPOptions
 	if w >= 1024 && w <= 4096 && w%1024 == 0 && len(opts) == 4 && opts[0] == 2 && opts[1] == 4 && len(f.Payload) == 0 {
 		s := t.source(f.Src, f.Time)
@@ -330,7 +330,7 @@ func (t *Tracker) syn(f *detectors.Facts) {
 		t.os(f, osT5)
 		return
 	}
-	if len(opts) != 0 || f.L3 != detectors.L3IPv4 || len(f.Payload) != 0 {
+	if len(opts) != 0 || f.L3 != packet.L3IPv4 || len(f.Payload) != 0 {
 		return
 	}
 	if f.IPID == zmapIPID {
@@ -353,7 +353,7 @@ func (t *Tracker) syn(f *detectors.Facts) {
 
 // payload checks a client's data against the service probes; only a
 // connection's first payload counts.
-func (t *Tracker) payload(f *detectors.Facts) {
+func (t *Tracker) payload(f *packet.Facts) {
 	i := matchProbe(&t.lens, f.Payload, false)
 	if i < 0 {
 		return
@@ -369,7 +369,7 @@ func (t *Tracker) payload(f *detectors.Facts) {
 	}
 }
 
-func (t *Tracker) echo(f *detectors.Facts) {
+func (t *Tracker) echo(f *packet.Facts) {
 	switch {
 	case f.ICMPCode == 9:
 		t.os(f, osIE1)
@@ -378,7 +378,7 @@ func (t *Tracker) echo(f *detectors.Facts) {
 	}
 }
 
-func (t *Tracker) u1(f *detectors.Facts) {
+func (t *Tracker) u1(f *packet.Facts) {
 	for _, b := range f.Payload {
 		if b != 'C' {
 			return
@@ -387,7 +387,7 @@ func (t *Tracker) u1(f *detectors.Facts) {
 	t.os(f, osU1)
 }
 
-func (t *Tracker) os(f *detectors.Facts, k int) {
+func (t *Tracker) os(f *packet.Facts, k int) {
 	if s := t.source(f.Src, f.Time); s != nil {
 		s.os[k]++
 		if k == osU1 && f.IPID == u1IPID {
@@ -407,9 +407,9 @@ func (t *Tracker) source(a netip.Addr, now int64) *source {
 
 // ConnEnded looks at a finished TCP connection for nmap's NULL probe: it
 // connected, took the server's banner, sent nothing and closed.
-func (t *Tracker) ConnEnded(c *detectors.Conn) {
+func (t *Tracker) ConnEnded(c *packet.Conn) {
 	if !c.Established || c.ClientBytes != 0 || c.ServerBytes == 0 ||
-		c.ClosedBy != detectors.CloseClientFin && c.ClosedBy != detectors.CloseClientRst {
+		c.ClosedBy != packet.CloseClientFin && c.ClosedBy != packet.CloseClientRst {
 		return
 	}
 	if s := t.source(c.Client, c.End); s != nil {

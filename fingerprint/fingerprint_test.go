@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
-	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/fingerprint"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // trackCapture runs one capture through the analyzer's engine (decoder
@@ -30,7 +30,7 @@ func trackCapture(t *testing.T, name string) []fingerprint.Evidence {
 	}
 	defer s.Close()
 	for s.Next() {
-		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, detectors.PacketRef{File: s.Index, Num: s.Num})
+		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, packet.PacketRef{File: s.Index, Num: s.Num})
 	}
 	if err := s.Err(); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 var (
@@ -27,11 +27,11 @@ const (
 )
 
 // pkt is a packet from the scanner to the target, shaped by opts.
-func pkt(i int, opts ...func(*detectors.Facts)) detectors.Facts {
-	f := detectors.Facts{
-		Time: t0 + int64(i)*int64(time.Millisecond), Packet: detectors.PacketRef{Num: uint64(i + 1)},
-		L3: detectors.L3IPv4, Src: scanner, Dst: target, TTL: 64, IPID: uint16(7919 * (i + 1)),
-		Proto: detectors.ProtoTCP, SrcPort: 40000, DstPort: uint16(20 + i), Seq: 1000,
+func pkt(i int, opts ...func(*packet.Facts)) packet.Facts {
+	f := packet.Facts{
+		Time: t0 + int64(i)*int64(time.Millisecond), Packet: packet.PacketRef{Num: uint64(i + 1)},
+		L3: packet.L3IPv4, Src: scanner, Dst: target, TTL: 64, IPID: uint16(7919 * (i + 1)),
+		Proto: packet.ProtoTCP, SrcPort: 40000, DstPort: uint16(20 + i), Seq: 1000,
 	}
 	for _, o := range opts {
 		o(&f)
@@ -39,18 +39,18 @@ func pkt(i int, opts ...func(*detectors.Facts)) detectors.Facts {
 	return f
 }
 
-func syn(window uint16, opts string) func(*detectors.Facts) {
-	return func(f *detectors.Facts) { f.TCPFlags, f.Window, f.TCPOptions = detectors.TCPSyn, window, []byte(opts) }
+func syn(window uint16, opts string) func(*packet.Facts) {
+	return func(f *packet.Facts) { f.TCPFlags, f.Window, f.TCPOptions = packet.TCPSyn, window, []byte(opts) }
 }
 
-func flags(fl uint8, window uint16, opts string) func(*detectors.Facts) {
-	return func(f *detectors.Facts) { f.TCPFlags, f.Window, f.TCPOptions = fl, window, []byte(opts) }
+func flags(fl uint8, window uint16, opts string) func(*packet.Facts) {
+	return func(f *packet.Facts) { f.TCPFlags, f.Window, f.TCPOptions = fl, window, []byte(opts) }
 }
 
-func with(fn func(f *detectors.Facts)) func(*detectors.Facts) { return fn }
+func with(fn func(f *packet.Facts)) func(*packet.Facts) { return fn }
 
 // masscanID sets the IP ID masscan would: (dst ^ dport ^ seq) & 0xffff.
-func masscanID(f *detectors.Facts) {
+func masscanID(f *packet.Facts) {
 	d := f.Dst.As4()
 	f.IPID = uint16(binary.BigEndian.Uint32(d[:]) ^ uint32(f.DstPort) ^ f.Seq)
 }
@@ -58,18 +58,18 @@ func masscanID(f *detectors.Facts) {
 // connData is client data on an established connection whose handshake
 // ACK (seq first) came before; payload's seq is at.
 func connData(t *Tracker, i int, sport, dport uint16, first, at uint32, payload string) {
-	ack := pkt(i, flags(detectors.TCPAck, 502, ""), with(func(f *detectors.Facts) {
-		f.SrcPort, f.DstPort, f.Seq, f.Dir, f.ConnEvent = sport, dport, first, detectors.DirToServer, detectors.ConnEstablished
+	ack := pkt(i, flags(packet.TCPAck, 502, ""), with(func(f *packet.Facts) {
+		f.SrcPort, f.DstPort, f.Seq, f.Dir, f.ConnEvent = sport, dport, first, packet.DirToServer, packet.ConnEstablished
 	}))
 	t.Observe(&ack)
-	data := pkt(i, flags(detectors.TCPAck|detectors.TCPPsh, 502, ""), with(func(f *detectors.Facts) {
-		f.SrcPort, f.DstPort, f.Seq, f.Dir, f.Payload = sport, dport, at, detectors.DirToServer, []byte(payload)
+	data := pkt(i, flags(packet.TCPAck|packet.TCPPsh, 502, ""), with(func(f *packet.Facts) {
+		f.SrcPort, f.DstPort, f.Seq, f.Dir, f.Payload = sport, dport, at, packet.DirToServer, []byte(payload)
 	}))
 	t.Observe(&data)
 }
 
 func TestTrackerCraftedFacts(t *testing.T) {
-	repeat := func(n int, opts ...func(*detectors.Facts)) func(*Tracker) {
+	repeat := func(n int, opts ...func(*packet.Facts)) func(*Tracker) {
 		return func(t *Tracker) {
 			for i := range n {
 				f := pkt(i, opts...)
@@ -101,43 +101,43 @@ func TestTrackerCraftedFacts(t *testing.T) {
 		{name: "window 1024 with MSS and more options is not nmap", feed: repeat(20, syn(1024, optMSS1460+"\x01\x03\x03\x07"))},
 		{name: "window 1000 with a lone MSS is not nmap", feed: repeat(20, syn(1000, optMSS1460))},
 		{
-			name: "masscan's IP ID", feed: repeat(4, syn(1024, ""), with(func(f *detectors.Facts) { f.TTL = 255 }), masscanID),
+			name: "masscan's IP ID", feed: repeat(4, syn(1024, ""), with(func(f *packet.Facts) { f.TTL = 255 }), masscanID),
 			want: []Class{ClassStatelessSYN}, tool: ToolMasscan, detail: []string{"masscan SYNs: 4 SYNs", "TTL 255, window 1024"},
 		},
 		{
 			name: "an IP ID off by one is not masscan",
-			feed: repeat(20, syn(1024, ""), masscanID, with(func(f *detectors.Facts) { f.IPID++ })),
+			feed: repeat(20, syn(1024, ""), masscanID, with(func(f *packet.Facts) { f.IPID++ })),
 		},
 		{
-			name: "ZMap's IP ID", feed: repeat(3, syn(65535, ""), with(func(f *detectors.Facts) { f.IPID, f.TTL = 54321, 255 })),
+			name: "ZMap's IP ID", feed: repeat(3, syn(65535, ""), with(func(f *packet.Facts) { f.IPID, f.TTL = 54321, 255 })),
 			want: []Class{ClassStatelessSYN}, tool: ToolZMap, detail: []string{"ZMap SYNs: 3 SYNs without options with IP ID 54321, TTL 255, window 65535"},
 		},
 		{
 			name: "IP ID 54321 with options is a client's chance",
-			feed: repeat(20, syn(64240, optLinuxSYN), with(func(f *detectors.Facts) { f.IPID = 54321 })),
+			feed: repeat(20, syn(64240, optLinuxSYN), with(func(f *packet.Facts) { f.IPID = 54321 })),
 		},
 		{
 			name: "nmap OS probes", feed: func(t *Tracker) {
-				repeat(1, syn(31337, optNmapT))(t)                                                       // T5
-				repeat(1, flags(detectors.TCPAck, 32768, optNmapT))(t)                                   // T6
-				repeat(1, flags(detectors.TCPFin|detectors.TCPPsh|detectors.TCPUrg, 65535, optNmapT))(t) // T7
-				repeat(1, syn(63, optNmapT))(t)                                                          // a SEQ probe
+				repeat(1, syn(31337, optNmapT))(t)                                              // T5
+				repeat(1, flags(packet.TCPAck, 32768, optNmapT))(t)                             // T6
+				repeat(1, flags(packet.TCPFin|packet.TCPPsh|packet.TCPUrg, 65535, optNmapT))(t) // T7
+				repeat(1, syn(63, optNmapT))(t)                                                 // a SEQ probe
 			},
 			want: []Class{ClassNmapOS}, detail: []string{"4 probes of 4 kinds: 1 SEQ SYNs", "1 T5 (SYN, window 31337)"},
 		},
 		{name: "one odd packet is not OS detection", feed: repeat(5, flags(0, 128, optNmapT))},
 		{name: "small-window SYNs without nmap's timestamp", feed: func(t *Tracker) {
 			repeat(3, syn(4, optLinuxSYN))(t)
-			repeat(3, flags(detectors.TCPAck, 1024, "\x01\x01\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00"))(t)
+			repeat(3, flags(packet.TCPAck, 1024, "\x01\x01\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00"))(t)
 		}},
 		{
 			name: "echo code 9 and the U1 probe", feed: func(t *Tracker) {
-				ie := pkt(0, with(func(f *detectors.Facts) {
-					f.Proto, f.ICMPType, f.ICMPCode, f.ICMPSeq, f.Payload = detectors.ProtoICMP, 8, 9, 295, make([]byte, 120)
+				ie := pkt(0, with(func(f *packet.Facts) {
+					f.Proto, f.ICMPType, f.ICMPCode, f.ICMPSeq, f.Payload = packet.ProtoICMP, 8, 9, 295, make([]byte, 120)
 				}))
 				t.Observe(&ie)
-				u1 := pkt(1, with(func(f *detectors.Facts) {
-					f.Proto, f.IPID, f.Payload = detectors.ProtoUDP, 0x1042, []byte(strings.Repeat("C", 300))
+				u1 := pkt(1, with(func(f *packet.Facts) {
+					f.Proto, f.IPID, f.Payload = packet.ProtoUDP, 0x1042, []byte(strings.Repeat("C", 300))
 				}))
 				t.Observe(&u1)
 			},
@@ -160,8 +160,8 @@ func TestTrackerCraftedFacts(t *testing.T) {
 			},
 		},
 		{
-			name: "UDP probes", feed: repeat(3, with(func(f *detectors.Facts) {
-				f.Proto, f.DstPort = detectors.ProtoUDP, 53
+			name: "UDP probes", feed: repeat(3, with(func(f *packet.Facts) {
+				f.Proto, f.DstPort = packet.ProtoUDP, 53
 				f.Payload = []byte("\x00\x06\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07version\x04bind\x00\x00\x10\x00\x03")
 			})),
 			want: []Class{ClassNmapService}, detail: []string{"(DNSVersionBindReq 3)"},
@@ -207,11 +207,11 @@ func TestTrackerCraftedFacts(t *testing.T) {
 	}
 }
 
-func nullConn(i int, port uint16) *detectors.Conn {
-	return &detectors.Conn{
+func nullConn(i int, port uint16) *packet.Conn {
+	return &packet.Conn{
 		Client: scanner, Server: target, ClientPort: uint16(50000 + i), ServerPort: port,
 		Start: t0 + int64(i)*int64(time.Second), End: t0 + int64(i)*int64(time.Second) + int64(time.Millisecond),
-		Established: true, ServerBytes: 40, ClientPkts: 3, ServerPkts: 2, ClosedBy: detectors.CloseClientFin,
+		Established: true, ServerBytes: 40, ClientPkts: 3, ServerPkts: 2, ClosedBy: packet.CloseClientFin,
 	}
 }
 
@@ -220,7 +220,7 @@ func nullConn(i int, port uint16) *detectors.Conn {
 // SYNs, and costs nothing for one that did not.
 func TestTrackerRSTAfterSYNACK(t *testing.T) {
 	tr := New(Config{})
-	rst := pkt(9, flags(detectors.TCPRst, 0, ""), with(func(f *detectors.Facts) { f.Dir, f.Seq = detectors.DirToServer, 1001 }))
+	rst := pkt(9, flags(packet.TCPRst, 0, ""), with(func(f *packet.Facts) { f.Dir, f.Seq = packet.DirToServer, 1001 }))
 	tr.Observe(&rst) // before any probe: no state made
 	if len(tr.Evidence()) != 0 || tr.sources.Len() != 0 {
 		t.Fatalf("a RST made state: %+v", tr.Evidence())
@@ -240,9 +240,9 @@ func TestTrackerRSTAfterSYNACK(t *testing.T) {
 // TestTrackerBounded: sources past MaxSources evict the stalest (counted),
 // and handshakes past their wait are forgotten.
 func TestTrackerBounded(t *testing.T) {
-	tr := New(Config{MaxSources: 2, MaxConns: 4, FirstDataWait: detectors.Duration(time.Second)})
+	tr := New(Config{MaxSources: 2, MaxConns: 4, FirstDataWait: packet.Duration(time.Second)})
 	for i := range 5 {
-		f := pkt(i, syn(1024, optMSS1460), with(func(f *detectors.Facts) { f.Src = netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}) }))
+		f := pkt(i, syn(1024, optMSS1460), with(func(f *packet.Facts) { f.Src = netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}) }))
 		tr.Observe(&f)
 	}
 	if tr.sources.Len() != 2 || tr.Evicted() != 3 {
@@ -296,7 +296,7 @@ func TestConfigValidate(t *testing.T) {
 	if err := DefaultConfig().Validate(); err != nil {
 		t.Errorf("defaults: %v", err)
 	}
-	err := Config{MaxSources: -1, FirstDataWait: detectors.Duration(time.Hour)}.Validate()
+	err := Config{MaxSources: -1, FirstDataWait: packet.Duration(time.Hour)}.Validate()
 	if err == nil || !strings.Contains(err.Error(), "max_sources: -1") || !strings.Contains(err.Error(), "first_data_wait: 1h0m0s") {
 		t.Errorf("error %v", err)
 	}
@@ -377,22 +377,22 @@ func unescapeProbe(t *testing.T, s string) string {
 
 // benchMix is what a busy link carries, with a scanner in it: client
 // data both ways, handshakes, ordinary SYNs, and nmap's probes.
-func benchMix() []detectors.Facts {
-	var mix []detectors.Facts
+func benchMix() []packet.Facts {
+	var mix []packet.Facts
 	payload := make([]byte, 1200)
 	for i := range 64 {
 		mix = append(mix,
-			pkt(i, flags(detectors.TCPAck|detectors.TCPPsh, 502, "\x01\x01\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x02"),
-				with(func(f *detectors.Facts) { f.Dir, f.Payload = detectors.DirToServer, payload[:100+i] })),
-			pkt(i, flags(detectors.TCPAck, 502, ""), with(func(f *detectors.Facts) {
-				f.Src, f.Dst, f.Dir, f.Payload = target, scanner, detectors.DirToClient, payload
+			pkt(i, flags(packet.TCPAck|packet.TCPPsh, 502, "\x01\x01\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x02"),
+				with(func(f *packet.Facts) { f.Dir, f.Payload = packet.DirToServer, payload[:100+i] })),
+			pkt(i, flags(packet.TCPAck, 502, ""), with(func(f *packet.Facts) {
+				f.Src, f.Dst, f.Dir, f.Payload = target, scanner, packet.DirToClient, payload
 			})),
 			pkt(i, syn(64240, optLinuxSYN)),
 			pkt(i, syn(1024, optMSS1460)),
-			pkt(i, flags(detectors.TCPAck, 502, ""), with(func(f *detectors.Facts) {
-				f.SrcPort, f.Dir, f.ConnEvent = uint16(30000+i), detectors.DirToServer, detectors.ConnEstablished
+			pkt(i, flags(packet.TCPAck, 502, ""), with(func(f *packet.Facts) {
+				f.SrcPort, f.Dir, f.ConnEvent = uint16(30000+i), packet.DirToServer, packet.ConnEstablished
 			})),
-			pkt(i, with(func(f *detectors.Facts) { f.Proto, f.DstPort, f.Payload = detectors.ProtoUDP, 53, payload[:40] })),
+			pkt(i, with(func(f *packet.Facts) { f.Proto, f.DstPort, f.Payload = packet.ProtoUDP, 53, payload[:40] })),
 		)
 	}
 	return mix
@@ -435,8 +435,8 @@ func BenchmarkTrackerObserve(b *testing.B) {
 // BenchmarkTrackerObserveData is the common case: a data packet, turned
 // away on its length.
 func BenchmarkTrackerObserveData(b *testing.B) {
-	f := pkt(0, flags(detectors.TCPAck|detectors.TCPPsh, 502, ""),
-		with(func(f *detectors.Facts) { f.Dir, f.Payload = detectors.DirToServer, make([]byte, 1200) }))
+	f := pkt(0, flags(packet.TCPAck|packet.TCPPsh, 502, ""),
+		with(func(f *packet.Facts) { f.Dir, f.Payload = packet.DirToServer, make([]byte, 1200) }))
 	tr := New(Config{})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

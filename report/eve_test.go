@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // eveLayout is how a consumer parses Suricata's timestamps.
@@ -86,8 +87,8 @@ func eveResult() *analyzer.Result {
 		Summary: analyzer.Summary{
 			Files: 2, Packets: 40000, Bytes: 2600000,
 			FirstTime: eveAt("08:58:00"), LastTime: eveAt("09:20:00.5"),
-			Span:      analyzer.Duration(eveAt("09:20:00.5").Sub(eveAt("08:58:00"))),
-			Autoblock: analyzer.Duration(10 * time.Minute),
+			Span:      packet.Duration(eveAt("09:20:00.5").Sub(eveAt("08:58:00"))),
+			Autoblock: packet.Duration(10 * time.Minute),
 		},
 		Signatures: []analyzer.SignatureHit{
 			{SID: 9000001, Name: flood.Name, Severity: "high", Category: "denial-of-service", Count: 1},
@@ -111,7 +112,7 @@ func eveResult() *analyzer.Result {
 		},
 		Blocks: []analyzer.BlockedHost{
 			{Host: "10.0.0.66", FirstBlock: brute.Time, LastUnblock: eveAt("09:15:30"), Blocks: 1, Extensions: 1,
-				TotalBlocked: analyzer.Duration(eveAt("09:15:30").Sub(brute.Time)), SIDs: []uint32{9000004}},
+				TotalBlocked: packet.Duration(eveAt("09:15:30").Sub(brute.Time)), SIDs: []uint32{9000004}},
 		},
 		FalsePositives: []analyzer.FalsePositive{
 			{Host: "10.0.0.50", MAC: "00:50:56:01:02:03", Verdict: "scanner", Confidence: "high",

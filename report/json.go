@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // jsonTimeLayout is RFC 3339 in UTC with exactly nine fractional digits.
@@ -90,11 +91,11 @@ type jsonSummary struct {
 	Bytes        uint64                  `json:"bytes"`
 	FirstTime    jsonTime                `json:"first_time"`
 	LastTime     jsonTime                `json:"last_time"`
-	Span         analyzer.Duration       `json:"span"`
+	Span         packet.Duration         `json:"span"`
 	Undecoded    uint64                  `json:"undecoded"`
 	DecodeErrors []analyzer.ReasonCount  `json:"decode_errors"`
 	Evictions    []analyzer.ReasonCount  `json:"evictions"`
-	Autoblock    analyzer.Duration       `json:"autoblock"`
+	Autoblock    packet.Duration         `json:"autoblock"`
 	Exclusions   []analyzer.ExclusionUse `json:"exclusions"`
 	Packs        []string                `json:"packs"`
 	RulesActive  int                     `json:"rules_active"`
@@ -166,15 +167,15 @@ type jsonEvent struct {
 }
 
 type jsonBlockedHost struct {
-	Host           string            `json:"host"`
-	FirstBlock     jsonTime          `json:"first_block"`
-	LastUnblock    jsonTime          `json:"last_unblock"`
-	Blocks         int               `json:"blocks"`
-	Extensions     int               `json:"extensions"`
-	TotalBlocked   analyzer.Duration `json:"total_blocked"`
-	DroppedPackets uint64            `json:"dropped_packets"`
-	DroppedBytes   uint64            `json:"dropped_bytes"`
-	SIDs           []uint32          `json:"sids"`
+	Host           string          `json:"host"`
+	FirstBlock     jsonTime        `json:"first_block"`
+	LastUnblock    jsonTime        `json:"last_unblock"`
+	Blocks         int             `json:"blocks"`
+	Extensions     int             `json:"extensions"`
+	TotalBlocked   packet.Duration `json:"total_blocked"`
+	DroppedPackets uint64          `json:"dropped_packets"`
+	DroppedBytes   uint64          `json:"dropped_bytes"`
+	SIDs           []uint32        `json:"sids"`
 }
 
 // toJSON builds the mirror of r. Every slice is freshly allocated, so

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -54,7 +55,7 @@ func richResult() *analyzer.Result {
 			Bytes:     31457893,
 			FirstTime: at("09:58:01.123456789"),
 			LastTime:  at("10:41:17.5"),
-			Span:      analyzer.Duration(at("10:41:17.5").Sub(at("09:58:01.123456789"))),
+			Span:      packet.Duration(at("10:41:17.5").Sub(at("09:58:01.123456789"))),
 			Undecoded: 19,
 			DecodeErrors: []analyzer.ReasonCount{
 				{Reason: "truncated tcp header", Count: 12},
@@ -64,7 +65,7 @@ func richResult() *analyzer.Result {
 				{Reason: "half-open TCP connections", Count: 1204},
 				{Reason: "portscan state", Count: 17},
 			},
-			Autoblock: analyzer.Duration(10 * time.Minute),
+			Autoblock: packet.Duration(10 * time.Minute),
 			Exclusions: []analyzer.ExclusionUse{
 				{Entry: "10.0.0.99", Where: "exclude.txt:2", Kind: "host", Alerts: 3},
 				{Entry: "suppress gen_id 1, sig_id 9100001, track by_src, ip [10.0.0.0/8, !10.0.0.66]", Where: "exclude.txt:3", Kind: "suppress", Alerts: 1204},
@@ -161,13 +162,13 @@ func richResult() *analyzer.Result {
 		},
 		Blocks: []analyzer.BlockedHost{
 			{Host: "10.0.0.66", FirstBlock: at("10:12:44.001"), LastUnblock: at("10:41:40"),
-				Blocks: 2, Extensions: 1, TotalBlocked: analyzer.Duration(21*time.Minute + 2*time.Second),
+				Blocks: 2, Extensions: 1, TotalBlocked: packet.Duration(21*time.Minute + 2*time.Second),
 				DroppedPackets: 1893, DroppedBytes: 402118, SIDs: []uint32{9000003, 9000004}},
 			{Host: "203.0.113.7", FirstBlock: at("10:33:05.75"), LastUnblock: at("10:43:05.75"),
-				Blocks: 1, Extensions: 0, TotalBlocked: analyzer.Duration(10 * time.Minute),
+				Blocks: 1, Extensions: 0, TotalBlocked: packet.Duration(10 * time.Minute),
 				DroppedPackets: 1001, DroppedBytes: 60060, SIDs: []uint32{1000042}},
 			{Host: "2001:db8::bad", FirstBlock: at("10:09:30"), LastUnblock: at("10:19:30"),
-				Blocks: 1, TotalBlocked: analyzer.Duration(10 * time.Minute),
+				Blocks: 1, TotalBlocked: packet.Duration(10 * time.Minute),
 				DroppedPackets: 0, DroppedBytes: 0, SIDs: []uint32{9000001}},
 		},
 		FalsePositives: []analyzer.FalsePositive{
@@ -215,7 +216,7 @@ func richResult() *analyzer.Result {
 // nothing else. Its slices are nil, as a hand-built or zero Result's are.
 func emptyResult() *analyzer.Result {
 	return &analyzer.Result{
-		Summary: analyzer.Summary{Files: 1, Autoblock: analyzer.Duration(10 * time.Minute)},
+		Summary: analyzer.Summary{Files: 1, Autoblock: packet.Duration(10 * time.Minute)},
 		Files:   []analyzer.FileSummary{{Path: "empty.pcap", Format: "pcap"}},
 	}
 }
@@ -711,8 +712,8 @@ func TestHelpers(t *testing.T) {
 		{endpoint("2001:db8::1", 443, ""), "[2001:db8::1]:443"},
 		{endpoint("10.0.0.1", 0, "icmp"), "10.0.0.1 (icmp)"},
 		{endpoint("", 0, ""), "-"},
-		{duration(analyzer.Duration(43*time.Minute + 16376543211)), "43m16.377s"},
-		{duration(analyzer.Duration(1500)), "1.5us"},
+		{duration(packet.Duration(43*time.Minute + 16376543211)), "43m16.377s"},
+		{duration(packet.Duration(1500)), "1.5us"},
 		{duration(0), "0s"},
 		{tableTime(time.Time{}), "-"},
 	} {

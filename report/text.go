@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // tableTimeLayout is RFC 3339 in UTC to the millisecond: fixed width so
@@ -134,7 +135,7 @@ func tableTime(t time.Time) string {
 // duration renders d like time.Duration, rounded to the millisecond when it
 // is a second or more, since a span of "43m16.376543211s" helps nobody, and
 // with "us" for the non-ASCII "µs".
-func duration(d analyzer.Duration) string {
+func duration(d packet.Duration) string {
 	v := time.Duration(d)
 	if v >= time.Second || v <= -time.Second {
 		v = v.Round(time.Millisecond)

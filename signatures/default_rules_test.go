@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -38,15 +39,15 @@ func TestDefaultScannerUserAgents(t *testing.T) {
 				t.Fatal(err)
 			}
 			payload := "GET / HTTP/1.1\r\nHost: 192.168.1.10\r\nUser-Agent: " + tt.ua + "\r\nAccept: */*\r\n\r\n"
-			f := detectors.Facts{
-				Time: 1_780_000_000_000_000_000, Packet: detectors.PacketRef{Num: 1}, WireLen: 54 + len(payload),
-				L3: detectors.L3IPv4, Src: netip.MustParseAddr("192.168.1.250"), Dst: netip.MustParseAddr("192.168.1.10"),
-				TTL: 64, Proto: detectors.ProtoTCP, SrcPort: 40000, DstPort: 80,
-				TCPFlags: detectors.TCPPsh | detectors.TCPAck, Dir: detectors.DirToServer,
+			f := packet.Facts{
+				Time: 1_780_000_000_000_000_000, Packet: packet.PacketRef{Num: 1}, WireLen: 54 + len(payload),
+				L3: packet.L3IPv4, Src: netip.MustParseAddr("192.168.1.250"), Dst: netip.MustParseAddr("192.168.1.10"),
+				TTL: 64, Proto: packet.ProtoTCP, SrcPort: 40000, DstPort: 80,
+				TCPFlags: packet.TCPPsh | packet.TCPAck, Dir: packet.DirToServer,
 				Payload: []byte(payload),
 			}
 			var got []uint32
-			m.Observe(&f, func(e detectors.Event) { got = append(got, e.SID) })
+			m.Observe(&f, func(e packet.Event) { got = append(got, e.SID) })
 			if tt.want == 0 && len(got) != 0 || tt.want != 0 && (len(got) != 1 || got[0] != tt.want) {
 				t.Errorf("fired %v, want %d", got, tt.want)
 			}
@@ -89,15 +90,15 @@ func TestDefaultScannerProbeURIs(t *testing.T) {
 				t.Fatal(err)
 			}
 			payload := tt.method + " " + tt.uri + " HTTP/1.1\r\nHost: 192.168.1.10\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64)\r\nContent-Length: 0\r\n\r\n"
-			f := detectors.Facts{
-				Time: 1_780_000_000_000_000_000, Packet: detectors.PacketRef{Num: 1}, WireLen: 54 + len(payload),
-				L3: detectors.L3IPv4, Src: netip.MustParseAddr("192.168.1.250"), Dst: netip.MustParseAddr("192.168.1.10"),
-				TTL: 64, Proto: detectors.ProtoTCP, SrcPort: 40000, DstPort: 80,
-				TCPFlags: detectors.TCPPsh | detectors.TCPAck, Dir: detectors.DirToServer,
+			f := packet.Facts{
+				Time: 1_780_000_000_000_000_000, Packet: packet.PacketRef{Num: 1}, WireLen: 54 + len(payload),
+				L3: packet.L3IPv4, Src: netip.MustParseAddr("192.168.1.250"), Dst: netip.MustParseAddr("192.168.1.10"),
+				TTL: 64, Proto: packet.ProtoTCP, SrcPort: 40000, DstPort: 80,
+				TCPFlags: packet.TCPPsh | packet.TCPAck, Dir: packet.DirToServer,
 				Payload: []byte(payload),
 			}
 			var got []uint32
-			m.Observe(&f, func(e detectors.Event) { got = append(got, e.SID) })
+			m.Observe(&f, func(e packet.Event) { got = append(got, e.SID) })
 			if tt.want == 0 && len(got) != 0 || tt.want != 0 && (len(got) != 1 || got[0] != tt.want) {
 				t.Errorf("fired %v, want %d", got, tt.want)
 			}

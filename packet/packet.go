@@ -1,0 +1,243 @@
+// Package packet is the vocabulary every stage of ipsreplay shares and no
+// stage owns: what the decoder learned about a packet (Facts), where it is
+// (PacketRef), a finished TCP connection (Conn), a detection (Event) and the
+// interfaces a detection implements (Detector, ConnObserver,
+// StreamConsumer). The decoder, the flow table, the detectors and the rule
+// engine all import it; it imports nothing of ours.
+package packet
+
+import (
+	"net/netip"
+)
+
+// Network-layer kinds of a packet.
+const (
+	L3None uint8 = iota
+	L3IPv4
+	L3IPv6
+	L3ARP
+)
+
+// IP protocol numbers the detectors care about.
+const (
+	ProtoICMP   uint8 = 1
+	ProtoTCP    uint8 = 6
+	ProtoUDP    uint8 = 17
+	ProtoICMPv6 uint8 = 58
+)
+
+// TCP flag bits as they sit in the header's flags byte.
+const (
+	TCPFin uint8 = 1 << iota
+	TCPSyn
+	TCPRst
+	TCPPsh
+	TCPAck
+	TCPUrg
+	TCPEce
+	TCPCwr
+)
+
+// PacketRef says where a packet is: the index of its file in the run's file
+// list and its 1-based number within that file, as Wireshark counts them.
+type PacketRef struct {
+	File uint32
+	Num  uint64
+}
+
+// ARPFacts are the fields of an ARP packet.
+type ARPFacts struct {
+	Op        uint16 // 1 request, 2 reply
+	SenderMAC [6]byte
+	SenderIP  netip.Addr
+	TargetMAC [6]byte
+	TargetIP  netip.Addr
+}
+
+// QuotedFacts describe the packet quoted inside an ICMP/ICMPv6 error, which
+// is how a closed UDP port answers a probe.
+type QuotedFacts struct {
+	Src, Dst         netip.Addr
+	Proto            uint8
+	SrcPort, DstPort uint16
+}
+
+// Facts is what the decoder learned about one packet. The analyzer fills one
+// value per packet and reuses it; detectors must copy what they keep and must
+// not keep Payload or TCPOptions past Observe.
+type Facts struct {
+	Time    int64 // capture time, unix nanoseconds
+	Packet  PacketRef
+	WireLen int // original length on the wire
+
+	HasEth         bool
+	SrcMAC, DstMAC [6]byte
+	VLAN           uint16 // innermost 802.1Q id, 0 when untagged
+
+	L3       uint8 // L3None, L3IPv4, L3IPv6 or L3ARP
+	Src, Dst netip.Addr
+	TTL      uint8  // TTL or hop limit
+	IPID     uint16 // IPv4 identification field, 0 for IPv6
+	Proto    uint8  // IP protocol of a decoded transport header, 0 when none
+
+	SrcPort, DstPort uint16
+	TCPFlags         uint8
+	Seq, Ack         uint32
+	Window           uint16 // TCP window, unscaled as on the wire
+
+	// TCPOptions is the TCP header past its first 20 bytes (the options,
+	// padding included), empty when the header has none. Valid only
+	// during Observe, like Payload. Scanner fingerprints read it.
+	TCPOptions []byte
+
+	ICMPType, ICMPCode uint8
+	// ICMPID and ICMPSeq are an ICMP or ICMPv6 echo request's or reply's
+	// identifier and sequence number, 0 for other types.
+	ICMPID, ICMPSeq uint16
+	HasQuoted       bool // an ICMP error carrying a quoted header
+	Quoted          QuotedFacts
+
+	ARP ARPFacts
+
+	// Conn state from the analyzer's TCP flow table.
+	Dir       uint8 // DirUnknown, DirToServer or DirToClient
+	ConnEvent uint8 // ConnNone, ConnOpened or ConnEstablished on this packet
+
+	Payload []byte // transport payload; valid only during Observe
+
+	// Stream data, set by the analyzer's flow table when this packet
+	// advanced its direction's TCP byte stream in order (Suricata's raw
+	// stream): a content split across segments is found in
+	// StreamPrefix+StreamData. All three are valid only during Observe and
+	// never point into flow state that changes while the packet is seen.
+	//
+	// StreamPrefix is the stream's last bytes before this packet's new data
+	// (at most the stream window a StreamConsumer asked for).
+	StreamPrefix []byte
+	// StreamData is the new in-order bytes: Payload, or its part past what
+	// the stream had already (first data wins on overlaps), followed, when
+	// this packet filled a gap, by the data held since it arrived ahead of
+	// the gap. Empty when the packet added nothing in order.
+	StreamData []byte
+	// StreamPieces, when held data follows, are the ends within StreamData
+	// of the parts detectors have seen alone: this packet's new bytes, then
+	// each held segment (seen as its own packet's Payload when it arrived).
+	// Empty when StreamData is Payload or part of it.
+	StreamPieces []int32
+}
+
+// StreamConsumer is implemented by detectors that match across TCP segments
+// (the rule matcher). StreamWindow is how many bytes of a direction's stream
+// before a segment's new data they need to see, 0 for none; the flow table
+// keeps that much (up to its own cap) only when some consumer asks.
+type StreamConsumer interface {
+	StreamWindow() int
+}
+
+// Direction of a TCP packet within its connection.
+const (
+	DirUnknown  uint8 = iota // no SYN seen: a mid-stream or stray packet
+	DirToServer              // from the side that sent the first SYN
+	DirToClient
+)
+
+// Connection milestones a packet can mark.
+const (
+	ConnNone        uint8 = iota
+	ConnOpened            // the first SYN of a new connection
+	ConnEstablished       // the client's ACK completing the handshake
+)
+
+// IsTCP reports whether the packet carries a TCP header.
+func (f *Facts) IsTCP() bool { return f.Proto == ProtoTCP }
+
+// HasFlags reports whether all bits in mask are set.
+func (f *Facts) HasFlags(mask uint8) bool { return f.TCPFlags&mask == mask }
+
+// CloseReason says how a TCP connection ended.
+type CloseReason uint8
+
+// Ways a connection ends.
+const (
+	CloseTimeout CloseReason = iota // idle timeout or end of capture
+	CloseClientFin
+	CloseServerFin
+	CloseClientRst
+	CloseServerRst
+)
+
+// Conn summarises one TCP connection when it ends, as Zeek's
+// connection_state_remove does. Client is the side that sent the first SYN.
+type Conn struct {
+	Client, Server         netip.Addr
+	ClientMAC              [6]byte
+	ClientPort, ServerPort uint16
+	Start, End             int64 // capture times, unix ns
+	First, Last            PacketRef
+	Established            bool // the client acknowledged the server's SYN-ACK
+	ClientBytes            uint64
+	ServerBytes            uint64 // transport payload bytes each way
+	ClientPkts, ServerPkts uint32
+	ClosedBy               CloseReason
+}
+
+// Duration is the connection's length in nanoseconds of capture time.
+func (c *Conn) Duration() int64 { return c.End - c.Start }
+
+// Event is one detection: a signature fired for an attacker against a victim.
+// Events are plain values: no pointers into packet buffers.
+type Event struct {
+	SID  uint32
+	Time int64 // capture time of the packet that made the detection fire
+
+	Attacker    netip.Addr // invalid when the attack cannot be attributed
+	AttackerMAC [6]byte
+	HasMAC      bool
+	Victim      netip.Addr // invalid for attacks on many hosts (sweeps)
+	VictimPort  uint16
+	Proto       uint8
+
+	FirstTime, LastTime int64     // first and last triggering packet
+	First, Last         PacketRef // where they are
+	Count               uint64    // triggering packets, probes or attempts
+
+	// Spoofed says the sources look forged: the event names a victim, not an
+	// attacker to block, and Sources holds a sample of the top sources.
+	Spoofed bool
+	Sources []netip.Addr
+	// Kind refines the detection ("vertical", "sweep", "gateway", ...).
+	Kind string
+	// Detail is one line of evidence for people ("37 ports in 14s").
+	Detail string
+
+	// ARP evidence (SIDARPPoison only), which tells a re-created or bridged
+	// guest VM from a poisoner: ClaimMAC is the MAC the ARP payload bound
+	// the address to (AttackerMAC is the frame's source when they differ),
+	// PrevMAC the MAC the address was bound to before (zero when none),
+	// Claims how many distinct addresses ClaimMAC claimed in the window and
+	// Claimed a sample of them.
+	ClaimMAC, PrevMAC [6]byte
+	Claims            int
+	Claimed           []netip.Addr
+}
+
+// Emit receives events from a detector.
+type Emit func(Event)
+
+// Detector is one built-in detection. Observe sees every decoded packet in
+// capture order; Expire is called as capture time advances (at least once a
+// second of capture time and once at the end with the last packet's time)
+// so state can age out and pending detections can fire.
+type Detector interface {
+	Name() string
+	Observe(f *Facts, emit Emit)
+	Expire(now int64, emit Emit)
+	// Evicted counts state entries dropped because a table was full.
+	Evicted() uint64
+}
+
+// ConnObserver is implemented by detectors that want finished TCP
+// connections (brute-force login detection).
+type ConnObserver interface {
+	ConnEnded(c *Conn, emit Emit)
+}
