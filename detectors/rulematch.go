@@ -1247,17 +1247,10 @@ func (m *RuleMatcher) event(r *cRule, f *packet.Facts) packet.Event {
 		Kind:       "rule",
 		Detail:     r.detail,
 	}
-	if f.HasEth && onLink(f.Src) {
+	if f.HasEth && packet.OnLink(f.Src) {
 		ev.AttackerMAC, ev.HasMAC = f.SrcMAC, true
 	}
 	return ev
-}
-
-// onLink reports addresses that can be on the local network, whose frames
-// carry their own MAC.
-func onLink(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLoopback()
 }
 
 func (s *ruleScratch) lowerPayload(p []byte) {

@@ -241,3 +241,11 @@ type Detector interface {
 type ConnObserver interface {
 	ConnEnded(c *Conn, emit Emit)
 }
+
+// OnLink reports addresses that can be on the local network, whose frames
+// carry their own MAC: private, link-local and loopback addresses. A MAC seen
+// with any other source address is a router's, not the host's.
+func OnLink(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLoopback()
+}
