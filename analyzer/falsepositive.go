@@ -101,15 +101,14 @@ func fpWordByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
 }
 
-// ARP alert kinds a guest VM causes when it is re-created with a new MAC,
-// migrated or has several addresses. Claiming the gateway, answering
-// unasked and asking for an address it claimed are what poisoning tools do.
-func guestVMARPKind(kind string) bool {
-	switch kind {
-	case "binding-change", "gratuitous", "many-ips":
-		return true
+// guestVMARP reports an ARP alert a guest VM causes (the ARP detector's
+// profile says which kinds); a frame carrying another NIC's ARP is a
+// guest's only when that NIC is a hypervisor's.
+func guestVMARP(ev *packet.Event) bool {
+	if detectors.ProfileOf(ev.SID).Of(ev.Kind).Benign&detectors.CauseGuestVM == 0 {
+		return false
 	}
-	return false
+	return ev.Kind != detectors.KindEthMismatch || hypervisorOUI(ev.ClaimMAC) != ""
 }
 
 // hostKey identifies an alerting host: by address when known, else by MAC.
@@ -272,31 +271,28 @@ func gatherProfile(h *hostFacts, names func(uint32) string) *profile {
 		p.vm.vendor = hypervisorOUI(h.mac)
 	}
 	for _, ev := range h.evs {
-		if ev.Victim.IsValid() && ev.SID != detectors.SIDARPPoison {
+		shows := detectors.ProfileOf(ev.SID).Of(ev.Kind).Evidence
+		if ev.Victim.IsValid() && shows != detectors.EvidenceARP {
 			p.victims[ev.Victim.Unmap()] = true
 		}
 		if ev.VictimPort != 0 {
 			p.ports[ev.VictimPort] = true
 		}
-		switch ev.SID {
-		case detectors.SIDPortScan:
-			if ev.Kind == "vertical" {
-				p.verticals[ev.Victim.Unmap()] = true
-			} else {
-				p.sweeps[ev.Kind]++
-				p.maxSweep = max(p.maxSweep, ev.Count)
-			}
-		case detectors.SIDSynFlood:
+		switch shows {
+		case detectors.EvidenceVerticalScan:
+			p.verticals[ev.Victim.Unmap()] = true
+		case detectors.EvidenceSweep:
+			p.sweeps[ev.Kind]++
+			p.maxSweep = max(p.maxSweep, ev.Count)
+		case detectors.EvidenceFlood:
 			p.flood = append(p.flood, ev)
-		case detectors.SIDBruteForce:
-			if ev.Kind == detectors.KindLoginAfterGuessing {
-				p.broke = append(p.broke, ev) // a login, not a failure
-			} else {
-				p.brute = append(p.brute, ev)
-			}
-		case detectors.SIDARPPoison:
+		case detectors.EvidenceLogin:
+			p.broke = append(p.broke, ev)
+		case detectors.EvidenceFailedLogins:
+			p.brute = append(p.brute, ev)
+		case detectors.EvidenceARP:
 			p.arpEvent(h, ev)
-		default:
+		default: // a probe: a rule's alert
 			if tool := scannerTool(names(ev.SID)); tool != "" {
 				if p.tools[tool] == nil {
 					p.tools[tool] = map[uint32]uint64{}
@@ -330,13 +326,13 @@ func (p *profile) arpEvent(h *hostFacts, ev *packet.Event) {
 	p.arpKinds[ev.Kind]++
 	victim := addrString(ev.Victim)
 	switch ev.Kind {
-	case "gateway":
+	case detectors.KindGateway:
 		p.poison = append(p.poison, fmt.Sprintf("claimed the gateway %s for %s (%s)", victim, fpMAC(ev.AttackerMAC), fpPlural(int(ev.Count), "claim")))
-	case "unsolicited-reply":
+	case detectors.KindUnsolicitedReply:
 		p.poison = append(p.poison, fmt.Sprintf("unsolicited ARP replies claiming %s for %s", victim, fpMAC(ev.AttackerMAC)))
-	case "impersonation":
+	case detectors.KindImpersonation:
 		p.poison = append(p.poison, fmt.Sprintf("claimed %s, then asked who has it: a man in the middle relaying", victim))
-	case "eth-mismatch":
+	case detectors.KindEthMismatch:
 		if v := hypervisorOUI(ev.ClaimMAC); v != "" {
 			p.vm.bridged = append(p.vm.bridged, fmt.Sprintf("frames from %s carry ARP for %s NIC %s (%s): a guest bridged through this host",
 				fpMAC(ev.AttackerMAC), v, fpMAC(ev.ClaimMAC), victim))
@@ -344,10 +340,10 @@ func (p *profile) arpEvent(h *hostFacts, ev *packet.Event) {
 			p.poison = append(p.poison, fmt.Sprintf("frames from %s forge ARP for %s at %s", fpMAC(ev.AttackerMAC), victim, fpMAC(ev.ClaimMAC)))
 		}
 	}
-	if !guestVMARPKind(ev.Kind) && !(ev.Kind == "eth-mismatch" && hypervisorOUI(ev.ClaimMAC) != "") {
+	if !guestVMARP(ev) {
 		p.vm.allGuest = false
 	}
-	if ev.Kind == "gratuitous" || ev.Kind == "binding-change" {
+	if ev.Kind == detectors.KindGratuitous || ev.Kind == detectors.KindBindingChange {
 		if v := hypervisorOUI(ev.PrevMAC); v != "" && p.vm.vendor != "" {
 			p.vm.prevVM = append(p.vm.prevVM, fmt.Sprintf("%s moved from %s NIC %s to %s: a VM re-created or migrated",
 				victim, v, fpMAC(ev.PrevMAC), fpMAC(ev.ClaimMAC)))

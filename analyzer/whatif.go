@@ -335,30 +335,27 @@ func whatIfMessage(shown, hiding *whatIfSide, w WhatIfWarning, sigs []string) st
 }
 
 // outsideProfile returns the signatures in sids that a host with this
-// false-positive verdict would not cause, and why. A SYN flood is never
-// benign; ARP poisoning is benign only from a guest VM, whose verdict
-// explains nothing else; health checks explain login failures and the
-// port checks beside them. Scanners and verdicts added later get the
-// general rule.
+// false-positive verdict would not cause, and why. Each detector's profile
+// says which benign hosts cause its alerts (a SYN flood: none; ARP
+// changes: guest VMs; failed logins and port checks: scanners and
+// monitors), and pack rules are a scanner's. Verdicts added later get the
+// scanner's rule.
 func outsideProfile(verdict string, sids []uint32) ([]uint32, string) {
-	var allowed func(uint32) bool
+	var cause detectors.Cause
 	var why string
 	switch verdict {
 	case "":
 		return sids, "no false-positive verdict (nothing explains these alerts as benign)"
 	case VerdictGuestVM:
-		why = "a guest VM explains only ARP alerts"
-		allowed = func(sid uint32) bool { return sid == detectors.SIDARPPoison }
+		why, cause = "a guest VM explains only ARP alerts", detectors.CauseGuestVM
 	case VerdictMonitoring:
-		why = "a monitoring system explains only failed logins and port checks"
-		allowed = func(sid uint32) bool { return sid == detectors.SIDBruteForce || sid == detectors.SIDPortScan }
+		why, cause = "a monitoring system explains only failed logins and port checks", detectors.CauseMonitoring
 	default:
-		why = fmt.Sprintf("a %s does not flood or poison ARP caches", verdict)
-		allowed = func(sid uint32) bool { return sid != detectors.SIDSynFlood && sid != detectors.SIDARPPoison }
+		why, cause = fmt.Sprintf("a %s does not flood or poison ARP caches", verdict), detectors.CauseScanner
 	}
 	var bad []uint32
 	for _, sid := range sids {
-		if !allowed(sid) {
+		if detectors.ProfileOf(sid).Benign()&cause == 0 {
 			bad = append(bad, sid)
 		}
 	}

@@ -17,6 +17,27 @@ import (
 	"github.com/ipsreplay/ipsreplay/packet"
 )
 
+func init() {
+	Register(Registration{SID: SIDARPPoison, Section: "arp_poisoning", Profile: arpProfile,
+		New:      func(c Config) packet.Detector { return NewARPSpoof(c.ARP) },
+		Validate: func(c Config) error { return c.ARP.Validate() }})
+}
+
+// Guest VMs re-created with a new MAC, migrated, holding several addresses
+// or bridged through their host change bindings; claiming the gateway,
+// answering unasked and impersonating a host are what poisoning tools do.
+// An eth-mismatch is a guest's only when the ARP names a hypervisor's NIC,
+// which the verdict checks.
+var arpProfile = Profile{
+	Default: Behaviour{Evidence: EvidenceARP},
+	Kinds: map[string]Behaviour{
+		KindBindingChange: {Evidence: EvidenceARP, Benign: CauseGuestVM},
+		KindGratuitous:    {Evidence: EvidenceARP, Benign: CauseGuestVM},
+		KindManyIPs:       {Evidence: EvidenceARP, Benign: CauseGuestVM},
+		KindEthMismatch:   {Evidence: EvidenceARP, Benign: CauseGuestVM},
+	},
+}
+
 // ARPConfig tunes ARP cache-poisoning detection. Start from DefaultARPConfig.
 type ARPConfig struct {
 	// Gateway lists the IPv4 addresses of the segment's routers. A claim on
@@ -167,13 +188,13 @@ func arpCheckDur(key string, v packet.Duration, lo, hi time.Duration, zeroOff bo
 
 // Event kinds of SIDARPPoison.
 const (
-	arpKindBindingChange = "binding-change"
-	arpKindUnsolicited   = "unsolicited-reply"
-	arpKindGratuitous    = "gratuitous"
-	arpKindEthMismatch   = "eth-mismatch"
-	arpKindManyIPs       = "many-ips"
-	arpKindImpersonation = "impersonation"
-	arpKindGateway       = "gateway"
+	KindBindingChange    = "binding-change"    // an address moved to another MAC
+	KindUnsolicitedReply = "unsolicited-reply" // a reply nobody asked for
+	KindGratuitous       = "gratuitous"        // an announcement that moved a binding
+	KindEthMismatch      = "eth-mismatch"      // the frame's source is not the ARP sender
+	KindManyIPs          = "many-ips"          // one MAC claiming many addresses
+	KindImpersonation    = "impersonation"     // claimed an address, then asked for it
+	KindGateway          = "gateway"           // any of these, claiming a gateway
 )
 
 const (
@@ -465,13 +486,13 @@ func (d *ARPSpoof) observeARP(f *packet.Facts, emit packet.Emit) {
 
 	switch {
 	case mismatch:
-		c.kind = arpKindEthMismatch
+		c.kind = KindEthMismatch
 	case gratuitous && c.conflict:
-		c.kind = arpKindGratuitous
+		c.kind = KindGratuitous
 	case c.unsolicited:
-		c.kind = arpKindUnsolicited
+		c.kind = KindUnsolicitedReply
 	case c.conflict:
-		c.kind = arpKindBindingChange
+		c.kind = KindBindingChange
 	}
 
 	var many packet.Event
@@ -501,7 +522,7 @@ func (d *ARPSpoof) checkImpersonation(f *packet.Facts, emit packet.Emit) {
 	}
 	h, _ := d.hosts.Put(arpMACKey{a.SenderMAC, f.VLAN}, f.Time, nil)
 	h.own = a.SenderIP
-	c := arpClaim{ip: a.TargetIP, mac: a.SenderMAC, attacker: a.SenderMAC, kind: arpKindImpersonation,
+	c := arpClaim{ip: a.TargetIP, mac: a.SenderMAC, attacker: a.SenderMAC, kind: KindImpersonation,
 		stable: b.stable, oldRef: b.ref, oldSeen: b.seen}
 	// the evidence starts at the lie, not at the question
 	if p, _ := d.pairs.Put(arpPairKey{c.ip, c.attacker, f.VLAN, arpPairAlert}, f.Time, nil); p.count == 0 {
@@ -602,7 +623,7 @@ func (d *ARPSpoof) countClaim(c *arpClaim, vlan uint16, f *packet.Facts, ev *pac
 		First:       h.claimFirst,
 		Last:        f.Packet,
 		Count:       uint64(h.claimIPs),
-		Kind:        arpKindManyIPs,
+		Kind:        KindManyIPs,
 		Detail: fmt.Sprintf("%s claimed %d addresses in %s (latest %s)",
 			arpMACString(c.mac), h.claimIPs, arpSpan(now-h.claimFirstT), c.ip),
 	}
@@ -661,7 +682,7 @@ func (d *ARPSpoof) alert(c *arpClaim, vlan uint16, f *packet.Facts, emit packet.
 		ev.Attacker = h.own
 	}
 	if c.gateway != "" {
-		ev.Kind = arpKindGateway
+		ev.Kind = KindGateway
 	}
 	if c.conflict {
 		ev.PrevMAC = c.old
@@ -677,17 +698,17 @@ func (d *ARPSpoof) detail(c *arpClaim, now int64) string {
 		fmt.Fprintf(&b, "gateway %s (%s) claimed: ", c.ip, c.gateway)
 	}
 	switch c.kind {
-	case arpKindEthMismatch:
+	case KindEthMismatch:
 		fmt.Fprintf(&b, "eth-mismatch: frame from %s says %s is-at %s",
 			arpMACString(c.attacker), c.ip, arpMACString(c.mac))
-	case arpKindGratuitous:
+	case KindGratuitous:
 		fmt.Fprintf(&b, "gratuitous: %s is-at %s announced to all", c.ip, arpMACString(c.mac))
-	case arpKindUnsolicited:
+	case KindUnsolicitedReply:
 		fmt.Fprintf(&b, "unsolicited-reply: %s is-at %s with no request for it in the last %s",
 			c.ip, arpMACString(c.mac), d.cfg.ReplyWindow)
-	case arpKindBindingChange:
+	case KindBindingChange:
 		fmt.Fprintf(&b, "binding-change: %s is-at %s", c.ip, arpMACString(c.mac))
-	case arpKindImpersonation:
+	case KindImpersonation:
 		fmt.Fprintf(&b, "impersonation: %s claimed %s at %s, then asked who has %s",
 			arpMACString(c.mac), c.ip, arpRefString(c.oldRef), c.ip)
 	}

@@ -34,6 +34,20 @@ type BruteForceService struct {
 	Service string `json:"service"`
 }
 
+func init() {
+	Register(Registration{SID: SIDBruteForce, Section: "brute_force", Profile: bruteForceProfile,
+		New:      func(c Config) packet.Detector { return NewBruteForce(c.BruteForce) },
+		Validate: func(c Config) error { return c.BruteForce.Validate() }})
+}
+
+// Vulnerability scanners try default credentials and monitoring systems
+// fail logins on a schedule; keeping a session after guessing is neither.
+// Failed-login alerts are of the service's kind ("ssh", "ftp", ...).
+var bruteForceProfile = Profile{
+	Default: Behaviour{Evidence: EvidenceFailedLogins, Benign: CauseScanner | CauseMonitoring},
+	Kinds:   map[string]Behaviour{KindLoginAfterGuessing: {Evidence: EvidenceLogin}},
+}
+
 // BruteForceConfig tunes brute-force login detection. Start from
 // DefaultBruteForceConfig.
 type BruteForceConfig struct {

@@ -26,32 +26,28 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate checks every section, naming the section in errors.
+// Validate checks every registered detector's section, naming the section
+// in errors.
 func (c Config) Validate() error {
-	checks := []struct {
-		section string
-		err     error
-	}{
-		{"syn_flood", c.SynFlood.Validate()},
-		{"port_scan", c.PortScan.Validate()},
-		{"arp_poisoning", c.ARP.Validate()},
-		{"brute_force", c.BruteForce.Validate()},
-	}
-	for _, ch := range checks {
-		if ch.err != nil {
+	for _, r := range Registered() {
+		if r.Validate == nil {
+			continue
+		}
+		if err := r.Validate(c); err != nil {
 			// errors.Join puts one problem a line; a config error is one line
-			return fmt.Errorf("%s: %s", ch.section, strings.ReplaceAll(ch.err.Error(), "\n", "; "))
+			return fmt.Errorf("%s: %s", r.Section, strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 	}
 	return nil
 }
 
-// Build returns the detectors in the fixed order the analyzer runs them.
+// Build returns the registered detectors in the order the analyzer runs
+// them: by SID, so a detector's place never depends on file names.
 func (c Config) Build() []packet.Detector {
-	return []packet.Detector{
-		NewSynFlood(c.SynFlood),
-		NewPortScan(c.PortScan),
-		NewARPSpoof(c.ARP),
-		NewBruteForce(c.BruteForce),
+	regs := Registered()
+	out := make([]packet.Detector, len(regs))
+	for i, r := range regs {
+		out[i] = r.New(c)
 	}
+	return out
 }

@@ -25,6 +25,27 @@ import (
 	"github.com/ipsreplay/ipsreplay/packet"
 )
 
+func init() {
+	Register(Registration{SID: SIDPortScan, Section: "port_scan", Profile: portScanProfile,
+		New:      func(c Config) packet.Detector { return NewPortScan(c.PortScan) },
+		Validate: func(c Config) error { return c.PortScan.Validate() }})
+}
+
+// Event kinds of SIDPortScan.
+const (
+	KindVertical  = "vertical"   // many ports of one host
+	KindPortSweep = "sweep"      // one port across many hosts
+	KindARPSweep  = "arp-sweep"  // host discovery by ARP
+	KindICMPSweep = "icmp-sweep" // host discovery by echo request
+	KindHostSweep = "host-sweep" // host discovery by both
+)
+
+// Scanners scan; monitoring systems check the same few ports everywhere.
+var portScanProfile = Profile{
+	Default: Behaviour{Evidence: EvidenceSweep, Benign: CauseScanner | CauseMonitoring},
+	Kinds:   map[string]Behaviour{KindVertical: {Evidence: EvidenceVerticalScan, Benign: CauseScanner | CauseMonitoring}},
+}
+
 // PortScanConfig tunes the port scan detector. The zero value is not
 // useful; start from DefaultPortScanConfig.
 type PortScanConfig struct {
@@ -586,7 +607,7 @@ func (d *PortScan) event(c *psCounter, src netip.Addr, proto uint8, f *packet.Fa
 func (d *PortScan) fireVertical(c *psCounter, src, dst netip.Addr, proto uint8, f *packet.Facts, emit packet.Emit) {
 	ev := d.event(c, src, proto, f)
 	ev.Victim = dst
-	ev.Kind = "vertical"
+	ev.Kind = KindVertical
 	ev.Detail = fmt.Sprintf("%d distinct ports in %s (%s probes), %d answered closed%s",
 		c.count, psSpan(c.lastTime-c.firstTime), psKinds(c.kinds), c.closed, psOpenNote(c.open, "ports"))
 	emit(ev)
@@ -597,15 +618,15 @@ func (d *PortScan) fireSweep(c *psCounter, src netip.Addr, port uint16, proto ui
 	span := psSpan(c.lastTime - c.firstTime)
 	switch proto {
 	case psProtoARP:
-		ev.Kind = "arp-sweep"
+		ev.Kind = KindARPSweep
 		ev.Detail = fmt.Sprintf("ARP requests for %d distinct addresses in %s without a reply%s",
 			c.count, span, psOpenNote(c.open, "addresses"))
 	case packet.ProtoICMP, packet.ProtoICMPv6:
-		ev.Kind = "icmp-sweep"
+		ev.Kind = KindICMPSweep
 		ev.Detail = fmt.Sprintf("echo requests to %d distinct hosts in %s without a reply%s",
 			c.count, span, psOpenNote(c.open, "hosts"))
 	default:
-		ev.Kind = "sweep"
+		ev.Kind = KindPortSweep
 		ev.VictimPort = port
 		name := "tcp"
 		if proto == packet.ProtoUDP {
@@ -692,11 +713,11 @@ func (d *PortScan) fireDiscovery(c *psCounter, src netip.Addr, f *packet.Facts, 
 	var asked string
 	switch c.kinds {
 	case psARP:
-		ev.Kind, asked = "arp-sweep", "ARP requests"
+		ev.Kind, asked = KindARPSweep, "ARP requests"
 	case psEcho:
-		ev.Kind, asked = "icmp-sweep", "echo requests"
+		ev.Kind, asked = KindICMPSweep, "echo requests"
 	default:
-		ev.Kind, asked = "host-sweep", "ARP and echo requests"
+		ev.Kind, asked = KindHostSweep, "ARP and echo requests"
 	}
 	ev.Detail = fmt.Sprintf("%s for %d distinct addresses in %s, %d unanswered",
 		asked, c.distinct, psSpan(c.lastTime-c.firstTime), c.count)

@@ -18,6 +18,22 @@ import (
 	"github.com/ipsreplay/ipsreplay/packet"
 )
 
+func init() {
+	Register(Registration{SID: SIDSynFlood, Section: "syn_flood", Profile: synFloodProfile,
+		New:      func(c Config) packet.Detector { return NewSynFlood(c.SynFlood) },
+		Validate: func(c Config) error { return c.SynFlood.Validate() }})
+}
+
+// Event kinds of SIDSynFlood.
+const (
+	KindFloodDirect      = "direct"      // one or a few sources, each over SourceShare
+	KindFloodSpoofed     = "spoofed"     // forged sources: names the victim, blocks nobody
+	KindFloodDistributed = "distributed" // many real sources, none dominant
+)
+
+// Nothing benign floods.
+var synFloodProfile = Profile{Default: Behaviour{Evidence: EvidenceFlood}}
+
 // SynFloodConfig tunes the SYN flood detector. The zero value is not useful;
 // start from DefaultSynFloodConfig.
 type SynFloodConfig struct {
@@ -309,7 +325,7 @@ func (d *SynFlood) direct(base packet.Event, v *sfVictim, src netip.Addr, p *sfP
 	ev.FirstTime, ev.LastTime = p.firstTime, p.lastTime
 	ev.First, ev.Last = p.first, p.last
 	ev.Count = uint64(p.syns)
-	ev.Kind = "direct"
+	ev.Kind = KindFloodDirect
 	ev.Detail = fmt.Sprintf("%d of %d half-open SYNs to %s in %s came from this source (%.0f%%); %d SYNs, %d handshakes completed",
 		h, half, netip.AddrPortFrom(base.Victim, base.VictimPort), sfSpan(v.lastTime-v.firstTime),
 		100*float64(h)/float64(half), v.syns, v.completed)
@@ -397,11 +413,11 @@ func (d *SynFlood) fire(vk sfVictimKey, v *sfVictim, f *packet.Facts, emit packe
 	}
 	if n >= uint32(d.cfg.SpoofedMinSources) && float64(synsOfN) <= d.cfg.SpoofedMaxAvgSYNs*float64(n) {
 		ev.Spoofed = true
-		ev.Kind = "spoofed"
+		ev.Kind = KindFloodSpoofed
 		ev.Detail = fmt.Sprintf("%d half-open SYNs to %s in %s from %d%s distinct sources averaging %.1f SYNs each; sources look spoofed",
 			half, service, span, n, more, float64(synsOfN)/float64(n))
 	} else {
-		ev.Kind = "distributed"
+		ev.Kind = KindFloodDistributed
 		ev.Detail = fmt.Sprintf("%d half-open SYNs to %s in %s from %d%s sources, none over %.0f%% of them",
 			half, service, span, n, more, 100*d.cfg.SourceShare)
 	}
