@@ -15,13 +15,13 @@ package detectors
 // of negative responses.
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/internal/settings"
 	"github.com/ipsreplay/ipsreplay/packet"
 )
 
@@ -160,28 +160,23 @@ func DefaultPortScanConfig() PortScanConfig {
 
 // Validate reports every field out of range, naming its json key.
 func (c PortScanConfig) Validate() error {
-	var errs []error
-	intIn := func(key string, v, lo, hi int) {
-		if v < lo || v > hi {
-			errs = append(errs, fmt.Errorf("%s: %d out of range [%d, %d]", key, v, lo, hi))
-		}
-	}
+	var ck settings.Check
 	durIn := func(key string, v packet.Duration) {
 		if v < packet.Duration(time.Second) || v > packet.Duration(24*time.Hour) {
-			errs = append(errs, fmt.Errorf("%s: %s out of range [1s, 24h]", key, v))
+			ck.Fail("%s: %s out of range [1s, 24h]", key, v)
 		}
 	}
-	intIn("vertical_threshold", c.VerticalThreshold, 2, 65536)
+	ck.Int("vertical_threshold", c.VerticalThreshold, 2, 65536)
 	durIn("vertical_window", c.VerticalWindow)
-	intIn("sweep_threshold", c.SweepThreshold, 2, 1<<24)
+	ck.Int("sweep_threshold", c.SweepThreshold, 2, 1<<24)
 	durIn("sweep_window", c.SweepWindow)
-	intIn("discovery_threshold", c.DiscoveryThreshold, 2, 1<<24)
+	ck.Int("discovery_threshold", c.DiscoveryThreshold, 2, 1<<24)
 	durIn("discovery_window", c.DiscoveryWindow)
-	intIn("discovery_unanswered_pct", c.DiscoveryUnansweredPct, 0, 100)
-	intIn("max_tracked_pairs", c.MaxTrackedPairs, 1, 1<<24)
-	intIn("max_tracked_sweeps", c.MaxTrackedSweeps, 1, 1<<24)
-	intIn("max_tracked_probes", c.MaxTrackedProbes, 1, 1<<26)
-	return errors.Join(errs...)
+	ck.Int("discovery_unanswered_pct", c.DiscoveryUnansweredPct, 0, 100)
+	ck.Int("max_tracked_pairs", c.MaxTrackedPairs, 1, 1<<24)
+	ck.Int("max_tracked_sweeps", c.MaxTrackedSweeps, 1, 1<<24)
+	ck.Int("max_tracked_probes", c.MaxTrackedProbes, 1, 1<<26)
+	return ck.Err()
 }
 
 // PortScan detects vertical scans, port sweeps and ARP/ICMP host-discovery

@@ -8,13 +8,13 @@ package detectors
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/internal/settings"
 	"github.com/ipsreplay/ipsreplay/packet"
 )
 
@@ -121,30 +121,25 @@ func DefaultSynFloodConfig() SynFloodConfig {
 
 // Validate reports every field out of range, naming its json key.
 func (c SynFloodConfig) Validate() error {
-	var errs []error
-	intIn := func(key string, v, lo, hi int) {
-		if v < lo || v > hi {
-			errs = append(errs, fmt.Errorf("%s: %d out of range [%d, %d]", key, v, lo, hi))
-		}
-	}
-	intIn("threshold", c.Threshold, 1, 10_000_000)
+	var ck settings.Check
+	ck.Int("threshold", c.Threshold, 1, 10_000_000)
 	if c.Window < packet.Duration(time.Millisecond) || c.Window > packet.Duration(time.Hour) {
-		errs = append(errs, fmt.Errorf("window: %s out of range [1ms, 1h]", c.Window))
+		ck.Fail("window: %s out of range [1ms, 1h]", c.Window)
 	}
 	if !(c.SourceShare > 0 && c.SourceShare <= 1) {
-		errs = append(errs, fmt.Errorf("source_share: %g out of range (0, 1]", c.SourceShare))
+		ck.Fail("source_share: %g out of range (0, 1]", c.SourceShare)
 	}
-	intIn("spoofed_min_sources", c.SpoofedMinSources, 2, 1<<20)
+	ck.Int("spoofed_min_sources", c.SpoofedMinSources, 2, 1<<20)
 	if !(c.SpoofedMaxAvgSYNs >= 1 && c.SpoofedMaxAvgSYNs <= 1000) {
-		errs = append(errs, fmt.Errorf("spoofed_max_avg_syns: %g out of range [1, 1000]", c.SpoofedMaxAvgSYNs))
+		ck.Fail("spoofed_max_avg_syns: %g out of range [1, 1000]", c.SpoofedMaxAvgSYNs)
 	}
 	if c.MaxSourcesPerVictim < c.SpoofedMinSources || c.MaxSourcesPerVictim > 1<<20 {
-		errs = append(errs, fmt.Errorf("max_sources_per_victim: %d out of range [spoofed_min_sources (%d), %d]",
-			c.MaxSourcesPerVictim, c.SpoofedMinSources, 1<<20))
+		ck.Fail("max_sources_per_victim: %d out of range [spoofed_min_sources (%d), %d]",
+			c.MaxSourcesPerVictim, c.SpoofedMinSources, 1<<20)
 	}
-	intIn("max_tracked_victims", c.MaxTrackedVictims, 1, 1<<24)
-	intIn("max_tracked_pairs", c.MaxTrackedPairs, 1, 1<<24)
-	return errors.Join(errs...)
+	ck.Int("max_tracked_victims", c.MaxTrackedVictims, 1, 1<<24)
+	ck.Int("max_tracked_pairs", c.MaxTrackedPairs, 1, 1<<24)
+	return ck.Err()
 }
 
 // SynFlood detects SYN floods against one service. It fires on the SYN
