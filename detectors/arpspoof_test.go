@@ -3,11 +3,13 @@ package detectors
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/packet/packettest"
 )
 
 const arpSec = int64(time.Second)
@@ -28,24 +30,7 @@ var (
 func arpAt(sec float64) int64 { return arpT0 + int64(sec*float64(arpSec)) }
 
 func arpFrame(t float64, op uint16, mac [6]byte, ip string, tmac [6]byte, tip string) packet.Facts {
-	dst := arpBcast
-	if op == arpOpReply {
-		dst = tmac
-	}
-	return packet.Facts{
-		Time:   arpAt(t),
-		HasEth: true,
-		SrcMAC: mac,
-		DstMAC: dst,
-		L3:     packet.L3ARP,
-		ARP: packet.ARPFacts{
-			Op:        op,
-			SenderMAC: mac,
-			SenderIP:  netip.MustParseAddr(ip),
-			TargetMAC: tmac,
-			TargetIP:  netip.MustParseAddr(tip),
-		},
-	}
+	return packettest.ARP(arpAt(t), op, mac, ip, tmac, tip)
 }
 
 // arpReq is "who has target? tell ip".
@@ -84,22 +69,7 @@ func arpRun(t *testing.T, cfg ARPConfig, pkts []packet.Facts) ([]packet.Event, *
 		t.Fatalf("config: %v", err)
 	}
 	d := NewARPSpoof(cfg)
-	var evs []packet.Event
-	emit := func(e packet.Event) { evs = append(evs, e) }
-	var lastExpire int64
-	for i := range pkts {
-		f := pkts[i]
-		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
-		if f.Time-lastExpire >= arpSec {
-			d.Expire(f.Time, emit)
-			lastExpire = f.Time
-		}
-		d.Observe(&f, emit)
-	}
-	if len(pkts) > 0 {
-		d.Expire(pkts[len(pkts)-1].Time, emit)
-	}
-	return evs, d
+	return packettest.Drive(d, slices.Clone(pkts)), d
 }
 
 // arpLAN is a quiet segment: gateway .1, hosts A .10 and B .20 and the

@@ -3,12 +3,12 @@ package detectors
 import (
 	"net/netip"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/packet/packettest"
 )
 
 const psT0 = int64(1_700_000_000) * int64(time.Second)
@@ -16,22 +16,7 @@ const psT0 = int64(1_700_000_000) * int64(time.Second)
 var psScannerMAC = [6]byte{0x02, 0, 0, 0, 0, 0x99}
 
 func psIP(at time.Duration, src, dst string, proto uint8) packet.Facts {
-	s, d := netip.MustParseAddr(src), netip.MustParseAddr(dst)
-	f := packet.Facts{
-		Time:    psT0 + int64(at),
-		WireLen: 60,
-		HasEth:  true,
-		SrcMAC:  psScannerMAC,
-		L3:      packet.L3IPv4,
-		Src:     s,
-		Dst:     d,
-		TTL:     64,
-		Proto:   proto,
-	}
-	if s.Is6() {
-		f.L3 = packet.L3IPv6
-	}
-	return f
+	return packettest.IP(psT0+int64(at), psScannerMAC, src, dst, proto)
 }
 
 // psTCP is a TCP packet; dir is what the analyzer's flow table would say.
@@ -75,48 +60,11 @@ func psPortUnreachable(at time.Duration, scanner, dst string, sport, dport uint1
 // psARPFacts is an ARP packet from psScannerMAC: requests are broadcast,
 // as host discovery sends them.
 func psARPFacts(at time.Duration, op uint16, sender, target string) packet.Facts {
-	dst := [6]byte{0x02, 0, 0, 0, 0, 0x01}
-	if op == 1 {
-		dst = psBroadcastMAC
+	f := packettest.ARP(psT0+int64(at), op, psScannerMAC, sender, [6]byte{}, target)
+	if op == 2 {
+		f.DstMAC = [6]byte{0x02, 0, 0, 0, 0, 0x01}
 	}
-	return packet.Facts{
-		Time:   psT0 + int64(at),
-		HasEth: true,
-		SrcMAC: psScannerMAC,
-		DstMAC: dst,
-		L3:     packet.L3ARP,
-		ARP: packet.ARPFacts{
-			Op:        op,
-			SenderMAC: psScannerMAC,
-			SenderIP:  netip.MustParseAddr(sender),
-			TargetIP:  netip.MustParseAddr(target),
-		},
-	}
-}
-
-// psDrive plays facts as the analyzer would: packets numbered from 1 in
-// capture order, Expire once a second of capture time and at the end.
-func psDrive(d packet.Detector, facts []packet.Facts) []packet.Event {
-	slices.SortStableFunc(facts, func(a, b packet.Facts) int { return int(a.Time - b.Time) })
-	var evs []packet.Event
-	emit := func(e packet.Event) { evs = append(evs, e) }
-	var last int64
-	for i := range facts {
-		f := &facts[i]
-		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
-		if last == 0 {
-			last = f.Time
-		}
-		if f.Time-last >= int64(time.Second) {
-			d.Expire(f.Time, emit)
-			last = f.Time
-		}
-		d.Observe(f, emit)
-	}
-	if len(facts) > 0 {
-		d.Expire(facts[len(facts)-1].Time, emit)
-	}
-	return evs
+	return f
 }
 
 const (
@@ -627,7 +575,7 @@ func TestPortScan(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := NewPortScan(cfg)
-			tc.check(t, psDrive(d, tc.facts()), d)
+			tc.check(t, packettest.Drive(d, tc.facts()), d)
 		})
 	}
 }
@@ -670,7 +618,7 @@ func TestPortScanDeterministic(t *testing.T) {
 				facts = append(facts, psTCP(at, psScanner, psHost(h), 40000, uint16(1+p), packet.TCPSyn, packet.DirToServer))
 			}
 		}
-		return psDrive(NewPortScan(DefaultPortScanConfig()), facts)
+		return packettest.Drive(NewPortScan(DefaultPortScanConfig()), facts)
 	}
 	a, b := run(), run()
 	if len(a) == 0 || !reflect.DeepEqual(a, b) {
@@ -730,12 +678,7 @@ func psBenign() []packet.Facts {
 }
 
 func psReplay(d packet.Detector, facts []packet.Facts, i int, emit packet.Emit) {
-	f := &facts[i%len(facts)]
-	f.Time = psT0 + int64(i)*int64(100*time.Microsecond)
-	d.Observe(f, emit)
-	if i%10000 == 0 {
-		d.Expire(f.Time, emit)
-	}
+	packettest.Replay(d, facts, psT0, i, emit)
 }
 
 func TestPortScanSteadyStateAllocs(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/packet/packettest"
 )
 
 const sfT0 = int64(1_700_000_000) * int64(time.Second)
@@ -31,50 +32,7 @@ func sfEstablished(at time.Duration, src, dst string, sport, dport uint16) packe
 }
 
 func sfTCP(at time.Duration, src, dst string, sport, dport uint16, flags uint8) packet.Facts {
-	s, d := netip.MustParseAddr(src), netip.MustParseAddr(dst)
-	f := packet.Facts{
-		Time:     sfT0 + int64(at),
-		WireLen:  60,
-		HasEth:   true,
-		SrcMAC:   sfAttackerMAC,
-		Src:      s,
-		Dst:      d,
-		TTL:      64,
-		Proto:    packet.ProtoTCP,
-		SrcPort:  sport,
-		DstPort:  dport,
-		TCPFlags: flags,
-	}
-	f.L3 = packet.L3IPv4
-	if s.Is6() {
-		f.L3 = packet.L3IPv6
-	}
-	return f
-}
-
-// sfDrive plays facts as the analyzer would: packets numbered from 1 in
-// capture order, Expire once a second of capture time and at the end.
-func sfDrive(d packet.Detector, facts []packet.Facts) []packet.Event {
-	slices.SortStableFunc(facts, func(a, b packet.Facts) int { return int(a.Time - b.Time) })
-	var evs []packet.Event
-	emit := func(e packet.Event) { evs = append(evs, e) }
-	var last int64
-	for i := range facts {
-		f := &facts[i]
-		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
-		if last == 0 {
-			last = f.Time
-		}
-		if f.Time-last >= int64(time.Second) {
-			d.Expire(f.Time, emit)
-			last = f.Time
-		}
-		d.Observe(f, emit)
-	}
-	if len(facts) > 0 {
-		d.Expire(facts[len(facts)-1].Time, emit)
-	}
-	return evs
+	return packettest.TCP(sfT0+int64(at), sfAttackerMAC, src, dst, sport, dport, flags)
 }
 
 // sfFlood is n SYNs from src to dst:80, one every gap.
@@ -342,7 +300,7 @@ func TestSynFlood(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := NewSynFlood(cfg)
-			tc.check(t, sfDrive(d, tc.facts()), d)
+			tc.check(t, packettest.Drive(d, tc.facts()), d)
 		})
 	}
 }
@@ -365,7 +323,7 @@ func sfWantNone(t *testing.T, evs []packet.Event, _ *SynFlood) {
 func TestSynFloodDeterministic(t *testing.T) {
 	run := func() []packet.Event {
 		facts := append(sfSpoofed(3000), sfFlood(0, time.Millisecond, 5000, "10.0.0.66", "10.0.0.7")...)
-		return sfDrive(NewSynFlood(DefaultSynFloodConfig()), facts)
+		return packettest.Drive(NewSynFlood(DefaultSynFloodConfig()), facts)
 	}
 	a, b := run(), run()
 	if len(a) == 0 || !reflect.DeepEqual(a, b) {
@@ -420,12 +378,7 @@ func sfBenign() []packet.Facts {
 }
 
 func sfReplay(d packet.Detector, facts []packet.Facts, i int, emit packet.Emit) {
-	f := &facts[i%len(facts)]
-	f.Time = sfT0 + int64(i)*int64(100*time.Microsecond)
-	d.Observe(f, emit)
-	if i%10000 == 0 {
-		d.Expire(f.Time, emit)
-	}
+	packettest.Replay(d, facts, sfT0, i, emit)
 }
 
 func TestSynFloodSteadyStateAllocs(t *testing.T) {
@@ -465,7 +418,7 @@ func BenchmarkSynFloodBenign(b *testing.B) {
 func TestSynFloodFlooderBehindSpoofedFlood(t *testing.T) {
 	facts := sfSpoofed(1000) // 0.1 s of spoofed SYNs to 10.0.0.5:80
 	facts = append(facts, sfFlood(50*time.Millisecond, time.Millisecond, 300, "198.51.100.23", "10.0.0.5")...)
-	evs := sfDrive(NewSynFlood(DefaultSynFloodConfig()), facts)
+	evs := packettest.Drive(NewSynFlood(DefaultSynFloodConfig()), facts)
 	if len(evs) != 2 {
 		t.Fatalf("%d events, want spoofed then direct: %+v", len(evs), evs)
 	}
@@ -478,7 +431,7 @@ func TestSynFloodFlooderBehindSpoofedFlood(t *testing.T) {
 	}
 	// and only once per window
 	more := append(facts, sfFlood(400*time.Millisecond, time.Millisecond, 300, "198.51.100.23", "10.0.0.5")...)
-	if n := len(sfDrive(NewSynFlood(DefaultSynFloodConfig()), more)); n != 2 {
+	if n := len(packettest.Drive(NewSynFlood(DefaultSynFloodConfig()), more)); n != 2 {
 		t.Errorf("%d events with a longer flood, want 2 in one window", n)
 	}
 }
