@@ -125,7 +125,7 @@ func bytesExact(n uint64) string {
 }
 
 // tableTime renders t in UTC to the millisecond, or none when zero.
-func tableTime(t time.Time) string {
+func tableTime(t analyzer.Time) string {
 	if t.IsZero() {
 		return none
 	}
@@ -168,7 +168,7 @@ func packetRange(first, last analyzer.PacketLocation) string {
 
 // hostList renders at most max hosts, then "+N more" for the rest of the
 // list and "and others" when the analyzer capped the list itself.
-func hostList(hosts []string, max int, capped bool) string {
+func hostList[H fmt.Stringer](hosts []H, max int, capped bool) string {
 	if len(hosts) == 0 && !capped {
 		return none
 	}
@@ -178,7 +178,7 @@ func hostList(hosts []string, max int, capped bool) string {
 	}
 	parts := make([]string, len(shown))
 	for i, h := range shown {
-		parts[i] = clean(h)
+		parts[i] = clean(h.String())
 	}
 	s := strings.Join(parts, ", ")
 	if n := len(hosts) - len(shown); n > 0 {
@@ -196,8 +196,8 @@ func hostList(hosts []string, max int, capped bool) string {
 // endpoint renders host[:port] with IPv6 hosts bracketed when a port
 // follows, and the protocol after a slash ("10.0.0.1:80/tcp") or, with no
 // port, in parentheses ("10.0.0.1 (icmp)").
-func endpoint(host string, port uint16, proto string) string {
-	s := or(host)
+func endpoint(host analyzer.Host, port uint16, proto string) string {
+	s := or(host.String())
 	if port != 0 {
 		s = net.JoinHostPort(s, strconv.FormatUint(uint64(port), 10))
 		if proto != "" {

@@ -88,7 +88,7 @@ func whatIfRows(b *bytes.Buffer, w *analyzer.WhatIf) error {
 			continue
 		}
 		rows = append(rows, []string{
-			or(r.Host),
+			or(r.Host.String()),
 			strconv.FormatUint(uint64(r.SID), 10),
 			truncate(or(r.Name), maxName),
 			commas(r.AlertsA),
@@ -115,7 +115,7 @@ func whatIfBlocks(b *bytes.Buffer, w *analyzer.WhatIf) error {
 	rows := make([][]string, 0, len(w.Blocks))
 	for _, h := range w.Blocks {
 		rows = append(rows, []string{
-			or(h.Host),
+			or(h.Host.String()),
 			strconv.Itoa(h.BlocksA),
 			strconv.Itoa(h.BlocksB),
 			commas(h.DroppedPacketsA),

@@ -143,7 +143,7 @@ func suggestExclusions(r *analyzer.Result, opts SuggestOptions) ([]byte, error) 
 	}
 	comment("%s packets in all", commaCount(s.Packets))
 	if !s.FirstTime.IsZero() {
-		comment("capture time %s -> %s (%s)", suggestTime(s.FirstTime), suggestTime(s.LastTime), s.Span)
+		comment("capture time %s -> %s (%s)", suggestTime(s.FirstTime.Time), suggestTime(s.LastTime.Time), s.Span)
 	}
 	if len(s.Exclusions) > 0 {
 		comment("already excluded by %s (%d entries); these add to it", opts.Analysis.ExcludeFile, len(s.Exclusions))
@@ -166,9 +166,9 @@ func suggestExclusions(r *analyzer.Result, opts SuggestOptions) ([]byte, error) 
 		}
 		seen[entry] = true
 		b.WriteByte('\n')
-		who := fp.Host
-		if fp.MAC != "" && fp.MAC != fp.Host {
-			who += " (" + fp.MAC + ")"
+		who := fp.Host.String()
+		if fp.MAC.IsValid() && fp.Host != analyzer.MACHost(fp.MAC) {
+			who += " (" + fp.MAC.String() + ")"
 		}
 		comment("%s, confidence %s: %s", fp.Verdict, fp.Confidence, who)
 		comment("reason: %s", fp.Reason)
@@ -205,10 +205,10 @@ func exclusionEntry(fp analyzer.FalsePositive) string {
 	if entry = strings.TrimSpace(entry); entry != "" {
 		return entry
 	}
-	if fp.Verdict == "guest-vm" && fp.MAC != "" {
-		return fp.MAC
+	if fp.Verdict == "guest-vm" && fp.MAC.IsValid() {
+		return fp.MAC.String()
 	}
-	return fp.Host
+	return fp.Host.String()
 }
 
 func sidList(sids []uint32) string {

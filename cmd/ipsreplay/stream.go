@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +22,7 @@ const streamTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // Strings that can come from packets are escaped, as in the table report.
 func eventLine(ev analyzer.Event) string {
 	var b strings.Builder
-	b.WriteString(streamTime(ev.Time))
+	b.WriteString(streamTime(ev.Time.Time))
 	b.WriteByte(' ')
 	switch ev.Type {
 	case analyzer.EventAlert:
@@ -33,24 +32,24 @@ func eventLine(ev analyzer.Event) string {
 		}
 	case analyzer.EventBlock:
 		b.WriteString("BLOCK ")
-		b.WriteString(printable(ev.Host))
+		b.WriteString(printable(ev.Host.String()))
 		if ev.Extended {
 			b.WriteString(" extended")
 		}
 		if !ev.Until.IsZero() {
 			b.WriteString(" until ")
-			b.WriteString(untilTime(ev.Time, ev.Until))
+			b.WriteString(untilTime(ev.Time.Time, ev.Until.Time))
 		}
 		if ev.SID != 0 {
 			fmt.Fprintf(&b, " (%d)", ev.SID)
 		}
 	case analyzer.EventUnblock:
 		b.WriteString("UNBLOCK ")
-		b.WriteString(printable(ev.Host))
+		b.WriteString(printable(ev.Host.String()))
 	default:
 		b.WriteString(strings.ToUpper(printable(ev.Type)))
-		if ev.Host != "" {
-			b.WriteString(" " + printable(ev.Host))
+		if ev.Host.IsValid() {
+			b.WriteString(" " + printable(ev.Host.String()))
 		}
 	}
 	return b.String()
@@ -58,16 +57,10 @@ func eventLine(ev analyzer.Event) string {
 
 func alertLine(b *strings.Builder, a *analyzer.Alert) {
 	fmt.Fprintf(b, " %d %s", a.SID, printable(a.Name))
-	attacker := a.Attacker
-	switch {
-	case attacker == "" && a.AttackerMAC != "":
-		attacker = a.AttackerMAC
-	case attacker == "" && a.Spoofed:
-		attacker = "(spoofed sources)"
-	}
-	if attacker != "" || a.Victim != "" {
-		victim := or(a.Victim, "?")
-		if a.VictimPort != 0 && a.Victim != "" {
+	attacker := a.Source().String()
+	if attacker != "" || a.Victim.IsValid() {
+		victim := or(a.Victim.String(), "?")
+		if a.VictimPort != 0 && a.Victim.IsValid() {
 			victim = hostPort(a.Victim, a.VictimPort)
 		}
 		b.WriteString(" " + printable(or(attacker, "?")) + " -> " + printable(victim))
@@ -78,7 +71,7 @@ func alertLine(b *strings.Builder, a *analyzer.Alert) {
 	if a.Detail != "" {
 		b.WriteString(" " + printable(a.Detail))
 	}
-	if a.Spoofed && a.Attacker != "" {
+	if a.Spoofed && a.Attacker.IsValid() {
 		b.WriteString(" [spoofed]")
 	}
 }
@@ -91,11 +84,11 @@ func or(s, alt string) string {
 }
 
 // hostPort joins a victim and its port, bracketing an IPv6 address.
-func hostPort(host string, port uint16) string {
-	if a, err := netip.ParseAddr(host); err == nil && a.Is6() && !a.Is4In6() {
-		return "[" + host + "]:" + strconv.Itoa(int(port))
+func hostPort(host analyzer.Host, port uint16) string {
+	if a := host.Addr(); a.Is6() && !a.Is4In6() {
+		return "[" + host.String() + "]:" + strconv.Itoa(int(port))
 	}
-	return host + ":" + strconv.Itoa(int(port))
+	return host.String() + ":" + strconv.Itoa(int(port))
 }
 
 func streamTime(t time.Time) string {
