@@ -251,7 +251,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestGolden(t *testing.T) {
 	for _, c := range cases {
-		for _, f := range Formats() {
+		for _, f := range Formats(Report) {
 			t.Run(c.name+"/"+string(f), func(t *testing.T) {
 				r := c.result()
 				var buf bytes.Buffer
@@ -612,7 +612,7 @@ func TestWriteErrors(t *testing.T) {
 	if err := Write(&buf, richResult(), Format("xml")); err == nil || !strings.Contains(err.Error(), "table, json or eve") {
 		t.Errorf("unknown format: got %v", err)
 	}
-	for _, f := range Formats() {
+	for _, f := range Formats(Report) {
 		if err := Write(&buf, nil, f); !errors.Is(err, errNilResult) {
 			t.Errorf("%s of nil: got %v, want errNilResult", f, err)
 		}
@@ -621,7 +621,7 @@ func TestWriteErrors(t *testing.T) {
 		t.Errorf("failed writes wrote %q", buf.String())
 	}
 	werr := errors.New("disk full")
-	for _, f := range Formats() {
+	for _, f := range Formats(Report) {
 		if err := Write(failWriter{werr}, richResult(), f); !errors.Is(err, werr) {
 			t.Errorf("%s to a failing writer: got %v", f, err)
 		}
@@ -688,3 +688,23 @@ type name string
 func (n name) String() string { return string(n) }
 
 func names(ns ...name) []name { return ns }
+
+func TestEscapeStyles(t *testing.T) {
+	in := "a\"\\\a\t\n\x1b\x7f\xff\u00e9\U0001F600"
+	tests := []struct {
+		style escapeStyle
+		want  string
+	}{
+		{escapeTable, `a"\\x07\t\n\x1b\x7f\xff\u00e9\U0001f600`},
+		{escapeLine, `a"\\a\t\n\x1b\x7f\xff\u00e9\U0001f600`},
+		{escapeQuoted, `a\"\\\a\t\n\x1b\x7f\xff\u00e9\U0001f600`},
+	}
+	for _, tt := range tests {
+		if got := escape(in, tt.style); got != tt.want {
+			t.Errorf("style %d: got %s, want %s", tt.style, got, tt.want)
+		}
+		if got := escape("printable \"as is\" \\", tt.style); got != "printable \"as is\" \\" {
+			t.Errorf("style %d changed printable text: %s", tt.style, got)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
 // Table limits. They shorten only the table; the JSON report is complete.
@@ -26,10 +27,6 @@ const (
 	maxDetail = 60
 	maxName   = 48
 )
-
-// defaultAdvice is shown for a CVE signature whose hit carries no advice.
-// It matches signatures.PatchAdvice, which report may not import.
-const defaultAdvice = "patch the affected application first"
 
 // WriteTable renders r as titled sections of plain ASCII tables: Summary,
 // Signatures fired, Alerts, Autoblocked hosts, Likely false positives and,
@@ -263,7 +260,7 @@ func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 	for _, s := range r.Signatures {
 		advice := s.Advice
 		if advice == "" {
-			advice = defaultAdvice
+			advice = signatures.PatchAdvice
 		}
 		for _, c := range s.CVEs {
 			if first {

@@ -76,7 +76,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				if opts.PerFile {
 					return usagef("--compare-exclude compares one merged timeline; it cannot be used with --per-file")
 				}
-				if format != report.FormatTable && format != report.FormatJSON {
+				if !format.Renders(report.WhatIf) {
 					return usagef("--compare-exclude writes a table or json what-if report, not %s", format)
 				}
 			}

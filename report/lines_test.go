@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"net/netip"
@@ -33,7 +33,7 @@ func TestEventLine(t *testing.T) {
 			Detail: "200 half-open SYNs", Spoofed: true}},
 			"2026-03-02T09:00:24.611Z ALERT 9000001 Attack: TCP SYN Flood (spoofed sources) -> [2001:db8::10]:80 (spoofed) 200 half-open SYNs"},
 		{"MAC attacker", analyzer.Event{Type: analyzer.EventAlert, Time: at, Alert: &analyzer.Alert{
-			SID: 9000003, Name: "Attack: ARP Cache Poisoning", AttackerMAC: mustMAC("00:0c:29:aa:bb:cc"), Victim: analyzer.MustParseHost("192.168.1.1"),
+			SID: 9000003, Name: "Attack: ARP Cache Poisoning", AttackerMAC: testMAC("00:0c:29:aa:bb:cc"), Victim: analyzer.MustParseHost("192.168.1.1"),
 			Detail: "gratuitous"}},
 			"2026-03-02T09:00:24.611Z ALERT 9000003 Attack: ARP Cache Poisoning 00:0c:29:aa:bb:cc -> 192.168.1.1 gratuitous"},
 		{"packet text escaped", analyzer.Event{Type: analyzer.EventAlert, Time: at, Alert: &analyzer.Alert{
@@ -43,17 +43,9 @@ func TestEventLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := eventLine(tt.ev); got != tt.want {
+			if got := EventLine(tt.ev); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
 	}
-}
-
-func mustMAC(s string) analyzer.MAC {
-	m, err := analyzer.ParseMAC(s)
-	if err != nil {
-		panic(err)
-	}
-	return m
 }
