@@ -85,7 +85,7 @@ func (s formatSpec) kinds() Kind {
 	for _, r := range []struct {
 		has  bool
 		kind Kind
-	}{{s.report != nil, Report}, {s.event != nil, Events}, {s.whatIf != nil, WhatIf}, {s.signatures != nil, Signatures}} {
+	}{{s.report != nil && s.each != nil, Report}, {s.event != nil, Events}, {s.whatIf != nil, WhatIf}, {s.signatures != nil, Signatures}} {
 		if r.has {
 			k |= r.kind
 		}
@@ -101,6 +101,26 @@ func spec(f Format) (formatSpec, bool) {
 		}
 	}
 	return formatSpec{}, false
+}
+
+// specFor returns f's row when f renders kind k, else an error that lists
+// the formats that do.
+func specFor(f Format, k Kind) (formatSpec, error) {
+	if s, ok := spec(f); ok && s.kinds()&k == k {
+		return s, nil
+	}
+	return formatSpec{}, fmt.Errorf("format %q: want %s", f, alternatives(Formats(k)))
+}
+
+// writeWhole renders into memory and writes the document in one go, so
+// a failed render never leaves half a document.
+func writeWhole(w io.Writer, render func(*bytes.Buffer) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // Renders reports whether f renders documents of kind k.
@@ -176,9 +196,9 @@ func alternatives(fs []Format) string {
 // Write renders r to w in format f. Nothing is written when rendering fails,
 // so a caller never gets half a document.
 func Write(w io.Writer, r *analyzer.Result, f Format) error {
-	s, ok := spec(f)
-	if !ok || s.report == nil {
-		return fmt.Errorf("format %q: want %s", f, alternatives(Formats(Report)))
+	s, err := specFor(f, Report)
+	if err != nil {
+		return err
 	}
 	return s.report(w, r)
 }
@@ -187,18 +207,16 @@ func Write(w io.Writer, r *analyzer.Result, f Format) error {
 // stream ("" for none) on the same writer: after a blank line below event
 // lines, and not at all after machine-readable lines.
 func WriteFinal(w io.Writer, r *analyzer.Result, stream, final Format) error {
-	var buf bytes.Buffer
-	if s, ok := spec(stream); ok {
-		if s.then == "" {
-			return nil
+	s, streamed := spec(stream)
+	if streamed && s.then == "" {
+		return nil
+	}
+	return writeWhole(w, func(buf *bytes.Buffer) error {
+		if streamed {
+			buf.WriteByte('\n')
 		}
-		buf.WriteByte('\n')
-	}
-	if err := Write(&buf, r, final); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+		return Write(buf, r, final)
+	})
 }
 
 // EventWriter returns the writer of single events in format f, for the
@@ -213,24 +231,19 @@ func EventWriter(f Format) func(io.Writer, analyzer.Event) error {
 // array of reports (each with its own schema field), EVE lines one file
 // after another. Nothing is written when rendering fails.
 func WriteEach(w io.Writer, results []*analyzer.Result, f Format) error {
-	s, ok := spec(f)
-	if !ok || s.each == nil {
-		return fmt.Errorf("format %q: want %s", f, alternatives(Formats(Report)))
-	}
-	var buf bytes.Buffer
-	if err := s.each(&buf, results); err != nil {
+	s, err := specFor(f, Report)
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return writeWhole(w, func(buf *bytes.Buffer) error { return s.each(buf, results) })
 }
 
 // WriteWhatIf renders w in format f (table or json). Nothing is written
 // when rendering fails.
 func WriteWhatIf(out io.Writer, w *analyzer.WhatIf, f Format) error {
-	s, ok := spec(f)
-	if !ok || s.whatIf == nil {
-		return fmt.Errorf("what-if report: format %q: want %s", f, alternatives(Formats(WhatIf)))
+	s, err := specFor(f, WhatIf)
+	if err != nil {
+		return fmt.Errorf("what-if report: %w", err)
 	}
 	return s.whatIf(out, w)
 }

@@ -368,30 +368,19 @@ func TestTableAutoblockDisabled(t *testing.T) {
 	}
 }
 
-// normalized is what r should read back as from the JSON report: schema
-// filled, nil slices empty (alert sources, which is omitempty, the other
-// way round), times in UTC.
+// normalized is what r should read back as from the JSON report: the
+// document jsonDoc makes (schema filled, nil slices empty), with alert
+// sources the other way round (omitempty) and times in UTC.
 func normalized(r *analyzer.Result) analyzer.Result {
-	n := *r
-	if n.Schema == "" {
-		n.Schema = analyzer.SchemaVersion
-	}
+	n := jsonDoc(r)
 	s := &n.Summary
 	s.FirstTime, s.LastTime = utcTime(s.FirstTime), utcTime(s.LastTime)
-	s.DecodeErrors = nonNil(s.DecodeErrors)
-	s.Evictions = nonNil(s.Evictions)
-	s.Exclusions = append([]analyzer.ExclusionUse{}, s.Exclusions...)
-	s.Packs = nonNil(s.Packs)
-	n.Files = append([]analyzer.FileSummary{}, r.Files...)
 	for i := range n.Files {
 		f := &n.Files[i]
-		f.LinkTypes = nonNil(f.LinkTypes)
 		f.First, f.Last = utcTime(f.First), utcTime(f.Last)
 	}
-	n.Signatures = append([]analyzer.SignatureHit{}, r.Signatures...)
 	for i := range n.Signatures {
 		h := &n.Signatures[i]
-		h.CVEs, h.Attackers, h.Victims = nonNil(h.CVEs), nonNil(h.Attackers), nonNil(h.Victims)
 		h.First, h.Last = utcTime(h.First), utcTime(h.Last)
 	}
 	normAlert := func(a *analyzer.Alert) {
@@ -400,11 +389,11 @@ func normalized(r *analyzer.Result) analyzer.Result {
 		}
 		a.Time, a.First, a.Last = utcTime(a.Time), utcTime(a.First), utcTime(a.Last)
 	}
-	n.Alerts = append([]analyzer.Alert{}, r.Alerts...)
+	n.Alerts = append([]analyzer.Alert{}, n.Alerts...)
 	for i := range n.Alerts {
 		normAlert(&n.Alerts[i])
 	}
-	n.Events = append([]analyzer.Event{}, r.Events...)
+	n.Events = append([]analyzer.Event{}, n.Events...)
 	for i := range n.Events {
 		ev := &n.Events[i]
 		ev.Time, ev.Until = utcTime(ev.Time), utcTime(ev.Until)
@@ -414,25 +403,10 @@ func normalized(r *analyzer.Result) analyzer.Result {
 			ev.Alert = &a
 		}
 	}
-	n.Blocks = append([]analyzer.BlockedHost{}, r.Blocks...)
 	for i := range n.Blocks {
 		b := &n.Blocks[i]
-		if b.SIDs == nil {
-			b.SIDs = []uint32{}
-		}
 		b.FirstBlock, b.LastUnblock = utcTime(b.FirstBlock), utcTime(b.LastUnblock)
 	}
-	n.FalsePositives = append([]analyzer.FalsePositive{}, r.FalsePositives...)
-	for i := range n.FalsePositives {
-		n.FalsePositives[i].Evidence = nonNil(n.FalsePositives[i].Evidence)
-		n.FalsePositives[i].SIDs = nonNil(n.FalsePositives[i].SIDs)
-	}
-	n.Investigate = append([]analyzer.Investigation{}, r.Investigate...)
-	for i := range n.Investigate {
-		n.Investigate[i].Evidence = nonNil(n.Investigate[i].Evidence)
-		n.Investigate[i].SIDs = nonNil(n.Investigate[i].SIDs)
-	}
-	n.Warnings = nonNil(r.Warnings)
 	return n
 }
 

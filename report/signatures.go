@@ -29,16 +29,11 @@ type SignatureList struct {
 // WriteSignatures renders the packs and every signature they define in
 // format f (table or json). Nothing is written when rendering fails.
 func WriteSignatures(w io.Writer, l *SignatureList, f Format) error {
-	s, ok := spec(f)
-	if !ok || s.signatures == nil {
-		return fmt.Errorf("format %q: want %s", f, alternatives(Formats(Signatures)))
-	}
-	var buf bytes.Buffer
-	if err := s.signatures(&buf, l); err != nil {
+	s, err := specFor(f, Signatures)
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return writeWhole(w, func(buf *bytes.Buffer) error { return s.signatures(buf, l) })
 }
 
 func signaturesTable(b *bytes.Buffer, l *SignatureList) error {
