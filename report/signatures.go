@@ -214,16 +214,6 @@ func signaturesJSON(b *bytes.Buffer, l *SignatureList) error {
 	return enc.Encode(doc)
 }
 
-// FindSignature returns the signature sid and the pack defining it.
-func FindSignature(packs []*signatures.LoadedPack, sid uint32) (signatures.Signature, *signatures.LoadedPack, bool) {
-	for _, e := range sortedSignatures(packs) {
-		if e.sig.SID == sid {
-			return e.sig, e.pack, true
-		}
-	}
-	return signatures.Signature{}, nil, false
-}
-
 // WriteSignature renders one signature of pack p, as `signatures show`
 // does: its metadata, where its rule is and the rule itself, and advice.
 func WriteSignature(w io.Writer, p *signatures.LoadedPack, s signatures.Signature) error {

@@ -142,15 +142,14 @@ func runSignaturesShow(opts SignaturesOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, p, ok := report.FindSignature(packs, opts.SID)
-	if !ok {
-		var names []string
-		for _, p := range packs {
-			names = append(names, p.Name)
+	var names []string
+	for _, p := range packs {
+		if s, _, ok := p.Lookup(opts.SID); ok {
+			return report.WriteSignature(stdout, p, s)
 		}
-		return &inputError{fmt.Errorf("sid %d: no such signature in pack %s", opts.SID, strings.Join(names, ", "))}
+		names = append(names, p.Name)
 	}
-	return report.WriteSignature(stdout, p, s)
+	return &inputError{fmt.Errorf("sid %d: no such signature in pack %s", opts.SID, strings.Join(names, ", "))}
 }
 
 func runSignaturesVerify(opts SignaturesOptions, stdout io.Writer) error {
