@@ -169,9 +169,9 @@ func (a *autoblock) results() []BlockedHost {
 		sids := append([]uint32(nil), b.sids...)
 		sort.Slice(sids, func(i, j int) bool { return sids[i] < sids[j] })
 		out = append(out, BlockedHost{
-			Host:           b.host.String(),
-			FirstBlock:     time.Unix(0, b.first).UTC(),
-			LastUnblock:    time.Unix(0, b.until).UTC(),
+			Host:           AddrHost(b.host),
+			FirstBlock:     TimeOf(time.Unix(0, b.first).UTC()),
+			LastUnblock:    TimeOf(time.Unix(0, b.until).UTC()),
 			Blocks:         b.blocks,
 			Extensions:     b.extensions,
 			TotalBlocked:   packet.Duration(b.total + b.until - b.start),

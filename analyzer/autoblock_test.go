@@ -39,9 +39,9 @@ func TestAutoblock(t *testing.T) {
 	}
 	b := got[0]
 	want := BlockedHost{
-		Host:           "203.0.113.66",
-		FirstBlock:     time.Unix(10, 0).UTC(),
-		LastUnblock:    time.Unix(2600, 0).UTC(),
+		Host:           MustParseHost("203.0.113.66"),
+		FirstBlock:     TimeOf(time.Unix(10, 0).UTC()),
+		LastUnblock:    TimeOf(time.Unix(2600, 0).UTC()),
 		Blocks:         2,
 		Extensions:     1,
 		TotalBlocked:   packet.Duration((890 + 600) * s),
@@ -49,7 +49,7 @@ func TestAutoblock(t *testing.T) {
 		DroppedBytes:   160,
 		SIDs:           []uint32{9000001, 9000002},
 	}
-	if b.Host != want.Host || !b.FirstBlock.Equal(want.FirstBlock) || !b.LastUnblock.Equal(want.LastUnblock) ||
+	if b.Host != want.Host || !b.FirstBlock.Equal(want.FirstBlock.Time) || !b.LastUnblock.Equal(want.LastUnblock.Time) ||
 		b.Blocks != want.Blocks || b.Extensions != want.Extensions || b.TotalBlocked != want.TotalBlocked ||
 		b.DroppedPackets != want.DroppedPackets || b.DroppedBytes != want.DroppedBytes || len(b.SIDs) != 2 {
 		t.Errorf("got  %+v\nwant %+v", b, want)

@@ -188,7 +188,7 @@ func corpusCheck(t *testing.T, path string, o corpusOutcome) string {
 				t.Errorf("alert %d (%d %s): evidence %+v", i, a.SID, a.Kind, p)
 			}
 		}
-		if a.Last.Before(a.First) {
+		if a.Last.Before(a.First.Time) {
 			t.Errorf("alert %d (%d %s): last %s before first %s", i, a.SID, a.Kind, a.Last, a.First)
 		}
 	}
@@ -271,7 +271,7 @@ func TestCorpusKnown(t *testing.T) {
 			}
 			set := map[string]bool{}
 			for _, a := range o.res.Alerts {
-				set[corpusFired(a.SID, a.Attacker)] = true
+				set[corpusFired(a.SID, analyzer.AddrHost(a.Attacker).String())] = true
 			}
 			var got []string
 			for s := range set {

@@ -329,11 +329,11 @@ var e2eFindings = []e2eWant{
 				t.Errorf("spoofed flood alert %+v, want spoofed, not blocked, 5 sample sources, port 80", a)
 			}
 			for _, s := range a.Sources {
-				if s == "" || strings.HasPrefix(s, "192.168.") {
+				if !s.IsValid() || strings.HasPrefix(s.String(), "192.168.") {
 					t.Errorf("sample source %q", s)
 				}
 			}
-			if got := res.Signatures[0].Attackers; !slices.Equal(got, []string{"(spoofed sources)"}) {
+			if got := res.Signatures[0].Attackers; !slices.Equal(got, []analyzer.Host{analyzer.SpoofedHost()}) {
 				t.Errorf("signature attackers %v", got)
 			}
 		},
@@ -344,7 +344,7 @@ var e2eFindings = []e2eWant{
 		blocked: []string{"192.168.1.66"},
 		check: func(t *testing.T, res *analyzer.Result) {
 			for _, a := range res.Alerts {
-				if a.AttackerMAC != "3c:97:0e:aa:bb:cc" {
+				if a.AttackerMAC.String() != "3c:97:0e:aa:bb:cc" {
 					t.Errorf("ARP alert blames MAC %q, want the poisoner's", a.AttackerMAC)
 				}
 			}
@@ -407,7 +407,7 @@ var e2eFindings = []e2eWant{
 			}
 			// the Parallels guest and the Mac host are not blamed
 			for _, a := range res.Alerts {
-				if a.AttackerMAC == "00:1c:42:8d:13:6f" || a.AttackerMAC == "f0:18:98:40:28:40" {
+				if m := a.AttackerMAC.String(); m == "00:1c:42:8d:13:6f" || m == "f0:18:98:40:28:40" {
 					t.Errorf("alert blames %s: %+v", a.AttackerMAC, a)
 				}
 			}
@@ -453,14 +453,14 @@ func TestE2EFindings(t *testing.T) {
 
 			fired := map[string]bool{}
 			for _, a := range res.Alerts {
-				who := a.Attacker
+				who := analyzer.AddrHost(a.Attacker).String()
 				switch {
-				case who == "" && a.AttackerMAC != "":
-					who = a.AttackerMAC
+				case who == "" && a.AttackerMAC.IsValid():
+					who = a.AttackerMAC.String()
 				case who == "" && a.Spoofed:
 					who = "spoofed"
 				}
-				fired[e2eFired(a.SID, who, a.Victim)] = true
+				fired[e2eFired(a.SID, who, a.Victim.String())] = true
 			}
 			wantFired := slices.Clone(w.fired)
 			sort.Strings(wantFired)
@@ -470,7 +470,7 @@ func TestE2EFindings(t *testing.T) {
 
 			var blocked []string
 			for _, b := range res.Blocks {
-				blocked = append(blocked, b.Host)
+				blocked = append(blocked, b.Host.String())
 			}
 			if !slices.Equal(blocked, w.blocked) {
 				t.Errorf("blocked %q, want %q", blocked, w.blocked)
@@ -478,7 +478,7 @@ func TestE2EFindings(t *testing.T) {
 
 			var fps []string
 			for _, fp := range res.FalsePositives {
-				fps = append(fps, fp.Host+" "+fp.Verdict+" "+fp.MAC)
+				fps = append(fps, fp.Host.String()+" "+fp.Verdict+" "+fp.MAC.String())
 			}
 			if !slices.Equal(fps, w.fps) {
 				t.Errorf("false positives %q, want %q", fps, w.fps)
@@ -524,28 +524,28 @@ func e2eInvariants(t *testing.T, c e2eCase, res *analyzer.Result) {
 		}
 		return false
 	}
-	firstBlock := map[string]analyzer.Alert{}
+	firstBlock := map[analyzer.Host]analyzer.Alert{}
 	for i, a := range res.Alerts {
 		if !isInput(a.FirstPacket) || !isInput(a.LastPacket) {
 			t.Errorf("alert %d (%d %s): evidence %+v .. %+v not a packet of %v", i, a.SID, a.Kind, a.FirstPacket, a.LastPacket, paths)
 		}
-		if a.First.IsZero() || a.Last.Before(a.First) || a.Time.Before(a.Last) {
+		if a.First.IsZero() || a.Last.Before(a.First.Time) || a.Time.Before(a.Last.Time) {
 			t.Errorf("alert %d (%d %s): first %s, last %s, time %s: want first <= last <= time", i, a.SID, a.Kind, a.First, a.Last, a.Time)
 		}
-		if a.Time.Before(s.FirstTime) || a.Time.After(s.LastTime) {
+		if a.Time.Before(s.FirstTime.Time) || a.Time.After(s.LastTime.Time) {
 			t.Errorf("alert %d at %s outside the capture %s .. %s", i, a.Time, s.FirstTime, s.LastTime)
 		}
-		if i > 0 && a.Time.Before(res.Alerts[i-1].Time) {
+		if i > 0 && a.Time.Before(res.Alerts[i-1].Time.Time) {
 			t.Errorf("alert %d at %s before alert %d at %s: want capture order", i, a.Time, i-1, res.Alerts[i-1].Time)
 		}
 		if a.Name == "" || a.Severity == "" || a.Detail == "" || a.Count == 0 {
 			t.Errorf("alert %d: %+v", i, a)
 		}
-		if want := a.Attacker != "" && !a.Spoofed; a.Blocked != want {
+		if want := a.Attacker.IsValid() && !a.Spoofed; a.Blocked != want {
 			t.Errorf("alert %d blocked=%v, want %v (attacker %q, spoofed %v)", i, a.Blocked, want, a.Attacker, a.Spoofed)
 		}
-		if _, seen := firstBlock[a.Attacker]; a.Blocked && !seen {
-			firstBlock[a.Attacker] = a
+		if _, seen := firstBlock[analyzer.AddrHost(a.Attacker)]; a.Blocked && !seen {
+			firstBlock[analyzer.AddrHost(a.Attacker)] = a
 		}
 	}
 	for _, b := range res.Blocks {
@@ -554,11 +554,11 @@ func e2eInvariants(t *testing.T, c e2eCase, res *analyzer.Result) {
 			t.Errorf("block of %s with no blocking alert", b.Host)
 			continue
 		}
-		if !b.FirstBlock.Equal(a.Time) {
+		if !b.FirstBlock.Equal(a.Time.Time) {
 			t.Errorf("block of %s starts %s, want its first detection at %s", b.Host, b.FirstBlock, a.Time)
 		}
 		if b.Blocks < 1 || b.TotalBlocked < packet.Duration(analyzer.DefaultAutoblock) || len(b.SIDs) == 0 ||
-			!b.LastUnblock.After(b.FirstBlock) {
+			!b.LastUnblock.After(b.FirstBlock.Time) {
 			t.Errorf("block %+v", b)
 		}
 	}

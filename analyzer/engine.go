@@ -5,7 +5,6 @@ package analyzer
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
 	"slices"
 	"sort"
@@ -160,7 +159,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	e.flows = newFlowTable(cfg.Flows, window, e.connEnded)
 	e.unblocked = func(host netip.Addr, at int64) {
-		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: host.String()})
+		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: AddrHost(host)})
 	}
 	return e, nil
 }
@@ -270,8 +269,8 @@ func (e *Engine) onEvent(ev packet.Event) {
 		Name:        sig.Name,
 		Severity:    string(sig.Severity),
 		Time:        utc(ev.Time),
-		Attacker:    addrString(ev.Attacker),
-		Victim:      addrString(ev.Victim),
+		Attacker:    ev.Attacker,
+		Victim:      AddrHost(ev.Victim),
 		VictimPort:  ev.VictimPort,
 		Proto:       protoName(ev.Proto),
 		Kind:        ev.Kind,
@@ -284,7 +283,7 @@ func (e *Engine) onEvent(ev packet.Event) {
 		Spoofed:     ev.Spoofed,
 	}
 	if ev.HasMAC {
-		a.AttackerMAC = net.HardwareAddr(ev.AttackerMAC[:]).String()
+		a.AttackerMAC = MACFrom(ev.AttackerMAC)
 	}
 	if ev.SID == detectors.SIDARPPoison {
 		if a.Proto == "" {
@@ -293,7 +292,7 @@ func (e *Engine) onEvent(ev packet.Event) {
 		a.ARP = e.arpPacket(ev.Last)
 	}
 	for _, s := range ev.Sources {
-		a.Sources = append(a.Sources, s.String())
+		a.Sources = append(a.Sources, s)
 	}
 	blocked := !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
 	var at int64
@@ -309,7 +308,7 @@ func (e *Engine) onEvent(ev packet.Event) {
 	e.alerts = append(e.alerts, a)
 	e.publish(Event{Type: EventAlert, Time: a.Time, Alert: &a})
 	if blocked {
-		e.publish(Event{Type: EventBlock, Time: utc(at), Host: ev.Attacker.Unmap().String(),
+		e.publish(Event{Type: EventBlock, Time: utc(at), Host: AddrHost(ev.Attacker.Unmap()),
 			Until: utc(e.block.until(ev.Attacker)), SID: ev.SID, Extended: !started})
 	}
 }
@@ -322,13 +321,12 @@ func (e *Engine) arpPacket(ref packet.PacketRef) *ARPPacket {
 	if f.L3 != packet.L3ARP || f.Packet != ref || ref.Num == 0 {
 		return nil
 	}
-	p := &ARPPacket{SenderIP: addrString(f.ARP.SenderIP)}
+	p := &ARPPacket{SenderIP: f.ARP.SenderIP}
 	if t := f.ARP.TargetIP; t.IsValid() && !t.IsUnspecified() {
-		p.TargetIP = t.String()
+		p.TargetIP = t
 	}
 	if f.HasEth {
-		p.SrcMAC = net.HardwareAddr(f.SrcMAC[:]).String()
-		p.DestMAC = net.HardwareAddr(f.DstMAC[:]).String()
+		p.SrcMAC, p.DestMAC = MACFrom(f.SrcMAC), MACFrom(f.DstMAC)
 	}
 	return p
 }
@@ -397,7 +395,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 		s.RulesActive, s.RulesSkipped = set.RuleCounts()
 		r.Warnings = append(r.Warnings, set.Warnings...)
 		if e.started {
-			r.Warnings = append(r.Warnings, set.StaleWarnings(utc(e.last), "the capture")...)
+			r.Warnings = append(r.Warnings, set.StaleWarnings(utc(e.last).Time, "the capture")...)
 		}
 	}
 	r.Signatures = e.signatureHits()
@@ -475,8 +473,8 @@ func (e *Engine) evictions() []ReasonCount {
 
 func (e *Engine) signatureHits() []SignatureHit {
 	bySID := map[uint32]*SignatureHit{}
-	attackers := map[uint32]map[string]bool{}
-	victims := map[uint32]map[string]bool{}
+	attackers := map[uint32]map[Host]bool{}
+	victims := map[uint32]map[Host]bool{}
 	var order []uint32
 	for i := range e.alerts {
 		a := &e.alerts[i]
@@ -493,26 +491,21 @@ func (e *Engine) signatureHits() []SignatureHit {
 				h.Advice = signatures.PatchAdvice
 			}
 			bySID[a.SID] = h
-			attackers[a.SID] = map[string]bool{}
-			victims[a.SID] = map[string]bool{}
+			attackers[a.SID] = map[Host]bool{}
+			victims[a.SID] = map[Host]bool{}
 			order = append(order, a.SID)
 		}
 		h.Count++
-		if a.First.Before(h.First) {
+		if a.First.Before(h.First.Time) {
 			h.First, h.FirstPacket = a.First, a.FirstPacket
 		}
-		if a.Last.After(h.Last) {
+		if a.Last.After(h.Last.Time) {
 			h.Last, h.LastPacket = a.Last, a.LastPacket
 		}
-		switch {
-		case a.Attacker != "":
-			attackers[a.SID][a.Attacker] = true
-		case a.AttackerMAC != "":
-			attackers[a.SID][a.AttackerMAC] = true
-		case a.Spoofed:
-			attackers[a.SID]["(spoofed sources)"] = true
+		if h := a.Source(); h.IsValid() {
+			attackers[a.SID][h] = true
 		}
-		if a.Victim != "" {
+		if a.Victim.IsValid() {
 			victims[a.SID][a.Victim] = true
 		}
 	}
@@ -548,38 +541,23 @@ func severityRank(s string) int {
 	return 3
 }
 
-func sortedCapped(set map[string]bool) ([]string, bool) {
-	out := make([]string, 0, len(set))
+func sortedCapped(set map[Host]bool) ([]Host, bool) {
+	out := make([]Host, 0, len(set))
 	for k := range set {
 		out = append(out, k)
 	}
-	sort.Slice(out, func(i, j int) bool { return lessHost(out[i], out[j]) })
+	slices.SortFunc(out, Host.Compare)
 	if len(out) > maxHostsListed {
 		return out[:maxHostsListed], true
 	}
 	return out, false
 }
 
-// lessHost orders addresses numerically, anything else after them by text.
-func lessHost(a, b string) bool {
-	pa, ea := netip.ParseAddr(a)
-	pb, eb := netip.ParseAddr(b)
-	switch {
-	case ea == nil && eb == nil:
-		return pa.Less(pb)
-	case ea == nil:
-		return true
-	case eb == nil:
-		return false
-	}
-	return a < b
-}
-
-func utc(ns int64) time.Time {
+func utc(ns int64) Time {
 	if ns == 0 {
-		return time.Time{}
+		return Time{}
 	}
-	return time.Unix(0, ns).UTC()
+	return TimeOf(time.Unix(0, ns).UTC())
 }
 
 func protoName(p uint8) string {

@@ -481,7 +481,7 @@ func TestEngineSyntheticAttacks(t *testing.T) {
 				}
 				b := res.Blocks[0]
 				firstAt, lastAt := c.time(want.alerts[0].at), c.time(want.alerts[len(want.alerts)-1].at)
-				if b.Host != want.attacker || !b.FirstBlock.Equal(firstAt) || !b.FirstBlock.Equal(res.Alerts[0].Time) {
+				if b.Host.String() != want.attacker || !b.FirstBlock.Equal(firstAt) || !b.FirstBlock.Equal(res.Alerts[0].Time.Time) {
 					t.Errorf("block of %s from %s, want %s from the detection at %s", b.Host, b.FirstBlock, want.attacker, firstAt)
 				}
 				if b.Blocks != want.blocks || b.Extensions != want.extensions {
@@ -553,8 +553,8 @@ func e2eCheckAlerts(t *testing.T, c *e2eCapture, path string, want e2eExpect, re
 	for i, w := range want.alerts {
 		a := res.Alerts[i]
 		loc := func(n uint64) PacketLocation { return PacketLocation{File: path, Packet: n} }
-		if a.SID != w.sid || a.Attacker != want.attacker || a.AttackerMAC != want.attackerMAC ||
-			a.Victim != w.victim || a.VictimPort != w.port || a.Kind != w.kind || a.Count != w.count {
+		if a.SID != w.sid || addrString(a.Attacker) != want.attacker || a.AttackerMAC.String() != want.attackerMAC ||
+			a.Victim.String() != w.victim || a.VictimPort != w.port || a.Kind != w.kind || a.Count != w.count {
 			t.Errorf("alert %d: sid %d attacker %s (%s) victim %s:%d kind %s count %d\nwant     sid %d attacker %s (%s) victim %s:%d kind %s count %d",
 				i, a.SID, a.Attacker, a.AttackerMAC, a.Victim, a.VictimPort, a.Kind, a.Count,
 				w.sid, want.attacker, want.attackerMAC, w.victim, w.port, w.kind, w.count)
@@ -789,7 +789,7 @@ func TestEngineMACExclusionIsNotTheRouter(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, _ := e2eAnalyzeFile(t, path, func(cfg *Config) { cfg.Exclusions = ex })
-	if len(res.Alerts) != 1 || res.Alerts[0].Attacker != "203.0.113.66" {
+	if len(res.Alerts) != 1 || res.Alerts[0].Attacker != netip.MustParseAddr("203.0.113.66") {
 		t.Fatalf("alerts %+v, want the scan by 203.0.113.66", res.Alerts)
 	}
 	if a := res.Alerts[0]; len(res.Blocks) == 0 || res.Summary.Exclusions[0].Alerts != 0 {
@@ -821,7 +821,7 @@ func TestEngineLateDetectionBlock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "half-closed-ssh.pcap")
 	c.write(path)
 	res, _ := e2eAnalyzeFile(t, path, nil)
-	if len(res.Alerts) != 1 || res.Alerts[0].Kind != "ssh" || res.Alerts[0].Attacker != att.ip.String() {
+	if len(res.Alerts) != 1 || res.Alerts[0].Kind != "ssh" || res.Alerts[0].Attacker != att.ip {
 		t.Fatalf("alerts %+v, want one ssh brute force by %s", res.Alerts, att.ip)
 	}
 	if len(res.Blocks) != 1 {
@@ -831,7 +831,7 @@ func TestEngineLateDetectionBlock(t *testing.T) {
 	// what the reported block covers, by the oracle
 	var det uint64
 	for i, p := range c.pkts {
-		if testEpoch.Add(p.at).Equal(a.Time) {
+		if testEpoch.Add(p.at).Equal(a.Time.Time) {
 			det = uint64(i + 1)
 		}
 	}

@@ -1,7 +1,5 @@
 package analyzer
 
-import "time"
-
 // Event types in the event stream.
 const (
 	EventAlert   = "alert"   // a signature fired
@@ -13,13 +11,13 @@ const (
 // moment it happens, and what the JSON report lists in order. Batch
 // analysis and paced replay of the same capture give the same events.
 type Event struct {
-	Type  string    `json:"type"`
-	Time  time.Time `json:"time"`
-	Alert *Alert    `json:"alert,omitempty"` // for alerts
+	Type  string `json:"type"`
+	Time  Time   `json:"time"`
+	Alert *Alert `json:"alert,omitempty"` // for alerts
 	// For blocks and unblocks: the host, and for blocks when the block
 	// ends, the signature that caused it and whether it extended one.
-	Host     string    `json:"host,omitempty"`
-	Until    time.Time `json:"until,omitempty"`
-	SID      uint32    `json:"sid,omitempty"`
-	Extended bool      `json:"extended,omitempty"`
+	Host     Host   `json:"host,omitzero"`
+	Until    Time   `json:"until,omitzero"`
+	SID      uint32 `json:"sid,omitempty"`
+	Extended bool   `json:"extended,omitempty"`
 }

@@ -130,18 +130,18 @@ type hostFacts struct {
 	prints []fingerprint.Evidence
 }
 
-func (h *hostFacts) name() string {
+func (h *hostFacts) name() Host {
 	if h.key.addr.IsValid() {
-		return h.key.addr.String()
+		return AddrHost(h.key.addr)
 	}
-	return fpMAC(h.mac)
+	return MACHost(MACFrom(h.mac))
 }
 
-func (h *hostFacts) macString() string {
+func (h *hostFacts) macAddr() MAC {
 	if !h.hasMAC {
-		return ""
+		return MAC{}
 	}
-	return fpMAC(h.mac)
+	return MACFrom(h.mac)
 }
 
 func (h *hostFacts) sidList() []uint32 {
@@ -205,11 +205,11 @@ func classifyHosts(events []packet.Event, cat *signatures.Catalog, home HomeNet,
 	for _, h := range order {
 		fp, why := judgeHost(h, names)
 		if why == nil {
-			fp.Host, fp.MAC, fp.Alerts, fp.SIDs = h.name(), h.macString(), uint64(len(h.evs)), h.sidList()
+			fp.Host, fp.MAC, fp.Alerts, fp.SIDs = h.name(), h.macAddr(), uint64(len(h.evs)), h.sidList()
 			fps = append(fps, fp)
 			continue
 		}
-		why.Host, why.MAC, why.Alerts, why.SIDs = h.name(), h.macString(), uint64(len(h.evs)), h.sidList()
+		why.Host, why.MAC, why.Alerts, why.SIDs = h.name(), h.macAddr(), uint64(len(h.evs)), h.sidList()
 		inv = append(inv, *why)
 	}
 	sort.SliceStable(fps, func(i, j int) bool { return lessHost(fps[i].Host, fps[j].Host) })

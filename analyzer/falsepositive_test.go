@@ -465,14 +465,14 @@ func TestClassifyHosts(t *testing.T) {
 			}
 			for i, w := range wantFP {
 				fp := fps[i]
-				if fp.Host != w.host || fp.Verdict != w.verdict || fp.Confidence != w.confidence {
+				if fp.Host.String() != w.host || fp.Verdict != w.verdict || fp.Confidence != w.confidence {
 					t.Errorf("false positive %d: %s %s %s, want %s %s %s\n%s", i, fp.Host, fp.Verdict, fp.Confidence,
 						w.host, w.verdict, w.confidence, strings.Join(fp.Evidence, "\n"))
 				}
 				if !strings.Contains(fp.Reason, w.reason) {
 					t.Errorf("false positive %d: reason %q, want it to hold %q", i, fp.Reason, w.reason)
 				}
-				if !strings.HasPrefix(fp.Exclusion, fp.Host+" ") && !strings.HasPrefix(fp.Exclusion, fp.MAC+" ") {
+				if !strings.HasPrefix(fp.Exclusion, fp.Host.String()+" ") && !strings.HasPrefix(fp.Exclusion, fp.MAC.String()+" ") {
 					t.Errorf("exclusion %q names neither %s nor %s", fp.Exclusion, fp.Host, fp.MAC)
 				}
 				if fp.Reason == "" || fp.Alerts == 0 || len(fp.SIDs) == 0 || !slices.IsSorted(fp.SIDs) {
@@ -482,7 +482,7 @@ func TestClassifyHosts(t *testing.T) {
 			}
 			for i, w := range wantInv {
 				v := inv[i]
-				if v.Host != w.host || !strings.Contains(v.Reason, w.reason) {
+				if v.Host.String() != w.host || !strings.Contains(v.Reason, w.reason) {
 					t.Errorf("investigate %d: %s %q, want %s %q", i, v.Host, v.Reason, w.host, w.reason)
 				}
 				if v.Alerts == 0 || len(v.SIDs) == 0 || len(v.Evidence) == 0 {
@@ -542,7 +542,7 @@ func TestClassifyHostsCorpus(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, fp := range res.FalsePositives {
-		got[fp.Host] = fp.Verdict
+		got[fp.Host.String()] = fp.Verdict
 		if len(fp.Evidence) < 2 {
 			t.Errorf("%s: thin evidence %q", fp.Host, fp.Evidence)
 		}
@@ -559,7 +559,7 @@ func TestClassifyHostsCorpus(t *testing.T) {
 	}
 	investigate := map[string]string{}
 	for _, v := range res.Investigate {
-		investigate[v.Host] = v.Reason
+		investigate[v.Host.String()] = v.Reason
 	}
 	for _, host := range []string{"203.0.113.66", "203.0.113.77", "203.0.113.78", "203.0.113.88", "198.51.100.23", "192.168.1.66", "2001:db8:66::1"} {
 		if v, ok := got[host]; ok {
@@ -593,7 +593,7 @@ func TestClassifyHostsNmapLab(t *testing.T) {
 		t.Fatalf("false positives %+v, investigate %+v; want one scanner", res.FalsePositives, res.Investigate)
 	}
 	fp := res.FalsePositives[0]
-	if fp.Host != "10.77.0.1" || fp.Verdict != VerdictScanner || fp.Confidence == ConfidenceLow || !strings.Contains(fp.Reason, "Nmap") {
+	if fp.Host.String() != "10.77.0.1" || fp.Verdict != VerdictScanner || fp.Confidence == ConfidenceLow || !strings.Contains(fp.Reason, "Nmap") {
 		t.Errorf("verdict %s %s %s (%s), want 10.77.0.1 scanner at medium or high, naming Nmap", fp.Host, fp.Verdict, fp.Confidence, fp.Reason)
 	}
 	fpHasEvidence(t, fp.Evidence, []string{
@@ -615,8 +615,7 @@ func detectionsOf(t *testing.T, res *Result) []packet.Event {
 	var out []packet.Event
 	for _, a := range res.Alerts {
 		ev := packet.Event{SID: a.SID, Kind: a.Kind, Count: a.Count, VictimPort: a.VictimPort}
-		ev.Attacker, _ = netip.ParseAddr(a.Attacker)
-		ev.Victim, _ = netip.ParseAddr(a.Victim)
+		ev.Attacker, ev.Victim = a.Attacker, a.Victim.Addr()
 		out = append(out, ev)
 	}
 	return out

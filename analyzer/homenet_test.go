@@ -201,12 +201,12 @@ func TestHomeNetDecidesVerdict(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fps, inv := classifyHosts(fpScan(tt.host), cat, tt.home)
 			if tt.verdict != "" {
-				if len(fps) != 1 || fps[0].Host != tt.host || fps[0].Verdict != tt.verdict || len(inv) != 0 {
+				if len(fps) != 1 || fps[0].Host.String() != tt.host || fps[0].Verdict != tt.verdict || len(inv) != 0 {
 					t.Fatalf("false positives %+v, investigate %+v; want %s %s", fps, inv, tt.host, tt.verdict)
 				}
 				return
 			}
-			if len(inv) != 1 || inv[0].Host != tt.host || !strings.Contains(inv[0].Reason, tt.reason) || len(fps) != 0 {
+			if len(inv) != 1 || inv[0].Host.String() != tt.host || !strings.Contains(inv[0].Reason, tt.reason) || len(fps) != 0 {
 				t.Fatalf("false positives %+v, investigate %+v; want %s to investigate: %s", fps, inv, tt.host, tt.reason)
 			}
 		})
@@ -229,7 +229,7 @@ func TestHomeNetWhatIf(t *testing.T) {
 			a := result(alerts(attacker, 9000002, 3)).verdict(attacker, "", VerdictScanner)
 			w := CompareExclusions(a, result(), "none", "b.txt", tt.home)
 			external := slices.ContainsFunc(w.Warnings, func(x WhatIfWarning) bool {
-				return x.Host == attacker && slices.ContainsFunc(x.Reasons, func(r string) bool { return strings.Contains(r, "external host") })
+				return x.Host.String() == attacker && slices.ContainsFunc(x.Reasons, func(r string) bool { return strings.Contains(r, "external host") })
 			})
 			if external != tt.warn {
 				t.Errorf("external-host warning for %s: %v, want %v; warnings %+v", attacker, external, tt.warn, w.Warnings)

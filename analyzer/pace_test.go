@@ -85,7 +85,7 @@ func TestReplayMatchesBatch(t *testing.T) {
 			if !reflect.DeepEqual(batch.Events, replayed.Events) || !reflect.DeepEqual(batch.Events, streamed) {
 				t.Fatalf("replay events differ from batch:\nbatch    %+v\nreplay   %+v\nstreamed %+v", batch.Events, replayed.Events, streamed)
 			}
-			span := time.Duration(batch.Summary.LastTime.Sub(batch.Summary.FirstTime))
+			span := time.Duration(batch.Summary.LastTime.Sub(batch.Summary.FirstTime.Time))
 			if want := span / 60; clk.slept < want-time.Millisecond || clk.slept > want+time.Millisecond {
 				t.Errorf("slept %v for a %v capture at 60x, want about %v", clk.slept, span, want)
 			}

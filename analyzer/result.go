@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"net/netip"
-	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
 )
@@ -40,8 +39,8 @@ type Summary struct {
 	Files        int             `json:"files"`
 	Packets      uint64          `json:"packets"`
 	Bytes        uint64          `json:"bytes"` // original (wire) lengths
-	FirstTime    time.Time       `json:"first_time"`
-	LastTime     time.Time       `json:"last_time"`
+	FirstTime    Time            `json:"first_time"`
+	LastTime     Time            `json:"last_time"`
 	Span         packet.Duration `json:"span"`
 	Undecoded    uint64          `json:"undecoded"`
 	DecodeErrors []ReasonCount   `json:"decode_errors"` // why packets were not fully decoded
@@ -70,13 +69,13 @@ type ReasonCount struct {
 
 // FileSummary describes one input file.
 type FileSummary struct {
-	Path      string    `json:"path"`
-	Format    string    `json:"format"` // pcap, pcapng, pcap.gz, ...
-	LinkTypes []string  `json:"link_types"`
-	Packets   uint64    `json:"packets"`
-	Bytes     uint64    `json:"bytes"`
-	First     time.Time `json:"first_time"`
-	Last      time.Time `json:"last_time"`
+	Path      string   `json:"path"`
+	Format    string   `json:"format"` // pcap, pcapng, pcap.gz, ...
+	LinkTypes []string `json:"link_types"`
+	Packets   uint64   `json:"packets"`
+	Bytes     uint64   `json:"bytes"`
+	First     Time     `json:"first_time"`
+	Last      Time     `json:"last_time"`
 	// Error is set when the file could not be read at all or stopped early;
 	// Truncated says what was read before the fault is still analysed.
 	Error     string `json:"error,omitempty"`
@@ -100,12 +99,12 @@ type SignatureHit struct {
 	CVEs          []string       `json:"cves"`
 	Advice        string         `json:"advice,omitempty"` // patch advice when a CVE is named
 	Count         uint64         `json:"count"`            // alerts
-	First         time.Time      `json:"first"`
-	Last          time.Time      `json:"last"`
+	First         Time           `json:"first"`
+	Last          Time           `json:"last"`
 	FirstPacket   PacketLocation `json:"first_packet"`
 	LastPacket    PacketLocation `json:"last_packet"`
-	Attackers     []string       `json:"attackers"` // sorted, capped
-	Victims       []string       `json:"victims"`   // sorted, capped
+	Attackers     []Host         `json:"attackers"` // sorted, capped; a MAC or SpoofedHost when no address
+	Victims       []Host         `json:"victims"`   // sorted, capped
 	MoreAttackers bool           `json:"more_attackers,omitempty"`
 	MoreVictims   bool           `json:"more_victims,omitempty"`
 }
@@ -115,21 +114,21 @@ type Alert struct {
 	SID         uint32         `json:"sid"`
 	Name        string         `json:"name"`
 	Severity    string         `json:"severity"`
-	Time        time.Time      `json:"time"`
-	Attacker    string         `json:"attacker,omitempty"`
-	AttackerMAC string         `json:"attacker_mac,omitempty"`
-	Victim      string         `json:"victim,omitempty"`
+	Time        Time           `json:"time"`
+	Attacker    netip.Addr     `json:"attacker,omitzero"`
+	AttackerMAC MAC            `json:"attacker_mac,omitzero"`
+	Victim      Host           `json:"victim,omitzero"` // an address, or a swept network
 	VictimPort  uint16         `json:"victim_port,omitempty"`
 	Proto       string         `json:"proto,omitempty"`
 	Kind        string         `json:"kind,omitempty"`
 	Detail      string         `json:"detail"`
 	Count       uint64         `json:"count"`
-	First       time.Time      `json:"first"`
-	Last        time.Time      `json:"last"`
+	First       Time           `json:"first"`
+	Last        Time           `json:"last"`
 	FirstPacket PacketLocation `json:"first_packet"`
 	LastPacket  PacketLocation `json:"last_packet"`
 	Spoofed     bool           `json:"spoofed,omitempty"`
-	Sources     []string       `json:"sources,omitempty"` // sample of spoofed sources
+	Sources     []netip.Addr   `json:"sources,omitempty"` // sample of spoofed sources
 	Blocked     bool           `json:"blocked"`           // this alert started or extended a block
 	// ARP is the ARP packet an ARP-poisoning alert fired on (its last
 	// packet); nil for other alerts.
@@ -142,22 +141,22 @@ type Alert struct {
 type ARPPacket struct {
 	// SenderIP is the ARP sender protocol address: the address the
 	// packet claimed is at its sender MAC.
-	SenderIP string `json:"sender_ip"`
+	SenderIP netip.Addr `json:"sender_ip"`
 	// TargetIP is the ARP target protocol address: for a reply, the
 	// host whose cache it fills; for a request, the address asked for;
-	// for a gratuitous announcement, the sender's own. Empty for 0.0.0.0.
-	TargetIP string `json:"target_ip,omitempty"`
+	// for a gratuitous announcement, the sender's own. Zero for 0.0.0.0.
+	TargetIP netip.Addr `json:"target_ip,omitzero"`
 	// SrcMAC and DestMAC are the frame's Ethernet source and destination,
-	// lower-case colon form; empty when the frame had no Ethernet header.
-	SrcMAC  string `json:"src_mac,omitempty"`
-	DestMAC string `json:"dest_mac,omitempty"`
+	// zero when the frame had no Ethernet header.
+	SrcMAC  MAC `json:"src_mac,omitzero"`
+	DestMAC MAC `json:"dest_mac,omitzero"`
 }
 
 // BlockedHost is a host the autoblock would have blocked.
 type BlockedHost struct {
-	Host           string          `json:"host"`
-	FirstBlock     time.Time       `json:"first_block"`
-	LastUnblock    time.Time       `json:"last_unblock"` // when the last block ends (may be past the capture)
+	Host           Host            `json:"host"`
+	FirstBlock     Time            `json:"first_block"`
+	LastUnblock    Time            `json:"last_unblock"` // when the last block ends (may be past the capture)
 	Blocks         int             `json:"blocks"`       // separate block periods
 	Extensions     int             `json:"extensions"`   // detections during a block that extended it
 	TotalBlocked   packet.Duration `json:"total_blocked"`
@@ -168,8 +167,8 @@ type BlockedHost struct {
 
 // FalsePositive is a host that probably fired for benign reasons.
 type FalsePositive struct {
-	Host       string   `json:"host"`
-	MAC        string   `json:"mac,omitempty"`
+	Host       Host     `json:"host"` // its address, or its MAC when it had none
+	MAC        MAC      `json:"mac,omitzero"`
 	Verdict    string   `json:"verdict"`    // "scanner", "guest-vm" or "monitoring"
 	Confidence string   `json:"confidence"` // "high", "medium" or "low": how much independent evidence agrees
 	Reason     string   `json:"reason"`
@@ -184,18 +183,10 @@ type FalsePositive struct {
 // shows no benign explanation. It may be a compromised host or a real
 // attacker.
 type Investigation struct {
-	Host     string   `json:"host"`
-	MAC      string   `json:"mac,omitempty"`
+	Host     Host     `json:"host"` // its address, or its MAC when it had none
+	MAC      MAC      `json:"mac,omitzero"`
 	Reason   string   `json:"reason"`
 	Evidence []string `json:"evidence"`
 	Alerts   uint64   `json:"alerts"` // alerts this host caused
 	SIDs     []uint32 `json:"sids"`   // signatures it fired, ascending
-}
-
-// addrString renders an address, or "" when it is not valid.
-func addrString(a netip.Addr) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
 }

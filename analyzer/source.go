@@ -307,11 +307,11 @@ func (s *Source) Next() bool {
 	sum := &s.Summary
 	sum.Packets++
 	sum.Bytes += uint64(ci.Length)
-	if sum.Packets == 1 || ci.Timestamp.Before(sum.First) {
-		sum.First = ci.Timestamp
+	if sum.Packets == 1 || ci.Timestamp.Before(sum.First.Time) {
+		sum.First = TimeOf(ci.Timestamp)
 	}
-	if ci.Timestamp.After(sum.Last) {
-		sum.Last = ci.Timestamp
+	if ci.Timestamp.After(sum.Last.Time) {
+		sum.Last = TimeOf(ci.Timestamp)
 	}
 	if !s.linkSet[s.Link] {
 		s.linkSet[s.Link] = true
@@ -336,7 +336,7 @@ func (s *Source) read() (data []byte, ci gopacket.CaptureInfo, err error) {
 	if err == nil && ci.Timestamp.IsZero() {
 		// pcapng simple packet blocks carry no time; keep order by
 		// reusing the last one
-		ci.Timestamp = s.Summary.Last
+		ci.Timestamp = s.Summary.Last.Time
 		if ci.Timestamp.IsZero() {
 			ci.Timestamp = time.Unix(0, 0).UTC()
 		}

@@ -2,8 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"net"
-	"net/netip"
 	"sort"
 	"strings"
 
@@ -13,12 +11,6 @@ import (
 // WhatIfSchema names the JSON what-if report schema; bump it on
 // incompatible change.
 const WhatIfSchema = "ipsreplay.whatif/v1"
-
-// Host placeholders for alerts that name neither an address nor a MAC.
-const (
-	spoofedHost = "(spoofed sources)"
-	unknownHost = "(unknown)"
-)
 
 // WhatIf compares two analyses of the same captures run with two exclusion
 // lists, A and B: what each would have alerted on and blocked, and what B
@@ -55,7 +47,7 @@ type WhatIfSide struct {
 
 // WhatIfRow is one host's alerts of one signature under A and B.
 type WhatIfRow struct {
-	Host     string `json:"host"` // address, or MAC when the alerts had none
+	Host     Host   `json:"host"` // address, or MAC when the alerts had none
 	SID      uint32 `json:"sid"`
 	Name     string `json:"name"`
 	AlertsA  uint64 `json:"alerts_a"`
@@ -67,7 +59,7 @@ type WhatIfRow struct {
 
 // WhatIfBlock is one host's blocks under A and B.
 type WhatIfBlock struct {
-	Host            string `json:"host"`
+	Host            Host   `json:"host"`
 	BlocksA         int    `json:"blocks_a"` // separate block periods; 0: not blocked
 	BlocksB         int    `json:"blocks_b"`
 	DroppedPacketsA uint64 `json:"dropped_packets_a"`
@@ -79,7 +71,7 @@ type WhatIfBlock struct {
 // WhatIfWarning is a host whose alerts one list hides although they look
 // like a real attack.
 type WhatIfWarning struct {
-	Host     string   `json:"host"`
+	Host     Host     `json:"host"`
 	HiddenBy string   `json:"hidden_by"` // label of the list that hides: "B" (or "A")
 	SIDs     []uint32 `json:"sids"`      // the suspicious hidden signatures
 	Alerts   uint64   `json:"alerts"`    // their alerts under the other list
@@ -144,7 +136,7 @@ func CompareExclusions(a, b *Result, nameA, nameB string, home HomeNet) WhatIf {
 		return x.SID < y.SID
 	})
 
-	hosts := map[string]bool{}
+	hosts := map[Host]bool{}
 	for h := range sa.blocks {
 		hosts[h] = true
 	}
@@ -182,7 +174,7 @@ func CompareExclusions(a, b *Result, nameA, nameB string, home HomeNet) WhatIf {
 }
 
 type rowKey struct {
-	host string
+	host Host
 	sid  uint32
 }
 
@@ -193,13 +185,13 @@ type whatIfSide struct {
 	name     string
 	alerts   map[rowKey]uint64
 	names    map[uint32]string
-	blocks   map[string]*BlockedHost
-	verdicts map[string]*FalsePositive
+	blocks   map[Host]*BlockedHost
+	verdicts map[Host]*FalsePositive
 }
 
 func newWhatIfSide(r *Result, label, name string) *whatIfSide {
 	s := &whatIfSide{res: r, label: label, name: name, alerts: map[rowKey]uint64{},
-		names: map[uint32]string{}, blocks: map[string]*BlockedHost{}, verdicts: map[string]*FalsePositive{}}
+		names: map[uint32]string{}, blocks: map[Host]*BlockedHost{}, verdicts: map[Host]*FalsePositive{}}
 	if r == nil {
 		return s
 	}
@@ -226,7 +218,7 @@ func newWhatIfSide(r *Result, label, name string) *whatIfSide {
 	// the verdict given to the same MAC under its address.
 	for i := range r.FalsePositives {
 		fp := &r.FalsePositives[i]
-		if m := canonicalHost(fp.MAC); m != "" && s.verdicts[m] == nil {
+		if m := MACHost(fp.MAC); m.IsValid() && s.verdicts[m] == nil {
 			s.verdicts[m] = fp
 		}
 	}
@@ -235,10 +227,10 @@ func newWhatIfSide(r *Result, label, name string) *whatIfSide {
 
 func (s *whatIfSide) totals() WhatIfSide {
 	t := WhatIfSide{Label: s.label, Name: s.name, Exclusions: []ExclusionUse{}}
-	hosts := map[string]bool{}
+	hosts := map[Host]bool{}
 	for k, n := range s.alerts {
 		t.Alerts += n
-		if k.host != spoofedHost && k.host != unknownHost {
+		if k.host != SpoofedHost() && k.host != UnknownHost() {
 			hosts[k.host] = true
 		}
 	}
@@ -260,7 +252,7 @@ func (s *whatIfSide) totals() WhatIfSide {
 // the home network, or the hidden signatures are not what its
 // false-positive verdict under shown explains.
 func hiddenAttacks(shown, hiding *whatIfSide, home HomeNet) []WhatIfWarning {
-	hidden := map[string][]uint32{}
+	hidden := map[Host][]uint32{}
 	for k := range shown.alerts {
 		if hiding.alerts[k] == 0 {
 			hidden[k.host] = append(hidden[k.host], k.sid)
@@ -271,7 +263,7 @@ func hiddenAttacks(shown, hiding *whatIfSide, home HomeNet) []WhatIfWarning {
 		sort.Slice(sids, func(i, j int) bool { return sids[i] < sids[j] })
 		var reasons []string
 		suspicious := map[uint32]bool{}
-		if a, err := netip.ParseAddr(host); err == nil && !home.Internal(a) {
+		if a := host.Addr(); a.IsValid() && !home.Internal(a) {
 			reasons = append(reasons, "external host (outside hosts are never excused)")
 			for _, sid := range sids {
 				suspicious[sid] = true
@@ -364,30 +356,20 @@ func outsideProfile(verdict string, sids []uint32) ([]uint32, string) {
 
 // alertHost keys an alert's host: its address, else its MAC (ARP alerts
 // can have no address), else a placeholder.
-func alertHost(a *Alert) string {
-	if h := canonicalHost(a.Attacker); h != "" {
-		return h
+func alertHost(a *Alert) Host {
+	if h := a.Source(); h.IsValid() {
+		return canonicalHost(h)
 	}
-	if h := canonicalHost(a.AttackerMAC); h != "" {
-		return h
-	}
-	if a.Spoofed {
-		return spoofedHost
-	}
-	return unknownHost
+	return UnknownHost()
 }
 
-// canonicalHost renders an address or MAC in one spelling, so the same
-// host from alerts, blocks and verdicts meets under one key; anything else
-// is kept as written.
-func canonicalHost(s string) string {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap().String()
+// canonicalHost unmaps an IPv4-mapped address, so the same host from
+// alerts, blocks and verdicts meets under one key.
+func canonicalHost(h Host) Host {
+	if a := h.Addr(); a.Is4In6() {
+		return AddrHost(a.Unmap())
 	}
-	if hw, err := net.ParseMAC(s); err == nil {
-		return hw.String()
-	}
-	return s
+	return h
 }
 
 // alertNoun is "alert" or "alerts" as n asks.

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,9 +27,9 @@ func alerts(host string, sid uint32, n int) []Alert {
 	for i := range out {
 		out[i] = Alert{SID: sid, Name: sigNames[sid]}
 		if strings.Count(host, ":") == 5 && !strings.Contains(host, "::") {
-			out[i].AttackerMAC = host
+			out[i].AttackerMAC = mustMAC(host)
 		} else {
-			out[i].Attacker = host
+			out[i].Attacker = netip.MustParseAddr(host)
 		}
 	}
 	return out
@@ -43,12 +44,12 @@ func result(parts ...[]Alert) *Result {
 }
 
 func (r *Result) block(host string, dropped uint64) *Result {
-	r.Blocks = append(r.Blocks, BlockedHost{Host: host, Blocks: 1, DroppedPackets: dropped, DroppedBytes: dropped * 100})
+	r.Blocks = append(r.Blocks, BlockedHost{Host: MustParseHost(host), Blocks: 1, DroppedPackets: dropped, DroppedBytes: dropped * 100})
 	return r
 }
 
 func (r *Result) verdict(host, mac, v string) *Result {
-	r.FalsePositives = append(r.FalsePositives, FalsePositive{Host: host, MAC: mac, Verdict: v})
+	r.FalsePositives = append(r.FalsePositives, FalsePositive{Host: MustParseHost(host), MAC: mustMAC(mac), Verdict: v})
 	return r
 }
 
@@ -181,7 +182,7 @@ func TestCompareExclusionsWarnings(t *testing.T) {
 			}
 			for i, g := range w.Warnings {
 				x := tt.want[i]
-				if g.Host != x.host || g.HiddenBy != x.hiddenBy || !reflect.DeepEqual(g.SIDs, x.sids) ||
+				if g.Host.String() != x.host || g.HiddenBy != x.hiddenBy || !reflect.DeepEqual(g.SIDs, x.sids) ||
 					g.Alerts != x.alerts || g.Block != x.block {
 					t.Errorf("warning %d = %+v, want %+v", i, g, x)
 				}
@@ -195,7 +196,7 @@ func TestCompareExclusionsWarnings(t *testing.T) {
 					}
 				}
 				// One line naming the list, host, signatures, counts and why.
-				for _, part := range append([]string{x.hiddenBy + " (", g.Host, "\n"}, g.Reasons...) {
+				for _, part := range append([]string{x.hiddenBy + " (", g.Host.String(), "\n"}, g.Reasons...) {
 					has := strings.Contains(g.Message, part)
 					if has != (part != "\n") {
 						t.Errorf("warning %d message %q: contains %q = %v", i, g.Message, part, has)
@@ -277,11 +278,11 @@ func TestCompareExclusionsTable(t *testing.T) {
 		{vmMAC, 9000003, 1, 0, -1, false, false},
 		{scanner, 9000004, 1, 1, 0, true, false},
 		{attacker, 9000002, 1, 1, 0, true, true},
-		{spoofedHost, 9000001, 1, 1, 0, false, false},
+		{spoofedHostText, 9000001, 1, 1, 0, false, false},
 	}
 	var got []row
 	for _, r := range w.Rows {
-		got = append(got, row{r.Host, r.SID, r.AlertsA, r.AlertsB, r.Change, r.BlockedA, r.BlockedB})
+		got = append(got, row{r.Host.String(), r.SID, r.AlertsA, r.AlertsB, r.Change, r.BlockedA, r.BlockedB})
 		if r.Name != sigNames[r.SID] {
 			t.Errorf("row %s/%d: name %q", r.Host, r.SID, r.Name)
 		}
@@ -291,9 +292,9 @@ func TestCompareExclusionsTable(t *testing.T) {
 	}
 
 	wantBlocks := []WhatIfBlock{
-		{Host: scanner, BlocksA: 1, DroppedPacketsA: 722, DroppedBytesA: 72200},
-		{Host: "192.168.1.7", BlocksB: 1, DroppedPacketsB: 5, DroppedBytesB: 500},
-		{Host: attacker, BlocksA: 1, BlocksB: 1, DroppedPacketsA: 2426, DroppedPacketsB: 2400, DroppedBytesA: 242600, DroppedBytesB: 240000},
+		{Host: MustParseHost(scanner), BlocksA: 1, DroppedPacketsA: 722, DroppedBytesA: 72200},
+		{Host: MustParseHost("192.168.1.7"), BlocksB: 1, DroppedPacketsB: 5, DroppedBytesB: 500},
+		{Host: MustParseHost(attacker), BlocksA: 1, BlocksB: 1, DroppedPacketsA: 2426, DroppedPacketsB: 2400, DroppedBytesA: 242600, DroppedBytesB: 240000},
 	}
 	if !reflect.DeepEqual(w.Blocks, wantBlocks) {
 		t.Errorf("blocks\n%+v\nwant\n%+v", w.Blocks, wantBlocks)
@@ -303,7 +304,7 @@ func TestCompareExclusionsTable(t *testing.T) {
 	// external attacker still fires under B and is not.
 	var hosts []string
 	for _, x := range w.Warnings {
-		hosts = append(hosts, x.HiddenBy+" "+x.Host)
+		hosts = append(hosts, x.HiddenBy+" "+x.Host.String())
 	}
 	wantHosts := []string{"B " + scanner, "B 00:0c:29:5e:71:a2", "B 00:1c:42:8d:13:6f", "A 192.168.1.7"}
 	if !reflect.DeepEqual(hosts, wantHosts) {
@@ -334,4 +335,13 @@ func TestCompareExclusionsEmpty(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustMAC parses a MAC; "" is none.
+func mustMAC(s string) MAC {
+	var m MAC
+	if err := m.UnmarshalText([]byte(s)); err != nil {
+		panic(err)
+	}
+	return m
 }

@@ -241,17 +241,17 @@ func Compare(f *File, res *analyzer.Result) []Diff {
 			add("~ %s: %s, want at least %d", label, alerts(h.Count), *w.MinAlerts)
 		}
 		if w.Attackers != nil {
-			setDiff(&out, label+" attackers", *w.Attackers, h.Attackers)
+			setDiff(&out, label+" attackers", *w.Attackers, hostStrings(h.Attackers))
 		}
 		if w.Victims != nil {
-			setDiff(&out, label+" victims", *w.Victims, h.Victims)
+			setDiff(&out, label+" victims", *w.Victims, hostStrings(h.Victims))
 		}
 	}
 	unexpected := append([]analyzer.SignatureHit(nil), res.Signatures...)
 	sort.Slice(unexpected, func(i, j int) bool { return unexpected[i].SID < unexpected[j].SID })
 	for _, h := range unexpected {
 		if !wantSIDs[h.SID] {
-			add("+ %s: fired %s (attackers %s), not expected", sigLabel(h.SID, "", &h), alerts(h.Count), listOrNone(h.Attackers))
+			add("+ %s: fired %s (attackers %s), not expected", sigLabel(h.SID, "", &h), alerts(h.Count), listOrNone(hostStrings(h.Attackers)))
 		}
 	}
 	if f.Blocked != nil {
@@ -268,7 +268,7 @@ func Compare(f *File, res *analyzer.Result) []Diff {
 				continue
 			}
 			for _, g := range res.FalsePositives {
-				if g.Host == fp.Host && g.Verdict == fp.Verdict && confidenceRank(g.Confidence) < confidenceRank(fp.MinConfidence) {
+				if g.Host.String() == fp.Host && g.Verdict == fp.Verdict && confidenceRank(g.Confidence) < confidenceRank(fp.MinConfidence) {
 					add("~ false positives: %s %s: confidence %s, want at least %s", fp.Host, fp.Verdict, g.Confidence, fp.MinConfidence)
 				}
 			}
@@ -333,10 +333,20 @@ func listOrNone(s []string) string {
 	return strings.Join(s, ", ")
 }
 
+// hostStrings writes hosts as expectation files do; the list is new, so
+// editing it leaves the Result alone.
+func hostStrings(hosts []analyzer.Host) []string {
+	out := make([]string, len(hosts))
+	for i, h := range hosts {
+		out[i] = h.String()
+	}
+	return out
+}
+
 func blockedHosts(res *analyzer.Result) []string {
 	out := make([]string, 0, len(res.Blocks))
 	for _, b := range res.Blocks {
-		out = append(out, b.Host)
+		out = append(out, b.Host.String())
 	}
 	sort.Strings(out)
 	return out
@@ -345,7 +355,7 @@ func blockedHosts(res *analyzer.Result) []string {
 func fpKeys(res *analyzer.Result) []string {
 	out := make([]string, 0, len(res.FalsePositives))
 	for _, fp := range res.FalsePositives {
-		out = append(out, fp.Host+" "+fp.Verdict)
+		out = append(out, fp.Host.String()+" "+fp.Verdict)
 	}
 	sort.Strings(out)
 	return out
@@ -375,10 +385,10 @@ func FromResult(old *File, res *analyzer.Result) *File {
 		} else {
 			s.Alerts = &count
 		}
-		attackers := append([]string{}, h.Attackers...)
+		attackers := hostStrings(h.Attackers)
 		s.Attackers = &attackers
 		if o, ok := oldSig[h.SID]; ok && o.Victims != nil {
-			victims := append([]string{}, h.Victims...)
+			victims := hostStrings(h.Victims)
 			s.Victims = &victims
 		}
 		f.Signatures = append(f.Signatures, s)
@@ -393,8 +403,8 @@ func FromResult(old *File, res *analyzer.Result) *File {
 	}
 	fps := make([]FalsePositive, 0, len(res.FalsePositives))
 	for _, fp := range res.FalsePositives {
-		e := FalsePositive{Host: fp.Host, Verdict: fp.Verdict}
-		if m := oldMin[fp.Host+" "+fp.Verdict]; m != "" && confidenceRank(fp.Confidence) >= confidenceRank(m) {
+		e := FalsePositive{Host: fp.Host.String(), Verdict: fp.Verdict}
+		if m := oldMin[e.Host+" "+fp.Verdict]; m != "" && confidenceRank(fp.Confidence) >= confidenceRank(m) {
 			e.MinConfidence = m // a bound that still holds is kept, as min_alerts is
 		}
 		fps = append(fps, e)

@@ -328,17 +328,26 @@ func TestCapturePaths(t *testing.T) {
 
 // scanResult is a hand-built analysis: an internal scanner that also
 // guessed a password, listed most severe first as the analyzer does.
+// testHosts parses a fixture's host list.
+func testHosts(hosts ...string) []analyzer.Host {
+	out := make([]analyzer.Host, len(hosts))
+	for i, h := range hosts {
+		out[i] = analyzer.MustParseHost(h)
+	}
+	return out
+}
+
 func scanResult() *analyzer.Result {
 	return &analyzer.Result{
 		Signatures: []analyzer.SignatureHit{
 			{SID: 9000004, Name: "Attack: Brute Force Remote Login", Count: 1,
-				Attackers: []string{"192.168.1.250"}, Victims: []string{"192.168.1.21"}},
+				Attackers: testHosts("192.168.1.250"), Victims: testHosts("192.168.1.21")},
 			{SID: 9000002, Name: "Attack: Port Scan", Count: 7,
-				Attackers: []string{"192.168.1.250", "203.0.113.66"}, Victims: []string{"192.168.1.10", "192.168.1.22"}},
+				Attackers: testHosts("192.168.1.250", "203.0.113.66"), Victims: testHosts("192.168.1.10", "192.168.1.22")},
 		},
-		Blocks: []analyzer.BlockedHost{{Host: "203.0.113.66"}, {Host: "192.168.1.250"}},
+		Blocks: []analyzer.BlockedHost{{Host: analyzer.MustParseHost("203.0.113.66")}, {Host: analyzer.MustParseHost("192.168.1.250")}},
 		FalsePositives: []analyzer.FalsePositive{
-			{Host: "192.168.1.250", Verdict: "scanner", Confidence: "high"},
+			{Host: analyzer.MustParseHost("192.168.1.250"), Verdict: "scanner", Confidence: "high"},
 		},
 	}
 }
@@ -675,13 +684,13 @@ func TestFromResult(t *testing.T) {
 	t.Run("sorts and copies", func(t *testing.T) {
 		res := &analyzer.Result{
 			Signatures: []analyzer.SignatureHit{
-				{SID: 9000004, Count: 1, Attackers: []string{"b"}},
-				{SID: 9000001, Count: 1, Attackers: []string{"a"}},
+				{SID: 9000004, Count: 1, Attackers: testHosts("10.0.0.2")},
+				{SID: 9000001, Count: 1, Attackers: testHosts("10.0.0.1")},
 				{SID: 9000003, Count: 1},
 			},
-			Blocks: []analyzer.BlockedHost{{Host: "c"}, {Host: "a"}, {Host: "b"}},
+			Blocks: []analyzer.BlockedHost{{Host: analyzer.MustParseHost("10.0.0.3")}, {Host: analyzer.MustParseHost("10.0.0.1")}, {Host: analyzer.MustParseHost("10.0.0.2")}},
 			FalsePositives: []analyzer.FalsePositive{
-				{Host: "z", Verdict: "scanner"}, {Host: "m", Verdict: "guest-vm"},
+				{Host: analyzer.MustParseHost("10.0.0.9"), Verdict: "scanner"}, {Host: analyzer.MustParseHost("10.0.0.5"), Verdict: "guest-vm"},
 			},
 		}
 		before := cloneResult(res)
@@ -696,17 +705,17 @@ func TestFromResult(t *testing.T) {
 		if a := got.Signatures[1].Attackers; a == nil || len(*a) != 0 {
 			t.Errorf("attackers of a hit without any = %v, want an empty list", a)
 		}
-		if !slices.Equal(*got.Blocked, []string{"a", "b", "c"}) {
+		if !slices.Equal(*got.Blocked, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"}) {
 			t.Errorf("blocked %v, want sorted", *got.Blocked)
 		}
-		if hosts := []string{(*got.FalsePositives)[0].Host, (*got.FalsePositives)[1].Host}; !slices.Equal(hosts, []string{"m", "z"}) {
+		if hosts := []string{(*got.FalsePositives)[0].Host, (*got.FalsePositives)[1].Host}; !slices.Equal(hosts, []string{"10.0.0.5", "10.0.0.9"}) {
 			t.Errorf("false positives %v, want sorted by host", hosts)
 		}
 		if !reflect.DeepEqual(res, before) {
 			t.Error("FromResult modified the Result")
 		}
 		(*got.Signatures[0].Attackers)[0] = "changed"
-		if res.Signatures[1].Attackers[0] != "a" {
+		if res.Signatures[1].Attackers[0] != analyzer.MustParseHost("10.0.0.1") {
 			t.Error("FromResult shares attacker lists with the Result")
 		}
 	})

@@ -118,33 +118,16 @@ func newEVEEncoder(w io.Writer) *json.Encoder {
 }
 
 // eveTime renders a time in Suricata's EVE format, in UTC, or null when
-// zero. Like jsonTime it refuses years outside 0-9999.
+// zero. Like the JSON report's times it refuses years outside 0-9999.
 type eveTime time.Time
 
 // MarshalJSON implements json.Marshaler.
 func (t eveTime) MarshalJSON() ([]byte, error) {
-	tt := time.Time(t)
-	if tt.IsZero() {
-		return []byte("null"), nil
-	}
-	tt = tt.UTC()
-	if y := tt.Year(); y < 0 || y > 9999 {
-		return nil, fmt.Errorf("time %s: year outside 0-9999 cannot be written as an EVE timestamp", tt.Format(time.RFC3339Nano))
-	}
-	b := make([]byte, 0, len(eveTimeLayout)+2)
-	b = append(b, '"')
-	b = tt.AppendFormat(b, eveTimeLayout)
-	return append(b, '"'), nil
+	return analyzer.TimeOf(time.Time(t)).AppendJSON(nil, eveTimeLayout, "an EVE timestamp")
 }
 
-// optTime is an eveTime for an omitempty field: nil when t is zero.
-func optTime(t time.Time) *eveTime {
-	if t.IsZero() {
-		return nil
-	}
-	e := eveTime(t)
-	return &e
-}
+// IsZero lets omitzero leave out an unknown time.
+func (t eveTime) IsZero() bool { return time.Time(t).IsZero() }
 
 // eveRecord is one EVE line. The fields up to Alert are Suricata's common
 // section and alert object, in Suricata's order; IPSReplay holds our own
@@ -164,8 +147,8 @@ type eveRecord struct {
 // eveEther is Suricata's "ether" object (Suricata 7's schema: src_mac and
 // dest_mac strings, no other keys): the frame's MAC addresses.
 type eveEther struct {
-	SrcMAC  string `json:"src_mac,omitempty"`
-	DestMAC string `json:"dest_mac,omitempty"`
+	SrcMAC  analyzer.MAC `json:"src_mac,omitzero"`
+	DestMAC analyzer.MAC `json:"dest_mac,omitzero"`
 }
 
 // eveAlert is Suricata's "alert" object.
@@ -180,61 +163,36 @@ type eveAlert struct {
 }
 
 // eveAlertExtra is what an alert record carries beyond Suricata's fields.
-// Attacker and Victim are set only when src_ip or dest_ip cannot hold
-// them: a value that is not a single IP address (a swept prefix) would
-// break SIEM fields typed as IP addresses.
+// Victim is set only when dest_ip cannot hold it: a value that is not a
+// single IP address (a swept network) would break SIEM fields typed as IP
+// addresses. An attacker is always an address, in src_ip.
 type eveAlertExtra struct {
 	Kind        string                  `json:"kind,omitempty"`
 	Detail      string                  `json:"detail"`
 	Count       uint64                  `json:"count"`
-	First       *eveTime                `json:"first,omitempty"`
-	Last        *eveTime                `json:"last,omitempty"`
+	First       eveTime                 `json:"first,omitzero"`
+	Last        eveTime                 `json:"last,omitzero"`
 	FirstPacket analyzer.PacketLocation `json:"first_packet"`
 	LastPacket  analyzer.PacketLocation `json:"last_packet"`
-	Attacker    string                  `json:"attacker,omitempty"`
-	AttackerMAC string                  `json:"attacker_mac,omitempty"`
+	AttackerMAC analyzer.MAC            `json:"attacker_mac,omitzero"`
 	Victim      string                  `json:"victim,omitempty"`
 	Spoofed     bool                    `json:"spoofed,omitempty"`
-	Sources     []string                `json:"sources,omitempty"`
+	Sources     []netip.Addr            `json:"sources,omitempty"`
 }
 
 // eveBlockExtra is the ipsreplay object of a block record. Host is set
 // only when src_ip cannot hold it.
 type eveBlockExtra struct {
-	Host     string   `json:"host,omitempty"`
-	Until    *eveTime `json:"until,omitempty"`
-	SID      uint32   `json:"sid"`
-	Extended bool     `json:"extended"`
+	Host     string  `json:"host,omitempty"`
+	Until    eveTime `json:"until,omitzero"`
+	SID      uint32  `json:"sid"`
+	Extended bool    `json:"extended"`
 }
 
 // eveHostExtra is the ipsreplay object of an unblock record whose host is
 // not an IP address; a normal unblock record has none.
 type eveHostExtra struct {
 	Host string `json:"host"`
-}
-
-// eveFalsePositiveExtra is the ipsreplay object of a false-positive record.
-type eveFalsePositiveExtra struct {
-	Host       string   `json:"host"`
-	MAC        string   `json:"mac,omitempty"`
-	Verdict    string   `json:"verdict"`
-	Confidence string   `json:"confidence"`
-	Reason     string   `json:"reason"`
-	Evidence   []string `json:"evidence"`
-	Alerts     uint64   `json:"alerts"`
-	SIDs       []uint32 `json:"sids"`
-	Exclusion  string   `json:"exclusion"`
-}
-
-// eveInvestigateExtra is the ipsreplay object of a host-to-investigate
-// record.
-type eveInvestigateExtra struct {
-	Host     string   `json:"host"`
-	MAC      string   `json:"mac,omitempty"`
-	Reason   string   `json:"reason"`
-	Evidence []string `json:"evidence"`
-	Alerts   uint64   `json:"alerts"`
-	SIDs     []uint32 `json:"sids"`
 }
 
 // eveEvent builds the record for ev, or reports false when ev gives none.
@@ -247,13 +205,13 @@ func eveEvent(ev analyzer.Event, categories map[uint32]string) (eveRecord, bool)
 		}
 		return eveAlertRecord(ev, categories[ev.Alert.SID]), true
 	case analyzer.EventBlock:
-		rec := eveRecord{Timestamp: eveTime(ev.Time), EventType: eveTypeBlock}
-		x := &eveBlockExtra{Until: optTime(ev.Until), SID: ev.SID, Extended: ev.Extended}
+		rec := eveRecord{Timestamp: eveTime(ev.Time.Time), EventType: eveTypeBlock}
+		x := &eveBlockExtra{Until: eveTime(ev.Until.Time), SID: ev.SID, Extended: ev.Extended}
 		rec.SrcIP, x.Host = ipOr(ev.Host)
 		rec.IPSReplay = x
 		return rec, true
 	case analyzer.EventUnblock:
-		rec := eveRecord{Timestamp: eveTime(ev.Time), EventType: eveTypeUnblock}
+		rec := eveRecord{Timestamp: eveTime(ev.Time.Time), EventType: eveTypeUnblock}
 		var other string
 		rec.SrcIP, other = ipOr(ev.Host)
 		if other != "" {
@@ -274,25 +232,22 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 	if a.Blocked {
 		action = "blocked"
 	}
-	var sources []string // omitempty: nil and empty both leave it out
-	if len(a.Sources) > 0 {
-		sources = strs(a.Sources)
-	}
 	x := &eveAlertExtra{
 		Kind:        a.Kind,
 		Detail:      a.Detail,
 		Count:       a.Count,
-		First:       optTime(a.First),
-		Last:        optTime(a.Last),
+		First:       eveTime(a.First.Time),
+		Last:        eveTime(a.Last.Time),
 		FirstPacket: a.FirstPacket,
 		LastPacket:  a.LastPacket,
 		AttackerMAC: a.AttackerMAC,
 		Spoofed:     a.Spoofed,
-		Sources:     sources,
+		Sources:     a.Sources,
 	}
 	rec := eveRecord{
-		Timestamp: eveTime(at),
+		Timestamp: eveTime(at.Time),
 		EventType: eveTypeAlert,
+		SrcIP:     analyzer.AddrHost(a.Attacker).String(),
 		DestPort:  a.VictimPort,
 		Proto:     a.Proto,
 		Alert: &eveAlert{
@@ -306,19 +261,18 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 		},
 		IPSReplay: x,
 	}
-	rec.SrcIP, x.Attacker = ipOr(a.Attacker)
 	rec.DestIP, x.Victim = ipOr(a.Victim)
 	rec.Ether = eveAlertEther(a)
 	// An ARP alert whose attacker is known only by its MAC is addressed as
 	// its packet was, as Suricata addresses an ARP packet: from the ARP
 	// sender address (the address claimed) to the target address. A
 	// victim that is neither stays under ipsreplay.
-	if p := a.ARP; p != nil && a.Attacker == "" {
-		rec.SrcIP, rec.DestIP = p.SenderIP, p.TargetIP
-		if a.Victim == p.SenderIP || a.Victim == p.TargetIP {
+	if p := a.ARP; p != nil && !a.Attacker.IsValid() {
+		rec.SrcIP, rec.DestIP = analyzer.AddrHost(p.SenderIP).String(), analyzer.AddrHost(p.TargetIP).String()
+		if a.Victim == analyzer.AddrHost(p.SenderIP) || a.Victim == analyzer.AddrHost(p.TargetIP) {
 			x.Victim = ""
 		} else {
-			x.Victim = a.Victim
+			x.Victim = a.Victim.String()
 		}
 	}
 	return rec
@@ -330,7 +284,7 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 // when there is no MAC.
 func eveAlertEther(a *analyzer.Alert) *eveEther {
 	e := eveEther{SrcMAC: a.AttackerMAC}
-	if a.ARP != nil && a.ARP.SrcMAC != "" {
+	if a.ARP != nil && a.ARP.SrcMAC.IsValid() {
 		e = eveEther{SrcMAC: a.ARP.SrcMAC, DestMAC: a.ARP.DestMAC}
 	}
 	if e == (eveEther{}) {
@@ -339,56 +293,32 @@ func eveAlertEther(a *analyzer.Alert) *eveEther {
 	return &e
 }
 
-func eveFalsePositiveRecord(fp analyzer.FalsePositive, last time.Time) eveRecord {
-	rec := eveRecord{
-		Timestamp: eveTime(last),
-		EventType: eveTypeFalsePositive,
-		IPSReplay: &eveFalsePositiveExtra{
-			Host:       fp.Host,
-			MAC:        fp.MAC,
-			Verdict:    fp.Verdict,
-			Confidence: fp.Confidence,
-			Reason:     fp.Reason,
-			Evidence:   strs(fp.Evidence),
-			Alerts:     fp.Alerts,
-			SIDs:       sidsJSON(fp.SIDs),
-			Exclusion:  fp.Exclusion,
-		},
-	}
+// eveFalsePositiveRecord renders a likely false positive, stamped with the
+// end of the capture; its ipsreplay object is the JSON report's entry.
+func eveFalsePositiveRecord(fp analyzer.FalsePositive, last analyzer.Time) eveRecord {
+	fp.Evidence, fp.SIDs = nonNil(fp.Evidence), nonNil(fp.SIDs)
+	rec := eveRecord{Timestamp: eveTime(last.Time), EventType: eveTypeFalsePositive, IPSReplay: fp}
 	rec.SrcIP, _ = ipOr(fp.Host) // the host is in ipsreplay.host either way
 	return rec
 }
 
 // eveInvestigateRecord renders a host that needs investigation, stamped
 // like a false positive with the end of the capture.
-func eveInvestigateRecord(v analyzer.Investigation, last time.Time) eveRecord {
-	rec := eveRecord{
-		Timestamp: eveTime(last),
-		EventType: eveTypeInvestigate,
-		IPSReplay: &eveInvestigateExtra{
-			Host:     v.Host,
-			MAC:      v.MAC,
-			Reason:   v.Reason,
-			Evidence: strs(v.Evidence),
-			Alerts:   v.Alerts,
-			SIDs:     sidsJSON(v.SIDs),
-		},
-	}
+func eveInvestigateRecord(v analyzer.Investigation, last analyzer.Time) eveRecord {
+	v.Evidence, v.SIDs = nonNil(v.Evidence), nonNil(v.SIDs)
+	rec := eveRecord{Timestamp: eveTime(last.Time), EventType: eveTypeInvestigate, IPSReplay: v}
 	rec.SrcIP, _ = ipOr(v.Host)
 	return rec
 }
 
-// ipOr splits a host string for an EVE address field: an IP address is
-// returned as ip, anything else (a prefix, a MAC, a placeholder) as other.
-// Both are empty for an empty host.
-func ipOr(host string) (ip, other string) {
-	if host == "" {
-		return "", ""
+// ipOr splits a host for an EVE address field: an IP address is returned
+// as ip, anything else (a network, a MAC, a placeholder) as other. Both
+// are empty for no host.
+func ipOr(h analyzer.Host) (ip, other string) {
+	if h.Addr().IsValid() {
+		return h.String(), ""
 	}
-	if _, err := netip.ParseAddr(host); err == nil {
-		return host, ""
-	}
-	return "", host
+	return "", h.String()
 }
 
 // eveSeverity maps our severities onto Suricata's numeric priority, where

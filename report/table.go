@@ -12,6 +12,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
 // Table limits. They shorten only the table; the JSON report is complete.
@@ -26,10 +27,6 @@ const (
 	maxDetail = 60
 	maxName   = 48
 )
-
-// defaultAdvice is shown for a CVE signature whose hit carries no advice.
-// It matches signatures.PatchAdvice, which report may not import.
-const defaultAdvice = "patch the affected application first"
 
 // WriteTable renders r as titled sections of plain ASCII tables: Summary,
 // Signatures fired, Alerts, Autoblocked hosts, Likely false positives and,
@@ -263,7 +260,7 @@ func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 	for _, s := range r.Signatures {
 		advice := s.Advice
 		if advice == "" {
-			advice = defaultAdvice
+			advice = signatures.PatchAdvice
 		}
 		for _, c := range s.CVEs {
 			if first {
@@ -288,12 +285,12 @@ func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
 	}
 	rows := make([][]string, 0, len(shown))
 	for _, a := range shown {
-		attacker := or(a.Attacker)
-		if a.Attacker == "" && a.Spoofed && len(a.Sources) > 0 {
+		attacker := or(analyzer.AddrHost(a.Attacker).String())
+		if !a.Attacker.IsValid() && a.Spoofed && len(a.Sources) > 0 {
 			attacker = "spoofed: " + hostList(a.Sources, 2, false)
 		}
-		if a.AttackerMAC != "" {
-			attacker += " (" + clean(a.AttackerMAC) + ")"
+		if a.AttackerMAC.IsValid() {
+			attacker += " (" + a.AttackerMAC.String() + ")"
 		}
 		var flags []string
 		if a.Blocked {
@@ -342,7 +339,7 @@ func blockSection(b *bytes.Buffer, r *analyzer.Result) error {
 			sids[i] = strconv.FormatUint(uint64(sid), 10)
 		}
 		rows = append(rows, []string{
-			or(h.Host),
+			or(h.Host.String()),
 			tableTime(h.FirstBlock),
 			tableTime(h.LastUnblock),
 			strconv.Itoa(h.Blocks),
@@ -365,8 +362,8 @@ func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
 	rows := make([][]string, 0, len(r.FalsePositives))
 	for _, fp := range r.FalsePositives {
 		rows = append(rows, []string{
-			or(fp.Host),
-			or(fp.MAC),
+			or(fp.Host.String()),
+			or(fp.MAC.String()),
 			or(fp.Verdict),
 			or(fp.Confidence),
 			commas(fp.Alerts),
@@ -406,8 +403,8 @@ func investigateSection(b *bytes.Buffer, r *analyzer.Result) error {
 			sids[i] = fmt.Sprint(sid)
 		}
 		rows = append(rows, []string{
-			or(v.Host),
-			or(v.MAC),
+			or(v.Host.String()),
+			or(v.MAC.String()),
 			commas(v.Alerts),
 			or(strings.Join(sids, "\n")),
 			or(v.Reason),

@@ -19,24 +19,41 @@ const tableTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // none is what a table shows for an unknown or empty value.
 const none = "-"
 
+// escapeStyle is how escape spells what it escapes. All styles turn
+// invalid UTF-8 into \xNN, runes outside ASCII into \uNNNN or \UNNNNNNNN
+// and the control bytes they do not name into \xNN; they differ only in
+// which control bytes get a name and in quoting.
+type escapeStyle uint8
+
+const (
+	// escapeTable names \n, \r and \t: the report tables.
+	escapeTable escapeStyle = iota
+	// escapeLine names every C escape (\a \b \f \n \r \t \v): the event
+	// lines of the streaming modes.
+	escapeLine
+	// escapeQuoted is the body of strconv.QuoteToASCII: C escapes named,
+	// and quotes and backslashes escaped too: text from signature packs.
+	escapeQuoted
+)
+
 // clean makes s safe and unambiguous in plain-ASCII output. Printable ASCII
-// passes through; anything else is escaped Go-style: \n, \r, \t, \xNN for
-// other control bytes and invalid UTF-8, \uNNNN for other runes. Strings in
-// a Result can come straight from packets (a URI, a user name), and an
-// escape sequence there must not reach a responder's terminal.
-func clean(s string) string {
-	ok := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			ok = false
-			break
-		}
+// passes through; anything else is escaped Go-style. Strings in a Result
+// can come straight from packets (a URI, a user name), and an escape
+// sequence there must not reach a responder's terminal.
+func clean(s string) string { return escape(s, escapeTable) }
+
+// escape returns s unchanged when it is all printable ASCII, else escaped
+// in style.
+func escape(s string, style escapeStyle) string {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x7e {
+		i++
 	}
-	if ok {
+	if i == len(s) {
 		return s
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); {
+	for i = 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
@@ -47,8 +64,14 @@ func clean(s string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
+		case style != escapeTable && strings.ContainsRune("\a\b\f\v", r):
+			q := strconv.QuoteRuneToASCII(r) // '\a'
+			b.WriteString(q[1 : len(q)-1])
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
+		case style == escapeQuoted && (r == '"' || r == '\\'):
+			b.WriteByte('\\')
+			b.WriteRune(r)
 		case r < 0x7f:
 			b.WriteRune(r)
 		case r <= 0xffff:
@@ -124,12 +147,21 @@ func bytesExact(n uint64) string {
 	return humanBytes(n) + " (" + commas(n) + " bytes)"
 }
 
-// tableTime renders t in UTC to the millisecond, or none when zero.
-func tableTime(t time.Time) string {
+// tableTime renders t in UTC to the millisecond, or none when zero: the
+// time of every plain-text format.
+func tableTime(t analyzer.Time) string {
 	if t.IsZero() {
 		return none
 	}
 	return t.UTC().Format(tableTimeLayout)
+}
+
+// plural is one or many as n asks.
+func plural[N ~int | ~uint64](n N, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // duration renders d like time.Duration, rounded to the millisecond when it
@@ -168,7 +200,7 @@ func packetRange(first, last analyzer.PacketLocation) string {
 
 // hostList renders at most max hosts, then "+N more" for the rest of the
 // list and "and others" when the analyzer capped the list itself.
-func hostList(hosts []string, max int, capped bool) string {
+func hostList[H fmt.Stringer](hosts []H, max int, capped bool) string {
 	if len(hosts) == 0 && !capped {
 		return none
 	}
@@ -178,7 +210,7 @@ func hostList(hosts []string, max int, capped bool) string {
 	}
 	parts := make([]string, len(shown))
 	for i, h := range shown {
-		parts[i] = clean(h)
+		parts[i] = clean(h.String())
 	}
 	s := strings.Join(parts, ", ")
 	if n := len(hosts) - len(shown); n > 0 {
@@ -196,8 +228,8 @@ func hostList(hosts []string, max int, capped bool) string {
 // endpoint renders host[:port] with IPv6 hosts bracketed when a port
 // follows, and the protocol after a slash ("10.0.0.1:80/tcp") or, with no
 // port, in parentheses ("10.0.0.1 (icmp)").
-func endpoint(host string, port uint16, proto string) string {
-	s := or(host)
+func endpoint(host analyzer.Host, port uint16, proto string) string {
+	s := or(host.String())
 	if port != 0 {
 		s = net.JoinHostPort(s, strconv.FormatUint(uint64(port), 10))
 		if proto != "" {

@@ -15,19 +15,6 @@ import (
 // fill up to this many, and the JSON report has every one.
 const MaxWhatIfRows = 50
 
-// WriteWhatIf renders w in format f (table or json). Nothing is written
-// when rendering fails.
-func WriteWhatIf(out io.Writer, w *analyzer.WhatIf, f Format) error {
-	switch f {
-	case FormatTable:
-		return WriteWhatIfTable(out, w)
-	case FormatJSON:
-		return WriteWhatIfJSON(out, w)
-	default:
-		return fmt.Errorf("what-if report: format %q: want table or json", f)
-	}
-}
-
 // WriteWhatIfTable renders w as titled sections of ASCII tables: Totals,
 // Alerts by host and signature, Blocks by host, and Warnings. w is not
 // modified.
@@ -55,7 +42,7 @@ func WriteWhatIfTable(out io.Writer, w *analyzer.WhatIf) error {
 func whatIfTotals(b *bytes.Buffer, w *analyzer.WhatIf) error {
 	title(b, "What-if: A = "+listName(w.A)+", B = "+listName(w.B))
 	line(b, "%d %s, %s packets, each analysed with list A and with list B.",
-		w.Files, fileNoun(w.Files), commas(w.Packets))
+		w.Files, plural(w.Files, "capture file", "capture files"), commas(w.Packets))
 	b.WriteByte('\n')
 	side := func(s analyzer.WhatIfSide) []string {
 		return []string{
@@ -88,7 +75,7 @@ func whatIfRows(b *bytes.Buffer, w *analyzer.WhatIf) error {
 			continue
 		}
 		rows = append(rows, []string{
-			or(r.Host),
+			or(r.Host.String()),
 			strconv.FormatUint(uint64(r.SID), 10),
 			truncate(or(r.Name), maxName),
 			commas(r.AlertsA),
@@ -115,7 +102,7 @@ func whatIfBlocks(b *bytes.Buffer, w *analyzer.WhatIf) error {
 	rows := make([][]string, 0, len(w.Blocks))
 	for _, h := range w.Blocks {
 		rows = append(rows, []string{
-			or(h.Host),
+			or(h.Host.String()),
 			strconv.Itoa(h.BlocksA),
 			strconv.Itoa(h.BlocksB),
 			commas(h.DroppedPacketsA),
@@ -149,14 +136,14 @@ func WriteWhatIfJSON(out io.Writer, w *analyzer.WhatIf) error {
 	if v.Schema == "" {
 		v.Schema = analyzer.WhatIfSchema
 	}
-	v.A.Exclusions = emptyIfNil(v.A.Exclusions)
-	v.B.Exclusions = emptyIfNil(v.B.Exclusions)
-	v.Rows = emptyIfNil(v.Rows)
-	v.Blocks = emptyIfNil(v.Blocks)
+	v.A.Exclusions = nonNil(v.A.Exclusions)
+	v.B.Exclusions = nonNil(v.B.Exclusions)
+	v.Rows = nonNil(v.Rows)
+	v.Blocks = nonNil(v.Blocks)
 	v.Warnings = make([]analyzer.WhatIfWarning, len(w.Warnings))
 	for i, x := range w.Warnings {
-		x.SIDs = emptyIfNil(x.SIDs)
-		x.Reasons = emptyIfNil(x.Reasons)
+		x.SIDs = nonNil(x.SIDs)
+		x.Reasons = nonNil(x.Reasons)
 		v.Warnings[i] = x
 	}
 	var buf bytes.Buffer
@@ -170,14 +157,6 @@ func WriteWhatIfJSON(out io.Writer, w *analyzer.WhatIf) error {
 		return fmt.Errorf("write what-if json: %w", err)
 	}
 	return nil
-}
-
-// emptyIfNil returns s, or an empty slice when s is nil, so it renders as [].
-func emptyIfNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // listName renders a list's name, "none" for no list.
@@ -215,12 +194,4 @@ func blockedFlag(v bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// fileNoun is "capture file" or "capture files" as n asks.
-func fileNoun(n int) string {
-	if n == 1 {
-		return "capture file"
-	}
-	return "capture files"
 }

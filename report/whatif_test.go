@@ -30,25 +30,25 @@ func whatIfResult() *analyzer.WhatIf {
 			{Entry: "203.0.113.66", Where: "lists/rollout.txt:4", Kind: "host", Alerts: 1},
 		}, Alerts: 10, Hosts: 10, BlockedHosts: 7, DroppedPackets: 5857, DroppedBytes: 987654},
 		Rows: []analyzer.WhatIfRow{
-			{Host: "192.168.1.250", SID: 9000002, Name: "Attack: Port Scan", AlertsA: 7, Change: -7, BlockedA: true},
-			{Host: "192.168.1.250", SID: 9100004, Name: "Scan: Nessus user agent\x1b[31m", AlertsA: 6, Change: -6, BlockedA: true},
-			{Host: "192.168.1.7", SID: 9000004, Name: "Attack: Brute Force Remote Login", AlertsB: 1, Change: 1, BlockedB: true},
-			{Host: "203.0.113.66", SID: 9000002, Name: "Attack: Port Scan", AlertsA: 1, Change: -1, BlockedA: true},
-			{Host: "00:0c:29:5e:71:a2", SID: 9000003, Name: "Attack: ARP Cache Poisoning", AlertsA: 1, Change: -1},
-			{Host: "198.51.100.23", SID: 9000001, Name: "Attack: TCP SYN Flood", AlertsA: 1, AlertsB: 1, BlockedA: true, BlockedB: true},
-			{Host: "(spoofed sources)", SID: 9000001, Name: "Attack: TCP SYN Flood", AlertsA: 1, AlertsB: 1},
+			{Host: analyzer.MustParseHost("192.168.1.250"), SID: 9000002, Name: "Attack: Port Scan", AlertsA: 7, Change: -7, BlockedA: true},
+			{Host: analyzer.MustParseHost("192.168.1.250"), SID: 9100004, Name: "Scan: Nessus user agent\x1b[31m", AlertsA: 6, Change: -6, BlockedA: true},
+			{Host: analyzer.MustParseHost("192.168.1.7"), SID: 9000004, Name: "Attack: Brute Force Remote Login", AlertsB: 1, Change: 1, BlockedB: true},
+			{Host: analyzer.MustParseHost("203.0.113.66"), SID: 9000002, Name: "Attack: Port Scan", AlertsA: 1, Change: -1, BlockedA: true},
+			{Host: analyzer.MustParseHost("00:0c:29:5e:71:a2"), SID: 9000003, Name: "Attack: ARP Cache Poisoning", AlertsA: 1, Change: -1},
+			{Host: analyzer.MustParseHost("198.51.100.23"), SID: 9000001, Name: "Attack: TCP SYN Flood", AlertsA: 1, AlertsB: 1, BlockedA: true, BlockedB: true},
+			{Host: analyzer.MustParseHost("(spoofed sources)"), SID: 9000001, Name: "Attack: TCP SYN Flood", AlertsA: 1, AlertsB: 1},
 		},
 		Blocks: []analyzer.WhatIfBlock{
-			{Host: "203.0.113.66", BlocksA: 1, DroppedPacketsA: 2426, DroppedBytesA: 160000},
-			{Host: "192.168.1.250", BlocksA: 1, DroppedPacketsA: 722, DroppedBytesA: 90000},
-			{Host: "192.168.1.7", BlocksB: 1, DroppedPacketsB: 5, DroppedBytesB: 300},
-			{Host: "198.51.100.23", BlocksA: 1, BlocksB: 1, DroppedPacketsA: 5601, DroppedPacketsB: 5601, DroppedBytesA: 336060, DroppedBytesB: 336060},
+			{Host: analyzer.MustParseHost("203.0.113.66"), BlocksA: 1, DroppedPacketsA: 2426, DroppedBytesA: 160000},
+			{Host: analyzer.MustParseHost("192.168.1.250"), BlocksA: 1, DroppedPacketsA: 722, DroppedBytesA: 90000},
+			{Host: analyzer.MustParseHost("192.168.1.7"), BlocksB: 1, DroppedPacketsB: 5, DroppedBytesB: 300},
+			{Host: analyzer.MustParseHost("198.51.100.23"), BlocksA: 1, BlocksB: 1, DroppedPacketsA: 5601, DroppedPacketsB: 5601, DroppedBytesA: 336060, DroppedBytesB: 336060},
 		},
 		Warnings: []analyzer.WhatIfWarning{
-			{Host: "203.0.113.66", HiddenBy: "B", SIDs: []uint32{9000002}, Alerts: 1, Block: true, DroppedPackets: 2426,
+			{Host: analyzer.MustParseHost("203.0.113.66"), HiddenBy: "B", SIDs: []uint32{9000002}, Alerts: 1, Block: true, DroppedPackets: 2426,
 				Reasons: []string{"external host (outside hosts are never excused)"},
 				Message: "B (lists/rollout.txt) hides 203.0.113.66: 1 alert (9000002 Attack: Port Scan) and its block (2426 packets dropped under A): external host (outside hosts are never excused)"},
-			{Host: "192.168.1.7", HiddenBy: "A", SIDs: []uint32{9000004}, Alerts: 1, Block: true, DroppedPackets: 5,
+			{Host: analyzer.MustParseHost("192.168.1.7"), HiddenBy: "A", SIDs: []uint32{9000004}, Alerts: 1, Block: true, DroppedPackets: 5,
 				Reasons: []string{"no false-positive verdict (nothing explains these alerts as benign)"},
 				Message: "A (none) hides 192.168.1.7: 1 alert (9000004 Attack: Brute Force Remote Login)\nand its block"},
 		},
@@ -124,7 +124,7 @@ func TestWhatIfTableRowCap(t *testing.T) {
 		if i < 5 || i == MaxWhatIfRows+9 { // one change past the cap still shows
 			change = -1
 		}
-		w.Rows = append(w.Rows, analyzer.WhatIfRow{Host: fmt.Sprintf("10.0.%d.%d", i/250, i%250+1), SID: 9000002,
+		w.Rows = append(w.Rows, analyzer.WhatIfRow{Host: analyzer.MustParseHost(fmt.Sprintf("10.0.%d.%d", i/250, i%250+1)), SID: 9000002,
 			Name: "Attack: Port Scan", AlertsA: 1, AlertsB: uint64(1 + change), Change: change})
 	}
 	var buf bytes.Buffer

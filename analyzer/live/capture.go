@@ -367,7 +367,7 @@ func (c *Capture) summary(stop StopReason) Summary {
 		Bytes:     c.bytes,
 	}
 	if c.num > 0 {
-		s.File.First, s.File.Last = c.first.UTC(), c.last.UTC()
+		s.File.First, s.File.Last = analyzer.TimeOf(c.first.UTC()), analyzer.TimeOf(c.last.UTC())
 	}
 	return s
 }

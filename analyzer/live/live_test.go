@@ -132,7 +132,7 @@ func TestCaptureLoopback(t *testing.T) {
 	if want := uint64(3 * (42 + len(payloads[0]))); f.Bytes != want {
 		t.Errorf("bytes %d, want %d", f.Bytes, want)
 	}
-	if f.First.Before(before.Add(-time.Second)) || f.Last.Before(f.First) || f.Last.After(time.Now()) {
+	if f.First.Before(before.Add(-time.Second)) || f.Last.Before(f.First.Time) || f.Last.After(time.Now()) {
 		t.Errorf("first %s last %s: not the kernel's time of the packets sent at %s", f.First, f.Last, before)
 	}
 	if sum.Received < 3 || sum.Dropped != 0 || len(sum.Warnings) != 0 {
@@ -161,7 +161,7 @@ func TestCaptureLoopback(t *testing.T) {
 		if n < len(payloads) && !bytes.HasSuffix(s.Data, []byte(payloads[n])) {
 			t.Errorf("written packet %d does not end in %q", n+1, payloads[n])
 		}
-		if n == 0 && !s.Info.Timestamp.Equal(f.First) {
+		if n == 0 && !s.Info.Timestamp.Equal(f.First.Time) {
 			t.Errorf("written time %s, captured %s", s.Info.Timestamp, f.First)
 		}
 		n++

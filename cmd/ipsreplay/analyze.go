@@ -76,7 +76,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				if opts.PerFile {
 					return usagef("--compare-exclude compares one merged timeline; it cannot be used with --per-file")
 				}
-				if format != report.FormatTable && format != report.FormatJSON {
+				if !format.Renders(report.WhatIf) {
 					return usagef("--compare-exclude writes a table or json what-if report, not %s", format)
 				}
 			}
@@ -141,11 +141,17 @@ func captureFiles(paths []string) ([]string, error) {
 // analyzeFiles runs one batch analysis with a progress bar on stderr.
 func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, stdin io.Reader, progress bool,
 	stderr io.Writer, what string) (*analyzer.Result, error) {
-	bar := newProgress(progress, stderr, progressbar.OptionSetDescription(what),
+	show, end := progressBar(progress, stderr, what)
+	defer end()
+	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: stdin, Progress: show})
+}
+
+// progressBar makes the progress bar of a batch analysis described as
+// what, and the function that ends it.
+func progressBar(enabled bool, stderr io.Writer, what string) (analyzer.Progress, func()) {
+	bar := newProgress(enabled, stderr, progressbar.OptionSetDescription(what),
 		progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30))
-	defer bar.finish()
-	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: stdin,
-		Progress: func(done, total int64) { bar.show(done, total, nil) }})
+	return func(done, total int64) { bar.show(done, total, nil) }, bar.finish
 }
 
 func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writer) error {
@@ -234,9 +240,9 @@ func writeOutput(output string, doc []byte, stdout io.Writer) error {
 // noList is the --compare-exclude value for no exclusion list at all.
 const noList = "none"
 
-// runWhatIf analyses the captures twice, with the --exclude list (A) and
-// the --compare-exclude list (B), and writes their comparison. Input
-// errors are reported as analyze reports them, once each.
+// runWhatIf analyses the captures with the --exclude list (A) and the
+// --compare-exclude list (B) and writes their comparison. Input errors are
+// reported as analyze reports them, once each.
 func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writer) error {
 	cfgA, err := buildConfig(opts)
 	if err != nil {
@@ -260,51 +266,27 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 		return err
 	}
 	defer cleanup()
-
-	var results [2]*analyzer.Result
-	var inputErrs []error
-	seen := map[string]bool{}
-	for i, cfg := range []analyzer.Config{cfgA, cfgB} {
-		if _, err := stdin.Seek(0, io.SeekStart); err != nil {
-			return fmt.Errorf("standard input: %w", err)
-		}
-		res, err := analyzeFiles(ctx, files, cfg, stdin, opts.Progress, stderr, "analysing ("+[]string{"A", "B"}[i]+")")
-		if err != nil && res == nil {
-			return err
-		}
-		// Two partial runs did not read the same packets: comparing them
-		// would show differences that no exclusion made.
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("interrupted; no what-if comparison: runs cut at different packets cannot be compared: %w", context.Canceled)
-		}
-		// Both runs read the same files and meet the same faults.
-		var ie *analyzer.InputError
-		if errors.As(err, &ie) {
-			for _, e := range ie.Errs {
-				if !seen[e.Error()] {
-					seen[e.Error()] = true
-					inputErrs = append(inputErrs, e)
-				}
-			}
-		}
-		results[i] = res
-	}
 	nameA := opts.ExcludeFile
 	if nameA == "" {
 		nameA = noList
 	}
-	w := analyzer.CompareExclusions(results[0], results[1], nameA, opts.CompareExclude, cfgA.HomeNet)
+	w, runErr := analyzer.RunWhatIf(ctx, files, cfgA, cfgB, analyzer.WhatIfRuns{
+		NameA: nameA, NameB: opts.CompareExclude, Stdin: stdin,
+		Progress: func(label string) (analyzer.Progress, func()) {
+			return progressBar(opts.Progress, stderr, "analysing ("+label+")")
+		},
+	})
+	if w == nil {
+		return runErr
+	}
 	var buf bytes.Buffer
-	if err := report.WriteWhatIf(&buf, &w, opts.Format); err != nil {
+	if err := report.WriteWhatIf(&buf, w, opts.Format); err != nil {
 		return err
 	}
 	if err := writeOutput(opts.Output, buf.Bytes(), stdout); err != nil {
 		return err
 	}
-	if len(inputErrs) > 0 {
-		return &analyzer.InputError{Errs: inputErrs}
-	}
-	return nil
+	return runErr
 }
 
 // rereadableStdin returns what the analyses should read "-" from: standard

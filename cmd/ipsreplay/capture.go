@@ -20,7 +20,7 @@ type CaptureOptions struct {
 	Analyze AnalyzeOptions // analysis settings and -o; Paths and Format unused
 	Iface   string
 	Live    live.CaptureOptions
-	Stream  string        // lines, jsonl, eve; or "" for a report only
+	Stream  report.Format // lines, jsonl, eve; or "" for a report only
 	Report  report.Format // the final report's format
 }
 
@@ -38,7 +38,7 @@ func captureCommand() *cli.Command {
 			&cli.Uint64Flag{Name: "count", Aliases: []string{"c"}, Usage: "stop after `N` packets; 0 is no limit"},
 			&cli.StringFlag{Name: "write", Aliases: []string{"w"}, Usage: "also save the packets to the pcap `FILE`"},
 			&cli.BoolFlag{Name: "no-promisc", Usage: "capture only traffic to and from this host"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formatLines, Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatLines), Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the packet counter"},
 		}, analysisFlags()...),
@@ -65,8 +65,8 @@ func captureCommand() *cli.Command {
 				return usagef("--duration %s: must be 0 (until Ctrl-C) or positive", l.Duration)
 			}
 			var err error
-			if opts.Stream, opts.Report, err = parseCaptureFormat(c.String("format"), opts.Analyze.Output); err != nil {
-				return err
+			if opts.Stream, opts.Report, err = report.ParseLiveFormat(c.String("format"), opts.Analyze.Output); err != nil {
+				return usagef("--%v", err)
 			}
 			// A counter on stderr would garble event lines on the same
 			// terminal: show it only when they go elsewhere.
@@ -74,24 +74,6 @@ func captureCommand() *cli.Command {
 				(opts.Stream == "" || !isTerminal(c.App.Writer))
 			return runCapture(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},
-	}
-}
-
-// parseCaptureFormat reads --format as replay does: a streaming format
-// (lines: then the table report, or JSON into -o), or a report format.
-func parseCaptureFormat(s, output string) (stream string, rf report.Format, err error) {
-	switch f := strings.ToLower(strings.TrimSpace(s)); f {
-	case formatLines, formatJSONL, formatEVE:
-		if f == formatLines && output == "" {
-			return f, report.FormatTable, nil
-		}
-		return f, report.FormatJSON, nil
-	default:
-		rf, err := report.ParseFormat(f)
-		if err != nil {
-			return "", "", usagef("--format %q: want lines, jsonl, eve, table or json", s)
-		}
-		return "", rf, nil
 	}
 }
 

@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
-	"time"
 
+	"github.com/ipsreplay/ipsreplay/report"
 	"github.com/urfave/cli/v2"
-
-	"github.com/ipsreplay/ipsreplay/analyzer"
 )
 
 // SuggestOptions is everything `ipsreplay exclusions suggest` was asked to
@@ -23,17 +19,6 @@ type SuggestOptions struct {
 	// entry: "low", "medium" or "high".
 	MinConfidence string
 	Output        string // "" or "-" for stdout
-}
-
-// confidenceRank orders verdict confidences; anything unknown ranks as low.
-func confidenceRank(c string) int {
-	switch c {
-	case "high":
-		return 2
-	case "medium":
-		return 1
-	}
-	return 0
 }
 
 func exclusionsCommand(stdin io.Reader) *cli.Command {
@@ -105,144 +90,18 @@ func runSuggest(ctx context.Context, opts SuggestOptions, stdout, stderr io.Writ
 	if runErr != nil && res == nil {
 		return runErr
 	}
-	list, err := suggestExclusions(res, opts)
-	if err != nil {
+	var list bytes.Buffer
+	if err := report.WriteSuggestedExclusions(&list, res, report.SuggestOptions{
+		MinConfidence: opts.MinConfidence, ExcludeFile: a.ExcludeFile,
+	}); err != nil {
 		return err
 	}
 	if opts.Output == "" || opts.Output == "-" {
-		if _, err := stdout.Write(list); err != nil {
+		if _, err := stdout.Write(list.Bytes()); err != nil {
 			return err
 		}
-	} else if err := os.WriteFile(opts.Output, list, 0o644); err != nil {
+	} else if err := os.WriteFile(opts.Output, list.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing exclusion list: %w", err)
 	}
 	return afterReport(runErr, stderr)
-}
-
-// suggestExclusions writes r's false-positive verdicts as an exclusion
-// file. Everything in it comes from r, never the clock, so the same
-// captures give the same bytes. The result is parsed back before it is
-// returned: a list ipsreplay cannot read is a bug, not a suggestion.
-func suggestExclusions(r *analyzer.Result, opts SuggestOptions) ([]byte, error) {
-	var b bytes.Buffer
-	comment := func(format string, args ...any) {
-		b.WriteString(strings.TrimRight("# "+printable(fmt.Sprintf(format, args...)), " "))
-		b.WriteByte('\n')
-	}
-	s := r.Summary
-	comment("Exclusion list suggested by ipsreplay exclusions suggest from the likely false positives in:")
-	for _, f := range r.Files {
-		note := ""
-		switch {
-		case f.Truncated:
-			note = " (truncated: analysed up to the fault)"
-		case f.Error != "":
-			note = " (not read: " + f.Error + ")"
-		}
-		comment("  %s: %s packets%s", f.Path, commaCount(f.Packets), note)
-	}
-	comment("%s packets in all", commaCount(s.Packets))
-	if !s.FirstTime.IsZero() {
-		comment("capture time %s -> %s (%s)", suggestTime(s.FirstTime), suggestTime(s.LastTime), s.Span)
-	}
-	if len(s.Exclusions) > 0 {
-		comment("already excluded by %s (%d entries); these add to it", opts.Analysis.ExcludeFile, len(s.Exclusions))
-	}
-	comment("Entries: verdicts of confidence %s or higher. Review each one: an excluded host's", opts.MinConfidence)
-	comment("alerts are removed and it is never blocked.")
-
-	minRank := confidenceRank(opts.MinConfidence)
-	seen := map[string]bool{}
-	var skipped []string
-	for _, fp := range r.FalsePositives {
-		entry := exclusionEntry(fp)
-		if confidenceRank(fp.Confidence) < minRank {
-			skipped = append(skipped, fmt.Sprintf("not excluded: %s: %s of %s confidence, below --min-confidence %s",
-				entry, fp.Verdict, fp.Confidence, opts.MinConfidence))
-			continue
-		}
-		if seen[entry] {
-			continue
-		}
-		seen[entry] = true
-		b.WriteByte('\n')
-		who := fp.Host
-		if fp.MAC != "" && fp.MAC != fp.Host {
-			who += " (" + fp.MAC + ")"
-		}
-		comment("%s, confidence %s: %s", fp.Verdict, fp.Confidence, who)
-		comment("reason: %s", fp.Reason)
-		for _, e := range fp.Evidence {
-			comment("evidence: %s", e)
-		}
-		comment("%s %s%s", commaCount(fp.Alerts), pluralWord(fp.Alerts, "alert", "alerts"), sidList(fp.SIDs))
-		b.WriteString(entry)
-		b.WriteByte('\n')
-	}
-	if len(seen) == 0 {
-		b.WriteByte('\n')
-		comment("No likely false positives at this confidence: nothing to exclude.")
-	}
-	for _, inv := range r.Investigate {
-		skipped = append(skipped, fmt.Sprintf("not excluded: %s needs investigation: %s", inv.Host, inv.Reason))
-	}
-	if len(skipped) > 0 {
-		b.WriteByte('\n')
-		for _, sk := range skipped {
-			comment("%s", sk)
-		}
-	}
-	if _, err := analyzer.ParseExclusions("suggested list", bytes.NewReader(b.Bytes())); err != nil {
-		return nil, fmt.Errorf("the suggested exclusion list does not parse back: %w", err)
-	}
-	return b.Bytes(), nil
-}
-
-// exclusionEntry is the entry of a verdict's ready line, without its
-// comment: a guest VM's MAC (its address moves), a scanner's address.
-func exclusionEntry(fp analyzer.FalsePositive) string {
-	entry, _, _ := strings.Cut(fp.Exclusion, "#")
-	if entry = strings.TrimSpace(entry); entry != "" {
-		return entry
-	}
-	if fp.Verdict == "guest-vm" && fp.MAC != "" {
-		return fp.MAC
-	}
-	return fp.Host
-}
-
-func sidList(sids []uint32) string {
-	if len(sids) == 0 {
-		return ""
-	}
-	parts := make([]string, len(sids))
-	for i, s := range sids {
-		parts[i] = strconv.FormatUint(uint64(s), 10)
-	}
-	if len(parts) == 1 {
-		return " (SID " + parts[0] + ")"
-	}
-	return " (SIDs " + strings.Join(parts, ", ") + ")"
-}
-
-func pluralWord(n uint64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// suggestTime is a capture time in UTC to the millisecond, as the table
-// report shows it.
-func suggestTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
-}
-
-// commaCount renders n with thousands separators.
-func commaCount(n uint64) string {
-	s := strconv.FormatUint(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -30,12 +30,8 @@ func analyzeResult(t *testing.T, args ...string) *analyzer.Result {
 func alertsBy(res *analyzer.Result) map[string]map[uint32]int {
 	out := map[string]map[uint32]int{}
 	for _, a := range res.Alerts {
-		host := a.Attacker
-		switch {
-		case host != "":
-		case a.AttackerMAC != "":
-			host = a.AttackerMAC
-		case a.Spoofed:
+		host := a.Source().String()
+		if a.Spoofed && !a.Attacker.IsValid() {
 			host = "(spoofed)"
 		}
 		if out[host] == nil {
@@ -49,7 +45,7 @@ func alertsBy(res *analyzer.Result) map[string]map[uint32]int {
 func blockedSet(res *analyzer.Result) []string {
 	var out []string
 	for _, b := range res.Blocks {
-		out = append(out, b.Host)
+		out = append(out, b.Host.String())
 	}
 	slices.Sort(out)
 	return out
@@ -123,12 +119,12 @@ func TestExclusionsSuggestRoundTrip(t *testing.T) {
 		}
 	}
 	for _, a := range after.Alerts {
-		if strings.HasPrefix(a.AttackerMAC, "00:0c:29:") || strings.HasPrefix(a.AttackerMAC, "00:1c:42:") {
+		if m := a.AttackerMAC.String(); strings.HasPrefix(m, "00:0c:29:") || strings.HasPrefix(m, "00:1c:42:") {
 			t.Errorf("guest VM alert kept: %+v", a)
 		}
 	}
 	for _, b := range after.Blocks {
-		if b.Host == "192.168.1.250" || b.Host == "192.168.1.5" {
+		if h := b.Host.String(); h == "192.168.1.250" || h == "192.168.1.5" {
 			t.Errorf("internal scanner or monitor still blocked: %+v", b)
 		}
 	}
@@ -192,7 +188,7 @@ func TestExclusionsSuppressOneSignature(t *testing.T) {
 		t.Errorf("blocked %v, want %v (its other alerts still block it)", blockedSet(after), blockedSet(before))
 	}
 	for _, s := range after.Signatures {
-		if s.SID == 9000002 && slices.Contains(s.Attackers, "192.168.1.250") {
+		if s.SID == 9000002 && slices.Contains(s.Attackers, analyzer.MustParseHost("192.168.1.250")) {
 			t.Errorf("9000002 still names the scanner: %v", s.Attackers)
 		}
 	}

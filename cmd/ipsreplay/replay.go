@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,17 +16,10 @@ import (
 	"github.com/ipsreplay/ipsreplay/report"
 )
 
-// Streaming formats: events printed the moment they happen.
-const (
-	formatLines = "lines" // one human line per event, then the table report
-	formatJSONL = "jsonl" // one JSON object per event (the report's event schema)
-	formatEVE   = "eve"   // Suricata EVE JSON lines
-)
-
 // ReplayOptions is everything `ipsreplay replay` was asked to do.
 type ReplayOptions struct {
 	Analyze  AnalyzeOptions // inputs and analysis settings; Format unused
-	Stream   string         // lines, jsonl, eve; or "" for a report only
+	Stream   report.Format  // lines, jsonl, eve; or "" for a report only
 	Report   report.Format  // the final report's format (table or json)
 	Speed    float64        // 0 means as fast as possible
 	OutIface string         // also transmit the packets here
@@ -43,7 +35,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			"packets onto an interface with the same pacing, like tcpreplay.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "speed", Value: "1", Usage: "pace: 1 real time, 10 ten times faster, max no pacing"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: formatLines, Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatLines), Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
@@ -70,18 +62,8 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			if opts.Analyze.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Analyze.Autoblock)
 			}
-			switch f := strings.ToLower(c.String("format")); f {
-			case formatLines, formatJSONL, formatEVE:
-				opts.Stream, opts.Report = f, report.FormatTable
-				if f != formatLines || opts.Analyze.Output != "" {
-					opts.Report = report.FormatJSON
-				}
-			default:
-				rf, err := report.ParseFormat(f)
-				if err != nil || rf == report.Format(formatEVE) {
-					return usagef("--format %q: want lines, jsonl, eve, table or json", f)
-				}
-				opts.Report = rf
+			if opts.Stream, opts.Report, err = report.ParseLiveFormat(strings.ToLower(c.String("format")), opts.Analyze.Output); err != nil {
+				return usagef("--%v", err)
 			}
 			return runReplay(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},
@@ -102,18 +84,10 @@ func parseSpeed(s string) (float64, error) {
 
 // streamer prints each event as it happens. Writes go straight to w, so a
 // pipe reader sees every event at once.
-func streamer(format string, w io.Writer, errs *error) func(analyzer.Event) {
+func streamer(format report.Format, w io.Writer, errs *error) func(analyzer.Event) {
+	write := report.EventWriter(format)
 	return func(ev analyzer.Event) {
-		var err error
-		switch format {
-		case formatLines:
-			_, err = io.WriteString(w, eventLine(ev)+"\n")
-		case formatJSONL:
-			err = report.WriteEvent(w, ev)
-		case formatEVE:
-			err = report.WriteEVEEvent(w, ev)
-		}
-		if err != nil && *errs == nil {
+		if err := write(w, ev); err != nil && *errs == nil {
 			*errs = fmt.Errorf("writing events: %w", err)
 		}
 	}
@@ -176,27 +150,15 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	return afterReport(err, stderr)
 }
 
-// writeFinal writes the report of what was replayed: to -o when given, else
-// to stdout unless the stream is machine-readable lines (a JSON document
-// after them would break a JSON Lines reader).
+// writeFinal writes the report of what was replayed: to -o when given,
+// else to stdout after the events, as their format allows.
 func writeFinal(opts ReplayOptions, res *analyzer.Result, stdout io.Writer) error {
-	var buf bytes.Buffer
-	if err := report.Write(&buf, res, opts.Report); err != nil {
-		return err
-	}
-	switch {
-	case opts.Analyze.Output != "" && opts.Analyze.Output != "-":
-		if err := os.WriteFile(opts.Analyze.Output, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing report: %w", err)
-		}
-		return nil
-	case opts.Stream == formatJSONL || opts.Stream == formatEVE:
-		return nil
-	case opts.Stream == formatLines:
-		if _, err := io.WriteString(stdout, "\n"); err != nil {
+	if out := opts.Analyze.Output; out != "" && out != "-" {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, res, opts.Report); err != nil {
 			return err
 		}
+		return writeOutput(out, buf.Bytes(), stdout)
 	}
-	_, err := stdout.Write(buf.Bytes())
-	return err
+	return report.WriteFinal(stdout, res, opts.Stream, opts.Report)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/report"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -236,7 +237,7 @@ func TestSignaturesListJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Schema != signaturesListSchema || len(doc.Packs) != 2 || doc.Packs[1].Name != "web" || doc.Packs[1].Source != dir ||
+	if doc.Schema != report.SignaturesListSchema || len(doc.Packs) != 2 || doc.Packs[1].Name != "web" || doc.Packs[1].Source != dir ||
 		doc.Packs[0].ActiveRules != 12 || doc.Packs[1].ActiveRules != 1 || doc.Packs[1].SkippedRules != 1 {
 		t.Errorf("packs: %+v", doc.Packs)
 	}
