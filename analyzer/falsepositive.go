@@ -327,7 +327,7 @@ func (p *profile) arpEvent(h *hostFacts, ev *packet.Event) {
 	victim := addrString(ev.Victim)
 	switch ev.Kind {
 	case detectors.KindGateway:
-		p.poison = append(p.poison, fmt.Sprintf("claimed the gateway %s for %s (%s)", victim, fpMAC(ev.AttackerMAC), fpPlural(int(ev.Count), "claim")))
+		p.poison = append(p.poison, fmt.Sprintf("claimed the gateway %s for %s (%s)", victim, fpMAC(ev.AttackerMAC), plural(int(ev.Count), "claim")))
 	case detectors.KindUnsolicitedReply:
 		p.poison = append(p.poison, fmt.Sprintf("unsolicited ARP replies claiming %s for %s", victim, fpMAC(ev.AttackerMAC)))
 	case detectors.KindImpersonation:
@@ -457,10 +457,10 @@ func (p *profile) activity(names func(uint32) string) []string {
 		out = append(out, line)
 	}
 	if n := len(p.verticals); n > 0 {
-		out = append(out, fmt.Sprintf("vertical port scan of %s (%s)", fpPlural(n, "host"), fpAddrList(p.verticals, 4)))
+		out = append(out, fmt.Sprintf("vertical port scan of %s (%s)", plural(n, "host"), fpAddrList(p.verticals, 4)))
 	}
 	if len(p.sweeps) > 0 {
-		out = append(out, fmt.Sprintf("sweeps: %s, up to %s each", kindList(p.sweeps), fpPlural(int(p.maxSweep), "host")))
+		out = append(out, fmt.Sprintf("sweeps: %s, up to %s each", kindList(p.sweeps), plural(int(p.maxSweep), "host")))
 	}
 	for _, ev := range p.flood {
 		out = append(out, fmt.Sprintf("SYN flood of %s:%d (%d SYNs)", addrString(ev.Victim), ev.VictimPort, ev.Count))
@@ -469,7 +469,7 @@ func (p *profile) activity(names func(uint32) string) []string {
 		out = append(out, fmt.Sprintf("%d failed %s logins against %s:%d", ev.Count, ev.Kind, addrString(ev.Victim), ev.VictimPort))
 	}
 	for _, sid := range sortedSIDs(p.rules) {
-		out = append(out, fmt.Sprintf("%q (sid %d) in %s", names(sid), sid, fpPlural(int(p.rules[sid]), "alert")))
+		out = append(out, fmt.Sprintf("%q (sid %d) in %s", names(sid), sid, plural(int(p.rules[sid]), "alert")))
 	}
 	return out
 }
@@ -480,12 +480,12 @@ func breadthLine(kinds, hosts, ports int) string {
 	if hosts == 0 && ports == 0 {
 		return ""
 	}
-	line := "fired " + fpPlural(kinds, "signature kind")
+	line := "fired " + plural(kinds, "signature kind")
 	if hosts > 0 {
-		line += " against " + fpPlural(hosts, "host")
+		line += " against " + plural(hosts, "host")
 	}
 	if ports > 0 {
-		line += " on " + fpPlural(ports, "port")
+		line += " on " + plural(ports, "port")
 	}
 	return line
 }
@@ -503,7 +503,7 @@ func (p *profile) scannerLines(names func(uint32) string) (out []string, indepen
 	for _, tool := range p.toolOrder {
 		for _, sid := range sortedSIDs(p.tools[tool]) {
 			out = append(out, fmt.Sprintf("%s fingerprint in %s of %q (sid %d)",
-				tool, fpPlural(int(p.tools[tool][sid]), "alert"), names(sid), sid))
+				tool, plural(int(p.tools[tool][sid]), "alert"), names(sid), sid))
 		}
 	}
 	// A scan of one host may be an attacker's lateral reconnaissance,
@@ -522,11 +522,11 @@ func (p *profile) scannerLines(names func(uint32) string) (out []string, indepen
 		sweeps += n
 	}
 	if sweeps >= 2 || len(p.sweeps) >= 2 {
-		out = append(out, fmt.Sprintf("regular sweeps: %s, up to %s each", kindList(p.sweeps), fpPlural(int(p.maxSweep), "host")))
+		out = append(out, fmt.Sprintf("regular sweeps: %s, up to %s each", kindList(p.sweeps), plural(int(p.maxSweep), "host")))
 		independent++
 	}
 	if len(p.verticals) >= 2 {
-		out = append(out, fmt.Sprintf("vertical scans of %s (%s)", fpPlural(len(p.verticals), "host"), fpAddrList(p.verticals, 4)))
+		out = append(out, fmt.Sprintf("vertical scans of %s (%s)", plural(len(p.verticals), "host"), fpAddrList(p.verticals, 4)))
 		independent++
 	}
 	return out, independent
@@ -555,7 +555,7 @@ func scannerVerdict(h *hostFacts, p *profile, names func(uint32) string) (FalseP
 			b.Count, b.Kind, addrString(b.Victim), b.VictimPort))
 	}
 	for _, sid := range sortedSIDs(p.rules) {
-		ev = append(ev, fmt.Sprintf("also %q (sid %d) in %s (scanners send such probes)", names(sid), sid, fpPlural(int(p.rules[sid]), "alert")))
+		ev = append(ev, fmt.Sprintf("also %q (sid %d) in %s (scanners send such probes)", names(sid), sid, plural(int(p.rules[sid]), "alert")))
 	}
 	if p.vm.vendor != "" {
 		ev = append(ev, fmt.Sprintf("runs on a %s VM (MAC %s)", p.vm.vendor, fpMAC(h.mac)))
@@ -617,7 +617,7 @@ func guestVMVerdict(h *hostFacts, p *profile) FalsePositive {
 	}
 	if ips := max(p.vm.claims, len(p.vm.claimed)); ips >= 2 {
 		ev = append(ev, fmt.Sprintf("MAC %s answers for %s (%s), as bridged VMs and their hosts do",
-			fpMAC(h.mac), fpPlural(ips, "IP"), fpAddrList(p.vm.claimed, 4)))
+			fpMAC(h.mac), plural(ips, "IP"), fpAddrList(p.vm.claimed, 4)))
 		n++
 	}
 	ev = append(ev, fmt.Sprintf("ARP alerts only of kinds a re-created or bridged VM causes: %s", kindList(p.arpKinds)))
@@ -687,8 +687,8 @@ func monitoringVerdict(h *hostFacts, p *profile) (FalsePositive, bool) {
 	slices.Sort(kinds)
 	ev := []string{
 		fmt.Sprintf("internal address %s", h.key.addr),
-		fmt.Sprintf("%s on the same %s (%s) of %s (%s)", fpPlural(len(p.brute), "login alert"),
-			fpPlural(len(p.ports), "port"), portList(p.ports), fpPlural(len(victims), "host"), fpAddrList(victims, 4)),
+		fmt.Sprintf("%s on the same %s (%s) of %s (%s)", plural(len(p.brute), "login alert"),
+			plural(len(p.ports), "port"), portList(p.ports), plural(len(victims), "host"), fpAddrList(victims, 4)),
 		fmt.Sprintf("one attempt every %s to %s on each host: a fixed schedule, far slower than guessing tools",
 			lo.Round(100*time.Millisecond), hi.Round(100*time.Millisecond)),
 	}
@@ -707,7 +707,8 @@ func monitoringVerdict(h *hostFacts, p *profile) (FalsePositive, bool) {
 
 func fpMAC(m [6]byte) string { return net.HardwareAddr(m[:]).String() }
 
-func fpPlural(n int, what string) string {
+// plural is "1 host" or "3 hosts".
+func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}

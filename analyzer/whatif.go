@@ -316,8 +316,8 @@ func hiddenAttacks(shown, hiding *whatIfSide, home HomeNet) []WhatIfWarning {
 // packets dropped under A): external host (...)".
 func whatIfMessage(shown, hiding *whatIfSide, w WhatIfWarning, sigs []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s) hides %s: %d %s (%s)", hiding.label, hiding.name, w.Host,
-		w.Alerts, alertNoun(w.Alerts), strings.Join(sigs, ", "))
+	fmt.Fprintf(&b, "%s (%s) hides %s: %s (%s)", hiding.label, hiding.name, w.Host,
+		plural(int(w.Alerts), "alert"), strings.Join(sigs, ", "))
 	if w.Block {
 		fmt.Fprintf(&b, " and its block (%d packets dropped under %s)", w.DroppedPackets, shown.label)
 	}
@@ -370,14 +370,6 @@ func canonicalHost(h Host) Host {
 		return AddrHost(a.Unmap())
 	}
 	return h
-}
-
-// alertNoun is "alert" or "alerts" as n asks.
-func alertNoun(n uint64) string {
-	if n == 1 {
-		return "alert"
-	}
-	return "alerts"
 }
 
 func abs64(v int64) uint64 {
