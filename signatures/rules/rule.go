@@ -1,6 +1,6 @@
 // Package rules parses rules written in the Suricata/Snort rule language
-// into Rule values that the rule matcher (detectors) compiles. It knows the
-// language, not packets: matching lives in detectors.
+// into Rule values that the rule matcher (rulematch) compiles. It knows the
+// language, not packets: matching lives in rulematch.
 package rules
 
 import (

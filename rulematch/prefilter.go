@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 // Multi-pattern prefilter for the rule matcher, after Suricata's
 // detect-engine-prefilter.c and detect-engine-mpm.c: every rule with a

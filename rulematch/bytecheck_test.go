@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"testing"
@@ -56,7 +56,7 @@ func TestByteChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := NewRuleMatcher(fbRules(t, `alert tcp any any -> any any (`+tt.rule+`)`), DefaultRuleConfig())
+			m, err := New(fbRules(t, `alert tcp any any -> any any (`+tt.rule+`)`), DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"fmt"
@@ -71,7 +71,7 @@ func TestFlowbits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := NewRuleMatcher(fbRules(t, tt.rules...), DefaultRuleConfig())
+			m, err := New(fbRules(t, tt.rules...), DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,9 +100,9 @@ func TestFlowbits(t *testing.T) {
 // TestFlowbitsBounds: flows' bits are capped (the evicted flow loses its
 // bits, counted) and expire on packet time; steady state allocates nothing.
 func TestFlowbitsBounds(t *testing.T) {
-	cfg := DefaultRuleConfig()
+	cfg := DefaultConfig()
 	cfg.MaxFlowbitFlows = 1
-	m, err := NewRuleMatcher(fbRules(t,
+	m, err := New(fbRules(t,
 		`alert tcp any any -> any any (content:"SET"; flowbits:set,x; noalert; sid:1;)`,
 		`alert tcp any any -> any any (content:"CHECK"; flowbits:isset,x; sid:2;)`), cfg)
 	if err != nil {

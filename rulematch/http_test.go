@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"slices"
@@ -54,11 +54,11 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := DefaultRuleConfig()
+			cfg := DefaultConfig()
 			if tt.bytes > 0 {
 				cfg.HTTPRequestBytes = tt.bytes
 			}
-			m, err := NewRuleMatcher(rs, cfg)
+			m, err := New(rs, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,9 +92,9 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 // expire on packet time, and a retransmission (no new stream data) adds
 // nothing.
 func TestHTTPRequestBounds(t *testing.T) {
-	cfg := DefaultRuleConfig()
+	cfg := DefaultConfig()
 	cfg.MaxHTTPRequests = 1
-	m, err := NewRuleMatcher([]*rules.Rule{rmRule(1, "http", rmMatches(rmC("Nessus", "buffer:http.user_agent")))}, cfg)
+	m, err := New([]*rules.Rule{rmRule(1, "http", rmMatches(rmC("Nessus", "buffer:http.user_agent")))}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

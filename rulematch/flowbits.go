@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 // flowbits: named bits kept per flow, as Suricata's detect-flowbits.c. A
 // rule's set, unset and toggle act when the rule matches (before its
@@ -121,7 +121,7 @@ func flowbitsRank(r *rules.Rule) int {
 }
 
 // flowbitsHold reports whether f's flow satisfies every condition of r.
-func (m *RuleMatcher) flowbitsHold(r *cRule, f *packet.Facts) bool {
+func (m *Matcher) flowbitsHold(r *cRule, f *packet.Facts) bool {
 	var bits []uint64
 	if st, ok := m.fbits.Peek(flowKeyOf(f)); ok {
 		bits = st.bits
@@ -153,7 +153,7 @@ func (m *RuleMatcher) flowbitsHold(r *cRule, f *packet.Facts) bool {
 }
 
 // flowbitsAct applies r's set, unset and toggle to f's flow.
-func (m *RuleMatcher) flowbitsAct(r *cRule, f *packet.Facts) {
+func (m *Matcher) flowbitsAct(r *cRule, f *packet.Facts) {
 	k := flowKeyOf(f)
 	st, created := m.fbits.Put(k, f.Time, m.onFbEnd)
 	if created {
@@ -180,7 +180,7 @@ func bitSet(bits []uint64, id uint16) bool {
 }
 
 // fbBuffer returns a cleared bitmap for a flow, reusing a gone flow's.
-func (m *RuleMatcher) fbBuffer() []uint64 {
+func (m *Matcher) fbBuffer() []uint64 {
 	if n := len(m.fbFree); n > 0 {
 		b := m.fbFree[n-1]
 		m.fbFree = m.fbFree[:n-1]
@@ -191,7 +191,7 @@ func (m *RuleMatcher) fbBuffer() []uint64 {
 }
 
 // recycleFlowbits keeps an evicted or expired flow's bitmap for reuse.
-func (m *RuleMatcher) recycleFlowbits(_ fbKey, st *fbState) {
+func (m *Matcher) recycleFlowbits(_ fbKey, st *fbState) {
 	if st.bits != nil && len(m.fbFree) < 1024 {
 		m.fbFree = append(m.fbFree, st.bits)
 	}
@@ -200,7 +200,7 @@ func (m *RuleMatcher) recycleFlowbits(_ fbKey, st *fbState) {
 
 // fire alerts for a rule that matched f (its flowbits actions are done
 // already, at the match), unless noalert or its threshold holds it back.
-func (m *RuleMatcher) fire(r *cRule, f *packet.Facts, emit packet.Emit) {
+func (m *Matcher) fire(r *cRule, f *packet.Facts, emit packet.Emit) {
 	if r.noalert {
 		return
 	}

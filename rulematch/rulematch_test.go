@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"bytes"
@@ -307,9 +307,9 @@ func rmAt(d time.Duration) rmPkt {
 }
 
 // rmNewMatcher compiles rs with defaults and fails the test on error.
-func rmNewMatcher(t testing.TB, rs ...*rules.Rule) *RuleMatcher {
+func rmNewMatcher(t testing.TB, rs ...*rules.Rule) *Matcher {
 	t.Helper()
-	m, err := NewRuleMatcher(rs, DefaultRuleConfig())
+	m, err := New(rs, DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func rmNewMatcher(t testing.TB, rs ...*rules.Rule) *RuleMatcher {
 }
 
 // rmSIDs runs packets through m and returns the SIDs emitted per packet.
-func rmSIDs(m *RuleMatcher, facts []packet.Facts) [][]uint32 {
+func rmSIDs(m *Matcher, facts []packet.Facts) [][]uint32 {
 	out := make([][]uint32, len(facts))
 	for i := range facts {
 		f := facts[i]
@@ -806,12 +806,12 @@ func TestRuleThreshold(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := DefaultRuleConfig()
+			cfg := DefaultConfig()
 			if c.maxKeys > 0 {
 				cfg.MaxThresholdEntries = c.maxKeys
 			}
 			r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold(c.typ, c.track, c.count, c.seconds))
-			m, err := NewRuleMatcher([]*rules.Rule{r}, cfg)
+			m, err := New([]*rules.Rule{r}, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -873,7 +873,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold(c.typ, c.track, c.count, c.seconds))
 			r.Threshold.UniqueOn = c.unique
-			m, err := NewRuleMatcher([]*rules.Rule{r}, DefaultRuleConfig())
+			m, err := New([]*rules.Rule{r}, DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -889,7 +889,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 	}
 	r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold("detection_filter", "by_src", 70000, 60))
 	r.Threshold.UniqueOn = "dst_port"
-	if _, err := NewRuleMatcher([]*rules.Rule{r}, DefaultRuleConfig()); err == nil || !strings.Contains(err.Error(), "never be exceeded") {
+	if _, err := New([]*rules.Rule{r}, DefaultConfig()); err == nil || !strings.Contains(err.Error(), "never be exceeded") {
 		t.Errorf("unique_on count 70000: err %v, want never be exceeded", err)
 	}
 }
@@ -936,7 +936,7 @@ func TestRuleCompileErrors(t *testing.T) {
 		rmRule(17, "tcp", rmFlow(rules.FlowAny, true, true, false)),
 		nil,
 	}
-	_, err := NewRuleMatcher(bad, DefaultRuleConfig())
+	_, err := New(bad, DefaultConfig())
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -954,16 +954,16 @@ func TestRuleCompileErrors(t *testing.T) {
 	if strings.Contains(msg, "test.rules:1:") {
 		t.Errorf("good rule reported:\n%s", msg)
 	}
-	if _, err := NewRuleMatcher(nil, RuleConfig{}); err == nil || !strings.Contains(err.Error(), "max_threshold_entries") {
+	if _, err := New(nil, Config{}); err == nil || !strings.Contains(err.Error(), "max_threshold_entries") {
 		t.Errorf("zero config accepted: %v", err)
 	}
 }
 
 func TestRuleConfigValidate(t *testing.T) {
-	if err := DefaultRuleConfig().Validate(); err != nil {
+	if err := DefaultConfig().Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	c := DefaultRuleConfig()
+	c := DefaultConfig()
 	c.MaxThresholdEntries = 0
 	c.InspectionRecursionLimit = 1 << 21
 	err := c.Validate()
@@ -977,8 +977,8 @@ func TestRuleRecursionLimit(t *testing.T) {
 	// "A" then "B" within 1 retried at every A of a long run of A's
 	r := rmRule(1, "tcp", rmMatches(rmC("A", ""), rmC("B", "within:1")))
 	payload := strings.Repeat("A", 5000) + "B"
-	cfg := DefaultRuleConfig()
-	m, err := NewRuleMatcher([]*rules.Rule{r}, cfg)
+	cfg := DefaultConfig()
+	m, err := New([]*rules.Rule{r}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

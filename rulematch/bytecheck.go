@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 // byte_test, byte_jump and isdataat: checks on the bytes at a position of
 // the buffer, absolute or relative to the previous match's end, as

@@ -1,0 +1,296 @@
+package rulematch
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// Protocol classes: each packet falls in exactly one, and each class has
+// its own rule set and prefilter.
+const (
+	classTCP = iota
+	classUDP
+	classICMP4
+	classICMP6
+	classOther // any other IP protocol, or no decoded transport header
+	numClasses
+)
+
+const (
+	ipv4Bit uint8 = 1 << iota
+	ipv6Bit
+)
+
+// protoSpec is what a rule's protocol name selects.
+type protoSpec struct {
+	classes uint8 // 1<<class for each class the rule applies to
+	ipv     uint8 // ipv4Bit|ipv6Bit
+}
+
+const (
+	onTCP    = 1 << classTCP
+	onUDP    = 1 << classUDP
+	onICMP   = 1<<classICMP4 | 1<<classICMP6
+	onAllIP  = 1<<numClasses - 1
+	bothIPvs = ipv4Bit | ipv6Bit
+)
+
+// ruleProtocol maps a rule's protocol to classes. App-layer names stand for
+// the transports Suricata runs their parsers on; the rule's ports still
+// apply as written (no protocol detection on other ports).
+func ruleProtocol(name string) (protoSpec, bool) {
+	switch strings.ToLower(name) {
+	case "ip":
+		return protoSpec{onAllIP, bothIPvs}, true
+	case "ipv4", "ip4":
+		return protoSpec{onAllIP, ipv4Bit}, true
+	case "ipv6", "ip6":
+		return protoSpec{onAllIP, ipv6Bit}, true
+	case "tcp", "tcp-pkt", "tcp-stream":
+		return protoSpec{onTCP, bothIPvs}, true
+	case "udp":
+		return protoSpec{onUDP, bothIPvs}, true
+	case "icmp":
+		return protoSpec{onICMP, bothIPvs}, true
+	case "icmpv4":
+		return protoSpec{1 << classICMP4, ipv4Bit}, true
+	case "icmpv6":
+		return protoSpec{1 << classICMP6, ipv6Bit}, true
+	case "http", "http1", "http2", "ftp", "ftp-data", "smtp", "ssh", "tls",
+		"smb", "imap", "pop3", "rdp", "rfb", "mqtt", "modbus", "dnp3",
+		"telnet", "pgsql", "websocket", "doh2", "irc":
+		return protoSpec{onTCP, bothIPvs}, true
+	case "ntp", "tftp", "dhcp", "snmp", "ike", "ikev2", "quic", "bittorrent-dht":
+		return protoSpec{onUDP, bothIPvs}, true
+	case "dns", "krb5", "nfs", "dcerpc", "enip", "sip", "ldap":
+		return protoSpec{onTCP | onUDP, bothIPvs}, true
+	}
+	return protoSpec{}, false
+}
+
+// packetClass is the class of an IP packet.
+func packetClass(f *packet.Facts) int {
+	switch f.Proto {
+	case packet.ProtoTCP:
+		return classTCP
+	case packet.ProtoUDP:
+		return classUDP
+	case packet.ProtoICMP:
+		return classICMP4
+	case packet.ProtoICMPv6:
+		return classICMP6
+	}
+	return classOther
+}
+
+// ruleSet is one protocol class's share of the rules.
+type ruleSet struct {
+	all []int32    // every rule of the class, ascending
+	pf  *prefilter // rules with a positive content; nil when none
+	// pfDst and pfSrc gate the prefilter's ported group: the destination
+	// and source ports some port-limited content rule of the class accepts.
+	// A packet whose destination is in neither pfDst nor, for its source,
+	// pfSrc cannot match such a rule, so their patterns are not searched:
+	// most traffic (TLS on 443, HTTP responses against request rules) never
+	// needs them. pfAllPorts: a content rule accepts any ports, so the
+	// prefilter's open group is searched in every packet.
+	pfDst, pfSrc *[1 << 10]uint64
+	pfAllPorts   bool
+	hasStream    bool // some content rule may match across segments
+	hasHTTP      bool // some rule inspects an http buffer
+	// streamWindow: stream bytes before a segment's new data the class's
+	// stream rules need (their longest reach - 1).
+	streamWindow int
+	// Rules without a prefilter pattern, always evaluated once the
+	// packet's ports select them: by a small destination port set, by a
+	// small source port set (to_client rules written "80 -> any"), or
+	// for every packet of the class.
+	always []int32
+	byDst  map[uint16][]int32
+	bySrc  map[uint16][]int32
+}
+
+// ruleEngine is the compiled rule base, read-only after compileRules:
+// Suricata's DetectEngineCtx. Per-packet state lives in ruleScratch.
+type ruleEngine struct {
+	rules     []cRule // pass rules first, then in the order given
+	sets      [numClasses]ruleSet
+	maxWindow int64 // longest threshold window, ns; 0 without thresholds
+	// flowbitWords is the size of a flow's flowbits bitmap in words; 0
+	// when no rule uses flowbits.
+	flowbitWords int
+}
+
+// smallPortSet is how many ports a rule may list and still be indexed by
+// port rather than evaluated for every packet of its protocol.
+const smallPortSet = 64
+
+// compileRules compiles rs, reporting every bad rule by file:line.
+func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
+	eng := &ruleEngine{}
+	var errs []error
+	order := make([]*rules.Rule, 0, len(rs))
+	for i, r := range rs {
+		if r == nil {
+			errs = append(errs, fmt.Errorf("rule %d: nil rule", i))
+			continue
+		}
+		order = append(order, r)
+	}
+	// pass rules first, so one matching pass rule ends a packet's checks;
+	// then rules setting flowbits before those reading them
+	slices.SortStableFunc(order, func(a, b *rules.Rule) int {
+		if c := cmp.Compare(actionRank(a.Action), actionRank(b.Action)); c != 0 {
+			return c
+		}
+		return cmp.Compare(flowbitsRank(a), flowbitsRank(b))
+	})
+	names := flowbitNames{}
+	var builders [numClasses]prefilterBuilder
+	for _, r := range order {
+		cr, ps, fp, err := compileRule(r)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := compileFlowbits(r, &cr, names); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
+			continue
+		}
+		cr.stream = streamable(r)
+		for _, b := range cr.bufs {
+			cr.http = cr.http || b.id != bufPayload
+		}
+		idx := int32(len(eng.rules))
+		eng.rules = append(eng.rules, cr)
+		if cr.thr != nil && cr.thr.window > eng.maxWindow {
+			eng.maxWindow = cr.thr.window
+		}
+		dst, dstOK := smallPorts(&r.DstPorts)
+		src, srcOK := smallPorts(&r.SrcPorts)
+		for c := range numClasses {
+			if ps.classes&(1<<c) == 0 {
+				continue
+			}
+			set := &eng.sets[c]
+			set.all = append(set.all, idx)
+			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
+			hasPorts := c == classTCP || c == classUDP
+			switch {
+			case fp != nil:
+				open := !hasPorts || gatePorts(set, r, dst, dstOK, src, srcOK)
+				builders[c].add(fp, idx, open)
+				set.hasStream = set.hasStream || cr.stream
+				if cr.stream {
+					set.streamWindow = max(set.streamWindow, streamReach(r)-1)
+				}
+			case hasPorts && !r.Bidirectional && dstOK:
+				set.byDst = addPorts(set.byDst, dst, idx)
+			case hasPorts && !r.Bidirectional && srcOK:
+				set.bySrc = addPorts(set.bySrc, src, idx)
+			default:
+				set.always = append(set.always, idx)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	eng.flowbitWords = (len(names) + 63) / 64
+	for c := range eng.sets {
+		eng.sets[c].pf = builders[c].build()
+	}
+	return eng, nil
+}
+
+// gatePorts records the ports a content rule accepts in the set's
+// prefilter gates and reports whether the rule is open on both sides (then
+// its pattern is searched in every packet). A bidirectional rule's ports
+// may be either side, so they go in both.
+func gatePorts(set *ruleSet, r *rules.Rule, dst []uint16, dstOK bool, src []uint16, srcOK bool) (open bool) {
+	add := func(g **[1 << 10]uint64, ports []uint16) {
+		if *g == nil {
+			*g = new([1 << 10]uint64)
+		}
+		for _, p := range ports {
+			(*g)[p>>6] |= 1 << (p & 63)
+		}
+	}
+	switch {
+	case dstOK && r.Bidirectional:
+		add(&set.pfDst, dst)
+		add(&set.pfSrc, dst)
+	case srcOK && r.Bidirectional:
+		add(&set.pfDst, src)
+		add(&set.pfSrc, src)
+	case dstOK:
+		add(&set.pfDst, dst)
+	case srcOK:
+		add(&set.pfSrc, src)
+	default:
+		set.pfAllPorts = true
+		return true
+	}
+	return false
+}
+
+// scanPorts reports whether some content rule may match a TCP/UDP packet
+// with these ports.
+func (set *ruleSet) scanPorts(src, dst uint16) bool {
+	return set.pfAllPorts || set.portGate(src, dst)
+}
+
+// portGate reports whether some port-limited content rule accepts these
+// ports: whether the prefilter's ported group is worth searching.
+func (set *ruleSet) portGate(src, dst uint16) bool {
+	return set.pfDst != nil && set.pfDst[dst>>6]&(1<<(dst&63)) != 0 ||
+		set.pfSrc != nil && set.pfSrc[src>>6]&(1<<(src&63)) != 0
+}
+
+func actionRank(a string) int {
+	if strings.EqualFold(a, "pass") {
+		return 0
+	}
+	return 1
+}
+
+func addPorts(m map[uint16][]int32, ports []uint16, idx int32) map[uint16][]int32 {
+	if m == nil {
+		m = make(map[uint16][]int32)
+	}
+	for _, p := range ports {
+		m[p] = append(m[p], idx)
+	}
+	return m
+}
+
+// smallPorts lists a port set that names a few ports outright.
+func smallPorts(s *rules.PortSpec) ([]uint16, bool) {
+	if s.Any || s.Negated || len(s.Exclude) > 0 || len(s.Include) == 0 {
+		return nil, false
+	}
+	n := 0
+	for _, r := range s.Include {
+		if r.Hi < r.Lo {
+			return nil, false
+		}
+		n += int(r.Hi-r.Lo) + 1
+		if n > smallPortSet {
+			return nil, false
+		}
+	}
+	out := make([]uint16, 0, n)
+	for _, r := range s.Include {
+		for p := int(r.Lo); p <= int(r.Hi); p++ {
+			out = append(out, uint16(p))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), true
+}

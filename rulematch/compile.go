@@ -1,0 +1,271 @@
+package rulematch
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// bufID numbers the buffers a content or pcre can look at.
+type bufID uint8
+
+const (
+	bufPayload bufID = iota
+	bufHTTPURI
+	bufHTTPMethod
+	bufHTTPHeader
+	bufHTTPHost
+	bufHTTPUserAgent
+	bufHTTPCookie
+	bufHTTPBody
+	numBufs
+)
+
+func bufferID(b rules.Buffer) (bufID, bool) {
+	switch b {
+	case rules.BufferPayload:
+		return bufPayload, true
+	case rules.BufferHTTPURI:
+		return bufHTTPURI, true
+	case rules.BufferHTTPMethod:
+		return bufHTTPMethod, true
+	case rules.BufferHTTPHeader:
+		return bufHTTPHeader, true
+	case rules.BufferHTTPHost:
+		return bufHTTPHost, true
+	case rules.BufferHTTPUserAgent:
+		return bufHTTPUserAgent, true
+	case rules.BufferHTTPCookie:
+		return bufHTTPCookie, true
+	case rules.BufferHTTPBody:
+		return bufHTTPBody, true
+	}
+	return 0, false
+}
+
+// cItem is one content or pcre.
+type cItem struct {
+	c *cContent
+	p *cPCRE
+	b *cByte // byte_test, byte_jump, isdataat (bytecheck.go)
+}
+
+// relative reports whether the item is placed after the previous match.
+func (it cItem) relative() bool {
+	return it.c != nil && it.c.relative || it.p != nil && it.p.relative || it.b != nil && it.b.relative
+}
+
+// cBuffer is a rule's chain of items in one buffer, in rule order.
+type cBuffer struct {
+	id    bufID
+	items []cItem
+}
+
+// cRule is a compiled rule.
+type cRule struct {
+	rule    *rules.Rule
+	ipv     uint8
+	pass    bool
+	bidir   bool
+	flow    rules.Flow
+	hasFlow bool
+	flags   *rules.Flags
+	dsize   *rules.Range
+	// dsizeNeedsPayload: Suricata only offers packets with a payload to a
+	// rule whose dsize is !N, >N, >=N, a range or =N with N > 0
+	// (SIG_MASK_REQUIRE_PAYLOAD), so dsize:!9 skips empty packets.
+	dsizeNeedsPayload bool
+	ttl               *rules.Range
+	itype             *rules.Range
+	icode             *rules.Range
+	bufs              []cBuffer
+	thr               *cThreshold
+	detail            string
+	// stream: the rule's contents may also match across TCP segments: all
+	// are payload contents with no absolute anchor (offset, depth,
+	// startswith, endswith) and the rule has no dsize, so evaluating it on
+	// the stream's tail + payload means what it says.
+	stream bool
+	// http: the rule inspects an http buffer, so it also runs on requests
+	// whose headers span segments, once they are whole.
+	http bool
+	// flowbits (flowbits.go): conditions checked with the rule, actions
+	// done when it matches; noalert: it never alerts.
+	fbConds []fbCond
+	fbActs  []fbAct
+	noalert bool
+}
+
+// compileRule checks and compiles one rule. fp is its lowercased prefilter
+// pattern, nil when it has no positive content.
+func compileRule(r *rules.Rule) (cr cRule, ps protoSpec, fp []byte, err error) {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+
+	ps, ok := ruleProtocol(r.Proto)
+	if !ok {
+		bad("protocol %q is not supported by the rule matcher", r.Proto)
+	}
+	switch strings.ToLower(r.Action) {
+	case "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth":
+	case "pass":
+		cr.pass = true
+	default:
+		bad("action %q is not supported", r.Action)
+	}
+	cr.rule = r
+	cr.ipv = ps.ipv
+	cr.bidir = r.Bidirectional
+	cr.flow = r.Flow
+	cr.hasFlow = r.Flow != (rules.Flow{})
+	if r.Flow.Direction > rules.FlowToClient {
+		bad("flow direction %d unknown", r.Flow.Direction)
+	}
+	if r.Flow.Established && r.Flow.NotEstablished {
+		bad("flow: established and not_established together never match")
+	}
+	if f := r.Flags; f != nil {
+		switch f.Mode {
+		case 0, '+', '*', '!':
+		default:
+			bad("flags: modifier %q unknown", f.Mode)
+		}
+		cr.flags = f
+	}
+	for _, rg := range []struct {
+		name string
+		r    *rules.Range
+		dst  **rules.Range
+	}{{"dsize", r.Dsize, &cr.dsize}, {"ttl", r.TTL, &cr.ttl}, {"itype", r.IType, &cr.itype}, {"icode", r.ICode, &cr.icode}} {
+		if rg.r == nil {
+			continue
+		}
+		switch rg.r.Op {
+		case "=", "!", "<", "<=", ">", ">=", "<>", "-":
+		default:
+			bad("%s: operator %q unknown", rg.name, rg.r.Op)
+		}
+		*rg.dst = rg.r
+	}
+	if d := r.Dsize; d != nil {
+		switch d.Op {
+		case "!", ">", ">=", "<>", "-":
+			cr.dsizeNeedsPayload = true
+		case "=":
+			cr.dsizeNeedsPayload = d.Min > 0
+		}
+	}
+	if t := r.Threshold; t != nil {
+		ct, msg := compileThreshold(t)
+		if msg != "" {
+			bad("%s", msg)
+		}
+		cr.thr = ct
+	}
+
+	// contents and pcres, grouped by buffer in rule order
+	var best *rules.Content
+	for i := range r.Matches {
+		m := &r.Matches[i]
+		id, ok := bufferID(m.Buffer)
+		if !ok {
+			bad("buffer %q is not supported", m.Buffer)
+			continue
+		}
+		var it cItem
+		switch {
+		case m.Content != nil && m.PCRE == nil:
+			c, msg := compileContent(m.Content, id)
+			if msg != "" {
+				bad("%s", msg)
+				continue
+			}
+			it.c = c
+			if !m.Content.Negated && (best == nil || betterFastPattern(m.Content, best)) {
+				best = m.Content
+			}
+		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
+			b, msg := compileByte(m.Byte)
+			if msg != "" {
+				bad("%s", msg)
+				continue
+			}
+			it.b = b
+		case m.PCRE != nil && m.Content == nil:
+			if m.PCRE.Re == nil {
+				bad("pcre %s: not compiled", m.PCRE.Source)
+				continue
+			}
+			it.p = &cPCRE{re: m.PCRE.Re, negated: m.PCRE.Negated, relative: m.PCRE.Relative,
+				anchored: anchoredAtStart(m.PCRE.Re)}
+		default:
+			bad("match %d: exactly one of content, pcre and a byte check must be set", i+1)
+			continue
+		}
+		cr.bufs = addItem(cr.bufs, id, it)
+	}
+	if len(errs) > 0 {
+		return cr, ps, nil, fmt.Errorf("%s:%d: sid %d: %s", r.File, r.Line, r.SID, strings.Join(errs, "; "))
+	}
+	for i := range cr.bufs {
+		linkItems(cr.bufs[i].items)
+	}
+	if best != nil {
+		fp = lowerASCII(nil, best.Pattern)
+	}
+	cr.detail = fmt.Sprintf("rule %s:%d matched: %s", r.File, r.Line, r.Msg)
+	return cr, ps, fp, nil
+}
+
+// betterFastPattern reports whether c should be the prefilter pattern
+// rather than cur: a fast_pattern content wins, then the longest, then the
+// first.
+func betterFastPattern(c, cur *rules.Content) bool {
+	if c.FastPattern != cur.FastPattern {
+		return c.FastPattern
+	}
+	return !cur.FastPattern && len(c.Pattern) > len(cur.Pattern)
+}
+
+func addItem(bufs []cBuffer, id bufID, it cItem) []cBuffer {
+	for i := range bufs {
+		if bufs[i].id == id {
+			bufs[i].items = append(bufs[i].items, it)
+			return bufs
+		}
+	}
+	return append(bufs, cBuffer{id: id, items: []cItem{it}})
+}
+
+// linkItems sets the flags that tie an item to the next one, as Suricata's
+// distance/within/pcre R setup sets them on the previous content or pcre.
+func linkItems(items []cItem) {
+	for i := range items {
+		if i+1 < len(items) {
+			next := items[i+1]
+			nextRel := next.relative()
+			if c := items[i].c; c != nil {
+				c.withinNext = next.c != nil && next.c.hasWithin
+			}
+			if p := items[i].p; p != nil {
+				p.relativeNext = nextRel
+			}
+		}
+		if p := items[i].p; p != nil && !p.negated {
+			// a later relative item sees this match's end until a later
+			// positive item replaces it
+			for _, later := range items[i+1:] {
+				if later.relative() {
+					p.needEnd = true
+					break
+				}
+				// a positive content or pcre, or a byte_jump, sets a new end
+				if later.c != nil && !later.c.negated || later.p != nil && !later.p.negated ||
+					later.b != nil && later.b.op.Kind == "byte_jump" {
+					break
+				}
+			}
+		}
+	}
+}
