@@ -116,10 +116,10 @@ type ruleSet struct {
 	bySrc  map[uint16][]int32
 }
 
-// ruleEngine is the compiled rule base, read-only after compileRules:
-// Suricata's DetectEngineCtx. Per-packet state lives in ruleScratch.
-type ruleEngine struct {
-	rules     []cRule // pass rules first, then in the order given
+// engine is the compiled rule base, read-only after compileRules:
+// Suricata's DetectEngineCtx. Per-packet state lives in scratch.
+type engine struct {
+	rules     []rule // pass rules first, then in the order given
 	sets      [numClasses]ruleSet
 	maxWindow int64 // longest threshold window, ns; 0 without thresholds
 	// flowbitWords is the size of a flow's flowbits bitmap in words; 0
@@ -132,8 +132,8 @@ type ruleEngine struct {
 const smallPortSet = 64
 
 // compileRules compiles rs, reporting every bad rule by file:line.
-func compileRules(rs []*rules.Rule) (*ruleEngine, error) {
-	eng := &ruleEngine{}
+func compileRules(rs []*rules.Rule) (*engine, error) {
+	eng := &engine{}
 	var errs []error
 	order := make([]*rules.Rule, 0, len(rs))
 	for i, r := range rs {

@@ -15,14 +15,14 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// cByte is a compiled byte check.
-type cByte struct {
+// byteCheck is a compiled byte check.
+type byteCheck struct {
 	op       *rules.ByteOp
 	relative bool
 	shift    uint // trailing zeros of the bitmask
 }
 
-func compileByte(op *rules.ByteOp) (*cByte, string) {
+func compileByte(op *rules.ByteOp) (*byteCheck, string) {
 	switch op.Kind {
 	case "byte_test", "byte_jump", "isdataat":
 	default:
@@ -31,11 +31,11 @@ func compileByte(op *rules.ByteOp) (*cByte, string) {
 	if op.Kind != "isdataat" && (op.Bytes < 1 || !op.String && op.Bytes > 8 || op.Bytes > 23) {
 		return nil, op.Kind + ": number of bytes out of range"
 	}
-	return &cByte{op: op, relative: op.Relative, shift: uint(bits.TrailingZeros64(op.Bitmask))}, ""
+	return &byteCheck{op: op, relative: op.Relative, shift: uint(bits.TrailingZeros64(op.Bitmask))}, ""
 }
 
 // inspectByte evaluates a byte check at prevEnd and goes on with the chain.
-func (s *ruleScratch) inspectByte(items []cItem, i int, raw []byte, low []byte, prevEnd int) int {
+func (s *scratch) inspectByte(items []item, i int, raw []byte, low []byte, prevEnd int) int {
 	b := items[i].b
 	op := b.op
 	base := 0
@@ -95,7 +95,7 @@ func (s *ruleScratch) inspectByte(items []cItem, i int, raw []byte, low []byte, 
 
 // value reads the check's bytes at pos: a binary number in its byte order
 // or an ASCII number in its base, masked. n is the bytes the number took.
-func (b *cByte) value(buf []byte, pos int) (v uint64, n int, ok bool) {
+func (b *byteCheck) value(buf []byte, pos int) (v uint64, n int, ok bool) {
 	op := b.op
 	if pos < 0 || pos+op.Bytes > len(buf) {
 		return 0, 0, false
@@ -123,7 +123,7 @@ func (b *cByte) value(buf []byte, pos int) (v uint64, n int, ok bool) {
 	return v, n, true
 }
 
-func (b *cByte) compare(v uint64) bool {
+func (b *byteCheck) compare(v uint64) bool {
 	x := b.op.Value
 	switch b.op.Op {
 	case "=":

@@ -44,26 +44,26 @@ func bufferID(b rules.Buffer) (bufID, bool) {
 	return 0, false
 }
 
-// cItem is one content or pcre.
-type cItem struct {
-	c *cContent
-	p *cPCRE
-	b *cByte // byte_test, byte_jump, isdataat (bytecheck.go)
+// item is one content or pcre.
+type item struct {
+	c *content
+	p *pcre
+	b *byteCheck // byte_test, byte_jump, isdataat (bytecheck.go)
 }
 
 // relative reports whether the item is placed after the previous match.
-func (it cItem) relative() bool {
+func (it item) relative() bool {
 	return it.c != nil && it.c.relative || it.p != nil && it.p.relative || it.b != nil && it.b.relative
 }
 
-// cBuffer is a rule's chain of items in one buffer, in rule order.
-type cBuffer struct {
+// chain is a rule's chain of items in one buffer, in rule order.
+type chain struct {
 	id    bufID
-	items []cItem
+	items []item
 }
 
-// cRule is a compiled rule.
-type cRule struct {
+// rule is a compiled rule.
+type rule struct {
 	rule    *rules.Rule
 	ipv     uint8
 	pass    bool
@@ -79,8 +79,8 @@ type cRule struct {
 	ttl               *rules.Range
 	itype             *rules.Range
 	icode             *rules.Range
-	bufs              []cBuffer
-	thr               *cThreshold
+	bufs              []chain
+	thr               *threshold
 	detail            string
 	// stream: the rule's contents may also match across TCP segments: all
 	// are payload contents with no absolute anchor (offset, depth,
@@ -92,14 +92,14 @@ type cRule struct {
 	http bool
 	// flowbits (flowbits.go): conditions checked with the rule, actions
 	// done when it matches; noalert: it never alerts.
-	fbConds []fbCond
-	fbActs  []fbAct
-	noalert bool
+	bitConds   []bitCond
+	bitActions []bitAction
+	noalert    bool
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter
 // pattern, nil when it has no positive content.
-func compileRule(r *rules.Rule) (cr cRule, ps protoSpec, fp []byte, err error) {
+func compileRule(r *rules.Rule) (cr rule, ps protoSpec, fp []byte, err error) {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
@@ -173,7 +173,7 @@ func compileRule(r *rules.Rule) (cr cRule, ps protoSpec, fp []byte, err error) {
 			bad("buffer %q is not supported", m.Buffer)
 			continue
 		}
-		var it cItem
+		var it item
 		switch {
 		case m.Content != nil && m.PCRE == nil:
 			c, msg := compileContent(m.Content, id)
@@ -197,7 +197,7 @@ func compileRule(r *rules.Rule) (cr cRule, ps protoSpec, fp []byte, err error) {
 				bad("pcre %s: not compiled", m.PCRE.Source)
 				continue
 			}
-			it.p = &cPCRE{re: m.PCRE.Re, negated: m.PCRE.Negated, relative: m.PCRE.Relative,
+			it.p = &pcre{re: m.PCRE.Re, negated: m.PCRE.Negated, relative: m.PCRE.Relative,
 				anchored: anchoredAtStart(m.PCRE.Re)}
 		default:
 			bad("match %d: exactly one of content, pcre and a byte check must be set", i+1)
@@ -228,19 +228,19 @@ func betterFastPattern(c, cur *rules.Content) bool {
 	return !cur.FastPattern && len(c.Pattern) > len(cur.Pattern)
 }
 
-func addItem(bufs []cBuffer, id bufID, it cItem) []cBuffer {
+func addItem(bufs []chain, id bufID, it item) []chain {
 	for i := range bufs {
 		if bufs[i].id == id {
 			bufs[i].items = append(bufs[i].items, it)
 			return bufs
 		}
 	}
-	return append(bufs, cBuffer{id: id, items: []cItem{it}})
+	return append(bufs, chain{id: id, items: []item{it}})
 }
 
 // linkItems sets the flags that tie an item to the next one, as Suricata's
 // distance/within/pcre R setup sets them on the previous content or pcre.
-func linkItems(items []cItem) {
+func linkItems(items []item) {
 	for i := range items {
 		if i+1 < len(items) {
 			next := items[i+1]

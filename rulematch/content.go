@@ -7,8 +7,8 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// cContent is a compiled content.
-type cContent struct {
+// content is a compiled content.
+type content struct {
 	pat, lpat  []byte // as written and lowercased
 	negated    bool
 	nocase     bool
@@ -23,7 +23,7 @@ type cContent struct {
 }
 
 // compileContent checks a content the way Suricata's loader does.
-func compileContent(c *rules.Content, id bufID) (*cContent, string) {
+func compileContent(c *rules.Content, id bufID) (*content, string) {
 	n := len(c.Pattern)
 	switch {
 	case n == 0:
@@ -39,7 +39,7 @@ func compileContent(c *rules.Content, id bufID) (*cContent, string) {
 	case id == bufHTTPHost && !c.NoCase && !bytes.Equal(c.Pattern, bytes.ToLower(c.Pattern)):
 		return nil, fmt.Sprintf("content %q: http.host is lowercased, so an uppercase pattern never matches: lowercase it or add nocase", c.Pattern)
 	}
-	cc := &cContent{
+	cc := &content{
 		pat:       c.Pattern,
 		lpat:      lowerASCII(nil, c.Pattern),
 		negated:   c.Negated,
@@ -67,7 +67,7 @@ func compileContent(c *rules.Content, id bufID) (*cContent, string) {
 // window is where a content may lie, [start, end) before clamping to the
 // buffer, from Suricata's offset/depth/distance/within arithmetic: depth
 // and within bound the end of the match, offset and distance its start.
-func (c *cContent) window(prevEnd int, n int) (start, end int) {
+func (c *content) window(prevEnd int, n int) (start, end int) {
 	end = n
 	if !c.relative {
 		if c.depthEnd != 0 {
@@ -95,7 +95,7 @@ func (c *cContent) window(prevEnd int, n int) (start, end int) {
 
 // find returns the first occurrence of the content in buf[start:end], as
 // an index into buf, or -1.
-func (c *cContent) find(raw, low []byte, start, end int) int {
+func (c *content) find(raw, low []byte, start, end int) int {
 	var i int
 	if c.nocase {
 		i = bytes.Index(low[start:end], c.lpat)
@@ -108,14 +108,14 @@ func (c *cContent) find(raw, low []byte, start, end int) int {
 	return start + i
 }
 
-func (c *cContent) at(raw, low []byte, pos int) bool {
+func (c *content) at(raw, low []byte, pos int) bool {
 	if c.nocase {
 		return bytes.Equal(low[pos:pos+len(c.lpat)], c.lpat)
 	}
 	return bytes.Equal(raw[pos:pos+len(c.pat)], c.pat)
 }
 
-func (s *ruleScratch) inspectContent(items []cItem, i int, raw, low []byte, prevEnd int) int {
+func (s *scratch) inspectContent(items []item, i int, raw, low []byte, prevEnd int) int {
 	c := items[i].c
 	n, plen := len(raw), len(c.pat)
 	retry := 0 // after a failed chain: search again from the last start+1

@@ -8,14 +8,14 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// ruleScratch is the per-packet working state, reused so steady-state
+// scratch is the per-packet working state, reused so steady-state
 // matching does not allocate: Suricata's DetectEngineThreadCtx.
-type ruleScratch struct {
+type scratch struct {
 	lower    []byte // lowercased payload
 	lowered  bool
 	http     httpSpans
 	httpDone bool
-	pf       pfScratch
+	pf       prefilterScratch
 	cands    []int32
 	matched  []int32
 	stream   []byte  // a segment's stream prefix + new data
@@ -32,9 +32,9 @@ var _ packet.Detector = (*Matcher)(nil)
 // with New; it is not safe for concurrent use (give each worker
 // its own).
 type Matcher struct {
-	eng    *ruleEngine
-	sc     ruleScratch
-	thresh *bounded.Table[thrKey, thrState]
+	eng    *engine
+	sc     scratch
+	thresh *bounded.Table[thresholdKey, thresholdState]
 	// http holds requests whose headers span segments (http.go);
 	// nil when no rule inspects an http buffer.
 	http       *bounded.Table[httpKey, httpPending]
@@ -42,10 +42,10 @@ type Matcher struct {
 	httpFree   [][]byte                    // buffers of finished requests
 	httpJoined httpPending                 // a request joined from reordered segments
 	onHTTPEnd  func(httpKey, *httpPending) // recycleHTTP, bound once
-	// fbits are the flows' flowbits; nil when no rule uses them.
-	fbits   *bounded.Table[fbKey, fbState]
-	fbFree  [][]uint64
-	onFbEnd func(fbKey, *fbState) // recycleFlowbits, bound once
+	// flowbits are the flows' flowbits; nil when no rule uses them.
+	flowbits      *bounded.Table[flowKey, flowBits]
+	bitsFree      [][]uint64
+	onFlowbitsEnd func(flowKey, *flowBits) // recycleFlowbits, bound once
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
@@ -65,13 +65,13 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 	}
 	m := &Matcher{
 		eng:       eng,
-		sc:        ruleScratch{limit: cfg.InspectionRecursionLimit},
-		thresh:    bounded.New[thrKey, thrState](cfg.MaxThresholdEntries),
+		sc:        scratch{limit: cfg.InspectionRecursionLimit},
+		thresh:    bounded.New[thresholdKey, thresholdState](cfg.MaxThresholdEntries),
 		httpBytes: cfg.HTTPRequestBytes,
 	}
 	if eng.flowbitWords > 0 {
-		m.fbits = bounded.New[fbKey, fbState](cfg.MaxFlowbitFlows)
-		m.onFbEnd = m.recycleFlowbits
+		m.flowbits = bounded.New[flowKey, flowBits](cfg.MaxFlowbitFlows)
+		m.onFlowbitsEnd = m.recycleFlowbits
 	}
 	if eng.sets[classTCP].hasHTTP {
 		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
@@ -90,8 +90,8 @@ func (m *Matcher) Evicted() uint64 {
 	if m.http != nil {
 		n += m.http.Evicted()
 	}
-	if m.fbits != nil {
-		n += m.fbits.Evicted()
+	if m.flowbits != nil {
+		n += m.flowbits.Evicted()
 	}
 	return n
 }
@@ -122,8 +122,8 @@ func (m *Matcher) Expire(now int64, _ packet.Emit) {
 	if m.http != nil {
 		m.http.Expire(now-httpRequestIdle, m.onHTTPEnd)
 	}
-	if m.fbits != nil {
-		m.fbits.Expire(now-flowbitsIdle, m.onFbEnd)
+	if m.flowbits != nil {
+		m.flowbits.Expire(now-flowbitsIdle, m.onFlowbitsEnd)
 	}
 }
 
@@ -168,7 +168,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		if !m.matchRule(r, f) {
 			continue
 		}
-		if len(r.fbActs) > 0 {
+		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f) // now: a later rule may check the bit
 		}
 		if r.pass {
@@ -190,7 +190,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	}
 }
 
-func (m *Matcher) event(r *cRule, f *packet.Facts) packet.Event {
+func (m *Matcher) event(r *rule, f *packet.Facts) packet.Event {
 	ev := packet.Event{
 		SID:        r.rule.SID,
 		Time:       f.Time,
@@ -212,7 +212,7 @@ func (m *Matcher) event(r *cRule, f *packet.Facts) packet.Event {
 	return ev
 }
 
-func (s *ruleScratch) lowerPayload(p []byte) {
+func (s *scratch) lowerPayload(p []byte) {
 	if !s.lowered {
 		s.lower = lowerASCII(s.lower, p)
 		s.lowered = true
@@ -220,7 +220,7 @@ func (s *ruleScratch) lowerPayload(p []byte) {
 }
 
 // matchRule evaluates one rule in full, cheapest tests first.
-func (m *Matcher) matchRule(r *cRule, f *packet.Facts) bool {
+func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	v := ipv4Bit
 	if f.L3 == packet.L3IPv6 {
 		v = ipv6Bit
@@ -258,7 +258,7 @@ func (m *Matcher) matchRule(r *cRule, f *packet.Facts) bool {
 			return false
 		}
 	}
-	return len(r.fbConds) == 0 || m.flowbitsHold(r, f)
+	return len(r.bitConds) == 0 || m.flowbitsHold(r, f)
 }
 
 // buffer returns a buffer of the packet as written and lowercased; ok is
@@ -294,7 +294,7 @@ func (m *Matcher) buffer(id bufID, f *packet.Facts) (raw, low []byte, ok bool) {
 // inspect runs items[i:] over one buffer, the previous match having ended
 // at prevEnd, as Suricata's DetectEngineContentInspection does: 1 match,
 // 0 no match, -1 no match and no point retrying earlier items.
-func (s *ruleScratch) inspect(items []cItem, i int, raw, low []byte, prevEnd int) int {
+func (s *scratch) inspect(items []item, i int, raw, low []byte, prevEnd int) int {
 	s.steps++
 	if s.steps >= s.limit {
 		return -1
@@ -309,7 +309,7 @@ func (s *ruleScratch) inspect(items []cItem, i int, raw, low []byte, prevEnd int
 }
 
 // next goes on with the item after i, or reports the chain matched.
-func (s *ruleScratch) next(items []cItem, i int, raw, low []byte, prevEnd int) int {
+func (s *scratch) next(items []item, i int, raw, low []byte, prevEnd int) int {
 	if i+1 == len(items) {
 		return 1
 	}

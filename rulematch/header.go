@@ -10,7 +10,7 @@ import (
 // headerMatch checks addresses and ports, both ways round for "<>". Ports
 // apply to TCP and UDP packets only, as Suricata ignores them for
 // protocols without ports.
-func (r *cRule) headerMatch(f *packet.Facts) bool {
+func (r *rule) headerMatch(f *packet.Facts) bool {
 	ports := f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP
 	if r.oneWay(f.Src, f.Dst, f.SrcPort, f.DstPort, ports) {
 		return true
@@ -18,7 +18,7 @@ func (r *cRule) headerMatch(f *packet.Facts) bool {
 	return r.bidir && r.oneWay(f.Dst, f.Src, f.DstPort, f.SrcPort, ports)
 }
 
-func (r *cRule) oneWay(src, dst netip.Addr, sp, dp uint16, ports bool) bool {
+func (r *rule) oneWay(src, dst netip.Addr, sp, dp uint16, ports bool) bool {
 	rr := r.rule
 	if ports && (!rr.SrcPorts.Match(sp) || !rr.DstPorts.Match(dp)) {
 		return false

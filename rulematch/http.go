@@ -123,7 +123,7 @@ func (m *Matcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPending, 
 		if !m.matchRule(r, &whole) {
 			continue
 		}
-		if len(r.fbActs) > 0 {
+		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f)
 		}
 		m.fire(r, f, emit)

@@ -20,9 +20,9 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 		hdrRule = 3 // http.header; content:"X-Late: 1"
 	)
 	rs := []*rules.Rule{
-		rmRule(uaRule, "http", rmMatches(rmC("Nessus", "buffer:http.user_agent"))),
-		rmRule(uriRule, "http", rmMatches(rmC("/admin", "buffer:http.uri"))),
-		rmRule(hdrRule, "http", rmMatches(rmC("X-Late: 1", "buffer:http.header"))),
+		newRule(uaRule, "http", withMatches(contentMatch("Nessus", "buffer:http.user_agent"))),
+		newRule(uriRule, "http", withMatches(contentMatch("/admin", "buffer:http.uri"))),
+		newRule(hdrRule, "http", withMatches(contentMatch("X-Late: 1", "buffer:http.header"))),
 	}
 	tests := []struct {
 		name  string
@@ -67,7 +67,7 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 			}
 			got := map[uint32][]int{}
 			for i, seg := range tt.segs {
-				f := rmTCP(seg, rmAt(time.Duration(i)*time.Millisecond))
+				f := tcpPacket(seg, atTime(time.Duration(i)*time.Millisecond))
 				f.StreamData = f.Payload
 				m.Observe(&f, func(ev packet.Event) { got[ev.SID] = append(got[ev.SID], i) })
 			}
@@ -94,12 +94,12 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 func TestHTTPRequestBounds(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxHTTPRequests = 1
-	m, err := New([]*rules.Rule{rmRule(1, "http", rmMatches(rmC("Nessus", "buffer:http.user_agent")))}, cfg)
+	m, err := New([]*rules.Rule{newRule(1, "http", withMatches(contentMatch("Nessus", "buffer:http.user_agent")))}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := func(sport uint16, at time.Duration) {
-		f := rmTCP("GET / HTTP/1.1\r\nUser-Agent: Nes", rmFrom("10.0.0.1", sport), rmAt(at))
+		f := tcpPacket("GET / HTTP/1.1\r\nUser-Agent: Nes", fromAddr("10.0.0.1", sport), atTime(at))
 		f.StreamData = f.Payload
 		m.Observe(&f, func(packet.Event) {})
 	}
@@ -109,12 +109,12 @@ func TestHTTPRequestBounds(t *testing.T) {
 		t.Fatalf("%d pending, %d evicted; want 1 and 1", m.http.Len(), m.Evicted())
 	}
 	// a retransmission of the first segment brings no new stream data
-	f := rmTCP("GET / HTTP/1.1\r\nUser-Agent: Nes", rmFrom("10.0.0.1", 40001), rmAt(2*time.Second))
+	f := tcpPacket("GET / HTTP/1.1\r\nUser-Agent: Nes", fromAddr("10.0.0.1", 40001), atTime(2*time.Second))
 	m.Observe(&f, func(packet.Event) {})
 	if p, _ := m.http.Peek(httpKey{src: f.Src, dst: f.Dst, sp: 40001, dp: 80}); p == nil || len(p.buf) != len(f.Payload) {
 		t.Errorf("retransmission changed the pending request: %+v", p)
 	}
-	m.Expire(rmT0+int64(time.Second)+httpRequestIdle+1, nil)
+	m.Expire(t0+int64(time.Second)+httpRequestIdle+1, nil)
 	if m.http.Len() != 0 {
 		t.Errorf("%d pending after the idle timeout", m.http.Len())
 	}
@@ -128,9 +128,9 @@ func TestHTTPRequestBounds(t *testing.T) {
 // TestHTTPRequestNoAllocs: following a split request allocates nothing
 // once buffers are recycled.
 func TestHTTPRequestNoAllocs(t *testing.T) {
-	m := rmNewMatcher(t, rmRule(1, "http", rmMatches(rmC("Nessus", "buffer:http.user_agent"))))
-	a := rmTCP("GET / HTTP/1.1\r\nUser-Agent: Nes")
-	b := rmTCP("sus\r\n\r\n")
+	m := newMatcher(t, newRule(1, "http", withMatches(contentMatch("Nessus", "buffer:http.user_agent"))))
+	a := tcpPacket("GET / HTTP/1.1\r\nUser-Agent: Nes")
+	b := tcpPacket("sus\r\n\r\n")
 	a.StreamData, b.StreamData = a.Payload, b.Payload
 	emit := func(packet.Event) {}
 	run := func() {

@@ -5,8 +5,8 @@ import (
 	"regexp/syntax"
 )
 
-// cPCRE is a compiled pcre.
-type cPCRE struct {
+// pcre is a compiled pcre.
+type pcre struct {
 	re       *regexp.Regexp
 	negated  bool
 	relative bool
@@ -37,7 +37,7 @@ func anchoredAtStart(re *regexp.Regexp) bool {
 	return prog.StartCond()&syntax.EmptyBeginText != 0
 }
 
-func (s *ruleScratch) inspectPCRE(items []cItem, i int, raw, low []byte, prevEnd int) int {
+func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int) int {
 	p := items[i].p
 	retry := 0 // after a failed chain: the last match's start+1
 	for {
@@ -87,7 +87,7 @@ func (s *ruleScratch) inspectPCRE(items []cItem, i int, raw, low []byte, prevEnd
 // one byte, as PCRE does on raw bytes. ASCII-only input is returned as is;
 // otherwise bytes >= 0x80 become their two-byte UTF-8 form in scratch and
 // wide is true (offsets then need latin1Bytes).
-func (s *ruleScratch) presentLatin1(b []byte) (out []byte, wide bool) {
+func (s *scratch) presentLatin1(b []byte) (out []byte, wide bool) {
 	high := 0
 	for _, c := range b {
 		if c >= 0x80 {

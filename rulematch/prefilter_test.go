@@ -39,7 +39,7 @@ func TestPrefilterMatchesContains(t *testing.T) {
 				b.add(lowerASCII(nil, word(tc.minLen+rng.IntN(tc.maxLen-tc.minLen+1))), int32(i), true)
 			}
 			pf := b.build()
-			var s pfScratch
+			var s prefilterScratch
 			for range 2000 {
 				hay := word(rng.IntN(120))
 				if rng.IntN(3) == 0 && len(pf.patterns) > 0 { // plant a pattern, upper-cased
@@ -142,7 +142,7 @@ func BenchmarkPrefilterSearch(b *testing.B) {
 	for _, name := range []string{"text", "binary"} {
 		buf := payloads[name]
 		b.Run(name, func(b *testing.B) {
-			var s pfScratch
+			var s prefilterScratch
 			var cands []int32
 			b.SetBytes(int64(len(buf)))
 			b.ReportAllocs()
@@ -151,7 +151,7 @@ func BenchmarkPrefilterSearch(b *testing.B) {
 			}
 		})
 		b.Run(name+"/automaton-only", func(b *testing.B) {
-			var s pfScratch
+			var s prefilterScratch
 			var cands []int32
 			b.SetBytes(int64(len(buf)))
 			for b.Loop() {
@@ -187,7 +187,7 @@ func TestPrefilterPortGroups(t *testing.T) {
 		t.Fatalf("groups %+v: want open then ported", pf.groups)
 	}
 	hay := []byte("() { :;}; NESSUS x-bench-pattern")
-	var s pfScratch
+	var s prefilterScratch
 	for _, tc := range []struct {
 		withPorted bool
 		want       []int32

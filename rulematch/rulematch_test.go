@@ -18,18 +18,19 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// Rules are built by hand here (the parser is tested on its own): rmRule
-// gives an "alert <proto> any any -> any any" rule and the rm* options
+// Rules are built by hand here (the parser is tested on its own): newRule
+// gives an "alert <proto> any any -> any any" rule and the with* options
 // change it. Content and pcre modifiers are written as in a rule, e.g.
-// rmC("def", "offset:3; depth:3"), so cases read like Suricata's docs.
+// contentMatch("def", "offset:3; depth:3"), so cases read like Suricata's
+// docs.
 
-const rmT0 = int64(1_700_000_000) * int64(time.Second)
+const t0 = int64(1_700_000_000) * int64(time.Second)
 
-var rmMAC = [6]byte{0x02, 0, 0, 0, 0, 0x42}
+var srcMAC = [6]byte{0x02, 0, 0, 0, 0, 0x42}
 
-type rmOpt func(*rules.Rule)
+type ruleOpt func(*rules.Rule)
 
-func rmRule(sid uint32, proto string, opts ...rmOpt) *rules.Rule {
+func newRule(sid uint32, proto string, opts ...ruleOpt) *rules.Rule {
 	r := &rules.Rule{
 		File: "test.rules", Line: int(sid), Action: "alert", Proto: proto,
 		Src: rules.AddrSpec{Any: true}, Dst: rules.AddrSpec{Any: true},
@@ -42,8 +43,8 @@ func rmRule(sid uint32, proto string, opts ...rmOpt) *rules.Rule {
 	return r
 }
 
-// rmPat decodes a content pattern with |hex| blocks.
-func rmPat(s string) []byte {
+// decodePattern decodes a content pattern with |hex| blocks.
+func decodePattern(s string) []byte {
 	var out []byte
 	for {
 		i := strings.IndexByte(s, '|')
@@ -61,11 +62,11 @@ func rmPat(s string) []byte {
 	}
 }
 
-// rmC is content:"pat" with modifiers "nocase; offset:3; depth:3;
+// contentMatch is content:"pat" with modifiers "nocase; offset:3; depth:3;
 // distance:0; within:5; startswith; endswith; fast_pattern; negated;
 // buffer:http.uri".
-func rmC(pat, mods string) rules.Match {
-	c := &rules.Content{Pattern: rmPat(pat)}
+func contentMatch(pat, mods string) rules.Match {
+	c := &rules.Content{Pattern: decodePattern(pat)}
 	m := rules.Match{Content: c}
 	for _, mod := range strings.Split(mods, ";") {
 		k, v, _ := strings.Cut(strings.TrimSpace(mod), ":")
@@ -99,9 +100,9 @@ func rmC(pat, mods string) rules.Match {
 	return m
 }
 
-// rmP is pcre:"/re/" with modifiers "R; negated; buffer:http.uri"; re is
+// pcreMatch is pcre:"/re/" with modifiers "R; negated; buffer:http.uri"; re is
 // RE2 syntax, as the parser leaves it.
-func rmP(re, mods string) rules.Match {
+func pcreMatch(re, mods string) rules.Match {
 	p := &rules.PCRE{Source: "/" + re + "/", Re: regexp.MustCompile(re)}
 	m := rules.Match{PCRE: p}
 	for _, mod := range strings.Split(mods, ";") {
@@ -121,16 +122,16 @@ func rmP(re, mods string) rules.Match {
 	return m
 }
 
-func rmMatches(ms ...rules.Match) rmOpt {
+func withMatches(ms ...rules.Match) ruleOpt {
 	return func(r *rules.Rule) { r.Matches = append(r.Matches, ms...) }
 }
 
-func rmAddrs(src, dst string) rmOpt {
-	return func(r *rules.Rule) { r.Src, r.Dst = rmAddr(src), rmAddr(dst) }
+func withAddrs(src, dst string) ruleOpt {
+	return func(r *rules.Rule) { r.Src, r.Dst = addrSpec(src), addrSpec(dst) }
 }
 
-// rmAddr reads "any", "10.0.0.1", "10.0.0.0/8" or "!10.0.0.0/8".
-func rmAddr(s string) rules.AddrSpec {
+// addrSpec reads "any", "10.0.0.1", "10.0.0.0/8" or "!10.0.0.0/8".
+func addrSpec(s string) rules.AddrSpec {
 	var a rules.AddrSpec
 	if strings.HasPrefix(s, "!") {
 		a.Negated, s = true, s[1:]
@@ -148,12 +149,12 @@ func rmAddr(s string) rules.AddrSpec {
 	return a
 }
 
-func rmPorts(src, dst string) rmOpt {
-	return func(r *rules.Rule) { r.SrcPorts, r.DstPorts = rmPortSpec(src), rmPortSpec(dst) }
+func withPorts(src, dst string) ruleOpt {
+	return func(r *rules.Rule) { r.SrcPorts, r.DstPorts = portSpec(src), portSpec(dst) }
 }
 
-// rmPortSpec reads "any", "80", "80,443", "1000:2000" or "!80".
-func rmPortSpec(s string) rules.PortSpec {
+// portSpec reads "any", "80", "80,443", "1000:2000" or "!80".
+func portSpec(s string) rules.PortSpec {
 	var p rules.PortSpec
 	if strings.HasPrefix(s, "!") {
 		p.Negated, s = true, s[1:]
@@ -174,28 +175,28 @@ func rmPortSpec(s string) rules.PortSpec {
 	return p
 }
 
-func rmBidir(r *rules.Rule) { r.Bidirectional = true }
+func bidirectional(r *rules.Rule) { r.Bidirectional = true }
 
-func rmFlow(dir rules.FlowDirection, established, notEstablished, stateless bool) rmOpt {
+func withFlow(dir rules.FlowDirection, established, notEstablished, stateless bool) ruleOpt {
 	return func(r *rules.Rule) {
 		r.Flow = rules.Flow{Direction: dir, Established: established, NotEstablished: notEstablished, Stateless: stateless}
 	}
 }
 
-// rmFlags reads flags: as written, e.g. "S", "+SA", "*SF", "!R", "S,CE", "0".
-func rmFlags(s string) rmOpt {
+// withFlags reads flags: as written, e.g. "S", "+SA", "*SF", "!R", "S,CE", "0".
+func withFlags(s string) ruleOpt {
 	return func(r *rules.Rule) {
 		f := &rules.Flags{}
 		s, ign, _ := strings.Cut(s, ",")
 		if s != "" && strings.ContainsRune("+*!", rune(s[0])) {
 			f.Mode, s = s[0], s[1:]
 		}
-		f.Mask, f.Ignore = rmFlagBits(s), rmFlagBits(ign)
+		f.Mask, f.Ignore = flagBits(s), flagBits(ign)
 		r.Flags = f
 	}
 }
 
-func rmFlagBits(s string) uint8 {
+func flagBits(s string) uint8 {
 	var m uint8
 	for _, c := range s {
 		m |= map[rune]uint8{'F': packet.TCPFin, 'S': packet.TCPSyn, 'R': packet.TCPRst, 'P': packet.TCPPsh, 'A': packet.TCPAck,
@@ -204,9 +205,9 @@ func rmFlagBits(s string) uint8 {
 	return m
 }
 
-// rmRange reads a dsize/ttl/itype/icode value: "5", "<5", ">5", "<=5",
+// rangeOf reads a dsize/ttl/itype/icode value: "5", "<5", ">5", "<=5",
 // ">=5", "!5", "3<>7", "3-7".
-func rmRange(s string) *rules.Range {
+func rangeOf(s string) *rules.Range {
 	for _, op := range []string{"<>", "-"} {
 		if a, b, ok := strings.Cut(s, op); ok && a != "" {
 			lo, _ := strconv.Atoi(a)
@@ -224,29 +225,29 @@ func rmRange(s string) *rules.Range {
 	return &rules.Range{Op: "=", Min: n}
 }
 
-func rmDsize(s string) rmOpt { return func(r *rules.Rule) { r.Dsize = rmRange(s) } }
-func rmTTL(s string) rmOpt   { return func(r *rules.Rule) { r.TTL = rmRange(s) } }
-func rmIType(s string) rmOpt { return func(r *rules.Rule) { r.IType = rmRange(s) } }
-func rmICode(s string) rmOpt { return func(r *rules.Rule) { r.ICode = rmRange(s) } }
+func withDsize(s string) ruleOpt { return func(r *rules.Rule) { r.Dsize = rangeOf(s) } }
+func withTTL(s string) ruleOpt   { return func(r *rules.Rule) { r.TTL = rangeOf(s) } }
+func withIType(s string) ruleOpt { return func(r *rules.Rule) { r.IType = rangeOf(s) } }
+func withICode(s string) ruleOpt { return func(r *rules.Rule) { r.ICode = rangeOf(s) } }
 
-func rmThreshold(typ, track string, count, seconds int) rmOpt {
+func withThreshold(typ, track string, count, seconds int) ruleOpt {
 	return func(r *rules.Rule) {
 		r.Threshold = &rules.Threshold{Type: typ, Track: track, Count: count, Seconds: seconds}
 	}
 }
 
-func rmAction(a string) rmOpt { return func(r *rules.Rule) { r.Action = a } }
+func withAction(a string) ruleOpt { return func(r *rules.Rule) { r.Action = a } }
 
 // Packets.
 
-type rmPkt func(*packet.Facts)
+type pktOpt func(*packet.Facts)
 
-// rmTCP is a PSH|ACK segment of an established connection,
+// tcpPacket is a PSH|ACK segment of an established connection,
 // 10.0.0.1:40000 -> 10.0.0.2:80, to the server.
-func rmTCP(payload string, opts ...rmPkt) packet.Facts {
+func tcpPacket(payload string, opts ...pktOpt) packet.Facts {
 	f := packet.Facts{
-		Time: rmT0, Packet: packet.PacketRef{Num: 1}, WireLen: 54 + len(payload),
-		HasEth: true, SrcMAC: rmMAC,
+		Time: t0, Packet: packet.PacketRef{Num: 1}, WireLen: 54 + len(payload),
+		HasEth: true, SrcMAC: srcMAC,
 		L3: packet.L3IPv4, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"),
 		TTL: 64, Proto: packet.ProtoTCP, SrcPort: 40000, DstPort: 80,
 		TCPFlags: packet.TCPPsh | packet.TCPAck, Dir: packet.DirToServer,
@@ -258,8 +259,8 @@ func rmTCP(payload string, opts ...rmPkt) packet.Facts {
 	return f
 }
 
-func rmUDP(payload string, opts ...rmPkt) packet.Facts {
-	f := rmTCP(payload, opts...)
+func udpPacket(payload string, opts ...pktOpt) packet.Facts {
+	f := tcpPacket(payload, opts...)
 	f.Proto, f.TCPFlags, f.Dir = packet.ProtoUDP, 0, packet.DirUnknown
 	for _, o := range opts { // options may set what the line above reset
 		o(&f)
@@ -267,8 +268,8 @@ func rmUDP(payload string, opts ...rmPkt) packet.Facts {
 	return f
 }
 
-func rmICMP(typ, code uint8, v6 bool) packet.Facts {
-	f := rmTCP("")
+func icmpPacket(typ, code uint8, v6 bool) packet.Facts {
+	f := tcpPacket("")
 	f.Proto, f.TCPFlags, f.Dir, f.SrcPort, f.DstPort = packet.ProtoICMP, 0, packet.DirUnknown, 0, 0
 	f.ICMPType, f.ICMPCode = typ, code
 	f.Payload = []byte("abcdefgh")
@@ -279,7 +280,7 @@ func rmICMP(typ, code uint8, v6 bool) packet.Facts {
 	return f
 }
 
-func rmFrom(src string, sport uint16) rmPkt {
+func fromAddr(src string, sport uint16) pktOpt {
 	return func(f *packet.Facts) {
 		f.Src, f.SrcPort = netip.MustParseAddr(src), sport
 		if f.Src.Is6() {
@@ -288,7 +289,7 @@ func rmFrom(src string, sport uint16) rmPkt {
 	}
 }
 
-func rmTo(dst string, dport uint16) rmPkt {
+func toAddr(dst string, dport uint16) pktOpt {
 	return func(f *packet.Facts) {
 		f.Dst, f.DstPort = netip.MustParseAddr(dst), dport
 		if f.Dst.Is6() {
@@ -297,17 +298,17 @@ func rmTo(dst string, dport uint16) rmPkt {
 	}
 }
 
-func rmTCPFlags(fl uint8) rmPkt { return func(f *packet.Facts) { f.TCPFlags = fl } }
-func rmDir(d uint8) rmPkt       { return func(f *packet.Facts) { f.Dir = d } }
-func rmConn(e uint8) rmPkt      { return func(f *packet.Facts) { f.ConnEvent = e } }
-func rmPktTTL(t uint8) rmPkt    { return func(f *packet.Facts) { f.TTL = t } }
-func rmProto(p uint8) rmPkt     { return func(f *packet.Facts) { f.Proto = p } }
-func rmAt(d time.Duration) rmPkt {
-	return func(f *packet.Facts) { f.Time = rmT0 + int64(d) }
+func withTCPFlags(fl uint8) pktOpt { return func(f *packet.Facts) { f.TCPFlags = fl } }
+func withDir(d uint8) pktOpt       { return func(f *packet.Facts) { f.Dir = d } }
+func withConn(e uint8) pktOpt      { return func(f *packet.Facts) { f.ConnEvent = e } }
+func withPktTTL(t uint8) pktOpt    { return func(f *packet.Facts) { f.TTL = t } }
+func withProto(p uint8) pktOpt     { return func(f *packet.Facts) { f.Proto = p } }
+func atTime(d time.Duration) pktOpt {
+	return func(f *packet.Facts) { f.Time = t0 + int64(d) }
 }
 
-// rmNewMatcher compiles rs with defaults and fails the test on error.
-func rmNewMatcher(t testing.TB, rs ...*rules.Rule) *Matcher {
+// newMatcher compiles rs with defaults and fails the test on error.
+func newMatcher(t testing.TB, rs ...*rules.Rule) *Matcher {
 	t.Helper()
 	m, err := New(rs, DefaultConfig())
 	if err != nil {
@@ -316,8 +317,8 @@ func rmNewMatcher(t testing.TB, rs ...*rules.Rule) *Matcher {
 	return m
 }
 
-// rmSIDs runs packets through m and returns the SIDs emitted per packet.
-func rmSIDs(m *Matcher, facts []packet.Facts) [][]uint32 {
+// sidsOf runs packets through m and returns the SIDs emitted per packet.
+func sidsOf(m *Matcher, facts []packet.Facts) [][]uint32 {
 	out := make([][]uint32, len(facts))
 	for i := range facts {
 		f := facts[i]
@@ -326,21 +327,21 @@ func rmSIDs(m *Matcher, facts []packet.Facts) [][]uint32 {
 	return out
 }
 
-// rmCase is one rule against one packet.
-type rmCase struct {
+// matchCase is one rule against one packet.
+type matchCase struct {
 	name string
 	rule *rules.Rule
 	pkt  packet.Facts
 	want bool
 }
 
-// rmRunCases checks each case with and without the prefilter.
-func rmRunCases(t *testing.T, cases []rmCase) {
+// runCases checks each case with and without the prefilter.
+func runCases(t *testing.T, cases []matchCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, noPF := range []bool{false, true} {
-				m := rmNewMatcher(t, c.rule)
+				m := newMatcher(t, c.rule)
 				m.noPrefilter = noPF
 				f := c.pkt
 				got := false
@@ -353,13 +354,13 @@ func rmRunCases(t *testing.T, cases []rmCase) {
 	}
 }
 
-func rmContentRule(ms ...rules.Match) *rules.Rule { return rmRule(1, "tcp", rmMatches(ms...)) }
+func contentRule(ms ...rules.Match) *rules.Rule { return newRule(1, "tcp", withMatches(ms...)) }
 
 func TestRuleContentModifiers(t *testing.T) {
-	c := rmC
-	R := rmContentRule
-	p := func(s string) packet.Facts { return rmTCP(s) }
-	rmRunCases(t, []rmCase{
+	c := contentMatch
+	R := contentRule
+	p := func(s string) packet.Facts { return tcpPacket(s) }
+	runCases(t, []matchCase{
 		// content and hex
 		{"plain", R(c("abc", "")), p("xxabcxx"), true},
 		{"plain absent", R(c("abc", "")), p("xxabxcx"), false},
@@ -446,9 +447,9 @@ func TestRuleContentModifiers(t *testing.T) {
 }
 
 func TestRulePCRE(t *testing.T) {
-	c, P, R := rmC, rmP, rmContentRule
-	p := func(s string) packet.Facts { return rmTCP(s) }
-	rmRunCases(t, []rmCase{
+	c, P, R := contentMatch, pcreMatch, contentRule
+	p := func(s string) packet.Facts { return tcpPacket(s) }
+	runCases(t, []matchCase{
 		{"pcre", R(P(`foo\d+`, "")), p("xxfoo12"), true},
 		{"pcre absent", R(P(`foo\d+`, "")), p("foo"), false},
 		{"pcre anchored", R(P(`^GET`, "")), p(" GET"), false},
@@ -483,7 +484,7 @@ func TestRulePCRE(t *testing.T) {
 	})
 }
 
-const rmReq = "POST /admin/login.php?user=x HTTP/1.1\r\n" +
+const request = "POST /admin/login.php?user=x HTTP/1.1\r\n" +
 	"Host: Example.COM:8080\r\n" +
 	"User-Agent: curl/8.0\r\n" +
 	"Cookie: session=abc\r\n" +
@@ -493,11 +494,11 @@ const rmReq = "POST /admin/login.php?user=x HTTP/1.1\r\n" +
 	"password=hunter2"
 
 func TestRuleHTTPBuffers(t *testing.T) {
-	R := rmContentRule
-	b := func(buf, pat, mods string) rules.Match { return rmC(pat, "buffer:"+buf+"; "+mods) }
-	req := rmTCP(rmReq)
-	get := rmTCP("GET /index.html HTTP/1.1\nHost: a.example\nUser-Agent: Mozilla/5.0\n\n")
-	rmRunCases(t, []rmCase{
+	R := contentRule
+	b := func(buf, pat, mods string) rules.Match { return contentMatch(pat, "buffer:"+buf+"; "+mods) }
+	req := tcpPacket(request)
+	get := tcpPacket("GET /index.html HTTP/1.1\nHost: a.example\nUser-Agent: Mozilla/5.0\n\n")
+	runCases(t, []matchCase{
 		{"method", R(b("http.method", "POST", "")), req, true},
 		{"method other", R(b("http.method", "GET", "")), req, false},
 		{"method exact", R(b("http.method", "POST", "startswith; endswith")), req, true},
@@ -518,26 +519,26 @@ func TestRuleHTTPBuffers(t *testing.T) {
 		{"header relative", R(b("http.header", "Host:", ""), b("http.header", "Example", "distance:0; within:8")), req, true},
 		{"body", R(b("http.request_body", "password=", "startswith")), req, true},
 		{"body absent", R(b("http.request_body", "x", "negated")), get, false},
-		{"pcre uri", R(rmP(`\.php\?user=\w`, "buffer:http.uri")), req, true},
-		{"pcre host lowercased", R(rmP(`^example\.com$`, "buffer:http.host")), req, true},
-		{"payload and uri", R(rmC("hunter2", ""), b("http.uri", "/admin", "")), req, true},
+		{"pcre uri", R(pcreMatch(`\.php\?user=\w`, "buffer:http.uri")), req, true},
+		{"pcre host lowercased", R(pcreMatch(`^example\.com$`, "buffer:http.host")), req, true},
+		{"payload and uri", R(contentMatch("hunter2", ""), b("http.uri", "/admin", "")), req, true},
 		{"uri and method", R(b("http.method", "GET", ""), b("http.uri", ".html", "endswith")), get, true},
-		{"not http", R(b("http.uri", "/admin", "")), rmTCP("XPOST /admin HTTP/1.1\r\n\r\n"), false},
-		{"not over udp", R(b("http.uri", "/admin", "")), rmUDP(rmReq), false},
-		{"request line only", R(b("http.uri", "/x", "")), rmTCP("GET /x"), true},
-		{"no header block", R(b("http.header", "a", "negated")), rmTCP("GET /x HTTP/1.0\r\n"), false},
+		{"not http", R(b("http.uri", "/admin", "")), tcpPacket("XPOST /admin HTTP/1.1\r\n\r\n"), false},
+		{"not over udp", R(b("http.uri", "/admin", "")), udpPacket(request), false},
+		{"request line only", R(b("http.uri", "/x", "")), tcpPacket("GET /x"), true},
+		{"no header block", R(b("http.header", "a", "negated")), tcpPacket("GET /x HTTP/1.0\r\n"), false},
 	})
 }
 
 func TestRuleHTTPParse(t *testing.T) {
 	var h httpSpans
-	parseHTTPRequest([]byte(rmReq), &h)
+	parseHTTPRequest([]byte(request), &h)
 	got := map[string]string{}
 	names := map[bufID]string{bufHTTPMethod: "method", bufHTTPURI: "uri", bufHTTPHeader: "header",
 		bufHTTPHost: "host", bufHTTPUserAgent: "ua", bufHTTPCookie: "cookie", bufHTTPBody: "body"}
 	for id, n := range names {
 		sp := h.spans[id]
-		got[n] = rmReq[sp.lo:sp.hi]
+		got[n] = request[sp.lo:sp.hi]
 	}
 	want := map[string]string{
 		"method": "POST", "uri": "/admin/login.php?user=x",
@@ -560,10 +561,10 @@ func TestRuleHTTPParse(t *testing.T) {
 }
 
 func TestRuleFlags(t *testing.T) {
-	R := func(flags string) *rules.Rule { return rmRule(1, "tcp", rmFlags(flags)) }
-	p := func(fl uint8) packet.Facts { return rmTCP("", rmTCPFlags(fl)) }
+	R := func(flags string) *rules.Rule { return newRule(1, "tcp", withFlags(flags)) }
+	p := func(fl uint8) packet.Facts { return tcpPacket("", withTCPFlags(fl)) }
 	const S, A, F, R_, P, U, E, C = packet.TCPSyn, packet.TCPAck, packet.TCPFin, packet.TCPRst, packet.TCPPsh, packet.TCPUrg, packet.TCPEce, packet.TCPCwr
-	rmRunCases(t, []rmCase{
+	runCases(t, []matchCase{
 		{"exact S on SYN", R("S"), p(S), true},
 		{"exact S on SYN-ACK", R("S"), p(S | A), false},
 		{"exact S on SYN+ECN", R("S"), p(S | E | C), false},
@@ -583,58 +584,58 @@ func TestRuleFlags(t *testing.T) {
 		{"null scan", R("0"), p(0), true},
 		{"null on ACK", R("0"), p(A), false},
 		{"not null", R("!0"), p(A), true},
-		{"flags on udp", R("S"), rmUDP("", rmTCPFlags(S)), false},
+		{"flags on udp", R("S"), udpPacket("", withTCPFlags(S)), false},
 	})
 }
 
 func TestRuleRanges(t *testing.T) {
-	rmRunCases(t, []rmCase{
-		{"dsize =", rmRule(1, "tcp", rmDsize("3")), rmTCP("abc"), true},
-		{"dsize = miss", rmRule(1, "tcp", rmDsize("3")), rmTCP("abcd"), false},
-		{"dsize 0", rmRule(1, "tcp", rmDsize("0")), rmTCP(""), true},
-		{"dsize <", rmRule(1, "tcp", rmDsize("<4")), rmTCP("abc"), true},
-		{"dsize < edge", rmRule(1, "tcp", rmDsize("<3")), rmTCP("abc"), false},
-		{"dsize >", rmRule(1, "tcp", rmDsize(">2")), rmTCP("abc"), true},
-		{"dsize <= ", rmRule(1, "tcp", rmDsize("<=3")), rmTCP("abc"), true},
-		{"dsize >=", rmRule(1, "tcp", rmDsize(">=4")), rmTCP("abc"), false},
-		{"dsize !", rmRule(1, "tcp", rmDsize("!3")), rmTCP("abc"), false},
-		{"dsize ! other", rmRule(1, "tcp", rmDsize("!9")), rmTCP("abc"), true},
+	runCases(t, []matchCase{
+		{"dsize =", newRule(1, "tcp", withDsize("3")), tcpPacket("abc"), true},
+		{"dsize = miss", newRule(1, "tcp", withDsize("3")), tcpPacket("abcd"), false},
+		{"dsize 0", newRule(1, "tcp", withDsize("0")), tcpPacket(""), true},
+		{"dsize <", newRule(1, "tcp", withDsize("<4")), tcpPacket("abc"), true},
+		{"dsize < edge", newRule(1, "tcp", withDsize("<3")), tcpPacket("abc"), false},
+		{"dsize >", newRule(1, "tcp", withDsize(">2")), tcpPacket("abc"), true},
+		{"dsize <= ", newRule(1, "tcp", withDsize("<=3")), tcpPacket("abc"), true},
+		{"dsize >=", newRule(1, "tcp", withDsize(">=4")), tcpPacket("abc"), false},
+		{"dsize !", newRule(1, "tcp", withDsize("!3")), tcpPacket("abc"), false},
+		{"dsize ! other", newRule(1, "tcp", withDsize("!9")), tcpPacket("abc"), true},
 		// Suricata requires a payload for !, >, >=, ranges and =N>0
-		{"dsize ! empty", rmRule(1, "tcp", rmDsize("!9")), rmTCP(""), false},
-		{"dsize range from 0 empty", rmRule(1, "tcp", rmDsize("0-5")), rmTCP(""), false},
-		{"dsize >= 0 empty", rmRule(1, "tcp", rmDsize(">=0")), rmTCP(""), false},
-		{"dsize <= empty", rmRule(1, "tcp", rmDsize("<=5")), rmTCP(""), true},
-		{"dsize <> exclusive", rmRule(1, "tcp", rmDsize("3<>5")), rmTCP("abc"), false},
-		{"dsize <> inside", rmRule(1, "tcp", rmDsize("2<>5")), rmTCP("abc"), true},
-		{"dsize - inclusive", rmRule(1, "tcp", rmDsize("3-5")), rmTCP("abc"), true},
-		{"dsize with content", rmRule(1, "tcp", rmDsize(">100"), rmMatches(rmC("abc", ""))), rmTCP("abc"), false},
-		{"ttl", rmRule(1, "ip", rmTTL("<5")), rmTCP("", rmPktTTL(1)), true},
-		{"ttl miss", rmRule(1, "ip", rmTTL("<5")), rmTCP(""), false},
-		{"ttl range", rmRule(1, "ip", rmTTL("60-64")), rmTCP(""), true},
-		{"itype echo", rmRule(1, "icmp", rmIType("8")), rmICMP(8, 0, false), true},
-		{"itype reply", rmRule(1, "icmp", rmIType("8")), rmICMP(0, 0, false), false},
-		{"itype v6", rmRule(1, "icmp", rmIType("128")), rmICMP(128, 0, true), true},
-		{"itype >", rmRule(1, "icmp", rmIType(">30")), rmICMP(40, 0, false), true},
-		{"icode", rmRule(1, "icmp", rmIType("3"), rmICode("3")), rmICMP(3, 3, false), true},
-		{"icode miss", rmRule(1, "icmp", rmIType("3"), rmICode("3")), rmICMP(3, 1, false), false},
-		{"icode range", rmRule(1, "icmp", rmICode("0-3")), rmICMP(3, 2, false), true},
-		{"itype on ip rule, tcp packet", rmRule(1, "ip", rmIType("0")), rmTCP(""), false},
+		{"dsize ! empty", newRule(1, "tcp", withDsize("!9")), tcpPacket(""), false},
+		{"dsize range from 0 empty", newRule(1, "tcp", withDsize("0-5")), tcpPacket(""), false},
+		{"dsize >= 0 empty", newRule(1, "tcp", withDsize(">=0")), tcpPacket(""), false},
+		{"dsize <= empty", newRule(1, "tcp", withDsize("<=5")), tcpPacket(""), true},
+		{"dsize <> exclusive", newRule(1, "tcp", withDsize("3<>5")), tcpPacket("abc"), false},
+		{"dsize <> inside", newRule(1, "tcp", withDsize("2<>5")), tcpPacket("abc"), true},
+		{"dsize - inclusive", newRule(1, "tcp", withDsize("3-5")), tcpPacket("abc"), true},
+		{"dsize with content", newRule(1, "tcp", withDsize(">100"), withMatches(contentMatch("abc", ""))), tcpPacket("abc"), false},
+		{"ttl", newRule(1, "ip", withTTL("<5")), tcpPacket("", withPktTTL(1)), true},
+		{"ttl miss", newRule(1, "ip", withTTL("<5")), tcpPacket(""), false},
+		{"ttl range", newRule(1, "ip", withTTL("60-64")), tcpPacket(""), true},
+		{"itype echo", newRule(1, "icmp", withIType("8")), icmpPacket(8, 0, false), true},
+		{"itype reply", newRule(1, "icmp", withIType("8")), icmpPacket(0, 0, false), false},
+		{"itype v6", newRule(1, "icmp", withIType("128")), icmpPacket(128, 0, true), true},
+		{"itype >", newRule(1, "icmp", withIType(">30")), icmpPacket(40, 0, false), true},
+		{"icode", newRule(1, "icmp", withIType("3"), withICode("3")), icmpPacket(3, 3, false), true},
+		{"icode miss", newRule(1, "icmp", withIType("3"), withICode("3")), icmpPacket(3, 1, false), false},
+		{"icode range", newRule(1, "icmp", withICode("0-3")), icmpPacket(3, 2, false), true},
+		{"itype on ip rule, tcp packet", newRule(1, "ip", withIType("0")), tcpPacket(""), false},
 	})
 }
 
 func TestRuleFlow(t *testing.T) {
 	fl := func(dir rules.FlowDirection, est, notEst, stateless bool) *rules.Rule {
-		return rmRule(1, "tcp", rmFlow(dir, est, notEst, stateless))
+		return newRule(1, "tcp", withFlow(dir, est, notEst, stateless))
 	}
-	data := rmTCP("x")
-	toClient := rmTCP("x", rmDir(packet.DirToClient))
-	midstream := rmTCP("x", rmDir(packet.DirUnknown))
-	syn := rmTCP("", rmTCPFlags(packet.TCPSyn), rmConn(packet.ConnOpened))
-	synAck := rmTCP("", rmTCPFlags(packet.TCPSyn|packet.TCPAck), rmDir(packet.DirToClient))
-	finalAck := rmTCP("", rmTCPFlags(packet.TCPAck), rmConn(packet.ConnEstablished))
-	finalAckData := rmTCP("GET /", rmTCPFlags(packet.TCPAck|packet.TCPPsh), rmConn(packet.ConnEstablished))
+	data := tcpPacket("x")
+	toClient := tcpPacket("x", withDir(packet.DirToClient))
+	midstream := tcpPacket("x", withDir(packet.DirUnknown))
+	syn := tcpPacket("", withTCPFlags(packet.TCPSyn), withConn(packet.ConnOpened))
+	synAck := tcpPacket("", withTCPFlags(packet.TCPSyn|packet.TCPAck), withDir(packet.DirToClient))
+	finalAck := tcpPacket("", withTCPFlags(packet.TCPAck), withConn(packet.ConnEstablished))
+	finalAckData := tcpPacket("GET /", withTCPFlags(packet.TCPAck|packet.TCPPsh), withConn(packet.ConnEstablished))
 	const anyDir, srv, cli = rules.FlowAny, rules.FlowToServer, rules.FlowToClient
-	rmRunCases(t, []rmCase{
+	runCases(t, []matchCase{
 		{"to_server", fl(srv, false, false, false), data, true},
 		{"to_server on reply", fl(srv, false, false, false), toClient, false},
 		{"to_server midstream", fl(srv, false, false, false), midstream, false},
@@ -654,24 +655,24 @@ func TestRuleFlow(t *testing.T) {
 		{"stateless SYN", fl(anyDir, false, false, true), syn, true},
 		{"stateless to_server midstream", fl(srv, false, false, true), midstream, true},
 		{"stateless to_server reply", fl(srv, false, false, true), toClient, false},
-		{"udp ignores flow", rmRule(1, "udp", rmFlow(srv, true, false, false)), rmUDP("x"), true},
-		{"udp ignores direction", rmRule(1, "udp", rmFlow(cli, false, false, false)), rmUDP("x"), true},
+		{"udp ignores flow", newRule(1, "udp", withFlow(srv, true, false, false)), udpPacket("x"), true},
+		{"udp ignores direction", newRule(1, "udp", withFlow(cli, false, false, false)), udpPacket("x"), true},
 	})
 }
 
 func TestRuleHeader(t *testing.T) {
-	hdr := func(proto, src, sp, dst, dp string, opts ...rmOpt) *rules.Rule {
-		return rmRule(1, proto, append([]rmOpt{rmAddrs(src, dst), rmPorts(sp, dp)}, opts...)...)
+	hdr := func(proto, src, sp, dst, dp string, opts ...ruleOpt) *rules.Rule {
+		return newRule(1, proto, append([]ruleOpt{withAddrs(src, dst), withPorts(sp, dp)}, opts...)...)
 	}
-	fwd := rmTCP("", rmFrom("10.0.0.1", 4000), rmTo("10.0.0.2", 80))
-	rev := rmTCP("", rmFrom("10.0.0.2", 80), rmTo("10.0.0.1", 4000))
-	wrongPort := rmTCP("", rmFrom("10.0.0.2", 4000), rmTo("10.0.0.1", 80))
-	rmRunCases(t, []rmCase{
+	fwd := tcpPacket("", fromAddr("10.0.0.1", 4000), toAddr("10.0.0.2", 80))
+	rev := tcpPacket("", fromAddr("10.0.0.2", 80), toAddr("10.0.0.1", 4000))
+	wrongPort := tcpPacket("", fromAddr("10.0.0.2", 4000), toAddr("10.0.0.1", 80))
+	runCases(t, []matchCase{
 		{"addresses", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80"), fwd, true},
 		{"one way only", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80"), rev, false},
-		{"bidirectional forward", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", rmBidir), fwd, true},
-		{"bidirectional reverse", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", rmBidir), rev, true},
-		{"bidirectional keeps port with address", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", rmBidir), wrongPort, false},
+		{"bidirectional forward", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", bidirectional), fwd, true},
+		{"bidirectional reverse", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", bidirectional), rev, true},
+		{"bidirectional keeps port with address", hdr("tcp", "10.0.0.1", "any", "10.0.0.2", "80", bidirectional), wrongPort, false},
 		{"negated source", hdr("tcp", "!10.0.0.0/8", "any", "any", "any"), fwd, false},
 		{"negated source outside", hdr("tcp", "!192.168.0.0/16", "any", "any", "any"), fwd, true},
 		{"port list", hdr("tcp", "any", "any", "any", "443,80"), fwd, true},
@@ -679,53 +680,53 @@ func TestRuleHeader(t *testing.T) {
 		{"negated port", hdr("tcp", "any", "any", "any", "!80"), fwd, false},
 		{"src port index", hdr("tcp", "any", "80", "any", "any"), rev, true},
 		{"src port index miss", hdr("tcp", "any", "80", "any", "any"), fwd, false},
-		{"ipv6", hdr("tcp", "fd00::/8", "any", "any", "any"), rmTCP("", rmFrom("fd00::1", 1), rmTo("fd00::2", 80)), true},
-		{"ipv4 rule range on ipv6", hdr("tcp", "10.0.0.0/8", "any", "any", "any"), rmTCP("", rmFrom("fd00::1", 1), rmTo("fd00::2", 80)), false},
+		{"ipv6", hdr("tcp", "fd00::/8", "any", "any", "any"), tcpPacket("", fromAddr("fd00::1", 1), toAddr("fd00::2", 80)), true},
+		{"ipv4 rule range on ipv6", hdr("tcp", "10.0.0.0/8", "any", "any", "any"), tcpPacket("", fromAddr("fd00::1", 1), toAddr("fd00::2", 80)), false},
 		// protocols
-		{"http is tcp", rmRule(1, "http"), rmTCP("x"), true},
-		{"http not udp", rmRule(1, "http"), rmUDP("x"), false},
-		{"http keeps its ports", hdr("http", "any", "any", "any", "8080"), rmTCP("x"), false},
-		{"dns on udp", rmRule(1, "dns"), rmUDP("x"), true},
-		{"dns on tcp", rmRule(1, "dns"), rmTCP("x"), true},
-		{"tls not udp", rmRule(1, "tls"), rmUDP("x"), false},
-		{"quic is udp", rmRule(1, "quic"), rmUDP("x"), true},
-		{"icmp v4", rmRule(1, "icmp"), rmICMP(8, 0, false), true},
-		{"icmp v6", rmRule(1, "icmp"), rmICMP(128, 0, true), true},
-		{"icmpv4 not v6", rmRule(1, "icmpv4"), rmICMP(128, 0, true), false},
-		{"icmp not tcp", rmRule(1, "icmp"), rmTCP("x"), false},
-		{"icmp ignores ports", hdr("icmp", "any", "any", "any", "80"), rmICMP(8, 0, false), true},
-		{"ip on udp", rmRule(1, "ip"), rmUDP("x"), true},
-		{"ip on gre", rmRule(1, "ip", rmMatches(rmC("x", ""))), rmTCP("x", rmProto(47)), true},
-		{"ipv6 rule on ipv4", rmRule(1, "ipv6"), rmTCP("x"), false},
-		{"ipv6 rule on ipv6", rmRule(1, "ipv6"), rmTCP("x", rmFrom("fd00::1", 1), rmTo("fd00::2", 2)), true},
-		{"tcp rule not udp", rmRule(1, "TCP"), rmUDP("x"), false},
+		{"http is tcp", newRule(1, "http"), tcpPacket("x"), true},
+		{"http not udp", newRule(1, "http"), udpPacket("x"), false},
+		{"http keeps its ports", hdr("http", "any", "any", "any", "8080"), tcpPacket("x"), false},
+		{"dns on udp", newRule(1, "dns"), udpPacket("x"), true},
+		{"dns on tcp", newRule(1, "dns"), tcpPacket("x"), true},
+		{"tls not udp", newRule(1, "tls"), udpPacket("x"), false},
+		{"quic is udp", newRule(1, "quic"), udpPacket("x"), true},
+		{"icmp v4", newRule(1, "icmp"), icmpPacket(8, 0, false), true},
+		{"icmp v6", newRule(1, "icmp"), icmpPacket(128, 0, true), true},
+		{"icmpv4 not v6", newRule(1, "icmpv4"), icmpPacket(128, 0, true), false},
+		{"icmp not tcp", newRule(1, "icmp"), tcpPacket("x"), false},
+		{"icmp ignores ports", hdr("icmp", "any", "any", "any", "80"), icmpPacket(8, 0, false), true},
+		{"ip on udp", newRule(1, "ip"), udpPacket("x"), true},
+		{"ip on gre", newRule(1, "ip", withMatches(contentMatch("x", ""))), tcpPacket("x", withProto(47)), true},
+		{"ipv6 rule on ipv4", newRule(1, "ipv6"), tcpPacket("x"), false},
+		{"ipv6 rule on ipv6", newRule(1, "ipv6"), tcpPacket("x", fromAddr("fd00::1", 1), toAddr("fd00::2", 2)), true},
+		{"tcp rule not udp", newRule(1, "TCP"), udpPacket("x"), false},
 	})
 }
 
 func TestRuleNonIPIgnored(t *testing.T) {
-	m := rmNewMatcher(t, rmRule(1, "ip"))
-	f := rmTCP("x")
+	m := newMatcher(t, newRule(1, "ip"))
+	f := tcpPacket("x")
 	f.L3 = packet.L3ARP
 	m.Observe(&f, func(packet.Event) { t.Error("fired on ARP") })
 }
 
 func TestRuleEvent(t *testing.T) {
-	m := rmNewMatcher(t, rmRule(7, "tcp", rmMatches(rmC("evil", ""))))
+	m := newMatcher(t, newRule(7, "tcp", withMatches(contentMatch("evil", ""))))
 	var evs []packet.Event
 	emit := func(e packet.Event) { evs = append(evs, e) }
-	f := rmTCP("so evil", rmAt(3*time.Second))
+	f := tcpPacket("so evil", atTime(3*time.Second))
 	f.Packet = packet.PacketRef{File: 2, Num: 99}
 	m.Observe(&f, emit)
-	pub := rmTCP("evil", rmFrom("198.51.100.7", 5555))
+	pub := tcpPacket("evil", fromAddr("198.51.100.7", 5555))
 	m.Observe(&pub, emit)
-	noEth := rmTCP("evil")
+	noEth := tcpPacket("evil")
 	noEth.HasEth = false
 	m.Observe(&noEth, emit)
 	want := packet.Event{
-		SID: 7, Time: rmT0 + 3e9,
-		Attacker: netip.MustParseAddr("10.0.0.1"), AttackerMAC: rmMAC, HasMAC: true,
+		SID: 7, Time: t0 + 3e9,
+		Attacker: netip.MustParseAddr("10.0.0.1"), AttackerMAC: srcMAC, HasMAC: true,
 		Victim: netip.MustParseAddr("10.0.0.2"), VictimPort: 80, Proto: packet.ProtoTCP,
-		FirstTime: rmT0 + 3e9, LastTime: rmT0 + 3e9,
+		FirstTime: t0 + 3e9, LastTime: t0 + 3e9,
 		First: packet.PacketRef{File: 2, Num: 99}, Last: packet.PacketRef{File: 2, Num: 99}, Count: 1,
 		Kind: "rule", Detail: "rule test.rules:7 matched: test rule 7",
 	}
@@ -745,19 +746,19 @@ func TestRuleEvent(t *testing.T) {
 
 func TestRuleOrderAndPass(t *testing.T) {
 	rs := []*rules.Rule{
-		rmRule(30, "tcp", rmMatches(rmC("abc", ""))),
-		rmRule(10, "tcp"),
-		rmRule(20, "tcp", rmMatches(rmC("b", ""))),
+		newRule(30, "tcp", withMatches(contentMatch("abc", ""))),
+		newRule(10, "tcp"),
+		newRule(20, "tcp", withMatches(contentMatch("b", ""))),
 	}
-	m := rmNewMatcher(t, rs...)
-	got := rmSIDs(m, []packet.Facts{rmTCP("abc"), rmTCP("b"), rmTCP("")})
+	m := newMatcher(t, rs...)
+	got := sidsOf(m, []packet.Facts{tcpPacket("abc"), tcpPacket("b"), tcpPacket("")})
 	want := [][]uint32{{30, 10, 20}, {10, 20}, {10}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v (rule order)", got, want)
 	}
-	pass := rmRule(99, "tcp", rmAction("pass"), rmAddrs("10.0.0.9", "any"))
-	m = rmNewMatcher(t, append(rs, pass)...)
-	got = rmSIDs(m, []packet.Facts{rmTCP("abc"), rmTCP("abc", rmFrom("10.0.0.9", 1))})
+	pass := newRule(99, "tcp", withAction("pass"), withAddrs("10.0.0.9", "any"))
+	m = newMatcher(t, append(rs, pass)...)
+	got = sidsOf(m, []packet.Facts{tcpPacket("abc"), tcpPacket("abc", fromAddr("10.0.0.9", 1))})
 	want = [][]uint32{{30, 10, 20}, nil}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("with pass: got %v, want %v", got, want)
@@ -810,14 +811,14 @@ func TestRuleThreshold(t *testing.T) {
 			if c.maxKeys > 0 {
 				cfg.MaxThresholdEntries = c.maxKeys
 			}
-			r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold(c.typ, c.track, c.count, c.seconds))
+			r := newRule(5, "tcp", withMatches(contentMatch("x", "")), withThreshold(c.typ, c.track, c.count, c.seconds))
 			m, err := New([]*rules.Rule{r}, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got []int
 			for i, h := range c.hits {
-				f := rmTCP("x", rmAt(h.at), rmFrom(h.src, 1000), rmTo(h.dst, 80))
+				f := tcpPacket("x", atTime(h.at), fromAddr(h.src, 1000), toAddr(h.dst, 80))
 				m.Observe(&f, func(packet.Event) { got = append(got, i) })
 			}
 			if !reflect.DeepEqual(got, c.want) {
@@ -871,7 +872,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold(c.typ, c.track, c.count, c.seconds))
+			r := newRule(5, "tcp", withMatches(contentMatch("x", "")), withThreshold(c.typ, c.track, c.count, c.seconds))
 			r.Threshold.UniqueOn = c.unique
 			m, err := New([]*rules.Rule{r}, DefaultConfig())
 			if err != nil {
@@ -879,7 +880,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 			}
 			var got []int
 			for i, h := range c.hits {
-				f := rmTCP("x", rmAt(h.at), rmFrom(h.src, h.sport), rmTo(h.dst, h.dport))
+				f := tcpPacket("x", atTime(h.at), fromAddr(h.src, h.sport), toAddr(h.dst, h.dport))
 				m.Observe(&f, func(packet.Event) { got = append(got, i) })
 			}
 			if !reflect.DeepEqual(got, c.want) {
@@ -887,7 +888,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 			}
 		})
 	}
-	r := rmRule(5, "tcp", rmMatches(rmC("x", "")), rmThreshold("detection_filter", "by_src", 70000, 60))
+	r := newRule(5, "tcp", withMatches(contentMatch("x", "")), withThreshold("detection_filter", "by_src", 70000, 60))
 	r.Threshold.UniqueOn = "dst_port"
 	if _, err := New([]*rules.Rule{r}, DefaultConfig()); err == nil || !strings.Contains(err.Error(), "never be exceeded") {
 		t.Errorf("unique_on count 70000: err %v, want never be exceeded", err)
@@ -895,21 +896,21 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 }
 
 func TestRuleThresholdExpire(t *testing.T) {
-	m := rmNewMatcher(t,
-		rmRule(1, "tcp", rmMatches(rmC("x", "")), rmThreshold("limit", "by_src", 1, 30)),
-		rmRule(2, "tcp", rmMatches(rmC("y", "")), rmThreshold("limit", "by_src", 1, 60)))
+	m := newMatcher(t,
+		newRule(1, "tcp", withMatches(contentMatch("x", "")), withThreshold("limit", "by_src", 1, 30)),
+		newRule(2, "tcp", withMatches(contentMatch("y", "")), withThreshold("limit", "by_src", 1, 60)))
 	for i, p := range []string{"x", "y"} {
-		f := rmTCP(p, rmFrom(fmt.Sprintf("10.0.1.%d", i), 1))
+		f := tcpPacket(p, fromAddr(fmt.Sprintf("10.0.1.%d", i), 1))
 		m.Observe(&f, func(packet.Event) {})
 	}
 	if m.thresh.Len() != 2 {
 		t.Fatalf("%d entries, want 2", m.thresh.Len())
 	}
-	m.Expire(rmT0+int64(60*time.Second), nil)
+	m.Expire(t0+int64(60*time.Second), nil)
 	if m.thresh.Len() != 2 {
 		t.Errorf("expired at the longest window: %d entries left, want 2", m.thresh.Len())
 	}
-	m.Expire(rmT0+int64(61*time.Second), nil)
+	m.Expire(t0+int64(61*time.Second), nil)
 	if m.thresh.Len() != 0 {
 		t.Errorf("%d entries after the longest window, want 0", m.thresh.Len())
 	}
@@ -917,23 +918,23 @@ func TestRuleThresholdExpire(t *testing.T) {
 
 func TestRuleCompileErrors(t *testing.T) {
 	bad := []*rules.Rule{
-		rmRule(1, "tcp"), // fine
-		rmRule(2, "sctp"),
-		rmRule(3, "tcp", rmAction("log")),
-		rmRule(4, "tcp", rmFlags("S"), func(r *rules.Rule) { r.Flags.Mode = '?' }),
-		rmRule(5, "tcp", func(r *rules.Rule) { r.Dsize = &rules.Range{Op: "~"} }),
-		rmRule(6, "tcp", rmThreshold("sometimes", "by_src", 1, 1)),
-		rmRule(7, "tcp", rmThreshold("limit", "by_port", 1, 1)),
-		rmRule(8, "tcp", rmThreshold("limit", "by_src", 0, 1)),
-		rmRule(9, "tcp", rmMatches(rmC("abc", "depth:2"))),
-		rmRule(10, "tcp", rmMatches(rmC("abc", ""), rmC("d", "within:0"))),
-		rmRule(11, "tcp", rmMatches(rmC("abc", "startswith; offset:1"))),
-		rmRule(12, "tcp", rmMatches(rmC("Host", "buffer:http.host"))),
-		rmRule(13, "tcp", rmMatches(rmC("a", "buffer:http.stat_code"))),
-		rmRule(14, "tcp", rmMatches(rules.Match{})),
-		rmRule(15, "tcp", rmMatches(rules.Match{PCRE: &rules.PCRE{Source: "/x/"}})),
-		rmRule(16, "tcp", rmMatches(rules.Match{Content: &rules.Content{}})),
-		rmRule(17, "tcp", rmFlow(rules.FlowAny, true, true, false)),
+		newRule(1, "tcp"), // fine
+		newRule(2, "sctp"),
+		newRule(3, "tcp", withAction("log")),
+		newRule(4, "tcp", withFlags("S"), func(r *rules.Rule) { r.Flags.Mode = '?' }),
+		newRule(5, "tcp", func(r *rules.Rule) { r.Dsize = &rules.Range{Op: "~"} }),
+		newRule(6, "tcp", withThreshold("sometimes", "by_src", 1, 1)),
+		newRule(7, "tcp", withThreshold("limit", "by_port", 1, 1)),
+		newRule(8, "tcp", withThreshold("limit", "by_src", 0, 1)),
+		newRule(9, "tcp", withMatches(contentMatch("abc", "depth:2"))),
+		newRule(10, "tcp", withMatches(contentMatch("abc", ""), contentMatch("d", "within:0"))),
+		newRule(11, "tcp", withMatches(contentMatch("abc", "startswith; offset:1"))),
+		newRule(12, "tcp", withMatches(contentMatch("Host", "buffer:http.host"))),
+		newRule(13, "tcp", withMatches(contentMatch("a", "buffer:http.stat_code"))),
+		newRule(14, "tcp", withMatches(rules.Match{})),
+		newRule(15, "tcp", withMatches(rules.Match{PCRE: &rules.PCRE{Source: "/x/"}})),
+		newRule(16, "tcp", withMatches(rules.Match{Content: &rules.Content{}})),
+		newRule(17, "tcp", withFlow(rules.FlowAny, true, true, false)),
 		nil,
 	}
 	_, err := New(bad, DefaultConfig())
@@ -975,14 +976,14 @@ func TestRuleConfigValidate(t *testing.T) {
 
 func TestRuleRecursionLimit(t *testing.T) {
 	// "A" then "B" within 1 retried at every A of a long run of A's
-	r := rmRule(1, "tcp", rmMatches(rmC("A", ""), rmC("B", "within:1")))
+	r := newRule(1, "tcp", withMatches(contentMatch("A", ""), contentMatch("B", "within:1")))
 	payload := strings.Repeat("A", 5000) + "B"
 	cfg := DefaultConfig()
 	m, err := New([]*rules.Rule{r}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := rmSIDs(m, []packet.Facts{rmTCP(payload), rmTCP(payload[4000:])})
+	got := sidsOf(m, []packet.Facts{tcpPacket(payload), tcpPacket(payload[4000:])})
 	if want := [][]uint32{nil, {1}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v: the limit (%d steps) stops the long chain only", got, want, cfg.InspectionRecursionLimit)
 	}
@@ -994,16 +995,16 @@ func TestRuleRecursionLimit(t *testing.T) {
 func TestRuleGrouping(t *testing.T) {
 	var rs []*rules.Rule
 	for i := range 200 {
-		rs = append(rs, rmRule(uint32(1+i), "tcp", rmPorts("any", strconv.Itoa(1000+i)), rmFlags("S")))
-		rs = append(rs, rmRule(uint32(1001+i), "tcp", rmMatches(rmC(fmt.Sprintf("pattern-%03d", i), ""))))
-		rs = append(rs, rmRule(uint32(2001+i), "udp", rmPorts(strconv.Itoa(2000+i), "any")))
+		rs = append(rs, newRule(uint32(1+i), "tcp", withPorts("any", strconv.Itoa(1000+i)), withFlags("S")))
+		rs = append(rs, newRule(uint32(1001+i), "tcp", withMatches(contentMatch(fmt.Sprintf("pattern-%03d", i), ""))))
+		rs = append(rs, newRule(uint32(2001+i), "udp", withPorts(strconv.Itoa(2000+i), "any")))
 	}
-	rs = append(rs, rmRule(5000, "tcp", rmDsize(">9000")))
-	m := rmNewMatcher(t, rs...)
+	rs = append(rs, newRule(5000, "tcp", withDsize(">9000")))
+	m := newMatcher(t, rs...)
 	var sids []uint32
 	emit := func(e packet.Event) { sids = append(sids, e.SID) }
 
-	f := rmTCP("xx pattern-007 pattern-007 pattern-150", rmTo("10.0.0.2", 1005), rmTCPFlags(packet.TCPSyn))
+	f := tcpPacket("xx pattern-007 pattern-007 pattern-150", toAddr("10.0.0.2", 1005), withTCPFlags(packet.TCPSyn))
 	m.Observe(&f, emit)
 	if got := len(m.sc.cands); got != 4 {
 		t.Errorf("%d rules evaluated for a TCP packet, want 4 (port 1005, two patterns, any-port rule)", got)
@@ -1011,7 +1012,7 @@ func TestRuleGrouping(t *testing.T) {
 	if want := []uint32{6, 1008, 1151}; !reflect.DeepEqual(sids, want) {
 		t.Errorf("matched %v, want %v", sids, want)
 	}
-	u := rmUDP("x", rmFrom("10.0.0.1", 2003))
+	u := udpPacket("x", fromAddr("10.0.0.1", 2003))
 	m.Observe(&u, emit)
 	if got := len(m.sc.cands); got != 1 {
 		t.Errorf("%d rules evaluated for a UDP packet from port 2003, want 1", got)
@@ -1034,7 +1035,7 @@ func TestRulePrefilterSearch(t *testing.T) {
 		b.add(word(1+rng.IntN(6)), int32(i), true)
 	}
 	pf := b.build()
-	var s pfScratch
+	var s prefilterScratch
 	for range 500 {
 		hay := word(rng.IntN(80))
 		got := pf.search(hay, &s, nil)
@@ -1076,10 +1077,10 @@ func TestRuleLowerASCII(t *testing.T) {
 	}
 }
 
-// rmRandomRules makes n rules over a small alphabet so that random
+// randomRules makes n rules over a small alphabet so that random
 // payloads hit them often, with every modifier, negation, pcre, HTTP
 // buffers, ports and flags in the mix.
-func rmRandomRules(rng *rand.Rand, n int) []*rules.Rule {
+func randomRules(rng *rand.Rand, n int) []*rules.Rule {
 	const alpha = "abcABC/="
 	word := func(lo, hi int) string {
 		b := make([]byte, lo+rng.IntN(hi-lo+1))
@@ -1091,7 +1092,7 @@ func rmRandomRules(rng *rand.Rand, n int) []*rules.Rule {
 	bufs := []string{"", "", "", "http.uri", "http.method", "http.header", "http.host", "http.user_agent", "http.cookie", "http.request_body"}
 	var rs []*rules.Rule
 	for i := range n {
-		var opts []rmOpt
+		var opts []ruleOpt
 		proto := []string{"tcp", "tcp", "udp", "ip", "http", "dns"}[rng.IntN(6)]
 		var ms []rules.Match
 		for k := range rng.IntN(4) {
@@ -1114,7 +1115,7 @@ func rmRandomRules(rng *rand.Rand, n int) []*rules.Rule {
 				if rng.IntN(5) == 0 {
 					mods += "; negated"
 				}
-				ms = append(ms, rmP(re, mods))
+				ms = append(ms, pcreMatch(re, mods))
 				continue
 			}
 			pat := word(1, 4)
@@ -1151,37 +1152,37 @@ func rmRandomRules(rng *rand.Rand, n int) []*rules.Rule {
 			if rng.IntN(8) == 0 {
 				mods = append(mods, "fast_pattern")
 			}
-			ms = append(ms, rmC(pat, strings.Join(mods, ";")+"; buffer:"+buf))
+			ms = append(ms, contentMatch(pat, strings.Join(mods, ";")+"; buffer:"+buf))
 		}
-		opts = append(opts, rmMatches(ms...))
+		opts = append(opts, withMatches(ms...))
 		switch rng.IntN(5) {
 		case 0:
-			opts = append(opts, rmPorts("any", []string{"80", "53", "80,8080", "1:1024"}[rng.IntN(4)]))
+			opts = append(opts, withPorts("any", []string{"80", "53", "80,8080", "1:1024"}[rng.IntN(4)]))
 		case 1:
-			opts = append(opts, rmPorts([]string{"80", "53"}[rng.IntN(2)], "any"))
+			opts = append(opts, withPorts([]string{"80", "53"}[rng.IntN(2)], "any"))
 		case 2:
-			opts = append(opts, rmBidir, rmPorts("any", "80"))
+			opts = append(opts, bidirectional, withPorts("any", "80"))
 		}
 		if rng.IntN(5) == 0 {
-			opts = append(opts, rmFlags([]string{"+A", "*SF", "!R", "PA"}[rng.IntN(4)]))
+			opts = append(opts, withFlags([]string{"+A", "*SF", "!R", "PA"}[rng.IntN(4)]))
 		}
 		if rng.IntN(6) == 0 {
-			opts = append(opts, rmFlow(rules.FlowDirection(rng.IntN(3)), rng.IntN(2) == 0, false, false))
+			opts = append(opts, withFlow(rules.FlowDirection(rng.IntN(3)), rng.IntN(2) == 0, false, false))
 		}
 		if rng.IntN(6) == 0 {
-			opts = append(opts, rmDsize([]string{"<20", ">10", "5-30"}[rng.IntN(3)]))
+			opts = append(opts, withDsize([]string{"<20", ">10", "5-30"}[rng.IntN(3)]))
 		}
 		if rng.IntN(10) == 0 {
-			opts = append(opts, rmThreshold([]string{"limit", "threshold", "both", "detection_filter"}[rng.IntN(4)], "by_src", 1+rng.IntN(3), 60))
+			opts = append(opts, withThreshold([]string{"limit", "threshold", "both", "detection_filter"}[rng.IntN(4)], "by_src", 1+rng.IntN(3), 60))
 		}
-		rs = append(rs, rmRule(uint32(i+1), proto, opts...))
+		rs = append(rs, newRule(uint32(i+1), proto, opts...))
 	}
 	return rs
 }
 
-// rmRandomPackets makes TCP and UDP packets over the rules' alphabet, some
+// randomPackets makes TCP and UDP packets over the rules' alphabet, some
 // of them HTTP requests.
-func rmRandomPackets(rng *rand.Rand, n int) []packet.Facts {
+func randomPackets(rng *rand.Rand, n int) []packet.Facts {
 	const alpha = "abcABC/=x "
 	word := func(lo, hi int) string {
 		b := make([]byte, lo+rng.IntN(hi-lo+1))
@@ -1199,15 +1200,15 @@ func rmRandomPackets(rng *rand.Rand, n int) []packet.Facts {
 		}
 		var f packet.Facts
 		if rng.IntN(4) == 0 {
-			f = rmUDP(payload, rmFrom("10.0.0.1", []uint16{53, 5353, 80}[rng.IntN(3)]), rmTo("10.0.0.2", []uint16{53, 80, 9999}[rng.IntN(3)]))
+			f = udpPacket(payload, fromAddr("10.0.0.1", []uint16{53, 5353, 80}[rng.IntN(3)]), toAddr("10.0.0.2", []uint16{53, 80, 9999}[rng.IntN(3)]))
 		} else {
-			f = rmTCP(payload, rmTCPFlags([]uint8{packet.TCPAck | packet.TCPPsh, packet.TCPAck, packet.TCPSyn, packet.TCPFin | packet.TCPAck, packet.TCPRst}[rng.IntN(5)]),
-				rmDir([]uint8{packet.DirToServer, packet.DirToClient, packet.DirUnknown}[rng.IntN(3)]))
+			f = tcpPacket(payload, withTCPFlags([]uint8{packet.TCPAck | packet.TCPPsh, packet.TCPAck, packet.TCPSyn, packet.TCPFin | packet.TCPAck, packet.TCPRst}[rng.IntN(5)]),
+				withDir([]uint8{packet.DirToServer, packet.DirToClient, packet.DirUnknown}[rng.IntN(3)]))
 			if rng.IntN(2) == 0 {
 				f.Src, f.Dst, f.SrcPort, f.DstPort = f.Dst, f.Src, 80, 40000
 			}
 		}
-		f.Time = rmT0 + int64(i)*int64(time.Second)
+		f.Time = t0 + int64(i)*int64(time.Second)
 		f.Packet = packet.PacketRef{Num: uint64(i + 1)}
 		out = append(out, f)
 	}
@@ -1219,12 +1220,12 @@ func rmRandomPackets(rng *rand.Rand, n int) []packet.Facts {
 func TestRulePrefilterEquivalence(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2024, 11))
 	for round := range 5 {
-		rs := rmRandomRules(rng, 200)
-		facts := rmRandomPackets(rng, 2000)
-		fast := rmNewMatcher(t, rs...)
-		slow := rmNewMatcher(t, rs...)
+		rs := randomRules(rng, 200)
+		facts := randomPackets(rng, 2000)
+		fast := newMatcher(t, rs...)
+		slow := newMatcher(t, rs...)
 		slow.noPrefilter = true
-		got, want := rmSIDs(fast, facts), rmSIDs(slow, facts)
+		got, want := sidsOf(fast, facts), sidsOf(slow, facts)
 		matches := 0
 		for i := range facts {
 			matches += len(want[i])
@@ -1239,8 +1240,8 @@ func TestRulePrefilterEquivalence(t *testing.T) {
 }
 
 func TestRuleSteadyStateAllocs(t *testing.T) {
-	m := rmNewMatcher(t, rmBenchRules(1000)...)
-	facts := rmBenchTraffic()
+	m := newMatcher(t, benchRules(1000)...)
+	facts := benchTraffic()
 	fired := 0
 	emit := func(packet.Event) { fired++ }
 	for i := range facts {
@@ -1264,16 +1265,16 @@ func TestRuleStreamReach(t *testing.T) {
 		ms   []rules.Match
 		want int
 	}{
-		{"one content", []rules.Match{rmC("ATTACK", "")}, 6},
-		{"longest of a chain start", []rules.Match{rmC("ab", ""), rmC("cdefgh", "distance:2; within:10")}, 2 + 2 + 10},
-		{"negative distance counts its size", []rules.Match{rmC("abc", ""), rmC("x", "distance:-2; within:3")}, 3 + 2 + 3},
-		{"distance without within", []rules.Match{rmC("ab", ""), rmC("cd", "distance:0")}, unboundedReach},
-		{"two chains", []rules.Match{rmC("ab", ""), rmC("cd", "")}, unboundedReach},
-		{"a negated lone content needs no bytes", []rules.Match{rmC("abcd", ""), rmC("zz", "negated")}, 4},
+		{"one content", []rules.Match{contentMatch("ATTACK", "")}, 6},
+		{"longest of a chain start", []rules.Match{contentMatch("ab", ""), contentMatch("cdefgh", "distance:2; within:10")}, 2 + 2 + 10},
+		{"negative distance counts its size", []rules.Match{contentMatch("abc", ""), contentMatch("x", "distance:-2; within:3")}, 3 + 2 + 3},
+		{"distance without within", []rules.Match{contentMatch("ab", ""), contentMatch("cd", "distance:0")}, unboundedReach},
+		{"two chains", []rules.Match{contentMatch("ab", ""), contentMatch("cd", "")}, unboundedReach},
+		{"a negated lone content needs no bytes", []rules.Match{contentMatch("abcd", ""), contentMatch("zz", "negated")}, 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := rmContentRule(tc.ms...)
+			r := contentRule(tc.ms...)
 			if !streamable(r) {
 				t.Fatal("not streamable")
 			}
@@ -1282,12 +1283,12 @@ func TestRuleStreamReach(t *testing.T) {
 			}
 		})
 	}
-	m := rmNewMatcher(t, rmContentRule(rmC("short", "")), rmRule(2, "tcp", rmMatches(rmC(strings.Repeat("L", 100), ""))),
-		rmRule(3, "tcp", rmMatches(rmC(strings.Repeat("Z", 500), "offset:0")))) // anchored: not a stream rule
+	m := newMatcher(t, contentRule(contentMatch("short", "")), newRule(2, "tcp", withMatches(contentMatch(strings.Repeat("L", 100), ""))),
+		newRule(3, "tcp", withMatches(contentMatch(strings.Repeat("Z", 500), "offset:0")))) // anchored: not a stream rule
 	if w := m.StreamWindow(); w != 99 {
 		t.Errorf("stream window %d, want 99 (the longest stream content - 1)", w)
 	}
-	if w := rmNewMatcher(t, rmContentRule(rmC("x", "depth:1"))).StreamWindow(); w != 0 {
+	if w := newMatcher(t, contentRule(contentMatch("x", "depth:1"))).StreamWindow(); w != 0 {
 		t.Errorf("stream window %d without stream rules, want 0", w)
 	}
 }
@@ -1306,19 +1307,19 @@ func TestRuleStreamPass(t *testing.T) {
 		pay    string
 		want   bool
 	}{
-		{"split at the boundary", rmC("ATTACK", ""), "xxATT", "", nil, "ACKyy", true},
-		{"wholly in the prefix: fired before", rmC("ATTACK", ""), "ATTACKxx", "", nil, "yy", false},
-		{"wholly in the payload: the packet pass fires, once", rmC("ATTACK", ""), "xx", "", nil, "ATTACKyy", true},
-		{"longer than 64 bytes", rmC(long, ""), long[:70], "", nil, long[70:] + "!", true},
-		{"data is the payload's new part", rmC("ATTACK", ""), "xxATT", "ACK", nil, "TACK", true},
-		{"held pieces that do not join up", rmC("ATTACK", ""), "", "ab-ATT-ACK", []int32{3, 6, 10}, "ab-", false},
-		{"across held pieces, split", rmC("ATTACK", ""), "", "ab-ATTACK", []int32{3, 6, 9}, "ab-", true},
-		{"inside one held piece: fired when it arrived", rmC("ATTACK", ""), "", "ab-ATTACK-", []int32{3, 10}, "ab-", false},
+		{"split at the boundary", contentMatch("ATTACK", ""), "xxATT", "", nil, "ACKyy", true},
+		{"wholly in the prefix: fired before", contentMatch("ATTACK", ""), "ATTACKxx", "", nil, "yy", false},
+		{"wholly in the payload: the packet pass fires, once", contentMatch("ATTACK", ""), "xx", "", nil, "ATTACKyy", true},
+		{"longer than 64 bytes", contentMatch(long, ""), long[:70], "", nil, long[70:] + "!", true},
+		{"data is the payload's new part", contentMatch("ATTACK", ""), "xxATT", "ACK", nil, "TACK", true},
+		{"held pieces that do not join up", contentMatch("ATTACK", ""), "", "ab-ATT-ACK", []int32{3, 6, 10}, "ab-", false},
+		{"across held pieces, split", contentMatch("ATTACK", ""), "", "ab-ATTACK", []int32{3, 6, 9}, "ab-", true},
+		{"inside one held piece: fired when it arrived", contentMatch("ATTACK", ""), "", "ab-ATTACK-", []int32{3, 10}, "ab-", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := rmNewMatcher(t, rmContentRule(tc.rule))
-			f := rmTCP(tc.pay)
+			m := newMatcher(t, contentRule(tc.rule))
+			f := tcpPacket(tc.pay)
 			f.StreamPrefix = []byte(tc.prefix)
 			f.StreamData = f.Payload
 			if tc.data != "" {

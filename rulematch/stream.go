@@ -115,7 +115,7 @@ func (m *Matcher) streamPass(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 		if !m.matchRule(r, &whole) || m.matchesAPiece(r, f, &piece) {
 			continue
 		}
-		if len(r.fbActs) > 0 {
+		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f)
 		}
 		m.fire(r, f, emit)
@@ -125,7 +125,7 @@ func (m *Matcher) streamPass(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 
 // matchesAPiece reports whether r matches the stream prefix alone or one
 // of the held pieces of f.StreamData alone. piece is scratch facts.
-func (m *Matcher) matchesAPiece(r *cRule, f *packet.Facts, piece *packet.Facts) bool {
+func (m *Matcher) matchesAPiece(r *rule, f *packet.Facts, piece *packet.Facts) bool {
 	s := &m.sc
 	if len(f.StreamPrefix) > 0 {
 		s.lowered, s.httpDone = false, false

@@ -33,15 +33,15 @@ const (
 	uniqueDstPort
 )
 
-type cThreshold struct {
+type threshold struct {
 	kind, track uint8
 	unique      uint8
 	count       uint32
 	window      int64 // ns
 }
 
-func compileThreshold(t *rules.Threshold) (*cThreshold, string) {
-	ct := &cThreshold{}
+func compileThreshold(t *rules.Threshold) (*threshold, string) {
+	ct := &threshold{}
 	switch t.Type {
 	case "limit":
 		ct.kind = thrLimit
@@ -90,16 +90,16 @@ func compileThreshold(t *rules.Threshold) (*cThreshold, string) {
 	return ct, ""
 }
 
-// thrKey is one threshold counter: a rule (by gid and sid, as Suricata
+// thresholdKey is one threshold counter: a rule (by gid and sid, as Suricata
 // keys them) and the tracked address or pair; by_rule leaves both zero.
-type thrKey struct {
+type thresholdKey struct {
 	gid, sid uint32
 	a, b     netip.Addr
 	sp, dp   uint16 // by_flow: the flow's ports, in a's and b's order
 	proto    uint8  // by_flow
 }
 
-type thrState struct {
+type thresholdState struct {
 	start int64 // packet time the current window opened
 	count uint32
 	// ports are the distinct ports a unique_on detection_filter has seen
@@ -112,9 +112,9 @@ type thrState struct {
 // detection_filter and reports whether it may alert, as Suricata's
 // ThresholdHandlePacket: a window opens at the first match of a key and
 // holds while packet time is at most its start plus seconds.
-func (m *Matcher) thresholdAllows(r *cRule, f *packet.Facts) bool {
+func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
 	t := r.thr
-	k := thrKey{gid: r.rule.GID, sid: r.rule.SID}
+	k := thresholdKey{gid: r.rule.GID, sid: r.rule.SID}
 	switch t.track {
 	case trackSrc:
 		k.a = f.Src
