@@ -12,7 +12,8 @@ import (
 )
 
 // Protocol classes: each packet falls in exactly one, and each class has
-// its own rule set and prefilter.
+// its own rule set and prefilter. They are numbered as rules.Transport
+// numbers its bits, so a rule's protocol gives its classes directly.
 const (
 	classTCP = iota
 	classUDP
@@ -22,57 +23,8 @@ const (
 	numClasses
 )
 
-const (
-	ipv4Bit uint8 = 1 << iota
-	ipv6Bit
-)
-
-// protoSpec is what a rule's protocol name selects.
-type protoSpec struct {
-	classes uint8 // 1<<class for each class the rule applies to
-	ipv     uint8 // ipv4Bit|ipv6Bit
-}
-
-const (
-	onTCP    = 1 << classTCP
-	onUDP    = 1 << classUDP
-	onICMP   = 1<<classICMP4 | 1<<classICMP6
-	onAllIP  = 1<<numClasses - 1
-	bothIPvs = ipv4Bit | ipv6Bit
-)
-
-// ruleProtocol maps a rule's protocol to classes. App-layer names stand for
-// the transports Suricata runs their parsers on; the rule's ports still
-// apply as written (no protocol detection on other ports).
-func ruleProtocol(name string) (protoSpec, bool) {
-	switch strings.ToLower(name) {
-	case "ip":
-		return protoSpec{onAllIP, bothIPvs}, true
-	case "ipv4", "ip4":
-		return protoSpec{onAllIP, ipv4Bit}, true
-	case "ipv6", "ip6":
-		return protoSpec{onAllIP, ipv6Bit}, true
-	case "tcp", "tcp-pkt", "tcp-stream":
-		return protoSpec{onTCP, bothIPvs}, true
-	case "udp":
-		return protoSpec{onUDP, bothIPvs}, true
-	case "icmp":
-		return protoSpec{onICMP, bothIPvs}, true
-	case "icmpv4":
-		return protoSpec{1 << classICMP4, ipv4Bit}, true
-	case "icmpv6":
-		return protoSpec{1 << classICMP6, ipv6Bit}, true
-	case "http", "http1", "http2", "ftp", "ftp-data", "smtp", "ssh", "tls",
-		"smb", "imap", "pop3", "rdp", "rfb", "mqtt", "modbus", "dnp3",
-		"telnet", "pgsql", "websocket", "doh2", "irc":
-		return protoSpec{onTCP, bothIPvs}, true
-	case "ntp", "tftp", "dhcp", "snmp", "ike", "ikev2", "quic", "bittorrent-dht":
-		return protoSpec{onUDP, bothIPvs}, true
-	case "dns", "krb5", "nfs", "dcerpc", "enip", "sip", "ldap":
-		return protoSpec{onTCP | onUDP, bothIPvs}, true
-	}
-	return protoSpec{}, false
-}
+// classTransport is the rules.Transport bit of class c.
+func classTransport(c int) rules.Transport { return 1 << c }
 
 // packetClass is the class of an IP packet.
 func packetClass(f *packet.Facts) int {
@@ -154,7 +106,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 	names := flowbitNames{}
 	var builders [numClasses]prefilterBuilder
 	for _, r := range order {
-		cr, ps, fp, err := compileRule(r)
+		cr, fp, err := compileRule(r)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -165,7 +117,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		}
 		cr.stream = streamable(r)
 		for _, b := range cr.bufs {
-			cr.http = cr.http || b.id != bufPayload
+			cr.http = cr.http || b.id != rules.BufferPayload
 		}
 		idx := int32(len(eng.rules))
 		eng.rules = append(eng.rules, cr)
@@ -175,7 +127,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		dst, dstOK := smallPorts(&r.DstPorts)
 		src, srcOK := smallPorts(&r.SrcPorts)
 		for c := range numClasses {
-			if ps.classes&(1<<c) == 0 {
+			if r.Proto.Transports()&classTransport(c) == 0 {
 				continue
 			}
 			set := &eng.sets[c]

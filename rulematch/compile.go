@@ -7,43 +7,6 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// bufID numbers the buffers a content or pcre can look at.
-type bufID uint8
-
-const (
-	bufPayload bufID = iota
-	bufHTTPURI
-	bufHTTPMethod
-	bufHTTPHeader
-	bufHTTPHost
-	bufHTTPUserAgent
-	bufHTTPCookie
-	bufHTTPBody
-	numBufs
-)
-
-func bufferID(b rules.Buffer) (bufID, bool) {
-	switch b {
-	case rules.BufferPayload:
-		return bufPayload, true
-	case rules.BufferHTTPURI:
-		return bufHTTPURI, true
-	case rules.BufferHTTPMethod:
-		return bufHTTPMethod, true
-	case rules.BufferHTTPHeader:
-		return bufHTTPHeader, true
-	case rules.BufferHTTPHost:
-		return bufHTTPHost, true
-	case rules.BufferHTTPUserAgent:
-		return bufHTTPUserAgent, true
-	case rules.BufferHTTPCookie:
-		return bufHTTPCookie, true
-	case rules.BufferHTTPBody:
-		return bufHTTPBody, true
-	}
-	return 0, false
-}
-
 // item is one content or pcre.
 type item struct {
 	c *content
@@ -58,14 +21,14 @@ func (it item) relative() bool {
 
 // chain is a rule's chain of items in one buffer, in rule order.
 type chain struct {
-	id    bufID
+	id    rules.Buffer
 	items []item
 }
 
 // rule is a compiled rule.
 type rule struct {
 	rule    *rules.Rule
-	ipv     uint8
+	ipv     rules.IPVersion
 	pass    bool
 	bidir   bool
 	flow    rules.Flow
@@ -99,12 +62,11 @@ type rule struct {
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter
 // pattern, nil when it has no positive content.
-func compileRule(r *rules.Rule) (cr rule, ps protoSpec, fp []byte, err error) {
+func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
-	ps, ok := ruleProtocol(r.Proto)
-	if !ok {
+	if r.Proto.Transports() == 0 {
 		bad("protocol %q is not supported by the rule matcher", r.Proto)
 	}
 	switch strings.ToLower(r.Action) {
@@ -115,7 +77,7 @@ func compileRule(r *rules.Rule) (cr rule, ps protoSpec, fp []byte, err error) {
 		bad("action %q is not supported", r.Action)
 	}
 	cr.rule = r
-	cr.ipv = ps.ipv
+	cr.ipv = r.Proto.IPVersions()
 	cr.bidir = r.Bidirectional
 	cr.flow = r.Flow
 	cr.hasFlow = r.Flow != (rules.Flow{})
@@ -168,9 +130,9 @@ func compileRule(r *rules.Rule) (cr rule, ps protoSpec, fp []byte, err error) {
 	var best *rules.Content
 	for i := range r.Matches {
 		m := &r.Matches[i]
-		id, ok := bufferID(m.Buffer)
-		if !ok {
-			bad("buffer %q is not supported", m.Buffer)
+		id := m.Buffer
+		if id >= rules.NumBuffers {
+			bad("buffer %q is not supported", id)
 			continue
 		}
 		var it item
@@ -206,7 +168,7 @@ func compileRule(r *rules.Rule) (cr rule, ps protoSpec, fp []byte, err error) {
 		cr.bufs = addItem(cr.bufs, id, it)
 	}
 	if len(errs) > 0 {
-		return cr, ps, nil, fmt.Errorf("%s:%d: sid %d: %s", r.File, r.Line, r.SID, strings.Join(errs, "; "))
+		return cr, nil, fmt.Errorf("%s:%d: sid %d: %s", r.File, r.Line, r.SID, strings.Join(errs, "; "))
 	}
 	for i := range cr.bufs {
 		linkItems(cr.bufs[i].items)
@@ -215,7 +177,7 @@ func compileRule(r *rules.Rule) (cr rule, ps protoSpec, fp []byte, err error) {
 		fp = lowerASCII(nil, best.Pattern)
 	}
 	cr.detail = fmt.Sprintf("rule %s:%d matched: %s", r.File, r.Line, r.Msg)
-	return cr, ps, fp, nil
+	return cr, fp, nil
 }
 
 // betterFastPattern reports whether c should be the prefilter pattern
@@ -228,7 +190,7 @@ func betterFastPattern(c, cur *rules.Content) bool {
 	return !cur.FastPattern && len(c.Pattern) > len(cur.Pattern)
 }
 
-func addItem(bufs []chain, id bufID, it item) []chain {
+func addItem(bufs []chain, id rules.Buffer, it item) []chain {
 	for i := range bufs {
 		if bufs[i].id == id {
 			bufs[i].items = append(bufs[i].items, it)

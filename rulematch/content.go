@@ -23,7 +23,7 @@ type content struct {
 }
 
 // compileContent checks a content the way Suricata's loader does.
-func compileContent(c *rules.Content, id bufID) (*content, string) {
+func compileContent(c *rules.Content, id rules.Buffer) (*content, string) {
 	n := len(c.Pattern)
 	switch {
 	case n == 0:
@@ -36,7 +36,7 @@ func compileContent(c *rules.Content, id bufID) (*content, string) {
 		return nil, fmt.Sprintf("content %q: within %d is less than the content length %d", c.Pattern, c.Within, n)
 	case c.StartsWith && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
 		return nil, fmt.Sprintf("content %q: startswith cannot be combined with offset, depth, distance or within", c.Pattern)
-	case id == bufHTTPHost && !c.NoCase && !bytes.Equal(c.Pattern, bytes.ToLower(c.Pattern)):
+	case id == rules.BufferHTTPHost && !c.NoCase && !bytes.Equal(c.Pattern, bytes.ToLower(c.Pattern)):
 		return nil, fmt.Sprintf("content %q: http.host is lowercased, so an uppercase pattern never matches: lowercase it or add nocase", c.Pattern)
 	}
 	cc := &content{

@@ -221,9 +221,9 @@ func (s *scratch) lowerPayload(p []byte) {
 
 // matchRule evaluates one rule in full, cheapest tests first.
 func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
-	v := ipv4Bit
+	v := rules.IPv4
 	if f.L3 == packet.L3IPv6 {
-		v = ipv6Bit
+		v = rules.IPv6
 	}
 	if r.ipv&v == 0 || !r.headerMatch(f) {
 		return false
@@ -263,14 +263,14 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 
 // buffer returns a buffer of the packet as written and lowercased; ok is
 // false when the packet does not have it.
-func (m *Matcher) buffer(id bufID, f *packet.Facts) (raw, low []byte, ok bool) {
+func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok bool) {
 	p := f.Payload
 	if len(p) == 0 {
 		return nil, nil, false
 	}
 	s := &m.sc
 	s.lowerPayload(p)
-	if id == bufPayload {
+	if id == rules.BufferPayload {
 		return p, s.lower, true
 	}
 	if f.Proto != packet.ProtoTCP {
@@ -285,7 +285,7 @@ func (m *Matcher) buffer(id bufID, f *packet.Facts) (raw, low []byte, ok bool) {
 		return nil, nil, false
 	}
 	low = s.lower[sp.lo:sp.hi]
-	if id == bufHTTPHost {
+	if id == rules.BufferHTTPHost {
 		return low, low, true // Suricata's http.host is lowercased
 	}
 	return p[sp.lo:sp.hi], low, true

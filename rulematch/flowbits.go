@@ -26,12 +26,6 @@ import (
 // Suricata's default timeout of an established TCP flow.
 const flowbitsIdle = int64(time.Hour)
 
-const (
-	fbSet uint8 = iota
-	fbUnset
-	fbToggle
-)
-
 // bitCond is one isset/isnotset condition over bit ids.
 type bitCond struct {
 	ids []uint16
@@ -41,7 +35,7 @@ type bitCond struct {
 
 // bitAction is one set/unset/toggle of bit ids.
 type bitAction struct {
-	op  uint8
+	op  rules.FlowbitCmd // set, unset or toggle
 	ids []uint16
 }
 
@@ -85,14 +79,10 @@ func compileFlowbits(r *rules.Rule, cr *rule, names flowbitNames) error {
 			ids = append(ids, id)
 		}
 		switch fb.Cmd {
-		case "isset", "isnotset":
-			cr.bitConds = append(cr.bitConds, bitCond{ids: ids, any: fb.Any, not: fb.Cmd == "isnotset"})
-		case "set":
-			cr.bitActions = append(cr.bitActions, bitAction{op: fbSet, ids: ids})
-		case "unset":
-			cr.bitActions = append(cr.bitActions, bitAction{op: fbUnset, ids: ids})
-		case "toggle":
-			cr.bitActions = append(cr.bitActions, bitAction{op: fbToggle, ids: ids})
+		case rules.FlowbitIsSet, rules.FlowbitIsNotSet:
+			cr.bitConds = append(cr.bitConds, bitCond{ids: ids, any: fb.Any, not: fb.Cmd == rules.FlowbitIsNotSet})
+		case rules.FlowbitSet, rules.FlowbitUnset, rules.FlowbitToggle:
+			cr.bitActions = append(cr.bitActions, bitAction{op: fb.Cmd, ids: ids})
 		default:
 			return fmt.Errorf("flowbits command %q unknown", fb.Cmd)
 		}
@@ -105,7 +95,7 @@ func compileFlowbits(r *rules.Rule, cr *rule, names flowbitNames) error {
 func flowbitsRank(r *rules.Rule) int {
 	sets, reads := false, false
 	for _, fb := range r.Flowbits {
-		if fb.Cmd == "isset" || fb.Cmd == "isnotset" {
+		if fb.Cmd.Condition() {
 			reads = true
 		} else {
 			sets = true
@@ -163,11 +153,11 @@ func (m *Matcher) flowbitsAct(r *rule, f *packet.Facts) {
 		for _, id := range a.ids {
 			w, b := id/64, uint64(1)<<(id%64)
 			switch a.op {
-			case fbSet:
+			case rules.FlowbitSet:
 				st.bits[w] |= b
-			case fbUnset:
+			case rules.FlowbitUnset:
 				st.bits[w] &^= b
-			case fbToggle:
+			case rules.FlowbitToggle:
 				st.bits[w] ^= b
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // httpRequestIdle is how long a pending request may wait for its next
@@ -154,7 +155,7 @@ func (m *Matcher) recycleHTTP(_ httpKey, p *httpPending) {
 // httpSpans are the HTTP request buffers of one payload as offsets into it;
 // an empty span is an absent buffer.
 type httpSpans struct {
-	spans [numBufs]span
+	spans [rules.NumBuffers]span
 }
 
 type span struct{ lo, hi int32 }
@@ -185,13 +186,13 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 	if n == 0 {
 		return
 	}
-	h.spans[bufHTTPMethod] = span{0, int32(n)}
+	h.spans[rules.BufferHTTPMethod] = span{0, int32(n)}
 	i := n + 1
 	j := i
 	for j < len(p) && p[j] != ' ' && p[j] != '\r' && p[j] != '\n' {
 		j++
 	}
-	h.spans[bufHTTPURI] = span{int32(i), int32(j)}
+	h.spans[rules.BufferHTTPURI] = span{int32(i), int32(j)}
 	nl := bytes.IndexByte(p[j:], '\n')
 	if nl < 0 {
 		return
@@ -209,7 +210,7 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 			line = line[:len(line)-1]
 		}
 		if len(line) == 0 {
-			h.spans[bufHTTPBody] = span{int32(lineEnd + 1), int32(len(p))}
+			h.spans[rules.BufferHTTPBody] = span{int32(lineEnd + 1), int32(len(p))}
 			break
 		}
 		if c := bytes.IndexByte(line, ':'); c > 0 {
@@ -221,15 +222,15 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 			for vhi > vlo && (p[vhi-1] == ' ' || p[vhi-1] == '\t') {
 				vhi--
 			}
-			var id bufID
+			var id rules.Buffer
 			switch {
 			case asciiEqualFold(name, "host"):
-				id = bufHTTPHost
+				id = rules.BufferHTTPHost
 				vhi = hostEnd(p, vlo, vhi)
 			case asciiEqualFold(name, "user-agent"):
-				id = bufHTTPUserAgent
+				id = rules.BufferHTTPUserAgent
 			case asciiEqualFold(name, "cookie"):
-				id = bufHTTPCookie
+				id = rules.BufferHTTPCookie
 			}
 			if id != 0 && h.spans[id] == (span{}) {
 				h.spans[id] = span{int32(vlo), int32(vhi)}
@@ -237,7 +238,7 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 		}
 		pos = lineEnd + 1
 	}
-	h.spans[bufHTTPHeader] = span{int32(hdrStart), int32(pos)}
+	h.spans[rules.BufferHTTPHeader] = span{int32(hdrStart), int32(pos)}
 }
 
 // hostEnd drops a ":port" from the Host value p[lo:hi].

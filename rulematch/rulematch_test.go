@@ -32,7 +32,7 @@ type ruleOpt func(*rules.Rule)
 
 func newRule(sid uint32, proto string, opts ...ruleOpt) *rules.Rule {
 	r := &rules.Rule{
-		File: "test.rules", Line: int(sid), Action: "alert", Proto: proto,
+		File: "test.rules", Line: int(sid), Action: "alert", Proto: mustProtocol(proto),
 		Src: rules.AddrSpec{Any: true}, Dst: rules.AddrSpec{Any: true},
 		SrcPorts: rules.PortSpec{Any: true}, DstPorts: rules.PortSpec{Any: true},
 		Msg: fmt.Sprintf("test rule %d", sid), SID: sid, GID: 1, Rev: 1,
@@ -41,6 +41,28 @@ func newRule(sid uint32, proto string, opts ...ruleOpt) *rules.Rule {
 		o(r)
 	}
 	return r
+}
+
+func mustProtocol(name string) rules.Protocol {
+	p, ok := rules.LookupProtocol(name)
+	if !ok {
+		panic("unknown protocol " + name)
+	}
+	return p
+}
+
+// named returns the value among first..last whose String is name, or
+// none.
+func named[T interface {
+	~uint8
+	String() string
+}](name string, first, last, none T) T {
+	for v := first; v <= last; v++ {
+		if v.String() == name {
+			return v
+		}
+	}
+	return none
 }
 
 // decodePattern decodes a content pattern with |hex| blocks.
@@ -92,7 +114,7 @@ func contentMatch(pat, mods string) rules.Match {
 		case "negated":
 			c.Negated = true
 		case "buffer":
-			m.Buffer = rules.Buffer(v)
+			m.Buffer = named(v, rules.BufferPayload, rules.NumBuffers-1, rules.NumBuffers)
 		default:
 			panic("unknown content modifier " + k)
 		}
@@ -114,7 +136,7 @@ func pcreMatch(re, mods string) rules.Match {
 		case "negated":
 			p.Negated = true
 		case "buffer":
-			m.Buffer = rules.Buffer(v)
+			m.Buffer = named(v, rules.BufferPayload, rules.NumBuffers-1, rules.NumBuffers)
 		default:
 			panic("unknown pcre modifier " + k)
 		}
@@ -232,7 +254,8 @@ func withICode(s string) ruleOpt { return func(r *rules.Rule) { r.ICode = rangeO
 
 func withThreshold(typ, track string, count, seconds int) ruleOpt {
 	return func(r *rules.Rule) {
-		r.Threshold = &rules.Threshold{Type: typ, Track: track, Count: count, Seconds: seconds}
+		r.Threshold = &rules.Threshold{Type: named(typ, rules.ThresholdLimit, rules.DetectionFilter, 0),
+			Track: named(track, rules.TrackBySrc, rules.TrackByFlow, 0), Count: count, Seconds: seconds}
 	}
 }
 
@@ -534,8 +557,8 @@ func TestRuleHTTPParse(t *testing.T) {
 	var h httpSpans
 	parseHTTPRequest([]byte(request), &h)
 	got := map[string]string{}
-	names := map[bufID]string{bufHTTPMethod: "method", bufHTTPURI: "uri", bufHTTPHeader: "header",
-		bufHTTPHost: "host", bufHTTPUserAgent: "ua", bufHTTPCookie: "cookie", bufHTTPBody: "body"}
+	names := map[rules.Buffer]string{rules.BufferHTTPMethod: "method", rules.BufferHTTPURI: "uri", rules.BufferHTTPHeader: "header",
+		rules.BufferHTTPHost: "host", rules.BufferHTTPUserAgent: "ua", rules.BufferHTTPCookie: "cookie", rules.BufferHTTPBody: "body"}
 	for id, n := range names {
 		sp := h.spans[id]
 		got[n] = request[sp.lo:sp.hi]
@@ -555,7 +578,7 @@ func TestRuleHTTPParse(t *testing.T) {
 		}
 	}
 	parseHTTPRequest([]byte("GET / HTTP/1.1\r\nHost: [::1]:80\r\nHost: second\r\n"), &h)
-	if sp := h.spans[bufHTTPHost]; "GET / HTTP/1.1\r\nHost: [::1]:80\r\nHost: second\r\n"[sp.lo:sp.hi] != "[::1]" {
+	if sp := h.spans[rules.BufferHTTPHost]; "GET / HTTP/1.1\r\nHost: [::1]:80\r\nHost: second\r\n"[sp.lo:sp.hi] != "[::1]" {
 		t.Errorf("IPv6 host: %+v", sp)
 	}
 }
@@ -699,7 +722,7 @@ func TestRuleHeader(t *testing.T) {
 		{"ip on gre", newRule(1, "ip", withMatches(contentMatch("x", ""))), tcpPacket("x", withProto(47)), true},
 		{"ipv6 rule on ipv4", newRule(1, "ipv6"), tcpPacket("x"), false},
 		{"ipv6 rule on ipv6", newRule(1, "ipv6"), tcpPacket("x", fromAddr("fd00::1", 1), toAddr("fd00::2", 2)), true},
-		{"tcp rule not udp", newRule(1, "TCP"), udpPacket("x"), false},
+		{"tcp rule not udp", newRule(1, "tcp"), udpPacket("x"), false},
 	})
 }
 
@@ -873,7 +896,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRule(5, "tcp", withMatches(contentMatch("x", "")), withThreshold(c.typ, c.track, c.count, c.seconds))
-			r.Threshold.UniqueOn = c.unique
+			r.Threshold.UniqueOn = named(c.unique, rules.UniqueNone, rules.UniqueDstPort, rules.UniqueDstPort+1)
 			m, err := New([]*rules.Rule{r}, DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
@@ -889,7 +912,7 @@ func TestRuleThresholdUniqueAndFlow(t *testing.T) {
 		})
 	}
 	r := newRule(5, "tcp", withMatches(contentMatch("x", "")), withThreshold("detection_filter", "by_src", 70000, 60))
-	r.Threshold.UniqueOn = "dst_port"
+	r.Threshold.UniqueOn = rules.UniqueDstPort
 	if _, err := New([]*rules.Rule{r}, DefaultConfig()); err == nil || !strings.Contains(err.Error(), "never be exceeded") {
 		t.Errorf("unique_on count 70000: err %v, want never be exceeded", err)
 	}
@@ -919,7 +942,7 @@ func TestRuleThresholdExpire(t *testing.T) {
 func TestRuleCompileErrors(t *testing.T) {
 	bad := []*rules.Rule{
 		newRule(1, "tcp"), // fine
-		newRule(2, "sctp"),
+		newRule(2, "tcp", func(r *rules.Rule) { r.Proto = 0 }), // built without a protocol
 		newRule(3, "tcp", withAction("log")),
 		newRule(4, "tcp", withFlags("S"), func(r *rules.Rule) { r.Flags.Mode = '?' }),
 		newRule(5, "tcp", func(r *rules.Rule) { r.Dsize = &rules.Range{Op: "~"} }),
@@ -947,7 +970,7 @@ func TestRuleCompileErrors(t *testing.T) {
 			t.Errorf("error does not name test.rules:%d:\n%s", line, msg)
 		}
 	}
-	for _, want := range []string{`protocol "sctp" is not supported`, "nil rule", "depth 2 is less than", `buffer "http.stat_code"`} {
+	for _, want := range []string{`protocol "Protocol(0)" is not supported`, "nil rule", "depth 2 is less than", `buffer "Buffer(8)" is not supported`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
@@ -1089,7 +1112,7 @@ func randomRules(rng *rand.Rand, n int) []*rules.Rule {
 		}
 		return string(b)
 	}
-	bufs := []string{"", "", "", "http.uri", "http.method", "http.header", "http.host", "http.user_agent", "http.cookie", "http.request_body"}
+	bufs := []string{"pkt_data", "pkt_data", "pkt_data", "http.uri", "http.method", "http.header", "http.host", "http.user_agent", "http.cookie", "http.request_body"}
 	var rs []*rules.Rule
 	for i := range n {
 		var opts []ruleOpt
@@ -1098,10 +1121,10 @@ func randomRules(rng *rand.Rand, n int) []*rules.Rule {
 		for k := range rng.IntN(4) {
 			buf := bufs[rng.IntN(len(bufs))]
 			if proto == "udp" || proto == "dns" {
-				buf = ""
+				buf = "pkt_data"
 			}
 			if k > 0 && rng.IntN(2) == 0 {
-				buf = string(ms[len(ms)-1].Buffer) // chain in one buffer
+				buf = ms[len(ms)-1].Buffer.String() // chain in one buffer
 			}
 			if rng.IntN(6) == 0 {
 				re := regexp.QuoteMeta(word(1, 3)) + []string{"", `\w*`, `.`, `[a-c]+`}[rng.IntN(4)]

@@ -10,63 +10,23 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// Threshold types and tracks.
-const (
-	thrLimit uint8 = iota
-	thrThreshold
-	thrBoth
-	thrDetection
-)
-
-const (
-	trackSrc uint8 = iota
-	trackDst
-	trackRule
-	trackBoth
-	trackFlow
-)
-
-// detection_filter unique_on: count distinct ports instead of matches.
-const (
-	uniqueNone uint8 = iota
-	uniqueSrcPort
-	uniqueDstPort
-)
-
 type threshold struct {
-	kind, track uint8
-	unique      uint8
-	count       uint32
-	window      int64 // ns
+	kind   rules.ThresholdType
+	track  rules.Track
+	unique rules.UniqueOn
+	count  uint32
+	window int64 // ns
 }
 
 func compileThreshold(t *rules.Threshold) (*threshold, string) {
-	ct := &threshold{}
-	switch t.Type {
-	case "limit":
-		ct.kind = thrLimit
-	case "threshold":
-		ct.kind = thrThreshold
-	case "both":
-		ct.kind = thrBoth
-	case "detection_filter":
-		ct.kind = thrDetection
-	default:
+	ct := &threshold{kind: t.Type, track: t.Track, unique: t.UniqueOn}
+	switch {
+	case t.Type < rules.ThresholdLimit || t.Type > rules.DetectionFilter:
 		return nil, fmt.Sprintf("threshold type %q unknown", t.Type)
-	}
-	switch t.Track {
-	case "by_src":
-		ct.track = trackSrc
-	case "by_dst":
-		ct.track = trackDst
-	case "by_rule":
-		ct.track = trackRule
-	case "by_both":
-		ct.track = trackBoth
-	case "by_flow":
-		ct.track = trackFlow
-	default:
+	case t.Track < rules.TrackBySrc || t.Track > rules.TrackByFlow:
 		return nil, fmt.Sprintf("threshold track %q unknown", t.Track)
+	case t.UniqueOn > rules.UniqueDstPort:
+		return nil, fmt.Sprintf("threshold unique_on %q unknown", t.UniqueOn)
 	}
 	if t.Count < 1 || t.Count > 1<<30 {
 		return nil, fmt.Sprintf("threshold count %d out of range [1, %d]", t.Count, 1<<30)
@@ -74,15 +34,9 @@ func compileThreshold(t *rules.Threshold) (*threshold, string) {
 	if t.Seconds < 0 || t.Seconds > 86400*365 {
 		return nil, fmt.Sprintf("threshold seconds %d out of range [0, %d]", t.Seconds, 86400*365)
 	}
-	switch t.UniqueOn {
-	case "src_port":
-		ct.unique = uniqueSrcPort
-	case "dst_port":
-		ct.unique = uniqueDstPort
-	}
 	// each key keeps up to count+1 distinct ports, and there are no more
 	// than 65,536 to see
-	if ct.unique != uniqueNone && t.Count > 65535 {
+	if ct.unique != rules.UniqueNone && t.Count > 65535 {
 		return nil, fmt.Sprintf("detection_filter count %d with unique_on can never be exceeded (65,536 ports)", t.Count)
 	}
 	ct.count = uint32(t.Count)
@@ -116,13 +70,13 @@ func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
 	t := r.thr
 	k := thresholdKey{gid: r.rule.GID, sid: r.rule.SID}
 	switch t.track {
-	case trackSrc:
+	case rules.TrackBySrc:
 		k.a = f.Src
-	case trackDst:
+	case rules.TrackByDst:
 		k.a = f.Dst
-	case trackBoth:
+	case rules.TrackByBoth:
 		k.a, k.b = f.Src, f.Dst
-	case trackFlow:
+	case rules.TrackByFlow:
 		// both directions are one flow: order the ends
 		k.a, k.b, k.sp, k.dp, k.proto = f.Src, f.Dst, f.SrcPort, f.DstPort, f.Proto
 		if k.b.Less(k.a) || k.a == k.b && k.dp < k.sp {
@@ -131,9 +85,9 @@ func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
 	}
 	now := f.Time
 	e, created := m.thresh.Put(k, now, nil)
-	if t.unique != uniqueNone {
+	if t.unique != rules.UniqueNone {
 		port := f.DstPort
-		if t.unique == uniqueSrcPort {
+		if t.unique == rules.UniqueSrcPort {
 			port = f.SrcPort
 		}
 		if created || now > e.start+t.window {
@@ -147,30 +101,30 @@ func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
 	if created || now > e.start+t.window {
 		e.start, e.count = now, 1
 		switch t.kind {
-		case thrLimit:
+		case rules.ThresholdLimit:
 			return true
-		case thrThreshold:
+		case rules.ThresholdThreshold:
 			if t.count == 1 {
 				e.count = 0
 				return true
 			}
 			return false
-		case thrBoth:
+		case rules.ThresholdBoth:
 			return t.count == 1
 		}
 		return false // detection_filter: never on the first match
 	}
 	e.count++
 	switch t.kind {
-	case thrLimit:
+	case rules.ThresholdLimit:
 		return e.count <= t.count
-	case thrThreshold:
+	case rules.ThresholdThreshold:
 		if e.count >= t.count {
 			e.count = 0
 			return true
 		}
 		return false
-	case thrBoth:
+	case rules.ThresholdBoth:
 		return e.count == t.count
 	}
 	return e.count > t.count

@@ -332,7 +332,7 @@ func (st *ruleState) lastContent(kw string) (*Content, int, error) {
 	}
 	where := ""
 	if st.hasSticky && st.sticky != BufferPayload {
-		where = " in the " + string(st.sticky) + " buffer"
+		where = " in the " + st.sticky.String() + " buffer"
 	}
 	return nil, 0, kwErrorf(kw, "needs a preceding content%s", where)
 }
@@ -497,20 +497,13 @@ func parsePCREKeyword(st *ruleState, val string) error {
 	buf := st.sticky
 	if pv.hasBuffer {
 		if st.hasSticky && st.sticky != pv.buffer {
-			return fmt.Errorf("flag %c names the %s buffer, but the sticky buffer is %s", pv.bufFlag, pv.buffer, bufferName(st.sticky))
+			return fmt.Errorf("flag %c names the %s buffer, but the sticky buffer is %s", pv.bufFlag, pv.buffer, st.sticky)
 		}
 		buf = pv.buffer
 	}
 	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, PCRE: pv.pcre})
 	st.mods = append(st.mods, contentMods{})
 	return nil
-}
-
-func bufferName(b Buffer) string {
-	if b == BufferPayload {
-		return "pkt_data"
-	}
-	return string(b)
 }
 
 // sticky makes a sticky buffer keyword: following contents look in b.
@@ -617,7 +610,7 @@ func parseFlags(st *ruleState, val string) error {
 	if err := st.onlyOnce("flags"); err != nil {
 		return err
 	}
-	if !protoCarries(st.r.Proto, onTCP) {
+	if !st.r.Proto.carries(TransportTCP) {
 		return fmt.Errorf("only tcp has flags, but the protocol is %s", st.r.Proto)
 	}
 	main, ignore, hasIgnore := strings.Cut(val, ",")
@@ -680,7 +673,7 @@ func rangeKeyword(name string, max int, field func(*Rule) **Range) func(*ruleSta
 		if err := st.onlyOnce(name); err != nil {
 			return err
 		}
-		if (name == "itype" || name == "icode") && !protoCarries(st.r.Proto, onICMP) {
+		if (name == "itype" || name == "icode") && !st.r.Proto.carries(transportICMP) {
 			return fmt.Errorf("needs an icmp or ip rule, but the protocol is %s", st.r.Proto)
 		}
 		r, err := parseRange(name, val, max)
@@ -782,7 +775,7 @@ func thresholdKeyword(name string) func(*ruleState, string) error {
 		}
 		t := &Threshold{}
 		if name == "detection_filter" {
-			t.Type = "detection_filter"
+			t.Type = DetectionFilter
 		}
 		seen := map[string]bool{}
 		var skip error
@@ -801,21 +794,21 @@ func thresholdKeyword(name string) func(*ruleState, string) error {
 				if name == "detection_filter" {
 					return fmt.Errorf("detection_filter has no type (it is always a detection filter)")
 				}
-				switch v {
-				case "limit", "threshold", "both":
-					t.Type = v
-				case "backoff":
+				typ, ok := lookup(v, ThresholdLimit, ThresholdBoth)
+				switch {
+				case ok:
+					t.Type = typ
+				case v == "backoff":
 					skip = skipf(name, "threshold type backoff is not supported")
 				default:
 					return fmt.Errorf("unknown type %q (want limit, threshold or both)", v)
 				}
 			case "track":
-				switch v {
-				case "by_src", "by_dst", "by_rule", "by_both", "by_flow":
-					t.Track = v
-				default:
+				track, ok := lookup(v, TrackBySrc, TrackByFlow)
+				if !ok {
 					return fmt.Errorf("unknown track %q (want by_src, by_dst, by_rule, by_both or by_flow)", v)
 				}
+				t.Track = track
 			case "count", "seconds":
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 1 || v[0] == '+' {
@@ -830,10 +823,11 @@ func thresholdKeyword(name string) func(*ruleState, string) error {
 				if name != "detection_filter" {
 					return fmt.Errorf("unique_on belongs to detection_filter, not %s", name)
 				}
-				if v != "src_port" && v != "dst_port" {
+				u, ok := lookup(v, UniqueSrcPort, UniqueDstPort)
+				if !ok {
 					return fmt.Errorf("bad unique_on %q (want src_port or dst_port)", v)
 				}
-				t.UniqueOn = v
+				t.UniqueOn = u
 			case "multiplier":
 				skip = skipf(name, "%s %s is not supported", name, key)
 			default:
@@ -868,22 +862,21 @@ func parseFlowbits(st *ruleState, val string) error {
 		st.r.NoAlert = true
 		return nil
 	}
-	switch cmd {
-	case "set", "unset", "toggle", "isset", "isnotset":
-	default:
+	c, ok := lookup(cmd, FlowbitSet, FlowbitIsNotSet)
+	if !ok {
 		return fmt.Errorf("unknown command %q (want set, unset, toggle, isset, isnotset or noalert)", cmd)
 	}
 	names = strings.TrimSpace(names)
 	if !hasNames || names == "" {
 		return fmt.Errorf("%s needs a name", cmd)
 	}
-	fb := Flowbit{Cmd: cmd}
+	fb := Flowbit{Cmd: c}
 	sep := "&"
 	if strings.Contains(names, "|") {
 		if strings.Contains(names, "&") {
 			return fmt.Errorf("%q mixes & and |", clip(names))
 		}
-		if cmd != "isset" && cmd != "isnotset" {
+		if !c.Condition() {
 			return fmt.Errorf("%s takes names joined with &, not |", cmd)
 		}
 		sep, fb.Any = "|", true

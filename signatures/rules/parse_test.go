@@ -38,20 +38,20 @@ func TestParseHeader(t *testing.T) {
 		check func(*Rule) bool
 	}{
 		{"alert tcp any any -> any any (sid:1;)", func(r *Rule) bool {
-			return r.Action == "alert" && r.Proto == "tcp" && r.Src.Any && r.Dst.Any && r.SrcPorts.Any && r.DstPorts.Any && !r.Bidirectional
+			return r.Action == "alert" && r.Proto.String() == "tcp" && r.Src.Any && r.Dst.Any && r.SrcPorts.Any && r.DstPorts.Any && !r.Bidirectional
 		}},
 		{"drop udp $HOME_NET any -> $EXTERNAL_NET 53 (sid:1;)", func(r *Rule) bool {
-			return r.Action == "drop" && r.Proto == "udp" && r.Src.Match(a("10.1.2.3")) && !r.Src.Match(a("8.8.8.8")) &&
+			return r.Action == "drop" && r.Proto.String() == "udp" && r.Src.Match(a("10.1.2.3")) && !r.Src.Match(a("8.8.8.8")) &&
 				r.Dst.Match(a("8.8.8.8")) && !r.Dst.Match(a("10.1.2.3")) && r.DstPorts.Match(53) && !r.DstPorts.Match(54)
 		}},
-		{"REJECT TCP any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "reject" && r.Proto == "tcp" }},
-		{"pass ip any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "pass" && r.Proto == "ip" }},
-		{"rejectboth tcp-pkt any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "rejectboth" && r.Proto == "tcp-pkt" }},
-		{"alert dnp3 any any -> any $DNP3_PORTS (content:\"x\"; sid:1;)", func(r *Rule) bool { return r.Proto == "dnp3" && r.DstPorts.Match(20000) }},
-		{"alert icmp any any -> any any (sid:1;)", func(r *Rule) bool { return r.Proto == "icmp" }},
-		{"alert icmpv6 any any -> any any (sid:1;)", func(r *Rule) bool { return r.Proto == "icmpv6" }},
+		{"REJECT TCP any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "reject" && r.Proto.String() == "tcp" }},
+		{"pass ip any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "pass" && r.Proto.String() == "ip" }},
+		{"rejectboth tcp-pkt any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "rejectboth" && r.Proto.String() == "tcp-pkt" }},
+		{"alert dnp3 any any -> any $DNP3_PORTS (content:\"x\"; sid:1;)", func(r *Rule) bool { return r.Proto.String() == "dnp3" && r.DstPorts.Match(20000) }},
+		{"alert icmp any any -> any any (sid:1;)", func(r *Rule) bool { return r.Proto.String() == "icmp" }},
+		{"alert icmpv6 any any -> any any (sid:1;)", func(r *Rule) bool { return r.Proto.String() == "icmpv6" }},
 		{"alert http $HOME_NET any -> $HTTP_SERVERS $HTTP_PORTS (sid:1;)", func(r *Rule) bool {
-			return r.Proto == "http" && r.DstPorts.Match(8080) && !r.DstPorts.Match(443)
+			return r.Proto.String() == "http" && r.DstPorts.Match(8080) && !r.DstPorts.Match(443)
 		}},
 		{"alert tcp 1.2.3.4 any <> 5.6.7.8 80 (sid:1;)", func(r *Rule) bool {
 			return r.Bidirectional && r.Src.Match(a("1.2.3.4")) && r.Dst.Match(a("5.6.7.8"))
@@ -184,20 +184,20 @@ func TestParseKeywords(t *testing.T) {
 		{`ttl:<5; sid:1;`, func(r *Rule) bool { return *r.TTL == Range{Op: "<", Min: 5} }},
 		{`ttl:64; dsize:0; sid:1;`, func(r *Rule) bool { return *r.TTL == Range{Op: "=", Min: 64} && *r.Dsize == Range{Op: "=", Min: 0} }},
 		{`threshold: type limit, track by_rule, count 5, seconds 300; sid:1;`, func(r *Rule) bool {
-			return *r.Threshold == Threshold{Type: "limit", Track: "by_rule", Count: 5, Seconds: 300}
+			return *r.Threshold == Threshold{Type: ThresholdLimit, Track: TrackByRule, Count: 5, Seconds: 300}
 		}},
 		{`threshold:seconds 60,count 10,track by_src,type both; sid:1;`, func(r *Rule) bool {
-			return *r.Threshold == Threshold{Type: "both", Track: "by_src", Count: 10, Seconds: 60}
+			return *r.Threshold == Threshold{Type: ThresholdBoth, Track: TrackBySrc, Count: 10, Seconds: 60}
 		}},
-		{`threshold:type threshold, track by_both, count 2, seconds 1; sid:1;`, func(r *Rule) bool { return r.Threshold.Type == "threshold" }},
+		{`threshold:type threshold, track by_both, count 2, seconds 1; sid:1;`, func(r *Rule) bool { return r.Threshold.Type == ThresholdThreshold }},
 		{`detection_filter:track by_dst, count 3, seconds 60; sid:1;`, func(r *Rule) bool {
-			return *r.Threshold == Threshold{Type: "detection_filter", Track: "by_dst", Count: 3, Seconds: 60}
+			return *r.Threshold == Threshold{Type: DetectionFilter, Track: TrackByDst, Count: 3, Seconds: 60}
 		}},
 		{`detection_filter:track by_src, count 3, seconds 60, unique_on dst_port; sid:1;`, func(r *Rule) bool {
-			return *r.Threshold == Threshold{Type: "detection_filter", Track: "by_src", Count: 3, Seconds: 60, UniqueOn: "dst_port"}
+			return *r.Threshold == Threshold{Type: DetectionFilter, Track: TrackBySrc, Count: 3, Seconds: 60, UniqueOn: UniqueDstPort}
 		}},
 		{`flowbits:set,login.ok; flowbits:noalert; sid:1;`, func(r *Rule) bool {
-			return r.NoAlert && len(r.Flowbits) == 1 && r.Flowbits[0].Cmd == "set" && r.Flowbits[0].Names[0] == "login.ok"
+			return r.NoAlert && len(r.Flowbits) == 1 && r.Flowbits[0].Cmd == FlowbitSet && r.Flowbits[0].Names[0] == "login.ok"
 		}},
 		{`flowbits: isset, a | b; flowbits:isnotset,c&d; noalert; sid:1;`, func(r *Rule) bool {
 			return r.NoAlert && len(r.Flowbits) == 2 && r.Flowbits[0].Any && reflect.DeepEqual(r.Flowbits[0].Names, []string{"a", "b"}) &&
@@ -221,7 +221,7 @@ func TestParseKeywords(t *testing.T) {
 			return *r.Matches[0].Byte == ByteOp{Kind: "isdataat", Offset: 10, Negate: true, Relative: true}
 		}},
 		{`threshold:type limit, track by_flow, count 1, seconds 60; sid:1;`, func(r *Rule) bool {
-			return *r.Threshold == Threshold{Type: "limit", Track: "by_flow", Count: 1, Seconds: 60}
+			return *r.Threshold == Threshold{Type: ThresholdLimit, Track: TrackByFlow, Count: 1, Seconds: 60}
 		}},
 	}
 	for _, tt := range tests {
@@ -719,7 +719,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if r.SID == 0 || r.Action == "" || r.Proto == "" {
+		if r.SID == 0 || r.Action == "" || r.Proto == 0 {
 			t.Fatalf("Parse(%q) = %+v: missing sid, action or protocol", text, r)
 		}
 		for _, m := range r.Matches {

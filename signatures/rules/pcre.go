@@ -55,7 +55,7 @@ func pcreBufferFlag(f byte) (Buffer, bool) {
 	case 'W':
 		return BufferHTTPHost, true
 	}
-	return "", false
+	return BufferPayload, false
 }
 
 func pcreUnsupportedFlag(f byte) (string, bool) {
@@ -81,7 +81,7 @@ func pcreUnsupportedFlag(f byte) (string, bool) {
 // pcreValue is a parsed pcre: value.
 type pcreValue struct {
 	pcre      *PCRE
-	buffer    Buffer // from an HTTP flag; "" when none
+	buffer    Buffer // from an HTTP flag, with hasBuffer
 	hasBuffer bool
 	bufFlag   byte
 }

@@ -4,6 +4,7 @@
 package rules
 
 import (
+	"fmt"
 	"net/netip"
 	"regexp"
 )
@@ -17,7 +18,7 @@ type Rule struct {
 	Raw  string
 
 	Action   string // alert, drop, reject, pass
-	Proto    string // ip, tcp, udp, icmp, or an app-layer name (http, ftp, ...)
+	Proto    Protocol
 	Src, Dst AddrSpec
 	SrcPorts PortSpec
 	DstPorts PortSpec
@@ -56,10 +57,43 @@ type Rule struct {
 // Flowbit is one flowbits: option. Set, unset and toggle act when the rule
 // matches; isset and isnotset are conditions on the flow.
 type Flowbit struct {
-	Cmd   string   // set, unset, toggle, isset, isnotset
+	Cmd   FlowbitCmd
 	Names []string // one or more: "a&b" (all) or, for isset/isnotset, "a|b" (any)
 	Any   bool     // names were joined with |
 }
+
+// FlowbitCmd is a flowbits: command.
+type FlowbitCmd uint8
+
+// Flowbits commands; the zero value is none.
+const (
+	FlowbitSet FlowbitCmd = iota + 1
+	FlowbitUnset
+	FlowbitToggle
+	FlowbitIsSet
+	FlowbitIsNotSet
+)
+
+// String returns the command as a rule writes it.
+func (c FlowbitCmd) String() string {
+	switch c {
+	case FlowbitSet:
+		return "set"
+	case FlowbitUnset:
+		return "unset"
+	case FlowbitToggle:
+		return "toggle"
+	case FlowbitIsSet:
+		return "isset"
+	case FlowbitIsNotSet:
+		return "isnotset"
+	}
+	return fmt.Sprintf("FlowbitCmd(%d)", uint8(c))
+}
+
+// Condition reports whether the command is a condition on the flow (isset,
+// isnotset) rather than an action.
+func (c FlowbitCmd) Condition() bool { return c == FlowbitIsSet || c == FlowbitIsNotSet }
 
 // Reference is one reference: keyword.
 type Reference struct {
@@ -78,21 +112,46 @@ func (r *Rule) CVE() []string {
 	return out
 }
 
-// Buffer names where a content or pcre looks.
-type Buffer string
+// Buffer names where a content or pcre looks. The matcher indexes its
+// buffers by it.
+type Buffer uint8
 
-// Buffers the matcher knows. The empty buffer is the packet payload (or the
+// Buffers the matcher knows. The zero value is the packet payload (or the
 // reassembled stream for TCP).
 const (
-	BufferPayload       Buffer = ""
-	BufferHTTPURI       Buffer = "http.uri"
-	BufferHTTPMethod    Buffer = "http.method"
-	BufferHTTPHeader    Buffer = "http.header"
-	BufferHTTPHost      Buffer = "http.host"
-	BufferHTTPUserAgent Buffer = "http.user_agent"
-	BufferHTTPCookie    Buffer = "http.cookie"
-	BufferHTTPBody      Buffer = "http.request_body"
+	BufferPayload Buffer = iota
+	BufferHTTPURI
+	BufferHTTPMethod
+	BufferHTTPHeader
+	BufferHTTPHost
+	BufferHTTPUserAgent
+	BufferHTTPCookie
+	BufferHTTPBody
+	NumBuffers // how many there are
 )
+
+// String returns the sticky buffer keyword that selects b.
+func (b Buffer) String() string {
+	switch b {
+	case BufferPayload:
+		return "pkt_data"
+	case BufferHTTPURI:
+		return "http.uri"
+	case BufferHTTPMethod:
+		return "http.method"
+	case BufferHTTPHeader:
+		return "http.header"
+	case BufferHTTPHost:
+		return "http.host"
+	case BufferHTTPUserAgent:
+		return "http.user_agent"
+	case BufferHTTPCookie:
+		return "http.cookie"
+	case BufferHTTPBody:
+		return "http.request_body"
+	}
+	return fmt.Sprintf("Buffer(%d)", uint8(b))
+}
 
 // Match is one content or pcre condition.
 type Match struct {
@@ -217,16 +276,109 @@ func (r *Range) Match(v int) bool {
 }
 
 // Threshold is threshold: (type limit|threshold|both) or detection_filter:
-// (Type "detection_filter"): track by_src|by_dst|by_rule|by_both, count,
-// seconds.
+// (Type DetectionFilter): track by_src|by_dst|by_rule|by_both|by_flow,
+// count, seconds.
 type Threshold struct {
-	Type    string // limit, threshold, both, detection_filter
-	Track   string // by_src, by_dst, by_rule, by_both, by_flow
+	Type    ThresholdType
+	Track   Track
 	Count   int
 	Seconds int
-	// UniqueOn (detection_filter only): "src_port" or "dst_port" makes
-	// Count a number of distinct ports rather than of matches.
-	UniqueOn string
+	// UniqueOn (detection_filter only): src_port or dst_port makes Count a
+	// number of distinct ports rather than of matches.
+	UniqueOn UniqueOn
+}
+
+// ThresholdType is what a threshold does with its count.
+type ThresholdType uint8
+
+// Threshold types; the zero value is none.
+const (
+	ThresholdLimit     ThresholdType = iota + 1 // alert on the first count matches of a window
+	ThresholdThreshold                          // alert on every count-th match
+	ThresholdBoth                               // alert once, at the count-th match
+	DetectionFilter                             // alert on every match past count
+)
+
+// String returns the type as a rule writes it.
+func (t ThresholdType) String() string {
+	switch t {
+	case ThresholdLimit:
+		return "limit"
+	case ThresholdThreshold:
+		return "threshold"
+	case ThresholdBoth:
+		return "both"
+	case DetectionFilter:
+		return "detection_filter"
+	}
+	return fmt.Sprintf("ThresholdType(%d)", uint8(t))
+}
+
+// Track is what a threshold counts by.
+type Track uint8
+
+// Tracks; the zero value is none.
+const (
+	TrackBySrc Track = iota + 1
+	TrackByDst
+	TrackByRule
+	TrackByBoth // the source and destination pair
+	TrackByFlow // the connection, both directions alike
+)
+
+// String returns the track as a rule writes it.
+func (t Track) String() string {
+	switch t {
+	case TrackBySrc:
+		return "by_src"
+	case TrackByDst:
+		return "by_dst"
+	case TrackByRule:
+		return "by_rule"
+	case TrackByBoth:
+		return "by_both"
+	case TrackByFlow:
+		return "by_flow"
+	}
+	return fmt.Sprintf("Track(%d)", uint8(t))
+}
+
+// UniqueOn is the port a unique_on detection_filter counts distinct values
+// of.
+type UniqueOn uint8
+
+// Unique ports; the zero value counts matches.
+const (
+	UniqueNone UniqueOn = iota
+	UniqueSrcPort
+	UniqueDstPort
+)
+
+// String returns the option as a rule writes it ("" for none).
+func (u UniqueOn) String() string {
+	switch u {
+	case UniqueNone:
+		return ""
+	case UniqueSrcPort:
+		return "src_port"
+	case UniqueDstPort:
+		return "dst_port"
+	}
+	return fmt.Sprintf("UniqueOn(%d)", uint8(u))
+}
+
+// lookup returns the value of an enum whose String is name, trying first
+// through last.
+func lookup[T interface {
+	~uint8
+	String() string
+}](name string, first, last T) (T, bool) {
+	for v := first; v <= last; v++ {
+		if v.String() == name {
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 // AddrSpec is a compiled address expression: any, a list of prefixes, and
