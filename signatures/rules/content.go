@@ -158,73 +158,47 @@ func modValue(val string, min int) (int, error) {
 
 const errAbsRel = "cannot be combined with %s on the same content: offset/depth are absolute, distance/within relative"
 
-func modOffset(st *ruleState, val string) error {
-	c, _, err := st.lastContent("offset")
-	if err != nil {
-		return err
+// position makes offset, depth, distance or within: a number on the
+// preceding content. offset/depth count from the buffer start,
+// distance/within from the previous match, so the two kinds never go
+// together. depth is kept as written: as in Suricata it counts from the
+// content's offset (offset:4; depth:20; searches bytes 4 to 23).
+func position(name string) func(*ruleState, string) error {
+	relative := name == "distance" || name == "within"
+	lowest := 0
+	if relative {
+		lowest = -65535
 	}
-	n, err := modValue(val, 0)
-	switch {
-	case err != nil:
-		return err
-	case c.HasOffset:
-		return fmt.Errorf("given twice for the same content")
-	case c.Relative():
-		return fmt.Errorf(errAbsRel, "distance/within")
+	return func(st *ruleState, val string) error {
+		c, _, err := st.lastContent(name)
+		if err != nil {
+			return err
+		}
+		n, err := modValue(val, lowest)
+		v, has := &c.Offset, &c.HasOffset
+		switch name {
+		case "depth":
+			v, has = &c.Depth, &c.HasDepth
+		case "distance":
+			v, has = &c.Distance, &c.HasDistance
+		case "within":
+			v, has = &c.Within, &c.HasWithin
+		}
+		switch {
+		case err != nil:
+			return err
+		case name == "depth" && n == 0:
+			return fmt.Errorf("0 is not allowed: no content fits in 0 bytes")
+		case *has:
+			return fmt.Errorf("given twice for the same content")
+		case relative && (c.HasOffset || c.HasDepth):
+			return fmt.Errorf(errAbsRel, "offset/depth")
+		case !relative && c.Relative():
+			return fmt.Errorf(errAbsRel, "distance/within")
+		}
+		*v, *has = n, true
+		return nil
 	}
-	c.Offset, c.HasOffset = n, true
-	return nil
-}
-
-// modDepth: depth is kept as written. As in Suricata it counts from the
-// content's offset: offset:4; depth:20; searches bytes 4 to 23.
-func modDepth(st *ruleState, val string) error {
-	c, _, err := st.lastContent("depth")
-	if err != nil {
-		return err
-	}
-	n, err := modValue(val, 0)
-	switch {
-	case err != nil:
-		return err
-	case n == 0:
-		return fmt.Errorf("0 is not allowed: no content fits in 0 bytes")
-	case c.HasDepth:
-		return fmt.Errorf("given twice for the same content")
-	case c.Relative():
-		return fmt.Errorf(errAbsRel, "distance/within")
-	}
-	c.Depth, c.HasDepth = n, true
-	return nil
-}
-
-func modDistance(st *ruleState, val string) error {
-	return modRelative(st, "distance", val, func(c *Content) (*int, *bool) { return &c.Distance, &c.HasDistance })
-}
-
-func modWithin(st *ruleState, val string) error {
-	return modRelative(st, "within", val, func(c *Content) (*int, *bool) { return &c.Within, &c.HasWithin })
-}
-
-// modRelative sets distance or within: relative to the previous match, so
-// never together with the absolute offset/depth.
-func modRelative(st *ruleState, name, val string, field func(*Content) (*int, *bool)) error {
-	c, _, err := st.lastContent(name)
-	if err != nil {
-		return err
-	}
-	n, err := modValue(val, -65535)
-	v, has := field(c)
-	switch {
-	case err != nil:
-		return err
-	case *has:
-		return fmt.Errorf("given twice for the same content")
-	case c.HasOffset || c.HasDepth:
-		return fmt.Errorf(errAbsRel, "offset/depth")
-	}
-	*v, *has = n, true
-	return nil
 }
 
 // parseFastPattern accepts fast_pattern, fast_pattern:only and

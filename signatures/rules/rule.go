@@ -76,19 +76,7 @@ const (
 
 // String returns the command as a rule writes it.
 func (c FlowbitCmd) String() string {
-	switch c {
-	case FlowbitSet:
-		return "set"
-	case FlowbitUnset:
-		return "unset"
-	case FlowbitToggle:
-		return "toggle"
-	case FlowbitIsSet:
-		return "isset"
-	case FlowbitIsNotSet:
-		return "isnotset"
-	}
-	return fmt.Sprintf("FlowbitCmd(%d)", uint8(c))
+	return enumName("FlowbitCmd", uint8(c), "", "set", "unset", "toggle", "isset", "isnotset")
 }
 
 // Condition reports whether the command is a condition on the flow (isset,
@@ -132,25 +120,8 @@ const (
 
 // String returns the sticky buffer keyword that selects b.
 func (b Buffer) String() string {
-	switch b {
-	case BufferPayload:
-		return "pkt_data"
-	case BufferHTTPURI:
-		return "http.uri"
-	case BufferHTTPMethod:
-		return "http.method"
-	case BufferHTTPHeader:
-		return "http.header"
-	case BufferHTTPHost:
-		return "http.host"
-	case BufferHTTPUserAgent:
-		return "http.user_agent"
-	case BufferHTTPCookie:
-		return "http.cookie"
-	case BufferHTTPBody:
-		return "http.request_body"
-	}
-	return fmt.Sprintf("Buffer(%d)", uint8(b))
+	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
+		"http.user_agent", "http.cookie", "http.request_body")
 }
 
 // Match is one content or pcre condition.
@@ -301,17 +272,7 @@ const (
 
 // String returns the type as a rule writes it.
 func (t ThresholdType) String() string {
-	switch t {
-	case ThresholdLimit:
-		return "limit"
-	case ThresholdThreshold:
-		return "threshold"
-	case ThresholdBoth:
-		return "both"
-	case DetectionFilter:
-		return "detection_filter"
-	}
-	return fmt.Sprintf("ThresholdType(%d)", uint8(t))
+	return enumName("ThresholdType", uint8(t), "", "limit", "threshold", "both", "detection_filter")
 }
 
 // Track is what a threshold counts by.
@@ -328,19 +289,7 @@ const (
 
 // String returns the track as a rule writes it.
 func (t Track) String() string {
-	switch t {
-	case TrackBySrc:
-		return "by_src"
-	case TrackByDst:
-		return "by_dst"
-	case TrackByRule:
-		return "by_rule"
-	case TrackByBoth:
-		return "by_both"
-	case TrackByFlow:
-		return "by_flow"
-	}
-	return fmt.Sprintf("Track(%d)", uint8(t))
+	return enumName("Track", uint8(t), "", "by_src", "by_dst", "by_rule", "by_both", "by_flow")
 }
 
 // UniqueOn is the port a unique_on detection_filter counts distinct values
@@ -356,15 +305,19 @@ const (
 
 // String returns the option as a rule writes it ("" for none).
 func (u UniqueOn) String() string {
-	switch u {
-	case UniqueNone:
+	if u == UniqueNone {
 		return ""
-	case UniqueSrcPort:
-		return "src_port"
-	case UniqueDstPort:
-		return "dst_port"
 	}
-	return fmt.Sprintf("UniqueOn(%d)", uint8(u))
+	return enumName("UniqueOn", uint8(u), "", "src_port", "dst_port")
+}
+
+// enumName returns the name of value v, names being in value order, or
+// typ(v) for a value without one.
+func enumName(typ string, v uint8, names ...string) string {
+	if int(v) < len(names) && names[v] != "" {
+		return names[v]
+	}
+	return fmt.Sprintf("%s(%d)", typ, v)
 }
 
 // lookup returns the value of an enum whose String is name, trying first
