@@ -1,6 +1,7 @@
 package rulematch
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -140,5 +141,81 @@ func TestHTTPRequestNoAllocs(t *testing.T) {
 	run()
 	if n := testing.AllocsPerRun(100, run); n != 0 {
 		t.Errorf("%v allocations per split request, want 0", n)
+	}
+}
+
+const request = "POST /admin/login.php?user=x HTTP/1.1\r\n" +
+	"Host: Example.COM:8080\r\n" +
+	"User-Agent: curl/8.0\r\n" +
+	"Cookie: session=abc\r\n" +
+	"X-Api-Key: 123\r\n" +
+	"Content-Length: 16\r\n" +
+	"\r\n" +
+	"password=hunter2"
+
+func TestRuleHTTPBuffers(t *testing.T) {
+	R := contentRule
+	b := func(buf, pat, mods string) rules.Match { return contentMatch(pat, "buffer:"+buf+"; "+mods) }
+	req := tcpPacket(request)
+	get := tcpPacket("GET /index.html HTTP/1.1\nHost: a.example\nUser-Agent: Mozilla/5.0\n\n")
+	runCases(t, []matchCase{
+		{"method", R(b("http.method", "POST", "")), req, true},
+		{"method other", R(b("http.method", "GET", "")), req, false},
+		{"method exact", R(b("http.method", "POST", "startswith; endswith")), req, true},
+		{"uri startswith", R(b("http.uri", "/admin", "startswith")), req, true},
+		{"uri content", R(b("http.uri", "login.php", "")), req, true},
+		{"uri endswith", R(b("http.uri", "user=x", "endswith")), req, true},
+		{"uri is not headers", R(b("http.uri", "Host", "")), req, false},
+		{"host lowercased, no port", R(b("http.host", "example.com", "startswith; endswith")), req, true},
+		{"host nocase", R(b("http.host", "EXAMPLE", "nocase")), req, true},
+		{"host port dropped", R(b("http.host", "8080", "")), req, false},
+		{"user_agent", R(b("http.user_agent", "curl/", "startswith")), req, true},
+		{"user_agent lf lines", R(b("http.user_agent", "Mozilla", "startswith")), get, true},
+		{"cookie", R(b("http.cookie", "session=", "")), req, true},
+		{"cookie absent", R(b("http.cookie", "session=", "negated")), get, false},
+		{"header", R(b("http.header", "X-Api-Key: 123|0d 0a|", "")), req, true},
+		{"header not request line", R(b("http.header", "POST", "")), req, false},
+		{"header not body", R(b("http.header", "password", "")), req, false},
+		{"header relative", R(b("http.header", "Host:", ""), b("http.header", "Example", "distance:0; within:8")), req, true},
+		{"body", R(b("http.request_body", "password=", "startswith")), req, true},
+		{"body absent", R(b("http.request_body", "x", "negated")), get, false},
+		{"pcre uri", R(pcreMatch(`\.php\?user=\w`, "buffer:http.uri")), req, true},
+		{"pcre host lowercased", R(pcreMatch(`^example\.com$`, "buffer:http.host")), req, true},
+		{"payload and uri", R(contentMatch("hunter2", ""), b("http.uri", "/admin", "")), req, true},
+		{"uri and method", R(b("http.method", "GET", ""), b("http.uri", ".html", "endswith")), get, true},
+		{"not http", R(b("http.uri", "/admin", "")), tcpPacket("XPOST /admin HTTP/1.1\r\n\r\n"), false},
+		{"not over udp", R(b("http.uri", "/admin", "")), udpPacket(request), false},
+		{"request line only", R(b("http.uri", "/x", "")), tcpPacket("GET /x"), true},
+		{"no header block", R(b("http.header", "a", "negated")), tcpPacket("GET /x HTTP/1.0\r\n"), false},
+	})
+}
+
+func TestRuleHTTPParse(t *testing.T) {
+	var h httpSpans
+	parseHTTPRequest([]byte(request), &h)
+	got := map[string]string{}
+	names := map[rules.Buffer]string{rules.BufferHTTPMethod: "method", rules.BufferHTTPURI: "uri", rules.BufferHTTPHeader: "header",
+		rules.BufferHTTPHost: "host", rules.BufferHTTPUserAgent: "ua", rules.BufferHTTPCookie: "cookie", rules.BufferHTTPBody: "body"}
+	for id, n := range names {
+		sp := h.spans[id]
+		got[n] = request[sp.lo:sp.hi]
+	}
+	want := map[string]string{
+		"method": "POST", "uri": "/admin/login.php?user=x",
+		"header": "Host: Example.COM:8080\r\nUser-Agent: curl/8.0\r\nCookie: session=abc\r\nX-Api-Key: 123\r\nContent-Length: 16\r\n",
+		"host":   "Example.COM", "ua": "curl/8.0", "cookie": "session=abc", "body": "password=hunter2",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("spans\n got %q\nwant %q", got, want)
+	}
+	for _, p := range []string{"", "GET", "GET/", "get / HTTP/1.1\r\n\r\n", "\x16\x03\x01\x02\x00", "FOOBAR / HTTP/1.1\r\n"} {
+		parseHTTPRequest([]byte(p), &h)
+		if h != (httpSpans{}) {
+			t.Errorf("%q: parsed as a request: %+v", p, h)
+		}
+	}
+	parseHTTPRequest([]byte("GET / HTTP/1.1\r\nHost: [::1]:80\r\nHost: second\r\n"), &h)
+	if sp := h.spans[rules.BufferHTTPHost]; "GET / HTTP/1.1\r\nHost: [::1]:80\r\nHost: second\r\n"[sp.lo:sp.hi] != "[::1]" {
+		t.Errorf("IPv6 host: %+v", sp)
 	}
 }

@@ -23,6 +23,7 @@ func TestPrefilterMatchesContains(t *testing.T) {
 		{"long tier", "abcdeABC-_", 8, 20, 300},
 		{"all tiers", "abcABC@`{[", 1, 20, 400},
 		{"stride cap", "abAB", 16, 24, 50},
+		{"one to six bytes, no capitals", "abcab\x00\xff", 1, 6, 300},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,6 +200,30 @@ func TestPrefilterPortGroups(t *testing.T) {
 		slices.Sort(got)
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("withPorted %v: got %v, want %v", tc.withPorted, got, tc.want)
+		}
+	}
+}
+
+func TestLowerASCII(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	var dst []byte
+	for n := range 100 {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(rng.IntN(256))
+		}
+		if n > 10 {
+			copy(src, "@AZ[`az{\x80\xc1")
+		}
+		dst = lowerASCII(dst, src)
+		for i, c := range src {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 32
+			}
+			if dst[i] != want {
+				t.Fatalf("%q: byte %d %#x became %#x, want %#x", src, i, c, dst[i], want)
+			}
 		}
 	}
 }
