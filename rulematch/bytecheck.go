@@ -23,13 +23,11 @@ type byteCheck struct {
 }
 
 func compileByte(op *rules.ByteOp) (*byteCheck, string) {
-	switch op.Kind {
-	case "byte_test", "byte_jump", "isdataat":
-	default:
-		return nil, "byte check " + op.Kind + " unknown"
+	if op.Kind < rules.ByteTest || op.Kind > rules.IsDataAt {
+		return nil, "byte check " + op.Kind.String() + " unknown"
 	}
-	if op.Kind != "isdataat" && (op.Bytes < 1 || !op.String && op.Bytes > 8 || op.Bytes > 23) {
-		return nil, op.Kind + ": number of bytes out of range"
+	if op.Kind != rules.IsDataAt && (op.Bytes < 1 || !op.String && op.Bytes > 8 || op.Bytes > 23) {
+		return nil, op.Kind.String() + ": number of bytes out of range"
 	}
 	return &byteCheck{op: op, relative: op.Relative, shift: uint(bits.TrailingZeros64(op.Bitmask))}, ""
 }
@@ -40,14 +38,14 @@ func (s *scratch) inspectByte(items []item, i int, raw []byte, low []byte, prevE
 	op := b.op
 	base := 0
 	if b.relative {
-		if prevEnd >= len(raw) && op.Kind != "isdataat" {
+		if prevEnd >= len(raw) && op.Kind != rules.IsDataAt {
 			return 0 // no relative base left
 		}
 		base = prevEnd
 	}
 	pos := base + op.Offset
 	switch op.Kind {
-	case "isdataat":
+	case rules.IsDataAt:
 		// absolute: a byte at position N; relative: N more bytes after
 		// the previous match (Suricata's buffer_offset + N <= length)
 		has := pos < len(raw)
@@ -58,7 +56,7 @@ func (s *scratch) inspectByte(items []item, i int, raw []byte, low []byte, prevE
 			return 0
 		}
 		return s.next(items, i, raw, low, prevEnd)
-	case "byte_test":
+	case rules.ByteTest:
 		v, _, ok := b.value(raw, pos)
 		if !ok || b.compare(v) == op.Negate {
 			return 0

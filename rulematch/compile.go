@@ -103,18 +103,16 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 		if rg.r == nil {
 			continue
 		}
-		switch rg.r.Op {
-		case "=", "!", "<", "<=", ">", ">=", "<>", "-":
-		default:
+		if rg.r.Op < rules.RangeEq || rg.r.Op > rules.RangeInclusive {
 			bad("%s: operator %q unknown", rg.name, rg.r.Op)
 		}
 		*rg.dst = rg.r
 	}
 	if d := r.Dsize; d != nil {
 		switch d.Op {
-		case "!", ">", ">=", "<>", "-":
+		case rules.RangeNot, rules.RangeGt, rules.RangeGe, rules.RangeExclusive, rules.RangeInclusive:
 			cr.dsizeNeedsPayload = true
-		case "=":
+		case rules.RangeEq:
 			cr.dsizeNeedsPayload = d.Min > 0
 		}
 	}
@@ -224,7 +222,7 @@ func linkItems(items []item) {
 				}
 				// a positive content or pcre, or a byte_jump, sets a new end
 				if later.c != nil && !later.c.negated || later.p != nil && !later.p.negated ||
-					later.b != nil && later.b.op.Kind == "byte_jump" {
+					later.b != nil && later.b.op.Kind == rules.ByteJump {
 					break
 				}
 			}

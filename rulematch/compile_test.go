@@ -14,7 +14,7 @@ func TestRuleCompileErrors(t *testing.T) {
 		newRule(2, "tcp", func(r *rules.Rule) { r.Proto = 0 }), // built without a protocol
 		newRule(3, "tcp", withAction("log")),
 		newRule(4, "tcp", withFlags("S"), func(r *rules.Rule) { r.Flags.Mode = '?' }),
-		newRule(5, "tcp", func(r *rules.Rule) { r.Dsize = &rules.Range{Op: "~"} }),
+		newRule(5, "tcp", func(r *rules.Rule) { r.Dsize = &rules.Range{Op: 0} }),
 		newRule(6, "tcp", withThreshold("sometimes", "by_src", 1, 1)),
 		newRule(7, "tcp", withThreshold("limit", "by_port", 1, 1)),
 		newRule(8, "tcp", withThreshold("limit", "by_src", 0, 1)),

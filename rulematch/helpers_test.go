@@ -230,17 +230,17 @@ func rangeOf(s string) *rules.Range {
 		if a, b, ok := strings.Cut(s, op); ok && a != "" {
 			lo, _ := strconv.Atoi(a)
 			hi, _ := strconv.Atoi(b)
-			return &rules.Range{Op: op, Min: lo, Max: hi}
+			return &rules.Range{Op: named(op, rules.RangeEq, rules.RangeInclusive, 0), Min: lo, Max: hi}
 		}
 	}
 	for _, op := range []string{"<=", ">=", "<", ">", "!"} {
 		if v, ok := strings.CutPrefix(s, op); ok {
 			n, _ := strconv.Atoi(v)
-			return &rules.Range{Op: op, Min: n}
+			return &rules.Range{Op: named(op, rules.RangeEq, rules.RangeInclusive, 0), Min: n}
 		}
 	}
 	n, _ := strconv.Atoi(s)
-	return &rules.Range{Op: "=", Min: n}
+	return &rules.Range{Op: rules.RangeEq, Min: n}
 }
 
 func withDsize(s string) ruleOpt { return func(r *rules.Rule) { r.Dsize = rangeOf(s) } }

@@ -138,7 +138,7 @@ func parseByteTest(st *ruleState, val string) error {
 	if len(args) < 4 {
 		return fmt.Errorf("want bytes, operator, value, offset in %q", clip(val))
 	}
-	op := &ByteOp{Kind: "byte_test"}
+	op := &ByteOp{Kind: ByteTest}
 	var err error
 	if op.Bytes, err = byteCount("byte_test", args[0]); err != nil {
 		return err
@@ -179,7 +179,7 @@ func parseByteJump(st *ruleState, val string) error {
 	if len(args) < 2 {
 		return fmt.Errorf("want bytes, offset in %q", clip(val))
 	}
-	op := &ByteOp{Kind: "byte_jump", Multiplier: 1}
+	op := &ByteOp{Kind: ByteJump, Multiplier: 1}
 	var err error
 	if op.Bytes, err = byteCount("byte_jump", args[0]); err != nil {
 		return err
@@ -196,7 +196,7 @@ func parseByteJump(st *ruleState, val string) error {
 
 func parseIsDataAt(st *ruleState, val string) error {
 	args := byteArgs(val)
-	op := &ByteOp{Kind: "isdataat"}
+	op := &ByteOp{Kind: IsDataAt}
 	n := args[0]
 	if strings.HasPrefix(n, "!") {
 		op.Negate, n = true, strings.TrimSpace(n[1:])

@@ -203,9 +203,10 @@ func parseRange(name, val string, max int) (*Range, error) {
 		if err != nil {
 			return nil, err
 		}
+		o, _ := lookup(op, RangeEq, RangeGe)
 		switch op {
 		case "!=":
-			op = "!"
+			o = RangeNot
 		case "<":
 			if n == 0 {
 				return nil, fmt.Errorf("%q can never match", clip(val))
@@ -215,7 +216,7 @@ func parseRange(name, val string, max int) (*Range, error) {
 				return nil, fmt.Errorf("%q can never match", clip(val))
 			}
 		}
-		return &Range{Op: op, Min: n}, nil
+		return &Range{Op: o, Min: n}, nil
 	}
 	if a, b, ok := strings.Cut(s, "-"); ok {
 		return rangeOf(name, val, a, b, num)
@@ -224,7 +225,7 @@ func parseRange(name, val string, max int) (*Range, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Range{Op: "=", Min: n}, nil
+	return &Range{Op: RangeEq, Min: n}, nil
 }
 
 func rangeOf(name, val, a, b string, num func(string) (int, error)) (*Range, error) {
@@ -239,5 +240,5 @@ func rangeOf(name, val, a, b string, num func(string) (int, error)) (*Range, err
 	if hi-lo < 2 {
 		return nil, fmt.Errorf("range %q is empty: ranges are exclusive, %d and %d themselves do not match", clip(val), lo, hi)
 	}
-	return &Range{Op: "<>", Min: lo, Max: hi}, nil
+	return &Range{Op: RangeExclusive, Min: lo, Max: hi}, nil
 }

@@ -170,19 +170,21 @@ func TestParseKeywords(t *testing.T) {
 		{`flags:SCE,CE; sid:1;`, func(r *Rule) bool { return *r.Flags == Flags{Mask: 0xC2, Ignore: 0xC0} }},
 		{`flags:0; sid:1;`, func(r *Rule) bool { return *r.Flags == Flags{} }},
 		{`tcp.flags:S; sid:1;`, func(r *Rule) bool { return *r.Flags == Flags{Mask: 0x02} }},
-		{`dsize:10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "=", Min: 10} }},
-		{`dsize:<10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "<", Min: 10} }},
-		{`dsize:<=10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "<=", Min: 10} }},
-		{`dsize:>8; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: ">", Min: 8} }},
-		{`dsize:>=10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: ">=", Min: 10} }},
-		{`dsize:8<>20; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "<>", Min: 8, Max: 20} }},
-		{`dsize: 8 <> 20; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "<>", Min: 8, Max: 20} }},
-		{`dsize:8-20; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "<>", Min: 8, Max: 20} }},
-		{`dsize:!9; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "!", Min: 9} }},
-		{`dsize:!=9; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "!", Min: 9} }},
-		{`dsize:=0x10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: "=", Min: 16} }},
-		{`ttl:<5; sid:1;`, func(r *Rule) bool { return *r.TTL == Range{Op: "<", Min: 5} }},
-		{`ttl:64; dsize:0; sid:1;`, func(r *Rule) bool { return *r.TTL == Range{Op: "=", Min: 64} && *r.Dsize == Range{Op: "=", Min: 0} }},
+		{`dsize:10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeEq, Min: 10} }},
+		{`dsize:<10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeLt, Min: 10} }},
+		{`dsize:<=10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeLe, Min: 10} }},
+		{`dsize:>8; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeGt, Min: 8} }},
+		{`dsize:>=10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeGe, Min: 10} }},
+		{`dsize:8<>20; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeExclusive, Min: 8, Max: 20} }},
+		{`dsize: 8 <> 20; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeExclusive, Min: 8, Max: 20} }},
+		{`dsize:8-20; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeExclusive, Min: 8, Max: 20} }},
+		{`dsize:!9; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeNot, Min: 9} }},
+		{`dsize:!=9; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeNot, Min: 9} }},
+		{`dsize:=0x10; sid:1;`, func(r *Rule) bool { return *r.Dsize == Range{Op: RangeEq, Min: 16} }},
+		{`ttl:<5; sid:1;`, func(r *Rule) bool { return *r.TTL == Range{Op: RangeLt, Min: 5} }},
+		{`ttl:64; dsize:0; sid:1;`, func(r *Rule) bool {
+			return *r.TTL == Range{Op: RangeEq, Min: 64} && *r.Dsize == Range{Op: RangeEq, Min: 0}
+		}},
 		{`threshold: type limit, track by_rule, count 5, seconds 300; sid:1;`, func(r *Rule) bool {
 			return *r.Threshold == Threshold{Type: ThresholdLimit, Track: TrackByRule, Count: 5, Seconds: 300}
 		}},
@@ -205,20 +207,20 @@ func TestParseKeywords(t *testing.T) {
 		}},
 		{`content:"ab"; byte_test: 2, !>=, 0x10, -1, relative, little, bitmask 0x0ff0; sid:1;`, func(r *Rule) bool {
 			b := r.Matches[1].Byte
-			return b != nil && *b == ByteOp{Kind: "byte_test", Bytes: 2, Op: ">=", Negate: true, Value: 16, Offset: -1,
+			return b != nil && *b == ByteOp{Kind: ByteTest, Bytes: 2, Op: ">=", Negate: true, Value: 16, Offset: -1,
 				Relative: true, Little: true, Bitmask: 0xff0}
 		}},
 		{`byte_test:3,!,100,2,string,dec; sid:1;`, func(r *Rule) bool {
 			b := r.Matches[0].Byte
-			return *b == ByteOp{Kind: "byte_test", Bytes: 3, Op: "=", Negate: true, Value: 100, Offset: 2, String: true, Base: 10}
+			return *b == ByteOp{Kind: ByteTest, Bytes: 3, Op: "=", Negate: true, Value: 100, Offset: 2, String: true, Base: 10}
 		}},
 		{`content:"x"; http_uri; byte_jump:4,0,relative,multiplier 2,align,post_offset -2,from_end; sid:1;`, func(r *Rule) bool {
 			b := r.Matches[1]
-			return b.Buffer == BufferHTTPURI && *b.Byte == ByteOp{Kind: "byte_jump", Bytes: 4, Relative: true, Multiplier: 2,
+			return b.Buffer == BufferHTTPURI && *b.Byte == ByteOp{Kind: ByteJump, Bytes: 4, Relative: true, Multiplier: 2,
 				Align: true, PostOffset: -2, FromEnd: true}
 		}},
 		{`isdataat:!10, relative; sid:1;`, func(r *Rule) bool {
-			return *r.Matches[0].Byte == ByteOp{Kind: "isdataat", Offset: 10, Negate: true, Relative: true}
+			return *r.Matches[0].Byte == ByteOp{Kind: IsDataAt, Offset: 10, Negate: true, Relative: true}
 		}},
 		{`threshold:type limit, track by_flow, count 1, seconds 60; sid:1;`, func(r *Rule) bool {
 			return *r.Threshold == Threshold{Type: ThresholdLimit, Track: TrackByFlow, Count: 1, Seconds: 60}
@@ -234,7 +236,7 @@ func TestParseKeywords(t *testing.T) {
 
 func TestParseICMP(t *testing.T) {
 	r := mustParse(t, `alert icmp any any -> any any (itype:8; icode:0; sid:1;)`)
-	if *r.IType != (Range{Op: "=", Min: 8}) || *r.ICode != (Range{Op: "=", Min: 0}) {
+	if *r.IType != (Range{Op: RangeEq, Min: 8}) || *r.ICode != (Range{Op: RangeEq, Min: 0}) {
 		t.Errorf("itype/icode = %+v %+v", r.IType, r.ICode)
 	}
 	r = mustParse(t, `alert ip any any -> any any (itype:>30; icode:0<>3; sid:1;)`)

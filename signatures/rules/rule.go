@@ -137,9 +137,9 @@ type Match struct {
 // ByteOp is a byte_test, byte_jump or isdataat: a check on the bytes at a
 // position, absolute or relative to the previous match's end.
 type ByteOp struct {
-	Kind     string // "byte_test", "byte_jump" or "isdataat"
-	Bytes    int    // bytes read (byte_test, byte_jump)
-	Offset   int    // from the buffer start, or from the previous match with Relative
+	Kind     ByteKind
+	Bytes    int // bytes read (byte_test, byte_jump)
+	Offset   int // from the buffer start, or from the previous match with Relative
 	Relative bool
 	Little   bool   // little endian (binary)
 	String   bool   // the bytes are an ASCII number in Base
@@ -159,6 +159,21 @@ type ByteOp struct {
 	FromBeginning bool
 	FromEnd       bool
 	PostOffset    int
+}
+
+// ByteKind is the keyword of a ByteOp.
+type ByteKind uint8
+
+// Byte keywords; the zero value is none.
+const (
+	ByteTest ByteKind = iota + 1
+	ByteJump
+	IsDataAt
+)
+
+// String returns the keyword.
+func (k ByteKind) String() string {
+	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat")
 }
 
 // Content is a content: keyword with its modifiers.
@@ -219,28 +234,50 @@ type Flags struct {
 // Range is a numeric test as dsize/ttl/itype/icode write them: "N",
 // "<N", ">N", "N<>M" (exclusive), "N-M" (inclusive).
 type Range struct {
-	Op       string // "=", "<", ">", "<>", "-", "<=", ">=", "!"
+	Op       RangeOp
 	Min, Max int
+}
+
+// RangeOp is the test a Range makes.
+type RangeOp uint8
+
+// Range tests; the zero value is none. The parser stores "N-M" as
+// RangeExclusive, since Suricata's ranges are exclusive either way;
+// RangeInclusive is for rules built otherwise.
+const (
+	RangeEq        RangeOp = iota + 1 // = Min
+	RangeNot                          // != Min
+	RangeLt                           // < Min
+	RangeLe                           // <= Min
+	RangeGt                           // > Min
+	RangeGe                           // >= Min
+	RangeExclusive                    // Min <> Max: strictly between
+	RangeInclusive                    // Min - Max: between or equal
+)
+
+// String returns the operator as a rule writes it.
+func (o RangeOp) String() string {
+	return enumName("RangeOp", uint8(o), "", "=", "!", "<", "<=", ">", ">=", "<>", "-")
 }
 
 // Match reports whether v satisfies the range.
 func (r *Range) Match(v int) bool {
 	switch r.Op {
-	case "=":
+	case RangeEq:
 		return v == r.Min
-	case "!":
+	case RangeNot:
 		return v != r.Min
-	case "<":
+	case RangeLt:
 		return v < r.Min
-	case "<=":
+	case RangeLe:
 		return v <= r.Min
-	case ">":
+	case RangeGt:
 		return v > r.Min
-	case ">=":
+	case RangeGe:
 		return v >= r.Min
-	case "<>":
+	case RangeExclusive:
 		return v > r.Min && v < r.Max
-	case "-":
+	case RangeInclusive:
 		return v >= r.Min && v <= r.Max
 	}
 	return false
