@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
@@ -205,8 +204,8 @@ func (set *ruleSet) portGate(src, dst uint16) bool {
 		set.pfSrc != nil && set.pfSrc[src>>6]&(1<<(src&63)) != 0
 }
 
-func actionRank(a string) int {
-	if strings.EqualFold(a, "pass") {
+func actionRank(a rules.Action) int {
+	if a == rules.ActionPass {
 		return 0
 	}
 	return 1

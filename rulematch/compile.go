@@ -69,53 +69,12 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	if r.Proto.Transports() == 0 {
 		bad("protocol %q is not supported by the rule matcher", r.Proto)
 	}
-	switch strings.ToLower(r.Action) {
-	case "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth":
-	case "pass":
-		cr.pass = true
-	default:
+	if r.Action < rules.ActionAlert || r.Action > rules.ActionPass {
 		bad("action %q is not supported", r.Action)
 	}
 	cr.rule = r
-	cr.ipv = r.Proto.IPVersions()
-	cr.bidir = r.Bidirectional
-	cr.flow = r.Flow
-	cr.hasFlow = r.Flow != (rules.Flow{})
-	if r.Flow.Direction > rules.FlowToClient {
-		bad("flow direction %d unknown", r.Flow.Direction)
-	}
-	if r.Flow.Established && r.Flow.NotEstablished {
-		bad("flow: established and not_established together never match")
-	}
-	if f := r.Flags; f != nil {
-		switch f.Mode {
-		case 0, '+', '*', '!':
-		default:
-			bad("flags: modifier %q unknown", f.Mode)
-		}
-		cr.flags = f
-	}
-	for _, rg := range []struct {
-		name string
-		r    *rules.Range
-		dst  **rules.Range
-	}{{"dsize", r.Dsize, &cr.dsize}, {"ttl", r.TTL, &cr.ttl}, {"itype", r.IType, &cr.itype}, {"icode", r.ICode, &cr.icode}} {
-		if rg.r == nil {
-			continue
-		}
-		if rg.r.Op < rules.RangeEq || rg.r.Op > rules.RangeInclusive {
-			bad("%s: operator %q unknown", rg.name, rg.r.Op)
-		}
-		*rg.dst = rg.r
-	}
-	if d := r.Dsize; d != nil {
-		switch d.Op {
-		case rules.RangeNot, rules.RangeGt, rules.RangeGe, rules.RangeExclusive, rules.RangeInclusive:
-			cr.dsizeNeedsPayload = true
-		case rules.RangeEq:
-			cr.dsizeNeedsPayload = d.Min > 0
-		}
-	}
+	cr.pass = r.Action == rules.ActionPass
+	compileHeader(r, &cr, bad)
 	if t := r.Threshold; t != nil {
 		ct, msg := compileThreshold(t)
 		if msg != "" {
@@ -157,8 +116,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 				bad("pcre %s: not compiled", m.PCRE.Source)
 				continue
 			}
-			it.p = &pcre{re: m.PCRE.Re, negated: m.PCRE.Negated, relative: m.PCRE.Relative,
-				anchored: anchoredAtStart(m.PCRE.Re)}
+			it.p = compilePCRE(m.PCRE)
 		default:
 			bad("match %d: exactly one of content, pcre and a byte check must be set", i+1)
 			continue

@@ -7,6 +7,50 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
+// compileHeader checks and copies the tests on the packet's header and
+// flow: IP version, direction, flow, flags, dsize, ttl, itype, icode.
+func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)) {
+	cr.ipv = r.Proto.IPVersions()
+	cr.bidir = r.Bidirectional
+	cr.flow = r.Flow
+	cr.hasFlow = r.Flow != (rules.Flow{})
+	if r.Flow.Direction > rules.FlowToClient {
+		bad("flow direction %d unknown", r.Flow.Direction)
+	}
+	if r.Flow.Established && r.Flow.NotEstablished {
+		bad("flow: established and not_established together never match")
+	}
+	if f := r.Flags; f != nil {
+		switch f.Mode {
+		case 0, '+', '*', '!':
+		default:
+			bad("flags: modifier %q unknown", f.Mode)
+		}
+		cr.flags = f
+	}
+	for _, rg := range []struct {
+		name string
+		r    *rules.Range
+		dst  **rules.Range
+	}{{"dsize", r.Dsize, &cr.dsize}, {"ttl", r.TTL, &cr.ttl}, {"itype", r.IType, &cr.itype}, {"icode", r.ICode, &cr.icode}} {
+		if rg.r == nil {
+			continue
+		}
+		if rg.r.Op < rules.RangeEq || rg.r.Op > rules.RangeInclusive {
+			bad("%s: operator %q unknown", rg.name, rg.r.Op)
+		}
+		*rg.dst = rg.r
+	}
+	if d := r.Dsize; d != nil {
+		switch d.Op {
+		case rules.RangeNot, rules.RangeGt, rules.RangeGe, rules.RangeExclusive, rules.RangeInclusive:
+			cr.dsizeNeedsPayload = true
+		case rules.RangeEq:
+			cr.dsizeNeedsPayload = d.Min > 0
+		}
+	}
+}
+
 // headerMatch checks addresses and ports, both ways round for "<>". Ports
 // apply to TCP and UDP packets only, as Suricata ignores them for
 // protocols without ports.
@@ -26,7 +70,7 @@ func (r *rule) oneWay(src, dst netip.Addr, sp, dp uint16, ports bool) bool {
 	return rr.Src.Match(src) && rr.Dst.Match(dst)
 }
 
-// flowMatch evaluates flow: (see the file comment for what the analyzer's
+// flowMatch evaluates flow: (see the package comment for what the analyzer's
 // TCP-only flow table can tell).
 func flowMatch(fl *rules.Flow, f *packet.Facts) bool {
 	if f.Proto != packet.ProtoTCP {

@@ -28,7 +28,7 @@ type ruleOpt func(*rules.Rule)
 
 func newRule(sid uint32, proto string, opts ...ruleOpt) *rules.Rule {
 	r := &rules.Rule{
-		File: "test.rules", Line: int(sid), Action: "alert", Proto: mustProtocol(proto),
+		File: "test.rules", Line: int(sid), Action: rules.ActionAlert, Proto: mustProtocol(proto),
 		Src: rules.AddrSpec{Any: true}, Dst: rules.AddrSpec{Any: true},
 		SrcPorts: rules.PortSpec{Any: true}, DstPorts: rules.PortSpec{Any: true},
 		Msg: fmt.Sprintf("test rule %d", sid), SID: sid, GID: 1, Rev: 1,
@@ -255,7 +255,9 @@ func withThreshold(typ, track string, count, seconds int) ruleOpt {
 	}
 }
 
-func withAction(a string) ruleOpt { return func(r *rules.Rule) { r.Action = a } }
+func withAction(a string) ruleOpt {
+	return func(r *rules.Rule) { r.Action = named(a, rules.ActionAlert, rules.ActionPass, 0) }
+}
 
 // Packets.
 

@@ -3,6 +3,8 @@ package rulematch
 import (
 	"regexp"
 	"regexp/syntax"
+
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // pcre is a compiled pcre.
@@ -21,6 +23,10 @@ type pcre struct {
 	// (^ or \A), so a retry further on cannot match, as with PCRE's
 	// start_offset; Go slicing would otherwise make ^ match there.
 	anchored bool
+}
+
+func compilePCRE(p *rules.PCRE) *pcre {
+	return &pcre{re: p.Re, negated: p.Negated, relative: p.Relative, anchored: anchoredAtStart(p.Re)}
 }
 
 // anchoredAtStart reports whether re can only match at the start of its

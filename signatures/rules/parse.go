@@ -329,16 +329,16 @@ func (st *ruleState) header(text string) error {
 		}
 	}
 	r := st.r
-	r.Action = strings.ToLower(f[0])
-	switch r.Action {
-	case "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "pass":
-	case "config":
-		note(skipf(r.Action, "action %q is not supported", r.Action))
+	action := strings.ToLower(f[0])
+	var ok bool
+	switch r.Action, ok = lookup(action, ActionAlert, ActionPass); {
+	case ok:
+	case action == "config":
+		note(skipf(action, "action %q is not supported", action))
 	default:
 		return kwErrorf("action", "unknown action %q (want alert, drop, reject, rejectsrc, rejectdst, rejectboth or pass)", f[0])
 	}
 	proto := strings.ToLower(f[1])
-	var ok bool
 	if r.Proto, ok = LookupProtocol(proto); !ok {
 		note(skipf(proto, "protocol %q is not supported", proto))
 	}

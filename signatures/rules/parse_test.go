@@ -38,15 +38,15 @@ func TestParseHeader(t *testing.T) {
 		check func(*Rule) bool
 	}{
 		{"alert tcp any any -> any any (sid:1;)", func(r *Rule) bool {
-			return r.Action == "alert" && r.Proto.String() == "tcp" && r.Src.Any && r.Dst.Any && r.SrcPorts.Any && r.DstPorts.Any && !r.Bidirectional
+			return r.Action.String() == "alert" && r.Proto.String() == "tcp" && r.Src.Any && r.Dst.Any && r.SrcPorts.Any && r.DstPorts.Any && !r.Bidirectional
 		}},
 		{"drop udp $HOME_NET any -> $EXTERNAL_NET 53 (sid:1;)", func(r *Rule) bool {
-			return r.Action == "drop" && r.Proto.String() == "udp" && r.Src.Match(a("10.1.2.3")) && !r.Src.Match(a("8.8.8.8")) &&
+			return r.Action.String() == "drop" && r.Proto.String() == "udp" && r.Src.Match(a("10.1.2.3")) && !r.Src.Match(a("8.8.8.8")) &&
 				r.Dst.Match(a("8.8.8.8")) && !r.Dst.Match(a("10.1.2.3")) && r.DstPorts.Match(53) && !r.DstPorts.Match(54)
 		}},
-		{"REJECT TCP any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "reject" && r.Proto.String() == "tcp" }},
-		{"pass ip any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "pass" && r.Proto.String() == "ip" }},
-		{"rejectboth tcp-pkt any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action == "rejectboth" && r.Proto.String() == "tcp-pkt" }},
+		{"REJECT TCP any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action.String() == "reject" && r.Proto.String() == "tcp" }},
+		{"pass ip any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action.String() == "pass" && r.Proto.String() == "ip" }},
+		{"rejectboth tcp-pkt any any -> any any (sid:1;)", func(r *Rule) bool { return r.Action.String() == "rejectboth" && r.Proto.String() == "tcp-pkt" }},
 		{"alert dnp3 any any -> any $DNP3_PORTS (content:\"x\"; sid:1;)", func(r *Rule) bool { return r.Proto.String() == "dnp3" && r.DstPorts.Match(20000) }},
 		{"alert icmp any any -> any any (sid:1;)", func(r *Rule) bool { return r.Proto.String() == "icmp" }},
 		{"alert icmpv6 any any -> any any (sid:1;)", func(r *Rule) bool { return r.Proto.String() == "icmpv6" }},
@@ -721,7 +721,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if r.SID == 0 || r.Action == "" || r.Proto == 0 {
+		if r.SID == 0 || r.Action == 0 || r.Proto == 0 {
 			t.Fatalf("Parse(%q) = %+v: missing sid, action or protocol", text, r)
 		}
 		for _, m := range r.Matches {

@@ -17,7 +17,7 @@ type Rule struct {
 	Line int
 	Raw  string
 
-	Action   string // alert, drop, reject, pass
+	Action   Action
 	Proto    Protocol
 	Src, Dst AddrSpec
 	SrcPorts PortSpec
@@ -52,6 +52,26 @@ type Rule struct {
 	// flowbits:noalert or noalert: the rule only sets state.
 	Flowbits []Flowbit
 	NoAlert  bool
+}
+
+// Action is what a rule does when it matches. For a replay every action
+// but pass alerts; pass silences the other rules on that packet.
+type Action uint8
+
+// Actions; the zero value is none.
+const (
+	ActionAlert Action = iota + 1
+	ActionDrop
+	ActionReject
+	ActionRejectSrc
+	ActionRejectDst
+	ActionRejectBoth
+	ActionPass
+)
+
+// String returns the action as a rule writes it.
+func (a Action) String() string {
+	return enumName("Action", uint8(a), "", "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "pass")
 }
 
 // Flowbit is one flowbits: option. Set, unset and toggle act when the rule
