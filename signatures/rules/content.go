@@ -239,23 +239,6 @@ func parseEndsWith(st *ruleState, _ string) error {
 	return contentFlag(st, "endswith", func(c *Content) *bool { return &c.EndsWith })
 }
 
-func parsePCREKeyword(st *ruleState, val string) error {
-	pv, err := parsePCRE(val)
-	if err != nil {
-		return err
-	}
-	buf := st.sticky
-	if pv.hasBuffer {
-		if st.hasSticky && st.sticky != pv.buffer {
-			return fmt.Errorf("flag %c names the %s buffer, but the sticky buffer is %s", pv.bufFlag, pv.buffer, st.sticky)
-		}
-		buf = pv.buffer
-	}
-	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, PCRE: pv.pcre})
-	st.mods = append(st.mods, contentMods{})
-	return nil
-}
-
 // sticky makes a sticky buffer keyword: following contents look in b.
 func sticky(b Buffer) func(*ruleState, string) error {
 	return func(st *ruleState, _ string) error {
