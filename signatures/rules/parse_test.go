@@ -1,20 +1,12 @@
 package rules
 
 import (
-	"bufio"
 	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 )
-
-// svDir holds Suricata's own test cases (suricata-verify), in the shared
-// test corpus beside the repository.
-const svDir = "../../../shared/corpus/suricata-verify"
 
 func mustParse(t *testing.T, text string) *Rule {
 	t.Helper()
@@ -242,69 +234,6 @@ func TestParseICMP(t *testing.T) {
 	r = mustParse(t, `alert ip any any -> any any (itype:>30; icode:0<>3; sid:1;)`)
 	if !r.IType.Match(31) || r.IType.Match(30) || !r.ICode.Match(1) || r.ICode.Match(3) {
 		t.Errorf("itype/icode = %+v %+v", r.IType, r.ICode)
-	}
-}
-
-// The pcre conversion: RE2 patterns that mean what the PCRE meant.
-func TestParsePCRE(t *testing.T) {
-	tests := []struct {
-		pcre    string
-		in, out []string
-	}{
-		{`/abc/`, []string{"xabcx"}, []string{"ABC"}},
-		{`/abc/i`, []string{"ABC"}, []string{"ab"}},
-		{`/a.c/`, []string{"abc"}, []string{"a\nc"}},
-		{`/a.c/s`, []string{"a\nc"}, nil},
-		{`/^b$/m`, []string{"a\nb\nc"}, []string{"ab"}},
-		{`/^b$/`, []string{"b", "b\n"}, []string{"a\nb\nc", "b\n\n"}},
-		{`/^b$/E`, []string{"b"}, []string{"b\n"}},
-		{`/b\Z/`, []string{"ab", "ab\n"}, []string{"ab\nc"}},
-		{`/a b # comment
-		  c/x`, []string{"abc"}, []string{"a b c"}},
-		{`/a[ ]b/x`, []string{"a b"}, []string{"ab"}},
-		{`/abc/A`, []string{"abcd"}, []string{"xabc"}},
-		{`/a|b/A`, []string{"bx"}, []string{"xb"}},
-		{`/a.+c/G`, []string{"abc"}, nil},
-		{`/\x41\x{42}\103\0/`, []string{"ABC\x00"}, []string{"ABC"}},
-		{`/a\h+b/`, []string{"a \tb"}, []string{"a\nb"}},
-		{`/a\vb/`, []string{"a\nb", "a\rb"}, []string{"a\x00b", "a b"}},
-		{`/a\Rb/`, []string{"a\r\nb", "a\nb"}, []string{"ab"}},
-		{`/a\H\Vb/`, []string{"axyb"}, []string{"a b", "a\nb"}},
-		{`/[\h\d]+x/`, []string{" 1\tx"}, []string{"ax"}},
-		{`/\e\cA/`, []string{"\x1b\x01"}, nil},
-		{`/\Qa.b\E+/`, []string{"a.b", "a.bb"}, []string{"axb"}},
-		{`/a(?#comment)b/`, []string{"ab"}, nil},
-		{`/(?i)ab(?-i)c/`, []string{"ABc"}, []string{"ABC"}},
-		{`/(?<name>a)(?P<n2>b)(?'n3'c)/`, []string{"abc"}, nil},
-		{`/[]a]+/`, []string{"]a]"}, []string{"b"}},
-		{`/[^]a]/`, []string{"b"}, []string{"]"}},
-		{`/[[:digit:][]+/`, []string{"1["}, []string{"a"}},
-		{`/x{2,3}y{,2}/`, []string{"xxy{,2}"}, []string{"xy"}},
-		{`/a{/`, []string{"a{"}, nil},
-		{`/\/admin\.php\?id=\d+/`, []string{"/admin.php?id=12"}, nil},
-		{`/foo\;bar\"/`, []string{`foo;bar"`}, nil},
-		{`/a+?b*?c??/`, []string{"aab"}, nil},
-		{`/\12\101/`, []string{"\nA"}, nil}, // octal: no such groups
-		{`/[\b]/`, []string{"\x08"}, []string{"b"}},
-	}
-	for _, tt := range tests {
-		r := mustParse(t, rule(`pcre:"`+tt.pcre+`"; sid:1;`))
-		re := r.Matches[0].PCRE.Re
-		for _, s := range tt.in {
-			if !re.MatchString(s) {
-				t.Errorf("pcre %s as %s: %q not matched", tt.pcre, re, s)
-			}
-		}
-		for _, s := range tt.out {
-			if re.MatchString(s) {
-				t.Errorf("pcre %s as %s: %q matched", tt.pcre, re, s)
-			}
-		}
-	}
-	// Bytes >= 0x80 become runes of the same number (Latin-1 semantics).
-	r := mustParse(t, rule(`pcre:"/\xff\x{90}[\x80-\xfe]/"; sid:1;`))
-	if re := r.Matches[0].PCRE.Re; !re.MatchString("\u00ff\u0090\u00c0") {
-		t.Errorf("pcre with high bytes as %s does not match their runes", re)
 	}
 }
 
@@ -594,29 +523,6 @@ func TestParseFileReadError(t *testing.T) {
 	}
 }
 
-func TestClasstype(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		prio int
-	}{
-		{"attempted-admin", 1}, {"attempted-recon", 2}, {"trojan-activity", 1}, {"web-application-attack", 1},
-		{"misc-activity", 3}, {"bad-unknown", 2}, {"policy-violation", 1}, {"tcp-connection", 4}, {"NOT-SUSPICIOUS", 3},
-	} {
-		if p, ok := ClasstypePriority(tt.name); !ok || p != tt.prio {
-			t.Errorf("ClasstypePriority(%q) = %d, %v; want %d", tt.name, p, ok, tt.prio)
-		}
-		if d, ok := ClasstypeDescription(tt.name); !ok || d == "" {
-			t.Errorf("ClasstypeDescription(%q) = %q, %v", tt.name, d, ok)
-		}
-	}
-	if _, ok := ClasstypePriority("made-up"); ok {
-		t.Error("made-up classtype found")
-	}
-	if d, _ := ClasstypeDescription("attempted-admin"); d != "Attempted Administrator Privilege Gain" {
-		t.Errorf("attempted-admin = %q", d)
-	}
-}
-
 func TestKeywordTable(t *testing.T) {
 	seen := map[string]bool{}
 	for _, kw := range Keywords() {
@@ -624,142 +530,5 @@ func TestKeywordTable(t *testing.T) {
 			t.Errorf("keyword %+v: missing doc, duplicate or bad name", kw)
 		}
 		seen[kw.Name] = true
-	}
-}
-
-// svRuleFiles lists the suricata-verify test.rules files, at any depth.
-func svRuleFiles(t testing.TB) []string {
-	if _, err := os.Stat(svDir); err != nil {
-		t.Skipf("no suricata-verify cases at %s (the shared test corpus): %v", svDir, err)
-	}
-	var files []string
-	filepath.WalkDir(svDir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && d.Name() == "test.rules" {
-			files = append(files, path)
-		}
-		return nil
-	})
-	return files
-}
-
-// Every rule of Suricata's own tests parses, is skipped, or is refused
-// without a panic; the test-bad-* cases are the ones Suricata refuses.
-func TestSuricataVerifyRules(t *testing.T) {
-	var nRules, nSkipped, nErrors int
-	for _, f := range svRuleFiles(t) {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(svDir, f)
-		rules, skipped, err := ParseFile(rel, fh, DefaultVars())
-		fh.Close()
-		nRules += len(rules)
-		nSkipped += len(skipped)
-		for _, s := range skipped {
-			t.Logf("skipped %s:%d sid %d: %s", s.File, s.Line, s.SID, s.Reason)
-		}
-		bad := strings.HasPrefix(filepath.Base(filepath.Dir(f)), "test-bad-")
-		if err != nil {
-			nErrors += len(strings.Split(err.Error(), "\n"))
-			t.Logf("error %v", err)
-			if !bad {
-				t.Errorf("%s: %v", rel, err)
-			}
-		} else if bad {
-			t.Errorf("%s: Suricata refuses this rule, the parser accepted it", rel)
-		}
-	}
-	t.Logf("suricata-verify rules: %d parsed, %d skipped, %d errors", nRules, nSkipped, nErrors)
-}
-
-func FuzzParse(f *testing.F) {
-	for _, s := range []string{
-		rule(`msg:"x"; content:"|41 42|abc"; nocase; depth:10; pcre:"/a(b)c\d+/Ri"; flow:to_server,established; sid:1;`),
-		`alert tcp ![10.0.0.0/8,!10.1.0.0/16] [80,!81:90] <> [2001:db8::/32,::1] $HTTP_PORTS (flags:SA+,12; dsize:1<>9; sid:2;)`,
-		rule(`http.uri; content:"/a"; http.host; content:"b"; threshold:type both, track by_src, count 2, seconds 9; sid:3;`),
-		rule(`pcre:"/(?<=a)\1\h\v\R\x{41}[\]\h]{2,3}+$/xmsAEG"; sid:4;`),
-	} {
-		f.Add(s)
-	}
-	if _, err := os.Stat(svDir); err == nil {
-		for _, file := range svRuleFiles(f) {
-			fh, err := os.Open(file)
-			if err != nil {
-				continue
-			}
-			sc := bufio.NewScanner(fh)
-			for sc.Scan() {
-				if line := strings.TrimSpace(sc.Text()); line != "" && line[0] != '#' {
-					f.Add(line)
-				}
-			}
-			fh.Close()
-		}
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		r, skip, err := Parse("fuzz.rules", 1, text, DefaultVars())
-		n := 0
-		for _, x := range []bool{r != nil, skip != nil, err != nil} {
-			if x {
-				n++
-			}
-		}
-		if n != 1 {
-			t.Fatalf("Parse(%q) = %v, %v, %v: want exactly one result", text, r, skip, err)
-		}
-		if err != nil {
-			var e *Error
-			if !errors.As(err, &e) || !strings.HasPrefix(err.Error(), "fuzz.rules:1: ") {
-				t.Fatalf("Parse(%q) error %q is not a positioned *Error", text, err)
-			}
-			return
-		}
-		if skip != nil {
-			if skip.SID == 0 || skip.Reason == "" || skip.Keyword == "" {
-				t.Fatalf("Parse(%q) skipped without sid, reason or keyword: %+v", text, skip)
-			}
-			return
-		}
-		if r.SID == 0 || r.Action == 0 || r.Proto == 0 {
-			t.Fatalf("Parse(%q) = %+v: missing sid, action or protocol", text, r)
-		}
-		for _, m := range r.Matches {
-			if (m.Content == nil) == (m.PCRE == nil) {
-				t.Fatalf("Parse(%q): match %+v is not exactly one of content and pcre", text, m)
-			}
-			if m.Content != nil && len(m.Content.Pattern) == 0 {
-				t.Fatalf("Parse(%q): empty content", text)
-			}
-			if m.PCRE != nil && m.PCRE.Re == nil {
-				t.Fatalf("Parse(%q): pcre without Re", text)
-			}
-		}
-		// A parsed rule parses again the same from its Raw text.
-		again, _, err := Parse("fuzz.rules", 1, r.Raw, DefaultVars())
-		if err != nil || again == nil || again.SID != r.SID || len(again.Matches) != len(r.Matches) {
-			t.Fatalf("Parse(%q) again = %v, %v", r.Raw, again, err)
-		}
-	})
-}
-
-// BenchmarkParseFile parses a file shaped like a community rule set:
-// variables, flow, http buffers, pcre, metadata.
-func BenchmarkParseFile(b *testing.B) {
-	var src strings.Builder
-	for i := 1; i <= 1000; i++ {
-		src.WriteString(`alert http $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS (msg:"ET TROJAN Example Checkin"; flow:established,to_server; ` +
-			`http.method; content:"POST"; http.uri; content:"/gate.php"; fast_pattern; startswith; pcre:"/^\/gate\.php\?id=[a-f0-9]{16}$/U"; ` +
-			`http.user_agent; content:"Mozilla/4.0"; reference:url,example.com; classtype:trojan-activity; ` +
-			`sid:` + strconv.Itoa(i) + `; rev:2; metadata:created_at 2024_01_01, updated_at 2024_02_01;)` + "\n")
-	}
-	text := src.String()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		rules, _, err := ParseFile("bench.rules", strings.NewReader(text), DefaultVars())
-		if err != nil || len(rules) != 1000 {
-			b.Fatal(len(rules), err)
-		}
 	}
 }
