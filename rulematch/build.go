@@ -1,5 +1,11 @@
 package rulematch
 
+// Building the rule base, after detect-engine-build.c: rules are ordered
+// (pass first, flowbit setters before readers), split by protocol class,
+// and within a class either given to the prefilter by their fast pattern
+// or indexed by the few ports they name; the rest run for every packet of
+// the class.
+
 import (
 	"cmp"
 	"errors"

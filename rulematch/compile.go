@@ -1,5 +1,11 @@
 package rulematch
 
+// Compiling one rule: the header tests (header.go), the threshold
+// (threshold.go), the flowbits (flowbits.go) and each buffer's chain of
+// contents, pcres and byte checks, linked as Suricata links relative
+// matches. A rule the matcher cannot run as written is an error, never a
+// rule run with a changed meaning.
+
 import (
 	"fmt"
 	"strings"

@@ -1,5 +1,9 @@
 package rulematch
 
+// content: and its modifiers, compiled with the checks Suricata's loader
+// makes and matched as detect-engine-content-inspection.c does, retrying
+// a later occurrence when the next item has within.
+
 import (
 	"bytes"
 	"fmt"

@@ -1,5 +1,11 @@
 package rulematch
 
+// The per-packet run, Suricata's DetectRun as a list of stages: the
+// packet's class and candidates (prefilter, port index), full evaluation
+// in rule order (a matching pass rule ends it), alerts through thresholds,
+// then the stream pass and the pending HTTP requests. The compiled engine
+// is read-only; scratch is the per-worker state.
+
 import (
 	"slices"
 

@@ -1,5 +1,8 @@
 package rulematch
 
+// The tests on the packet's header and flow state: addresses and ports,
+// flow:, flags:, dsize, ttl, itype and icode.
+
 import (
 	"net/netip"
 

@@ -12,6 +12,9 @@ package rulematch
 // when "\r\n\r\n" ends the headers or HTTPRequestBytes is reached. A rule
 // fires at most once per request: one that matched on a segment of the
 // request already does not fire again on the whole.
+//
+// The http buffers themselves are spans of the payload found by
+// parseHTTPRequest, below.
 
 import (
 	"bytes"

@@ -1,5 +1,9 @@
 package rulematch
 
+// pcre:, run as RE2 on the buffer presented one rune per byte (see the
+// package comment), retried at later matches after a failed relative
+// chain.
+
 import (
 	"regexp"
 	"regexp/syntax"

@@ -1,5 +1,9 @@
 package rulematch
 
+// Matches across TCP segments: which rules may make them (streamable), how
+// much stream they need (streamReach), and the pass over a segment's
+// reassembled stream that fires only what no piece matched alone.
+
 import (
 	"slices"
 

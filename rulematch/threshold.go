@@ -1,5 +1,9 @@
 package rulematch
 
+// threshold: and detection_filter:, after detect-engine-threshold.c: a
+// capped table keyed by rule and tracked address, pair, flow or rule,
+// expiring on packet time.
+
 import (
 	"fmt"
 	"net/netip"
@@ -10,6 +14,7 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
+// threshold is a compiled threshold: or detection_filter:.
 type threshold struct {
 	kind   rules.ThresholdType
 	track  rules.Track
