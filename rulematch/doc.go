@@ -3,9 +3,10 @@
 // Suricata's detect engine. Its files follow the engine's stages: config.go
 // (tunables), compile.go (a rule's checks and chains), build.go (grouping
 // by protocol class and port), prefilter.go (the multi-pattern search),
-// engine.go (the per-packet list of stages), header.go, content.go,
-// pcre.go, bytecheck.go (one keyword family each, compile beside match),
-// threshold.go, stream.go, http.go and flowbits.go.
+// engine.go (the per-packet list of stages), inspect.go (buffers and
+// their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
+// family each, compile beside match), threshold.go, stream.go, http.go and
+// flowbits.go.
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
