@@ -29,6 +29,9 @@ func compileByte(op *rules.ByteOp) (*byteCheck, string) {
 	if op.Kind != rules.IsDataAt && (op.Bytes < 1 || !op.String && op.Bytes > 8 || op.Bytes > 23) {
 		return nil, op.Kind.String() + ": number of bytes out of range"
 	}
+	if op.Kind == rules.ByteTest && (op.Op < rules.CompareEq || op.Op > rules.CompareXor) {
+		return nil, "byte_test: operator " + op.Op.String() + " unknown"
+	}
 	return &byteCheck{op: op, relative: op.Relative, shift: uint(bits.TrailingZeros64(op.Bitmask))}, ""
 }
 
@@ -124,19 +127,19 @@ func (b *byteCheck) value(buf []byte, pos int) (v uint64, n int, ok bool) {
 func (b *byteCheck) compare(v uint64) bool {
 	x := b.op.Value
 	switch b.op.Op {
-	case "=":
+	case rules.CompareEq:
 		return v == x
-	case "<":
+	case rules.CompareLt:
 		return v < x
-	case ">":
+	case rules.CompareGt:
 		return v > x
-	case "<=":
+	case rules.CompareLe:
 		return v <= x
-	case ">=":
+	case rules.CompareGe:
 		return v >= x
-	case "&":
+	case rules.CompareAnd:
 		return v&x != 0
-	case "^":
+	case rules.CompareXor:
 		return v^x != 0
 	}
 	return false

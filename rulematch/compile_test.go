@@ -27,6 +27,7 @@ func TestRuleCompileErrors(t *testing.T) {
 		newRule(15, "tcp", withMatches(rules.Match{PCRE: &rules.PCRE{Source: "/x/"}})),
 		newRule(16, "tcp", withMatches(rules.Match{Content: &rules.Content{}})),
 		newRule(17, "tcp", withFlow(rules.FlowAny, true, true, false)),
+		newRule(18, "tcp", withMatches(rules.Match{Byte: &rules.ByteOp{Kind: rules.ByteTest, Bytes: 1}})),
 		nil,
 	}
 	_, err := New(bad, DefaultConfig())
@@ -34,12 +35,13 @@ func TestRuleCompileErrors(t *testing.T) {
 		t.Fatal("no error")
 	}
 	msg := err.Error()
-	for line := 2; line <= 17; line++ {
+	for line := 2; line <= 18; line++ {
 		if !strings.Contains(msg, fmt.Sprintf("test.rules:%d: sid %d: ", line, line)) {
 			t.Errorf("error does not name test.rules:%d:\n%s", line, msg)
 		}
 	}
-	for _, want := range []string{`protocol "Protocol(0)" is not supported`, "nil rule", "depth 2 is less than", `buffer "Buffer(8)" is not supported`} {
+	for _, want := range []string{`protocol "Protocol(0)" is not supported`, "nil rule", "depth 2 is less than", `buffer "Buffer(8)" is not supported`,
+		"byte_test: operator ByteCompare(0) unknown"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}

@@ -150,10 +150,8 @@ func parseByteTest(st *ruleState, val string) error {
 			o = "="
 		}
 	}
-	switch o {
-	case "=", "<", ">", "<=", ">=", "&", "^":
-		op.Op = o
-	default:
+	var ok bool
+	if op.Op, ok = lookup(o, CompareEq, CompareXor); !ok {
 		return fmt.Errorf("unknown operator %q (want = < > <= >= & ^, ! to negate)", clip(args[1]))
 	}
 	v, err := strconv.ParseUint(args[2], 0, 64)

@@ -199,12 +199,12 @@ func TestParseKeywords(t *testing.T) {
 		}},
 		{`content:"ab"; byte_test: 2, !>=, 0x10, -1, relative, little, bitmask 0x0ff0; sid:1;`, func(r *Rule) bool {
 			b := r.Matches[1].Byte
-			return b != nil && *b == ByteOp{Kind: ByteTest, Bytes: 2, Op: ">=", Negate: true, Value: 16, Offset: -1,
+			return b != nil && *b == ByteOp{Kind: ByteTest, Bytes: 2, Op: CompareGe, Negate: true, Value: 16, Offset: -1,
 				Relative: true, Little: true, Bitmask: 0xff0}
 		}},
 		{`byte_test:3,!,100,2,string,dec; sid:1;`, func(r *Rule) bool {
 			b := r.Matches[0].Byte
-			return *b == ByteOp{Kind: ByteTest, Bytes: 3, Op: "=", Negate: true, Value: 100, Offset: 2, String: true, Base: 10}
+			return *b == ByteOp{Kind: ByteTest, Bytes: 3, Op: CompareEq, Negate: true, Value: 100, Offset: 2, String: true, Base: 10}
 		}},
 		{`content:"x"; http_uri; byte_jump:4,0,relative,multiplier 2,align,post_offset -2,from_end; sid:1;`, func(r *Rule) bool {
 			b := r.Matches[1]

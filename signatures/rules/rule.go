@@ -167,7 +167,7 @@ type ByteOp struct {
 	Bitmask  uint64 // 0 for none: the value is masked, then shifted right past the mask's trailing zeros
 
 	// byte_test: Value Op (negated) the bytes' value; isdataat: Negate.
-	Op     string // "=", "<", ">", "<=", ">=", "&", "^"
+	Op     ByteCompare
 	Negate bool
 	Value  uint64
 
@@ -194,6 +194,25 @@ const (
 // String returns the keyword.
 func (k ByteKind) String() string {
 	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat")
+}
+
+// ByteCompare is byte_test's operator.
+type ByteCompare uint8
+
+// Operators; the zero value is none.
+const (
+	CompareEq  ByteCompare = iota + 1 // =
+	CompareLt                         // <
+	CompareGt                         // >
+	CompareLe                         // <=
+	CompareGe                         // >=
+	CompareAnd                        // &: some bit of value is set
+	CompareXor                        // ^: not equal, bitwise
+)
+
+// String returns the operator as a rule writes it.
+func (c ByteCompare) String() string {
+	return enumName("ByteCompare", uint8(c), "", "=", "<", ">", "<=", ">=", "&", "^")
 }
 
 // Content is a content: keyword with its modifiers.
