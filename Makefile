@@ -19,7 +19,7 @@ demo: build
 test: lint build
 	$(GO) test -race -count=1 ./...
 	@# allocation checks are meaningless under -race, so they run again without it
-	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/
+	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/ ./rulematch/
 	./$(BIN) check pcaps/
 
 lint:
@@ -39,7 +39,7 @@ bench: build
 	@test -s $(BENCH)/large.pcap || $(GO) run ./cmd/pcapgen -bench $(BENCH)/large.pcap -size $(BENCH_SIZE)
 	@test -s $(BENCH)/synflood.pcap || $(GO) run ./cmd/pcapgen -bench-synflood $(BENCH)/synflood.pcap -packets 5000000
 	$(GO) run ./cmd/ipsbench -ipsreplay ./$(BIN) -large $(BENCH)/large.pcap -synflood $(BENCH)/synflood.pcap
-	$(GO) test -run '^$$' -bench . -benchmem ./analyzer/ ./detectors/ ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem ./analyzer/ ./detectors/ ./rulematch/ ./internal/...
 
 # Regenerate pcaps/lab/: captures made by real tools (nmap, masscan, hping3,
 # arpspoof, hydra, ...) on a LAN of network namespaces, with their

@@ -14,6 +14,7 @@ import (
 	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/fingerprint"
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/rulematch"
 	"github.com/ipsreplay/ipsreplay/signatures"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -36,7 +37,7 @@ type Config struct {
 	// built-in detections and their catalog replaces Catalog.
 	Signatures *signatures.Set
 	// Rules tunes the rule matcher.
-	Rules detectors.RuleConfig
+	Rules rulematch.Config
 	// NoBuiltins leaves the four built-in detections out: rule-only runs.
 	NoBuiltins bool
 	// HomeNet decides which hosts are internal (the zero value is
@@ -64,7 +65,7 @@ func DefaultConfig() (Config, error) {
 		Autoblock:  DefaultAutoblock,
 		Catalog:    set.Catalog,
 		Signatures: set,
-		Rules:      detectors.DefaultRuleConfig(),
+		Rules:      rulematch.DefaultConfig(),
 	}, nil
 }
 
@@ -132,7 +133,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		e.ruleGIDs = ruleGIDs(cfg.Signatures)
 	}
 	if cfg.Signatures != nil && len(cfg.Signatures.Rules) > 0 {
-		m, err := detectors.NewRuleMatcher(cfg.Signatures.Rules, cfg.Rules)
+		m, err := rulematch.New(cfg.Signatures.Rules, cfg.Rules)
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/fingerprint"
 	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
+	"github.com/ipsreplay/ipsreplay/rulematch"
 )
 
 // Tunables are the detection parameters a config file or --set changes.
@@ -21,10 +22,10 @@ import (
 // scanner_fingerprints.
 type Tunables struct {
 	detectors.Config
-	Flows       FlowConfig           `json:"flows"`
-	Rules       detectors.RuleConfig `json:"rules"`
-	Network     NetworkConfig        `json:"network"`
-	Fingerprint fingerprint.Config   `json:"scanner_fingerprints"`
+	Flows       FlowConfig         `json:"flows"`
+	Rules       rulematch.Config   `json:"rules"`
+	Network     NetworkConfig      `json:"network"`
+	Fingerprint fingerprint.Config `json:"scanner_fingerprints"`
 }
 
 // DefaultTunables returns every documented default.
@@ -32,7 +33,7 @@ func DefaultTunables() Tunables {
 	return Tunables{
 		Config:      detectors.DefaultConfig(),
 		Flows:       DefaultFlowConfig(),
-		Rules:       detectors.DefaultRuleConfig(),
+		Rules:       rulematch.DefaultConfig(),
 		Fingerprint: fingerprint.DefaultConfig(),
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/rulematch"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -34,7 +34,7 @@ func TestDefaultScannerUserAgents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ua, func(t *testing.T) {
-			m, err := detectors.NewRuleMatcher(p.Rules, detectors.DefaultRuleConfig())
+			m, err := rulematch.New(p.Rules, rulematch.DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func TestDefaultScannerProbeURIs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.uri, func(t *testing.T) {
-			m, err := detectors.NewRuleMatcher(p.Rules, detectors.DefaultRuleConfig())
+			m, err := rulematch.New(p.Rules, rulematch.DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}

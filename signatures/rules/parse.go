@@ -329,17 +329,18 @@ func (st *ruleState) header(text string) error {
 		}
 	}
 	r := st.r
-	r.Action = strings.ToLower(f[0])
-	switch r.Action {
-	case "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "pass":
-	case "config":
-		note(skipf(r.Action, "action %q is not supported", r.Action))
+	action := strings.ToLower(f[0])
+	var ok bool
+	switch r.Action, ok = lookup(action, ActionAlert, ActionPass); {
+	case ok:
+	case action == "config":
+		note(skipf(action, "action %q is not supported", action))
 	default:
 		return kwErrorf("action", "unknown action %q (want alert, drop, reject, rejectsrc, rejectdst, rejectboth or pass)", f[0])
 	}
-	r.Proto = strings.ToLower(f[1])
-	if protoTransports(r.Proto) == 0 {
-		note(skipf(r.Proto, "protocol %q is not supported", r.Proto))
+	proto := strings.ToLower(f[1])
+	if r.Proto, ok = LookupProtocol(proto); !ok {
+		note(skipf(proto, "protocol %q is not supported", proto))
 	}
 	var err error
 	if r.Src, err = st.res.addrSpec(f[2]); err != nil {
@@ -366,56 +367,6 @@ func (st *ruleState) header(text string) error {
 		return kwErrorf("destination port", "%v", err)
 	}
 	return skip
-}
-
-// Transports a rule's protocol can run over.
-const (
-	onTCP uint8 = 1 << iota
-	onUDP
-	onICMP
-	onAny = onTCP | onUDP | onICMP
-)
-
-// protoTransports returns the transports a protocol runs over, 0 for a
-// protocol that is not supported. ip (ipv4, ipv6) is every packet; icmp
-// is ICMPv4 and ICMPv6, icmpv4 and icmpv6 only theirs; tcp-pkt and
-// tcp-stream are tcp. App-layer names are kept as written: the matcher
-// runs them over the transports Suricata parses them on, on the rule's
-// ports (there is no protocol detection).
-func protoTransports(p string) uint8 {
-	switch p {
-	case "ip", "ipv4", "ip4", "ipv6", "ip6":
-		return onAny
-	case "tcp", "tcp-pkt", "tcp-stream",
-		"http", "http1", "http2", "ftp", "ftp-data", "smtp", "ssh", "tls",
-		"smb", "imap", "pop3", "rdp", "rfb", "mqtt", "modbus", "dnp3",
-		"telnet", "pgsql", "websocket", "doh2", "irc":
-		return onTCP
-	case "udp", "ntp", "tftp", "dhcp", "snmp", "ike", "ikev2", "quic", "bittorrent-dht":
-		return onUDP
-	case "dns", "krb5", "nfs", "dcerpc", "enip", "sip", "ldap":
-		return onTCP | onUDP
-	case "icmp", "icmpv4", "icmpv6":
-		return onICMP
-	}
-	return 0
-}
-
-// protoCarries says whether a protocol can carry packets of a transport;
-// unsupported protocols (already skipped) are not refused here.
-func protoCarries(proto string, transport uint8) bool {
-	t := protoTransports(proto)
-	return t == 0 || t&transport != 0
-}
-
-// httpProto reports protocols an http buffer can be used with: HTTP
-// itself, and the transports it can run over.
-func httpProto(p string) bool {
-	switch p {
-	case "ip", "ipv4", "ip4", "ipv6", "ip6", "tcp", "tcp-pkt", "tcp-stream", "http", "http1", "http2":
-		return true
-	}
-	return protoTransports(p) == 0
 }
 
 // headerFields splits the header on whitespace, keeping [lists] whole
@@ -451,8 +402,8 @@ func (st *ruleState) validate() error {
 	r := st.r
 	for i := range r.Matches {
 		m := &r.Matches[i]
-		if m.Buffer != BufferPayload && !httpProto(r.Proto) {
-			return kwErrorf(string(m.Buffer), "an http buffer needs an http, tcp or ip rule, but the protocol is %s", r.Proto)
+		if m.Buffer != BufferPayload && !r.Proto.httpBuffers() {
+			return kwErrorf(m.Buffer.String(), "an http buffer needs an http, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
 		c := m.Content
 		if c == nil {

@@ -1,9 +1,10 @@
 // Package rules parses rules written in the Suricata/Snort rule language
-// into Rule values that the rule matcher (detectors) compiles. It knows the
-// language, not packets: matching lives in detectors.
+// into Rule values that the rule matcher (rulematch) compiles. It knows the
+// language, not packets: matching lives in rulematch.
 package rules
 
 import (
+	"fmt"
 	"net/netip"
 	"regexp"
 )
@@ -16,8 +17,8 @@ type Rule struct {
 	Line int
 	Raw  string
 
-	Action   string // alert, drop, reject, pass
-	Proto    string // ip, tcp, udp, icmp, or an app-layer name (http, ftp, ...)
+	Action   Action
+	Proto    Protocol
 	Src, Dst AddrSpec
 	SrcPorts PortSpec
 	DstPorts PortSpec
@@ -53,13 +54,54 @@ type Rule struct {
 	NoAlert  bool
 }
 
+// Action is what a rule does when it matches. For a replay every action
+// but pass alerts; pass silences the other rules on that packet.
+type Action uint8
+
+// Actions; the zero value is none.
+const (
+	ActionAlert Action = iota + 1
+	ActionDrop
+	ActionReject
+	ActionRejectSrc
+	ActionRejectDst
+	ActionRejectBoth
+	ActionPass
+)
+
+// String returns the action as a rule writes it.
+func (a Action) String() string {
+	return enumName("Action", uint8(a), "", "alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "pass")
+}
+
 // Flowbit is one flowbits: option. Set, unset and toggle act when the rule
 // matches; isset and isnotset are conditions on the flow.
 type Flowbit struct {
-	Cmd   string   // set, unset, toggle, isset, isnotset
+	Cmd   FlowbitCmd
 	Names []string // one or more: "a&b" (all) or, for isset/isnotset, "a|b" (any)
 	Any   bool     // names were joined with |
 }
+
+// FlowbitCmd is a flowbits: command.
+type FlowbitCmd uint8
+
+// Flowbits commands; the zero value is none.
+const (
+	FlowbitSet FlowbitCmd = iota + 1
+	FlowbitUnset
+	FlowbitToggle
+	FlowbitIsSet
+	FlowbitIsNotSet
+)
+
+// String returns the command as a rule writes it.
+func (c FlowbitCmd) String() string {
+	return enumName("FlowbitCmd", uint8(c), "", "set", "unset", "toggle", "isset", "isnotset")
+}
+
+// Condition reports whether the command is a condition on the flow (isset,
+// isnotset) rather than an action.
+func (c FlowbitCmd) Condition() bool { return c == FlowbitIsSet || c == FlowbitIsNotSet }
 
 // Reference is one reference: keyword.
 type Reference struct {
@@ -78,21 +120,29 @@ func (r *Rule) CVE() []string {
 	return out
 }
 
-// Buffer names where a content or pcre looks.
-type Buffer string
+// Buffer names where a content or pcre looks. The matcher indexes its
+// buffers by it.
+type Buffer uint8
 
-// Buffers the matcher knows. The empty buffer is the packet payload (or the
+// Buffers the matcher knows. The zero value is the packet payload (or the
 // reassembled stream for TCP).
 const (
-	BufferPayload       Buffer = ""
-	BufferHTTPURI       Buffer = "http.uri"
-	BufferHTTPMethod    Buffer = "http.method"
-	BufferHTTPHeader    Buffer = "http.header"
-	BufferHTTPHost      Buffer = "http.host"
-	BufferHTTPUserAgent Buffer = "http.user_agent"
-	BufferHTTPCookie    Buffer = "http.cookie"
-	BufferHTTPBody      Buffer = "http.request_body"
+	BufferPayload Buffer = iota
+	BufferHTTPURI
+	BufferHTTPMethod
+	BufferHTTPHeader
+	BufferHTTPHost
+	BufferHTTPUserAgent
+	BufferHTTPCookie
+	BufferHTTPBody
+	NumBuffers // how many there are
 )
+
+// String returns the sticky buffer keyword that selects b.
+func (b Buffer) String() string {
+	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
+		"http.user_agent", "http.cookie", "http.request_body")
+}
 
 // Match is one content or pcre condition.
 type Match struct {
@@ -107,9 +157,9 @@ type Match struct {
 // ByteOp is a byte_test, byte_jump or isdataat: a check on the bytes at a
 // position, absolute or relative to the previous match's end.
 type ByteOp struct {
-	Kind     string // "byte_test", "byte_jump" or "isdataat"
-	Bytes    int    // bytes read (byte_test, byte_jump)
-	Offset   int    // from the buffer start, or from the previous match with Relative
+	Kind     ByteKind
+	Bytes    int // bytes read (byte_test, byte_jump)
+	Offset   int // from the buffer start, or from the previous match with Relative
 	Relative bool
 	Little   bool   // little endian (binary)
 	String   bool   // the bytes are an ASCII number in Base
@@ -117,7 +167,7 @@ type ByteOp struct {
 	Bitmask  uint64 // 0 for none: the value is masked, then shifted right past the mask's trailing zeros
 
 	// byte_test: Value Op (negated) the bytes' value; isdataat: Negate.
-	Op     string // "=", "<", ">", "<=", ">=", "&", "^"
+	Op     ByteCompare
 	Negate bool
 	Value  uint64
 
@@ -129,6 +179,40 @@ type ByteOp struct {
 	FromBeginning bool
 	FromEnd       bool
 	PostOffset    int
+}
+
+// ByteKind is the keyword of a ByteOp.
+type ByteKind uint8
+
+// Byte keywords; the zero value is none.
+const (
+	ByteTest ByteKind = iota + 1
+	ByteJump
+	IsDataAt
+)
+
+// String returns the keyword.
+func (k ByteKind) String() string {
+	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat")
+}
+
+// ByteCompare is byte_test's operator.
+type ByteCompare uint8
+
+// Operators; the zero value is none.
+const (
+	CompareEq  ByteCompare = iota + 1 // =
+	CompareLt                         // <
+	CompareGt                         // >
+	CompareLe                         // <=
+	CompareGe                         // >=
+	CompareAnd                        // &: some bit of value is set
+	CompareXor                        // ^: not equal, bitwise
+)
+
+// String returns the operator as a rule writes it.
+func (c ByteCompare) String() string {
+	return enumName("ByteCompare", uint8(c), "", "=", "<", ">", "<=", ">=", "&", "^")
 }
 
 // Content is a content: keyword with its modifiers.
@@ -189,44 +273,141 @@ type Flags struct {
 // Range is a numeric test as dsize/ttl/itype/icode write them: "N",
 // "<N", ">N", "N<>M" (exclusive), "N-M" (inclusive).
 type Range struct {
-	Op       string // "=", "<", ">", "<>", "-", "<=", ">=", "!"
+	Op       RangeOp
 	Min, Max int
+}
+
+// RangeOp is the test a Range makes.
+type RangeOp uint8
+
+// Range tests; the zero value is none. The parser stores "N-M" as
+// RangeExclusive, since Suricata's ranges are exclusive either way;
+// RangeInclusive is for rules built otherwise.
+const (
+	RangeEq        RangeOp = iota + 1 // = Min
+	RangeNot                          // != Min
+	RangeLt                           // < Min
+	RangeLe                           // <= Min
+	RangeGt                           // > Min
+	RangeGe                           // >= Min
+	RangeExclusive                    // Min <> Max: strictly between
+	RangeInclusive                    // Min - Max: between or equal
+)
+
+// String returns the operator as a rule writes it.
+func (o RangeOp) String() string {
+	return enumName("RangeOp", uint8(o), "", "=", "!", "<", "<=", ">", ">=", "<>", "-")
 }
 
 // Match reports whether v satisfies the range.
 func (r *Range) Match(v int) bool {
 	switch r.Op {
-	case "=":
+	case RangeEq:
 		return v == r.Min
-	case "!":
+	case RangeNot:
 		return v != r.Min
-	case "<":
+	case RangeLt:
 		return v < r.Min
-	case "<=":
+	case RangeLe:
 		return v <= r.Min
-	case ">":
+	case RangeGt:
 		return v > r.Min
-	case ">=":
+	case RangeGe:
 		return v >= r.Min
-	case "<>":
+	case RangeExclusive:
 		return v > r.Min && v < r.Max
-	case "-":
+	case RangeInclusive:
 		return v >= r.Min && v <= r.Max
 	}
 	return false
 }
 
 // Threshold is threshold: (type limit|threshold|both) or detection_filter:
-// (Type "detection_filter"): track by_src|by_dst|by_rule|by_both, count,
-// seconds.
+// (Type DetectionFilter): track by_src|by_dst|by_rule|by_both|by_flow,
+// count, seconds.
 type Threshold struct {
-	Type    string // limit, threshold, both, detection_filter
-	Track   string // by_src, by_dst, by_rule, by_both, by_flow
+	Type    ThresholdType
+	Track   Track
 	Count   int
 	Seconds int
-	// UniqueOn (detection_filter only): "src_port" or "dst_port" makes
-	// Count a number of distinct ports rather than of matches.
-	UniqueOn string
+	// UniqueOn (detection_filter only): src_port or dst_port makes Count a
+	// number of distinct ports rather than of matches.
+	UniqueOn UniqueOn
+}
+
+// ThresholdType is what a threshold does with its count.
+type ThresholdType uint8
+
+// Threshold types; the zero value is none.
+const (
+	ThresholdLimit     ThresholdType = iota + 1 // alert on the first count matches of a window
+	ThresholdThreshold                          // alert on every count-th match
+	ThresholdBoth                               // alert once, at the count-th match
+	DetectionFilter                             // alert on every match past count
+)
+
+// String returns the type as a rule writes it.
+func (t ThresholdType) String() string {
+	return enumName("ThresholdType", uint8(t), "", "limit", "threshold", "both", "detection_filter")
+}
+
+// Track is what a threshold counts by.
+type Track uint8
+
+// Tracks; the zero value is none.
+const (
+	TrackBySrc Track = iota + 1
+	TrackByDst
+	TrackByRule
+	TrackByBoth // the source and destination pair
+	TrackByFlow // the connection, both directions alike
+)
+
+// String returns the track as a rule writes it.
+func (t Track) String() string {
+	return enumName("Track", uint8(t), "", "by_src", "by_dst", "by_rule", "by_both", "by_flow")
+}
+
+// UniqueOn is the port a unique_on detection_filter counts distinct values
+// of.
+type UniqueOn uint8
+
+// Unique ports; the zero value counts matches.
+const (
+	UniqueNone UniqueOn = iota
+	UniqueSrcPort
+	UniqueDstPort
+)
+
+// String returns the option as a rule writes it ("" for none).
+func (u UniqueOn) String() string {
+	if u == UniqueNone {
+		return ""
+	}
+	return enumName("UniqueOn", uint8(u), "", "src_port", "dst_port")
+}
+
+// enumName returns the name of value v, names being in value order, or
+// typ(v) for a value without one.
+func enumName(typ string, v uint8, names ...string) string {
+	if int(v) < len(names) && names[v] != "" {
+		return names[v]
+	}
+	return fmt.Sprintf("%s(%d)", typ, v)
+}
+
+// lookup returns the value of an enum whose String is name, trying first
+// through last.
+func lookup[T interface {
+	~uint8
+	String() string
+}](name string, first, last T) (T, bool) {
+	for v := first; v <= last; v++ {
+		if v.String() == name {
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 // AddrSpec is a compiled address expression: any, a list of prefixes, and

@@ -2,12 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"math/bits"
 	"net/netip"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 )
 
 // Vars holds the rule variables, as suricata.yaml's address-groups and
@@ -104,25 +101,6 @@ func ParsePort(expr string, vars Vars) (PortSpec, error) {
 	return newResolver(vars).portSpec(expr)
 }
 
-// exprKind says which language an expression is in.
-type exprKind uint8
-
-const (
-	kindAddr exprKind = iota
-	kindPort
-)
-
-func (k exprKind) String() string {
-	if k == kindAddr {
-		return "address"
-	}
-	return "port"
-}
-
-// maxExprDepth bounds list nesting and variable chains, so a hostile
-// expression cannot exhaust the stack.
-const maxExprDepth = 32
-
 // resolver parses expressions and resolves variables, caching each
 // variable's set so a file that uses $HOME_NET ten thousand times resolves
 // it once.
@@ -131,14 +109,14 @@ type resolver struct {
 	cache [2]map[string]spanSets
 	exprs [2]map[string]*expr // parsed definitions
 	// Compiled header expressions: a rule set repeats a few dozen.
-	addrs map[string]AddrSpec
-	ports map[string]PortSpec
+	addrs map[string]specParts[netip.Prefix]
+	ports map[string]specParts[PortRange]
 	// active holds the variables being resolved, to report cycles.
 	active [2]map[string]bool
 }
 
 func newResolver(vars Vars) *resolver {
-	r := &resolver{vars: vars, addrs: map[string]AddrSpec{}, ports: map[string]PortSpec{}}
+	r := &resolver{vars: vars, addrs: map[string]specParts[netip.Prefix]{}, ports: map[string]specParts[PortRange]{}}
 	for i := range r.cache {
 		r.cache[i] = map[string]spanSets{}
 		r.exprs[i] = map[string]*expr{}
@@ -200,131 +178,6 @@ func (r *resolver) varExpr(kind exprKind, name string, depth int) (*expr, error)
 	}
 	r.exprs[kind][name] = e
 	return e, nil
-}
-
-// expr is a parsed address or port expression.
-type expr struct {
-	op    exprOp
-	set   spanSets // opAtom
-	name  string   // opVar
-	items []*expr  // opList
-	inner *expr    // opNot
-}
-
-type exprOp uint8
-
-const (
-	opAny exprOp = iota
-	opAtom
-	opVar
-	opList
-	opNot
-)
-
-// parseExpr parses an expression; variables stay names until eval.
-func parseExpr(kind exprKind, s string) (*expr, error) {
-	p := exprParser{kind: kind, s: s}
-	e, err := p.parse(0)
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.i < len(p.s) {
-		return nil, fmt.Errorf("unexpected %q in %s %q", p.s[p.i:], kind, s)
-	}
-	return e, nil
-}
-
-type exprParser struct {
-	kind exprKind
-	s    string
-	i    int
-}
-
-func (p *exprParser) skipSpace() {
-	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t') {
-		p.i++
-	}
-}
-
-func (p *exprParser) parse(depth int) (*expr, error) {
-	if depth > maxExprDepth {
-		return nil, fmt.Errorf("%s %q is nested too deeply", p.kind, p.s)
-	}
-	p.skipSpace()
-	if p.i >= len(p.s) {
-		return nil, fmt.Errorf("empty %s in %q", p.kind, p.s)
-	}
-	switch p.s[p.i] {
-	case '!':
-		p.i++
-		inner, err := p.parse(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		return &expr{op: opNot, inner: inner}, nil
-	case '[':
-		p.i++
-		e := &expr{op: opList}
-		for {
-			item, err := p.parse(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			e.items = append(e.items, item)
-			p.skipSpace()
-			if p.i >= len(p.s) {
-				return nil, fmt.Errorf("unterminated list in %s %q", p.kind, p.s)
-			}
-			c := p.s[p.i]
-			p.i++
-			if c == ']' {
-				return e, nil
-			}
-			if c != ',' {
-				return nil, fmt.Errorf("unexpected %q in %s %q", c, p.kind, p.s)
-			}
-		}
-	}
-	start := p.i
-	for p.i < len(p.s) && !strings.ContainsRune("[],! \t", rune(p.s[p.i])) {
-		p.i++
-	}
-	word := p.s[start:p.i]
-	switch {
-	case word == "":
-		return nil, fmt.Errorf("unexpected %q in %s %q", p.s[p.i], p.kind, p.s)
-	case strings.EqualFold(word, "any"):
-		return &expr{op: opAny}, nil
-	case word[0] == '$':
-		if !validVarName(word[1:]) {
-			return nil, fmt.Errorf("bad variable name %q", word)
-		}
-		return &expr{op: opVar, name: word[1:]}, nil
-	}
-	var set spanSets
-	var err error
-	if p.kind == kindAddr {
-		set, err = parseAddrAtom(word)
-	} else {
-		set, err = parsePortAtom(word)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &expr{op: opAtom, set: set}, nil
-}
-
-func validVarName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !(c == '_' || c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
 }
 
 // eval computes the set an expression matches.
@@ -462,437 +315,36 @@ func (r *resolver) shape(kind exprKind, e *expr, depth int) (shape, error) {
 // addrSpec compiles an address expression. Each call returns its own
 // slices, so no two rules share them.
 func (r *resolver) addrSpec(text string) (AddrSpec, error) {
-	spec, ok := r.addrs[text]
-	if !ok {
-		sh, err := r.shapeOf(kindAddr, text)
-		if err != nil {
-			return AddrSpec{}, err
-		}
-		spec = AddrSpec{
-			Any:     sh.any,
-			Include: prefixes(sh.include),
-			Exclude: prefixes(sh.exclude),
-			Negated: sh.negated,
-		}
-		r.addrs[text] = spec
-	}
-	spec.Include, spec.Exclude = slices.Clone(spec.Include), slices.Clone(spec.Exclude)
-	return spec, nil
+	p, err := compileSpec(r, kindAddr, text, r.addrs, prefixes)
+	return AddrSpec{Any: p.any, Include: p.include, Exclude: p.exclude, Negated: p.negated}, err
 }
 
 // portSpec compiles a port expression, like addrSpec.
 func (r *resolver) portSpec(text string) (PortSpec, error) {
-	spec, ok := r.ports[text]
+	p, err := compileSpec(r, kindPort, text, r.ports, portRanges)
+	return PortSpec{Any: p.any, Include: p.include, Exclude: p.exclude, Negated: p.negated}, err
+}
+
+// specParts is what AddrSpec and PortSpec hold, over their element type.
+type specParts[E any] struct {
+	any              bool
+	include, exclude []E
+	negated          bool
+}
+
+// compileSpec compiles a header expression of kind, turning its sets into
+// elements with conv, through cache: a rule set repeats a few dozen
+// expressions. The slices returned are the caller's own.
+func compileSpec[E any](r *resolver, kind exprKind, text string, cache map[string]specParts[E], conv func(spanSets) []E) (specParts[E], error) {
+	p, ok := cache[text]
 	if !ok {
-		sh, err := r.shapeOf(kindPort, text)
+		sh, err := r.shapeOf(kind, text)
 		if err != nil {
-			return PortSpec{}, err
+			return specParts[E]{}, err
 		}
-		spec = PortSpec{
-			Any:     sh.any,
-			Include: portRanges(sh.include),
-			Exclude: portRanges(sh.exclude),
-			Negated: sh.negated,
-		}
-		r.ports[text] = spec
+		p = specParts[E]{any: sh.any, include: conv(sh.include), exclude: conv(sh.exclude), negated: sh.negated}
+		cache[text] = p
 	}
-	spec.Include, spec.Exclude = slices.Clone(spec.Include), slices.Clone(spec.Exclude)
-	return spec, nil
-}
-
-// parseAddrAtom parses one address: IP, CIDR, IPv4 netmask or range.
-func parseAddrAtom(s string) (spanSets, error) {
-	if lo, hi, ok := strings.Cut(s, "-"); ok {
-		a, err1 := parseIP(lo)
-		b, err2 := parseIP(hi)
-		if err1 != nil || err2 != nil || a.Is4() != b.Is4() {
-			return nil, fmt.Errorf("bad address range %q", s)
-		}
-		if b.Less(a) {
-			return nil, fmt.Errorf("bad address range %q: the end is below the start", s)
-		}
-		return addrSpanSet(a, b), nil
-	}
-	if ip, mask, ok := strings.Cut(s, "/"); ok {
-		a, err := parseIP(ip)
-		if err != nil {
-			return nil, fmt.Errorf("bad address %q", s)
-		}
-		n, err := strconv.Atoi(mask)
-		if err != nil {
-			m, merr := netip.ParseAddr(mask)
-			if merr != nil || !a.Is4() || !m.Is4() {
-				return nil, fmt.Errorf("bad address %q: bad prefix length or netmask %q", s, mask)
-			}
-			if n, ok = netmaskBits(m); !ok {
-				return nil, fmt.Errorf("bad address %q: netmask %s is not contiguous", s, mask)
-			}
-		}
-		if n < 0 || n > a.BitLen() || mask[0] == '+' || mask[0] == '-' {
-			return nil, fmt.Errorf("bad address %q: prefix length %s out of range", s, mask)
-		}
-		p := netip.PrefixFrom(a, n).Masked()
-		return addrSpanSet(p.Addr(), lastAddr(p)), nil
-	}
-	a, err := parseIP(s)
-	if err != nil {
-		return nil, fmt.Errorf("bad address %q", s)
-	}
-	return addrSpanSet(a, a), nil
-}
-
-func parseIP(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return a, err
-	}
-	if a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("zone not allowed")
-	}
-	return a, nil
-}
-
-// netmaskBits converts 255.255.0.0 to 16.
-func netmaskBits(m netip.Addr) (int, bool) {
-	b := m.As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	n := bits.LeadingZeros32(^v)
-	return n, v<<n == 0
-}
-
-// lastAddr returns the last address in a (masked) prefix.
-func lastAddr(p netip.Prefix) netip.Addr {
-	x, is4 := toU128(p.Addr())
-	host := u128{^uint64(0), ^uint64(0)}.shr(uint(p.Bits() + 128 - p.Addr().BitLen()))
-	return fromU128(x.or(host), is4)
-}
-
-// parsePortAtom parses N, N:M, :M or N:.
-func parsePortAtom(s string) (spanSets, error) {
-	lo, hi, isRange := strings.Cut(s, ":")
-	num := func(t string, def int) (int, error) {
-		if t == "" && isRange {
-			return def, nil
-		}
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 0 || n > 65535 || t[0] == '+' {
-			return 0, fmt.Errorf("bad port %q", s)
-		}
-		return n, nil
-	}
-	a, err := num(lo, 0)
-	if err != nil {
-		return nil, err
-	}
-	b := a
-	if isRange {
-		if lo == "" && hi == "" {
-			return nil, fmt.Errorf("bad port %q", s)
-		}
-		if b, err = num(hi, 65535); err != nil {
-			return nil, err
-		}
-		if b < a {
-			return nil, fmt.Errorf("bad port range %q: the end is below the start", s)
-		}
-	}
-	return spanSets{{{u128{0, uint64(a)}, u128{0, uint64(b)}}}}, nil
-}
-
-// portRanges turns a port set into ranges.
-func portRanges(s spanSets) []PortRange {
-	if len(s) == 0 {
-		return nil
-	}
-	var out []PortRange
-	for _, sp := range s[0] {
-		out = append(out, PortRange{Lo: uint16(sp.lo.lo), Hi: uint16(sp.hi.lo)})
-	}
-	return out
-}
-
-// prefixes turns an address set into the fewest CIDR prefixes, IPv4 first.
-func prefixes(s spanSets) []netip.Prefix {
-	var out []netip.Prefix
-	for fam, spans := range s {
-		is4 := fam == 0
-		width := 128
-		if is4 {
-			width = 32
-		}
-		for _, sp := range spans {
-			lo := sp.lo
-			for {
-				// The largest aligned block starting at lo that ends by hi.
-				k := lo.trailingZeros()
-				if k > width {
-					k = width
-				}
-				diff := sp.hi.sub(lo)
-				if diff != (u128{^uint64(0), ^uint64(0)}) {
-					if m := diff.add1().bitLen() - 1; m < k {
-						k = m
-					}
-				}
-				out = append(out, netip.PrefixFrom(fromU128(lo, is4), width-k))
-				end := lo.add(u128{}.setBit(k)).sub(u128{0, 1}) // lo + 2^k - 1
-				if k == 128 || end.cmp(sp.hi) >= 0 {
-					break
-				}
-				lo = end.add1()
-			}
-		}
-	}
-	return out
-}
-
-// Address and port sets are sorted lists of disjoint inclusive spans, one
-// list per family: IPv4 and IPv6 for addresses, one for ports. 128-bit
-// values hold either.
-
-type u128 struct{ hi, lo uint64 }
-
-func (a u128) cmp(b u128) int {
-	switch {
-	case a.hi < b.hi:
-		return -1
-	case a.hi > b.hi:
-		return 1
-	case a.lo < b.lo:
-		return -1
-	case a.lo > b.lo:
-		return 1
-	}
-	return 0
-}
-
-func (a u128) add(b u128) u128 {
-	lo, carry := bits.Add64(a.lo, b.lo, 0)
-	hi, _ := bits.Add64(a.hi, b.hi, carry)
-	return u128{hi, lo}
-}
-
-func (a u128) sub(b u128) u128 {
-	lo, borrow := bits.Sub64(a.lo, b.lo, 0)
-	hi, _ := bits.Sub64(a.hi, b.hi, borrow)
-	return u128{hi, lo}
-}
-
-func (a u128) add1() u128 { return a.add(u128{0, 1}) }
-func (a u128) sub1() u128 { return a.sub(u128{0, 1}) }
-func (a u128) or(b u128) u128 {
-	return u128{a.hi | b.hi, a.lo | b.lo}
-}
-
-func (a u128) shr(n uint) u128 {
-	switch {
-	case n >= 128:
-		return u128{}
-	case n >= 64:
-		return u128{0, a.hi >> (n - 64)}
-	case n == 0:
-		return a
-	}
-	return u128{a.hi >> n, a.lo>>n | a.hi<<(64-n)}
-}
-
-func (a u128) setBit(k int) u128 {
-	switch {
-	case k >= 128:
-		return a
-	case k >= 64:
-		a.hi |= 1 << (k - 64)
-	default:
-		a.lo |= 1 << k
-	}
-	return a
-}
-
-func (a u128) trailingZeros() int {
-	if a.lo != 0 {
-		return bits.TrailingZeros64(a.lo)
-	}
-	if a.hi != 0 {
-		return 64 + bits.TrailingZeros64(a.hi)
-	}
-	return 128
-}
-
-func (a u128) bitLen() int {
-	if a.hi != 0 {
-		return 64 + bits.Len64(a.hi)
-	}
-	return bits.Len64(a.lo)
-}
-
-func toU128(a netip.Addr) (u128, bool) {
-	if a.Is4() {
-		b := a.As4()
-		return u128{0, uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])}, true
-	}
-	b := a.As16()
-	var x u128
-	for i := 0; i < 8; i++ {
-		x.hi = x.hi<<8 | uint64(b[i])
-		x.lo = x.lo<<8 | uint64(b[8+i])
-	}
-	return x, false
-}
-
-func fromU128(x u128, is4 bool) netip.Addr {
-	if is4 {
-		v := uint32(x.lo)
-		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
-	}
-	var b [16]byte
-	for i := 7; i >= 0; i-- {
-		b[i], b[8+i] = byte(x.hi), byte(x.lo)
-		x.hi >>= 8
-		x.lo >>= 8
-	}
-	return netip.AddrFrom16(b)
-}
-
-type span struct{ lo, hi u128 }
-
-// spanSets is one sorted, merged span list per family.
-type spanSets [][]span
-
-func familyMax(kind exprKind) []u128 {
-	if kind == kindAddr {
-		return []u128{{0, 1<<32 - 1}, {^uint64(0), ^uint64(0)}}
-	}
-	return []u128{{0, 65535}}
-}
-
-func emptySet(kind exprKind) spanSets { return make(spanSets, len(familyMax(kind))) }
-
-func fullSet(kind exprKind) spanSets {
-	var s spanSets
-	for _, m := range familyMax(kind) {
-		s = append(s, []span{{u128{}, m}})
-	}
-	return s
-}
-
-func addrSpanSet(a, b netip.Addr) spanSets {
-	lo, is4 := toU128(a)
-	hi, _ := toU128(b)
-	s := make(spanSets, 2)
-	if is4 {
-		s[0] = []span{{lo, hi}}
-	} else {
-		s[1] = []span{{lo, hi}}
-	}
-	return s
-}
-
-func (s spanSets) empty() bool {
-	for _, f := range s {
-		if len(f) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func (s spanSets) equal(t spanSets) bool {
-	for i := range max(len(s), len(t)) {
-		a, b := s.fam(i), t.fam(i)
-		if len(a) != len(b) {
-			return false
-		}
-		for j := range a {
-			if a[j] != b[j] {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// fam returns family i's spans; a nil set is empty in every family.
-func (s spanSets) fam(i int) []span {
-	if i < len(s) {
-		return s[i]
-	}
-	return nil
-}
-
-func (s spanSets) union(t spanSets) spanSets {
-	out := make(spanSets, max(len(s), len(t)))
-	for i := range out {
-		all := append(append([]span(nil), s.fam(i)...), t.fam(i)...)
-		sort.Slice(all, func(a, b int) bool { return all[a].lo.cmp(all[b].lo) < 0 })
-		var merged []span
-		for _, sp := range all {
-			if n := len(merged); n > 0 {
-				last := &merged[n-1]
-				// Overlapping or adjacent: extend (last.hi+1 cannot
-				// overflow when sp.lo > last.hi).
-				if sp.lo.cmp(last.hi) <= 0 || sp.lo == last.hi.add1() {
-					if sp.hi.cmp(last.hi) > 0 {
-						last.hi = sp.hi
-					}
-					continue
-				}
-			}
-			merged = append(merged, sp)
-		}
-		out[i] = merged
-	}
-	return out
-}
-
-func (s spanSets) complement(kind exprKind) spanSets {
-	maxes := familyMax(kind)
-	out := make(spanSets, len(maxes))
-	for i := range out {
-		spans := s.fam(i)
-		next := u128{}
-		done := false
-		for _, sp := range spans {
-			if sp.lo.cmp(next) > 0 {
-				out[i] = append(out[i], span{next, sp.lo.sub1()})
-			}
-			if sp.hi == maxes[i] {
-				done = true
-				break
-			}
-			next = sp.hi.add1()
-		}
-		if !done {
-			out[i] = append(out[i], span{next, maxes[i]})
-		}
-	}
-	return out
-}
-
-func (s spanSets) intersect(t spanSets) spanSets {
-	out := make(spanSets, max(len(s), len(t)))
-	for i := range out {
-		a, b := s.fam(i), t.fam(i)
-		for len(a) > 0 && len(b) > 0 {
-			lo, hi := a[0].lo, a[0].hi
-			if b[0].lo.cmp(lo) > 0 {
-				lo = b[0].lo
-			}
-			if b[0].hi.cmp(hi) < 0 {
-				hi = b[0].hi
-			}
-			if lo.cmp(hi) <= 0 {
-				out[i] = append(out[i], span{lo, hi})
-			}
-			if a[0].hi.cmp(b[0].hi) < 0 {
-				a = a[1:]
-			} else {
-				b = b[1:]
-			}
-		}
-	}
-	return out
-}
-
-func (s spanSets) minus(kind exprKind, t spanSets) spanSets {
-	return s.intersect(t.complement(kind))
+	p.include, p.exclude = slices.Clone(p.include), slices.Clone(p.exclude)
+	return p, nil
 }

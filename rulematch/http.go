@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 // HTTP requests whose header block spans TCP segments. The http buffers are
 // parsed out of one payload, which holds the whole request line and headers
@@ -12,6 +12,9 @@ package detectors
 // when "\r\n\r\n" ends the headers or HTTPRequestBytes is reached. A rule
 // fires at most once per request: one that matched on a segment of the
 // request already does not fire again on the whole.
+//
+// The http buffers themselves are spans of the payload found by
+// parseHTTPRequest, below.
 
 import (
 	"bytes"
@@ -20,6 +23,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // httpRequestIdle is how long a pending request may wait for its next
@@ -47,7 +51,7 @@ var headersEnd = []byte("\r\n\r\n")
 // whose first segment has no end of headers, and on the segment that ends
 // them runs the http rules on the whole request. f.StreamData is the
 // segment's new in-order bytes.
-func (m *RuleMatcher) httpRequest(set *ruleSet, f *packet.Facts, emit packet.Emit) {
+func (m *Matcher) httpRequest(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 	data := f.StreamData
 	k := httpKey{src: f.Src, dst: f.Dst, sp: f.SrcPort, dp: f.DstPort}
 	p, pending := m.http.Get(k, f.Time)
@@ -82,7 +86,7 @@ func (m *RuleMatcher) httpRequest(set *ruleSet, f *packet.Facts, emit packet.Emi
 }
 
 // httpFired adds the http rules that matched this packet to fired.
-func (m *RuleMatcher) httpFired(fired []int32) []int32 {
+func (m *Matcher) httpFired(fired []int32) []int32 {
 	for _, ri := range m.sc.matched {
 		if m.eng.rules[ri].http && !slices.Contains(fired, ri) {
 			fired = append(fired, ri)
@@ -93,7 +97,7 @@ func (m *RuleMatcher) httpFired(fired []int32) []int32 {
 
 // inspectRequest runs the http rules the prefilter lets through on the
 // whole request, alerting on f, the packet that completed it.
-func (m *RuleMatcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPending, emit packet.Emit) {
+func (m *Matcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPending, emit packet.Emit) {
 	s := &m.sc
 	cands := s.scands[:0]
 	if set.pf != nil && len(p.buf) >= set.pf.minLen {
@@ -123,7 +127,7 @@ func (m *RuleMatcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPendi
 		if !m.matchRule(r, &whole) {
 			continue
 		}
-		if len(r.fbActs) > 0 {
+		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f)
 		}
 		m.fire(r, f, emit)
@@ -133,7 +137,7 @@ func (m *RuleMatcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPendi
 
 // httpBuffer returns an empty buffer for a new pending request, reusing a
 // finished one's.
-func (m *RuleMatcher) httpBuffer() []byte {
+func (m *Matcher) httpBuffer() []byte {
 	if n := len(m.httpFree); n > 0 {
 		b := m.httpFree[n-1]
 		m.httpFree = m.httpFree[:n-1]
@@ -144,9 +148,130 @@ func (m *RuleMatcher) httpBuffer() []byte {
 
 // recycleHTTP keeps a finished, evicted or expired request's buffer for
 // the next one; at most as many as the table holds.
-func (m *RuleMatcher) recycleHTTP(_ httpKey, p *httpPending) {
+func (m *Matcher) recycleHTTP(_ httpKey, p *httpPending) {
 	if p.buf != nil && len(m.httpFree) < m.http.Cap() {
 		m.httpFree = append(m.httpFree, p.buf[:0])
 	}
 	p.buf = nil
+}
+
+// httpSpans are the HTTP request buffers of one payload as offsets into it;
+// an empty span is an absent buffer.
+type httpSpans struct {
+	spans [rules.NumBuffers]span
+}
+
+type span struct{ lo, hi int32 }
+
+// httpMethodLen is the length of the request method p starts with, when it
+// is one of the methods whose payloads get HTTP buffers and a space
+// follows; else 0.
+func httpMethodLen(p []byte) int {
+	k := bytes.IndexByte(p[:min(len(p), 8)], ' ')
+	if k <= 0 {
+		return 0
+	}
+	switch string(p[:k]) {
+	case "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE":
+		return k
+	}
+	return 0
+}
+
+// parseHTTPRequest finds the buffers of an HTTP request in p: the method,
+// the request target, the header block (each header line with its line
+// end, up to the blank line or the last complete line), the Host,
+// User-Agent and Cookie values (first of each; Host without its port), and
+// the body after the blank line. Anything else leaves every span empty.
+func parseHTTPRequest(p []byte, h *httpSpans) {
+	*h = httpSpans{}
+	n := httpMethodLen(p)
+	if n == 0 {
+		return
+	}
+	h.spans[rules.BufferHTTPMethod] = span{0, int32(n)}
+	i := n + 1
+	j := i
+	for j < len(p) && p[j] != ' ' && p[j] != '\r' && p[j] != '\n' {
+		j++
+	}
+	h.spans[rules.BufferHTTPURI] = span{int32(i), int32(j)}
+	nl := bytes.IndexByte(p[j:], '\n')
+	if nl < 0 {
+		return
+	}
+	hdrStart := j + nl + 1
+	pos := hdrStart
+	for pos < len(p) {
+		e := bytes.IndexByte(p[pos:], '\n')
+		if e < 0 {
+			break // an unfinished line: not a header yet
+		}
+		lineEnd := pos + e
+		line := p[pos:lineEnd]
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) == 0 {
+			h.spans[rules.BufferHTTPBody] = span{int32(lineEnd + 1), int32(len(p))}
+			break
+		}
+		if c := bytes.IndexByte(line, ':'); c > 0 {
+			name := line[:c]
+			vlo, vhi := pos+c+1, pos+len(line)
+			for vlo < vhi && (p[vlo] == ' ' || p[vlo] == '\t') {
+				vlo++
+			}
+			for vhi > vlo && (p[vhi-1] == ' ' || p[vhi-1] == '\t') {
+				vhi--
+			}
+			var id rules.Buffer
+			switch {
+			case asciiEqualFold(name, "host"):
+				id = rules.BufferHTTPHost
+				vhi = hostEnd(p, vlo, vhi)
+			case asciiEqualFold(name, "user-agent"):
+				id = rules.BufferHTTPUserAgent
+			case asciiEqualFold(name, "cookie"):
+				id = rules.BufferHTTPCookie
+			}
+			if id != 0 && h.spans[id] == (span{}) {
+				h.spans[id] = span{int32(vlo), int32(vhi)}
+			}
+		}
+		pos = lineEnd + 1
+	}
+	h.spans[rules.BufferHTTPHeader] = span{int32(hdrStart), int32(pos)}
+}
+
+// hostEnd drops a ":port" from the Host value p[lo:hi].
+func hostEnd(p []byte, lo, hi int) int {
+	v := p[lo:hi]
+	if len(v) > 0 && v[0] == '[' {
+		if k := bytes.IndexByte(v, ']'); k >= 0 {
+			return lo + k + 1
+		}
+		return hi
+	}
+	if k := bytes.LastIndexByte(v, ':'); k >= 0 {
+		return lo + k
+	}
+	return hi
+}
+
+// asciiEqualFold compares b with the lowercase ASCII s, ignoring case.
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"fmt"
@@ -11,8 +11,8 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// fbRules parses rule lines (sids from their text) for the flowbits tests.
-func fbRules(t *testing.T, lines ...string) []*rules.Rule {
+// parseRules parses rule lines (sids from their text) for the flowbits tests.
+func parseRules(t *testing.T, lines ...string) []*rules.Rule {
 	t.Helper()
 	var out []*rules.Rule
 	for i, l := range lines {
@@ -71,7 +71,7 @@ func TestFlowbits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := NewRuleMatcher(fbRules(t, tt.rules...), DefaultRuleConfig())
+			m, err := New(parseRules(t, tt.rules...), DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,11 +81,11 @@ func TestFlowbits(t *testing.T) {
 				var f packet.Facts
 				switch who {
 				case "A":
-					f = rmTCP(payload, rmFrom("10.0.0.1", 40000))
+					f = tcpPacket(payload, fromAddr("10.0.0.1", 40000))
 				case "B":
-					f = rmTCP(payload, rmFrom("10.0.0.1", 40001))
+					f = tcpPacket(payload, fromAddr("10.0.0.1", 40001))
 				case "<":
-					f = rmTCP(payload, rmFrom("10.0.0.2", 80), rmTo("10.0.0.1", 40000), rmDir(packet.DirToClient))
+					f = tcpPacket(payload, fromAddr("10.0.0.2", 80), toAddr("10.0.0.1", 40000), withDir(packet.DirToClient))
 				}
 				f.Time += int64(i) * int64(time.Millisecond)
 				m.Observe(&f, func(ev packet.Event) { got = append(got, fmt.Sprintf("%d:%d", i, ev.SID)) })
@@ -100,9 +100,9 @@ func TestFlowbits(t *testing.T) {
 // TestFlowbitsBounds: flows' bits are capped (the evicted flow loses its
 // bits, counted) and expire on packet time; steady state allocates nothing.
 func TestFlowbitsBounds(t *testing.T) {
-	cfg := DefaultRuleConfig()
+	cfg := DefaultConfig()
 	cfg.MaxFlowbitFlows = 1
-	m, err := NewRuleMatcher(fbRules(t,
+	m, err := New(parseRules(t,
 		`alert tcp any any -> any any (content:"SET"; flowbits:set,x; noalert; sid:1;)`,
 		`alert tcp any any -> any any (content:"CHECK"; flowbits:isset,x; sid:2;)`), cfg)
 	if err != nil {
@@ -110,15 +110,15 @@ func TestFlowbitsBounds(t *testing.T) {
 	}
 	alerts := 0
 	emit := func(packet.Event) { alerts++ }
-	a, b := rmTCP("SET", rmFrom("10.0.0.1", 40000)), rmTCP("SET", rmFrom("10.0.0.1", 40001))
+	a, b := tcpPacket("SET", fromAddr("10.0.0.1", 40000)), tcpPacket("SET", fromAddr("10.0.0.1", 40001))
 	m.Observe(&a, emit)
 	m.Observe(&b, emit) // evicts flow a's bits
-	check := rmTCP("CHECK", rmFrom("10.0.0.1", 40000))
+	check := tcpPacket("CHECK", fromAddr("10.0.0.1", 40000))
 	m.Observe(&check, emit)
 	if alerts != 0 || m.Evicted() != 1 {
 		t.Errorf("%d alerts, %d evicted; want 0 and 1", alerts, m.Evicted())
 	}
-	checkB := rmTCP("CHECK", rmFrom("10.0.0.1", 40001))
+	checkB := tcpPacket("CHECK", fromAddr("10.0.0.1", 40001))
 	m.Observe(&checkB, emit)
 	if alerts != 1 {
 		t.Fatalf("flow b's bit lost: %d alerts", alerts)
@@ -127,8 +127,8 @@ func TestFlowbitsBounds(t *testing.T) {
 		t.Errorf("%v allocations per set+check, want 0", n)
 	}
 	m.Expire(b.Time+flowbitsIdle+1, nil)
-	if m.fbits.Len() != 0 {
-		t.Errorf("%d flows' bits left after an idle hour", m.fbits.Len())
+	if m.flowbits.Len() != 0 {
+		t.Errorf("%d flows' bits left after an idle hour", m.flowbits.Len())
 	}
 	alerts = 0
 	m.Observe(&checkB, emit)

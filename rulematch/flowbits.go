@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 // flowbits: named bits kept per flow, as Suricata's detect-flowbits.c. A
 // rule's set, unset and toggle act when the rule matches (before its
@@ -26,39 +26,33 @@ import (
 // Suricata's default timeout of an established TCP flow.
 const flowbitsIdle = int64(time.Hour)
 
-const (
-	fbSet uint8 = iota
-	fbUnset
-	fbToggle
-)
-
-// fbCond is one isset/isnotset condition over bit ids.
-type fbCond struct {
+// bitCond is one isset/isnotset condition over bit ids.
+type bitCond struct {
 	ids []uint16
 	any bool // true: one of ids; false: all of them
 	not bool // isnotset
 }
 
-// fbAct is one set/unset/toggle of bit ids.
-type fbAct struct {
-	op  uint8
+// bitAction is one set/unset/toggle of bit ids.
+type bitAction struct {
+	op  rules.FlowbitCmd // set, unset or toggle
 	ids []uint16
 }
 
-// fbKey is a flow, both directions alike: its ends in order.
-type fbKey struct {
+// flowKey is a flow, both directions alike: its ends in order.
+type flowKey struct {
 	a, b   netip.Addr
 	ap, bp uint16
 	proto  uint8
 }
 
-type fbState struct {
+type flowBits struct {
 	bits []uint64
 }
 
 // flowKeyOf orders f's ends so both directions of a flow give one key.
-func flowKeyOf(f *packet.Facts) fbKey {
-	k := fbKey{a: f.Src, b: f.Dst, ap: f.SrcPort, bp: f.DstPort, proto: f.Proto}
+func flowKeyOf(f *packet.Facts) flowKey {
+	k := flowKey{a: f.Src, b: f.Dst, ap: f.SrcPort, bp: f.DstPort, proto: f.Proto}
 	if k.b.Less(k.a) || k.a == k.b && k.bp < k.ap {
 		k.a, k.b, k.ap, k.bp = k.b, k.a, k.bp, k.ap
 	}
@@ -69,7 +63,7 @@ func flowKeyOf(f *packet.Facts) fbKey {
 type flowbitNames map[string]uint16
 
 // compileFlowbits fills r's conditions and actions, naming ids from names.
-func compileFlowbits(r *rules.Rule, cr *cRule, names flowbitNames) error {
+func compileFlowbits(r *rules.Rule, cr *rule, names flowbitNames) error {
 	cr.noalert = r.NoAlert
 	for _, fb := range r.Flowbits {
 		ids := make([]uint16, 0, len(fb.Names))
@@ -85,14 +79,10 @@ func compileFlowbits(r *rules.Rule, cr *cRule, names flowbitNames) error {
 			ids = append(ids, id)
 		}
 		switch fb.Cmd {
-		case "isset", "isnotset":
-			cr.fbConds = append(cr.fbConds, fbCond{ids: ids, any: fb.Any, not: fb.Cmd == "isnotset"})
-		case "set":
-			cr.fbActs = append(cr.fbActs, fbAct{op: fbSet, ids: ids})
-		case "unset":
-			cr.fbActs = append(cr.fbActs, fbAct{op: fbUnset, ids: ids})
-		case "toggle":
-			cr.fbActs = append(cr.fbActs, fbAct{op: fbToggle, ids: ids})
+		case rules.FlowbitIsSet, rules.FlowbitIsNotSet:
+			cr.bitConds = append(cr.bitConds, bitCond{ids: ids, any: fb.Any, not: fb.Cmd == rules.FlowbitIsNotSet})
+		case rules.FlowbitSet, rules.FlowbitUnset, rules.FlowbitToggle:
+			cr.bitActions = append(cr.bitActions, bitAction{op: fb.Cmd, ids: ids})
 		default:
 			return fmt.Errorf("flowbits command %q unknown", fb.Cmd)
 		}
@@ -105,7 +95,7 @@ func compileFlowbits(r *rules.Rule, cr *cRule, names flowbitNames) error {
 func flowbitsRank(r *rules.Rule) int {
 	sets, reads := false, false
 	for _, fb := range r.Flowbits {
-		if fb.Cmd == "isset" || fb.Cmd == "isnotset" {
+		if fb.Cmd.Condition() {
 			reads = true
 		} else {
 			sets = true
@@ -121,13 +111,13 @@ func flowbitsRank(r *rules.Rule) int {
 }
 
 // flowbitsHold reports whether f's flow satisfies every condition of r.
-func (m *RuleMatcher) flowbitsHold(r *cRule, f *packet.Facts) bool {
+func (m *Matcher) flowbitsHold(r *rule, f *packet.Facts) bool {
 	var bits []uint64
-	if st, ok := m.fbits.Peek(flowKeyOf(f)); ok {
+	if st, ok := m.flowbits.Peek(flowKeyOf(f)); ok {
 		bits = st.bits
 	}
-	for i := range r.fbConds {
-		c := &r.fbConds[i]
+	for i := range r.bitConds {
+		c := &r.bitConds[i]
 		hits := 0
 		for _, id := range c.ids {
 			if bitSet(bits, id) {
@@ -153,21 +143,21 @@ func (m *RuleMatcher) flowbitsHold(r *cRule, f *packet.Facts) bool {
 }
 
 // flowbitsAct applies r's set, unset and toggle to f's flow.
-func (m *RuleMatcher) flowbitsAct(r *cRule, f *packet.Facts) {
+func (m *Matcher) flowbitsAct(r *rule, f *packet.Facts) {
 	k := flowKeyOf(f)
-	st, created := m.fbits.Put(k, f.Time, m.onFbEnd)
+	st, created := m.flowbits.Put(k, f.Time, m.onFlowbitsEnd)
 	if created {
-		st.bits = m.fbBuffer()
+		st.bits = m.bitsBuffer()
 	}
-	for _, a := range r.fbActs {
+	for _, a := range r.bitActions {
 		for _, id := range a.ids {
 			w, b := id/64, uint64(1)<<(id%64)
 			switch a.op {
-			case fbSet:
+			case rules.FlowbitSet:
 				st.bits[w] |= b
-			case fbUnset:
+			case rules.FlowbitUnset:
 				st.bits[w] &^= b
-			case fbToggle:
+			case rules.FlowbitToggle:
 				st.bits[w] ^= b
 			}
 		}
@@ -179,11 +169,11 @@ func bitSet(bits []uint64, id uint16) bool {
 	return w < len(bits) && bits[w]&(1<<(id%64)) != 0
 }
 
-// fbBuffer returns a cleared bitmap for a flow, reusing a gone flow's.
-func (m *RuleMatcher) fbBuffer() []uint64 {
-	if n := len(m.fbFree); n > 0 {
-		b := m.fbFree[n-1]
-		m.fbFree = m.fbFree[:n-1]
+// bitsBuffer returns a cleared bitmap for a flow, reusing a gone flow's.
+func (m *Matcher) bitsBuffer() []uint64 {
+	if n := len(m.bitsFree); n > 0 {
+		b := m.bitsFree[n-1]
+		m.bitsFree = m.bitsFree[:n-1]
 		clear(b)
 		return b
 	}
@@ -191,16 +181,16 @@ func (m *RuleMatcher) fbBuffer() []uint64 {
 }
 
 // recycleFlowbits keeps an evicted or expired flow's bitmap for reuse.
-func (m *RuleMatcher) recycleFlowbits(_ fbKey, st *fbState) {
-	if st.bits != nil && len(m.fbFree) < 1024 {
-		m.fbFree = append(m.fbFree, st.bits)
+func (m *Matcher) recycleFlowbits(_ flowKey, st *flowBits) {
+	if st.bits != nil && len(m.bitsFree) < 1024 {
+		m.bitsFree = append(m.bitsFree, st.bits)
 	}
 	st.bits = nil
 }
 
 // fire alerts for a rule that matched f (its flowbits actions are done
 // already, at the match), unless noalert or its threshold holds it back.
-func (m *RuleMatcher) fire(r *cRule, f *packet.Facts, emit packet.Emit) {
+func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit) {
 	if r.noalert {
 		return
 	}

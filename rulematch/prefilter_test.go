@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ func TestPrefilterMatchesContains(t *testing.T) {
 		{"long tier", "abcdeABC-_", 8, 20, 300},
 		{"all tiers", "abcABC@`{[", 1, 20, 400},
 		{"stride cap", "abAB", 16, 24, 50},
+		{"one to six bytes, no capitals", "abcab\x00\xff", 1, 6, 300},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,7 +40,7 @@ func TestPrefilterMatchesContains(t *testing.T) {
 				b.add(lowerASCII(nil, word(tc.minLen+rng.IntN(tc.maxLen-tc.minLen+1))), int32(i), true)
 			}
 			pf := b.build()
-			var s pfScratch
+			var s prefilterScratch
 			for range 2000 {
 				hay := word(rng.IntN(120))
 				if rng.IntN(3) == 0 && len(pf.patterns) > 0 { // plant a pattern, upper-cased
@@ -142,7 +143,7 @@ func BenchmarkPrefilterSearch(b *testing.B) {
 	for _, name := range []string{"text", "binary"} {
 		buf := payloads[name]
 		b.Run(name, func(b *testing.B) {
-			var s pfScratch
+			var s prefilterScratch
 			var cands []int32
 			b.SetBytes(int64(len(buf)))
 			b.ReportAllocs()
@@ -151,7 +152,7 @@ func BenchmarkPrefilterSearch(b *testing.B) {
 			}
 		})
 		b.Run(name+"/automaton-only", func(b *testing.B) {
-			var s pfScratch
+			var s prefilterScratch
 			var cands []int32
 			b.SetBytes(int64(len(buf)))
 			for b.Loop() {
@@ -187,7 +188,7 @@ func TestPrefilterPortGroups(t *testing.T) {
 		t.Fatalf("groups %+v: want open then ported", pf.groups)
 	}
 	hay := []byte("() { :;}; NESSUS x-bench-pattern")
-	var s pfScratch
+	var s prefilterScratch
 	for _, tc := range []struct {
 		withPorted bool
 		want       []int32
@@ -199,6 +200,30 @@ func TestPrefilterPortGroups(t *testing.T) {
 		slices.Sort(got)
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("withPorted %v: got %v, want %v", tc.withPorted, got, tc.want)
+		}
+	}
+}
+
+func TestLowerASCII(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	var dst []byte
+	for n := range 100 {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(rng.IntN(256))
+		}
+		if n > 10 {
+			copy(src, "@AZ[`az{\x80\xc1")
+		}
+		dst = lowerASCII(dst, src)
+		for i, c := range src {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 32
+			}
+			if dst[i] != want {
+				t.Fatalf("%q: byte %d %#x became %#x, want %#x", src, i, c, dst[i], want)
+			}
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 // byte_test, byte_jump and isdataat: checks on the bytes at a position of
 // the buffer, absolute or relative to the previous match's end, as
@@ -15,39 +15,40 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// cByte is a compiled byte check.
-type cByte struct {
+// byteCheck is a compiled byte check.
+type byteCheck struct {
 	op       *rules.ByteOp
 	relative bool
 	shift    uint // trailing zeros of the bitmask
 }
 
-func compileByte(op *rules.ByteOp) (*cByte, string) {
-	switch op.Kind {
-	case "byte_test", "byte_jump", "isdataat":
-	default:
-		return nil, "byte check " + op.Kind + " unknown"
+func compileByte(op *rules.ByteOp) (*byteCheck, string) {
+	if op.Kind < rules.ByteTest || op.Kind > rules.IsDataAt {
+		return nil, "byte check " + op.Kind.String() + " unknown"
 	}
-	if op.Kind != "isdataat" && (op.Bytes < 1 || !op.String && op.Bytes > 8 || op.Bytes > 23) {
-		return nil, op.Kind + ": number of bytes out of range"
+	if op.Kind != rules.IsDataAt && (op.Bytes < 1 || !op.String && op.Bytes > 8 || op.Bytes > 23) {
+		return nil, op.Kind.String() + ": number of bytes out of range"
 	}
-	return &cByte{op: op, relative: op.Relative, shift: uint(bits.TrailingZeros64(op.Bitmask))}, ""
+	if op.Kind == rules.ByteTest && (op.Op < rules.CompareEq || op.Op > rules.CompareXor) {
+		return nil, "byte_test: operator " + op.Op.String() + " unknown"
+	}
+	return &byteCheck{op: op, relative: op.Relative, shift: uint(bits.TrailingZeros64(op.Bitmask))}, ""
 }
 
 // inspectByte evaluates a byte check at prevEnd and goes on with the chain.
-func (s *ruleScratch) inspectByte(items []cItem, i int, raw []byte, low []byte, prevEnd int) int {
+func (s *scratch) inspectByte(items []item, i int, raw []byte, low []byte, prevEnd int) int {
 	b := items[i].b
 	op := b.op
 	base := 0
 	if b.relative {
-		if prevEnd >= len(raw) && op.Kind != "isdataat" {
+		if prevEnd >= len(raw) && op.Kind != rules.IsDataAt {
 			return 0 // no relative base left
 		}
 		base = prevEnd
 	}
 	pos := base + op.Offset
 	switch op.Kind {
-	case "isdataat":
+	case rules.IsDataAt:
 		// absolute: a byte at position N; relative: N more bytes after
 		// the previous match (Suricata's buffer_offset + N <= length)
 		has := pos < len(raw)
@@ -58,7 +59,7 @@ func (s *ruleScratch) inspectByte(items []cItem, i int, raw []byte, low []byte, 
 			return 0
 		}
 		return s.next(items, i, raw, low, prevEnd)
-	case "byte_test":
+	case rules.ByteTest:
 		v, _, ok := b.value(raw, pos)
 		if !ok || b.compare(v) == op.Negate {
 			return 0
@@ -95,7 +96,7 @@ func (s *ruleScratch) inspectByte(items []cItem, i int, raw []byte, low []byte, 
 
 // value reads the check's bytes at pos: a binary number in its byte order
 // or an ASCII number in its base, masked. n is the bytes the number took.
-func (b *cByte) value(buf []byte, pos int) (v uint64, n int, ok bool) {
+func (b *byteCheck) value(buf []byte, pos int) (v uint64, n int, ok bool) {
 	op := b.op
 	if pos < 0 || pos+op.Bytes > len(buf) {
 		return 0, 0, false
@@ -123,22 +124,22 @@ func (b *cByte) value(buf []byte, pos int) (v uint64, n int, ok bool) {
 	return v, n, true
 }
 
-func (b *cByte) compare(v uint64) bool {
+func (b *byteCheck) compare(v uint64) bool {
 	x := b.op.Value
 	switch b.op.Op {
-	case "=":
+	case rules.CompareEq:
 		return v == x
-	case "<":
+	case rules.CompareLt:
 		return v < x
-	case ">":
+	case rules.CompareGt:
 		return v > x
-	case "<=":
+	case rules.CompareLe:
 		return v <= x
-	case ">=":
+	case rules.CompareGe:
 		return v >= x
-	case "&":
+	case rules.CompareAnd:
 		return v&x != 0
-	case "^":
+	case rules.CompareXor:
 		return v^x != 0
 	}
 	return false

@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"testing"
@@ -56,12 +56,12 @@ func TestByteChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := NewRuleMatcher(fbRules(t, `alert tcp any any -> any any (`+tt.rule+`)`), DefaultRuleConfig())
+			m, err := New(parseRules(t, `alert tcp any any -> any any (`+tt.rule+`)`), DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
 			for p, want := range tt.pays {
-				f := rmTCP(p)
+				f := tcpPacket(p)
 				fired := false
 				m.Observe(&f, func(packet.Event) { fired = true })
 				if fired != want {

@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 // Multi-pattern prefilter for the rule matcher, after Suricata's
 // detect-engine-prefilter.c and detect-engine-mpm.c: every rule with a
@@ -55,7 +55,7 @@ const (
 const maxStrideLen = 16
 
 // prefilter holds the patterns, the rules that chose each, and the searches
-// over them. Read-only once built; the scratch it needs lives in pfScratch.
+// over them. Read-only once built; the scratch it needs lives in prefilterScratch.
 //
 // Patterns are split into two groups, after Suricata's per-port signature
 // group heads: those of rules open to any port, scanned in every payload,
@@ -64,15 +64,15 @@ const maxStrideLen = 16
 // Without the split, one any-port rule made every payload pay for the short
 // patterns of the port-limited ones.
 type prefilter struct {
-	minLen   int       // shortest pattern: a shorter buffer cannot hold any
-	maxLen   int       // longest pattern: how far past a boundary a spanning one ends
-	postings [][]int32 // pattern id → rule indexes, ascending
-	patterns [][]byte  // lowercased, by id
-	groups   []pfGroup // open first; at most one of each kind
+	minLen   int            // shortest pattern: a shorter buffer cannot hold any
+	maxLen   int            // longest pattern: how far past a boundary a spanning one ends
+	postings [][]int32      // pattern id → rule indexes, ascending
+	patterns [][]byte       // lowercased, by id
+	groups   []patternGroup // open first; at most one of each kind
 }
 
-// pfGroup is the searches over one group's patterns.
-type pfGroup struct {
+// patternGroup is the searches over one group's patterns.
+type patternGroup struct {
 	ported bool // only patterns of port-limited rules
 	ac     *automaton
 	blocks []*blockIndex // by tier; at most three
@@ -132,8 +132,8 @@ func (b *prefilterBuilder) build() *prefilter {
 
 // buildGroup splits a group's patterns by length between the automaton and
 // the block index tiers.
-func buildGroup(patterns [][]byte, ids []int32, ported bool) pfGroup {
-	g := pfGroup{ported: ported}
+func buildGroup(patterns [][]byte, ids []int32, ported bool) patternGroup {
+	g := patternGroup{ported: ported}
 	var short, narrow, mid, long []int32
 	for _, id := range ids {
 		switch n := len(patterns[id]); {
@@ -164,15 +164,15 @@ func buildGroup(patterns [][]byte, ids []int32, ported bool) pfGroup {
 // hasOpen reports whether some pattern belongs to an any-port rule.
 func (p *prefilter) hasOpen() bool { return len(p.groups) > 0 && !p.groups[0].ported }
 
-// pfScratch is the per-worker state of a search: a generation stamp per
+// prefilterScratch is the per-worker state of a search: a generation stamp per
 // pattern so a pattern seen many times in one payload adds its rules once.
-type pfScratch struct {
+type prefilterScratch struct {
 	seen []uint32
 	gen  uint32
 }
 
 // next starts a new search over n patterns.
-func (s *pfScratch) next(n int) {
+func (s *prefilterScratch) next(n int) {
 	if len(s.seen) < n {
 		s.seen = make([]uint32, n)
 		s.gen = 0
@@ -185,7 +185,7 @@ func (s *pfScratch) next(n int) {
 }
 
 // found adds pattern id's rules to cands unless this search added them.
-func (p *prefilter) found(id int32, s *pfScratch, cands []int32) []int32 {
+func (p *prefilter) found(id int32, s *prefilterScratch, cands []int32) []int32 {
 	if s.seen[id] != s.gen {
 		s.seen[id] = s.gen
 		cands = append(cands, p.postings[id]...)
@@ -196,13 +196,13 @@ func (p *prefilter) found(id int32, s *pfScratch, cands []int32) []int32 {
 // search looks for every pattern in buf (any case) and appends to cands the
 // rules of each pattern found, each pattern once. Order is unspecified;
 // callers sort.
-func (p *prefilter) search(buf []byte, s *pfScratch, cands []int32) []int32 {
+func (p *prefilter) search(buf []byte, s *prefilterScratch, cands []int32) []int32 {
 	return p.searchFor(buf, true, s, cands)
 }
 
 // searchFor is search limited to the open group unless withPorted: the
 // packet's ports already rule out every port-limited rule.
-func (p *prefilter) searchFor(buf []byte, withPorted bool, s *pfScratch, cands []int32) []int32 {
+func (p *prefilter) searchFor(buf []byte, withPorted bool, s *prefilterScratch, cands []int32) []int32 {
 	s.next(len(p.postings))
 	for gi := range p.groups {
 		g := &p.groups[gi]
@@ -317,7 +317,7 @@ func buildAutomaton(patterns [][]byte, ids []int32) *automaton {
 }
 
 // search runs the automaton once over buf.
-func (a *automaton) search(p *prefilter, buf []byte, s *pfScratch, cands []int32) []int32 {
+func (a *automaton) search(p *prefilter, buf []byte, s *prefilterScratch, cands []int32) []int32 {
 	trans, cls, shift := a.trans, &a.cls, a.shift
 	v := int32(0)
 	for _, c := range buf {
@@ -438,7 +438,7 @@ func (bi *blockIndex) slot(blk uint32) int {
 }
 
 // search samples buf one block every stride bytes.
-func (bi *blockIndex) search(p *prefilter, buf []byte, s *pfScratch, cands []int32) []int32 {
+func (bi *blockIndex) search(p *prefilter, buf []byte, s *prefilterScratch, cands []int32) []int32 {
 	if bi.width == 2 {
 		return bi.search2(p, buf, s, cands)
 	}
@@ -456,7 +456,7 @@ func (bi *blockIndex) search(p *prefilter, buf []byte, s *pfScratch, cands []int
 
 // search2 is search for 2-byte blocks: the bloom filter is exact, so no
 // hashing; kept apart so neither loop branches on the width.
-func (bi *blockIndex) search2(p *prefilter, buf []byte, s *pfScratch, cands []int32) []int32 {
+func (bi *blockIndex) search2(p *prefilter, buf []byte, s *prefilterScratch, cands []int32) []int32 {
 	bloom, stride := bi.bloom, bi.stride
 	for j := 0; j+2 <= len(buf); j += stride {
 		blk := uint32(binary.LittleEndian.Uint16(buf[j:])) | foldMask&0xffff
@@ -469,7 +469,7 @@ func (bi *blockIndex) search2(p *prefilter, buf []byte, s *pfScratch, cands []in
 }
 
 // verify checks the patterns having block blk, found at j, in place.
-func (bi *blockIndex) verify(p *prefilter, buf []byte, j int, blk uint32, s *pfScratch, cands []int32) []int32 {
+func (bi *blockIndex) verify(p *prefilter, buf []byte, j int, blk uint32, s *prefilterScratch, cands []int32) []int32 {
 	slot := bi.slot(blk)
 	if bi.keys[slot] == 0 {
 		return cands // a bloom false positive

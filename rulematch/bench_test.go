@@ -1,4 +1,4 @@
-package detectors
+package rulematch
 
 import (
 	"fmt"
@@ -14,12 +14,12 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// rmBenchRules makes n content rules the way a large ruleset looks to the
+// benchRules makes n content rules the way a large ruleset looks to the
 // prefilter: one or two contents of random 6-12 bytes (printable or
 // binary, half of them nocase), mostly TCP with server ports, some UDP/53,
 // some to_client from port 80, a few with a pcre behind the content. None
-// fires on rmBenchTraffic.
-func rmBenchRules(n int) []*rules.Rule {
+// fires on benchTraffic.
+func benchRules(n int) []*rules.Rule {
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
 	const printable = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-=%?&"
 	pat := func() string {
@@ -35,14 +35,14 @@ func rmBenchRules(n int) []*rules.Rule {
 		return string(b)
 	}
 	content := func(p, mods string) rules.Match {
-		m := rmC("", mods)
+		m := contentMatch("", mods)
 		m.Content.Pattern = []byte(p)
 		return m
 	}
 	out := make([]*rules.Rule, 0, n)
 	for i := range n {
 		sid := uint32(2_000_000 + i)
-		var opts []rmOpt
+		var opts []ruleOpt
 		proto := "tcp"
 		mods := ""
 		if rng.IntN(2) == 0 {
@@ -51,88 +51,88 @@ func rmBenchRules(n int) []*rules.Rule {
 		ms := []rules.Match{content(pat(), mods)}
 		switch r := rng.IntN(10); {
 		case r < 4:
-			opts = append(opts, rmPorts("any", []string{"80", "443", "8080", "25", "445"}[rng.IntN(5)]),
-				rmFlow(rules.FlowToServer, true, false, false))
+			opts = append(opts, withPorts("any", []string{"80", "443", "8080", "25", "445"}[rng.IntN(5)]),
+				withFlow(rules.FlowToServer, true, false, false))
 		case r < 6:
-			opts = append(opts, rmPorts("any", "any"))
+			opts = append(opts, withPorts("any", "any"))
 		case r < 7:
-			opts = append(opts, rmPorts("80", "any"), rmFlow(rules.FlowToClient, true, false, false))
+			opts = append(opts, withPorts("80", "any"), withFlow(rules.FlowToClient, true, false, false))
 		case r < 8:
 			proto = "http"
 			ms[0].Buffer = []rules.Buffer{rules.BufferHTTPURI, rules.BufferHTTPUserAgent, rules.BufferHTTPHeader}[rng.IntN(3)]
 		default:
 			proto = "udp"
-			opts = append(opts, rmPorts("any", "53"))
+			opts = append(opts, withPorts("any", "53"))
 		}
 		switch rng.IntN(10) {
 		case 0:
 			ms = append(ms, content(pat(), "distance:0"))
 		case 1:
-			ms = append(ms, rmP(regexp.QuoteMeta(pat()[:1])+`[a-z]{3}\d+`, "R"))
+			ms = append(ms, pcreMatch(regexp.QuoteMeta(pat()[:1])+`[a-z]{3}\d+`, "R"))
 		}
-		opts = append(opts, rmMatches(ms...))
-		out = append(out, rmRule(sid, proto, opts...))
+		opts = append(opts, withMatches(ms...))
+		out = append(out, newRule(sid, proto, opts...))
 	}
 	return out
 }
 
-// rmBench52Rules is a small hand-written policy: web attacks, scanners,
+// bench52Rules is a small hand-written policy: web attacks, scanners,
 // shells, DNS, SMB, TCP flag scans and ICMP oddities.
-func rmBench52Rules() []*rules.Rule {
+func bench52Rules() []*rules.Rule {
 	var rs []*rules.Rule
 	sid := uint32(3_000_000)
-	add := func(proto string, opts ...rmOpt) {
+	add := func(proto string, opts ...ruleOpt) {
 		sid++
-		rs = append(rs, rmRule(sid, proto, opts...))
+		rs = append(rs, newRule(sid, proto, opts...))
 	}
-	web := rmFlow(rules.FlowToServer, true, false, false)
-	uri := func(p, mods string) rules.Match { return rmC(p, "buffer:http.uri; "+mods) }
-	ua := func(p string) rules.Match { return rmC(p, "buffer:http.user_agent; nocase") }
+	web := withFlow(rules.FlowToServer, true, false, false)
+	uri := func(p, mods string) rules.Match { return contentMatch(p, "buffer:http.uri; "+mods) }
+	ua := func(p string) rules.Match { return contentMatch(p, "buffer:http.user_agent; nocase") }
 	for _, p := range []string{"/wp-login.php", "/xmlrpc.php", "/.env", "/.git/config", "/phpmyadmin", "/cgi-bin/", "/etc/passwd", "/boaform/admin", "/HNAP1", "/actuator/env", "/solr/admin", "/vendor/phpunit"} {
-		add("http", web, rmMatches(uri(p, "nocase")))
+		add("http", web, withMatches(uri(p, "nocase")))
 	}
 	for _, p := range []string{"sqlmap", "nikto", "masscan", "zgrab", "nmap scripting", "python-requests/2.", "curl/7.1", "go-http-client/1.1 x", "hydra", "dirbuster"} {
-		add("http", web, rmMatches(ua(p)))
+		add("http", web, withMatches(ua(p)))
 	}
-	add("http", web, rmMatches(uri("union", "nocase"), rmP(`(?i)union\s+(all\s+)?select`, "buffer:http.uri")))
-	add("http", web, rmMatches(uri("../", ""), uri("../", "distance:0; within:6")))
-	add("http", web, rmMatches(uri("%2e%2e%2f", "nocase")))
-	add("http", web, rmMatches(rmC("${jndi:", "nocase")))
-	add("http", web, rmMatches(uri("<script", "nocase")))
-	add("http", web, rmMatches(rmC("() {", "buffer:http.header"), rmC(";", "buffer:http.header; distance:0; within:4")))
-	add("http", web, rmMatches(rmC("POST", "buffer:http.method"), uri(".jsp", "endswith"), rmC("cmd=", "buffer:http.request_body")))
-	add("tcp", web, rmMatches(rmC("cmd.exe", "nocase")))
-	add("tcp", rmMatches(rmC("/bin/sh", "")))
-	add("tcp", rmMatches(rmC("|90 90 90 90 90 90 90 90|", "")))
-	add("tcp", rmPorts("any", "445"), rmMatches(rmC("|ff|SMB|72|", "offset:4; depth:5")))
-	add("tcp", rmPorts("any", "445"), rmMatches(rmC("|fe|SMB", "offset:4; depth:4"), rmC("|00 00|", "distance:8; within:2")))
-	add("tcp", rmPorts("any", "3389"), rmMatches(rmC("Cookie: mstshash=", "")))
-	add("tcp", rmPorts("any", "22"), rmMatches(rmC("SSH-", "startswith"), rmC("libssh", "nocase; distance:0")))
-	add("tcp", rmPorts("any", "21"), rmMatches(rmC("USER ", "startswith"), rmC("root", "distance:0; within:4")))
-	add("tcp", rmPorts("any", "23"), rmMatches(rmC("enable|0d 0a|system|0d 0a|shell", "")))
-	add("udp", rmPorts("any", "53"), rmMatches(rmC("|00 00 fc 00 01|", "")))
-	add("udp", rmPorts("any", "53"), rmMatches(rmC("|00 00 ff 00 01|", "")))
-	add("udp", rmPorts("any", "53"), rmMatches(rmC("|07|dnslog|02|cn|00|", "nocase")))
-	add("udp", rmPorts("any", "53"), rmDsize(">512"), rmMatches(rmC("|00 01 00 00 00 00 00 00|", "offset:4; depth:8")))
-	add("udp", rmPorts("any", "1900"), rmMatches(rmC("M-SEARCH", "startswith")))
-	add("udp", rmPorts("any", "11211"), rmMatches(rmC("stats", "")))
-	add("udp", rmPorts("any", "123"), rmDsize("<10"))
-	add("tcp", rmFlags("FPU"))
-	add("tcp", rmFlags("0"))
-	add("tcp", rmFlags("SF,12"))
-	add("tcp", rmFlags("F"), rmFlow(rules.FlowAny, false, true, false))
-	add("tcp", rmFlags("S"), rmDsize(">0"))
-	add("icmp", rmIType("8"), rmDsize(">800"))
-	add("icmp", rmIType("13"))
-	add("icmp", rmIType("5"), rmICode("0-3"))
-	add("ip", rmTTL("0"))
-	add("tcp", rmPorts("any", "6667"), rmMatches(rmC("PRIVMSG #", "")))
+	add("http", web, withMatches(uri("union", "nocase"), pcreMatch(`(?i)union\s+(all\s+)?select`, "buffer:http.uri")))
+	add("http", web, withMatches(uri("../", ""), uri("../", "distance:0; within:6")))
+	add("http", web, withMatches(uri("%2e%2e%2f", "nocase")))
+	add("http", web, withMatches(contentMatch("${jndi:", "nocase")))
+	add("http", web, withMatches(uri("<script", "nocase")))
+	add("http", web, withMatches(contentMatch("() {", "buffer:http.header"), contentMatch(";", "buffer:http.header; distance:0; within:4")))
+	add("http", web, withMatches(contentMatch("POST", "buffer:http.method"), uri(".jsp", "endswith"), contentMatch("cmd=", "buffer:http.request_body")))
+	add("tcp", web, withMatches(contentMatch("cmd.exe", "nocase")))
+	add("tcp", withMatches(contentMatch("/bin/sh", "")))
+	add("tcp", withMatches(contentMatch("|90 90 90 90 90 90 90 90|", "")))
+	add("tcp", withPorts("any", "445"), withMatches(contentMatch("|ff|SMB|72|", "offset:4; depth:5")))
+	add("tcp", withPorts("any", "445"), withMatches(contentMatch("|fe|SMB", "offset:4; depth:4"), contentMatch("|00 00|", "distance:8; within:2")))
+	add("tcp", withPorts("any", "3389"), withMatches(contentMatch("Cookie: mstshash=", "")))
+	add("tcp", withPorts("any", "22"), withMatches(contentMatch("SSH-", "startswith"), contentMatch("libssh", "nocase; distance:0")))
+	add("tcp", withPorts("any", "21"), withMatches(contentMatch("USER ", "startswith"), contentMatch("root", "distance:0; within:4")))
+	add("tcp", withPorts("any", "23"), withMatches(contentMatch("enable|0d 0a|system|0d 0a|shell", "")))
+	add("udp", withPorts("any", "53"), withMatches(contentMatch("|00 00 fc 00 01|", "")))
+	add("udp", withPorts("any", "53"), withMatches(contentMatch("|00 00 ff 00 01|", "")))
+	add("udp", withPorts("any", "53"), withMatches(contentMatch("|07|dnslog|02|cn|00|", "nocase")))
+	add("udp", withPorts("any", "53"), withDsize(">512"), withMatches(contentMatch("|00 01 00 00 00 00 00 00|", "offset:4; depth:8")))
+	add("udp", withPorts("any", "1900"), withMatches(contentMatch("M-SEARCH", "startswith")))
+	add("udp", withPorts("any", "11211"), withMatches(contentMatch("stats", "")))
+	add("udp", withPorts("any", "123"), withDsize("<10"))
+	add("tcp", withFlags("FPU"))
+	add("tcp", withFlags("0"))
+	add("tcp", withFlags("SF,12"))
+	add("tcp", withFlags("F"), withFlow(rules.FlowAny, false, true, false))
+	add("tcp", withFlags("S"), withDsize(">0"))
+	add("icmp", withIType("8"), withDsize(">800"))
+	add("icmp", withIType("13"))
+	add("icmp", withIType("5"), withICode("0-3"))
+	add("ip", withTTL("0"))
+	add("tcp", withPorts("any", "6667"), withMatches(contentMatch("PRIVMSG #", "")))
 	return rs
 }
 
-// rmBenchTraffic is a benign mix: HTTP requests and responses, TLS-like
+// benchTraffic is a benign mix: HTTP requests and responses, TLS-like
 // records of random bytes, DNS queries and answers.
-func rmBenchTraffic() []packet.Facts {
+func benchTraffic() []packet.Facts {
 	rng := rand.New(rand.NewPCG(42, 42))
 	words := strings.Fields("the of and to in is you that it he was for on are as with his they at be this from " +
 		"have or by one had not but what all were when we there can an your which their said if do will each about " +
@@ -151,10 +151,10 @@ func rmBenchTraffic() []packet.Facts {
 	client, server := netip.MustParseAddr("192.168.1.20"), netip.MustParseAddr("203.0.113.80")
 	var out []packet.Facts
 	add := func(f packet.Facts) {
-		f.Time = rmT0 + int64(len(out))*int64(time.Millisecond)
+		f.Time = t0 + int64(len(out))*int64(time.Millisecond)
 		f.Packet = packet.PacketRef{Num: uint64(len(out) + 1)}
 		f.WireLen = 54 + len(f.Payload)
-		f.L3, f.TTL, f.HasEth, f.SrcMAC = packet.L3IPv4, 64, true, rmMAC
+		f.L3, f.TTL, f.HasEth, f.SrcMAC = packet.L3IPv4, 64, true, srcMAC
 		out = append(out, f)
 	}
 	for i := range 40 {
@@ -200,7 +200,7 @@ func rmBenchTraffic() []packet.Facts {
 // rules, and 1,000 and 5,000 generated content rules; "all" evaluates
 // every rule of the packet's protocol without the prefilter, for scale.
 func BenchmarkRuleMatch(b *testing.B) {
-	facts := rmBenchTraffic()
+	facts := benchTraffic()
 	bytes := 0
 	for _, f := range facts {
 		bytes += len(f.Payload)
@@ -211,13 +211,13 @@ func BenchmarkRuleMatch(b *testing.B) {
 		noPF  bool
 	}{
 		{"rules=0", nil, false},
-		{"rules=52", rmBench52Rules(), false},
-		{"rules=1000", rmBenchRules(1000), false},
-		{"rules=5000", rmBenchRules(5000), false},
-		{"rules=1000/all", rmBenchRules(1000), true},
+		{"rules=52", bench52Rules(), false},
+		{"rules=1000", benchRules(1000), false},
+		{"rules=5000", benchRules(5000), false},
+		{"rules=1000/all", benchRules(1000), true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			m := rmNewMatcher(b, bc.rules...)
+			m := newMatcher(b, bc.rules...)
 			m.noPrefilter = bc.noPF
 			fired := 0
 			emit := func(packet.Event) { fired++ }
@@ -241,19 +241,19 @@ func BenchmarkRuleMatch(b *testing.B) {
 // BenchmarkRuleCompile is the one-off cost of compiling 1,000 generated
 // rules, with the heap the compiled rules hold (mostly the automaton).
 func BenchmarkRuleCompile(b *testing.B) {
-	rs := rmBenchRules(1000)
+	rs := benchRules(1000)
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	before := ms.HeapAlloc
-	m := rmNewMatcher(b, rs...)
+	m := newMatcher(b, rs...)
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	held := float64(ms.HeapAlloc-before) / (1 << 20)
 	runtime.KeepAlive(m)
 	b.ResetTimer()
 	for range b.N {
-		rmNewMatcher(b, rs...)
+		newMatcher(b, rs...)
 	}
 	b.ReportMetric(held, "MB-held")
 }

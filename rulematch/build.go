@@ -1,0 +1,253 @@
+package rulematch
+
+// Building the rule base, after detect-engine-build.c: rules are ordered
+// (pass first, flowbit setters before readers), split by protocol class,
+// and within a class either given to the prefilter by their fast pattern
+// or indexed by the few ports they name; the rest run for every packet of
+// the class.
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// Protocol classes: each packet falls in exactly one, and each class has
+// its own rule set and prefilter. They are numbered as rules.Transport
+// numbers its bits, so a rule's protocol gives its classes directly.
+const (
+	classTCP = iota
+	classUDP
+	classICMP4
+	classICMP6
+	classOther // any other IP protocol, or no decoded transport header
+	numClasses
+)
+
+// classTransport is the rules.Transport bit of class c.
+func classTransport(c int) rules.Transport { return 1 << c }
+
+// packetClass is the class of an IP packet.
+func packetClass(f *packet.Facts) int {
+	switch f.Proto {
+	case packet.ProtoTCP:
+		return classTCP
+	case packet.ProtoUDP:
+		return classUDP
+	case packet.ProtoICMP:
+		return classICMP4
+	case packet.ProtoICMPv6:
+		return classICMP6
+	}
+	return classOther
+}
+
+// ruleSet is one protocol class's share of the rules.
+type ruleSet struct {
+	all []int32    // every rule of the class, ascending
+	pf  *prefilter // rules with a positive content; nil when none
+	// pfDst and pfSrc gate the prefilter's ported group: the destination
+	// and source ports some port-limited content rule of the class accepts.
+	// A packet whose destination is in neither pfDst nor, for its source,
+	// pfSrc cannot match such a rule, so their patterns are not searched:
+	// most traffic (TLS on 443, HTTP responses against request rules) never
+	// needs them. pfAllPorts: a content rule accepts any ports, so the
+	// prefilter's open group is searched in every packet.
+	pfDst, pfSrc *[1 << 10]uint64
+	pfAllPorts   bool
+	hasStream    bool // some content rule may match across segments
+	hasHTTP      bool // some rule inspects an http buffer
+	// streamWindow: stream bytes before a segment's new data the class's
+	// stream rules need (their longest reach - 1).
+	streamWindow int
+	// Rules without a prefilter pattern, always evaluated once the
+	// packet's ports select them: by a small destination port set, by a
+	// small source port set (to_client rules written "80 -> any"), or
+	// for every packet of the class.
+	always []int32
+	byDst  map[uint16][]int32
+	bySrc  map[uint16][]int32
+}
+
+// engine is the compiled rule base, read-only after compileRules:
+// Suricata's DetectEngineCtx. Per-packet state lives in scratch.
+type engine struct {
+	rules     []rule // pass rules first, then in the order given
+	sets      [numClasses]ruleSet
+	maxWindow int64 // longest threshold window, ns; 0 without thresholds
+	// flowbitWords is the size of a flow's flowbits bitmap in words; 0
+	// when no rule uses flowbits.
+	flowbitWords int
+}
+
+// smallPortSet is how many ports a rule may list and still be indexed by
+// port rather than evaluated for every packet of its protocol.
+const smallPortSet = 64
+
+// compileRules compiles rs, reporting every bad rule by file:line.
+func compileRules(rs []*rules.Rule) (*engine, error) {
+	eng := &engine{}
+	var errs []error
+	order := make([]*rules.Rule, 0, len(rs))
+	for i, r := range rs {
+		if r == nil {
+			errs = append(errs, fmt.Errorf("rule %d: nil rule", i))
+			continue
+		}
+		order = append(order, r)
+	}
+	// pass rules first, so one matching pass rule ends a packet's checks;
+	// then rules setting flowbits before those reading them
+	slices.SortStableFunc(order, func(a, b *rules.Rule) int {
+		if c := cmp.Compare(actionRank(a.Action), actionRank(b.Action)); c != 0 {
+			return c
+		}
+		return cmp.Compare(flowbitsRank(a), flowbitsRank(b))
+	})
+	names := flowbitNames{}
+	var builders [numClasses]prefilterBuilder
+	for _, r := range order {
+		cr, fp, err := compileRule(r)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := compileFlowbits(r, &cr, names); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
+			continue
+		}
+		cr.stream = streamable(r)
+		for _, b := range cr.bufs {
+			cr.http = cr.http || b.id != rules.BufferPayload
+		}
+		idx := int32(len(eng.rules))
+		eng.rules = append(eng.rules, cr)
+		if cr.thr != nil && cr.thr.window > eng.maxWindow {
+			eng.maxWindow = cr.thr.window
+		}
+		dst, dstOK := smallPorts(&r.DstPorts)
+		src, srcOK := smallPorts(&r.SrcPorts)
+		for c := range numClasses {
+			if r.Proto.Transports()&classTransport(c) == 0 {
+				continue
+			}
+			set := &eng.sets[c]
+			set.all = append(set.all, idx)
+			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
+			hasPorts := c == classTCP || c == classUDP
+			switch {
+			case fp != nil:
+				open := !hasPorts || gatePorts(set, r, dst, dstOK, src, srcOK)
+				builders[c].add(fp, idx, open)
+				set.hasStream = set.hasStream || cr.stream
+				if cr.stream {
+					set.streamWindow = max(set.streamWindow, streamReach(r)-1)
+				}
+			case hasPorts && !r.Bidirectional && dstOK:
+				set.byDst = addPorts(set.byDst, dst, idx)
+			case hasPorts && !r.Bidirectional && srcOK:
+				set.bySrc = addPorts(set.bySrc, src, idx)
+			default:
+				set.always = append(set.always, idx)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	eng.flowbitWords = (len(names) + 63) / 64
+	for c := range eng.sets {
+		eng.sets[c].pf = builders[c].build()
+	}
+	return eng, nil
+}
+
+// gatePorts records the ports a content rule accepts in the set's
+// prefilter gates and reports whether the rule is open on both sides (then
+// its pattern is searched in every packet). A bidirectional rule's ports
+// may be either side, so they go in both.
+func gatePorts(set *ruleSet, r *rules.Rule, dst []uint16, dstOK bool, src []uint16, srcOK bool) (open bool) {
+	add := func(g **[1 << 10]uint64, ports []uint16) {
+		if *g == nil {
+			*g = new([1 << 10]uint64)
+		}
+		for _, p := range ports {
+			(*g)[p>>6] |= 1 << (p & 63)
+		}
+	}
+	switch {
+	case dstOK && r.Bidirectional:
+		add(&set.pfDst, dst)
+		add(&set.pfSrc, dst)
+	case srcOK && r.Bidirectional:
+		add(&set.pfDst, src)
+		add(&set.pfSrc, src)
+	case dstOK:
+		add(&set.pfDst, dst)
+	case srcOK:
+		add(&set.pfSrc, src)
+	default:
+		set.pfAllPorts = true
+		return true
+	}
+	return false
+}
+
+// scanPorts reports whether some content rule may match a TCP/UDP packet
+// with these ports.
+func (set *ruleSet) scanPorts(src, dst uint16) bool {
+	return set.pfAllPorts || set.portGate(src, dst)
+}
+
+// portGate reports whether some port-limited content rule accepts these
+// ports: whether the prefilter's ported group is worth searching.
+func (set *ruleSet) portGate(src, dst uint16) bool {
+	return set.pfDst != nil && set.pfDst[dst>>6]&(1<<(dst&63)) != 0 ||
+		set.pfSrc != nil && set.pfSrc[src>>6]&(1<<(src&63)) != 0
+}
+
+func actionRank(a rules.Action) int {
+	if a == rules.ActionPass {
+		return 0
+	}
+	return 1
+}
+
+func addPorts(m map[uint16][]int32, ports []uint16, idx int32) map[uint16][]int32 {
+	if m == nil {
+		m = make(map[uint16][]int32)
+	}
+	for _, p := range ports {
+		m[p] = append(m[p], idx)
+	}
+	return m
+}
+
+// smallPorts lists a port set that names a few ports outright.
+func smallPorts(s *rules.PortSpec) ([]uint16, bool) {
+	if s.Any || s.Negated || len(s.Exclude) > 0 || len(s.Include) == 0 {
+		return nil, false
+	}
+	n := 0
+	for _, r := range s.Include {
+		if r.Hi < r.Lo {
+			return nil, false
+		}
+		n += int(r.Hi-r.Lo) + 1
+		if n > smallPortSet {
+			return nil, false
+		}
+	}
+	out := make([]uint16, 0, n)
+	for _, r := range s.Include {
+		for p := int(r.Lo); p <= int(r.Hi); p++ {
+			out = append(out, uint16(p))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), true
+}

@@ -1,0 +1,83 @@
+package rulematch
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config tunes the rule matcher. The zero value is not useful; start
+// from DefaultConfig.
+type Config struct {
+	// MaxThresholdEntries caps the threshold: and detection_filter: state
+	// kept at once: one entry per rule and tracked address (by_src,
+	// by_dst), address pair (by_both), connection (by_flow) or rule
+	// (by_rule). When full the
+	// least recently matched entry is evicted and counted in Evicted; that
+	// key's next match starts a fresh count, so a limit rule may alert
+	// again early and a detection_filter rule late. Entries expire on
+	// packet time once the longest window of any threshold rule has
+	// passed. About 200 bytes an entry: the default 65536 is about 13 MB
+	// when full, in line with Suricata's 16 MiB threshold memcap. A
+	// unique_on detection_filter adds 2 bytes per distinct port it keeps,
+	// count+1 at most.
+	MaxThresholdEntries int `json:"max_threshold_entries"`
+
+	// InspectionRecursionLimit caps the content and pcre steps one rule may
+	// take on one buffer of one packet while it retries later occurrences
+	// of a pattern for a relative (within) match. Without it a payload
+	// with many occurrences of a pattern makes a chained rule cost time
+	// quadratic in the payload. When the cap bites the rule does not match
+	// that packet. Lower bounds the worst packet's cost harder and may miss
+	// a match in a long repetitive payload. Default 3000, Suricata's
+	// detect.inspection-recursion-limit.
+	InspectionRecursionLimit int `json:"inspection_recursion_limit"`
+
+	// HTTPRequestBytes is how much of an HTTP request whose header block
+	// spans TCP segments is kept, in bytes, so the http buffers see the
+	// whole request once its headers end (http.go). A longer header
+	// block is inspected as far as it was kept. Higher: larger headers
+	// (long cookies) inspected whole, more memory per pending request.
+	// Default 8192, the header limit of most web servers.
+	HTTPRequestBytes int `json:"http_request_bytes"`
+
+	// MaxHTTPRequests caps the requests kept at once while their headers
+	// are incomplete; at the cap the least recently continued one is
+	// dropped (its rest is then inspected per segment) and counted in
+	// Evicted. Most requests fit one segment, so few are pending at a time;
+	// the default 4096 bounds the worst case at 32 MiB with 8 KiB requests.
+	MaxHTTPRequests int `json:"max_http_requests"`
+
+	// MaxFlowbitFlows caps the flows whose flowbits are kept at once; at
+	// the cap the least recently touched flow's bits are dropped (a later
+	// isset on it fails) and counted in Evicted. Bits also go after an
+	// hour of packet time untouched. The default 65536 is about 5 MB with
+	// up to 64 names, plus 8 bytes a flow per further 64.
+	MaxFlowbitFlows int `json:"max_flowbit_flows"`
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{
+		MaxThresholdEntries:      65536,
+		InspectionRecursionLimit: 3000,
+		HTTPRequestBytes:         8192,
+		MaxHTTPRequests:          4096,
+		MaxFlowbitFlows:          65536,
+	}
+}
+
+// Validate reports every field out of range, naming its json key.
+func (c Config) Validate() error {
+	var errs []error
+	intIn := func(key string, v, lo, hi int) {
+		if v < lo || v > hi {
+			errs = append(errs, fmt.Errorf("%s: %d out of range [%d, %d]", key, v, lo, hi))
+		}
+	}
+	intIn("max_threshold_entries", c.MaxThresholdEntries, 1, 1<<24)
+	intIn("inspection_recursion_limit", c.InspectionRecursionLimit, 10, 1<<20)
+	intIn("http_request_bytes", c.HTTPRequestBytes, 256, 1<<20)
+	intIn("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
+	intIn("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
+	return errors.Join(errs...)
+}

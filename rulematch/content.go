@@ -1,0 +1,173 @@
+package rulematch
+
+// content: and its modifiers, compiled with the checks Suricata's loader
+// makes and matched as detect-engine-content-inspection.c does, retrying
+// a later occurrence when the next item has within.
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// content is a compiled content.
+type content struct {
+	pat, lpat  []byte // as written and lowercased
+	negated    bool
+	nocase     bool
+	relative   bool // distance or within
+	hasWithin  bool
+	distance   int // 0 when not given
+	within     int
+	offset     int
+	depthEnd   int  // offset+depth as Suricata stores it; 0: none
+	endsWith   bool // the match must end at the end of the buffer
+	withinNext bool // the next item has within: retry later occurrences
+}
+
+// compileContent checks a content the way Suricata's loader does.
+func compileContent(c *rules.Content, id rules.Buffer) (*content, string) {
+	n := len(c.Pattern)
+	switch {
+	case n == 0:
+		return nil, "empty content"
+	case c.HasOffset && c.Offset < 0:
+		return nil, fmt.Sprintf("content %q: offset %d is negative", c.Pattern, c.Offset)
+	case c.HasDepth && c.Depth < n:
+		return nil, fmt.Sprintf("content %q: depth %d is less than the content length %d", c.Pattern, c.Depth, n)
+	case c.HasWithin && c.Within < n:
+		return nil, fmt.Sprintf("content %q: within %d is less than the content length %d", c.Pattern, c.Within, n)
+	case c.StartsWith && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
+		return nil, fmt.Sprintf("content %q: startswith cannot be combined with offset, depth, distance or within", c.Pattern)
+	case id == rules.BufferHTTPHost && !c.NoCase && !bytes.Equal(c.Pattern, bytes.ToLower(c.Pattern)):
+		return nil, fmt.Sprintf("content %q: http.host is lowercased, so an uppercase pattern never matches: lowercase it or add nocase", c.Pattern)
+	}
+	cc := &content{
+		pat:       c.Pattern,
+		lpat:      lowerASCII(nil, c.Pattern),
+		negated:   c.Negated,
+		nocase:    c.NoCase,
+		relative:  c.HasDistance || c.HasWithin,
+		hasWithin: c.HasWithin,
+		within:    c.Within,
+		endsWith:  c.EndsWith,
+	}
+	if c.HasDistance {
+		cc.distance = c.Distance
+	}
+	if c.HasOffset {
+		cc.offset = c.Offset
+	}
+	if c.HasDepth {
+		cc.depthEnd = cc.offset + c.Depth
+	}
+	if c.StartsWith {
+		cc.offset, cc.depthEnd = 0, n
+	}
+	return cc, ""
+}
+
+// window is where a content may lie, [start, end) before clamping to the
+// buffer, from Suricata's offset/depth/distance/within arithmetic: depth
+// and within bound the end of the match, offset and distance its start.
+func (c *content) window(prevEnd int, n int) (start, end int) {
+	end = n
+	if !c.relative {
+		if c.depthEnd != 0 {
+			end = c.depthEnd
+		}
+		return c.offset, end
+	}
+	start = prevEnd
+	if c.distance < 0 && -c.distance > start {
+		start = 0
+	} else {
+		start += c.distance
+	}
+	if c.hasWithin && end > prevEnd+c.distance+c.within {
+		end = prevEnd + c.distance + c.within
+	}
+	if c.depthEnd != 0 && prevEnd+c.depthEnd < end {
+		end = prevEnd + c.depthEnd
+	}
+	if c.offset > start {
+		start = c.offset
+	}
+	return start, end
+}
+
+// find returns the first occurrence of the content in buf[start:end], as
+// an index into buf, or -1.
+func (c *content) find(raw, low []byte, start, end int) int {
+	var i int
+	if c.nocase {
+		i = bytes.Index(low[start:end], c.lpat)
+	} else {
+		i = bytes.Index(raw[start:end], c.pat)
+	}
+	if i < 0 {
+		return -1
+	}
+	return start + i
+}
+
+func (c *content) at(raw, low []byte, pos int) bool {
+	if c.nocase {
+		return bytes.Equal(low[pos:pos+len(c.lpat)], c.lpat)
+	}
+	return bytes.Equal(raw[pos:pos+len(c.pat)], c.pat)
+}
+
+func (s *scratch) inspectContent(items []item, i int, raw, low []byte, prevEnd int) int {
+	c := items[i].c
+	n, plen := len(raw), len(c.pat)
+	retry := 0 // after a failed chain: search again from the last start+1
+	for {
+		start, end := c.window(prevEnd, n)
+		if retry != 0 {
+			start = retry
+		}
+		end = min(end, n)
+		if start > end || end <= 0 {
+			// an empty window: nothing can match, so a negation holds
+			if c.negated {
+				return s.next(items, i, raw, low, prevEnd)
+			}
+			return 0
+		}
+		found := -1
+		switch {
+		case c.endsWith:
+			if end == n && n-plen >= start && c.at(raw, low, n-plen) {
+				found = n - plen
+			}
+		case plen <= end-start:
+			found = c.find(raw, low, start, end)
+		}
+		if found < 0 {
+			if c.negated {
+				return s.next(items, i, raw, low, prevEnd)
+			}
+			if !c.relative {
+				return -1 // independent of earlier matches: give up
+			}
+			return 0
+		}
+		if c.negated {
+			if c.relative {
+				return 0 // an earlier occurrence may leave a clean window
+			}
+			return -1
+		}
+		if r := s.next(items, i, raw, low, found+plen); r != 0 {
+			return r
+		}
+		if !c.withinNext {
+			// a later occurrence only moves the next item's window
+			// right, and it has no within to lose: no better chance
+			return -1
+		}
+		retry = found + 1
+	}
+}

@@ -1,0 +1,79 @@
+// Package rulematch runs Suricata/Snort rules (parsed by signatures/rules)
+// on packets: compiled once, then run on every IPv4/IPv6 packet, after
+// Suricata's detect engine. Its files follow the engine's stages: config.go
+// (tunables), compile.go (a rule's checks and chains), build.go (grouping
+// by protocol class and port), prefilter.go (the multi-pattern search),
+// engine.go (the per-packet list of stages), inspect.go (buffers and
+// their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
+// family each, compile beside match), threshold.go, stream.go, http.go and
+// flowbits.go.
+//
+// Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
+// UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
+// content gives one pattern to the class's prefilter (prefilter.go), and
+// rules without one are indexed by their destination (or, for "80 -> any"
+// rules, source) ports when those name a few ports outright. Per packet the
+// matcher lowercases the payload into scratch, runs one automaton pass, and
+// evaluates in full only the rules whose pattern was found plus the
+// content-less rules of the packet's ports and of any port, so cost follows
+// the traffic and the hits, not the rule count. Content rules share one
+// automaton per class instead of one per port group as in Suricata: with a
+// dense-table automaton, copying the any-port patterns into every port
+// group would multiply its memory, and the ports are checked right after a
+// hit anyway. Full evaluation checks the header, flow, flags, dsize, ttl,
+// itype/icode and then the content/pcre chain of each buffer as
+// detect-engine-content-inspection.c does, including when it retries a
+// later occurrence of a pattern for a relative match (only for a next
+// content with within, or after a pcre whose next item is relative) and
+// its recursion limit. Thresholds follow detect-engine-threshold.c.
+//
+// Semantics decisions, where replaying captures differs from a live
+// Suricata:
+//
+//   - Buffers are per packet: the payload is the TCP segment or datagram.
+//     Rules whose contents are all unanchored payload contents (streamable)
+//     are also run on the reassembled stream the flow table hands over
+//     (Facts.StreamPrefix+StreamData, reordered and with overlaps resolved
+//     first-data-wins) and fire on the packet that completes a match none
+//     of the pieces made alone; the flow table keeps as much of the stream
+//     as the longest such rule reaches (StreamWindow), up to its cap. HTTP
+//     buffers come from a request parsed out of one TCP payload that
+//     starts with a method token and a space, or, when its headers span
+//     segments, out of the reassembled request once they end
+//     (http.go); they are raw
+//     slices (http.uri is the request target as sent, Suricata's
+//     http.uri.raw; http.header is the header lines as sent, Cookie
+//     included; http.request_body is the rest of the segment, not
+//     de-chunked), except http.host, which is lowercased with the port
+//     dropped, as Suricata normalises it.
+//   - pcre runs Go's RE2 on the buffer presented one rune per byte, as
+//     signatures/rules compiles patterns for (\xff is U+00FF): "." takes
+//     one byte and bytes >= 0x80 match as in PCRE. A retry after a failed
+//     relative chain searches a slice from the last match's start + 1, so
+//     ^ and \A there cannot match (as with PCRE's start_offset), but a \b
+//     or multiline ^ at the slice start sees no byte before it.
+//   - flow: the analyzer follows TCP connections only. For TCP, to_server
+//     and to_client compare with Facts.Dir; established is a packet of a
+//     connection seen from its SYN (Dir known) that is neither a SYN or
+//     SYN-ACK nor the handshake's bare final ACK (Suricata counts from the
+//     packet after it, or from that ACK if it carries data). The flow
+//     table does not say whether a handshake completed before later
+//     packets, so data or a RST in a connection whose handshake never
+//     completed counts as established too. A mid-stream connection (Dir
+//     unknown) is neither to_server nor established. For UDP, ICMP and
+//     other protocols there is no flow state, so flow: is not checked and
+//     the header's addresses and ports carry the direction as written.
+//     stateless skips the state test and keeps the direction test when the
+//     direction is known.
+//   - A rule whose buffer is absent in a packet (empty payload, no HTTP
+//     request, no Cookie header) does not match, even if all its contents
+//     are negated, as in Suricata.
+//   - pass: a matching pass rule silences every other rule on that packet
+//     (Suricata's default action order puts pass first); pass rules emit
+//     nothing.
+//   - Events: Attacker is the matching packet's source and Victim its
+//     destination (VictimPort its destination port), for to_client rules
+//     too: the rule matched what that host sent. The source MAC is given
+//     when the packet had an Ethernet header and the source is a private,
+//     link-local or loopback address; beyond a router it is the router's.
+package rulematch

@@ -1,0 +1,261 @@
+package rulematch
+
+// The per-packet run, Suricata's DetectRun as a list of stages: the
+// packet's class and candidates (prefilter, port index), full evaluation
+// in rule order (a matching pass rule ends it), alerts through thresholds,
+// then the stream pass and the pending HTTP requests. The compiled engine
+// is read-only; scratch is the per-worker state.
+
+import (
+	"slices"
+
+	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// scratch is the per-packet working state, reused so steady-state
+// matching does not allocate: Suricata's DetectEngineThreadCtx.
+type scratch struct {
+	lower    []byte // lowercased payload
+	lowered  bool
+	http     httpSpans
+	httpDone bool
+	pf       prefilterScratch
+	cands    []int32
+	matched  []int32
+	stream   []byte  // a segment's stream prefix + new data
+	scands   []int32 // candidates for the stream pass
+	latin1   []byte  // a pcre subject presented one rune per byte
+	steps    int     // content/pcre steps of the current inspection
+	limit    int
+}
+
+var _ packet.Detector = (*Matcher)(nil)
+
+// Matcher runs compiled rules on packets: one Event per matching packet
+// and rule, subject to each rule's threshold or detection_filter. Build it
+// with New; it is not safe for concurrent use (give each worker
+// its own).
+type Matcher struct {
+	eng    *engine
+	sc     scratch
+	thresh *bounded.Table[thresholdKey, thresholdState]
+	// http holds requests whose headers span segments (http.go);
+	// nil when no rule inspects an http buffer.
+	http       *bounded.Table[httpKey, httpPending]
+	httpBytes  int
+	httpFree   [][]byte                    // buffers of finished requests
+	httpJoined httpPending                 // a request joined from reordered segments
+	onHTTPEnd  func(httpKey, *httpPending) // recycleHTTP, bound once
+	// flowbits are the flows' flowbits; nil when no rule uses them.
+	flowbits      *bounded.Table[flowKey, flowBits]
+	bitsFree      [][]uint64
+	onFlowbitsEnd func(flowKey, *flowBits) // recycleFlowbits, bound once
+	// noPrefilter evaluates every rule of the packet's class (tests: the
+	// prefilter must never change results).
+	noPrefilter bool
+}
+
+// New checks cfg and compiles rs. A rule the matcher cannot run
+// as written (a protocol, buffer, action or modifier it does not know, or
+// a combination Suricata's loader rejects) is an error naming file:line;
+// all such rules are reported together.
+func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	eng, err := compileRules(rs)
+	if err != nil {
+		return nil, err
+	}
+	m := &Matcher{
+		eng:       eng,
+		sc:        scratch{limit: cfg.InspectionRecursionLimit},
+		thresh:    bounded.New[thresholdKey, thresholdState](cfg.MaxThresholdEntries),
+		httpBytes: cfg.HTTPRequestBytes,
+	}
+	if eng.flowbitWords > 0 {
+		m.flowbits = bounded.New[flowKey, flowBits](cfg.MaxFlowbitFlows)
+		m.onFlowbitsEnd = m.recycleFlowbits
+	}
+	if eng.sets[classTCP].hasHTTP {
+		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
+		m.onHTTPEnd = m.recycleHTTP
+	}
+	return m, nil
+}
+
+// Name implements Detector.
+func (m *Matcher) Name() string { return "rules" }
+
+// Evicted implements Detector: threshold entries and pending HTTP requests
+// dropped at their caps.
+func (m *Matcher) Evicted() uint64 {
+	n := m.thresh.Evicted()
+	if m.http != nil {
+		n += m.http.Evicted()
+	}
+	if m.flowbits != nil {
+		n += m.flowbits.Evicted()
+	}
+	return n
+}
+
+// StreamWindow implements StreamConsumer: the stream bytes before a TCP
+// segment's new data the stream rules need to find a match that ends in it.
+func (m *Matcher) StreamWindow() int {
+	if m.noPrefilter {
+		return 0 // the stream pass runs behind the prefilter only
+	}
+	set := &m.eng.sets[classTCP]
+	if set.hasHTTP {
+		// pending requests are fed the in-order data reassembly hands
+		// over (StreamData); they need no window of their own
+		return max(set.streamWindow, 1)
+	}
+	return set.streamWindow
+}
+
+// Rules reports how many rules were compiled.
+func (m *Matcher) Rules() int { return len(m.eng.rules) }
+
+// Expire implements Detector. An entry untouched for the longest window of
+// any rule belongs to a window that has ended: its next match would start
+// a new one anyway.
+func (m *Matcher) Expire(now int64, _ packet.Emit) {
+	m.thresh.Expire(now-m.eng.maxWindow, nil)
+	if m.http != nil {
+		m.http.Expire(now-httpRequestIdle, m.onHTTPEnd)
+	}
+	if m.flowbits != nil {
+		m.flowbits.Expire(now-flowbitsIdle, m.onFlowbitsEnd)
+	}
+}
+
+// Observe implements Detector.
+func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
+	if f.L3 != packet.L3IPv4 && f.L3 != packet.L3IPv6 {
+		return
+	}
+	set := &m.eng.sets[packetClass(f)]
+	if len(set.all) == 0 {
+		return
+	}
+	s := &m.sc
+	s.lowered, s.httpDone = false, false
+
+	cands := s.cands[:0]
+	if m.noPrefilter {
+		cands = append(cands, set.all...)
+	} else {
+		if set.pf != nil && len(f.Payload) >= set.pf.minLen {
+			ported := f.Proto != packet.ProtoTCP && f.Proto != packet.ProtoUDP || set.portGate(f.SrcPort, f.DstPort)
+			if ported || set.pf.hasOpen() {
+				cands = set.pf.searchFor(f.Payload, ported, &s.pf, cands)
+			}
+		}
+		cands = append(cands, set.always...)
+		if f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP {
+			if l, ok := set.byDst[f.DstPort]; ok {
+				cands = append(cands, l...)
+			}
+			if l, ok := set.bySrc[f.SrcPort]; ok {
+				cands = append(cands, l...)
+			}
+		}
+		slices.Sort(cands)
+	}
+	s.cands = cands
+
+	matched := s.matched[:0]
+	for _, ri := range cands {
+		r := &m.eng.rules[ri]
+		if !m.matchRule(r, f) {
+			continue
+		}
+		if len(r.bitActions) > 0 {
+			m.flowbitsAct(r, f) // now: a later rule may check the bit
+		}
+		if r.pass {
+			s.matched = matched
+			return
+		}
+		matched = append(matched, ri)
+	}
+	s.matched = matched
+	for _, ri := range matched {
+		m.fire(&m.eng.rules[ri], f, emit)
+	}
+	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == packet.ProtoTCP &&
+		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
+		m.streamPass(set, f, emit)
+	}
+	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP && set.scanPorts(f.SrcPort, f.DstPort) {
+		m.httpRequest(set, f, emit)
+	}
+}
+
+func (m *Matcher) event(r *rule, f *packet.Facts) packet.Event {
+	ev := packet.Event{
+		SID:        r.rule.SID,
+		Time:       f.Time,
+		Attacker:   f.Src,
+		Victim:     f.Dst,
+		VictimPort: f.DstPort,
+		Proto:      f.Proto,
+		FirstTime:  f.Time,
+		LastTime:   f.Time,
+		First:      f.Packet,
+		Last:       f.Packet,
+		Count:      1,
+		Kind:       "rule",
+		Detail:     r.detail,
+	}
+	if f.HasEth && packet.OnLink(f.Src) {
+		ev.AttackerMAC, ev.HasMAC = f.SrcMAC, true
+	}
+	return ev
+}
+
+// matchRule evaluates one rule in full, cheapest tests first.
+func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
+	v := rules.IPv4
+	if f.L3 == packet.L3IPv6 {
+		v = rules.IPv6
+	}
+	if r.ipv&v == 0 || !r.headerMatch(f) {
+		return false
+	}
+	if r.hasFlow && !flowMatch(&r.flow, f) {
+		return false
+	}
+	if r.flags != nil && (f.Proto != packet.ProtoTCP || !tcpFlagsMatch(r.flags, f.TCPFlags)) {
+		return false
+	}
+	if r.dsize != nil && (r.dsizeNeedsPayload && len(f.Payload) == 0 || !r.dsize.Match(len(f.Payload))) {
+		return false
+	}
+	if r.ttl != nil && !r.ttl.Match(int(f.TTL)) {
+		return false
+	}
+	icmp := f.Proto == packet.ProtoICMP || f.Proto == packet.ProtoICMPv6
+	if r.itype != nil && (!icmp || !r.itype.Match(int(f.ICMPType))) {
+		return false
+	}
+	if r.icode != nil && (!icmp || !r.icode.Match(int(f.ICMPCode))) {
+		return false
+	}
+	for i := range r.bufs {
+		b := &r.bufs[i]
+		raw, low, ok := m.buffer(b.id, f)
+		if !ok {
+			return false
+		}
+		m.sc.steps = 0
+		if m.sc.inspect(b.items, 0, raw, low, 0) != 1 {
+			return false
+		}
+	}
+	return len(r.bitConds) == 0 || m.flowbitsHold(r, f)
+}

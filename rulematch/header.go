@@ -1,0 +1,124 @@
+package rulematch
+
+// The tests on the packet's header and flow state: addresses and ports,
+// flow:, flags:, dsize, ttl, itype and icode.
+
+import (
+	"net/netip"
+
+	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// compileHeader checks and copies the tests on the packet's header and
+// flow: IP version, direction, flow, flags, dsize, ttl, itype, icode.
+func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)) {
+	cr.ipv = r.Proto.IPVersions()
+	cr.bidir = r.Bidirectional
+	cr.flow = r.Flow
+	cr.hasFlow = r.Flow != (rules.Flow{})
+	if r.Flow.Direction > rules.FlowToClient {
+		bad("flow direction %d unknown", r.Flow.Direction)
+	}
+	if r.Flow.Established && r.Flow.NotEstablished {
+		bad("flow: established and not_established together never match")
+	}
+	if f := r.Flags; f != nil {
+		switch f.Mode {
+		case 0, '+', '*', '!':
+		default:
+			bad("flags: modifier %q unknown", f.Mode)
+		}
+		cr.flags = f
+	}
+	for _, rg := range []struct {
+		name string
+		r    *rules.Range
+		dst  **rules.Range
+	}{{"dsize", r.Dsize, &cr.dsize}, {"ttl", r.TTL, &cr.ttl}, {"itype", r.IType, &cr.itype}, {"icode", r.ICode, &cr.icode}} {
+		if rg.r == nil {
+			continue
+		}
+		if rg.r.Op < rules.RangeEq || rg.r.Op > rules.RangeInclusive {
+			bad("%s: operator %q unknown", rg.name, rg.r.Op)
+		}
+		*rg.dst = rg.r
+	}
+	if d := r.Dsize; d != nil {
+		switch d.Op {
+		case rules.RangeNot, rules.RangeGt, rules.RangeGe, rules.RangeExclusive, rules.RangeInclusive:
+			cr.dsizeNeedsPayload = true
+		case rules.RangeEq:
+			cr.dsizeNeedsPayload = d.Min > 0
+		}
+	}
+}
+
+// headerMatch checks addresses and ports, both ways round for "<>". Ports
+// apply to TCP and UDP packets only, as Suricata ignores them for
+// protocols without ports.
+func (r *rule) headerMatch(f *packet.Facts) bool {
+	ports := f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP
+	if r.oneWay(f.Src, f.Dst, f.SrcPort, f.DstPort, ports) {
+		return true
+	}
+	return r.bidir && r.oneWay(f.Dst, f.Src, f.DstPort, f.SrcPort, ports)
+}
+
+func (r *rule) oneWay(src, dst netip.Addr, sp, dp uint16, ports bool) bool {
+	rr := r.rule
+	if ports && (!rr.SrcPorts.Match(sp) || !rr.DstPorts.Match(dp)) {
+		return false
+	}
+	return rr.Src.Match(src) && rr.Dst.Match(dst)
+}
+
+// flowMatch evaluates flow: (see the package comment for what the analyzer's
+// TCP-only flow table can tell).
+func flowMatch(fl *rules.Flow, f *packet.Facts) bool {
+	if f.Proto != packet.ProtoTCP {
+		return true
+	}
+	known := f.Dir != packet.DirUnknown
+	dirOK := true
+	switch fl.Direction {
+	case rules.FlowToServer:
+		dirOK = f.Dir == packet.DirToServer
+	case rules.FlowToClient:
+		dirOK = f.Dir == packet.DirToClient
+	}
+	if fl.Stateless {
+		return dirOK || !known
+	}
+	if !dirOK {
+		return false
+	}
+	// Suricata marks the packet after the handshake established, or the
+	// handshake's final ACK when it carries data (stream-tcp.c)
+	established := known && f.TCPFlags&packet.TCPSyn == 0 &&
+		(f.ConnEvent != packet.ConnEstablished || len(f.Payload) > 0)
+	if fl.Established && !established || fl.NotEstablished && established {
+		return false
+	}
+	return true
+}
+
+// tcpFlagsMatch is Suricata's FlagsMatch: exact by default, '+' all of
+// these (others may be set), '*' any of these, '!' not all of these (for a
+// single flag: not set). Ignored flags are cleared from the packet's first;
+// flags:0 matches only a packet with no flags (or any packet with '!').
+func tcpFlagsMatch(fl *rules.Flags, pflags uint8) bool {
+	if fl.Mask == 0 && pflags != 0 {
+		return fl.Mode == '!'
+	}
+	flags := pflags &^ fl.Ignore
+	switch fl.Mode {
+	case '*':
+		return flags&fl.Mask != 0
+	case '+':
+		return flags&fl.Mask == fl.Mask
+	case '!':
+		return flags&fl.Mask != fl.Mask
+	}
+	return flags == fl.Mask
+}

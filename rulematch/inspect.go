@@ -1,0 +1,72 @@
+package rulematch
+
+// Inspecting a rule's buffers: each buffer as written and lowercased
+// (the payload, or an http span of it), and the walk of a buffer's chain
+// of contents, pcres and byte checks (content.go, pcre.go, bytecheck.go).
+
+import (
+	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+func (s *scratch) lowerPayload(p []byte) {
+	if !s.lowered {
+		s.lower = lowerASCII(s.lower, p)
+		s.lowered = true
+	}
+}
+
+// buffer returns a buffer of the packet as written and lowercased; ok is
+// false when the packet does not have it.
+func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok bool) {
+	p := f.Payload
+	if len(p) == 0 {
+		return nil, nil, false
+	}
+	s := &m.sc
+	s.lowerPayload(p)
+	if id == rules.BufferPayload {
+		return p, s.lower, true
+	}
+	if f.Proto != packet.ProtoTCP {
+		return nil, nil, false
+	}
+	if !s.httpDone {
+		parseHTTPRequest(p, &s.http)
+		s.httpDone = true
+	}
+	sp := s.http.spans[id]
+	if sp.hi <= sp.lo {
+		return nil, nil, false
+	}
+	low = s.lower[sp.lo:sp.hi]
+	if id == rules.BufferHTTPHost {
+		return low, low, true // Suricata's http.host is lowercased
+	}
+	return p[sp.lo:sp.hi], low, true
+}
+
+// inspect runs items[i:] over one buffer, the previous match having ended
+// at prevEnd, as Suricata's DetectEngineContentInspection does: 1 match,
+// 0 no match, -1 no match and no point retrying earlier items.
+func (s *scratch) inspect(items []item, i int, raw, low []byte, prevEnd int) int {
+	s.steps++
+	if s.steps >= s.limit {
+		return -1
+	}
+	switch {
+	case items[i].c != nil:
+		return s.inspectContent(items, i, raw, low, prevEnd)
+	case items[i].b != nil:
+		return s.inspectByte(items, i, raw, low, prevEnd)
+	}
+	return s.inspectPCRE(items, i, raw, low, prevEnd)
+}
+
+// next goes on with the item after i, or reports the chain matched.
+func (s *scratch) next(items []item, i int, raw, low []byte, prevEnd int) int {
+	if i+1 == len(items) {
+		return 1
+	}
+	return s.inspect(items, i+1, raw, low, prevEnd)
+}

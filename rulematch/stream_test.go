@@ -1,0 +1,92 @@
+package rulematch
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// TestRuleStreamReach: the stream window a rule asks for is what one match
+// can span; contents that may sit any distance apart get the flow cap.
+func TestRuleStreamReach(t *testing.T) {
+	tests := []struct {
+		name string
+		ms   []rules.Match
+		want int
+	}{
+		{"one content", []rules.Match{contentMatch("ATTACK", "")}, 6},
+		{"longest of a chain start", []rules.Match{contentMatch("ab", ""), contentMatch("cdefgh", "distance:2; within:10")}, 2 + 2 + 10},
+		{"negative distance counts its size", []rules.Match{contentMatch("abc", ""), contentMatch("x", "distance:-2; within:3")}, 3 + 2 + 3},
+		{"distance without within", []rules.Match{contentMatch("ab", ""), contentMatch("cd", "distance:0")}, unboundedReach},
+		{"two chains", []rules.Match{contentMatch("ab", ""), contentMatch("cd", "")}, unboundedReach},
+		{"a negated lone content needs no bytes", []rules.Match{contentMatch("abcd", ""), contentMatch("zz", "negated")}, 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := contentRule(tc.ms...)
+			if !streamable(r) {
+				t.Fatal("not streamable")
+			}
+			if got := streamReach(r); got != tc.want {
+				t.Errorf("reach %d, want %d", got, tc.want)
+			}
+		})
+	}
+	m := newMatcher(t, contentRule(contentMatch("short", "")), newRule(2, "tcp", withMatches(contentMatch(strings.Repeat("L", 100), ""))),
+		newRule(3, "tcp", withMatches(contentMatch(strings.Repeat("Z", 500), "offset:0")))) // anchored: not a stream rule
+	if w := m.StreamWindow(); w != 99 {
+		t.Errorf("stream window %d, want 99 (the longest stream content - 1)", w)
+	}
+	if w := newMatcher(t, contentRule(contentMatch("x", "depth:1"))).StreamWindow(); w != 0 {
+		t.Errorf("stream window %d without stream rules, want 0", w)
+	}
+}
+
+// TestRuleStreamPass: a stream rule fires on the packet whose stream data
+// completes a match that neither the prefix, nor the payload, nor any held
+// piece made alone, so the same bytes never alert twice.
+func TestRuleStreamPass(t *testing.T) {
+	long := strings.Repeat("0123456789", 10) // 100 bytes: past the old 64-byte tail
+	tests := []struct {
+		name   string
+		rule   rules.Match
+		prefix string
+		data   string // "" means the payload
+		pieces []int32
+		pay    string
+		want   bool
+	}{
+		{"split at the boundary", contentMatch("ATTACK", ""), "xxATT", "", nil, "ACKyy", true},
+		{"wholly in the prefix: fired before", contentMatch("ATTACK", ""), "ATTACKxx", "", nil, "yy", false},
+		{"wholly in the payload: the packet pass fires, once", contentMatch("ATTACK", ""), "xx", "", nil, "ATTACKyy", true},
+		{"longer than 64 bytes", contentMatch(long, ""), long[:70], "", nil, long[70:] + "!", true},
+		{"data is the payload's new part", contentMatch("ATTACK", ""), "xxATT", "ACK", nil, "TACK", true},
+		{"held pieces that do not join up", contentMatch("ATTACK", ""), "", "ab-ATT-ACK", []int32{3, 6, 10}, "ab-", false},
+		{"across held pieces, split", contentMatch("ATTACK", ""), "", "ab-ATTACK", []int32{3, 6, 9}, "ab-", true},
+		{"inside one held piece: fired when it arrived", contentMatch("ATTACK", ""), "", "ab-ATTACK-", []int32{3, 10}, "ab-", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMatcher(t, contentRule(tc.rule))
+			f := tcpPacket(tc.pay)
+			f.StreamPrefix = []byte(tc.prefix)
+			f.StreamData = f.Payload
+			if tc.data != "" {
+				f.StreamData = []byte(tc.data)
+			}
+			f.StreamPieces = tc.pieces
+			n := 0
+			m.Observe(&f, func(e packet.Event) {
+				n++
+				if e.First != f.Packet {
+					t.Errorf("alert on packet %v, want %v", e.First, f.Packet)
+				}
+			})
+			if n > 1 || (n == 1) != tc.want {
+				t.Errorf("%d alerts, want match %v", n, tc.want)
+			}
+		})
+	}
+}

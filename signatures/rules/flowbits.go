@@ -1,0 +1,54 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// parseFlowbits reads one flowbits: option; a rule may have several.
+func parseFlowbits(st *ruleState, val string) error {
+	cmd, names, hasNames := strings.Cut(val, ",")
+	cmd = strings.ToLower(strings.TrimSpace(cmd))
+	if cmd == "noalert" {
+		if hasNames {
+			return fmt.Errorf("noalert takes no name in %q", clip(val))
+		}
+		st.r.NoAlert = true
+		return nil
+	}
+	c, ok := lookup(cmd, FlowbitSet, FlowbitIsNotSet)
+	if !ok {
+		return fmt.Errorf("unknown command %q (want set, unset, toggle, isset, isnotset or noalert)", cmd)
+	}
+	names = strings.TrimSpace(names)
+	if !hasNames || names == "" {
+		return fmt.Errorf("%s needs a name", cmd)
+	}
+	fb := Flowbit{Cmd: c}
+	sep := "&"
+	if strings.Contains(names, "|") {
+		if strings.Contains(names, "&") {
+			return fmt.Errorf("%q mixes & and |", clip(names))
+		}
+		if !c.Condition() {
+			return fmt.Errorf("%s takes names joined with &, not |", cmd)
+		}
+		sep, fb.Any = "|", true
+	}
+	for _, n := range strings.Split(names, sep) {
+		n = strings.TrimSpace(n)
+		if n == "" || strings.IndexFunc(n, func(r rune) bool {
+			return !(r == '_' || r == '.' || r == '-' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z')
+		}) >= 0 {
+			return fmt.Errorf("bad flowbit name %q (letters, digits, _ . -)", clip(n))
+		}
+		fb.Names = append(fb.Names, n)
+	}
+	st.r.Flowbits = append(st.r.Flowbits, fb)
+	return nil
+}
+
+func parseNoAlert(st *ruleState, _ string) error {
+	st.r.NoAlert = true
+	return nil
+}
