@@ -1,9 +1,6 @@
 package rulematch
 
-import (
-	"errors"
-	"fmt"
-)
+import "github.com/ipsreplay/ipsreplay/internal/settings"
 
 // Config tunes the rule matcher. The zero value is not useful; start
 // from DefaultConfig.
@@ -68,16 +65,11 @@ func DefaultConfig() Config {
 
 // Validate reports every field out of range, naming its json key.
 func (c Config) Validate() error {
-	var errs []error
-	intIn := func(key string, v, lo, hi int) {
-		if v < lo || v > hi {
-			errs = append(errs, fmt.Errorf("%s: %d out of range [%d, %d]", key, v, lo, hi))
-		}
-	}
-	intIn("max_threshold_entries", c.MaxThresholdEntries, 1, 1<<24)
-	intIn("inspection_recursion_limit", c.InspectionRecursionLimit, 10, 1<<20)
-	intIn("http_request_bytes", c.HTTPRequestBytes, 256, 1<<20)
-	intIn("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
-	intIn("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
-	return errors.Join(errs...)
+	var ck settings.Check
+	ck.Int("max_threshold_entries", c.MaxThresholdEntries, 1, 1<<24)
+	ck.Int("inspection_recursion_limit", c.InspectionRecursionLimit, 10, 1<<20)
+	ck.Int("http_request_bytes", c.HTTPRequestBytes, 256, 1<<20)
+	ck.Int("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
+	ck.Int("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
+	return ck.Err()
 }
