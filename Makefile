@@ -4,7 +4,7 @@ BIN     := bin/ipsreplay
 BENCH   := .bench
 BENCH_SIZE ?= 300MB
 
-.PHONY: all build demo test lint bench corpus fuzz clean
+.PHONY: all build demo test lint bench corpus fuzz clean conformance
 
 all: build
 
@@ -21,6 +21,14 @@ test: lint build
 	@# allocation checks are meaningless under -race, so they run again without it
 	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/ ./rulematch/
 	./$(BIN) check pcaps/
+
+# ipsreplay against Suricata 7.0.10 on the suricata-verify tests of the
+# shared data (../shared/suricata-verify): the summary, tests per class and
+# the commonest skip reasons. `make test` runs the same test, quietly. To
+# record new figures in cmd/ipsreplay/testdata/conformance.json, add
+# CONFORMANCE_FLAGS=-update.
+conformance:
+	$(GO) test -count=1 -run '^TestConformance$$' -v ./cmd/ipsreplay/ $(CONFORMANCE_FLAGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
