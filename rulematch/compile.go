@@ -170,7 +170,7 @@ func linkItems(items []item) {
 			next := items[i+1]
 			nextRel := next.relative()
 			if c := items[i].c; c != nil {
-				c.withinNext = next.c != nil && next.c.hasWithin
+				c.relativeNext = nextRel
 			}
 			if p := items[i].p; p != nil {
 				p.relativeNext = nextRel

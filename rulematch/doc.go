@@ -23,9 +23,10 @@
 // hit anyway. Full evaluation checks the header, flow, flags, dsize, ttl,
 // itype/icode and then the content/pcre chain of each buffer as
 // detect-engine-content-inspection.c does, including when it retries a
-// later occurrence of a pattern for a relative match (only for a next
-// content with within, or after a pcre whose next item is relative) and
-// its recursion limit. Thresholds follow detect-engine-threshold.c.
+// later occurrence of a content or pcre whose next item is relative to it
+// (distance, within, pcre R, relative byte checks and isdataat all set
+// Suricata's RELATIVE_NEXT; suricata-verify UriTestSig27) and its
+// recursion limit. Thresholds follow detect-engine-threshold.c.
 //
 // Semantics decisions, where replaying captures differs from a live
 // Suricata:
