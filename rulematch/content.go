@@ -13,16 +13,16 @@ import (
 
 // content is a compiled content.
 type content struct {
-	pat, lpat  []byte // as written and lowercased
-	negated    bool
-	nocase     bool
-	relative   bool // distance or within
-	hasWithin  bool
-	distance   int // 0 when not given
-	within     int
-	offset     int
-	depthEnd   int  // offset+depth as Suricata stores it; 0: none
-	endsWith   bool // the match must end at the end of the buffer
+	pat, lpat []byte // as written and lowercased
+	negated   bool
+	nocase    bool
+	relative  bool // distance or within
+	hasWithin bool
+	distance  int // 0 when not given
+	within    int
+	offset    int
+	depthEnd  int  // offset+depth as Suricata stores it; 0: none
+	endsWith  bool // the match must end at the end of the buffer
 	// relativeNext: the next item is relative to this match, so later
 	// occurrences are retried when it fails. Suricata's distance, within,
 	// relative pcre and relative byte/isdataat keywords all set

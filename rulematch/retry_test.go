@@ -28,9 +28,9 @@ func TestRelativeRetry(t *testing.T) {
 		// leaves a shorter window that may not hold "User"
 		{"negated distance after a repeated content",
 			`content:"1.0"; content:!"User"; distance:0; sid:1;`, map[string]bool{
-				"HTTP/1.0\r\nUser-Agent: x\r\nv=1.0\r\n": true,
+				"HTTP/1.0\r\nUser-Agent: x\r\nv=1.0\r\n":      true,
 				"HTTP/1.0\r\nUser-Agent: x\r\nv=1.0 User\r\n": false,
-				"HTTP/1.0\r\nUser-Agent: x\r\n": false,
+				"HTTP/1.0\r\nUser-Agent: x\r\n":               false,
 			}},
 		{"relative pcre after a repeated content",
 			`content:"A"; pcre:"/^B/R"; sid:1;`, map[string]bool{
