@@ -21,7 +21,8 @@ type Config struct {
 
 	// InspectionRecursionLimit caps the content and pcre steps one rule may
 	// take on one buffer of one packet while it retries later occurrences
-	// of a pattern for a relative (within) match. Without it a payload
+	// of a pattern for a relative match (distance, within, a relative
+	// pcre, byte check or isdataat after it). Without it a payload
 	// with many occurrences of a pattern makes a chained rule cost time
 	// quadratic in the payload. When the cap bites the rule does not match
 	// that packet. Lower bounds the worst packet's cost harder and may miss
