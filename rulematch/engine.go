@@ -198,6 +198,11 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		}
 		if r.pass {
 			s.matched = matched
+			// the packet still counts for the flow state later packets see:
+			// Suricata's IP-only engine saw it before any pass rule
+			if m.eng.ipOnly {
+				m.ipOnlyFirst(f)
+			}
 			if m.eng.appHTTP {
 				m.markHTTP(f)
 			}

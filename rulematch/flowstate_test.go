@@ -50,6 +50,10 @@ func TestFlowRuleTypes(t *testing.T) {
 		// "alert tcp any any -> any any" where every packet matched before
 		{"bug-5464-verdict-04: IP-only tcp rule, first packet each way",
 			`alert tcp any any -> any any (sid:1;)`, handshake, "110000"},
+		// util-action-02 shape: a pass rule silences the first packet,
+		// and the IP-only rule does not move on to the second
+		{"IP-only behind a pass rule on the first packet",
+			"alert tcp any any -> any any (sid:1;)\npass tcp any any -> any any (flags:S; sid:2;)", handshake, "010000"},
 		{"IP-only with ports",
 			`alert tcp any any -> any 80 (sid:1;)`, handshake, "100000"},
 		{"IP-only with flowbits:set",
@@ -83,7 +87,7 @@ func TestFlowRuleTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := New(parseRules(t, tt.rule), DefaultConfig())
+			m, err := New(parseRules(t, strings.Split(tt.rule, "\n")...), DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}
