@@ -235,6 +235,8 @@ func (s *Source) openPcap(head []byte, gz bool) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotCapture, lowerFirst(err.Error()))
 	}
+	// the file's own snap length is not a limit: some writers put whole
+	// frames after a smaller one, and libpcap (so Suricata) reads on
 	r.SetSnaplen(maxSnaplen)
 	s.reader = r
 	s.Format = "pcap"

@@ -222,3 +222,41 @@ func TestExpandPaths(t *testing.T) {
 		t.Error("stdin twice must fail")
 	}
 }
+
+// TestSourceRecordOverSnaplen: a record longer than the file header's snap
+// length (writers such as dpkt's write 1500 and then whole jumbo frames)
+// is read whole and reading goes on, as libpcap, and so Suricata, read on;
+// only a record beyond maxSnaplen, which libpcap refuses too, stops it.
+func TestSourceRecordOverSnaplen(t *testing.T) {
+	pkt := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP())
+	var buf bytes.Buffer
+	w := pcapgo.NewWriter(&buf)
+	snap := uint32(len(pkt) - 10)
+	if err := w.WriteFileHeader(snap, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		ci := gopacket.CaptureInfo{Timestamp: testEpoch.Add(time.Duration(i) * time.Second), CaptureLength: len(pkt), Length: len(pkt)}
+		if err := w.WritePacket(ci, pkt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "oversnap.pcap")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenSource(path, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for s.Next() {
+		n++
+		if len(s.Data) != len(pkt) {
+			t.Errorf("packet %d: %d bytes, want the whole record's %d", n, len(s.Data), len(pkt))
+		}
+	}
+	if n != 3 || s.Err() != nil || s.Summary.Truncated {
+		t.Fatalf("read %d packets, err %v, truncated %v; want all 3 records", n, s.Err(), s.Summary.Truncated)
+	}
+}

@@ -82,6 +82,12 @@ type engine struct {
 	// flowbitWords is the size of a flow's flowbits bitmap in words; 0
 	// when no rule uses flowbits.
 	flowbitWords int
+	// ipOnly, appHTTP: some rule is IP-only or a protocol-only http rule,
+	// so the matcher follows flows for them (flowstate.go).
+	ipOnly, appHTTP bool
+	// skipped are the rules left out because they can never match here
+	// (skip.go).
+	skipped []rules.Skipped
 }
 
 // smallPortSet is how many ports a rule may list and still be indexed by
@@ -111,6 +117,10 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 	names := flowbitNames{}
 	var builders [numClasses]prefilterBuilder
 	for _, r := range order {
+		if sk, ok := Unsupported(r); ok {
+			eng.skipped = append(eng.skipped, sk)
+			continue
+		}
 		cr, fp, err := compileRule(r)
 		if err != nil {
 			errs = append(errs, err)
@@ -124,6 +134,10 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		for _, b := range cr.bufs {
 			cr.http = cr.http || b.id != rules.BufferPayload
 		}
+		cr.ipOnly = isIPOnly(r)
+		cr.appHTTP = len(r.Matches) == 0 && httpProto(r.Proto)
+		eng.ipOnly = eng.ipOnly || cr.ipOnly
+		eng.appHTTP = eng.appHTTP || cr.appHTTP
 		idx := int32(len(eng.rules))
 		eng.rules = append(eng.rules, cr)
 		if cr.thr != nil && cr.thr.window > eng.maxWindow {

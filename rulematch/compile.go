@@ -64,6 +64,12 @@ type rule struct {
 	bitConds   []bitCond
 	bitActions []bitAction
 	noalert    bool
+	// ipOnly: Suricata's IP-only rule, run on the first packet of each
+	// direction of a flow (flowstate.go).
+	ipOnly bool
+	// appHTTP: an http rule with no buffer, run on the packets of flows
+	// that carried an HTTP request (flowstate.go).
+	appHTTP bool
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter
@@ -170,7 +176,7 @@ func linkItems(items []item) {
 			next := items[i+1]
 			nextRel := next.relative()
 			if c := items[i].c; c != nil {
-				c.withinNext = next.c != nil && next.c.hasWithin
+				c.relativeNext = nextRel
 			}
 			if p := items[i].p; p != nil {
 				p.relativeNext = nextRel

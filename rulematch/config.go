@@ -21,7 +21,8 @@ type Config struct {
 
 	// InspectionRecursionLimit caps the content and pcre steps one rule may
 	// take on one buffer of one packet while it retries later occurrences
-	// of a pattern for a relative (within) match. Without it a payload
+	// of a pattern for a relative match (distance, within, a relative
+	// pcre, byte check or isdataat after it). Without it a payload
 	// with many occurrences of a pattern makes a chained rule cost time
 	// quadratic in the payload. When the cap bites the rule does not match
 	// that packet. Lower bounds the worst packet's cost harder and may miss
@@ -50,6 +51,16 @@ type Config struct {
 	// hour of packet time untouched. The default 65536 is about 5 MB with
 	// up to 64 names, plus 8 bytes a flow per further 64.
 	MaxFlowbitFlows int `json:"max_flowbit_flows"`
+
+	// MaxRuleFlows caps the flows followed for IP-only rules (which
+	// Suricata runs on the first packet of each direction of a flow) and
+	// for protocol-only http rules (which match once a flow has carried
+	// an HTTP request). At the cap the least recently seen flow is
+	// dropped and counted in Evicted: its next packet counts as a new
+	// flow's, so an IP-only rule may alert on it again. Flows also end
+	// after Suricata's default flow timeouts. About 80 bytes a flow: the
+	// default 65536 is about 5 MB. Only used when such rules are loaded.
+	MaxRuleFlows int `json:"max_rule_flows"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -60,6 +71,7 @@ func DefaultConfig() Config {
 		HTTPRequestBytes:         8192,
 		MaxHTTPRequests:          4096,
 		MaxFlowbitFlows:          65536,
+		MaxRuleFlows:             65536,
 	}
 }
 
@@ -71,5 +83,6 @@ func (c Config) Validate() error {
 	ck.Int("http_request_bytes", c.HTTPRequestBytes, 256, 1<<20)
 	ck.Int("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
 	ck.Int("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
+	ck.Int("max_rule_flows", c.MaxRuleFlows, 1, 1<<24)
 	return ck.Err()
 }

@@ -2,7 +2,7 @@ package rulematch
 
 // content: and its modifiers, compiled with the checks Suricata's loader
 // makes and matched as detect-engine-content-inspection.c does, retrying
-// a later occurrence when the next item has within.
+// a later occurrence when the next item is relative to this one.
 
 import (
 	"bytes"
@@ -13,17 +13,22 @@ import (
 
 // content is a compiled content.
 type content struct {
-	pat, lpat  []byte // as written and lowercased
-	negated    bool
-	nocase     bool
-	relative   bool // distance or within
-	hasWithin  bool
-	distance   int // 0 when not given
-	within     int
-	offset     int
-	depthEnd   int  // offset+depth as Suricata stores it; 0: none
-	endsWith   bool // the match must end at the end of the buffer
-	withinNext bool // the next item has within: retry later occurrences
+	pat, lpat []byte // as written and lowercased
+	negated   bool
+	nocase    bool
+	relative  bool // distance or within
+	hasWithin bool
+	distance  int // 0 when not given
+	within    int
+	offset    int
+	depthEnd  int  // offset+depth as Suricata stores it; 0: none
+	endsWith  bool // the match must end at the end of the buffer
+	// relativeNext: the next item is relative to this match, so later
+	// occurrences are retried when it fails. Suricata's distance, within,
+	// relative pcre and relative byte/isdataat keywords all set
+	// DETECT_CONTENT_RELATIVE_NEXT, which includes the WITHIN_NEXT bit the
+	// inspection loop tests.
+	relativeNext bool
 }
 
 // compileContent checks a content the way Suricata's loader does.
@@ -163,9 +168,9 @@ func (s *scratch) inspectContent(items []item, i int, raw, low []byte, prevEnd i
 		if r := s.next(items, i, raw, low, found+plen); r != 0 {
 			return r
 		}
-		if !c.withinNext {
-			// a later occurrence only moves the next item's window
-			// right, and it has no within to lose: no better chance
+		if !c.relativeNext {
+			// the next item does not depend on where this one matched:
+			// another occurrence cannot change its answer
 			return -1
 		}
 		retry = found + 1

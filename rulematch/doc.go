@@ -5,8 +5,9 @@
 // by protocol class and port), prefilter.go (the multi-pattern search),
 // engine.go (the per-packet list of stages), inspect.go (buffers and
 // their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
-// family each, compile beside match), threshold.go, stream.go, http.go and
-// flowbits.go.
+// family each, compile beside match), threshold.go, stream.go, http.go,
+// flowbits.go, flowstate.go (IP-only and protocol-only http rules) and
+// skip.go (rules left out).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
@@ -23,9 +24,10 @@
 // hit anyway. Full evaluation checks the header, flow, flags, dsize, ttl,
 // itype/icode and then the content/pcre chain of each buffer as
 // detect-engine-content-inspection.c does, including when it retries a
-// later occurrence of a pattern for a relative match (only for a next
-// content with within, or after a pcre whose next item is relative) and
-// its recursion limit. Thresholds follow detect-engine-threshold.c.
+// later occurrence of a content or pcre whose next item is relative to it
+// (distance, within, pcre R, relative byte checks and isdataat all set
+// Suricata's RELATIVE_NEXT; suricata-verify UriTestSig27) and its
+// recursion limit. Thresholds follow detect-engine-threshold.c.
 //
 // Semantics decisions, where replaying captures differs from a live
 // Suricata:
@@ -65,6 +67,23 @@
 //     the header's addresses and ports carry the direction as written.
 //     stateless skips the state test and keeps the direction test when the
 //     direction is known.
+//   - Rule types (flowstate.go), as Suricata's SignatureSetType: an
+//     IP-only rule (IP or transport protocol, no payload, flow or other
+//     packet keyword, flowbits only set, no negated address, not pass)
+//     runs on the first packet of each direction of a flow, not on every
+//     packet (suricata-verify bug-5464-verdict-04); a rule naming http
+//     with no buffer matches every packet of a flow after the first
+//     request line seen in it (Suricata: once the protocol is detected,
+//     which in IDS mode is when the request is acknowledged;
+//     memcap-pressure). Flows for these are keyed by both ends and end
+//     after Suricata's default flow timeouts or a new TCP connection.
+//   - Rules that can never match here are left out with a reason
+//     (skip.go, Matcher.Skipped): http buffers other than the request
+//     buffers ("http response buffers are not supported"), http.header
+//     and http.cookie on to_client rules (Suricata reads the response's),
+//     request buffers on to_client rules, and rules naming only an
+//     application protocol other than HTTP/1, which is not detected and
+//     would otherwise match every packet (rdp-protocol).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
 //     are negated, as in Suricata.

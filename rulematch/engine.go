@@ -29,6 +29,12 @@ type scratch struct {
 	latin1   []byte  // a pcre subject presented one rune per byte
 	steps    int     // content/pcre steps of the current inspection
 	limit    int
+	// the packet's flow in Matcher.flows (flowstate.go), looked up at most
+	// once per packet: nil until then
+	rflow       *ruleFlow
+	rside       uint8
+	ipOnlyDone  bool // ipOnlyFirst has been worked out for this packet
+	ipOnlyFirst bool
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -49,7 +55,10 @@ type Matcher struct {
 	httpJoined httpPending                 // a request joined from reordered segments
 	onHTTPEnd  func(httpKey, *httpPending) // recycleHTTP, bound once
 	// flowbits are the flows' flowbits; nil when no rule uses them.
-	flowbits      *bounded.Table[flowKey, flowBits]
+	flowbits *bounded.Table[flowKey, flowBits]
+	// flows are the flows IP-only and protocol-only HTTP rules follow
+	// (flowstate.go); nil when there are no such rules.
+	flows         *bounded.Table[flowKey, ruleFlow]
 	bitsFree      [][]uint64
 	onFlowbitsEnd func(flowKey, *flowBits) // recycleFlowbits, bound once
 	// noPrefilter evaluates every rule of the packet's class (tests: the
@@ -79,6 +88,9 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		m.flowbits = bounded.New[flowKey, flowBits](cfg.MaxFlowbitFlows)
 		m.onFlowbitsEnd = m.recycleFlowbits
 	}
+	if eng.ipOnly || eng.appHTTP {
+		m.flows = bounded.New[flowKey, ruleFlow](cfg.MaxRuleFlows)
+	}
 	if eng.sets[classTCP].hasHTTP {
 		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
 		m.onHTTPEnd = m.recycleHTTP
@@ -98,6 +110,9 @@ func (m *Matcher) Evicted() uint64 {
 	}
 	if m.flowbits != nil {
 		n += m.flowbits.Evicted()
+	}
+	if m.flows != nil {
+		n += m.flows.Evicted()
 	}
 	return n
 }
@@ -131,6 +146,9 @@ func (m *Matcher) Expire(now int64, _ packet.Emit) {
 	if m.flowbits != nil {
 		m.flowbits.Expire(now-flowbitsIdle, m.onFlowbitsEnd)
 	}
+	if m.flows != nil {
+		m.flows.Expire(now-tcpEstablishedIdle, nil) // the longest timeout
+	}
 }
 
 // Observe implements Detector.
@@ -144,6 +162,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	}
 	s := &m.sc
 	s.lowered, s.httpDone = false, false
+	s.rflow, s.ipOnlyDone = nil, false
 
 	cands := s.cands[:0]
 	if m.noPrefilter {
@@ -179,6 +198,14 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		}
 		if r.pass {
 			s.matched = matched
+			// the packet still counts for the flow state later packets see:
+			// Suricata's IP-only engine saw it before any pass rule
+			if m.eng.ipOnly {
+				m.ipOnlyFirst(f)
+			}
+			if m.eng.appHTTP {
+				m.markHTTP(f)
+			}
 			return
 		}
 		matched = append(matched, ri)
@@ -186,6 +213,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s.matched = matched
 	for _, ri := range matched {
 		m.fire(&m.eng.rules[ri], f, emit)
+	}
+	if m.eng.appHTTP {
+		m.markHTTP(f) // after the rules: the request packet itself is not yet HTTP
 	}
 	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == packet.ProtoTCP &&
 		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
@@ -225,6 +255,13 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		v = rules.IPv6
 	}
 	if r.ipv&v == 0 || !r.headerMatch(f) {
+		return false
+	}
+	if r.ipOnly {
+		// nothing else to check: addresses and ports are all it has
+		return m.ipOnlyFirst(f)
+	}
+	if r.appHTTP && !m.httpFlow(f) {
 		return false
 	}
 	if r.hasFlow && !flowMatch(&r.flow, f) {

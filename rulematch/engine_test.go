@@ -59,7 +59,9 @@ func TestRuleEvent(t *testing.T) {
 func TestRuleOrderAndPass(t *testing.T) {
 	rs := []*rules.Rule{
 		newRule(30, "tcp", withMatches(contentMatch("abc", ""))),
-		newRule(10, "tcp"),
+		// flow:stateless makes it a packet rule, run on every packet
+		// (without a flow keyword it would be IP-only: first packets only)
+		newRule(10, "tcp", withFlow(0, false, false, true)),
 		newRule(20, "tcp", withMatches(contentMatch("b", ""))),
 	}
 	m := newMatcher(t, rs...)

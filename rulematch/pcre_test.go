@@ -23,9 +23,9 @@ func TestRulePCRE(t *testing.T) {
 		{"pcre R before", R(c("id=", ""), P(`\d`, "R")), p("1 id=x"), false},
 		{"pcre R negated clean", R(c("id=", ""), P(`^\d`, "R; negated")), p("id=abc"), true},
 		{"pcre R negated dirty", R(c("id=", ""), P(`^\d`, "R; negated")), p("id=1"), false},
-		// Suricata does not retry a content for a following relative
-		// pcre: only within does that
-		{"pcre R no retry", R(c("A", ""), P(`^B`, "R")), p("AxAB"), false},
+		// a relative pcre sets DETECT_CONTENT_RELATIVE_NEXT on the
+		// content, so Suricata retries the content's later occurrences
+		{"pcre R retries the content", R(c("A", ""), P(`^B`, "R")), p("AxAB"), true},
 		// content relative to a pcre match, retried on later matches
 		{"content after pcre", R(P(`a+b`, ""), c("c", "within:1")), p("abXabc"), true},
 		{"content after pcre none", R(P(`a+b`, ""), c("c", "within:1")), p("abXab"), false},
