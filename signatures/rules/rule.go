@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"strings"
 )
 
 // Rule is one parsed rule. Only keywords the matcher supports are kept; a
@@ -484,4 +485,19 @@ type Skipped struct {
 	SID     uint32 // 0 when the rule did not get that far
 	Keyword string
 	Reason  string
+}
+
+// Group is what a skipped rule is counted under in summaries: the
+// unsupported thing without the rule's own values, so that 1,700 rules
+// using file_data make one line, "unsupported keyword file_data".
+func (s Skipped) Group() string {
+	for _, what := range []string{"protocol", "action"} {
+		if strings.HasPrefix(s.Reason, what+" ") {
+			return "unsupported " + what + " " + s.Keyword
+		}
+	}
+	if s.Keyword == "" {
+		return "unsupported"
+	}
+	return "unsupported keyword " + s.Keyword
 }
