@@ -451,8 +451,8 @@ func (st *ruleState) validate() error {
 			continue
 		}
 		switch {
-		case c.Negated && c.FastPattern:
-			return kwErrorf("fast_pattern", "cannot be used on a negated content (%q)", clip(string(c.Pattern)))
+		case c.Negated && c.FastPattern && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
+			return kwErrorf("fast_pattern", "cannot be used on a negated content with offset, depth, distance or within (%q)", clip(string(c.Pattern)))
 		case c.StartsWith && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
 			return kwErrorf("startswith", "cannot be combined with offset, depth, distance or within (content %q)", clip(string(c.Pattern)))
 		case c.HasDepth && c.Depth < len(c.Pattern):
