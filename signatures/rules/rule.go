@@ -496,6 +496,19 @@ func (s Skipped) Group() string {
 			return "unsupported " + what + " " + s.Keyword
 		}
 	}
+	if s.Keyword == "pcre" {
+		// pcre is supported: what is not is a construct or a flag, and
+		// that is worth telling apart ("uses backreferences").
+		if what, ok := strings.CutPrefix(s.Reason, "pcre uses "); ok {
+			what, _, _ = strings.Cut(what, ", which")
+			what, _, _ = strings.Cut(what, " (") // the rule's own text: "({1075,})"
+			return "pcre uses " + what
+		}
+		if strings.HasPrefix(s.Reason, "pcre flag ") && len(s.Reason) > len("pcre flag X") {
+			return "unsupported pcre flag " + s.Reason[len("pcre flag "):len("pcre flag X")]
+		}
+		return "pcre not compilable as RE2"
+	}
 	if s.Keyword == "" {
 		return "unsupported"
 	}
