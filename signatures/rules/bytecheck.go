@@ -188,6 +188,11 @@ func parseByteJump(st *ruleState, val string) error {
 	if op.Bytes, err = byteCount("byte_jump", args[0], 0); err != nil {
 		return err
 	}
+	if op.Bytes == 0 {
+		// Suricata loads it, and it never matches (nothing is read to
+		// jump by); the matcher refuses 0 bytes, so the rule is skipped.
+		return skipf("byte_jump", "byte_jump of 0 bytes is not supported")
+	}
 	if op.Offset, err = byteOffset("byte_jump", args[1]); err != nil {
 		return err
 	}

@@ -89,6 +89,11 @@ func parsePCRE(val string) (pcreValue, error) {
 		return out, fmt.Errorf("missing closing / in %q", body)
 	}
 	pattern, flags := body[1:end], body[end+1:]
+	if _, vars, ok := strings.Cut(flags, ","); ok && strings.Contains(vars, ":") {
+		// Suricata 7's "/re/flags, pkt:name, flow:name" stores the
+		// captures in variables; a valid rule this matcher cannot run.
+		return out, skipf("pcre", "pcre capture into variables (%s) is not supported", strings.TrimSpace(vars))
+	}
 
 	var o pcreOpts
 	prefix := ""

@@ -63,6 +63,7 @@ func TestSkippedGroup(t *testing.T) {
 		{rule(`pcre:"/a{1075,}/"; sid:1;`), "pcre uses a repetition count above 1000"},
 		{rule(`pcre:"/a(?!b)/"; sid:1;`), "pcre uses lookahead"},
 		{rule(`pcre:"/a/I"; sid:1;`), "unsupported pcre flag I"},
+		{rule(`pcre:"/gid=(\d+)/, flow:gid"; sid:1;`), "pcre capture into variables"},
 	}
 	for _, tt := range tests {
 		_, skip, err := Parse("t.rules", 1, tt.text, DefaultVars())

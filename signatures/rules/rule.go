@@ -507,7 +507,12 @@ func (s Skipped) Group() string {
 		if strings.HasPrefix(s.Reason, "pcre flag ") && len(s.Reason) > len("pcre flag X") {
 			return "unsupported pcre flag " + s.Reason[len("pcre flag "):len("pcre flag X")]
 		}
-		return "pcre not compilable as RE2"
+		switch {
+		case strings.HasPrefix(s.Reason, "pcre capture into variables"):
+			return "pcre capture into variables"
+		case strings.Contains(s.Reason, "cannot be compiled as RE2"):
+			return "pcre not compilable as RE2"
+		}
 	}
 	if s.Keyword == "" {
 		return "unsupported"
