@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -69,5 +70,31 @@ func TestLoadSetAllFailed(t *testing.T) {
 	_, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: []string{file}, Vars: rules.DefaultVars()})
 	if err == nil || !strings.Contains(err.Error(), "no rule loads: all 1 failed") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A pack stays strict whatever SetOptions.Strict says: a rule that does not
+// parse makes it corrupt (so an update falls back). An unknown classtype
+// is only a warning there too.
+func TestLoadSetPackRules(t *testing.T) {
+	tp := goodPack()
+	tp.files["rules/web.rules"] += `alert http any any -> any any (msg:"Vendor"; content:"v"; classtype:Bitcoin-event; sid:9200004; rev:1;)` + "\n"
+	dir := t.TempDir()
+	writePack(t, dir, tp)
+	s, err := LoadSet(SetOptions{NoDefault: true, Dirs: []string{dir}, Vars: rules.DefaultVars()})
+	if err != nil {
+		t.Fatalf("LoadSet: %v", err)
+	}
+	if !strings.Contains(strings.Join(s.Warnings, "\n"), `rules/web.rules:4: rule sid 9200004: unknown classtype "Bitcoin-event"`) {
+		t.Errorf("warnings %q lack the unknown classtype", s.Warnings)
+	}
+
+	tp.files["rules/web.rules"] += `alert http any any -> any any (msg:"Bad"; depth:3; sid:9200005; rev:1;)` + "\n"
+	dir = t.TempDir()
+	writePack(t, dir, tp)
+	_, err = LoadSet(SetOptions{NoDefault: true, Dirs: []string{dir}, Vars: rules.DefaultVars()})
+	var ce *CorruptError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "rules/web.rules:5: depth: needs a preceding content") {
+		t.Errorf("pack with a malformed rule: err = %v, want a CorruptError naming it", err)
 	}
 }

@@ -201,7 +201,16 @@ func runSignaturesVerify(opts SignaturesOptions, stdout io.Writer) error {
 			return &inputError{fmt.Errorf("%s: %w", opts.VerifyDir, err)}
 		}
 	}
-	return report.WriteVerified(stdout, p, opts.Now)
+	if err := report.WriteVerified(stdout, p, opts.Now); err != nil {
+		return err
+	}
+	// rules that load with a warning (an unknown classtype)
+	for _, w := range p.Warnings {
+		if err := report.PackNote(stdout, "warning: "+w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fallbackNote says what loading the corrupt pack dir would do instead.
