@@ -13,7 +13,7 @@ import (
 func TestSummaryRuleCounts(t *testing.T) {
 	r := &analyzer.Result{}
 	s := &r.Summary
-	s.Packs = []string{"rules:et.rules"}
+	s.Packs = []string{"rules:emerging-dns.rules", "rules:emerging-info.rules"}
 	s.RulesActive, s.RulesSkipped, s.RulesFailed = 13359, 4058, 2
 	s.RulesFailedReasons = []analyzer.ReasonCount{{Reason: "invalid content", Count: 2}}
 	for _, kw := range []string{"file_data", "dns_query", "http_stat_code", "pcre", "urilen", "tls_sni", "asn1"} {
@@ -25,6 +25,8 @@ func TestSummaryRuleCounts(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{
+		"| Signature packs   | rules:emerging-dns.rules ",
+		"|                   | rules:emerging-info.rules ",
 		"13,359 active, 4,058 skipped, 2 failed",
 		"failed: invalid content: 2",
 		"skipped: unsupported keyword file_data: 10",

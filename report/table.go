@@ -184,7 +184,13 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 		{"Exclusions", excluded},
 	}
 	if len(s.Packs) > 0 {
-		rows = append(rows, []string{"Signature packs", clean(strings.Join(s.Packs, ", "))})
+		// one a line: a real set is dozens of files, which one line would
+		// stretch the whole table to
+		packs := make([]string, len(s.Packs))
+		for i, p := range s.Packs {
+			packs[i] = clean(p)
+		}
+		rows = append(rows, []string{"Signature packs", strings.Join(packs, "\n")})
 		rows = append(rows, []string{"Rules", rulesText(s)})
 	}
 	// Continuation lines (per-reason counts) have an empty key, which
