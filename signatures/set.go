@@ -64,11 +64,18 @@ func LoadSet(opts SetOptions) (*Set, error) {
 		}
 		packs = append(packs, p)
 	}
+	bases := map[string]bool{}
 	for _, file := range opts.RuleFiles {
 		p, err := looseRules(file, opts.Vars, opts.Strict)
 		if err != nil {
 			return nil, err
 		}
+		// Rule files add up, never replace one another as packs of the
+		// same name do: a second local.rules is named by its path.
+		if bases[p.Name] {
+			p.Name = "rules:" + file
+		}
+		bases[p.Name] = true
 		packs = append(packs, p)
 	}
 	packs = MergePacks(packs...)

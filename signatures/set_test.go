@@ -98,3 +98,22 @@ func TestLoadSetPackRules(t *testing.T) {
 		t.Errorf("pack with a malformed rule: err = %v, want a CorruptError naming it", err)
 	}
 }
+
+// Two rule files of the same name both load.
+func TestLoadSetSameFileName(t *testing.T) {
+	var files []string
+	for _, sid := range []string{"1", "2"} {
+		f := filepath.Join(t.TempDir(), "test.rules")
+		if err := os.WriteFile(f, []byte(`alert tcp any any -> any any (content:"a"; sid:`+sid+`;)`+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	s, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: files, Vars: rules.DefaultVars()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if active, _ := s.RuleCounts(); active != 2 {
+		t.Errorf("%d rules active, want 2 (packs %q)", active, s.PackNames())
+	}
+}
