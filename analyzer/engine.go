@@ -394,6 +394,9 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	if set := e.cfg.Signatures; set != nil {
 		s.Packs = set.PackNames()
 		s.RulesActive, s.RulesSkipped = set.RuleCounts()
+		s.RulesFailed = set.RulesFailed()
+		s.RulesSkippedReasons = reasonCounts(set.SkippedReasons())
+		s.RulesFailedReasons = reasonCounts(set.FailedReasons())
 		r.Warnings = append(r.Warnings, set.Warnings...)
 		if e.started {
 			r.Warnings = append(r.Warnings, set.StaleWarnings(utc(e.last).Time, "the capture")...)
@@ -401,6 +404,15 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	}
 	r.Signatures = e.signatureHits()
 	return r
+}
+
+// reasonCounts converts the signature set's grouped reasons.
+func reasonCounts(in []signatures.ReasonCount) []ReasonCount {
+	out := make([]ReasonCount, len(in))
+	for i, r := range in {
+		out[i] = ReasonCount{Reason: r.Reason, Count: uint64(r.Count)}
+	}
+	return out
 }
 
 // exclusionUses accounts for each exclusion entry, in file order.

@@ -50,6 +50,12 @@ type Summary struct {
 	Packs        []string        `json:"packs"`         // signature packs in force: "name version (released)"
 	RulesActive  int             `json:"rules_active"`  // pack rules the matcher runs
 	RulesSkipped int             `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
+	RulesFailed  int             `json:"rules_failed"`  // rules left out because they do not parse
+	// RulesSkippedReasons and RulesFailedReasons group those rules by
+	// what they use or what is wrong ("unsupported keyword file_data",
+	// "invalid content"), most first; the warnings name each rule.
+	RulesSkippedReasons []ReasonCount `json:"rules_skipped_reasons"`
+	RulesFailedReasons  []ReasonCount `json:"rules_failed_reasons"`
 }
 
 // ExclusionUse is one exclusion entry and the alerts it removed. An entry

@@ -52,6 +52,7 @@ func jsonDoc(r *analyzer.Result) analyzer.Result {
 	s := &d.Summary
 	s.DecodeErrors, s.Evictions = nonNil(s.DecodeErrors), nonNil(s.Evictions)
 	s.Exclusions, s.Packs = nonNil(s.Exclusions), nonNil(s.Packs)
+	s.RulesSkippedReasons, s.RulesFailedReasons = nonNil(s.RulesSkippedReasons), nonNil(s.RulesFailedReasons)
 	d.Files = eachNonNil(d.Files, func(f *analyzer.FileSummary) { f.LinkTypes = nonNil(f.LinkTypes) })
 	d.Signatures = eachNonNil(d.Signatures, func(h *analyzer.SignatureHit) {
 		h.CVEs, h.Attackers, h.Victims = nonNil(h.CVEs), nonNil(h.Attackers), nonNil(h.Victims)

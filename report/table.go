@@ -106,6 +106,31 @@ func table(b *bytes.Buffer, header []string, rows [][]string, rowLines bool) err
 	return t.Render()
 }
 
+// tableReasons is how many grouped reasons the summary shows for skipped
+// and for failed rules; the JSON report has them all and the warnings
+// name every rule.
+const tableReasons = 5
+
+// rulesText is the summary's Rules cell: the counts, then the most common
+// reasons rules were left out.
+func rulesText(s analyzer.Summary) string {
+	out := fmt.Sprintf("%s active, %s skipped, %s failed",
+		commas(uint64(s.RulesActive)), commas(uint64(s.RulesSkipped)), commas(uint64(s.RulesFailed)))
+	for _, g := range []struct {
+		what    string
+		reasons []analyzer.ReasonCount
+	}{{"failed", s.RulesFailedReasons}, {"skipped", s.RulesSkippedReasons}} {
+		for i, rc := range g.reasons {
+			if i == tableReasons {
+				out += fmt.Sprintf("\n%s: %d more reasons", g.what, len(g.reasons)-tableReasons)
+				break
+			}
+			out += "\n" + g.what + ": " + clean(rc.Reason) + ": " + commas(rc.Count)
+		}
+	}
+	return out
+}
+
 func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 	s := r.Summary
 	title(b, "Summary")
@@ -159,8 +184,14 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 		{"Exclusions", excluded},
 	}
 	if len(s.Packs) > 0 {
-		rows = append(rows, []string{"Signature packs", clean(strings.Join(s.Packs, ", "))})
-		rows = append(rows, []string{"Rules", fmt.Sprintf("%d active, %d skipped", s.RulesActive, s.RulesSkipped)})
+		// one a line: a real set is dozens of files, which one line would
+		// stretch the whole table to
+		packs := make([]string, len(s.Packs))
+		for i, p := range s.Packs {
+			packs[i] = clean(p)
+		}
+		rows = append(rows, []string{"Signature packs", strings.Join(packs, "\n")})
+		rows = append(rows, []string{"Rules", rulesText(s)})
 	}
 	// Continuation lines (per-reason counts) have an empty key, which
 	// separates rows well enough without a rule between each.

@@ -63,6 +63,12 @@ type LoadedPack struct {
 	// Skipped lists rules left out (unsupported keyword, RE2-incompatible
 	// pcre); they have no metadata here and never fire.
 	Skipped []rules.Skipped
+	// Failed are rules that did not parse, left out: only in a bare rule
+	// file loaded without SetOptions.Strict (a pack is refused instead).
+	Failed []*rules.Error
+	// Warnings are about rules that load anyway (an unknown classtype),
+	// each "file:line: ...".
+	Warnings []string
 	// FellBack is set when the requested pack was corrupt and the previous
 	// one was loaded; FallbackReason says why, naming the file (and line)
 	// of the corruption.

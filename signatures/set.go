@@ -1,9 +1,12 @@
 package signatures
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
@@ -21,16 +24,25 @@ type SetOptions struct {
 	// (--rules, like Suricata's -S).
 	RuleFiles []string
 	Vars      rules.Vars
+	// Strict refuses a rule file with a rule that does not parse, naming
+	// every such rule (--strict-rules, for rule authors' CI). Otherwise
+	// such a rule is left out and counted in Failed, as Suricata does.
+	// Packs are always strict: a pack that does not parse is corrupt and
+	// falls back to the previous one.
+	Strict bool
 }
 
 // Set is the signatures in force for a run: the packs, one catalog of all
 // their metadata and the rules the matcher runs.
 type Set struct {
-	Packs    []*LoadedPack
-	Catalog  *Catalog
-	Rules    []*rules.Rule
-	Skipped  []rules.Skipped
-	Warnings []string // fallbacks and skipped rules, for the report
+	Packs   []*LoadedPack
+	Catalog *Catalog
+	Rules   []*rules.Rule
+	Skipped []rules.Skipped
+	// Failed are the rules that did not parse, left out of rule files
+	// loaded without Strict.
+	Failed   []*rules.Error
+	Warnings []string // fallbacks, skipped and failed rules, for the report
 }
 
 // LoadSet loads the packs and rule files of opts. A corrupt pack with a
@@ -52,11 +64,18 @@ func LoadSet(opts SetOptions) (*Set, error) {
 		}
 		packs = append(packs, p)
 	}
+	bases := map[string]bool{}
 	for _, file := range opts.RuleFiles {
-		p, err := looseRules(file, opts.Vars)
+		p, err := looseRules(file, opts.Vars, opts.Strict)
 		if err != nil {
 			return nil, err
 		}
+		// Rule files add up, never replace one another as packs of the
+		// same name do: a second local.rules is named by its path.
+		if bases[p.Name] {
+			p.Name = "rules:" + file
+		}
+		bases[p.Name] = true
 		packs = append(packs, p)
 	}
 	packs = MergePacks(packs...)
@@ -76,27 +95,48 @@ func LoadSet(opts SetOptions) (*Set, error) {
 	for _, sk := range s.Skipped {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: rule sid %d skipped: %s", sk.File, sk.Line, sk.SID, sk.Reason))
 	}
+	for _, p := range packs {
+		s.Failed = append(s.Failed, p.Failed...)
+	}
+	for _, e := range s.Failed {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: rule sid %d failed: %s", e.File, e.Line, e.SID, e.Msg))
+	}
+	for _, p := range packs {
+		s.Warnings = append(s.Warnings, p.Warnings...)
+	}
 	return s, nil
 }
 
 // looseRules wraps a bare rules file as a pack of its own, named after the
-// file, so its rules get metadata like any pack's.
-func looseRules(file string, vars rules.Vars) (*LoadedPack, error) {
+// file, so its rules get metadata like any pack's. strict refuses the file
+// for any rule that does not parse, with ParseFile's error.
+func looseRules(file string, vars rules.Vars, strict bool) (*LoadedPack, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rs, skipped, err := rules.ParseFile(file, f, vars)
+	rf, err := rules.ReadFile(file, f, vars)
+	if strict && len(rf.Failed) > 0 {
+		errs := make([]error, 0, len(rf.Failed)+1)
+		for _, e := range rf.Failed {
+			errs = append(errs, e)
+		}
+		return nil, errors.Join(append(errs, err)...)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(rs) == 0 && len(skipped) == 0 {
+	if len(rf.Rules) == 0 && len(rf.Skipped) == 0 {
+		if len(rf.Failed) > 0 {
+			// nothing would run: as good as refusing the file
+			return nil, fmt.Errorf("%s: no rule loads: all %d failed (first: %v)", file, len(rf.Failed), rf.Failed[0])
+		}
 		return nil, fmt.Errorf("%s: no rules", file)
 	}
-	p := &LoadedPack{Dir: filepath.Dir(file), Rules: rs, Skipped: skipped}
+	p := &LoadedPack{Dir: filepath.Dir(file), Rules: rf.Rules, Skipped: rf.Skipped, Failed: rf.Failed, Warnings: rf.Warnings}
 	p.Name, p.Version = "rules:"+filepath.Base(file), "-"
-	for _, r := range rs {
+	for _, r := range rf.Rules {
 		p.Signatures = append(p.Signatures, RuleSignature(r))
 	}
 	return p, nil
@@ -120,6 +160,55 @@ func (s *Set) StaleWarnings(at time.Time, against string) []string {
 
 // RuleCounts returns how many rules are active and skipped.
 func (s *Set) RuleCounts() (active, skipped int) { return len(s.Rules), len(s.Skipped) }
+
+// RulesFailed returns how many rules did not parse and were left out.
+func (s *Set) RulesFailed() int { return len(s.Failed) }
+
+// ReasonCount is a reason rules were left out and how many were.
+type ReasonCount struct {
+	Reason string
+	Count  int
+}
+
+// SkippedReasons groups the skipped rules by what they use that is not
+// supported (Skipped.Group), most first.
+func (s *Set) SkippedReasons() []ReasonCount {
+	groups := make([]string, len(s.Skipped))
+	for i, sk := range s.Skipped {
+		groups[i] = sk.Group()
+	}
+	return countReasons(groups)
+}
+
+// FailedReasons groups the failed rules by the keyword at fault
+// (Error.Group), most first.
+func (s *Set) FailedReasons() []ReasonCount {
+	groups := make([]string, len(s.Failed))
+	for i, e := range s.Failed {
+		groups[i] = e.Group()
+	}
+	return countReasons(groups)
+}
+
+// countReasons counts each reason, most first, then by name so the order
+// is the same every run.
+func countReasons(reasons []string) []ReasonCount {
+	n := map[string]int{}
+	for _, r := range reasons {
+		n[r]++
+	}
+	out := make([]ReasonCount, 0, len(n))
+	for r, c := range n {
+		out = append(out, ReasonCount{Reason: r, Count: c})
+	}
+	slices.SortFunc(out, func(a, b ReasonCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Reason, b.Reason)
+	})
+	return out
+}
 
 // PackNames lists the packs as "name version (released)".
 func (s *Set) PackNames() []string {

@@ -42,7 +42,18 @@ func loadFS(fsys fs.FS, vars rules.Vars) (*LoadedPack, error) {
 		if !isRuleFile(name) {
 			continue
 		}
-		rs, skipped, err := rules.ParseFile(name, bytes.NewReader(contents[name]), vars)
+		rf, err := rules.ReadFile(name, bytes.NewReader(contents[name]), vars)
+		if len(rf.Failed) > 0 {
+			// a pack is a release: a rule in it that does not parse makes
+			// it corrupt, so that LoadPack falls back to the previous one
+			errs := make([]error, 0, len(rf.Failed)+1)
+			for _, e := range rf.Failed {
+				errs = append(errs, e)
+			}
+			err = errors.Join(append(errs, err)...)
+		}
+		rs, skipped := rf.Rules, rf.Skipped
+		p.Warnings = append(p.Warnings, rf.Warnings...)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), name) {
 				err = fmt.Errorf("%s: %w", name, err)

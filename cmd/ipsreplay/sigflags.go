@@ -17,6 +17,9 @@ type SignatureOptions struct {
 	Dirs       []string // --signatures: packs added or replacing the default's
 	RuleFiles  []string // --rules: bare rule files
 	NoBuiltins bool     // --no-builtins: only the packs and rules given
+	// StrictRules refuses a --rules file with a rule that does not parse
+	// (--strict-rules); otherwise such rules are left out and counted.
+	StrictRules bool
 }
 
 // analysisFlags are the flags every analysing command (analyze, replay,
@@ -65,12 +68,18 @@ func signatureFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "signatures", Usage: "add a signature pack `DIR` (or replace the one of the same name); repeatable"},
 		&cli.StringSliceFlag{Name: "rules", Usage: "run the Suricata/Snort rules in `FILE` as they are; repeatable"},
+		strictRulesFlag(),
 		&cli.BoolFlag{Name: "no-builtins", Usage: "run only the packs and rules given, not the built-in detections and default pack"},
 	}
 }
 
+// strictRulesFlag is --strict-rules, beside every --rules.
+func strictRulesFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "strict-rules", Usage: "refuse a --rules file when any rule in it does not parse, naming each (for rule authors' CI); by default such rules are left out and counted, as Suricata does"}
+}
+
 func signatureOptions(c *cli.Context) SignatureOptions {
-	return SignatureOptions{Dirs: c.StringSlice("signatures"), RuleFiles: c.StringSlice("rules"), NoBuiltins: c.Bool("no-builtins")}
+	return SignatureOptions{Dirs: c.StringSlice("signatures"), RuleFiles: c.StringSlice("rules"), NoBuiltins: c.Bool("no-builtins"), StrictRules: c.Bool("strict-rules")}
 }
 
 // loadSignatures loads the signature set, with $HOME_NET set to home, and
@@ -85,6 +94,7 @@ func loadSignatures(opts SignatureOptions, home analyzer.HomeNet, stderr io.Writ
 		Dirs:      opts.Dirs,
 		RuleFiles: opts.RuleFiles,
 		Vars:      home.RuleVars(),
+		Strict:    opts.StrictRules,
 	})
 	if err != nil {
 		return nil, &inputError{err}

@@ -26,6 +26,10 @@ type SignaturesOptions struct {
 	SID    uint32        // show
 	// VerifyDir is the pack verify checks; "" for the built-in default.
 	VerifyDir string
+	// RuleFiles are bare rule files verify loads as analyze --rules does,
+	// instead of a pack; StrictRules refuses one with a malformed rule.
+	RuleFiles   []string
+	StrictRules bool
 	// Now is the clock for ages and the 90-day staleness warning.
 	Now time.Time
 }
@@ -79,12 +83,24 @@ func signaturesCommand() *cli.Command {
 			ArgsUsage: "[DIR]  (default: the built-in pack)",
 			Description: "Exit 0 when the pack is sound, 2 when it is not (the error names the file and line). " +
 				"For a broken DIR it says whether DIR" + signatures.PreviousSuffix + " would be used instead. " +
-				"It warns when the pack is more than 90 days old.",
+				"It warns when the pack is more than 90 days old. " +
+				"With --rules it loads those rule files as analyze --rules would and prints how many rules were read, " +
+				"loaded, skipped and failed, with the commonest reasons; --strict-rules makes a rule that does not parse an error.",
+			Flags: []cli.Flag{
+				&cli.StringSliceFlag{Name: "rules", Usage: "verify the Suricata/Snort rules in `FILE` instead of a pack; repeatable"},
+				strictRulesFlag(),
+			},
 			Action: func(c *cli.Context) error {
 				if c.NArg() > 1 {
 					return usagef("signatures verify takes at most one pack directory")
 				}
-				return runSignaturesVerify(SignaturesOptions{VerifyDir: c.Args().First(), Now: time.Now()}, c.App.Writer)
+				files := c.StringSlice("rules")
+				if c.NArg() > 0 && len(files) > 0 {
+					return usagef("signatures verify checks a pack DIR or --rules files, not both")
+				}
+				return runSignaturesVerify(SignaturesOptions{
+					VerifyDir: c.Args().First(), RuleFiles: files, StrictRules: c.Bool("strict-rules"), Now: time.Now(),
+				}, c.App.Writer)
 			},
 		},
 	}
@@ -153,6 +169,9 @@ func runSignaturesShow(opts SignaturesOptions, stdout io.Writer) error {
 }
 
 func runSignaturesVerify(opts SignaturesOptions, stdout io.Writer) error {
+	if len(opts.RuleFiles) > 0 {
+		return runRulesVerify(opts, stdout)
+	}
 	var (
 		p   *signatures.LoadedPack
 		err error
@@ -182,7 +201,16 @@ func runSignaturesVerify(opts SignaturesOptions, stdout io.Writer) error {
 			return &inputError{fmt.Errorf("%s: %w", opts.VerifyDir, err)}
 		}
 	}
-	return report.WriteVerified(stdout, p, opts.Now)
+	if err := report.WriteVerified(stdout, p, opts.Now); err != nil {
+		return err
+	}
+	// rules that load with a warning (an unknown classtype)
+	for _, w := range p.Warnings {
+		if err := report.PackNote(stdout, "warning: "+w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fallbackNote says what loading the corrupt pack dir would do instead.
@@ -196,4 +224,57 @@ func fallbackNote(dir string) string {
 		return fmt.Sprintf("%s: corrupt, and the previous pack is unusable too: %v", dir, err)
 	}
 	return fmt.Sprintf("%s: corrupt; the previous pack %s (%s %s, released %s) would be used instead", dir, prev, pp.Name, pp.Version, pp.Released)
+}
+
+// verifyReasons is how many grouped reasons verify prints for skipped and
+// for failed rules.
+const verifyReasons = 15
+
+// runRulesVerify loads rule files as analyze --rules does and says what
+// loads: the counts and the commonest reasons rules were left out.
+func runRulesVerify(opts SignaturesOptions, stdout io.Writer) error {
+	set, err := signatures.LoadSet(signatures.SetOptions{
+		NoDefault: true,
+		RuleFiles: opts.RuleFiles,
+		Vars:      rules.DefaultVars(),
+		Strict:    opts.StrictRules,
+	})
+	if err != nil {
+		return &inputError{err}
+	}
+	active, skipped := set.RuleCounts()
+	failed := set.RulesFailed()
+	var b strings.Builder
+	what := opts.RuleFiles[0]
+	if n := len(opts.RuleFiles); n > 1 {
+		what = fmt.Sprintf("%d rule files", n)
+	}
+	fmt.Fprintf(&b, "%s: OK: %d rules read: %d loaded, %d skipped, %d failed\n",
+		what, active+skipped+failed, active, skipped, failed)
+	for _, g := range []struct {
+		what    string
+		reasons []signatures.ReasonCount
+	}{{"failed", set.FailedReasons()}, {"skipped", set.SkippedReasons()}} {
+		if len(g.reasons) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%s rules, by reason:\n", g.what)
+		for i, rc := range g.reasons {
+			if i == verifyReasons {
+				fmt.Fprintf(&b, "  ... %d more reasons\n", len(g.reasons)-verifyReasons)
+				break
+			}
+			fmt.Fprintf(&b, "  %7d  %s\n", rc.Count, rc.Reason)
+		}
+	}
+	for _, e := range set.Failed {
+		fmt.Fprintf(&b, "failed %s\n", e)
+	}
+	for _, w := range set.Warnings {
+		if strings.Contains(w, ": unknown classtype ") {
+			fmt.Fprintf(&b, "warning: %s\n", w)
+		}
+	}
+	_, err = io.WriteString(stdout, b.String())
+	return err
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -123,13 +124,18 @@ func isVarName(s string) bool {
 	return s != "" && (s[0] == '_' || 'a' <= s[0]|0x20 && s[0]|0x20 <= 'z')
 }
 
-func byteCount(name, s string) (int, error) {
-	n, err := byteNumber(name, "number of bytes", s, 1, 23)
+// byteCount reads the number of bytes; lo is 0 for byte_jump, which
+// Suricata loads with 0 (a jump that never matches, as nothing is read).
+func byteCount(name, s string, lo int64) (int, error) {
+	n, err := byteNumber(name, "number of bytes", s, lo, 23)
 	return int(n), err
 }
 
+// byteOffset reads byte_test's and byte_jump's offset, which Suricata 7
+// reads as a 32-bit signed number; an offset past the buffer just does
+// not match.
 func byteOffset(name, s string) (int, error) {
-	n, err := byteNumber(name, "offset", s, -65535, 65535)
+	n, err := byteNumber(name, "offset", s, math.MinInt32, math.MaxInt32)
 	return int(n), err
 }
 
@@ -140,7 +146,7 @@ func parseByteTest(st *ruleState, val string) error {
 	}
 	op := &ByteOp{Kind: ByteTest}
 	var err error
-	if op.Bytes, err = byteCount("byte_test", args[0]); err != nil {
+	if op.Bytes, err = byteCount("byte_test", args[0], 1); err != nil {
 		return err
 	}
 	o := strings.ReplaceAll(args[1], " ", "")
@@ -179,8 +185,13 @@ func parseByteJump(st *ruleState, val string) error {
 	}
 	op := &ByteOp{Kind: ByteJump, Multiplier: 1}
 	var err error
-	if op.Bytes, err = byteCount("byte_jump", args[0]); err != nil {
+	if op.Bytes, err = byteCount("byte_jump", args[0], 0); err != nil {
 		return err
+	}
+	if op.Bytes == 0 {
+		// Suricata loads it, and it never matches (nothing is read to
+		// jump by); the matcher refuses 0 bytes, so the rule is skipped.
+		return skipf("byte_jump", "byte_jump of 0 bytes is not supported")
 	}
 	if op.Offset, err = byteOffset("byte_jump", args[1]); err != nil {
 		return err
@@ -199,13 +210,12 @@ func parseIsDataAt(st *ruleState, val string) error {
 	if strings.HasPrefix(n, "!") {
 		op.Negate, n = true, strings.TrimSpace(n[1:])
 	}
-	var err error
-	if op.Offset, err = byteOffset("isdataat", n); err != nil {
+	// Suricata reads isdataat's position as 16 bits unsigned.
+	pos, err := byteNumber("isdataat", "position", n, 0, 65535)
+	if err != nil {
 		return err
 	}
-	if op.Offset < 0 {
-		return fmt.Errorf("negative position %d", op.Offset)
-	}
+	op.Offset = int(pos)
 	for _, a := range args[1:] {
 		switch strings.ToLower(a) {
 		case "relative":

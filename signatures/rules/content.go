@@ -214,6 +214,16 @@ func parseFastPattern(st *ruleState, val string) error {
 	if st.fastPat {
 		return fmt.Errorf("only one content in a rule can be the fast pattern")
 	}
+	// Suricata takes fast_pattern on a negated content: the prefilter
+	// then passes the rule on when the pattern is absent, so which rules
+	// alert does not change. Our prefilter never uses a negated content
+	// (rulematch), so there it is only a hint. "only" would leave nothing
+	// to check the absence with, and a position would be checked by no
+	// one, so Suricata refuses those, as here (positions in validate, as
+	// they may come after fast_pattern).
+	if c.Negated && val == "only" {
+		return fmt.Errorf("only cannot be used on a negated content (%q)", clip(string(c.Pattern)))
+	}
 	switch {
 	case val == "", val == "only":
 	default:
@@ -253,6 +263,17 @@ func modBuffer(name string, b Buffer) func(*ruleState, string) error {
 		_, i, err := st.lastContent(name)
 		if err != nil {
 			return err
+		}
+		if !st.hasSticky || st.sticky == BufferPayload {
+			// Suricata moves the last content still in the payload, so
+			// a modifier written twice (ET's `content:!"a"; content:!"b";
+			// http_host; http_host;`) takes the content before.
+			for j := i; j >= 0; j-- {
+				if c := st.r.Matches[j].Content; c != nil && st.r.Matches[j].Buffer == BufferPayload {
+					i = j
+					break
+				}
+			}
 		}
 		m := &st.r.Matches[i]
 		switch {

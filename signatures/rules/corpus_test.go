@@ -66,6 +66,8 @@ func FuzzParse(f *testing.F) {
 		`alert tcp ![10.0.0.0/8,!10.1.0.0/16] [80,!81:90] <> [2001:db8::/32,::1] $HTTP_PORTS (flags:SA+,12; dsize:1<>9; sid:2;)`,
 		rule(`http.uri; content:"/a"; http.host; content:"b"; threshold:type both, track by_src, count 2, seconds 9; sid:3;`),
 		rule(`pcre:"/(?<=a)\1\h\v\R\x{41}[\]\h]{2,3}+$/xmsAEG"; sid:4;`),
+		`alert tcp any any -> any !5800,!445 (content:!"a"; fast_pattern; pcre:/b/Vi; flowbits:set,x/y; classtype:Bitcoin-event; sid:5;)`,
+		rule(`content:!"a"; content:!"b"; http_host; http_host; byte_test:1,=,65,-214748364; byte_jump:0,0,string; sid:6;`),
 	} {
 		f.Add(s)
 	}

@@ -58,6 +58,21 @@ func parseExpr(kind exprKind, s string) (*expr, error) {
 		return nil, err
 	}
 	p.skipSpace()
+	// Suricata reads a port list without brackets, as in ET's
+	// "!5800,!445", like the bracketed one.
+	if kind == kindPort && p.i < len(p.s) && p.s[p.i] == ',' {
+		list := &expr{op: opList, items: []*expr{e}}
+		for p.i < len(p.s) && p.s[p.i] == ',' {
+			p.i++
+			item, err := p.parse(1)
+			if err != nil {
+				return nil, err
+			}
+			list.items = append(list.items, item)
+			p.skipSpace()
+		}
+		e = list
+	}
 	if p.i < len(p.s) {
 		return nil, fmt.Errorf("unexpected %q in %s %q", p.s[p.i:], kind, s)
 	}

@@ -38,9 +38,10 @@ func parseFlowbits(st *ruleState, val string) error {
 	for _, n := range strings.Split(names, sep) {
 		n = strings.TrimSpace(n)
 		if n == "" || strings.IndexFunc(n, func(r rune) bool {
-			return !(r == '_' || r == '.' || r == '-' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z')
+			// "/" because ET names bits like paths (traffic/id/curl).
+			return !(r == '_' || r == '.' || r == '-' || r == '/' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z')
 		}) >= 0 {
-			return fmt.Errorf("bad flowbit name %q (letters, digits, _ . -)", clip(n))
+			return fmt.Errorf("bad flowbit name %q (letters, digits, _ . - /)", clip(n))
 		}
 		fb.Names = append(fb.Names, n)
 	}

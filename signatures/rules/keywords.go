@@ -197,7 +197,10 @@ func parseClasstype(st *ruleState, val string) error {
 		return err
 	}
 	if _, _, ok := classtype(val); !ok {
-		return fmt.Errorf("unknown classtype %q", clip(val))
+		// Suricata loads the rule with priority 3 (RuleSignature's
+		// default) and says so; real sets carry vendor classtypes such
+		// as Bitcoin-event.
+		st.warnings = append(st.warnings, fmt.Sprintf("unknown classtype %q: priority 3 unless priority: says otherwise", clip(val)))
 	}
 	st.r.Classtype = strings.ToLower(val)
 	return nil

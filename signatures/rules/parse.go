@@ -55,16 +55,49 @@ func Parse(file string, line int, text string, vars Vars) (*Rule, *Skipped, erro
 // Line is its first). It returns every good rule and every skipped one;
 // the error joins one *Error per malformed rule, so all can be fixed at
 // once. A sid used twice (with the same gid) is an error naming both
-// lines; the later rule is dropped.
+// lines; the later rule is dropped. ReadFile is the same without refusing
+// the file for its malformed rules.
 func ParseFile(name string, r io.Reader, vars Vars) (rules []*Rule, skipped []Skipped, err error) {
+	f, err := ReadFile(name, r, vars)
+	errs := make([]error, 0, len(f.Failed)+1)
+	for _, e := range f.Failed {
+		errs = append(errs, e)
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return f.Rules, f.Skipped, errors.Join(errs...)
+}
+
+// File is what a rules file holds: the rules that load, the well-formed
+// ones left out (Skipped), the malformed ones (Failed) and warnings about
+// rules that load anyway (an unknown classtype), each "file:line: ...".
+type File struct {
+	Rules    []*Rule
+	Skipped  []Skipped
+	Failed   []*Error
+	Warnings []string
+}
+
+// Read counts the rules read: loaded, skipped and failed.
+func (f *File) Read() int { return len(f.Rules) + len(f.Skipped) + len(f.Failed) }
+
+// ReadFile parses a rules file as ParseFile does but, as Suricata does,
+// a malformed rule is only left out (in Failed) and the rest load. The
+// error is for the reader alone; f holds what was read before it.
+func ReadFile(name string, r io.Reader, vars Vars) (*File, error) {
+	f := &File{}
 	p := newParser(vars)
-	var errs []error
 	type ruleID struct{ gid, sid uint32 }
 	seen := map[ruleID]int{}
 	add := func(text string, line int) {
 		rule, skip, gid, err := p.parse(name, line, text)
 		if err != nil {
-			errs = append(errs, err)
+			var e *Error
+			if !errors.As(err, &e) {
+				e = &Error{File: name, Line: line, Msg: err.Error()}
+			}
+			f.Failed = append(f.Failed, e)
 			return
 		}
 		id := ruleID{gid, 0}
@@ -74,23 +107,28 @@ func ParseFile(name string, r io.Reader, vars Vars) (rules []*Rule, skipped []Sk
 			id.sid = skip.SID
 		}
 		if first, dup := seen[id]; dup {
-			errs = append(errs, &Error{File: name, Line: line, SID: id.sid, Keyword: "sid",
+			f.Failed = append(f.Failed, &Error{File: name, Line: line, SID: id.sid, Keyword: "sid",
 				Msg: fmt.Sprintf("sid: duplicate sid %d (gid %d), first used at %s:%d", id.sid, id.gid, name, first)})
 			return
 		}
 		seen[id] = line
 		if rule != nil {
-			rules = append(rules, rule)
+			f.Rules = append(f.Rules, rule)
+			for _, w := range p.warnings {
+				f.Warnings = append(f.Warnings, fmt.Sprintf("%s:%d: rule sid %d: %s", name, line, rule.SID, w))
+			}
 		} else {
-			skipped = append(skipped, *skip)
+			f.Skipped = append(f.Skipped, *skip)
 		}
 	}
 
 	br := bufio.NewReader(r)
 	var pending strings.Builder // a rule continued with "\"
 	continued, start, lineNo := false, 0, 0
+	var rerr error
 	for {
-		text, rerr := br.ReadString('\n')
+		var text string
+		text, rerr = br.ReadString('\n')
 		if text != "" {
 			lineNo++
 			text = strings.TrimRight(text, "\r\n")
@@ -115,18 +153,17 @@ func ParseFile(name string, r io.Reader, vars Vars) (rules []*Rule, skipped []Sk
 			continued = false
 		}
 	next:
-		if rerr == io.EOF {
-			break
-		}
 		if rerr != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, rerr))
 			break
 		}
+	}
+	if rerr != nil && rerr != io.EOF {
+		return f, fmt.Errorf("%s: %w", name, rerr)
 	}
 	if continued && strings.TrimSpace(pending.String()) != "" {
 		add(pending.String(), start)
 	}
-	return rules, skipped, errors.Join(errs...)
+	return f, nil
 }
 
 // parser holds what is shared by the rules of one file: the keyword table
@@ -134,6 +171,7 @@ func ParseFile(name string, r io.Reader, vars Vars) (rules []*Rule, skipped []Sk
 type parser struct {
 	res      *resolver
 	keywords map[string]*keyword
+	warnings []string // about the rule parsed last, which loads anyway
 }
 
 func newParser(vars Vars) *parser {
@@ -162,6 +200,7 @@ type ruleState struct {
 	mods      []contentMods
 	once      map[string]bool // keywords seen that may appear once
 	fastPat   bool
+	warnings  []string
 }
 
 // contentMods is what a content had that Content does not record.
@@ -182,6 +221,7 @@ func kwErrorf(kw, format string, args ...any) error {
 // on skipped rules).
 func (p *parser) parse(file string, line int, text string) (*Rule, *Skipped, uint32, error) {
 	text = strings.TrimSpace(text)
+	p.warnings = nil
 	st := &ruleState{r: &Rule{File: file, Line: line, Raw: text, GID: 1}, res: p.res, once: map[string]bool{}}
 	fail := func(err error) (*Rule, *Skipped, uint32, error) {
 		e := &Error{File: file, Line: line, SID: st.r.SID, Msg: err.Error()}
@@ -262,6 +302,7 @@ func (p *parser) parse(file string, line int, text string) (*Rule, *Skipped, uin
 	if skip != nil {
 		return nil, &Skipped{File: file, Line: line, SID: st.r.SID, Keyword: skip.keyword, Reason: skip.reason}, st.r.GID, nil
 	}
+	p.warnings = st.warnings
 	return st.r, nil, st.r.GID, nil
 }
 
@@ -410,8 +451,8 @@ func (st *ruleState) validate() error {
 			continue
 		}
 		switch {
-		case c.Negated && c.FastPattern:
-			return kwErrorf("fast_pattern", "cannot be used on a negated content (%q)", clip(string(c.Pattern)))
+		case c.Negated && c.FastPattern && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
+			return kwErrorf("fast_pattern", "cannot be used on a negated content with offset, depth, distance or within (%q)", clip(string(c.Pattern)))
 		case c.StartsWith && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
 			return kwErrorf("startswith", "cannot be combined with offset, depth, distance or within (content %q)", clip(string(c.Pattern)))
 		case c.HasDepth && c.Depth < len(c.Pattern):
@@ -432,4 +473,16 @@ func hasUpper(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// Group is what a malformed rule is counted under in summaries: the
+// keyword or header field at fault, e.g. "invalid content".
+func (e *Error) Group() string {
+	switch {
+	case e.Keyword == "sid" && strings.Contains(e.Msg, "duplicate sid"):
+		return "duplicate sid"
+	case e.Keyword == "":
+		return "invalid rule"
+	}
+	return "invalid " + e.Keyword
 }

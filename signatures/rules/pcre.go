@@ -71,10 +71,16 @@ func parsePCRE(val string) (pcreValue, error) {
 		negated = true
 		val = strings.TrimSpace(val[1:])
 	}
-	if len(val) < 2 || val[0] != '"' || val[len(val)-1] != '"' {
+	body := val
+	switch {
+	case len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"':
+		body = val[1 : len(val)-1]
+	case strings.HasPrefix(val, "/"):
+		// Suricata takes the quotes as optional: older ET rules write
+		// pcre:/.../Vi.
+	default:
 		return out, fmt.Errorf("value must be quoted: %q", raw)
 	}
-	body := val[1 : len(val)-1]
 	if !strings.HasPrefix(body, "/") {
 		return out, fmt.Errorf("regular expression must start with /: %q", body)
 	}
@@ -83,6 +89,11 @@ func parsePCRE(val string) (pcreValue, error) {
 		return out, fmt.Errorf("missing closing / in %q", body)
 	}
 	pattern, flags := body[1:end], body[end+1:]
+	if _, vars, ok := strings.Cut(flags, ","); ok && strings.Contains(vars, ":") {
+		// Suricata 7's "/re/flags, pkt:name, flow:name" stores the
+		// captures in variables; a valid rule this matcher cannot run.
+		return out, skipf("pcre", "pcre capture into variables (%s) is not supported", strings.TrimSpace(vars))
+	}
 
 	var o pcreOpts
 	prefix := ""

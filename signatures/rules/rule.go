@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"strings"
 )
 
 // Rule is one parsed rule. Only keywords the matcher supports are kept; a
@@ -484,4 +485,37 @@ type Skipped struct {
 	SID     uint32 // 0 when the rule did not get that far
 	Keyword string
 	Reason  string
+}
+
+// Group is what a skipped rule is counted under in summaries: the
+// unsupported thing without the rule's own values, so that 1,700 rules
+// using file_data make one line, "unsupported keyword file_data".
+func (s Skipped) Group() string {
+	for _, what := range []string{"protocol", "action"} {
+		if strings.HasPrefix(s.Reason, what+" ") {
+			return "unsupported " + what + " " + s.Keyword
+		}
+	}
+	if s.Keyword == "pcre" {
+		// pcre is supported: what is not is a construct or a flag, and
+		// that is worth telling apart ("uses backreferences").
+		if what, ok := strings.CutPrefix(s.Reason, "pcre uses "); ok {
+			what, _, _ = strings.Cut(what, ", which")
+			what, _, _ = strings.Cut(what, " (") // the rule's own text: "({1075,})"
+			return "pcre uses " + what
+		}
+		if strings.HasPrefix(s.Reason, "pcre flag ") && len(s.Reason) > len("pcre flag X") {
+			return "unsupported pcre flag " + s.Reason[len("pcre flag "):len("pcre flag X")]
+		}
+		switch {
+		case strings.HasPrefix(s.Reason, "pcre capture into variables"):
+			return "pcre capture into variables"
+		case strings.Contains(s.Reason, "cannot be compiled as RE2"):
+			return "pcre not compilable as RE2"
+		}
+	}
+	if s.Keyword == "" {
+		return "unsupported"
+	}
+	return "unsupported keyword " + s.Keyword
 }

@@ -1,0 +1,78 @@
+package rules
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// ReadFile keeps what ParseFile refuses the file for, but per rule.
+func TestReadFileLeavesOutFailed(t *testing.T) {
+	src := "alert tcp any any -> any any (msg:\"one\"; sid:1;)\n" +
+		"alert tcp any any -> any any (msg:\"bad\"; depth:4; sid:3;)\n" +
+		"alert tcp any any -> any any (msg:\"skipped\"; byte_extract:1,0,len; sid:4;)\n" +
+		"alert tcp any any -> any any (msg:\"dup\"; sid:1;)\n" +
+		"alert tcp any any -> any any (msg:\"no sid\";)\n" +
+		"alrt tcp any any -> any any (sid:7;)\n" +
+		"alert tcp any any -> any any (msg:\"last\"; sid:9;)\n"
+	f, err := ReadFile("my.rules", strings.NewReader(src), DefaultVars())
+	if err != nil {
+		t.Fatalf("ReadFile: %v", err)
+	}
+	var got []string
+	for _, r := range f.Rules {
+		got = append(got, r.Msg)
+	}
+	if want := []string{"one", "last"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("rules = %q, want %q", got, want)
+	}
+	if len(f.Skipped) != 1 || f.Skipped[0].SID != 4 {
+		t.Errorf("skipped = %+v", f.Skipped)
+	}
+	type failed struct {
+		line  int
+		sid   uint32
+		group string
+	}
+	var fails []failed
+	for _, e := range f.Failed {
+		fails = append(fails, failed{e.Line, e.SID, e.Group()})
+	}
+	want := []failed{{2, 3, "invalid depth"}, {4, 1, "duplicate sid"}, {5, 0, "invalid sid"}, {6, 7, "invalid action"}}
+	if !reflect.DeepEqual(fails, want) {
+		t.Errorf("failed = %+v, want %+v", fails, want)
+	}
+	if f.Read() != 7 {
+		t.Errorf("Read() = %d, want 7", f.Read())
+	}
+
+	// ParseFile refuses the same file with the same messages.
+	_, _, perr := ParseFile("my.rules", strings.NewReader(src), DefaultVars())
+	if perr == nil || len(strings.Split(perr.Error(), "\n")) != len(f.Failed) || !strings.HasPrefix(perr.Error(), f.Failed[0].Error()) {
+		t.Errorf("ParseFile error = %v", perr)
+	}
+}
+
+func TestSkippedGroup(t *testing.T) {
+	tests := []struct {
+		text, want string
+	}{
+		{rule(`file_data; content:"x"; sid:1;`), "unsupported keyword file_data"},
+		{`alert bogus any any -> any any (sid:1;)`, `unsupported protocol bogus`},
+		{rule(`byte_test:1,=,x,0; sid:1;`), "unsupported keyword byte_test"},
+		{rule(`pcre:"/a{1075,}/"; sid:1;`), "pcre uses a repetition count above 1000"},
+		{rule(`pcre:"/a(?!b)/"; sid:1;`), "pcre uses lookahead"},
+		{rule(`pcre:"/a/I"; sid:1;`), "unsupported pcre flag I"},
+		{rule(`pcre:"/gid=(\d+)/, flow:gid"; sid:1;`), "pcre capture into variables"},
+	}
+	for _, tt := range tests {
+		_, skip, err := Parse("t.rules", 1, tt.text, DefaultVars())
+		if err != nil || skip == nil {
+			t.Errorf("Parse(%s) = %v, %v; want skipped", tt.text, skip, err)
+			continue
+		}
+		if got := skip.Group(); got != tt.want {
+			t.Errorf("Parse(%s) group = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

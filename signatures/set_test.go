@@ -1,0 +1,119 @@
+package signatures
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+func TestLoadSetFailedRules(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mixed.rules")
+	src := "alert tcp any any -> any any (msg:\"ok\"; content:\"a\"; sid:1;)\n" +
+		"alert tcp any any -> any any (msg:\"bad\"; depth:4; sid:2;)\n" +
+		"alert tcp any any -> any any (msg:\"bad too\"; content:\"|4\"; sid:3;)\n" +
+		"alert tcp any any -> any any (msg:\"unsupported\"; file_data; content:\"x\"; sid:4;)\n" +
+		"alert tcp any any -> any any (msg:\"vendor class\"; content:\"b\"; classtype:Bitcoin-event; sid:5;)\n"
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := SetOptions{NoDefault: true, RuleFiles: []string{file}, Vars: rules.DefaultVars()}
+
+	s, err := LoadSet(opts)
+	if err != nil {
+		t.Fatalf("LoadSet: %v", err)
+	}
+	active, skipped := s.RuleCounts()
+	if active != 2 || skipped != 1 || s.RulesFailed() != 2 {
+		t.Errorf("active %d, skipped %d, failed %d; want 2, 1, 2", active, skipped, s.RulesFailed())
+	}
+	if got, want := s.FailedReasons(), []ReasonCount{{"invalid content", 1}, {"invalid depth", 1}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("FailedReasons = %+v, want %+v", got, want)
+	}
+	if got, want := s.SkippedReasons(), []ReasonCount{{"unsupported keyword file_data", 1}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SkippedReasons = %+v, want %+v", got, want)
+	}
+	all := strings.Join(s.Warnings, "\n")
+	for _, w := range []string{
+		file + ":2: rule sid 2 failed: depth: needs a preceding content",
+		file + ":4: rule sid 4 skipped: ",
+		file + `:5: rule sid 5: unknown classtype "Bitcoin-event"`,
+	} {
+		if !strings.Contains(all, w) {
+			t.Errorf("warnings lack %q:\n%s", w, all)
+		}
+	}
+	if sig, ok := s.Catalog.Lookup(5); !ok || sig.Severity != SeverityLow {
+		t.Errorf("unknown classtype: signature %+v, want severity low (priority 3)", sig)
+	}
+
+	// --strict-rules: the file is refused with ParseFile's error.
+	opts.Strict = true
+	_, err = LoadSet(opts)
+	f, _ := os.Open(file)
+	defer f.Close()
+	_, _, perr := rules.ParseFile(file, f, rules.DefaultVars())
+	if err == nil || perr == nil || err.Error() != perr.Error() {
+		t.Errorf("strict LoadSet error = %v, want ParseFile's %v", err, perr)
+	}
+}
+
+func TestLoadSetAllFailed(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.rules")
+	if err := os.WriteFile(file, []byte("alert tcp any any -> any any (depth:4; sid:2;)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: []string{file}, Vars: rules.DefaultVars()})
+	if err == nil || !strings.Contains(err.Error(), "no rule loads: all 1 failed") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// A pack stays strict whatever SetOptions.Strict says: a rule that does not
+// parse makes it corrupt (so an update falls back). An unknown classtype
+// is only a warning there too.
+func TestLoadSetPackRules(t *testing.T) {
+	tp := goodPack()
+	tp.files["rules/web.rules"] += `alert http any any -> any any (msg:"Vendor"; content:"v"; classtype:Bitcoin-event; sid:9200004; rev:1;)` + "\n"
+	dir := t.TempDir()
+	writePack(t, dir, tp)
+	s, err := LoadSet(SetOptions{NoDefault: true, Dirs: []string{dir}, Vars: rules.DefaultVars()})
+	if err != nil {
+		t.Fatalf("LoadSet: %v", err)
+	}
+	if !strings.Contains(strings.Join(s.Warnings, "\n"), `rules/web.rules:4: rule sid 9200004: unknown classtype "Bitcoin-event"`) {
+		t.Errorf("warnings %q lack the unknown classtype", s.Warnings)
+	}
+
+	tp.files["rules/web.rules"] += `alert http any any -> any any (msg:"Bad"; depth:3; sid:9200005; rev:1;)` + "\n"
+	dir = t.TempDir()
+	writePack(t, dir, tp)
+	_, err = LoadSet(SetOptions{NoDefault: true, Dirs: []string{dir}, Vars: rules.DefaultVars()})
+	var ce *CorruptError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "rules/web.rules:5: depth: needs a preceding content") {
+		t.Errorf("pack with a malformed rule: err = %v, want a CorruptError naming it", err)
+	}
+}
+
+// Two rule files of the same name both load.
+func TestLoadSetSameFileName(t *testing.T) {
+	var files []string
+	for _, sid := range []string{"1", "2"} {
+		f := filepath.Join(t.TempDir(), "test.rules")
+		if err := os.WriteFile(f, []byte(`alert tcp any any -> any any (content:"a"; sid:`+sid+`;)`+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	s, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: files, Vars: rules.DefaultVars()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if active, _ := s.RuleCounts(); active != 2 {
+		t.Errorf("%d rules active, want 2 (packs %q)", active, s.PackNames())
+	}
+}
