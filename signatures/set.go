@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/rulematch"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -85,8 +86,18 @@ func LoadSet(opts SetOptions) (*Set, error) {
 	}
 	s := &Set{Packs: packs, Catalog: cat}
 	for _, p := range packs {
-		s.Rules = append(s.Rules, p.Rules...)
 		s.Skipped = append(s.Skipped, p.Skipped...)
+		// A rule the matcher can never satisfy (an HTTP response buffer,
+		// an app protocol it does not detect) is skipped here, with the
+		// parser's skips, so every count and listing says "not checked"
+		// rather than letting it load and stay silent.
+		for _, r := range p.Rules {
+			if sk, never := rulematch.Unsupported(r); never {
+				s.Skipped = append(s.Skipped, sk)
+				continue
+			}
+			s.Rules = append(s.Rules, r)
+		}
 		if p.FellBack {
 			s.Warnings = append(s.Warnings, fmt.Sprintf("signature pack %s is corrupt (%s); using the previous pack %s %s",
 				p.Name, p.FallbackReason, p.Name, p.Version))
