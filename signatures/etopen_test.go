@@ -17,11 +17,14 @@ const etOpenDir = "../../shared/rulesets/et-open-2020"
 // What loading ET Open 2020 gave when real-set parsing went in. Rules
 // read is the set's own count; failed is 0 because the one rule Suricata
 // refuses (sid 2025232, file_data twice) is skipped here for file_data
-// first. Active may grow as the matcher learns keywords, never shrink.
+// first. 55 rules that parse but ask for what the matcher never sees (HTTP
+// response headers, request buffers on to_client rules) are skipped too:
+// loaded, they could never fire. Active may grow as the matcher learns
+// keywords, never shrink.
 const (
 	etOpenRead       = 17417
-	etOpenMinActive  = 13359
-	etOpenMaxSkipped = 4058
+	etOpenMinActive  = 13304
+	etOpenMaxSkipped = 4113
 )
 
 func etOpenFiles(tb testing.TB) []string {
