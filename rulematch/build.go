@@ -132,7 +132,9 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		}
 		cr.stream = streamable(r)
 		for _, b := range cr.bufs {
-			cr.http = cr.http || b.id != rules.BufferPayload
+			// dns rules run on the packet only: a DNS request is never
+			// an HTTP request
+			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery
 		}
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && httpProto(r.Proto)

@@ -97,6 +97,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 
 	// contents and pcres, grouped by buffer in rule order
 	var best *rules.Content
+	var bestBuf rules.Buffer
 	for i := range r.Matches {
 		m := &r.Matches[i]
 		id := m.Buffer
@@ -114,7 +115,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			}
 			it.c = c
 			if !m.Content.Negated && (best == nil || betterFastPattern(m.Content, best)) {
-				best = m.Content
+				best, bestBuf = m.Content, id
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
 			b, msg := compileByte(m.Byte)
@@ -143,6 +144,12 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	}
 	if best != nil {
 		fp = lowerASCII(nil, best.Pattern)
+		if bestBuf == rules.BufferDNSQuery {
+			fp = dnsPrefilterPiece(fp) // the dotted name is not in the payload
+			if len(fp) == 0 {
+				fp = nil
+			}
+		}
 	}
 	cr.detail = fmt.Sprintf("rule %s:%d matched: %s", r.File, r.Line, r.Msg)
 	return cr, fp, nil

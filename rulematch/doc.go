@@ -6,8 +6,8 @@
 // engine.go (the per-packet list of stages), inspect.go (buffers and
 // their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
 // family each, compile beside match), threshold.go, stream.go, http.go,
-// flowbits.go, flowstate.go (IP-only and protocol-only http rules) and
-// skip.go (rules left out).
+// flowbits.go, flowstate.go (IP-only and protocol-only http rules),
+// dns.go (DNS requests, dns.query) and skip.go (rules left out).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
@@ -48,6 +48,23 @@
 //     included; http.request_body is the rest of the segment, not
 //     de-chunked), except http.host, which is lowercased with the port
 //     dropped, as Suricata normalises it.
+//   - dns.query (and its legacy name dns_query) is each question's name
+//     of a DNS request, dotted, as Suricata's: a rule matches when its
+//     dns.query chain matches one of the names. There is no protocol
+//     detection, so a packet is a DNS request when it is UDP or TCP to
+//     port 53 (Suricata's default DNS detection port; TCP with the
+//     two-byte length prefix, the whole message in the segment, the first
+//     message only) and parses as one: QR = 0 and a question section that
+//     decodes in full (the answer, authority and additional sections are
+//     not parsed). A request on another port, or one split over TCP
+//     segments, is not seen. At most 8 questions are inspected;
+//     compression pointers must go back, each before the last, so a
+//     pointer loop or a forward pointer ends the parse with no names. The
+//     prefilter looks for the longest dot-free piece of a dns.query
+//     content, which lies in one label on the wire. A rule naming dns with
+//     no dns buffer is not run on DNS only: with no payload keyword it is
+//     left out (below), with payload contents it runs on UDP and TCP on
+//     the ports written.
 //   - pcre runs Go's RE2 on the buffer presented one rune per byte, as
 //     signatures/rules compiles patterns for (\xff is U+00FF): "." takes
 //     one byte and bytes >= 0x80 match as in PCRE. A retry after a failed
@@ -81,7 +98,8 @@
 //     (skip.go, Matcher.Skipped): http buffers other than the request
 //     buffers ("http response buffers are not supported"), http.header
 //     and http.cookie on to_client rules (Suricata reads the response's),
-//     request buffers on to_client rules, and rules naming only an
+//     request buffers and dns.query on to_client rules (Suricata 7 reads
+//     the query from requests), and rules naming only an
 //     application protocol other than HTTP/1, which is not detected and
 //     would otherwise match every packet (rdp-protocol).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP

@@ -35,6 +35,10 @@ type scratch struct {
 	rside       uint8
 	ipOnlyDone  bool // ipOnlyFirst has been worked out for this packet
 	ipOnlyFirst bool
+	// the packet's DNS request (dns.go), parsed at most once per packet
+	dns     dnsQueries
+	dnsDone bool
+	dnsOK   bool
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -163,6 +167,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s := &m.sc
 	s.lowered, s.httpDone = false, false
 	s.rflow, s.ipOnlyDone = nil, false
+	s.dnsDone = false
 
 	cands := s.cands[:0]
 	if m.noPrefilter {
@@ -285,6 +290,13 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	}
 	for i := range r.bufs {
 		b := &r.bufs[i]
+		if b.id == rules.BufferDNSQuery {
+			// one buffer per question: the chain runs on each name
+			if !m.matchDNSQuery(b, f) {
+				return false
+			}
+			continue
+		}
 		raw, low, ok := m.buffer(b.id, f)
 		if !ok {
 			return false

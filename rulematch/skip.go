@@ -39,6 +39,13 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			continue // NumBuffers and up: compileRule reports it
 		}
 		name := id.String()
+		if id == rules.BufferDNSQuery {
+			if toClient {
+				// the query is read from requests only (dns.go)
+				return name, "dns.query is read from DNS requests: with flow:to_client it never matches"
+			}
+			continue
+		}
 		if !requestBuffer(id) || toClient && responseSide(id) {
 			// Suricata's http.header, http.cookie and the like inspect
 			// the response headers on to_client rules; responses are

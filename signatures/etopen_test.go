@@ -23,8 +23,8 @@ const etOpenDir = "../../shared/rulesets/et-open-2020"
 // keywords, never shrink.
 const (
 	etOpenRead       = 17417
-	etOpenMinActive  = 13304
-	etOpenMaxSkipped = 4113
+	etOpenMinActive  = 14066
+	etOpenMaxSkipped = 3351
 )
 
 func etOpenFiles(tb testing.TB) []string {

@@ -96,6 +96,10 @@ func keywordTable() []keyword {
 		{name: "http_cookie", doc: "http_cookie; the preceding content looks in http.cookie.", value: valueNone, parse: modBuffer("http_cookie", BufferHTTPCookie)},
 		{name: "http_client_body", doc: "http_client_body; the preceding content looks in http.request_body.", value: valueNone, parse: modBuffer("http_client_body", BufferHTTPBody)},
 		{name: "http_raw_host", doc: "http_raw_host; not supported (no raw host buffer): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("http_raw_host", "http_raw_host is not supported: there is no raw host buffer")},
+		// Suricata's dns_query is the legacy name of the dns.query sticky
+		// buffer (ET Open writes "dns_query; content:..."), not a modifier.
+		{name: "dns.query", doc: "dns.query; sticky buffer: each question's name of a DNS request, dotted (www.example.com).", value: valueNone, parse: sticky(BufferDNSQuery)},
+		{name: "dns_query", doc: "dns_query; the same as dns.query (a sticky buffer).", value: valueNone, parse: sticky(BufferDNSQuery)},
 
 		// Flow and packet header keywords.
 		{name: "flow", doc: "flow:to_server|to_client|from_client|from_server, established|not_established|stateless, only_stream (accepted: TCP payload is the stream). no_stream, only_frag, no_frag are not supported.", parse: parseFlow},

@@ -443,7 +443,10 @@ func (st *ruleState) validate() error {
 	r := st.r
 	for i := range r.Matches {
 		m := &r.Matches[i]
-		if m.Buffer != BufferPayload && !r.Proto.httpBuffers() {
+		if m.Buffer == BufferDNSQuery && !r.Proto.dnsBuffers() {
+			return kwErrorf(m.Buffer.String(), "a dns buffer needs a dns, udp, tcp or ip rule, but the protocol is %s", r.Proto)
+		}
+		if m.Buffer != BufferPayload && m.Buffer != BufferDNSQuery && !r.Proto.httpBuffers() {
 			return kwErrorf(m.Buffer.String(), "an http buffer needs an http, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
 		c := m.Content

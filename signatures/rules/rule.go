@@ -136,13 +136,15 @@ const (
 	BufferHTTPUserAgent
 	BufferHTTPCookie
 	BufferHTTPBody
-	NumBuffers // how many there are
+	BufferDNSQuery // a DNS request's query name, dotted, one per question
+	NumBuffers     // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
 func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
-		"http.user_agent", "http.cookie", "http.request_body")
+		"http.user_agent", "http.cookie", "http.request_body",
+		"dns.query")
 }
 
 // Match is one content or pcre condition.
