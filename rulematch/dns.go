@@ -155,9 +155,12 @@ func dnsRequestPacket(f *packet.Facts) bool {
 // Empty names (the root) are no buffer, as an empty payload is none.
 func (m *Matcher) matchDNSQuery(b *chain, f *packet.Facts) bool {
 	s := &m.sc
-	if !s.dnsDone {
+	// Observe clears dnsDone per packet; the payload check also keeps a
+	// pass over other bytes (a joined request, the stream) from reading
+	// this packet's names, should dns rules ever run there
+	if !s.dnsDone || !samePayload(s.dnsFor, f.Payload) {
 		s.dnsOK = dnsRequestPacket(f) && parseDNSRequest(f.Payload, f.Proto == packet.ProtoTCP, &s.dns)
-		s.dnsDone = true
+		s.dnsDone, s.dnsFor = true, f.Payload
 	}
 	if !s.dnsOK {
 		return false
@@ -173,6 +176,11 @@ func (m *Matcher) matchDNSQuery(b *chain, f *packet.Facts) bool {
 		}
 	}
 	return false
+}
+
+// samePayload reports whether a and b are the same bytes in memory.
+func samePayload(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // dnsPrefilterPiece is the part of a dns.query content the prefilter

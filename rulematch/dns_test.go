@@ -256,3 +256,17 @@ func FuzzParseDNSRequest(f *testing.F) {
 		}
 	})
 }
+
+// Each packet's names are parsed anew: a match on one request does not
+// carry over to the next packet, even one with the same length.
+func TestDNSQueryPerPacket(t *testing.T) {
+	m := newMatcher(t, dnsRule(t, `alert dns any any -> any any (dns.query; content:"evil.example"; sid:7;)`))
+	got := sidsOf(m, []packet.Facts{
+		dnsPacket(dnsQuery("evil.example")),
+		dnsPacket(dnsQuery("good.example")),
+		dnsPacket(dnsQuery("evil.example")),
+	})
+	if len(got[0]) != 1 || len(got[1]) != 0 || len(got[2]) != 1 {
+		t.Errorf("alerts per packet %v, want [[7] [] [7]]", got)
+	}
+}

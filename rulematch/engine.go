@@ -39,6 +39,7 @@ type scratch struct {
 	dns     dnsQueries
 	dnsDone bool
 	dnsOK   bool
+	dnsFor  []byte // the payload dns was parsed from
 }
 
 var _ packet.Detector = (*Matcher)(nil)
