@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -148,4 +149,21 @@ func TestPCRELargeRepeatText(t *testing.T) {
 			t.Errorf("convertPCRE(%s) = %q, %v; want %q", tt.pcre, got, err, tt.want)
 		}
 	}
+}
+
+// The conversion never panics, and what it returns for a large count
+// compiles or is refused with an error, never a panic in regexp.
+func FuzzConvertLargeRepeat(f *testing.F) {
+	for _, s := range []string{
+		`\(\s*(\x27[^\x27]{1024,}|\x22[^\x22]{1024,})`, `a{1001}`, `(?:ab){2000,2500}?`,
+		`\Qab\E{1001}`, `(a){1001}`, `a{0,1001}`, `){1001}`, `(?i){1001}`, `[x]{65536}`, `a\E{1500}`,
+	} {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, src string, extended bool) {
+		re, err := convertPCRE(src, pcreOpts{extended: extended})
+		if err == nil && len(re) < 1<<16 {
+			_, _ = regexp.Compile(re)
+		}
+	})
 }
