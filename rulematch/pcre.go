@@ -64,7 +64,12 @@ func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int)
 		}
 		matched := false
 		ms, me := 0, prevEnd
-		if start <= len(raw) && !(p.anchored && start > base) && (p.run == nil || p.run.possible(raw[start:])) {
+		switch {
+		case start > len(raw) || p.anchored && start > base:
+		case p.run != nil && p.run.exact && !(p.needEnd && !p.negated):
+			// Only yes or no is needed and the scan gives it exactly.
+			matched = p.run.possible(raw[start:])
+		case p.run == nil || p.run.possible(raw[start:]):
 			subj, wide := s.presentLatin1(raw[start:])
 			if p.needEnd && !p.negated {
 				if loc := p.re.FindIndex(subj); loc != nil {

@@ -27,21 +27,24 @@ func TestRunCheckRequired(t *testing.T) {
 		re      string
 		k, n    int // runs, the shortest's length
 		in, out string
+		exact   bool
 	}{
-		{`[^\']{1000}[^\']{75}[^\']*`, 1, 1075, "a\"\xff", "'"},
-		{`\(\s*(\'[^\']{1000}[^\']{24}[^\']*|"[^"]{1000}[^"]{24}[^"]*)`, 2, 1024, "a'\"", ""},
-		{`(?smi)^X?PAT\s+[^\n]{1000}[^\n]{24}`, 1, 1024, "a\r", "\n"},
-		{`(?i)(GET).\/%.{1000}.{586}.*`, 1, 1586, "a", "\n"},
-		{`(?s).{1000}.{1000}.{500}.*`, 1, 2500, "\n\x00\xff", ""},
-		{`(?i)k{100}`, 1, 100, "kK", "x"},
-		{`a{100}b*a{100}`, 1, 100, "a", "b"},
-		{`a{100}a*a{100}`, 1, 200, "a", "b"},
-		{`(?:x{300}|y{200})`, 2, 200, "xy", "z"},
-		{`(?:x{300}|y?)`, 0, 0, "", ""},
-		{`a{63}`, 0, 0, "", ""}, // too short to be worth a scan
-		{`(?:a{100})?b`, 0, 0, "", ""},
-		{`(?:ab){100}`, 0, 0, "", ""},                                                    // no single-class run
-		{`a{100}|b{100}|c{100}|d{100}|e{100}|f{100}|g{100}|h{100}|i{100}`, 0, 0, "", ""}, // more runs than the scan keeps
+		{`[^\']{1000}[^\']{75}[^\']*`, 1, 1075, "a\"\xff", "'", true},
+		{`\(\s*(\'[^\']{1000}[^\']{24}[^\']*|"[^"]{1000}[^"]{24}[^"]*)`, 2, 1024, "a'\"", "", false},
+		{`(?smi)^X?PAT\s+[^\n]{1000}[^\n]{24}`, 1, 1024, "a\r", "\n", false},
+		{`(?i)(GET).\/%.{1000}.{586}.*`, 1, 1586, "a", "\n", false},
+		{`(?s).{1000}.{1000}.{500}.*`, 1, 2500, "\n\x00\xff", "", true},
+		{`(?i)[a-z0-9]{1000}[a-z0-9]*`, 1, 1000, "aZ9", "-\xe9", true},
+		{`^a{100}`, 1, 100, "a", "b", false},
+		{`(?i)k{100}`, 1, 100, "kK", "x", true},
+		{`a{100}b*a{100}`, 1, 100, "a", "b", false},
+		{`a{100}a*a{100}`, 1, 200, "a", "b", true},
+		{`(?:x{300}|y{200})`, 2, 200, "xy", "z", false},
+		{`(?:x{300}|y?)`, 0, 0, "", "", false},
+		{`a{63}`, 0, 0, "", "", false}, // too short to be worth a scan
+		{`(?:a{100})?b`, 0, 0, "", "", false},
+		{`(?:ab){100}`, 0, 0, "", "", false},                                                    // no single-class run
+		{`a{100}|b{100}|c{100}|d{100}|e{100}|f{100}|g{100}|h{100}|i{100}`, 0, 0, "", "", false}, // more runs than the scan keeps
 	}
 	for _, tt := range tests {
 		rc := newRunCheck(regexp.MustCompile(tt.re))
@@ -49,8 +52,8 @@ func TestRunCheckRequired(t *testing.T) {
 		if rc != nil {
 			n, k = rc.n(), rc.k
 		}
-		if n != tt.n || k != tt.k {
-			t.Errorf("%s: %d runs, the shortest %d; want %d, %d", tt.re, k, n, tt.k, tt.n)
+		if n != tt.n || k != tt.k || rc != nil && rc.exact != tt.exact {
+			t.Errorf("%s: %d runs, the shortest %d; want %d, %d (exact: want %v)", tt.re, k, n, tt.k, tt.n, tt.exact)
 			continue
 		}
 		inSome := func(c byte) bool {
@@ -83,6 +86,8 @@ func TestRulePCRELargeRepeat(t *testing.T) {
 	sql := `pcre:"/\(\s*(\x27[^\x27]{1024,}|\x22[^\x22]{1024,})/si";` // sid 2102608
 	pat := `pcre:"/^X?PAT\s+[^\n]{1024}/smi";`                        // sid 2102927
 	rel := `content:"#"; pcre:"/^[^\x22\r\n]{2049}/R";`               // the /R shape of sid 2016364
+	any := `pcre:"/[\w\W]{2500,}/i";`                                 // sid 2008128
+	alnum := `pcre:"/[a-zA-Z0-9]{1000,}/i";`                          // as ET writes it
 	tests := []struct {
 		name, opts string
 		pkt        packet.Facts
@@ -102,6 +107,19 @@ func TestRulePCRELargeRepeat(t *testing.T) {
 		{"relative n", rel, p("x#" + r("b", 2049)), true},
 		{"relative run before the content", rel, p(r("b", 2049) + "#"), false},
 		{"relative second content", rel, p("#\"#" + r("b", 2049)), true},
+		// Whole patterns that are a run: the scan answers alone.
+		{"any n-1", any, p(r("\n", 2499)), false},
+		{"any n", any, p(r("\xff\n", 1250)), true},
+		{"alnum n-1", alnum, p(r("a", 999)), false},
+		{"alnum n", alnum, p("-" + r("Z", 1000)), true},
+		{"alnum broken", alnum, p(r("a", 999) + "-" + r("a", 999)), false},
+		{"alnum high bytes", alnum, p(r("a", 500) + "\xe9" + r("a", 500)), false},
+		{"negated alnum n-1", `pcre:!"/[a-zA-Z0-9]{1000,}/i";`, p(r("a", 999)), true},
+		{"negated alnum n", `pcre:!"/[a-zA-Z0-9]{1000,}/i";`, p(r("a", 1000)), false},
+		{"relative run n", `content:"#"; pcre:"/[a-z]{1001,}/R";`, p("#" + r("b", 1001)), true},
+		{"relative run before", `content:"#"; pcre:"/[a-z]{1001,}/R";`, p(r("b", 1001) + "#b"), false},
+		{"run then content", `pcre:"/[a-z]{1001,}/"; content:"!"; within:1;`, p(r("b", 1001) + "!"), true},
+		{"run then content n-1", `pcre:"/[a-z]{1001,}/"; content:"!"; within:1;`, p(r("b", 1000) + "!"), false},
 	}
 	for _, tt := range tests {
 		rule := parsedRule(t, tt.opts)
@@ -151,31 +169,37 @@ func TestPCRELargeRepeatNoAllocs(t *testing.T) {
 	}
 }
 
-// A 1460-byte packet without a long run: the check against the regexp.
+// The check against the regexp alone, on a 1460-byte packet without a
+// long run (miss) and a 3000-byte one that is all run (hit).
 func BenchmarkPCRELargeRepeat(b *testing.B) {
-	payload := strings.Repeat("GET /a?b='c' (\"d\") ", 77)[:1460]
+	payloads := map[string]string{
+		"miss": strings.Repeat("GET /a?b='c' (\"d\") ", 77)[:1460],
+		"hit":  "('" + strings.Repeat("a", 2998),
+	}
 	for _, tc := range []struct{ name, opts string }{
 		{"sql", `pcre:"/\(\s*(\x27[^\x27]{1075,}|\x22[^\x22]{1075,})/si";`},
 		{"any2500", `pcre:"/[\w\W]{2500,}/i";`},
 		{"alnum1000", `pcre:"/[a-zA-Z0-9]{1000,}/i";`},
 	} {
 		rule := parsedRule(b, tc.opts)
-		for _, check := range []bool{true, false} {
-			name := tc.name + "/check"
-			if !check {
-				name = tc.name + "/regexp"
-			}
-			b.Run(name, func(b *testing.B) {
-				m := newMatcher(b, rule)
+		for _, pl := range []string{"miss", "hit"} {
+			for _, check := range []bool{true, false} {
+				name := tc.name + "/" + pl + "/check"
 				if !check {
-					disableRunChecks(m)
+					name = tc.name + "/" + pl + "/regexp"
 				}
-				f := tcpPacket(payload)
-				b.ReportAllocs()
-				for b.Loop() {
-					m.Observe(&f, func(packet.Event) {})
-				}
-			})
+				b.Run(name, func(b *testing.B) {
+					m := newMatcher(b, rule)
+					if !check {
+						disableRunChecks(m)
+					}
+					f := tcpPacket(payloads[pl])
+					b.ReportAllocs()
+					for b.Loop() {
+						m.Observe(&f, func(packet.Event) {})
+					}
+				})
+			}
 		}
 	}
 }
