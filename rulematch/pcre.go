@@ -27,10 +27,13 @@ type pcre struct {
 	// (^ or \A), so a retry further on cannot match, as with PCRE's
 	// start_offset; Go slicing would otherwise make ^ match there.
 	anchored bool
+	// run: a run of bytes every match holds, checked before the regexp
+	// (pcrerun.go); nil when there is none worth checking.
+	run *runCheck
 }
 
 func compilePCRE(p *rules.PCRE) *pcre {
-	return &pcre{re: p.Re, negated: p.Negated, relative: p.Relative, anchored: anchoredAtStart(p.Re)}
+	return &pcre{re: p.Re, negated: p.Negated, relative: p.Relative, anchored: anchoredAtStart(p.Re), run: newRunCheck(p.Re)}
 }
 
 // anchoredAtStart reports whether re can only match at the start of its
@@ -61,7 +64,12 @@ func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int)
 		}
 		matched := false
 		ms, me := 0, prevEnd
-		if start <= len(raw) && !(p.anchored && start > base) {
+		switch {
+		case start > len(raw) || p.anchored && start > base:
+		case p.run != nil && p.run.exact && !(p.needEnd && !p.negated):
+			// Only yes or no is needed and the scan gives it exactly.
+			matched = p.run.possible(raw[start:])
+		case p.run == nil || p.run.possible(raw[start:]):
 			subj, wide := s.presentLatin1(raw[start:])
 			if p.needEnd && !p.negated {
 				if loc := p.re.FindIndex(subj); loc != nil {

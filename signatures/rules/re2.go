@@ -39,7 +39,7 @@ type pcreOpts struct {
 // convertPCRE rewrites a PCRE pattern in RE2 syntax, or says why it
 // cannot (a *skipError) or that it is malformed.
 func convertPCRE(src string, o pcreOpts) (string, error) {
-	c := pcreConv{src: src, opts: o}
+	c := pcreConv{src: src, opts: o, atom: -1}
 	c.countGroups()
 	if inlineMultiline(src) {
 		c.opts.multiline = true
@@ -58,6 +58,11 @@ type pcreConv struct {
 	out    strings.Builder
 	opts   pcreOpts
 	groups int // capturing groups, to tell \12 (backreference) from octal
+	// atom is where the last quantifiable item starts in out (-1: none),
+	// so a count above RE2's limit can repeat it (splitRepeat); opens
+	// holds the out offsets of the groups still open.
+	atom  int
+	opens []int
 }
 
 func unsupported(what string) error {
@@ -137,49 +142,181 @@ func (c *pcreConv) lit(v int) {
 
 func (c *pcreConv) next() error {
 	ch := c.src[c.i]
+	// Whitespace and comments under x leave the last atom as it is; a
+	// quantifier may follow them.
+	if c.opts.extended && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v' || ch == '#') {
+		return c.skipExtended()
+	}
+	start := c.out.Len()
 	switch {
 	case ch == '\\':
+		c.atom = start
 		return c.escape(false)
 	case ch == '[':
+		c.atom = start
 		return c.class()
 	case ch == '(':
+		c.atom = -1
 		return c.group()
+	case ch == ')':
+		c.atom = -1
+		if n := len(c.opens); n > 0 {
+			c.atom = c.opens[n-1]
+			c.opens = c.opens[:n-1]
+		}
+		c.out.WriteByte(ch)
+		c.i++
+	case ch == '|':
+		c.atom = -1
+		c.out.WriteByte(ch)
+		c.i++
 	case ch == '*' || ch == '+' || ch == '?':
+		c.atom = -1
 		c.out.WriteByte(ch)
 		c.i++
 		return c.afterQuantifier()
 	case ch == '{':
 		if n, lo, hi, ok := c.repeat(); ok {
-			if lo > maxRepeat || hi > maxRepeat {
-				return unsupported(fmt.Sprintf("a repetition count above %d (%s)", maxRepeat, c.src[c.i:c.i+n]))
-			}
-			c.out.WriteString(c.src[c.i : c.i+n])
+			spec := c.src[c.i : c.i+n]
 			c.i += n
+			if lo > maxRepeat || hi > maxRepeat {
+				if err := c.splitRepeat(spec, lo, hi, strings.HasSuffix(spec, ",}")); err != nil {
+					return err
+				}
+			} else {
+				c.out.WriteString(spec)
+			}
+			c.atom = -1
 			return c.afterQuantifier()
 		}
+		c.atom = start
 		c.out.WriteString(`\{`)
 		c.i++
 	case ch == '$':
+		c.atom = start
 		if c.opts.multiline || c.opts.dollarEndOnly {
 			c.out.WriteByte('$')
 		} else {
 			c.out.WriteString(`(?:\n?\z)`)
 		}
 		c.i++
-	case c.opts.extended && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'):
-		c.i++
-	case c.opts.extended && ch == '#':
-		for c.i < len(c.src) && c.src[c.i] != '\n' {
-			c.i++
-		}
 	case ch >= 0x80:
+		c.atom = start
 		c.lit(int(ch))
 		c.i++
+	case ch == '^':
+		c.atom = -1
+		c.out.WriteByte(ch)
+		c.i++
 	default:
+		c.atom = start
 		c.out.WriteByte(ch)
 		c.i++
 	}
 	return nil
+}
+
+// skipExtended drops x-flag whitespace or a # comment up to the newline.
+func (c *pcreConv) skipExtended() error {
+	if c.src[c.i] != '#' {
+		c.i++
+		return nil
+	}
+	for c.i < len(c.src) && c.src[c.i] != '\n' {
+		c.i++
+	}
+	return nil
+}
+
+// maxPCRERepeat is PCRE2's largest repetition count; a larger one is a
+// compile error there, so Suricata rejects the rule.
+const maxPCRERepeat = 65535
+
+// splitRepeat writes X{lo,hi} (hi < 0: X{lo,}), where a count is above
+// RE2's 1000, as a sequence of repeats RE2 accepts. Counted repetition of
+// any X is the same as writing it out, so X{2500} is X{1000}X{1000}X{500}
+// and X{n,} is X{n}X*: the same language, and for X{n}X* and X{n}X{0,m-n}
+// the same greedy (or lazy) preference, hence the same match as PCRE's,
+// end included. Nesting X{1000} inside another repeat would not do: RE2
+// limits the product of nested counts to 1000 as well. The sequence costs
+// one program instruction per copy of X, as the repeat it stands for; RE2
+// still runs it in linear time.
+//
+// Not split: X{lo,hi} whose optional part hi-lo is itself above 1000
+// (X{0,k} split in two would prefer a different length than PCRE's
+// greedy X{0,k}), an X that holds a capturing group (the copies would
+// renumber groups) or nothing to repeat.
+func (c *pcreConv) splitRepeat(spec string, lo, hi int, open bool) error {
+	if lo > maxPCRERepeat || hi > maxPCRERepeat {
+		return fmt.Errorf("repetition count in %s is above PCRE's limit of %d", spec, maxPCRERepeat)
+	}
+	if open {
+		hi = -1
+	}
+	if hi >= 0 && hi < lo {
+		return fmt.Errorf("repetition %s has its numbers out of order", spec)
+	}
+	if hi >= 0 && hi-lo > maxRepeat {
+		return unsupported(fmt.Sprintf("a repetition count above %d (%s) with more than %d optional copies", maxRepeat, spec, maxRepeat))
+	}
+	if c.atom < 0 || c.atom >= c.out.Len() {
+		return unsupported(fmt.Sprintf("a repetition count above %d (%s) on something that is not an atom", maxRepeat, spec))
+	}
+	x := c.out.String()[c.atom:]
+	if hasCapture(x) {
+		return unsupported(fmt.Sprintf("a repetition count above %d (%s) on a capturing group", maxRepeat, spec))
+	}
+	// X is already written once; make it X{1000} and append the rest.
+	// A lazy "?" after the spec is copied by the caller after the last
+	// quantifier written: the optional tail, the only part with a choice.
+	for left, first := lo, true; left > 0; first = false {
+		k := min(left, maxRepeat)
+		if !first {
+			c.out.WriteString(x)
+		}
+		fmt.Fprintf(&c.out, "{%d}", k)
+		left -= k
+	}
+	tail := ""
+	switch {
+	case hi < 0:
+		tail = "*"
+	case hi > lo:
+		tail = fmt.Sprintf("{0,%d}", hi-lo)
+	}
+	if tail != "" {
+		if lo > 0 {
+			c.out.WriteString(x)
+		}
+		c.out.WriteString(tail)
+	}
+	return nil
+}
+
+// hasCapture reports whether RE2 text x holds a capturing group.
+func hasCapture(x string) bool {
+	inClass := false
+	for i := 0; i < len(x); i++ {
+		switch ch := x[i]; {
+		case ch == '\\':
+			i++
+		case inClass:
+			inClass = ch != ']'
+		case ch == '[':
+			inClass = true
+			if i+1 < len(x) && x[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(x) && x[i+1] == ']' {
+				i++
+			}
+		case ch == '(':
+			if i+1 >= len(x) || x[i+1] != '?' || strings.HasPrefix(x[i+1:], "?P<") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // afterQuantifier handles what may follow a quantifier: "?" (lazy, RE2
@@ -284,7 +421,10 @@ func (c *pcreConv) group() error {
 	if strings.HasPrefix(rest, "*") {
 		return unsupported("a backtracking control verb (*...)")
 	}
+	// Every group that writes "(" here is closed by a ")" in next, which
+	// makes the group the atom a quantifier applies to.
 	if !strings.HasPrefix(rest, "?") {
+		c.opens = append(c.opens, c.out.Len())
 		c.out.WriteByte('(')
 		c.i++
 		return nil
@@ -321,10 +461,12 @@ func (c *pcreConv) group() error {
 		if end < 0 {
 			return fmt.Errorf("unterminated group name in %q", c.src)
 		}
+		c.opens = append(c.opens, c.out.Len())
 		c.out.WriteString("(?P<" + rest[1:1+end] + ">")
 		c.i += 2 + 1 + end + 1
 		return nil
 	case has("P<"), has("<"), has(":"):
+		c.opens = append(c.opens, c.out.Len())
 		c.out.WriteString("(?")
 		c.i += 2
 		return nil
@@ -341,6 +483,7 @@ func (c *pcreConv) group() error {
 		}
 		j++
 	}
+	c.opens = append(c.opens, c.out.Len())
 	c.out.WriteString("(?")
 	c.i += 2
 	return nil
@@ -486,6 +629,7 @@ func (c *pcreConv) escape(inClass bool) error {
 			c.i = len(c.src)
 		}
 		for k := 0; k < len(lit); k++ {
+			c.atom = c.out.Len() // a quantifier after \E takes the last one
 			c.lit(int(lit[k]))
 		}
 	case 'E':
