@@ -131,11 +131,13 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			continue
 		}
 		cr.stream = streamable(r)
+		// urilen reads the request URI, so it makes an http rule too
+		cr.http = r.URILen != nil
 		for _, b := range cr.bufs {
 			cr.http = cr.http || b.id != rules.BufferPayload
 		}
 		cr.ipOnly = isIPOnly(r)
-		cr.appHTTP = len(r.Matches) == 0 && httpProto(r.Proto)
+		cr.appHTTP = len(r.Matches) == 0 && r.URILen == nil && httpProto(r.Proto)
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
 		eng.appHTTP = eng.appHTTP || cr.appHTTP
 		idx := int32(len(eng.rules))

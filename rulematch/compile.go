@@ -48,6 +48,7 @@ type rule struct {
 	ttl               *rules.Range
 	itype             *rules.Range
 	icode             *rules.Range
+	urilen            *rules.Range // urilen:, on the http.uri buffer
 	bufs              []chain
 	thr               *threshold
 	detail            string

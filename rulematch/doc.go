@@ -47,7 +47,10 @@
 //     http.uri.raw; http.header is the header lines as sent, Cookie
 //     included; http.request_body is the rest of the segment, not
 //     de-chunked), except http.host, which is lowercased with the port
-//     dropped, as Suricata normalises it.
+//     dropped, as Suricata normalises it. urilen measures that http.uri
+//     for ,norm (the default) and ,raw alike: Suricata's ,norm would
+//     measure the percent-decoded path and query, shorter for an
+//     encoded or absolute-form target.
 //   - pcre runs Go's RE2 on the buffer presented one rune per byte, as
 //     signatures/rules compiles patterns for (\xff is U+00FF): "." takes
 //     one byte and bytes >= 0x80 match as in PCRE. A retry after a failed

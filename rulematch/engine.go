@@ -283,6 +283,14 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	if r.icode != nil && (!icmp || !r.icode.Match(int(f.ICMPCode))) {
 		return false
 	}
+	if r.urilen != nil {
+		// the http.uri buffer for both ,norm and ,raw: it holds the
+		// target as sent (doc.go), which is what ,raw measures
+		uri, _, ok := m.buffer(rules.BufferHTTPURI, f)
+		if !ok || !r.urilen.Match(len(uri)) {
+			return false
+		}
+	}
 	for i := range r.bufs {
 		b := &r.bufs[i]
 		raw, low, ok := m.buffer(b.id, f)

@@ -49,6 +49,9 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			return name, fmt.Sprintf("%s is a request buffer: with flow:to_client it never matches", name)
 		}
 	}
+	if toClient && r.URILen != nil {
+		return "urilen", "urilen reads the request URI: with flow:to_client it never matches"
+	}
 	if len(r.Matches) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) {
 		return r.Proto.String(), fmt.Sprintf("protocol %s alone: %s is not detected, so the rule would match every packet on any port", r.Proto, r.Proto)
 	}
@@ -102,7 +105,7 @@ func httpProto(p rules.Protocol) bool {
 // matches the first only.
 func isIPOnly(r *rules.Rule) bool {
 	if !transportProto(r.Proto) || len(r.Matches) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
-		r.Flags != nil || r.Dsize != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
+		r.Flags != nil || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
 		return false
 	}
 	for _, fb := range r.Flowbits {

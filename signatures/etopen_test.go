@@ -23,8 +23,8 @@ const etOpenDir = "../../shared/rulesets/et-open-2020"
 // keywords, never shrink.
 const (
 	etOpenRead       = 17417
-	etOpenMinActive  = 13304
-	etOpenMaxSkipped = 4113
+	etOpenMinActive  = 13503
+	etOpenMaxSkipped = 3914
 )
 
 func etOpenFiles(tb testing.TB) []string {

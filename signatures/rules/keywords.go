@@ -102,6 +102,7 @@ func keywordTable() []keyword {
 		{name: "flags", doc: "flags:[+*!]SAFRPUCE[,ignored]; TCP flags (1 = C, 2 = E, 0 = none).", parse: parseFlags},
 		{name: "tcp.flags", doc: "tcp.flags; the same as flags.", parse: parseFlags},
 		{name: "dsize", doc: "dsize:N|<N|>N|<=N|>=N|!N|N<>M|N-M; payload size (ranges are exclusive, as in Suricata).", parse: rangeKeyword("dsize", 65535, func(r *Rule) **Range { return &r.Dsize })},
+		{name: "urilen", doc: "urilen:N|<N|>N|<=N|>=N|!N|N<>M[, raw|norm]; length of the request URI (norm, the default, is the http.uri buffer; ranges exclusive).", parse: parseURILen},
 		{name: "ttl", doc: "ttl:N|<N|>N|<=N|>=N|!N|N<>M|N-M; IP time to live (ranges exclusive).", parse: rangeKeyword("ttl", 255, func(r *Rule) **Range { return &r.TTL })},
 		{name: "itype", doc: "itype:N|<N|>N|N<>M|...; ICMP type.", parse: rangeKeyword("itype", 255, func(r *Rule) **Range { return &r.IType })},
 		{name: "icode", doc: "icode:N|<N|>N|N<>M|...; ICMP code.", parse: rangeKeyword("icode", 255, func(r *Rule) **Range { return &r.ICode })},

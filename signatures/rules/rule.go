@@ -48,6 +48,10 @@ type Rule struct {
 	IType     *Range
 	ICode     *Range
 	Threshold *Threshold // threshold: or detection_filter:
+	// URILen is urilen: the length of the request URI; URILenRaw is its
+	// ",raw" (the URI as sent) rather than the default ",norm".
+	URILen    *Range
+	URILenRaw bool
 
 	// Flowbits are the rule's flowbits: options in order; NoAlert is
 	// flowbits:noalert or noalert: the rule only sets state.
