@@ -114,7 +114,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 				continue
 			}
 			it.c = c
-			if !m.Content.Negated && (best == nil || betterFastPattern(m.Content, best)) {
+			// http.header_names is built, not a span of the payload the
+			// prefilter searches, so its contents cannot be the pattern
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && (best == nil || betterFastPattern(m.Content, best)) {
 				best = m.Content
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:

@@ -40,7 +40,7 @@ func TestRuleCompileErrors(t *testing.T) {
 			t.Errorf("error does not name test.rules:%d:\n%s", line, msg)
 		}
 	}
-	for _, want := range []string{`protocol "Protocol(0)" is not supported`, "nil rule", "depth 2 is less than", `buffer "Buffer(8)" is not supported`,
+	for _, want := range []string{`protocol "Protocol(0)" is not supported`, "nil rule", "depth 2 is less than", fmt.Sprintf(`buffer "Buffer(%d)" is not supported`, rules.NumBuffers),
 		"byte_test: operator ByteCompare(0) unknown"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)

@@ -47,7 +47,13 @@
 //     http.uri.raw; http.header is the header lines as sent, Cookie
 //     included; http.request_body is the rest of the segment, not
 //     de-chunked), except http.host, which is lowercased with the port
-//     dropped, as Suricata normalises it. urilen measures that http.uri
+//     dropped, as Suricata normalises it. http.uri.raw is the same span
+//     as http.uri; http.request_line is the first line without its line
+//     end; http.content_type, http.accept, http.accept_lang,
+//     http.accept_enc, http.connection and http.referer are the first
+//     such header's value, trimmed; http.header_names is built per
+//     request as Suricata lays it out ("\r\nHost\r\nAccept\r\n\r\n"),
+//     so its contents are never the prefilter pattern. urilen measures that http.uri
 //     for ,norm (the default) and ,raw alike: Suricata's ,norm would
 //     measure the percent-decoded path and query, shorter for an
 //     encoded or absolute-form target.
@@ -82,8 +88,9 @@
 //     after Suricata's default flow timeouts or a new TCP connection.
 //   - Rules that can never match here are left out with a reason
 //     (skip.go, Matcher.Skipped): http buffers other than the request
-//     buffers ("http response buffers are not supported"), http.header
-//     and http.cookie on to_client rules (Suricata reads the response's),
+//     buffers ("http response buffers are not supported"), http.header,
+//     http.cookie, http.header_names, http.content_type and
+//     http.connection on to_client rules (Suricata reads the response's),
 //     request buffers on to_client rules, and rules naming only an
 //     application protocol other than HTTP/1, which is not detected and
 //     would otherwise match every packet (rdp-protocol).

@@ -21,14 +21,19 @@ type scratch struct {
 	lowered  bool
 	http     httpSpans
 	httpDone bool
-	pf       prefilterScratch
-	cands    []int32
-	matched  []int32
-	stream   []byte  // a segment's stream prefix + new data
-	scands   []int32 // candidates for the stream pass
-	latin1   []byte  // a pcre subject presented one rune per byte
-	steps    int     // content/pcre steps of the current inspection
-	limit    int
+	// names, namesLow: the http.header_names buffer of the parsed
+	// request, built when a rule asks (namesDone)
+	names     []byte
+	namesLow  []byte
+	namesDone bool
+	pf        prefilterScratch
+	cands     []int32
+	matched   []int32
+	stream    []byte  // a segment's stream prefix + new data
+	scands    []int32 // candidates for the stream pass
+	latin1    []byte  // a pcre subject presented one rune per byte
+	steps     int     // content/pcre steps of the current inspection
+	limit     int
 	// the packet's flow in Matcher.flows (flowstate.go), looked up at most
 	// once per packet: nil until then
 	rflow       *ruleFlow

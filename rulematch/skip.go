@@ -64,17 +64,25 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 func requestBuffer(id rules.Buffer) bool {
 	switch id {
 	case rules.BufferHTTPURI, rules.BufferHTTPMethod, rules.BufferHTTPHeader, rules.BufferHTTPHost,
-		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody:
+		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody, rules.BufferHTTPHeaderNames,
+		rules.BufferHTTPRawURI, rules.BufferHTTPRequestLine, rules.BufferHTTPContentType, rules.BufferHTTPAccept,
+		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer:
 		return true
 	}
 	return false
 }
 
 // responseSide reports whether Suricata reads the buffer from the response
-// on a to_client rule (the header buffers; the URI, method, host, user
-// agent and request body exist in requests only).
+// on a to_client rule (the header buffers, header names, Content-Type and
+// Connection; the URI, request line, method, host, user agent, Accept*,
+// Referer and request body exist in requests only).
 func responseSide(id rules.Buffer) bool {
-	return id == rules.BufferHTTPHeader || id == rules.BufferHTTPCookie || strings.HasPrefix(id.String(), "http.response")
+	switch id {
+	case rules.BufferHTTPHeader, rules.BufferHTTPCookie, rules.BufferHTTPHeaderNames, rules.BufferHTTPContentType,
+		rules.BufferHTTPConnection:
+		return true
+	}
+	return strings.HasPrefix(id.String(), "http.response")
 }
 
 // transportProto reports whether p names IP or a transport rather than

@@ -83,6 +83,25 @@ func keywordTable() []keyword {
 		{name: "http.user_agent", doc: "http.user_agent; sticky buffer: the User-Agent header.", value: valueNone, parse: sticky(BufferHTTPUserAgent)},
 		{name: "http.cookie", doc: "http.cookie; sticky buffer: the Cookie header.", value: valueNone, parse: sticky(BufferHTTPCookie)},
 		{name: "http.request_body", doc: "http.request_body; sticky buffer: the request body.", value: valueNone, parse: sticky(BufferHTTPBody)},
+		{name: "http.header_names", doc: `http.header_names; sticky buffer: the request's header names, "\r\nHost\r\nAccept\r\n\r\n".`, value: valueNone, parse: sticky(BufferHTTPHeaderNames)},
+		{name: "http.uri.raw", doc: "http.uri.raw; sticky buffer: the request URI as sent.", value: valueNone, parse: sticky(BufferHTTPRawURI)},
+		{name: "http.request_line", doc: "http.request_line; sticky buffer: the request line without its line end.", value: valueNone, parse: sticky(BufferHTTPRequestLine)},
+		{name: "http.content_type", doc: "http.content_type; sticky buffer: the request's Content-Type header.", value: valueNone, parse: sticky(BufferHTTPContentType)},
+		{name: "http.accept", doc: "http.accept; sticky buffer: the Accept header.", value: valueNone, parse: sticky(BufferHTTPAccept)},
+		{name: "http.accept_lang", doc: "http.accept_lang; sticky buffer: the Accept-Language header.", value: valueNone, parse: sticky(BufferHTTPAcceptLang)},
+		{name: "http.accept_enc", doc: "http.accept_enc; sticky buffer: the Accept-Encoding header.", value: valueNone, parse: sticky(BufferHTTPAcceptEnc)},
+		{name: "http.connection", doc: "http.connection; sticky buffer: the request's Connection header.", value: valueNone, parse: sticky(BufferHTTPConnection)},
+		{name: "http.referer", doc: "http.referer; sticky buffer: the Referer header.", value: valueNone, parse: sticky(BufferHTTPReferer)},
+		// Old names of sticky buffers: Suricata 5 and later register them
+		// as aliases, and ET Open writes them before their contents.
+		{name: "http_header_names", doc: "http_header_names; the same as http.header_names.", value: valueNone, parse: sticky(BufferHTTPHeaderNames)},
+		{name: "http_request_line", doc: "http_request_line; the same as http.request_line.", value: valueNone, parse: sticky(BufferHTTPRequestLine)},
+		{name: "http_content_type", doc: "http_content_type; the same as http.content_type.", value: valueNone, parse: sticky(BufferHTTPContentType)},
+		{name: "http_accept", doc: "http_accept; the same as http.accept.", value: valueNone, parse: sticky(BufferHTTPAccept)},
+		{name: "http_accept_lang", doc: "http_accept_lang; the same as http.accept_lang.", value: valueNone, parse: sticky(BufferHTTPAcceptLang)},
+		{name: "http_accept_enc", doc: "http_accept_enc; the same as http.accept_enc.", value: valueNone, parse: sticky(BufferHTTPAcceptEnc)},
+		{name: "http_connection", doc: "http_connection; the same as http.connection.", value: valueNone, parse: sticky(BufferHTTPConnection)},
+		{name: "http_referer", doc: "http_referer; the same as http.referer.", value: valueNone, parse: sticky(BufferHTTPReferer)},
 		{name: "pkt_data", doc: "pkt_data; back to the packet payload.", value: valueNone, parse: sticky(BufferPayload)},
 		{name: "file_data", doc: "file_data; not supported (no file extraction): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("file_data", "file_data is not supported: there is no file extraction")},
 		{name: "file.data", doc: "file.data; not supported (no file extraction): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("file.data", "file.data is not supported: there is no file extraction")},
@@ -95,6 +114,7 @@ func keywordTable() []keyword {
 		{name: "http_user_agent", doc: "http_user_agent; the preceding content looks in http.user_agent.", value: valueNone, parse: modBuffer("http_user_agent", BufferHTTPUserAgent)},
 		{name: "http_cookie", doc: "http_cookie; the preceding content looks in http.cookie.", value: valueNone, parse: modBuffer("http_cookie", BufferHTTPCookie)},
 		{name: "http_client_body", doc: "http_client_body; the preceding content looks in http.request_body.", value: valueNone, parse: modBuffer("http_client_body", BufferHTTPBody)},
+		{name: "http_raw_uri", doc: "http_raw_uri; the preceding content looks in http.uri.raw.", value: valueNone, parse: modBuffer("http_raw_uri", BufferHTTPRawURI)},
 		{name: "http_raw_host", doc: "http_raw_host; not supported (no raw host buffer): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("http_raw_host", "http_raw_host is not supported: there is no raw host buffer")},
 
 		// Flow and packet header keywords.

@@ -30,14 +30,14 @@ func pcreBufferFlag(f byte) (Buffer, bool) {
 		return BufferHTTPUserAgent, true
 	case 'W':
 		return BufferHTTPHost, true
+	case 'I':
+		return BufferHTTPRawURI, true
 	}
 	return BufferPayload, false
 }
 
 func pcreUnsupportedFlag(f byte) (string, bool) {
 	switch f {
-	case 'I':
-		return "http.uri.raw", true
 	case 'D':
 		return "http.header.raw", true
 	case 'K':

@@ -140,13 +140,23 @@ const (
 	BufferHTTPUserAgent
 	BufferHTTPCookie
 	BufferHTTPBody
+	BufferHTTPHeaderNames // built, not a span: "\r\nName\r\n...\r\n\r\n"
+	BufferHTTPRawURI
+	BufferHTTPRequestLine
+	BufferHTTPContentType
+	BufferHTTPAccept
+	BufferHTTPAcceptLang
+	BufferHTTPAcceptEnc
+	BufferHTTPConnection
+	BufferHTTPReferer
 	NumBuffers // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
 func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
-		"http.user_agent", "http.cookie", "http.request_body")
+		"http.user_agent", "http.cookie", "http.request_body", "http.header_names", "http.uri.raw", "http.request_line",
+		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer")
 }
 
 // Match is one content or pcre condition.
