@@ -61,6 +61,10 @@ type ruleSet struct {
 	pfAllPorts   bool
 	hasStream    bool // some content rule may match across segments
 	hasHTTP      bool // some rule inspects an http buffer
+	// httpUngated: some http rule has no prefilter pattern (pcre, urilen
+	// or negated contents only), so the prefilter's port gate does not
+	// speak for it and requests are followed on every port
+	httpUngated bool
 	// streamWindow: stream bytes before a segment's new data the class's
 	// stream rules need (their longest reach - 1).
 	streamWindow int
@@ -154,6 +158,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			set := &eng.sets[c]
 			set.all = append(set.all, idx)
 			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
+			set.httpUngated = set.httpUngated || cr.http && c == classTCP && fp == nil
 			hasPorts := c == classTCP || c == classUDP
 			switch {
 			case fp != nil:

@@ -44,7 +44,7 @@
 //     segments, out of the reassembled request once they end
 //     (http.go); they are raw
 //     slices (http.uri is the request target as sent, Suricata's
-//     http.uri.raw; http.header is the header lines as sent, Cookie
+//     http.uri.raw, present once the request line ends; http.header is the header lines as sent, Cookie
 //     included; http.request_body is the rest of the segment, not
 //     de-chunked), except http.host, which is lowercased with the port
 //     dropped, as Suricata normalises it. http.uri.raw is the same span

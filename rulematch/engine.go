@@ -226,7 +226,8 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
 		m.streamPass(set, f, emit)
 	}
-	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP && set.scanPorts(f.SrcPort, f.DstPort) {
+	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP &&
+		(set.httpUngated || set.scanPorts(f.SrcPort, f.DstPort)) {
 		m.httpRequest(set, f, emit)
 	}
 }

@@ -199,13 +199,16 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 	for j < len(p) && p[j] != ' ' && p[j] != '\r' && p[j] != '\n' {
 		j++
 	}
+	nl := bytes.IndexByte(p[j:], '\n')
+	if nl < 0 {
+		// the request line goes on in a later segment: the target may
+		// too, so like Suricata (which has a URI once the line ends) the
+		// URI buffers wait for the whole request (httpRequest)
+		return
+	}
 	h.spans[rules.BufferHTTPURI] = span{int32(i), int32(j)}
 	// our http.uri is the target as sent already (doc.go)
 	h.spans[rules.BufferHTTPRawURI] = h.spans[rules.BufferHTTPURI]
-	nl := bytes.IndexByte(p[j:], '\n')
-	if nl < 0 {
-		return
-	}
 	lineEnd := j + nl
 	if lineEnd > 0 && p[lineEnd-1] == '\r' {
 		lineEnd--

@@ -1,6 +1,7 @@
 package rulematch
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,5 +150,36 @@ func TestHeaderNamesNoAllocs(t *testing.T) {
 	m.Observe(&f, emit)
 	if n := testing.AllocsPerRun(200, func() { m.Observe(&f, emit) }); n != 0 || fired == 0 {
 		t.Errorf("%v allocs per request, %d alerts; want 0 allocs and alerts", n, fired)
+	}
+}
+
+// TestURIAfterRequestLine: the URI buffers exist once the request line
+// ends, so a target split over segments is inspected whole, as Suricata
+// does (suricata-verify detect-http-uri DetectEngineHttpRawUriTest12, 16,
+// 22: "GET /../a" then "/b/../c/./d.html HTTP/1.0"). The rules have no
+// prefilter pattern, so the split request is followed on any port.
+func TestURIAfterRequestLine(t *testing.T) {
+	segs := []string{"GET /../a", "/b/../c/./d.html HTTP/1.0\r\nHost: x\r\n\r\n"}
+	tests := []struct {
+		rule string
+		want []int // segments alerting
+	}{
+		{`alert http any any -> any any (msg:"Test12"; content:"./a"; http_raw_uri; content:!"/b/.."; http_raw_uri; within:5; sid:1;)`, nil},
+		{`alert http any any -> any any (msg:"Test16"; content:"./a"; http_raw_uri; content:!"/c/"; http_raw_uri; distance:4; sid:1;)`, nil},
+		{`alert http any any -> any any (msg:"Test22"; pcre:/\.\/a/I; content:!"/c/"; within:5; http_raw_uri; sid:1;)`, []int{1}},
+		{`alert http any any -> any any (msg:"urilen"; urilen:21; sid:1;)`, []int{1}},
+	}
+	for _, tt := range tests {
+		m := newMatcher(t, parseRules(t, tt.rule)...)
+		var got []int
+		for i, seg := range segs {
+			f := tcpPacket(seg, fromAddr("10.0.0.1", 80), toAddr("10.0.0.2", 4660))
+			f.Time += int64(i) * 1e6
+			f.StreamData = f.Payload
+			m.Observe(&f, func(packet.Event) { got = append(got, i) })
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: alerts on segments %v, want %v", tt.rule, got, tt.want)
+		}
 	}
 }
