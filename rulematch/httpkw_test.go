@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // kwCase is one rule, written as in a rules file, against one request
@@ -182,4 +183,26 @@ func TestURIAfterRequestLine(t *testing.T) {
 			t.Errorf("%s: alerts on segments %v, want %v", tt.rule, got, tt.want)
 		}
 	}
+}
+
+// FuzzParseHTTPRequest: any payload gives spans inside it, lo <= hi, and
+// a header names buffer that starts and ends with a line end.
+func FuzzParseHTTPRequest(f *testing.F) {
+	f.Add([]byte("GET /a HTTP/1.1\r\nHost: a:80\r\nAccept: */*\r\n\r\nbody"))
+	f.Add([]byte("POST /x"))
+	f.Add([]byte("GET \n:\n \r\n"))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		var h httpSpans
+		parseHTTPRequest(p, &h)
+		for id, sp := range h.spans {
+			if sp.lo < 0 || sp.lo > sp.hi || int(sp.hi) > len(p) {
+				t.Fatalf("buffer %d: span %v out of %d bytes", id, sp, len(p))
+			}
+		}
+		hdr := h.spans[rules.BufferHTTPHeader]
+		names := appendHeaderNames(nil, p[hdr.lo:hdr.hi])
+		if len(names) < 4 || string(names[:2]) != "\r\n" || string(names[len(names)-2:]) != "\r\n" {
+			t.Fatalf("header names %q", names)
+		}
+	})
 }
