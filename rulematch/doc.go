@@ -49,7 +49,8 @@
 //     de-chunked), except http.host, which is lowercased with the port
 //     dropped, as Suricata normalises it. http.uri.raw is the same span
 //     as http.uri; http.request_line is the first line without its line
-//     end; http.content_type, http.accept, http.accept_lang,
+//     end, http.protocol its last part; http.header.raw is http.header;
+//     http.content_type, http.accept, http.accept_lang,
 //     http.accept_enc, http.connection and http.referer are the first
 //     such header's value, trimmed; http.header_names is built per
 //     request as Suricata lays it out ("\r\nHost\r\nAccept\r\n\r\n"),
@@ -89,8 +90,8 @@
 //   - Rules that can never match here are left out with a reason
 //     (skip.go, Matcher.Skipped): http buffers other than the request
 //     buffers ("http response buffers are not supported"), http.header,
-//     http.cookie, http.header_names, http.content_type and
-//     http.connection on to_client rules (Suricata reads the response's),
+//     http.cookie, http.header_names, http.header.raw, http.protocol,
+//     http.content_type and http.connection on to_client rules (Suricata reads the response's),
 //     request buffers on to_client rules, and rules naming only an
 //     application protocol other than HTTP/1, which is not detected and
 //     would otherwise match every packet (rdp-protocol).

@@ -180,7 +180,8 @@ func httpMethodLen(p []byte) int {
 
 // parseHTTPRequest finds the buffers of an HTTP request in p: the method,
 // the request target (http.uri and http.uri.raw alike), the request line
-// without its line end, the header block (each header line with its line
+// without its line end and its protocol, the header block (http.header and
+// http.header.raw alike) (each header line with its line
 // end, up to the blank line or the last complete line), the Host,
 // User-Agent, Cookie, Content-Type, Accept, Accept-Language,
 // Accept-Encoding, Connection and Referer values (first of each; Host
@@ -214,6 +215,16 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 		lineEnd--
 	}
 	h.spans[rules.BufferHTTPRequestLine] = span{0, int32(lineEnd)}
+	if j < lineEnd && p[j] == ' ' {
+		lo, hi := j+1, lineEnd
+		for lo < hi && p[lo] == ' ' {
+			lo++
+		}
+		for hi > lo && p[hi-1] == ' ' {
+			hi--
+		}
+		h.spans[rules.BufferHTTPProtocol] = span{int32(lo), int32(hi)}
+	}
 	hdrStart := j + nl + 1
 	pos := hdrStart
 	for pos < len(p) {
@@ -268,6 +279,8 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 		pos = lineEnd + 1
 	}
 	h.spans[rules.BufferHTTPHeader] = span{int32(hdrStart), int32(pos)}
+	// our http.header is the lines as sent already (doc.go)
+	h.spans[rules.BufferHTTPRawHeader] = h.spans[rules.BufferHTTPHeader]
 }
 
 // hostEnd drops a ":port" from the Host value p[lo:hi].

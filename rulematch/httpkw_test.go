@@ -94,6 +94,9 @@ const (
 	etJBoss     = `alert http $EXTERNAL_NET any -> $HTTP_SERVERS any (msg:"ET WEB_SPECIFIC_APPS Possible JBoss/JMX InvokerServlet RCE Using Marshalled Object"; flow:established,to_server; content:"POST"; http_method; content:"/invoker/JMXInvokerServlet/"; http_uri; nocase; fast_pattern; http_content_type; content:"invocation.MarshalledInvocation"; nocase; classtype:web-application-attack; sid:2017573; rev:5;)`
 	etMalvert   = `alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"ET CURRENT_EVENTS Possible Malvertising EK Redirect to EK M2"; flow:established,to_server; content:"GET"; http_method; content:".asp?id="; http_uri; isdataat:!5,relative; http_referer; content:".php?JBOSSESSION="; fast_pattern; http_accept_enc; content:"gzip, deflate"; depth:13; isdataat:!1,relative; classtype:trojan-activity; sid:2025913; rev:1;)`
 	etEvilEye   = `alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"ET MOBILE_MALWARE Evil Eye Android Malware Beacon"; flow:established,to_server; content:"POST"; http_method; content:"Mozilla/5.0 (Windows NT 10.0|3b 20|Win64|3b 20|x64|3b 20|rv:65.0) Gecko/20100101 Firefox/65.0"; depth:78; http_user_agent; content:"{|22|device_id|22 3a 22|"; depth:14; http_client_body; fast_pattern; http_accept_lang; content:"zh-CN"; depth:5; isdataat:!1,relative; classtype:trojan-activity; sid:2027940; rev:1;)`
+	etHmap      = `alert http $EXTERNAL_NET any -> $HTTP_SERVERS any (msg:"ET SCAN Hmap Webserver Fingerprint Scan"; flow:to_server,established; urilen:1; content:"GET"; http_method; content:"4.75 [en] (Windows NT 5.0"; http_user_agent; http_protocol; content:"HTTP/1.0"; classtype:attempted-recon; sid:2008537; rev:8;)`
+	etTerseMSIE = `alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"ET INFO Suspicious Purported MSIE 7 with terse HTTP Headers GET to PHP"; flow:established,to_server; content:".php"; http_uri; nocase; content:"Mozilla/4.0 (compatible|3b 20|MSIE 7.0|3b 20|Windows NT 5.1)"; http_user_agent; depth:50; isdataat:!1,relative; fast_pattern; http_protocol; content:"HTTP/1.1"; http_header_names; content:"|0d 0a|User-Agent|0d 0a|Host|0d 0a|"; depth:20; content:"Cache-Control|0d 0a 0d 0a|"; distance:0; classtype:trojan-activity; sid:2012384; rev:4;)`
+	etHOIC      = `alert http $EXTERNAL_NET any -> $HOME_NET any (msg:"ET DOS High Orbit Ion Cannon (HOIC) Attack Inbound Generic Detection Double Spaced UA"; flow:established,to_server; content:"User-Agent|3a 20 20|"; http_raw_header; fast_pattern; threshold: type both, track by_src, count 1, seconds 60; classtype:attempted-dos; sid:2014153; rev:7;)`
 	connClose   = `alert http any any -> any any (msg:"Connection: close"; flow:to_server; http.connection; content:"close"; depth:5; isdataat:!1,relative; sid:3;)`
 	rawURIPCRE  = `alert http any any -> any any (msg:"pcre I"; flow:to_server; pcre:"/%2e%2e/Ii"; sid:4;)`
 )
@@ -121,6 +124,14 @@ func TestHTTPRequestBuffers(t *testing.T) {
 		{"referer absent", etMalvert, "GET /r.asp?id=1234 HTTP/1.1\r\nX-Referer: http://a/b.php?JBOSSESSION=1\r\nAccept-Encoding: gzip, deflate\r\n\r\n", false},
 		{"accept-language", etEvilEye, "POST /api HTTP/1.1\r\nUser-Agent: " + ff + "\r\nAccept-Language: zh-CN\r\n\r\n{\"device_id\":\"1\"}", true},
 		{"accept-language: another", etEvilEye, "POST /api HTTP/1.1\r\nUser-Agent: " + ff + "\r\nAccept-Language: zh-TW\r\n\r\n{\"device_id\":\"1\"}", false},
+		{"protocol: HTTP/1.0", etHmap, "GET / HTTP/1.0\r\nUser-Agent: Mozilla/4.75 [en] (Windows NT 5.0; U)\r\n\r\n", true},
+		{"protocol: HTTP/1.1", etHmap, "GET / HTTP/1.1\r\nUser-Agent: Mozilla/4.75 [en] (Windows NT 5.0; U)\r\n\r\n", false},
+		{"protocol: none", etHmap, "GET /\r\nUser-Agent: Mozilla/4.75 [en] (Windows NT 5.0; U)\r\n\r\n", false},
+		{"protocol and header names", etTerseMSIE, "GET /a.php HTTP/1.1\r\nUser-Agent: Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1)\r\nHost: a\r\nCache-Control: no-cache\r\n\r\n", true},
+		{"protocol and header names: one more", etTerseMSIE, "GET /a.php HTTP/1.1\r\nUser-Agent: Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1)\r\nHost: a\r\nAccept: */*\r\nCache-Control: no-cache\r\n\r\n", true},
+		{"protocol and header names: Host first", etTerseMSIE, "GET /a.php HTTP/1.1\r\nHost: a\r\nUser-Agent: Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1)\r\nCache-Control: no-cache\r\n\r\n", false},
+		{"raw header: double space", etHOIC, "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent:  x\r\n\r\n", true},
+		{"raw header: single space", etHOIC, "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: x\r\n\r\n", false},
 		{"connection: close", connClose, "GET / HTTP/1.0\r\nConnection: close\r\n\r\n", true},
 		{"connection: keep-alive", connClose, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", false},
 		{"connection: none", connClose, "GET / HTTP/1.0\r\nX: close\r\n\r\n", false},

@@ -66,20 +66,21 @@ func requestBuffer(id rules.Buffer) bool {
 	case rules.BufferHTTPURI, rules.BufferHTTPMethod, rules.BufferHTTPHeader, rules.BufferHTTPHost,
 		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody, rules.BufferHTTPHeaderNames,
 		rules.BufferHTTPRawURI, rules.BufferHTTPRequestLine, rules.BufferHTTPContentType, rules.BufferHTTPAccept,
-		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer:
+		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer,
+		rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
 		return true
 	}
 	return false
 }
 
 // responseSide reports whether Suricata reads the buffer from the response
-// on a to_client rule (the header buffers, header names, Content-Type and
-// Connection; the URI, request line, method, host, user agent, Accept*,
+// on a to_client rule (the header buffers, header names, Content-Type,
+// Connection and the protocol; the URI, request line, method, host, user agent, Accept*,
 // Referer and request body exist in requests only).
 func responseSide(id rules.Buffer) bool {
 	switch id {
 	case rules.BufferHTTPHeader, rules.BufferHTTPCookie, rules.BufferHTTPHeaderNames, rules.BufferHTTPContentType,
-		rules.BufferHTTPConnection:
+		rules.BufferHTTPConnection, rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
 		return true
 	}
 	return strings.HasPrefix(id.String(), "http.response")

@@ -92,6 +92,8 @@ func keywordTable() []keyword {
 		{name: "http.accept_enc", doc: "http.accept_enc; sticky buffer: the Accept-Encoding header.", value: valueNone, parse: sticky(BufferHTTPAcceptEnc)},
 		{name: "http.connection", doc: "http.connection; sticky buffer: the request's Connection header.", value: valueNone, parse: sticky(BufferHTTPConnection)},
 		{name: "http.referer", doc: "http.referer; sticky buffer: the Referer header.", value: valueNone, parse: sticky(BufferHTTPReferer)},
+		{name: "http.header.raw", doc: "http.header.raw; sticky buffer: the request headers as sent (what http.header holds too).", value: valueNone, parse: sticky(BufferHTTPRawHeader)},
+		{name: "http.protocol", doc: "http.protocol; sticky buffer: the request line's protocol, e.g. HTTP/1.1.", value: valueNone, parse: sticky(BufferHTTPProtocol)},
 		// Old names of sticky buffers: Suricata 5 and later register them
 		// as aliases, and ET Open writes them before their contents.
 		{name: "http_header_names", doc: "http_header_names; the same as http.header_names.", value: valueNone, parse: sticky(BufferHTTPHeaderNames)},
@@ -101,6 +103,7 @@ func keywordTable() []keyword {
 		{name: "http_accept_lang", doc: "http_accept_lang; the same as http.accept_lang.", value: valueNone, parse: sticky(BufferHTTPAcceptLang)},
 		{name: "http_accept_enc", doc: "http_accept_enc; the same as http.accept_enc.", value: valueNone, parse: sticky(BufferHTTPAcceptEnc)},
 		{name: "http_connection", doc: "http_connection; the same as http.connection.", value: valueNone, parse: sticky(BufferHTTPConnection)},
+		{name: "http_protocol", doc: "http_protocol; the same as http.protocol.", value: valueNone, parse: sticky(BufferHTTPProtocol)},
 		{name: "http_referer", doc: "http_referer; the same as http.referer.", value: valueNone, parse: sticky(BufferHTTPReferer)},
 		{name: "pkt_data", doc: "pkt_data; back to the packet payload.", value: valueNone, parse: sticky(BufferPayload)},
 		{name: "file_data", doc: "file_data; not supported (no file extraction): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("file_data", "file_data is not supported: there is no file extraction")},
@@ -114,6 +117,7 @@ func keywordTable() []keyword {
 		{name: "http_user_agent", doc: "http_user_agent; the preceding content looks in http.user_agent.", value: valueNone, parse: modBuffer("http_user_agent", BufferHTTPUserAgent)},
 		{name: "http_cookie", doc: "http_cookie; the preceding content looks in http.cookie.", value: valueNone, parse: modBuffer("http_cookie", BufferHTTPCookie)},
 		{name: "http_client_body", doc: "http_client_body; the preceding content looks in http.request_body.", value: valueNone, parse: modBuffer("http_client_body", BufferHTTPBody)},
+		{name: "http_raw_header", doc: "http_raw_header; the preceding content looks in http.header.raw.", value: valueNone, parse: modBuffer("http_raw_header", BufferHTTPRawHeader)},
 		{name: "http_raw_uri", doc: "http_raw_uri; the preceding content looks in http.uri.raw.", value: valueNone, parse: modBuffer("http_raw_uri", BufferHTTPRawURI)},
 		{name: "http_raw_host", doc: "http_raw_host; not supported (no raw host buffer): the rule is skipped.", value: valueOptional, parse: unsupportedKeyword("http_raw_host", "http_raw_host is not supported: there is no raw host buffer")},
 

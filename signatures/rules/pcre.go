@@ -32,14 +32,14 @@ func pcreBufferFlag(f byte) (Buffer, bool) {
 		return BufferHTTPHost, true
 	case 'I':
 		return BufferHTTPRawURI, true
+	case 'D':
+		return BufferHTTPRawHeader, true
 	}
 	return BufferPayload, false
 }
 
 func pcreUnsupportedFlag(f byte) (string, bool) {
 	switch f {
-	case 'D':
-		return "http.header.raw", true
 	case 'K':
 		return "http.cookie.raw", true
 	case 'Q':

@@ -149,6 +149,8 @@ const (
 	BufferHTTPAcceptEnc
 	BufferHTTPConnection
 	BufferHTTPReferer
+	BufferHTTPRawHeader
+	BufferHTTPProtocol
 	NumBuffers // how many there are
 )
 
@@ -156,7 +158,8 @@ const (
 func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "http.header_names", "http.uri.raw", "http.request_line",
-		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer")
+		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
+		"http.header.raw", "http.protocol")
 }
 
 // Match is one content or pcre condition.
