@@ -61,6 +61,10 @@ type ruleSet struct {
 	pfAllPorts   bool
 	hasStream    bool // some content rule may match across segments
 	hasHTTP      bool // some rule inspects an http buffer
+	// httpUngated: some http rule has no prefilter pattern (pcre, urilen
+	// or negated contents only), so the prefilter's port gate does not
+	// speak for it and requests are followed on every port
+	httpUngated bool
 	// streamWindow: stream bytes before a segment's new data the class's
 	// stream rules need (their longest reach - 1).
 	streamWindow int
@@ -131,13 +135,15 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			continue
 		}
 		cr.stream = streamable(r)
+		// urilen reads the request URI, so it makes an http rule too
+		cr.http = r.URILen != nil
 		for _, b := range cr.bufs {
 			// dns rules run on the packet only: a DNS request is never
 			// an HTTP request
 			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery
 		}
 		cr.ipOnly = isIPOnly(r)
-		cr.appHTTP = len(r.Matches) == 0 && httpProto(r.Proto)
+		cr.appHTTP = len(r.Matches) == 0 && r.URILen == nil && httpProto(r.Proto)
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
 		eng.appHTTP = eng.appHTTP || cr.appHTTP
 		idx := int32(len(eng.rules))
@@ -154,6 +160,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			set := &eng.sets[c]
 			set.all = append(set.all, idx)
 			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
+			set.httpUngated = set.httpUngated || cr.http && c == classTCP && fp == nil
 			hasPorts := c == classTCP || c == classUDP
 			switch {
 			case fp != nil:

@@ -48,6 +48,7 @@ type rule struct {
 	ttl               *rules.Range
 	itype             *rules.Range
 	icode             *rules.Range
+	urilen            *rules.Range // urilen:, on the http.uri buffer
 	bufs              []chain
 	thr               *threshold
 	detail            string
@@ -114,7 +115,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 				continue
 			}
 			it.c = c
-			if !m.Content.Negated && (best == nil || betterFastPattern(m.Content, best)) {
+			// http.header_names is built, not a span of the payload the
+			// prefilter searches, so its contents cannot be the pattern
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && (best == nil || betterFastPattern(m.Content, best)) {
 				best, bestBuf = m.Content, id
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:

@@ -44,10 +44,20 @@
 //     segments, out of the reassembled request once they end
 //     (http.go); they are raw
 //     slices (http.uri is the request target as sent, Suricata's
-//     http.uri.raw; http.header is the header lines as sent, Cookie
+//     http.uri.raw, present once the request line ends; http.header is the header lines as sent, Cookie
 //     included; http.request_body is the rest of the segment, not
 //     de-chunked), except http.host, which is lowercased with the port
-//     dropped, as Suricata normalises it.
+//     dropped, as Suricata normalises it. http.uri.raw is the same span
+//     as http.uri; http.request_line is the first line without its line
+//     end, http.protocol its last part; http.header.raw is http.header;
+//     http.content_type, http.accept, http.accept_lang,
+//     http.accept_enc, http.connection and http.referer are the first
+//     such header's value, trimmed; http.header_names is built per
+//     request as Suricata lays it out ("\r\nHost\r\nAccept\r\n\r\n"),
+//     so its contents are never the prefilter pattern. urilen measures that http.uri
+//     for ,norm (the default) and ,raw alike: Suricata's ,norm would
+//     measure the percent-decoded path and query, shorter for an
+//     encoded or absolute-form target.
 //   - dns.query (and its legacy name dns_query) is each question's name
 //     of a DNS request, dotted, as Suricata's: a rule matches when its
 //     dns.query chain matches one of the names. There is no protocol
@@ -96,10 +106,11 @@
 //     after Suricata's default flow timeouts or a new TCP connection.
 //   - Rules that can never match here are left out with a reason
 //     (skip.go, Matcher.Skipped): http buffers other than the request
-//     buffers ("http response buffers are not supported"), http.header
-//     and http.cookie on to_client rules (Suricata reads the response's),
-//     request buffers and dns.query on to_client rules (Suricata 7 reads
-//     the query from requests), and rules naming only an
+//     buffers ("http response buffers are not supported"), http.header,
+//     http.cookie, http.header_names, http.header.raw, http.protocol,
+//     http.content_type and http.connection on to_client rules (Suricata
+//     reads the response's), request buffers and dns.query on to_client
+//     rules (Suricata 7 reads the query from requests), and rules naming only an
 //     application protocol other than HTTP/1, which is not detected and
 //     would otherwise match every packet (rdp-protocol).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP

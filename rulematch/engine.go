@@ -21,14 +21,19 @@ type scratch struct {
 	lowered  bool
 	http     httpSpans
 	httpDone bool
-	pf       prefilterScratch
-	cands    []int32
-	matched  []int32
-	stream   []byte  // a segment's stream prefix + new data
-	scands   []int32 // candidates for the stream pass
-	latin1   []byte  // a pcre subject presented one rune per byte
-	steps    int     // content/pcre steps of the current inspection
-	limit    int
+	// names, namesLow: the http.header_names buffer of the parsed
+	// request, built when a rule asks (namesDone)
+	names     []byte
+	namesLow  []byte
+	namesDone bool
+	pf        prefilterScratch
+	cands     []int32
+	matched   []int32
+	stream    []byte  // a segment's stream prefix + new data
+	scands    []int32 // candidates for the stream pass
+	latin1    []byte  // a pcre subject presented one rune per byte
+	steps     int     // content/pcre steps of the current inspection
+	limit     int
 	// the packet's flow in Matcher.flows (flowstate.go), looked up at most
 	// once per packet: nil until then
 	rflow       *ruleFlow
@@ -227,7 +232,8 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		set.hasStream && !m.noPrefilter && set.scanPorts(f.SrcPort, f.DstPort) {
 		m.streamPass(set, f, emit)
 	}
-	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP && set.scanPorts(f.SrcPort, f.DstPort) {
+	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP &&
+		(set.httpUngated || set.scanPorts(f.SrcPort, f.DstPort)) {
 		m.httpRequest(set, f, emit)
 	}
 }
@@ -288,6 +294,14 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	}
 	if r.icode != nil && (!icmp || !r.icode.Match(int(f.ICMPCode))) {
 		return false
+	}
+	if r.urilen != nil {
+		// the http.uri buffer for both ,norm and ,raw: it holds the
+		// target as sent (doc.go), which is what ,raw measures
+		uri, _, ok := m.buffer(rules.BufferHTTPURI, f)
+		if !ok || !r.urilen.Match(len(uri)) {
+			return false
+		}
 	}
 	for i := range r.bufs {
 		b := &r.bufs[i]

@@ -144,6 +144,10 @@ func TestUnsupportedRules(t *testing.T) {
 		{"response headers", `alert http any any -> any any (flow:to_client; http.header; content:"Server"; sid:1;)`, "http response buffers are not supported"},
 		{"response cookie", `alert http any any -> any any (flow:established,to_client; content:"x"; http_cookie; sid:1;)`, "http response buffers are not supported"},
 		{"request buffer to_client", `alert http any any -> any any (flow:to_client; http.uri; content:"/x"; sid:1;)`, "with flow:to_client it never matches"},
+		{"urilen to_client", `alert http any any -> any any (flow:to_client; urilen:>5; sid:1;)`, "urilen reads the request URI"},
+		{"urilen alone loads", `alert http any any -> any any (flow:to_server; urilen:>5; sid:1;)`, ""},
+		{"response content type", `alert http any any -> any any (flow:to_client; http_content_type; content:"text/html"; sid:1;)`, "http response buffers are not supported"},
+		{"request accept to_client", `alert http any any -> any any (flow:to_client; http.accept; content:"*/*"; sid:1;)`, "http.accept is a request buffer"},
 		{"request headers load", `alert http any any -> any any (flow:to_server; http.header; content:"Server"; sid:1;)`, ""},
 	}
 	for _, tt := range tests {

@@ -35,7 +35,7 @@ func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)
 		name string
 		r    *rules.Range
 		dst  **rules.Range
-	}{{"dsize", r.Dsize, &cr.dsize}, {"ttl", r.TTL, &cr.ttl}, {"itype", r.IType, &cr.itype}, {"icode", r.ICode, &cr.icode}} {
+	}{{"dsize", r.Dsize, &cr.dsize}, {"ttl", r.TTL, &cr.ttl}, {"itype", r.IType, &cr.itype}, {"icode", r.ICode, &cr.icode}, {"urilen", r.URILen, &cr.urilen}} {
 		if rg.r == nil {
 			continue
 		}

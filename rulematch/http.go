@@ -179,10 +179,15 @@ func httpMethodLen(p []byte) int {
 }
 
 // parseHTTPRequest finds the buffers of an HTTP request in p: the method,
-// the request target, the header block (each header line with its line
+// the request target (http.uri and http.uri.raw alike), the request line
+// without its line end and its protocol, the header block (http.header and
+// http.header.raw alike) (each header line with its line
 // end, up to the blank line or the last complete line), the Host,
-// User-Agent and Cookie values (first of each; Host without its port), and
-// the body after the blank line. Anything else leaves every span empty.
+// User-Agent, Cookie, Content-Type, Accept, Accept-Language,
+// Accept-Encoding, Connection and Referer values (first of each; Host
+// without its port), and the body after the blank line. Anything else
+// leaves every span empty. http.header_names is not a span: headerNames
+// builds it from the header block.
 func parseHTTPRequest(p []byte, h *httpSpans) {
 	*h = httpSpans{}
 	n := httpMethodLen(p)
@@ -195,10 +200,30 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 	for j < len(p) && p[j] != ' ' && p[j] != '\r' && p[j] != '\n' {
 		j++
 	}
-	h.spans[rules.BufferHTTPURI] = span{int32(i), int32(j)}
 	nl := bytes.IndexByte(p[j:], '\n')
 	if nl < 0 {
+		// the request line goes on in a later segment: the target may
+		// too, so like Suricata (which has a URI once the line ends) the
+		// URI buffers wait for the whole request (httpRequest)
 		return
+	}
+	h.spans[rules.BufferHTTPURI] = span{int32(i), int32(j)}
+	// our http.uri is the target as sent already (doc.go)
+	h.spans[rules.BufferHTTPRawURI] = h.spans[rules.BufferHTTPURI]
+	lineEnd := j + nl
+	if lineEnd > 0 && p[lineEnd-1] == '\r' {
+		lineEnd--
+	}
+	h.spans[rules.BufferHTTPRequestLine] = span{0, int32(lineEnd)}
+	if j < lineEnd && p[j] == ' ' {
+		lo, hi := j+1, lineEnd
+		for lo < hi && p[lo] == ' ' {
+			lo++
+		}
+		for hi > lo && p[hi-1] == ' ' {
+			hi--
+		}
+		h.spans[rules.BufferHTTPProtocol] = span{int32(lo), int32(hi)}
 	}
 	hdrStart := j + nl + 1
 	pos := hdrStart
@@ -234,6 +259,18 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 				id = rules.BufferHTTPUserAgent
 			case asciiEqualFold(name, "cookie"):
 				id = rules.BufferHTTPCookie
+			case asciiEqualFold(name, "content-type"):
+				id = rules.BufferHTTPContentType
+			case asciiEqualFold(name, "accept"):
+				id = rules.BufferHTTPAccept
+			case asciiEqualFold(name, "accept-language"):
+				id = rules.BufferHTTPAcceptLang
+			case asciiEqualFold(name, "accept-encoding"):
+				id = rules.BufferHTTPAcceptEnc
+			case asciiEqualFold(name, "connection"):
+				id = rules.BufferHTTPConnection
+			case asciiEqualFold(name, "referer"):
+				id = rules.BufferHTTPReferer
 			}
 			if id != 0 && h.spans[id] == (span{}) {
 				h.spans[id] = span{int32(vlo), int32(vhi)}
@@ -242,6 +279,8 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 		pos = lineEnd + 1
 	}
 	h.spans[rules.BufferHTTPHeader] = span{int32(hdrStart), int32(pos)}
+	// our http.header is the lines as sent already (doc.go)
+	h.spans[rules.BufferHTTPRawHeader] = h.spans[rules.BufferHTTPHeader]
 }
 
 // hostEnd drops a ":port" from the Host value p[lo:hi].
@@ -274,4 +313,31 @@ func asciiEqualFold(b []byte, s string) bool {
 		}
 	}
 	return true
+}
+
+// appendHeaderNames appends Suricata's http.header_names buffer for the
+// header block hdr to dst: "\r\n", each header's name and "\r\n" in
+// order, then "\r\n" (so a rule can anchor a name between line ends, or
+// the first and last names). Lines without a colon are not headers.
+func appendHeaderNames(dst, hdr []byte) []byte {
+	dst = append(dst, '\r', '\n')
+	for len(hdr) > 0 {
+		line := hdr
+		if e := bytes.IndexByte(hdr, '\n'); e >= 0 {
+			line, hdr = hdr[:e], hdr[e+1:]
+		} else {
+			hdr = nil
+		}
+		c := bytes.IndexByte(line, ':')
+		if c <= 0 {
+			continue
+		}
+		name := line[:c]
+		for len(name) > 0 && (name[len(name)-1] == ' ' || name[len(name)-1] == '\t') {
+			name = name[:len(name)-1]
+		}
+		dst = append(dst, name...)
+		dst = append(dst, '\r', '\n')
+	}
+	return append(dst, '\r', '\n')
 }

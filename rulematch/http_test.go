@@ -185,7 +185,10 @@ func TestRuleHTTPBuffers(t *testing.T) {
 		{"uri and method", R(b("http.method", "GET", ""), b("http.uri", ".html", "endswith")), get, true},
 		{"not http", R(b("http.uri", "/admin", "")), tcpPacket("XPOST /admin HTTP/1.1\r\n\r\n"), false},
 		{"not over udp", R(b("http.uri", "/admin", "")), udpPacket(request), false},
-		{"request line only", R(b("http.uri", "/x", "")), tcpPacket("GET /x"), true},
+		{"request line ends", R(b("http.uri", "/x", "")), tcpPacket("GET /x\r\n"), true},
+		// the target may go on in the next segment: no URI until the
+		// line ends, as in Suricata
+		{"request line unfinished", R(b("http.uri", "/x", "")), tcpPacket("GET /x"), false},
 		{"no header block", R(b("http.header", "a", "negated")), tcpPacket("GET /x HTTP/1.0\r\n"), false},
 	})
 }

@@ -34,6 +34,10 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if !s.httpDone {
 		parseHTTPRequest(p, &s.http)
 		s.httpDone = true
+		s.namesDone = false
+	}
+	if id == rules.BufferHTTPHeaderNames {
+		return s.headerNames(p)
 	}
 	sp := s.http.spans[id]
 	if sp.hi <= sp.lo {
@@ -69,4 +73,19 @@ func (s *scratch) next(items []item, i int, raw, low []byte, prevEnd int) int {
 		return 1
 	}
 	return s.inspect(items, i+1, raw, low, prevEnd)
+}
+
+// headerNames returns the http.header_names buffer of the request parsed
+// from p, built once per packet into scratch (it is not a span of p).
+func (s *scratch) headerNames(p []byte) (raw, low []byte, ok bool) {
+	sp := s.http.spans[rules.BufferHTTPHeader]
+	if sp.hi <= sp.lo {
+		return nil, nil, false
+	}
+	if !s.namesDone {
+		s.names = appendHeaderNames(s.names[:0], p[sp.lo:sp.hi])
+		s.namesLow = lowerASCII(s.namesLow, s.names)
+		s.namesDone = true
+	}
+	return s.names, s.namesLow, true
 }

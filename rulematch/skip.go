@@ -56,6 +56,9 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			return name, fmt.Sprintf("%s is a request buffer: with flow:to_client it never matches", name)
 		}
 	}
+	if toClient && r.URILen != nil {
+		return "urilen", "urilen reads the request URI: with flow:to_client it never matches"
+	}
 	if len(r.Matches) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) {
 		return r.Proto.String(), fmt.Sprintf("protocol %s alone: %s is not detected, so the rule would match every packet on any port", r.Proto, r.Proto)
 	}
@@ -68,17 +71,26 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 func requestBuffer(id rules.Buffer) bool {
 	switch id {
 	case rules.BufferHTTPURI, rules.BufferHTTPMethod, rules.BufferHTTPHeader, rules.BufferHTTPHost,
-		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody:
+		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody, rules.BufferHTTPHeaderNames,
+		rules.BufferHTTPRawURI, rules.BufferHTTPRequestLine, rules.BufferHTTPContentType, rules.BufferHTTPAccept,
+		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer,
+		rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
 		return true
 	}
 	return false
 }
 
 // responseSide reports whether Suricata reads the buffer from the response
-// on a to_client rule (the header buffers; the URI, method, host, user
-// agent and request body exist in requests only).
+// on a to_client rule (the header buffers, header names, Content-Type,
+// Connection and the protocol; the URI, request line, method, host, user agent, Accept*,
+// Referer and request body exist in requests only).
 func responseSide(id rules.Buffer) bool {
-	return id == rules.BufferHTTPHeader || id == rules.BufferHTTPCookie || strings.HasPrefix(id.String(), "http.response")
+	switch id {
+	case rules.BufferHTTPHeader, rules.BufferHTTPCookie, rules.BufferHTTPHeaderNames, rules.BufferHTTPContentType,
+		rules.BufferHTTPConnection, rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
+		return true
+	}
+	return strings.HasPrefix(id.String(), "http.response")
 }
 
 // transportProto reports whether p names IP or a transport rather than
@@ -109,7 +121,7 @@ func httpProto(p rules.Protocol) bool {
 // matches the first only.
 func isIPOnly(r *rules.Rule) bool {
 	if !transportProto(r.Proto) || len(r.Matches) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
-		r.Flags != nil || r.Dsize != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
+		r.Flags != nil || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
 		return false
 	}
 	for _, fb := range r.Flowbits {

@@ -242,3 +242,28 @@ func rangeOf(name, val, a, b string, num func(string) (int, error)) (*Range, err
 	}
 	return &Range{Op: RangeExclusive, Min: lo, Max: hi}, nil
 }
+
+// parseURILen parses urilen: a range as dsize writes it (Suricata parses
+// both as unsigned 16-bit ranges), then an optional ",raw" or ",norm".
+func parseURILen(st *ruleState, val string) error {
+	if err := st.onlyOnce("urilen"); err != nil {
+		return err
+	}
+	raw := false
+	if v, mode, ok := strings.Cut(val, ","); ok {
+		switch strings.TrimSpace(mode) {
+		case "raw":
+			raw = true
+		case "norm":
+		default:
+			return fmt.Errorf("bad value %q (want a range, then raw or norm)", clip(val))
+		}
+		val = v
+	}
+	r, err := parseRange("urilen", val, 65535)
+	if err != nil {
+		return err
+	}
+	st.r.URILen, st.r.URILenRaw = r, raw
+	return nil
+}

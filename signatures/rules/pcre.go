@@ -30,16 +30,16 @@ func pcreBufferFlag(f byte) (Buffer, bool) {
 		return BufferHTTPUserAgent, true
 	case 'W':
 		return BufferHTTPHost, true
+	case 'I':
+		return BufferHTTPRawURI, true
+	case 'D':
+		return BufferHTTPRawHeader, true
 	}
 	return BufferPayload, false
 }
 
 func pcreUnsupportedFlag(f byte) (string, bool) {
 	switch f {
-	case 'I':
-		return "http.uri.raw", true
-	case 'D':
-		return "http.header.raw", true
 	case 'K':
 		return "http.cookie.raw", true
 	case 'Q':

@@ -62,7 +62,7 @@ func TestSkippedGroup(t *testing.T) {
 		{rule(`byte_test:1,=,x,0; sid:1;`), "unsupported keyword byte_test"},
 		{rule(`pcre:"/a{10,1075}/"; sid:1;`), "pcre uses a repetition count above 1000"},
 		{rule(`pcre:"/a(?!b)/"; sid:1;`), "pcre uses lookahead"},
-		{rule(`pcre:"/a/I"; sid:1;`), "unsupported pcre flag I"},
+		{rule(`pcre:"/a/K"; sid:1;`), "unsupported pcre flag K"},
 		{rule(`pcre:"/gid=(\d+)/, flow:gid"; sid:1;`), "pcre capture into variables"},
 	}
 	for _, tt := range tests {

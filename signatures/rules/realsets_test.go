@@ -29,7 +29,16 @@ func TestParseRealSets(t *testing.T) {
 			// payload, as Suricata does.
 			name: "ET Open 2020 emerging-info.rules:1017 http_host written twice",
 			text: `alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"ET INFO Hiloti Style GET to PHP with invalid terse MSIE headers"; flow:established,to_server; content:"GET"; http_method; content:".php?"; http_uri; content:"Mozilla/4.0|20|(compatible|3b 20|MSIE|20|"; http_user_agent; content:!"8"; within:1; http_user_agent; content:"|3b 20|Windows|20|NT|20|"; http_user_agent; distance:0; content:!".taobao.com"; http_host; content:!".dict.cn"; http_host; content:!".avg.com"; http_host; content:!"SlimBrowser"; http_user_agent; content:!".weather.hao.360.cn"; content:!"es.f.360.cn"; http_host; http_host; http_header_names; content:"|0d 0a|User-Agent|0d 0a|Host|0d 0a|"; depth:20; fast_pattern; metadata: former_category TROJAN; classtype:trojan-activity; sid:2012612; rev:17; metadata:created_at 2011_03_31, updated_at 2019_08_05;)`,
-			skip: "http_header_names", // which comes after, and is not supported
+			check: func(r *Rule) bool {
+				var host bool
+				for _, m := range r.Matches {
+					if m.Content != nil && string(m.Content.Pattern) == ".weather.hao.360.cn" {
+						host = m.Buffer == BufferHTTPHost
+					}
+				}
+				last := r.Matches[len(r.Matches)-1]
+				return host && last.Buffer == BufferHTTPHeaderNames && string(last.Content.Pattern) == "\r\nUser-Agent\r\nHost\r\n"
+			},
 		},
 		{
 			name: "suricata-verify detect-http-uri__UriTestSig14: unquoted pcre",

@@ -48,6 +48,10 @@ type Rule struct {
 	IType     *Range
 	ICode     *Range
 	Threshold *Threshold // threshold: or detection_filter:
+	// URILen is urilen: the length of the request URI; URILenRaw is its
+	// ",raw" (the URI as sent) rather than the default ",norm".
+	URILen    *Range
+	URILenRaw bool
 
 	// Flowbits are the rule's flowbits: options in order; NoAlert is
 	// flowbits:noalert or noalert: the rule only sets state.
@@ -136,15 +140,27 @@ const (
 	BufferHTTPUserAgent
 	BufferHTTPCookie
 	BufferHTTPBody
-	BufferDNSQuery // a DNS request's query name, dotted, one per question
-	NumBuffers     // how many there are
+	BufferDNSQuery        // a DNS request's query name, dotted, one per question
+	BufferHTTPHeaderNames // built, not a span: "\r\nName\r\n...\r\n\r\n"
+	BufferHTTPRawURI
+	BufferHTTPRequestLine
+	BufferHTTPContentType
+	BufferHTTPAccept
+	BufferHTTPAcceptLang
+	BufferHTTPAcceptEnc
+	BufferHTTPConnection
+	BufferHTTPReferer
+	BufferHTTPRawHeader
+	BufferHTTPProtocol
+	NumBuffers // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
 func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
-		"http.user_agent", "http.cookie", "http.request_body",
-		"dns.query")
+		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
+		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
+		"http.header.raw", "http.protocol")
 }
 
 // Match is one content or pcre condition.
