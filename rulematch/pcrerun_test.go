@@ -147,6 +147,9 @@ func disableRunChecks(m *Matcher) {
 // The match path allocates nothing with a long-repeat pcre, whether the
 // run check rejects the packet or the regexp runs.
 func TestPCRELargeRepeatNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; allocation counts are only meaningful without -race")
+	}
 	rule := parsedRule(t, `pcre:"/\(\s*(\x27[^\x27]{1024,}|\x22[^\x22]{1024,})/si";`)
 	m := newMatcher(t, rule)
 	pkts := []packet.Facts{
