@@ -138,9 +138,9 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		// urilen reads the request URI, so it makes an http rule too
 		cr.http = r.URILen != nil
 		for _, b := range cr.bufs {
-			// dns rules run on the packet only: a DNS request is never
-			// an HTTP request
-			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery
+			// dns and tls rules run on the packet only: a DNS request or
+			// ClientHello is never an HTTP request
+			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI
 		}
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && r.URILen == nil && httpProto(r.Proto)

@@ -7,7 +7,8 @@
 // their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
 // family each, compile beside match), threshold.go, stream.go, http.go,
 // flowbits.go, flowstate.go (IP-only and protocol-only http rules),
-// dns.go (DNS requests, dns.query) and skip.go (rules left out).
+// dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni) and
+// skip.go (rules left out).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
@@ -75,6 +76,15 @@
 //     no dns buffer is not run on DNS only: with no payload keyword it is
 //     left out (below), with payload contents it runs on UDP and TCP on
 //     the ports written.
+//   - tls.sni (and its legacy name tls_sni) is the host name of a TLS
+//     ClientHello's server_name extension, as sent (first entry, host_name
+//     type). TLS is not detected by port: a TCP segment on any port is a
+//     ClientHello when it starts with a handshake record (type 22, version
+//     3.0 to 3.4) held whole in the segment whose ClientHello is whole in
+//     the record and parses to its last extension. A hello split over
+//     segments or records, or after other bytes (STARTTLS), is not seen.
+//     The name is a span of the payload, so the prefilter looks for its
+//     contents as written. tls.sni on to_client rules is left out.
 //   - pcre runs Go's RE2 on the buffer presented one rune per byte, as
 //     signatures/rules compiles patterns for (\xff is U+00FF): "." takes
 //     one byte and bytes >= 0x80 match as in PCRE. A retry after a failed
@@ -109,7 +119,7 @@
 //     buffers ("http response buffers are not supported"), http.header,
 //     http.cookie, http.header_names, http.header.raw, http.protocol,
 //     http.content_type and http.connection on to_client rules (Suricata
-//     reads the response's), request buffers and dns.query on to_client
+//     reads the response's), request buffers, dns.query and tls.sni on to_client
 //     rules (Suricata 7 reads the query from requests), and rules naming only an
 //     application protocol other than HTTP/1, which is not detected and
 //     would otherwise match every packet (rdp-protocol).

@@ -45,6 +45,10 @@ type scratch struct {
 	dnsDone bool
 	dnsOK   bool
 	dnsFor  []byte // the payload dns was parsed from
+	// the packet's ClientHello server name (tls.go), parsed at most once
+	tlsName span
+	tlsDone bool
+	tlsFor  []byte
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -173,7 +177,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s := &m.sc
 	s.lowered, s.httpDone = false, false
 	s.rflow, s.ipOnlyDone = nil, false
-	s.dnsDone = false
+	s.dnsDone, s.tlsDone = false, false
 
 	cands := s.cands[:0]
 	if m.noPrefilter {

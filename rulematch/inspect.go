@@ -28,6 +28,9 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if id == rules.BufferPayload {
 		return p, s.lower, true
 	}
+	if id == rules.BufferTLSSNI {
+		return m.tlsSNI(f)
+	}
 	if f.Proto != packet.ProtoTCP {
 		return nil, nil, false
 	}

@@ -46,6 +46,13 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			}
 			continue
 		}
+		if id == rules.BufferTLSSNI {
+			if toClient {
+				// the name is read from ClientHellos only (tls.go)
+				return name, "tls.sni is read from TLS ClientHellos: with flow:to_client it never matches"
+			}
+			continue
+		}
 		if !requestBuffer(id) || toClient && responseSide(id) {
 			// Suricata's http.header, http.cookie and the like inspect
 			// the response headers on to_client rules; responses are

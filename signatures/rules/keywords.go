@@ -123,6 +123,9 @@ func keywordTable() []keyword {
 		// Suricata's dns_query is the legacy name of the dns.query sticky
 		// buffer (ET Open writes "dns_query; content:..."), not a modifier.
 		{name: "dns.query", doc: "dns.query; sticky buffer: each question's name of a DNS request, dotted (www.example.com).", value: valueNone, parse: sticky(BufferDNSQuery)},
+		// tls_sni is likewise sticky ("tls_sni; content:...").
+		{name: "tls.sni", doc: "tls.sni; sticky buffer: the server_name host name of a TLS ClientHello.", value: valueNone, parse: sticky(BufferTLSSNI)},
+		{name: "tls_sni", doc: "tls_sni; the same as tls.sni (a sticky buffer).", value: valueNone, parse: sticky(BufferTLSSNI)},
 		{name: "dns_query", doc: "dns_query; the same as dns.query (a sticky buffer).", value: valueNone, parse: sticky(BufferDNSQuery)},
 
 		// Flow and packet header keywords.

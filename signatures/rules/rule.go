@@ -152,7 +152,8 @@ const (
 	BufferHTTPReferer
 	BufferHTTPRawHeader
 	BufferHTTPProtocol
-	NumBuffers // how many there are
+	BufferTLSSNI // a TLS ClientHello's server_name host name
+	NumBuffers   // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
@@ -160,7 +161,7 @@ func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
-		"http.header.raw", "http.protocol")
+		"http.header.raw", "http.protocol", "tls.sni")
 }
 
 // Match is one content or pcre condition.
