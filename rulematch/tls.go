@@ -62,29 +62,29 @@ func parseClientHello(p []byte) (sni span, isHello bool) {
 	}
 	off := 2 + 32
 	// session_id: at most 32 bytes
-	if n := int(h[off]); n > 32 || off+1+n > len(h) {
+	n := int(h[off])
+	if n > 32 || off+1+n > len(h) {
 		return span{}, false
-	} else {
-		off += 1 + n
 	}
+	off += 1 + n
 	// cipher_suites: two bytes each, at least one
 	if off+2 > len(h) {
 		return span{}, false
 	}
-	if n := int(h[off])<<8 | int(h[off+1]); n < 2 || n%2 != 0 || off+2+n > len(h) {
+	n = int(h[off])<<8 | int(h[off+1])
+	if n < 2 || n%2 != 0 || off+2+n > len(h) {
 		return span{}, false
-	} else {
-		off += 2 + n
 	}
+	off += 2 + n
 	// compression_methods: at least one
 	if off+1 > len(h) {
 		return span{}, false
 	}
-	if n := int(h[off]); n < 1 || off+1+n > len(h) {
+	n = int(h[off])
+	if n < 1 || off+1+n > len(h) {
 		return span{}, false
-	} else {
-		off += 1 + n
 	}
+	off += 1 + n
 	if off == len(h) {
 		return span{}, true // SSL 3.0 style: no extensions
 	}
