@@ -49,6 +49,7 @@ type rule struct {
 	itype             *rules.Range
 	icode             *rules.Range
 	urilen            *rules.Range // urilen:, on the http.uri buffer
+	fragbits          *rules.FragBits
 	bufs              []chain
 	thr               *threshold
 	detail            string

@@ -282,6 +282,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	if r.flags != nil && (f.Proto != packet.ProtoTCP || !tcpFlagsMatch(r.flags, f.TCPFlags)) {
 		return false
 	}
+	if r.fragbits != nil && (f.L3 != packet.L3IPv4 || !fragBitsMatch(r.fragbits, f.IPFlags)) {
+		return false
+	}
 	if r.dsize != nil && (r.dsizeNeedsPayload && len(f.Payload) == 0 || !r.dsize.Match(len(f.Payload))) {
 		return false
 	}

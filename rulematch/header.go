@@ -31,6 +31,14 @@ func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)
 		}
 		cr.flags = f
 	}
+	if fb := r.FragBits; fb != nil {
+		switch fb.Mode {
+		case 0, '+', '*', '!':
+		default:
+			bad("fragbits: modifier %q unknown", fb.Mode)
+		}
+		cr.fragbits = fb
+	}
 	for _, rg := range []struct {
 		name string
 		r    *rules.Range
@@ -121,4 +129,20 @@ func tcpFlagsMatch(fl *rules.Flags, pflags uint8) bool {
 		return flags&fl.Mask != fl.Mask
 	}
 	return flags == fl.Mask
+}
+
+// fragBitsMatch is Suricata's FragBitsMatch on the IPv4 flag bits: exact
+// by default, '*' any of these, '!' not all of these, and '+' all of these
+// and at least one other (Suricata also requires the packet's bits to
+// differ from the rule's there, so "M+" does not match M alone).
+func fragBitsMatch(fb *rules.FragBits, pbits uint8) bool {
+	switch fb.Mode {
+	case '*':
+		return pbits&fb.Mask != 0
+	case '+':
+		return pbits&fb.Mask == fb.Mask && pbits != fb.Mask
+	case '!':
+		return pbits&fb.Mask != fb.Mask
+	}
+	return pbits == fb.Mask
 }

@@ -35,3 +35,38 @@ func TestURILenParse(t *testing.T) {
 		}
 	}
 }
+
+func TestFragBitsParse(t *testing.T) {
+	tests := []struct {
+		val     string
+		want    *FragBits
+		wantErr bool
+	}{
+		{"M", &FragBits{Mask: 1}, false},
+		{" !M", &FragBits{Mask: 1, Mode: '!'}, false},
+		{"M+", &FragBits{Mask: 1, Mode: '+'}, false},
+		{"*MDR", &FragBits{Mask: 7, Mode: '*'}, false},
+		{"+M+", nil, true},
+		{"MM", nil, true},
+		{"X", nil, true},
+		{"", nil, true},
+		{"!", nil, true},
+	}
+	for _, tt := range tests {
+		text := `alert ip any any -> any any (msg:"x"; fragbits:` + tt.val + `; sid:1;)`
+		r, skipped, err := Parse("t.rules", 1, text, DefaultVars())
+		if tt.wantErr {
+			if err == nil && skipped == nil {
+				t.Errorf("fragbits:%s: no error", tt.val)
+			}
+			continue
+		}
+		if err != nil || skipped != nil {
+			t.Errorf("fragbits:%s: %v %+v", tt.val, err, skipped)
+			continue
+		}
+		if *r.FragBits != *tt.want {
+			t.Errorf("fragbits:%s = %+v, want %+v", tt.val, *r.FragBits, *tt.want)
+		}
+	}
+}

@@ -267,3 +267,46 @@ func parseURILen(st *ruleState, val string) error {
 	st.r.URILen, st.r.URILenRaw = r, raw
 	return nil
 }
+
+// parseFragBits parses fragbits: one modifier (+ * !) before or after the
+// letters M, D and R, as ET writes both "!D" and "M+". Suricata tests the
+// bits on IPv4 packets only; a rule for another protocol simply never
+// matches one, so the protocol is not checked here.
+func parseFragBits(st *ruleState, val string) error {
+	if err := st.onlyOnce("fragbits"); err != nil {
+		return err
+	}
+	v := strings.TrimSpace(val)
+	fb := &FragBits{}
+	if v != "" && strings.ContainsRune("+*!", rune(v[0])) {
+		fb.Mode, v = v[0], strings.TrimSpace(v[1:])
+	}
+	if n := len(v); n > 0 && strings.ContainsRune("+*!", rune(v[n-1])) {
+		if fb.Mode != 0 {
+			return fmt.Errorf("two modifiers in %q", clip(val))
+		}
+		fb.Mode, v = v[n-1], strings.TrimSpace(v[:n-1])
+	}
+	if v == "" {
+		return fmt.Errorf("no bits in %q (want M, D or R)", clip(val))
+	}
+	for i := 0; i < len(v); i++ {
+		var bit uint8
+		switch v[i] {
+		case 'M', 'm':
+			bit = 1
+		case 'D', 'd':
+			bit = 2
+		case 'R', 'r':
+			bit = 4
+		default:
+			return fmt.Errorf("unknown bit %q in %q (want M, D or R)", v[i], clip(val))
+		}
+		if fb.Mask&bit != 0 {
+			return fmt.Errorf("bit %c given twice in %q", v[i], clip(val))
+		}
+		fb.Mask |= bit
+	}
+	st.r.FragBits = fb
+	return nil
+}

@@ -52,6 +52,7 @@ type Rule struct {
 	// ",raw" (the URI as sent) rather than the default ",norm".
 	URILen    *Range
 	URILenRaw bool
+	FragBits  *FragBits // fragbits:, on IPv4 packets only
 
 	// Flowbits are the rule's flowbits: options in order; NoAlert is
 	// flowbits:noalert or noalert: the rule only sets state.
@@ -287,6 +288,14 @@ type Flags struct {
 	Mask   uint8 // the flags named (bit values as in the TCP header)
 	Ignore uint8 // flags after "," that are ignored
 	Mode   byte  // 0 exact, '+' all of these and any others, '*' any of these, '!' none of these
+}
+
+// FragBits is the fragbits: keyword: a test on the IPv4 flag bits.
+type FragBits struct {
+	Mask uint8 // 1 M (more fragments), 2 D (don't fragment), 4 R (reserved)
+	// Mode is 0 exact, '+' all of these and at least one other, '*' any
+	// of these, '!' not all of these (Suricata's FragBitsMatch).
+	Mode byte
 }
 
 // Range is a numeric test as dsize/ttl/itype/icode write them: "N",
