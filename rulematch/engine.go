@@ -319,8 +319,7 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		if !ok {
 			return false
 		}
-		m.sc.steps = 0
-		if m.sc.inspect(b.items, 0, raw, low, 0) != 1 {
+		if !m.sc.runChain(b, raw, low) {
 			return false
 		}
 	}

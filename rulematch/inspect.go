@@ -50,6 +50,20 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	return p[sp.lo:sp.hi], low, true
 }
 
+// runChain reports whether a chain matches one buffer: its bsize first
+// (Suricata tests it as the chain's last item, but it depends on nothing
+// else and is cheaper than any), then its items, if any.
+func (s *scratch) runChain(b *chain, raw, low []byte) bool {
+	if b.bsize != nil && !b.bsize.Match(len(raw)) {
+		return false
+	}
+	if len(b.items) == 0 {
+		return true
+	}
+	s.steps = 0
+	return s.inspect(b.items, 0, raw, low, 0) == 1
+}
+
 // inspect runs items[i:] over one buffer, the previous match having ended
 // at prevEnd, as Suricata's DetectEngineContentInspection does: 1 match,
 // 0 no match, -1 no match and no point retrying earlier items.

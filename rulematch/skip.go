@@ -33,8 +33,13 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		return "", "" // compileRule reports it as an error
 	}
 	toClient := r.Flow.Direction == rules.FlowToClient
-	for i := range r.Matches {
-		id := r.Matches[i].Buffer
+	for i := range len(r.Matches) + len(r.BSize) {
+		var id rules.Buffer
+		if i < len(r.Matches) {
+			id = r.Matches[i].Buffer
+		} else {
+			id = r.BSize[i-len(r.Matches)].Buffer // bsize reads its buffer too
+		}
 		if id == rules.BufferPayload || id >= rules.NumBuffers {
 			continue // NumBuffers and up: compileRule reports it
 		}
@@ -59,7 +64,7 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 	if toClient && r.URILen != nil {
 		return "urilen", "urilen reads the request URI: with flow:to_client it never matches"
 	}
-	if len(r.Matches) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) {
+	if len(r.Matches) == 0 && len(r.BSize) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) {
 		return r.Proto.String(), fmt.Sprintf("protocol %s alone: %s is not detected, so the rule would match every packet on any port", r.Proto, r.Proto)
 	}
 	return "", ""
@@ -120,7 +125,7 @@ func httpProto(p rules.Protocol) bool {
 // matches every packet of the direction comes closer to than one that
 // matches the first only.
 func isIPOnly(r *rules.Rule) bool {
-	if !transportProto(r.Proto) || len(r.Matches) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
+	if !transportProto(r.Proto) || len(r.Matches) > 0 || len(r.BSize) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
 		r.Flags != nil || r.FragBits != nil || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
 		return false
 	}

@@ -70,3 +70,43 @@ func TestFragBitsParse(t *testing.T) {
 		}
 	}
 }
+
+func TestBSizeParse(t *testing.T) {
+	tests := []struct {
+		opts    string
+		want    []BufferSize
+		wantErr bool
+	}{
+		{`dns.query; content:"google.com"; bsize:10;`, []BufferSize{{BufferDNSQuery, &Range{Op: RangeEq, Min: 10}}}, false},
+		{`http.uri; bsize:<25; http.host; bsize:10<>100;`, []BufferSize{{BufferHTTPURI, &Range{Op: RangeLt, Min: 25}},
+			{BufferHTTPHost, &Range{Op: RangeExclusive, Min: 10, Max: 100}}}, false},
+		{`content:"x"; http_uri; bsize:>3;`, []BufferSize{{BufferHTTPURI, &Range{Op: RangeGt, Min: 3}}}, false},
+		{`bsize:3;`, nil, true},
+		{`content:"x"; bsize:3;`, nil, true},
+		{`http.uri; bsize:3; bsize:4;`, nil, true},
+		{`http.uri; bsize:x;`, nil, true},
+	}
+	for _, tt := range tests {
+		text := `alert tcp any any -> any any (msg:"x"; ` + tt.opts + ` sid:1;)`
+		r, skipped, err := Parse("t.rules", 1, text, DefaultVars())
+		if tt.wantErr {
+			if err == nil && skipped == nil {
+				t.Errorf("%s: no error", tt.opts)
+			}
+			continue
+		}
+		if err != nil || skipped != nil {
+			t.Errorf("%s: %v %+v", tt.opts, err, skipped)
+			continue
+		}
+		if len(r.BSize) != len(tt.want) {
+			t.Errorf("%s: %d bsize, want %d", tt.opts, len(r.BSize), len(tt.want))
+			continue
+		}
+		for i, w := range tt.want {
+			if g := r.BSize[i]; g.Buffer != w.Buffer || *g.Size != *w.Size {
+				t.Errorf("%s: bsize %d = %v %+v, want %v %+v", tt.opts, i, g.Buffer, *g.Size, w.Buffer, *w.Size)
+			}
+		}
+	}
+}

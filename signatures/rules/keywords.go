@@ -129,6 +129,7 @@ func keywordTable() []keyword {
 		{name: "flow", doc: "flow:to_server|to_client|from_client|from_server, established|not_established|stateless, only_stream (accepted: TCP payload is the stream). no_stream, only_frag, no_frag are not supported.", parse: parseFlow},
 		{name: "flags", doc: "flags:[+*!]SAFRPUCE[,ignored]; TCP flags (1 = C, 2 = E, 0 = none).", parse: parseFlags},
 		{name: "tcp.flags", doc: "tcp.flags; the same as flags.", parse: parseFlags},
+		{name: "bsize", doc: "bsize:N|<N|>N|<=N|>=N|!N|N<>M; length of the sticky buffer (ranges exclusive).", parse: parseBSize},
 		{name: "fragbits", doc: "fragbits:[+*!]MDR; IPv4 flags (M more fragments, D don't fragment, R reserved); the modifier may also follow.", parse: parseFragBits},
 		{name: "dsize", doc: "dsize:N|<N|>N|<=N|>=N|!N|N<>M|N-M; payload size (ranges are exclusive, as in Suricata).", parse: rangeKeyword("dsize", 65535, func(r *Rule) **Range { return &r.Dsize })},
 		{name: "urilen", doc: "urilen:N|<N|>N|<=N|>=N|!N|N<>M[, raw|norm]; length of the request URI (norm, the default, is the http.uri buffer; ranges exclusive).", parse: parseURILen},

@@ -310,3 +310,35 @@ func parseFragBits(st *ruleState, val string) error {
 	st.r.FragBits = fb
 	return nil
 }
+
+// parseBSize parses bsize: a range on the length of the buffer in effect:
+// the sticky buffer, else the buffer of the content before it (content
+// modifiers such as http_uri). Suricata refuses bsize on the packet
+// payload and a second bsize on one buffer, and so does this.
+func parseBSize(st *ruleState, val string) error {
+	var b Buffer
+	switch {
+	case st.hasSticky:
+		b = st.sticky
+	case len(st.r.Matches) > 0:
+		b = st.r.Matches[len(st.r.Matches)-1].Buffer
+	default:
+		return fmt.Errorf("no sticky buffer before it")
+	}
+	if b == BufferPayload {
+		return fmt.Errorf("needs a sticky buffer, not the packet payload")
+	}
+	for _, bs := range st.r.BSize {
+		if bs.Buffer == b {
+			return fmt.Errorf("a second bsize for the %s buffer", b)
+		}
+	}
+	// Suricata reads the sizes as unsigned 64-bit; no buffer is longer
+	// than an int, so that bound is as good here
+	r, err := parseRange("bsize", val, 1<<31-1)
+	if err != nil {
+		return err
+	}
+	st.r.BSize = append(st.r.BSize, BufferSize{Buffer: b, Size: r})
+	return nil
+}

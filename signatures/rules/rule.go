@@ -53,6 +53,8 @@ type Rule struct {
 	URILen    *Range
 	URILenRaw bool
 	FragBits  *FragBits // fragbits:, on IPv4 packets only
+	// BSize are the rule's bsize: tests, at most one per buffer.
+	BSize []BufferSize
 
 	// Flowbits are the rule's flowbits: options in order; NoAlert is
 	// flowbits:noalert or noalert: the rule only sets state.
@@ -288,6 +290,14 @@ type Flags struct {
 	Mask   uint8 // the flags named (bit values as in the TCP header)
 	Ignore uint8 // flags after "," that are ignored
 	Mode   byte  // 0 exact, '+' all of these and any others, '*' any of these, '!' none of these
+}
+
+// BufferSize is bsize: the length of a sticky buffer (or of the buffer of
+// the content before it) must pass Size. The buffer must be there: bsize
+// on a buffer the packet lacks does not match.
+type BufferSize struct {
+	Buffer Buffer
+	Size   *Range
 }
 
 // FragBits is the fragbits: keyword: a test on the IPv4 flag bits.
