@@ -239,6 +239,8 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 		}
 		if len(line) == 0 {
 			h.spans[rules.BufferHTTPBody] = span{int32(lineEnd + 1), int32(len(p))}
+			// Suricata builds http.start once the headers are complete
+			h.spans[rules.BufferHTTPStart] = span{0, int32(lineEnd + 1)}
 			break
 		}
 		if c := bytes.IndexByte(line, ':'); c > 0 {

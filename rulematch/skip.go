@@ -79,7 +79,7 @@ func requestBuffer(id rules.Buffer) bool {
 		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody, rules.BufferHTTPHeaderNames,
 		rules.BufferHTTPRawURI, rules.BufferHTTPRequestLine, rules.BufferHTTPContentType, rules.BufferHTTPAccept,
 		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer,
-		rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
+		rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol, rules.BufferHTTPStart:
 		return true
 	}
 	return false
@@ -87,12 +87,12 @@ func requestBuffer(id rules.Buffer) bool {
 
 // responseSide reports whether Suricata reads the buffer from the response
 // on a to_client rule (the header buffers, header names, Content-Type,
-// Connection and the protocol; the URI, request line, method, host, user agent, Accept*,
+// Connection, the protocol and http.start, the status line and headers; the URI, request line, method, host, user agent, Accept*,
 // Referer and request body exist in requests only).
 func responseSide(id rules.Buffer) bool {
 	switch id {
 	case rules.BufferHTTPHeader, rules.BufferHTTPCookie, rules.BufferHTTPHeaderNames, rules.BufferHTTPContentType,
-		rules.BufferHTTPConnection, rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
+		rules.BufferHTTPConnection, rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol, rules.BufferHTTPStart:
 		return true
 	}
 	return strings.HasPrefix(id.String(), "http.response")

@@ -97,6 +97,8 @@ func keywordTable() []keyword {
 		// Old names of sticky buffers: Suricata 5 and later register them
 		// as aliases, and ET Open writes them before their contents.
 		{name: "http_header_names", doc: "http_header_names; the same as http.header_names.", value: valueNone, parse: sticky(BufferHTTPHeaderNames)},
+		{name: "http.start", doc: "http.start; sticky buffer: the request line and headers as sent, through the blank line.", value: valueNone, parse: sticky(BufferHTTPStart)},
+		{name: "http_start", doc: "http_start; the same as http.start (a sticky buffer in Suricata too, unlike http_uri and the like).", value: valueNone, parse: sticky(BufferHTTPStart)},
 		{name: "http_request_line", doc: "http_request_line; the same as http.request_line.", value: valueNone, parse: sticky(BufferHTTPRequestLine)},
 		{name: "http_content_type", doc: "http_content_type; the same as http.content_type.", value: valueNone, parse: sticky(BufferHTTPContentType)},
 		{name: "http_accept", doc: "http_accept; the same as http.accept.", value: valueNone, parse: sticky(BufferHTTPAccept)},

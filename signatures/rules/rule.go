@@ -155,7 +155,8 @@ const (
 	BufferHTTPReferer
 	BufferHTTPRawHeader
 	BufferHTTPProtocol
-	NumBuffers // how many there are
+	BufferHTTPStart // the request line and headers through the blank line
+	NumBuffers      // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
@@ -163,7 +164,7 @@ func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
-		"http.header.raw", "http.protocol")
+		"http.header.raw", "http.protocol", "http.start")
 }
 
 // Match is one content or pcre condition.
