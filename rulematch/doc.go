@@ -52,7 +52,8 @@
 //     end, http.protocol its last part; http.header.raw is http.header;
 //     http.content_type, http.accept, http.accept_lang,
 //     http.accept_enc, http.connection and http.referer are the first
-//     such header's value, trimmed; http.start (http_start) is the
+//     such header's value, trimmed (a header sent with no value is an
+//     empty buffer, not a missing one, except Host); http.start (http_start) is the
 //     request from its first byte through the blank line, present once
 //     that line is seen: Suricata rebuilds it as the request line, each
 //     header as "Name: value" and a CRLF after each line and the blank
