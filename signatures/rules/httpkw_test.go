@@ -110,3 +110,40 @@ func TestBSizeParse(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldEqParse(t *testing.T) {
+	tests := []struct {
+		opts    string
+		get     func(*Rule) *FieldEq
+		want    FieldEq
+		wantErr bool
+	}{
+		{"ack:0;", func(r *Rule) *FieldEq { return r.Ack }, FieldEq{}, false},
+		{"seq:4294967295;", func(r *Rule) *FieldEq { return r.Seq }, FieldEq{Value: 1<<32 - 1}, false},
+		{"window: !0;", func(r *Rule) *FieldEq { return r.Window }, FieldEq{Negated: true}, false},
+		{`id:"666";`, func(r *Rule) *FieldEq { return r.IPID }, FieldEq{Value: 666}, false},
+		{"icmp_id:666 ;", func(r *Rule) *FieldEq { return r.ICMPID }, FieldEq{Value: 666}, false},
+		{"id:65536;", nil, FieldEq{}, true},
+		{"ack:!1;", nil, FieldEq{}, true},
+		{"seq:4294967296;", nil, FieldEq{}, true},
+		{"window:x;", nil, FieldEq{}, true},
+		{"ack:1; ack:2;", nil, FieldEq{}, true},
+	}
+	for _, tt := range tests {
+		text := `alert tcp any any -> any any (msg:"x"; ` + tt.opts + ` sid:1;)`
+		r, skipped, err := Parse("t.rules", 1, text, DefaultVars())
+		if tt.wantErr {
+			if err == nil && skipped == nil {
+				t.Errorf("%s: no error", tt.opts)
+			}
+			continue
+		}
+		if err != nil || skipped != nil {
+			t.Errorf("%s: %v %+v", tt.opts, err, skipped)
+			continue
+		}
+		if g := tt.get(r); g == nil || *g != tt.want {
+			t.Errorf("%s = %+v, want %+v", tt.opts, g, tt.want)
+		}
+	}
+}

@@ -342,3 +342,29 @@ func parseBSize(st *ruleState, val string) error {
 	st.r.BSize = append(st.r.BSize, BufferSize{Buffer: b, Size: r})
 	return nil
 }
+
+// fieldEq makes an exact header field keyword (seq, ack, window, id,
+// icmp_id): a decimal number up to max, optionally quoted as Suricata
+// allows, with a leading '!' where neg is allowed (window only).
+func fieldEq(name string, max uint64, neg bool, field func(*Rule) **FieldEq) func(*ruleState, string) error {
+	return func(st *ruleState, val string) error {
+		if err := st.onlyOnce(name); err != nil {
+			return err
+		}
+		v := strings.TrimSpace(val)
+		f := &FieldEq{}
+		if neg && strings.HasPrefix(v, "!") {
+			f.Negated, v = true, strings.TrimSpace(v[1:])
+		}
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.TrimSpace(v[1 : len(v)-1])
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n > max {
+			return fmt.Errorf("bad value %q (want a number from 0 to %d)", clip(val), max)
+		}
+		f.Value = uint32(n)
+		*field(st.r) = f
+		return nil
+	}
+}

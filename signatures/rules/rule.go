@@ -53,6 +53,9 @@ type Rule struct {
 	URILen    *Range
 	URILenRaw bool
 	FragBits  *FragBits // fragbits:, on IPv4 packets only
+	// Exact header fields: seq: and ack: (TCP), window: (TCP, may be
+	// negated), id: (IPv4 identification), icmp_id: (ICMP echo id).
+	Seq, Ack, Window, IPID, ICMPID *FieldEq
 	// BSize are the rule's bsize: tests, at most one per buffer.
 	BSize []BufferSize
 
@@ -299,6 +302,13 @@ type Flags struct {
 type BufferSize struct {
 	Buffer Buffer
 	Size   *Range
+}
+
+// FieldEq is a header field test: equal to Value, or with Negated
+// (window:!N) not equal.
+type FieldEq struct {
+	Value   uint32
+	Negated bool
 }
 
 // FragBits is the fragbits: keyword: a test on the IPv4 flag bits.
