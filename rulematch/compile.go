@@ -52,10 +52,10 @@ type rule struct {
 	urilen            *rules.Range // urilen:, on the http.uri buffer
 	fragbits          *rules.FragBits
 	// seq, ack, window, id, icmp_id (header.go's fieldsMatch)
-	seq, ack, window, ipid, icmpid *rules.FieldEq
-	bufs                           []chain
-	thr                            *threshold
-	detail                         string
+	seq, ack, window, ipid, icmpid, icmpseq *rules.FieldEq
+	bufs                                    []chain
+	thr                                     *threshold
+	detail                                  string
 	// stream: the rule's contents may also match across TCP segments: all
 	// are payload contents with no absolute anchor (offset, depth,
 	// startswith, endswith) and the rule has no dsize, so evaluating it on

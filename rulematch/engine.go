@@ -282,7 +282,7 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	if r.flags != nil && (f.Proto != packet.ProtoTCP || !tcpFlagsMatch(r.flags, f.TCPFlags)) {
 		return false
 	}
-	if (r.seq != nil || r.ack != nil || r.window != nil || r.ipid != nil || r.icmpid != nil) && !r.fieldsMatch(f) {
+	if (r.seq != nil || r.ack != nil || r.window != nil || r.ipid != nil || r.icmpid != nil || r.icmpseq != nil) && !r.fieldsMatch(f) {
 		return false
 	}
 	if r.fragbits != nil && (f.L3 != packet.L3IPv4 || !fragBitsMatch(r.fragbits, f.IPFlags)) {

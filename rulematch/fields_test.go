@@ -23,8 +23,8 @@ func TestHeaderFields(t *testing.T) {
 		f.IPID = 666
 		return f
 	}
-	// sid:2100471 "GPL SCAN icmpenum v1.1.1" without icmp_seq and dsize
-	icmpenum := `alert icmp any any -> any any (msg:"GPL SCAN icmpenum v1.1.1"; icmp_id:666 ; id:666; itype:8; sid:2100471; rev:4;)`
+	// sid:2100471 "GPL SCAN icmpenum v1.1.1" without dsize
+	icmpenum := `alert icmp any any -> any any (msg:"GPL SCAN icmpenum v1.1.1"; icmp_id:666 ; icmp_seq:0; id:666; itype:8; sid:2100471; rev:4;)`
 	icmpID := `alert icmp any any -> any any (msg:"i"; icmp_id:7; sid:6;)`
 	cases := []struct {
 		name string
@@ -45,6 +45,9 @@ func TestHeaderFields(t *testing.T) {
 		{"ip id on IPv6", ipid, tcpPacket("", func(f *packet.Facts) { f.IPID = 13330; f.L3 = packet.L3IPv6 }), false},
 		{"icmpenum", icmpenum, icmp(8, 666, false), true},
 		{"icmpenum other id", icmpenum, icmp(8, 667, false), false},
+		{"icmpenum other seq", icmpenum, func() packet.Facts { f := icmp(8, 666, false); f.ICMPSeq = 1; return f }(), false},
+		{"icmp_seq on ICMPv6 echo reply", `alert icmp any any -> any any (msg:"s"; icmp_seq:9; sid:8;)`,
+			func() packet.Facts { f := icmp(129, 1, true); f.ICMPSeq = 9; return f }(), true},
 		{"icmp_id on echo reply", icmpID, icmp(0, 7, false), true},
 		{"icmp_id on ICMPv6 echo", icmpID, icmp(128, 7, true), true},
 		{"icmp_id 0 on unreachable", `alert icmp any any -> any any (msg:"i"; icmp_id:0; sid:7;)`, icmp(3, 0, false), false},

@@ -39,7 +39,7 @@ func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)
 		}
 		cr.fragbits = fb
 	}
-	cr.seq, cr.ack, cr.window, cr.ipid, cr.icmpid = r.Seq, r.Ack, r.Window, r.IPID, r.ICMPID
+	cr.seq, cr.ack, cr.window, cr.ipid, cr.icmpid, cr.icmpseq = r.Seq, r.Ack, r.Window, r.IPID, r.ICMPID, r.ICMPSeq
 	for _, rg := range []struct {
 		name string
 		r    *rules.Range
@@ -148,10 +148,10 @@ func fragBitsMatch(fb *rules.FragBits, pbits uint8) bool {
 	return pbits == fb.Mask
 }
 
-// fieldsMatch tests seq, ack, window, id and icmp_id, each only on the
-// packets Suricata reads it from: TCP for the first three, IPv4 for id,
-// and for icmp_id ICMP echo requests and replies (Suricata also reads the
-// id of ICMPv4 timestamp, information and address messages, which the
+// fieldsMatch tests seq, ack, window, id, icmp_id and icmp_seq, each only
+// on the packets Suricata reads it from: TCP for the first three, IPv4 for
+// id, and for icmp_id and icmp_seq ICMP echo requests and replies
+// (Suricata also reads them from ICMPv4 timestamp, information and address messages, which the
 // decoder does not give, so such rules miss those).
 func (r *rule) fieldsMatch(f *packet.Facts) bool {
 	eq := func(t *rules.FieldEq, v uint32) bool { return (t.Value == v) != t.Negated }
@@ -163,10 +163,10 @@ func (r *rule) fieldsMatch(f *packet.Facts) bool {
 	if r.ipid != nil && (f.L3 != packet.L3IPv4 || !eq(r.ipid, uint32(f.IPID))) {
 		return false
 	}
-	if r.icmpid != nil {
+	if r.icmpid != nil || r.icmpseq != nil {
 		echo := f.Proto == packet.ProtoICMP && (f.ICMPType == 0 || f.ICMPType == 8) ||
 			f.Proto == packet.ProtoICMPv6 && (f.ICMPType == 128 || f.ICMPType == 129)
-		if !echo || !eq(r.icmpid, uint32(f.ICMPID)) {
+		if !echo || r.icmpid != nil && !eq(r.icmpid, uint32(f.ICMPID)) || r.icmpseq != nil && !eq(r.icmpseq, uint32(f.ICMPSeq)) {
 			return false
 		}
 	}

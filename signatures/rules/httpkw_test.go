@@ -123,6 +123,7 @@ func TestFieldEqParse(t *testing.T) {
 		{"window: !0;", func(r *Rule) *FieldEq { return r.Window }, FieldEq{Negated: true}, false},
 		{`id:"666";`, func(r *Rule) *FieldEq { return r.IPID }, FieldEq{Value: 666}, false},
 		{"icmp_id:666 ;", func(r *Rule) *FieldEq { return r.ICMPID }, FieldEq{Value: 666}, false},
+		{"icmp_seq: 12;", func(r *Rule) *FieldEq { return r.ICMPSeq }, FieldEq{Value: 12}, false},
 		{"id:65536;", nil, FieldEq{}, true},
 		{"ack:!1;", nil, FieldEq{}, true},
 		{"seq:4294967296;", nil, FieldEq{}, true},

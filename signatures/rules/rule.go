@@ -54,8 +54,9 @@ type Rule struct {
 	URILenRaw bool
 	FragBits  *FragBits // fragbits:, on IPv4 packets only
 	// Exact header fields: seq: and ack: (TCP), window: (TCP, may be
-	// negated), id: (IPv4 identification), icmp_id: (ICMP echo id).
-	Seq, Ack, Window, IPID, ICMPID *FieldEq
+	// negated), id: (IPv4 identification), icmp_id: and icmp_seq: (ICMP
+	// echo id and sequence number).
+	Seq, Ack, Window, IPID, ICMPID, ICMPSeq *FieldEq
 	// BSize are the rule's bsize: tests, at most one per buffer.
 	BSize []BufferSize
 
