@@ -53,6 +53,7 @@ type rule struct {
 	fragbits          *rules.FragBits
 	// seq, ack, window, id, icmp_id (header.go's fieldsMatch)
 	seq, ack, window, ipid, icmpid, icmpseq *rules.FieldEq
+	sameIP                                  bool
 	bufs                                    []chain
 	thr                                     *threshold
 	detail                                  string

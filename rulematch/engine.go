@@ -285,6 +285,10 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	if (r.seq != nil || r.ack != nil || r.window != nil || r.ipid != nil || r.icmpid != nil || r.icmpseq != nil) && !r.fieldsMatch(f) {
 		return false
 	}
+	// sameip needs an IP packet: Suricata's matches IPv4 and IPv6 only
+	if r.sameIP && (f.L3 != packet.L3IPv4 && f.L3 != packet.L3IPv6 || f.Src != f.Dst) {
+		return false
+	}
 	if r.fragbits != nil && (f.L3 != packet.L3IPv4 || !fragBitsMatch(r.fragbits, f.IPFlags)) {
 		return false
 	}

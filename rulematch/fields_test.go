@@ -50,6 +50,10 @@ func TestHeaderFields(t *testing.T) {
 			func() packet.Facts { f := icmp(129, 1, true); f.ICMPSeq = 9; return f }(), true},
 		{"icmp_id on echo reply", icmpID, icmp(0, 7, false), true},
 		{"icmp_id on ICMPv6 echo", icmpID, icmp(128, 7, true), true},
+		// sid:2100527 "GPL SCAN same SRC/DST" is sameip on ip
+		{"sameip", `alert ip any any -> any any (msg:"GPL SCAN same SRC/DST"; sameip; sid:2100527;)`,
+			tcpPacket("", func(f *packet.Facts) { f.Dst = f.Src }), true},
+		{"sameip differs", `alert ip any any -> any any (msg:"GPL SCAN same SRC/DST"; sameip; sid:2100527;)`, tcpPacket(""), false},
 		{"icmp_id 0 on unreachable", `alert icmp any any -> any any (msg:"i"; icmp_id:0; sid:7;)`, icmp(3, 0, false), false},
 	}
 	for _, c := range cases {

@@ -126,7 +126,7 @@ func httpProto(p rules.Protocol) bool {
 // matches the first only.
 func isIPOnly(r *rules.Rule) bool {
 	if !transportProto(r.Proto) || len(r.Matches) > 0 || len(r.BSize) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
-		r.Flags != nil || r.FragBits != nil || r.Seq != nil || r.Ack != nil || r.Window != nil || r.IPID != nil || r.ICMPID != nil || r.ICMPSeq != nil || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
+		r.Flags != nil || r.FragBits != nil || r.Seq != nil || r.Ack != nil || r.Window != nil || r.IPID != nil || r.ICMPID != nil || r.ICMPSeq != nil || r.SameIP || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
 		return false
 	}
 	for _, fb := range r.Flowbits {

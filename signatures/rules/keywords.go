@@ -138,6 +138,7 @@ func keywordTable() []keyword {
 		{name: "id", doc: "id:N; IPv4 identification.", parse: fieldEq("id", 65535, false, func(r *Rule) **FieldEq { return &r.IPID })},
 		{name: "icmp_id", doc: "icmp_id:N; ICMP or ICMPv6 echo request/reply identifier.", parse: fieldEq("icmp_id", 65535, false, func(r *Rule) **FieldEq { return &r.ICMPID })},
 		{name: "icmp_seq", doc: "icmp_seq:N; ICMP or ICMPv6 echo request/reply sequence number.", parse: fieldEq("icmp_seq", 65535, false, func(r *Rule) **FieldEq { return &r.ICMPSeq })},
+		{name: "sameip", doc: "sameip; the source and destination addresses are the same.", value: valueNone, parse: func(st *ruleState, _ string) error { st.r.SameIP = true; return nil }},
 		{name: "fragbits", doc: "fragbits:[+*!]MDR; IPv4 flags (M more fragments, D don't fragment, R reserved); the modifier may also follow.", parse: parseFragBits},
 		{name: "dsize", doc: "dsize:N|<N|>N|<=N|>=N|!N|N<>M|N-M; payload size (ranges are exclusive, as in Suricata).", parse: rangeKeyword("dsize", 65535, func(r *Rule) **Range { return &r.Dsize })},
 		{name: "urilen", doc: "urilen:N|<N|>N|<=N|>=N|!N|N<>M[, raw|norm]; length of the request URI (norm, the default, is the http.uri buffer; ranges exclusive).", parse: parseURILen},

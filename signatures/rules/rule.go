@@ -57,6 +57,7 @@ type Rule struct {
 	// negated), id: (IPv4 identification), icmp_id: and icmp_seq: (ICMP
 	// echo id and sequence number).
 	Seq, Ack, Window, IPID, ICMPID, ICMPSeq *FieldEq
+	SameIP                                  bool // sameip: source and destination address are equal
 	// BSize are the rule's bsize: tests, at most one per buffer.
 	BSize []BufferSize
 
