@@ -18,8 +18,7 @@ const etOpenDir = "../../shared/rulesets/et-open-2020"
 // went in, 14,509 with dns.query, urilen, the http request buffers and
 // pcre counts above 1000, 14,524 with fragbits and http_start, 14,545
 // with seq, ack, window, id and icmp_id, 14,549 with icmp_seq and sameip.
-// Rules
-// read is the set's own count; failed is 0 because the one rule Suricata
+// Rules read is the set's own count; failed is 0 because the one rule Suricata
 // refuses (sid 2025232, file_data twice) is skipped here for file_data
 // first. 60 rules that parse but ask for what the matcher never sees (HTTP
 // response headers, request buffers on to_client rules) are skipped too:
