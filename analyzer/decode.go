@@ -220,6 +220,7 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 			f.Dst = addr4(d.ip4.DstIP)
 			f.TTL = d.ip4.TTL
 			f.IPID = d.ip4.Id
+			f.IPFlags = uint8(d.ip4.Flags) & 7
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
 				// the parser stopped here: no transport layer follows
 				d.reasons[reasonFragment]++

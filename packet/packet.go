@@ -78,7 +78,11 @@ type Facts struct {
 	Src, Dst netip.Addr
 	TTL      uint8  // TTL or hop limit
 	IPID     uint16 // IPv4 identification field, 0 for IPv6
-	Proto    uint8  // IP protocol of a decoded transport header, 0 when none
+	// IPFlags is the IPv4 header's three flag bits as the header orders
+	// them (IPv4Reserved, IPv4DontFragment, IPv4MoreFragments), 0 for IPv6;
+	// rules' fragbits: reads it.
+	IPFlags uint8
+	Proto   uint8 // IP protocol of a decoded transport header, 0 when none
 
 	SrcPort, DstPort uint16
 	TCPFlags         uint8
@@ -146,6 +150,13 @@ const (
 	ConnNone        uint8 = iota
 	ConnOpened            // the first SYN of a new connection
 	ConnEstablished       // the client's ACK completing the handshake
+)
+
+// IPv4 header flag bits, as in Facts.IPFlags.
+const (
+	IPv4MoreFragments uint8 = 1 << iota
+	IPv4DontFragment
+	IPv4Reserved
 )
 
 // IsTCP reports whether the packet carries a TCP header.

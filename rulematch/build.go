@@ -143,7 +143,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI
 		}
 		cr.ipOnly = isIPOnly(r)
-		cr.appHTTP = len(r.Matches) == 0 && r.URILen == nil && httpProto(r.Proto)
+		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
 		eng.appHTTP = eng.appHTTP || cr.appHTTP
 		idx := int32(len(eng.rules))

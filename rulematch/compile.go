@@ -28,7 +28,8 @@ func (it item) relative() bool {
 // chain is a rule's chain of items in one buffer, in rule order.
 type chain struct {
 	id    rules.Buffer
-	items []item
+	items []item // may be empty when bsize is all the rule asks of the buffer
+	bsize *rules.Range
 }
 
 // rule is a compiled rule.
@@ -49,9 +50,13 @@ type rule struct {
 	itype             *rules.Range
 	icode             *rules.Range
 	urilen            *rules.Range // urilen:, on the http.uri buffer
-	bufs              []chain
-	thr               *threshold
-	detail            string
+	fragbits          *rules.FragBits
+	// seq, ack, window, id, icmp_id (header.go's fieldsMatch)
+	seq, ack, window, ipid, icmpid, icmpseq *rules.FieldEq
+	sameIP                                  bool
+	bufs                                    []chain
+	thr                                     *threshold
+	detail                                  string
 	// stream: the rule's contents may also match across TCP segments: all
 	// are payload contents with no absolute anchor (offset, depth,
 	// startswith, endswith) and the rule has no dsize, so evaluating it on
@@ -139,6 +144,18 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 		}
 		cr.bufs = addItem(cr.bufs, id, it)
 	}
+	for _, bs := range r.BSize {
+		if bs.Buffer >= rules.NumBuffers || bs.Buffer == rules.BufferPayload || bs.Size == nil ||
+			bs.Size.Op < rules.RangeEq || bs.Size.Op > rules.RangeInclusive {
+			bad("bsize on the %s buffer: not a buffer and size the matcher can test", bs.Buffer)
+			continue
+		}
+		i := chainIndex(&cr.bufs, bs.Buffer)
+		if cr.bufs[i].bsize != nil {
+			bad("bsize given twice for the %s buffer", bs.Buffer)
+		}
+		cr.bufs[i].bsize = bs.Size
+	}
 	if len(errs) > 0 {
 		return cr, nil, fmt.Errorf("%s:%d: sid %d: %s", r.File, r.Line, r.SID, strings.Join(errs, "; "))
 	}
@@ -166,6 +183,18 @@ func betterFastPattern(c, cur *rules.Content) bool {
 		return c.FastPattern
 	}
 	return !cur.FastPattern && len(c.Pattern) > len(cur.Pattern)
+}
+
+// chainIndex returns the index of the chain for buffer id, adding an empty
+// one when the rule has none.
+func chainIndex(bufs *[]chain, id rules.Buffer) int {
+	for i := range *bufs {
+		if (*bufs)[i].id == id {
+			return i
+		}
+	}
+	*bufs = append(*bufs, chain{id: id})
+	return len(*bufs) - 1
 }
 
 func addItem(bufs []chain, id rules.Buffer, it item) []chain {

@@ -170,8 +170,7 @@ func (m *Matcher) matchDNSQuery(b *chain, f *packet.Facts) bool {
 		if sp.hi <= sp.lo {
 			continue
 		}
-		s.steps = 0
-		if s.inspect(b.items, 0, s.dns.names[sp.lo:sp.hi], s.dns.low[sp.lo:sp.hi], 0) == 1 {
+		if s.runChain(b, s.dns.names[sp.lo:sp.hi], s.dns.low[sp.lo:sp.hi]) {
 			return true
 		}
 	}

@@ -53,7 +53,14 @@
 //     end, http.protocol its last part; http.header.raw is http.header;
 //     http.content_type, http.accept, http.accept_lang,
 //     http.accept_enc, http.connection and http.referer are the first
-//     such header's value, trimmed; http.header_names is built per
+//     such header's value, trimmed (a header sent with no value is an
+//     empty buffer, not a missing one, except Host); http.start (http_start) is the
+//     request from its first byte through the blank line, present once
+//     that line is seen: Suricata rebuilds it as the request line, each
+//     header as "Name: value" and a CRLF after each line and the blank
+//     one, which is the same bytes for a request sent with CRLF line ends
+//     and one space after each colon (LF-only or oddly spaced headers
+//     differ); http.header_names is built per
 //     request as Suricata lays it out ("\r\nHost\r\nAccept\r\n\r\n"),
 //     so its contents are never the prefilter pattern. urilen measures that http.uri
 //     for ,norm (the default) and ,raw alike: Suricata's ,norm would

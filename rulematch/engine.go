@@ -286,6 +286,16 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	if r.flags != nil && (f.Proto != packet.ProtoTCP || !tcpFlagsMatch(r.flags, f.TCPFlags)) {
 		return false
 	}
+	if (r.seq != nil || r.ack != nil || r.window != nil || r.ipid != nil || r.icmpid != nil || r.icmpseq != nil) && !r.fieldsMatch(f) {
+		return false
+	}
+	// sameip needs an IP packet: Suricata's matches IPv4 and IPv6 only
+	if r.sameIP && (f.L3 != packet.L3IPv4 && f.L3 != packet.L3IPv6 || f.Src != f.Dst) {
+		return false
+	}
+	if r.fragbits != nil && (f.L3 != packet.L3IPv4 || !fragBitsMatch(r.fragbits, f.IPFlags)) {
+		return false
+	}
 	if r.dsize != nil && (r.dsizeNeedsPayload && len(f.Payload) == 0 || !r.dsize.Match(len(f.Payload))) {
 		return false
 	}
@@ -320,8 +330,7 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		if !ok {
 			return false
 		}
-		m.sc.steps = 0
-		if m.sc.inspect(b.items, 0, raw, low, 0) != 1 {
+		if !m.sc.runChain(b, raw, low) {
 			return false
 		}
 	}

@@ -31,6 +31,16 @@ func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)
 		}
 		cr.flags = f
 	}
+	if fb := r.FragBits; fb != nil {
+		switch fb.Mode {
+		case 0, '+', '*', '!':
+		default:
+			bad("fragbits: modifier %q unknown", fb.Mode)
+		}
+		cr.fragbits = fb
+	}
+	cr.sameIP = r.SameIP
+	cr.seq, cr.ack, cr.window, cr.ipid, cr.icmpid, cr.icmpseq = r.Seq, r.Ack, r.Window, r.IPID, r.ICMPID, r.ICMPSeq
 	for _, rg := range []struct {
 		name string
 		r    *rules.Range
@@ -121,4 +131,45 @@ func tcpFlagsMatch(fl *rules.Flags, pflags uint8) bool {
 		return flags&fl.Mask != fl.Mask
 	}
 	return flags == fl.Mask
+}
+
+// fragBitsMatch is Suricata's FragBitsMatch on the IPv4 flag bits: exact
+// by default, '*' any of these, '!' not all of these, and '+' all of these
+// and at least one other (Suricata also requires the packet's bits to
+// differ from the rule's there, so "M+" does not match M alone).
+func fragBitsMatch(fb *rules.FragBits, pbits uint8) bool {
+	switch fb.Mode {
+	case '*':
+		return pbits&fb.Mask != 0
+	case '+':
+		return pbits&fb.Mask == fb.Mask && pbits != fb.Mask
+	case '!':
+		return pbits&fb.Mask != fb.Mask
+	}
+	return pbits == fb.Mask
+}
+
+// fieldsMatch tests seq, ack, window, id, icmp_id and icmp_seq, each only
+// on the packets Suricata reads it from: TCP for the first three, IPv4 for
+// id, and for icmp_id and icmp_seq ICMP echo requests and replies
+// (Suricata also reads them from ICMPv4 timestamp, information and address messages, which the
+// decoder does not give, so such rules miss those).
+func (r *rule) fieldsMatch(f *packet.Facts) bool {
+	eq := func(t *rules.FieldEq, v uint32) bool { return (t.Value == v) != t.Negated }
+	tcp := f.Proto == packet.ProtoTCP
+	if r.seq != nil && (!tcp || !eq(r.seq, f.Seq)) || r.ack != nil && (!tcp || !eq(r.ack, f.Ack)) ||
+		r.window != nil && (!tcp || !eq(r.window, uint32(f.Window))) {
+		return false
+	}
+	if r.ipid != nil && (f.L3 != packet.L3IPv4 || !eq(r.ipid, uint32(f.IPID))) {
+		return false
+	}
+	if r.icmpid != nil || r.icmpseq != nil {
+		echo := f.Proto == packet.ProtoICMP && (f.ICMPType == 0 || f.ICMPType == 8) ||
+			f.Proto == packet.ProtoICMPv6 && (f.ICMPType == 128 || f.ICMPType == 129)
+		if !echo || r.icmpid != nil && !eq(r.icmpid, uint32(f.ICMPID)) || r.icmpseq != nil && !eq(r.icmpseq, uint32(f.ICMPSeq)) {
+			return false
+		}
+	}
+	return true
 }

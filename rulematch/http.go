@@ -45,7 +45,14 @@ type httpPending struct {
 	fired []int32
 }
 
-var headersEnd = []byte("\r\n\r\n")
+// hasHeadersEnd reports whether b holds the blank line that ends a
+// request's headers: a line end followed by an empty line, CRLF or bare
+// LF, as Suricata's HTTP parser takes both (parseHTTPRequest does too).
+func hasHeadersEnd(b []byte) bool {
+	return bytes.Contains(b, lfLF) || bytes.Contains(b, lfCRLF)
+}
+
+var lfLF, lfCRLF = []byte("\n\n"), []byte("\n\r\n")
 
 // httpRequest follows requests across segments: it starts keeping one
 // whose first segment has no end of headers, and on the segment that ends
@@ -59,7 +66,7 @@ func (m *Matcher) httpRequest(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 		if httpMethodLen(data) == 0 {
 			return // not the start of a request
 		}
-		if bytes.Contains(data, headersEnd) {
+		if hasHeadersEnd(data) {
 			// whole here: the packet pass saw it, unless it was joined
 			// from segments that came out of order
 			if len(f.StreamPieces) > 1 {
@@ -77,7 +84,8 @@ func (m *Matcher) httpRequest(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 	old := len(p.buf)
 	p.buf = append(p.buf, data[:min(len(data), m.httpBytes-old)]...)
 	p.fired = m.httpFired(p.fired)
-	if !bytes.Contains(p.buf[max(0, old-len(headersEnd)+1):], headersEnd) && len(p.buf) < m.httpBytes {
+	// the end may straddle the old bytes and the new: look back two
+	if !hasHeadersEnd(p.buf[max(0, old-2):]) && len(p.buf) < m.httpBytes {
 		return
 	}
 	m.inspectRequest(set, f, p, emit)
@@ -239,6 +247,8 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 		}
 		if len(line) == 0 {
 			h.spans[rules.BufferHTTPBody] = span{int32(lineEnd + 1), int32(len(p))}
+			// Suricata builds http.start once the headers are complete
+			h.spans[rules.BufferHTTPStart] = span{0, int32(lineEnd + 1)}
 			break
 		}
 		if c := bytes.IndexByte(line, ':'); c > 0 {

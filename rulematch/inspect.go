@@ -43,7 +43,7 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 		return s.headerNames(p)
 	}
 	sp := s.http.spans[id]
-	if sp.hi <= sp.lo {
+	if sp.hi < sp.lo || sp.hi == sp.lo && !emptyHeaderValue(id, sp) {
 		return nil, nil, false
 	}
 	low = s.lower[sp.lo:sp.hi]
@@ -51,6 +51,38 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 		return low, low, true // Suricata's http.host is lowercased
 	}
 	return p[sp.lo:sp.hi], low, true
+}
+
+// runChain reports whether a chain matches one buffer: its bsize first
+// (Suricata tests it as the chain's last item, but it depends on nothing
+// else and is cheaper than any), then its items, if any.
+func (s *scratch) runChain(b *chain, raw, low []byte) bool {
+	if b.bsize != nil && !b.bsize.Match(len(raw)) {
+		return false
+	}
+	if len(b.items) == 0 {
+		return true
+	}
+	s.steps = 0
+	return s.inspect(b.items, 0, raw, low, 0) == 1
+}
+
+// emptyHeaderValue reports whether sp is a header's empty value ("User-Agent:"
+// with nothing after it) rather than no such header: Suricata inspects such
+// a header as an empty buffer, so bsize:0 and a negated content match it
+// (suricata-verify detect-bsize-0). A value's span never starts at 0, as
+// the request line comes first. Host is left out: Suricata reads it from
+// the parsed host name, which an empty header does not give.
+func emptyHeaderValue(id rules.Buffer, sp span) bool {
+	if sp.lo == 0 {
+		return false
+	}
+	switch id {
+	case rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPContentType, rules.BufferHTTPAccept,
+		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer:
+		return true
+	}
+	return false
 }
 
 // inspect runs items[i:] over one buffer, the previous match having ended

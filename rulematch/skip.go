@@ -33,8 +33,13 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		return "", "" // compileRule reports it as an error
 	}
 	toClient := r.Flow.Direction == rules.FlowToClient
-	for i := range r.Matches {
-		id := r.Matches[i].Buffer
+	for i := range len(r.Matches) + len(r.BSize) {
+		var id rules.Buffer
+		if i < len(r.Matches) {
+			id = r.Matches[i].Buffer
+		} else {
+			id = r.BSize[i-len(r.Matches)].Buffer // bsize reads its buffer too
+		}
 		if id == rules.BufferPayload || id >= rules.NumBuffers {
 			continue // NumBuffers and up: compileRule reports it
 		}
@@ -66,7 +71,7 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 	if toClient && r.URILen != nil {
 		return "urilen", "urilen reads the request URI: with flow:to_client it never matches"
 	}
-	if len(r.Matches) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) {
+	if len(r.Matches) == 0 && len(r.BSize) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) {
 		return r.Proto.String(), fmt.Sprintf("protocol %s alone: %s is not detected, so the rule would match every packet on any port", r.Proto, r.Proto)
 	}
 	return "", ""
@@ -81,7 +86,7 @@ func requestBuffer(id rules.Buffer) bool {
 		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody, rules.BufferHTTPHeaderNames,
 		rules.BufferHTTPRawURI, rules.BufferHTTPRequestLine, rules.BufferHTTPContentType, rules.BufferHTTPAccept,
 		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer,
-		rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
+		rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol, rules.BufferHTTPStart:
 		return true
 	}
 	return false
@@ -89,12 +94,12 @@ func requestBuffer(id rules.Buffer) bool {
 
 // responseSide reports whether Suricata reads the buffer from the response
 // on a to_client rule (the header buffers, header names, Content-Type,
-// Connection and the protocol; the URI, request line, method, host, user agent, Accept*,
+// Connection, the protocol and http.start, the status line and headers; the URI, request line, method, host, user agent, Accept*,
 // Referer and request body exist in requests only).
 func responseSide(id rules.Buffer) bool {
 	switch id {
 	case rules.BufferHTTPHeader, rules.BufferHTTPCookie, rules.BufferHTTPHeaderNames, rules.BufferHTTPContentType,
-		rules.BufferHTTPConnection, rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol:
+		rules.BufferHTTPConnection, rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol, rules.BufferHTTPStart:
 		return true
 	}
 	return strings.HasPrefix(id.String(), "http.response")
@@ -127,8 +132,8 @@ func httpProto(p rules.Protocol) bool {
 // matches every packet of the direction comes closer to than one that
 // matches the first only.
 func isIPOnly(r *rules.Rule) bool {
-	if !transportProto(r.Proto) || len(r.Matches) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
-		r.Flags != nil || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
+	if !transportProto(r.Proto) || len(r.Matches) > 0 || len(r.BSize) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
+		r.Flags != nil || r.FragBits != nil || r.Seq != nil || r.Ack != nil || r.Window != nil || r.IPID != nil || r.ICMPID != nil || r.ICMPSeq != nil || r.SameIP || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
 		return false
 	}
 	for _, fb := range r.Flowbits {

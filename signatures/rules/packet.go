@@ -267,3 +267,104 @@ func parseURILen(st *ruleState, val string) error {
 	st.r.URILen, st.r.URILenRaw = r, raw
 	return nil
 }
+
+// parseFragBits parses fragbits: one modifier (+ * !) before or after the
+// letters M, D and R, as ET writes both "!D" and "M+". Suricata tests the
+// bits on IPv4 packets only; a rule for another protocol simply never
+// matches one, so the protocol is not checked here.
+func parseFragBits(st *ruleState, val string) error {
+	if err := st.onlyOnce("fragbits"); err != nil {
+		return err
+	}
+	v := strings.TrimSpace(val)
+	fb := &FragBits{}
+	if v != "" && strings.ContainsRune("+*!", rune(v[0])) {
+		fb.Mode, v = v[0], strings.TrimSpace(v[1:])
+	}
+	if n := len(v); n > 0 && strings.ContainsRune("+*!", rune(v[n-1])) {
+		if fb.Mode != 0 {
+			return fmt.Errorf("two modifiers in %q", clip(val))
+		}
+		fb.Mode, v = v[n-1], strings.TrimSpace(v[:n-1])
+	}
+	if v == "" {
+		return fmt.Errorf("no bits in %q (want M, D or R)", clip(val))
+	}
+	for i := 0; i < len(v); i++ {
+		var bit uint8
+		switch v[i] {
+		case 'M', 'm':
+			bit = 1
+		case 'D', 'd':
+			bit = 2
+		case 'R', 'r':
+			bit = 4
+		default:
+			return fmt.Errorf("unknown bit %q in %q (want M, D or R)", v[i], clip(val))
+		}
+		if fb.Mask&bit != 0 {
+			return fmt.Errorf("bit %c given twice in %q", v[i], clip(val))
+		}
+		fb.Mask |= bit
+	}
+	st.r.FragBits = fb
+	return nil
+}
+
+// parseBSize parses bsize: a range on the length of the buffer in effect:
+// the sticky buffer, else the buffer of the content before it (content
+// modifiers such as http_uri). Suricata refuses bsize on the packet
+// payload and a second bsize on one buffer, and so does this.
+func parseBSize(st *ruleState, val string) error {
+	var b Buffer
+	switch {
+	case st.hasSticky:
+		b = st.sticky
+	case len(st.r.Matches) > 0:
+		b = st.r.Matches[len(st.r.Matches)-1].Buffer
+	default:
+		return fmt.Errorf("no sticky buffer before it")
+	}
+	if b == BufferPayload {
+		return fmt.Errorf("needs a sticky buffer, not the packet payload")
+	}
+	for _, bs := range st.r.BSize {
+		if bs.Buffer == b {
+			return fmt.Errorf("a second bsize for the %s buffer", b)
+		}
+	}
+	// Suricata reads the sizes as unsigned 64-bit; no buffer is longer
+	// than an int, so that bound is as good here
+	r, err := parseRange("bsize", val, 1<<31-1)
+	if err != nil {
+		return err
+	}
+	st.r.BSize = append(st.r.BSize, BufferSize{Buffer: b, Size: r})
+	return nil
+}
+
+// fieldEq makes an exact header field keyword (seq, ack, window, id,
+// icmp_id): a decimal number up to max, optionally quoted as Suricata
+// allows, with a leading '!' where neg is allowed (window only).
+func fieldEq(name string, max uint64, neg bool, field func(*Rule) **FieldEq) func(*ruleState, string) error {
+	return func(st *ruleState, val string) error {
+		if err := st.onlyOnce(name); err != nil {
+			return err
+		}
+		v := strings.TrimSpace(val)
+		f := &FieldEq{}
+		if neg && strings.HasPrefix(v, "!") {
+			f.Negated, v = true, strings.TrimSpace(v[1:])
+		}
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.TrimSpace(v[1 : len(v)-1])
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n > max {
+			return fmt.Errorf("bad value %q (want a number from 0 to %d)", clip(val), max)
+		}
+		f.Value = uint32(n)
+		*field(st.r) = f
+		return nil
+	}
+}

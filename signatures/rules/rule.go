@@ -52,6 +52,14 @@ type Rule struct {
 	// ",raw" (the URI as sent) rather than the default ",norm".
 	URILen    *Range
 	URILenRaw bool
+	FragBits  *FragBits // fragbits:, on IPv4 packets only
+	// Exact header fields: seq: and ack: (TCP), window: (TCP, may be
+	// negated), id: (IPv4 identification), icmp_id: and icmp_seq: (ICMP
+	// echo id and sequence number).
+	Seq, Ack, Window, IPID, ICMPID, ICMPSeq *FieldEq
+	SameIP                                  bool // sameip: source and destination address are equal
+	// BSize are the rule's bsize: tests, at most one per buffer.
+	BSize []BufferSize
 
 	// Flowbits are the rule's flowbits: options in order; NoAlert is
 	// flowbits:noalert or noalert: the rule only sets state.
@@ -152,8 +160,9 @@ const (
 	BufferHTTPReferer
 	BufferHTTPRawHeader
 	BufferHTTPProtocol
-	BufferTLSSNI // a TLS ClientHello's server_name host name
-	NumBuffers   // how many there are
+	BufferTLSSNI    // a TLS ClientHello's server_name host name
+	BufferHTTPStart // the request line and headers through the blank line
+	NumBuffers      // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
@@ -161,7 +170,7 @@ func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
-		"http.header.raw", "http.protocol", "tls.sni")
+		"http.header.raw", "http.protocol", "tls.sni", "http.start")
 }
 
 // Match is one content or pcre condition.
@@ -288,6 +297,29 @@ type Flags struct {
 	Mask   uint8 // the flags named (bit values as in the TCP header)
 	Ignore uint8 // flags after "," that are ignored
 	Mode   byte  // 0 exact, '+' all of these and any others, '*' any of these, '!' none of these
+}
+
+// BufferSize is bsize: the length of a sticky buffer (or of the buffer of
+// the content before it) must pass Size. The buffer must be there: bsize
+// on a buffer the packet lacks does not match.
+type BufferSize struct {
+	Buffer Buffer
+	Size   *Range
+}
+
+// FieldEq is a header field test: equal to Value, or with Negated
+// (window:!N) not equal.
+type FieldEq struct {
+	Value   uint32
+	Negated bool
+}
+
+// FragBits is the fragbits: keyword: a test on the IPv4 flag bits.
+type FragBits struct {
+	Mask uint8 // 1 M (more fragments), 2 D (don't fragment), 4 R (reserved)
+	// Mode is 0 exact, '+' all of these and at least one other, '*' any
+	// of these, '!' not all of these (Suricata's FragBitsMatch).
+	Mode byte
 }
 
 // Range is a numeric test as dsize/ttl/itype/icode write them: "N",
