@@ -24,17 +24,13 @@ func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)
 		bad("flow: established and not_established together never match")
 	}
 	if f := r.Flags; f != nil {
-		switch f.Mode {
-		case 0, '+', '*', '!':
-		default:
+		if !knownBitsMode(f.Mode) {
 			bad("flags: modifier %q unknown", f.Mode)
 		}
 		cr.flags = f
 	}
 	if fb := r.FragBits; fb != nil {
-		switch fb.Mode {
-		case 0, '+', '*', '!':
-		default:
+		if !knownBitsMode(fb.Mode) {
 			bad("fragbits: modifier %q unknown", fb.Mode)
 		}
 		cr.fragbits = fb
@@ -172,4 +168,14 @@ func (r *rule) fieldsMatch(f *packet.Facts) bool {
 		}
 	}
 	return true
+}
+
+// knownBitsMode reports a flags/fragbits modifier the matcher knows:
+// none, +, * or ! (their meanings are in doc.go).
+func knownBitsMode(m byte) bool {
+	switch m {
+	case 0, '+', '*', '!':
+		return true
+	}
+	return false
 }

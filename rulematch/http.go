@@ -261,26 +261,14 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 				vhi--
 			}
 			var id rules.Buffer
-			switch {
-			case asciiEqualFold(name, "host"):
-				id = rules.BufferHTTPHost
+			for _, hb := range headerBuffers {
+				if asciiEqualFold(name, hb.name) {
+					id = hb.id
+					break
+				}
+			}
+			if id == rules.BufferHTTPHost {
 				vhi = hostEnd(p, vlo, vhi)
-			case asciiEqualFold(name, "user-agent"):
-				id = rules.BufferHTTPUserAgent
-			case asciiEqualFold(name, "cookie"):
-				id = rules.BufferHTTPCookie
-			case asciiEqualFold(name, "content-type"):
-				id = rules.BufferHTTPContentType
-			case asciiEqualFold(name, "accept"):
-				id = rules.BufferHTTPAccept
-			case asciiEqualFold(name, "accept-language"):
-				id = rules.BufferHTTPAcceptLang
-			case asciiEqualFold(name, "accept-encoding"):
-				id = rules.BufferHTTPAcceptEnc
-			case asciiEqualFold(name, "connection"):
-				id = rules.BufferHTTPConnection
-			case asciiEqualFold(name, "referer"):
-				id = rules.BufferHTTPReferer
 			}
 			if id != 0 && h.spans[id] == (span{}) {
 				h.spans[id] = span{int32(vlo), int32(vhi)}
@@ -291,6 +279,23 @@ func parseHTTPRequest(p []byte, h *httpSpans) {
 	h.spans[rules.BufferHTTPHeader] = span{int32(hdrStart), int32(pos)}
 	// our http.header is the lines as sent already (doc.go)
 	h.spans[rules.BufferHTTPRawHeader] = h.spans[rules.BufferHTTPHeader]
+}
+
+// headerBuffers are the request headers whose first value is a buffer of
+// its own.
+var headerBuffers = [...]struct {
+	name string
+	id   rules.Buffer
+}{
+	{"host", rules.BufferHTTPHost},
+	{"user-agent", rules.BufferHTTPUserAgent},
+	{"cookie", rules.BufferHTTPCookie},
+	{"content-type", rules.BufferHTTPContentType},
+	{"accept", rules.BufferHTTPAccept},
+	{"accept-language", rules.BufferHTTPAcceptLang},
+	{"accept-encoding", rules.BufferHTTPAcceptEnc},
+	{"connection", rules.BufferHTTPConnection},
+	{"referer", rules.BufferHTTPReferer},
 }
 
 // hostEnd drops a ":port" from the Host value p[lo:hi].
