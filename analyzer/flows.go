@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -81,6 +82,14 @@ func DefaultFlowConfig() FlowConfig {
 	}
 }
 
+// closedLinger is how long a closed connection's direction is kept:
+// Suricata's default flow-timeouts.tcp.closed. closedCap bounds the
+// table (16 bytes of value and key overhead each, a few MB).
+const (
+	closedLinger = int64(60 * time.Second)
+	closedCap    = 1 << 16
+)
+
 // flowKey is a connection's endpoints with the lower (address, port) first,
 // so both directions find the same entry.
 type flowKey struct {
@@ -124,7 +133,13 @@ type flowTable struct {
 	cfg         FlowConfig
 	halfOpen    *bounded.Table[flowKey, flow]
 	established *bounded.Table[flowKey, flow]
-	ended       func(c *packet.Conn)
+	// closed remembers which side was the client of connections that
+	// ended (RST or both FINs) for closedLinger, as Suricata keeps a
+	// closed flow until its closed timeout: a packet after the close (data
+	// after a suspected RST injection, a late retransmission) still has a
+	// direction, so flow:to_server and the app-layer buffers see it.
+	closed *bounded.Table[flowKey, bool]
+	ended  func(c *packet.Conn)
 	// rs reassembles payload for stream consumers; nil when none asked.
 	rs *tcpStreams
 	sf streamFacts
@@ -140,6 +155,7 @@ func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *packet.Conn)) 
 		cfg:         cfg,
 		halfOpen:    bounded.New[flowKey, flow](cfg.MaxHalfOpen),
 		established: bounded.New[flowKey, flow](cfg.MaxEstablished),
+		closed:      bounded.New[flowKey, bool](closedCap),
 		ended:       ended,
 	}
 	if w := min(streamWindow, cfg.StreamWindow); w > 0 {
@@ -161,6 +177,13 @@ func (t *flowTable) observe(f *packet.Facts) {
 	fl, ok := t.halfOpen.Get(key, now)
 	if !ok {
 		if f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) != packet.TCPSyn {
+			if clientIsLo, ok := t.closed.Get(key, now); ok {
+				f.Dir = packet.DirToClient
+				if fromLo == *clientIsLo {
+					f.Dir = packet.DirToServer
+				}
+				return
+			}
 			if t.cfg.Midstream && f.TCPFlags&(packet.TCPSyn|packet.TCPRst|packet.TCPFin) == 0 &&
 				f.TCPFlags&packet.TCPAck != 0 {
 				t.pickUp(key, fromLo, f)
@@ -296,6 +319,8 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 	if fl.hasStream {
 		t.rs.drop(key)
 	}
+	clientIsLo, _ := t.closed.Put(key, fl.conn.End, nil)
+	*clientIsLo = fl.clientIsLo
 	if !established {
 		t.halfOpen.Delete(key)
 		return
@@ -338,6 +363,7 @@ func (t *flowTable) timedOut(fl *flow) {
 func (t *flowTable) expire(now int64) {
 	t.halfOpen.Expire(now-t.cfg.HalfOpenTimeout.Nanos(), t.onHalfOpenGone)
 	t.established.Expire(now-t.cfg.IdleTimeout.Nanos(), t.evictEstablished)
+	t.closed.Expire(now-closedLinger, nil)
 	if t.rs != nil {
 		t.rs.expire(now - t.cfg.IdleTimeout.Nanos())
 	}

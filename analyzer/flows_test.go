@@ -52,6 +52,14 @@ func TestFlowTable(t *testing.T) {
 			{true, ack, 101, 501, 0, packet.DirToServer, packet.ConnEstablished},
 			{true, rst, 101, 0, 0, packet.DirToServer, 0},
 		}, false, 1, packet.CloseClientRst, [2]uint64{}},
+		{"data after a reset keeps its direction, opens nothing", []step{
+			{true, syn, 100, 0, 0, packet.DirToServer, packet.ConnOpened},
+			{false, syn | ack, 500, 101, 0, packet.DirToClient, 0},
+			{true, ack, 101, 501, 0, packet.DirToServer, packet.ConnEstablished},
+			{true, rst | ack, 101, 501, 0, packet.DirToServer, 0},
+			{true, ack, 101, 501, 40, packet.DirToServer, 0},
+			{false, ack, 501, 141, 60, packet.DirToClient, 0},
+		}, false, 1, packet.CloseClientRst, [2]uint64{}},
 		{"refused: never established, never reported", []step{
 			{true, syn, 100, 0, 0, packet.DirToServer, packet.ConnOpened},
 			{false, rst | ack, 0, 101, 0, packet.DirToClient, 0},

@@ -130,7 +130,8 @@ func (m *Matcher) httpFlow(f *packet.Facts) bool {
 
 // markHTTP notes that f's flow carries HTTP when f holds a request line.
 func (m *Matcher) markHTTP(f *packet.Facts) {
-	if f.Proto != packet.ProtoTCP || httpMethodLen(f.Payload) == 0 {
+	// no TCP session, no app layer (see buffer)
+	if f.Proto != packet.ProtoTCP || f.Dir == packet.DirUnknown || httpMethodLen(f.Payload) == 0 {
 		return
 	}
 	fl, _ := m.ruleFlowOf(f)

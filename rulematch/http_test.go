@@ -185,6 +185,10 @@ func TestRuleHTTPBuffers(t *testing.T) {
 		{"uri and method", R(b("http.method", "GET", ""), b("http.uri", ".html", "endswith")), get, true},
 		{"not http", R(b("http.uri", "/admin", "")), tcpPacket("XPOST /admin HTTP/1.1\r\n\r\n"), false},
 		{"not over udp", R(b("http.uri", "/admin", "")), udpPacket(request), false},
+		// a mid-stream packet the flow table did not pick up has no TCP
+		// session, so Suricata runs no HTTP parser on it
+		{"no session, no http", R(b("http.uri", "/admin", "")), tcpPacket(request, withDir(packet.DirUnknown)), false},
+		{"no session, payload still", R(contentMatch("/admin", "")), tcpPacket(request, withDir(packet.DirUnknown)), true},
 		{"request line ends", R(b("http.uri", "/x", "")), tcpPacket("GET /x\r\n"), true},
 		// the target may go on in the next segment: no URI until the
 		// line ends, as in Suricata

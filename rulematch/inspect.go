@@ -31,7 +31,9 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if id == rules.BufferTLSSNI {
 		return m.tlsSNI(f)
 	}
-	if f.Proto != packet.ProtoTCP {
+	if f.Proto != packet.ProtoTCP || f.Dir == packet.DirUnknown {
+		// no TCP session (a mid-stream packet with flows.midstream off):
+		// Suricata runs no app-layer parser on it
 		return nil, nil, false
 	}
 	if !s.httpDone {
