@@ -75,6 +75,7 @@ type Engine struct {
 	cfg       Config
 	dec       *decoder
 	flows     *flowTable
+	udpFlows  *udpFlowTable
 	dets      []packet.Detector
 	connObs   []packet.ConnObserver
 	block     *autoblock
@@ -159,6 +160,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		}
 	}
 	e.flows = newFlowTable(cfg.Flows, window, e.connEnded)
+	e.udpFlows = newUDPFlowTable(cfg.Flows)
 	e.unblocked = func(host netip.Addr, at int64) {
 		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: AddrHost(host)})
 	}
@@ -202,8 +204,11 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref pa
 	if f.L3 != packet.L3ARP {
 		e.block.observe(f.Src, f.Dst, t, wireLen)
 	}
-	if f.Proto == packet.ProtoTCP {
+	switch f.Proto {
+	case packet.ProtoTCP:
 		e.flows.observe(f)
+	case packet.ProtoUDP:
+		e.udpFlows.observe(f)
 	}
 	e.prints.Observe(f)
 	for _, d := range e.dets {
@@ -228,6 +233,7 @@ func (e *Engine) Advance(now int64) {
 func (e *Engine) tick(now int64) {
 	e.block.expire(now, e.unblocked)
 	e.flows.expire(now)
+	e.udpFlows.expire(now)
 	e.dec.frag.expire(now)
 	e.prints.Expire(now)
 	for _, d := range e.dets {

@@ -103,9 +103,12 @@ type Facts struct {
 
 	ARP ARPFacts
 
-	// Conn state from the analyzer's TCP flow table.
+	// Conn state from the analyzer's TCP and UDP flow tables.
 	Dir       uint8 // DirUnknown, DirToServer or DirToClient
-	ConnEvent uint8 // ConnNone, ConnOpened or ConnEstablished on this packet
+	ConnEvent uint8 // ConnNone, ConnOpened or ConnEstablished on this packet (TCP)
+	// BothWays: the UDP flow has carried packets both ways, this one
+	// included (Suricata's established for UDP).
+	BothWays bool
 
 	Payload []byte // transport payload; valid only during Observe
 
@@ -138,10 +141,10 @@ type StreamConsumer interface {
 	StreamWindow() int
 }
 
-// Direction of a TCP packet within its connection.
+// Direction of a packet within its connection.
 const (
-	DirUnknown  uint8 = iota // no SYN seen: a mid-stream or stray packet
-	DirToServer              // from the side that sent the first SYN
+	DirUnknown  uint8 = iota // TCP with no SYN seen: a mid-stream or stray packet; other protocols
+	DirToServer              // from the side that sent the first SYN; UDP: the first packet
 	DirToClient
 )
 

@@ -98,7 +98,7 @@
 //     relative chain searches a slice from the last match's start + 1, so
 //     ^ and \A there cannot match (as with PCRE's start_offset), but a \b
 //     or multiline ^ at the slice start sees no byte before it.
-//   - flow: the analyzer follows TCP connections only. For TCP, to_server
+//   - flow: the analyzer follows TCP connections and UDP flows. For TCP, to_server
 //     and to_client compare with Facts.Dir; established is a packet of a
 //     connection seen from its SYN (Dir known) that is neither a SYN or
 //     SYN-ACK nor the handshake's bare final ACK (Suricata counts from the
@@ -106,9 +106,13 @@
 //     table does not say whether a handshake completed before later
 //     packets, so data or a RST in a connection whose handshake never
 //     completed counts as established too. A mid-stream connection (Dir
-//     unknown) is neither to_server nor established. For UDP, ICMP and
-//     other protocols there is no flow state, so flow: is not checked and
-//     the header's addresses and ports carry the direction as written.
+//     unknown) is neither to_server nor established; it has no TCP
+//     session, so no app-layer buffer either (Suricata parses none with
+//     stream.midstream off). For UDP the first packet's sender is the
+//     client and a flow is established once both sides sent, as in
+//     Suricata's flow engine (analyzer/udpflows.go). For ICMP and other
+//     protocols there is no flow state, so flow: is not checked and the
+//     header's addresses and ports carry the direction as written.
 //     stateless skips the state test and keeps the direction test when the
 //     direction is known.
 //   - Rule types (flowstate.go), as Suricata's SignatureSetType: an

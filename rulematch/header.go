@@ -82,8 +82,11 @@ func (r *rule) oneWay(src, dst netip.Addr, sp, dp uint16, ports bool) bool {
 // flowMatch evaluates flow: (see the package comment for what the analyzer's
 // TCP-only flow table can tell).
 func flowMatch(fl *rules.Flow, f *packet.Facts) bool {
-	if f.Proto != packet.ProtoTCP {
-		return true
+	if f.Proto != packet.ProtoTCP && (f.Proto != packet.ProtoUDP || f.Dir == packet.DirUnknown) {
+		return true // no flow table for it (or, for UDP, none ran: unit tests)
+	}
+	if f.Proto == packet.ProtoUDP {
+		return udpFlowMatch(fl, f)
 	}
 	known := f.Dir != packet.DirUnknown
 	dirOK := true
@@ -107,6 +110,23 @@ func flowMatch(fl *rules.Flow, f *packet.Facts) bool {
 		return false
 	}
 	return true
+}
+
+// udpFlowMatch is flow: on a UDP packet: the direction from the flow's
+// first packet, established once both sides have sent (Suricata's flow
+// engine). Stateless and the stream options mean nothing on UDP.
+func udpFlowMatch(fl *rules.Flow, f *packet.Facts) bool {
+	switch fl.Direction {
+	case rules.FlowToServer:
+		if f.Dir != packet.DirToServer {
+			return false
+		}
+	case rules.FlowToClient:
+		if f.Dir != packet.DirToClient {
+			return false
+		}
+	}
+	return !(fl.Established && !f.BothWays || fl.NotEstablished && f.BothWays)
 }
 
 // tcpFlagsMatch is Suricata's FlagsMatch: exact by default, '+' all of

@@ -77,6 +77,8 @@ func TestRuleFlow(t *testing.T) {
 	data := tcpPacket("x")
 	toClient := tcpPacket("x", withDir(packet.DirToClient))
 	midstream := tcpPacket("x", withDir(packet.DirUnknown))
+	udpFirst := udpPacket("x", withDir(packet.DirToServer))
+	udpReply := udpPacket("x", withDir(packet.DirToClient), func(f *packet.Facts) { f.BothWays = true })
 	syn := tcpPacket("", withTCPFlags(packet.TCPSyn), withConn(packet.ConnOpened))
 	synAck := tcpPacket("", withTCPFlags(packet.TCPSyn|packet.TCPAck), withDir(packet.DirToClient))
 	finalAck := tcpPacket("", withTCPFlags(packet.TCPAck), withConn(packet.ConnEstablished))
@@ -102,8 +104,16 @@ func TestRuleFlow(t *testing.T) {
 		{"stateless SYN", fl(anyDir, false, false, true), syn, true},
 		{"stateless to_server midstream", fl(srv, false, false, true), midstream, true},
 		{"stateless to_server reply", fl(srv, false, false, true), toClient, false},
-		{"udp ignores flow", newRule(1, "udp", withFlow(srv, true, false, false)), udpPacket("x"), true},
-		{"udp ignores direction", newRule(1, "udp", withFlow(cli, false, false, false)), udpPacket("x"), true},
+		// udpPacket has no direction: no flow table ran, nothing to check
+		{"udp without a flow", newRule(1, "udp", withFlow(srv, true, false, false)), udpPacket("x"), true},
+		{"udp without a flow, to_client", newRule(1, "udp", withFlow(cli, false, false, false)), udpPacket("x"), true},
+		{"udp first packet to_server", newRule(1, "udp", withFlow(srv, false, false, false)), udpFirst, true},
+		{"udp first packet not to_client", newRule(1, "udp", withFlow(cli, false, false, false)), udpFirst, false},
+		{"udp first packet not established", newRule(1, "udp", withFlow(anyDir, true, false, false)), udpFirst, false},
+		{"udp first packet not_established", newRule(1, "udp", withFlow(anyDir, false, true, false)), udpFirst, true},
+		{"udp reply to_client established", newRule(1, "udp", withFlow(cli, true, false, false)), udpReply, true},
+		{"udp reply not to_server", newRule(1, "udp", withFlow(srv, false, false, false)), udpReply, false},
+		{"udp reply not not_established", newRule(1, "udp", withFlow(anyDir, false, true, false)), udpReply, false},
 	})
 }
 

@@ -1,0 +1,55 @@
+package analyzer
+
+// UDP flows, as Suricata's flow engine keeps them: the sender of a flow's
+// first packet is its client, so rules' flow:to_server and to_client mean
+// the same on UDP as there (a SIP or DNS reply is to_client), and a flow
+// that has carried packets both ways is established.
+
+import (
+	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/packet"
+)
+
+type udpFlow struct {
+	clientIsLo bool
+	bothWays   bool  // the server has answered
+	last       int64 // capture time of the flow's last packet
+}
+
+// udpFlowTable follows UDP flows; bounded like the TCP tables, the least
+// recently seen going first.
+type udpFlowTable struct {
+	flows *bounded.Table[flowKey, udpFlow]
+	// newTimeout ends a flow nobody answered (Suricata's udp new
+	// timeout, the TCP half-open one here); idleTimeout an answered one.
+	newTimeout, idleTimeout int64
+}
+
+func newUDPFlowTable(cfg FlowConfig) *udpFlowTable {
+	return &udpFlowTable{
+		flows:       bounded.New[flowKey, udpFlow](cfg.MaxEstablished),
+		newTimeout:  cfg.HalfOpenTimeout.Nanos(),
+		idleTimeout: cfg.IdleTimeout.Nanos(),
+	}
+}
+
+// observe sets f.Dir and f.BothWays for the UDP packet f.
+func (t *udpFlowTable) observe(f *packet.Facts) {
+	key, fromLo := makeFlowKey(f.Src, f.SrcPort, f.Dst, f.DstPort)
+	fl, created := t.flows.Put(key, f.Time, nil)
+	if created || !fl.bothWays && f.Time-fl.last > t.newTimeout || f.Time-fl.last > t.idleTimeout {
+		*fl = udpFlow{clientIsLo: fromLo}
+	}
+	fl.last = max(fl.last, f.Time)
+	if fromLo == fl.clientIsLo {
+		f.Dir = packet.DirToServer
+	} else {
+		f.Dir = packet.DirToClient
+		fl.bothWays = true
+	}
+	f.BothWays = fl.bothWays
+}
+
+func (t *udpFlowTable) expire(now int64) {
+	t.flows.Expire(now-t.idleTimeout, nil)
+}
