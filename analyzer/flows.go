@@ -27,6 +27,7 @@ type FlowConfig struct {
 	// MaxEstablished caps established connections tracked at once.
 	MaxEstablished int `json:"max_established"`
 	// Midstream picks up connections whose handshake the capture missed
+	// (from a SYN-ACK, or any ACK without SYN, FIN or RST)
 	// (it started before the capture) as established, as Suricata's
 	// stream.midstream does. Off by default, as there: without the SYN
 	// the client can only be guessed (the side on the higher,
@@ -184,22 +185,37 @@ func (t *flowTable) observe(f *packet.Facts) {
 				}
 				return
 			}
-			if t.cfg.Midstream && f.TCPFlags&(packet.TCPSyn|packet.TCPRst|packet.TCPFin) == 0 &&
-				f.TCPFlags&packet.TCPAck != 0 {
-				t.pickUp(key, fromLo, f)
+			synAck := f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn|packet.TCPAck
+			if !t.cfg.Midstream || !synAck && (f.TCPFlags&(packet.TCPSyn|packet.TCPRst|packet.TCPFin) != 0 ||
+				f.TCPFlags&packet.TCPAck == 0) {
+				return // mid-stream or stray: no direction known
 			}
-			return // mid-stream or stray: no direction known
+			if !synAck {
+				t.pickUp(key, fromLo, f)
+				return
+			}
+			// Suricata's midstream pickup of a SYN-ACK: its sender is the
+			// server, and the client's ACK completes the handshake
+			fl = t.open(key, !fromLo, f.Dst, f.Src, f.DstPort, f.SrcPort, f.DstMAC, f)
+		} else {
+			fl = t.open(key, fromLo, f.Src, f.Dst, f.SrcPort, f.DstPort, f.SrcMAC, f)
 		}
-		fl, _ = t.halfOpen.Put(key, now, t.onHalfOpenGone)
-		fl.clientIsLo = fromLo
-		c := &fl.conn
-		c.Client, c.Server = f.Src, f.Dst
-		c.ClientPort, c.ServerPort = f.SrcPort, f.DstPort
-		c.ClientMAC = f.SrcMAC
-		c.Start, c.First = now, f.Packet
-		f.ConnEvent = packet.ConnOpened
 	}
 	t.update(key, fl, fromLo, f, false)
+}
+
+// open starts tracking a connection in its handshake.
+func (t *flowTable) open(key flowKey, clientIsLo bool, client, server netip.Addr, cport, sport uint16,
+	clientMAC [6]byte, f *packet.Facts) *flow {
+	fl, _ := t.halfOpen.Put(key, f.Time, t.onHalfOpenGone)
+	fl.clientIsLo = clientIsLo
+	c := &fl.conn
+	c.Client, c.Server = client, server
+	c.ClientPort, c.ServerPort = cport, sport
+	c.ClientMAC = clientMAC
+	c.Start, c.First = f.Time, f.Packet
+	f.ConnEvent = packet.ConnOpened
+	return fl
 }
 
 func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, established bool) {

@@ -152,3 +152,35 @@ func TestFlowTableMidstream(t *testing.T) {
 		}
 	}
 }
+
+// A capture that starts at the server's SYN-ACK: with midstream on, the
+// SYN-ACK's sender is the server and the client's ACK establishes, as
+// Suricata picks such a session up; without it, nothing is tracked.
+func TestFlowTableMidstreamSYNACK(t *testing.T) {
+	for _, midstream := range []bool{false, true} {
+		cfg := DefaultFlowConfig()
+		cfg.Midstream = midstream
+		var ended []packet.Conn
+		ft := newFlowTable(cfg, 0, func(c *packet.Conn) { ended = append(ended, *c) })
+		synAck := tcpFacts(1, false, packet.TCPSyn|packet.TCPAck, 500, 101, 0)
+		ft.observe(&synAck)
+		ack := tcpFacts(2, true, packet.TCPAck, 101, 501, 0)
+		ft.observe(&ack)
+		data := tcpFacts(3, true, packet.TCPAck|packet.TCPPsh, 101, 501, 20)
+		ft.observe(&data)
+		ft.flush()
+		want := [3]uint8{packet.DirToClient, packet.DirToServer, packet.DirToServer}
+		wantEnded := 1
+		if !midstream {
+			want, wantEnded = [3]uint8{}, 0
+		}
+		if got := [3]uint8{synAck.Dir, ack.Dir, data.Dir}; got != want || len(ended) != wantEnded {
+			t.Fatalf("midstream %v: dirs %v, want %v; %d connections, want %d", midstream, got, want, len(ended), wantEnded)
+		}
+		if midstream {
+			if c := ended[0]; !c.Established || c.ServerPort != 22 || c.ClientBytes != 20 || ack.ConnEvent != packet.ConnEstablished {
+				t.Errorf("conn %+v, ack event %d", c, ack.ConnEvent)
+			}
+		}
+	}
+}
