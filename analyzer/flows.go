@@ -27,9 +27,9 @@ type FlowConfig struct {
 	// MaxEstablished caps established connections tracked at once.
 	MaxEstablished int `json:"max_established"`
 	// Midstream picks up connections whose handshake the capture missed
-	// (from a SYN-ACK, or any ACK without SYN, FIN or RST)
-	// (it started before the capture) as established, as Suricata's
-	// stream.midstream does. Off by default, as there: without the SYN
+	// (it started before the capture), as Suricata's stream.midstream
+	// does: from a SYN-ACK (its sender the server) or as established from
+	// an ACK without SYN, FIN or RST. Off by default, as there: without the SYN
 	// the client can only be guessed (the side on the higher,
 	// non-service port), and a stray packet would open a connection.
 	Midstream bool `json:"midstream"`
