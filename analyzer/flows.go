@@ -204,6 +204,17 @@ func (t *flowTable) observe(f *packet.Facts) {
 	t.update(key, fl, fromLo, f, false)
 }
 
+// segment hands f's payload, starting at sequence number seq, to stream
+// reassembly for direction d and sets f's stream data.
+func (t *flowTable) segment(key flowKey, fl *flow, d int, seq uint32, f *packet.Facts) {
+	fl.hasStream = true
+	sf := &t.sf
+	*sf = streamFacts{now: f.Time}
+	fl.next[d] = t.rs.segment(key, d, fl.next[d], seq, f.Payload, sf)
+	f.StreamPrefix, f.StreamData, f.StreamPieces = sf.prefix, sf.data, sf.pieces
+	fl.holding[d] = sf.holding
+}
+
 // open starts tracking a connection in its handshake.
 func (t *flowTable) open(key flowKey, clientIsLo bool, client, server netip.Addr, cport, sport uint16,
 	clientMAC [6]byte, f *packet.Facts) *flow {
@@ -245,16 +256,16 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 			t.rs.reset(key, d) // a new ISN: what was kept is of no use
 		}
 		fl.known[d], fl.next[d] = true, f.Seq+1
+		if t.rs != nil && len(f.Payload) > 0 {
+			// TCP Fast Open: data on the SYN starts the stream, as
+			// Suricata takes it
+			t.segment(key, fl, d, f.Seq+1, f)
+		}
 	case t.rs != nil && len(f.Payload) > 0:
 		if !fl.known[d] {
 			fl.known[d], fl.next[d] = true, f.Seq
 		}
-		fl.hasStream = true
-		sf := &t.sf
-		*sf = streamFacts{now: f.Time}
-		fl.next[d] = t.rs.segment(key, d, fl.next[d], f.Seq, f.Payload, sf)
-		f.StreamPrefix, f.StreamData, f.StreamPieces = sf.prefix, sf.data, sf.pieces
-		fl.holding[d] = sf.holding
+		t.segment(key, fl, d, f.Seq, f)
 	}
 	// The peer acknowledging past a gap got bytes the capture lost: they
 	// will never come, so waiting for them would only fill the hold limit.

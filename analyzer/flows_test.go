@@ -184,3 +184,23 @@ func TestFlowTableMidstreamSYNACK(t *testing.T) {
 		}
 	}
 }
+
+// TCP Fast Open: the SYN's data is the start of the client's stream, so a
+// content split between the SYN and the next segment is found.
+func TestFlowTableFastOpenStream(t *testing.T) {
+	ft := newFlowTable(DefaultFlowConfig(), 64, func(*packet.Conn) {})
+	syn := tcpFacts(1, true, packet.TCPSyn, 100, 0, 0)
+	syn.Payload = []byte("GET /in")
+	ft.observe(&syn)
+	synAck := tcpFacts(2, false, packet.TCPSyn|packet.TCPAck, 500, 108, 0)
+	ft.observe(&synAck)
+	next := tcpFacts(3, true, packet.TCPAck, 108, 501, 0)
+	next.Payload = []byte("dex.php")
+	ft.observe(&next)
+	if string(syn.StreamData) != "GET /in" {
+		t.Errorf("SYN stream data %q, want its payload", syn.StreamData)
+	}
+	if string(next.StreamPrefix)+string(next.StreamData) != "GET /index.php" {
+		t.Errorf("next segment: prefix %q data %q, want the SYN's data before it", next.StreamPrefix, next.StreamData)
+	}
+}
