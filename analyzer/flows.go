@@ -207,6 +207,8 @@ func (t *flowTable) observe(f *packet.Facts) {
 // segment hands f's payload, starting at sequence number seq, to stream
 // reassembly for direction d and sets f's stream data.
 func (t *flowTable) segment(key flowKey, fl *flow, d int, seq uint32, f *packet.Facts) {
+	// every byte before where the stream is: a retransmission
+	f.Retransmission = int32(seq+uint32(len(f.Payload))-fl.next[d]) <= 0
 	fl.hasStream = true
 	sf := &t.sf
 	*sf = streamFacts{now: f.Time}

@@ -204,3 +204,34 @@ func TestFlowTableFastOpenStream(t *testing.T) {
 		t.Errorf("next segment: prefix %q data %q, want the SYN's data before it", next.StreamPrefix, next.StreamData)
 	}
 }
+
+// A segment whose bytes the stream had already is marked a retransmission;
+// one that brings any new byte is not.
+func TestFlowTableRetransmission(t *testing.T) {
+	ft := newFlowTable(DefaultFlowConfig(), 64, func(*packet.Conn) {})
+	steps := []struct {
+		seq     uint32
+		payload int
+		want    bool
+	}{
+		{101, 10, false}, // first data
+		{101, 10, true},  // the same again
+		{105, 6, true},   // a part of it
+		{105, 10, false}, // overlapping, 4 new bytes
+		{115, 0, false},  // no payload: not a retransmission of anything
+	}
+	for _, st := range []packet.Facts{
+		tcpFacts(1, true, packet.TCPSyn, 100, 0, 0),
+		tcpFacts(2, false, packet.TCPSyn|packet.TCPAck, 500, 101, 0),
+		tcpFacts(3, true, packet.TCPAck, 101, 501, 0),
+	} {
+		ft.observe(&st)
+	}
+	for i, st := range steps {
+		f := tcpFacts(int64(4+i), true, packet.TCPAck|packet.TCPPsh, st.seq, 501, st.payload)
+		ft.observe(&f)
+		if f.Retransmission != st.want {
+			t.Errorf("step %d (seq %d, %d bytes): Retransmission %v, want %v", i, st.seq, st.payload, f.Retransmission, st.want)
+		}
+	}
+}

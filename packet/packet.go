@@ -131,6 +131,10 @@ type Facts struct {
 	// each held segment (seen as its own packet's Payload when it arrived).
 	// Empty when StreamData is Payload or part of it.
 	StreamPieces []int32
+	// Retransmission: stream reassembly had every byte of Payload
+	// already (set only where it runs). An app-layer parser never sees
+	// such data twice.
+	Retransmission bool
 }
 
 // StreamConsumer is implemented by detectors that match across TCP segments

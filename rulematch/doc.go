@@ -108,7 +108,8 @@
 //     completed counts as established too. A mid-stream connection (Dir
 //     unknown) is neither to_server nor established; it has no TCP
 //     session, so no app-layer buffer either (Suricata parses none with
-//     stream.midstream off). For UDP the first packet's sender is the
+//     stream.midstream off), and a retransmission (Facts.Retransmission)
+//     has none, as Suricata's parser sees each stream byte once. For UDP the first packet's sender is the
 //     client and a flow is established once both sides sent, as in
 //     Suricata's flow engine (analyzer/udpflows.go). For ICMP and other
 //     protocols there is no flow state, so flow: is not checked and the

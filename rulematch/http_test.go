@@ -189,6 +189,7 @@ func TestRuleHTTPBuffers(t *testing.T) {
 		// session, so Suricata runs no HTTP parser on it
 		{"no session, no http", R(b("http.uri", "/admin", "")), tcpPacket(request, withDir(packet.DirUnknown)), false},
 		{"no session, payload still", R(contentMatch("/admin", "")), tcpPacket(request, withDir(packet.DirUnknown)), true},
+		{"retransmission, no http", R(b("http.uri", "/admin", "")), tcpPacket(request, func(f *packet.Facts) { f.Retransmission = true }), false},
 		{"request line ends", R(b("http.uri", "/x", "")), tcpPacket("GET /x\r\n"), true},
 		// the target may go on in the next segment: no URI until the
 		// line ends, as in Suricata

@@ -31,9 +31,10 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if id == rules.BufferTLSSNI {
 		return m.tlsSNI(f)
 	}
-	if f.Proto != packet.ProtoTCP || f.Dir == packet.DirUnknown {
+	if f.Proto != packet.ProtoTCP || f.Dir == packet.DirUnknown || f.Retransmission {
 		// no TCP session (a mid-stream packet with flows.midstream off):
-		// Suricata runs no app-layer parser on it
+		// Suricata runs no app-layer parser on it; nor does it parse a
+		// retransmission's bytes a second time
 		return nil, nil, false
 	}
 	if !s.httpDone {
