@@ -54,9 +54,13 @@ type rule struct {
 	// seq, ack, window, id, icmp_id (header.go's fieldsMatch)
 	seq, ack, window, ipid, icmpid, icmpseq *rules.FieldEq
 	sameIP                                  bool
-	bufs                                    []chain
-	thr                                     *threshold
-	detail                                  string
+	// streamOnly: a tcp-stream rule, which inspects the reassembled
+	// stream only, so never a retransmission's bytes (that overlap may
+	// say something else: the stream keeps the first)
+	streamOnly bool
+	bufs       []chain
+	thr        *threshold
+	detail     string
 	// stream: the rule's contents may also match across TCP segments: all
 	// are payload contents with no absolute anchor (offset, depth,
 	// startswith, endswith) and the rule has no dsize, so evaluating it on

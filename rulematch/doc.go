@@ -39,7 +39,11 @@
 //     (Facts.StreamPrefix+StreamData, reordered and with overlaps resolved
 //     first-data-wins) and fire on the packet that completes a match none
 //     of the pieces made alone; the flow table keeps as much of the stream
-//     as the longest such rule reaches (StreamWindow), up to its cap. HTTP
+//     as the longest such rule reaches (StreamWindow), up to its cap.
+//     tcp-pkt rules see the packet only, never the stream; tcp-stream
+//     rules see the stream only, so never a retransmission's payload
+//     (Suricata's eve-overlap-payload tests: the stream keeps the first
+//     data, the packet may say otherwise); tcp rules see both. HTTP
 //     buffers come from a request parsed out of one TCP payload that
 //     starts with a method token and a space, or, when its headers span
 //     segments, out of the reassembled request once they end
@@ -109,11 +113,12 @@
 //     unknown) is neither to_server nor established; it has no TCP
 //     session, so no app-layer buffer either (Suricata parses none with
 //     stream.midstream off), and a retransmission (Facts.Retransmission)
-//     has none, as Suricata's parser sees each stream byte once. For UDP the first packet's sender is the
-//     client and a flow is established once both sides sent, as in
-//     Suricata's flow engine (analyzer/udpflows.go). For ICMP and other
-//     protocols there is no flow state, so flow: is not checked and the
-//     header's addresses and ports carry the direction as written.
+//     has none, as Suricata's parser sees each stream byte once. For UDP
+//     the first packet's sender is the client and a flow is established
+//     once both sides sent, as in Suricata's flow engine
+//     (analyzer/udpflows.go). For ICMP and other protocols there is no
+//     flow state, so flow: is not checked and the header's addresses and
+//     ports carry the direction as written.
 //     stateless skips the state test and keeps the direction test when the
 //     direction is known.
 //   - Rule types (flowstate.go), as Suricata's SignatureSetType: an

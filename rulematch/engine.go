@@ -280,6 +280,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	if r.appHTTP && !m.httpFlow(f) {
 		return false
 	}
+	if r.streamOnly && f.Retransmission && len(r.bufs) > 0 {
+		return false
+	}
 	if r.hasFlow && !flowMatch(&r.flow, f) {
 		return false
 	}

@@ -51,32 +51,51 @@ func TestRuleStreamPass(t *testing.T) {
 	long := strings.Repeat("0123456789", 10) // 100 bytes: past the old 64-byte tail
 	tests := []struct {
 		name   string
+		proto  string // "" is tcp
 		rule   rules.Match
 		prefix string
 		data   string // "" means the payload
 		pieces []int32
 		pay    string
+		retx   bool // the packet is a retransmission
 		want   bool
 	}{
-		{"split at the boundary", contentMatch("ATTACK", ""), "xxATT", "", nil, "ACKyy", true},
-		{"wholly in the prefix: fired before", contentMatch("ATTACK", ""), "ATTACKxx", "", nil, "yy", false},
-		{"wholly in the payload: the packet pass fires, once", contentMatch("ATTACK", ""), "xx", "", nil, "ATTACKyy", true},
-		{"longer than 64 bytes", contentMatch(long, ""), long[:70], "", nil, long[70:] + "!", true},
-		{"data is the payload's new part", contentMatch("ATTACK", ""), "xxATT", "ACK", nil, "TACK", true},
-		{"held pieces that do not join up", contentMatch("ATTACK", ""), "", "ab-ATT-ACK", []int32{3, 6, 10}, "ab-", false},
-		{"across held pieces, split", contentMatch("ATTACK", ""), "", "ab-ATTACK", []int32{3, 6, 9}, "ab-", true},
-		{"inside one held piece: fired when it arrived", contentMatch("ATTACK", ""), "", "ab-ATTACK-", []int32{3, 10}, "ab-", false},
+		// tcp-pkt: the packet alone; tcp-stream: the stream alone, so not
+		// a retransmission's payload (which may differ from the bytes the
+		// stream kept)
+		{"tcp-pkt: not across segments", "tcp-pkt", contentMatch("ATTACK", ""), "xxATT", "", nil, "ACKyy", false, false},
+		{"tcp-pkt: in the payload", "tcp-pkt", contentMatch("ATTACK", ""), "xx", "", nil, "ATTACKyy", false, true},
+		{"tcp-pkt: a retransmission's payload", "tcp-pkt", contentMatch("EVIL", ""), "GOOD", "-", nil, "EVIL", true, true},
+		{"tcp-stream: across segments", "tcp-stream", contentMatch("ATTACK", ""), "xxATT", "", nil, "ACKyy", false, true},
+		{"tcp-stream: not a retransmission's payload", "tcp-stream", contentMatch("EVIL", ""), "GOOD", "-", nil, "EVIL", true, false},
+		{"tcp: a retransmission's payload", "", contentMatch("EVIL", ""), "GOOD", "-", nil, "EVIL", true, true},
+		{"split at the boundary", "", contentMatch("ATTACK", ""), "xxATT", "", nil, "ACKyy", false, true},
+		{"wholly in the prefix: fired before", "", contentMatch("ATTACK", ""), "ATTACKxx", "", nil, "yy", false, false},
+		{"wholly in the payload: the packet pass fires, once", "", contentMatch("ATTACK", ""), "xx", "", nil, "ATTACKyy", false, true},
+		{"longer than 64 bytes", "", contentMatch(long, ""), long[:70], "", nil, long[70:] + "!", false, true},
+		{"data is the payload's new part", "", contentMatch("ATTACK", ""), "xxATT", "ACK", nil, "TACK", false, true},
+		{"held pieces that do not join up", "", contentMatch("ATTACK", ""), "", "ab-ATT-ACK", []int32{3, 6, 10}, "ab-", false, false},
+		{"across held pieces, split", "", contentMatch("ATTACK", ""), "", "ab-ATTACK", []int32{3, 6, 9}, "ab-", false, true},
+		{"inside one held piece: fired when it arrived", "", contentMatch("ATTACK", ""), "", "ab-ATTACK-", []int32{3, 10}, "ab-", false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newMatcher(t, contentRule(tc.rule))
+			proto := tc.proto
+			if proto == "" {
+				proto = "tcp"
+			}
+			m := newMatcher(t, newRule(1, proto, withMatches(tc.rule)))
 			f := tcpPacket(tc.pay)
+			f.Retransmission = tc.retx
 			f.StreamPrefix = []byte(tc.prefix)
 			f.StreamData = f.Payload
 			if tc.data != "" {
 				f.StreamData = []byte(tc.data)
 			}
 			f.StreamPieces = tc.pieces
+			if tc.retx {
+				f.StreamData = nil // nothing new
+			}
 			n := 0
 			m.Observe(&f, func(e packet.Event) {
 				n++
