@@ -36,7 +36,7 @@ func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)
 		cr.fragbits = fb
 	}
 	cr.sameIP = r.SameIP
-	cr.streamOnly = r.Proto == rules.ProtoTCPStream
+	cr.streamOnly = r.Proto == rules.ProtoTCPStream || r.Flow.OnlyStream
 	cr.seq, cr.ack, cr.window, cr.ipid, cr.icmpid, cr.icmpseq = r.Seq, r.Ack, r.Window, r.IPID, r.ICMPID, r.ICMPSeq
 	for _, rg := range []struct {
 		name string

@@ -53,7 +53,7 @@ func streamReach(r *rules.Rule) int {
 
 // streamable reports whether r may match across TCP segments.
 func streamable(r *rules.Rule) bool {
-	if r.Proto == rules.ProtoTCPPkt || r.Dsize != nil || r.URILen != nil || len(r.BSize) > 0 {
+	if r.Proto == rules.ProtoTCPPkt || r.Flow.NoStream || r.Dsize != nil || r.URILen != nil || len(r.BSize) > 0 {
 		return false
 	}
 	positive := false

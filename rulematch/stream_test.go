@@ -109,3 +109,38 @@ func TestRuleStreamPass(t *testing.T) {
 		})
 	}
 }
+
+// flow:only_stream and flow:no_stream are tcp-stream and tcp-pkt on a tcp
+// rule: the stream only (so not a retransmission's payload), the packet
+// only (so not a content split across segments).
+func TestRuleFlowStreamOptions(t *testing.T) {
+	onlyStream := rules.Flow{OnlyStream: true}
+	noStream := rules.Flow{NoStream: true}
+	split := tcpPacket("ACKyy")
+	split.StreamPrefix, split.StreamData = []byte("xxATT"), split.Payload
+	retx := tcpPacket("ATTACK")
+	retx.Retransmission = true
+	tests := []struct {
+		name string
+		flow rules.Flow
+		f    packet.Facts
+		want bool
+	}{
+		{"only_stream: split", onlyStream, split, true},
+		{"only_stream: retransmission", onlyStream, retx, false},
+		{"no_stream: split", noStream, split, false},
+		{"no_stream: retransmission", noStream, retx, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := contentRule(contentMatch("ATTACK", ""))
+			r.Flow = tc.flow
+			m := newMatcher(t, r)
+			n := 0
+			m.Observe(&tc.f, func(packet.Event) { n++ })
+			if (n > 0) != tc.want {
+				t.Errorf("%d alerts, want match %v", n, tc.want)
+			}
+		})
+	}
+}

@@ -131,7 +131,7 @@ func keywordTable() []keyword {
 		{name: "dns_query", doc: "dns_query; the same as dns.query (a sticky buffer).", value: valueNone, parse: sticky(BufferDNSQuery)},
 
 		// Flow and packet header keywords.
-		{name: "flow", doc: "flow:to_server|to_client|from_client|from_server, established|not_established|stateless, only_stream (accepted: TCP payload is the stream). no_stream, only_frag, no_frag are not supported.", parse: parseFlow},
+		{name: "flow", doc: "flow:to_server|to_client|from_client|from_server, established|not_established|stateless, only_stream (the reassembled stream only), no_stream (the packet only). only_frag, no_frag are not supported.", parse: parseFlow},
 		{name: "flags", doc: "flags:[+*!]SAFRPUCE[,ignored]; TCP flags (1 = C, 2 = E, 0 = none).", parse: parseFlags},
 		{name: "tcp.flags", doc: "tcp.flags; the same as flags.", parse: parseFlags},
 		{name: "bsize", doc: "bsize:N|<N|>N|<=N|>=N|!N|N<>M; length of the sticky buffer (ranges exclusive).", parse: parseBSize},

@@ -37,8 +37,10 @@ func parseFlow(st *ruleState, val string) error {
 		case "stateless":
 			f.Stateless = true
 		case "only_stream":
-			// TCP payload is matched on the reassembled stream already.
-		case "no_stream", "only_frag", "no_frag":
+			f.OnlyStream = true
+		case "no_stream":
+			f.NoStream = true
+		case "only_frag", "no_frag":
 			return skipf("flow", "flow option %q is not supported", opt)
 		default:
 			return fmt.Errorf("unknown option %q (want to_server, to_client, established, not_established, stateless, ...)", opt)

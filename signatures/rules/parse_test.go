@@ -153,7 +153,8 @@ func TestParseKeywords(t *testing.T) {
 			return r.Flow == Flow{Direction: FlowToClient, NotEstablished: true}
 		}},
 		{`flow:stateless; sid:1;`, func(r *Rule) bool { return r.Flow == Flow{Stateless: true} }},
-		{`flow:from_client,only_stream; sid:1;`, func(r *Rule) bool { return r.Flow == Flow{Direction: FlowToServer} }},
+		{`flow:from_client,only_stream; sid:1;`, func(r *Rule) bool { return r.Flow == Flow{Direction: FlowToServer, OnlyStream: true} }},
+		{`flow:to_server,no_stream; sid:1;`, func(r *Rule) bool { return r.Flow == Flow{Direction: FlowToServer, NoStream: true} }},
 		{`flags:S; sid:1;`, func(r *Rule) bool { return *r.Flags == Flags{Mask: 0x02} }},
 		{`flags:SA+; sid:1;`, func(r *Rule) bool { return *r.Flags == Flags{Mask: 0x12, Mode: '+'} }},
 		{`flags:*FPU; sid:1;`, func(r *Rule) bool { return *r.Flags == Flags{Mask: 0x29, Mode: '*'} }},
@@ -248,7 +249,6 @@ func TestParseSkipped(t *testing.T) {
 		{rule(`file.data; content:"a"; sid:5;`), "file.data", "file.data is not supported"},
 		{rule(`content:"a"; http_raw_host; sid:5;`), "http_raw_host", "http_raw_host is not supported"},
 		{rule(`http.cookie.raw; content:"a"; sid:5;`), "http.cookie.raw", `keyword "http.cookie.raw" is not supported`},
-		{rule(`flow:to_server,no_stream; sid:5;`), "flow", `flow option "no_stream" is not supported`},
 		{rule(`flow:only_frag; sid:5;`), "flow", `flow option "only_frag" is not supported`},
 		{rule(`pcre:"/(a)\1/"; sid:5;`), "pcre", `pcre uses a backreference (\1), which RE2 does not support`},
 		{rule(`pcre:"/(?P<x>a)(?P=x)/"; sid:5;`), "pcre", `pcre uses a named backreference`},

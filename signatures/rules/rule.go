@@ -290,6 +290,10 @@ type Flow struct {
 	Established    bool // established
 	Stateless      bool // stateless: matches without flow state
 	NotEstablished bool
+	// OnlyStream and NoStream: TCP payload from the reassembled stream
+	// only, or from the packet only (as the tcp-stream and tcp-pkt
+	// protocols).
+	OnlyStream, NoStream bool
 }
 
 // Flags is the flags: keyword.
