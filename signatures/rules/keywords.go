@@ -55,6 +55,10 @@ func keywordTable() []keyword {
 		{name: "priority", doc: "priority:N; 1 (highest) to 255, overriding the classtype's.", parse: parsePriority},
 		{name: "reference", doc: "reference:type,id; e.g. cve,2021-44228 (type lowercased).", parse: parseReference},
 		{name: "metadata", doc: "metadata:key value, key value; kept as written.", parse: parseMetadata},
+		// Keywords that change how Suricata works or logs, never what a
+		// rule matches: accepted, checked, no effect here.
+		{name: "tag", doc: "tag:session|host[, N, packets|seconds|bytes[, src|dst]]; accepted: Suricata logs the packets after the alert, which ipsreplay does not; no effect on alerts.", parse: parseTag},
+		{name: "prefilter", doc: "prefilter; accepted: picks the keyword Suricata's prefilter uses; no effect on what matches.", value: valueNone, parse: parseNothing},
 
 		// Payload: content and its modifiers.
 		{name: "content", doc: `content:"text|41 42|"; bytes to find (! negates); escapes \" \; \\ \: \|.`, parse: parseContent},
@@ -268,6 +272,37 @@ func parseReference(st *ruleState, val string) error {
 		return fmt.Errorf("bad value %q (want type,id)", clip(val))
 	}
 	st.r.References = append(st.r.References, Reference{Type: typ, ID: id})
+	return nil
+}
+
+// parseTag checks tag's form (Suricata's detect-tag): the type first,
+// then an optional count, metric and, for host, direction.
+func parseTag(_ *ruleState, val string) error {
+	parts := strings.Split(val, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	switch parts[0] {
+	case "session", "host":
+	default:
+		return fmt.Errorf("tag type %q: want session or host", parts[0])
+	}
+	if len(parts) > 4 || len(parts) == 2 {
+		return fmt.Errorf("tag:%s: want type[, count, metric[, direction]]", val)
+	}
+	if len(parts) >= 3 {
+		if n, err := strconv.ParseUint(parts[1], 10, 32); err != nil || n == 0 {
+			return fmt.Errorf("tag count %q: want a positive number", parts[1])
+		}
+		switch parts[2] {
+		case "packets", "seconds", "bytes":
+		default:
+			return fmt.Errorf("tag metric %q: want packets, seconds or bytes", parts[2])
+		}
+	}
+	if len(parts) == 4 && parts[3] != "src" && parts[3] != "dst" {
+		return fmt.Errorf("tag direction %q: want src or dst", parts[3])
+	}
 	return nil
 }
 

@@ -153,6 +153,9 @@ func TestParseKeywords(t *testing.T) {
 			return r.Flow == Flow{Direction: FlowToClient, NotEstablished: true}
 		}},
 		{`flow:stateless; sid:1;`, func(r *Rule) bool { return r.Flow == Flow{Stateless: true} }},
+		// accepted, no effect on the rule
+		{`flags:S; tag:session; prefilter; sid:1;`, func(r *Rule) bool { return r.Flags != nil }},
+		{`tag:host,9,packets,dst; sid:1;`, func(r *Rule) bool { return r.SID == 1 }},
 		{`flow:from_client,only_stream; sid:1;`, func(r *Rule) bool { return r.Flow == Flow{Direction: FlowToServer, OnlyStream: true} }},
 		{`flow:to_server,no_stream; sid:1;`, func(r *Rule) bool { return r.Flow == Flow{Direction: FlowToServer, NoStream: true} }},
 		{`flags:S; sid:1;`, func(r *Rule) bool { return *r.Flags == Flags{Mask: 0x02} }},
@@ -316,6 +319,11 @@ func TestParseErrors(t *testing.T) {
 		{`alert tcp any any -> !any any (sid:1;)`, "destination", "matches no address"},
 		{`alert tcp any any -> any [80,!80] (sid:1;)`, "destination port", "matches no port"},
 		{`alert tcp $NOPE any -> any any (sid:1;)`, "source", "unknown address variable $NOPE"},
+		{rule(`tag:packet; sid:1;`), "tag", `tag type "packet"`},
+		{rule(`tag:host,10; sid:1;`), "tag", "want type[, count, metric[, direction]]"},
+		{rule(`tag:host,0,packets; sid:1;`), "tag", `tag count "0"`},
+		{rule(`tag:host,5,frames; sid:1;`), "tag", `tag metric "frames"`},
+		{rule(`tag:host,5,packets,both; sid:1;`), "tag", `tag direction "both"`},
 		{rule(`msg:"x";`), "sid", "sid: missing sid"},
 		{rule(`sid:0;`), "sid", "sid: 0 is not a valid sid"},
 		{rule(`sid:abc;`), "sid", `sid: bad value "abc"`},
