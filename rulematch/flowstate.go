@@ -42,6 +42,9 @@ type ruleFlow struct {
 	last  int64 // packet time of the flow's last packet
 	sides uint8 // bit 0: side a has sent a packet, bit 1: side b
 	http  bool  // a request line has been seen
+	// verdict is the flow's drop (or reject) or pass, set by a
+	// flow-level match of such a rule (action.go); ActionAlert: none.
+	verdict packet.Action
 }
 
 // ruleFlowKey is the flow key: flowKey with ICMP types for ports.

@@ -55,6 +55,7 @@ func keywordTable() []keyword {
 		{name: "priority", doc: "priority:N; 1 (highest) to 255, overriding the classtype's.", parse: parsePriority},
 		{name: "reference", doc: "reference:type,id; e.g. cve,2021-44228 (type lowercased).", parse: parseReference},
 		{name: "metadata", doc: "metadata:key value, key value; kept as written.", parse: parseMetadata},
+		{name: "target", doc: "target:src_ip|dest_ip; which end of the packet is attacked: the other end is the attacker the autoblock blocks.", parse: parseTarget},
 
 		// Payload: content and its modifiers.
 		{name: "content", doc: `content:"text|41 42|"; bytes to find (! negates); escapes \" \; \\ \: \|.`, parse: parseContent},
