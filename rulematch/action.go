@@ -6,7 +6,8 @@ package rulematch
 // Every alert of a packet is applied in that order; a pass rule ends the
 // list, so the alerts after it are not raised; a drop or reject marks the
 // packet (Facts.Verdict) and, when the match is the flow's rather than
-// the packet's, the flow: an IP-only rule, a rule on an application
+// the packet's, the flow: an IP-only rule (or one but for negated
+// addresses), a rule on an application
 // protocol or buffer, or a match made on the reassembled stream. A flow
 // marked drop or pass is not inspected again (Suricata's FLOW_ACTION_DROP
 // and FLOW_NOPACKET_INSPECTION, in IDS mode too); the first mark wins.
@@ -113,11 +114,11 @@ func rulePriority(r *rules.Rule) int {
 
 // flowLevel reports whether a drop or pass of r acts on the flow rather
 // than the packet (Suricata's PACKET_ALERT_FLAG_APPLY_ACTION_TO_FLOW): an
-// IP-only rule, a rule naming an application protocol, or one matching an
+// IP-only rule (or one but for negated addresses), a rule naming an application protocol, or one matching an
 // application buffer (http, dns.query, tls.sni). A payload rule acts on the
 // packet, unless it matched on the stream (stream.go).
 func flowLevel(r *rules.Rule, cr *rule) bool {
-	if cr.ipOnly || cr.appHTTP || cr.http || !transportProto(r.Proto) {
+	if cr.ipOnly || likeIPOnly(r) || cr.appHTTP || cr.http || !transportProto(r.Proto) {
 		return true
 	}
 	for _, b := range cr.bufs {
@@ -157,6 +158,16 @@ func (m *Matcher) act(r *rule, f *packet.Facts, flow bool) (pass bool) {
 func (m *Matcher) flowVerdict(f *packet.Facts) packet.Action {
 	if !m.eng.actions {
 		return packet.ActionAlert
+	}
+	if f.HasQuoted {
+		// an ICMP error about a flow's packet is that flow's, as
+		// Suricata looks it up by the quoted header: a dropped flow's
+		// port unreachable is dropped too
+		q := &f.Quoted
+		k, _ := tupleFlowKey(q.Src, q.Dst, q.SrcPort, q.DstPort, q.Proto)
+		if fl, ok := m.flows.Peek(k); ok && fl.verdict != packet.ActionAlert && f.Time-fl.last <= flowIdle(q.Proto, fl) {
+			return fl.verdict
+		}
 	}
 	fl, _ := m.ruleFlowOf(f)
 	return fl.verdict

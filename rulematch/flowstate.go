@@ -23,6 +23,7 @@ package rulematch
 // connection opens on the same ports.
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -54,7 +55,12 @@ func ruleFlowKey(f *packet.Facts) (k flowKey, side uint8) {
 		t := uint16(icmpFlowType(f.Proto, f.ICMPType))
 		sp, dp = t, t
 	}
-	k = flowKey{a: f.Src, b: f.Dst, ap: sp, bp: dp, proto: f.Proto}
+	return tupleFlowKey(f.Src, f.Dst, sp, dp, f.Proto)
+}
+
+// tupleFlowKey is the flow key of a packet from src to dst, and its side.
+func tupleFlowKey(src, dst netip.Addr, sp, dp uint16, proto uint8) (k flowKey, side uint8) {
+	k = flowKey{a: src, b: dst, ap: sp, bp: dp, proto: proto}
 	if k.b.Less(k.a) || k.a == k.b && k.bp < k.ap {
 		k.a, k.b, k.ap, k.bp = k.b, k.a, k.bp, k.ap
 		side = 1
