@@ -143,7 +143,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 		e.ruleGIDs = ruleGIDs(cfg.Signatures)
 	}
 	if cfg.Signatures != nil && len(cfg.Signatures.Rules) > 0 {
-		m, err := rulematch.New(cfg.Signatures.Rules, cfg.Rules)
+		rc := cfg.Rules
+		rc.Inline = cfg.SimulateIPS
+		m, err := rulematch.New(cfg.Signatures.Rules, rc)
 		if err != nil {
 			return nil, err
 		}

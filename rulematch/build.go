@@ -156,6 +156,7 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
 		cr.flowLevel = flowLevel(r, &cr)
+		cr.tx = cr.http || cr.appHTTP || slices.ContainsFunc(cr.bufs, func(c chain) bool { return c.id == rules.BufferTLSSNI })
 		eng.actions = eng.actions || cr.action != packet.ActionAlert
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
 		eng.appHTTP = eng.appHTTP || cr.appHTTP

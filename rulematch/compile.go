@@ -42,12 +42,15 @@ type rule struct {
 	// on the flow (action.go); order is its place in the rule order.
 	action    packet.Action
 	flowLevel bool
-	priority  int
-	bidir     bool
-	flow      rules.Flow
-	hasFlow   bool
-	flags     *rules.Flags
-	dsize     *rules.Range
+	// tx: the rule inspects a TCP application buffer (http, tls.sni):
+	// its alerts count apart from the packet's (Config.Inline)
+	tx       bool
+	priority int
+	bidir    bool
+	flow     rules.Flow
+	hasFlow  bool
+	flags    *rules.Flags
+	dsize    *rules.Range
 	// dsizeNeedsPayload: Suricata only offers packets with a payload to a
 	// rule whose dsize is !N, >N, >=N, a range or =N with N > 0
 	// (SIG_MASK_REQUIRE_PAYLOAD), so dsize:!9 skips empty packets.

@@ -77,6 +77,14 @@ type Config struct {
 	// lowest in rule order (ActionOrder, then priority) are discarded,
 	// their actions still done. Default 15, Suricata's packet-alert-max.
 	PacketAlertMax int `json:"packet_alert_max"`
+
+	// Inline says the analysis runs as an inline IPS (--simulate-ips, set
+	// by the analyzer, not a setting): a TCP request's application-layer
+	// alerts (http buffers, tls.sni) count against the packet-alert-max
+	// of the packet that completes the request, with its packet alerts.
+	// In IDS mode Suricata inspects the request on a later packet (the
+	// server's acknowledgement, or the flow's end), so they count apart.
+	Inline bool `json:"-"`
 }
 
 // DefaultConfig returns the documented defaults.

@@ -49,7 +49,9 @@ type scratch struct {
 	tlsName span
 	tlsDone bool
 	tlsFor  []byte
-	alerts  int // alerts raised for the packet (Config.PacketAlertMax)
+	// alerts raised for the packet, and for the application-layer
+	// inspection it led to (Config.PacketAlertMax, Config.Inline)
+	alerts, txAlerts int
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -76,6 +78,8 @@ type Matcher struct {
 	flows         *bounded.Table[flowKey, ruleFlow]
 	bitsFree      [][]uint64
 	onFlowbitsEnd func(flowKey, *flowBits) // recycleFlowbits, bound once
+	// inline is Config.Inline.
+	inline bool
 	// droppedFlows counts the flows drop and reject rules dropped.
 	droppedFlows uint64
 	// noPrefilter evaluates every rule of the packet's class (tests: the
@@ -100,6 +104,7 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		sc:        scratch{limit: cfg.InspectionRecursionLimit},
 		thresh:    bounded.New[thresholdKey, thresholdState](cfg.MaxThresholdEntries),
 		httpBytes: cfg.HTTPRequestBytes,
+		inline:    cfg.Inline,
 	}
 	if eng.flowbitWords > 0 {
 		m.flowbits = bounded.New[flowKey, flowBits](cfg.MaxFlowbitFlows)
@@ -181,7 +186,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s.lowered, s.httpDone = false, false
 	s.rflow, s.ipOnlyDone = nil, false
 	s.dnsDone, s.tlsDone = false, false
-	s.alerts = 0
+	s.alerts, s.txAlerts = 0, 0
 	if v := m.flowVerdict(f); v != packet.ActionAlert {
 		// an earlier packet dropped or passed the flow: not inspected
 		// (Suricata's DetectFlow)

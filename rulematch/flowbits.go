@@ -195,14 +195,18 @@ func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit, flow bool) (p
 		return false // no alert, and no action (Suricata's PacketAlertHandle)
 	}
 	pass = m.act(r, f, flow)
-	if r.noalert || r.pass {
+	if r.noalert || r.pass && !r.rule.Alert {
 		return pass
 	}
 	// past packet-alert-max the alert is discarded, its action done
-	if m.sc.alerts >= m.eng.alertMax {
-		return false
+	n := &m.sc.alerts
+	if r.tx && !m.inline {
+		n = &m.sc.txAlerts
 	}
-	m.sc.alerts++
+	if *n >= m.eng.alertMax {
+		return pass
+	}
+	*n++
 	emit(m.event(r, f))
-	return false
+	return pass
 }

@@ -157,6 +157,7 @@ func keywordTable() []keyword {
 		// Flow state.
 		{name: "flowbits", doc: "flowbits:set|unset|toggle|isset|isnotset,name (a&b all; a|b any, for isset/isnotset) or flowbits:noalert; named bits kept per flow.", parse: parseFlowbits},
 		{name: "noalert", doc: "noalert; the rule sets state (flowbits) but never alerts.", value: valueNone, parse: parseNoAlert},
+		{name: "alert", doc: "alert; a pass rule also alerts when it matches (other actions alert anyway).", value: valueNone, parse: parseAlert},
 	}
 }
 

@@ -66,6 +66,8 @@ type Rule struct {
 	// flowbits:noalert or noalert: the rule only sets state.
 	Flowbits []Flowbit
 	NoAlert  bool
+	// Alert is alert;: a pass rule alerts too when it matches.
+	Alert bool
 }
 
 // Action is what a rule does when it matches: alert; drop, reject,
