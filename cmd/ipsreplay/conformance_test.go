@@ -637,3 +637,30 @@ func confCompare(t *testing.T, recorded, results map[string]confResult, whole bo
 		t.Errorf("%d of the tests run agreed before and no longer agree (listed above)", len(regressed))
 	}
 }
+
+// TestConfYAMLSets: a test's suricata.yaml gives its action-order and
+// packet-alert-max, and nothing else, as --set options.
+func TestConfYAMLSets(t *testing.T) {
+	tests := []struct {
+		yaml string
+		want string
+	}{
+		{"%YAML 1.1\n---\naction-order:\n  - alert\n  - pass\n  - drop\n  - reject\noutputs:\n  - eve-log:\n      enabled: yes\n",
+			"--set rules.action_order=alert pass drop reject"},
+		{"%YAML 1.1\n---\n# a comment\npacket-alert-max: 3\nvars:\n  address-groups:\n    HOME_NET: any\n",
+			"--set rules.packet_alert_max=3"},
+		{"%YAML 1.1\n---\nvars:\n  address-groups:\n    HOME_NET: any\n", ""},
+	}
+	for _, tt := range tests {
+		file := filepath.Join(t.TempDir(), "suricata.yaml")
+		if err := os.WriteFile(file, []byte(tt.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(confYAMLSets(file), " "); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.yaml, got, tt.want)
+		}
+	}
+	if got := confYAMLSets(filepath.Join(t.TempDir(), "none.yaml")); got != nil {
+		t.Errorf("no file: %q", got)
+	}
+}
