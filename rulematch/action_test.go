@@ -167,3 +167,31 @@ func TestTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestActionsNoAllocs: packet drops and passes, and the flows' verdicts,
+// allocate nothing once the flows are known.
+func TestActionsNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("-race allocates")
+	}
+	m, err := New(parseRules(t,
+		`drop tcp any any -> any any (content:"Hi"; sid:1;)`,
+		`pass tcp any any -> any any (content:"bye"; sid:2;)`,
+		`alert tcp any any -> any any (content:"all"; sid:3;)`,
+		`drop udp any any -> any any (sid:4;)`), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkts := []packet.Facts{flowPkt(">Hi all", 0), flowPkt("<bye all", 1), flowPkt("u>x", 2), flowPkt("u<y", 3)}
+	emit := func(packet.Event) {}
+	for i := range pkts {
+		m.Observe(&pkts[i], emit)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		for i := range pkts {
+			m.Observe(&pkts[i], emit)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations per run, want 0", n)
+	}
+}
