@@ -28,11 +28,17 @@ const maxHostsListed = 20
 
 // Config is what an analysis runs with.
 type Config struct {
-	Detectors  detectors.Config
-	Flows      FlowConfig
-	Autoblock  time.Duration // 0 disables
-	Exclusions *ExclusionList
-	Catalog    *signatures.Catalog
+	Detectors detectors.Config
+	Flows     FlowConfig
+	Autoblock time.Duration // 0 disables
+	// SimulateIPS runs as an inline IPS, as Suricata's --simulate-ips:
+	// the packets drop and reject rules stop are dropped, their alerts
+	// say so ("blocked") and the summary counts them (Summary.IPS). Rule
+	// matching is the same in both modes: a flow a rule dropped or passed
+	// is not inspected again either way.
+	SimulateIPS bool
+	Exclusions  *ExclusionList
+	Catalog     *signatures.Catalog
 	// Signatures are the packs in force; their rules run after the
 	// built-in detections and their catalog replaces Catalog.
 	Signatures *signatures.Set
@@ -96,10 +102,14 @@ type Engine struct {
 	detections []packet.Event
 	// removed counts the alerts each exclusion entry removed; ruleGIDs
 	// are the generators of rule SIDs that are not generator 1 alone.
-	removed   []uint64
-	ruleGIDs  map[uint32][]uint32
-	alerts    []Alert
-	stream    []Event
+	removed  []uint64
+	ruleGIDs map[uint32][]uint32
+	alerts   []Alert
+	stream   []Event
+	// ips counts what the rules dropped in IPS mode; matcher is the rule
+	// matcher, nil without rules.
+	ips       IPSSummary
+	matcher   *rulematch.Matcher
 	unblocked func(host netip.Addr, at int64)
 }
 
@@ -134,11 +144,14 @@ func NewEngine(cfg Config) (*Engine, error) {
 		e.ruleGIDs = ruleGIDs(cfg.Signatures)
 	}
 	if cfg.Signatures != nil && len(cfg.Signatures.Rules) > 0 {
-		m, err := rulematch.New(cfg.Signatures.Rules, cfg.Rules)
+		rc := cfg.Rules
+		rc.Inline = cfg.SimulateIPS
+		m, err := rulematch.New(cfg.Signatures.Rules, rc)
 		if err != nil {
 			return nil, err
 		}
 		e.dets = append(e.dets, m)
+		e.matcher = m
 	}
 	for _, d := range e.dets {
 		if c, ok := d.(packet.ConnObserver); ok {
@@ -213,6 +226,10 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref pa
 	e.prints.Observe(f)
 	for _, d := range e.dets {
 		d.Observe(f, e.emit)
+	}
+	if f.Verdict.Blocks() && e.cfg.SimulateIPS {
+		e.ips.DroppedPackets++
+		e.ips.DroppedBytes += uint64(wireLen)
 	}
 	f.Payload, f.TCPOptions = nil, nil // never keep the reader's buffer past the call
 }
@@ -301,7 +318,13 @@ func (e *Engine) onEvent(ev packet.Event) {
 	for _, s := range ev.Sources {
 		a.Sources = append(a.Sources, s)
 	}
-	blocked := !ev.Spoofed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
+	if ev.Action != packet.ActionAlert {
+		a.Action = ev.Action.String()
+	}
+	// the IPS stopped the packet: a drop in IPS mode, a reject in either
+	// (Suricata sends the reset or unreachable in IDS mode too)
+	a.Dropped = ev.Action.Rejects() || ev.Action.Blocks() && e.cfg.SimulateIPS
+	blocked := !ev.Spoofed && !ev.Unattributed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
 	var at int64
 	started := false
 	if blocked {
@@ -396,6 +419,13 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 			n))
 	}
 	s.Autoblock = packet.Duration(e.cfg.Autoblock)
+	if e.cfg.SimulateIPS {
+		ips := e.ips
+		if e.matcher != nil {
+			ips.DroppedFlows = e.matcher.DroppedFlows()
+		}
+		s.IPS = &ips
+	}
 	s.Exclusions = e.exclusionUses()
 	if set := e.cfg.Signatures; set != nil {
 		s.Packs = set.PackNames()

@@ -46,16 +46,29 @@ type Summary struct {
 	DecodeErrors []ReasonCount   `json:"decode_errors"` // why packets were not fully decoded
 	Evictions    []ReasonCount   `json:"evictions"`     // state dropped at a table cap
 	Autoblock    packet.Duration `json:"autoblock"`     // block length, 0 when disabled
-	Exclusions   []ExclusionUse  `json:"exclusions"`    // exclusion entries in force, in file order
-	Packs        []string        `json:"packs"`         // signature packs in force: "name version (released)"
-	RulesActive  int             `json:"rules_active"`  // pack rules the matcher runs
-	RulesSkipped int             `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
-	RulesFailed  int             `json:"rules_failed"`  // rules left out because they do not parse
+	// IPS is what drop and reject rules stopped, with --simulate-ips
+	// only (nil otherwise, and then left out).
+	IPS          *IPSSummary    `json:"ips,omitempty"`
+	Exclusions   []ExclusionUse `json:"exclusions"`    // exclusion entries in force, in file order
+	Packs        []string       `json:"packs"`         // signature packs in force: "name version (released)"
+	RulesActive  int            `json:"rules_active"`  // pack rules the matcher runs
+	RulesSkipped int            `json:"rules_skipped"` // rules left out (unsupported keyword, ...)
+	RulesFailed  int            `json:"rules_failed"`  // rules left out because they do not parse
 	// RulesSkippedReasons and RulesFailedReasons group those rules by
 	// what they use or what is wrong ("unsupported keyword file_data",
 	// "invalid content"), most first; the warnings name each rule.
 	RulesSkippedReasons []ReasonCount `json:"rules_skipped_reasons"`
 	RulesFailedReasons  []ReasonCount `json:"rules_failed_reasons"`
+}
+
+// IPSSummary is what the rules stopped in IPS mode (--simulate-ips): the
+// packets drop and reject rules matched, and every later packet of the
+// flows they dropped, which Suricata drops without inspecting. The
+// autoblock's drops are counted apart, per host (Blocks).
+type IPSSummary struct {
+	DroppedPackets uint64 `json:"dropped_packets"`
+	DroppedBytes   uint64 `json:"dropped_bytes"` // wire lengths
+	DroppedFlows   uint64 `json:"dropped_flows"` // flows a flow-level drop or reject match dropped
 }
 
 // ExclusionUse is one exclusion entry and the alerts it removed. An entry
@@ -136,6 +149,12 @@ type Alert struct {
 	Spoofed     bool           `json:"spoofed,omitempty"`
 	Sources     []netip.Addr   `json:"sources,omitempty"` // sample of spoofed sources
 	Blocked     bool           `json:"blocked"`           // this alert started or extended a block
+	// Action is the rule's action when it is not alert: drop, reject,
+	// rejectdst or rejectboth. Dropped says the IPS stopped the packet:
+	// a drop rule in IPS mode (--simulate-ips), a reject rule in either
+	// mode; EVE then writes the alert's action as "blocked".
+	Action  string `json:"action,omitempty"`
+	Dropped bool   `json:"dropped,omitempty"`
 	// ARP is the ARP packet an ARP-poisoning alert fired on (its last
 	// packet); nil for other alerts.
 	ARP *ARPPacket `json:"arp,omitempty"`

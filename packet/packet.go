@@ -135,6 +135,13 @@ type Facts struct {
 	// already (set only where it runs). An app-layer parser never sees
 	// such data twice.
 	Retransmission bool
+
+	// Verdict is what the rules decided for this packet, set by the rule
+	// matcher during its Observe (the last detector): ActionDrop or a
+	// reject when a drop or reject rule matched it or its flow was
+	// dropped before, ActionPass when a pass rule let it (or its flow)
+	// through uninspected; ActionAlert otherwise.
+	Verdict Action
 }
 
 // StreamConsumer is implemented by detectors that match across TCP segments
@@ -227,6 +234,14 @@ type Event struct {
 	Kind string
 	// Detail is one line of evidence for people ("37 ports in 14s").
 	Detail string
+	// Action is the matching rule's action: ActionAlert for built-in
+	// detections and alert rules, ActionDrop or a reject for rules that
+	// stop the packet (in IPS mode).
+	Action Action
+	// Unattributed says the detection does not tell which side attacks
+	// (a flow:to_client rule without target:): Attacker is the packet's
+	// source, for the record, and is never autoblocked.
+	Unattributed bool
 
 	// ARP evidence (SIDARPPoison only), which tells a re-created or bridged
 	// guest VM from a poisoner: ClaimMAC is the MAC the ARP payload bound

@@ -228,8 +228,10 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 	if at.IsZero() {
 		at = a.Time
 	}
+	// "blocked" as Suricata writes it for a drop in IPS mode or a reject
+	// (Dropped), and for the modelled autoblock (Blocked)
 	action := "allowed"
-	if a.Blocked {
+	if a.Blocked || a.Dropped {
 		action = "blocked"
 	}
 	x := &eveAlertExtra{

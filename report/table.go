@@ -183,6 +183,11 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 		{"Autoblock", autoblock},
 		{"Exclusions", excluded},
 	}
+	if ips := s.IPS; ips != nil {
+		// only with --simulate-ips: IDS-mode tables stay as they were
+		rows = append(rows, []string{"IPS drops (drop/reject rules)", commas(ips.DroppedPackets) + " packets, " +
+			bytesExact(ips.DroppedBytes) + ", " + commas(ips.DroppedFlows) + plural(ips.DroppedFlows, " flow", " flows")})
+	}
 	if len(s.Packs) > 0 {
 		// one a line: a real set is dozens of files, which one line would
 		// stretch the whole table to

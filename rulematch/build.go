@@ -87,8 +87,11 @@ type engine struct {
 	// when no rule uses flowbits.
 	flowbitWords int
 	// ipOnly, appHTTP: some rule is IP-only or a protocol-only http rule,
-	// so the matcher follows flows for them (flowstate.go).
-	ipOnly, appHTTP bool
+	// so the matcher follows flows for them (flowstate.go); actions: some
+	// rule drops, rejects or passes, so flows keep verdicts (action.go).
+	ipOnly, appHTTP, actions bool
+	// alertMax is Config.PacketAlertMax.
+	alertMax int
 	// skipped are the rules left out because they can never match here
 	// (skip.go).
 	skipped []rules.Skipped
@@ -99,8 +102,12 @@ type engine struct {
 const smallPortSet = 64
 
 // compileRules compiles rs, reporting every bad rule by file:line.
-func compileRules(rs []*rules.Rule) (*engine, error) {
-	eng := &engine{}
+func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
+	ranks, err := actionRanks(cfg.ActionOrder)
+	if err != nil {
+		return nil, fmt.Errorf("action_order: %w", err)
+	}
+	eng := &engine{alertMax: cfg.PacketAlertMax}
 	var errs []error
 	order := make([]*rules.Rule, 0, len(rs))
 	for i, r := range rs {
@@ -110,13 +117,17 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		}
 		order = append(order, r)
 	}
-	// pass rules first, so one matching pass rule ends a packet's checks;
-	// then rules setting flowbits before those reading them
+	// by action (pass first by default, so one matching pass rule ends a
+	// packet's checks), then rules setting flowbits before those reading
+	// them, then by priority, as Suricata's SCSigOrderSignatures
 	slices.SortStableFunc(order, func(a, b *rules.Rule) int {
-		if c := cmp.Compare(actionRank(a.Action), actionRank(b.Action)); c != 0 {
+		if c := cmp.Compare(actionRank(&ranks, a.Action), actionRank(&ranks, b.Action)); c != 0 {
 			return c
 		}
-		return cmp.Compare(flowbitsRank(a), flowbitsRank(b))
+		if c := cmp.Compare(flowbitsRank(a), flowbitsRank(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(rulePriority(a), rulePriority(b))
 	})
 	names := flowbitNames{}
 	var builders [numClasses]prefilterBuilder
@@ -144,6 +155,9 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		}
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
+		cr.flowLevel = flowLevel(r, &cr)
+		cr.tx = cr.http || cr.appHTTP || slices.ContainsFunc(cr.bufs, func(c chain) bool { return c.id == rules.BufferTLSSNI })
+		eng.actions = eng.actions || cr.action != packet.ActionAlert
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
 		eng.appHTTP = eng.appHTTP || cr.appHTTP
 		idx := int32(len(eng.rules))
@@ -231,13 +245,6 @@ func (set *ruleSet) scanPorts(src, dst uint16) bool {
 func (set *ruleSet) portGate(src, dst uint16) bool {
 	return set.pfDst != nil && set.pfDst[dst>>6]&(1<<(dst&63)) != 0 ||
 		set.pfSrc != nil && set.pfSrc[src>>6]&(1<<(src&63)) != 0
-}
-
-func actionRank(a rules.Action) int {
-	if a == rules.ActionPass {
-		return 0
-	}
-	return 1
 }
 
 func addPorts(m map[uint16][]int32, ports []uint16, idx int32) map[uint16][]int32 {

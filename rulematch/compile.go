@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -34,14 +35,22 @@ type chain struct {
 
 // rule is a compiled rule.
 type rule struct {
-	rule    *rules.Rule
-	ipv     rules.IPVersion
-	pass    bool
-	bidir   bool
-	flow    rules.Flow
-	hasFlow bool
-	flags   *rules.Flags
-	dsize   *rules.Range
+	rule *rules.Rule
+	ipv  rules.IPVersion
+	pass bool
+	// action is the rule's action; flowLevel: a drop or pass of it acts
+	// on the flow (action.go); order is its place in the rule order.
+	action    packet.Action
+	flowLevel bool
+	// tx: the rule inspects a TCP application buffer (http, tls.sni):
+	// its alerts count apart from the packet's (Config.Inline)
+	tx       bool
+	priority int
+	bidir    bool
+	flow     rules.Flow
+	hasFlow  bool
+	flags    *rules.Flags
+	dsize    *rules.Range
 	// dsizeNeedsPayload: Suricata only offers packets with a payload to a
 	// rule whose dsize is !N, >N, >=N, a range or =N with N > 0
 	// (SIG_MASK_REQUIRE_PAYLOAD), so dsize:!9 skips empty packets.
@@ -96,6 +105,8 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	}
 	cr.rule = r
 	cr.pass = r.Action == rules.ActionPass
+	cr.action = packetAction(r.Action)
+	cr.priority = rulePriority(r)
 	compileHeader(r, &cr, bad)
 	if t := r.Threshold; t != nil {
 		ct, msg := compileThreshold(t)

@@ -61,6 +61,30 @@ type Config struct {
 	// after Suricata's default flow timeouts. About 80 bytes a flow: the
 	// default 65536 is about 5 MB. Only used when such rules are loaded.
 	MaxRuleFlows int `json:"max_rule_flows"`
+
+	// ActionOrder is the order rules are run and their alerts applied in,
+	// by action, as Suricata's action-order: every one of pass, drop,
+	// reject and alert once (reject stands for rejectsrc, rejectdst and
+	// rejectboth too). A matching pass rule silences the rules after it on
+	// that packet, so putting alert before pass lets alerts through.
+	// Default pass, drop, reject, alert, Suricata's. A config file gives
+	// a list; --set also takes the names in one string, space-separated
+	// (rules.action_order="alert pass drop reject"), as --set splits its
+	// values at commas.
+	ActionOrder ActionOrder `json:"action_order"`
+
+	// PacketAlertMax is how many alerts one packet may raise: past it the
+	// lowest in rule order (ActionOrder, then priority) are discarded,
+	// their actions still done. Default 15, Suricata's packet-alert-max.
+	PacketAlertMax int `json:"packet_alert_max"`
+
+	// Inline says the analysis runs as an inline IPS (--simulate-ips, set
+	// by the analyzer, not a setting): a TCP request's application-layer
+	// alerts (http buffers, tls.sni) count against the packet-alert-max
+	// of the packet that completes the request, with its packet alerts.
+	// In IDS mode Suricata inspects the request on a later packet (the
+	// server's acknowledgement, or the flow's end), so they count apart.
+	Inline bool `json:"-"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -72,6 +96,8 @@ func DefaultConfig() Config {
 		MaxHTTPRequests:          4096,
 		MaxFlowbitFlows:          65536,
 		MaxRuleFlows:             65536,
+		ActionOrder:              []string{"pass", "drop", "reject", "alert"},
+		PacketAlertMax:           15,
 	}
 }
 
@@ -84,5 +110,9 @@ func (c Config) Validate() error {
 	ck.Int("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
 	ck.Int("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
 	ck.Int("max_rule_flows", c.MaxRuleFlows, 1, 1<<24)
+	ck.Int("packet_alert_max", c.PacketAlertMax, 1, 255)
+	if _, err := actionRanks(c.ActionOrder); err != nil {
+		ck.Fail("action_order: %v", err)
+	}
 	return ck.Err()
 }

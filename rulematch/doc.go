@@ -8,7 +8,8 @@
 // family each, compile beside match), threshold.go, stream.go, http.go,
 // flowbits.go, flowstate.go (IP-only and protocol-only http rules),
 // dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni) and
-// skip.go (rules left out).
+// skip.go (rules left out), action.go (drop, reject, pass and the
+// action order).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
@@ -123,7 +124,7 @@
 //     direction is known.
 //   - Rule types (flowstate.go), as Suricata's SignatureSetType: an
 //     IP-only rule (IP or transport protocol, no payload, flow or other
-//     packet keyword, flowbits only set, no negated address, not pass)
+//     packet keyword, flowbits only set, no negated address)
 //     runs on the first packet of each direction of a flow, not on every
 //     packet (suricata-verify bug-5464-verdict-04); a rule naming http
 //     with no buffer matches every packet of a flow after the first
@@ -143,12 +144,31 @@
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
 //     are negated, as in Suricata.
-//   - pass: a matching pass rule silences every other rule on that packet
-//     (Suricata's default action order puts pass first); pass rules emit
-//     nothing.
+//   - Actions (action.go) as Suricata 7's: rules are ordered by action
+//     (Config.ActionOrder, default pass, drop, reject, alert), flowbits
+//     setters before readers, then priority, and a packet's alerts are
+//     applied in that order. A matching pass rule ends them: the rules
+//     after it are not run and their alerts not raised; it alerts itself
+//     only with alert;. Drop and reject rules alert and set the packet's
+//     Facts.Verdict. A drop or pass acts on the whole flow when the rule
+//     is IP-only (or but for negated addresses), names an application
+//     protocol or buffer, or matched the reassembled stream or a request
+//     joined from segments; such a flow is not inspected again, in IDS
+//     mode too, as Suricata's FLOW_ACTION_DROP and pass-flow (the first
+//     of the two set wins; an ICMP error quoting the flow's packet
+//     follows it). Whether a drop stops the packet is the analyzer's mode
+//     (--simulate-ips), not the matcher's. At most Config.PacketAlertMax
+//     alerts a packet (15), the first in rule order; in IDS mode the
+//     alerts of a TCP request's application buffers count apart, as
+//     Suricata inspects the request on a later packet.
 //   - Events: Attacker is the matching packet's source and Victim its
-//     destination (VictimPort its destination port), for to_client rules
-//     too: the rule matched what that host sent. The source MAC is given
-//     when the packet had an Ethernet header and the source is a private,
-//     link-local or loopback address; beyond a router it is the router's.
+//     destination (VictimPort its destination port), unless the rule has
+//     target:src_ip (the source is attacked: Attacker is the destination).
+//     A flow:to_client rule without target: matched what a server sent,
+//     which is a malicious server's response or a protected one's leak
+//     alike, so its event is Unattributed: Attacker stays the source, for
+//     the record, and the analyzer blocks nobody for it. The attacker's
+//     MAC is given when the packet had an Ethernet header and the
+//     attacker is a private, link-local or loopback address; beyond a
+//     router it is the router's.
 package rulematch

@@ -49,6 +49,9 @@ type scratch struct {
 	tlsName span
 	tlsDone bool
 	tlsFor  []byte
+	// alerts raised for the packet, and for the application-layer
+	// inspection it led to (Config.PacketAlertMax, Config.Inline)
+	alerts, txAlerts int
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -75,6 +78,10 @@ type Matcher struct {
 	flows         *bounded.Table[flowKey, ruleFlow]
 	bitsFree      [][]uint64
 	onFlowbitsEnd func(flowKey, *flowBits) // recycleFlowbits, bound once
+	// inline is Config.Inline.
+	inline bool
+	// droppedFlows counts the flows drop and reject rules dropped.
+	droppedFlows uint64
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
@@ -88,7 +95,7 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	eng, err := compileRules(rs)
+	eng, err := compileRules(rs, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -97,12 +104,13 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		sc:        scratch{limit: cfg.InspectionRecursionLimit},
 		thresh:    bounded.New[thresholdKey, thresholdState](cfg.MaxThresholdEntries),
 		httpBytes: cfg.HTTPRequestBytes,
+		inline:    cfg.Inline,
 	}
 	if eng.flowbitWords > 0 {
 		m.flowbits = bounded.New[flowKey, flowBits](cfg.MaxFlowbitFlows)
 		m.onFlowbitsEnd = m.recycleFlowbits
 	}
-	if eng.ipOnly || eng.appHTTP {
+	if eng.ipOnly || eng.appHTTP || eng.actions {
 		m.flows = bounded.New[flowKey, ruleFlow](cfg.MaxRuleFlows)
 	}
 	if eng.sets[classTCP].hasHTTP {
@@ -178,6 +186,16 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s.lowered, s.httpDone = false, false
 	s.rflow, s.ipOnlyDone = nil, false
 	s.dnsDone, s.tlsDone = false, false
+	s.alerts, s.txAlerts = 0, 0
+	if v := m.flowVerdict(f); v != packet.ActionAlert {
+		// an earlier packet dropped or passed the flow: not inspected
+		// (Suricata's DetectFlow)
+		f.Verdict = packet.ActionPass
+		if v.Blocks() {
+			f.Verdict = packet.ActionDrop
+		}
+		return
+	}
 
 	cands := s.cands[:0]
 	if m.noPrefilter {
@@ -203,6 +221,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s.cands = cands
 
 	matched := s.matched[:0]
+	passed := false
 	for _, ri := range cands {
 		r := &m.eng.rules[ri]
 		if !m.matchRule(r, f) {
@@ -211,23 +230,28 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f) // now: a later rule may check the bit
 		}
-		if r.pass {
-			s.matched = matched
-			// the packet still counts for the flow state later packets see:
-			// Suricata's IP-only engine saw it before any pass rule
-			if m.eng.ipOnly {
-				m.ipOnlyFirst(f)
-			}
-			if m.eng.appHTTP {
-				m.markHTTP(f)
-			}
-			return
-		}
 		matched = append(matched, ri)
+		if r.pass {
+			passed = true // the rules after it would not alert
+			break
+		}
 	}
 	s.matched = matched
 	for _, ri := range matched {
-		m.fire(&m.eng.rules[ri], f, emit)
+		if m.fire(&m.eng.rules[ri], f, emit, false) {
+			break
+		}
+	}
+	if passed {
+		// the packet still counts for the flow state later packets see:
+		// Suricata's IP-only engine saw it before any pass rule
+		if m.eng.ipOnly {
+			m.ipOnlyFirst(f)
+		}
+		if m.eng.appHTTP {
+			m.markHTTP(f)
+		}
+		return
 	}
 	if m.eng.appHTTP {
 		m.markHTTP(f) // after the rules: the request packet itself is not yet HTTP
@@ -257,9 +281,21 @@ func (m *Matcher) event(r *rule, f *packet.Facts) packet.Event {
 		Count:      1,
 		Kind:       "rule",
 		Detail:     r.detail,
+		Action:     r.action,
 	}
-	if f.HasEth && packet.OnLink(f.Src) {
-		ev.AttackerMAC, ev.HasMAC = f.SrcMAC, true
+	attackerMAC := f.SrcMAC
+	switch {
+	case r.rule.Target == rules.TargetSrc:
+		// the packet's source is attacked: its destination attacks
+		ev.Attacker, ev.Victim, ev.VictimPort = f.Dst, f.Src, f.SrcPort
+		attackerMAC = f.DstMAC
+	case r.rule.Target == rules.TargetNone && r.flow.Direction == rules.FlowToClient:
+		// a response from a server: a malicious server's, or a protected
+		// one's that shows it was attacked; the rule does not say which
+		ev.Unattributed = true
+	}
+	if f.HasEth && packet.OnLink(ev.Attacker) {
+		ev.AttackerMAC, ev.HasMAC = attackerMAC, true
 	}
 	return ev
 }

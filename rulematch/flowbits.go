@@ -190,12 +190,23 @@ func (m *Matcher) recycleFlowbits(_ flowKey, st *flowBits) {
 
 // fire alerts for a rule that matched f (its flowbits actions are done
 // already, at the match), unless noalert or its threshold holds it back.
-func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit) {
-	if r.noalert {
-		return
-	}
+func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit, flow bool) (pass bool) {
 	if r.thr != nil && !m.thresholdAllows(r, f) {
-		return
+		return false // no alert, and no action (Suricata's PacketAlertHandle)
 	}
+	pass = m.act(r, f, flow)
+	if r.noalert || r.pass && !r.rule.Alert {
+		return pass
+	}
+	// past packet-alert-max the alert is discarded, its action done
+	n := &m.sc.alerts
+	if r.tx && !m.inline {
+		n = &m.sc.txAlerts
+	}
+	if *n >= m.eng.alertMax {
+		return pass
+	}
+	*n++
 	emit(m.event(r, f))
+	return pass
 }

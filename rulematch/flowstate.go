@@ -23,6 +23,7 @@ package rulematch
 // connection opens on the same ports.
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -42,6 +43,9 @@ type ruleFlow struct {
 	last  int64 // packet time of the flow's last packet
 	sides uint8 // bit 0: side a has sent a packet, bit 1: side b
 	http  bool  // a request line has been seen
+	// verdict is the flow's drop (or reject) or pass, set by a
+	// flow-level match of such a rule (action.go); ActionAlert: none.
+	verdict packet.Action
 }
 
 // ruleFlowKey is the flow key: flowKey with ICMP types for ports.
@@ -51,7 +55,12 @@ func ruleFlowKey(f *packet.Facts) (k flowKey, side uint8) {
 		t := uint16(icmpFlowType(f.Proto, f.ICMPType))
 		sp, dp = t, t
 	}
-	k = flowKey{a: f.Src, b: f.Dst, ap: sp, bp: dp, proto: f.Proto}
+	return tupleFlowKey(f.Src, f.Dst, sp, dp, f.Proto)
+}
+
+// tupleFlowKey is the flow key of a packet from src to dst, and its side.
+func tupleFlowKey(src, dst netip.Addr, sp, dp uint16, proto uint8) (k flowKey, side uint8) {
+	k = flowKey{a: src, b: dst, ap: sp, bp: dp, proto: proto}
 	if k.b.Less(k.a) || k.a == k.b && k.bp < k.ap {
 		k.a, k.b, k.ap, k.bp = k.b, k.a, k.bp, k.ap
 		side = 1

@@ -138,7 +138,7 @@ func (m *Matcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPending, 
 		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f)
 		}
-		m.fire(r, f, emit)
+		m.fire(r, f, emit, true) // a request's match acts on the flow
 	}
 	s.lowered, s.httpDone = false, false
 }

@@ -127,12 +127,19 @@ func httpProto(p rules.Protocol) bool {
 // (SignatureIsIPOnly): a transport or IP protocol, no payload keyword, no
 // flow keyword (Suricata makes any flow: a packet rule), no other packet
 // keyword, flowbits only set, and no negated address (those are
-// "like IP-only" rules, run on every packet). Pass rules stay per packet:
-// Suricata's IP-only pass passes the whole flow, which a pass that
-// matches every packet of the direction comes closer to than one that
-// matches the first only.
+// "like IP-only" rules, run on every packet). An IP-only pass or drop acts
+// on the whole flow (action.go), so the first packet's match holds for
+// the rest.
 func isIPOnly(r *rules.Rule) bool {
-	if !transportProto(r.Proto) || len(r.Matches) > 0 || len(r.BSize) > 0 || r.Flow != (rules.Flow{}) || r.Action == rules.ActionPass ||
+	neg := func(a *rules.AddrSpec) bool { return a.Negated || len(a.Exclude) > 0 }
+	return likeIPOnly(r) && !neg(&r.Src) && !neg(&r.Dst)
+}
+
+// likeIPOnly reports whether r is IP-only but for negated addresses:
+// Suricata's SIG_TYPE_LIKE_IPONLY, run on every packet, whose drop or pass
+// still acts on the flow (suricata-verify ips-state-1).
+func likeIPOnly(r *rules.Rule) bool {
+	if !transportProto(r.Proto) || len(r.Matches) > 0 || len(r.BSize) > 0 || r.Flow != (rules.Flow{}) ||
 		r.Flags != nil || r.FragBits != nil || r.Seq != nil || r.Ack != nil || r.Window != nil || r.IPID != nil || r.ICMPID != nil || r.ICMPSeq != nil || r.SameIP || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
 		return false
 	}
@@ -141,6 +148,5 @@ func isIPOnly(r *rules.Rule) bool {
 			return false
 		}
 	}
-	neg := func(a *rules.AddrSpec) bool { return a.Negated || len(a.Exclude) > 0 }
-	return !neg(&r.Src) && !neg(&r.Dst)
+	return true
 }

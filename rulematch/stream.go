@@ -122,7 +122,7 @@ func (m *Matcher) streamPass(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f)
 		}
-		m.fire(r, f, emit)
+		m.fire(r, f, emit, true) // a stream match acts on the flow
 	}
 	s.lowered, s.httpDone = false, false
 }

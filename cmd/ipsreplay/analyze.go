@@ -24,6 +24,7 @@ type AnalyzeOptions struct {
 	Output      string // "" or "-" for stdout
 	PerFile     bool
 	Autoblock   time.Duration
+	SimulateIPS bool // --simulate-ips
 	ExcludeFile string
 	ConfigFile  string
 	Sets        []string
@@ -110,7 +111,7 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 		return cfg, err
 	}
 	t.Apply(&cfg)
-	cfg.Autoblock = opts.Autoblock
+	cfg.Autoblock, cfg.SimulateIPS = opts.Autoblock, opts.SimulateIPS
 	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, opts.Stderr)
 	if err != nil {
 		return cfg, err

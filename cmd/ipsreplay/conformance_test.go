@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestConformance compares ipsreplay with Suricata 7.0.10 on the
@@ -127,9 +129,11 @@ const (
 	confAllSkipped   = "all rules skipped" // ipsreplay skipped every rule
 	confFailed       = "refused/failed"    // a non-zero exit: the rules file refused, a pcap unreadable, ...
 	// confIPS is a test Suricata ran in IPS mode (--simulate-ips) whose
-	// rules drop, reject or pass: what those rules stop changes what
-	// later rules see, and ipsreplay has no IPS mode. IPS-mode tests
-	// with only alert rules see the same traffic and are compared.
+	// rules drop, reject or pass and that sets an exception policy
+	// (drop-flow, pass-flow, reject on a stream, app-layer or memcap
+	// error): what that policy stops changes what the rules see, and
+	// ipsreplay has no such errors to act on. Other IPS-mode tests run
+	// with --simulate-ips and are compared.
 	confIPS = "ips mode"
 	// confNotComparable is a test with no rule both engines loaded:
 	// every rule ipsreplay kept is one Suricata rejected, or the file
@@ -151,6 +155,7 @@ type confTruth struct {
 	Rules        string         `json:"rules"`
 	Args         []string       `json:"args"`
 	SimulateIPS  bool           `json:"simulate_ips"`
+	Notes        []string       `json:"notes"`
 	AlertsPerSID map[string]int `json:"alerts_per_sid"`
 	RejectedSIDs []uint32       `json:"suricata_rejected_sids"`
 }
@@ -189,7 +194,55 @@ func confArgs(dir string, c confTruth) []string {
 			args = append(args, filepath.Join(dir, c.Args[i]))
 		}
 	}
+	if c.SimulateIPS {
+		args = append(args, "--simulate-ips")
+	}
+	args = append(args, confYAMLSets(filepath.Join(dir, "suricata.yaml"))...)
 	return append(args, "-f", "json", filepath.Join(dir, c.Pcap))
+}
+
+// confYAMLSets are the --set options for the settings of the test's
+// suricata.yaml that ipsreplay takes: action-order and packet-alert-max.
+// A test without the file, or without them, gets none.
+func confYAMLSets(file string) []string {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var conf struct {
+		ActionOrder    []string `yaml:"action-order"`
+		PacketAlertMax *int     `yaml:"packet-alert-max"`
+	}
+	// suricata.yaml starts with a "%YAML 1.1" directive and may use
+	// tags a strict decoder refuses: only the two keys matter here
+	if err := yaml.Unmarshal(confYAMLBody(raw), &conf); err != nil {
+		return nil
+	}
+	var sets []string
+	if len(conf.ActionOrder) > 0 {
+		sets = append(sets, "--set", "rules.action_order="+strings.Join(conf.ActionOrder, " "))
+	}
+	if conf.PacketAlertMax != nil {
+		sets = append(sets, "--set", fmt.Sprintf("rules.packet_alert_max=%d", *conf.PacketAlertMax))
+	}
+	return sets
+}
+
+// confYAMLBody is the top-level action-order and packet-alert-max
+// entries of a suricata.yaml, as YAML of their own.
+func confYAMLBody(raw []byte) []byte {
+	var out bytes.Buffer
+	keep := false
+	for _, line := range strings.Split(string(raw), "\n") {
+		top := line != "" && line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != '-'
+		if top {
+			keep = strings.HasPrefix(line, "action-order:") || strings.HasPrefix(line, "packet-alert-max:")
+		}
+		if keep {
+			out.WriteString(line + "\n")
+		}
+	}
+	return out.Bytes()
 }
 
 // confReport is the part of the JSON report the comparison reads.
@@ -280,12 +333,12 @@ func confRun(t *testing.T, name string, c confTruth) confOutcome {
 		out.Class, out.Reason = confNotComparable, "no rule loaded by both engines"
 		return out
 	}
-	if c.SimulateIPS {
+	if policy := confExceptionPolicy(c.Notes); c.SimulateIPS && policy != "" {
 		if actions, err := confBlockingActions(filepath.Join(dir, c.Rules)); err != nil {
 			t.Errorf("%s: %v", name, err)
 			return fail(err.Error())
 		} else if len(actions) > 0 {
-			out.Class, out.Reason = confIPS, "IPS mode with "+strings.Join(actions, ", ")+" rules"
+			out.Class, out.Reason = confIPS, "IPS mode with "+strings.Join(actions, ", ")+" rules and "+policy+", not modelled"
 			return out
 		}
 	}
@@ -345,6 +398,21 @@ func confRun(t *testing.T, name string, c confTruth) confOutcome {
 		out.Reason += fmt.Sprintf("%d of %d rules skipped (%s)", len(out.skips), len(out.skips)+active, confTopSkips(out.skips))
 	}
 	return out
+}
+
+// confExceptionPolicy names the exception policy truth.json's notes say
+// the test sets ("--set stream.midstream-policy=drop-flow", "suricata.yaml
+// exception-policy"), or "" when none; "ignore" is none.
+func confExceptionPolicy(notes []string) string {
+	for _, n := range notes {
+		if strings.HasSuffix(n, "-policy=ignore") {
+			continue
+		}
+		if strings.Contains(n, "exception-policy") || strings.Contains(n, "-policy=") {
+			return strings.TrimPrefix(n, "--set ")
+		}
+	}
+	return ""
 }
 
 // confBlockingActions lists the actions in the rules file that change
@@ -570,5 +638,32 @@ func confCompare(t *testing.T, recorded, results map[string]confResult, whole bo
 	}
 	if worse {
 		t.Errorf("%d of the tests run agreed before and no longer agree (listed above)", len(regressed))
+	}
+}
+
+// TestConfYAMLSets: a test's suricata.yaml gives its action-order and
+// packet-alert-max, and nothing else, as --set options.
+func TestConfYAMLSets(t *testing.T) {
+	tests := []struct {
+		yaml string
+		want string
+	}{
+		{"%YAML 1.1\n---\naction-order:\n  - alert\n  - pass\n  - drop\n  - reject\noutputs:\n  - eve-log:\n      enabled: yes\n",
+			"--set rules.action_order=alert pass drop reject"},
+		{"%YAML 1.1\n---\n# a comment\npacket-alert-max: 3\nvars:\n  address-groups:\n    HOME_NET: any\n",
+			"--set rules.packet_alert_max=3"},
+		{"%YAML 1.1\n---\nvars:\n  address-groups:\n    HOME_NET: any\n", ""},
+	}
+	for _, tt := range tests {
+		file := filepath.Join(t.TempDir(), "suricata.yaml")
+		if err := os.WriteFile(file, []byte(tt.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(confYAMLSets(file), " "); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.yaml, got, tt.want)
+		}
+	}
+	if got := confYAMLSets(filepath.Join(t.TempDir(), "none.yaml")); got != nil {
+		t.Errorf("no file: %q", got)
 	}
 }

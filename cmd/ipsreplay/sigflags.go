@@ -27,6 +27,7 @@ type SignatureOptions struct {
 func analysisFlags() []cli.Flag {
 	return append([]cli.Flag{
 		&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
+		&cli.BoolFlag{Name: "simulate-ips", Usage: "run as an inline IPS, as Suricata's --simulate-ips: drop and reject rules stop their packets (and flows), alerts say \"blocked\" and the summary counts the drops"},
 		&cli.StringFlag{Name: "exclude", Usage: "exclusion list `FILE` (none for no list): one IP, CIDR, range a-b, MAC or Suricata suppress line a line; their alerts are removed"},
 		&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (ipsreplay config prints one)"},
 		&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
@@ -53,6 +54,7 @@ func homeNetFlag() cli.Flag {
 func analysisOptions(c *cli.Context) AnalyzeOptions {
 	return AnalyzeOptions{
 		Autoblock:   c.Duration("autoblock"),
+		SimulateIPS: c.Bool("simulate-ips"),
 		ExcludeFile: c.String("exclude"),
 		ConfigFile:  c.String("config"),
 		Sets:        c.StringSlice("set"),

@@ -59,6 +59,7 @@ func keywordTable() []keyword {
 		// rule matches: accepted, checked, no effect here.
 		{name: "tag", doc: "tag:session|host[, N, packets|seconds|bytes[, src|dst]]; accepted: Suricata logs the packets after the alert, which ipsreplay does not; no effect on alerts.", parse: parseTag},
 		{name: "prefilter", doc: "prefilter; accepted: picks the keyword Suricata's prefilter uses; no effect on what matches.", value: valueNone, parse: parseNothing},
+		{name: "target", doc: "target:src_ip|dest_ip; which end of the packet is attacked: the other end is the attacker the autoblock blocks.", parse: parseTarget},
 
 		// Payload: content and its modifiers.
 		{name: "content", doc: `content:"text|41 42|"; bytes to find (! negates); escapes \" \; \\ \: \|.`, parse: parseContent},
@@ -160,6 +161,7 @@ func keywordTable() []keyword {
 		// Flow state.
 		{name: "flowbits", doc: "flowbits:set|unset|toggle|isset|isnotset,name (a&b all; a|b any, for isset/isnotset) or flowbits:noalert; named bits kept per flow.", parse: parseFlowbits},
 		{name: "noalert", doc: "noalert; the rule sets state (flowbits) but never alerts.", value: valueNone, parse: parseNoAlert},
+		{name: "alert", doc: "alert; a pass rule also alerts when it matches (other actions alert anyway).", value: valueNone, parse: parseAlert},
 	}
 }
 

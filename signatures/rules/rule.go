@@ -35,6 +35,7 @@ type Rule struct {
 	// References as written ("cve,2021-44228" → {Type: "cve", ID: "2021-44228"}).
 	References []Reference
 	Metadata   []string // "key value" pairs as written
+	Target     Target   // target:, TargetNone when not given
 
 	// Payload conditions, in rule order: contents and pcres are evaluated
 	// in sequence because distance/within and relative pcre depend on the
@@ -65,10 +66,14 @@ type Rule struct {
 	// flowbits:noalert or noalert: the rule only sets state.
 	Flowbits []Flowbit
 	NoAlert  bool
+	// Alert is alert;: a pass rule alerts too when it matches.
+	Alert bool
 }
 
-// Action is what a rule does when it matches. For a replay every action
-// but pass alerts; pass silences the other rules on that packet.
+// Action is what a rule does when it matches: alert; drop, reject,
+// rejectsrc, rejectdst, rejectboth (alert and stop the packet, in IPS
+// mode); pass (stop inspecting the packet, or its flow, silently). The
+// matcher orders rules by it (rulematch Config.ActionOrder).
 type Action uint8
 
 // Actions; the zero value is none.
