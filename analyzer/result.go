@@ -136,6 +136,9 @@ type Alert struct {
 	Spoofed     bool           `json:"spoofed,omitempty"`
 	Sources     []netip.Addr   `json:"sources,omitempty"` // sample of spoofed sources
 	Blocked     bool           `json:"blocked"`           // this alert started or extended a block
+	// RateAction is the action a threshold file's rate_filter gave this
+	// alert instead of its rule's ("drop", "reject", "alert", ...).
+	RateAction string `json:"rate_action,omitempty"`
 	// ARP is the ARP packet an ARP-poisoning alert fired on (its last
 	// packet); nil for other alerts.
 	ARP *ARPPacket `json:"arp,omitempty"`

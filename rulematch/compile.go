@@ -70,6 +70,10 @@ type rule struct {
 	bitConds   []bitCond
 	bitActions []bitAction
 	noalert    bool
+	// suppressAll, suppress: a threshold file's suppress lines
+	// (globalthreshold.go), without and with an ip
+	suppressAll bool
+	suppress    []suppression
 	// ipOnly: Suricata's IP-only rule, run on the first packet of each
 	// direction of a flow (flowstate.go).
 	ipOnly bool

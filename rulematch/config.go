@@ -1,6 +1,9 @@
 package rulematch
 
-import "github.com/ipsreplay/ipsreplay/internal/settings"
+import (
+	"github.com/ipsreplay/ipsreplay/internal/settings"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
 
 // Config tunes the rule matcher. The zero value is not useful; start
 // from DefaultConfig.
@@ -61,6 +64,12 @@ type Config struct {
 	// after Suricata's default flow timeouts. About 80 bytes a flow: the
 	// default 65536 is about 5 MB. Only used when such rules are loaded.
 	MaxRuleFlows int `json:"max_rule_flows"`
+
+	// ThresholdFile holds the entries of a Suricata threshold file
+	// (--threshold-file), applied to the rules as Suricata applies
+	// threshold.config (globalthreshold.go); nil for none. It is not a
+	// parameter of the config file: it comes from its own file.
+	ThresholdFile []rules.GlobalEntry `json:"-"`
 }
 
 // DefaultConfig returns the documented defaults.

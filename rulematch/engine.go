@@ -92,6 +92,9 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := applyThresholdFile(eng, cfg.ThresholdFile); err != nil {
+		return nil, err
+	}
 	m := &Matcher{
 		eng:       eng,
 		sc:        scratch{limit: cfg.InspectionRecursionLimit},
@@ -227,7 +230,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	}
 	s.matched = matched
 	for _, ri := range matched {
-		m.fire(&m.eng.rules[ri], f, emit)
+		if m.fire(&m.eng.rules[ri], f, emit) {
+			break
+		}
 	}
 	if m.eng.appHTTP {
 		m.markHTTP(f) // after the rules: the request packet itself is not yet HTTP

@@ -189,13 +189,28 @@ func (m *Matcher) recycleFlowbits(_ flowKey, st *flowBits) {
 }
 
 // fire alerts for a rule that matched f (its flowbits actions are done
-// already, at the match), unless noalert or its threshold holds it back.
-func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit) {
-	if r.noalert {
-		return
+// already, at the match), unless noalert, a threshold file's suppress or
+// its threshold holds it back. It reports whether a rate_filter made the
+// match a pass, which ends the packet's alerts as a pass rule does
+// (Suricata's PacketAlertFinalize stops at a pass action).
+func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit) (passed bool) {
+	if r.noalert || r.suppressAll || len(r.suppress) > 0 && r.suppressed(f) {
+		return false
 	}
-	if r.thr != nil && !m.thresholdAllows(r, f) {
-		return
+	var action rules.Action
+	if r.thr != nil {
+		var ok bool
+		if ok, action = m.thresholdAllows(r, f); !ok {
+			return false
+		}
 	}
-	emit(m.event(r, f))
+	if action == rules.ActionPass {
+		return true
+	}
+	ev := m.event(r, f)
+	if action != 0 {
+		ev.RateAction = action.String()
+	}
+	emit(ev)
+	return false
 }

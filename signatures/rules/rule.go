@@ -396,11 +396,14 @@ const (
 	ThresholdThreshold                          // alert on every count-th match
 	ThresholdBoth                               // alert once, at the count-th match
 	DetectionFilter                             // alert on every match past count
+	// RateFilter (threshold files only) alerts on every match and
+	// changes its action once more than count matched in the window.
+	RateFilter
 )
 
 // String returns the type as a rule writes it.
 func (t ThresholdType) String() string {
-	return enumName("ThresholdType", uint8(t), "", "limit", "threshold", "both", "detection_filter")
+	return enumName("ThresholdType", uint8(t), "", "limit", "threshold", "both", "detection_filter", "rate_filter")
 }
 
 // Track is what a threshold counts by.
