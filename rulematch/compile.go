@@ -119,6 +119,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 		switch {
 		case m.Content != nil && m.PCRE == nil:
 			c, msg := compileContent(m.Content, id)
+			if v := m.Content.OffsetVar | m.Content.DepthVar | m.Content.DistanceVar | m.Content.WithinVar; msg == "" && max(m.Content.OffsetVar, m.Content.DepthVar, m.Content.DistanceVar, m.Content.WithinVar) > rules.ByteVar(len(r.ByteVars)) {
+				msg = fmt.Sprintf("content %q: byte_extract variable %d out of range", m.Content.Pattern, v)
+			}
 			if msg != "" {
 				bad("%s", msg)
 				continue
@@ -130,7 +133,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 				best, bestBuf = m.Content, id
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
-			b, msg := compileByte(m.Byte)
+			b, msg := compileByte(m.Byte, len(r.ByteVars))
 			if msg != "" {
 				bad("%s", msg)
 				continue

@@ -49,6 +49,9 @@ type scratch struct {
 	tlsName span
 	tlsDone bool
 	tlsFor  []byte
+	// vars are the byte_extract values of the rule being evaluated
+	// (bytecheck.go), cleared before each rule that has any
+	vars byteValues
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -321,6 +324,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		if !ok || !r.urilen.Match(len(uri)) {
 			return false
 		}
+	}
+	if len(r.rule.ByteVars) > 0 {
+		m.sc.vars = byteValues{}
 	}
 	for i := range r.bufs {
 		b := &r.bufs[i]

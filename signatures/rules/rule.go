@@ -48,6 +48,9 @@ type Rule struct {
 	IType     *Range
 	ICode     *Range
 	Threshold *Threshold // threshold: or detection_filter:
+	// ByteVars are the rule's byte_extract variables in rule order; a
+	// ByteVar n names ByteVars[n-1].
+	ByteVars []string
 	// URILen is urilen: the length of the request URI; URILenRaw is its
 	// ",raw" (the URI as sent) rather than the default ",norm".
 	URILen    *Range
@@ -208,7 +211,25 @@ type ByteOp struct {
 	FromBeginning bool
 	FromEnd       bool
 	PostOffset    int
+
+	// byte_extract: the value (masked, times Multiplier, rounded up to a
+	// multiple of AlignTo when not 0) goes to Var, and the match position
+	// moves to after the bytes read.
+	Var     ByteVar
+	AlignTo int
+
+	// Operands taken from byte_extract variables instead of Bytes,
+	// Offset (isdataat's position too) and Value; 0 for none.
+	BytesVar, OffsetVar, ValueVar ByteVar
 }
+
+// ByteVar names a byte_extract variable of a rule: 0 is none, n is the
+// rule's ByteVars[n-1].
+type ByteVar uint8
+
+// MaxByteVars caps the byte_extract variables of one rule: the matcher
+// keeps their values in a fixed array. Rules use one to three.
+const MaxByteVars = 16
 
 // ByteKind is the keyword of a ByteOp.
 type ByteKind uint8
@@ -218,11 +239,12 @@ const (
 	ByteTest ByteKind = iota + 1
 	ByteJump
 	IsDataAt
+	ByteExtract
 )
 
 // String returns the keyword.
 func (k ByteKind) String() string {
-	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat")
+	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat", "byte_extract")
 }
 
 // ByteCompare is byte_test's operator.
@@ -252,14 +274,17 @@ type Content struct {
 	// Offset and Depth are absolute (from the buffer start); Distance and
 	// Within are relative to the end of the previous match. HasX says the
 	// modifier was given (0 is a valid value).
-	Offset, Depth        int
-	Distance, Within     int
-	HasOffset            bool
-	HasDepth             bool
-	HasDistance          bool
-	HasWithin            bool
-	FastPattern          bool // fast_pattern: prefer this content for the prefilter
-	StartsWith, EndsWith bool
+	Offset, Depth    int
+	Distance, Within int
+	HasOffset        bool
+	HasDepth         bool
+	HasDistance      bool
+	HasWithin        bool
+	// OffsetVar, DepthVar, DistanceVar and WithinVar take the modifier's
+	// value from a byte_extract variable (its HasX is set, X is 0).
+	OffsetVar, DepthVar, DistanceVar, WithinVar ByteVar
+	FastPattern                                 bool // fast_pattern: prefer this content for the prefilter
+	StartsWith, EndsWith                        bool
 }
 
 // Relative reports whether the content is anchored to the previous match.
