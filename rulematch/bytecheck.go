@@ -36,7 +36,7 @@ func (vs *byteValues) int(v rules.ByteVar) int {
 }
 
 func compileByte(op *rules.ByteOp, nvars int) (*byteCheck, string) {
-	if op.Kind < rules.ByteTest || op.Kind > rules.ByteExtract {
+	if op.Kind < rules.ByteTest || op.Kind > rules.ByteMath {
 		return nil, "byte check " + op.Kind.String() + " unknown"
 	}
 	if op.Kind != rules.IsDataAt && op.BytesVar == 0 && (op.Bytes < 1 || !op.String && op.Bytes > 8 || op.Bytes > 23) {
@@ -49,6 +49,9 @@ func compileByte(op *rules.ByteOp, nvars int) (*byteCheck, string) {
 	}
 	if op.Kind == rules.ByteExtract && (op.Var == 0 || op.Multiplier < 1) {
 		return nil, "byte_extract: no variable or multiplier"
+	}
+	if op.Kind == rules.ByteMath && (op.Var == 0 || op.Math < rules.MathAdd || op.Math > rules.MathShr) {
+		return nil, "byte_math: no result variable or operator"
 	}
 	if op.Kind == rules.ByteTest && (op.Op < rules.CompareEq || op.Op > rules.CompareXor) {
 		return nil, "byte_test: operator " + op.Op.String() + " unknown"
@@ -109,7 +112,9 @@ func (s *scratch) inspectByte(items []item, i int, raw []byte, low []byte, prevE
 		}
 		return s.next(items, i, raw, low, prevEnd)
 	case rules.ByteExtract:
-		v, _, ok := b.value(raw, pos, nbytes)
+		// the position moves past the bytes the number took: for a
+		// string, up to its last digit, as Suricata's extbytes
+		v, n, ok := b.value(raw, pos, nbytes)
 		if !ok {
 			return 0
 		}
@@ -118,7 +123,21 @@ func (s *scratch) inspectByte(items []item, i int, raw []byte, low []byte, prevE
 			v += a - v%a
 		}
 		s.vars[op.Var-1] = v
-		return s.next(items, i, raw, low, pos+nbytes)
+		return s.next(items, i, raw, low, pos+n)
+	case rules.ByteMath:
+		v, n, ok := b.value(raw, pos, nbytes)
+		if !ok {
+			return 0
+		}
+		if v, ok = byteMath(op.Math, v, s.operand(op)); !ok {
+			return 0
+		}
+		if op.Bitmask != 0 {
+			// byte_math masks the result, not the bytes read
+			v = v & op.Bitmask >> b.shift
+		}
+		s.vars[op.Var-1] = v
+		return s.next(items, i, raw, low, pos+n)
 	}
 	// byte_jump
 	v, n, ok := b.value(raw, pos, nbytes)
@@ -180,10 +199,33 @@ func (b *byteCheck) value(buf []byte, pos, nbytes int) (v uint64, n int, ok bool
 		}
 		n = len(field)
 	}
-	if op.Bitmask != 0 {
+	if op.Bitmask != 0 && op.Kind != rules.ByteMath {
 		v = v & op.Bitmask >> b.shift
 	}
 	return v, n, true
+}
+
+// byteMath is v op r in 64 bits, wrapping as Suricata's C does; a
+// division by zero, or a shift of 64 or more, gives no value.
+func byteMath(op rules.ByteMathOp, v, r uint64) (uint64, bool) {
+	switch op {
+	case rules.MathAdd:
+		return v + r, true
+	case rules.MathSub:
+		return v - r, true
+	case rules.MathMul:
+		return v * r, true
+	case rules.MathDiv:
+		if r == 0 {
+			return 0, false
+		}
+		return v / r, true
+	case rules.MathShl:
+		return v << r, r < 64
+	case rules.MathShr:
+		return v >> r, r < 64
+	}
+	return 0, false
 }
 
 func (b *byteCheck) compare(v, x uint64) bool {

@@ -80,6 +80,21 @@ func TestByteChecks(t *testing.T) {
 			"\x00\x00X": true, "\x00\x01\x01X": false, "\x00\x01\x01.X": true}},
 		{"isdataat with a variable", `byte_extract:1,0,n; isdataat:!n; sid:1;`, map[string]bool{
 			"\x05abc": true, "\x02abc": false}},
+		{"byte_extract string moves past its digits", `byte_extract:4,0,n,string,dec; content:"X"; within:1; sid:1;`, map[string]bool{
+			"12X4": true, "1234X": true, "12.X": false}},
+
+		// byte_math: the bytes OP rvalue, then masked, into a variable
+		{"byte_math add", `byte_math:bytes 1, offset 0, oper +, rvalue 2, result r; byte_test:1,=,r,1; sid:1;`, map[string]bool{
+			"\x03\x05": true, "\x03\x03": false}},
+		{"byte_math with a variable rvalue", `byte_extract:1,0,x; byte_math:bytes 1, offset 1, oper -, rvalue x, result r; byte_test:1,=,r,2; sid:1;`, map[string]bool{
+			"\x02\x07\x05": true, "\x02\x07\x07": false}},
+		{"byte_math shift then bitmask", `byte_math:bytes 1, offset 0, oper <<, rvalue 4, result r, bitmask 0xf00; byte_test:1,=,r,1; sid:1;`, map[string]bool{
+			// 0x35 << 4 = 0x350, & 0xf00 = 0x300, >> 8 = 3
+			"\x35\x03": true, "\x35\x05": false}},
+		{"byte_math division by zero", `byte_math:bytes 1, offset 0, oper /, rvalue 0, result r; sid:1;`, map[string]bool{
+			"\x05": false}},
+		{"byte_math relative string", `content:"N="; byte_math:bytes 2, offset 0, oper *, rvalue 2, result r, relative, string dec; content:"X"; distance:r; within:1; sid:1;`, map[string]bool{
+			"N=02....X": true, "N=02...X": false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -303,3 +303,110 @@ func parseByteExtract(st *ruleState, val string) error {
 	st.addByteOp(op)
 	return nil
 }
+
+// parseByteMath reads byte_math: bytes N, offset O, oper OP, rvalue R,
+// result NAME[, relative][, endian big|little][, string hex|dec|oct]
+// [, bitmask M], options in any order as Suricata 7 takes them: N bytes
+// (or a variable's count) at O, OP R (a number or a variable), then
+// masked, go to the variable NAME, which the rule may name from here on.
+func parseByteMath(st *ruleState, val string) error {
+	op := &ByteOp{Kind: ByteMath}
+	seen := map[string]bool{}
+	var result string
+	for _, a := range byteArgs(val) {
+		key, v, _ := strings.Cut(a, " ")
+		key, v = strings.ToLower(key), strings.TrimSpace(v)
+		if seen[key] {
+			return fmt.Errorf("%s given twice", key)
+		}
+		seen[key] = true
+		var err error
+		switch key {
+		case "bytes":
+			var n int64
+			if n, op.BytesVar, err = byteNumber(st, "bytes", v, 1, 10); err != nil {
+				return err
+			}
+			op.Bytes = int(n)
+		case "offset":
+			n, ok := byteInt(v)
+			if !ok || n < -65535 || n > 65535 {
+				return fmt.Errorf("bad offset %q (want -65535 to 65535)", clip(v))
+			}
+			op.Offset = int(n)
+		case "oper":
+			o, ok := lookup(v, MathAdd, MathShr)
+			if !ok {
+				return fmt.Errorf("bad oper %q (want + - * / << >>)", clip(v))
+			}
+			op.Math = o
+		case "rvalue":
+			if isVarName(v) {
+				op.ValueVar, err = st.byteVar(v)
+			} else {
+				n, ok := byteInt(v)
+				if !ok || n < 0 || n > math.MaxUint32 {
+					return fmt.Errorf("bad rvalue %q (want 0 to %d or a variable)", clip(v), uint32(math.MaxUint32))
+				}
+				op.Value = uint64(n)
+			}
+			if err != nil {
+				return err
+			}
+		case "result":
+			result = v
+		case "relative":
+			if v != "" {
+				return fmt.Errorf("unknown option %q", clip(a))
+			}
+			op.Relative = true
+		case "endian":
+			switch v {
+			case "big", "little":
+				op.Little = v == "little"
+			default:
+				return fmt.Errorf("bad endian %q (want big or little)", clip(v))
+			}
+		case "string":
+			b, ok := map[string]int{"dec": 10, "hex": 16, "oct": 8}[v]
+			if !ok {
+				return fmt.Errorf("bad string %q (want hex, dec or oct)", clip(v))
+			}
+			op.String, op.Base = true, b
+		case "bitmask":
+			m, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(v), "0x"), 16, 32)
+			if err != nil || m == 0 {
+				return fmt.Errorf("bad bitmask %q (want a non-zero 32-bit hex number)", clip(v))
+			}
+			op.Bitmask = m
+		case "dce":
+			return skipf("byte_math", "byte_math dce (DCE/RPC stub data) is not supported")
+		default:
+			return fmt.Errorf("unknown option %q", clip(a))
+		}
+	}
+	for _, k := range []string{"bytes", "offset", "oper", "rvalue", "result"} {
+		if !seen[k] {
+			return fmt.Errorf("missing %s in %q", k, clip(val))
+		}
+	}
+	if !op.String && op.BytesVar == 0 && op.Bytes > 8 {
+		return fmt.Errorf("%d bytes is too many without string (8 at most)", op.Bytes)
+	}
+	if (op.Math == MathShl || op.Math == MathShr) && op.BytesVar == 0 && op.Bytes > 4 {
+		return fmt.Errorf("%d bytes with %s: 4 at most", op.Bytes, op.Math)
+	}
+	if !isVarName(result) || strings.ContainsAny(result, " \t") {
+		return fmt.Errorf("bad result %q (want a variable name)", clip(result))
+	}
+	if _, err := st.byteVar(result); err == nil {
+		return fmt.Errorf("variable %q set twice", clip(result))
+	}
+	if len(st.r.ByteVars) >= MaxByteVars {
+		return skipf("byte_math", "more than %d byte_extract and byte_math variables in one rule are not supported", MaxByteVars)
+	}
+	st.r.ByteVars = append(st.r.ByteVars, result)
+	op.Var = ByteVar(len(st.r.ByteVars))
+	st.addByteOp(op)
+	return nil
+}

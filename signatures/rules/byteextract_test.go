@@ -49,3 +49,17 @@ func TestParseByteExtract(t *testing.T) {
 		t.Errorf("Y: %+v, want offset off, depth len", *c)
 	}
 }
+
+func TestParseByteMath(t *testing.T) {
+	r, skip, err := Parse("t.rules", 1, rule(`byte_extract:1,0,x; content:"A"; byte_math:result r, bytes 2, offset -1, oper >>, rvalue x, relative, endian little, string hex, bitmask 0x0ff0; byte_test:1,=,r,0; sid:1;`), DefaultVars())
+	if err != nil || skip != nil {
+		t.Fatalf("Parse: %v, %v", skip, err)
+	}
+	if want := []string{"x", "r"}; !reflect.DeepEqual(r.ByteVars, want) {
+		t.Errorf("ByteVars %q, want %q", r.ByteVars, want)
+	}
+	want := ByteOp{Kind: ByteMath, Bytes: 2, Offset: -1, Math: MathShr, ValueVar: 1, Relative: true, Little: true, String: true, Base: 16, Bitmask: 0xff0, Var: 2}
+	if got := *r.Matches[2].Byte; !reflect.DeepEqual(got, want) {
+		t.Errorf("byte_math = %+v, want %+v", got, want)
+	}
+}

@@ -214,13 +214,33 @@ type ByteOp struct {
 
 	// byte_extract: the value (masked, times Multiplier, rounded up to a
 	// multiple of AlignTo when not 0) goes to Var, and the match position
-	// moves to after the bytes read.
+	// moves to after the bytes read. byte_math: the value Math Value (or
+	// ValueVar), then masked, goes to Var; the position moves as well.
 	Var     ByteVar
 	AlignTo int
+	Math    ByteMathOp
 
 	// Operands taken from byte_extract variables instead of Bytes,
 	// Offset (isdataat's position too) and Value; 0 for none.
 	BytesVar, OffsetVar, ValueVar ByteVar
+}
+
+// ByteMathOp is byte_math's operator.
+type ByteMathOp uint8
+
+// byte_math operators; the zero value is none.
+const (
+	MathAdd ByteMathOp = iota + 1 // +
+	MathSub                       // -
+	MathMul                       // *
+	MathDiv                       // /
+	MathShl                       // <<
+	MathShr                       // >>
+)
+
+// String returns the operator as a rule writes it.
+func (o ByteMathOp) String() string {
+	return enumName("ByteMathOp", uint8(o), "", "+", "-", "*", "/", "<<", ">>")
 }
 
 // ByteVar names a byte_extract variable of a rule: 0 is none, n is the
@@ -240,11 +260,12 @@ const (
 	ByteJump
 	IsDataAt
 	ByteExtract
+	ByteMath
 )
 
 // String returns the keyword.
 func (k ByteKind) String() string {
-	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat", "byte_extract")
+	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat", "byte_extract", "byte_math")
 }
 
 // ByteCompare is byte_test's operator.
