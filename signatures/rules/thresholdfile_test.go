@@ -95,3 +95,31 @@ func TestParseThresholdFileIP(t *testing.T) {
 		t.Errorf("where %q, %q", tf.Entries[0].Where, tf.Entries[1].Where)
 	}
 }
+
+func FuzzParseThresholdFile(f *testing.F) {
+	for _, s := range []string{
+		"threshold gen_id 1, sig_id 10, type limit, track by_rule, count 3, seconds 1000\n",
+		"rate_filter gen_id 1, sig_id 1000, track by_rule, count 100, seconds 60, \\\n new_action alert, timeout 30",
+		"# c\nsuppress gen_id 0, sig_id 0, track by_either, ip [1.2.3.0/24,!1.2.3.4,$HOME_NET]\nsuppress gen_id 1, sig_id 2",
+		"event_filter gen_id 1, sig_id 1, type both, track by_flow, count 1, seconds 0",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		tf, err := ParseThresholdFile("fuzz", strings.NewReader(text), DefaultVars())
+		if err != nil {
+			if tf != nil {
+				t.Fatal("a file and an error")
+			}
+			return
+		}
+		for _, e := range tf.Entries {
+			if e.Kind < GlobalThreshold || e.Kind > GlobalSuppress || e.GID == 0 && e.SID != 0 {
+				t.Fatalf("bad entry %+v", e)
+			}
+			if e.Kind != GlobalSuppress && e.Threshold.Count < 1 {
+				t.Fatalf("count %d", e.Threshold.Count)
+			}
+		}
+	})
+}
