@@ -119,7 +119,7 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	}
 	cfg.Signatures, cfg.NoBuiltins = set, opts.Signatures.NoBuiltins
 	if opts.ThresholdFile != "" {
-		if cfg.Rules.ThresholdFile, err = loadThresholdFile(opts.ThresholdFile, opts.Signatures, cfg.HomeNet, opts.Stderr); err != nil {
+		if cfg.Rules.ThresholdFile, err = loadThresholdFile(opts.ThresholdFile, opts.Signatures, cfg.HomeNet, set.Rules, opts.Stderr); err != nil {
 			return cfg, err
 		}
 	}

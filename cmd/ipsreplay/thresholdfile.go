@@ -36,8 +36,9 @@ func ruleVars(opts SignatureOptions, home analyzer.HomeNet) (rules.Vars, error) 
 }
 
 // loadThresholdFile reads a threshold file with the run's rule
-// variables. Lines Suricata 7 ignores are warned about on stderr.
-func loadThresholdFile(path string, opts SignatureOptions, home analyzer.HomeNet, stderr io.Writer) ([]rules.GlobalEntry, error) {
+// variables. Lines Suricata 7 ignores, and lines naming a sid no loaded
+// rule has (Suricata: "unknown rule"), are warned about on stderr.
+func loadThresholdFile(path string, opts SignatureOptions, home analyzer.HomeNet, loaded []*rules.Rule, stderr io.Writer) ([]rules.GlobalEntry, error) {
 	vars, err := ruleVars(opts, home)
 	if err != nil {
 		return nil, err
@@ -54,6 +55,16 @@ func loadThresholdFile(path string, opts SignatureOptions, home analyzer.HomeNet
 	if stderr != nil {
 		for _, w := range tf.Warnings {
 			fmt.Fprintf(stderr, "ipsreplay: warning: %s\n", w)
+		}
+		type gidSID struct{ gid, sid uint32 }
+		have := make(map[gidSID]bool, len(loaded))
+		for _, r := range loaded {
+			have[gidSID{r.GID, r.SID}] = true
+		}
+		for _, e := range tf.Entries {
+			if e.SID != 0 && !have[gidSID{e.GID, e.SID}] {
+				fmt.Fprintf(stderr, "ipsreplay: warning: %s: %s for gen_id %d, sig_id %d: no such rule is loaded; the line changes nothing\n", e.Where, e.Kind, e.GID, e.SID)
+			}
 		}
 	}
 	return tf.Entries, nil

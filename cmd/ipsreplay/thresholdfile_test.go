@@ -46,6 +46,12 @@ func TestThresholdFile(t *testing.T) {
 		})
 	}
 
+	t.Run("unknown sid warned", func(t *testing.T) {
+		tf := writeFile(t, "threshold.config", []byte("suppress gen_id 1, sig_id 9000001\nsuppress gen_id 1, sig_id 42\n"))
+		r := runArgs(t, "analyze", "--no-progress", "-f", "json", "--no-builtins", "--rules", rulesFile, "--threshold-file", tf, capture("portscan.pcap"))
+		r.wantCode(t, exitOK)
+		r.wantOneErrorLine(t, tf+":2: suppress for gen_id 1, sig_id 42: no such rule is loaded")
+	})
 	t.Run("bad line", func(t *testing.T) {
 		tf := writeFile(t, "threshold.config", []byte("# ok\nthreshold gen_id 1, sig_id 9000001, type limit, track by_src, count 0, seconds 60\n"))
 		r := runArgs(t, "analyze", "--no-builtins", "--rules", rulesFile, "--threshold-file", tf, capture("portscan.pcap"))
