@@ -305,6 +305,7 @@ func (e *Engine) onEvent(ev packet.Event) {
 		FirstPacket: e.location(ev.First),
 		LastPacket:  e.location(ev.Last),
 		Spoofed:     ev.Spoofed,
+		RateAction:  ev.RateAction,
 	}
 	if ev.HasMAC {
 		a.AttackerMAC = MACFrom(ev.AttackerMAC)

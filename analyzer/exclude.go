@@ -152,7 +152,7 @@ func parseExclusion(text string) (Exclusion, error) {
 	case "suppress":
 		return parseSuppress(e, rest)
 	case "threshold", "event_filter", "rate_filter":
-		return e, fmt.Errorf("%s: only suppress is supported in exclusion files; a threshold belongs in the rule (threshold: or detection_filter:) or in the detection parameters (--set)", word)
+		return e, fmt.Errorf("%s: only suppress is supported in exclusion files; give a Suricata threshold.config to --threshold-file, which takes threshold, event_filter and rate_filter lines", word)
 	}
 	if strings.ContainsAny(text, " \t") {
 		return e, fmt.Errorf("%q: one entry a line (IP, CIDR, range a-b, MAC or a suppress line)", text)
@@ -333,7 +333,7 @@ func parseAddrItem(it string) (netip.Prefix, error) {
 	case it == "":
 		return netip.Prefix{}, fmt.Errorf("empty address; expected an address, a CIDR prefix or a list [a, b, !c]")
 	case strings.HasPrefix(it, "$"):
-		return netip.Prefix{}, fmt.Errorf("%s: address variables are not supported in exclusion files; write the addresses", it)
+		return netip.Prefix{}, fmt.Errorf("%s: address variables are not supported in exclusion files; write the addresses, or give the file to --threshold-file (variables from --address-group)", it)
 	case strings.ContainsAny(it, "[]"):
 		return netip.Prefix{}, fmt.Errorf("%s: nested lists are not supported; expected an address or a CIDR prefix", it)
 	case strings.Contains(it, "/"):

@@ -155,6 +155,9 @@ type Alert struct {
 	// mode; EVE then writes the alert's action as "blocked".
 	Action  string `json:"action,omitempty"`
 	Dropped bool   `json:"dropped,omitempty"`
+	// RateAction is the action a threshold file's rate_filter gave this
+	// alert instead of its rule's ("drop", "reject", "alert", ...).
+	RateAction string `json:"rate_action,omitempty"`
 	// ARP is the ARP packet an ARP-poisoning alert fired on (its last
 	// packet); nil for other alerts.
 	ARP *ARPPacket `json:"arp,omitempty"`

@@ -242,6 +242,11 @@ type Event struct {
 	// (a flow:to_client rule without target:): Attacker is the packet's
 	// source, for the record, and is never autoblocked.
 	Unattributed bool
+	// RateAction is the action a threshold file's rate_filter gave this
+	// alert in place of its rule's ("drop", "reject", "alert"); "" when
+	// none applied. What the action does to traffic is IPS mode's
+	// business; the alert is raised either way.
+	RateAction string
 
 	// ARP evidence (SIDARPPoison only), which tells a re-created or bridged
 	// guest VM from a poisoner: ClaimMAC is the MAC the ARP payload bound

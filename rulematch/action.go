@@ -129,28 +129,29 @@ func flowLevel(r *rules.Rule, cr *rule) bool {
 	return false
 }
 
-// act does r's action for a match on f: the packet's verdict and, for a
+// act does action (r's, or the one a rate_filter gave it) for a match on
+// f: the packet's verdict and, for a
 // flow-level match, the flow's, the first drop or pass of a flow winning.
 // It reports whether r passes the packet, ending its alerts.
-func (m *Matcher) act(r *rule, f *packet.Facts, flow bool) (pass bool) {
-	if r.action == packet.ActionAlert {
+func (m *Matcher) act(r *rule, action packet.Action, f *packet.Facts, flow bool) (pass bool) {
+	if action == packet.ActionAlert {
 		return false
 	}
 	switch {
-	case r.action.Blocks() && !f.Verdict.Blocks():
-		f.Verdict = r.action
-	case r.action == packet.ActionPass && f.Verdict == packet.ActionAlert:
+	case action.Blocks() && !f.Verdict.Blocks():
+		f.Verdict = action
+	case action == packet.ActionPass && f.Verdict == packet.ActionAlert:
 		f.Verdict = packet.ActionPass
 	}
 	if (flow || r.flowLevel) && m.flows != nil && f.L3 != packet.L3None {
 		if fl, _ := m.ruleFlowOf(f); fl.verdict == packet.ActionAlert {
-			fl.verdict = r.action
-			if r.action.Blocks() {
+			fl.verdict = action
+			if action.Blocks() {
 				m.droppedFlows++
 			}
 		}
 	}
-	return r.action == packet.ActionPass
+	return action == packet.ActionPass
 }
 
 // flowVerdict is the drop or pass an earlier packet set on f's flow, or

@@ -53,6 +53,48 @@ func TestByteChecks(t *testing.T) {
 			"xxEND": true, "xxENDy": false}},
 		{"isdataat relative", `content:"HDR"; isdataat:4,relative; sid:1;`, map[string]bool{
 			"HDR1234": true, "HDR123": false}}, // 4 more bytes after the match
+
+		// byte_extract: a value later items read, and a new position
+		{"byte_extract depth", `byte_extract:1,0,n,string,dec; content:"AB"; offset:1; depth:n; sid:1;`, map[string]bool{
+			"3xAB": true, "2xAB": false, "2AB": true}},
+		{"byte_extract offset", `byte_extract:1,0,n; content:"X"; offset:n; depth:1; sid:1;`, map[string]bool{
+			"\x02.X": true, "\x01.X": false, "\x03.X": false}},
+		{"byte_extract distance and within", `byte_extract:1,0,d; byte_extract:1,1,w; content:"|00|"; content:"X"; distance:d; within:w; sid:1;`, map[string]bool{
+			// the |00| is at 2: X must start at 3+d and end by 3+d+w
+			"\x01\x01\x00.X": true, "\x01\x01\x00X": false, "\x01\x02\x00..X": true, "\x01\x02\x00...X": false}},
+		{"byte_extract moves the position", `byte_extract:2,0,n; content:"X"; within:1; sid:1;`, map[string]bool{
+			"\x00\x00X": true, "\x00\x00.X": false}},
+		{"byte_extract relative", `content:"LEN"; byte_extract:1,1,n,relative; byte_test:1,=,n,0,relative; sid:1;`, map[string]bool{
+			"LEN.\x07\x07": true, "LEN.\x07\x08": false, "LEN.": false}},
+		{"byte_extract multiplier and align", `byte_extract:1,0,n,multiplier 3,align 4; isdataat:n; sid:1;`, map[string]bool{
+			// 1*3 = 3, aligned up to 4: a byte at position 4
+			"\x01...x": true, "\x01..x": false}},
+		{"byte_extract little endian bitmask", `byte_extract:2,0,n,little,bitmask 0xff00; byte_test:1,=,n,2; sid:1;`, map[string]bool{
+			"\x00\x05\x05": true, "\x05\x00\x05": false}},
+		{"byte_extract out of the buffer", `byte_extract:4,0,n; sid:1;`, map[string]bool{
+			"abc": false, "abcd": true}},
+		{"byte_test with variable bytes, value and offset", `byte_extract:1,0,b; byte_extract:1,1,o; byte_extract:1,2,v; byte_test:b,=,v,o; sid:1;`, map[string]bool{
+			"\x02\x03\x09\x00\x09": true, "\x01\x03\x09\x09": true, "\x01\x03\x09\x08": false, "\x09\x03\x09\x09": false}},
+		{"byte_jump with a variable number of bytes", `content:"|00|"; byte_extract:1,0,n,relative; byte_jump:n,0,relative; content:"X"; within:1; sid:1;`, map[string]bool{
+			// 0 bytes read jump by 0 (suricata-verify detect-bytejump-02)
+			"\x00\x00X": true, "\x00\x01\x01X": false, "\x00\x01\x01.X": true}},
+		{"isdataat with a variable", `byte_extract:1,0,n; isdataat:!n; sid:1;`, map[string]bool{
+			"\x05abc": true, "\x02abc": false}},
+		{"byte_extract string moves past its digits", `byte_extract:4,0,n,string,dec; content:"X"; within:1; sid:1;`, map[string]bool{
+			"12X4": true, "1234X": true, "12.X": false}},
+
+		// byte_math: the bytes OP rvalue, then masked, into a variable
+		{"byte_math add", `byte_math:bytes 1, offset 0, oper +, rvalue 2, result r; byte_test:1,=,r,1; sid:1;`, map[string]bool{
+			"\x03\x05": true, "\x03\x03": false}},
+		{"byte_math with a variable rvalue", `byte_extract:1,0,x; byte_math:bytes 1, offset 1, oper -, rvalue x, result r; byte_test:1,=,r,2; sid:1;`, map[string]bool{
+			"\x02\x07\x05": true, "\x02\x07\x07": false}},
+		{"byte_math shift then bitmask", `byte_math:bytes 1, offset 0, oper <<, rvalue 4, result r, bitmask 0xf00; byte_test:1,=,r,1; sid:1;`, map[string]bool{
+			// 0x35 << 4 = 0x350, & 0xf00 = 0x300, >> 8 = 3
+			"\x35\x03": true, "\x35\x05": false}},
+		{"byte_math division by zero", `byte_math:bytes 1, offset 0, oper /, rvalue 0, result r; sid:1;`, map[string]bool{
+			"\x05": false}},
+		{"byte_math relative string", `content:"N="; byte_math:bytes 2, offset 0, oper *, rvalue 2, result r, relative, string dec; content:"X"; distance:r; within:1; sid:1;`, map[string]bool{
+			"N=02....X": true, "N=02...X": false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,5 +136,19 @@ func TestParseASCIINumber(t *testing.T) {
 		if v != tc.v || n != tc.n || ok != tc.ok {
 			t.Errorf("%q base %d: %d %d %v, want %d %d %v", tc.in, tc.base, v, n, ok, tc.v, tc.n, tc.ok)
 		}
+	}
+}
+
+// byte_extract keeps its values in the scratch: matching allocates nothing.
+func TestByteExtractAllocs(t *testing.T) {
+	m, err := New(parseRules(t, `alert tcp any any -> any any (content:"LEN"; byte_extract:1,0,n,relative; content:"X"; distance:n; within:1; sid:1;)`), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := tcpPacket("LEN\x02..X")
+	fired := 0
+	emit := func(packet.Event) { fired++ }
+	if n := testing.AllocsPerRun(200, func() { m.Observe(&f, emit) }); n != 0 || fired == 0 {
+		t.Errorf("%v allocations per packet (fired %d), want 0 and a match", n, fired)
 	}
 }

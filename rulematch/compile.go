@@ -83,6 +83,10 @@ type rule struct {
 	bitConds   []bitCond
 	bitActions []bitAction
 	noalert    bool
+	// suppressAll, suppress: a threshold file's suppress lines
+	// (globalthreshold.go), without and with an ip
+	suppressAll bool
+	suppress    []suppression
 	// ipOnly: Suricata's IP-only rule, run on the first packet of each
 	// direction of a flow (flowstate.go).
 	ipOnly bool
@@ -130,6 +134,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 		switch {
 		case m.Content != nil && m.PCRE == nil:
 			c, msg := compileContent(m.Content, id)
+			if v := m.Content.OffsetVar | m.Content.DepthVar | m.Content.DistanceVar | m.Content.WithinVar; msg == "" && max(m.Content.OffsetVar, m.Content.DepthVar, m.Content.DistanceVar, m.Content.WithinVar) > rules.ByteVar(len(r.ByteVars)) {
+				msg = fmt.Sprintf("content %q: byte_extract variable %d out of range", m.Content.Pattern, v)
+			}
 			if msg != "" {
 				bad("%s", msg)
 				continue
@@ -141,7 +148,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 				best, bestBuf = m.Content, id
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
-			b, msg := compileByte(m.Byte)
+			b, msg := compileByte(m.Byte, len(r.ByteVars))
 			if msg != "" {
 				bad("%s", msg)
 				continue

@@ -1,6 +1,9 @@
 package rulematch
 
-import "github.com/ipsreplay/ipsreplay/internal/settings"
+import (
+	"github.com/ipsreplay/ipsreplay/internal/settings"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
 
 // Config tunes the rule matcher. The zero value is not useful; start
 // from DefaultConfig.
@@ -85,6 +88,11 @@ type Config struct {
 	// In IDS mode Suricata inspects the request on a later packet (the
 	// server's acknowledgement, or the flow's end), so they count apart.
 	Inline bool `json:"-"`
+	// ThresholdFile holds the entries of a Suricata threshold file
+	// (--threshold-file), applied to the rules as Suricata applies
+	// threshold.config (globalthreshold.go); nil for none. It is not a
+	// parameter of the config file: it comes from its own file.
+	ThresholdFile []rules.GlobalEntry `json:"-"`
 }
 
 // DefaultConfig returns the documented defaults.

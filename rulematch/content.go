@@ -23,6 +23,11 @@ type content struct {
 	offset    int
 	depthEnd  int  // offset+depth as Suricata stores it; 0: none
 	endsWith  bool // the match must end at the end of the buffer
+	// byte_extract variables for offset, depth, distance and within
+	// (0: the fixed value); depth is kept as written for them
+	offsetVar, depthVar, distanceVar, withinVar rules.ByteVar
+	depth                                       int
+	hasVars                                     bool
 	// relativeNext: the next item is relative to this match, so later
 	// occurrences are retried when it fails. Suricata's distance, within,
 	// relative pcre and relative byte/isdataat keywords all set
@@ -39,9 +44,9 @@ func compileContent(c *rules.Content, id rules.Buffer) (*content, string) {
 		return nil, "empty content"
 	case c.HasOffset && c.Offset < 0:
 		return nil, fmt.Sprintf("content %q: offset %d is negative", c.Pattern, c.Offset)
-	case c.HasDepth && c.Depth < n:
+	case c.HasDepth && c.DepthVar == 0 && c.Depth < n:
 		return nil, fmt.Sprintf("content %q: depth %d is less than the content length %d", c.Pattern, c.Depth, n)
-	case c.HasWithin && c.Within < n:
+	case c.HasWithin && c.WithinVar == 0 && c.Within < n:
 		return nil, fmt.Sprintf("content %q: within %d is less than the content length %d", c.Pattern, c.Within, n)
 	case c.StartsWith && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
 		return nil, fmt.Sprintf("content %q: startswith cannot be combined with offset, depth, distance or within", c.Pattern)
@@ -57,6 +62,13 @@ func compileContent(c *rules.Content, id rules.Buffer) (*content, string) {
 		hasWithin: c.HasWithin,
 		within:    c.Within,
 		endsWith:  c.EndsWith,
+		depth:     c.Depth,
+
+		offsetVar:   c.OffsetVar,
+		depthVar:    c.DepthVar,
+		distanceVar: c.DistanceVar,
+		withinVar:   c.WithinVar,
+		hasVars:     c.OffsetVar|c.DepthVar|c.DistanceVar|c.WithinVar != 0,
 	}
 	if c.HasDistance {
 		cc.distance = c.Distance
@@ -76,28 +88,49 @@ func compileContent(c *rules.Content, id rules.Buffer) (*content, string) {
 // window is where a content may lie, [start, end) before clamping to the
 // buffer, from Suricata's offset/depth/distance/within arithmetic: depth
 // and within bound the end of the match, offset and distance its start.
-func (c *content) window(prevEnd int, n int) (start, end int) {
+// Modifiers given as byte_extract variables take their values from vars.
+func (c *content) window(prevEnd int, n int, vars *byteValues) (start, end int) {
+	offset, depthEnd, distance, within := c.offset, c.depthEnd, c.distance, c.within
+	if c.hasVars {
+		if c.offsetVar != 0 {
+			offset = vars.int(c.offsetVar)
+			if c.depthEnd != 0 {
+				depthEnd = offset + c.depth
+			}
+		}
+		if c.depthVar != 0 {
+			// as Suricata: a variable depth counts from the offset
+			depthEnd = offset + vars.int(c.depthVar)
+		}
+		if c.distanceVar != 0 {
+			// Suricata reads it as a 32-bit number, so large values wrap
+			distance = int(int32(uint32(vars[c.distanceVar-1])))
+		}
+		if c.withinVar != 0 {
+			within = vars.int(c.withinVar)
+		}
+	}
 	end = n
 	if !c.relative {
-		if c.depthEnd != 0 {
-			end = c.depthEnd
+		if depthEnd != 0 || c.depthVar != 0 {
+			end = depthEnd
 		}
-		return c.offset, end
+		return offset, end
 	}
 	start = prevEnd
-	if c.distance < 0 && -c.distance > start {
+	if distance < 0 && -distance > start {
 		start = 0
 	} else {
-		start += c.distance
+		start += distance
 	}
-	if c.hasWithin && end > prevEnd+c.distance+c.within {
-		end = prevEnd + c.distance + c.within
+	if c.hasWithin && end > prevEnd+distance+within {
+		end = prevEnd + distance + within
 	}
-	if c.depthEnd != 0 && prevEnd+c.depthEnd < end {
-		end = prevEnd + c.depthEnd
+	if depthEnd != 0 && prevEnd+depthEnd < end {
+		end = prevEnd + depthEnd
 	}
-	if c.offset > start {
-		start = c.offset
+	if offset > start {
+		start = offset
 	}
 	return start, end
 }
@@ -129,7 +162,7 @@ func (s *scratch) inspectContent(items []item, i int, raw, low []byte, prevEnd i
 	n, plen := len(raw), len(c.pat)
 	retry := 0 // after a failed chain: search again from the last start+1
 	for {
-		start, end := c.window(prevEnd, n)
+		start, end := c.window(prevEnd, n, &s.vars)
 		if retry != 0 {
 			start = retry
 		}

@@ -5,7 +5,9 @@
 // by protocol class and port), prefilter.go (the multi-pattern search),
 // engine.go (the per-packet list of stages), inspect.go (buffers and
 // their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
-// family each, compile beside match), threshold.go, stream.go, http.go,
+// family each, compile beside match; byte_extract's variables live in the
+// per-worker scratch), threshold.go, globalthreshold.go (a threshold
+// file's lines, installed on the compiled rules), stream.go, http.go,
 // flowbits.go, flowstate.go (IP-only and protocol-only http rules),
 // dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni) and
 // skip.go (rules left out), action.go (drop, reject, pass and the
@@ -29,7 +31,11 @@
 // later occurrence of a content or pcre whose next item is relative to it
 // (distance, within, pcre R, relative byte checks and isdataat all set
 // Suricata's RELATIVE_NEXT; suricata-verify UriTestSig27) and its
-// recursion limit. Thresholds follow detect-engine-threshold.c.
+// recursion limit. Thresholds follow detect-engine-threshold.c, and a
+// threshold file (Config.ThresholdFile) util-threshold-config.c: suppress
+// is checked before the threshold, so suppressed matches do not count;
+// a rate_filter's new action is data on the event (RateAction), and a
+// new action pass ends the packet's alerts as a pass rule does.
 //
 // Semantics decisions, where replaying captures differs from a live
 // Suricata:

@@ -52,6 +52,9 @@ type scratch struct {
 	// alerts raised for the packet, and for the application-layer
 	// inspection it led to (Config.PacketAlertMax, Config.Inline)
 	alerts, txAlerts int
+	// vars are the byte_extract values of the rule being evaluated
+	// (bytecheck.go), cleared before each rule that has any
+	vars byteValues
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -97,6 +100,9 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 	}
 	eng, err := compileRules(rs, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := applyThresholdFile(eng, cfg.ThresholdFile); err != nil {
 		return nil, err
 	}
 	m := &Matcher{
@@ -355,6 +361,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		if !ok || !r.urilen.Match(len(uri)) {
 			return false
 		}
+	}
+	if len(r.rule.ByteVars) > 0 {
+		m.sc.vars = byteValues{}
 	}
 	for i := range r.bufs {
 		b := &r.bufs[i]

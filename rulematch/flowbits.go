@@ -189,13 +189,31 @@ func (m *Matcher) recycleFlowbits(_ flowKey, st *flowBits) {
 }
 
 // fire alerts for a rule that matched f (its flowbits actions are done
-// already, at the match), unless noalert or its threshold holds it back.
+// already, at the match), unless noalert, a threshold file's suppress or
+// its threshold holds it back. It reports whether the match passed the
+// packet, which ends its alerts: a pass rule, or a rate_filter whose new
+// action is pass (Suricata's PacketAlertFinalize stops at a pass action).
+// A rate_filter's new action replaces the rule's for what it does to the
+// packet and flow.
 func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit, flow bool) (pass bool) {
-	if r.thr != nil && !m.thresholdAllows(r, f) {
-		return false // no alert, and no action (Suricata's PacketAlertHandle)
+	if r.suppressAll || len(r.suppress) > 0 && r.suppressed(f) {
+		// silenced before its threshold counts it; Suricata still
+		// applies the rule's action
+		return m.act(r, r.action, f, flow)
 	}
-	pass = m.act(r, f, flow)
-	if r.noalert || r.pass && !r.rule.Alert {
+	action := r.action
+	var rate rules.Action
+	if r.thr != nil {
+		var ok bool
+		if ok, rate = m.thresholdAllows(r, f); !ok {
+			return false // no alert, and no action (Suricata's PacketAlertHandle)
+		}
+		if rate != 0 {
+			action = packetAction(rate)
+		}
+	}
+	pass = m.act(r, action, f, flow)
+	if rate == rules.ActionPass || r.noalert || r.pass && !r.rule.Alert {
 		return pass
 	}
 	// past packet-alert-max the alert is discarded, its action done
@@ -207,6 +225,10 @@ func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit, flow bool) (p
 		return pass
 	}
 	*n++
-	emit(m.event(r, f))
+	ev := m.event(r, f)
+	if rate != 0 {
+		ev.RateAction = rate.String()
+	}
+	emit(ev)
 	return pass
 }

@@ -14,19 +14,25 @@ import (
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
-// threshold is a compiled threshold: or detection_filter:.
+// threshold is a compiled threshold: or detection_filter:, or a
+// threshold file's threshold or rate_filter (globalthreshold.go).
 type threshold struct {
 	kind   rules.ThresholdType
 	track  rules.Track
 	unique rules.UniqueOn
 	count  uint32
 	window int64 // ns
+	// rate_filter: the action matches get once the rate is exceeded
+	// (0: unchanged) and for how long, in whole seconds as Suricata
+	// counts them
+	newAction rules.Action
+	timeout   int64
 }
 
 func compileThreshold(t *rules.Threshold) (*threshold, string) {
 	ct := &threshold{kind: t.Type, track: t.Track, unique: t.UniqueOn}
 	switch {
-	case t.Type < rules.ThresholdLimit || t.Type > rules.DetectionFilter:
+	case t.Type < rules.ThresholdLimit || t.Type > rules.RateFilter:
 		return nil, fmt.Sprintf("threshold type %q unknown", t.Type)
 	case t.Track < rules.TrackBySrc || t.Track > rules.TrackByFlow:
 		return nil, fmt.Sprintf("threshold track %q unknown", t.Track)
@@ -65,13 +71,18 @@ type thresholdState struct {
 	// in the window, kept only up to count+1: beyond that it alerts
 	// anyway, as Zeek's capped sets stop just past the threshold.
 	ports []uint16
+	// rate_filter: the new action is in force since rateSince (whole
+	// seconds of packet time)
+	rateOn    bool
+	rateSince int64
 }
 
 // thresholdAllows counts a match against the rule's threshold or
 // detection_filter and reports whether it may alert, as Suricata's
 // ThresholdHandlePacket: a window opens at the first match of a key and
-// holds while packet time is at most its start plus seconds.
-func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
+// holds while packet time is at most its start plus seconds. action is a
+// rate_filter's new action when it applies to this match, else 0.
+func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) (ok bool, action rules.Action) {
 	t := r.thr
 	k := thresholdKey{gid: r.rule.GID, sid: r.rule.SID}
 	switch t.track {
@@ -80,7 +91,12 @@ func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
 	case rules.TrackByDst:
 		k.a = f.Dst
 	case rules.TrackByBoth:
+		// one pair both ways round, the lower address first, as
+		// Suricata's ThresholdGetFromHash orders them
 		k.a, k.b = f.Src, f.Dst
+		if k.b.Less(k.a) {
+			k.a, k.b = k.b, k.a
+		}
 	case rules.TrackByFlow:
 		// both directions are one flow: order the ends
 		k.a, k.b, k.sp, k.dp, k.proto = f.Src, f.Dst, f.SrcPort, f.DstPort, f.Proto
@@ -90,6 +106,9 @@ func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
 	}
 	now := f.Time
 	e, created := m.thresh.Put(k, now, nil)
+	if t.kind == rules.RateFilter {
+		return true, rateFilter(t, e, created, now)
+	}
 	if t.unique != rules.UniqueNone {
 		port := f.DstPort
 		if t.unique == rules.UniqueSrcPort {
@@ -101,36 +120,67 @@ func (m *Matcher) thresholdAllows(r *rule, f *packet.Facts) bool {
 		if len(e.ports) <= int(t.count) && !slices.Contains(e.ports, port) {
 			e.ports = append(e.ports, port)
 		}
-		return len(e.ports) > int(t.count)
+		return len(e.ports) > int(t.count), 0
 	}
 	if created || now > e.start+t.window {
 		e.start, e.count = now, 1
 		switch t.kind {
 		case rules.ThresholdLimit:
-			return true
+			return true, 0
 		case rules.ThresholdThreshold:
 			if t.count == 1 {
 				e.count = 0
-				return true
+				return true, 0
 			}
-			return false
+			return false, 0
 		case rules.ThresholdBoth:
-			return t.count == 1
+			return t.count == 1, 0
 		}
-		return false // detection_filter: never on the first match
+		return false, 0 // detection_filter: never on the first match
 	}
 	e.count++
 	switch t.kind {
 	case rules.ThresholdLimit:
-		return e.count <= t.count
+		return e.count <= t.count, 0
 	case rules.ThresholdThreshold:
 		if e.count >= t.count {
 			e.count = 0
-			return true
+			return true, 0
 		}
-		return false
+		return false, 0
 	case rules.ThresholdBoth:
-		return e.count == t.count
+		return e.count == t.count, 0
 	}
-	return e.count > t.count
+	return e.count > t.count, 0
+}
+
+// rateFilter counts a match against a rate_filter, which always alerts,
+// and returns the action the match gets: the new action once more than
+// count matches came within seconds, for timeout seconds from the match
+// that exceeded it (Suricata's ThresholdCheckUpdate, TYPE_RATE). The
+// match that finds the timeout over gets the rule's own action, and
+// counting resumes from the window as it stands.
+func rateFilter(t *threshold, e *thresholdState, created bool, now int64) rules.Action {
+	if created {
+		e.start, e.count, e.rateOn = now, 1, false
+		return 0
+	}
+	secs := now / int64(time.Second)
+	if e.rateOn {
+		if secs-e.rateSince > t.timeout {
+			e.rateOn = false
+			return 0
+		}
+		return t.newAction
+	}
+	if now > e.start+t.window {
+		e.start, e.count = now, 1
+		return 0
+	}
+	e.count++
+	if e.count > t.count {
+		e.rateOn, e.rateSince = true, secs
+		return t.newAction
+	}
+	return 0
 }

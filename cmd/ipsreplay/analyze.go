@@ -26,13 +26,15 @@ type AnalyzeOptions struct {
 	Autoblock   time.Duration
 	SimulateIPS bool // --simulate-ips
 	ExcludeFile string
-	ConfigFile  string
-	Sets        []string
-	HomeNet     string // --home-net; "" for network.home_net (by default analyzer.DefaultHomeNet)
-	Progress    bool   // show a progress bar on stderr
-	Stdin       io.Reader
-	Signatures  SignatureOptions
-	Stderr      io.Writer // for warnings while setting up; nil for none
+	// ThresholdFile is --threshold-file, Suricata's threshold.config.
+	ThresholdFile string
+	ConfigFile    string
+	Sets          []string
+	HomeNet       string // --home-net; "" for network.home_net (by default analyzer.DefaultHomeNet)
+	Progress      bool   // show a progress bar on stderr
+	Stdin         io.Reader
+	Signatures    SignatureOptions
+	Stderr        io.Writer // for warnings while setting up; nil for none
 
 	// CompareExclude, when set, is a second exclusion list (or noList):
 	// the captures are analysed with each list and the what-if comparison
@@ -117,6 +119,11 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 		return cfg, err
 	}
 	cfg.Signatures, cfg.NoBuiltins = set, opts.Signatures.NoBuiltins
+	if opts.ThresholdFile != "" {
+		if cfg.Rules.ThresholdFile, err = loadThresholdFile(opts.ThresholdFile, opts.Signatures, cfg.HomeNet, set.Rules, opts.Stderr); err != nil {
+			return cfg, err
+		}
+	}
 	// "none" is no list, as for --compare-exclude, so scripts can loop
 	// over lists including the empty one
 	if opts.ExcludeFile != "" && opts.ExcludeFile != noList {

@@ -270,7 +270,7 @@ func confRun(t *testing.T, name string, c confTruth) confOutcome {
 	ctx, cancel := context.WithTimeout(context.Background(), confTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := Main(ctx, confArgs(dir, c), strings.NewReader(""), &stdout, &stderr)
+	code := Main(ctx, confThresholdArgs(dir, confArgs(dir, c)), strings.NewReader(""), &stdout, &stderr)
 	fail := func(why string) confOutcome {
 		return confOutcome{confResult: confResult{Class: confFailed, Reason: why}}
 	}
@@ -666,4 +666,40 @@ func TestConfYAMLSets(t *testing.T) {
 	if got := confYAMLSets(filepath.Join(t.TempDir(), "none.yaml")); got != nil {
 		t.Errorf("no file: %q", got)
 	}
+}
+
+// confThresholdArgs gives the test folder's threshold.config to
+// --threshold-file, as Suricata read it (threshold-file), in place of the
+// --exclude truth.json passes for suppress-only files, and the address
+// groups of the test's suricata.yaml (other than HOME_NET and
+// EXTERNAL_NET, which keep ipsreplay's) to --address-group, for the
+// $VARIABLES the file or the rules name.
+func confThresholdArgs(dir string, args []string) []string {
+	file := filepath.Join(dir, "threshold.config")
+	if _, err := os.Stat(file); err != nil {
+		return args
+	}
+	out := make([]string, 0, len(args)+4)
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--exclude" && i+1 < len(args) && args[i+1] == file {
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	extra := []string{"--threshold-file", file}
+	var conf struct {
+		Vars struct {
+			AddressGroups map[string]string `yaml:"address-groups"`
+		} `yaml:"vars"`
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, "suricata.yaml")); err == nil && yaml.Unmarshal(raw, &conf) == nil {
+		for _, name := range slices.Sorted(maps.Keys(conf.Vars.AddressGroups)) {
+			if name != "HOME_NET" && name != "EXTERNAL_NET" {
+				extra = append(extra, "--address-group", name+"="+conf.Vars.AddressGroups[name])
+			}
+		}
+	}
+	// before the pcap, the last argument
+	return append(append(out[:len(out)-1:len(out)-1], extra...), out[len(out)-1])
 }

@@ -12,7 +12,7 @@ func TestRuleFileFiresOnCorpus(t *testing.T) {
 	rulesFile := writeFile(t, "local.rules", []byte(`# the FTP server refuses logins: one alert per refusal
 alert tcp $HOME_NET 21 -> any any (msg:"FTP login refused"; flow:established,to_client; content:"530 "; depth:4; classtype:attempted-user; sid:1000001; rev:1;)
 # a keyword we do not support: skipped and reported, never run changed
-alert tcp any any -> any any (msg:"uses byte_extract"; content:"USER"; byte_extract:1,0,len; sid:1000002;)
+alert tcp any any -> any any (msg:"uses lua"; content:"USER"; lua:check.lua; sid:1000002;)
 `))
 	r := runArgs(t, "analyze", "-f", "json", "--no-builtins", "--rules", rulesFile, "--autoblock", "0", capture("bruteforce-ftp.pcap"))
 	r.wantCode(t, exitOK)

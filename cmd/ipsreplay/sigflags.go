@@ -20,6 +20,9 @@ type SignatureOptions struct {
 	// StrictRules refuses a --rules file with a rule that does not parse
 	// (--strict-rules); otherwise such rules are left out and counted.
 	StrictRules bool
+	// AddressGroups are --address-group NAME=VALUE: rule variables as
+	// suricata.yaml's vars.address-groups defines them.
+	AddressGroups []string
 }
 
 // analysisFlags are the flags every analysing command (analyze, replay,
@@ -29,6 +32,7 @@ func analysisFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
 		&cli.BoolFlag{Name: "simulate-ips", Usage: "run as an inline IPS, as Suricata's --simulate-ips: drop and reject rules stop their packets (and flows), alerts say \"blocked\" and the summary counts the drops"},
 		&cli.StringFlag{Name: "exclude", Usage: "exclusion list `FILE` (none for no list): one IP, CIDR, range a-b, MAC or Suricata suppress line a line; their alerts are removed"},
+		&cli.StringFlag{Name: "threshold-file", Usage: "Suricata threshold.config `FILE` (threshold-file in suricata.yaml): threshold, event_filter, rate_filter and suppress lines applied to the rules as Suricata does"},
 		&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (ipsreplay config prints one)"},
 		&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
 		homeNetFlag(),
@@ -53,14 +57,15 @@ func homeNetFlag() cli.Flag {
 // analysisOptions reads analysisFlags into the options they fill.
 func analysisOptions(c *cli.Context) AnalyzeOptions {
 	return AnalyzeOptions{
-		Autoblock:   c.Duration("autoblock"),
-		SimulateIPS: c.Bool("simulate-ips"),
-		ExcludeFile: c.String("exclude"),
-		ConfigFile:  c.String("config"),
-		Sets:        c.StringSlice("set"),
-		HomeNet:     c.String("home-net"),
-		Signatures:  signatureOptions(c),
-		Stderr:      c.App.ErrWriter,
+		Autoblock:     c.Duration("autoblock"),
+		SimulateIPS:   c.Bool("simulate-ips"),
+		ExcludeFile:   c.String("exclude"),
+		ThresholdFile: c.String("threshold-file"),
+		ConfigFile:    c.String("config"),
+		Sets:          c.StringSlice("set"),
+		HomeNet:       c.String("home-net"),
+		Signatures:    signatureOptions(c),
+		Stderr:        c.App.ErrWriter,
 	}
 }
 
@@ -71,6 +76,7 @@ func signatureFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "signatures", Usage: "add a signature pack `DIR` (or replace the one of the same name); repeatable"},
 		&cli.StringSliceFlag{Name: "rules", Usage: "run the Suricata/Snort rules in `FILE` as they are; repeatable"},
 		strictRulesFlag(),
+		&cli.StringSliceFlag{Name: "address-group", Usage: "define the rule variable `NAME=VALUE` as suricata.yaml's vars.address-groups does (e.g. DNS_SERVERS=[10.0.0.53,10.0.1.53]), for rules and the threshold file; repeatable (HOME_NET is --home-net)"},
 		&cli.BoolFlag{Name: "no-builtins", Usage: "run only the packs and rules given, not the built-in detections and default pack"},
 	}
 }
@@ -81,7 +87,8 @@ func strictRulesFlag() cli.Flag {
 }
 
 func signatureOptions(c *cli.Context) SignatureOptions {
-	return SignatureOptions{Dirs: c.StringSlice("signatures"), RuleFiles: c.StringSlice("rules"), NoBuiltins: c.Bool("no-builtins"), StrictRules: c.Bool("strict-rules")}
+	return SignatureOptions{Dirs: c.StringSlice("signatures"), RuleFiles: c.StringSlice("rules"), NoBuiltins: c.Bool("no-builtins"), StrictRules: c.Bool("strict-rules"),
+		AddressGroups: c.StringSlice("address-group")}
 }
 
 // loadSignatures loads the signature set, with $HOME_NET set to home, and
@@ -91,11 +98,15 @@ func loadSignatures(opts SignatureOptions, home analyzer.HomeNet, stderr io.Writ
 	if opts.NoBuiltins && len(opts.Dirs) == 0 && len(opts.RuleFiles) == 0 {
 		return nil, usagef("--no-builtins needs --signatures or --rules: there would be nothing to detect with")
 	}
+	vars, err := ruleVars(opts, home)
+	if err != nil {
+		return nil, err
+	}
 	set, err := signatures.LoadSet(signatures.SetOptions{
 		NoDefault: opts.NoBuiltins,
 		Dirs:      opts.Dirs,
 		RuleFiles: opts.RuleFiles,
-		Vars:      home.RuleVars(),
+		Vars:      vars,
 		Strict:    opts.StrictRules,
 	})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 const mixedRules = `alert tcp $HOME_NET 21 -> any any (msg:"FTP login refused"; flow:established,to_client; content:"530 "; depth:4; sid:1000001; rev:1;)
 alert tcp any any -> any any (msg:"bad hex"; content:"|4"; sid:1000002;)
-alert tcp any any -> any any (msg:"uses byte_extract"; content:"USER"; byte_extract:1,0,len; sid:1000003;)
+alert tcp any any -> any any (msg:"uses lua"; content:"USER"; lua:check.lua; sid:1000003;)
 `
 
 // A rule that does not parse is left out and counted; the others run.
@@ -29,7 +29,7 @@ func TestStrictRules(t *testing.T) {
 	}
 	for _, want := range []string{
 		`"rules_active": 1`, `"rules_skipped": 1`, `"rules_failed": 1`,
-		`"reason": "invalid content"`, `"reason": "unsupported keyword byte_extract"`,
+		`"reason": "invalid content"`, `"reason": "unsupported keyword lua"`,
 		"mixed.rules:2: rule sid 1000002 failed: content: unterminated hex",
 	} {
 		if !strings.Contains(r.stdout, want) {
@@ -51,7 +51,7 @@ func TestVerifyRules(t *testing.T) {
 	for _, want := range []string{
 		"OK: 3 rules read: 1 loaded, 1 skipped, 1 failed",
 		"1  invalid content",
-		"1  unsupported keyword byte_extract",
+		"1  unsupported keyword lua",
 		"failed " + rulesFile + ":2: content: unterminated hex",
 	} {
 		if !strings.Contains(r.stdout, want) {

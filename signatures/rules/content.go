@@ -174,20 +174,26 @@ func position(name string) func(*ruleState, string) error {
 		if err != nil {
 			return err
 		}
-		n, err := modValue(val, lowest)
-		v, has := &c.Offset, &c.HasOffset
+		v, has, bv := &c.Offset, &c.HasOffset, &c.OffsetVar
 		switch name {
 		case "depth":
-			v, has = &c.Depth, &c.HasDepth
+			v, has, bv = &c.Depth, &c.HasDepth, &c.DepthVar
 		case "distance":
-			v, has = &c.Distance, &c.HasDistance
+			v, has, bv = &c.Distance, &c.HasDistance, &c.DistanceVar
 		case "within":
-			v, has = &c.Within, &c.HasWithin
+			v, has, bv = &c.Within, &c.HasWithin, &c.WithinVar
+		}
+		var n int
+		if isVarName(val) {
+			// a byte_extract variable's value, read when matching
+			*bv, err = st.byteVar(val)
+		} else {
+			n, err = modValue(val, lowest)
 		}
 		switch {
 		case err != nil:
 			return err
-		case name == "depth" && n == 0:
+		case name == "depth" && n == 0 && *bv == 0:
 			return fmt.Errorf("0 is not allowed: no content fits in 0 bytes")
 		case *has:
 			return fmt.Errorf("given twice for the same content")

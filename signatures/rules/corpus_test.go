@@ -68,6 +68,7 @@ func FuzzParse(f *testing.F) {
 		rule(`pcre:"/(?<=a)\1\h\v\R\x{41}[\]\h]{2,3}+$/xmsAEG"; sid:4;`),
 		`alert tcp any any -> any !5800,!445 (content:!"a"; fast_pattern; pcre:/b/Vi; flowbits:set,x/y; classtype:Bitcoin-event; sid:5;)`,
 		rule(`content:!"a"; content:!"b"; http_host; http_host; byte_test:1,=,65,-214748364; byte_jump:0,0,string; sid:6;`),
+		rule(`byte_extract:2,0,n,relative,multiplier 2,align 4,string,hex; content:"a"; distance:n; within:n; byte_math:bytes n, offset 1, oper <<, rvalue n, result m; isdataat:m; byte_test:n,=,m,n; sid:7;`),
 	} {
 		f.Add(s)
 	}
@@ -114,8 +115,11 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %+v: missing sid, action or protocol", text, r)
 		}
 		for _, m := range r.Matches {
-			if (m.Content == nil) == (m.PCRE == nil) {
-				t.Fatalf("Parse(%q): match %+v is not exactly one of content and pcre", text, m)
+			if n := btoi(m.Content != nil) + btoi(m.PCRE != nil) + btoi(m.Byte != nil); n != 1 {
+				t.Fatalf("Parse(%q): match %+v is not exactly one of content, pcre and a byte check", text, m)
+			}
+			if b := m.Byte; b != nil && int(max(b.Var, b.BytesVar, b.OffsetVar, b.ValueVar)) > len(r.ByteVars) {
+				t.Fatalf("Parse(%q): byte check %+v names a variable the rule does not have", text, *b)
 			}
 			if m.Content != nil && len(m.Content.Pattern) == 0 {
 				t.Fatalf("Parse(%q): empty content", text)
@@ -151,4 +155,11 @@ func BenchmarkParseFile(b *testing.B) {
 			b.Fatal(len(rules), err)
 		}
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

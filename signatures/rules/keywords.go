@@ -76,8 +76,10 @@ func keywordTable() []keyword {
 		{name: "pcre", doc: `pcre:"/re/flags"; a regular expression, run as RE2 (flags i s m x A E G R, HTTP flags U H M C P V W).`, parse: parsePCREKeyword},
 
 		// Byte checks, in the content chain.
-		{name: "byte_test", doc: "byte_test:N, [!]op, value, offset[, relative][, big|little][, string, dec|hex|oct][, bitmask M]; compare N bytes (op = < > <= >= & ^). dce and byte_extract variables are not supported.", parse: parseByteTest},
+		{name: "byte_test", doc: "byte_test:N, [!]op, value, offset[, relative][, big|little][, string, dec|hex|oct][, bitmask M]; compare N bytes (op = < > <= >= & ^); N, value and offset may be byte_extract variables. dce is not supported.", parse: parseByteTest},
 		{name: "byte_jump", doc: "byte_jump:N, offset[, relative][, multiplier M][, big|little][, string, dec|hex|oct][, align][, from_beginning|from_end][, post_offset P][, bitmask M]; move the match position by the value of N bytes.", parse: parseByteJump},
+		{name: "byte_extract", doc: "byte_extract:N, offset, name[, relative][, multiplier M][, big|little][, string, dec|hex|oct][, align 2|4][, bitmask M]; read N bytes into a variable later byte_test, byte_jump, isdataat, offset, depth, distance and within may name; moves the match position past them. dce is not supported.", parse: parseByteExtract},
+		{name: "byte_math", doc: "byte_math:bytes N, offset O, oper + - * / << >>, rvalue R, result name[, relative][, endian big|little][, string hex|dec|oct][, bitmask M]; N bytes OP R into a variable, as byte_extract. dce is not supported.", parse: parseByteMath},
 		{name: "isdataat", doc: "isdataat:[!]N[, relative]; there is (not) a byte at position N (after the previous match with relative).", parse: parseIsDataAt},
 
 		// Sticky buffers: the following contents and pcres look here.

@@ -461,9 +461,9 @@ func (st *ruleState) validate() error {
 			return kwErrorf("fast_pattern", "cannot be used on a negated content with offset, depth, distance or within (%q)", clip(string(c.Pattern)))
 		case c.StartsWith && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
 			return kwErrorf("startswith", "cannot be combined with offset, depth, distance or within (content %q)", clip(string(c.Pattern)))
-		case c.HasDepth && c.Depth < len(c.Pattern):
+		case c.HasDepth && c.DepthVar == 0 && c.Depth < len(c.Pattern):
 			return kwErrorf("depth", "%d is less than the content length %d, so %q can never match", c.Depth, len(c.Pattern), clip(string(c.Pattern)))
-		case c.HasWithin && c.Within < len(c.Pattern):
+		case c.HasWithin && c.WithinVar == 0 && c.Within < len(c.Pattern):
 			return kwErrorf("within", "%d is less than the content length %d, so %q can never match", c.Within, len(c.Pattern), clip(string(c.Pattern)))
 		case m.Buffer == BufferHTTPHost && !c.NoCase && hasUpper(c.Pattern):
 			return kwErrorf("http.host", "the host buffer is lowercase but content %q has uppercase letters; write it in lowercase or add nocase", clip(string(c.Pattern)))

@@ -246,8 +246,7 @@ func TestParseSkipped(t *testing.T) {
 		text, keyword, reason string
 	}{
 		{rule(`content:"a"; byte_test:1,>,2,0,relative,dce; sid:5;`), "byte_test", `byte_test dce (DCE/RPC stub data) is not supported`},
-		{rule(`content:"a"; byte_test:1,>,len,0; sid:5;`), "byte_test", `byte_extract variable (len)`},
-		{rule(`content:"a"; byte_jump:off,0; sid:5;`), "byte_jump", `byte_extract variable (off)`},
+		{rule(`content:"a"; byte_jump:1,0,dce; sid:5;`), "byte_jump", `byte_jump dce (DCE/RPC stub data) is not supported`},
 		{rule(`file_data; content:"a"; sid:5;`), "file_data", "file_data is not supported"},
 		{rule(`file.data; content:"a"; sid:5;`), "file.data", "file.data is not supported"},
 		{rule(`content:"a"; http_raw_host; sid:5;`), "http_raw_host", "http_raw_host is not supported"},
@@ -286,7 +285,7 @@ func TestParseSkipped(t *testing.T) {
 		{`config tcp any any -> any any (sid:5;)`, "config", `action "config" is not supported`},
 		{`alert http any any => any any (sid:5;)`, "=>", `direction "=>"`},
 		// Keywords after an unsupported one are not checked.
-		{rule(`byte_extract:1,0,var; content:"a"; distance:var; sid:5;`), "byte_extract", `keyword "byte_extract" is not supported`},
+		{rule(`lua:x.lua; content:"a"; distance:var; sid:5;`), "lua", `keyword "lua" is not supported`},
 	}
 	for _, tt := range tests {
 		r, skip, err := Parse("t.rules", 3, tt.text, DefaultVars())
@@ -357,7 +356,21 @@ func TestParseErrors(t *testing.T) {
 		{rule(`content:"a"; content:"AA"; distance:0; depth:5; sid:1;`), "depth", "depth: cannot be combined with distance/within"},
 		{rule(`content:"a"; content:"AA"; offset:1; within:5; sid:1;`), "within", "within: cannot be combined with offset/depth"},
 		{rule(`content:"AA"; offset:-1; sid:1;`), "offset", `offset: bad value "-1"`},
-		{rule(`content:"AA"; offset:x; sid:1;`), "offset", `offset: bad value "x"`},
+		{rule(`content:"AA"; offset:x; sid:1;`), "offset", `offset: unknown byte_extract variable "x"`},
+		{rule(`content:"AA"; offset:1x; sid:1;`), "offset", `offset: bad value "1x"`},
+		{rule(`content:"a"; byte_test:1,>,len,0; sid:1;`), "byte_test", `byte_test: unknown byte_extract variable "len"`},
+		{rule(`content:"a"; byte_jump:off,0; sid:1;`), "byte_jump", `byte_jump: unknown byte_extract variable "off"`},
+		{rule(`byte_extract:1,0,v; byte_extract:1,1,v; sid:1;`), "byte_extract", `variable "v" extracted twice`},
+		{rule(`byte_extract:9,0,v; sid:1;`), "byte_extract", `9 bytes is too many without string`},
+		{rule(`byte_extract:15,0,v,string,hex; sid:1;`), "byte_extract", `too many for a base 16 string`},
+		{rule(`byte_extract:1,0,v,align 3; sid:1;`), "byte_extract", `bad align "3"`},
+		{rule(`byte_extract:1,0,2v; sid:1;`), "byte_extract", `bad variable name "2v"`},
+		{rule(`byte_extract:1,0; sid:1;`), "byte_extract", `want bytes, offset, variable name`},
+		{rule(`byte_math:bytes 1, offset 0, oper %, rvalue 1, result r; sid:1;`), "byte_math", `bad oper "%"`},
+		{rule(`byte_math:bytes 1, offset 0, oper +, rvalue 1; sid:1;`), "byte_math", `missing result`},
+		{rule(`byte_math:bytes 5, offset 0, oper <<, rvalue 1, result r; sid:1;`), "byte_math", `5 bytes with <<: 4 at most`},
+		{rule(`byte_math:bytes 1, offset 0, oper +, rvalue q, result r; sid:1;`), "byte_math", `unknown byte_extract variable "q"`},
+		{rule(`byte_math:bytes 1, offset 0, oper +, rvalue 1, result r, string bin; sid:1;`), "byte_math", `bad string "bin"`},
 		{rule(`content:!"AA"; fast_pattern:only; sid:1;`), "fast_pattern", "fast_pattern: only cannot be used on a negated content"},
 		{rule(`content:!"AA"; fast_pattern; within:4; sid:1;`), "fast_pattern", "fast_pattern: cannot be used on a negated content with offset"},
 		{rule(`content:"AA"; fast_pattern; content:"BB"; fast_pattern; sid:1;`), "fast_pattern", "only one content in a rule"},
@@ -463,7 +476,7 @@ func TestParseFile(t *testing.T) {
 		"    content:\"x\"; \\\n" +
 		"    sid:2;)\r\n" +
 		"alert tcp any any -> any any (msg:\"bad\"; depth:4; sid:3;)\n" +
-		"alert tcp any any -> any any (msg:\"skipped\"; byte_extract:1,0,len; sid:4;)\n" +
+		"alert tcp any any -> any any (msg:\"skipped\"; lua:x.lua; sid:4;)\n" +
 		"alert tcp any any -> any any (msg:\"dup\"; sid:1;)\n" +
 		"alert tcp any any -> any any (msg:\"other gid\"; sid:1; gid:3;)\n" +
 		"alert tcp any any -> any any (msg:\"dup of skipped\"; sid:4; rev:2;)\n" +

@@ -10,7 +10,7 @@ import (
 func TestReadFileLeavesOutFailed(t *testing.T) {
 	src := "alert tcp any any -> any any (msg:\"one\"; sid:1;)\n" +
 		"alert tcp any any -> any any (msg:\"bad\"; depth:4; sid:3;)\n" +
-		"alert tcp any any -> any any (msg:\"skipped\"; byte_extract:1,0,len; sid:4;)\n" +
+		"alert tcp any any -> any any (msg:\"skipped\"; lua:x.lua; sid:4;)\n" +
 		"alert tcp any any -> any any (msg:\"dup\"; sid:1;)\n" +
 		"alert tcp any any -> any any (msg:\"no sid\";)\n" +
 		"alrt tcp any any -> any any (sid:7;)\n" +
@@ -59,7 +59,7 @@ func TestSkippedGroup(t *testing.T) {
 	}{
 		{rule(`file_data; content:"x"; sid:1;`), "unsupported keyword file_data"},
 		{`alert bogus any any -> any any (sid:1;)`, `unsupported protocol bogus`},
-		{rule(`byte_test:1,=,x,0; sid:1;`), "unsupported keyword byte_test"},
+		{rule(`byte_test:1,=,1,0,dce; sid:1;`), "unsupported keyword byte_test"},
 		{rule(`pcre:"/a{10,1075}/"; sid:1;`), "pcre uses a repetition count above 1000"},
 		{rule(`pcre:"/a(?!b)/"; sid:1;`), "pcre uses lookahead"},
 		{rule(`pcre:"/a/K"; sid:1;`), "unsupported pcre flag K"},

@@ -49,6 +49,9 @@ type Rule struct {
 	IType     *Range
 	ICode     *Range
 	Threshold *Threshold // threshold: or detection_filter:
+	// ByteVars are the rule's byte_extract variables in rule order; a
+	// ByteVar n names ByteVars[n-1].
+	ByteVars []string
 	// URILen is urilen: the length of the request URI; URILenRaw is its
 	// ",raw" (the URI as sent) rather than the default ",norm".
 	URILen    *Range
@@ -213,7 +216,45 @@ type ByteOp struct {
 	FromBeginning bool
 	FromEnd       bool
 	PostOffset    int
+
+	// byte_extract: the value (masked, times Multiplier, rounded up to a
+	// multiple of AlignTo when not 0) goes to Var, and the match position
+	// moves to after the bytes read. byte_math: the value Math Value (or
+	// ValueVar), then masked, goes to Var; the position moves as well.
+	Var     ByteVar
+	AlignTo int
+	Math    ByteMathOp
+
+	// Operands taken from byte_extract variables instead of Bytes,
+	// Offset (isdataat's position too) and Value; 0 for none.
+	BytesVar, OffsetVar, ValueVar ByteVar
 }
+
+// ByteMathOp is byte_math's operator.
+type ByteMathOp uint8
+
+// byte_math operators; the zero value is none.
+const (
+	MathAdd ByteMathOp = iota + 1 // +
+	MathSub                       // -
+	MathMul                       // *
+	MathDiv                       // /
+	MathShl                       // <<
+	MathShr                       // >>
+)
+
+// String returns the operator as a rule writes it.
+func (o ByteMathOp) String() string {
+	return enumName("ByteMathOp", uint8(o), "", "+", "-", "*", "/", "<<", ">>")
+}
+
+// ByteVar names a byte_extract variable of a rule: 0 is none, n is the
+// rule's ByteVars[n-1].
+type ByteVar uint8
+
+// MaxByteVars caps the byte_extract variables of one rule: the matcher
+// keeps their values in a fixed array. Rules use one to three.
+const MaxByteVars = 16
 
 // ByteKind is the keyword of a ByteOp.
 type ByteKind uint8
@@ -223,11 +264,13 @@ const (
 	ByteTest ByteKind = iota + 1
 	ByteJump
 	IsDataAt
+	ByteExtract
+	ByteMath
 )
 
 // String returns the keyword.
 func (k ByteKind) String() string {
-	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat")
+	return enumName("ByteKind", uint8(k), "", "byte_test", "byte_jump", "isdataat", "byte_extract", "byte_math")
 }
 
 // ByteCompare is byte_test's operator.
@@ -257,14 +300,17 @@ type Content struct {
 	// Offset and Depth are absolute (from the buffer start); Distance and
 	// Within are relative to the end of the previous match. HasX says the
 	// modifier was given (0 is a valid value).
-	Offset, Depth        int
-	Distance, Within     int
-	HasOffset            bool
-	HasDepth             bool
-	HasDistance          bool
-	HasWithin            bool
-	FastPattern          bool // fast_pattern: prefer this content for the prefilter
-	StartsWith, EndsWith bool
+	Offset, Depth    int
+	Distance, Within int
+	HasOffset        bool
+	HasDepth         bool
+	HasDistance      bool
+	HasWithin        bool
+	// OffsetVar, DepthVar, DistanceVar and WithinVar take the modifier's
+	// value from a byte_extract variable (its HasX is set, X is 0).
+	OffsetVar, DepthVar, DistanceVar, WithinVar ByteVar
+	FastPattern                                 bool // fast_pattern: prefer this content for the prefilter
+	StartsWith, EndsWith                        bool
 }
 
 // Relative reports whether the content is anchored to the previous match.
@@ -405,11 +451,14 @@ const (
 	ThresholdThreshold                          // alert on every count-th match
 	ThresholdBoth                               // alert once, at the count-th match
 	DetectionFilter                             // alert on every match past count
+	// RateFilter (threshold files only) alerts on every match and
+	// changes its action once more than count matched in the window.
+	RateFilter
 )
 
 // String returns the type as a rule writes it.
 func (t ThresholdType) String() string {
-	return enumName("ThresholdType", uint8(t), "", "limit", "threshold", "both", "detection_filter")
+	return enumName("ThresholdType", uint8(t), "", "limit", "threshold", "both", "detection_filter", "rate_filter")
 }
 
 // Track is what a threshold counts by.
