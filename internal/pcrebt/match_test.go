@@ -135,6 +135,9 @@ func TestCompileErrors(t *testing.T) {
 		{`[a`, false},
 		{`*a`, false},
 		{`a{3,2}`, false},
+		{`a**`, false},
+		{`a{2}{3}`, false},
+		{`a+?+`, false},
 		{`a{70000}`, false},
 		{`\1(a)x\2`, false}, // no group 2 either way
 		{`(?<=a+)b`, true},

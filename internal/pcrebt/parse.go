@@ -10,10 +10,10 @@ import (
 // ErrUnsupported marks a valid PCRE construct this matcher does not run
 // (recursion, conditionals, verbs, callouts, variable-length
 // lookbehind...); other compile errors are malformed patterns.
-var ErrUnsupported = errors.New("not supported")
+var ErrUnsupported = errors.New("not support")
 
 func unsupported(what string) error {
-	return fmt.Errorf("pcre uses %s: %w", what, ErrUnsupported)
+	return fmt.Errorf("pcre uses %s, which the backtracking matcher does %w", what, ErrUnsupported)
 }
 
 // maxCount is PCRE2's largest repetition count.
@@ -186,9 +186,12 @@ func (p *parser) concat(depth int) (*node, error) {
 	return &node{kind: nConcat, subs: items}, nil
 }
 
-// quantifier applies any quantifiers after atom (the last of a \Q...\E
-// run); it returns the items to append.
+// quantifier applies a quantifier after atom (the last of a \Q...\E
+// run); it returns the items to append. A second quantifier straight
+// after the first (a**, a{2}{3}) is an error, as in PCRE ("quantifier
+// does not follow a repeatable item"); an assertion may take several.
 func (p *parser) quantifier(atoms []*node) ([]*node, error) {
+	quantified := false
 	for {
 		if p.f.extended {
 			p.skipExtended()
@@ -223,6 +226,9 @@ func (p *parser) quantifier(atoms []*node) ([]*node, error) {
 		default:
 			return atoms, nil
 		}
+		if quantified {
+			return nil, fmt.Errorf("quantifier does not follow a repeatable item at offset %d", p.i-1)
+		}
 		last := atoms[len(atoms)-1]
 		if last.kind == nAssert || last.kind == nLook {
 			// PCRE2 allows a quantifier on an assertion; {0,...} makes it
@@ -251,6 +257,7 @@ func (p *parser) quantifier(atoms []*node) ([]*node, error) {
 			mode = possessive
 		}
 		atoms[len(atoms)-1] = &node{kind: nRepeat, subs: []*node{last}, min: lo, max: hi, mode: mode}
+		quantified = true
 	}
 }
 
