@@ -261,10 +261,11 @@ func first(n *node, depth int) (s byteSet, nullable, ok bool) {
 	case nRepeat:
 		fs, null, ok := first(n.subs[0], depth+1)
 		return fs, null || n.min == 0, ok
-	case nAssert:
-		// Zero width; what follows decides the first byte.
+	case nAssert, nLook:
+		// Zero width; what follows decides the first byte (a lookahead
+		// may narrow it further, a superset is enough).
 		return s, true, true
 	}
-	// Lookaround and back-references: not worked out.
+	// Back-references: not worked out.
 	return s, false, false
 }

@@ -90,8 +90,11 @@ func (re *Regexp) Match(m *Machine, subject []byte, start int) (ms, me int, res 
 	}
 	m.slots = m.slots[:re.nslots]
 	m.calls, m.steps = 0, 0
-	// The match limit covers the whole call, as PCRE2 10.30 and later
-	// count it: every start position tried and every backtracking point.
+	// The match limit covers the whole call and counts backtracking
+	// points, not start positions, as PCRE2's JIT (which Suricata uses
+	// where it can) counts it; some releases of the interpreter start the
+	// count again at each start position. The step cap bounds the time
+	// the start positions take.
 	for pos := start; pos <= len(subject); pos++ {
 		if re.hasFirst {
 			for pos < len(subject) && !re.first.has(subject[pos]) {
@@ -120,10 +123,6 @@ func (re *Regexp) Match(m *Machine, subject []byte, start int) (ms, me int, res 
 
 // run tries one start position.
 func (m *Machine) run(re *Regexp, subj []byte, searchStart, pos, limit, depth int) (int, Result) {
-	m.calls++
-	if m.calls > limit {
-		return 0, LimitHit
-	}
 	for i := range m.slots {
 		m.slots[i] = -1
 	}
