@@ -19,7 +19,7 @@ demo: build
 test: lint build
 	$(GO) test -race -count=1 ./...
 	@# allocation checks are meaningless under -race, so they run again without it
-	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/ ./rulematch/
+	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/ ./rulematch/ ./internal/pcrebt/
 	./$(BIN) check pcaps/
 
 # ipsreplay against Suricata 7.0.10 on the suricata-verify tests of the
