@@ -15,6 +15,7 @@ const (
 	opSplitLast               // try x first, then next (a lazy loop's exit)
 	opJmp                     // continue at x
 	opSave                    // slot arg := position
+	opClose                   // group arg captured from slot x to here
 	opAssert                  // assertKind arg
 	opRef                     // the text group arg captured (fold: caseless)
 	opLook                    // lookaround or atomic group; body at next, continuation at x
@@ -119,9 +120,15 @@ func (c *compiler) gen(n *node, next *byteSet) {
 			c.prog[j].x = int32(len(c.prog))
 		}
 	case nCapture:
-		c.emit(inst{op: opSave, arg: int32(2 * n.group)})
+		// The start goes to a slot of its own until the group closes: a
+		// back-reference inside the group, or after it in a later
+		// iteration that fails, sees the last complete capture, as in
+		// PCRE.
+		open := c.slots
+		c.slots++
+		c.emit(inst{op: opSave, arg: int32(open)})
 		c.gen(n.subs[0], next)
-		c.emit(inst{op: opSave, arg: int32(2*n.group + 1)})
+		c.emit(inst{op: opClose, arg: int32(n.group), x: int32(open)})
 	case nAssert:
 		c.emit(inst{op: opAssert, arg: int32(n.assert)})
 	case nRef:

@@ -217,6 +217,14 @@ func (m *Machine) run(re *Regexp, subj []byte, searchStart, pos, limit, depth in
 			m.stack = append(m.stack, frame{kind: fUndo, aux: in.arg, old: m.slots[in.arg]})
 			m.slots[in.arg] = int32(pos)
 			pc++
+		case opClose:
+			if len(m.stack)+2 > depth*stackPerDepth {
+				return 0, LimitHit
+			}
+			g := 2 * in.arg
+			m.stack = append(m.stack, frame{kind: fUndo, aux: g, old: m.slots[g]}, frame{kind: fUndo, aux: g + 1, old: m.slots[g+1]})
+			m.slots[g], m.slots[g+1] = m.slots[in.x], int32(pos)
+			pc++
 		case opProgress:
 			if m.slots[in.arg] == int32(pos) {
 				pc = int(in.x) // an empty iteration: the loop ends here
@@ -231,7 +239,7 @@ func (m *Machine) run(re *Regexp, subj []byte, searchStart, pos, limit, depth in
 			}
 		case opRef:
 			s, e := m.slots[2*in.arg], m.slots[2*in.arg+1]
-			if s < 0 || e < 0 || int(e-s) > n-pos {
+			if s < 0 || e < s || int(e-s) > n-pos {
 				ok = false
 				break
 			}

@@ -109,6 +109,9 @@ func TestMatch(t *testing.T) {
 		{pat: `(a|)*b`, subj: "aab", want: true, ms: 0, me: 3}, // empty iteration ends the loop
 		{pat: `(?:a*)*b`, subj: "c", want: false},
 		{pat: `x*`, subj: "", want: true, ms: 0, me: 0},
+		// a reference inside its own group sees the last complete capture
+		{pat: `(a|b\1)+`, subj: "abab", want: true, ms: 0, me: 3}, // 3rd: b then "ba" runs out
+		{pat: `^(a\1?){3}$`, subj: "aaaaaa", want: true, ms: 0, me: 6},
 		{pat: `(?<=\d{3})x`, subj: "12x123x", want: true, ms: 6, me: 7},
 	}
 	var m Machine
