@@ -66,6 +66,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzTCPStreams$$' -fuzztime $(FUZZTIME) ./analyzer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseExclusions$$' -fuzztime $(FUZZTIME) ./analyzer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./signatures/rules/
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./internal/pcrebt/
 
 clean:
 	rm -rf bin $(BENCH)

@@ -62,6 +62,7 @@ func TestSkippedGroup(t *testing.T) {
 		{rule(`byte_test:1,=,x,0; sid:1;`), "unsupported keyword byte_test"},
 		{rule(`pcre:"/(?<=a|b+)c/"; sid:1;`), "pcre uses a lookbehind that is not fixed length"},
 		{rule(`pcre:"/(?(1)a|b)/"; sid:1;`), "pcre uses a conditional group"},
+		{rule(`pcre:"/a(?<=\q)/"; sid:1;`), "pcre the backtracking matcher cannot compile"},
 		{rule(`pcre:"/a/K"; sid:1;`), "unsupported pcre flag K"},
 		{rule(`pcre:"/gid=(\d+)/, flow:gid"; sid:1;`), "pcre capture into variables"},
 	}

@@ -568,6 +568,8 @@ func (s Skipped) Group() string {
 			return "pcre capture into variables"
 		case strings.Contains(s.Reason, "cannot be compiled as RE2"):
 			return "pcre not compilable as RE2"
+		case strings.Contains(s.Reason, "does not compile"):
+			return "pcre the backtracking matcher cannot compile"
 		}
 	}
 	if s.Keyword == "" {
