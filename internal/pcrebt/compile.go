@@ -160,9 +160,10 @@ func (c *compiler) repeat(n *node, next *byteSet) {
 	if sub.kind == nChar {
 		mode := n.mode
 		// Auto-possessification, as PCRE2 does: when the next item can
-		// never match a byte the run takes, giving a byte back cannot
-		// help, so the run does not keep a choice point.
-		if mode == greedy && next != nil && !sub.set.intersects(next) {
+		// never match a byte the run takes, giving a byte back (or, lazy,
+		// taking one more) cannot help, so the run keeps no choice point.
+		// Besides speed, PCRE2's match limit then counts what it counts.
+		if mode != possessive && next != nil && !sub.set.intersects(next) {
 			mode = possessive
 		}
 		c.emit(inst{op: opRepeat, arg: c.set(sub.set), min: int32(n.min), max: int32(n.max), mode: mode})
@@ -173,8 +174,8 @@ func (c *compiler) repeat(n *node, next *byteSet) {
 		c.gen(atomic, next)
 		return
 	}
-	// X{n,m}: n copies, then m-n optional ones (nested, so each is tried
-	// only after the one before matched), or a loop for X{n,}.
+	// X{n,m}: n copies, then m-n optional ones, where skipping one skips
+	// the rest (X(X(X)?)?)?, or a loop for X{n,}.
 	for i := 0; i < n.min; i++ {
 		c.gen(sub, nil)
 		if c.err != nil {

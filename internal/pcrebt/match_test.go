@@ -83,6 +83,8 @@ func TestMatch(t *testing.T) {
 		{pat: `b`, opt: Options{Anchored: true}, subj: "ab", start: 1, want: true, ms: 1, me: 2},
 		{pat: `\Gb`, subj: "abb", start: 1, want: true, ms: 1, me: 2},
 		// classes, bytes, options
+		{pat: `"[^"]*?"`, subj: `x"ab"c"`, want: true, ms: 1, me: 5},
+		{pat: `[^"]{0,2}?"`, subj: `abc"`, want: true, ms: 1, me: 4},
 		{pat: `[^\x27]{3,}\x27`, subj: "ab'cdef'", want: true, ms: 3, me: 8},
 		{pat: `\xff\x00`, subj: "a\xff\x00", want: true, ms: 1, me: 3},
 		{pat: `.`, subj: "\n\x80", want: true, ms: 1, me: 2},
