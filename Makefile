@@ -19,7 +19,7 @@ demo: build
 test: lint build
 	$(GO) test -race -count=1 ./...
 	@# allocation checks are meaningless under -race, so they run again without it
-	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/ ./rulematch/
+	$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/ ./rulematch/ ./internal/pcrebt/
 	./$(BIN) check pcaps/
 
 # ipsreplay against Suricata 7.0.10 on the suricata-verify tests of the
@@ -66,6 +66,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzTCPStreams$$' -fuzztime $(FUZZTIME) ./analyzer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseExclusions$$' -fuzztime $(FUZZTIME) ./analyzer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./signatures/rules/
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./internal/pcrebt/
 
 clean:
 	rm -rf bin $(BENCH)

@@ -155,7 +155,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			}
 			it.b = b
 		case m.PCRE != nil && m.Content == nil:
-			if m.PCRE.Re == nil {
+			if m.PCRE.Re == nil && m.PCRE.BT == nil {
 				bad("pcre %s: not compiled", m.PCRE.Source)
 				continue
 			}

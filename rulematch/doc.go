@@ -108,9 +108,17 @@
 //     one byte and bytes >= 0x80 match as in PCRE. A retry after a failed
 //     relative chain searches a slice from the last match's start + 1, so
 //     ^ and \A there cannot match (as with PCRE's start_offset), but a \b
-//     or multiline ^ at the slice start sees no byte before it.
-//   - flow: the analyzer follows TCP connections and UDP flows. For TCP, to_server
-//     and to_client compare with Facts.Dir; established is a packet of a
+//     or multiline ^ at the slice start sees no byte before it. Patterns
+//     RE2 cannot run (back-references, lookaround, atomic groups,
+//     possessive quantifiers, (?x)) run on internal/pcrebt, a bounded
+//     backtracking matcher, on the bytes themselves; there a retry passes
+//     a start offset as Suricata does, so lookbehind and \b see the bytes
+//     before it. pcrebt stops at Suricata's pcre match limit (3500
+//     backtracking points per call) or a step cap, and a pcre stopped so
+//     does not match, negated or not (Suricata takes PCRE2's
+//     MATCHLIMIT error as no match).
+//   - flow: the analyzer follows TCP connections and UDP flows. For TCP,
+//     to_server and to_client compare with Facts.Dir; established is a packet of a
 //     connection seen from its SYN (Dir known) that is neither a SYN or
 //     SYN-ACK nor the handshake's bare final ACK (Suricata counts from the
 //     packet after it, or from that ACK if it carries data). The flow

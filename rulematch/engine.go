@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
+	"github.com/ipsreplay/ipsreplay/internal/pcrebt"
 	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -29,10 +30,11 @@ type scratch struct {
 	pf        prefilterScratch
 	cands     []int32
 	matched   []int32
-	stream    []byte  // a segment's stream prefix + new data
-	scands    []int32 // candidates for the stream pass
-	latin1    []byte  // a pcre subject presented one rune per byte
-	steps     int     // content/pcre steps of the current inspection
+	stream    []byte         // a segment's stream prefix + new data
+	scands    []int32        // candidates for the stream pass
+	latin1    []byte         // a pcre subject presented one rune per byte
+	bt        pcrebt.Machine // the backtracking matcher's stack and captures
+	steps     int            // content/pcre steps of the current inspection
 	limit     int
 	// the packet's flow in Matcher.flows (flowstate.go), looked up at most
 	// once per packet: nil until then

@@ -1,19 +1,23 @@
 package rulematch
 
 // pcre:, run as RE2 on the buffer presented one rune per byte (see the
-// package comment), retried at later matches after a failed relative
-// chain.
+// package comment), or, for a pattern RE2 cannot run, by the bounded
+// backtracking matcher on the bytes; retried at later matches after a
+// failed relative chain.
 
 import (
 	"regexp"
 	"regexp/syntax"
 
+	"github.com/ipsreplay/ipsreplay/internal/pcrebt"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // pcre is a compiled pcre.
 type pcre struct {
-	re       *regexp.Regexp
+	re *regexp.Regexp
+	// bt: the pattern for the backtracking matcher, when re is nil.
+	bt       *pcrebt.Regexp
 	negated  bool
 	relative bool
 	// relativeNext: the next item is relative to this match, so later
@@ -33,6 +37,9 @@ type pcre struct {
 }
 
 func compilePCRE(p *rules.PCRE) *pcre {
+	if p.Re == nil {
+		return &pcre{bt: p.BT, negated: p.Negated, relative: p.Relative}
+	}
 	return &pcre{re: p.Re, negated: p.Negated, relative: p.Relative, anchored: anchoredAtStart(p.Re), run: newRunCheck(p.Re)}
 }
 
@@ -65,6 +72,20 @@ func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int)
 		matched := false
 		ms, me := 0, prevEnd
 		switch {
+		case p.bt != nil:
+			if start > len(raw) {
+				break
+			}
+			// As Suricata calls pcre2_match: the subject starts where a
+			// relative pcre looks from, and a retry passes a start offset
+			// into it, so lookbehind and \b still see the bytes before.
+			lo, hi, res := p.bt.Match(&s.bt, raw[base:], start-base)
+			if res == pcrebt.LimitHit {
+				// PCRE2_ERROR_MATCHLIMIT: Suricata's pcre returns no
+				// match, negated or not.
+				return 0
+			}
+			matched, ms, me = res == pcrebt.Matched, base+lo, base+hi
 		case start > len(raw) || p.anchored && start > base:
 		case p.run != nil && p.run.exact && !(p.needEnd && !p.negated):
 			// Only yes or no is needed and the scan gives it exactly.

@@ -1,9 +1,12 @@
 package rulematch
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/ipsreplay/ipsreplay/internal/pcrebt"
 	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 func TestRulePCRE(t *testing.T) {
@@ -42,4 +45,64 @@ func TestRulePCRE(t *testing.T) {
 		{"pcre offset after high bytes", R(P(`\x{ff}+`, ""), c("Z", "within:1")), p("\xff\xffZ"), true},
 		{"pcre offset after high bytes miss", R(P(`\x{ff}+`, ""), c("Z", "within:1")), p("\xff\xffxZ"), false},
 	})
+}
+
+// pcreBTMatch is pcreMatch for a pattern RE2 cannot run, compiled for
+// the backtracking matcher as the parser does.
+func pcreBTMatch(re, mods string) rules.Match {
+	m := pcreMatch("x", mods)
+	bt, err := pcrebt.Compile(re, pcrebt.Options{})
+	if err != nil {
+		panic(err)
+	}
+	m.PCRE.Source, m.PCRE.Re, m.PCRE.BT = "/"+re+"/", nil, bt
+	return m
+}
+
+func TestRulePCREBacktracking(t *testing.T) {
+	c, B, R := contentMatch, pcreBTMatch, contentRule
+	p := func(s string) packet.Facts { return tcpPacket(s) }
+	runaway := "(a+)+b"
+	long := strings.Repeat("a", 40) + "c"
+	runCases(t, []matchCase{
+		{"backreference", R(B(`(\w+)=\1;`, "")), p("x ab=ab;"), true},
+		{"backreference differs", R(B(`(\w+)=\1;`, "")), p("x ab=ac;"), false},
+		{"lookahead", R(B(`foo(?!bar)`, "")), p("foobar foobaz"), true},
+		{"lookahead none", R(B(`foo(?!bar)`, "")), p("foobar"), false},
+		{"negated backreference clean", R(B(`(\d)\1`, "negated")), p("1212"), true},
+		{"negated backreference dirty", R(B(`(\d)\1`, "negated")), p("1221"), false},
+		// relative: the subject starts after the previous match, as
+		// Suricata passes it, so lookbehind cannot see the content
+		{"R lookbehind at the subject start", R(c("id=", ""), B(`^(?<==)\d`, "R")), p("id=1"), false},
+		{"R lookbehind inside", R(c("id", ""), B(`^=(?<==)\d`, "R")), p("id=1"), true},
+		// a retry passes a start offset: bytes before it are still seen
+		{"retry with lookbehind", R(B(`(?<=a)b`, ""), c("c", "within:1")), p("abXabc"), true},
+		{"retry with lookbehind none", R(B(`(?<=a)b`, ""), c("c", "within:1")), p("abXbc"), false},
+		{"retry anchored", R(B(`^(a)\1`, ""), c("c", "within:1")), p("aaXaac"), false},
+		// the match limit: no match, negated or not (Suricata treats
+		// PCRE2_ERROR_MATCHLIMIT as no match)
+		{"limit hit", R(B(runaway, "")), p(long), false},
+		{"limit hit negated", R(B(runaway, "negated")), p(long), false},
+		{"within the limit negated", R(B(runaway, "negated")), p("aaac"), true},
+	})
+}
+
+func TestRulePCREBacktrackingAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; allocation counts are only meaningful without -race")
+	}
+	m := newMatcher(t, contentRule(contentMatch("user=", ""), pcreBTMatch(`^(\w+)(?<!admin)&pass=\1`, "R")))
+	facts := []packet.Facts{tcpPacket("GET /?user=bob&pass=bob"), tcpPacket("GET /?user=admin&pass=x")}
+	fired := 0
+	emit := func(packet.Event) { fired++ }
+	for i := range facts {
+		m.Observe(&facts[i], emit)
+	}
+	if fired != 1 {
+		t.Fatalf("%d events, want 1", fired)
+	}
+	i := 0
+	if n := testing.AllocsPerRun(200, func() { m.Observe(&facts[i%2], emit); i++ }); n != 0 {
+		t.Errorf("%v allocs per packet", n)
+	}
 }

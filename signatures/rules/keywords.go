@@ -73,7 +73,7 @@ func keywordTable() []keyword {
 		{name: "startswith", doc: "startswith; the preceding content is at the start of the buffer.", value: valueNone, parse: parseStartsWith},
 		{name: "endswith", doc: "endswith; the preceding content is at the end of the buffer.", value: valueNone, parse: parseEndsWith},
 		{name: "rawbytes", doc: "rawbytes; accepted, no effect (there is no normalized payload).", value: valueNone, parse: parseRawbytes},
-		{name: "pcre", doc: `pcre:"/re/flags"; a regular expression, run as RE2 (flags i s m x A E G R, HTTP flags U H M C P V W).`, parse: parsePCREKeyword},
+		{name: "pcre", doc: `pcre:"/re/flags"; a regular expression, run as RE2, or by a bounded backtracking matcher when it needs back-references, lookaround, atomic groups or possessive quantifiers (flags i s m x A E G R, HTTP flags U H M C P V W).`, parse: parsePCREKeyword},
 
 		// Byte checks, in the content chain.
 		{name: "byte_test", doc: "byte_test:N, [!]op, value, offset[, relative][, big|little][, string, dec|hex|oct][, bitmask M]; compare N bytes (op = < > <= >= & ^); N, value and offset may be byte_extract variables. dce is not supported.", parse: parseByteTest},

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+
+	"github.com/ipsreplay/ipsreplay/internal/pcrebt"
 )
 
 // The pcre: keyword: its quoted value, its flags (the HTTP buffer flags
@@ -96,6 +98,7 @@ func parsePCRE(val string) (pcreValue, error) {
 	}
 
 	var o pcreOpts
+	var bo pcrebt.Options // the same flags for the backtracking matcher
 	prefix := ""
 	for i := 0; i < len(flags); i++ {
 		f := flags[i]
@@ -104,24 +107,31 @@ func parsePCRE(val string) (pcreValue, error) {
 			if !strings.ContainsRune(prefix, rune(f)) {
 				prefix += string(f)
 			}
-			if f == 'm' {
-				o.multiline = true
+			switch f {
+			case 'i':
+				bo.Caseless = true
+			case 's':
+				bo.DotAll = true
+			case 'm':
+				o.multiline, bo.Multiline = true, true
 			}
 		case 'G':
 			if !strings.ContainsRune(prefix, 'U') {
 				prefix += "U"
 			}
+			bo.Ungreedy = true
 		case 'x':
-			o.extended = true
+			o.extended, bo.Extended = true, true
 		case 'A':
-			o.anchored = true
+			o.anchored, bo.Anchored = true, true
 		case 'E':
-			o.dollarEndOnly = true
+			o.dollarEndOnly, bo.DollarEndOnly = true, true
 		case 'R':
 			out.pcre = &PCRE{Relative: true}
 		case 'B', 'O':
 			// rawbytes (no effect: there is no normalized payload) and
-			// "override the match limit" (RE2 has none).
+			// "use the configured pcre.match-limit", which is Suricata's
+			// default 3500 anyway (pcrebt.DefaultMatchLimit).
 		default:
 			if b, ok := pcreBufferFlag(f); ok {
 				if out.hasBuffer && out.bufFlag != f {
@@ -136,7 +146,16 @@ func parsePCRE(val string) (pcreValue, error) {
 			return out, fmt.Errorf("unknown flag %q in %q", f, body)
 		}
 	}
+	if out.pcre == nil {
+		out.pcre = &PCRE{}
+	}
+	out.pcre.Source = body
+	out.pcre.Negated = negated
 	re, err := convertPCRE(pattern, o)
+	var skip *skipError
+	if errors.As(err, &skip) {
+		return out, compileBacktracking(out.pcre, pattern, bo)
+	}
 	if err != nil {
 		return out, err
 	}
@@ -156,15 +175,30 @@ func parsePCRE(val string) (pcreValue, error) {
 				return out, fmt.Errorf("bad regular expression %q: %s", body, se.Code)
 			}
 		}
-		return out, skipf("pcre", "pcre %q cannot be compiled as RE2: %v", body, err)
+		if bterr := compileBacktracking(out.pcre, pattern, bo); bterr != nil {
+			return out, skipf("pcre", "pcre %q cannot be compiled as RE2: %v", body, err)
+		}
+		return out, nil
 	}
-	if out.pcre == nil {
-		out.pcre = &PCRE{}
-	}
-	out.pcre.Source = body
 	out.pcre.Re = compiled
-	out.pcre.Negated = negated
 	return out, nil
+}
+
+// compileBacktracking compiles a pattern RE2 cannot run (back-references,
+// lookaround, atomic groups, possessive quantifiers...) for the bounded
+// backtracking matcher. A pattern that matcher cannot run either is
+// skipped with its reason; one it finds malformed is skipped too, not
+// failed, so a gap in its parser cannot turn a valid rule into an error.
+func compileBacktracking(p *PCRE, pattern string, o pcrebt.Options) error {
+	bt, err := pcrebt.Compile(pattern, o)
+	if err != nil {
+		if errors.Is(err, pcrebt.ErrUnsupported) {
+			return skipf("pcre", "%v", err)
+		}
+		return skipf("pcre", "pcre %s does not compile: %v", p.Source, err)
+	}
+	p.BT = bt
+	return nil
 }
 
 func parsePCREKeyword(st *ruleState, val string) error {

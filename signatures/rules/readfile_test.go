@@ -60,8 +60,9 @@ func TestSkippedGroup(t *testing.T) {
 		{rule(`file_data; content:"x"; sid:1;`), "unsupported keyword file_data"},
 		{`alert bogus any any -> any any (sid:1;)`, `unsupported protocol bogus`},
 		{rule(`byte_test:1,=,1,0,dce; sid:1;`), "unsupported keyword byte_test"},
-		{rule(`pcre:"/a{10,1075}/"; sid:1;`), "pcre uses a repetition count above 1000"},
-		{rule(`pcre:"/a(?!b)/"; sid:1;`), "pcre uses lookahead"},
+		{rule(`pcre:"/(?<=a|b+)c/"; sid:1;`), "pcre uses a lookbehind that is not fixed length"},
+		{rule(`pcre:"/(?(1)a|b)/"; sid:1;`), "pcre uses a conditional group"},
+		{rule(`pcre:"/a(?<=\q)/"; sid:1;`), "pcre the backtracking matcher cannot compile"},
 		{rule(`pcre:"/a/K"; sid:1;`), "unsupported pcre flag K"},
 		{rule(`pcre:"/gid=(\d+)/, flow:gid"; sid:1;`), "pcre capture into variables"},
 	}

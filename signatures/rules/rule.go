@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/ipsreplay/ipsreplay/internal/pcrebt"
 )
 
 // Rule is one parsed rule. Only keywords the matcher supports are kept; a
@@ -316,11 +318,14 @@ type Content struct {
 // Relative reports whether the content is anchored to the previous match.
 func (c *Content) Relative() bool { return c.HasDistance || c.HasWithin }
 
-// PCRE is a pcre: keyword compiled as RE2. Rules using backreferences or
-// lookaround are skipped at parse time with a message.
+// PCRE is a compiled pcre: keyword: as RE2 (Re) when the pattern has an
+// RE2 spelling, which runs in linear time, or else (back-references,
+// lookaround, atomic groups, possessive quantifiers) for the bounded
+// backtracking matcher (BT). Exactly one of Re and BT is set.
 type PCRE struct {
 	Source   string // as written, e.g. "/foo\d+/i"
 	Re       *regexp.Regexp
+	BT       *pcrebt.Regexp
 	Negated  bool
 	Relative bool // R flag: search from the end of the previous match
 }
@@ -621,6 +626,8 @@ func (s Skipped) Group() string {
 			return "pcre capture into variables"
 		case strings.Contains(s.Reason, "cannot be compiled as RE2"):
 			return "pcre not compilable as RE2"
+		case strings.Contains(s.Reason, "does not compile"):
+			return "pcre the backtracking matcher cannot compile"
 		}
 	}
 	if s.Keyword == "" {
