@@ -89,6 +89,8 @@ type engine struct {
 	// ipOnly, appHTTP: some rule is IP-only or a protocol-only http rule,
 	// so the matcher follows flows for them (flowstate.go).
 	ipOnly, appHTTP bool
+	// handshake: some rule reads a TLS or SSH handshake buffer
+	handshake bool
 	// skipped are the rules left out because they can never match here
 	// (skip.go).
 	skipped []rules.Skipped
@@ -140,8 +142,9 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		for _, b := range cr.bufs {
 			// dns and tls rules run on the packet only: a DNS request or
 			// ClientHello is never an HTTP request
-			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI
+			cr.http = cr.http || b.id.HTTP()
 		}
+		eng.handshake = eng.handshake || cr.handshake
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
 		eng.ipOnly = eng.ipOnly || cr.ipOnly

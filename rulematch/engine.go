@@ -49,6 +49,10 @@ type scratch struct {
 	tlsName span
 	tlsDone bool
 	tlsFor  []byte
+	// the packet's side of its connection's handshakes (handshake.go),
+	// looked up at most once per packet
+	hsSide   *handshakeSide
+	hsLooked bool
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -75,6 +79,16 @@ type Matcher struct {
 	flows         *bounded.Table[flowKey, ruleFlow]
 	bitsFree      [][]uint64
 	onFlowbitsEnd func(flowKey, *flowBits) // recycleFlowbits, bound once
+	// handshakes are the TLS and SSH handshakes of TCP connections
+	// (handshake.go); nil when no rule reads them. hsFree and valsFree
+	// are ended flows' buffers, hsInUse the reassembly buffers handed
+	// out, hsRefused the handshakes not read for want of one.
+	handshakes     *bounded.Table[flowKey, handshakeFlow]
+	hsFree         [][]byte
+	valsFree       [][2][]byte
+	hsInUse        int
+	hsRefused      uint64
+	onHandshakeEnd func(flowKey, *handshakeFlow) // recycleHandshake, bound once
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
@@ -105,6 +119,10 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 	if eng.ipOnly || eng.appHTTP {
 		m.flows = bounded.New[flowKey, ruleFlow](cfg.MaxRuleFlows)
 	}
+	if eng.handshake {
+		m.handshakes = bounded.New[flowKey, handshakeFlow](cfg.MaxRuleFlows)
+		m.onHandshakeEnd = m.recycleHandshake
+	}
 	if eng.sets[classTCP].hasHTTP {
 		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
 		m.onHTTPEnd = m.recycleHTTP
@@ -128,6 +146,9 @@ func (m *Matcher) Evicted() uint64 {
 	if m.flows != nil {
 		n += m.flows.Evicted()
 	}
+	if m.handshakes != nil {
+		n += m.handshakes.Evicted() + m.hsRefused
+	}
 	return n
 }
 
@@ -135,9 +156,15 @@ func (m *Matcher) Evicted() uint64 {
 // segment's new data the stream rules need to find a match that ends in it.
 func (m *Matcher) StreamWindow() int {
 	if m.noPrefilter {
+		if m.handshakes != nil {
+			return 1 // handshakes are read from the in-order data
+		}
 		return 0 // the stream pass runs behind the prefilter only
 	}
 	set := &m.eng.sets[classTCP]
+	if m.handshakes != nil {
+		return max(set.streamWindow, 1)
+	}
 	if set.hasHTTP {
 		// pending requests are fed the in-order data reassembly hands
 		// over (StreamData); they need no window of their own
@@ -163,6 +190,9 @@ func (m *Matcher) Expire(now int64, _ packet.Emit) {
 	if m.flows != nil {
 		m.flows.Expire(now-tcpEstablishedIdle, nil) // the longest timeout
 	}
+	if m.handshakes != nil {
+		m.handshakes.Expire(now-tcpEstablishedIdle, m.onHandshakeEnd)
+	}
 }
 
 // Observe implements Detector.
@@ -178,6 +208,10 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s.lowered, s.httpDone = false, false
 	s.rflow, s.ipOnlyDone = nil, false
 	s.dnsDone, s.tlsDone = false, false
+	s.hsSide, s.hsLooked = nil, false
+	if m.handshakes != nil && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP {
+		m.handshakeSideOf(f) // read the packet's data before the rules look
+	}
 
 	cands := s.cands[:0]
 	if m.noPrefilter {
@@ -207,6 +241,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		r := &m.eng.rules[ri]
 		if !m.matchRule(r, f) {
 			continue
+		}
+		if r.handshake && !m.handshakeOnce(ri, f) {
+			continue // it fired on this side of the flow already
 		}
 		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f) // now: a later rule may check the bit

@@ -31,6 +31,9 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if id == rules.BufferTLSSNI {
 		return m.tlsSNI(f)
 	}
+	if handshakeBuffer(id) {
+		return m.handshakeValue(id, f)
+	}
 	if f.Proto != packet.ProtoTCP {
 		return nil, nil, false
 	}

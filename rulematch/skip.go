@@ -51,6 +51,12 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			}
 			continue
 		}
+		if handshakeBuffer(id) {
+			if r.Proto == rules.ProtoQUIC {
+				return name, "ja3 and ja3s on QUIC are not supported: QUIC is not decoded"
+			}
+			continue
+		}
 		if id == rules.BufferTLSSNI {
 			if toClient {
 				// the name is read from ClientHellos only (tls.go)

@@ -14,3 +14,78 @@ func (p Protocol) tlsBuffers() bool {
 	}
 	return p.info().http // ip, ipv4/6, tcp and its variants
 }
+
+// sshBuffers reports whether the ssh buffers may be used with the
+// protocol: ssh, or TCP or IP, as tlsBuffers.
+func (p Protocol) sshBuffers() bool {
+	switch p {
+	case ProtoSSH, 0:
+		return true
+	case ProtoHTTP, ProtoHTTP1, ProtoHTTP2:
+		return false
+	}
+	return p.info().http
+}
+
+// TLSHandshake reports whether b is read from a TLS handshake kept per
+// flow (the certificate fields, JA3, JA3S), not from one packet as
+// tls.sni is.
+func (b Buffer) TLSHandshake() bool {
+	return b >= BufferTLSCertSubject && b <= BufferJA3SString
+}
+
+// JA3 reports whether b is one of the JA3 or JA3S buffers, which Suricata
+// also fills from QUIC's TLS hellos.
+func (b Buffer) JA3() bool {
+	return b >= BufferJA3Hash && b <= BufferJA3SString
+}
+
+// SSH reports whether b is read from an SSH banner.
+func (b Buffer) SSH() bool {
+	return b >= BufferSSHProto && b <= BufferSSHHasshServerString
+}
+
+// HTTP reports whether b is one of the http buffers.
+func (b Buffer) HTTP() bool {
+	return b != BufferPayload && b != BufferDNSQuery && b != BufferTLSSNI && !b.TLSHandshake() && !b.SSH() && b < NumBuffers
+}
+
+// handshakeKeywords are the sticky buffers of TLS handshakes and SSH
+// banners, with their legacy names (Suricata registers both; ET Open
+// writes "tls_cert_subject; content:...").
+func handshakeKeywords() []keyword {
+	kws := []keyword{
+		{name: "tls.cert_subject", doc: `tls.cert_subject; sticky buffer: the subject of the leaf certificate a side sent, "C=US, O=Org, CN=name".`},
+		{name: "tls_cert_subject", doc: "tls_cert_subject; the same as tls.cert_subject."},
+		{name: "tls.cert_issuer", doc: "tls.cert_issuer; sticky buffer: the issuer of the leaf certificate, as tls.cert_subject."},
+		{name: "tls_cert_issuer", doc: "tls_cert_issuer; the same as tls.cert_issuer."},
+		{name: "tls.cert_serial", doc: `tls.cert_serial; sticky buffer: the leaf certificate's serial number, "0A:1B:2C" (uppercase hex).`},
+		{name: "tls_cert_serial", doc: "tls_cert_serial; the same as tls.cert_serial."},
+		{name: "tls.cert_fingerprint", doc: `tls.cert_fingerprint; sticky buffer: the SHA-1 of the leaf certificate, "0a:1b:..." (lowercase hex).`},
+		{name: "tls_cert_fingerprint", doc: "tls_cert_fingerprint; the same as tls.cert_fingerprint."},
+		{name: "ja3.hash", doc: "ja3.hash; sticky buffer: the JA3 MD5 of the ClientHello, lowercase hex."},
+		{name: "ja3_hash", doc: "ja3_hash; the same as ja3.hash."},
+		{name: "ja3.string", doc: `ja3.string; sticky buffer: the JA3 string of the ClientHello, "771,4865-4866,0-23,29-23,0".`},
+		{name: "ja3s.hash", doc: "ja3s.hash; sticky buffer: the JA3S MD5 of the ServerHello."},
+		{name: "ja3s.string", doc: `ja3s.string; sticky buffer: the JA3S string of the ServerHello, "771,49199,65281-0-11".`},
+		{name: "ssh.proto", doc: `ssh.proto; sticky buffer: the protocol version of a side's SSH banner, "2.0".`},
+		{name: "ssh_proto", doc: "ssh_proto; the same as ssh.proto."},
+		{name: "ssh.software", doc: `ssh.software; sticky buffer: the software version of a side's SSH banner, "OpenSSH_8.4p1".`},
+		{name: "ssh_software", doc: "ssh_software; the same as ssh.software."},
+		{name: "ssh.hassh", doc: "ssh.hassh; sticky buffer: the hassh MD5 of the client's KEXINIT."},
+		{name: "ssh.hassh.string", doc: `ssh.hassh.string; sticky buffer: the client's hassh string, "kex;ciphers;macs;compression" (client to server).`},
+		{name: "ssh.hassh.server", doc: "ssh.hassh.server; sticky buffer: the hassh MD5 of the server's KEXINIT."},
+		{name: "ssh.hassh.server.string", doc: "ssh.hassh.server.string; sticky buffer: the server's hassh string (server to client lists)."},
+	}
+	ids := []Buffer{
+		BufferTLSCertSubject, BufferTLSCertSubject, BufferTLSCertIssuer, BufferTLSCertIssuer,
+		BufferTLSCertSerial, BufferTLSCertSerial, BufferTLSCertFingerprint, BufferTLSCertFingerprint,
+		BufferJA3Hash, BufferJA3Hash, BufferJA3String, BufferJA3SHash, BufferJA3SString,
+		BufferSSHProto, BufferSSHProto, BufferSSHSoftware, BufferSSHSoftware,
+		BufferSSHHassh, BufferSSHHasshString, BufferSSHHasshServer, BufferSSHHasshServerString,
+	}
+	for i := range kws {
+		kws[i].value, kws[i].parse = valueNone, sticky(ids[i])
+	}
+	return kws
+}
