@@ -144,7 +144,8 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			// ClientHello is never an HTTP request
 			cr.http = cr.http || b.id.HTTP()
 		}
-		eng.handshake = eng.handshake || cr.handshake
+		cr.appProto = handshakeProto(r)
+		eng.handshake = eng.handshake || cr.handshake || cr.appProto != 0
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
 		eng.ipOnly = eng.ipOnly || cr.ipOnly

@@ -79,6 +79,9 @@ type rule struct {
 	// handshake: the rule reads a TLS or SSH handshake buffer kept per
 	// flow, so it fires once per side of a flow (handshake.go).
 	handshake bool
+	// appProto: a tls or ssh rule with no buffer, run on the packets of
+	// flows where that protocol was seen (handshake.go); 0 for others.
+	appProto uint8
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter

@@ -51,8 +51,10 @@ type scratch struct {
 	tlsFor  []byte
 	// the packet's side of its connection's handshakes (handshake.go),
 	// looked up at most once per packet
-	hsSide   *handshakeSide
-	hsLooked bool
+	hsSide     *handshakeSide
+	hsFlow     *handshakeFlow
+	hsLooked   bool
+	hsProtoNow bool // the packet showed the flow's protocol
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -208,7 +210,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s.lowered, s.httpDone = false, false
 	s.rflow, s.ipOnlyDone = nil, false
 	s.dnsDone, s.tlsDone = false, false
-	s.hsSide, s.hsLooked = nil, false
+	s.hsSide, s.hsFlow, s.hsLooked, s.hsProtoNow = nil, nil, false, false
 	if m.handshakes != nil && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP {
 		m.handshakeSideOf(f) // read the packet's data before the rules look
 	}
@@ -315,6 +317,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		return m.ipOnlyFirst(f)
 	}
 	if r.appHTTP && !m.httpFlow(f) {
+		return false
+	}
+	if r.appProto != 0 && !m.handshakeFlowIs(r.appProto, f) {
 		return false
 	}
 	if r.hasFlow && !flowMatch(&r.flow, f) {

@@ -65,6 +65,39 @@ const (
 type handshakeFlow struct {
 	last int64
 	side [2]handshakeSide
+	// proto is the application protocol seen (protoTLS, protoSSH), 0
+	// until then
+	proto uint8
+}
+
+// Application protocols a flow is found to carry.
+const (
+	protoTLS uint8 = iota + 1
+	protoSSH
+)
+
+// handshakeProto returns the protocol of a rule naming tls or ssh with
+// no buffer or other payload keyword, 0 for other rules.
+func handshakeProto(r *rules.Rule) uint8 {
+	if len(r.Matches) > 0 || len(r.BSize) > 0 || r.URILen != nil {
+		return 0
+	}
+	switch r.Proto {
+	case rules.ProtoTLS:
+		return protoTLS
+	case rules.ProtoSSH:
+		return protoSSH
+	}
+	return 0
+}
+
+// handshakeFlowIs reports whether f's flow was found to carry proto before
+// f: as for protocol-only http rules (flowstate.go), Suricata runs a rule
+// naming only tls or ssh on every packet of such a flow once the protocol
+// is detected, and the packet it is detected on is not one of them.
+func (m *Matcher) handshakeFlowIs(proto uint8, f *packet.Facts) bool {
+	h := m.handshakeSideOf(f)
+	return h != nil && m.sc.hsFlow.proto == proto && !m.sc.hsProtoNow
 }
 
 // handshakeSide is what one side sent and how far it has been read.
@@ -89,6 +122,9 @@ type handshakeSide struct {
 	has       uint32
 	// fired are the rules that have fired on this side
 	fired []int32
+	// proto is what the side's bytes were found to be: a valid TLS
+	// record header, or an SSH banner
+	proto uint8
 }
 
 // handshakeBuffer reports whether a rule reads a per-flow handshake buffer.
@@ -129,8 +165,11 @@ func (m *Matcher) handshakeSideOf(f *packet.Facts) *handshakeSide {
 	h := &fl.side[side]
 	if len(f.StreamData) > 0 && h.state != sideDone {
 		m.readSide(h, f.StreamData)
+		if fl.proto == 0 && h.proto != 0 {
+			fl.proto, s.hsProtoNow = h.proto, true
+		}
 	}
-	s.hsSide = h
+	s.hsSide, s.hsFlow = h, fl
 	return h
 }
 

@@ -45,6 +45,9 @@ func (h *handshakeSide) readSSH(data []byte) []byte {
 		if i < 0 {
 			return nil
 		}
+		if bytes.HasPrefix(h.buf, []byte("SSH-")) {
+			h.proto = protoSSH
+		}
 		h.sshBanner(bytes.TrimSuffix(h.buf, []byte{'\r'}))
 		h.buf = h.buf[:0]
 		h.state = sideSSHKex

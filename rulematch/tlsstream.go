@@ -40,6 +40,7 @@ func (h *handshakeSide) readTLS(data []byte) []byte {
 			return nil
 		}
 		h.recLeft = l
+		h.proto = protoTLS
 	}
 	n := min(h.recLeft, len(data))
 	h.recLeft -= n
@@ -93,10 +94,9 @@ func (h *handshakeSide) handshakeMessages() bool {
 		}
 		msg := h.buf[4:total]
 		switch typ {
-		case tlsHandshakeHello:
-			h.ja3(msg, false)
-		case tlsHandshakeServerHello:
-			h.ja3(msg, true)
+		case tlsHandshakeHello, tlsHandshakeServerHello:
+			h.random(msg)
+			h.ja3(msg, typ == tlsHandshakeServerHello)
 		}
 		h.buf = h.buf[:copy(h.buf, h.buf[total:])]
 	}
@@ -121,6 +121,24 @@ func (h *handshakeSide) leafCertificate() bool {
 		h.certificate(b[6 : 6+n])
 	}
 	return true
+}
+
+// random sets tls.random, tls.random_time and tls.random_bytes from a
+// hello's body: the 32 bytes after the version, the first hello's.
+func (h *handshakeSide) random(b []byte) {
+	if len(b) < 2+32 {
+		return
+	}
+	r := b[2 : 2+32]
+	start := len(h.vals)
+	h.vals = append(h.vals, r...)
+	h.endValue(rules.BufferTLSRandom, start)
+	start = len(h.vals)
+	h.vals = append(h.vals, r[:4]...)
+	h.endValue(rules.BufferTLSRandomTime, start)
+	start = len(h.vals)
+	h.vals = append(h.vals, r[4:]...)
+	h.endValue(rules.BufferTLSRandomBytes, start)
 }
 
 // isGREASE reports whether v is one of RFC 8701's reserved values, which

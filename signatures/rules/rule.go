@@ -174,6 +174,9 @@ const (
 	BufferJA3String          // "771,4865-4866,0-23,29-23,0"
 	BufferJA3SHash
 	BufferJA3SString
+	BufferTLSRandom      // the side's hello's 32 random bytes
+	BufferTLSRandomTime  // their first 4
+	BufferTLSRandomBytes // their last 28
 	BufferSSHProto    // the banner's protocol version, "2.0"
 	BufferSSHSoftware // the banner's software version, "OpenSSH_8.4p1"
 	// hassh: the client's KEXINIT algorithms (kex;enc;mac;compression,
@@ -194,7 +197,8 @@ func (b Buffer) String() string {
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
 		"http.header.raw", "http.protocol", "tls.sni", "http.start",
 		"tls.cert_subject", "tls.cert_issuer", "tls.cert_serial", "tls.cert_fingerprint",
-		"ja3.hash", "ja3.string", "ja3s.hash", "ja3s.string", "ssh.proto", "ssh.software",
+		"ja3.hash", "ja3.string", "ja3s.hash", "ja3s.string",
+		"tls.random", "tls.random_time", "tls.random_bytes", "ssh.proto", "ssh.software",
 		"ssh.hassh", "ssh.hassh.string", "ssh.hassh.server", "ssh.hassh.server.string")
 }
 

@@ -31,7 +31,7 @@ func (p Protocol) sshBuffers() bool {
 // flow (the certificate fields, JA3, JA3S), not from one packet as
 // tls.sni is.
 func (b Buffer) TLSHandshake() bool {
-	return b >= BufferTLSCertSubject && b <= BufferJA3SString
+	return b >= BufferTLSCertSubject && b <= BufferTLSRandomBytes
 }
 
 // JA3 reports whether b is one of the JA3 or JA3S buffers, which Suricata
@@ -68,6 +68,9 @@ func handshakeKeywords() []keyword {
 		{name: "ja3.string", doc: `ja3.string; sticky buffer: the JA3 string of the ClientHello, "771,4865-4866,0-23,29-23,0".`},
 		{name: "ja3s.hash", doc: "ja3s.hash; sticky buffer: the JA3S MD5 of the ServerHello."},
 		{name: "ja3s.string", doc: `ja3s.string; sticky buffer: the JA3S string of the ServerHello, "771,49199,65281-0-11".`},
+		{name: "tls.random", doc: "tls.random; sticky buffer: the 32 random bytes of the side's hello (ClientHello to_server, ServerHello to_client)."},
+		{name: "tls.random_time", doc: "tls.random_time; sticky buffer: the first 4 bytes of tls.random."},
+		{name: "tls.random_bytes", doc: "tls.random_bytes; sticky buffer: the last 28 bytes of tls.random."},
 		{name: "ssh.proto", doc: `ssh.proto; sticky buffer: the protocol version of a side's SSH banner, "2.0".`},
 		{name: "ssh_proto", doc: "ssh_proto; the same as ssh.proto."},
 		{name: "ssh.software", doc: `ssh.software; sticky buffer: the software version of a side's SSH banner, "OpenSSH_8.4p1".`},
@@ -81,6 +84,7 @@ func handshakeKeywords() []keyword {
 		BufferTLSCertSubject, BufferTLSCertSubject, BufferTLSCertIssuer, BufferTLSCertIssuer,
 		BufferTLSCertSerial, BufferTLSCertSerial, BufferTLSCertFingerprint, BufferTLSCertFingerprint,
 		BufferJA3Hash, BufferJA3Hash, BufferJA3String, BufferJA3SHash, BufferJA3SString,
+		BufferTLSRandom, BufferTLSRandomTime, BufferTLSRandomBytes,
 		BufferSSHProto, BufferSSHProto, BufferSSHSoftware, BufferSSHSoftware,
 		BufferSSHHassh, BufferSSHHasshString, BufferSSHHasshServer, BufferSSHHasshServerString,
 	}
