@@ -177,8 +177,8 @@ const (
 	BufferTLSRandom      // the side's hello's 32 random bytes
 	BufferTLSRandomTime  // their first 4
 	BufferTLSRandomBytes // their last 28
-	BufferSSHProto    // the banner's protocol version, "2.0"
-	BufferSSHSoftware // the banner's software version, "OpenSSH_8.4p1"
+	BufferSSHProto       // the banner's protocol version, "2.0"
+	BufferSSHSoftware    // the banner's software version, "OpenSSH_8.4p1"
 	// hassh: the client's KEXINIT algorithms (kex;enc;mac;compression,
 	// client to server) and their MD5; hassh.server the server's (server
 	// to client lists)

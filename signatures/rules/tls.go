@@ -1,5 +1,10 @@
 package rules
 
+import (
+	"fmt"
+	"strings"
+)
+
 // tlsBuffers reports whether the tls buffers may be used with the
 // protocol: tls itself, or TCP or IP, which TLS runs over (Suricata sets
 // the rule's app protocol to tls from the keyword); another application
@@ -91,5 +96,37 @@ func handshakeKeywords() []keyword {
 	for i := range kws {
 		kws[i].value, kws[i].parse = valueNone, sticky(ids[i])
 	}
-	return kws
+	return append(kws,
+		keyword{name: "tls.subject", doc: `tls.subject:[!]"text"; the leaf certificate's subject contains text (case-sensitive), or with ! does not; legacy form of tls.cert_subject.`,
+			parse: legacyCertString("tls.subject", BufferTLSCertSubject, false)},
+		keyword{name: "tls.issuerdn", doc: `tls.issuerdn:[!]"text"; the leaf certificate's issuer contains text, or with ! does not; legacy form of tls.cert_issuer.`,
+			parse: legacyCertString("tls.issuerdn", BufferTLSCertIssuer, false)},
+		keyword{name: "tls.fingerprint", doc: `tls.fingerprint:[!]"aa:bb:..."; the leaf certificate's SHA-1 fingerprint contains the value (any case), or with ! does not.`,
+			parse: legacyCertString("tls.fingerprint", BufferTLSCertFingerprint, true)},
+		keyword{name: "tls.store", doc: "tls.store; accepted, no effect: certificates are not written to disk (the rule still alerts).",
+			value: valueNone, parse: parseNothing},
+	)
+}
+
+// legacyCertString parses tls.subject, tls.issuerdn and tls.fingerprint:
+// an optionally negated, optionally quoted string that the buffer must
+// contain (Suricata: strstr on the certificate's field). It is kept as a
+// content in the buffer, apart from the sticky buffer a later content
+// would use.
+func legacyCertString(name string, id Buffer, nocase bool) func(*ruleState, string) error {
+	return func(st *ruleState, val string) error {
+		v := strings.TrimSpace(val)
+		neg := strings.HasPrefix(v, "!")
+		if neg {
+			v = strings.TrimSpace(v[1:])
+		}
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		if v == "" || strings.ContainsAny(v, `"`) {
+			return fmt.Errorf("%s: bad value %q (want [!]\"text\")", name, clip(val))
+		}
+		st.r.Matches = append(st.r.Matches, Match{Buffer: id, Content: &Content{Pattern: []byte(v), Negated: neg, NoCase: nocase}})
+		return nil
+	}
 }
