@@ -211,8 +211,10 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	s.rflow, s.ipOnlyDone = nil, false
 	s.dnsDone, s.tlsDone = false, false
 	s.hsSide, s.hsFlow, s.hsLooked, s.hsProtoNow = nil, nil, false, false
-	if m.handshakes != nil && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP {
-		m.handshakeSideOf(f) // read the packet's data before the rules look
+	if m.handshakes != nil && f.Proto == packet.ProtoTCP && (len(f.StreamData) > 0 || f.ConnEvent == packet.ConnOpened) {
+		// read the packet's data before the rules look; a SYN ends what
+		// an earlier connection on the same ends left
+		m.handshakeSideOf(f)
 	}
 
 	cands := s.cands[:0]

@@ -286,6 +286,8 @@ func TestHandshakeRulesOncePerSide(t *testing.T) {
 		return f
 	}
 	half := len(flight) / 2
+	syn := toServer(nil)
+	syn.ConnEvent, syn.TCPFlags = packet.ConnOpened, packet.TCPSyn
 	pkts := []packet.Facts{
 		toServer(hello),           // 3 (ja3)
 		toClient(flight[:half]),   // 4: the flow is TLS since the hello
@@ -294,9 +296,12 @@ func TestHandshakeRulesOncePerSide(t *testing.T) {
 		toClient([]byte{}),        // 4 only: 1 fired already
 		toServer(hello),           // nothing: 3 fired on this side
 		toClient([]byte("abcde")), // 4
+		syn,                       // a new connection on the same ends
+		toClient([]byte{}),        // nothing: not TLS yet
+		toServer(hello),           // 3 again
 	}
 	got := sidsOf(m, pkts)
-	want := [][]uint32{{3}, {4}, {1, 4}, nil, {4}, nil, {4}}
+	want := [][]uint32{{3}, {4}, {1, 4}, nil, {4}, nil, {4}, nil, nil, {3}}
 	for i := range want {
 		if !slicesEqual(got[i], want[i]) {
 			t.Errorf("packet %d: sids %v, want %v", i, got[i], want[i])
@@ -366,4 +371,21 @@ func FuzzHandshakeSide(f *testing.F) {
 		}
 		m.dropHandshakeBuf(h)
 	})
+}
+
+// A SYN on the same ends starts a new connection: its handshake is read
+// afresh and its rules may fire again.
+func TestHandshakeNewConnection(t *testing.T) {
+	hello := records(handshakeMsg(tlsHandshakeHello, clientHelloBody(3)), 16384)
+	m := newMatcher(t, dnsRule(t, `alert tls any any -> any any (ja3.string; content:"771,"; sid:3;)`))
+	data := tlsPacket(hello)
+	data.StreamData = data.Payload
+	syn := tlsPacket(nil, withConn(packet.ConnOpened), withTCPFlags(packet.TCPSyn))
+	got := sidsOf(m, []packet.Facts{data, data, syn, data})
+	want := [][]uint32{{3}, nil, nil, {3}}
+	for i := range want {
+		if !slicesEqual(got[i], want[i]) {
+			t.Errorf("packet %d: sids %v, want %v", i, got[i], want[i])
+		}
+	}
 }
