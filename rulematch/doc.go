@@ -152,7 +152,7 @@
 //     http.content_type and http.connection on to_client rules (Suricata
 //     reads the response's), request buffers, dns.query and tls.sni on to_client
 //     rules (Suricata 7 reads the query from requests), and rules naming only an
-//     application protocol other than HTTP/1, which is not detected and
+//     application protocol other than HTTP/1, TLS and SSH, which is not detected and
 //     would otherwise match every packet (rdp-protocol).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
