@@ -389,3 +389,30 @@ func TestHandshakeNewConnection(t *testing.T) {
 		}
 	}
 }
+
+// The legacy keywords: tls.subject and the like are substring tests,
+// negatable; ssh.protoversion is exact, ssh.softwareversion a prefix.
+func TestHandshakeLegacyKeywords(t *testing.T) {
+	leaf := testCert(t, 5, pkix.Name{CommonName: "evil.example"})
+	flight := records(cat(handshakeMsg(tlsHandshakeServerHello, serverHelloBody()), certificateMsg(leaf)), 16384)
+	m := newMatcher(t,
+		dnsRule(t, `alert tls any any -> any any (tls.subject:"CN=evil"; sid:1;)`),
+		dnsRule(t, `alert tls any any -> any any (tls.subject:!"CN=good"; sid:2;)`),
+		dnsRule(t, `alert tls any any -> any any (tls.issuerdn:"cn=issuer"; sid:3;)`), // case-sensitive: no
+		dnsRule(t, `alert ssh any any -> any any (ssh.protoversion:2.0; sid:4;)`),
+		dnsRule(t, `alert ssh any any -> any any (ssh.protoversion:"2"; sid:5;)`), // exact: no
+		dnsRule(t, `alert ssh any any -> any any (ssh.softwareversion:OpenSSH; sid:6;)`),
+		dnsRule(t, `alert ssh any any -> any any (ssh.softwareversion:OpenSSH_9; sid:7;)`), // no
+	)
+	tls := tlsPacket(flight, fromAddr("192.0.2.1", 443), toAddr("10.0.0.1", 50000), withDir(packet.DirToClient))
+	tls.StreamData = tls.Payload
+	ssh := tcpPacket("SSH-2.0-OpenSSH_8.4p1\r\n", fromAddr("192.0.2.2", 22), toAddr("10.0.0.1", 50001), withDir(packet.DirToClient))
+	ssh.StreamData = ssh.Payload
+	got := sidsOf(m, []packet.Facts{tls, ssh})
+	want := [][]uint32{{1, 2}, {4, 6}}
+	for i := range want {
+		if !slicesEqual(got[i], want[i]) {
+			t.Errorf("packet %d: sids %v, want %v", i, got[i], want[i])
+		}
+	}
+}

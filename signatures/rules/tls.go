@@ -103,9 +103,35 @@ func handshakeKeywords() []keyword {
 			parse: legacyCertString("tls.issuerdn", BufferTLSCertIssuer, false)},
 		keyword{name: "tls.fingerprint", doc: `tls.fingerprint:[!]"aa:bb:..."; the leaf certificate's SHA-1 fingerprint contains the value (any case), or with ! does not.`,
 			parse: legacyCertString("tls.fingerprint", BufferTLSCertFingerprint, true)},
+		keyword{name: "ssh.protoversion", doc: `ssh.protoversion:2.0; the SSH banner's protocol version is exactly this (legacy; 2_compat is not supported).`,
+			parse: legacySSHString("ssh.protoversion", BufferSSHProto, true)},
+		keyword{name: "ssh.softwareversion", doc: `ssh.softwareversion:OpenSSH; the SSH banner's software version starts with this (legacy).`,
+			parse: legacySSHString("ssh.softwareversion", BufferSSHSoftware, false)},
 		keyword{name: "tls.store", doc: "tls.store; accepted, no effect: certificates are not written to disk (the rule still alerts).",
 			value: valueNone, parse: parseNothing},
 	)
+}
+
+// legacySSHString parses ssh.protoversion (exact: Suricata compares the
+// whole version) and ssh.softwareversion (a prefix: Suricata compares the
+// rule's length of it), optionally quoted, into a content anchored in the
+// buffer.
+func legacySSHString(name string, id Buffer, exact bool) func(*ruleState, string) error {
+	return func(st *ruleState, val string) error {
+		v := strings.TrimSpace(val)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.TrimSpace(v[1 : len(v)-1])
+		}
+		if v == "2_compat" {
+			return skipf(name, "ssh.protoversion:2_compat is not supported")
+		}
+		if v == "" || strings.ContainsAny(v, `"`) {
+			return fmt.Errorf("%s: bad value %q", name, clip(val))
+		}
+		c := &Content{Pattern: []byte(v), StartsWith: true, EndsWith: exact}
+		st.r.Matches = append(st.r.Matches, Match{Buffer: id, Content: c})
+		return nil
+	}
 }
 
 // legacyCertString parses tls.subject, tls.issuerdn and tls.fingerprint:

@@ -63,6 +63,8 @@ func TestParseHandshakeBuffers(t *testing.T) {
 		{`alert tcp any any -> any 22 (ssh.hassh; content:"a"; ssh.hassh.string; content:"b"; ssh.hassh.server; content:"c"; sid:6;)`, []Buffer{BufferSSHHassh, BufferSSHHasshString, BufferSSHHasshServer}},
 		{`alert tls any any -> any any (tls.subject:"CN=a"; tls.issuerdn:!"O=b"; tls.fingerprint:"AA:bb"; tls.store; sid:7;)`, []Buffer{BufferTLSCertSubject, BufferTLSCertIssuer, BufferTLSCertFingerprint}},
 		{`alert quic any any -> any any (ja3.string; content:"771"; sid:8;)`, []Buffer{BufferJA3String}},
+		{`alert ssh any any -> any any (ssh.protoversion:2.0; ssh.softwareversion:"OpenSSH"; sid:14;)`, []Buffer{BufferSSHProto, BufferSSHSoftware}},
+		{`alert ssh any any -> any any (ssh.protoversion:2_compat; sid:15;)`, nil},
 		{`alert quic any any -> any any (tls.cert_subject; content:"a"; sid:9;)`, nil},
 		{`alert http any any -> any any (ssh.proto; content:"2"; sid:10;)`, nil},
 		{`alert udp any any -> any any (tls.cert_issuer; content:"a"; sid:11;)`, nil},
