@@ -73,8 +73,11 @@ type ruleSet struct {
 	// small source port set (to_client rules written "80 -> any"), or
 	// for every packet of the class.
 	always []int32
-	byDst  map[uint16][]int32
-	bySrc  map[uint16][]int32
+	// handshake are rules without a pattern that read handshake buffers
+	// (handshake.go): candidates on packets whose side holds them all.
+	handshake []int32
+	byDst     map[uint16][]int32
+	bySrc     map[uint16][]int32
 }
 
 // engine is the compiled rule base, read-only after compileRules:
@@ -178,6 +181,9 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 				set.byDst = addPorts(set.byDst, dst, idx)
 			case hasPorts && !r.Bidirectional && srcOK:
 				set.bySrc = addPorts(set.bySrc, src, idx)
+			case cr.handshake && c == classTCP:
+				// candidates only on a side holding their buffers
+				set.handshake = append(set.handshake, idx)
 			default:
 				set.always = append(set.always, idx)
 			}

@@ -79,6 +79,9 @@ type rule struct {
 	// handshake: the rule reads a TLS or SSH handshake buffer kept per
 	// flow, so it fires once per side of a flow (handshake.go).
 	handshake bool
+	// hsNeed are the handshake buffers the rule reads, as bits of
+	// handshakeSide.has.
+	hsNeed uint32
 	// appProto: a tls or ssh rule with no buffer, run on the packets of
 	// flows where that protocol was seen (handshake.go); 0 for others.
 	appProto uint8
@@ -149,7 +152,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			continue
 		}
 		cr.bufs = addItem(cr.bufs, id, it)
-		cr.handshake = cr.handshake || handshakeBuffer(id)
+		if handshakeBuffer(id) {
+			cr.handshake, cr.hsNeed = true, cr.hsNeed|handshakeBit(id)
+		}
 	}
 	for _, bs := range r.BSize {
 		if bs.Buffer >= rules.NumBuffers || bs.Buffer == rules.BufferPayload || bs.Size == nil ||
@@ -162,7 +167,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			bad("bsize given twice for the %s buffer", bs.Buffer)
 		}
 		cr.bufs[i].bsize = bs.Size
-		cr.handshake = cr.handshake || handshakeBuffer(bs.Buffer)
+		if handshakeBuffer(bs.Buffer) {
+			cr.handshake, cr.hsNeed = true, cr.hsNeed|handshakeBit(bs.Buffer)
+		}
 	}
 	if len(errs) > 0 {
 		return cr, nil, fmt.Errorf("%s:%d: sid %d: %s", r.File, r.Line, r.SID, strings.Join(errs, "; "))

@@ -228,6 +228,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 			}
 		}
 		cands = append(cands, set.always...)
+		if len(set.handshake) > 0 && len(f.Payload) > 0 {
+			cands = m.handshakeCands(set, f, cands)
+		}
 		if f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP {
 			if l, ok := set.byDst[f.DstPort]; ok {
 				cands = append(cands, l...)

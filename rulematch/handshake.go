@@ -256,6 +256,24 @@ func (m *Matcher) valuesOf(h *handshakeSide) {
 	}
 }
 
+// handshakeBit is buffer id's bit in handshakeSide.has.
+func handshakeBit(id rules.Buffer) uint32 { return 1 << (id - rules.BufferTLSCertSubject) }
+
+// handshakeCands adds to cands the handshake rules of set whose buffers
+// f's side holds.
+func (m *Matcher) handshakeCands(set *ruleSet, f *packet.Facts, cands []int32) []int32 {
+	h := m.handshakeSideOf(f)
+	if h == nil || h.has == 0 {
+		return cands
+	}
+	for _, ri := range set.handshake {
+		if need := m.eng.rules[ri].hsNeed; h.has&need == need {
+			cands = append(cands, ri)
+		}
+	}
+	return cands
+}
+
 // endValue makes vals[start:] the value of buffer id, unless the values
 // have grown past their cap (then it is dropped) or id is set already.
 func (h *handshakeSide) endValue(id rules.Buffer, start int) {
