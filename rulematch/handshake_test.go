@@ -246,7 +246,7 @@ func TestSSH(t *testing.T) {
 		{"openssh", "SSH-2.0-OpenSSH_8.4p1 Debian-5\r\n" + string(kex), "2.0", "OpenSSH_8.4p1",
 			"curve25519-sha256;aes128-ctr;hmac-sha2-256;none", "curve25519-sha256;aes256-ctr;hmac-sha1;zlib", "done"},
 		{"lf only", "SSH-1.99-Cisco-1.25\n", "1.99", "Cisco-1.25", "<none>", "<none>", "kex"},
-		{"not ssh", "Some banner\r\nSSH-2.0-x\r\n", "<none>", "<none>", "<none>", "<none>", "kex"},
+		{"not ssh", "Some banner\r\nSSH-2.0-x\r\n", "<none>", "<none>", "<none>", "<none>", "done"},
 		{"no dash", "SSH-2.0\r\n", "<none>", "<none>", "<none>", "<none>", "kex"},
 		{"banner too long", "SSH-2.0-" + strings.Repeat("a", sshMaxBanner), "<none>", "<none>", "<none>", "<none>", "done"},
 	}
@@ -258,6 +258,9 @@ func TestSSH(t *testing.T) {
 			want := []string{tc.proto, tc.sw, tc.hassh, tc.hasshServer}
 			if strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Errorf("%s, segments of %d: %q, want %q", tc.name, seg, got, want)
+			}
+			if state := map[uint8]string{sideDone: "done", sideSSHKex: "kex"}[h.state]; state != tc.state {
+				t.Errorf("%s, segments of %d: state %q, want %q", tc.name, seg, state, tc.state)
 			}
 		}
 	}

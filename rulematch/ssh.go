@@ -45,9 +45,11 @@ func (h *handshakeSide) readSSH(data []byte) []byte {
 		if i < 0 {
 			return nil
 		}
-		if bytes.HasPrefix(h.buf, []byte("SSH-")) {
-			h.proto = protoSSH
+		if !bytes.HasPrefix(h.buf, []byte("SSH-")) {
+			h.state = sideDone // another protocol's line
+			return nil
 		}
+		h.proto = protoSSH
 		h.sshBanner(bytes.TrimSuffix(h.buf, []byte{'\r'}))
 		h.buf = h.buf[:0]
 		h.state = sideSSHKex
