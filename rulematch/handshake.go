@@ -131,8 +131,10 @@ type handshakeSide struct {
 func handshakeBuffer(id rules.Buffer) bool { return id.TLSHandshake() || id.SSH() }
 
 // handshakeSideOf returns the state of f's side of its connection, nil
-// when f is not TCP; it is looked up once per packet. With feed the
-// packet's in-order data is read into it first.
+// when f is not TCP or its flow has sent no data yet. It is looked up once
+// per packet, and the packet's in-order data (f.StreamData) is read into
+// it then, before any rule looks. A flow idle past the longest TCP
+// timeout, or a SYN on its ends, starts afresh.
 func (m *Matcher) handshakeSideOf(f *packet.Facts) *handshakeSide {
 	s := &m.sc
 	if s.hsLooked {
