@@ -76,8 +76,11 @@ type ruleSet struct {
 	// handshake are rules without a pattern that read handshake buffers
 	// (handshake.go): candidates on packets whose side holds them all.
 	handshake []int32
-	byDst     map[uint16][]int32
-	bySrc     map[uint16][]int32
+	// sni are the rules reading tls.sni, candidates on a packet that
+	// completes a ClientHello split over segments.
+	sni   []int32
+	byDst map[uint16][]int32
+	bySrc map[uint16][]int32
 }
 
 // engine is the compiled rule base, read-only after compileRules:
@@ -166,6 +169,10 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			}
 			set := &eng.sets[c]
 			set.all = append(set.all, idx)
+			if c == classTCP && readsBuffer(&cr, rules.BufferTLSSNI) {
+				set.sni = append(set.sni, idx)
+				eng.handshake = true // the flow's hello is read for the name
+			}
 			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
 			set.httpUngated = set.httpUngated || cr.http && c == classTCP && fp == nil
 			hasPorts := c == classTCP || c == classUDP
@@ -197,6 +204,16 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		eng.sets[c].pf = builders[c].build()
 	}
 	return eng, nil
+}
+
+// readsBuffer reports whether the compiled rule has a chain in buffer id.
+func readsBuffer(cr *rule, id rules.Buffer) bool {
+	for _, b := range cr.bufs {
+		if b.id == id {
+			return true
+		}
+	}
+	return false
 }
 
 // gatePorts records the ports a content rule accepts in the set's

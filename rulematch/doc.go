@@ -90,9 +90,13 @@
 //     ClientHello when it starts with a handshake record (type 22, version
 //     3.0 to 3.4) held whole in the segment whose ClientHello is whole in
 //     the record and parses to its last extension. A hello split over
-//     segments or records, or after other bytes (STARTTLS), is not seen.
-//     The name is a span of the payload, so the prefilter looks for its
-//     contents as written. tls.sni on to_client rules is left out.
+//     segments or records is read from the in-order stream (handshake.go)
+//     and its name inspected on the packet that completes it, where the
+//     tls.sni rules are all candidates (the name may lie in an earlier
+//     segment than the prefilter sees); a hello after other bytes
+//     (STARTTLS) is not seen. The name is a span of the payload, so the
+//     prefilter looks for its contents as written. tls.sni on to_client
+//     rules is left out.
 //   - The TLS certificate, JA3/JA3S, tls.random and SSH buffers
 //     (tls.cert_subject, tls.cert_issuer, tls.cert_serial,
 //     tls.cert_fingerprint, ja3.hash/string, ja3s.hash/string,

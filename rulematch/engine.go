@@ -46,9 +46,10 @@ type scratch struct {
 	dnsOK   bool
 	dnsFor  []byte // the payload dns was parsed from
 	// the packet's ClientHello server name (tls.go), parsed at most once
-	tlsName span
-	tlsDone bool
-	tlsFor  []byte
+	tlsName  span
+	tlsHello bool // the payload is a whole ClientHello
+	tlsDone  bool
+	tlsFor   []byte
 	// the packet's side of its connection's handshakes (handshake.go),
 	// looked up at most once per packet
 	hsSide     *handshakeSide
@@ -231,6 +232,12 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		if len(set.handshake) > 0 && len(f.Payload) > 0 {
 			cands = m.handshakeCands(set, f, cands)
 		}
+		sni := len(set.sni) > 0 && s.hsSide != nil && s.hsSide.helloNow
+		if sni {
+			// a hello split over segments: its name may be in an earlier
+			// one, where the prefilter looked (tls.go splitHelloSNI)
+			cands = append(cands, set.sni...)
+		}
 		if f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP {
 			if l, ok := set.byDst[f.DstPort]; ok {
 				cands = append(cands, l...)
@@ -240,6 +247,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 			}
 		}
 		slices.Sort(cands)
+		if sni {
+			cands = slices.Compact(cands)
+		}
 	}
 	s.cands = cands
 

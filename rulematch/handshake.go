@@ -49,6 +49,9 @@ const (
 	handshakeValueBytes = 8 << 10
 	// numHandshakeBuffers is how many buffers a side holds.
 	numHandshakeBuffers = int(rules.BufferSSHHasshServerString-rules.BufferTLSCertSubject) + 1
+	// sniSlot is where a side keeps its ClientHello's server name, for
+	// tls.sni on a hello split over segments (tlsSNI)
+	sniSlot = numHandshakeBuffers
 )
 
 // What a side's stream is, as far as it has been read.
@@ -118,8 +121,11 @@ type handshakeSide struct {
 	// vals holds the values, low the same lowercased; spans locate each
 	// buffer, has says which are set
 	vals, low []byte
-	spans     [numHandshakeBuffers]span
+	spans     [numHandshakeBuffers + 1]span // and sniSlot
 	has       uint32
+	// helloNow: the side's first ClientHello was read from this packet's
+	// data
+	helloNow bool
 	// fired are the rules that have fired on this side
 	fired []int32
 	// proto is what the side's bytes were found to be: a valid TLS
@@ -165,6 +171,7 @@ func (m *Matcher) handshakeSideOf(f *packet.Facts) *handshakeSide {
 	}
 	fl.last = max(fl.last, f.Time)
 	h := &fl.side[side]
+	h.helloNow = false
 	if len(f.StreamData) > 0 && h.state != sideDone {
 		m.readSide(h, f.StreamData)
 		if fl.proto == 0 && h.proto != 0 {
@@ -279,7 +286,11 @@ func (m *Matcher) handshakeCands(set *ruleSet, f *packet.Facts, cands []int32) [
 // endValue makes vals[start:] the value of buffer id, unless the values
 // have grown past their cap (then it is dropped) or id is set already.
 func (h *handshakeSide) endValue(id rules.Buffer, start int) {
-	i := int(id - rules.BufferTLSCertSubject)
+	h.endSlot(int(id-rules.BufferTLSCertSubject), start)
+}
+
+// endSlot is endValue for slot i of spans.
+func (h *handshakeSide) endSlot(i, start int) {
 	if len(h.vals) > handshakeValueBytes || h.has&(1<<i) != 0 {
 		h.vals = h.vals[:start]
 		return

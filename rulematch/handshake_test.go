@@ -464,3 +464,42 @@ func BenchmarkHandshake(b *testing.B) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// tls.sni on a ClientHello split over segments: the rule fires once, on
+// the packet that completes the hello, wherever the name lies; a whole
+// hello still fires once, from its own packet.
+func TestSplitHelloSNI(t *testing.T) {
+	padding := tlsExt(21, make([]byte, 1400)) // a post-quantum key share's bulk
+	m := newMatcher(t,
+		dnsRule(t, `alert tls any any -> any any (tls.sni; content:"evil.example"; endswith; sid:1;)`),
+		dnsRule(t, `alert tls any any -> any any (tls.sni; content:"other"; sid:2;)`))
+	for _, tc := range []struct {
+		name string
+		body []byte
+	}{
+		{"name in the first segment", clientHelloBody(3, sniExt("www.evil.example"), padding)},
+		{"name in the last segment", clientHelloBody(3, padding, sniExt("www.evil.example"))},
+	} {
+		hello := records(handshakeMsg(tlsHandshakeHello, tc.body), 16384)
+		var pkts []packet.Facts
+		for i, part := range [][]byte{hello[:700], hello[700:1300], hello[1300:]} {
+			f := tlsPacket(part, fromAddr("10.0.0.1", uint16(50000+len(tc.name))), withTime(i))
+			f.StreamData = f.Payload
+			pkts = append(pkts, f)
+		}
+		got := sidsOf(m, pkts)
+		want := [][]uint32{nil, nil, {1}}
+		for i := range want {
+			if !slicesEqual(got[i], want[i]) {
+				t.Errorf("%s: packet %d: sids %v, want %v", tc.name, i, got[i], want[i])
+			}
+		}
+	}
+	whole := tlsPacket(records(handshakeMsg(tlsHandshakeHello, clientHelloBody(3, sniExt("evil.example"))), 16384), fromAddr("10.0.0.1", 40001))
+	whole.StreamData = whole.Payload
+	if got := sidsOf(m, []packet.Facts{whole}); !slicesEqual(got[0], []uint32{1}) {
+		t.Errorf("whole hello: sids %v, want [1]", got[0])
+	}
+}
+
+func withTime(i int) pktOpt { return atTime(time.Duration(i) * time.Millisecond) }

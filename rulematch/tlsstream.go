@@ -159,6 +159,7 @@ func (h *handshakeSide) ja3(b []byte, server bool) {
 	if h.has&(1<<int(strID-rules.BufferTLSCertSubject)) != 0 {
 		return // a second hello: Suricata keeps the first's
 	}
+	h.helloNow = !server
 	if len(b) < 2+32+1 {
 		return
 	}
@@ -195,7 +196,7 @@ func (h *handshakeSide) ja3(b []byte, server bool) {
 		}
 	}
 	v = append(v, ',')
-	var groups, formats []byte
+	var groups, formats, sniData []byte
 	if off+2 <= len(b) {
 		el := int(b[off])<<8 | int(b[off+1])
 		off += 2
@@ -221,6 +222,9 @@ func (h *handshakeSide) ja3(b []byte, server bool) {
 				if fl := int(data[0]); 1+fl <= len(data) {
 					formats = data[1 : 1+fl]
 				}
+			}
+			if typ == tlsExtServerName && sniData == nil {
+				sniData = data
 			}
 			if isGREASE(typ) {
 				continue
@@ -252,6 +256,12 @@ func (h *handshakeSide) ja3(b []byte, server bool) {
 	start = len(h.vals)
 	h.vals = hex.AppendEncode(h.vals, sum[:])
 	h.endValue(hashID, start)
+	if sp := serverName(sniData, 0); !server && sp.hi > sp.lo {
+		// kept for tls.sni on a hello split over segments (tlsSNI)
+		start = len(h.vals)
+		h.vals = append(h.vals, sniData[sp.lo:sp.hi]...)
+		h.endSlot(sniSlot, start)
+	}
 }
 
 // appendList16 appends the two-byte values of b, GREASE left out, as
