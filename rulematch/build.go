@@ -73,8 +73,14 @@ type ruleSet struct {
 	// small source port set (to_client rules written "80 -> any"), or
 	// for every packet of the class.
 	always []int32
-	byDst  map[uint16][]int32
-	bySrc  map[uint16][]int32
+	// handshake are rules without a pattern that read handshake buffers
+	// (handshake.go): candidates on packets whose side holds them all.
+	handshake []int32
+	// sni are the rules reading tls.sni, candidates on a packet that
+	// completes a ClientHello split over segments.
+	sni   []int32
+	byDst map[uint16][]int32
+	bySrc map[uint16][]int32
 }
 
 // engine is the compiled rule base, read-only after compileRules:
@@ -92,6 +98,8 @@ type engine struct {
 	ipOnly, appHTTP, actions bool
 	// alertMax is Config.PacketAlertMax.
 	alertMax int
+	// handshake: some rule reads a TLS or SSH handshake buffer
+	handshake bool
 	// skipped are the rules left out because they can never match here
 	// (skip.go).
 	skipped []rules.Skipped
@@ -151,12 +159,14 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		for _, b := range cr.bufs {
 			// dns and tls rules run on the packet only: a DNS request or
 			// ClientHello is never an HTTP request
-			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI
+			cr.http = cr.http || b.id.HTTP()
 		}
+		cr.appProto = handshakeProto(r)
+		eng.handshake = eng.handshake || cr.handshake || cr.appProto != 0
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
 		cr.flowLevel = flowLevel(r, &cr)
-		cr.tx = cr.http || cr.appHTTP || slices.ContainsFunc(cr.bufs, func(c chain) bool { return c.id == rules.BufferTLSSNI })
+		cr.tx = cr.http || cr.appHTTP || cr.handshake || cr.appProto != 0 || slices.ContainsFunc(cr.bufs, func(c chain) bool { return c.id == rules.BufferTLSSNI })
 		eng.actions = eng.actions || cr.action != packet.ActionAlert
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
 		eng.appHTTP = eng.appHTTP || cr.appHTTP
@@ -173,6 +183,10 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 			}
 			set := &eng.sets[c]
 			set.all = append(set.all, idx)
+			if c == classTCP && readsBuffer(&cr, rules.BufferTLSSNI) {
+				set.sni = append(set.sni, idx)
+				eng.handshake = true // the flow's hello is read for the name
+			}
 			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
 			set.httpUngated = set.httpUngated || cr.http && c == classTCP && fp == nil
 			hasPorts := c == classTCP || c == classUDP
@@ -188,6 +202,9 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 				set.byDst = addPorts(set.byDst, dst, idx)
 			case hasPorts && !r.Bidirectional && srcOK:
 				set.bySrc = addPorts(set.bySrc, src, idx)
+			case cr.handshake && c == classTCP:
+				// candidates only on a side holding their buffers
+				set.handshake = append(set.handshake, idx)
 			default:
 				set.always = append(set.always, idx)
 			}
@@ -201,6 +218,16 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		eng.sets[c].pf = builders[c].build()
 	}
 	return eng, nil
+}
+
+// readsBuffer reports whether the compiled rule has a chain in buffer id.
+func readsBuffer(cr *rule, id rules.Buffer) bool {
+	for _, b := range cr.bufs {
+		if b.id == id {
+			return true
+		}
+	}
+	return false
 }
 
 // gatePorts records the ports a content rule accepts in the set's

@@ -93,6 +93,15 @@ type rule struct {
 	// appHTTP: an http rule with no buffer, run on the packets of flows
 	// that carried an HTTP request (flowstate.go).
 	appHTTP bool
+	// handshake: the rule reads a TLS or SSH handshake buffer kept per
+	// flow, so it fires once per side of a flow (handshake.go).
+	handshake bool
+	// hsNeed are the handshake buffers the rule reads, as bits of
+	// handshakeSide.has.
+	hsNeed uint32
+	// appProto: a tls or ssh rule with no buffer, run on the packets of
+	// flows where that protocol was seen (handshake.go); 0 for others.
+	appProto uint8
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter
@@ -144,7 +153,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			it.c = c
 			// http.header_names is built, not a span of the payload the
 			// prefilter searches, so its contents cannot be the pattern
-			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && (best == nil || betterFastPattern(m.Content, best)) {
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && (best == nil || betterFastPattern(m.Content, best)) {
 				best, bestBuf = m.Content, id
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
@@ -165,6 +174,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			continue
 		}
 		cr.bufs = addItem(cr.bufs, id, it)
+		if handshakeBuffer(id) {
+			cr.handshake, cr.hsNeed = true, cr.hsNeed|handshakeBit(id)
+		}
 	}
 	for _, bs := range r.BSize {
 		if bs.Buffer >= rules.NumBuffers || bs.Buffer == rules.BufferPayload || bs.Size == nil ||
@@ -177,6 +189,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			bad("bsize given twice for the %s buffer", bs.Buffer)
 		}
 		cr.bufs[i].bsize = bs.Size
+		if handshakeBuffer(bs.Buffer) {
+			cr.handshake, cr.hsNeed = true, cr.hsNeed|handshakeBit(bs.Buffer)
+		}
 	}
 	if len(errs) > 0 {
 		return cr, nil, fmt.Errorf("%s:%d: sid %d: %s", r.File, r.Line, r.SID, strings.Join(errs, "; "))

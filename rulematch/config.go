@@ -63,6 +63,11 @@ type Config struct {
 	// flow's, so an IP-only rule may alert on it again. Flows also end
 	// after Suricata's default flow timeouts. About 80 bytes a flow: the
 	// default 65536 is about 5 MB. Only used when such rules are loaded.
+	// It caps, apart, the TCP connections whose TLS and SSH handshakes
+	// are read for the handshake buffers and tls.sni (handshake.go):
+	// about 600 bytes a connection plus its values (at most 8 KiB a
+	// side, typically under 1 KiB), and at most 1024 reassembly buffers
+	// of 16 KiB in use at once.
 	MaxRuleFlows int `json:"max_rule_flows"`
 
 	// ActionOrder is the order rules are run and their alerts applied in,

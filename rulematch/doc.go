@@ -9,9 +9,10 @@
 // per-worker scratch), threshold.go, globalthreshold.go (a threshold
 // file's lines, installed on the compiled rules), stream.go, http.go,
 // flowbits.go, flowstate.go (IP-only and protocol-only http rules),
-// dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni) and
-// skip.go (rules left out), action.go (drop, reject, pass and the
-// action order).
+// dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni),
+// handshake.go, tlsstream.go, x509.go and ssh.go (TLS handshakes and SSH
+// banners kept per flow), skip.go (rules left out) and action.go (drop,
+// reject, pass and the action order).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
@@ -100,9 +101,36 @@
 //     ClientHello when it starts with a handshake record (type 22, version
 //     3.0 to 3.4) held whole in the segment whose ClientHello is whole in
 //     the record and parses to its last extension. A hello split over
-//     segments or records, or after other bytes (STARTTLS), is not seen.
-//     The name is a span of the payload, so the prefilter looks for its
-//     contents as written. tls.sni on to_client rules is left out.
+//     segments or records is read from the in-order stream (handshake.go)
+//     and its name inspected on the packet that completes it, where the
+//     tls.sni rules are all candidates (the name may lie in an earlier
+//     segment than the prefilter sees); a hello after other bytes
+//     (STARTTLS) is not seen. The name is a span of the payload, so the
+//     prefilter looks for its contents as written. tls.sni on to_client
+//     rules is left out.
+//   - The TLS certificate, JA3/JA3S, tls.random and SSH buffers
+//     (tls.cert_subject, tls.cert_issuer, tls.cert_serial,
+//     tls.cert_fingerprint, ja3.hash/string, ja3s.hash/string,
+//     tls.random*, ssh.proto, ssh.software, ssh.hassh*, with their
+//     legacy names) are read per side of a TCP connection from the
+//     in-order stream (handshake.go): TLS records and handshake messages
+//     across segments and records until the first non-handshake record,
+//     the leaf (first) certificate of a Certificate message, the SSH
+//     banner line and first KEXINIT. A side is TLS or SSH by its first
+//     bytes, on any port. On a packet, a rule sees what the packet's side
+//     sent (the server's certificate on to_client packets, a client
+//     certificate on to_server ones, as Suricata 7 inspects both
+//     directions; ssh.hassh only on to_server, ssh.hassh.server only on
+//     to_client packets), and fires at most once per side of a flow, on
+//     the first packet with a payload where its buffers are there. Names
+//     are printed as Suricata's x509-parser prints them (x509.go); a name
+//     with a NUL byte or bytes that are not UTF-8 gives no buffer.
+//     tls.subject, tls.issuerdn and tls.fingerprint (legacy) are one
+//     content in their buffer (fingerprint: any case); tls.store is
+//     accepted and does nothing. A rule naming tls or ssh with no buffer
+//     runs on every packet of a flow after the one that showed the
+//     protocol (a TLS record header or an SSH banner), as protocol-only
+//     http rules do. ja3 on QUIC is left out (QUIC is not decoded).
 //   - pcre runs Go's RE2 on the buffer presented one rune per byte, as
 //     signatures/rules compiles patterns for (\xff is U+00FF): "." takes
 //     one byte and bytes >= 0x80 match as in PCRE. A retry after a failed
@@ -153,7 +181,7 @@
 //     http.content_type and http.connection on to_client rules (Suricata
 //     reads the response's), request buffers, dns.query and tls.sni on to_client
 //     rules (Suricata 7 reads the query from requests), and rules naming only an
-//     application protocol other than HTTP/1, which is not detected and
+//     application protocol other than HTTP/1, TLS and SSH, which is not detected and
 //     would otherwise match every packet (rdp-protocol).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents

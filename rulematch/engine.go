@@ -48,9 +48,16 @@ type scratch struct {
 	dnsOK   bool
 	dnsFor  []byte // the payload dns was parsed from
 	// the packet's ClientHello server name (tls.go), parsed at most once
-	tlsName span
-	tlsDone bool
-	tlsFor  []byte
+	tlsName  span
+	tlsHello bool // the payload is a whole ClientHello
+	tlsDone  bool
+	tlsFor   []byte
+	// the packet's side of its connection's handshakes (handshake.go),
+	// looked up at most once per packet
+	hsSide     *handshakeSide
+	hsFlow     *handshakeFlow
+	hsLooked   bool
+	hsProtoNow bool // the packet showed the flow's protocol
 	// alerts raised for the packet, and for the application-layer
 	// inspection it led to (Config.PacketAlertMax, Config.Inline)
 	alerts, txAlerts int
@@ -87,6 +94,16 @@ type Matcher struct {
 	inline bool
 	// droppedFlows counts the flows drop and reject rules dropped.
 	droppedFlows uint64
+	// handshakes are the TLS and SSH handshakes of TCP connections
+	// (handshake.go); nil when no rule reads them. hsFree and valsFree
+	// are ended flows' buffers, hsInUse the reassembly buffers handed
+	// out, hsRefused the handshakes not read for want of one.
+	handshakes     *bounded.Table[flowKey, handshakeFlow]
+	hsFree         [][]byte
+	valsFree       [][2][]byte
+	hsInUse        int
+	hsRefused      uint64
+	onHandshakeEnd func(flowKey, *handshakeFlow) // recycleHandshake, bound once
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
@@ -121,6 +138,10 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 	if eng.ipOnly || eng.appHTTP || eng.actions {
 		m.flows = bounded.New[flowKey, ruleFlow](cfg.MaxRuleFlows)
 	}
+	if eng.handshake {
+		m.handshakes = bounded.New[flowKey, handshakeFlow](cfg.MaxRuleFlows)
+		m.onHandshakeEnd = m.recycleHandshake
+	}
 	if eng.sets[classTCP].hasHTTP {
 		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
 		m.onHTTPEnd = m.recycleHTTP
@@ -144,6 +165,9 @@ func (m *Matcher) Evicted() uint64 {
 	if m.flows != nil {
 		n += m.flows.Evicted()
 	}
+	if m.handshakes != nil {
+		n += m.handshakes.Evicted() + m.hsRefused
+	}
 	return n
 }
 
@@ -151,9 +175,15 @@ func (m *Matcher) Evicted() uint64 {
 // segment's new data the stream rules need to find a match that ends in it.
 func (m *Matcher) StreamWindow() int {
 	if m.noPrefilter {
+		if m.handshakes != nil {
+			return 1 // handshakes are read from the in-order data
+		}
 		return 0 // the stream pass runs behind the prefilter only
 	}
 	set := &m.eng.sets[classTCP]
+	if m.handshakes != nil {
+		return max(set.streamWindow, 1)
+	}
 	if set.hasHTTP {
 		// pending requests are fed the in-order data reassembly hands
 		// over (StreamData); they need no window of their own
@@ -178,6 +208,9 @@ func (m *Matcher) Expire(now int64, _ packet.Emit) {
 	}
 	if m.flows != nil {
 		m.flows.Expire(now-tcpEstablishedIdle, nil) // the longest timeout
+	}
+	if m.handshakes != nil {
+		m.handshakes.Expire(now-tcpEstablishedIdle, m.onHandshakeEnd)
 	}
 }
 
@@ -204,6 +237,12 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		}
 		return
 	}
+	s.hsSide, s.hsFlow, s.hsLooked, s.hsProtoNow = nil, nil, false, false
+	if m.handshakes != nil && f.Proto == packet.ProtoTCP && (len(f.StreamData) > 0 || f.ConnEvent == packet.ConnOpened) {
+		// read the packet's data before the rules look; a SYN ends what
+		// an earlier connection on the same ends left
+		m.handshakeSideOf(f)
+	}
 
 	cands := s.cands[:0]
 	if m.noPrefilter {
@@ -216,6 +255,15 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 			}
 		}
 		cands = append(cands, set.always...)
+		if len(set.handshake) > 0 && len(f.Payload) > 0 {
+			cands = m.handshakeCands(set, f, cands)
+		}
+		sni := len(set.sni) > 0 && s.hsSide != nil && s.hsSide.helloNow
+		if sni {
+			// a hello split over segments: its name may be in an earlier
+			// one, where the prefilter looked (tls.go splitHelloSNI)
+			cands = append(cands, set.sni...)
+		}
 		if f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP {
 			if l, ok := set.byDst[f.DstPort]; ok {
 				cands = append(cands, l...)
@@ -225,6 +273,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 			}
 		}
 		slices.Sort(cands)
+		if sni {
+			cands = slices.Compact(cands)
+		}
 	}
 	s.cands = cands
 
@@ -234,6 +285,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		r := &m.eng.rules[ri]
 		if !m.matchRule(r, f) {
 			continue
+		}
+		if r.handshake && !m.handshakeOnce(ri, f) {
+			continue // it fired on this side of the flow already
 		}
 		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f) // now: a later rule may check the bit
@@ -325,6 +379,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		return false
 	}
 	if r.streamOnly && f.Retransmission && len(r.bufs) > 0 {
+		return false
+	}
+	if r.appProto != 0 && !m.handshakeFlowIs(r.appProto, f) {
 		return false
 	}
 	if r.hasFlow && !flowMatch(&r.flow, f) {

@@ -23,6 +23,9 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if len(p) == 0 {
 		return nil, nil, false
 	}
+	if handshakeBuffer(id) {
+		return m.handshakeValue(id, f) // kept per flow, lowercased there
+	}
 	s := &m.sc
 	s.lowerPayload(p)
 	if id == rules.BufferPayload {

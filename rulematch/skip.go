@@ -51,6 +51,12 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			}
 			continue
 		}
+		if handshakeBuffer(id) {
+			if r.Proto == rules.ProtoQUIC {
+				return name, "ja3 and ja3s on QUIC are not supported: QUIC is not decoded"
+			}
+			continue
+		}
 		if id == rules.BufferTLSSNI {
 			if toClient {
 				// the name is read from ClientHellos only (tls.go)
@@ -71,7 +77,8 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 	if toClient && r.URILen != nil {
 		return "urilen", "urilen reads the request URI: with flow:to_client it never matches"
 	}
-	if len(r.Matches) == 0 && len(r.BSize) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) {
+	if len(r.Matches) == 0 && len(r.BSize) == 0 && !transportProto(r.Proto) && !httpProto(r.Proto) &&
+		r.Proto != rules.ProtoTLS && r.Proto != rules.ProtoSSH {
 		return r.Proto.String(), fmt.Sprintf("protocol %s alone: %s is not detected, so the rule would match every packet on any port", r.Proto, r.Proto)
 	}
 	return "", ""

@@ -10,9 +10,11 @@ package rulematch
 // suites, compression methods and extensions each within the lengths
 // that enclose them. That is conservative: other bytes almost never pass
 // every length check, and a ClientHello is what a TLS client sends
-// first, so it starts its segment. A record or hello split over segments
-// (or records) is not seen, nor is a hello after other bytes in the
-// segment, such as STARTTLS's preceding command.
+// first, so it starts its segment. A hello split over segments or
+// records (large key shares make them common) is read by the flow's
+// handshake reader instead (handshake.go), which keeps its name for the
+// packet that completes it (splitHelloSNI); a hello after other bytes in
+// the connection, such as STARTTLS's command, is not seen.
 //
 // The name is a span of the payload, so the lowercased payload serves for
 // nocase and a packet costs no allocation; the parse reads each length
@@ -133,6 +135,22 @@ func serverName(e []byte, at int) span {
 	return span{int32(at + 5), int32(at + 5 + n)}
 }
 
+// splitHelloSNI is tls.sni for a packet that completes a ClientHello
+// split over segments or records, which parseClientHello cannot see: the
+// name the flow's handshake reader (handshake.go) took from it, on this
+// packet only, so a rule fires once per hello as with a whole one.
+func (m *Matcher) splitHelloSNI(f *packet.Facts) (raw, low []byte, ok bool) {
+	if m.handshakes == nil || m.sc.tlsHello || !samePayload(m.sc.tlsFor, f.Payload) {
+		return nil, nil, false
+	}
+	h := m.handshakeSideOf(f)
+	if h == nil || !h.helloNow || h.has&(1<<sniSlot) == 0 {
+		return nil, nil, false
+	}
+	sp := h.spans[sniSlot]
+	return h.vals[sp.lo:sp.hi], h.low[sp.lo:sp.hi], true
+}
+
 // tlsSNI returns the packet's tls.sni buffer, parsed at most once per
 // packet; ok is false when f is not a TCP segment starting with a
 // ClientHello that names a host.
@@ -142,15 +160,15 @@ func (m *Matcher) tlsSNI(f *packet.Facts) (raw, low []byte, ok bool) {
 	// the payload check keeps a pass over other bytes (a joined request)
 	// from reading this packet's name
 	if !s.tlsDone || !samePayload(s.tlsFor, p) {
-		s.tlsName = span{}
+		s.tlsName, s.tlsHello = span{}, false
 		if f.Proto == packet.ProtoTCP {
-			s.tlsName, _ = parseClientHello(p)
+			s.tlsName, s.tlsHello = parseClientHello(p)
 		}
 		s.tlsDone, s.tlsFor = true, p
 	}
 	sp := s.tlsName
 	if sp.hi <= sp.lo {
-		return nil, nil, false
+		return m.splitHelloSNI(f)
 	}
 	s.lowerPayload(p)
 	return p[sp.lo:sp.hi], s.lower[sp.lo:sp.hi], true

@@ -132,8 +132,12 @@ func TestTLSSNISkipped(t *testing.T) {
 	if sk, ok := Unsupported(dnsRule(t, `alert tls any any -> any any (tls_sni; content:"a"; flow:to_server; sid:2;)`)); ok {
 		t.Errorf("tls_sni rule skipped: %+v", sk)
 	}
-	if _, ok := Unsupported(dnsRule(t, `alert tls any any -> any any (msg:"any tls"; sid:3;)`)); !ok {
-		t.Error("alert tls with no buffer is not skipped: TLS is not detected")
+	// TLS is detected from the handshake (handshake.go); RDP is not
+	if sk, ok := Unsupported(dnsRule(t, `alert tls any any -> any any (msg:"any tls"; sid:3;)`)); ok {
+		t.Errorf("alert tls with no buffer is skipped: %+v", sk)
+	}
+	if _, ok := Unsupported(dnsRule(t, `alert rdp any any -> any any (msg:"any rdp"; sid:4;)`)); !ok {
+		t.Error("alert rdp with no buffer is not skipped: RDP is not detected")
 	}
 }
 

@@ -45,7 +45,7 @@ func Keywords() []KeywordDoc {
 }
 
 func keywordTable() []keyword {
-	return []keyword{
+	kws := []keyword{
 		// Meta keywords.
 		{name: "msg", doc: `msg:"text"; the alert message (\" \; \\ escapes).`, parse: parseMsg},
 		{name: "sid", doc: "sid:N; the rule id, required, unique per gid.", parse: parseNothing},
@@ -165,6 +165,7 @@ func keywordTable() []keyword {
 		{name: "noalert", doc: "noalert; the rule sets state (flowbits) but never alerts.", value: valueNone, parse: parseNoAlert},
 		{name: "alert", doc: "alert; a pass rule also alerts when it matches (other actions alert anyway).", value: valueNone, parse: parseAlert},
 	}
+	return append(kws, handshakeKeywords()...)
 }
 
 func parseNothing(*ruleState, string) error { return nil }

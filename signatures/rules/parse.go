@@ -449,7 +449,13 @@ func (st *ruleState) validate() error {
 		if m.Buffer == BufferTLSSNI && !r.Proto.tlsBuffers() {
 			return kwErrorf(m.Buffer.String(), "a tls buffer needs a tls, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
-		if m.Buffer != BufferPayload && m.Buffer != BufferDNSQuery && m.Buffer != BufferTLSSNI && !r.Proto.httpBuffers() {
+		if m.Buffer.TLSHandshake() && !r.Proto.tlsBuffers() && !(m.Buffer.JA3() && r.Proto == ProtoQUIC) {
+			return kwErrorf(m.Buffer.String(), "a tls buffer needs a tls, tcp or ip rule, but the protocol is %s", r.Proto)
+		}
+		if m.Buffer.SSH() && !r.Proto.sshBuffers() {
+			return kwErrorf(m.Buffer.String(), "an ssh buffer needs an ssh, tcp or ip rule, but the protocol is %s", r.Proto)
+		}
+		if m.Buffer.HTTP() && !r.Proto.httpBuffers() {
 			return kwErrorf(m.Buffer.String(), "an http buffer needs an http, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
 		c := m.Content

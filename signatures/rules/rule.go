@@ -172,7 +172,32 @@ const (
 	BufferHTTPProtocol
 	BufferTLSSNI    // a TLS ClientHello's server_name host name
 	BufferHTTPStart // the request line and headers through the blank line
-	NumBuffers      // how many there are
+
+	// TLS handshake and SSH buffers, one side of a flow each (tlsflow.go
+	// in rulematch): the certificate fields of the leaf certificate the
+	// side sent, its hello's JA3 or JA3S, its SSH banner's parts.
+	BufferTLSCertSubject     // "C=US, O=..., CN=..." as Suricata prints it
+	BufferTLSCertIssuer      // likewise, the issuer
+	BufferTLSCertSerial      // "0A:1B:..."
+	BufferTLSCertFingerprint // SHA-1 of the DER, "aa:bb:..."
+	BufferJA3Hash            // MD5 of BufferJA3String, lowercase hex
+	BufferJA3String          // "771,4865-4866,0-23,29-23,0"
+	BufferJA3SHash
+	BufferJA3SString
+	BufferTLSRandom      // the side's hello's 32 random bytes
+	BufferTLSRandomTime  // their first 4
+	BufferTLSRandomBytes // their last 28
+	BufferSSHProto       // the banner's protocol version, "2.0"
+	BufferSSHSoftware    // the banner's software version, "OpenSSH_8.4p1"
+	// hassh: the client's KEXINIT algorithms (kex;enc;mac;compression,
+	// client to server) and their MD5; hassh.server the server's (server
+	// to client lists)
+	BufferSSHHassh
+	BufferSSHHasshString
+	BufferSSHHasshServer
+	BufferSSHHasshServerString
+
+	NumBuffers // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
@@ -180,7 +205,11 @@ func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
-		"http.header.raw", "http.protocol", "tls.sni", "http.start")
+		"http.header.raw", "http.protocol", "tls.sni", "http.start",
+		"tls.cert_subject", "tls.cert_issuer", "tls.cert_serial", "tls.cert_fingerprint",
+		"ja3.hash", "ja3.string", "ja3s.hash", "ja3s.string",
+		"tls.random", "tls.random_time", "tls.random_bytes", "ssh.proto", "ssh.software",
+		"ssh.hassh", "ssh.hassh.string", "ssh.hassh.server", "ssh.hassh.server.string")
 }
 
 // Match is one content or pcre condition.
