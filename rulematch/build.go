@@ -65,6 +65,10 @@ type ruleSet struct {
 	// or negated contents only), so the prefilter's port gate does not
 	// speak for it and requests are followed on every port
 	httpUngated bool
+	// hasResp: some rule reads a response buffer; respAlways are those
+	// without a prefilter pattern, run on every response
+	hasResp    bool
+	respAlways []int32
 	// streamWindow: stream bytes before a segment's new data the class's
 	// stream rules need (their longest reach - 1).
 	streamWindow int
@@ -142,6 +146,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			// ClientHello is never an HTTP request
 			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI
 		}
+		cr.resp = readsResponse(r, cr.bufs)
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
@@ -161,6 +166,12 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			set.all = append(set.all, idx)
 			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
 			set.httpUngated = set.httpUngated || cr.http && c == classTCP && fp == nil
+			if cr.resp && c == classTCP {
+				set.hasResp = true
+				if fp == nil {
+					set.respAlways = append(set.respAlways, idx)
+				}
+			}
 			hasPorts := c == classTCP || c == classUDP
 			switch {
 			case fp != nil:

@@ -76,6 +76,9 @@ type rule struct {
 	// appHTTP: an http rule with no buffer, run on the packets of flows
 	// that carried an HTTP request (flowstate.go).
 	appHTTP bool
+	// resp: the rule reads a response buffer, so it also runs on each
+	// HTTP response transaction (httpresp.go)
+	resp bool
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter

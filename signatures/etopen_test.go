@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 
@@ -56,17 +57,27 @@ func TestLoadETOpen(t *testing.T) {
 	if active < etOpenMinActive || skipped > etOpenMaxSkipped {
 		t.Errorf("%d rules active, %d skipped; want at least %d active, at most %d skipped", active, skipped, etOpenMinActive, etOpenMaxSkipped)
 	}
+	// the one rule Suricata 7.0.10 refuses fails here too: sid 2025232,
+	// "file_data; file_data;" (skipped for file_data before file_data
+	// was supported)
 	for _, e := range s.Failed {
-		t.Errorf("failed: %v", e)
+		if !strings.Contains(e.Error(), "emerging-current_events.rules:3521: file_data: given twice") {
+			t.Errorf("failed: %v", e)
+		}
 	}
-	if len(s.SkippedReasons()) == 0 || s.SkippedReasons()[0].Reason != "unsupported keyword file_data" {
-		t.Errorf("top skip reason %+v, want file_data first", s.SkippedReasons()[:1])
+	// file_data loads since HTTP response bodies are inspected
+	for _, rc := range s.SkippedReasons() {
+		if rc.Reason == "unsupported keyword file_data" {
+			t.Errorf("%d rules skipped for file_data, want none", rc.Count)
+		}
 	}
 	if _, err := rulematch.New(s.Rules, rulematch.DefaultConfig()); err != nil {
 		t.Errorf("the matcher refuses the loaded rules: %v", err)
 	}
-	// Strict: ET Open 2020 has no malformed rule left, so it loads too.
-	if _, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: files, Vars: rules.DefaultVars(), Strict: true}); err != nil {
+	// Strict: ET Open 2020 has no malformed rule left but the one
+	// Suricata refuses too.
+	if _, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: files, Vars: rules.DefaultVars(), Strict: true}); err != nil &&
+		(len(s.Failed) != 1 || !strings.Contains(err.Error(), "file_data: given twice")) {
 		t.Errorf("strict load: %v", err)
 	}
 }

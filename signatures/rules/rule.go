@@ -162,7 +162,17 @@ const (
 	BufferHTTPProtocol
 	BufferTLSSNI    // a TLS ClientHello's server_name host name
 	BufferHTTPStart // the request line and headers through the blank line
-	NumBuffers      // how many there are
+	// The response buffers, and file.data, a transaction's body: the
+	// response's on to_client, the request's on to_server (Suricata 7's
+	// http.response_body is the same buffer).
+	BufferHTTPStatCode
+	BufferHTTPStatMsg
+	BufferHTTPResponseLine
+	BufferFileData
+	BufferHTTPServer
+	BufferHTTPLocation
+	BufferHTTPContentLen
+	NumBuffers // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
@@ -170,7 +180,8 @@ func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
-		"http.header.raw", "http.protocol", "tls.sni", "http.start")
+		"http.header.raw", "http.protocol", "tls.sni", "http.start", "http.stat_code", "http.stat_msg",
+		"http.response_line", "file.data", "http.server", "http.location", "http.content_len")
 }
 
 // Match is one content or pcre condition.

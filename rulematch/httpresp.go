@@ -1,0 +1,424 @@
+package rulematch
+
+// HTTP responses, one transaction at a time per connection, as libhtp
+// parses them for Suricata: the status line and headers, then the body
+// framed by the headers (none for 1xx, 204 and 304; chunked when a
+// Transfer-Encoding names chunked; else Content-Length; else up to the
+// connection's close), de-chunked leniently (a chunk size is its leading
+// hex digits, what follows them is ignored; a chunk's data ends at the
+// next LF) and decoded (httpdecode.go). The responses are fed by the
+// in-order data reassembly hands over (Facts.StreamData) of the server's
+// direction. The rules that read response buffers (rule.resp) run on a
+// transaction twice, as Suricata's inspect a transaction as its progress
+// passes the headers and then the body: once its headers end, with no
+// body, and once its body ends (or reaches HTTPResponseBodyBytes, or the
+// connection closes), with it. Each fires at most once per transaction.
+//
+// Responses are not paired with their requests: a response to HEAD is
+// taken to have the body its headers announce (libhtp knows it has none),
+// and rules mixing request and response buffers are left out (skip.go).
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/ipsreplay/ipsreplay/packet"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
+)
+
+// respPhase is where in a response the next byte belongs.
+type respPhase uint8
+
+const (
+	respHead      respPhase = iota // the status line and headers
+	respLength                     // a Content-Length body
+	respChunkSize                  // a chunk-size line
+	respChunkData                  // a chunk's data
+	respChunkEnd                   // the line end after a chunk's data
+	respTrailer                    // the trailer after the last chunk
+	respClose                      // a body that ends with the connection
+	respIgnore                     // the rest of a connection that stopped parsing
+)
+
+// httpResponse is the transaction being received on one connection.
+type httpResponse struct {
+	head   []byte // status line and headers, up to HTTPRequestBytes
+	body   []byte // the body de-chunked, as encoded, up to HTTPResponseBodyBytes
+	spans  httpSpans
+	phase  respPhase
+	left   int64 // bytes left of the body or chunk
+	layers int   // Content-Encoding layers to undo
+	// sizeLine is the start of a chunk-size line; sizeN how much of it
+	// is held, lineN the length of the current trailer line so far.
+	sizeLine [20]byte
+	sizeN    int
+	lineN    int
+	bodyDone bool    // the body stage ran (the cap was reached)
+	fired    []int32 // the rules that fired on this transaction
+}
+
+// reset readies t for the connection's next transaction.
+func (t *httpResponse) reset() {
+	t.head, t.body, t.fired = t.head[:0], t.body[:0], t.fired[:0]
+	t.phase, t.left, t.layers, t.sizeN, t.lineN, t.bodyDone = respHead, 0, 0, 0, 0, false
+}
+
+// responseStart reports whether p may start a response: after any blank
+// lines, "HTTP" in any case (libhtp takes other lines as body, which is
+// not followed here), or a prefix of it.
+func responseStart(p []byte) bool {
+	for len(p) > 0 && (p[0] == '\r' || p[0] == '\n' || p[0] == ' ' || p[0] == '\t') {
+		p = p[1:]
+	}
+	if len(p) == 0 {
+		return false
+	}
+	n := min(len(p), 4)
+	return asciiEqualFold(p[:n], "http"[:n])
+}
+
+// httpResponseData follows the server's side of a TCP connection: f is a
+// to_client packet whose new in-order data is f.StreamData.
+func (m *Matcher) httpResponseData(set *ruleSet, f *packet.Facts, emit packet.Emit) {
+	k := httpKey{src: f.Src, dst: f.Dst, sp: f.SrcPort, dp: f.DstPort}
+	data := f.StreamData
+	t, ok := m.resp.Get(k, f.Time)
+	if !ok {
+		if !responseStart(data) {
+			return
+		}
+		t, _ = m.resp.Put(k, f.Time, m.onRespEnd)
+		t.reset()
+	}
+	for len(data) > 0 && t.phase != respIgnore {
+		if t.phase == respHead && len(t.head) == 0 {
+			data = skipBlankLines(data)
+			if len(data) == 0 {
+				break
+			}
+			if !responseStart(data) {
+				t.phase = respIgnore
+				break
+			}
+		}
+		data = data[m.feedResponse(set, t, data, f, emit):]
+	}
+	if f.TCPFlags&(packet.TCPFin|packet.TCPRst) != 0 {
+		if t.phase != respHead && t.phase != respIgnore && t.phase != respTrailer && !t.bodyDone {
+			m.inspectResponse(set, f, t, true, emit) // the close ends the body
+		}
+		m.recycleResponse(k, t)
+		m.resp.Delete(k)
+	}
+}
+
+// skipBlankLines drops the line ends libhtp skips before a status line.
+func skipBlankLines(p []byte) []byte {
+	for len(p) > 0 && (p[0] == '\r' || p[0] == '\n') {
+		p = p[1:]
+	}
+	return p
+}
+
+// feedResponse takes what it can of data into t's current phase and
+// returns how many bytes it took (at least one).
+func (m *Matcher) feedResponse(set *ruleSet, t *httpResponse, data []byte, f *packet.Facts, emit packet.Emit) int {
+	switch t.phase {
+	case respHead:
+		old := len(t.head)
+		t.head = append(t.head, data[:min(len(data), m.httpBytes-old)]...)
+		end := headersEnd(t.head, max(0, old-2))
+		if end < 0 && len(t.head) < m.httpBytes {
+			return len(data)
+		}
+		if end < 0 {
+			end = len(t.head) // the cap: inspect what came
+		}
+		t.head = t.head[:end]
+		m.responseHeaders(set, t, f, emit)
+		return end - old
+	case respLength:
+		n := int(min(t.left, int64(len(data))))
+		m.appendBody(set, t, data[:n], f, emit)
+		if t.left -= int64(n); t.left == 0 {
+			m.endBody(set, t, f, emit)
+		}
+		return n
+	case respChunkSize:
+		e := bytes.IndexByte(data, '\n')
+		line := data
+		if e >= 0 {
+			line = data[:e]
+		}
+		t.sizeN += copy(t.sizeLine[t.sizeN:], line)
+		if e < 0 {
+			return len(data)
+		}
+		size, ok := chunkSize(t.sizeLine[:t.sizeN])
+		t.sizeN = 0
+		switch {
+		case !ok && blank(line):
+			// a line end left over from the last chunk: libhtp reads on
+		case !ok:
+			// not a chunk size: libhtp gives up on the chunking, the
+			// rest is body up to the close
+			t.phase = respClose
+		case size == 0:
+			// the body is complete; the trailer is read past, even a
+			// corrupt one
+			m.endBody(set, t, f, emit)
+			t.phase = respTrailer
+		default:
+			t.phase, t.left = respChunkData, size
+		}
+		return e + 1
+	case respChunkData:
+		n := int(min(t.left, int64(len(data))))
+		m.appendBody(set, t, data[:n], f, emit)
+		if t.left -= int64(n); t.left == 0 {
+			t.phase = respChunkEnd
+		}
+		return n
+	case respChunkEnd:
+		// libhtp reads up to the next LF, whatever comes before it
+		e := bytes.IndexByte(data, '\n')
+		if e < 0 {
+			return len(data)
+		}
+		t.phase = respChunkSize
+		return e + 1
+	case respTrailer:
+		e := bytes.IndexByte(data, '\n')
+		if e < 0 {
+			t.lineN += len(data)
+			return len(data)
+		}
+		n := t.lineN + e
+		if e > 0 && data[e-1] == '\r' {
+			n--
+		}
+		t.lineN = 0
+		if n <= 0 {
+			t.reset() // the blank line ends the trailer and the response
+		}
+		return e + 1
+	case respClose:
+		m.appendBody(set, t, data, f, emit)
+		return len(data)
+	}
+	return len(data)
+}
+
+// headersEnd returns the end of the blank line that ends the header block
+// in b (searched from from), or -1.
+func headersEnd(b []byte, from int) int {
+	for i := from; i < len(b); i++ {
+		if b[i] != '\n' {
+			continue
+		}
+		j := i + 1
+		if j < len(b) && b[j] == '\r' {
+			j++
+		}
+		if j < len(b) && b[j] == '\n' {
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// blank reports whether a line holds only whitespace.
+func blank(line []byte) bool {
+	for _, c := range line {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// chunkSize parses a chunk-size line as libhtp does: leading whitespace,
+// then hex digits; whatever follows them (an extension, junk) is ignored.
+func chunkSize(line []byte) (int64, bool) {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+		i++
+	}
+	var n int64
+	digits := 0
+	for ; i < len(line); i++ {
+		c := line[i]
+		var v byte
+		switch {
+		case '0' <= c && c <= '9':
+			v = c - '0'
+		case 'a' <= c && c <= 'f':
+			v = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			v = c - 'A' + 10
+		default:
+			return n, digits > 0
+		}
+		if digits++; digits > 15 {
+			return 0, false // beyond any body we would keep
+		}
+		n = n<<4 | int64(v)
+	}
+	return n, digits > 0
+}
+
+// responseHeaders runs on a response whose header block is complete:
+// framing and encoding from the headers, the header stage of the rules,
+// then the body's phase.
+func (m *Matcher) responseHeaders(set *ruleSet, t *httpResponse, f *packet.Facts, emit packet.Emit) {
+	fr := parseHTTPResponse(t.head, &t.spans)
+	if fr.status >= 100 && fr.status <= 199 {
+		// an interim response: libhtp goes on to the final one
+		t.reset()
+		return
+	}
+	m.inspectResponse(set, f, t, false, emit)
+	t.layers = min(fr.layers, m.respLayers)
+	switch {
+	case fr.status == 204 || fr.status == 304:
+		t.reset()
+	case fr.chunked:
+		t.phase = respChunkSize
+	case fr.length == 0:
+		t.reset()
+	case fr.length > 0:
+		t.phase, t.left = respLength, fr.length
+	case fr.badLength:
+		t.phase = respIgnore // libhtp stops parsing the connection
+	default:
+		t.phase = respClose
+	}
+}
+
+// appendBody adds body data, up to the cap; at the cap the body stage
+// runs on what came.
+func (m *Matcher) appendBody(set *ruleSet, t *httpResponse, p []byte, f *packet.Facts, emit packet.Emit) {
+	if t.bodyDone {
+		return
+	}
+	if t.body == nil {
+		t.body = m.respBodyBuffer()
+	}
+	t.body = append(t.body, p[:min(len(p), m.respBodyBytes-len(t.body))]...)
+	if len(t.body) >= m.respBodyBytes {
+		m.inspectResponse(set, f, t, true, emit)
+		t.bodyDone = true
+	}
+}
+
+// endBody runs the body stage on a complete body and readies the next
+// response.
+func (m *Matcher) endBody(set *ruleSet, t *httpResponse, f *packet.Facts, emit packet.Emit) {
+	if !t.bodyDone {
+		m.inspectResponse(set, f, t, true, emit)
+	}
+	t.reset()
+}
+
+// inspectResponse runs the response rules the prefilter lets through on
+// t: its headers, and with withBody its decoded body. f is the packet
+// that completed the stage; alerts are on it.
+func (m *Matcher) inspectResponse(set *ruleSet, f *packet.Facts, t *httpResponse, withBody bool, emit packet.Emit) {
+	s := &m.sc
+	rs := &s.resp
+	*rs = respView{t: t, head: t.head}
+	rs.headLow = lowerASCII(rs.headLow, t.head)
+	if withBody && len(t.body) > 0 {
+		rs.body = t.body
+		if t.layers > 0 {
+			rs.body = m.decoder.decode(t.body, t.layers, m.respBodyBytes)
+		}
+		rs.bodyLow = lowerASCII(rs.bodyLow, rs.body)
+		rs.hasBody = true
+	}
+	cands := s.scands[:0]
+	if set.pf != nil {
+		if len(t.head) >= set.pf.minLen {
+			cands = set.pf.search(t.head, &s.pf, cands)
+		}
+		if rs.hasBody && len(rs.body) >= set.pf.minLen {
+			cands = set.pf.search(rs.body, &s.pf, cands)
+		}
+	}
+	cands = append(cands, set.respAlways...)
+	slices.Sort(cands)
+	cands = slices.Compact(cands)
+	s.scands = cands
+	s.inResp, s.namesDone = true, false
+	for _, ri := range cands {
+		r := &m.eng.rules[ri]
+		if !r.resp || r.pass || slices.Contains(t.fired, ri) {
+			continue
+		}
+		if !m.matchRule(r, f) {
+			continue
+		}
+		t.fired = append(t.fired, ri)
+		if len(r.bitActions) > 0 {
+			m.flowbitsAct(r, f)
+		}
+		m.fire(r, f, emit)
+	}
+	s.inResp, s.namesDone = false, false
+	rs.t = nil
+}
+
+// respView is the response a rule is inspected on: scratch, filled per
+// stage by inspectResponse.
+type respView struct {
+	t             *httpResponse
+	head, headLow []byte
+	body, bodyLow []byte // decoded
+	hasBody       bool
+}
+
+// responseBuffer returns a buffer of the response being inspected; ok is
+// false when it has none.
+func (s *scratch) responseBuffer(id rules.Buffer) (raw, low []byte, ok bool) {
+	rs := &s.resp
+	switch id {
+	case rules.BufferFileData:
+		return rs.body, rs.bodyLow, rs.hasBody
+	case rules.BufferHTTPHeaderNames:
+		sp := rs.t.spans.spans[rules.BufferHTTPHeader]
+		if sp.hi <= sp.lo {
+			return nil, nil, false
+		}
+		if !s.namesDone {
+			s.names = appendHeaderNames(s.names[:0], rs.head[sp.lo:sp.hi])
+			s.namesLow = lowerASCII(s.namesLow, s.names)
+			s.namesDone = true
+		}
+		return s.names, s.namesLow, true
+	}
+	sp := rs.t.spans.spans[id]
+	if sp.hi < sp.lo || sp.hi == sp.lo && !emptyHeaderValue(id, sp) {
+		return nil, nil, false
+	}
+	return rs.head[sp.lo:sp.hi], rs.headLow[sp.lo:sp.hi], true
+}
+
+// respBodyBuffer returns an empty body buffer, reusing a finished
+// response's.
+func (m *Matcher) respBodyBuffer() []byte {
+	if n := len(m.respFree); n > 0 {
+		b := m.respFree[n-1]
+		m.respFree = m.respFree[:n-1]
+		return b[:0]
+	}
+	return make([]byte, 0, min(m.respBodyBytes, 4096))
+}
+
+// recycleResponse keeps a finished, evicted or expired response's body
+// buffer for the next one; at most as many as the table holds.
+func (m *Matcher) recycleResponse(_ httpKey, t *httpResponse) {
+	if t.body != nil && len(m.respFree) < m.resp.Cap() {
+		m.respFree = append(m.respFree, t.body[:0])
+	}
+	t.body = nil
+}
