@@ -2,8 +2,8 @@ package signatures
 
 import (
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ipsreplay/ipsreplay/rulematch"
