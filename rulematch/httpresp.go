@@ -150,19 +150,31 @@ func (m *Matcher) feedResponse(set *ruleSet, t *httpResponse, data []byte, f *pa
 		if e >= 0 {
 			line = data[:e]
 		}
+		held := t.sizeN
 		t.sizeN += copy(t.sizeLine[t.sizeN:], line)
 		if e < 0 {
+			if _, ok := chunkSize(t.sizeLine[:t.sizeN]); ok || t.sizeN < 8 || blank(t.sizeLine[:t.sizeN]) {
+				return len(data)
+			}
+			// 8 bytes and no chunk size: libhtp's probe decides this is
+			// not chunked after all, without waiting for a line end
+			t.phase = respClose
+			m.appendBody(set, t, t.sizeLine[:held], f, emit)
+			m.appendBody(set, t, data, f, emit)
 			return len(data)
 		}
 		size, ok := chunkSize(t.sizeLine[:t.sizeN])
 		t.sizeN = 0
 		switch {
-		case !ok && blank(line):
-			// a line end left over from the last chunk: libhtp reads on
+		case !ok && blank(t.sizeLine[:held]) && blank(line):
+			// an empty line (one left over from the last chunk): libhtp
+			// reads on
 		case !ok:
-			// not a chunk size: libhtp gives up on the chunking, the
-			// rest is body up to the close
+			// not a chunk size: libhtp gives up on the chunking, and the
+			// body is the rest up to the close, this line first
 			t.phase = respClose
+			m.appendBody(set, t, t.sizeLine[:held], f, emit)
+			m.appendBody(set, t, data[:e+1], f, emit)
 		case size == 0:
 			// the body is complete; the trailer is read past, even a
 			// corrupt one
@@ -227,21 +239,28 @@ func headersEnd(b []byte, from int) int {
 	return -1
 }
 
-// blank reports whether a line holds only whitespace.
+// blank reports whether a line holds only the whitespace and control
+// bytes libhtp skips before a chunk size.
 func blank(line []byte) bool {
 	for _, c := range line {
-		if c != ' ' && c != '\t' && c != '\r' {
+		if !chunkSpace(c) {
 			return false
 		}
 	}
 	return true
 }
 
+// chunkSpace reports the bytes libhtp skips before a chunk size: CR, LF,
+// space, tab, vertical tab and form feed.
+func chunkSpace(c byte) bool {
+	return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == 0x0b || c == 0x0c
+}
+
 // chunkSize parses a chunk-size line as libhtp does: leading whitespace,
 // then hex digits; whatever follows them (an extension, junk) is ignored.
 func chunkSize(line []byte) (int64, bool) {
 	i := 0
-	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+	for i < len(line) && chunkSpace(line[i]) {
 		i++
 	}
 	var n int64
