@@ -55,6 +55,13 @@ func (d *bodyDecoder) layer(in, out []byte, limit int) []byte {
 		if got, _ := d.run('g', in, out, limit); len(got) > 0 {
 			return got
 		}
+		// a header Go refuses (a wrong header CRC): zlib's restart in
+		// libhtp inflates the deflate data after it anyway
+		if k := gzipDataStart(in); k > 0 {
+			if got, _ := d.run('r', in[k:], out[:0], limit); len(got) > 0 {
+				return got
+			}
+		}
 	case zlibHeader(in):
 		if got, _ := d.run('z', in, out, limit); len(got) > 0 {
 			return got
@@ -131,4 +138,37 @@ func readCapped(r io.Reader, out []byte, limit int) (_ []byte, clean bool) {
 		}
 	}
 	return out, true
+}
+
+// gzipDataStart returns where the deflate data of the gzip member in
+// starts (RFC 1952: the fixed header, then the optional extra field, name,
+// comment and header CRC its flags announce), or -1.
+func gzipDataStart(in []byte) int {
+	if len(in) < 10 {
+		return -1
+	}
+	flg, k := in[3], 10
+	if flg&0x04 != 0 { // FEXTRA
+		if k+2 > len(in) {
+			return -1
+		}
+		k += 2 + (int(in[k]) | int(in[k+1])<<8)
+	}
+	for _, bit := range [2]byte{0x08, 0x10} { // FNAME, FCOMMENT
+		if flg&bit == 0 {
+			continue
+		}
+		z := bytes.IndexByte(in[min(k, len(in)):], 0)
+		if z < 0 {
+			return -1
+		}
+		k += z + 1
+	}
+	if flg&0x02 != 0 { // FHCRC
+		k += 2
+	}
+	if k >= len(in) {
+		return -1
+	}
+	return k
 }

@@ -67,7 +67,7 @@ func (t *httpResponse) reset() {
 // lines, "HTTP" in any case (libhtp takes other lines as body, which is
 // not followed here), or a prefix of it.
 func responseStart(p []byte) bool {
-	for len(p) > 0 && (p[0] == '\r' || p[0] == '\n' || p[0] == ' ' || p[0] == '\t') {
+	for len(p) > 0 && (p[0] == '\r' || p[0] == '\n' || p[0] == ' ' || p[0] == '\t' || p[0] == 0) {
 		p = p[1:]
 	}
 	if len(p) == 0 {
@@ -84,7 +84,7 @@ func (m *Matcher) httpResponseData(set *ruleSet, f *packet.Facts, emit packet.Em
 	data := f.StreamData
 	t, ok := m.resp.Get(k, f.Time)
 	if !ok {
-		if !responseStart(data) {
+		if !responseStart(data) && statusLineAt(data) < 0 {
 			return
 		}
 		t, _ = m.resp.Put(k, f.Time, m.onRespEnd)
@@ -92,14 +92,15 @@ func (m *Matcher) httpResponseData(set *ruleSet, f *packet.Facts, emit packet.Em
 	}
 	for len(data) > 0 && t.phase != respIgnore {
 		if t.phase == respHead && len(t.head) == 0 {
-			data = skipBlankLines(data)
-			if len(data) == 0 {
+			// junk and blank lines before a status line are skipped
+			at := statusLineAt(data)
+			if at < 0 {
+				if !responseStart(data) {
+					t.phase = respIgnore
+				}
 				break
 			}
-			if !responseStart(data) {
-				t.phase = respIgnore
-				break
-			}
+			data = data[at:]
 		}
 		data = data[m.feedResponse(set, t, data, f, emit):]
 	}
@@ -112,14 +113,6 @@ func (m *Matcher) httpResponseData(set *ruleSet, f *packet.Facts, emit packet.Em
 	}
 }
 
-// skipBlankLines drops the line ends libhtp skips before a status line.
-func skipBlankLines(p []byte) []byte {
-	for len(p) > 0 && (p[0] == '\r' || p[0] == '\n') {
-		p = p[1:]
-	}
-	return p
-}
-
 // feedResponse takes what it can of data into t's current phase and
 // returns how many bytes it took (at least one).
 func (m *Matcher) feedResponse(set *ruleSet, t *httpResponse, data []byte, f *packet.Facts, emit packet.Emit) int {
@@ -127,7 +120,7 @@ func (m *Matcher) feedResponse(set *ruleSet, t *httpResponse, data []byte, f *pa
 	case respHead:
 		old := len(t.head)
 		t.head = append(t.head, data[:min(len(data), m.httpBytes-old)]...)
-		end := headersEnd(t.head, max(0, old-2))
+		end := responseHeadEnd(t.head)
 		if end < 0 && len(t.head) < m.httpBytes {
 			return len(data)
 		}
@@ -221,24 +214,6 @@ func (m *Matcher) feedResponse(set *ruleSet, t *httpResponse, data []byte, f *pa
 	return len(data)
 }
 
-// headersEnd returns the end of the blank line that ends the header block
-// in b (searched from from), or -1.
-func headersEnd(b []byte, from int) int {
-	for i := from; i < len(b); i++ {
-		if b[i] != '\n' {
-			continue
-		}
-		j := i + 1
-		if j < len(b) && b[j] == '\r' {
-			j++
-		}
-		if j < len(b) && b[j] == '\n' {
-			return j + 1
-		}
-	}
-	return -1
-}
-
 // blank reports whether a line holds only the whitespace and control
 // bytes libhtp skips before a chunk size.
 func blank(line []byte) bool {
@@ -290,16 +265,21 @@ func chunkSize(line []byte) (int64, bool) {
 // framing and encoding from the headers, the header stage of the rules,
 // then the body's phase.
 func (m *Matcher) responseHeaders(set *ruleSet, t *httpResponse, f *packet.Facts, emit packet.Emit) {
-	fr := parseHTTPResponse(t.head, &t.spans)
-	if fr.status >= 100 && fr.status <= 199 {
+	fr := parseHTTPResponse(t.head, &t.spans, m.respLayers)
+	if fr.status >= 100 && fr.status <= 199 && !fr.framed {
 		// an interim response: libhtp goes on to the final one
 		t.reset()
 		return
 	}
 	m.inspectResponse(set, f, t, false, emit)
-	t.layers = min(fr.layers, m.respLayers)
+	t.layers = fr.layers
+	if m.respLayers == 0 {
+		t.layers = 0
+	}
 	switch {
-	case fr.status == 204 || fr.status == 304:
+	case (fr.status >= 100 && fr.status <= 199 || fr.status == 204 || fr.status == 304) && !fr.framed:
+		// no body; Suricata still inspects a body these announce
+		// (suricata-verify http-evader 447-450)
 		t.reset()
 	case fr.chunked:
 		t.phase = respChunkSize
@@ -307,9 +287,8 @@ func (m *Matcher) responseHeaders(set *ruleSet, t *httpResponse, f *packet.Facts
 		t.reset()
 	case fr.length > 0:
 		t.phase, t.left = respLength, fr.length
-	case fr.badLength:
-		t.phase = respIgnore // libhtp stops parsing the connection
 	default:
+		// no length, or one without digits: up to the close
 		t.phase = respClose
 	}
 }

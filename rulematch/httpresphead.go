@@ -17,6 +17,7 @@ type respFraming struct {
 	length    int64 // Content-Length, -1 when absent or invalid
 	badLength bool  // a Content-Length without digits
 	layers    int   // Content-Encoding layers (gzip, deflate) named
+	framed    bool  // a Transfer-Encoding or Content-Length was given
 }
 
 // responseHeaderBuffers are the response headers whose first value is a
@@ -33,28 +34,110 @@ var responseHeaderBuffers = [...]struct {
 	{"location", rules.BufferHTTPLocation},
 }
 
+// headerLine finds the line of a response head that starts at pos: its
+// content is p[pos:end] (without its line end) and the next line starts at
+// next. Like libhtp, a CR that is followed by neither LF nor a space or tab
+// ends a line too (lf is false then). ok is false when the line has no end
+// in p yet.
+func headerLine(p []byte, pos int) (end, next int, lf, ok bool) {
+	for i := pos; i < len(p); i++ {
+		switch p[i] {
+		case '\n':
+			e := i
+			if e > pos && p[e-1] == '\r' {
+				e--
+			}
+			return e, i + 1, true, true
+		case '\r':
+			if i+1 == len(p) {
+				return 0, 0, false, false // the next byte decides
+			}
+			if c := p[i+1]; c != '\n' && c != ' ' && c != '\t' {
+				return i, i + 1, false, true
+			}
+		}
+	}
+	return 0, 0, false, false
+}
+
+// endsHead reports whether the line p[pos:next] (content up to end) is
+// the blank line that ends a header block, as libhtp's
+// htp_connp_is_line_terminator decides: an empty line ("\n" or "\r\n"),
+// or one space or tab and a bare LF when no LF follows right away (a
+// longer whitespace line continues the header before it).
+func endsHead(p []byte, pos, end, next int, lf bool) bool {
+	if !lf {
+		return false
+	}
+	if end == pos {
+		return true
+	}
+	return next-pos == 2 && (p[pos] == ' ' || p[pos] == '\t') && p[pos+1] == '\n' &&
+		(next == len(p) || p[next] != '\n')
+}
+
+// responseHeadEnd returns the end of the header block of the response
+// head b (after its blank line), or -1 when it has not ended yet.
+func responseHeadEnd(b []byte) int {
+	pos := 0
+	for first := true; ; first = false {
+		end, next, lf, ok := headerLine(b, pos)
+		if !ok {
+			return -1
+		}
+		if !first && endsHead(b, pos, end, next, lf) {
+			return next
+		}
+		pos = next
+	}
+}
+
+// statusLineAt returns where the first line of p that starts (after
+// spaces, tabs and NULs) with "HTTP" begins, skipping blank lines and
+// junk lines before it as libhtp does; -1 when no whole line of p does,
+// and the last line may still become one.
+func statusLineAt(p []byte) int {
+	pos := 0
+	for pos < len(p) {
+		i := pos
+		for i < len(p) && (p[i] == ' ' || p[i] == '\t' || p[i] == 0) {
+			i++
+		}
+		if n := min(len(p)-i, 4); n > 0 && asciiEqualFold(p[i:i+n], "http"[:n]) {
+			return pos
+		}
+		_, next, _, ok := headerLine(p, pos)
+		if !ok {
+			return -1
+		}
+		pos = next
+	}
+	return -1
+}
+
 // parseHTTPResponse finds the buffers of the response head p (status line
 // through the blank line, or as much as was kept): the status line without
 // its line end (http.response_line), its protocol, status code and reason
 // phrase, the header lines (http.header and http.header.raw alike), the
-// headers in responseHeaderBuffers, and http.start (all of p).
-func parseHTTPResponse(p []byte, h *httpSpans) respFraming {
+// headers in responseHeaderBuffers, and http.start (all of p). Header lines
+// are read as libhtp reads them: a line starting with a space or tab
+// continues the one before (even before its colon), a name is compared
+// without the whitespace, control bytes and NULs in it, repeated
+// Content-Encoding headers are one list. layerLimit caps the encoding
+// layers as libhtp's response-body-decompress-layer-limit.
+func parseHTTPResponse(p []byte, h *httpSpans, layerLimit int) respFraming {
 	*h = httpSpans{}
 	fr := respFraming{status: -1, length: -1}
-	e := bytes.IndexByte(p, '\n')
-	if e < 0 {
-		e = len(p)
-	}
-	lineEnd := e
-	if lineEnd > 0 && p[lineEnd-1] == '\r' {
-		lineEnd--
+	lineEnd, hdrStart, _, ok := headerLine(p, 0)
+	if !ok {
+		lineEnd, hdrStart = len(p), len(p)
 	}
 	h.spans[rules.BufferHTTPResponseLine] = span{0, int32(lineEnd)}
 	h.spans[rules.BufferHTTPStart] = span{0, int32(len(p))}
 	// protocol, code and phrase are separated by spaces or tabs
 	i := 0
 	next := func() span {
-		for i < lineEnd && (p[i] == ' ' || p[i] == '\t') {
+		for i < lineEnd && (p[i] == ' ' || p[i] == '\t' || p[i] == 0) {
 			i++
 		}
 		lo := i
@@ -76,37 +159,28 @@ func parseHTTPResponse(p []byte, h *httpSpans) respFraming {
 	}
 	h.spans[rules.BufferHTTPStatMsg] = span{int32(i), int32(hi)}
 
-	hdrStart := min(e+1, len(p))
 	pos := hdrStart
-	var cl, ce span // the first Content-Length, the last Content-Encoding
+	var cl span // the first Content-Length
+	hasTE, layers, tokens := false, 0, 0
 	for pos < len(p) {
-		e := bytes.IndexByte(p[pos:], '\n')
-		if e < 0 {
-			e = len(p) - pos // a header block cut at the cap
+		end, next, lf, ok := headerLine(p, pos)
+		if !ok {
+			end, next, lf = len(p), len(p), false // a head cut at the cap
 		}
-		lineEnd := pos + e
-		line := p[pos:lineEnd]
-		if len(line) > 0 && line[len(line)-1] == '\r' {
-			line = line[:len(line)-1]
-		}
-		if len(line) == 0 {
+		if endsHead(p, pos, end, next, lf) {
 			break
 		}
-		if c := bytes.IndexByte(line, ':'); c > 0 {
-			name := bytes.TrimRight(line[:c], " \t")
-			vlo, vhi := pos+c+1, pos+len(line)
-			// folded lines (starting with a space or tab) continue it
-			for vhi+1 < len(p) && lineEnd+1 < len(p) && (p[lineEnd+1] == ' ' || p[lineEnd+1] == '\t') {
-				ne := bytes.IndexByte(p[lineEnd+1:], '\n')
-				if ne < 0 {
-					break
-				}
-				lineEnd += 1 + ne
-				vhi = lineEnd
-				if p[vhi-1] == '\r' {
-					vhi--
-				}
+		// folded lines continue this one
+		for next < len(p) && (p[next] == ' ' || p[next] == '\t') {
+			e2, n2, lf2, ok2 := headerLine(p, next)
+			if !ok2 || endsHead(p, next, e2, n2, lf2) {
+				break
 			}
+			end, next = e2, n2
+		}
+		if c := bytes.IndexByte(p[pos:end], ':'); c > 0 {
+			name := p[pos : pos+c]
+			vlo, vhi := pos+c+1, end
 			for vlo < vhi && (p[vlo] == ' ' || p[vlo] == '\t') {
 				vlo++
 			}
@@ -115,19 +189,18 @@ func parseHTTPResponse(p []byte, h *httpSpans) respFraming {
 			}
 			v := span{int32(vlo), int32(vhi)}
 			switch {
-			case asciiEqualFold(name, "transfer-encoding"):
-				if containsFoldNoSpace(p[vlo:vhi], "chunked") {
-					fr.chunked = true
-				}
-			case asciiEqualFold(name, "content-length"):
+			case headerNameIs(name, "transfer-encoding"):
+				hasTE = true
+				fr.chunked = fr.chunked || containsFoldNoSpace(p[vlo:vhi], "chunked")
+			case headerNameIs(name, "content-length"):
 				if cl == (span{}) {
 					cl = v
 				}
-			case asciiEqualFold(name, "content-encoding"):
-				ce = v
+			case headerNameIs(name, "content-encoding"):
+				layers, tokens = encodingLayers(p[vlo:vhi], layers, tokens, layerLimit)
 			}
 			for _, hb := range responseHeaderBuffers {
-				if asciiEqualFold(name, hb.name) {
+				if headerNameIs(name, hb.name) {
 					if h.spans[hb.id] == (span{}) {
 						h.spans[hb.id] = v
 					}
@@ -135,23 +208,42 @@ func parseHTTPResponse(p []byte, h *httpSpans) respFraming {
 				}
 			}
 		}
-		pos = lineEnd + 1
+		pos = next
 	}
-	h.spans[rules.BufferHTTPHeader] = span{int32(hdrStart), int32(min(pos, len(p)))}
+	h.spans[rules.BufferHTTPHeader] = span{int32(min(hdrStart, len(p))), int32(min(pos, len(p)))}
 	h.spans[rules.BufferHTTPRawHeader] = h.spans[rules.BufferHTTPHeader]
 	if cl != (span{}) {
 		fr.length = contentLength(p[cl.lo:cl.hi])
 		fr.badLength = fr.length < 0
 	}
-	if ce != (span{}) {
-		fr.layers = encodingLayers(p[ce.lo:ce.hi])
-	}
+	fr.layers = layers
+	fr.framed = hasTE || cl != (span{})
 	return fr
 }
 
-// statusNumber is the status code's value, -1 unless it is digits.
+// headerNameIs compares a header name with the lowercase name, ignoring
+// case and the whitespace, control bytes and NULs in it (evasions put a
+// NUL or a vertical tab into a name that libhtp still matches).
+func headerNameIs(b []byte, name string) bool {
+	j := 0
+	for _, c := range b {
+		if c <= ' ' || c == 0x7f {
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if j == len(name) || c != name[j] {
+			return false
+		}
+		j++
+	}
+	return j == len(name)
+}
+
+// statusNumber is the status code's value, -1 unless it is three digits.
 func statusNumber(b []byte) int {
-	if len(b) == 0 || len(b) > 4 {
+	if len(b) != 3 {
 		return -1
 	}
 	n := 0
@@ -184,25 +276,31 @@ func contentLength(b []byte) int64 {
 	return n
 }
 
-// encodingLayers counts the compression layers a Content-Encoding names,
-// as libhtp: tokens split at spaces and commas, each naming gzip or
-// deflate (anywhere in the token, any case) a layer; "identity" and the
-// like none.
-func encodingLayers(v []byte) int {
-	n := 0
+// encodingLayers adds the compression layers one Content-Encoding value
+// names to layers, as libhtp reads the list (repeated headers joined into
+// one): tokens split at whitespace and commas, each counted towards limit (0:
+// none) and naming gzip or deflate (anywhere in the token, any case) a
+// layer; tokens is how many came before.
+func encodingLayers(v []byte, layers, tokens, limit int) (int, int) {
 	for len(v) > 0 {
-		k := bytes.IndexAny(v, " ,\t")
+		k := bytes.IndexAny(v, " ,\t\r\n") // folded lines keep their line ends
 		tok := v
 		if k >= 0 {
 			tok, v = v[:k], v[k+1:]
 		} else {
 			v = nil
 		}
+		if len(tok) == 0 {
+			continue
+		}
+		if tokens++; limit > 0 && tokens > limit {
+			break // libhtp: too many layers, the rest is not undone
+		}
 		if containsFoldNoSpace(tok, "gzip") || containsFoldNoSpace(tok, "deflate") {
-			n++
+			layers++
 		}
 	}
-	return n
+	return layers, tokens
 }
 
 // containsFoldNoSpace reports whether b holds the lowercase ASCII word
