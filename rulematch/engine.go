@@ -264,6 +264,9 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		(set.httpUngated || set.scanPorts(f.SrcPort, f.DstPort)) {
 		m.httpRequest(set, f, emit)
 	}
+	if m.resp != nil && f.Dir == packet.DirToServer && f.Proto == packet.ProtoTCP && len(f.StreamData) > 0 {
+		m.httpRequestSeen(f)
+	}
 	if m.resp != nil && f.Dir == packet.DirToClient && f.Proto == packet.ProtoTCP &&
 		(len(f.StreamData) > 0 || f.TCPFlags&(packet.TCPFin|packet.TCPRst) != 0) {
 		m.httpResponseData(set, f, emit)

@@ -55,12 +55,61 @@ type httpResponse struct {
 	lineN    int
 	bodyDone bool    // the body stage ran (the cap was reached)
 	fired    []int32 // the rules that fired on this transaction
+	// requests are the requests seen on the connection and not answered
+	// yet, at most 64; bit i of heads is set when the i-th is a HEAD.
+	// started: this response took its request (paired: there was one;
+	// isHead: it was a HEAD).
+	requests                uint8
+	heads                   uint64
+	started, paired, isHead bool
 }
 
 // reset readies t for the connection's next transaction.
 func (t *httpResponse) reset() {
 	t.head, t.body, t.fired = t.head[:0], t.body[:0], t.fired[:0]
 	t.phase, t.left, t.layers, t.sizeN, t.lineN, t.bodyDone = respHead, 0, 0, 0, 0, false
+	t.started, t.paired, t.isHead = false, false, false
+}
+
+// response returns the connection's response state, new when it has none.
+func (m *Matcher) response(k httpKey, now int64) *httpResponse {
+	t, ok := m.resp.Get(k, now)
+	if !ok {
+		t, _ = m.resp.Put(k, now, m.onRespEnd)
+		t.reset()
+		t.requests, t.heads = 0, 0
+	}
+	return t
+}
+
+// httpRequestSeen notes a request on the connection of the to_server
+// packet f, whose new in-order data starts with a method: responses are
+// paired with requests in order, as libhtp pairs them, so a response to
+// HEAD has no body and one without a status line (HTTP/0.9) is body.
+func (m *Matcher) httpRequestSeen(f *packet.Facts) {
+	n := httpMethodLen(f.StreamData)
+	if n == 0 {
+		return
+	}
+	t := m.response(httpKey{src: f.Dst, dst: f.Src, sp: f.DstPort, dp: f.SrcPort}, f.Time)
+	if t.requests < 64 {
+		if string(f.StreamData[:n]) == "HEAD" {
+			t.heads |= 1 << t.requests
+		}
+		t.requests++
+	}
+}
+
+// takeRequest pairs the response starting on t with the oldest request
+// not answered yet.
+func (t *httpResponse) takeRequest() {
+	t.started = true
+	if t.requests == 0 {
+		return
+	}
+	t.paired, t.isHead = true, t.heads&1 != 0
+	t.heads >>= 1
+	t.requests--
 }
 
 // responseStart reports whether p may start a response: after any blank
@@ -82,23 +131,29 @@ func responseStart(p []byte) bool {
 func (m *Matcher) httpResponseData(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 	k := httpKey{src: f.Src, dst: f.Dst, sp: f.SrcPort, dp: f.DstPort}
 	data := f.StreamData
-	t, ok := m.resp.Get(k, f.Time)
-	if !ok {
-		if !responseStart(data) && statusLineAt(data) < 0 {
-			return
-		}
-		t, _ = m.resp.Put(k, f.Time, m.onRespEnd)
-		t.reset()
+	if _, ok := m.resp.Peek(k); !ok && !responseStart(data) && statusLineAt(data) < 0 {
+		return // no request seen, and not a response
 	}
+	t := m.response(k, f.Time)
 	for len(data) > 0 && t.phase != respIgnore {
 		if t.phase == respHead && len(t.head) == 0 {
+			if !t.started {
+				t.takeRequest()
+			}
 			// junk and blank lines before a status line are skipped
 			at := statusLineAt(data)
-			if at < 0 {
-				if !responseStart(data) {
-					t.phase = respIgnore
+			if at < 0 && !responseStart(data) {
+				if t.paired {
+					// no status line: libhtp takes the response as an
+					// HTTP/0.9 one, all body up to the close
+					t.spans, t.phase = httpSpans{}, respClose
+					continue
 				}
+				t.phase = respIgnore
 				break
+			}
+			if at < 0 {
+				break // the status line goes on in the next segment
 			}
 			data = data[at:]
 		}
@@ -277,6 +332,8 @@ func (m *Matcher) responseHeaders(set *ruleSet, t *httpResponse, f *packet.Facts
 		t.layers = 0
 	}
 	switch {
+	case t.isHead:
+		t.reset() // the answer to a HEAD has no body, whatever it says
 	case (fr.status >= 100 && fr.status <= 199 || fr.status == 204 || fr.status == 304) && !fr.framed:
 		// no body; Suricata still inspects a body these announce
 		// (suricata-verify http-evader 447-450)

@@ -249,3 +249,45 @@ func TestParseHTTPResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestResponsesPairedWithRequests: a response takes the oldest request not
+// answered yet; the answer to HEAD has no body, and one without a status
+// line is an HTTP/0.9 body up to the close.
+func TestResponsesPairedWithRequests(t *testing.T) {
+	rs := []*rules.Rule{newRule(1, "http", withMatches(contentMatch("EICAR-STANDARD", "buffer:file.data")))}
+	tests := []struct {
+		name string
+		req  string   // the client's request(s), one segment
+		segs []string // the server's segments; the last closes
+		want int      // alerts
+	}{
+		{"GET then a body", "GET / HTTP/1.1\r\n\r\n", []string{"HTTP/1.1 200 OK\r\nContent-Length: 68\r\n\r\n" + eicar, ""}, 1},
+		{"HEAD: no body, the next response's bytes are not its body", "HEAD / HTTP/1.1\r\n\r\n",
+			[]string{"HTTP/1.1 200 OK\r\nContent-Length: 68\r\n\r\n", eicar, ""}, 0},
+		{"HTTP/0.9: no status line", "GET / HTTP/1.1\r\n\r\n", []string{eicar, ""}, 1},
+		{"no request: not followed", "", []string{eicar, ""}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMatcher(t, rs...)
+			n := 0
+			count := func(packet.Event) { n++ }
+			if tt.req != "" {
+				f := tcpPacket(tt.req)
+				f.StreamData = f.Payload
+				m.Observe(&f, count)
+			}
+			for i, seg := range tt.segs {
+				flags := uint8(packet.TCPPsh | packet.TCPAck)
+				if i == len(tt.segs)-1 {
+					flags = packet.TCPFin | packet.TCPAck
+				}
+				f := serverSegment(seg, i+1, flags)
+				m.Observe(&f, count)
+			}
+			if n != tt.want {
+				t.Errorf("%d alerts, want %d", n, tt.want)
+			}
+		})
+	}
+}
