@@ -235,7 +235,9 @@ func TestParseHTTPResponse(t *testing.T) {
 	}{
 		{"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 68\r\n\r\n", "200", "OK", "nginx", 200, 0, false, 68},
 		{"HTTP/1.0  404  Not Found \r\nTransfer-Encoding: x, Chunked\r\n\r\n", "404", "Not Found", "", 404, 0, true, -1},
-		{"HTTP/1.1 0204 ok\r\nContent-length: junk 12 junk\r\n\r\n", "0204", "ok", "", -1, 0, false, 12},
+		{"HTTP/1.1 0204 ok\r\nContent-length: 34( 68)\r\n\r\n", "0204", "ok", "", -1, 0, false, -1},
+		{"HTTP/1.1 200 ok\r\nContent-length: 34\r\n 68\r\n\r\n", "200", "ok", "", 200, 0, false, -1},
+		{"HTTP/1.1 200 ok\r\nContent-length:  68 \r\n\r\n", "200", "ok", "", 200, 0, false, 68},
 		{"HTTP/1.1 200 ok\r\nContent-Encoding: gzip\r\nContent-Encoding: identity, deflate\r\n\r\n", "200", "ok", "", 200, 1, false, -1},
 		{"HTTP/1.1 200 ok\r\nContent-Encoding:\r\n \r\n gzip\r\n\r\n", "200", "ok", "", 200, 1, false, -1},
 	}

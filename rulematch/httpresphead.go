@@ -12,12 +12,11 @@ import (
 
 // respFraming is what the headers say about the body.
 type respFraming struct {
-	status    int   // the status code, -1 when not a number
-	chunked   bool  // a Transfer-Encoding names chunked
-	length    int64 // Content-Length, -1 when absent or invalid
-	badLength bool  // a Content-Length without digits
-	layers    int   // Content-Encoding layers (gzip, deflate) named
-	framed    bool  // a Transfer-Encoding or Content-Length was given
+	status  int   // the status code, -1 when not a number
+	chunked bool  // a Transfer-Encoding names chunked
+	length  int64 // Content-Length, -1 when absent or not a number
+	layers  int   // Content-Encoding layers (gzip, deflate) named
+	framed  bool  // a Transfer-Encoding or Content-Length was given
 }
 
 // responseHeaderBuffers are the response headers whose first value is a
@@ -214,7 +213,6 @@ func parseHTTPResponse(p []byte, h *httpSpans, layerLimit int) respFraming {
 	h.spans[rules.BufferHTTPRawHeader] = h.spans[rules.BufferHTTPHeader]
 	if cl != (span{}) {
 		fr.length = contentLength(p[cl.lo:cl.hi])
-		fr.badLength = fr.length < 0
 	}
 	fr.layers = layers
 	fr.framed = hasTE || cl != (span{})
@@ -256,22 +254,31 @@ func statusNumber(b []byte) int {
 	return n
 }
 
-// contentLength parses a Content-Length as libhtp does: junk before the
-// digits is skipped, junk after them ignored; -1 without digits.
+// contentLength parses a Content-Length: digits, with whitespace (and
+// the line ends of a folded value) around them; -1 for anything else,
+// which libhtp in Suricata 7 takes as no length, the body then running to
+// the close (suricata-verify http-evader 248, 250: "34\r\n 68", "34( 68)").
 func contentLength(b []byte) int64 {
+	ws := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 	i := 0
-	for i < len(b) && (b[i] < '0' || b[i] > '9') {
+	for i < len(b) && ws(b[i]) {
 		i++
 	}
-	if i == len(b) {
-		return -1
-	}
+	start := i
 	var n int64
 	for ; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
 		if n > 1<<40 {
 			return -1
 		}
 		n = n*10 + int64(b[i]-'0')
+	}
+	if i == start {
+		return -1
+	}
+	for ; i < len(b); i++ {
+		if !ws(b[i]) {
+			return -1
+		}
 	}
 	return n
 }
