@@ -160,6 +160,12 @@ func (m *Matcher) httpResponseData(set *ruleSet, f *packet.Facts, emit packet.Em
 		data = data[m.feedResponse(set, t, data, f, emit):]
 	}
 	if f.TCPFlags&(packet.TCPFin|packet.TCPRst) != 0 {
+		if t.phase == respHead && len(t.head) > 0 {
+			// headers cut by the close: libhtp still hands them over
+			// (suricata-verify http-close-headers)
+			parseHTTPResponse(t.head, &t.spans, m.respLayers)
+			m.inspectResponse(set, f, t, false, emit)
+		}
 		if t.phase != respHead && t.phase != respIgnore && t.phase != respTrailer && !t.bodyDone {
 			m.inspectResponse(set, f, t, true, emit) // the close ends the body
 		}
