@@ -78,6 +78,8 @@ type Matcher struct {
 	respBodyBytes int
 	respLayers    int
 	respFree      [][]byte                     // body buffers of finished responses
+	headFree      [][]byte                     // head buffers of finished responses
+	firedFree     [][]int32                    // fired lists of finished responses
 	onRespEnd     func(httpKey, *httpResponse) // recycleResponse, bound once
 	decoder       bodyDecoder
 	// flowbits are the flows' flowbits; nil when no rule uses them.

@@ -78,6 +78,14 @@ func (m *Matcher) response(k httpKey, now int64) *httpResponse {
 		t, _ = m.resp.Put(k, now, m.onRespEnd)
 		t.reset()
 		t.requests, t.heads = 0, 0
+		if n := len(m.headFree); n > 0 {
+			t.head = m.headFree[n-1]
+			m.headFree = m.headFree[:n-1]
+		}
+		if n := len(m.firedFree); n > 0 {
+			t.fired = m.firedFree[n-1]
+			m.firedFree = m.firedFree[:n-1]
+		}
 	}
 	return t
 }
@@ -387,7 +395,8 @@ func (m *Matcher) endBody(set *ruleSet, t *httpResponse, f *packet.Facts, emit p
 func (m *Matcher) inspectResponse(set *ruleSet, f *packet.Facts, t *httpResponse, withBody bool, emit packet.Emit) {
 	s := &m.sc
 	rs := &s.resp
-	*rs = respView{t: t, head: t.head}
+	// the lowercased copies keep their buffers from one response to the next
+	rs.t, rs.head, rs.body, rs.hasBody = t, t.head, nil, false
 	rs.headLow = lowerASCII(rs.headLow, t.head)
 	if withBody && len(t.body) > 0 {
 		rs.body = t.body
@@ -476,10 +485,16 @@ func (m *Matcher) respBodyBuffer() []byte {
 }
 
 // recycleResponse keeps a finished, evicted or expired response's body
-// buffer for the next one; at most as many as the table holds.
+// and head buffers for the next ones; at most as many as the table holds.
 func (m *Matcher) recycleResponse(_ httpKey, t *httpResponse) {
 	if t.body != nil && len(m.respFree) < m.resp.Cap() {
 		m.respFree = append(m.respFree, t.body[:0])
 	}
-	t.body = nil
+	if t.head != nil && len(m.headFree) < m.resp.Cap() {
+		m.headFree = append(m.headFree, t.head[:0])
+	}
+	if t.fired != nil && len(m.firedFree) < m.resp.Cap() {
+		m.firedFree = append(m.firedFree, t.fired[:0])
+	}
+	t.body, t.head, t.fired = nil, nil, nil
 }

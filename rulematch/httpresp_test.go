@@ -296,3 +296,47 @@ func TestResponsesPairedWithRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPResponseNoAllocs: a request and its chunked, gzipped response
+// (closed after it) allocate nothing once the buffers and the
+// decompressor are recycled.
+func TestHTTPResponseNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	m := newMatcher(t,
+		newRule(1, "http", withMatches(contentMatch("EICAR-STANDARD", "buffer:file.data"))),
+		newRule(2, "http", withFlow(rules.FlowToClient, false, false, false), withMatches(contentMatch("200", "buffer:http.stat_code"))))
+	body := gzipped(eicar)
+	req := tcpPacket("GET / HTTP/1.1\r\n\r\n")
+	req.StreamData = req.Payload
+	a := serverSegment("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		itoaHex(len(body))+"\r\n"+body+"\r\n", 1, packet.TCPAck)
+	b := serverSegment("0\r\n\r\n", 2, packet.TCPAck|packet.TCPFin)
+	n := 0
+	emit := func(packet.Event) { n++ }
+	run := func() {
+		m.Observe(&req, emit)
+		m.Observe(&a, emit)
+		m.Observe(&b, emit)
+	}
+	run()
+	if n != 2 {
+		t.Fatalf("%d alerts, want 2", n)
+	}
+	if allocs := testing.AllocsPerRun(100, run); allocs != 0 {
+		t.Errorf("%v allocations per response, want 0", allocs)
+	}
+}
+
+func itoaHex(n int) string {
+	const digits = "0123456789abcdef"
+	s := ""
+	for {
+		s = string(digits[n%16]) + s
+		n /= 16
+		if n == 0 {
+			return s
+		}
+	}
+}
