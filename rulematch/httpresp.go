@@ -165,7 +165,12 @@ func (m *Matcher) httpResponseData(set *ruleSet, f *packet.Facts, emit packet.Em
 			}
 			data = data[at:]
 		}
-		data = data[m.feedResponse(set, t, data, f, emit):]
+		n := m.feedResponse(set, t, data, f, emit)
+		if n <= 0 || n > len(data) {
+			t.phase = respIgnore // cannot happen; never loop or panic on input
+			break
+		}
+		data = data[n:]
 	}
 	if f.TCPFlags&(packet.TCPFin|packet.TCPRst) != 0 {
 		if t.phase == respHead && len(t.head) > 0 {

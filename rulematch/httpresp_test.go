@@ -340,3 +340,48 @@ func itoaHex(n int) string {
 		}
 	}
 }
+
+// FuzzHTTPResponse feeds a server stream, cut in two segments at split, to
+// the response parser with small caps: it must never panic nor keep more
+// than its caps.
+func FuzzHTTPResponse(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip, deflate\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), 20)
+	f.Add([]byte("HTTP/1.0 200\rContent-Length: 3\n \n\x1f\x8b\x08\x02\x00\x00\x00\x00\x00\x00\x00\x00"), 7)
+	f.Add([]byte("http/1.1 100 x\r\n\r\nHTTP/1.1 204 x\r\nContent-length: 34( 68)\r\n\r\n"+eicar), 40)
+	cfg := DefaultConfig()
+	cfg.HTTPRequestBytes, cfg.HTTPResponseBodyBytes, cfg.HTTPDecompressLayers = 256, 256, 3
+	m, err := New([]*rules.Rule{
+		newRule(1, "http", withMatches(contentMatch("EICAR", "buffer:file.data"))),
+		newRule(2, "http", withMatches(contentMatch("200", "buffer:http.stat_code"))),
+		newRule(3, "http", withMatches(contentMatch("x", "buffer:http.header_names"))),
+	}, cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, split int) {
+		if split < 0 || split > len(data) {
+			split = len(data) / 2
+		}
+		req := tcpPacket("GET / HTTP/1.1\r\n\r\n")
+		req.StreamData = req.Payload
+		m.Observe(&req, func(packet.Event) {})
+		for i, seg := range [][]byte{data[:split], data[split:], nil} {
+			flags := uint8(packet.TCPAck)
+			if i == 2 {
+				flags |= packet.TCPFin
+			}
+			p := serverSegment(string(seg), i, flags)
+			m.Observe(&p, func(packet.Event) {})
+		}
+		m.resp.Each(func(_ httpKey, r *httpResponse) {
+			if len(r.head) > 256 || len(r.body) > 256 {
+				t.Fatalf("kept %d head, %d body bytes past the caps", len(r.head), len(r.body))
+			}
+		})
+		for _, b := range m.decoder.bufs {
+			if len(b) > 256 {
+				t.Fatalf("decoded %d bytes past the cap", len(b))
+			}
+		}
+	})
+}
