@@ -148,6 +148,7 @@ func TestUnsupportedRules(t *testing.T) {
 		{"file_data on smtp", `alert smtp any any -> any any (file_data; content:"MZ"; sid:1;)`, "files are read from HTTP bodies only"},
 		{"stat_code to_server", `alert http any any -> any any (flow:to_server; http.stat_code; content:"200"; sid:1;)`, "http.stat_code is a response buffer"},
 		{"request and response buffers", `alert http any any -> any any (http.uri; content:"/a"; http.stat_code; content:"200"; sid:1;)`, "mixes request and response buffers"},
+		{"response buffer on http2", `alert http2 any any -> any any (http.stat_code; content:"200"; sid:1;)`, "HTTP/2 responses are not parsed"},
 		{"urilen and response buffers", `alert http any any -> any any (urilen:>3; http.server; content:"nginx"; sid:1;)`, "mixes request and response buffers"},
 		{"request buffer to_client", `alert http any any -> any any (flow:to_client; http.uri; content:"/x"; sid:1;)`, "with flow:to_client it never matches"},
 		{"urilen to_client", `alert http any any -> any any (flow:to_client; urilen:>5; sid:1;)`, "urilen reads the request URI"},

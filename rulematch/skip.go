@@ -78,6 +78,10 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			req = true
 		}
 	}
+	if respName != "" && r.Proto == rules.ProtoHTTP2 {
+		// the HTTP/1 response parser never sees an HTTP/2 stream
+		return respName, fmt.Sprintf("%s on http2: HTTP/2 responses are not parsed", respName)
+	}
 	if req && respName != "" {
 		// Suricata inspects a transaction's request buffers for such a
 		// rule; responses are not paired with their requests here
@@ -172,7 +176,9 @@ func isIPOnly(r *rules.Rule) bool {
 // response buffer or file.data, or (not being to_server) a buffer both
 // messages have, which Suricata reads from the response too.
 func readsResponse(r *rules.Rule, bufs []chain) bool {
-	if r.Flow.Direction == rules.FlowToServer || r.URILen != nil {
+	if r.Flow.Direction == rules.FlowToServer || r.URILen != nil || r.Proto == rules.ProtoHTTP2 {
+		// an http2 rule's header buffers are HTTP/2's, never an HTTP/1
+		// response's
 		return false
 	}
 	http := false
