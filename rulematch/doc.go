@@ -158,7 +158,8 @@
 //   - Rules that can never match here are left out with a reason
 //     (skip.go, Matcher.Skipped): request buffers, urilen, dns.query and
 //     tls.sni on to_client rules (Suricata 7 reads the query from
-//     requests), response buffers on to_server rules, rules mixing
+//     requests), response buffers on to_server and http2 rules (an http2
+//     rule is not run on HTTP/1 responses), rules mixing
 //     request and response buffers (responses are not paired with their
 //     requests' buffers), file_data on protocols other than HTTP (and
 //     tcp/ip rules, which run on HTTP), whose files are not extracted, and
