@@ -385,3 +385,25 @@ func FuzzHTTPResponse(f *testing.F) {
 		}
 	})
 }
+
+// TestRequestContentLength: http.content_len reads the request's
+// Content-Length on to_server rules (the response's on to_client ones).
+func TestRequestContentLength(t *testing.T) {
+	m := newMatcher(t, newRule(1, "http", withFlow(rules.FlowToServer, false, false, false),
+		withMatches(contentMatch("12", "buffer:http.content_len; startswith; endswith"))))
+	for _, tt := range []struct {
+		req  string
+		want int
+	}{
+		{"POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\nhello world!", 1},
+		{"POST / HTTP/1.1\r\nContent-Length: 120\r\n\r\n", 0},
+		{"GET / HTTP/1.1\r\n\r\n", 0},
+	} {
+		f := tcpPacket(tt.req)
+		n := 0
+		m.Observe(&f, func(packet.Event) { n++ })
+		if n != tt.want {
+			t.Errorf("%q: %d alerts, want %d", tt.req, n, tt.want)
+		}
+	}
+}
