@@ -7,9 +7,9 @@
 // their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
 // family each, compile beside match), threshold.go, stream.go, http.go,
 // flowbits.go, flowstate.go (IP-only and protocol-only http rules),
-// httpresp.go, httpresphead.go, httpdecode.go (HTTP responses and bodies),
-// dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni) and
-// skip.go (rules left out).
+// httpresp.go, httpresphead.go, httprespinspect.go, httpdecode.go (HTTP
+// responses and bodies), dns.go (DNS requests, dns.query), tls.go
+// (ClientHellos, tls.sni) and skip.go (rules left out).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
