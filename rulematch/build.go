@@ -65,6 +65,10 @@ type ruleSet struct {
 	// or negated contents only), so the prefilter's port gate does not
 	// speak for it and requests are followed on every port
 	httpUngated bool
+	// hasResp: some rule reads a response buffer; respAlways are those
+	// without a prefilter pattern, run on every response
+	hasResp    bool
+	respAlways []int32
 	// streamWindow: stream bytes before a segment's new data the class's
 	// stream rules need (their longest reach - 1).
 	streamWindow int
@@ -163,6 +167,7 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		}
 		cr.appProto = handshakeProto(r)
 		eng.handshake = eng.handshake || cr.handshake || cr.appProto != 0
+		cr.resp = readsResponse(r, cr.bufs)
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
 		cr.flowLevel = flowLevel(r, &cr)
@@ -189,6 +194,12 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 			}
 			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
 			set.httpUngated = set.httpUngated || cr.http && c == classTCP && fp == nil
+			if cr.resp && c == classTCP {
+				set.hasResp = true
+				if fp == nil {
+					set.respAlways = append(set.respAlways, idx)
+				}
+			}
 			hasPorts := c == classTCP || c == classUDP
 			switch {
 			case fp != nil:

@@ -102,6 +102,9 @@ type rule struct {
 	// appProto: a tls or ssh rule with no buffer, run on the packets of
 	// flows where that protocol was seen (handshake.go); 0 for others.
 	appProto uint8
+	// resp: the rule reads a response buffer, so it also runs on each
+	// HTTP response transaction (httpresp.go)
+	resp bool
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter

@@ -22,7 +22,7 @@ func TestRuleCompileErrors(t *testing.T) {
 		newRule(10, "tcp", withMatches(contentMatch("abc", ""), contentMatch("d", "within:0"))),
 		newRule(11, "tcp", withMatches(contentMatch("abc", "startswith; offset:1"))),
 		newRule(12, "tcp", withMatches(contentMatch("Host", "buffer:http.host"))),
-		newRule(13, "tcp", withMatches(contentMatch("a", "buffer:http.stat_code"))),
+		newRule(13, "tcp", withMatches(contentMatch("a", "buffer:http.host.raw"))),
 		newRule(14, "tcp", withMatches(rules.Match{})),
 		newRule(15, "tcp", withMatches(rules.Match{PCRE: &rules.PCRE{Source: "/x/"}})),
 		newRule(16, "tcp", withMatches(rules.Match{Content: &rules.Content{}})),

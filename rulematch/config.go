@@ -48,6 +48,31 @@ type Config struct {
 	// the default 4096 bounds the worst case at 32 MiB with 8 KiB requests.
 	MaxHTTPRequests int `json:"max_http_requests"`
 
+	// HTTPResponseBodyBytes caps the body kept of one HTTP response, in
+	// bytes, after de-chunking and again after decompression: file_data
+	// and http.response_body see at most this much, from the start (a
+	// longer body is inspected once this much has come). It also caps
+	// decompression output, so a small compressed body cannot expand
+	// without bound. Higher: later bytes of large files inspected, more
+	// memory per response being received. Default 102400, Suricata's
+	// libhtp response-body-limit (100kb).
+	HTTPResponseBodyBytes int `json:"http_response_body_bytes"`
+
+	// HTTPDecompressLayers is how many Content-Encoding layers (gzip,
+	// deflate) of a response body are undone; a body with more is
+	// inspected as decoded so far. 0 inspects bodies as sent. Default 2,
+	// Suricata's libhtp response-body-decompress-layer-limit.
+	HTTPDecompressLayers int `json:"http_decompress_layers"`
+
+	// MaxHTTPResponses caps the HTTP responses followed at once (one per
+	// connection, the one being received); at the cap the least recently
+	// continued one is dropped and counted in Evicted, and its connection
+	// is followed again from its next response. Each holds its header
+	// block (up to HTTPRequestBytes) and body (up to
+	// HTTPResponseBodyBytes): the default 1024 bounds the worst case at
+	// about 110 MiB.
+	MaxHTTPResponses int `json:"max_http_responses"`
+
 	// MaxFlowbitFlows caps the flows whose flowbits are kept at once; at
 	// the cap the least recently touched flow's bits are dropped (a later
 	// isset on it fails) and counted in Evicted. Bits also go after an
@@ -107,6 +132,9 @@ func DefaultConfig() Config {
 		InspectionRecursionLimit: 3000,
 		HTTPRequestBytes:         8192,
 		MaxHTTPRequests:          4096,
+		HTTPResponseBodyBytes:    102400,
+		HTTPDecompressLayers:     2,
+		MaxHTTPResponses:         1024,
 		MaxFlowbitFlows:          65536,
 		MaxRuleFlows:             65536,
 		ActionOrder:              []string{"pass", "drop", "reject", "alert"},
@@ -121,6 +149,9 @@ func (c Config) Validate() error {
 	ck.Int("inspection_recursion_limit", c.InspectionRecursionLimit, 10, 1<<20)
 	ck.Int("http_request_bytes", c.HTTPRequestBytes, 256, 1<<20)
 	ck.Int("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
+	ck.Int("http_response_body_bytes", c.HTTPResponseBodyBytes, 256, 1<<26)
+	ck.Int("http_decompress_layers", c.HTTPDecompressLayers, 0, 8)
+	ck.Int("max_http_responses", c.MaxHTTPResponses, 1, 1<<20)
 	ck.Int("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
 	ck.Int("max_rule_flows", c.MaxRuleFlows, 1, 1<<24)
 	ck.Int("packet_alert_max", c.PacketAlertMax, 1, 255)

@@ -9,10 +9,11 @@
 // per-worker scratch), threshold.go, globalthreshold.go (a threshold
 // file's lines, installed on the compiled rules), stream.go, http.go,
 // flowbits.go, flowstate.go (IP-only and protocol-only http rules),
-// dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni),
-// handshake.go, tlsstream.go, x509.go and ssh.go (TLS handshakes and SSH
-// banners kept per flow), skip.go (rules left out) and action.go (drop,
-// reject, pass and the action order).
+// httpresp.go, httpresphead.go, httprespinspect.go, httpdecode.go (HTTP
+// responses and bodies), dns.go (DNS requests, dns.query), tls.go
+// (ClientHellos, tls.sni), handshake.go, tlsstream.go, x509.go and ssh.go
+// (TLS handshakes and SSH banners kept per flow), skip.go (rules left out)
+// and action.go (drop, reject, pass and the action order).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
@@ -78,6 +79,39 @@
 //     for ,norm (the default) and ,raw alike: Suricata's ,norm would
 //     measure the percent-decoded path and query, shorter for an
 //     encoded or absolute-form target.
+//   - HTTP responses (httpresp.go) are followed per connection from the
+//     server's in-order stream, one transaction at a time, as libhtp
+//     parses them: the status line and headers (http.stat_code,
+//     http.stat_msg, http.response_line, http.protocol, http.header and
+//     http.header.raw as sent, http.cookie from Set-Cookie,
+//     http.header_names, http.server, http.location, http.content_type,
+//     http.content_len, http.connection, http.start), then the body, by
+//     Transfer-Encoding chunked, else Content-Length, else up to the
+//     close, de-chunked and with up to HTTPDecompressLayers gzip/deflate
+//     layers undone (file_data, file.data, http.response_body and
+//     http_server_body are that one buffer, Suricata 7's file_data list).
+//     A rule that reads a response buffer, file_data, or (without
+//     flow:to_server) a buffer both messages have runs on each response
+//     when its headers end (no body) and when its body ends, reaches
+//     HTTPResponseBodyBytes or the connection closes (with it), firing at
+//     most once per transaction, on the packet that completed the stage.
+//     Responses are paired with the requests seen in order only to know
+//     a HEAD's answer has no body and that data without a status line is
+//     an HTTP/0.9 body; rules mixing request and response buffers are left
+//     out. libhtp's leniency is followed where suricata-verify's
+//     http-evader tests show it: a CR not followed by LF (or a space) ends
+//     a header line, folded lines join before the colon, names are
+//     compared without NULs and control bytes, repeated Content-Encoding
+//     headers form one list, a chunk size is the hex digits after any
+//     leading whitespace or control bytes (junk after them ignored), a
+//     chunked body whose first 8 bytes are no chunk size is read to the
+//     close, a Content-Length that is not a number leaves the body to the
+//     close, 1xx, 204 and 304 responses have a body when they announce
+//     one, a layer that does not decode passes through as sent, and what
+//     decodes before a corrupt trailer is kept. Not done: LZMA, the
+//     progressive inspection window of bodies larger than the cap, and
+//     de-chunking or decompressing request bodies (on to_server,
+//     file_data is http.request_body, the rest of the request's segment).
 //   - dns.query (and its legacy name dns_query) is each question's name
 //     of a DNS request, dotted, as Suricata's: a rule matches when its
 //     dns.query chain matches one of the names. There is no protocol
@@ -175,14 +209,16 @@
 //     memcap-pressure). Flows for these are keyed by both ends and end
 //     after Suricata's default flow timeouts or a new TCP connection.
 //   - Rules that can never match here are left out with a reason
-//     (skip.go, Matcher.Skipped): http buffers other than the request
-//     buffers ("http response buffers are not supported"), http.header,
-//     http.cookie, http.header_names, http.header.raw, http.protocol,
-//     http.content_type and http.connection on to_client rules (Suricata
-//     reads the response's), request buffers, dns.query and tls.sni on to_client
-//     rules (Suricata 7 reads the query from requests), and rules naming only an
-//     application protocol other than HTTP/1, TLS and SSH, which is not detected and
-//     would otherwise match every packet (rdp-protocol).
+//     (skip.go, Matcher.Skipped): request buffers, urilen, dns.query and
+//     tls.sni on to_client rules (Suricata 7 reads the query from
+//     requests), response buffers on to_server and http2 rules (an http2
+//     rule is not run on HTTP/1 responses), rules mixing
+//     request and response buffers (responses are not paired with their
+//     requests' buffers), file_data on protocols other than HTTP (and
+//     tcp/ip rules, which run on HTTP), whose files are not extracted, and
+//     rules naming only an application protocol other than HTTP/1, TLS and
+//     SSH, which is not detected and would otherwise match every packet
+//     (rdp-protocol).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
 //     are negated, as in Suricata.

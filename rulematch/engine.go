@@ -64,6 +64,10 @@ type scratch struct {
 	// vars are the byte_extract values of the rule being evaluated
 	// (bytecheck.go), cleared before each rule that has any
 	vars byteValues
+	// the HTTP response being inspected (httpresp.go): while inResp, the
+	// http buffers are its buffers
+	resp   respView
+	inResp bool
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -83,6 +87,16 @@ type Matcher struct {
 	httpFree   [][]byte                    // buffers of finished requests
 	httpJoined httpPending                 // a request joined from reordered segments
 	onHTTPEnd  func(httpKey, *httpPending) // recycleHTTP, bound once
+	// resp holds the response being received on each connection
+	// (httpresp.go); nil when no rule reads a response.
+	resp          *bounded.Table[httpKey, httpResponse]
+	respBodyBytes int
+	respLayers    int
+	respFree      [][]byte                     // body buffers of finished responses
+	headFree      [][]byte                     // head buffers of finished responses
+	firedFree     [][]int32                    // fired lists of finished responses
+	onRespEnd     func(httpKey, *httpResponse) // recycleResponse, bound once
+	decoder       bodyDecoder
 	// flowbits are the flows' flowbits; nil when no rule uses them.
 	flowbits *bounded.Table[flowKey, flowBits]
 	// flows are the flows IP-only and protocol-only HTTP rules follow
@@ -125,11 +139,13 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		return nil, err
 	}
 	m := &Matcher{
-		eng:       eng,
-		sc:        scratch{limit: cfg.InspectionRecursionLimit},
-		thresh:    bounded.New[thresholdKey, thresholdState](cfg.MaxThresholdEntries),
-		httpBytes: cfg.HTTPRequestBytes,
-		inline:    cfg.Inline,
+		eng:           eng,
+		sc:            scratch{limit: cfg.InspectionRecursionLimit},
+		thresh:        bounded.New[thresholdKey, thresholdState](cfg.MaxThresholdEntries),
+		httpBytes:     cfg.HTTPRequestBytes,
+		respBodyBytes: cfg.HTTPResponseBodyBytes,
+		respLayers:    cfg.HTTPDecompressLayers,
+		inline:        cfg.Inline,
 	}
 	if eng.flowbitWords > 0 {
 		m.flowbits = bounded.New[flowKey, flowBits](cfg.MaxFlowbitFlows)
@@ -146,6 +162,10 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		m.http = bounded.New[httpKey, httpPending](cfg.MaxHTTPRequests)
 		m.onHTTPEnd = m.recycleHTTP
 	}
+	if eng.sets[classTCP].hasResp {
+		m.resp = bounded.New[httpKey, httpResponse](cfg.MaxHTTPResponses)
+		m.onRespEnd = m.recycleResponse
+	}
 	return m, nil
 }
 
@@ -158,6 +178,9 @@ func (m *Matcher) Evicted() uint64 {
 	n := m.thresh.Evicted()
 	if m.http != nil {
 		n += m.http.Evicted()
+	}
+	if m.resp != nil {
+		n += m.resp.Evicted()
 	}
 	if m.flowbits != nil {
 		n += m.flowbits.Evicted()
@@ -184,7 +207,7 @@ func (m *Matcher) StreamWindow() int {
 	if m.handshakes != nil {
 		return max(set.streamWindow, 1)
 	}
-	if set.hasHTTP {
+	if set.hasHTTP || set.hasResp {
 		// pending requests are fed the in-order data reassembly hands
 		// over (StreamData); they need no window of their own
 		return max(set.streamWindow, 1)
@@ -202,6 +225,9 @@ func (m *Matcher) Expire(now int64, _ packet.Emit) {
 	m.thresh.Expire(now-m.eng.maxWindow, nil)
 	if m.http != nil {
 		m.http.Expire(now-httpRequestIdle, m.onHTTPEnd)
+	}
+	if m.resp != nil {
+		m.resp.Expire(now-tcpEstablishedIdle, m.onRespEnd)
 	}
 	if m.flowbits != nil {
 		m.flowbits.Expire(now-flowbitsIdle, m.onFlowbitsEnd)
@@ -325,6 +351,13 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	if m.http != nil && set.hasHTTP && len(f.StreamData) > 0 && f.Proto == packet.ProtoTCP &&
 		(set.httpUngated || set.scanPorts(f.SrcPort, f.DstPort)) {
 		m.httpRequest(set, f, emit)
+	}
+	if m.resp != nil && f.Dir == packet.DirToServer && f.Proto == packet.ProtoTCP && len(f.StreamData) > 0 {
+		m.httpRequestSeen(f)
+	}
+	if m.resp != nil && f.Dir == packet.DirToClient && f.Proto == packet.ProtoTCP &&
+		(len(f.StreamData) > 0 || f.TCPFlags&(packet.TCPFin|packet.TCPRst) != 0) {
+		m.httpResponseData(set, f, emit)
 	}
 }
 

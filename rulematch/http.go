@@ -192,7 +192,7 @@ func httpMethodLen(p []byte) int {
 // http.header.raw alike) (each header line with its line
 // end, up to the blank line or the last complete line), the Host,
 // User-Agent, Cookie, Content-Type, Accept, Accept-Language,
-// Accept-Encoding, Connection and Referer values (first of each; Host
+// Accept-Encoding, Connection, Referer and Content-Length values (first of each; Host
 // without its port), and the body after the blank line. Anything else
 // leaves every span empty. http.header_names is not a span: headerNames
 // builds it from the header block.
@@ -296,6 +296,7 @@ var headerBuffers = [...]struct {
 	{"accept-encoding", rules.BufferHTTPAcceptEnc},
 	{"connection", rules.BufferHTTPConnection},
 	{"referer", rules.BufferHTTPReferer},
+	{"content-length", rules.BufferHTTPContentLen},
 }
 
 // hostEnd drops a ":port" from the Host value p[lo:hi].

@@ -19,6 +19,10 @@ func (s *scratch) lowerPayload(p []byte) {
 // buffer returns a buffer of the packet as written and lowercased; ok is
 // false when the packet does not have it.
 func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok bool) {
+	s := &m.sc
+	if s.inResp && id != rules.BufferPayload {
+		return s.responseBuffer(id)
+	}
 	p := f.Payload
 	if len(p) == 0 {
 		return nil, nil, false
@@ -26,7 +30,6 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if handshakeBuffer(id) {
 		return m.handshakeValue(id, f) // kept per flow, lowercased there
 	}
-	s := &m.sc
 	s.lowerPayload(p)
 	if id == rules.BufferPayload {
 		return p, s.lower, true
@@ -47,6 +50,11 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	}
 	if id == rules.BufferHTTPHeaderNames {
 		return s.headerNames(p)
+	}
+	if id == rules.BufferFileData {
+		// on a request, file.data is its body (the response's is
+		// inspected per transaction: httpresp.go)
+		id = rules.BufferHTTPBody
 	}
 	sp := s.http.spans[id]
 	if sp.hi < sp.lo || sp.hi == sp.lo && !emptyHeaderValue(id, sp) {

@@ -9,7 +9,6 @@ package rulematch
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -33,6 +32,9 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		return "", "" // compileRule reports it as an error
 	}
 	toClient := r.Flow.Direction == rules.FlowToClient
+	toServer := r.Flow.Direction == rules.FlowToServer
+	req := r.URILen != nil // request-only buffers (urilen reads http.uri)
+	respName := ""         // a response-only buffer
 	for i := range len(r.Matches) + len(r.BSize) {
 		var id rules.Buffer
 		if i < len(r.Matches) {
@@ -64,15 +66,32 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 			}
 			continue
 		}
-		if !requestBuffer(id) || toClient && responseSide(id) {
-			// Suricata's http.header, http.cookie and the like inspect
-			// the response headers on to_client rules; responses are
-			// never parsed here
-			return name, "http response buffers are not supported"
+		switch httpSideOf(id) {
+		case sideFile:
+			if !fileProto(r.Proto) {
+				// files are taken from HTTP bodies only (httpresp.go)
+				return name, fmt.Sprintf("%s on %s: files are read from HTTP bodies only, %s is not parsed", name, r.Proto, r.Proto)
+			}
+		case sideResponse:
+			if toServer {
+				return name, fmt.Sprintf("%s is a response buffer: with flow:to_server it never matches", name)
+			}
+			respName = name
+		case sideRequest:
+			if toClient {
+				return name, fmt.Sprintf("%s is a request buffer: with flow:to_client it never matches", name)
+			}
+			req = true
 		}
-		if toClient {
-			return name, fmt.Sprintf("%s is a request buffer: with flow:to_client it never matches", name)
-		}
+	}
+	if respName != "" && r.Proto == rules.ProtoHTTP2 {
+		// the HTTP/1 response parser never sees an HTTP/2 stream
+		return respName, fmt.Sprintf("%s on http2: HTTP/2 responses are not parsed", respName)
+	}
+	if req && respName != "" {
+		// Suricata inspects a transaction's request buffers for such a
+		// rule; responses are not paired with their requests here
+		return respName, "the rule mixes request and response buffers: responses are not paired with their requests"
 	}
 	if toClient && r.URILen != nil {
 		return "urilen", "urilen reads the request URI: with flow:to_client it never matches"
@@ -84,32 +103,40 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 	return "", ""
 }
 
-// requestBuffer reports whether parseHTTPRequest fills the buffer: the
-// request buffers. Any other http buffer the parser may learn is one the
-// matcher never sees.
-func requestBuffer(id rules.Buffer) bool {
+// httpSide says which message of an HTTP transaction a buffer is read
+// from.
+type httpSide uint8
+
+const (
+	sideBoth     httpSide = iota // headers: the request's on to_server, the response's on to_client
+	sideRequest                  // the request line's parts and the request-only headers
+	sideResponse                 // the status line's parts, the response-only headers and body
+	sideFile                     // file.data: the body of either, as the direction says
+)
+
+// httpSideOf classifies an http buffer as Suricata 7 registers it: for one
+// direction or both.
+func httpSideOf(id rules.Buffer) httpSide {
 	switch id {
-	case rules.BufferHTTPURI, rules.BufferHTTPMethod, rules.BufferHTTPHeader, rules.BufferHTTPHost,
-		rules.BufferHTTPUserAgent, rules.BufferHTTPCookie, rules.BufferHTTPBody, rules.BufferHTTPHeaderNames,
-		rules.BufferHTTPRawURI, rules.BufferHTTPRequestLine, rules.BufferHTTPContentType, rules.BufferHTTPAccept,
-		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPConnection, rules.BufferHTTPReferer,
-		rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol, rules.BufferHTTPStart:
-		return true
+	case rules.BufferHTTPURI, rules.BufferHTTPMethod, rules.BufferHTTPHost, rules.BufferHTTPUserAgent,
+		rules.BufferHTTPBody, rules.BufferHTTPRawURI, rules.BufferHTTPRequestLine, rules.BufferHTTPAccept,
+		rules.BufferHTTPAcceptLang, rules.BufferHTTPAcceptEnc, rules.BufferHTTPReferer:
+		return sideRequest
+	case rules.BufferHTTPStatCode, rules.BufferHTTPStatMsg, rules.BufferHTTPResponseLine,
+		rules.BufferHTTPServer, rules.BufferHTTPLocation:
+		return sideResponse
+	case rules.BufferFileData:
+		return sideFile
 	}
-	return false
+	return sideBoth
 }
 
-// responseSide reports whether Suricata reads the buffer from the response
-// on a to_client rule (the header buffers, header names, Content-Type,
-// Connection, the protocol and http.start, the status line and headers; the URI, request line, method, host, user agent, Accept*,
-// Referer and request body exist in requests only).
-func responseSide(id rules.Buffer) bool {
-	switch id {
-	case rules.BufferHTTPHeader, rules.BufferHTTPCookie, rules.BufferHTTPHeaderNames, rules.BufferHTTPContentType,
-		rules.BufferHTTPConnection, rules.BufferHTTPRawHeader, rules.BufferHTTPProtocol, rules.BufferHTTPStart:
-		return true
-	}
-	return strings.HasPrefix(id.String(), "http.response")
+// fileProto reports whether file.data can match with protocol p: HTTP,
+// or a transport or IP rule, which Suricata runs on HTTP's files too.
+// Files of SMTP, SMB, FTP, NFS and HTTP/2 are not extracted.
+func fileProto(p rules.Protocol) bool {
+	return httpProto(p) || p == rules.ProtoTCP || p == rules.ProtoIP || p == rules.ProtoIPv4 ||
+		p == rules.ProtoIP4 || p == rules.ProtoIPv6 || p == rules.ProtoIP6
 }
 
 // transportProto reports whether p names IP or a transport rather than
@@ -156,4 +183,27 @@ func likeIPOnly(r *rules.Rule) bool {
 		}
 	}
 	return true
+}
+
+// readsResponse reports whether a rule runs on HTTP responses: it reads a
+// response buffer or file.data, or (not being to_server) a buffer both
+// messages have, which Suricata reads from the response too.
+func readsResponse(r *rules.Rule, bufs []chain) bool {
+	if r.Flow.Direction == rules.FlowToServer || r.URILen != nil || r.Proto == rules.ProtoHTTP2 {
+		// an http2 rule's header buffers are HTTP/2's, never an HTTP/1
+		// response's
+		return false
+	}
+	http := false
+	for _, b := range bufs {
+		switch b.id {
+		case rules.BufferPayload, rules.BufferDNSQuery, rules.BufferTLSSNI:
+			continue
+		}
+		http = true
+		if httpSideOf(b.id) == sideRequest {
+			return false
+		}
+	}
+	return http
 }

@@ -3,6 +3,7 @@ package signatures
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ipsreplay/ipsreplay/rulematch"
@@ -18,18 +19,18 @@ const etOpenDir = "../../shared/rulesets/et-open-2020"
 // went in, 14,509 with dns.query, urilen, the http request buffers and
 // pcre counts above 1000, 14,702 with tls.sni (tls_sni: 193 rules),
 // 14,742 with fragbits, http_start, seq, ack, window, id, icmp_id,
-// icmp_seq and sameip. Rules read is the set's own count; failed is 0
-// because the one rule Suricata refuses (sid 2025232, file_data twice) is skipped here for file_data
-// first. 60 rules that parse but ask for what the matcher never sees (HTTP
-// response headers, request buffers on to_client rules) are skipped too:
-// loaded, they could never fire. 30 more load since pcre repetition
-// counts above RE2's 1000 are rewritten (231 of the 262 such rules stay
-// skipped for a backreference). Active may grow as the matcher learns
+// icmp_seq and sameip, 17,366 with HTTP responses and file_data (about
+// 2,000), the backtracking pcre (346), the TLS certificate and SSH
+// buffers (77), byte_extract (23) and ip_proto, ipopts and fragoffset
+// (16). Rules read is the set's own count; the one failed rule is the
+// one Suricata refuses too (sid 2025232, file_data twice). The 50
+// skipped ask for what the matcher does not do (asn1, ssl_version,
+// ssl_state, xbits, dce, ...). Active may grow as the matcher learns
 // keywords, never shrink.
 const (
 	etOpenRead       = 17417
-	etOpenMinActive  = 14742
-	etOpenMaxSkipped = 2675
+	etOpenMinActive  = 17366
+	etOpenMaxSkipped = 50
 )
 
 func etOpenFiles(tb testing.TB) []string {
@@ -56,17 +57,27 @@ func TestLoadETOpen(t *testing.T) {
 	if active < etOpenMinActive || skipped > etOpenMaxSkipped {
 		t.Errorf("%d rules active, %d skipped; want at least %d active, at most %d skipped", active, skipped, etOpenMinActive, etOpenMaxSkipped)
 	}
+	// the one rule Suricata 7.0.10 refuses fails here too: sid 2025232,
+	// "file_data; file_data;" (skipped for file_data before file_data
+	// was supported)
 	for _, e := range s.Failed {
-		t.Errorf("failed: %v", e)
+		if !strings.Contains(e.Error(), "emerging-current_events.rules:3521: file_data: given twice") {
+			t.Errorf("failed: %v", e)
+		}
 	}
-	if len(s.SkippedReasons()) == 0 || s.SkippedReasons()[0].Reason != "unsupported keyword file_data" {
-		t.Errorf("top skip reason %+v, want file_data first", s.SkippedReasons()[:1])
+	// file_data loads since HTTP response bodies are inspected
+	for _, rc := range s.SkippedReasons() {
+		if rc.Reason == "unsupported keyword file_data" {
+			t.Errorf("%d rules skipped for file_data, want none", rc.Count)
+		}
 	}
 	if _, err := rulematch.New(s.Rules, rulematch.DefaultConfig()); err != nil {
 		t.Errorf("the matcher refuses the loaded rules: %v", err)
 	}
-	// Strict: ET Open 2020 has no malformed rule left, so it loads too.
-	if _, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: files, Vars: rules.DefaultVars(), Strict: true}); err != nil {
+	// Strict: ET Open 2020 has no malformed rule left but the one
+	// Suricata refuses too.
+	if _, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: files, Vars: rules.DefaultVars(), Strict: true}); err != nil &&
+		(len(s.Failed) != 1 || !strings.Contains(err.Error(), "file_data: given twice")) {
 		t.Errorf("strict load: %v", err)
 	}
 }

@@ -16,7 +16,7 @@ func TestLoadSetFailedRules(t *testing.T) {
 	src := "alert tcp any any -> any any (msg:\"ok\"; content:\"a\"; sid:1;)\n" +
 		"alert tcp any any -> any any (msg:\"bad\"; depth:4; sid:2;)\n" +
 		"alert tcp any any -> any any (msg:\"bad too\"; content:\"|4\"; sid:3;)\n" +
-		"alert tcp any any -> any any (msg:\"unsupported\"; file_data; content:\"x\"; sid:4;)\n" +
+		"alert tcp any any -> any any (msg:\"unsupported\"; content:\"x\"; http_raw_host; sid:4;)\n" +
 		"alert tcp any any -> any any (msg:\"vendor class\"; content:\"b\"; classtype:Bitcoin-event; sid:5;)\n"
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
@@ -34,7 +34,7 @@ func TestLoadSetFailedRules(t *testing.T) {
 	if got, want := s.FailedReasons(), []ReasonCount{{"invalid content", 1}, {"invalid depth", 1}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("FailedReasons = %+v, want %+v", got, want)
 	}
-	if got, want := s.SkippedReasons(), []ReasonCount{{"unsupported keyword file_data", 1}}; !reflect.DeepEqual(got, want) {
+	if got, want := s.SkippedReasons(), []ReasonCount{{"unsupported keyword http_raw_host", 1}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("SkippedReasons = %+v, want %+v", got, want)
 	}
 	all := strings.Join(s.Warnings, "\n")

@@ -157,6 +157,11 @@ func parseByteTest(st *ruleState, val string) error {
 		return fmt.Errorf("want bytes, operator, value, offset in %q", clip(val))
 	}
 	op := &ByteOp{Kind: ByteTest}
+	if strings.TrimSpace(args[0]) == "0" {
+		// Suricata loads it (ET Open's checks of http.content_len), but
+		// reading no bytes gives no number, so it never matches
+		return skipf("byte_test", "byte_test reads 0 bytes: it never matches")
+	}
 	var err error
 	if op.Bytes, op.BytesVar, err = byteCount(st, args[0], 1); err != nil {
 		return err

@@ -292,3 +292,15 @@ func modBuffer(name string, b Buffer) func(*ruleState, string) error {
 		return nil
 	}
 }
+
+// parseFileData is file_data (file.data): a sticky buffer that Suricata
+// refuses when it is given again with nothing matched in it yet
+// (ET Open sid 2025232: "file_data; file_data;").
+func parseFileData(st *ruleState, _ string) error {
+	if st.hasSticky && st.sticky == BufferFileData &&
+		(len(st.r.Matches) == 0 || st.r.Matches[len(st.r.Matches)-1].Buffer != BufferFileData) {
+		return fmt.Errorf("given twice with no match in between")
+	}
+	st.sticky, st.hasSticky = BufferFileData, true
+	return nil
+}

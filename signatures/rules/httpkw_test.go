@@ -148,3 +148,41 @@ func TestFieldEqParse(t *testing.T) {
 		}
 	}
 }
+
+func TestResponseBuffersParse(t *testing.T) {
+	tests := []struct {
+		opts string
+		want []Buffer
+	}{
+		{`file_data; content:"a";`, []Buffer{BufferFileData}},
+		{`file.data; content:"a"; pkt_data; content:"b";`, []Buffer{BufferFileData, BufferPayload}},
+		{`content:"200"; http_stat_code; content:"OK"; http_stat_msg;`, []Buffer{BufferHTTPStatCode, BufferHTTPStatMsg}},
+		{`http.stat_code; content:"404"; http.stat_msg; content:"Not";`, []Buffer{BufferHTTPStatCode, BufferHTTPStatMsg}},
+		{`content:"MZ"; http_server_body;`, []Buffer{BufferFileData}},
+		{`http.response_body; content:"x"; http.response_line; content:"HTTP/1.1 200";`, []Buffer{BufferFileData, BufferHTTPResponseLine}},
+		{`http_server; content:"nginx"; http.location; content:"/a"; http_content_len; content:"68";`, []Buffer{BufferHTTPServer, BufferHTTPLocation, BufferHTTPContentLen}},
+		{`pcre:"/^2/S"; pcre:"/ok/Yi"; pcre:"/MZ/Q";`, []Buffer{BufferHTTPStatCode, BufferHTTPStatMsg, BufferFileData}},
+	}
+	for _, tt := range tests {
+		text := `alert http any any -> any any (msg:"x"; flow:to_client; ` + tt.opts + ` sid:1;)`
+		r, skipped, err := Parse("t.rules", 1, text, DefaultVars())
+		if err != nil || skipped != nil {
+			t.Errorf("%s: %v %+v", tt.opts, err, skipped)
+			continue
+		}
+		var got []Buffer
+		for _, m := range r.Matches {
+			got = append(got, m.Buffer)
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: buffers %v, want %v", tt.opts, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("%s: buffers %v, want %v", tt.opts, got, tt.want)
+				break
+			}
+		}
+	}
+}

@@ -455,7 +455,8 @@ func (st *ruleState) validate() error {
 		if m.Buffer.SSH() && !r.Proto.sshBuffers() {
 			return kwErrorf(m.Buffer.String(), "an ssh buffer needs an ssh, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
-		if m.Buffer.HTTP() && !r.Proto.httpBuffers() {
+		// file.data names files of any protocol: the matcher says which it reads
+		if m.Buffer.HTTP() && m.Buffer != BufferFileData && !r.Proto.httpBuffers() {
 			return kwErrorf(m.Buffer.String(), "an http buffer needs an http, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
 		c := m.Content

@@ -247,8 +247,6 @@ func TestParseSkipped(t *testing.T) {
 	}{
 		{rule(`content:"a"; byte_test:1,>,2,0,relative,dce; sid:5;`), "byte_test", `byte_test dce (DCE/RPC stub data) is not supported`},
 		{rule(`content:"a"; byte_jump:1,0,dce; sid:5;`), "byte_jump", `byte_jump dce (DCE/RPC stub data) is not supported`},
-		{rule(`file_data; content:"a"; sid:5;`), "file_data", "file_data is not supported"},
-		{rule(`file.data; content:"a"; sid:5;`), "file.data", "file.data is not supported"},
 		{rule(`content:"a"; http_raw_host; sid:5;`), "http_raw_host", "http_raw_host is not supported"},
 		{rule(`http.cookie.raw; content:"a"; sid:5;`), "http.cookie.raw", `keyword "http.cookie.raw" is not supported`},
 		{rule(`flow:only_frag; sid:5;`), "flow", `flow option "only_frag" is not supported`},
@@ -260,9 +258,6 @@ func TestParseSkipped(t *testing.T) {
 		{rule(`pcre:"/(a)(?1)/"; sid:5;`), "pcre", `pcre uses recursion or a subroutine call`},
 		{rule(`pcre:"/a{2}{3}/"; sid:5;`), "pcre", `cannot be compiled as RE2`},
 		{rule(`pcre:"/x/K"; sid:5;`), "pcre", `pcre flag K (the http.cookie.raw buffer) is not supported`},
-		{rule(`pcre:"/x/S"; sid:5;`), "pcre", `pcre flag S (the http.stat_code buffer) is not supported`},
-		{rule(`pcre:"/x/Q"; sid:5;`), "pcre", `pcre flag Q (the http.response_body buffer) is not supported`},
-		{rule(`pcre:"/x/Y"; sid:5;`), "pcre", `pcre flag Y (the http.stat_msg buffer) is not supported`},
 		{rule(`pcre:"/x/Z"; sid:5;`), "pcre", `pcre flag Z (the http.host.raw buffer) is not supported`},
 		{rule(`threshold:type backoff, track by_flow, count 1, multiplier 10; sid:5;`), "threshold", "not supported"},
 		{rule(`dsize:!5-10; sid:5;`), "dsize", `negated range "!5-10" is not supported`},

@@ -36,6 +36,12 @@ func pcreBufferFlag(f byte) (Buffer, bool) {
 		return BufferHTTPRawURI, true
 	case 'D':
 		return BufferHTTPRawHeader, true
+	case 'Q':
+		return BufferFileData, true // http.response_body is file_data's buffer
+	case 'S':
+		return BufferHTTPStatCode, true
+	case 'Y':
+		return BufferHTTPStatMsg, true
 	}
 	return BufferPayload, false
 }
@@ -44,12 +50,6 @@ func pcreUnsupportedFlag(f byte) (string, bool) {
 	switch f {
 	case 'K':
 		return "http.cookie.raw", true
-	case 'Q':
-		return "http.response_body", true
-	case 'S':
-		return "http.stat_code", true
-	case 'Y':
-		return "http.stat_msg", true
 	case 'Z':
 		return "http.host.raw", true
 	}

@@ -57,7 +57,8 @@ func TestSkippedGroup(t *testing.T) {
 	tests := []struct {
 		text, want string
 	}{
-		{rule(`file_data; content:"x"; sid:1;`), "unsupported keyword file_data"},
+		{rule(`content:"x"; http_raw_host; sid:1;`), "unsupported keyword http_raw_host"},
+		{rule(`byte_test:0,=,65,0; sid:1;`), "unsupported keyword byte_test"},
 		{`alert bogus any any -> any any (sid:1;)`, `unsupported protocol bogus`},
 		{rule(`byte_test:1,=,1,0,dce; sid:1;`), "unsupported keyword byte_test"},
 		{rule(`pcre:"/(?<=a|b+)c/"; sid:1;`), "pcre uses a lookbehind that is not fixed length"},

@@ -146,7 +146,7 @@ func TestModifierTwiceTakesEarlierContent(t *testing.T) {
 func TestRealSetLimits(t *testing.T) {
 	for _, text := range []string{
 		rule(`byte_test:1,=,65,2147483648; sid:1;`), // past int32
-		rule(`byte_test:0,=,65,0; sid:1;`),
+		rule(`file_data; file_data; content:"a"; sid:1;`),
 		rule(`byte_jump:9,0; sid:1;`), // 8 at most without string
 		rule(`isdataat:65536; sid:1;`),
 		rule(`flowbits:set,a b; sid:1;`),

@@ -197,6 +197,16 @@ const (
 	BufferSSHHasshServer
 	BufferSSHHasshServerString
 
+	// The response buffers, and file.data, a transaction's body: the
+	// response's on to_client, the request's on to_server (Suricata 7's
+	// http.response_body is the same buffer).
+	BufferHTTPStatCode
+	BufferHTTPStatMsg
+	BufferHTTPResponseLine
+	BufferFileData
+	BufferHTTPServer
+	BufferHTTPLocation
+	BufferHTTPContentLen
 	NumBuffers // how many there are
 )
 
@@ -209,7 +219,8 @@ func (b Buffer) String() string {
 		"tls.cert_subject", "tls.cert_issuer", "tls.cert_serial", "tls.cert_fingerprint",
 		"ja3.hash", "ja3.string", "ja3s.hash", "ja3s.string",
 		"tls.random", "tls.random_time", "tls.random_bytes", "ssh.proto", "ssh.software",
-		"ssh.hassh", "ssh.hassh.string", "ssh.hassh.server", "ssh.hassh.server.string")
+		"ssh.hassh", "ssh.hassh.string", "ssh.hassh.server", "ssh.hassh.server.string",
+		"http.stat_code", "http.stat_msg", "http.response_line", "file.data", "http.server", "http.location", "http.content_len")
 }
 
 // Match is one content or pcre condition.

@@ -100,7 +100,7 @@ func TestParseHandshakeBuffers(t *testing.T) {
 	if c := r.Matches[1].Content; c.Negated || string(c.Pattern) != "AA:bb" || !c.NoCase {
 		t.Errorf("tls.fingerprint: %+v", c)
 	}
-	for b := BufferTLSCertSubject; b < NumBuffers; b++ {
+	for b := BufferTLSCertSubject; b <= BufferSSHHasshServerString; b++ {
 		if strings.HasPrefix(b.String(), "Buffer(") || b.HTTP() || !b.TLSHandshake() && !b.SSH() {
 			t.Errorf("buffer %d: name %q, http %v", b, b, b.HTTP())
 		}
