@@ -49,6 +49,10 @@ type scratch struct {
 	tlsName span
 	tlsDone bool
 	tlsFor  []byte
+	// a transformed buffer (transform.go): two buffers the transforms
+	// write in turn, and the result lowercased
+	xfOut [2][]byte
+	xfLow []byte
 }
 
 var _ packet.Detector = (*Matcher)(nil)
