@@ -184,3 +184,52 @@ func TestTransformNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per run, want 0", n)
 	}
 }
+
+// No input makes a transform panic, and each keeps its length promise.
+func FuzzTransforms(f *testing.F) {
+	for _, s := range []string{"", "%", "%4", "%41+", " \t\r\n", ":a\r\n:b\nc: D\n", "\xff\xe9", "GET /x HTTP/1.1"} {
+		f.Add([]byte(s))
+	}
+	var all []rules.Transform
+	for k := rules.TransformToLowercase; k <= rules.TransformPCREXform; k++ {
+		t := rules.Transform{Kind: k}
+		switch k {
+		case rules.TransformXor:
+			t.Key = []byte{0x0d, 0x0a, 0xc8}
+		case rules.TransformPCREXform:
+			r, _, err := rules.Parse("t.rules", 1, `alert http any any -> any any (http.uri; pcrexform:"\x2f(.[\x80-\xff]?)"; content:"1"; sid:1;)`, rules.DefaultVars())
+			if err != nil {
+				f.Fatal(err)
+			}
+			t = r.Matches[0].Transforms[0]
+		}
+		all = append(all, t)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var s scratch
+		for _, x := range all {
+			out, low := s.transform([]rules.Transform{x}, in)
+			n := len(in)
+			ok := len(low) == len(out)
+			switch x.Kind {
+			case rules.TransformToLowercase, rules.TransformToUppercase, rules.TransformXor, rules.TransformHeaderLowercase:
+				ok = ok && len(out) == n
+			case rules.TransformDotPrefix:
+				ok = ok && (n == 0 && len(out) == 0 || len(out) == n+1)
+			case rules.TransformToMD5:
+				ok = ok && len(out) == 16
+			case rules.TransformToSHA1:
+				ok = ok && len(out) == 20
+			case rules.TransformToSHA256:
+				ok = ok && len(out) == 32
+			default:
+				ok = ok && len(out) <= n
+			}
+			if !ok {
+				t.Errorf("%s on %q: %d bytes out (%d lowercased)", x, in, len(out), len(low))
+			}
+		}
+		// and all of them in a row, each on the one before's output
+		s.transform(all, in)
+	})
+}
