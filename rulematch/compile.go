@@ -26,9 +26,13 @@ func (it item) relative() bool {
 	return it.c != nil && it.c.relative || it.p != nil && it.p.relative || it.b != nil && it.b.relative
 }
 
-// chain is a rule's chain of items in one buffer, in rule order.
+// chain is a rule's chain of items in one buffer, in rule order. A
+// transformed buffer (xf, transform.go) is a buffer of its own, as in
+// Suricata: one rule may have a chain on http.uri and another on
+// http.uri after to_lowercase.
 type chain struct {
 	id    rules.Buffer
+	xf    []rules.Transform
 	items []item // may be empty when bsize is all the rule asks of the buffer
 	bsize *rules.Range
 }
@@ -135,6 +139,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	// contents and pcres, grouped by buffer in rule order
 	var best *rules.Content
 	var bestBuf rules.Buffer
+	var bestPat []byte // best's pattern, or what the payload holds of it (transformedPrefilter)
 	for i := range r.Matches {
 		m := &r.Matches[i]
 		id := m.Buffer
@@ -145,7 +150,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 		var it item
 		switch {
 		case m.Content != nil && m.PCRE == nil:
-			c, msg := compileContent(m.Content, id)
+			c, msg := compileContent(m.Content, id, m.Transforms)
 			if v := m.Content.OffsetVar | m.Content.DepthVar | m.Content.DistanceVar | m.Content.WithinVar; msg == "" && max(m.Content.OffsetVar, m.Content.DepthVar, m.Content.DistanceVar, m.Content.WithinVar) > rules.ByteVar(len(r.ByteVars)) {
 				msg = fmt.Sprintf("content %q: byte_extract variable %d out of range", m.Content.Pattern, v)
 			}
@@ -155,9 +160,12 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			}
 			it.c = c
 			// http.header_names is built, not a span of the payload the
-			// prefilter searches, so its contents cannot be the pattern
+			// prefilter searches, so its contents cannot be the pattern;
+			// nor can those of most transformed buffers
 			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && (best == nil || betterFastPattern(m.Content, best)) {
-				best, bestBuf = m.Content, id
+				if piece, ok := transformedPrefilter(m.Transforms, m.Content.Pattern); ok {
+					best, bestBuf, bestPat = m.Content, id, piece
+				}
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
 			b, msg := compileByte(m.Byte, len(r.ByteVars))
@@ -176,7 +184,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			bad("match %d: exactly one of content, pcre and a byte check must be set", i+1)
 			continue
 		}
-		cr.bufs = addItem(cr.bufs, id, it)
+		cr.bufs = addItem(cr.bufs, id, m.Transforms, it)
 		if handshakeBuffer(id) {
 			cr.handshake, cr.hsNeed = true, cr.hsNeed|handshakeBit(id)
 		}
@@ -187,7 +195,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			bad("bsize on the %s buffer: not a buffer and size the matcher can test", bs.Buffer)
 			continue
 		}
-		i := chainIndex(&cr.bufs, bs.Buffer)
+		i := chainIndex(&cr.bufs, bs.Buffer, bs.Transforms)
 		if cr.bufs[i].bsize != nil {
 			bad("bsize given twice for the %s buffer", bs.Buffer)
 		}
@@ -203,7 +211,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 		linkItems(cr.bufs[i].items)
 	}
 	if best != nil {
-		fp = lowerASCII(nil, best.Pattern)
+		fp = lowerASCII(nil, bestPat)
 		if bestBuf == rules.BufferDNSQuery {
 			fp = dnsPrefilterPiece(fp) // the dotted name is not in the payload
 			if len(fp) == 0 {
@@ -225,26 +233,22 @@ func betterFastPattern(c, cur *rules.Content) bool {
 	return !cur.FastPattern && len(c.Pattern) > len(cur.Pattern)
 }
 
-// chainIndex returns the index of the chain for buffer id, adding an empty
-// one when the rule has none.
-func chainIndex(bufs *[]chain, id rules.Buffer) int {
+// chainIndex returns the index of the chain for buffer id with transforms
+// xf, adding an empty one when the rule has none.
+func chainIndex(bufs *[]chain, id rules.Buffer, xf []rules.Transform) int {
 	for i := range *bufs {
-		if (*bufs)[i].id == id {
+		if (*bufs)[i].id == id && rules.SameTransforms((*bufs)[i].xf, xf) {
 			return i
 		}
 	}
-	*bufs = append(*bufs, chain{id: id})
+	*bufs = append(*bufs, chain{id: id, xf: xf})
 	return len(*bufs) - 1
 }
 
-func addItem(bufs []chain, id rules.Buffer, it item) []chain {
-	for i := range bufs {
-		if bufs[i].id == id {
-			bufs[i].items = append(bufs[i].items, it)
-			return bufs
-		}
-	}
-	return append(bufs, chain{id: id, items: []item{it}})
+func addItem(bufs []chain, id rules.Buffer, xf []rules.Transform, it item) []chain {
+	i := chainIndex(&bufs, id, xf)
+	bufs[i].items = append(bufs[i].items, it)
+	return bufs
 }
 
 // linkItems sets the flags that tie an item to the next one, as Suricata's

@@ -36,8 +36,9 @@ type content struct {
 	relativeNext bool
 }
 
-// compileContent checks a content the way Suricata's loader does.
-func compileContent(c *rules.Content, id rules.Buffer) (*content, string) {
+// compileContent checks a content the way Suricata's loader does; xf are
+// its buffer's transforms (a transformed http.host need not be lowercase).
+func compileContent(c *rules.Content, id rules.Buffer, xf []rules.Transform) (*content, string) {
 	n := len(c.Pattern)
 	switch {
 	case n == 0:
@@ -50,7 +51,7 @@ func compileContent(c *rules.Content, id rules.Buffer) (*content, string) {
 		return nil, fmt.Sprintf("content %q: within %d is less than the content length %d", c.Pattern, c.Within, n)
 	case c.StartsWith && (c.HasOffset || c.HasDepth || c.HasDistance || c.HasWithin):
 		return nil, fmt.Sprintf("content %q: startswith cannot be combined with offset, depth, distance or within", c.Pattern)
-	case id == rules.BufferHTTPHost && !c.NoCase && !bytes.Equal(c.Pattern, bytes.ToLower(c.Pattern)):
+	case id == rules.BufferHTTPHost && len(xf) == 0 && !c.NoCase && !bytes.Equal(c.Pattern, bytes.ToLower(c.Pattern)):
 		return nil, fmt.Sprintf("content %q: http.host is lowercased, so an uppercase pattern never matches: lowercase it or add nocase", c.Pattern)
 	}
 	cc := &content{

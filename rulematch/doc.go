@@ -165,6 +165,18 @@
 //     runs on every packet of a flow after the one that showed the
 //     protocol (a TLS record header or an SSH banner), as protocol-only
 //     http rules do. ja3 on QUIC is left out (QUIC is not decoded).
+//   - Transforms (to_lowercase, url_decode, dotprefix, to_sha256, xor,
+//     pcrexform and the others Suricata 7 has; transform.go) make a
+//     buffer of their own, as in Suricata: a chain runs on its buffer
+//     transformed in rule order, built per chain run in scratch. They
+//     act on the buffers as this matcher has them, so url_decode on
+//     http.uri decodes the target as sent, where Suricata's http.uri is
+//     decoded already. The prefilter keeps a transformed chain's content
+//     only when the payload must hold it: after case transforms (the
+//     search folds case) and, less its first byte, after dotprefix;
+//     other transformed contents are never the prefilter pattern.
+//     pcrexform runs as pcre does (RE2, one rune per byte); with no match
+//     the buffer stays as it is (Suricata 7; Suricata 8 fails it).
 //   - pcre runs Go's RE2 on the buffer presented one rune per byte, as
 //     signatures/rules compiles patterns for (\xff is U+00FF): "." takes
 //     one byte and bytes >= 0x80 match as in PCRE. A retry after a failed

@@ -68,6 +68,10 @@ type scratch struct {
 	// http buffers are its buffers
 	resp   respView
 	inResp bool
+	// a transformed buffer (transform.go): two buffers the transforms
+	// write in turn, and the result lowercased
+	xfOut [2][]byte
+	xfLow []byte
 }
 
 var _ packet.Detector = (*Matcher)(nil)

@@ -67,10 +67,14 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	return p[sp.lo:sp.hi], low, true
 }
 
-// runChain reports whether a chain matches one buffer: its bsize first
-// (Suricata tests it as the chain's last item, but it depends on nothing
-// else and is cheaper than any), then its items, if any.
+// runChain reports whether a chain matches one buffer: its transforms
+// first (transform.go), then its bsize (Suricata tests it as the chain's
+// last item, but it depends on nothing else and is cheaper than any),
+// then its items, if any.
 func (s *scratch) runChain(b *chain, raw, low []byte) bool {
+	if len(b.xf) > 0 {
+		raw, low = s.transform(b.xf, raw)
+	}
 	if b.bsize != nil && !b.bsize.Match(len(raw)) {
 		return false
 	}

@@ -27,13 +27,18 @@ func byteInt(s string) (int64, bool) {
 
 // addByteOp puts a byte check in the chain: in the buffer of the match it
 // is relative to, else the sticky buffer.
-func (st *ruleState) addByteOp(op *ByteOp) {
+func (st *ruleState) addByteOp(op *ByteOp) error {
 	buf := st.sticky
 	if op.Relative && len(st.r.Matches) > 0 && !st.hasSticky {
 		buf = st.r.Matches[len(st.r.Matches)-1].Buffer
 	}
-	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, Byte: op})
+	xf, err := st.takeTransforms(buf)
+	if err != nil {
+		return err
+	}
+	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, Transforms: xf, Byte: op})
 	st.mods = append(st.mods, contentMods{})
+	return nil
 }
 
 // byteOptions reads the optional flags byte_test and byte_jump share,
@@ -190,8 +195,7 @@ func parseByteTest(st *ruleState, val string) error {
 	if err := byteOptions("byte_test", op, args[4:], false); err != nil {
 		return err
 	}
-	st.addByteOp(op)
-	return nil
+	return st.addByteOp(op)
 }
 
 func parseByteJump(st *ruleState, val string) error {
@@ -215,8 +219,7 @@ func parseByteJump(st *ruleState, val string) error {
 	if err := byteOptions("byte_jump", op, args[2:], true); err != nil {
 		return err
 	}
-	st.addByteOp(op)
-	return nil
+	return st.addByteOp(op)
 }
 
 func parseIsDataAt(st *ruleState, val string) error {
@@ -241,8 +244,7 @@ func parseIsDataAt(st *ruleState, val string) error {
 			return fmt.Errorf("unknown option %q (want relative or rawbytes)", clip(a))
 		}
 	}
-	st.addByteOp(op)
-	return nil
+	return st.addByteOp(op)
 }
 
 // parseByteExtract reads byte_extract:N, offset, name[, relative]

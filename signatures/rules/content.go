@@ -83,6 +83,10 @@ func parseContent(st *ruleState, val string) error {
 }
 
 func parseURIContent(st *ruleState, val string) error {
+	if len(st.pending) > 0 || len(st.xforms) > 0 {
+		// a content modifier, which Suricata refuses after a sticky buffer
+		return fmt.Errorf("cannot follow the transforms of %s: it is content with http_uri, not a match in the transformed buffer", st.sticky)
+	}
 	return st.addContent(val, BufferHTTPURI)
 }
 
@@ -91,17 +95,26 @@ func (st *ruleState) addContent(val string, buf Buffer) error {
 	if err != nil {
 		return err
 	}
-	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, Content: &Content{Pattern: pattern, Negated: negated}})
+	xf, err := st.takeTransforms(buf)
+	if err != nil {
+		return err
+	}
+	c := &Content{Pattern: pattern, Negated: negated}
+	if err := checkTransformContent(xf, c); err != nil {
+		return err
+	}
+	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, Transforms: xf, Content: c})
 	st.mods = append(st.mods, contentMods{})
 	return nil
 }
 
 // lastContent is the content a modifier applies to: the latest one in the
-// sticky buffer when one is in effect, else the latest one.
+// sticky buffer (with the transforms in effect) when one is in effect,
+// else the latest one.
 func (st *ruleState) lastContent(kw string) (*Content, int, error) {
 	for i := len(st.r.Matches) - 1; i >= 0; i-- {
 		m := &st.r.Matches[i]
-		if m.Content == nil || st.hasSticky && m.Buffer != st.sticky {
+		if m.Content == nil || st.hasSticky && (m.Buffer != st.sticky || !SameTransforms(m.Transforms, st.xforms)) {
 			continue
 		}
 		return m.Content, i, nil
@@ -256,9 +269,15 @@ func parseEndsWith(st *ruleState, _ string) error {
 }
 
 // sticky makes a sticky buffer keyword: following contents look in b.
+// Transforms may follow it (transform.go), but not pkt_data, and none may
+// be left pending from the buffer before.
 func sticky(b Buffer) func(*ruleState, string) error {
 	return func(st *ruleState, _ string) error {
+		if len(st.pending) > 0 {
+			return fmt.Errorf("no match follows the transforms of %s", st.sticky)
+		}
 		st.sticky, st.hasSticky = b, true
+		st.listSet, st.xforms = b != BufferPayload, nil
 		return nil
 	}
 }

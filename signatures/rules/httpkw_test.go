@@ -77,10 +77,10 @@ func TestBSizeParse(t *testing.T) {
 		want    []BufferSize
 		wantErr bool
 	}{
-		{`dns.query; content:"google.com"; bsize:10;`, []BufferSize{{BufferDNSQuery, &Range{Op: RangeEq, Min: 10}}}, false},
-		{`http.uri; bsize:<25; http.host; bsize:10<>100;`, []BufferSize{{BufferHTTPURI, &Range{Op: RangeLt, Min: 25}},
-			{BufferHTTPHost, &Range{Op: RangeExclusive, Min: 10, Max: 100}}}, false},
-		{`content:"x"; http_uri; bsize:>3;`, []BufferSize{{BufferHTTPURI, &Range{Op: RangeGt, Min: 3}}}, false},
+		{`dns.query; content:"google.com"; bsize:10;`, []BufferSize{{Buffer: BufferDNSQuery, Size: &Range{Op: RangeEq, Min: 10}}}, false},
+		{`http.uri; bsize:<25; http.host; bsize:10<>100;`, []BufferSize{{Buffer: BufferHTTPURI, Size: &Range{Op: RangeLt, Min: 25}},
+			{Buffer: BufferHTTPHost, Size: &Range{Op: RangeExclusive, Min: 10, Max: 100}}}, false},
+		{`content:"x"; http_uri; bsize:>3;`, []BufferSize{{Buffer: BufferHTTPURI, Size: &Range{Op: RangeGt, Min: 3}}}, false},
 		{`bsize:3;`, nil, true},
 		{`content:"x"; bsize:3;`, nil, true},
 		{`http.uri; bsize:3; bsize:4;`, nil, true},

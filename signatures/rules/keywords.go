@@ -129,6 +129,23 @@ func keywordTable() []keyword {
 		{name: "http.content_len", doc: "http.content_len; sticky buffer: the Content-Length header (request or response).", value: valueNone, parse: sticky(BufferHTTPContentLen)},
 		{name: "http_content_len", doc: "http_content_len; the same as http.content_len.", value: valueNone, parse: sticky(BufferHTTPContentLen)},
 
+		// Transforms (transform.go): right after a sticky buffer, they change
+		// it, in rule order, before the matches that follow look at it.
+		{name: "to_lowercase", doc: "to_lowercase; transform: ASCII letters to lowercase (a content with uppercase letters after it is refused).", value: valueNone, parse: simpleTransform(TransformToLowercase)},
+		{name: "to_uppercase", doc: "to_uppercase; transform: ASCII letters to uppercase (a content with lowercase letters after it is refused).", value: valueNone, parse: simpleTransform(TransformToUppercase)},
+		{name: "strip_whitespace", doc: "strip_whitespace; transform: drop every whitespace byte (space, \\t, \\n, \\v, \\f, \\r).", value: valueNone, parse: simpleTransform(TransformStripWhitespace)},
+		{name: "compress_whitespace", doc: "compress_whitespace; transform: each run of whitespace becomes its first byte.", value: valueNone, parse: simpleTransform(TransformCompressWhitespace)},
+		{name: "url_decode", doc: "url_decode; transform: %HH becomes the byte, + a space; bad or cut-off escapes stay as they are.", value: valueNone, parse: simpleTransform(TransformURLDecode)},
+		{name: "dotprefix", doc: `dotprefix; transform: a "." before the buffer (when not empty), so content:".example.com" matches the domain and its subdomains.`, value: valueNone, parse: simpleTransform(TransformDotPrefix)},
+		{name: "to_md5", doc: "to_md5; transform: the buffer's MD5 hash, 16 raw bytes.", value: valueNone, parse: simpleTransform(TransformToMD5)},
+		{name: "to_sha1", doc: "to_sha1; transform: the buffer's SHA-1 hash, 20 raw bytes.", value: valueNone, parse: simpleTransform(TransformToSHA1)},
+		{name: "to_sha256", doc: "to_sha256; transform: the buffer's SHA-256 hash, 32 raw bytes.", value: valueNone, parse: simpleTransform(TransformToSHA256)},
+		{name: "xor", doc: `xor:"hexkey"; transform: each byte xor the key (1 to 255 bytes), repeated.`, parse: parseXor},
+		{name: "header_lowercase", doc: "header_lowercase; transform: each line's header name (up to its first ':') to lowercase.", value: valueNone, parse: simpleTransform(TransformHeaderLowercase)},
+		{name: "strip_pseudo_headers", doc: "strip_pseudo_headers; transform: drop the lines that start with ':' (HTTP/2 pseudo-headers).", value: valueNone, parse: simpleTransform(TransformStripPseudoHeaders)},
+		{name: "pcrexform", doc: `pcrexform:"regex"; transform: the buffer becomes the one capturing group of the regex's first match (PCRE without delimiters or flags, run as RE2; no match leaves the buffer as it is).`, parse: parsePCREXform},
+		{name: "from_base64", doc: "from_base64; not supported: a Suricata 8 transform that Suricata 7 does not load.", value: valueOptional, parse: unsupportedKeyword("from_base64", "from_base64 is a Suricata 8 transform; Suricata 7 does not load the rule")},
+
 		// Content modifiers (old style): the preceding content looks in a buffer.
 		{name: "http_uri", doc: "http_uri; the preceding content looks in http.uri.", value: valueNone, parse: modBuffer("http_uri", BufferHTTPURI)},
 		{name: "http_method", doc: "http_method; the preceding content looks in http.method.", value: valueNone, parse: modBuffer("http_method", BufferHTTPMethod)},

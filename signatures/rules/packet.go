@@ -330,8 +330,14 @@ func parseBSize(st *ruleState, val string) error {
 	if b == BufferPayload {
 		return fmt.Errorf("needs a sticky buffer, not the packet payload")
 	}
+	// bsize takes up pending transforms, as a content does: it measures
+	// the transformed buffer
+	xf, err := st.takeTransforms(b)
+	if err != nil {
+		return err
+	}
 	for _, bs := range st.r.BSize {
-		if bs.Buffer == b {
+		if bs.Buffer == b && SameTransforms(bs.Transforms, xf) {
 			return fmt.Errorf("a second bsize for the %s buffer", b)
 		}
 	}
@@ -341,7 +347,7 @@ func parseBSize(st *ruleState, val string) error {
 	if err != nil {
 		return err
 	}
-	st.r.BSize = append(st.r.BSize, BufferSize{Buffer: b, Size: r})
+	st.r.BSize = append(st.r.BSize, BufferSize{Buffer: b, Transforms: xf, Size: r})
 	return nil
 }
 

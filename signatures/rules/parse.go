@@ -201,6 +201,14 @@ type ruleState struct {
 	once      map[string]bool // keywords seen that may appear once
 	fastPat   bool
 	warnings  []string
+
+	// Transforms (transform.go): listSet says the sticky buffer was named
+	// and no match has taken up transforms since (Suricata's list_set),
+	// so a transform may follow; pending are transforms no match has
+	// taken up yet; xforms are those of the sticky buffer's matches.
+	listSet bool
+	pending []Transform
+	xforms  []Transform
 }
 
 // contentMods is what a content had that Content does not record.
@@ -441,6 +449,9 @@ func headerFields(s string) []string {
 // validate runs the checks that need the whole rule.
 func (st *ruleState) validate() error {
 	r := st.r
+	if len(st.pending) > 0 {
+		return kwErrorf(st.pending[0].Kind.String(), "no match follows the transforms of %s", st.sticky)
+	}
 	for i := range r.Matches {
 		m := &r.Matches[i]
 		if m.Buffer == BufferDNSQuery && !r.Proto.dnsBuffers() {
@@ -472,7 +483,7 @@ func (st *ruleState) validate() error {
 			return kwErrorf("depth", "%d is less than the content length %d, so %q can never match", c.Depth, len(c.Pattern), clip(string(c.Pattern)))
 		case c.HasWithin && c.WithinVar == 0 && c.Within < len(c.Pattern):
 			return kwErrorf("within", "%d is less than the content length %d, so %q can never match", c.Within, len(c.Pattern), clip(string(c.Pattern)))
-		case m.Buffer == BufferHTTPHost && !c.NoCase && hasUpper(c.Pattern):
+		case m.Buffer == BufferHTTPHost && len(m.Transforms) == 0 && !c.NoCase && hasUpper(c.Pattern):
 			return kwErrorf("http.host", "the host buffer is lowercase but content %q has uppercase letters; write it in lowercase or add nocase", clip(string(c.Pattern)))
 		}
 	}

@@ -211,9 +211,16 @@ func parsePCREKeyword(st *ruleState, val string) error {
 		if st.hasSticky && st.sticky != pv.buffer {
 			return fmt.Errorf("flag %c names the %s buffer, but the sticky buffer is %s", pv.bufFlag, pv.buffer, st.sticky)
 		}
+		if len(st.pending) > 0 || len(st.xforms) > 0 {
+			return fmt.Errorf("flag %c cannot be used on the transformed %s buffer", pv.bufFlag, pv.buffer)
+		}
 		buf = pv.buffer
 	}
-	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, PCRE: pv.pcre})
+	xf, err := st.takeTransforms(buf)
+	if err != nil {
+		return err
+	}
+	st.r.Matches = append(st.r.Matches, Match{Buffer: buf, Transforms: xf, PCRE: pv.pcre})
 	st.mods = append(st.mods, contentMods{})
 	return nil
 }

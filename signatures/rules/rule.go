@@ -226,6 +226,10 @@ func (b Buffer) String() string {
 // Match is one content or pcre condition.
 type Match struct {
 	Buffer Buffer
+	// Transforms change the buffer before this match looks at it
+	// (transform.go); nil for none. The matches of one transformed
+	// buffer share the slice.
+	Transforms []Transform
 	// Content is set for content:, PCRE for pcre:, Byte for byte_test:,
 	// byte_jump: and isdataat:.
 	Content *Content
@@ -403,8 +407,9 @@ type Flags struct {
 // the content before it) must pass Size. The buffer must be there: bsize
 // on a buffer the packet lacks does not match.
 type BufferSize struct {
-	Buffer Buffer
-	Size   *Range
+	Buffer     Buffer
+	Transforms []Transform // of the buffer measured: its length after them
+	Size       *Range
 }
 
 // FieldEq is a header field test: equal to Value, or with Negated
