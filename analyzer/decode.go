@@ -21,9 +21,12 @@ type LinkType uint32
 const (
 	LinkNull      LinkType = 0
 	LinkEthernet  LinkType = 1
+	LinkPPP       LinkType = 9
 	LinkRaw12     LinkType = 12
 	LinkRaw14     LinkType = 14
+	LinkPPPSerial LinkType = 50 // PPP in HDLC-like framing
 	LinkRaw       LinkType = 101
+	LinkCHDLC     LinkType = 104 // Cisco HDLC
 	LinkLoop      LinkType = 108
 	LinkLinuxSLL  LinkType = 113
 	LinkIPv4      LinkType = 228
@@ -37,7 +40,7 @@ const (
 func (lt LinkType) Supported() bool {
 	switch lt {
 	case LinkNull, LinkEthernet, LinkRaw12, LinkRaw14, LinkRaw, LinkLoop,
-		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2:
+		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2, LinkPPP, LinkPPPSerial, LinkCHDLC:
 		return true
 	}
 	return false
@@ -63,6 +66,12 @@ func (lt LinkType) String() string {
 		name = "IPV6"
 	case LinkLinuxSLL2:
 		name = "LINUX_SLL2"
+	case LinkPPP:
+		name = "PPP"
+	case LinkPPPSerial:
+		name = "PPP_HDLC"
+	case LinkCHDLC:
+		name = "C_HDLC"
 	default:
 		if lt < 256 {
 			name = layers.LinkType(lt).String()
@@ -119,6 +128,13 @@ type decoder struct {
 	decoded []gopacket.LayerType
 	frag    *reassembler
 
+	// outer holds the facts of the packet around a tunnel while its
+	// inner packet is decoded; handedOff says fill stopped at a fragment
+	// (given to the reassembler, which decoded the datagram if it
+	// completed).
+	outer     packet.Facts
+	handedOff bool
+
 	reasons [reasonCount]uint64
 }
 
@@ -169,6 +185,10 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 			return layers.LayerTypeIPv6, 0, true
 		}
 		return 0, 0, false
+	case LinkPPP, LinkPPPSerial:
+		return pppNext(data)
+	case LinkCHDLC:
+		return chdlcNext(data)
 	case LinkLinuxSLL2:
 		// gopacket has no SLL2 layer: the 20-byte header starts with the
 		// EtherType, which is all we need.
@@ -199,8 +219,43 @@ func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
 		d.reasons[reasonNonIP]++
 		return false
 	}
-	err := p.DecodeLayers(data[off:], &d.decoded)
-	return d.fill(f, p, err, data[off:], false)
+	return d.run(f, first, data[off:], false)
+}
+
+// run decodes pkt from its first layer into f and goes on into the
+// packets it encapsulates (tunnel.go), which replace the outer facts as
+// they are decoded; when an inner packet yields nothing, the facts of the
+// packet around it stand. reassembled is set for a reassembled datagram,
+// whose fragments are not reassembled again.
+func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, reassembled bool) bool {
+	ok := false
+	for depth := 0; ; depth++ {
+		p := d.parsers[first]
+		err := p.DecodeLayers(pkt, &d.decoded)
+		d.handedOff = false
+		filled := d.fill(f, p, err, pkt, reassembled)
+		if depth > 0 && !filled {
+			*f = d.outer // an inner packet that yields nothing: keep the tunnel's
+			return ok
+		}
+		ok = filled
+		if err != nil || d.handedOff || depth == maxTunnelDepth {
+			return ok
+		}
+		inner, next, found := d.tunnel(f)
+		if !found {
+			return ok
+		}
+		if !filled {
+			// an encapsulation with no IP before it (NSH, PPPoE): fill
+			// counted it as another protocol, which it is not
+			d.reasons[reasonNonIP]--
+		}
+		d.outer = *f
+		*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen,
+			HasEth: f.HasEth, SrcMAC: f.SrcMAC, DstMAC: f.DstMAC, VLAN: f.VLAN}
+		pkt, first, reassembled = inner, next, false
+	}
 }
 
 // fill reads the layers just decoded from pkt into f. inner is set for a
@@ -227,6 +282,7 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 				if !inner {
 					d.defrag4(f)
 				}
+				d.handedOff = true
 				return true
 			}
 		case layers.LayerTypeIPv6:
@@ -245,6 +301,7 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 				if !inner {
 					d.defrag6(f, raw, at, nextPos)
 				}
+				d.handedOff = true
 				return true
 			}
 		case layers.LayerTypeARP:
@@ -413,9 +470,7 @@ func (d *decoder) reassembled(f *packet.Facts, first gopacket.LayerType, whole [
 	case fragPending:
 		return
 	}
-	p := d.parsers[first]
-	err := p.DecodeLayers(whole, &d.decoded)
-	d.fill(f, p, err, whole, true)
+	d.run(f, first, whole, true)
 }
 
 func isICMPv4Error(t uint8) bool {

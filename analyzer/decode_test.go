@@ -253,7 +253,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, link uint8, data []byte) {
 		d := newDecoder()
 		var facts packet.Facts
-		for _, lt := range []LinkType{LinkType(link), LinkEthernet, LinkRaw, LinkLinuxSLL2, LinkNull} {
+		for _, lt := range []LinkType{LinkType(link), LinkEthernet, LinkRaw, LinkLinuxSLL2, LinkNull, LinkPPP, LinkCHDLC} {
 			d.decode(lt, data, &facts)
 		}
 	})
