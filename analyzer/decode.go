@@ -233,7 +233,7 @@ func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, rea
 		p := d.parsers[first]
 		err := p.DecodeLayers(pkt, &d.decoded)
 		d.handedOff = false
-		filled := d.fill(f, p, err, pkt, reassembled)
+		filled := d.fill(f, first, p, err, pkt, reassembled)
 		if depth > 0 && !filled {
 			*f = d.outer // an inner packet that yields nothing: keep the tunnel's
 			return ok
@@ -253,14 +253,16 @@ func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, rea
 		}
 		d.outer = *f
 		*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen,
-			HasEth: f.HasEth, SrcMAC: f.SrcMAC, DstMAC: f.DstMAC, VLAN: f.VLAN}
+			HasEth: f.HasEth, SrcMAC: f.SrcMAC, DstMAC: f.DstMAC, VLAN: f.VLAN, Events: f.Events}
 		pkt, first, reassembled = inner, next, false
 	}
 }
 
-// fill reads the layers just decoded from pkt into f. inner is set for a
-// reassembled datagram, whose fragments are not reassembled again.
-func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err error, pkt []byte, inner bool) bool {
+// fill reads the layers just decoded from pkt, which starts with layer
+// first, into f. inner is set for a reassembled datagram, whose fragments
+// are not reassembled again.
+func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.DecodingLayerParser, err error, pkt []byte, inner bool) bool {
+	var ip6raw []byte // the IPv6 packet, for the extension headers' span
 	for i, typ := range d.decoded {
 		switch typ {
 		case layers.LayerTypeEthernet:
@@ -270,12 +272,28 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 		case layers.LayerTypeDot1Q:
 			f.VLAN = d.dot1q.VLANIdentifier
 		case layers.LayerTypeIPv4:
+			if d.ip4.Version != 4 {
+				// gopacket does not check: Suricata refuses the header
+				// (and an IP-in-IP tunnel's inner packet) with an event
+				f.Events |= wrongVersion(d.decoded[:i], packet.EvIPv4InIPv6WrongVersion, packet.EvIPv4WrongIPVersion)
+				d.reasons[reasonMalformedL3]++
+				return f.L3 != packet.L3None
+			}
 			f.L3 = packet.L3IPv4
 			f.Src = addr4(d.ip4.SrcIP)
 			f.Dst = addr4(d.ip4.DstIP)
 			f.TTL = d.ip4.TTL
 			f.IPID = d.ip4.Id
 			f.IPFlags = uint8(d.ip4.Flags) & 7
+			f.IPProto = uint8(d.ip4.Protocol)
+			f.FragOffset = d.ip4.FragOffset
+			f.L3Header = d.ip4.Contents
+			f.IPOpts = 0
+			if d.ip4.IHL > 5 {
+				var ev packet.DecodeEvents
+				f.IPOpts, ev = ipv4Options(d.ip4.Contents[20:])
+				f.Events |= ev
+			}
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
 				// the parser stopped here: no transport layer follows
 				d.reasons[reasonFragment]++
@@ -286,13 +304,25 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 				return true
 			}
 		case layers.LayerTypeIPv6:
+			if d.ip6.Version != 6 {
+				f.Events |= wrongVersion(d.decoded[:i], packet.EvIPv6InIPv6WrongVersion, packet.EvIPv6WrongIPVersion)
+				d.reasons[reasonMalformedL3]++
+				return f.L3 != packet.L3None
+			}
 			f.L3 = packet.L3IPv6
 			f.Src = addr16(d.ip6.SrcIP)
 			f.Dst = addr16(d.ip6.DstIP)
 			f.TTL = d.ip6.HopLimit
+			f.IPProto = uint8(d.ip6.NextHeader)
+			f.FragOffset, f.IPOpts = 0, 0
+			f.L3Header = d.ip6.Contents
 			raw := d.payloadBefore(i, pkt)
 			if plen := 40 + int(d.ip6.Length); d.ip6.Length != 0 && len(raw) > plen {
 				raw = raw[:plen] // Ethernet padding
+			}
+			ip6raw = raw
+			if isIPv6ExtHeader(raw[6]) {
+				f.Events |= ipv6ExtEvents(raw)
 			}
 			if at, nextPos, ok := ipv6FragmentHeader(raw); ok {
 				// the skipper would read fragment data as a transport
@@ -304,6 +334,12 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 				d.handedOff = true
 				return true
 			}
+		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing:
+			f.IPProto = uint8(d.ip6ext.NextHeader)
+			// the headers run from the IPv6 header to the skipper's payload
+			if off := cap(ip6raw) - cap(d.ip6ext.Payload); off >= 40 && off <= len(ip6raw) {
+				f.L3Header = ip6raw[:off]
+			}
 		case layers.LayerTypeARP:
 			d.fillARP(f)
 		case layers.LayerTypeICMPv4:
@@ -311,6 +347,9 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 			f.ICMPType = d.icmp4.TypeCode.Type()
 			f.ICMPCode = d.icmp4.TypeCode.Code()
 			f.Payload = d.icmp4.Payload
+			if raw := d.payloadBefore(i, pkt); len(raw) >= 8 {
+				f.L4Header = raw[:icmpv4HeaderLen(raw)]
+			}
 			if f.ICMPType == layers.ICMPv4TypeEchoRequest || f.ICMPType == layers.ICMPv4TypeEchoReply {
 				f.ICMPID, f.ICMPSeq = d.icmp4.Id, d.icmp4.Seq
 			}
@@ -322,6 +361,9 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 			f.ICMPType = d.icmp6.TypeCode.Type()
 			f.ICMPCode = d.icmp6.TypeCode.Code()
 			f.Payload = d.icmp6.Payload
+			if raw := d.payloadBefore(i, pkt); len(raw) >= 4 {
+				f.L4Header = raw[:min(8, len(raw))] // type, code, checksum and the first word
+			}
 			// gopacket leaves an echo's identifier and sequence in the payload
 			if (f.ICMPType == layers.ICMPv6TypeEchoRequest || f.ICMPType == layers.ICMPv6TypeEchoReply) && len(f.Payload) >= 4 {
 				f.ICMPID = binary.BigEndian.Uint16(f.Payload[0:2])
@@ -339,20 +381,65 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 			f.Seq, f.Ack = d.tcp.Seq, d.tcp.Ack
 			f.Window = d.tcp.Window
 			f.TCPOptions = d.tcp.Contents[20:] // the parsed header is at least 20 bytes
+			f.L4Header = d.tcp.Contents
+			if len(f.TCPOptions) > 0 {
+				f.Events |= tcpOptEvents(f.TCPOptions)
+			}
 			f.Payload = d.tcp.Payload
 		case layers.LayerTypeUDP:
 			f.Proto = packet.ProtoUDP
 			f.SrcPort = uint16(d.udp.SrcPort)
 			f.DstPort = uint16(d.udp.DstPort)
+			f.L4Header = d.udp.Contents
 			f.Payload = d.udp.Payload
 		}
 	}
 	if err != nil {
 		d.reasons[d.classify(err, p)]++
+		d.refused(f, first, pkt)
 	} else if f.L3 == packet.L3None {
 		d.reasons[reasonNonIP]++
 	}
 	return f.L3 != packet.L3None
+}
+
+// refused reads what it can of the header the parser refused, the one
+// after the last decoded, so that the packet is still inspected with its
+// decoder events: an IP header after a link layer (or first), a
+// transport header after IP.
+func (d *decoder) refused(f *packet.Facts, first gopacket.LayerType, pkt []byte) {
+	n := len(d.decoded)
+	b := d.payloadBefore(n, pkt)
+	last := first
+	if n > 0 {
+		last = d.decoded[n-1]
+	}
+	switch {
+	case f.L3 == packet.L3None:
+		if n == 0 && first != layers.LayerTypeIPv4 && first != layers.LayerTypeIPv6 {
+			return // the link layer itself was refused
+		}
+		switch last {
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeEthernet, layers.LayerTypeDot1Q,
+			layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback:
+			invalidIP(f, b)
+		}
+	case f.Proto == 0 && (f.L3 == packet.L3IPv4 || f.L3 == packet.L3IPv6):
+		switch last {
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeIPv6HopByHop,
+			layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing:
+			invalidL4(f, f.IPProto, b)
+		}
+	}
+}
+
+// wrongVersion is the event for an IP header of the wrong version: inIPv6
+// when it follows an IPv6 header (a tunnel), plain otherwise.
+func wrongVersion(before []gopacket.LayerType, inIPv6, plain packet.DecodeEvents) packet.DecodeEvents {
+	if n := len(before); n > 0 && before[n-1] == layers.LayerTypeIPv6 {
+		return inIPv6
+	}
+	return plain
 }
 
 // classify names the layer that failed: the one after the last decoded.
@@ -427,6 +514,7 @@ func (d *decoder) defrag4(f *packet.Facts) {
 	k := fragKey{src: f.Src, dst: f.Dst, id: uint32(ip.Id), proto: uint8(ip.Protocol)}
 	whole, res := d.frag.add(k, f.Time, ip.Contents, 0, 0, int(ip.FragOffset)*8,
 		ip.Flags&layers.IPv4MoreFragments != 0, ip.Payload)
+	f.Events |= fragEvents(d.frag.anomaly, packet.EvIPv4FragPktTooLarge, packet.EvIPv4FragOverlap, 0)
 	d.reassembled(f, layers.LayerTypeIPv4, whole, res)
 }
 
@@ -457,7 +545,24 @@ func (d *decoder) defrag6(f *packet.Facts, raw []byte, at, nextPos int) {
 	}
 	k := fragKey{src: f.Src, dst: f.Dst, id: binary.BigEndian.Uint32(fh[4:8])}
 	whole, res := d.frag.add(k, f.Time, raw[:at], nextPos, next, off, more, data)
+	f.Events |= fragEvents(d.frag.anomaly, packet.EvIPv6FragPktTooLarge, packet.EvIPv6FragOverlap, packet.EvIPv6FragInvalidLength)
 	d.reassembled(f, layers.LayerTypeIPv6, whole, res)
+}
+
+// fragEvents turns what the reassembler found wrong with a fragment into
+// the decoder events of its IP version (IPv4 has no event for a bad
+// length: badLength is 0).
+func fragEvents(a fragAnomaly, tooLarge, overlap, badLength packet.DecodeEvents) (ev packet.DecodeEvents) {
+	if a&fragTooLarge != 0 {
+		ev |= tooLarge
+	}
+	if a&fragOverlaps != 0 {
+		ev |= overlap
+	}
+	if a&fragBadLength != 0 {
+		ev |= badLength
+	}
+	return ev
 }
 
 // reassembled decodes a completed datagram from its IP layer on, into f,

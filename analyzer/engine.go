@@ -209,7 +209,8 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref pa
 	for _, d := range e.dets {
 		d.Observe(f, e.emit)
 	}
-	f.Payload, f.TCPOptions = nil, nil // never keep the reader's buffer past the call
+	// never keep the reader's buffer past the call
+	f.Payload, f.TCPOptions, f.L3Header, f.L4Header = nil, nil, nil, nil
 }
 
 // Advance moves the engine's clock to now without a packet, for a live

@@ -140,7 +140,7 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 		for _, b := range cr.bufs {
 			// dns and tls rules run on the packet only: a DNS request or
 			// ClientHello is never an HTTP request
-			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI
+			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI && !headerBuffer(b.id)
 		}
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)

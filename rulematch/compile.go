@@ -54,6 +54,7 @@ type rule struct {
 	// seq, ack, window, id, icmp_id (header.go's fieldsMatch)
 	seq, ack, window, ipid, icmpid, icmpseq *rules.FieldEq
 	sameIP                                  bool
+	hdr                                     *hdrChecks // decoderkw.go
 	bufs                                    []chain
 	thr                                     *threshold
 	detail                                  string
@@ -93,6 +94,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	cr.rule = r
 	cr.pass = r.Action == rules.ActionPass
 	compileHeader(r, &cr, bad)
+	compileDecoderKeywords(r, &cr, bad)
 	if t := r.Threshold; t != nil {
 		ct, msg := compileThreshold(t)
 		if msg != "" {
@@ -121,8 +123,9 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			}
 			it.c = c
 			// http.header_names is built, not a span of the payload the
-			// prefilter searches, so its contents cannot be the pattern
-			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && (best == nil || betterFastPattern(m.Content, best)) {
+			// prefilter searches, and the header buffers are not in the
+			// payload, so their contents cannot be the pattern
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !headerBuffer(id) && (best == nil || betterFastPattern(m.Content, best)) {
 				best, bestBuf = m.Content, id
 			}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:

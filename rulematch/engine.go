@@ -49,6 +49,8 @@ type scratch struct {
 	tlsName span
 	tlsDone bool
 	tlsFor  []byte
+	// hdrLow: a header buffer lowercased (decoderkw.go)
+	hdrLow []byte
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -300,6 +302,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		return false
 	}
 	if r.ttl != nil && !r.ttl.Match(int(f.TTL)) {
+		return false
+	}
+	if r.hdr != nil && !r.hdr.match(f) {
 		return false
 	}
 	icmp := f.Proto == packet.ProtoICMP || f.Proto == packet.ProtoICMPv6

@@ -19,6 +19,9 @@ func (s *scratch) lowerPayload(p []byte) {
 // buffer returns a buffer of the packet as written and lowercased; ok is
 // false when the packet does not have it.
 func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok bool) {
+	if headerBuffer(id) {
+		return m.sc.headerBufferLow(id, f) // present with or without a payload
+	}
 	p := f.Payload
 	if len(p) == 0 {
 		return nil, nil, false

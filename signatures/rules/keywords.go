@@ -45,7 +45,7 @@ func Keywords() []KeywordDoc {
 }
 
 func keywordTable() []keyword {
-	return []keyword{
+	return append([]keyword{
 		// Meta keywords.
 		{name: "msg", doc: `msg:"text"; the alert message (\" \; \\ escapes).`, parse: parseMsg},
 		{name: "sid", doc: "sid:N; the rule id, required, unique per gid.", parse: parseNothing},
@@ -156,7 +156,7 @@ func keywordTable() []keyword {
 		// Flow state.
 		{name: "flowbits", doc: "flowbits:set|unset|toggle|isset|isnotset,name (a&b all; a|b any, for isset/isnotset) or flowbits:noalert; named bits kept per flow.", parse: parseFlowbits},
 		{name: "noalert", doc: "noalert; the rule sets state (flowbits) but never alerts.", value: valueNone, parse: parseNoAlert},
-	}
+	}, decoderKeywords()...)
 }
 
 func parseNothing(*ruleState, string) error { return nil }

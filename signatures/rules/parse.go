@@ -449,6 +449,12 @@ func (st *ruleState) validate() error {
 		if m.Buffer == BufferTLSSNI && !r.Proto.tlsBuffers() {
 			return kwErrorf(m.Buffer.String(), "a tls buffer needs a tls, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
+		if m.Buffer.header() {
+			if err := headerBufferProto(m.Buffer, r.Proto); err != nil {
+				return err
+			}
+			continue
+		}
 		if m.Buffer != BufferPayload && m.Buffer != BufferDNSQuery && m.Buffer != BufferTLSSNI && !r.Proto.httpBuffers() {
 			return kwErrorf(m.Buffer.String(), "an http buffer needs an http, tcp or ip rule, but the protocol is %s", r.Proto)
 		}

@@ -65,6 +65,16 @@ type Rule struct {
 	// flowbits:noalert or noalert: the rule only sets state.
 	Flowbits []Flowbit
 	NoAlert  bool
+
+	// Decoder and IP/TCP header keywords (decoder.go): DecodeEvents are
+	// decode-event: names, lowercased, all of which the packet must
+	// carry; IPOpts is ipopts:; IPProto are the ip_proto: tests, all of
+	// which must hold (ET writes ip_proto:!1; ip_proto:!2; ...);
+	// FragOffset and TCPMSS are fragoffset: and tcp.mss:.
+	DecodeEvents       []string
+	IPOpts             IPOpt
+	IPProto            []Range
+	FragOffset, TCPMSS *Range
 }
 
 // Action is what a rule does when it matches. For a replay every action
@@ -162,7 +172,16 @@ const (
 	BufferHTTPProtocol
 	BufferTLSSNI    // a TLS ClientHello's server_name host name
 	BufferHTTPStart // the request line and headers through the blank line
-	NumBuffers      // how many there are
+
+	// Header buffers (decoder.go): raw headers of the packet.
+	BufferIPv4Hdr
+	BufferIPv6Hdr
+	BufferTCPHdr
+	BufferUDPHdr
+	BufferICMPv4Hdr
+	BufferICMPv6Hdr
+
+	NumBuffers // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
@@ -170,7 +189,8 @@ func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
-		"http.header.raw", "http.protocol", "tls.sni", "http.start")
+		"http.header.raw", "http.protocol", "tls.sni", "http.start",
+		"ipv4.hdr", "ipv6.hdr", "tcp.hdr", "udp.hdr", "icmpv4.hdr", "icmpv6.hdr")
 }
 
 // Match is one content or pcre condition.
