@@ -115,9 +115,9 @@ type decoder struct {
 	dot1q  layers.Dot1Q
 	sll    layers.LinuxSLL
 	loop   layers.Loopback
-	ip4    layers.IPv4
-	ip6    layers.IPv6
-	ip6ext layers.IPv6ExtensionSkipper
+	ip4    ipv4Layer
+	ip6    ipv6Layer
+	ip6ext ipv6ExtLayer
 	arp    layers.ARP
 	icmp4  layers.ICMPv4
 	icmp6  layers.ICMPv6
@@ -274,8 +274,7 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 		case layers.LayerTypeIPv4:
 			if d.ip4.Version != 4 {
 				// gopacket does not check: Suricata refuses the header
-				// (and an IP-in-IP tunnel's inner packet) with an event
-				f.Events |= wrongVersion(d.decoded[:i], packet.EvIPv4InIPv6WrongVersion, packet.EvIPv4WrongIPVersion)
+				f.Events |= packet.EvIPv4WrongIPVersion
 				d.reasons[reasonMalformedL3]++
 				return f.L3 != packet.L3None
 			}
@@ -305,7 +304,7 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 			}
 		case layers.LayerTypeIPv6:
 			if d.ip6.Version != 6 {
-				f.Events |= wrongVersion(d.decoded[:i], packet.EvIPv6InIPv6WrongVersion, packet.EvIPv6WrongIPVersion)
+				f.Events |= packet.EvIPv6WrongIPVersion
 				d.reasons[reasonMalformedL3]++
 				return f.L3 != packet.L3None
 			}
@@ -433,15 +432,6 @@ func (d *decoder) refused(f *packet.Facts, first gopacket.LayerType, pkt []byte)
 	}
 }
 
-// wrongVersion is the event for an IP header of the wrong version: inIPv6
-// when it follows an IPv6 header (a tunnel), plain otherwise.
-func wrongVersion(before []gopacket.LayerType, inIPv6, plain packet.DecodeEvents) packet.DecodeEvents {
-	if n := len(before); n > 0 && before[n-1] == layers.LayerTypeIPv6 {
-		return inIPv6
-	}
-	return plain
-}
-
 // classify names the layer that failed: the one after the last decoded.
 func (d *decoder) classify(_ error, p *gopacket.DecodingLayerParser) int {
 	if p.Truncated {
@@ -506,7 +496,7 @@ func (d *decoder) payloadBefore(i int, pkt []byte) []byte {
 // defrag4 hands an IPv4 fragment to the reassembler and, when it
 // completes its datagram, fills f from the whole datagram.
 func (d *decoder) defrag4(f *packet.Facts) {
-	ip := &d.ip4
+	ip := &d.ip4.IPv4
 	if len(ip.Contents)+len(ip.Payload) != int(ip.Length) {
 		d.reasons[reasonTruncated]++ // a short fragment would leave a hole
 		return

@@ -9,10 +9,12 @@ package analyzer
 // header is read here by hand, bounds checked, into an offset into the
 // same bytes: nothing is copied or allocated.
 //
-// IP-in-IP (protocols 4 and 41 after IPv4 or IPv6) needs nothing here:
+// IP-in-IP (protocols 4 and 41 after IPv4 or IPv6) is a tunnel too.
 // gopacket's IPv4 and IPv6 layers name the inner IP layer as their next
-// one, so the parser decodes it in the same pass and its facts overwrite
-// the outer ones.
+// one, so the parser would decode it in the same pass into the same
+// structs, overwriting the outer header before its facts are read; the
+// layers below stop there instead, and the inner packet is decoded as any
+// other tunnel's.
 
 import (
 	"encoding/binary"
@@ -46,6 +48,8 @@ const (
 	etherTypeERSPAN3   = 0x22eb
 	etherTypePPP       = 0x880b // PPP in GRE version 1 (PPTP)
 	ipProtoGRE         = 47
+	ipProtoIPIP        = 4  // IPv4 in IP
+	ipProtoIPv6        = 41 // IPv6 in IP
 	pppIPv4            = 0x0021
 	pppIPv6            = 0x0057
 	nshNextIPv4        = 1
@@ -128,21 +132,72 @@ func (d *decoder) tunnel(f *packet.Facts) ([]byte, gopacket.LayerType, bool) {
 	case layers.LayerTypeDot1Q:
 		return etherTunnel(uint16(d.dot1q.Type), d.dot1q.Payload)
 	case layers.LayerTypeIPv4:
-		if d.ip4.Protocol == ipProtoGRE {
-			return greInner(d.ip4.Payload)
-		}
+		return ipTunnel(f, uint8(d.ip4.Protocol), d.ip4.Payload)
 	case layers.LayerTypeIPv6:
-		if d.ip6.NextHeader == ipProtoGRE {
-			return greInner(d.ip6.Payload)
-		}
+		return ipTunnel(f, uint8(d.ip6.NextHeader), d.ip6.Payload)
 	case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing:
-		if d.ip6ext.NextHeader == ipProtoGRE {
-			return greInner(d.ip6ext.Payload)
-		}
+		return ipTunnel(f, uint8(d.ip6ext.NextHeader), d.ip6ext.Payload)
 	case layers.LayerTypeUDP:
 		return udpTunnel(f.SrcPort, f.DstPort, d.udp.Payload)
 	}
 	return nil, 0, false
+}
+
+// ipTunnel handles the encapsulations an IP header announces: GRE and
+// IP-in-IP. An inner IP header of the wrong version is not decoded; after
+// IPv6 it is the event decode-ipv6.c raises.
+func ipTunnel(f *packet.Facts, proto uint8, b []byte) ([]byte, gopacket.LayerType, bool) {
+	switch proto {
+	case ipProtoGRE:
+		return greInner(b)
+	case ipProtoIPIP, ipProtoIPv6:
+		if len(b) == 0 {
+			return nil, 0, false
+		}
+		want, lt, ev := uint8(4), layers.LayerTypeIPv4, packet.EvIPv4InIPv6WrongVersion
+		if proto == ipProtoIPv6 {
+			want, lt, ev = 6, layers.LayerTypeIPv6, packet.EvIPv6InIPv6WrongVersion
+		}
+		if b[0]>>4 != want {
+			if f.L3 == packet.L3IPv6 {
+				f.Events |= ev
+			}
+			return nil, 0, false
+		}
+		return b, lt, true
+	}
+	return nil, 0, false
+}
+
+// ipv4Layer, ipv6Layer and ipv6ExtLayer are gopacket's layers stopping
+// the parser at an IP-in-IP tunnel (see above); the payload is then the
+// inner packet.
+type (
+	ipv4Layer    struct{ layers.IPv4 }
+	ipv6Layer    struct{ layers.IPv6 }
+	ipv6ExtLayer struct {
+		layers.IPv6ExtensionSkipper
+	}
+)
+
+// stopAtIPInIP is the next layer for an IP protocol or next header.
+func stopAtIPInIP(p layers.IPProtocol, next gopacket.LayerType) gopacket.LayerType {
+	if p == ipProtoIPIP || p == ipProtoIPv6 {
+		return gopacket.LayerTypePayload // not one the parser decodes: it stops
+	}
+	return next
+}
+
+func (l *ipv4Layer) NextLayerType() gopacket.LayerType {
+	return stopAtIPInIP(l.Protocol, l.IPv4.NextLayerType())
+}
+
+func (l *ipv6Layer) NextLayerType() gopacket.LayerType {
+	return stopAtIPInIP(l.NextHeader, l.IPv6.NextLayerType())
+}
+
+func (l *ipv6ExtLayer) NextLayerType() gopacket.LayerType {
+	return stopAtIPInIP(l.NextHeader, l.IPv6ExtensionSkipper.NextLayerType())
 }
 
 // etherTunnel handles the EtherTypes that announce an encapsulation.
