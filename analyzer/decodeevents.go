@@ -108,9 +108,11 @@ func ipv4Options(opts []byte) (set uint16, ev packet.DecodeEvents) {
 
 // ipv6ExtEvents walks the extension headers of the IPv6 packet raw
 // (fixed header included) for the events decode-ipv6.c raises on them: a
-// header running past the packet, a second fragment header, a fragment
-// header that fragments nothing (offset 0, no more fragments). It is
-// called only when the first next header is an extension header.
+// header running past the packet (or leaving under two bytes for the
+// next), a second fragment header, a fragment header that fragments
+// nothing (offset 0, no more fragments). The walk stops at a real
+// fragment header, as Suricata's does. It is called only when the first
+// next header is an extension header.
 func ipv6ExtEvents(raw []byte) (ev packet.DecodeEvents) {
 	if len(raw) < 40 {
 		return 0
@@ -126,9 +128,10 @@ func ipv6ExtEvents(raw []byte) (ev packet.DecodeEvents) {
 			if frags > 1 {
 				ev |= packet.EvIPv6ExthdrDuplFH
 			}
-			if binary.BigEndian.Uint16(raw[off+2:off+4])&^6 == 0 { // offset 0, M clear
-				ev |= packet.EvIPv6ExthdrUselessFH
+			if binary.BigEndian.Uint16(raw[off+2:off+4])&^6 != 0 {
+				return ev // a real fragment: what follows is reassembled first
 			}
+			ev |= packet.EvIPv6ExthdrUselessFH // offset 0, M clear
 			next, off = raw[off], off+8
 		case 0, 43, 60, 135, 139, 140: // hop-by-hop, routing, destination, mobility, HIP, shim6
 			if off+2 > len(raw) {
@@ -148,7 +151,14 @@ func ipv6ExtEvents(raw []byte) (ev packet.DecodeEvents) {
 				return ev | packet.EvIPv6TruncExthdr
 			}
 			next, off = raw[off], off+n
+		case 59: // no next header
+			return ev
 		default:
+			// Suricata wants two bytes of whatever follows an extension
+			// header before it looks at it
+			if len(raw)-off < 2 {
+				ev |= packet.EvIPv6TruncExthdr
+			}
 			return ev
 		}
 	}

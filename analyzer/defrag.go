@@ -144,6 +144,9 @@ func (r *reassembler) add(k fragKey, now int64, head []byte, nextPos int, next u
 	if g.frags > defragMaxFragments ||
 		!more && (g.total >= 0 && end != g.total || g.maxEnd() > end) ||
 		more && g.total >= 0 && end > g.total {
+		if g.overlaps(off, end) {
+			r.anomaly |= fragOverlaps // Suricata reports it before it drops
+		}
 		r.table.Delete(k)
 		return nil, fragMalformed
 	}
@@ -193,6 +196,16 @@ func (r *reassembler) build(g *fragDatagram) ([]byte, bool) {
 		return nil, false
 	}
 	return w, true
+}
+
+// overlaps reports whether [off, end) overlaps bytes held.
+func (g *fragDatagram) overlaps(off, end int) bool {
+	for _, s := range g.have {
+		if s.lo < end && s.hi > off {
+			return true
+		}
+	}
+	return false
 }
 
 // maxEnd is the end of the highest byte held.
