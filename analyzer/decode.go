@@ -423,7 +423,8 @@ func (d *decoder) refused(f *packet.Facts, first gopacket.LayerType, pkt []byte)
 			layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback:
 			invalidIP(f, b)
 		}
-	case f.Proto == 0 && (f.L3 == packet.L3IPv4 || f.L3 == packet.L3IPv6):
+	case f.Proto == 0 && (f.L3 == packet.L3IPv4 || f.L3 == packet.L3IPv6) && f.Events&packet.EvIPv6TruncExthdr == 0:
+		// (Suricata stops at a truncated extension header)
 		switch last {
 		case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeIPv6HopByHop,
 			layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing:
