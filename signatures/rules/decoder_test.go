@@ -13,7 +13,9 @@ func TestParseDecoderKeywords(t *testing.T) {
 		check func(*Rule) bool
 	}{
 		{`alert pkthdr any any -> any any (msg:"SURICATA IPv4 invalid option length"; decode-event:ipv4.opt_invalid_len; sid:2200005;)`,
-			func(r *Rule) bool { return r.Proto == ProtoPkthdr && len(r.DecodeEvents) == 1 && r.DecodeEvents[0] == "ipv4.opt_invalid_len" }},
+			func(r *Rule) bool {
+				return r.Proto == ProtoPkthdr && len(r.DecodeEvents) == 1 && r.DecodeEvents[0] == "ipv4.opt_invalid_len"
+			}},
 		{`alert ip any any -> any any (ipopts:ssrr ; sid:1;)`, func(r *Rule) bool { return r.IPOpts == IPOptSSRR }},
 		{`alert ip any any -> any any (ipopts:any; sid:1;)`, func(r *Rule) bool { return r.IPOpts == IPOptAny }},
 		{`alert ip any any -> any any (ip_proto:!1; ip_proto:!2; sid:1;)`, func(r *Rule) bool {
