@@ -130,6 +130,25 @@
 //     rules (Suricata 7 reads the query from requests), and rules naming only an
 //     application protocol other than HTTP/1, which is not detected and
 //     would otherwise match every packet (rdp-protocol).
+//   - Decoder and header keywords (decoderkw.go): decode-event (on
+//     pkthdr rules, which apply to every IP packet) tests
+//     Facts.Events, the anomalies the decoder detects under Suricata's
+//     names (packet/decodeevent.go); a rule naming an event it does not
+//     detect is left out. ipopts, ip_proto (several all hold, as ET
+//     writes them), fragoffset and tcp.mss read the decoded header.
+//     ipv4.hdr, ipv6.hdr (with its extension headers), tcp.hdr (with
+//     its options), udp.hdr, icmpv4.hdr (8 bytes, more for router
+//     advertisements, timestamps and address masks, as Suricata sizes
+//     them) and icmpv6.hdr (its first 8 bytes) are the raw headers, present
+//     on packets without payload too; their contents are never the
+//     prefilter pattern, so such rules run as content-less rules of
+//     their ports. Packets the decoder only partly understood (an IPv4
+//     option of a bad length, a refused TCP header) are inspected with
+//     what their IP header says, as Suricata inspects invalid packets.
+//     Tunnelled packets (GRE, VXLAN, Geneve, Teredo, NSH, PPPoE, IP in
+//     IP) are inspected as their inner packet only: Suricata also runs
+//     the outer packet through the header-only rules, which here never
+//     see it.
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
 //     are negated, as in Suricata.
