@@ -418,9 +418,7 @@ func (d *decoder) refused(f *packet.Facts, first gopacket.LayerType, pkt []byte)
 		if n == 0 && first != layers.LayerTypeIPv4 && first != layers.LayerTypeIPv6 {
 			return // the link layer itself was refused
 		}
-		switch last {
-		case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeEthernet, layers.LayerTypeDot1Q,
-			layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback:
+		if n == 0 || d.announcesIP(last) {
 			invalidIP(f, b)
 		}
 	case f.Proto == 0 && (f.L3 == packet.L3IPv4 || f.L3 == packet.L3IPv6) && f.Events&packet.EvIPv6TruncExthdr == 0:
@@ -431,6 +429,25 @@ func (d *decoder) refused(f *packet.Facts, first gopacket.LayerType, pkt []byte)
 			invalidL4(f, f.IPProto, b)
 		}
 	}
+}
+
+// announcesIP reports whether the link layer last says an IP header
+// follows it, so that bytes it carries are read as one only then.
+func (d *decoder) announcesIP(last gopacket.LayerType) bool {
+	var et layers.EthernetType
+	switch last {
+	case layers.LayerTypeEthernet:
+		et = d.eth.EthernetType
+	case layers.LayerTypeDot1Q:
+		et = d.dot1q.Type
+	case layers.LayerTypeLinuxSLL:
+		et = d.sll.EthernetType
+	case layers.LayerTypeLoopback:
+		return d.loop.Family.LayerType() == layers.LayerTypeIPv4 || d.loop.Family.LayerType() == layers.LayerTypeIPv6
+	default:
+		return false
+	}
+	return et == layers.EthernetTypeIPv4 || et == layers.EthernetTypeIPv6
 }
 
 // classify names the layer that failed: the one after the last decoded.
