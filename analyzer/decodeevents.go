@@ -107,26 +107,35 @@ func ipv4Options(opts []byte) (set uint16, ev packet.DecodeEvents) {
 }
 
 // ipv6ExtEvents walks the extension headers of the IPv6 packet raw
-// (fixed header included) for the events decode-ipv6.c raises on them: a
-// header running past the packet (or leaving under two bytes for the
-// next), a second fragment header, a fragment header that fragments
-// nothing (offset 0, no more fragments). The walk stops at a real
+// (fixed header included, cut to its payload length) for the events
+// decode-ipv6.c raises on them: a header running past the packet (or
+// leaving under two bytes for the next), a header given twice (a third
+// destination options header), a fragment header that fragments nothing
+// (offset 0, no more fragments) or has reserved bits set, a type 0
+// routing header, data after "no next header". The walk stops at a real
 // fragment header, as Suricata's does. It is called only when the first
 // next header is an extension header.
 func ipv6ExtEvents(raw []byte) (ev packet.DecodeEvents) {
 	if len(raw) < 40 {
 		return 0
 	}
-	next, off, frags := raw[6], 40, 0
+	next, off := raw[6], 40
+	var seen [4]int // fragment, hop-by-hop, routing, destination options headers so far
+	dup := func(i, most int, e packet.DecodeEvents) {
+		if seen[i]++; seen[i] > most {
+			ev |= e
+		}
+	}
+	ah := 0
 	for range 16 {
 		switch next {
 		case 44: // fragment
 			if off+8 > len(raw) {
 				return ev | packet.EvIPv6TruncExthdr
 			}
-			frags++
-			if frags > 1 {
-				ev |= packet.EvIPv6ExthdrDuplFH
+			dup(0, 1, packet.EvIPv6ExthdrDuplFH)
+			if raw[off+1] != 0 || raw[off+3]&6 != 0 {
+				ev |= packet.EvIPv6FHNonZeroReserved
 			}
 			if binary.BigEndian.Uint16(raw[off+2:off+4])&^6 != 0 {
 				return ev // a real fragment: what follows is reassembled first
@@ -141,6 +150,17 @@ func ipv6ExtEvents(raw []byte) (ev packet.DecodeEvents) {
 			if off+n > len(raw) {
 				return ev | packet.EvIPv6TruncExthdr
 			}
+			switch next {
+			case 0:
+				dup(1, 1, packet.EvIPv6ExthdrDuplHH)
+			case 43:
+				dup(2, 1, packet.EvIPv6ExthdrDuplRH)
+				if n >= 3 && raw[off+2] == 0 {
+					ev |= packet.EvIPv6RHType0
+				}
+			case 60: // two are allowed: before and after a routing header
+				dup(3, 2, packet.EvIPv6ExthdrDuplDH)
+			}
 			next, off = raw[off], off+n
 		case 51: // authentication header: length in 4-byte words, minus 2
 			if off+2 > len(raw) {
@@ -150,8 +170,14 @@ func ipv6ExtEvents(raw []byte) (ev packet.DecodeEvents) {
 			if off+n > len(raw) {
 				return ev | packet.EvIPv6TruncExthdr
 			}
+			if ah++; ah > 1 {
+				ev |= packet.EvIPv6ExthdrDuplAH
+			}
 			next, off = raw[off], off+n
 		case 59: // no next header
+			if off < len(raw) {
+				ev |= packet.EvIPv6DataAfterNone
+			}
 			return ev
 		default:
 			// Suricata wants two bytes of whatever follows an extension

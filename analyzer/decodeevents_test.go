@@ -98,3 +98,35 @@ func TestDecodeEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv6ExtEvents(t *testing.T) {
+	hdr := func(next uint8, ext ...byte) []byte {
+		b := serialize(t, ip6Hdr(layers.IPProtocol(next)))
+		b = cat(b[:40], ext)
+		b[4], b[5] = 0, byte(len(ext))
+		return b
+	}
+	hbh := []byte{0, 0, 1, 4, 0, 0, 0, 0} // next: hop-by-hop again, PadN
+	cases := []struct {
+		name string
+		raw  []byte
+		want packet.DecodeEvents
+	}{
+		{"hop-by-hop then tcp", hdr(0, cat([]byte{6, 0, 1, 4, 0, 0, 0, 0}, tcpBytes(t, synTCP()))...), 0},
+		{"two hop-by-hop", hdr(0, cat(hbh, []byte{59, 0, 1, 4, 0, 0, 0, 0})...), packet.EvIPv6ExthdrDuplHH},
+		{"routing type 0", hdr(43, 59, 0, 0, 0, 0, 0, 0, 0), packet.EvIPv6RHType0},
+		{"data after no next header", hdr(60, cat([]byte{59, 0, 1, 4, 0, 0, 0, 0}, []byte("x"))...), packet.EvIPv6DataAfterNone},
+		{"fragment header reserved byte", hdr(44, 59, 1, 0, 0, 0, 0, 0, 1), packet.EvIPv6FHNonZeroReserved | packet.EvIPv6ExthdrUselessFH},
+		{"three destination options", hdr(60, 60, 0, 1, 4, 0, 0, 0, 0, 60, 0, 1, 4, 0, 0, 0, 0, 59, 0, 1, 4, 0, 0, 0, 0), packet.EvIPv6ExthdrDuplDH},
+		{"routing header past the packet", hdr(43, 59, 2, 0, 0), packet.EvIPv6TruncExthdr},
+	}
+	for _, c := range cases {
+		if ev := ipv6ExtEvents(c.raw); ev != c.want {
+			t.Errorf("%s: events %v, want %v", c.name, ev, c.want)
+		}
+	}
+	raw := cases[1].raw
+	if n := testing.AllocsPerRun(100, func() { ipv6ExtEvents(raw) }); n != 0 {
+		t.Errorf("walking extension headers allocates %v times", n)
+	}
+}

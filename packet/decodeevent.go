@@ -41,6 +41,13 @@ const (
 	EvUDPHlenInvalid
 	EvICMPv4PktTooSmall
 	EvICMPv6PktTooSmall
+	EvIPv6ExthdrDuplHH
+	EvIPv6ExthdrDuplRH
+	EvIPv6ExthdrDuplDH
+	EvIPv6ExthdrDuplAH
+	EvIPv6RHType0
+	EvIPv6FHNonZeroReserved
+	EvIPv6DataAfterNone
 	numDecodeEvents = iota
 )
 
@@ -78,6 +85,13 @@ var decodeEventNames = [numDecodeEvents]string{
 	"udp.hlen_invalid",
 	"icmpv4.pkt_too_small",
 	"icmpv6.pkt_too_small",
+	"ipv6.exthdr_dupl_hh",
+	"ipv6.exthdr_dupl_rh",
+	"ipv6.exthdr_dupl_dh",
+	"ipv6.exthdr_dupl_ah",
+	"ipv6.rh_type_0",
+	"ipv6.fh_non_zero_reserved_field",
+	"ipv6.data_after_none_header",
 }
 
 // LookupDecodeEvent returns the event Suricata names name (as
