@@ -134,6 +134,11 @@ type decoder struct {
 	// completed).
 	outer     packet.Facts
 	handedOff bool
+	// root is the outermost IP packet of a tunnel whose inner packet was
+	// decoded (hasRoot): Suricata inspects it too, its headers only
+	// (PacketTunnelPktSetup sets no payload inspection on the parent).
+	root    packet.Facts
+	hasRoot bool
 
 	reasons [reasonCount]uint64
 }
@@ -205,6 +210,7 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 // packet yielded nothing the detectors can use; counts say why.
 func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
 	*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen}
+	d.hasRoot = false
 	first, off, ok := firstLayer(lt, data)
 	if !ok {
 		if lt.Supported() {
@@ -236,6 +242,7 @@ func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, rea
 		filled := d.fill(f, first, p, err, pkt, reassembled)
 		if depth > 0 && !filled {
 			*f = d.outer // an inner packet that yields nothing: keep the tunnel's
+			d.hasRoot = d.hasRoot && depth > 1
 			return ok
 		}
 		ok = filled
@@ -252,6 +259,10 @@ func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, rea
 			d.reasons[reasonNonIP]--
 		}
 		d.outer = *f
+		if depth == 0 && filled && !d.hasRoot {
+			d.root, d.hasRoot = *f, true
+			d.root.Payload = nil
+		}
 		*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen,
 			HasEth: f.HasEth, SrcMAC: f.SrcMAC, DstMAC: f.DstMAC, VLAN: f.VLAN, Events: f.Events}
 		pkt, first, reassembled = inner, next, false

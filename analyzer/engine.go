@@ -199,13 +199,28 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref pa
 		e.undecoded++
 		return
 	}
-	if f.L3 != packet.L3ARP {
-		e.block.observe(f.Src, f.Dst, t, wireLen)
+	if e.dec.hasRoot {
+		// a tunnel's outer packet, then the packet inside, as Suricata
+		// runs both through detection
+		e.observe(&e.dec.root, true)
 	}
-	if f.Proto == packet.ProtoTCP {
-		e.flows.observe(f)
+	e.observe(f, false)
+}
+
+// observe runs one decoded packet through the flow table, the
+// fingerprints and the detectors. A tunnel's outer packet (root) goes to
+// the detectors only: it is the same packet on the wire as the inner one,
+// whose bytes the autoblock accounting and fingerprints already see.
+func (e *Engine) observe(f *packet.Facts, root bool) {
+	if !root {
+		if f.L3 != packet.L3ARP {
+			e.block.observe(f.Src, f.Dst, f.Time, f.WireLen)
+		}
+		if f.Proto == packet.ProtoTCP {
+			e.flows.observe(f)
+		}
+		e.prints.Observe(f)
 	}
-	e.prints.Observe(f)
 	for _, d := range e.dets {
 		d.Observe(f, e.emit)
 	}

@@ -127,3 +127,32 @@ func TestDecodeTunnelNoAllocs(t *testing.T) {
 		t.Errorf("decoding a VXLAN packet allocates %v times", n)
 	}
 }
+
+// TestDecodeTunnelRoot checks the outer packet kept for inspection: an IP
+// tunnel's outermost IP packet without its payload, none for a link-layer
+// encapsulation or when the inner packet does not decode.
+func TestDecodeTunnelRoot(t *testing.T) {
+	inner4 := serialize(t, ip4Hdr(layers.IPProtocolTCP), synTCP())
+	cases := []struct {
+		name string
+		data []byte
+		root bool
+	}{
+		{"gre", outerGRE4(t, cat([]byte{0, 0, 0x08, 0x00}, inner4)), true},
+		{"gre with a broken inner packet", outerGRE4(t, cat([]byte{0, 0, 0x08, 0x00}, []byte{0x45, 0, 0, 10})), false},
+		{"nsh", cat(ethBytes(etherTypeNSH), []byte{0, 6, 1, 1, 0, 0, 1, 2}, make([]byte, 16), inner4), false},
+		{"plain tcp", serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP()), false},
+	}
+	for _, c := range cases {
+		d := newDecoder()
+		var f packet.Facts
+		d.decode(LinkEthernet, c.data, &f)
+		if d.hasRoot != c.root {
+			t.Errorf("%s: root kept %v, want %v", c.name, d.hasRoot, c.root)
+			continue
+		}
+		if c.root && (d.root.Dst != netip.MustParseAddr("10.9.9.2") || d.root.Payload != nil || d.root.IPProto != ipProtoGRE) {
+			t.Errorf("%s: root %v -> %v proto %d payload %d bytes", c.name, d.root.Src, d.root.Dst, d.root.IPProto, len(d.root.Payload))
+		}
+	}
+}

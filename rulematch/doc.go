@@ -145,10 +145,12 @@
 //     their ports. Packets the decoder only partly understood (an IPv4
 //     option of a bad length, a refused TCP header) are inspected with
 //     what their IP header says, as Suricata inspects invalid packets.
-//     Tunnelled packets (GRE, VXLAN, Geneve, Teredo, NSH, PPPoE, IP in
-//     IP) are inspected as their inner packet only: Suricata also runs
-//     the outer packet through the header-only rules, which here never
-//     see it.
+//     A tunnelled packet (GRE, VXLAN, Geneve, Teredo, IP in IP) is
+//     inspected twice, as Suricata does: its outermost IP packet without
+//     payload (so only header keywords can match it), then the packet
+//     inside; flows, autoblock accounting and fingerprints see the
+//     inner one only. Intermediate layers of nested tunnels are not
+//     inspected (Suricata inspects each).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
 //     are negated, as in Suricata.
