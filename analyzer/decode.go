@@ -21,9 +21,12 @@ type LinkType uint32
 const (
 	LinkNull      LinkType = 0
 	LinkEthernet  LinkType = 1
+	LinkPPP       LinkType = 9
 	LinkRaw12     LinkType = 12
 	LinkRaw14     LinkType = 14
+	LinkPPPSerial LinkType = 50 // PPP in HDLC-like framing
 	LinkRaw       LinkType = 101
+	LinkCHDLC     LinkType = 104 // Cisco HDLC
 	LinkLoop      LinkType = 108
 	LinkLinuxSLL  LinkType = 113
 	LinkIPv4      LinkType = 228
@@ -37,7 +40,7 @@ const (
 func (lt LinkType) Supported() bool {
 	switch lt {
 	case LinkNull, LinkEthernet, LinkRaw12, LinkRaw14, LinkRaw, LinkLoop,
-		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2:
+		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2, LinkPPP, LinkPPPSerial, LinkCHDLC:
 		return true
 	}
 	return false
@@ -63,6 +66,12 @@ func (lt LinkType) String() string {
 		name = "IPV6"
 	case LinkLinuxSLL2:
 		name = "LINUX_SLL2"
+	case LinkPPP:
+		name = "PPP"
+	case LinkPPPSerial:
+		name = "PPP_HDLC"
+	case LinkCHDLC:
+		name = "C_HDLC"
 	default:
 		if lt < 256 {
 			name = layers.LinkType(lt).String()
@@ -106,9 +115,9 @@ type decoder struct {
 	dot1q  layers.Dot1Q
 	sll    layers.LinuxSLL
 	loop   layers.Loopback
-	ip4    layers.IPv4
-	ip6    layers.IPv6
-	ip6ext layers.IPv6ExtensionSkipper
+	ip4    ipv4Layer
+	ip6    ipv6Layer
+	ip6ext ipv6ExtLayer
 	arp    layers.ARP
 	icmp4  layers.ICMPv4
 	icmp6  layers.ICMPv6
@@ -118,6 +127,18 @@ type decoder struct {
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
 	frag    *reassembler
+
+	// outer holds the facts of the packet around a tunnel while its
+	// inner packet is decoded; handedOff says fill stopped at a fragment
+	// (given to the reassembler, which decoded the datagram if it
+	// completed).
+	outer     packet.Facts
+	handedOff bool
+	// root is the outermost IP packet of a tunnel whose inner packet was
+	// decoded (hasRoot): Suricata inspects it too, its headers only
+	// (PacketTunnelPktSetup sets no payload inspection on the parent).
+	root    packet.Facts
+	hasRoot bool
 
 	reasons [reasonCount]uint64
 }
@@ -169,6 +190,10 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 			return layers.LayerTypeIPv6, 0, true
 		}
 		return 0, 0, false
+	case LinkPPP, LinkPPPSerial:
+		return pppNext(data)
+	case LinkCHDLC:
+		return chdlcNext(data)
 	case LinkLinuxSLL2:
 		// gopacket has no SLL2 layer: the 20-byte header starts with the
 		// EtherType, which is all we need.
@@ -185,6 +210,7 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 // packet yielded nothing the detectors can use; counts say why.
 func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
 	*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen}
+	d.hasRoot = false
 	first, off, ok := firstLayer(lt, data)
 	if !ok {
 		if lt.Supported() {
@@ -199,13 +225,55 @@ func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
 		d.reasons[reasonNonIP]++
 		return false
 	}
-	err := p.DecodeLayers(data[off:], &d.decoded)
-	return d.fill(f, p, err, data[off:], false)
+	return d.run(f, first, data[off:], false)
 }
 
-// fill reads the layers just decoded from pkt into f. inner is set for a
-// reassembled datagram, whose fragments are not reassembled again.
-func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err error, pkt []byte, inner bool) bool {
+// run decodes pkt from its first layer into f and goes on into the
+// packets it encapsulates (tunnel.go), which replace the outer facts as
+// they are decoded; when an inner packet yields nothing, the facts of the
+// packet around it stand. reassembled is set for a reassembled datagram,
+// whose fragments are not reassembled again.
+func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, reassembled bool) bool {
+	ok := false
+	for depth := 0; ; depth++ {
+		p := d.parsers[first]
+		err := p.DecodeLayers(pkt, &d.decoded)
+		d.handedOff = false
+		filled := d.fill(f, first, p, err, pkt, reassembled)
+		if depth > 0 && !filled {
+			*f = d.outer // an inner packet that yields nothing: keep the tunnel's
+			d.hasRoot = d.hasRoot && depth > 1
+			return ok
+		}
+		ok = filled
+		if err != nil || d.handedOff || depth == maxTunnelDepth {
+			return ok
+		}
+		inner, next, found := d.tunnel(f)
+		if !found {
+			return ok
+		}
+		if !filled {
+			// an encapsulation with no IP before it (NSH, PPPoE): fill
+			// counted it as another protocol, which it is not
+			d.reasons[reasonNonIP]--
+		}
+		d.outer = *f
+		if depth == 0 && filled && !d.hasRoot {
+			d.root, d.hasRoot = *f, true
+			d.root.Payload = nil
+		}
+		*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen,
+			HasEth: f.HasEth, SrcMAC: f.SrcMAC, DstMAC: f.DstMAC, VLAN: f.VLAN, Events: f.Events}
+		pkt, first, reassembled = inner, next, false
+	}
+}
+
+// fill reads the layers just decoded from pkt, which starts with layer
+// first, into f. inner is set for a reassembled datagram, whose fragments
+// are not reassembled again.
+func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.DecodingLayerParser, err error, pkt []byte, inner bool) bool {
+	var ip6raw []byte // the IPv6 packet, for the extension headers' span
 	for i, typ := range d.decoded {
 		switch typ {
 		case layers.LayerTypeEthernet:
@@ -215,28 +283,56 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 		case layers.LayerTypeDot1Q:
 			f.VLAN = d.dot1q.VLANIdentifier
 		case layers.LayerTypeIPv4:
+			if d.ip4.Version != 4 {
+				// gopacket does not check: Suricata refuses the header
+				f.Events |= packet.EvIPv4WrongIPVersion
+				d.reasons[reasonMalformedL3]++
+				return f.L3 != packet.L3None
+			}
 			f.L3 = packet.L3IPv4
 			f.Src = addr4(d.ip4.SrcIP)
 			f.Dst = addr4(d.ip4.DstIP)
 			f.TTL = d.ip4.TTL
 			f.IPID = d.ip4.Id
 			f.IPFlags = uint8(d.ip4.Flags) & 7
+			f.IPProto = uint8(d.ip4.Protocol)
+			f.FragOffset = d.ip4.FragOffset
+			f.L3Header = d.ip4.Contents
+			f.IPOpts = 0
+			if d.ip4.IHL > 5 {
+				var ev packet.DecodeEvents
+				f.IPOpts, ev = ipv4Options(d.ip4.Contents[20:])
+				f.Events |= ev
+			}
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
 				// the parser stopped here: no transport layer follows
 				d.reasons[reasonFragment]++
 				if !inner {
 					d.defrag4(f)
 				}
+				d.handedOff = true
 				return true
 			}
 		case layers.LayerTypeIPv6:
+			if d.ip6.Version != 6 {
+				f.Events |= packet.EvIPv6WrongIPVersion
+				d.reasons[reasonMalformedL3]++
+				return f.L3 != packet.L3None
+			}
 			f.L3 = packet.L3IPv6
 			f.Src = addr16(d.ip6.SrcIP)
 			f.Dst = addr16(d.ip6.DstIP)
 			f.TTL = d.ip6.HopLimit
+			f.IPProto = uint8(d.ip6.NextHeader)
+			f.FragOffset, f.IPOpts = 0, 0
+			f.L3Header = d.ip6.Contents
 			raw := d.payloadBefore(i, pkt)
 			if plen := 40 + int(d.ip6.Length); d.ip6.Length != 0 && len(raw) > plen {
 				raw = raw[:plen] // Ethernet padding
+			}
+			ip6raw = raw
+			if isIPv6ExtHeader(raw[6]) {
+				f.Events |= ipv6ExtEvents(raw)
 			}
 			if at, nextPos, ok := ipv6FragmentHeader(raw); ok {
 				// the skipper would read fragment data as a transport
@@ -245,7 +341,14 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 				if !inner {
 					d.defrag6(f, raw, at, nextPos)
 				}
+				d.handedOff = true
 				return true
+			}
+		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing:
+			f.IPProto = uint8(d.ip6ext.NextHeader)
+			// the headers run from the IPv6 header to the skipper's payload
+			if off := cap(ip6raw) - cap(d.ip6ext.Payload); off >= 40 && off <= len(ip6raw) {
+				f.L3Header = ip6raw[:off]
 			}
 		case layers.LayerTypeARP:
 			d.fillARP(f)
@@ -254,6 +357,9 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 			f.ICMPType = d.icmp4.TypeCode.Type()
 			f.ICMPCode = d.icmp4.TypeCode.Code()
 			f.Payload = d.icmp4.Payload
+			if raw := d.payloadBefore(i, pkt); len(raw) >= 8 {
+				f.L4Header = raw[:icmpv4HeaderLen(raw)]
+			}
 			if f.ICMPType == layers.ICMPv4TypeEchoRequest || f.ICMPType == layers.ICMPv4TypeEchoReply {
 				f.ICMPID, f.ICMPSeq = d.icmp4.Id, d.icmp4.Seq
 			}
@@ -265,6 +371,9 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 			f.ICMPType = d.icmp6.TypeCode.Type()
 			f.ICMPCode = d.icmp6.TypeCode.Code()
 			f.Payload = d.icmp6.Payload
+			if raw := d.payloadBefore(i, pkt); len(raw) >= 4 {
+				f.L4Header = raw[:min(8, len(raw))] // type, code, checksum and the first word
+			}
 			// gopacket leaves an echo's identifier and sequence in the payload
 			if (f.ICMPType == layers.ICMPv6TypeEchoRequest || f.ICMPType == layers.ICMPv6TypeEchoReply) && len(f.Payload) >= 4 {
 				f.ICMPID = binary.BigEndian.Uint16(f.Payload[0:2])
@@ -282,20 +391,74 @@ func (d *decoder) fill(f *packet.Facts, p *gopacket.DecodingLayerParser, err err
 			f.Seq, f.Ack = d.tcp.Seq, d.tcp.Ack
 			f.Window = d.tcp.Window
 			f.TCPOptions = d.tcp.Contents[20:] // the parsed header is at least 20 bytes
+			f.L4Header = d.tcp.Contents
+			if len(f.TCPOptions) > 0 {
+				f.Events |= tcpOptEvents(f.TCPOptions)
+			}
 			f.Payload = d.tcp.Payload
 		case layers.LayerTypeUDP:
 			f.Proto = packet.ProtoUDP
 			f.SrcPort = uint16(d.udp.SrcPort)
 			f.DstPort = uint16(d.udp.DstPort)
+			f.L4Header = d.udp.Contents
 			f.Payload = d.udp.Payload
 		}
 	}
 	if err != nil {
 		d.reasons[d.classify(err, p)]++
+		d.refused(f, first, pkt)
 	} else if f.L3 == packet.L3None {
 		d.reasons[reasonNonIP]++
 	}
 	return f.L3 != packet.L3None
+}
+
+// refused reads what it can of the header the parser refused, the one
+// after the last decoded, so that the packet is still inspected with its
+// decoder events: an IP header after a link layer (or first), a
+// transport header after IP.
+func (d *decoder) refused(f *packet.Facts, first gopacket.LayerType, pkt []byte) {
+	n := len(d.decoded)
+	b := d.payloadBefore(n, pkt)
+	last := first
+	if n > 0 {
+		last = d.decoded[n-1]
+	}
+	switch {
+	case f.L3 == packet.L3None:
+		if n == 0 && first != layers.LayerTypeIPv4 && first != layers.LayerTypeIPv6 {
+			return // the link layer itself was refused
+		}
+		if n == 0 || d.announcesIP(last) {
+			invalidIP(f, b)
+		}
+	case f.Proto == 0 && (f.L3 == packet.L3IPv4 || f.L3 == packet.L3IPv6) && f.Events&packet.EvIPv6TruncExthdr == 0:
+		// (Suricata stops at a truncated extension header)
+		switch last {
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeIPv6HopByHop,
+			layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing:
+			invalidL4(f, f.IPProto, b)
+		}
+	}
+}
+
+// announcesIP reports whether the link layer last says an IP header
+// follows it, so that bytes it carries are read as one only then.
+func (d *decoder) announcesIP(last gopacket.LayerType) bool {
+	var et layers.EthernetType
+	switch last {
+	case layers.LayerTypeEthernet:
+		et = d.eth.EthernetType
+	case layers.LayerTypeDot1Q:
+		et = d.dot1q.Type
+	case layers.LayerTypeLinuxSLL:
+		et = d.sll.EthernetType
+	case layers.LayerTypeLoopback:
+		return d.loop.Family.LayerType() == layers.LayerTypeIPv4 || d.loop.Family.LayerType() == layers.LayerTypeIPv6
+	default:
+		return false
+	}
+	return et == layers.EthernetTypeIPv4 || et == layers.EthernetTypeIPv6
 }
 
 // classify names the layer that failed: the one after the last decoded.
@@ -362,7 +525,7 @@ func (d *decoder) payloadBefore(i int, pkt []byte) []byte {
 // defrag4 hands an IPv4 fragment to the reassembler and, when it
 // completes its datagram, fills f from the whole datagram.
 func (d *decoder) defrag4(f *packet.Facts) {
-	ip := &d.ip4
+	ip := &d.ip4.IPv4
 	if len(ip.Contents)+len(ip.Payload) != int(ip.Length) {
 		d.reasons[reasonTruncated]++ // a short fragment would leave a hole
 		return
@@ -370,6 +533,7 @@ func (d *decoder) defrag4(f *packet.Facts) {
 	k := fragKey{src: f.Src, dst: f.Dst, id: uint32(ip.Id), proto: uint8(ip.Protocol)}
 	whole, res := d.frag.add(k, f.Time, ip.Contents, 0, 0, int(ip.FragOffset)*8,
 		ip.Flags&layers.IPv4MoreFragments != 0, ip.Payload)
+	f.Events |= fragEvents(d.frag.anomaly, packet.EvIPv4FragPktTooLarge, packet.EvIPv4FragOverlap, 0)
 	d.reassembled(f, layers.LayerTypeIPv4, whole, res)
 }
 
@@ -400,7 +564,24 @@ func (d *decoder) defrag6(f *packet.Facts, raw []byte, at, nextPos int) {
 	}
 	k := fragKey{src: f.Src, dst: f.Dst, id: binary.BigEndian.Uint32(fh[4:8])}
 	whole, res := d.frag.add(k, f.Time, raw[:at], nextPos, next, off, more, data)
+	f.Events |= fragEvents(d.frag.anomaly, packet.EvIPv6FragPktTooLarge, packet.EvIPv6FragOverlap, packet.EvIPv6FragInvalidLength)
 	d.reassembled(f, layers.LayerTypeIPv6, whole, res)
+}
+
+// fragEvents turns what the reassembler found wrong with a fragment into
+// the decoder events of its IP version (IPv4 has no event for a bad
+// length: badLength is 0).
+func fragEvents(a fragAnomaly, tooLarge, overlap, badLength packet.DecodeEvents) (ev packet.DecodeEvents) {
+	if a&fragTooLarge != 0 {
+		ev |= tooLarge
+	}
+	if a&fragOverlaps != 0 {
+		ev |= overlap
+	}
+	if a&fragBadLength != 0 {
+		ev |= badLength
+	}
+	return ev
 }
 
 // reassembled decodes a completed datagram from its IP layer on, into f,
@@ -413,9 +594,7 @@ func (d *decoder) reassembled(f *packet.Facts, first gopacket.LayerType, whole [
 	case fragPending:
 		return
 	}
-	p := d.parsers[first]
-	err := p.DecodeLayers(whole, &d.decoded)
-	d.fill(f, p, err, whole, true)
+	d.run(f, first, whole, true)
 }
 
 func isICMPv4Error(t uint8) bool {

@@ -250,10 +250,14 @@ func TestDecodeCountsReasons(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add(uint8(1), serialize(f, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP()))
 	f.Add(uint8(1), serialize(f, ethHdr(layers.EthernetTypeIPv6), ip6Hdr(layers.IPProtocolTCP), synTCP()))
+	f.Add(uint8(1), outerGRE4(f, cat([]byte{0x10, 0, 0x88, 0xbe}, make([]byte, 4), []byte{0x10, 0, 0, 0, 0, 0, 0, 0},
+		serialize(f, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP()))))
+	f.Add(uint8(1), serialize(f, ethHdr(layers.EthernetTypeIPv6), ip6Hdr(layers.IPProtocolIPv6HopByHop),
+		gopacket.Payload([]byte{44, 0, 1, 4, 0, 0, 0, 0, 6, 0, 0, 1, 0, 0, 0, 1})))
 	f.Fuzz(func(t *testing.T, link uint8, data []byte) {
 		d := newDecoder()
 		var facts packet.Facts
-		for _, lt := range []LinkType{LinkType(link), LinkEthernet, LinkRaw, LinkLinuxSLL2, LinkNull} {
+		for _, lt := range []LinkType{LinkType(link), LinkEthernet, LinkRaw, LinkLinuxSLL2, LinkNull, LinkPPP, LinkCHDLC} {
 			d.decode(lt, data, &facts)
 		}
 	})

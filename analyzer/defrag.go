@@ -80,7 +80,21 @@ type reassembler struct {
 	// whole is the reassembled packet, reused: it is only valid until the
 	// next call, like the reader's buffer.
 	whole []byte
+	// anomaly says what was wrong with the fragment of the last add, for
+	// the decoder's events; fragClean when nothing was.
+	anomaly fragAnomaly
 }
+
+// fragAnomaly is a set of things wrong with one fragment, which Suricata
+// reports as decoder events (defrag.c).
+type fragAnomaly uint8
+
+const (
+	fragClean     fragAnomaly = 0
+	fragTooLarge  fragAnomaly = 1 << iota // it ends past the largest datagram
+	fragBadLength                         // not the last, yet not a multiple of 8 bytes
+	fragOverlaps                          // it overlaps bytes already held
+)
 
 func newReassembler(capacity int) *reassembler {
 	r := &reassembler{table: bounded.New[fragKey, fragDatagram](capacity)}
@@ -108,11 +122,14 @@ func (r *reassembler) expire(now int64) {
 func (r *reassembler) add(k fragKey, now int64, head []byte, nextPos int, next uint8,
 	off int, more bool, data []byte) (whole []byte, res fragResult) {
 	end := off + len(data)
+	r.anomaly = fragClean
 	switch {
 	case end > defragMaxSize, len(head) > defragMaxSize:
+		r.anomaly = fragTooLarge
 		return nil, fragMalformed
 	case more && (len(data) == 0 || len(data)%8 != 0):
 		// every fragment but the last carries a multiple of 8 bytes
+		r.anomaly = fragBadLength
 		return nil, fragMalformed
 	}
 	r.expire(now)
@@ -127,6 +144,9 @@ func (r *reassembler) add(k fragKey, now int64, head []byte, nextPos int, next u
 	if g.frags > defragMaxFragments ||
 		!more && (g.total >= 0 && end != g.total || g.maxEnd() > end) ||
 		more && g.total >= 0 && end > g.total {
+		if g.overlaps(off, end) {
+			r.anomaly |= fragOverlaps // Suricata reports it before it drops
+		}
 		r.table.Delete(k)
 		return nil, fragMalformed
 	}
@@ -137,7 +157,9 @@ func (r *reassembler) add(k fragKey, now int64, head []byte, nextPos int, next u
 		g.head = append([]byte(nil), head...)
 		g.nextPos, g.next = nextPos, next
 	}
-	g.fill(off, data)
+	if g.fill(off, data) {
+		r.anomaly |= fragOverlaps
+	}
 	if g.head == nil || g.total < 0 || len(g.have) != 1 || g.have[0].lo != 0 || g.have[0].hi != g.total {
 		return nil, fragPending
 	}
@@ -176,6 +198,16 @@ func (r *reassembler) build(g *fragDatagram) ([]byte, bool) {
 	return w, true
 }
 
+// overlaps reports whether [off, end) overlaps bytes held.
+func (g *fragDatagram) overlaps(off, end int) bool {
+	for _, s := range g.have {
+		if s.lo < end && s.hi > off {
+			return true
+		}
+	}
+	return false
+}
+
 // maxEnd is the end of the highest byte held.
 func (g *fragDatagram) maxEnd() int {
 	if len(g.have) == 0 {
@@ -185,8 +217,8 @@ func (g *fragDatagram) maxEnd() int {
 }
 
 // fill copies the bytes of data not held yet (first arrival wins) and
-// records the range.
-func (g *fragDatagram) fill(off int, data []byte) {
+// records the range. It reports whether data overlapped bytes held.
+func (g *fragDatagram) fill(off int, data []byte) (overlap bool) {
 	end := off + len(data)
 	if end > len(g.data) {
 		g.data = append(g.data, make([]byte, end-len(g.data))...)
@@ -199,6 +231,7 @@ func (g *fragDatagram) fill(off int, data []byte) {
 		if s.hi <= pos {
 			continue
 		}
+		overlap = true
 		if s.lo > pos {
 			copy(g.data[pos:s.lo], data[pos-off:s.lo-off])
 		}
@@ -208,7 +241,7 @@ func (g *fragDatagram) fill(off int, data []byte) {
 		copy(g.data[pos:end], data[pos-off:])
 	}
 	if off == end {
-		return
+		return overlap
 	}
 	// merge [off, end) with every range it overlaps or touches
 	lo, hi := off, end
@@ -222,6 +255,7 @@ func (g *fragDatagram) fill(off int, data []byte) {
 		j++
 	}
 	g.have = slices.Replace(g.have, i, j, fragSpan{lo, hi})
+	return overlap
 }
 
 func ipv4Checksum(h []byte) uint16 {

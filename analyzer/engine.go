@@ -214,24 +214,40 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref pa
 		e.undecoded++
 		return
 	}
-	if f.L3 != packet.L3ARP {
-		e.block.observe(f.Src, f.Dst, t, wireLen)
+	if e.dec.hasRoot {
+		// a tunnel's outer packet, then the packet inside, as Suricata
+		// runs both through detection
+		e.observe(&e.dec.root, true)
 	}
-	switch f.Proto {
-	case packet.ProtoTCP:
-		e.flows.observe(f)
-	case packet.ProtoUDP:
-		e.udpFlows.observe(f)
-	}
-	e.prints.Observe(f)
-	for _, d := range e.dets {
-		d.Observe(f, e.emit)
-	}
+	e.observe(f, false)
 	if f.Verdict.Blocks() && e.cfg.SimulateIPS {
 		e.ips.DroppedPackets++
 		e.ips.DroppedBytes += uint64(wireLen)
 	}
-	f.Payload, f.TCPOptions = nil, nil // never keep the reader's buffer past the call
+	// never keep the reader's buffer past the call
+	f.Payload, f.TCPOptions, f.L3Header, f.L4Header = nil, nil, nil, nil
+}
+
+// observe runs one decoded packet through the flow tables, the
+// fingerprints and the detectors. A tunnel's outer packet (root) goes to
+// the detectors only: it is the same packet on the wire as the inner one,
+// whose bytes the autoblock accounting and fingerprints already see.
+func (e *Engine) observe(f *packet.Facts, root bool) {
+	if !root {
+		if f.L3 != packet.L3ARP {
+			e.block.observe(f.Src, f.Dst, f.Time, f.WireLen)
+		}
+		switch f.Proto {
+		case packet.ProtoTCP:
+			e.flows.observe(f)
+		case packet.ProtoUDP:
+			e.udpFlows.observe(f)
+		}
+		e.prints.Observe(f)
+	}
+	for _, d := range e.dets {
+		d.Observe(f, e.emit)
+	}
 }
 
 // Advance moves the engine's clock to now without a packet, for a live

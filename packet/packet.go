@@ -84,6 +84,25 @@ type Facts struct {
 	IPFlags uint8
 	Proto   uint8 // IP protocol of a decoded transport header, 0 when none
 
+	// IPProto is the IP header's protocol (IPv6: the last next header
+	// before the payload), set even when no transport header was decoded
+	// (a fragment, an unknown protocol); rules' ip_proto: reads it.
+	IPProto uint8
+	// FragOffset is the IPv4 fragment offset in 8-byte units, 0 for
+	// IPv6; rules' fragoffset: reads it.
+	FragOffset uint16
+	// IPOpts is the set of IPv4 options present, one bit per IPOpt*
+	// constant; rules' ipopts: reads it.
+	IPOpts uint16
+	// L3Header and L4Header are the raw IP and transport headers, for the
+	// rule matcher's header buffers: the IPv4 header with its options or
+	// the IPv6 header with its extension headers; the TCP header with its
+	// options, the UDP header, the ICMP header's fixed part. Empty when
+	// not decoded. Valid only during Observe, like Payload.
+	L3Header, L4Header []byte
+	// Events are the decoder events of the packet (decodeevent.go).
+	Events DecodeEvents
+
 	SrcPort, DstPort uint16
 	TCPFlags         uint8
 	Seq, Ack         uint32
@@ -171,6 +190,20 @@ const (
 	IPv4MoreFragments uint8 = 1 << iota
 	IPv4DontFragment
 	IPv4Reserved
+)
+
+// IPv4 options as bits of Facts.IPOpts, named as rules' ipopts: names
+// them.
+const (
+	IPOptEOL   uint16 = 1 << iota // end of list (0)
+	IPOptNOP                      // no operation (1)
+	IPOptRR                       // record route (7)
+	IPOptTS                       // timestamp (68)
+	IPOptSec                      // security (130)
+	IPOptESec                     // extended security (133)
+	IPOptLSRR                     // loose source route (131)
+	IPOptSSRR                     // strict source route (137)
+	IPOptSATID                    // stream identifier (136)
 )
 
 // IsTCP reports whether the packet carries a TCP header.

@@ -71,6 +71,7 @@ type rule struct {
 	// stream only, so never a retransmission's bytes (that overlap may
 	// say something else: the stream keeps the first)
 	streamOnly bool
+	hdr        *hdrChecks // decoderkw.go
 	bufs       []chain
 	thr        *threshold
 	detail     string
@@ -128,6 +129,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	cr.action = packetAction(r.Action)
 	cr.priority = rulePriority(r)
 	compileHeader(r, &cr, bad)
+	compileDecoderKeywords(r, &cr, bad)
 	if t := r.Threshold; t != nil {
 		ct, msg := compileThreshold(t)
 		if msg != "" {
@@ -160,9 +162,10 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			}
 			it.c = c
 			// http.header_names is built, not a span of the payload the
-			// prefilter searches, so its contents cannot be the pattern;
-			// nor can those of most transformed buffers
-			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && (best == nil || betterFastPattern(m.Content, best)) {
+			// prefilter searches, and the header buffers are not in the
+			// payload, so their contents cannot be the pattern; nor can those
+			// of most transformed buffers
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && !headerBuffer(id) && (best == nil || betterFastPattern(m.Content, best)) {
 				if piece, ok := transformedPrefilter(m.Transforms, m.Content.Pattern); ok {
 					best, bestBuf, bestPat = m.Content, id, piece
 				}

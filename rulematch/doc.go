@@ -231,6 +231,27 @@
 //     rules naming only an application protocol other than HTTP/1, TLS and
 //     SSH, which is not detected and would otherwise match every packet
 //     (rdp-protocol).
+//   - Decoder and header keywords (decoderkw.go): decode-event (on
+//     pkthdr rules, which apply to every IP packet) tests
+//     Facts.Events, the anomalies the decoder detects under Suricata's
+//     names (packet/decodeevent.go); a rule naming an event it does not
+//     detect is left out. ipopts, ip_proto (several all hold, as ET
+//     writes them), fragoffset and tcp.mss read the decoded header.
+//     ipv4.hdr, ipv6.hdr (with its extension headers), tcp.hdr (with
+//     its options), udp.hdr, icmpv4.hdr (8 bytes, more for router
+//     advertisements, timestamps and address masks, as Suricata sizes
+//     them) and icmpv6.hdr (its first 8 bytes) are the raw headers, present
+//     on packets without payload too; their contents are never the
+//     prefilter pattern, so such rules run as content-less rules of
+//     their ports. Packets the decoder only partly understood (an IPv4
+//     option of a bad length, a refused TCP header) are inspected with
+//     what their IP header says, as Suricata inspects invalid packets.
+//     A tunnelled packet (GRE, VXLAN, Geneve, Teredo, IP in IP) is
+//     inspected twice, as Suricata does: its outermost IP packet without
+//     payload (so only header keywords can match it), then the packet
+//     inside; flows, autoblock accounting and fingerprints see the
+//     inner one only. Intermediate layers of nested tunnels are not
+//     inspected (Suricata inspects each).
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
 //     are negated, as in Suricata.

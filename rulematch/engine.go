@@ -72,6 +72,8 @@ type scratch struct {
 	// write in turn, and the result lowercased
 	xfOut [2][]byte
 	xfLow []byte
+	// hdrLow: a header buffer lowercased (decoderkw.go)
+	hdrLow []byte
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -441,6 +443,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		return false
 	}
 	if r.ttl != nil && !r.ttl.Match(int(f.TTL)) {
+		return false
+	}
+	if r.hdr != nil && !r.hdr.match(f) {
 		return false
 	}
 	icmp := f.Proto == packet.ProtoICMP || f.Proto == packet.ProtoICMPv6

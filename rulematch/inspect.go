@@ -20,6 +20,9 @@ func (s *scratch) lowerPayload(p []byte) {
 // false when the packet does not have it.
 func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok bool) {
 	s := &m.sc
+	if headerBuffer(id) {
+		return s.headerBufferLow(id, f) // present with or without a payload
+	}
 	if s.inResp && id != rules.BufferPayload {
 		return s.responseBuffer(id)
 	}

@@ -42,7 +42,7 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		} else {
 			id = r.BSize[i-len(r.Matches)].Buffer // bsize reads its buffer too
 		}
-		if id == rules.BufferPayload || id >= rules.NumBuffers {
+		if id == rules.BufferPayload || id >= rules.NumBuffers || headerBuffer(id) {
 			continue // NumBuffers and up: compileRule reports it
 		}
 		name := id.String()
@@ -92,6 +92,9 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		// Suricata inspects a transaction's request buffers for such a
 		// rule; responses are not paired with their requests here
 		return respName, "the rule mixes request and response buffers: responses are not paired with their requests"
+	}
+	if kw, reason := unsupportedDecoderKeyword(r); reason != "" {
+		return kw, reason
 	}
 	if toClient && r.URILen != nil {
 		return "urilen", "urilen reads the request URI: with flow:to_client it never matches"
@@ -145,7 +148,7 @@ func transportProto(p rules.Protocol) bool {
 	switch p {
 	case rules.ProtoIP, rules.ProtoIPv4, rules.ProtoIP4, rules.ProtoIPv6, rules.ProtoIP6,
 		rules.ProtoTCP, rules.ProtoTCPPkt, rules.ProtoTCPStream, rules.ProtoUDP,
-		rules.ProtoICMP, rules.ProtoICMPv4, rules.ProtoICMPv6:
+		rules.ProtoICMP, rules.ProtoICMPv4, rules.ProtoICMPv6, rules.ProtoPkthdr:
 		return true
 	}
 	return false
@@ -174,7 +177,7 @@ func isIPOnly(r *rules.Rule) bool {
 // still acts on the flow (suricata-verify ips-state-1).
 func likeIPOnly(r *rules.Rule) bool {
 	if !transportProto(r.Proto) || len(r.Matches) > 0 || len(r.BSize) > 0 || r.Flow != (rules.Flow{}) ||
-		r.Flags != nil || r.FragBits != nil || r.Seq != nil || r.Ack != nil || r.Window != nil || r.IPID != nil || r.ICMPID != nil || r.ICMPSeq != nil || r.SameIP || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil {
+		r.Flags != nil || r.FragBits != nil || r.Seq != nil || r.Ack != nil || r.Window != nil || r.IPID != nil || r.ICMPID != nil || r.ICMPSeq != nil || r.SameIP || r.Dsize != nil || r.URILen != nil || r.TTL != nil || r.IType != nil || r.ICode != nil || hasDecoderKeywords(r) {
 		return false
 	}
 	for _, fb := range r.Flowbits {

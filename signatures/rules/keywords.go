@@ -196,7 +196,8 @@ func keywordTable() []keyword {
 		{name: "noalert", doc: "noalert; the rule sets state (flowbits) but never alerts.", value: valueNone, parse: parseNoAlert},
 		{name: "alert", doc: "alert; a pass rule also alerts when it matches (other actions alert anyway).", value: valueNone, parse: parseAlert},
 	}
-	return append(kws, handshakeKeywords()...)
+	kws = append(kws, handshakeKeywords()...)
+	return append(kws, decoderKeywords()...)
 }
 
 func parseNothing(*ruleState, string) error { return nil }

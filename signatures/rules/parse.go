@@ -460,6 +460,12 @@ func (st *ruleState) validate() error {
 		if m.Buffer == BufferTLSSNI && !r.Proto.tlsBuffers() {
 			return kwErrorf(m.Buffer.String(), "a tls buffer needs a tls, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
+		if m.Buffer.header() {
+			if err := headerBufferProto(m.Buffer, r.Proto); err != nil {
+				return err
+			}
+			continue
+		}
 		if m.Buffer.TLSHandshake() && !r.Proto.tlsBuffers() && !(m.Buffer.JA3() && r.Proto == ProtoQUIC) {
 			return kwErrorf(m.Buffer.String(), "a tls buffer needs a tls, tcp or ip rule, but the protocol is %s", r.Proto)
 		}

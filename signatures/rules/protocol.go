@@ -60,6 +60,8 @@ const (
 	ProtoENIP
 	ProtoSIP
 	ProtoLDAP
+	// Any packet, for decoder-event rules.
+	ProtoPkthdr
 	numProtocols
 )
 
@@ -156,6 +158,8 @@ func protocolTable() [numProtocols]protocolInfo {
 		ProtoENIP:   {"enip", tcp | udp, bothIPs, false},
 		ProtoSIP:    {"sip", tcp | udp, bothIPs, false},
 		ProtoLDAP:   {"ldap", tcp | udp, bothIPs, false},
+
+		ProtoPkthdr: {"pkthdr", transportAll, bothIPs, false},
 	}
 }
 

@@ -21,7 +21,7 @@ func TestProtocolTable(t *testing.T) {
 	if zero.Transports() != 0 || !zero.carries(TransportTCP) || !zero.httpBuffers() {
 		t.Errorf("the zero protocol selects packets or is refused before its rule is skipped")
 	}
-	if numProtocols.Transports() != 0 || numProtocols.String() != "Protocol(49)" {
+	if numProtocols.Transports() != 0 || numProtocols.String() != "Protocol(50)" {
 		t.Errorf("out of range: %s, transports %b", numProtocols, numProtocols.Transports())
 	}
 }

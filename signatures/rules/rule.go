@@ -73,6 +73,16 @@ type Rule struct {
 	NoAlert  bool
 	// Alert is alert;: a pass rule alerts too when it matches.
 	Alert bool
+
+	// Decoder and IP/TCP header keywords (decoder.go): DecodeEvents are
+	// decode-event: names, lowercased, all of which the packet must
+	// carry; IPOpts is ipopts:; IPProto are the ip_proto: tests, all of
+	// which must hold (ET writes ip_proto:!1; ip_proto:!2; ...);
+	// FragOffset and TCPMSS are fragoffset: and tcp.mss:.
+	DecodeEvents       []string
+	IPOpts             IPOpt
+	IPProto            []Range
+	FragOffset, TCPMSS *Range
 }
 
 // Action is what a rule does when it matches: alert; drop, reject,
@@ -207,6 +217,15 @@ const (
 	BufferHTTPServer
 	BufferHTTPLocation
 	BufferHTTPContentLen
+
+	// Header buffers (decoder.go): raw headers of the packet.
+	BufferIPv4Hdr
+	BufferIPv6Hdr
+	BufferTCPHdr
+	BufferUDPHdr
+	BufferICMPv4Hdr
+	BufferICMPv6Hdr
+
 	NumBuffers // how many there are
 )
 
@@ -220,7 +239,8 @@ func (b Buffer) String() string {
 		"ja3.hash", "ja3.string", "ja3s.hash", "ja3s.string",
 		"tls.random", "tls.random_time", "tls.random_bytes", "ssh.proto", "ssh.software",
 		"ssh.hassh", "ssh.hassh.string", "ssh.hassh.server", "ssh.hassh.server.string",
-		"http.stat_code", "http.stat_msg", "http.response_line", "file.data", "http.server", "http.location", "http.content_len")
+		"http.stat_code", "http.stat_msg", "http.response_line", "file.data", "http.server", "http.location", "http.content_len",
+		"ipv4.hdr", "ipv6.hdr", "tcp.hdr", "udp.hdr", "icmpv4.hdr", "icmpv6.hdr")
 }
 
 // Match is one content or pcre condition.
