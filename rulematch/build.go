@@ -92,6 +92,9 @@ type engine struct {
 	// skipped are the rules left out because they can never match here
 	// (skip.go).
 	skipped []rules.Skipped
+	// datasets are the sets the rules name (dataset.go); each Matcher
+	// loads its own from them.
+	datasets datasetRegistry
 }
 
 // smallPortSet is how many ports a rule may list and still be indexed by
@@ -134,13 +137,17 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
 			continue
 		}
+		if err := compileDatasets(r, &cr, &eng.datasets); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
+			continue
+		}
 		cr.stream = streamable(r)
 		// urilen reads the request URI, so it makes an http rule too
 		cr.http = r.URILen != nil
 		for _, b := range cr.bufs {
 			// dns and tls rules run on the packet only: a DNS request or
 			// ClientHello is never an HTTP request
-			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI
+			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI && !b.id.IPBuffer()
 		}
 		cr.ipOnly = isIPOnly(r)
 		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)

@@ -17,7 +17,8 @@ import (
 type item struct {
 	c *content
 	p *pcre
-	b *byteCheck // byte_test, byte_jump, isdataat (bytecheck.go)
+	b *byteCheck    // byte_test, byte_jump, isdataat (bytecheck.go)
+	d *datasetCheck // dataset, datarep (dataset.go)
 }
 
 // relative reports whether the item is placed after the previous match.
@@ -125,10 +126,17 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			}
 			it.c = c
 			// http.header_names is built, not a span of the payload the
-			// prefilter searches, so its contents cannot be the pattern
-			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && (best == nil || betterFastPattern(m.Content, best)) {
+			// prefilter searches, nor are the addresses of ip.src and
+			// ip.dst, so their contents cannot be the pattern
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !id.IPBuffer() && (best == nil || betterFastPattern(m.Content, best)) {
 				best, bestBuf = m.Content, id
 			}
+		case m.Dataset != nil && m.Content == nil && m.PCRE == nil && m.Byte == nil:
+			if id == rules.BufferPayload {
+				bad("%s on the payload: it needs a sticky buffer", datasetKeyword(m.Dataset))
+				continue
+			}
+			it.d = &datasetCheck{kw: m.Dataset}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
 			b, msg := compileByte(m.Byte)
 			if msg != "" {

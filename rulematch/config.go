@@ -61,6 +61,15 @@ type Config struct {
 	// after Suricata's default flow timeouts. About 80 bytes a flow: the
 	// default 65536 is about 5 MB. Only used when such rules are loaded.
 	MaxRuleFlows int `json:"max_rule_flows"`
+
+	// DatasetMemcap caps the memory of each dataset (dataset:, datarep:)
+	// whose rules give no memcap, in bytes: an entry counts its bytes plus
+	// 88, Suricata's per-entry cost. A load or state file over it refuses
+	// the rules naming the set; at the cap, set stops adding (the rule does
+	// not match) and each refusal counts in Evicted. Suricata 7 gives sets
+	// loaded from a file no cap and others 16 MiB; the default 64 MiB holds
+	// about 600,000 host names.
+	DatasetMemcap int `json:"dataset_memcap"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -72,6 +81,7 @@ func DefaultConfig() Config {
 		MaxHTTPRequests:          4096,
 		MaxFlowbitFlows:          65536,
 		MaxRuleFlows:             65536,
+		DatasetMemcap:            64 << 20,
 	}
 }
 
@@ -84,5 +94,6 @@ func (c Config) Validate() error {
 	ck.Int("max_http_requests", c.MaxHTTPRequests, 1, 1<<20)
 	ck.Int("max_flowbit_flows", c.MaxFlowbitFlows, 1, 1<<24)
 	ck.Int("max_rule_flows", c.MaxRuleFlows, 1, 1<<24)
+	ck.Int("dataset_memcap", c.DatasetMemcap, 1<<10, 1<<40)
 	return ck.Err()
 }

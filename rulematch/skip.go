@@ -40,8 +40,8 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		} else {
 			id = r.BSize[i-len(r.Matches)].Buffer // bsize reads its buffer too
 		}
-		if id == rules.BufferPayload || id >= rules.NumBuffers {
-			continue // NumBuffers and up: compileRule reports it
+		if id == rules.BufferPayload || id >= rules.NumBuffers || id.IPBuffer() {
+			continue // NumBuffers and up: compileRule reports it; every IP packet has addresses
 		}
 		name := id.String()
 		if id == rules.BufferDNSQuery {

@@ -109,6 +109,23 @@ func LoadSet(opts SetOptions) (*Set, error) {
 	for _, p := range packs {
 		s.Failed = append(s.Failed, p.Failed...)
 	}
+	// Datasets are shared by all rules of all files, so they are set up
+	// over the whole set: a rule whose set Suricata could not set up (a
+	// type contradicting another rule's, a missing file) fails.
+	badSets, setWarnings := rulematch.CheckDatasets(s.Rules)
+	if len(badSets) > 0 {
+		bad := map[*rules.Rule]bool{}
+		for _, e := range badSets {
+			for _, r := range s.Rules {
+				if r.File == e.File && r.Line == e.Line && r.SID == e.SID {
+					bad[r] = true
+				}
+			}
+		}
+		s.Rules = slices.DeleteFunc(s.Rules, func(r *rules.Rule) bool { return bad[r] })
+		s.Failed = append(s.Failed, badSets...)
+	}
+	s.Warnings = append(s.Warnings, setWarnings...)
 	for _, e := range s.Failed {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: rule sid %d failed: %s", e.File, e.Line, e.SID, e.Msg))
 	}

@@ -449,7 +449,7 @@ func (st *ruleState) validate() error {
 		if m.Buffer == BufferTLSSNI && !r.Proto.tlsBuffers() {
 			return kwErrorf(m.Buffer.String(), "a tls buffer needs a tls, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
-		if m.Buffer != BufferPayload && m.Buffer != BufferDNSQuery && m.Buffer != BufferTLSSNI && !r.Proto.httpBuffers() {
+		if m.Buffer != BufferPayload && m.Buffer != BufferDNSQuery && m.Buffer != BufferTLSSNI && !m.Buffer.IPBuffer() && !r.Proto.httpBuffers() {
 			return kwErrorf(m.Buffer.String(), "an http buffer needs an http, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
 		c := m.Content

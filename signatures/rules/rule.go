@@ -162,6 +162,8 @@ const (
 	BufferHTTPProtocol
 	BufferTLSSNI    // a TLS ClientHello's server_name host name
 	BufferHTTPStart // the request line and headers through the blank line
+	BufferIPSrc     // the source address's bytes: 4 for IPv4, 16 for IPv6
+	BufferIPDst     // the destination address's bytes
 	NumBuffers      // how many there are
 )
 
@@ -170,18 +172,24 @@ func (b Buffer) String() string {
 	return enumName("Buffer", uint8(b), "pkt_data", "http.uri", "http.method", "http.header", "http.host",
 		"http.user_agent", "http.cookie", "http.request_body", "dns.query", "http.header_names", "http.uri.raw", "http.request_line",
 		"http.content_type", "http.accept", "http.accept_lang", "http.accept_enc", "http.connection", "http.referer",
-		"http.header.raw", "http.protocol", "tls.sni", "http.start")
+		"http.header.raw", "http.protocol", "tls.sni", "http.start", "ip.src", "ip.dst")
 }
 
 // Match is one content or pcre condition.
 type Match struct {
 	Buffer Buffer
 	// Content is set for content:, PCRE for pcre:, Byte for byte_test:,
-	// byte_jump: and isdataat:.
+	// byte_jump: and isdataat:, Dataset for dataset: and datarep:
+	// (dataset.go).
 	Content *Content
 	PCRE    *PCRE
 	Byte    *ByteOp
+	Dataset *Dataset
 }
+
+// IPBuffer reports whether b is an address buffer (ip.src, ip.dst): there
+// in every IP packet, whatever the protocol.
+func (b Buffer) IPBuffer() bool { return b == BufferIPSrc || b == BufferIPDst }
 
 // ByteOp is a byte_test, byte_jump or isdataat: a check on the bytes at a
 // position, absolute or relative to the previous match's end.
