@@ -150,7 +150,12 @@ func compileRules(rs []*rules.Rule) (*engine, error) {
 			cr.http = cr.http || b.id != rules.BufferPayload && b.id != rules.BufferDNSQuery && b.id != rules.BufferTLSSNI && !b.id.IPBuffer()
 		}
 		cr.ipOnly = isIPOnly(r)
-		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
+		// an http or dns rule that reads only addresses (ip.src, ip.dst)
+		// has no buffer of its protocol to tell its packets by: as the
+		// protocol-only rules, it runs on the flows of its protocol
+		addrOnly := onlyAddressBuffers(r)
+		cr.appHTTP = addrOnly && r.URILen == nil && httpProto(r.Proto)
+		cr.dnsPorts = addrOnly && r.Proto == rules.ProtoDNS
 		eng.ipOnly = eng.ipOnly || cr.ipOnly
 		eng.appHTTP = eng.appHTTP || cr.appHTTP
 		idx := int32(len(eng.rules))

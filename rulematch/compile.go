@@ -78,9 +78,13 @@ type rule struct {
 	// ipOnly: Suricata's IP-only rule, run on the first packet of each
 	// direction of a flow (flowstate.go).
 	ipOnly bool
-	// appHTTP: an http rule with no buffer, run on the packets of flows
-	// that carried an HTTP request (flowstate.go).
+	// appHTTP: an http rule with no buffer (or only ip.src and ip.dst),
+	// run on the packets of flows that carried an HTTP request
+	// (flowstate.go).
 	appHTTP bool
+	// dnsPorts: a dns rule reading only ip.src or ip.dst, run on UDP and
+	// TCP packets to or from port 53, where DNS is detected (dns.go).
+	dnsPorts bool
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter

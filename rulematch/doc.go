@@ -7,7 +7,8 @@
 // their chains), header.go, content.go, pcre.go, bytecheck.go (one keyword
 // family each, compile beside match), threshold.go, stream.go, http.go,
 // flowbits.go, flowstate.go (IP-only and protocol-only http rules),
-// dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni) and
+// dns.go (DNS requests, dns.query), tls.go (ClientHellos, tls.sni),
+// dataset.go and datasetload.go (dataset:, datarep: and their sets) and
 // skip.go (rules left out).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
@@ -143,6 +144,27 @@
 //   - A rule whose buffer is absent in a packet (empty payload, no HTTP
 //     request, no Cookie header) does not match, even if all its contents
 //     are negated, as in Suricata.
+//   - ip.src and ip.dst are the packet's addresses, 4 bytes for IPv4 and
+//     16 for IPv6, with any protocol. An http rule whose only buffers
+//     are these runs as the protocol-only http rules (below); a dns
+//     one on UDP and TCP packets to or from port 53.
+//   - dataset: and datarep: look up their whole sticky buffer in a named
+//     set (Suricata's datasets): one set per name for the whole run,
+//     shared by all rules and flows, as Suricata's are global; each
+//     Matcher loads its own. set matches when it adds the buffer, unset
+//     when it removes it, so a later packet's isset sees the change.
+//     load and state files are read relative to the rule file's
+//     directory (Suricata reads state files from its data directory,
+//     which a replay has not got); a missing state file is an empty set.
+//     Nothing is ever written: save and state do not save, and a run
+//     starts from the files as they are. A line of a set file that does
+//     not parse is skipped with a warning naming file:line, as Suricata
+//     logs it and goes on; a rule whose set cannot be set up (another
+//     type than the rule that declared it, a missing load file, a file
+//     over the memcap) is refused, as in Suricata. Each set is capped at
+//     its rule's memcap or Config.DatasetMemcap, counting 88 bytes plus
+//     the key per entry; set refuses entries past it (counted in
+//     Evicted).
 //   - pass: a matching pass rule silences every other rule on that packet
 //     (Suricata's default action order puts pass first); pass rules emit
 //     nothing.

@@ -302,6 +302,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 	if r.appHTTP && !m.httpFlow(f) {
 		return false
 	}
+	if r.dnsPorts && f.SrcPort != dnsPort && f.DstPort != dnsPort {
+		return false
+	}
 	if r.streamOnly && f.Retransmission && len(r.bufs) > 0 {
 		return false
 	}

@@ -144,3 +144,19 @@ func isIPOnly(r *rules.Rule) bool {
 	neg := func(a *rules.AddrSpec) bool { return a.Negated || len(a.Exclude) > 0 }
 	return !neg(&r.Src) && !neg(&r.Dst)
 }
+
+// onlyAddressBuffers reports whether r's payload keywords, if any, all
+// read ip.src or ip.dst.
+func onlyAddressBuffers(r *rules.Rule) bool {
+	for i := range r.Matches {
+		if !r.Matches[i].Buffer.IPBuffer() {
+			return false
+		}
+	}
+	for _, bs := range r.BSize {
+		if !bs.Buffer.IPBuffer() {
+			return false
+		}
+	}
+	return true
+}
