@@ -66,7 +66,10 @@ type Config struct {
 	// whose rules give no memcap, in bytes: an entry counts its bytes plus
 	// 88, Suricata's per-entry cost. A load or state file over it refuses
 	// the rules naming the set; at the cap, set stops adding (the rule does
-	// not match) and each refusal counts in Evicted. Suricata 7 gives sets
+	// not match) and each refusal counts in Evicted. Rule files are
+	// checked against the default (signatures.LoadSet leaves such rules
+	// out); with a lower value, a file over it makes New fail, naming the
+	// file and line. Suricata 7 gives sets
 	// loaded from a file no cap and others 16 MiB; the default 64 MiB holds
 	// about 600,000 host names.
 	DatasetMemcap int `json:"dataset_memcap"`

@@ -290,3 +290,23 @@ func TestDatasetNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per run, want 0", n)
 	}
 }
+
+// A set file line of any type never panics, and the set stays within its
+// memcap.
+func FuzzDatasetLine(f *testing.F) {
+	for _, s := range []string{b64("evil.example"), b64("a") + ",7", "d41d8cd98f00b204e9800998ecf8427e,1", "1.2.3.4", "::ffff:1.2.3.4,65535", "fe80::1%eth0", ",", "=,", "Z29vZ2xlLm;NvbQ==,1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		for typ := rules.DatasetString; typ <= rules.DatasetIPv6; typ++ {
+			d := newDataset(&datasetSpec{typ: typ}, 512)
+			for range 3 {
+				d.addLine(line)
+				d.addLine(line + "x")
+			}
+			if d.memuse > d.memcap {
+				t.Fatalf("%v: memuse %d over memcap %d", typ, d.memuse, d.memcap)
+			}
+		}
+	})
+}
