@@ -242,7 +242,7 @@ func TestCheckDatasets(t *testing.T) {
 		`alert dns any any -> any any (dns.query; dataset:isset,gone,type string,load none.lst; sid:6;)`,
 		`alert dns any any -> any any (dns.query; datarep:gone, >, 1, type string, load none.lst; sid:7;)`,
 	)
-	failed, _ := CheckDatasets(rs)
+	failed, skipped, _ := CheckDatasets(rs)
 	var got []uint32
 	for _, e := range failed {
 		got = append(got, e.SID)
@@ -250,8 +250,12 @@ func TestCheckDatasets(t *testing.T) {
 			t.Errorf("error without its place: %v", e)
 		}
 	}
-	if want := []uint32{3, 4, 5, 6, 7}; !slices.Equal(got, want) {
+	if want := []uint32{3, 4, 6, 7}; !slices.Equal(got, want) {
 		t.Errorf("failed sids %v, want %v (%v)", got, want, failed)
+	}
+	// a set only a suricata.yaml could declare: skipped, not failed
+	if len(skipped) != 1 || skipped[0].SID != 5 || !strings.Contains(skipped[0].Reason, "suricata.yaml") {
+		t.Errorf("skipped %+v, want sid 5", skipped)
 	}
 	// New refuses a rule set CheckDatasets would have trimmed
 	if _, err := New(rs, DefaultConfig()); err == nil {

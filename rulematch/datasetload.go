@@ -79,12 +79,22 @@ func (g *datasetRegistry) declare(r *rules.Rule, d *rules.Dataset) (idx int, cre
 		return i, false, nil
 	}
 	if d.Type == 0 {
-		return 0, false, fmt.Errorf("dataset %s: not declared: give its type", d.Name)
+		return 0, false, &undeclaredError{name: d.Name}
 	}
 	g.specs = append(g.specs, datasetSpec{name: d.Name, typ: d.Type, load: load, save: save, state: d.State,
 		memcap: d.Memcap, where: fmt.Sprintf("%s:%d", r.File, r.Line)})
 	g.index[key] = len(g.specs) - 1
 	return len(g.specs) - 1, true, nil
+}
+
+// undeclaredError is a set named with no type by a rule before any rule
+// declared it. Suricata refuses the rule unless its suricata.yaml
+// declares the set (datasets:), which ipsreplay does not read: such a
+// rule is skipped, not failed.
+type undeclaredError struct{ name string }
+
+func (e *undeclaredError) Error() string {
+	return fmt.Sprintf("dataset from suricata.yaml is not supported: no earlier rule declares set %s (with its type)", e.name)
 }
 
 // forget drops the set declared last, whose file did not load: as in
@@ -245,26 +255,37 @@ func clipText(s string) string {
 }
 
 // CheckDatasets sets up the datasets of rs in rule order, as Suricata does
-// when it loads the rules, and returns an error for each rule whose set
+// when it loads the rules. It returns an error for each rule whose set
 // cannot be set up (a type or file contradicting the rule that declared
-// the set, an undeclared set, a file missing or over its memcap), which
-// Suricata refuses, and warnings for lines of set files skipped.
-// signatures.LoadSet leaves the refused rules out before the matcher is
-// built; New would refuse them too. The sets are read with the default
-// memcap for sets whose rules give none.
-func CheckDatasets(rs []*rules.Rule) (failed []*rules.Error, warnings []string) {
+// the set, a file missing or over its memcap), which Suricata refuses; a
+// skip for each rule naming a set no earlier rule declared (Suricata's
+// suricata.yaml may declare it; ipsreplay does not read one); and
+// warnings for lines of set files skipped. signatures.LoadSet leaves
+// those rules out before the matcher is built; New would refuse them.
+// The sets are read with the default memcap for sets whose rules give
+// none.
+func CheckDatasets(rs []*rules.Rule) (failed []*rules.Error, skipped []rules.Skipped, warnings []string) {
 	var g datasetRegistry
 	memcap := int64(DefaultConfig().DatasetMemcap)
 	for _, r := range rs {
 		var msgs []string
+		kw := "dataset"
+		var undeclared *undeclaredError
 		for i := range r.Matches {
 			d := r.Matches[i].Dataset
 			if d == nil {
 				continue
 			}
+			if d.Rep {
+				kw = datasetKeyword(d)
+			}
 			idx, created, err := g.declare(r, d)
 			if err != nil {
-				msgs = append(msgs, err.Error())
+				if u, ok := err.(*undeclaredError); ok && undeclared == nil {
+					undeclared = u
+				} else {
+					msgs = append(msgs, err.Error())
+				}
 				continue
 			}
 			if !created {
@@ -277,17 +298,13 @@ func CheckDatasets(rs []*rules.Rule) (failed []*rules.Error, warnings []string) 
 				msgs = append(msgs, err.Error())
 			}
 		}
-		if len(msgs) > 0 {
-			kw := "dataset"
-			for i := range r.Matches {
-				if d := r.Matches[i].Dataset; d != nil && d.Rep {
-					kw = datasetKeyword(d)
-					break
-				}
-			}
+		switch {
+		case len(msgs) > 0:
 			failed = append(failed, &rules.Error{File: r.File, Line: r.Line, SID: r.SID, Keyword: kw,
 				Msg: kw + ": " + strings.Join(msgs, "; ")})
+		case undeclared != nil:
+			skipped = append(skipped, rules.Skipped{File: r.File, Line: r.Line, SID: r.SID, Keyword: kw, Reason: undeclared.Error()})
 		}
 	}
-	return failed, warnings
+	return failed, skipped, warnings
 }

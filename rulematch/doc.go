@@ -161,7 +161,9 @@
 //     not parse is skipped with a warning naming file:line, as Suricata
 //     logs it and goes on; a rule whose set cannot be set up (another
 //     type than the rule that declared it, a missing load file, a file
-//     over the memcap) is refused, as in Suricata. Each set is capped at
+//     over the memcap) is refused, as in Suricata; one naming a set that
+//     no earlier rule declares with a type is skipped, as only a
+//     suricata.yaml (not read here) could declare it. Each set is capped at
 //     its rule's memcap or Config.DatasetMemcap, counting 88 bytes plus
 //     the key per entry; set refuses entries past it (counted in
 //     Evicted).

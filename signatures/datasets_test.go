@@ -24,6 +24,7 @@ func TestLoadSetDatasets(t *testing.T) {
 		`alert dns any any -> any any (dns.query; dataset:isset,bl,type md5; sid:2;)`,
 		`alert dns any any -> any any (dns.query; dataset:isset,missing,type string,load none.lst; sid:3;)`,
 		`alert dns any any -> any any (dns.query; datarep:bl, >, 1; sid:4;)`,
+		`alert dns any any -> any any (dns.query; dataset:isset,yaml-only; sid:5;)`,
 	}, "\n"))
 	s, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: []string{filepath.Join(dir, "test.rules")}, Vars: rules.DefaultVars()})
 	if err != nil {
@@ -38,6 +39,9 @@ func TestLoadSetDatasets(t *testing.T) {
 	}
 	if len(active) != 2 || active[0] != 1 || active[1] != 4 || len(failed) != 2 || failed[0] != 2 || failed[1] != 3 {
 		t.Errorf("active %v, failed %v; want [1 4], [2 3]", active, failed)
+	}
+	if len(s.Skipped) != 1 || s.Skipped[0].SID != 5 {
+		t.Errorf("skipped %+v, want sid 5 (a set from suricata.yaml)", s.Skipped)
 	}
 	warned := false
 	for _, w := range s.Warnings {
