@@ -187,6 +187,10 @@ func TestLoadDatasetFile(t *testing.T) {
 		{"ipv4", "ipv4", "1.2.3.4\n::1\n1.2.3.4.5\n", 1 << 20, 1,
 			[]string{`:2: dataset s: bad IPv4 address "::1"`, `:3: dataset s: bad IPv4 address "1.2.3.4.5"`}, ""},
 		{"ipv6 with mapped IPv4", "ipv6", "::ffff:1.2.3.4\n1.2.3.4\n2001:db8::1\n", 1 << 20, 2, nil, ""},
+		{"many bad lines, five named", "ipv4", strings.Repeat("x\n", 8), 1 << 20, 0,
+			[]string{":1: ", ":2: ", ":3: ", ":4: ", ":5: ", ": dataset s: 3 more lines skipped"}, ""},
+		{"a long line", "string", strings.Repeat("A", 70000) + "\n" + b64("b") + "\n", 1 << 20, 1,
+			[]string{":1: dataset s: line longer than 65536 bytes skipped"}, ""},
 		{"over the memcap", "string", b64("a") + "\n" + b64("b") + "\n", 100, 0, nil, ":2: dataset s: too large for its memcap of 100 bytes"},
 	}
 	for _, tt := range tests {

@@ -127,6 +127,7 @@ func loadDataset(sp *datasetSpec, defaultMemcap int64) (*dataset, []string, erro
 	}
 	defer f.Close()
 	var warns []string
+	skippedLines := 0
 	br := bufio.NewReaderSize(f, 4096)
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
@@ -141,7 +142,9 @@ func loadDataset(sp *datasetSpec, defaultMemcap int64) (*dataset, []string, erro
 			}
 			line = long
 			if len(line) >= maxDatasetLine {
-				warns = append(warns, fmt.Sprintf("%s:%d: dataset %s: line longer than %d bytes skipped", sp.load, n, sp.name, maxDatasetLine))
+				if skippedLines++; skippedLines <= maxLineWarnings {
+					warns = append(warns, fmt.Sprintf("%s:%d: dataset %s: line longer than %d bytes skipped", sp.load, n, sp.name, maxDatasetLine))
+				}
 				line = nil
 			}
 		}
@@ -152,7 +155,9 @@ func loadDataset(sp *datasetSpec, defaultMemcap int64) (*dataset, []string, erro
 					if msg == errDatasetFull {
 						return nil, warns, fmt.Errorf("%s:%d: dataset %s: too large for its memcap of %d bytes", sp.load, n, sp.name, d.memcap)
 					}
-					warns = append(warns, fmt.Sprintf("%s:%d: dataset %s: %s: line skipped, as Suricata does", sp.load, n, sp.name, msg))
+					if skippedLines++; skippedLines <= maxLineWarnings {
+						warns = append(warns, fmt.Sprintf("%s:%d: dataset %s: %s: line skipped, as Suricata does", sp.load, n, sp.name, msg))
+					}
 				}
 			}
 		}
@@ -163,8 +168,16 @@ func loadDataset(sp *datasetSpec, defaultMemcap int64) (*dataset, []string, erro
 			return nil, warns, fmt.Errorf("dataset %s: %s: %w", sp.name, sp.load, err)
 		}
 	}
+	if more := skippedLines - maxLineWarnings; more > 0 {
+		warns = append(warns, fmt.Sprintf("%s: dataset %s: %d more lines skipped", sp.load, sp.name, more))
+	}
 	return d, warns, nil
 }
+
+// maxLineWarnings is how many skipped lines of one set file are named
+// one by one; the rest are counted in one more warning, so a file in
+// another format (a JSON set of Suricata 8) does not flood the report.
+const maxLineWarnings = 5
 
 // errDatasetFull is addLine's answer when the set is at its memcap.
 const errDatasetFull = "memcap reached"
