@@ -107,6 +107,9 @@ type engine struct {
 	// skipped are the rules left out because they can never match here
 	// (skip.go).
 	skipped []rules.Skipped
+	// datasets are the sets the rules name (dataset.go); each Matcher
+	// loads its own from them.
+	datasets datasetRegistry
 }
 
 // smallPortSet is how many ports a rule may list and still be indexed by
@@ -157,6 +160,10 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
 			continue
 		}
+		if err := compileDatasets(r, &cr, &eng.datasets); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
+			continue
+		}
 		cr.stream = streamable(r)
 		// urilen reads the request URI, so it makes an http rule too
 		cr.http = r.URILen != nil
@@ -169,7 +176,12 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		eng.handshake = eng.handshake || cr.handshake || cr.appProto != 0
 		cr.resp = readsResponse(r, cr.bufs)
 		cr.ipOnly = isIPOnly(r)
-		cr.appHTTP = len(r.Matches) == 0 && len(r.BSize) == 0 && r.URILen == nil && httpProto(r.Proto)
+		// an http or dns rule that reads only addresses (ip.src, ip.dst)
+		// has no buffer of its protocol to tell its packets by: as the
+		// protocol-only rules, it runs on the flows of its protocol
+		addrOnly := onlyAddressBuffers(r)
+		cr.appHTTP = addrOnly && r.URILen == nil && httpProto(r.Proto)
+		cr.dnsPorts = addrOnly && r.Proto == rules.ProtoDNS
 		cr.flowLevel = flowLevel(r, &cr)
 		cr.tx = cr.http || cr.appHTTP || cr.handshake || cr.appProto != 0 || slices.ContainsFunc(cr.bufs, func(c chain) bool { return c.id == rules.BufferTLSSNI })
 		eng.actions = eng.actions || cr.action != packet.ActionAlert

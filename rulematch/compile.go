@@ -18,7 +18,8 @@ import (
 type item struct {
 	c *content
 	p *pcre
-	b *byteCheck // byte_test, byte_jump, isdataat (bytecheck.go)
+	b *byteCheck    // byte_test, byte_jump, isdataat (bytecheck.go)
+	d *datasetCheck // dataset, datarep (dataset.go)
 }
 
 // relative reports whether the item is placed after the previous match.
@@ -95,8 +96,9 @@ type rule struct {
 	// ipOnly: Suricata's IP-only rule, run on the first packet of each
 	// direction of a flow (flowstate.go).
 	ipOnly bool
-	// appHTTP: an http rule with no buffer, run on the packets of flows
-	// that carried an HTTP request (flowstate.go).
+	// appHTTP: an http rule with no buffer (or only ip.src and ip.dst),
+	// run on the packets of flows that carried an HTTP request
+	// (flowstate.go).
 	appHTTP bool
 	// handshake: the rule reads a TLS or SSH handshake buffer kept per
 	// flow, so it fires once per side of a flow (handshake.go).
@@ -110,6 +112,9 @@ type rule struct {
 	// resp: the rule reads a response buffer, so it also runs on each
 	// HTTP response transaction (httpresp.go)
 	resp bool
+	// dnsPorts: a dns rule reading only ip.src or ip.dst, run on UDP and
+	// TCP packets to or from port 53, where DNS is detected (dns.go).
+	dnsPorts bool
 }
 
 // compileRule checks and compiles one rule. fp is its lowercased prefilter
@@ -165,11 +170,17 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			// prefilter searches, and the header buffers are not in the
 			// payload, so their contents cannot be the pattern; nor can those
 			// of most transformed buffers
-			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && !headerBuffer(id) && (best == nil || betterFastPattern(m.Content, best)) {
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && !headerBuffer(id) && !id.IPBuffer() && (best == nil || betterFastPattern(m.Content, best)) {
 				if piece, ok := transformedPrefilter(m.Transforms, m.Content.Pattern); ok {
 					best, bestBuf, bestPat = m.Content, id, piece
 				}
 			}
+		case m.Dataset != nil && m.Content == nil && m.PCRE == nil && m.Byte == nil:
+			if id == rules.BufferPayload {
+				bad("%s on the payload: it needs a sticky buffer", datasetKeyword(m.Dataset))
+				continue
+			}
+			it.d = &datasetCheck{kw: m.Dataset}
 		case m.Byte != nil && m.Content == nil && m.PCRE == nil:
 			b, msg := compileByte(m.Byte, len(r.ByteVars))
 			if msg != "" {

@@ -123,6 +123,17 @@ type Config struct {
 	// threshold.config (globalthreshold.go); nil for none. It is not a
 	// parameter of the config file: it comes from its own file.
 	ThresholdFile []rules.GlobalEntry `json:"-"`
+	// DatasetMemcap caps the memory of each dataset (dataset:, datarep:)
+	// whose rules give no memcap, in bytes: an entry counts its bytes plus
+	// 88, Suricata's per-entry cost. A load or state file over it refuses
+	// the rules naming the set; at the cap, set stops adding (the rule does
+	// not match) and each refusal counts in Evicted. Rule files are
+	// checked against the default (signatures.LoadSet leaves such rules
+	// out); with a lower value, a file over it makes New fail, naming the
+	// file and line. Suricata 7 gives sets
+	// loaded from a file no cap and others 16 MiB; the default 64 MiB holds
+	// about 600,000 host names.
+	DatasetMemcap int `json:"dataset_memcap"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -139,6 +150,7 @@ func DefaultConfig() Config {
 		MaxRuleFlows:             65536,
 		ActionOrder:              []string{"pass", "drop", "reject", "alert"},
 		PacketAlertMax:           15,
+		DatasetMemcap:            64 << 20,
 	}
 }
 
@@ -158,5 +170,6 @@ func (c Config) Validate() error {
 	if _, err := actionRanks(c.ActionOrder); err != nil {
 		ck.Fail("action_order: %v", err)
 	}
+	ck.Int("dataset_memcap", c.DatasetMemcap, 1<<10, 1<<40)
 	return ck.Err()
 }

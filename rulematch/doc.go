@@ -12,8 +12,9 @@
 // httpresp.go, httpresphead.go, httprespinspect.go, httpdecode.go (HTTP
 // responses and bodies), dns.go (DNS requests, dns.query), tls.go
 // (ClientHellos, tls.sni), handshake.go, tlsstream.go, x509.go and ssh.go
-// (TLS handshakes and SSH banners kept per flow), skip.go (rules left out)
-// and action.go (drop, reject, pass and the action order).
+// (TLS handshakes and SSH banners kept per flow), dataset.go and
+// datasetload.go (dataset:, datarep: and their sets), skip.go (rules left
+// out) and action.go (drop, reject, pass and the action order).
 //
 // Compilation (detect-engine-build.c) splits rules by protocol class (TCP,
 // UDP, ICMP, ICMPv6, other IP); in each class every rule with a positive
@@ -272,6 +273,29 @@
 //     alerts a packet (15), the first in rule order; in IDS mode the
 //     alerts of a TCP request's application buffers count apart, as
 //     Suricata inspects the request on a later packet.
+//   - ip.src and ip.dst are the packet's addresses, 4 bytes for IPv4 and
+//     16 for IPv6, with any protocol. An http rule whose only buffers
+//     are these runs as the protocol-only http rules (below); a dns
+//     one on UDP and TCP packets to or from port 53.
+//   - dataset: and datarep: look up their whole sticky buffer in a named
+//     set (Suricata's datasets): one set per name for the whole run,
+//     shared by all rules and flows, as Suricata's are global; each
+//     Matcher loads its own. set matches when it adds the buffer, unset
+//     when it removes it, so a later packet's isset sees the change.
+//     load and state files are read relative to the rule file's
+//     directory (Suricata reads state files from its data directory,
+//     which a replay has not got); a missing state file is an empty set.
+//     Nothing is ever written: save and state do not save, and a run
+//     starts from the files as they are. A line of a set file that does
+//     not parse is skipped with a warning naming file:line, as Suricata
+//     logs it and goes on; a rule whose set cannot be set up (another
+//     type than the rule that declared it, a missing load file, a file
+//     over the memcap) is refused, as in Suricata; one naming a set that
+//     no earlier rule declares with a type is skipped, as only a
+//     suricata.yaml (not read here) could declare it. Each set is capped at
+//     its rule's memcap or Config.DatasetMemcap, counting 88 bytes plus
+//     the key per entry; set refuses entries past it (counted in
+//     Evicted).
 //   - Events: Attacker is the matching packet's source and Victim its
 //     destination (VictimPort its destination port), unless the rule has
 //     target:src_ip (the source is attacked: Attacker is the destination).

@@ -7,6 +7,7 @@ package rulematch
 // is read-only; scratch is the per-worker state.
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
@@ -74,6 +75,13 @@ type scratch struct {
 	xfLow []byte
 	// hdrLow: a header buffer lowercased (decoderkw.go)
 	hdrLow []byte
+	// ip.src, ip.dst (inspect.go) and the 16-byte key an IPv4 address
+	// stands for in an ip set (dataset.go)
+	ipRaw, ipLow []byte
+	ipKey        [16]byte
+	// sets are the run's datasets (dataset.go), Matcher.sets, here for
+	// the chains that look in them
+	sets []*dataset
 }
 
 var _ packet.Detector = (*Matcher)(nil)
@@ -145,8 +153,9 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		return nil, err
 	}
 	m := &Matcher{
-		eng:           eng,
-		sc:            scratch{limit: cfg.InspectionRecursionLimit},
+		eng: eng,
+		sc: scratch{limit: cfg.InspectionRecursionLimit,
+			ipRaw: make([]byte, 0, 16), ipLow: make([]byte, 0, 16)},
 		thresh:        bounded.New[thresholdKey, thresholdState](cfg.MaxThresholdEntries),
 		httpBytes:     cfg.HTTPRequestBytes,
 		respBodyBytes: cfg.HTTPResponseBodyBytes,
@@ -172,14 +181,24 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		m.resp = bounded.New[httpKey, httpResponse](cfg.MaxHTTPResponses)
 		m.onRespEnd = m.recycleResponse
 	}
+	// each matcher reads its own sets: set and unset change them
+	for i := range eng.datasets.specs {
+		sp := &eng.datasets.specs[i]
+		d, _, err := loadDataset(sp, int64(cfg.DatasetMemcap))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sp.where, err)
+		}
+		m.sc.sets = append(m.sc.sets, d)
+	}
 	return m, nil
 }
 
 // Name implements Detector.
 func (m *Matcher) Name() string { return "rules" }
 
-// Evicted implements Detector: threshold entries and pending HTTP requests
-// dropped at their caps.
+// Evicted implements Detector: threshold entries, pending HTTP requests,
+// flows' flowbits and rule flows dropped at their caps, and entries a
+// dataset's set refused at its memcap.
 func (m *Matcher) Evicted() uint64 {
 	n := m.thresh.Evicted()
 	if m.http != nil {
@@ -196,6 +215,9 @@ func (m *Matcher) Evicted() uint64 {
 	}
 	if m.handshakes != nil {
 		n += m.handshakes.Evicted() + m.hsRefused
+	}
+	for _, d := range m.sc.sets {
+		n += d.refused
 	}
 	return n
 }
@@ -415,6 +437,9 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 		return m.ipOnlyFirst(f)
 	}
 	if r.appHTTP && !m.httpFlow(f) {
+		return false
+	}
+	if r.dnsPorts && f.SrcPort != dnsPort && f.DstPort != dnsPort {
 		return false
 	}
 	if r.streamOnly && f.Retransmission && len(r.bufs) > 0 {

@@ -20,6 +20,9 @@ func (s *scratch) lowerPayload(p []byte) {
 // false when the packet does not have it.
 func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok bool) {
 	s := &m.sc
+	if id.IPBuffer() {
+		return s.ipBuffer(id, f)
+	}
 	if headerBuffer(id) {
 		return s.headerBufferLow(id, f) // present with or without a payload
 	}
@@ -119,6 +122,8 @@ func (s *scratch) inspect(items []item, i int, raw, low []byte, prevEnd int) int
 		return s.inspectContent(items, i, raw, low, prevEnd)
 	case items[i].b != nil:
 		return s.inspectByte(items, i, raw, low, prevEnd)
+	case items[i].d != nil:
+		return s.inspectDataset(items, i, raw, low, prevEnd)
 	}
 	return s.inspectPCRE(items, i, raw, low, prevEnd)
 }
@@ -144,4 +149,26 @@ func (s *scratch) headerNames(p []byte) (raw, low []byte, ok bool) {
 		s.namesDone = true
 	}
 	return s.names, s.namesLow, true
+}
+
+// ipBuffer returns ip.src or ip.dst: the address's 4 (IPv4) or 16 (IPv6)
+// bytes, as Suricata's, copied into scratch (an address is a value, not a
+// span of the packet). Lowercasing is applied too, for nocase contents.
+func (s *scratch) ipBuffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok bool) {
+	a := f.Src
+	if id == rules.BufferIPDst {
+		a = f.Dst
+	}
+	switch {
+	case a.Is4():
+		b := a.As4()
+		raw = append(s.ipRaw[:0], b[:]...)
+	case a.Is6():
+		b := a.As16()
+		raw = append(s.ipRaw[:0], b[:]...)
+	default:
+		return nil, nil, false
+	}
+	low = lowerASCII(s.ipLow[:0], raw)
+	return raw, low, true
 }

@@ -42,8 +42,8 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		} else {
 			id = r.BSize[i-len(r.Matches)].Buffer // bsize reads its buffer too
 		}
-		if id == rules.BufferPayload || id >= rules.NumBuffers || headerBuffer(id) {
-			continue // NumBuffers and up: compileRule reports it
+		if id == rules.BufferPayload || id >= rules.NumBuffers || headerBuffer(id) || id.IPBuffer() {
+			continue // NumBuffers and up: compileRule reports it; every IP packet has addresses
 		}
 		name := id.String()
 		if id == rules.BufferDNSQuery {
@@ -209,4 +209,20 @@ func readsResponse(r *rules.Rule, bufs []chain) bool {
 		}
 	}
 	return http
+}
+
+// onlyAddressBuffers reports whether r's payload keywords, if any, all
+// read ip.src or ip.dst.
+func onlyAddressBuffers(r *rules.Rule) bool {
+	for i := range r.Matches {
+		if !r.Matches[i].Buffer.IPBuffer() {
+			return false
+		}
+	}
+	for _, bs := range r.BSize {
+		if !bs.Buffer.IPBuffer() {
+			return false
+		}
+	}
+	return true
 }

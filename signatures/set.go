@@ -109,6 +109,30 @@ func LoadSet(opts SetOptions) (*Set, error) {
 	for _, p := range packs {
 		s.Failed = append(s.Failed, p.Failed...)
 	}
+	// Datasets are shared by all rules of all files, so they are set up
+	// over the whole set: a rule whose set Suricata could not set up (a
+	// type contradicting another rule's, a missing file) fails; one naming
+	// a set only a suricata.yaml could declare is skipped.
+	badSets, noSets, setWarnings := rulematch.CheckDatasets(s.Rules)
+	if len(badSets)+len(noSets) > 0 {
+		type place struct {
+			file string
+			line int
+			sid  uint32
+		}
+		out := map[place]bool{}
+		for _, e := range badSets {
+			out[place{e.File, e.Line, e.SID}] = true
+		}
+		for _, sk := range noSets {
+			out[place{sk.File, sk.Line, sk.SID}] = true
+			s.Skipped = append(s.Skipped, sk)
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: rule sid %d skipped: %s", sk.File, sk.Line, sk.SID, sk.Reason))
+		}
+		s.Rules = slices.DeleteFunc(s.Rules, func(r *rules.Rule) bool { return out[place{r.File, r.Line, r.SID}] })
+		s.Failed = append(s.Failed, badSets...)
+	}
+	s.Warnings = append(s.Warnings, setWarnings...)
 	for _, e := range s.Failed {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: rule sid %d failed: %s", e.File, e.Line, e.SID, e.Msg))
 	}

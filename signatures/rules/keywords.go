@@ -195,6 +195,13 @@ func keywordTable() []keyword {
 		{name: "flowbits", doc: "flowbits:set|unset|toggle|isset|isnotset,name (a&b all; a|b any, for isset/isnotset) or flowbits:noalert; named bits kept per flow.", parse: parseFlowbits},
 		{name: "noalert", doc: "noalert; the rule sets state (flowbits) but never alerts.", value: valueNone, parse: parseNoAlert},
 		{name: "alert", doc: "alert; a pass rule also alerts when it matches (other actions alert anyway).", value: valueNone, parse: parseAlert},
+
+		// Datasets (dataset.go): sets shared by all rules, looked up with
+		// the sticky buffer before the keyword.
+		{name: "ip.src", doc: "ip.src; sticky buffer: the source address, 4 bytes (IPv4) or 16 (IPv6), what ipv4, ipv6 and ip datasets hold.", value: valueNone, parse: sticky(BufferIPSrc)},
+		{name: "ip.dst", doc: "ip.dst; sticky buffer: the destination address, as ip.src.", value: valueNone, parse: sticky(BufferIPDst)},
+		{name: "dataset", doc: "dataset:set|unset|isset|isnotset,NAME[, type string|md5|sha256|ipv4|ipv6|ip][, load FILE][, state FILE][, save FILE][, memcap N][, hashsize N]; the sticky buffer in a set shared by all rules. set matches when it adds the buffer, unset when it removes it. load and state files are read (relative to the rule file) but never written: save and state do not save.", parse: parseDataset},
+		{name: "datarep", doc: "datarep:NAME, >|<|==, VALUE[, type ...][, load FILE][, memcap N][, hashsize N]; the sticky buffer's reputation value in a set (\"key,value\" lines) compared with VALUE.", parse: parseDatarep},
 	}
 	kws = append(kws, handshakeKeywords()...)
 	return append(kws, decoderKeywords()...)

@@ -226,7 +226,9 @@ const (
 	BufferICMPv4Hdr
 	BufferICMPv6Hdr
 
-	NumBuffers // how many there are
+	BufferIPSrc // the source address's bytes: 4 for IPv4, 16 for IPv6
+	BufferIPDst // the destination address's bytes
+	NumBuffers  // how many there are
 )
 
 // String returns the sticky buffer keyword that selects b.
@@ -240,7 +242,7 @@ func (b Buffer) String() string {
 		"tls.random", "tls.random_time", "tls.random_bytes", "ssh.proto", "ssh.software",
 		"ssh.hassh", "ssh.hassh.string", "ssh.hassh.server", "ssh.hassh.server.string",
 		"http.stat_code", "http.stat_msg", "http.response_line", "file.data", "http.server", "http.location", "http.content_len",
-		"ipv4.hdr", "ipv6.hdr", "tcp.hdr", "udp.hdr", "icmpv4.hdr", "icmpv6.hdr")
+		"ipv4.hdr", "ipv6.hdr", "tcp.hdr", "udp.hdr", "icmpv4.hdr", "icmpv6.hdr", "ip.src", "ip.dst")
 }
 
 // Match is one content or pcre condition.
@@ -251,11 +253,17 @@ type Match struct {
 	// buffer share the slice.
 	Transforms []Transform
 	// Content is set for content:, PCRE for pcre:, Byte for byte_test:,
-	// byte_jump: and isdataat:.
+	// byte_jump: and isdataat:, Dataset for dataset: and datarep:
+	// (dataset.go).
 	Content *Content
 	PCRE    *PCRE
 	Byte    *ByteOp
+	Dataset *Dataset
 }
+
+// IPBuffer reports whether b is an address buffer (ip.src, ip.dst): there
+// in every IP packet, whatever the protocol.
+func (b Buffer) IPBuffer() bool { return b == BufferIPSrc || b == BufferIPDst }
 
 // ByteOp is a byte_test, byte_jump or isdataat: a check on the bytes at a
 // position, absolute or relative to the previous match's end.
