@@ -272,9 +272,7 @@ func parseDataset(st *ruleState, val string) error {
 			return err
 		}
 	}
-	st.r.Matches = append(st.r.Matches, Match{Buffer: st.sticky, Dataset: d})
-	st.mods = append(st.mods, contentMods{})
-	return nil
+	return st.addDatasetMatch(d)
 }
 
 // parseDatarep reads datarep:name, op, value[, type T][, load F]
@@ -350,7 +348,18 @@ func parseDatarep(st *ruleState, val string) error {
 	if err := checkDatasetName(d.Name); err != nil {
 		return err
 	}
-	st.r.Matches = append(st.r.Matches, Match{Buffer: st.sticky, Dataset: d})
+	return st.addDatasetMatch(d)
+}
+
+// addDatasetMatch adds the lookup as a match in the sticky buffer, which
+// takes up the transforms before it as a content would: the set is looked
+// up with the transformed buffer (to_md5; dataset:isset,hashes,type md5).
+func (st *ruleState) addDatasetMatch(d *Dataset) error {
+	xf, err := st.takeTransforms(st.sticky)
+	if err != nil {
+		return err
+	}
+	st.r.Matches = append(st.r.Matches, Match{Buffer: st.sticky, Dataset: d, Transforms: xf})
 	st.mods = append(st.mods, contentMods{})
 	return nil
 }

@@ -37,6 +37,10 @@ func TestParseTransforms(t *testing.T) {
 		// a transform after a match that took up none is still the
 		// sticky buffer's: the matches after it look in a new buffer
 		{`http.uri; content:"a"; to_lowercase; content:"b"; sid:1;`, []string{"http.uri", "http.uri+to_lowercase"}, nil},
+		// a dataset lookup takes them up as a content does (the set
+		// holds the transformed buffer: datasets-match-subdomain)
+		{`dns.query; dotprefix; dataset:isset,names,type string,load names.lst; sid:1;`, []string{"dns.query+dotprefix"}, nil},
+		{`http.host; to_md5; datarep:hosts, >, 3, type md5, load hosts.csv; sid:1;`, []string{"http.host+to_md5"}, nil},
 		// pcre, byte checks and bsize take up transforms too
 		{`http.uri; strip_whitespace; pcre:"/a b/"; sid:1;`, []string{"http.uri+strip_whitespace"}, nil},
 		{`http.uri; to_md5; isdataat:15; sid:1;`, []string{"http.uri+to_md5"}, nil},
