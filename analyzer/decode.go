@@ -93,6 +93,7 @@ const (
 	reasonFragment
 	reasonFragTimeout
 	reasonNonIP
+	reasonIPv6ExtChain
 	reasonCount
 )
 
@@ -105,6 +106,7 @@ var reasonNames = [reasonCount]string{
 	reasonFragment:        "IP fragment (reassembled when complete)",
 	reasonFragTimeout:     "fragmented IP datagram never completed (dropped after 30 s)",
 	reasonNonIP:           "other protocol (not IP or ARP)",
+	reasonIPv6ExtChain:    "IPv6 extension header chain over 64 headers (transport not read)",
 }
 
 // decoder turns packet bytes into packet.Facts without allocating: every
@@ -334,7 +336,14 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 			if isIPv6ExtHeader(raw[6]) {
 				f.Events |= ipv6ExtEvents(raw)
 			}
-			if at, nextPos, ok := ipv6FragmentHeader(raw); ok {
+			at, nextPos, ok, tooLong := ipv6FragmentHeader(raw)
+			if tooLong {
+				// not decoded further: what follows may be a fragment
+				d.reasons[reasonIPv6ExtChain]++
+				d.handedOff = true
+				return true
+			}
+			if ok {
 				// the skipper would read fragment data as a transport
 				// header: stop at the network layer
 				d.reasons[reasonFragment]++

@@ -269,33 +269,41 @@ func ipv4Checksum(h []byte) uint16 {
 	return ^uint16(sum)
 }
 
+// maxIPv6ExtHeaders caps the extension headers walked to a fragment
+// header. RFC 8200 wants each type at most once (destination options
+// twice); a chain past a handful is built to hide the fragment header from
+// decoders that give up early (a fixed 8 here once). The cap is far past
+// any real chain, and a packet that reaches it is counted, not guessed at.
+const maxIPv6ExtHeaders = 64
+
 // ipv6FragmentHeader walks the extension headers of the IPv6 packet raw
 // (header included, payload cut to its length) to a fragment header. It
-// returns the header's offset and the index of the byte naming it.
-func ipv6FragmentHeader(raw []byte) (at, nextPos int, ok bool) {
+// returns the header's offset and the index of the byte naming it;
+// tooLong says the chain went past maxIPv6ExtHeaders.
+func ipv6FragmentHeader(raw []byte) (at, nextPos int, ok, tooLong bool) {
 	if len(raw) < 40 {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	next, pos, off := raw[6], 6, 40
-	for range 8 {
+	for range maxIPv6ExtHeaders {
 		switch next {
 		case 44: // fragment
 			if off+8 > len(raw) {
-				return 0, 0, false
+				return 0, 0, false, false
 			}
-			return off, pos, true
+			return off, pos, true, false
 		case 0, 43, 60: // hop-by-hop, routing, destination options
 			if off+2 > len(raw) {
-				return 0, 0, false
+				return 0, 0, false, false
 			}
 			n := int(raw[off+1])*8 + 8
 			if off+n > len(raw) {
-				return 0, 0, false
+				return 0, 0, false, false
 			}
 			next, pos, off = raw[off], off, off+n
 		default:
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 	}
-	return 0, 0, false
+	return 0, 0, false, isIPv6ExtHeader(next)
 }

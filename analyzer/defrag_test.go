@@ -41,6 +41,16 @@ func frag4(t testing.TB, id uint16, off int, more bool, data []byte) []byte {
 // precedes the fragment header.
 func frag6(t testing.TB, id uint32, off int, more, dstOpts bool, data []byte) []byte {
 	t.Helper()
+	n := 0
+	if dstOpts {
+		n = 1
+	}
+	return frag6Ext(t, id, off, more, n, data)
+}
+
+// frag6Ext is one IPv6 fragment after ext destination-options headers.
+func frag6Ext(t testing.TB, id uint32, off int, more bool, ext int, data []byte) []byte {
+	t.Helper()
 	fh := make([]byte, 8, 8+len(data))
 	fh[0] = byte(layers.IPProtocolTCP)
 	v := uint16(off) &^ 7
@@ -51,8 +61,8 @@ func frag6(t testing.TB, id uint32, off int, more, dstOpts bool, data []byte) []
 	binary.BigEndian.PutUint32(fh[4:8], id)
 	pl := append(fh, data...)
 	next := layers.IPProtocolIPv6Fragment
-	if dstOpts {
-		pl = append([]byte{byte(layers.IPProtocolIPv6Fragment), 0, 1, 4, 0, 0, 0, 0}, pl...)
+	for range ext {
+		pl = append([]byte{byte(next), 0, 1, 4, 0, 0, 0, 0}, pl...)
 		next = layers.IPProtocolIPv6Destination
 	}
 	return serialize(t, ethHdr(layers.EthernetTypeIPv6), ip6Hdr(next), gopacket.Payload(pl))
@@ -103,6 +113,15 @@ func TestDefragReassembles(t *testing.T) {
 		}
 		return out
 	}
+	// a long chain of extension headers before the fragment header, to
+	// hide it from a decoder that gives up early
+	v6Chain := func(ext int, order ...int) [][]byte {
+		var out [][]byte
+		for _, i := range order {
+			out = append(out, frag6Ext(t, 0xdeadbeef, offs[i], i < len(parts)-1, ext, parts[i]))
+		}
+		return out
+	}
 	tests := []struct {
 		name   string
 		pkts   [][]byte
@@ -117,6 +136,7 @@ func TestDefragReassembles(t *testing.T) {
 		{"ipv6 out of order", v6(false, 2, 1, 0), packet.L3IPv6, 2},
 		{"ipv6 duplicate fragment", v6(false, 0, 0, 2, 1), packet.L3IPv6, 3},
 		{"ipv6 after destination options", v6(true, 1, 0, 2), packet.L3IPv6, 2},
+		{"ipv6 after 20 extension headers", v6Chain(20, 0, 2, 1), packet.L3IPv6, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,4 +383,16 @@ func TestDefragFuzzSeeds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A chain of extension headers past maxIPv6ExtHeaders is counted as such
+// and its transport not read, rather than a fragment header taken for one.
+func TestDefragExtensionChainCap(t *testing.T) {
+	seg := tcpSegment(t, defragPayload)
+	d := newDecoder()
+	var f packet.Facts
+	ok := d.decode(LinkEthernet, frag6Ext(t, 1, 0, true, maxIPv6ExtHeaders+1, seg[:24]), &f)
+	want(t, ok && f.L3 == packet.L3IPv6 && f.Proto == 0, "decoded %v l3 %d proto %d, want IPv6 facts and no transport", ok, f.L3, f.Proto)
+	want(t, d.reasons[reasonIPv6ExtChain] == 1, "chain over the cap counted %d, want 1", d.reasons[reasonIPv6ExtChain])
+	want(t, d.frag.table.Len() == 0, "%d datagrams held, want none", d.frag.table.Len())
 }
