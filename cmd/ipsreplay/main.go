@@ -22,8 +22,11 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := withInterrupts(context.Background(), sigs, os.Exit, os.Stderr)
 	code := Main(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
 }

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+// withInterrupts returns a context cancelled by the first signal on sigs
+// (SIGINT, SIGTERM), so the run stops reading and reports what it
+// analysed. A second signal calls exit(130) at once, with a line on
+// stderr: a long render or a read that does not return is no reason to
+// make someone who pressed Ctrl-C twice wait (signal.NotifyContext would
+// swallow every signal after the first). stop ends the watch.
+func withInterrupts(parent context.Context, sigs <-chan os.Signal, exit func(int), stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(parent)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "ipsreplay: %v again: exiting at once, without a report\n", s)
+			exit(130)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		cancel()
+	}
+}
