@@ -41,8 +41,13 @@ type httpKey struct {
 type httpPending struct {
 	buf []byte // the request so far, at most HTTPRequestBytes
 	// fired are the http rules that matched a segment of this request on
-	// its own, in any order; they do not fire again on the whole.
+	// its own, in any order, or the request once its headers ended; they
+	// do not fire again.
 	fired []int32
+	// bodyEnd, once the headers have ended, is where the body the request
+	// announced ends (httpreqbody.go): the request waits for it and is
+	// inspected again then. 0 while the headers go on.
+	bodyEnd int
 }
 
 // hasHeadersEnd reports whether b holds the blank line that ends a
@@ -74,18 +79,43 @@ func (m *Matcher) httpRequest(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 				m.inspectRequest(set, f, &m.httpJoined, emit)
 				m.httpJoined.buf = nil
 			}
+			if end := requestBodyEnd(data); end > len(data) && len(data) < m.httpBytes {
+				// its body follows: wait for it
+				p, _ = m.http.Put(k, f.Time, m.onHTTPEnd)
+				p.buf = append(m.httpBuffer(), data[:min(len(data), m.httpBytes)]...)
+				p.fired = m.httpFired(p.fired[:0])
+				p.bodyEnd = min(end, m.httpBytes)
+			}
 			return
 		}
 		p, _ = m.http.Put(k, f.Time, m.onHTTPEnd)
 		p.buf = append(m.httpBuffer(), data[:min(len(data), m.httpBytes)]...)
 		p.fired = m.httpFired(p.fired[:0])
+		p.bodyEnd = 0
 		return
 	}
 	old := len(p.buf)
 	p.buf = append(p.buf, data[:min(len(data), m.httpBytes-old)]...)
 	p.fired = m.httpFired(p.fired)
-	// the end may straddle the old bytes and the new: look back two
-	if !hasHeadersEnd(p.buf[max(0, old-2):]) && len(p.buf) < m.httpBytes {
+	if p.bodyEnd > 0 {
+		// the headers were inspected: inspect again once the body is whole
+		if len(p.buf) < p.bodyEnd && len(p.buf) < m.httpBytes {
+			return
+		}
+	} else {
+		// the end may straddle the old bytes and the new: look back two
+		if !hasHeadersEnd(p.buf[max(0, old-2):]) && len(p.buf) < m.httpBytes {
+			return
+		}
+		if end := requestBodyEnd(p.buf); end > len(p.buf) && len(p.buf) < m.httpBytes {
+			p.bodyEnd = min(end, m.httpBytes)
+		}
+		m.inspectRequest(set, f, p, emit)
+		if p.bodyEnd > 0 {
+			return // the body follows
+		}
+		m.recycleHTTP(k, p)
+		m.http.Delete(k)
 		return
 	}
 	m.inspectRequest(set, f, p, emit)
@@ -137,6 +167,9 @@ func (m *Matcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPending, 
 		}
 		if len(r.bitActions) > 0 {
 			m.flowbitsAct(r, f)
+		}
+		if len(p.buf) < p.bodyEnd {
+			p.fired = append(p.fired, ri) // not again when the body is whole
 		}
 		m.fire(r, f, emit, true) // a request's match acts on the flow
 	}

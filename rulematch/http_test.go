@@ -19,11 +19,17 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 		uaRule  = 1 // http.user_agent; content:"Nessus"
 		uriRule = 2 // http.uri; content:"/admin"
 		hdrRule = 3 // http.header; content:"X-Late: 1"
+		// http.request_body; content:"cmd=id"
+		bodyRule = 4
+		// http.uri; content:"/admin"; http.request_body; content:"cmd=id"
+		uriBodyRule = 5
 	)
 	rs := []*rules.Rule{
 		newRule(uaRule, "http", withMatches(contentMatch("Nessus", "buffer:http.user_agent"))),
 		newRule(uriRule, "http", withMatches(contentMatch("/admin", "buffer:http.uri"))),
 		newRule(hdrRule, "http", withMatches(contentMatch("X-Late: 1", "buffer:http.header"))),
+		newRule(bodyRule, "http", withMatches(contentMatch("cmd=id", "buffer:http.request_body"))),
+		newRule(uriBodyRule, "http", withMatches(contentMatch("/post", "buffer:http.uri"), contentMatch("cmd=id", "buffer:http.request_body"))),
 	}
 	tests := []struct {
 		name  string
@@ -49,6 +55,19 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 		{"not a request",
 			0, []string{"SSH-2.0-OpenSSH\r\n", "User-Agent: Nessus\r\n\r\n"},
 			map[uint32][]int{}},
+		// a POST's body in the segments after its headers (Content-Length)
+		{"body after the headers",
+			0, []string{"POST /post HTTP/1.1\r\nContent-Length: 12\r\n\r\n", "a=1&", "cmd=id&b"},
+			map[uint32][]int{bodyRule: {2}, uriBodyRule: {2}}},
+		{"body after headers that spanned segments",
+			0, []string{"POST /post HTTP/1.1\r\n", "Content-Length: 6\r\n\r\n", "cmd=id"},
+			map[uint32][]int{bodyRule: {2}, uriBodyRule: {2}}},
+		{"body with its headers: per packet only",
+			0, []string{"POST /post HTTP/1.1\r\nContent-Length: 6\r\n\r\ncmd=id"},
+			map[uint32][]int{bodyRule: {0}, uriBodyRule: {0}}},
+		{"a rule that fired on the headers does not fire on the body",
+			0, []string{"POST /admin HTTP/1.1\r\nContent-Length: 6\r\n\r\n", "cmd=id"},
+			map[uint32][]int{uriRule: {0}, bodyRule: {1}}},
 		{"headers that never end are inspected at the cap",
 			256, []string{"GET / HTTP/1.1\r\nUser-Agent: Ness", "us\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 20)},
 			map[uint32][]int{uaRule: {1}}},
@@ -86,6 +105,25 @@ func TestHTTPRequestAcrossSegments(t *testing.T) {
 				t.Errorf("%d requests still pending", n)
 			}
 		})
+	}
+}
+
+func TestRequestBodyEnd(t *testing.T) {
+	for _, tt := range []struct {
+		req  string
+		want int
+	}{
+		{"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", 43},
+		{"POST / HTTP/1.1\nContent-length:5\n\nab", 39},
+		{"POST / HTTP/1.1\r\nContent-Length: 5\r\n", 0},                                   // headers go on
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0},                                          // no body
+		{"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 0},                               // an empty one
+		{"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n", 0},                               // not a length
+		{"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 0}, // chunked: not followed
+	} {
+		if got := requestBodyEnd([]byte(tt.req)); got != tt.want {
+			t.Errorf("%q: %d, want %d", tt.req, got, tt.want)
+		}
 	}
 }
 
@@ -179,6 +217,11 @@ func TestRuleHTTPBuffers(t *testing.T) {
 		{"header relative", R(b("http.header", "Host:", ""), b("http.header", "Example", "distance:0; within:8")), req, true},
 		{"body", R(b("http.request_body", "password=", "startswith")), req, true},
 		{"body absent", R(b("http.request_body", "x", "negated")), get, false},
+		{"file.data is the body", R(b("file.data", "password=", "startswith")), req, true},
+		// a multipart body's files sit between part headers Suricata
+		// leaves out; not parsed here, so no file.data at all
+		{"no file.data in a multipart body", R(b("file.data", "name=", "")),
+			tcpPacket("POST /up HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=x\r\n\r\n--x\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nhi\r\n--x--\r\n"), false},
 		{"pcre uri", R(pcreMatch(`\.php\?user=\w`, "buffer:http.uri")), req, true},
 		{"pcre host lowercased", R(pcreMatch(`^example\.com$`, "buffer:http.host")), req, true},
 		{"payload and uri", R(contentMatch("hunter2", ""), b("http.uri", "/admin", "")), req, true},

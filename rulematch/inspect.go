@@ -5,6 +5,8 @@ package rulematch
 // of contents, pcres and byte checks (content.go, pcre.go, bytecheck.go).
 
 import (
+	"bytes"
+
 	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -59,7 +61,13 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	}
 	if id == rules.BufferFileData {
 		// on a request, file.data is its body (the response's is
-		// inspected per transaction: httpresp.go)
+		// inspected per transaction: httpresp.go); a multipart body holds
+		// its files between part headers, which Suricata leaves out of
+		// file.data and which are not parsed here: no file.data
+		if ct := s.http.spans[rules.BufferHTTPContentType]; ct.hi > ct.lo &&
+			bytes.HasPrefix(s.lower[ct.lo:ct.hi], []byte("multipart/")) {
+			return nil, nil, false
+		}
 		id = rules.BufferHTTPBody
 	}
 	sp := s.http.spans[id]
