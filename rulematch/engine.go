@@ -291,6 +291,12 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		}
 		return
 	}
+	if m.inline && m.eng.appHTTP {
+		// inline, Suricata parses a request's data before inspecting its
+		// packet, so the request packet is already HTTP (in IDS mode it is
+		// parsed when the server acknowledges it: below, after the rules)
+		m.markHTTP(f)
+	}
 	s.hsSide, s.hsFlow, s.hsLooked, s.hsProtoNow = nil, nil, false, false
 	if m.handshakes != nil && f.Proto == packet.ProtoTCP && (len(f.StreamData) > 0 || f.ConnEvent == packet.ConnOpened) {
 		// read the packet's data before the rules look; a SYN ends what

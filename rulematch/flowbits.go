@@ -210,6 +210,9 @@ func (m *Matcher) fire(r *rule, f *packet.Facts, emit packet.Emit, flow bool) (p
 		}
 		if rate != 0 {
 			action = packetAction(rate)
+			// a rate_filter's drop or reject drops the flow, as
+			// Suricata's does (threshold-config-rate-filter-drop-*)
+			flow = flow || action.Blocks()
 		}
 	}
 	pass = m.act(r, action, f, flow)

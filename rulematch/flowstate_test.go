@@ -203,3 +203,31 @@ func TestFlowRulesNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per run, want 0", n)
 	}
 }
+
+// Inline (--simulate-ips), Suricata parses a request before inspecting its
+// packet, so a protocol-only http rule fires on the request packet too (in
+// IDS mode from the packet after it): threshold-config-rate-filter-drop-
+// hostsrc gets its third alert there.
+func TestFlowRuleTypesInlineHTTP(t *testing.T) {
+	for _, tc := range []struct {
+		inline bool
+		want   string
+	}{{false, "0001"}, {true, "0011"}} {
+		cfg := DefaultConfig()
+		cfg.Inline = tc.inline
+		m, err := New(parseRules(t, `alert http any any -> any any (sid:1;)`), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		for i, spec := range []string{"<", ">", ">GET / HTTP/1.1\r\nHost: a\r\n\r\n", "<"} {
+			f := flowPkt(spec, time.Duration(i))
+			fired := byte('0')
+			m.Observe(&f, func(packet.Event) { fired = '1' })
+			got.WriteByte(fired)
+		}
+		if got.String() != tc.want {
+			t.Errorf("inline %v: fired %s, want %s", tc.inline, got.String(), tc.want)
+		}
+	}
+}

@@ -62,6 +62,9 @@ func applyThresholdFile(eng *engine, entries []rules.GlobalEntry) error {
 					return fmt.Errorf("%s: timeout %d out of range [0, %d]", e.Where, e.Timeout, 86400*365)
 				}
 				ct.newAction, ct.timeout = e.NewAction, int64(e.Timeout)
+				// its drop, reject or pass acts on packets and flows as a
+				// rule's would: flows keep verdicts (action.go)
+				eng.actions = eng.actions || e.NewAction != rules.ActionAlert
 			}
 			thr = ct
 		}

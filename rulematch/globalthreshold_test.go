@@ -107,7 +107,9 @@ func TestThresholdFile(t *testing.T) {
 			}
 			var got []string
 			for i, h := range c.hits {
-				f := tcpPacket("x", atTime(h.at), fromAddr(h.src, 1000), toAddr(h.dst, 80))
+				// a connection each: a drop or reject from a rate_filter
+				// drops its flow (TestThresholdFileRateDropDropsTheFlow)
+				f := tcpPacket("x", atTime(h.at), fromAddr(h.src, uint16(1000+i)), toAddr(h.dst, 80))
 				m.Observe(&f, func(ev packet.Event) {
 					s := fmt.Sprint(i)
 					if ev.RateAction != "" {
@@ -146,5 +148,35 @@ func TestThresholdFileRatePassStopsLaterRules(t *testing.T) {
 	}
 	if want := []uint32{5, 6}; !reflect.DeepEqual(got, want) {
 		t.Errorf("alerts %v, want %v (the second packet's pass silences sid 6)", got, want)
+	}
+}
+
+// A rate_filter whose new action is drop drops the flow once the rate is
+// passed, even with no drop rule loaded: later packets of the flow are not
+// inspected (threshold-config-rate-filter-drop-*).
+func TestThresholdFileRateDropDropsTheFlow(t *testing.T) {
+	tf, err := rules.ParseThresholdFile("t", strings.NewReader(
+		"rate_filter gen_id 1, sig_id 5, track by_rule, count 1, seconds 60, new_action drop, timeout 60"), rules.DefaultVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.ThresholdFile = tf.Entries
+	m, err := New([]*rules.Rule{newRule(5, "tcp", withMatches(contentMatch("x", "")))}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var verdicts []packet.Action
+	for i := range 4 {
+		f := tcpPacket("x", atTime(time.Duration(i)*time.Second))
+		m.Observe(&f, func(ev packet.Event) { got = append(got, ev.RateAction) })
+		verdicts = append(verdicts, f.Verdict)
+	}
+	if want := []string{"", "drop"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("alerts' rate actions %q, want %q (then the flow is dropped)", got, want)
+	}
+	if want := []packet.Action{packet.ActionAlert, packet.ActionDrop, packet.ActionDrop, packet.ActionDrop}; !reflect.DeepEqual(verdicts, want) {
+		t.Errorf("verdicts %v, want %v", verdicts, want)
 	}
 }
