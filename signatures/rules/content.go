@@ -320,6 +320,6 @@ func parseFileData(st *ruleState, _ string) error {
 		(len(st.r.Matches) == 0 || st.r.Matches[len(st.r.Matches)-1].Buffer != BufferFileData) {
 		return fmt.Errorf("given twice with no match in between")
 	}
-	st.sticky, st.hasSticky = BufferFileData, true
-	return nil
+	// otherwise a sticky buffer like the others, transforms included
+	return sticky(BufferFileData)(st, "")
 }

@@ -37,6 +37,7 @@ func TestParseTransforms(t *testing.T) {
 		// a transform after a match that took up none is still the
 		// sticky buffer's: the matches after it look in a new buffer
 		{`http.uri; content:"a"; to_lowercase; content:"b"; sid:1;`, []string{"http.uri", "http.uri+to_lowercase"}, nil},
+		{`file_data; to_lowercase; content:"at patpoopy"; sid:1;`, []string{"file.data+to_lowercase"}, nil},
 		// a dataset lookup takes them up as a content does (the set
 		// holds the transformed buffer: datasets-match-subdomain)
 		{`dns.query; dotprefix; dataset:isset,names,type string,load names.lst; sid:1;`, []string{"dns.query+dotprefix"}, nil},
