@@ -33,7 +33,12 @@ var ErrDirectoryListed = errors.New("directory already searched (reached again t
 // directory reached again through a symlink (Analyze reports it as a
 // warning, ErrDirectoryListed). The error is for misuse only ("-" twice).
 func ExpandPaths(paths []string) ([]string, error) {
-	w := walker{readDir: os.ReadDir, stat: os.Stat, seen: map[fileID]bool{}}
+	w := walker{readDir: os.ReadDir, stat: os.Stat}
+	return w.expand(paths)
+}
+
+func (w *walker) expand(paths []string) ([]string, error) {
+	w.seen = map[fileID]bool{}
 	stdin := false
 	for _, p := range paths {
 		if p == StdinPath {

@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"fmt"
 	"io"
-	"os"
 )
 
 // maxOpenCaptures bounds the capture files a run holds open while merging
@@ -29,6 +28,7 @@ type cursor struct {
 	time   int64
 	num    uint64
 	offset int64
+	length int // its wire length, taken off the summary if never merged
 
 	sum   FileSummary // while closed: the summary so far
 	links map[LinkType]bool
@@ -99,7 +99,7 @@ func (m *merger) step() {
 func (m *merger) advance(c *cursor) bool {
 	s := c.src
 	if s.Next() {
-		c.time, c.num, c.offset = s.Time, s.Num, s.start
+		c.time, c.num, c.offset, c.length = s.Time, s.Num, s.start, s.Info.Length
 		return true
 	}
 	c.err = s.Err()
@@ -142,6 +142,9 @@ func (m *merger) resume(c *cursor) bool {
 	if len(m.opened) >= m.maxOpen {
 		m.closeOne()
 	}
+	// the head record, read before the file was closed, is not analysed
+	c.sum.Packets--
+	c.sum.Bytes -= uint64(c.length)
 	s, err := m.openFn(c.path, c.index)
 	if err != nil {
 		c.err = fmt.Errorf("reopening: %w", err)
@@ -159,7 +162,9 @@ func (m *merger) resume(c *cursor) bool {
 		c.sum.Error, c.sum.Truncated = c.err.Error(), true
 		return false
 	}
-	// the records read again were counted already
+	// the records read again were counted already, the head now again
+	c.sum.Packets++
+	c.sum.Bytes += uint64(c.length)
 	s.Summary, s.linkSet = c.sum, c.links
 	c.src = s
 	m.opened = append(m.opened, c)
@@ -170,8 +175,9 @@ func (m *merger) resume(c *cursor) bool {
 // record read is number num+1, found at offset; false where the format
 // cannot seek (gzip, pcapng, a pipe), and the caller reads up to it.
 func (s *Source) seekRecord(offset int64, num uint64) bool {
-	f, ok := s.closer.(*os.File)
-	if !ok || s.Format != "pcap" || s.ng != nil || s.counter.r != io.Reader(f) {
+	// counter.r is the file itself unless it is compressed
+	f, ok := s.counter.r.(io.Seeker)
+	if !ok || s.Format != "pcap" || s.ng != nil {
 		return false
 	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
