@@ -31,7 +31,9 @@ var ErrDirectoryListed = errors.New("directory already searched (reached again t
 // the other files are still analysed: a missing file, a directory that
 // cannot be listed (Analyze reports it as an input error naming it), and a
 // directory reached again through a symlink (Analyze reports it as a
-// warning, ErrDirectoryListed). The error is for misuse only ("-" twice).
+// warning, ErrDirectoryListed). A capture reached again through a link is
+// listed each time; Analyze reads it once. The error is
+// for misuse only ("-" twice).
 func ExpandPaths(paths []string) ([]string, error) {
 	w := walker{readDir: os.ReadDir, stat: os.Stat}
 	return w.expand(paths)

@@ -196,4 +196,21 @@ func TestAnalyzeDirectoryProblems(t *testing.T) {
 			t.Fatalf("packets %d, files %d, warnings %q", res.Summary.Packets, len(res.Files), res.Warnings)
 		}
 	})
+
+	t.Run("capture reached twice", func(t *testing.T) {
+		dir := tree(t, "sub/alias.pcap -> ../a.pcap")
+		writePcap(t, filepath.Join(dir, "a.pcap"), layers.LinkTypeEthernet, pkt, 2, testEpoch)
+		files, _ := ExpandPaths([]string{dir, filepath.Join(dir, "sub/alias.pcap")})
+		if len(files) != 3 {
+			t.Fatalf("files %q: want the capture, its link and the argument", files)
+		}
+		res, err := Analyze(context.Background(), files, cfg, RunOptions{})
+		if err != nil {
+			t.Fatalf("a repeat is no input error: %v", err)
+		}
+		if res.Summary.Packets != 2 || len(res.Files) != 1 || len(res.Warnings) != 2 ||
+			!strings.Contains(res.Warnings[0], "alias.pcap: the same file as "+filepath.Join(dir, "a.pcap")) {
+			t.Fatalf("packets %d, files %d, warnings %q", res.Summary.Packets, len(res.Files), res.Warnings)
+		}
+	})
 }

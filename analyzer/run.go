@@ -65,7 +65,7 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		warnings []string
 		total    int64
 	)
-	files, warnings = dropSearchedDirs(files)
+	files, warnings = dropRepeats(files)
 	summaries := make([]FileSummary, len(files))
 	bufSize := readBufferSize
 	if len(files) > 64 {
@@ -119,20 +119,34 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 	return res, runErr
 }
 
-// dropSearchedDirs takes out of files the directories ExpandPaths kept
-// because a symlink led to them again, with a warning for each: their
-// captures are in files already.
-func dropSearchedDirs(files []string) ([]string, []string) {
+// dropRepeats takes out of files what would be read twice, with a
+// warning for each: directories ExpandPaths kept because a symlink led to
+// them again (their captures are in files already), and a capture reached
+// again under another path, through a link (device and inode tell), whose
+// packets would otherwise be counted twice.
+func dropRepeats(files []string) ([]string, []string) {
 	var warnings []string
+	seen := map[fileID]string{}
 	out := files[:0:0]
 	for _, p := range files {
-		if p != StdinPath {
-			if st, err := os.Stat(p); err == nil && st.IsDir() {
-				if err := directoryError(p); errors.Is(err, ErrDirectoryListed) {
-					warnings = append(warnings, err.Error())
-					continue
-				}
+		st, err := os.Stat(p)
+		if p == StdinPath || err != nil {
+			out = append(out, p)
+			continue
+		}
+		if st.IsDir() {
+			if err := directoryError(p); errors.Is(err, ErrDirectoryListed) {
+				warnings = append(warnings, err.Error())
+				continue
 			}
+		} else if id, ok := idOf(p, st); ok && st.Mode().IsRegular() {
+			// the same path twice is the user's choice (tests make long
+			// runs so), a second path to one file is a link's doing
+			if first, dup := seen[id]; dup && first != p {
+				warnings = append(warnings, p+": the same file as "+first+" (a link to it); analysed once")
+				continue
+			}
+			seen[id] = p
 		}
 		out = append(out, p)
 	}
