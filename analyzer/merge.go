@@ -12,6 +12,12 @@ import (
 // of 25,000 captures once ran out of descriptors with every file open.
 // Higher: fewer reopenings when many files overlap in time; lower: less
 // memory. 64 keeps a run far below the usual 1,024-descriptor limit.
+// RunOptions.MaxOpenFiles overrides it.
+//
+// A file closed early is reopened at its next record: an uncompressed pcap
+// by seeking, a .gz or pcapng by reading it again from the start, which
+// grows with the square of the file when more than this many compressed
+// files overlap in time (raise the bound, or decompress them, then).
 const maxOpenCaptures = 64
 
 // cursor is one capture file in the merge. While open it reads through
@@ -122,13 +128,24 @@ func (m *merger) release(c *cursor) {
 	}
 }
 
-// closeOne closes the open file whose head record comes last.
+// closeOne closes the open file whose head record comes last, as it is
+// needed last; an uncompressed pcap first, since reopening it is a seek
+// while a compressed file or a pcapng is read again up to its head.
 func (m *merger) closeOne() {
-	var last *cursor
+	var last, lastSeekable *cursor
 	for _, c := range m.opened {
-		if !c.pinned && (last == nil || cursorLess(last, c)) {
+		if c.pinned {
+			continue
+		}
+		if last == nil || cursorLess(last, c) {
 			last = c
 		}
+		if c.src.seekable() && (lastSeekable == nil || cursorLess(lastSeekable, c)) {
+			lastSeekable = c
+		}
+	}
+	if lastSeekable != nil {
+		last = lastSeekable
 	}
 	if last != nil {
 		m.release(last)
@@ -175,18 +192,23 @@ func (m *merger) resume(c *cursor) bool {
 // record read is number num+1, found at offset; false where the format
 // cannot seek (gzip, pcapng, a pipe), and the caller reads up to it.
 func (s *Source) seekRecord(offset int64, num uint64) bool {
-	// counter.r is the file itself unless it is compressed
-	f, ok := s.counter.r.(io.Seeker)
-	if !ok || s.Format != "pcap" || s.ng != nil {
+	if !s.seekable() {
 		return false
 	}
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+	if _, err := s.counter.r.(io.Seeker).Seek(offset, io.SeekStart); err != nil {
 		return false
 	}
 	s.counter.n = offset
 	s.buf.Reset(s.counter)
 	s.Num = num
 	return true
+}
+
+// seekable reports whether seekRecord can reposition s: an uncompressed
+// classic pcap in a file (counter.r is the file itself unless compressed).
+func (s *Source) seekable() bool {
+	_, ok := s.counter.r.(io.Seeker)
+	return ok && s.Format == "pcap" && s.ng == nil && s.Path != StdinPath
 }
 
 // bytesRead is how far the files have been read, for progress.

@@ -112,11 +112,12 @@ func TestMergeBoundedOpenFiles(t *testing.T) {
 		packets int
 		maxOpen int
 		at      func(file, num int) time.Duration
+		opens   int // most openings allowed; 0: not checked
 	}{
 		// every file spans the whole run: reopening at each record
 		{"interleaved", 13, 6, 3, func(f, n int) time.Duration { return time.Duration(n*10+f%5) * time.Second }},
 		// files one after another, as a rotated capture: each opened twice at most
-		{"consecutive", 20, 4, 4, func(f, n int) time.Duration { return time.Duration(f*100+n) * time.Second }},
+		{"consecutive", 20, 4, 4, func(f, n int) time.Duration { return time.Duration(f*100+n) * time.Second }, 40},
 		// all at one instant: ties go to the file given first
 		{"all tied", 9, 3, 2, func(f, n int) time.Duration { return 0 }},
 		// a record back in time within a file
@@ -172,6 +173,9 @@ func TestMergeBoundedOpenFiles(t *testing.T) {
 				t.Errorf("summaries differ:\n got %+v\nwant %+v", res.Files, wantRes.Files)
 			}
 			t.Logf("%d opens for %d files, at most %d open", oc.opens, tc.files, oc.most)
+			if tc.opens > 0 && oc.opens > tc.opens {
+				t.Errorf("%d openings, want at most %d", oc.opens, tc.opens)
+			}
 			if tc.name != "out of order" {
 				// sorted files: the merge is a stable sort by time
 				sort.SliceStable(all, func(i, j int) bool { return all[i].at < all[j].at })

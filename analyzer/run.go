@@ -24,6 +24,9 @@ type RunOptions struct {
 	// Tap, when set, sees each packet just before analysis, after pacing:
 	// for transmitting it onto an interface, or showing replay progress.
 	Tap func(t int64, data []byte)
+	// MaxOpenFiles bounds the capture files open at once while merging;
+	// 0 is maxOpenCaptures (64), and less than 2 is 2.
+	MaxOpenFiles int
 }
 
 // InputError is returned when some inputs could not be read completely; the
@@ -46,7 +49,11 @@ func (e *InputError) Unwrap() []error { return e.Errs }
 // merges them into one timeline by timestamp and runs them through one
 // engine. The result is never nil when err is nil or an *InputError.
 func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (*Result, error) {
-	return analyze(ctx, files, cfg, opts, maxOpenCaptures, nil)
+	n := opts.MaxOpenFiles
+	if n == 0 {
+		n = maxOpenCaptures
+	}
+	return analyze(ctx, files, cfg, opts, n, nil)
 }
 
 // analyze is Analyze with at most maxOpen files open at once, opened with
