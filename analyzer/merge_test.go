@@ -115,18 +115,18 @@ func TestMergeBoundedOpenFiles(t *testing.T) {
 		opens   int // most openings allowed; 0: not checked
 	}{
 		// every file spans the whole run: reopening at each record
-		{"interleaved", 13, 6, 3, func(f, n int) time.Duration { return time.Duration(n*10+f%5) * time.Second }},
+		{"interleaved", 13, 6, 3, func(f, n int) time.Duration { return time.Duration(n*10+f%5) * time.Second }, 0},
 		// files one after another, as a rotated capture: each opened twice at most
 		{"consecutive", 20, 4, 4, func(f, n int) time.Duration { return time.Duration(f*100+n) * time.Second }, 40},
 		// all at one instant: ties go to the file given first
-		{"all tied", 9, 3, 2, func(f, n int) time.Duration { return 0 }},
+		{"all tied", 9, 3, 2, func(f, n int) time.Duration { return 0 }, 0},
 		// a record back in time within a file
 		{"out of order", 8, 5, 3, func(f, n int) time.Duration {
 			if n == 2 {
 				return time.Duration(f) * time.Second
 			}
 			return time.Duration(n*7+f%3) * time.Second
-		}},
+		}, 0},
 	}
 	formats := []string{"pcap", "pcap.gz", "pcapng"}
 	for _, tc := range tests {
