@@ -21,11 +21,16 @@ var captureFileSuffixes = [...]string{".pcap", ".pcapng", ".cap", ".dmp"}
 // links to one directory): its captures are analysed once.
 var ErrDirectoryListed = errors.New("directory already searched (reached again through a symlink); its captures are analysed once")
 
+// ErrDirectoryTwice is a directory in Analyze's file list that is no
+// symlink: a path not expanded with ExpandPaths.
+var ErrDirectoryTwice = errors.New("a directory, not a capture (not searched)")
+
 // ExpandPaths turns command-line paths into capture files: directories are
 // searched recursively for capture files (by name, sorted), files are taken
 // as given whatever their name, "-" is standard input. Symlinks, to files
-// or directories, are followed; a directory is searched once however many
-// links lead to it (device and inode tell), so a loop ends.
+// or directories, are followed; under each argument a directory is
+// searched once however many links lead to it (device and inode tell), so
+// a loop ends.
 //
 // A path that cannot be read is kept, so opening it reports the error and
 // the other files are still analysed: a missing file, a directory that
@@ -57,7 +62,7 @@ func (w *walker) expand(paths []string) ([]string, error) {
 			continue
 		}
 		start := len(w.out)
-		w.dir(p, st)
+		w.dir(p, st, true)
 		// sorted by whole path, as before symlinks were followed
 		sort.Strings(w.out[start:])
 	}
@@ -74,11 +79,21 @@ type walker struct {
 }
 
 // dir appends the captures under path, a directory whose (followed) stat
-// is st.
-func (w *walker) dir(path string, st os.FileInfo) {
+// is st. Each argument is searched afresh (top), as a repeated argument
+// always was; Analyze reads a capture reached under two paths once.
+// Below it a directory met again is a symlink loop or a second link to it,
+// kept for Analyze to report, or, reached without a symlink (a bind mount,
+// or the directory itself after a link to it), skipped: its captures are
+// listed under the other path.
+func (w *walker) dir(path string, st os.FileInfo, top bool) {
+	if top {
+		clear(w.seen)
+	}
 	if id, ok := idOf(path, st); ok {
 		if w.seen[id] {
-			w.out = append(w.out, path)
+			if lst, err := os.Lstat(path); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+				w.out = append(w.out, path)
+			}
 			return
 		}
 		w.seen[id] = true
@@ -98,7 +113,7 @@ func (w *walker) dir(path string, st os.FileInfo) {
 				w.out = append(w.out, p) // removed since the listing
 				continue
 			}
-			w.dir(p, st)
+			w.dir(p, st, false)
 		case t&fs.ModeSymlink != 0:
 			st, err := w.stat(p)
 			switch {
@@ -109,7 +124,7 @@ func (w *walker) dir(path string, st os.FileInfo) {
 					w.out = append(w.out, p)
 				}
 			case st.IsDir():
-				w.dir(p, st)
+				w.dir(p, st, false)
 			case st.Mode().IsRegular() && isCaptureName(d.Name()):
 				w.out = append(w.out, p)
 			}
@@ -132,15 +147,19 @@ func isCaptureName(name string) bool {
 }
 
 // directoryError explains a directory path in the file list (ExpandPaths
-// keeps one it could not search): why it cannot be listed now, or
-// ErrDirectoryListed when it can, as it was then searched already.
+// keeps one it could not search): why it cannot be listed now, or, when it
+// can, ErrDirectoryListed for a symlink, which ExpandPaths keeps when it
+// leads to a directory searched already, and ErrDirectoryTwice otherwise.
 func directoryError(path string) error {
 	f, err := os.Open(path)
 	if err == nil {
 		_, err = f.ReadDir(1)
 		f.Close()
 		if err == nil || err == io.EOF {
-			return fmt.Errorf("%s: %w", path, ErrDirectoryListed)
+			if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+				return fmt.Errorf("%s: %w", path, ErrDirectoryListed)
+			}
+			return fmt.Errorf("%s: %w", path, ErrDirectoryTwice)
 		}
 	}
 	return fmt.Errorf("%s: directory could not be searched: %w; the captures under it were not analysed", path, unwrapPathError(err))

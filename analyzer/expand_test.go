@@ -91,16 +91,28 @@ func TestExpandPathsTrees(t *testing.T) {
 			want:    []string{"d/a.pcap", "d/me"},
 		},
 		{
+			name:    "link before the directory it names: the directory is not searched again",
+			entries: []string{"d/a -> sub", "d/sub/x.pcap"},
+			args:    []string{"d"},
+			want:    []string{"d/a/x.pcap"},
+		},
+		{
+			name:    "an argument inside another: searched again, Analyze reads each capture once",
+			entries: []string{"real/sub/x.pcap", "link -> real"},
+			args:    []string{"link", "real"},
+			want:    []string{"link/sub/x.pcap", "real/sub/x.pcap"},
+		},
+		{
 			name:    "dangling capture link kept, other dangling links ignored",
 			entries: []string{"d/a.pcap", "d/gone.pcap -> nowhere.pcap", "d/gone -> nowhere"},
 			args:    []string{"d"},
 			want:    []string{"d/a.pcap", "d/gone.pcap"},
 		},
 		{
-			name:    "same directory twice: searched once",
+			name:    "one directory under two arguments: listed under both, Analyze reads it once",
 			entries: []string{"d/a.pcap", "e -> d"},
 			args:    []string{"d", "e"},
-			want:    []string{"d/a.pcap", "e"},
+			want:    []string{"d/a.pcap", "e/a.pcap"},
 		},
 	}
 	for _, tc := range tests {
@@ -211,6 +223,15 @@ func TestAnalyzeDirectoryProblems(t *testing.T) {
 		if res.Summary.Packets != 2 || len(res.Files) != 1 || len(res.Warnings) != 2 ||
 			!strings.Contains(res.Warnings[0], "alias.pcap: the same file as "+filepath.Join(dir, "a.pcap")) {
 			t.Fatalf("packets %d, files %d, warnings %q", res.Summary.Packets, len(res.Files), res.Warnings)
+		}
+	})
+
+	t.Run("directory not expanded", func(t *testing.T) {
+		dir := tree(t, "d/")
+		writePcap(t, filepath.Join(dir, "a.pcap"), layers.LinkTypeEthernet, pkt, 2, testEpoch)
+		res, err := Analyze(context.Background(), []string{filepath.Join(dir, "a.pcap"), filepath.Join(dir, "d")}, cfg, RunOptions{})
+		if !errors.Is(err, ErrDirectoryTwice) || res.Summary.Packets != 2 {
+			t.Fatalf("err %v, %d packets: want ErrDirectoryTwice and the capture beside it", err, res.Summary.Packets)
 		}
 	})
 }
