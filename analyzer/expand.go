@@ -37,8 +37,8 @@ var ErrDirectoryTwice = errors.New("a directory, not a capture (not searched)")
 // cannot be listed (Analyze reports it as an input error naming it), and a
 // directory reached again through a symlink (Analyze reports it as a
 // warning, ErrDirectoryListed). A capture reached again through a link is
-// listed each time; Analyze reads it once. The error is
-// for misuse only ("-" twice).
+// listed each time; Analyze reads it once. The error is for misuse only
+// ("-" twice).
 func ExpandPaths(paths []string) ([]string, error) {
 	w := walker{readDir: os.ReadDir, stat: os.Stat}
 	return w.expand(paths)
