@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"container/heap"
+	"context"
 	"fmt"
 	"io"
 )
@@ -49,6 +50,7 @@ type cursor struct {
 // reopened at its head, by seeking in an uncompressed pcap and by reading
 // up to it otherwise.
 type merger struct {
+	ctx     context.Context // checked while a file is read again
 	maxOpen int
 	openFn  func(path string, index uint32) (*Source, error)
 
@@ -170,6 +172,11 @@ func (m *merger) resume(c *cursor) bool {
 	}
 	if !s.seekRecord(c.offset, c.num-1) {
 		for s.Num+1 < c.num && s.Next() {
+			// reading a large compressed file again can take a while
+			if s.Num%progressEvery == 0 && m.ctx != nil && m.ctx.Err() != nil {
+				s.Close()
+				return false // the run's own error says it stopped
+			}
 		}
 	}
 	if s.Num+1 != c.num || !s.Next() || s.Time != c.time {

@@ -78,7 +78,7 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 	if len(files) > 64 {
 		bufSize = 64 << 10 // many files: keep memory bounded
 	}
-	m := &merger{maxOpen: max(maxOpen, 2), openFn: func(path string, index uint32) (*Source, error) {
+	m := &merger{ctx: ctx, maxOpen: max(maxOpen, 2), openFn: func(path string, index uint32) (*Source, error) {
 		return open(path, index, opts.Stdin, bufSize)
 	}}
 	for i, path := range files {
