@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"io"
@@ -25,6 +24,9 @@ type RunOptions struct {
 	// Tap, when set, sees each packet just before analysis, after pacing:
 	// for transmitting it onto an interface, or showing replay progress.
 	Tap func(t int64, data []byte)
+	// MaxOpenFiles bounds the capture files open at once while merging;
+	// 0 is maxOpenCaptures (64), and less than 2 is 2.
+	MaxOpenFiles int
 }
 
 // InputError is returned when some inputs could not be read completely; the
@@ -47,23 +49,48 @@ func (e *InputError) Unwrap() []error { return e.Errs }
 // merges them into one timeline by timestamp and runs them through one
 // engine. The result is never nil when err is nil or an *InputError.
 func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (*Result, error) {
+	n := opts.MaxOpenFiles
+	if n == 0 {
+		n = maxOpenCaptures
+	}
+	return analyze(ctx, files, cfg, opts, n, nil)
+}
+
+// analyze is Analyze with at most maxOpen files open at once, opened with
+// open (openSource when nil): tests count the openings through it.
+func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, maxOpen int,
+	open func(path string, index uint32, stdin io.Reader, bufSize int) (*Source, error)) (*Result, error) {
 	e, err := NewEngine(cfg)
 	if err != nil {
 		return nil, err
 	}
+	if open == nil {
+		open = openSource
+	}
 	var (
-		sources   []*Source
-		summaries = make([]FileSummary, len(files))
-		errs      []error
-		total     int64
+		errs     []error
+		warnings []string
+		total    int64
 	)
+	files, warnings = dropRepeats(files)
+	summaries := make([]FileSummary, len(files))
 	bufSize := readBufferSize
 	if len(files) > 64 {
-		bufSize = 64 << 10 // many files open at once: keep memory bounded
+		bufSize = 64 << 10 // many files: keep memory bounded
 	}
+	m := &merger{ctx: ctx, maxOpen: max(maxOpen, 2), openFn: func(path string, index uint32) (*Source, error) {
+		return open(path, index, opts.Stdin, bufSize)
+	}}
 	for i, path := range files {
 		idx := e.AddFile(path)
-		s, err := openSource(path, idx, opts.Stdin, bufSize)
+		var err error
+		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+			// ExpandPaths kept a directory it could not search
+			err = directoryError(path)
+			warnings = append(warnings, err.Error())
+		} else {
+			err = m.add(path, idx)
+		}
 		if err != nil {
 			summaries[i] = FileSummary{Path: displayPath(path), Error: err.Error()}
 			errs = append(errs, err)
@@ -76,23 +103,17 @@ func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (
 		} else {
 			total = -1
 		}
-		sources = append(sources, s)
 	}
-	defer func() {
-		for _, s := range sources {
-			s.Close()
-		}
-	}()
 
-	runErr := feed(ctx, e, sources, total, opts)
+	runErr := feed(ctx, e, m, total, opts)
+	m.finish()
 	e.Finish()
 
-	var warnings []string
-	for _, s := range sources {
-		summaries[s.Index] = s.Summary
-		if err := s.Err(); err != nil {
-			errs = append(errs, err)
-			warnings = append(warnings, err.Error()+"; packets before it were analysed")
+	for _, c := range m.all {
+		summaries[c.index] = c.sum
+		if c.err != nil {
+			errs = append(errs, c.err)
+			warnings = append(warnings, c.err.Error()+"; packets before it were analysed")
 		}
 	}
 	if runErr != nil {
@@ -105,18 +126,55 @@ func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (
 	return res, runErr
 }
 
+// dropRepeats takes out of files what would be read twice, with a
+// warning for each: directories ExpandPaths kept because a symlink led to
+// them again (their captures are in files already), and a capture reached
+// again under another path, through a link (device and inode tell), whose
+// packets would otherwise be counted twice.
+func dropRepeats(files []string) ([]string, []string) {
+	var warnings []string
+	seen := map[fileID]string{}
+	out := files[:0:0]
+	for _, p := range files {
+		st, err := os.Stat(p)
+		if p == StdinPath || err != nil {
+			out = append(out, p)
+			continue
+		}
+		if st.IsDir() {
+			if err := directoryError(p); errors.Is(err, ErrDirectoryListed) {
+				warnings = append(warnings, err.Error())
+				continue
+			}
+		} else if id, ok := idOf(p, st); ok && st.Mode().IsRegular() {
+			// the same path twice is the user's choice (tests make long
+			// runs so), a second path to one file is a link's doing
+			if first, dup := seen[id]; dup && first != p {
+				warnings = append(warnings, p+": the same file as "+first+" (a link to it); analysed once")
+				continue
+			}
+			seen[id] = p
+		}
+		out = append(out, p)
+	}
+	return out, warnings
+}
+
 // progressEvery is how many packets pass between progress reports and
 // context checks.
 const progressEvery = 1 << 14
 
-// feed pushes every source's packets into e in timestamp order. With one
-// source it is a plain loop; with several, a heap picks the earliest
-// packet (ties go to the file given first, so output is deterministic).
-func feed(ctx context.Context, e *Engine, sources []*Source, total int64, opts RunOptions) error {
+// feed pushes every file's packets into e in timestamp order (ties go to
+// the file given first, so output is deterministic).
+func feed(ctx context.Context, e *Engine, m *merger, total int64, opts RunOptions) error {
 	var n uint64
-	progress := opts.Progress
-	// packet hands one packet on, after pacing and the tap
-	packet := func(s *Source) error {
+	report := func() error {
+		if opts.Progress != nil {
+			opts.Progress(m.bytesRead(), total)
+		}
+		return ctx.Err()
+	}
+	for s := m.next(); s != nil; s = m.next() {
 		if opts.Pacer != nil {
 			if err := opts.Pacer.Wait(ctx, s.Time); err != nil {
 				return err
@@ -126,50 +184,7 @@ func feed(ctx context.Context, e *Engine, sources []*Source, total int64, opts R
 			opts.Tap(s.Time, s.Data)
 		}
 		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, packet.PacketRef{File: s.Index, Num: s.Num})
-		return nil
-	}
-	report := func() error {
-		if progress != nil {
-			var done int64
-			for _, s := range sources {
-				done += s.counter.n
-			}
-			progress(done, total)
-		}
-		return ctx.Err()
-	}
-	if len(sources) == 1 {
-		s := sources[0]
-		for s.Next() {
-			if err := packet(s); err != nil {
-				return err
-			}
-			if n++; n%progressEvery == 0 {
-				if err := report(); err != nil {
-					return err
-				}
-			}
-		}
-		report()
-		return nil
-	}
-	h := make(sourceHeap, 0, len(sources))
-	for _, s := range sources {
-		if s.Next() {
-			h = append(h, s)
-		}
-	}
-	heap.Init(&h)
-	for len(h) > 0 {
-		s := h[0]
-		if err := packet(s); err != nil {
-			return err
-		}
-		if s.Next() {
-			heap.Fix(&h, 0)
-		} else {
-			heap.Pop(&h)
-		}
+		m.step()
 		if n++; n%progressEvery == 0 {
 			if err := report(); err != nil {
 				return err
@@ -178,24 +193,6 @@ func feed(ctx context.Context, e *Engine, sources []*Source, total int64, opts R
 	}
 	report()
 	return nil
-}
-
-type sourceHeap []*Source
-
-func (h sourceHeap) Len() int { return len(h) }
-func (h sourceHeap) Less(i, j int) bool {
-	if h[i].Time != h[j].Time {
-		return h[i].Time < h[j].Time
-	}
-	return h[i].Index < h[j].Index
-}
-func (h sourceHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *sourceHeap) Push(x any)   { *h = append(*h, x.(*Source)) }
-func (h *sourceHeap) Pop() any {
-	old := *h
-	s := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return s
 }
 
 // IsInputError reports whether err is (or wraps) an InputError.

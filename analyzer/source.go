@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -36,60 +35,8 @@ var (
 	ErrUnsupportedLink   = errors.New("unsupported link type")
 	ErrTruncated         = errors.New("capture ends in the middle of a packet")
 	ErrCorruptPacket     = errors.New("corrupt packet record")
-	captureFileSuffixes  = []string{".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz", ".dmp"}
 	errStdinInDirListing = errors.New("standard input can only be given once")
 )
-
-// ExpandPaths turns command-line paths into capture files: directories are
-// searched recursively for capture files (by name, sorted), files are taken
-// as given whatever their name, "-" is standard input. A path that cannot be
-// read is kept, so opening it reports the error and the other files are
-// still analysed.
-func ExpandPaths(paths []string) ([]string, error) {
-	var out []string
-	stdin := false
-	for _, p := range paths {
-		if p == StdinPath {
-			if stdin {
-				return nil, errStdinInDirListing
-			}
-			stdin = true
-			out = append(out, p)
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil || !st.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, unwrapPathError(err))
-			}
-			if d.Type().IsRegular() && isCaptureName(d.Name()) {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out, nil
-}
-
-func isCaptureName(name string) bool {
-	name = strings.ToLower(name)
-	for _, s := range captureFileSuffixes {
-		if strings.HasSuffix(name, s) {
-			return true
-		}
-	}
-	return false
-}
 
 func unwrapPathError(err error) error {
 	var pe *fs.PathError

@@ -141,7 +141,7 @@ func captureFiles(paths []string) ([]string, error) {
 		return nil, &inputError{err}
 	}
 	if len(files) == 0 {
-		return nil, &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .gz) under %v", paths)}
+		return nil, &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .dmp, each also .gz) under %v", paths)}
 	}
 	return files, nil
 }
