@@ -2,12 +2,15 @@ package analyzer
 
 // pcapng.go reads pcapng blocks (draft-ietf-opsawg-pcapng) for Source.
 //
-// It replaces pcapgo's NgReader, which could not be wrapped into honest
-// errors: it keeps its own bufio.Reader (so byte offsets were wrong), turns a
-// block length below 12 into a ~4 GiB Discard that ends the file silently
-// with io.EOF, reports a packet cut short as io.EOF too, never checks a
-// block's trailing length, and allocates whatever captured length a block
-// claims before reading it (0xFFFFFFF0 bytes from a 3.5 KB file).
+// It replaces pcapgo's NgReader, whose failures could not be wrapped into
+// honest errors: a block length below 12 underflows into a ~4 GiB Discard
+// that ends the file with a plain io.EOF; a packet cut short is io.EOF too;
+// a block's trailing length is never checked; the captured length a block
+// claims is allocated before it is read (0xFFFFFFF0 bytes from a 3.5 KB
+// file); link types are cut to 8 bits (276 reads as 20); an if_tsresol of
+// 2^-64 divides by zero. Ours has no per-packet cost over it (both about
+// 50 ns a packet on BenchmarkPcapngNext's packets) and hands out packets
+// straight from the read buffer.
 
 import (
 	"bufio"

@@ -238,6 +238,11 @@ func TestPcapngDamaged(t *testing.T) {
 		}, ErrCorruptPacket, "pcapng version 2.0 is not supported", 0},
 		{"if_tsresol beyond 64 bits", func(f *ngFile) { f.idb(LinkEthernet, 0, f.opt(9, []byte{20})) }, ErrCorruptPacket, "if_tsresol 0x14", 0},
 		{"if_tsoffset short", func(f *ngFile) { f.idb(LinkEthernet, 0, f.opt(14, []byte{1, 2})) }, ErrCorruptPacket, "if_tsoffset of 2 bytes", 0},
+		{"too many interfaces", func(f *ngFile) {
+			for range ngMaxInterfaces {
+				f.idb(LinkEthernet, 0)
+			}
+		}, ErrCorruptPacket, fmt.Sprintf("more than %d interfaces in one section", ngMaxInterfaces), (ngMaxInterfaces - 1) * 20},
 		{"option past its block", func(f *ngFile) {
 			f.block(ngBlockIDB, f.u16(1), f.u16(0), f.u32(0), f.u16(2), f.u16(400), make([]byte, 4))
 		}, ErrCorruptPacket, "interface option 2 of 400 bytes runs past its block", 0},

@@ -18,8 +18,8 @@ import (
 	"github.com/google/gopacket/pcapgo"
 )
 
-// readBufferSize is the buffered reader under pcapgo: well above the 64 KiB
-// floor so a read syscall serves hundreds of packets.
+// readBufferSize is the buffered reader under pcapgo and the pcapng reader:
+// well above the 64 KiB floor so a read syscall serves hundreds of packets.
 const readBufferSize = 256 << 10
 
 // maxSnaplen is tcpdump's MAXIMUM_SNAPLEN. A header claiming more (or 0) is
