@@ -96,8 +96,8 @@ func (r *ngReader) u64(b []byte) uint64 {
 	return binary.LittleEndian.Uint64(b)
 }
 
-// corrupt is a structural error in the block at r.start.
-func corrupt(format string, args ...any) error {
+// ngCorrupt is a structural error in the block at r.start.
+func ngCorrupt(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrCorruptPacket, fmt.Sprintf(format, args...))
 }
 
@@ -113,7 +113,7 @@ func newNgReader(br *bufio.Reader, pos int64) (*ngReader, error) {
 		return nil, err
 	}
 	if typ != ngBlockSHB {
-		return nil, corrupt("first block is of type %#x, not a section header", typ)
+		return nil, ngCorrupt("first block is of type %#x, not a section header", typ)
 	}
 	return r, r.section(b)
 }
@@ -150,7 +150,7 @@ func (r *ngReader) nextBlock() (typ uint32, b []byte, err error) {
 		if len(hdr) == 0 && err == io.EOF {
 			return 0, nil, io.EOF
 		}
-		return 0, nil, cutShort(err, "block header", 8, len(hdr))
+		return 0, nil, ngCutShort(err, "block header", 8, len(hdr))
 	}
 	// an SHB's type reads the same in both byte orders; any other block is
 	// in its section's order
@@ -158,7 +158,7 @@ func (r *ngReader) nextBlock() (typ uint32, b []byte, err error) {
 		// the section's byte order is declared after the length
 		hdr, err = r.r.Peek(12)
 		if len(hdr) < 12 {
-			return 0, nil, cutShort(err, "section header", 12, len(hdr))
+			return 0, nil, ngCutShort(err, "section header", 12, len(hdr))
 		}
 		switch {
 		case binary.LittleEndian.Uint32(hdr[8:]) == ngByteOrderMagic:
@@ -166,7 +166,7 @@ func (r *ngReader) nextBlock() (typ uint32, b []byte, err error) {
 		case binary.BigEndian.Uint32(hdr[8:]) == ngByteOrderMagic:
 			r.be = true
 		default:
-			return 0, nil, corrupt("section header byte-order magic is % x", hdr[8:12])
+			return 0, nil, ngCorrupt("section header byte-order magic is % x", hdr[8:12])
 		}
 	}
 	length := r.u32(hdr[4:8])
@@ -177,23 +177,23 @@ func (r *ngReader) nextBlock() (typ uint32, b []byte, err error) {
 	}
 	switch {
 	case length < ngMinBlock:
-		return 0, nil, corrupt("block length %d is less than %d", length, ngMinBlock)
+		return 0, nil, ngCorrupt("block length %d is less than %d", length, ngMinBlock)
 	case length%4 != 0:
-		return 0, nil, corrupt("block length %d is not a multiple of 4", length)
+		return 0, nil, ngCorrupt("block length %d is not a multiple of 4", length)
 	case length > limit:
-		return 0, nil, corrupt("block length %d exceeds %d", length, limit)
+		return 0, nil, ngCorrupt("block length %d exceeds %d", length, limit)
 	}
 	n := int(length)
 	if !parsed {
 		if d, err := r.r.Discard(n - 4); d < n-4 {
-			return 0, nil, cutShort(err, "block", n, 8+d)
+			return 0, nil, ngCutShort(err, "block", n, 8+d)
 		}
 		tail, err := r.r.Peek(4)
 		if len(tail) < 4 {
-			return 0, nil, cutShort(err, "block", n, n-4+len(tail))
+			return 0, nil, ngCutShort(err, "block", n, n-4+len(tail))
 		}
 		if t := r.u32(tail); t != length {
-			return 0, nil, corrupt("block length %d at its start, %d at its end", length, t)
+			return 0, nil, ngCorrupt("block length %d at its start, %d at its end", length, t)
 		}
 		r.r.Discard(4)
 		r.pos += int64(n)
@@ -203,7 +203,7 @@ func (r *ngReader) nextBlock() (typ uint32, b []byte, err error) {
 		// zero copy: the bytes stay in the buffer until the next read
 		b, err = r.r.Peek(n)
 		if len(b) < n {
-			return 0, nil, cutShort(err, blockName(typ), n, len(b))
+			return 0, nil, ngCutShort(err, ngBlockName(typ), n, len(b))
 		}
 		r.r.Discard(n)
 	} else {
@@ -212,25 +212,25 @@ func (r *ngReader) nextBlock() (typ uint32, b []byte, err error) {
 		}
 		b = r.scratch[:n]
 		if got, err := io.ReadFull(r.r, b); got < n {
-			return 0, nil, cutShort(err, blockName(typ), n, got)
+			return 0, nil, ngCutShort(err, ngBlockName(typ), n, got)
 		}
 	}
 	if t := r.u32(b[n-4:]); t != length {
-		return 0, nil, corrupt("%s length %d at its start, %d at its end", blockName(typ), length, t)
+		return 0, nil, ngCorrupt("%s length %d at its start, %d at its end", ngBlockName(typ), length, t)
 	}
 	r.pos += int64(n)
 	return typ, b, nil
 }
 
-// cutShort is the error for a stream that ended, or failed, inside a block.
-func cutShort(err error, what string, want, got int) error {
+// ngCutShort is the error for a stream that ended, or failed, inside a block.
+func ngCutShort(err error, what string, want, got int) error {
 	if err == nil || err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%w: %s of %d bytes has only %d", ErrTruncated, what, want, got)
 	}
 	return err // a read error (gzip checksum, I/O), not the file's structure
 }
 
-func blockName(typ uint32) string {
+func ngBlockName(typ uint32) string {
 	switch typ {
 	case ngBlockSHB:
 		return "section header"
@@ -249,10 +249,10 @@ func blockName(typ uint32) string {
 // section starts a new section: its interfaces replace the last one's.
 func (r *ngReader) section(b []byte) error {
 	if len(b) < 28 {
-		return corrupt("section header of %d bytes, want at least 28", len(b))
+		return ngCorrupt("section header of %d bytes, want at least 28", len(b))
 	}
 	if major, minor := r.u16(b[12:]), r.u16(b[14:]); major != 1 {
-		return corrupt("pcapng version %d.%d is not supported (want 1.x)", major, minor)
+		return ngCorrupt("pcapng version %d.%d is not supported (want 1.x)", major, minor)
 	}
 	r.ifaces = r.ifaces[:0]
 	return nil
@@ -261,10 +261,10 @@ func (r *ngReader) section(b []byte) error {
 // iface adds an interface description to the section's table.
 func (r *ngReader) iface(b []byte) error {
 	if len(b) < 20 {
-		return corrupt("interface description of %d bytes, want at least 20", len(b))
+		return ngCorrupt("interface description of %d bytes, want at least 20", len(b))
 	}
 	if len(r.ifaces) >= ngMaxInterfaces {
-		return corrupt("more than %d interfaces in one section", ngMaxInterfaces)
+		return ngCorrupt("more than %d interfaces in one section", ngMaxInterfaces)
 	}
 	in := ngInterface{
 		link:    LinkType(r.u16(b[8:])),
@@ -279,22 +279,22 @@ func (r *ngReader) iface(b []byte) error {
 		}
 		padded := 4 + (n+3)&^3
 		if padded > len(opts) {
-			return corrupt("interface option %d of %d bytes runs past its block", code, n)
+			return ngCorrupt("interface option %d of %d bytes runs past its block", code, n)
 		}
 		v := opts[4 : 4+n]
 		switch code {
 		case 9: // if_tsresol
 			if n != 1 {
-				return corrupt("if_tsresol of %d bytes, want 1", n)
+				return ngCorrupt("if_tsresol of %d bytes, want 1", n)
 			}
-			units, ok := tsUnits(v[0])
+			units, ok := ngTSUnits(v[0])
 			if !ok {
-				return corrupt("if_tsresol %#x is finer than 64 bits can count", v[0])
+				return ngCorrupt("if_tsresol %#x is finer than 64 bits can count", v[0])
 			}
 			in.units = units
 		case 14: // if_tsoffset
 			if n != 8 {
-				return corrupt("if_tsoffset of %d bytes, want 8", n)
+				return ngCorrupt("if_tsoffset of %d bytes, want 8", n)
 			}
 			in.offset = int64(r.u64(v))
 		}
@@ -304,9 +304,9 @@ func (r *ngReader) iface(b []byte) error {
 	return nil
 }
 
-// tsUnits turns if_tsresol into units per second: the high bit picks a
+// ngTSUnits turns if_tsresol into units per second: the high bit picks a
 // negative power of 2, otherwise of 10.
-func tsUnits(res byte) (uint64, bool) {
+func ngTSUnits(res byte) (uint64, bool) {
 	if res&0x80 != 0 {
 		e := res & 0x7f
 		return 1 << e, e < 64
@@ -329,7 +329,7 @@ func (r *ngReader) packet(typ uint32, b []byte) ([]byte, gopacket.CaptureInfo, e
 	data := b
 	if typ == ngBlockSPB {
 		if len(b) < 16 {
-			return nil, ci, corrupt("simple packet block of %d bytes, want at least 16", len(b))
+			return nil, ci, ngCorrupt("simple packet block of %d bytes, want at least 16", len(b))
 		}
 		orig := r.u32(b[8:])
 		ci.Length = int(orig)
@@ -339,7 +339,7 @@ func (r *ngReader) packet(typ uint32, b []byte) ([]byte, gopacket.CaptureInfo, e
 		}
 	} else {
 		if len(b) < 32 {
-			return nil, ci, corrupt("%s of %d bytes, want at least 32", blockName(typ), len(b))
+			return nil, ci, ngCorrupt("%s of %d bytes, want at least 32", ngBlockName(typ), len(b))
 		}
 		if typ == ngBlockEPB {
 			id = r.u32(b[8:])
@@ -352,13 +352,13 @@ func (r *ngReader) packet(typ uint32, b []byte) ([]byte, gopacket.CaptureInfo, e
 		area, data = uint32(len(b)-32), b[28:]
 	}
 	if int(id) >= len(r.ifaces) {
-		return nil, ci, corrupt("packet on interface %d, but the section describes %d", id, len(r.ifaces))
+		return nil, ci, ngCorrupt("packet on interface %d, but the section describes %d", id, len(r.ifaces))
 	}
 	if capLen > maxSnaplen {
-		return nil, ci, corrupt("capture length %d exceeds %d", capLen, maxSnaplen)
+		return nil, ci, ngCorrupt("capture length %d exceeds %d", capLen, maxSnaplen)
 	}
 	if capLen > area {
-		return nil, ci, corrupt("capture length %d does not fit its %d-byte %s", capLen, len(b), blockName(typ))
+		return nil, ci, ngCorrupt("capture length %d does not fit its %d-byte %s", capLen, len(b), ngBlockName(typ))
 	}
 	in := &r.ifaces[id]
 	if typ != ngBlockSPB {

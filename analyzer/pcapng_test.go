@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -85,7 +86,7 @@ func (f *ngFile) spb(orig uint32, data []byte) int {
 	return f.block(ngBlockSPB, f.u32(orig), data)
 }
 
-func gzipped(t testing.TB, b []byte) []byte {
+func ngGzipped(t testing.TB, b []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -96,7 +97,7 @@ func gzipped(t testing.TB, b []byte) []byte {
 	return buf.Bytes()
 }
 
-func usec(t time.Time) uint64 { return uint64(t.UnixMicro()) }
+func ngMicros(t time.Time) uint64 { return uint64(t.UnixMicro()) }
 
 // TestPcapngSections: each section brings its own byte order and interface
 // table, so a raw-IP interface 0 in a second, big-endian section is read as
@@ -111,7 +112,7 @@ func TestPcapngSections(t *testing.T) {
 	f.shb(binary.LittleEndian)
 	f.idb(LinkEthernet, 0)
 	f.block(4, make([]byte, 8)) // name resolution: skipped
-	f.epb(0, usec(testEpoch), pkt)
+	f.epb(0, ngMicros(testEpoch), pkt)
 	f.shb(binary.BigEndian)
 	// nanoseconds, an hour's offset
 	f.idb(LinkRaw, 65535, f.opt(9, []byte{9}), f.opt(14, f.order.AppendUint64(nil, 3600)))
@@ -141,7 +142,7 @@ func TestPcapngSections(t *testing.T) {
 	}{
 		{"pcapng", f.Bytes(), readBufferSize},
 		{"pcapng small buffer", f.Bytes(), 16},
-		{"pcapng.gz", gzipped(t, f.Bytes()), readBufferSize},
+		{"pcapng.gz", ngGzipped(t, f.Bytes()), readBufferSize},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := openSource(StdinPath, 0, bytes.NewReader(tc.data), tc.buf)
@@ -176,8 +177,8 @@ func TestPcapngDamaged(t *testing.T) {
 		f := &ngFile{}
 		f.shb(binary.LittleEndian)
 		f.idb(LinkEthernet, 0)
-		f.epb(0, usec(testEpoch), pkt)
-		f.epb(0, usec(testEpoch)+1, pkt)
+		f.epb(0, ngMicros(testEpoch), pkt)
+		f.epb(0, ngMicros(testEpoch)+1, pkt)
 		return f
 	}
 	epbLen := 32 + (len(pkt)+3)&^3
@@ -255,7 +256,7 @@ func TestPcapngDamaged(t *testing.T) {
 		for _, gz := range []bool{false, true} {
 			name, data := "x.pcapng", f.Bytes()
 			if gz {
-				name, data = "x.pcapng.gz", gzipped(t, data)
+				name, data = "x.pcapng.gz", ngGzipped(t, data)
 			}
 			t.Run(tc.name+"/"+name, func(t *testing.T) {
 				path := filepath.Join(dir, name)
@@ -330,7 +331,7 @@ func TestPcapngHugeClaimAlloc(t *testing.T) {
 		f.Write(f.u32(length))
 		f.Write(bytes.Join([][]byte{f.u32(0), f.u32(0), f.u32(0), f.u32(0xfffffff0), f.u32(0xfffffff0), pkt}, nil))
 		f.Write(make([]byte, 4096))
-		data := gzipped(t, f.Bytes())
+		data := ngGzipped(t, f.Bytes())
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		s, err := OpenSource(StdinPath, 0, bytes.NewReader(data))
@@ -393,6 +394,45 @@ func BenchmarkPcapngNext(b *testing.B) {
 			b.Fatal(err)
 		}
 		for s.Next() {
+		}
+	}
+}
+
+// TestPcapngTime: every if_tsresol a 64-bit count can carry converts
+// without overflow; seconds beyond any date saturate instead of wrapping.
+func TestPcapngTime(t *testing.T) {
+	units := func(res byte) uint64 {
+		u, ok := ngTSUnits(res)
+		if !ok {
+			t.Fatalf("if_tsresol %#x refused", res)
+		}
+		return u
+	}
+	for _, tc := range []struct {
+		name   string
+		in     ngInterface
+		ts     uint64
+		wantS  int64
+		wantNs int64
+	}{
+		{"microseconds", ngInterface{units: 1e6}, 1_500_000, 1, 500_000_000},
+		{"nanoseconds", ngInterface{units: 1e9}, 2_000_000_007, 2, 7},
+		{"10^-19", ngInterface{units: units(19)}, 15e18, 1, 500_000_000},
+		{"2^-63", ngInterface{units: units(0x80 | 63)}, 3 << 62, 1, 500_000_000},
+		{"2^-10", ngInterface{units: units(0x80 | 10)}, 1024 + 1, 1, 976_562},
+		{"seconds, saturated", ngInterface{units: units(0)}, math.MaxUint64, 1 << 62, 0},
+		{"negative offset", ngInterface{units: 1e6, offset: -10}, 11e6, 1, 0},
+		{"offset saturates", ngInterface{units: units(0), offset: math.MaxInt64}, 5, 1 << 62, 0},
+		{"offset most negative", ngInterface{units: units(0), offset: math.MinInt64}, 5, -1 << 62, 0},
+	} {
+		got := tc.in.time(tc.ts)
+		if got.Unix() != tc.wantS || int64(got.Nanosecond()) != tc.wantNs {
+			t.Errorf("%s: %d s %d ns, want %d s %d ns", tc.name, got.Unix(), got.Nanosecond(), tc.wantS, tc.wantNs)
+		}
+	}
+	for _, res := range []byte{20, 0x7f, 0x80 | 64, 0xff} {
+		if _, ok := ngTSUnits(res); ok {
+			t.Errorf("if_tsresol %#x accepted; it overflows 64 bits", res)
 		}
 	}
 }

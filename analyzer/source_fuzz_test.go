@@ -13,20 +13,20 @@ import (
 	"github.com/google/gopacket/pcapgo"
 )
 
-// fuzzRead is what reading a capture gave: its packets and how it ended.
-type fuzzRead struct {
+// fuzzCaptureResult is what reading a capture gave: its packets and how it ended.
+type fuzzCaptureResult struct {
 	packets [][]byte
 	links   []LinkType
 	format  string
 	err     string
 }
 
-// fuzzReadSource reads data as standard input with a buffer of bufSize,
+// fuzzCaptureRead reads data as standard input with a buffer of bufSize,
 // checking what must hold for any input: no panic inside a reader (read
 // turns one into "reader failed"), no packet beyond maxSnaplen, and an
 // error that names the input and, once past the header, the position.
-func fuzzReadSource(t *testing.T, data []byte, bufSize int) fuzzRead {
-	var out fuzzRead
+func fuzzCaptureRead(t *testing.T, data []byte, bufSize int) fuzzCaptureResult {
+	var out fuzzCaptureResult
 	s, err := openSource(StdinPath, 0, bytes.NewReader(data), bufSize)
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), "<stdin>: ") {
@@ -55,7 +55,7 @@ func fuzzReadSource(t *testing.T, data []byte, bufSize int) fuzzRead {
 		if !strings.HasPrefix(msg, "<stdin>: ") {
 			t.Fatalf("error does not name the input: %v", err)
 		}
-		if !errorsIsUnsupportedLink(err) && !strings.Contains(msg, " at offset ") {
+		if !fuzzIsUnsupportedLink(err) && !strings.Contains(msg, " at offset ") {
 			t.Fatalf("error does not give the position: %v", err)
 		}
 		out.err = msg
@@ -63,15 +63,15 @@ func fuzzReadSource(t *testing.T, data []byte, bufSize int) fuzzRead {
 	return out
 }
 
-func errorsIsUnsupportedLink(err error) bool {
+func fuzzIsUnsupportedLink(err error) bool {
 	return strings.Contains(err.Error(), ErrUnsupportedLink.Error())
 }
 
-// fuzzSource reads data with the usual buffer and with a small one, which
+// fuzzCapture reads data with the usual buffer and with a small one, which
 // takes nearly every pcapng block through the copying path: both must give the
 // same packets and the same error.
-func fuzzSource(t *testing.T, data []byte) {
-	big := fuzzReadSource(t, data, 64<<10) // Analyze's with many files: cheaper per run
+func fuzzCapture(t *testing.T, data []byte) {
+	big := fuzzCaptureRead(t, data, 64<<10) // Analyze's with many files: cheaper per run
 
 	// pcapgo's classic reader puts its own 4 KiB bufio.Reader over a
 	// smaller one, which would hide its position from ours
@@ -79,7 +79,7 @@ func fuzzSource(t *testing.T, data []byte) {
 	if strings.HasPrefix(big.format, "pcap") && !strings.HasPrefix(big.format, "pcapng") {
 		smallSize = 4096
 	}
-	small := fuzzReadSource(t, data, smallSize)
+	small := fuzzCaptureRead(t, data, smallSize)
 	if big.err != small.err || len(big.packets) != len(small.packets) {
 		t.Fatalf("buffer sizes disagree: %d packets, %q vs %d packets, %q", len(big.packets), big.err, len(small.packets), small.err)
 	}
@@ -90,7 +90,7 @@ func fuzzSource(t *testing.T, data []byte) {
 	}
 }
 
-func fuzzSeedPcapng(t testing.TB) [][]byte {
+func fuzzSeedPcapngBytes(t testing.TB) [][]byte {
 	pkt := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP())
 	var f ngFile
 	f.shb(binary.LittleEndian)
@@ -106,7 +106,7 @@ func fuzzSeedPcapng(t testing.TB) [][]byte {
 	return [][]byte{whole, whole[:len(whole)-9]}
 }
 
-func fuzzSeedPcap(t testing.TB) []byte {
+func fuzzSeedPcapBytes(t testing.TB) []byte {
 	pkt := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP())
 	var buf bytes.Buffer
 	w := pcapgo.NewWriter(&buf)
@@ -119,23 +119,23 @@ func fuzzSeedPcap(t testing.TB) []byte {
 
 // FuzzSourcePcap: classic pcap through pcapgo's reader and our checks.
 func FuzzSourcePcap(f *testing.F) {
-	f.Add(fuzzSeedPcap(f))
-	f.Fuzz(fuzzSource)
+	f.Add(fuzzSeedPcapBytes(f))
+	f.Fuzz(fuzzCapture)
 }
 
 // FuzzSourcePcapng: the pcapng block reader.
 func FuzzSourcePcapng(f *testing.F) {
-	for _, b := range fuzzSeedPcapng(f) {
+	for _, b := range fuzzSeedPcapngBytes(f) {
 		f.Add(b)
 	}
-	f.Fuzz(fuzzSource)
+	f.Fuzz(fuzzCapture)
 }
 
 // FuzzSourceGzip: a capture compressed, then cut at any point of the
 // compressed stream (a download that stopped), or its compressed bytes
 // flipped, so the fuzzer reaches both formats behind gzip.
 func FuzzSourceGzip(f *testing.F) {
-	for _, b := range append(fuzzSeedPcapng(f), fuzzSeedPcap(f)) {
+	for _, b := range append(fuzzSeedPcapngBytes(f), fuzzSeedPcapBytes(f)) {
 		f.Add(b, uint16(0), uint16(0))
 		f.Add(b, uint16(40), uint16(0))
 		f.Add(b, uint16(0), uint16(30))
@@ -152,6 +152,6 @@ func FuzzSourceGzip(f *testing.F) {
 		if int(flip) > 0 && int(flip) < len(z) {
 			z[flip] ^= 0x55
 		}
-		fuzzSource(t, z)
+		fuzzCapture(t, z)
 	})
 }

@@ -29,7 +29,7 @@ func ngLastBlock(t *testing.T, b []byte) int {
 	return last
 }
 
-func gzipBytes(t *testing.T, b []byte) []byte {
+func ngGzipBytes(t *testing.T, b []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -68,7 +68,7 @@ func TestDamagedPcapng(t *testing.T) {
 		for _, gz := range []bool{false, true} {
 			name, data := "mixed.pcapng", tt.data
 			if gz {
-				name, data = "mixed.pcapng.gz", gzipBytes(t, data)
+				name, data = "mixed.pcapng.gz", ngGzipBytes(t, data)
 			}
 			t.Run(tt.name+"/"+name, func(t *testing.T) {
 				path := writeFile(t, name, data)
