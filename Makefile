@@ -65,6 +65,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDefrag$$' -fuzztime $(FUZZTIME) ./analyzer/
 	$(GO) test -run '^$$' -fuzz '^FuzzTCPStreams$$' -fuzztime $(FUZZTIME) ./analyzer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseExclusions$$' -fuzztime $(FUZZTIME) ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzSourcePcap$$' -fuzztime $(FUZZTIME) ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzSourcePcapng$$' -fuzztime $(FUZZTIME) ./analyzer/
+	$(GO) test -run '^$$' -fuzz '^FuzzSourceGzip$$' -fuzztime $(FUZZTIME) ./analyzer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./signatures/rules/
 	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./internal/pcrebt/
 

@@ -17,8 +17,8 @@ import (
 	"github.com/google/gopacket/pcapgo"
 )
 
-// readBufferSize is the buffered reader under pcapgo: well above the 64 KiB
-// floor so a read syscall serves hundreds of packets.
+// readBufferSize is the buffered reader under pcapgo and the pcapng reader:
+// well above the 64 KiB floor so a read syscall serves hundreds of packets.
 const readBufferSize = 256 << 10
 
 // maxSnaplen is tcpdump's MAXIMUM_SNAPLEN. A header claiming more (or 0) is
@@ -73,9 +73,8 @@ type Source struct {
 	counter *countingReader
 	buf     *bufio.Reader
 	reader  packetReader
-	ng      *pcapgo.NgReader
-	link    LinkType   // pcap: the file's link type
-	ngLinks []LinkType // pcapng: per interface, as read so far
+	ng      *ngReader // pcapng; nil for pcap
+	link    LinkType  // pcap: the file's link type
 
 	// The current packet, valid until the next call to Next.
 	Data  []byte
@@ -198,12 +197,14 @@ func (s *Source) openPcap(head []byte, gz bool) error {
 }
 
 func (s *Source) openPcapng(gz bool) error {
-	r, err := pcapgo.NewNgReader(s.buf, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+	r, err := newNgReader(s.buf, s.offset())
 	if err != nil {
-		return fmt.Errorf("%w: pcapng: %v", ErrNotCapture, lowerFirst(err.Error()))
+		if errors.Is(err, ErrTruncated) {
+			return err
+		}
+		return fmt.Errorf("%w: pcapng: %s", ErrNotCapture, strings.TrimPrefix(err.Error(), ErrCorruptPacket.Error()+": "))
 	}
 	s.ng = r
-	s.reader = r
 	s.Format = "pcapng"
 	if gz {
 		s.Format = "pcapng.gz"
@@ -212,31 +213,13 @@ func (s *Source) openPcapng(gz bool) error {
 	return nil
 }
 
-// interfaceLink returns the link type of a pcapng interface.
-func (s *Source) interfaceLink(i int) LinkType {
-	for len(s.ngLinks) <= i {
-		iface, err := s.ng.Interface(len(s.ngLinks))
-		if err != nil {
-			return LinkType(0xffffffff)
-		}
-		lt := LinkType(iface.LinkType)
-		// pcapgo keeps 8 bits: LINKTYPE_LINUX_SLL2 (276) arrives as 20,
-		// a number no link type is assigned to.
-		if lt == LinkLinuxSLL2&0xff {
-			lt = LinkLinuxSLL2
-		}
-		s.ngLinks = append(s.ngLinks, lt)
-	}
-	return s.ngLinks[i]
-}
-
 // offset is how far into the (decompressed) capture the reader has consumed.
 func (s *Source) offset() int64 { return s.counter.n - int64(s.buf.Buffered()) }
 
 // Next reads the next packet into s.Data/s.Info. It returns false at the end
 // of the file or on an error, which Err then returns.
 func (s *Source) Next() bool {
-	if s.err != nil || s.reader == nil {
+	if s.err != nil || (s.reader == nil && s.ng == nil) {
 		return false
 	}
 	s.start = s.offset()
@@ -249,7 +232,7 @@ func (s *Source) Next() bool {
 	s.Time = ci.Timestamp.UnixNano()
 	s.Num++
 	if s.ng != nil {
-		s.Link = s.interfaceLink(ci.InterfaceIndex)
+		s.Link = s.ng.link
 	} else {
 		s.Link = s.link
 	}
@@ -278,7 +261,14 @@ func (s *Source) read() (data []byte, ci gopacket.CaptureInfo, err error) {
 			err = fmt.Errorf("%w: reader failed: %v", ErrCorruptPacket, r)
 		}
 	}()
-	data, ci, err = s.reader.ZeroCopyReadPacketData()
+	if s.ng != nil {
+		data, ci, err = s.ng.next()
+		// the packet, or the block at fault, and not where the read began:
+		// blocks before it may have been skipped
+		s.start = s.ng.start
+	} else {
+		data, ci, err = s.reader.ZeroCopyReadPacketData()
+	}
 	if err == nil && ci.CaptureLength > maxSnaplen {
 		err = fmt.Errorf("%w: capture length %d exceeds %d", ErrCorruptPacket, ci.CaptureLength, maxSnaplen)
 	}
@@ -310,7 +300,7 @@ func (s *Source) fail(err error) {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		err = fmt.Errorf("%s: %w", where, ErrTruncated)
 		s.Summary.Truncated = true
-	case errors.Is(err, ErrCorruptPacket):
+	case errors.Is(err, ErrCorruptPacket), errors.Is(err, ErrTruncated):
 		err = fmt.Errorf("%s: %w", where, err)
 		s.Summary.Truncated = true
 	default:
