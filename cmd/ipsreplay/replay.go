@@ -102,6 +102,9 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	if err := checkOutput(opts.Analyze.Output, files, opts.Analyze); err != nil {
+		return err
+	}
 	var writeErr error
 	if opts.Stream != "" {
 		cfg.OnEvent = streamer(opts.Stream, stdout, &writeErr)
