@@ -112,6 +112,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin}
 	if opts.Speed > 0 {
 		run.Pacer = analyzer.NewPacer(opts.Speed, nil)
+		run.Pacer.SetMaxJump(cfg.Capture.MaxTimeJump.D())
 	}
 	var tx transmitter
 	if opts.OutIface != "" {

@@ -1,0 +1,181 @@
+package analyzer
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ipsreplay/ipsreplay/packet"
+)
+
+// DefaultMaxTimeJump bounds how far a record's capture time may jump from
+// its neighbours' before it is taken for a bad timestamp. A day: far more
+// than any pause within a capture session, far less than the decades a
+// corrupt or crafted record jumps (a 32-bit seconds field of all ones is
+// 2106).
+const DefaultMaxTimeJump = 24 * time.Hour
+
+// maxTimeWarnings caps the warnings naming out-of-time records; the rest
+// are counted in one more.
+const maxTimeWarnings = 10
+
+// CaptureConfig is how capture times are trusted.
+type CaptureConfig struct {
+	// MaxTimeJump is the most a record's time may differ from both the
+	// record before and the record after it. A record further from both
+	// (one far-future or far-past timestamp) is reported by file and
+	// packet and analysed at the time of the record before it, so it
+	// moves neither the clock, block expiry nor replay pacing. A jump the
+	// next record confirms (a capture resumed days later, or the next
+	// file of a merge) is real and moves the clock. Lower: more real
+	// pauses are taken for bad records; higher: a bad record can push
+	// the clock further. Default 24h.
+	MaxTimeJump packet.Duration `json:"max_time_jump"`
+}
+
+// DefaultCaptureConfig returns the defaults.
+func DefaultCaptureConfig() CaptureConfig {
+	return CaptureConfig{MaxTimeJump: packet.Duration(DefaultMaxTimeJump)}
+}
+
+// Validate checks the bound.
+func (c CaptureConfig) Validate() error {
+	if c.MaxTimeJump <= 0 {
+		return fmt.Errorf("max_time_jump %s: must be positive", time.Duration(c.MaxTimeJump))
+	}
+	return nil
+}
+
+// farApart reports whether a and b are more than bound apart, without
+// the overflow a-b has for times at the ends of int64.
+func farApart(a, b int64, bound time.Duration) bool {
+	var d uint64
+	if a >= b {
+		d = uint64(a) - uint64(b)
+	} else {
+		d = uint64(b) - uint64(a)
+	}
+	return d > uint64(bound)
+}
+
+// heldRecord is a record whose time jumped from the one before it, kept
+// (one at most, its bytes copied) until the next record or clock advance
+// says whether the timeline moved or the record is out of time.
+type heldRecord struct {
+	held    bool
+	link    LinkType
+	data    []byte // reused: grows to the largest held packet
+	t       int64
+	wireLen int
+	ref     packet.PacketRef
+}
+
+// timeline decides, with one record of look-ahead, which records are out
+// of time. prev is the (accepted) time of the record before the held one.
+type timeline struct {
+	bound    time.Duration
+	hasPrev  bool
+	prev     int64
+	hold     heldRecord
+	warnings []string
+	outliers uint64 // all records out of time, warned or not
+	clamped  uint64 // records outside the clock's range, saturated
+}
+
+// outOfRange reports a time saturated by UnixNano: outside years
+// 1678-2262, which nanoseconds in an int64 cannot hold.
+func outOfRange(t int64) bool { return t == math.MaxInt64 || t == math.MinInt64 }
+
+// Packet runs one packet through the pipeline. data is only read during the
+// call. A record whose time jumps more than Config.Capture.MaxTimeJump
+// from the record before is held (copied) until the next one: if that
+// one is near it, the timeline moved and both run at their times; if not,
+// the held record is out of time, is reported by file and packet, and
+// runs at the time of the record before it.
+func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref packet.PacketRef) {
+	tl := &e.timeline
+	if outOfRange(t) {
+		tl.clamped++
+	}
+	if tl.hold.held {
+		h := &tl.hold
+		h.held = false
+		if farApart(t, h.t, tl.bound) {
+			// far from both neighbours: out of time. With no record
+			// before it (the run's first), it runs at the next one's.
+			at := t
+			if tl.hasPrev {
+				at = tl.prev
+			}
+			e.outOfTime(h, at)
+			e.run(h.link, h.data, at, h.wireLen, h.ref)
+		} else {
+			e.run(h.link, h.data, h.t, h.wireLen, h.ref)
+			tl.hasPrev, tl.prev = true, h.t
+		}
+	}
+	if !tl.hasPrev || farApart(t, tl.prev, tl.bound) {
+		h := &tl.hold
+		h.held, h.link, h.t, h.wireLen, h.ref = true, link, t, wireLen, ref
+		h.data = append(h.data[:0], data...)
+		return
+	}
+	tl.prev = t
+	e.run(link, data, t, wireLen, ref)
+}
+
+// flushHeld settles a held record with no record after it: at the end of
+// the input, or when a live capture's clock moves to now. now is its one
+// other neighbour (ok false at the end: none).
+func (e *Engine) flushHeld(now int64, ok bool) {
+	tl := &e.timeline
+	h := &tl.hold
+	if !h.held {
+		return
+	}
+	h.held = false
+	switch {
+	case ok && !farApart(now, h.t, tl.bound), !tl.hasPrev:
+		// near the clock, or a lone first record: its time stands
+		e.run(h.link, h.data, h.t, h.wireLen, h.ref)
+		tl.hasPrev, tl.prev = true, h.t
+	default:
+		e.outOfTime(h, tl.prev)
+		e.run(h.link, h.data, tl.prev, h.wireLen, h.ref)
+	}
+}
+
+// outOfTime reports a held record analysed at at instead of its own time.
+func (e *Engine) outOfTime(h *heldRecord, at int64) {
+	tl := &e.timeline
+	tl.outliers++
+	if len(tl.warnings) >= maxTimeWarnings {
+		return
+	}
+	where := "packet " + fmt.Sprint(h.ref.Num)
+	if int(h.ref.File) < len(e.files) {
+		where = displayPath(e.files[h.ref.File]) + ": " + where
+	}
+	tl.warnings = append(tl.warnings, fmt.Sprintf(
+		"%s: capture time %s is more than %s from the packets around it; analysed at %s (capture.max_time_jump)",
+		where, timeString(h.t), tl.bound, timeString(at)))
+}
+
+// timeWarnings are the result's warnings about capture times.
+func (tl *timeline) timeWarnings() []string {
+	out := append([]string(nil), tl.warnings...)
+	if n := tl.outliers - uint64(len(tl.warnings)); n > 0 {
+		out = append(out, fmt.Sprintf("%d more packets out of time were analysed at the time of the packet before them", n))
+	}
+	if tl.clamped > 0 {
+		out = append(out, fmt.Sprintf(
+			"%d packets have capture times outside years 1678-2262, which the analysis clock (nanoseconds in 64 bits) cannot hold; they were analysed at its nearest end",
+			tl.clamped))
+	}
+	return out
+}
+
+// timeString renders a clock time for a warning.
+func timeString(ns int64) string {
+	return string(AppendTime(nil, time.Unix(0, ns), "2006-01-02T15:04:05.000000000Z07:00"))
+}
