@@ -72,6 +72,7 @@ func DefaultConfig() (Config, error) {
 		Detectors:  detectors.DefaultConfig(),
 		Flows:      DefaultFlowConfig(),
 		Autoblock:  DefaultAutoblock,
+		Capture:    DefaultCaptureConfig(),
 		Catalog:    set.Catalog,
 		Signatures: set,
 		Rules:      rulematch.DefaultConfig(),
@@ -267,7 +268,7 @@ func (e *Engine) observe(f *packet.Facts, root bool) {
 // capture on a quiet link: blocks still run out and pending detections
 // still fire on time. A time at or before the clock does nothing.
 func (e *Engine) Advance(now int64) {
-	e.flushHeld(now, true)
+	e.settle(now, true)
 	if !e.started || now <= e.clock {
 		return
 	}
@@ -402,7 +403,7 @@ func (e *Engine) location(r packet.PacketRef) PacketLocation {
 // Finish ends open connections and lets detectors fire what is pending, as
 // at the end of the capture. Call it once, after the last packet.
 func (e *Engine) Finish() {
-	e.flushHeld(0, false)
+	e.settle(0, false)
 	e.flows.flush()
 	if e.started {
 		for _, d := range e.dets {

@@ -62,7 +62,6 @@ func farApart(a, b int64, bound time.Duration) bool {
 // (one at most, its bytes copied) until the next record or clock advance
 // says whether the timeline moved or the record is out of time.
 type heldRecord struct {
-	held    bool
 	link    LinkType
 	data    []byte // reused: grows to the largest held packet
 	t       int64
@@ -71,12 +70,15 @@ type heldRecord struct {
 }
 
 // timeline decides, with one record of look-ahead, which records are out
-// of time. prev is the (accepted) time of the record before the held one.
+// of time. prev is the accepted time of the record before the held ones.
+// Two records are held only at the start of a run, when the first two are
+// far apart and a third must say which of them is wrong.
 type timeline struct {
 	bound    time.Duration
 	hasPrev  bool
 	prev     int64
-	hold     heldRecord
+	hold     [2]heldRecord
+	held     int
 	warnings []string
 	outliers uint64 // all records out of time, warned or not
 	clamped  uint64 // records outside the clock's range, saturated
@@ -97,52 +99,66 @@ func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref pa
 	if outOfRange(t) {
 		tl.clamped++
 	}
-	if tl.hold.held {
-		h := &tl.hold
-		h.held = false
-		if farApart(t, h.t, tl.bound) {
-			// far from both neighbours: out of time. With no record
-			// before it (the run's first), it runs at the next one's.
-			at := t
-			if tl.hasPrev {
-				at = tl.prev
-			}
-			e.outOfTime(h, at)
-			e.run(h.link, h.data, at, h.wireLen, h.ref)
-		} else {
-			e.run(h.link, h.data, h.t, h.wireLen, h.ref)
-			tl.hasPrev, tl.prev = true, h.t
-		}
+	e.settle(t, true)
+	if tl.held == 1 {
+		// the run's first record and a second far from it: a third
+		// decides
+		tl.hold[1].set(link, data, t, wireLen, ref)
+		tl.held = 2
+		return
 	}
 	if !tl.hasPrev || farApart(t, tl.prev, tl.bound) {
-		h := &tl.hold
-		h.held, h.link, h.t, h.wireLen, h.ref = true, link, t, wireLen, ref
-		h.data = append(h.data[:0], data...)
+		tl.hold[0].set(link, data, t, wireLen, ref)
+		tl.held = 1
 		return
 	}
 	tl.prev = t
 	e.run(link, data, t, wireLen, ref)
 }
 
-// flushHeld settles a held record with no record after it: at the end of
-// the input, or when a live capture's clock moves to now. now is its one
-// other neighbour (ok false at the end: none).
-func (e *Engine) flushHeld(now int64, ok bool) {
+func (h *heldRecord) set(link LinkType, data []byte, t int64, wireLen int, ref packet.PacketRef) {
+	h.link, h.t, h.wireLen, h.ref = link, t, wireLen, ref
+	h.data = append(h.data[:0], data...)
+}
+
+// settle decides the held records now that next (a record's time, or a
+// live capture's clock; ok false at the end of the input: none) follows
+// them, and runs them. Only the run's first record stays held, when next
+// is far from it: one neighbour cannot say which of the two is wrong.
+func (e *Engine) settle(next int64, ok bool) {
 	tl := &e.timeline
-	h := &tl.hold
-	if !h.held {
-		return
+	near := func(h *heldRecord) bool { return ok && !farApart(next, h.t, tl.bound) }
+	switch tl.held {
+	case 1:
+		h := &tl.hold[0]
+		switch {
+		case !ok && !tl.hasPrev, near(h):
+			// the timeline moved (or a lone record): its time stands
+			e.run(h.link, h.data, h.t, h.wireLen, h.ref)
+			tl.hasPrev, tl.prev = true, h.t
+		case !tl.hasPrev:
+			return // the first record: wait for a third
+		default:
+			e.outOfTime(h, tl.prev)
+			e.run(h.link, h.data, tl.prev, h.wireLen, h.ref)
+		}
+	case 2:
+		a, b := &tl.hold[0], &tl.hold[1]
+		if near(b) && !near(a) {
+			// the first record was the odd one: it runs at the second's time
+			e.outOfTime(a, b.t)
+			e.run(a.link, a.data, b.t, a.wireLen, a.ref)
+			e.run(b.link, b.data, b.t, b.wireLen, b.ref)
+			tl.hasPrev, tl.prev = true, b.t
+		} else {
+			// the second was, or nothing says: trust the first
+			e.run(a.link, a.data, a.t, a.wireLen, a.ref)
+			tl.hasPrev, tl.prev = true, a.t
+			e.outOfTime(b, a.t)
+			e.run(b.link, b.data, a.t, b.wireLen, b.ref)
+		}
 	}
-	h.held = false
-	switch {
-	case ok && !farApart(now, h.t, tl.bound), !tl.hasPrev:
-		// near the clock, or a lone first record: its time stands
-		e.run(h.link, h.data, h.t, h.wireLen, h.ref)
-		tl.hasPrev, tl.prev = true, h.t
-	default:
-		e.outOfTime(h, tl.prev)
-		e.run(h.link, h.data, tl.prev, h.wireLen, h.ref)
-	}
+	tl.held = 0
 }
 
 // outOfTime reports a held record analysed at at instead of its own time.
