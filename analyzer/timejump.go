@@ -191,7 +191,14 @@ func (tl *timeline) timeWarnings() []string {
 	return out
 }
 
-// timeString renders a clock time for a warning.
+// timeString renders a clock time for a warning; a saturated one says
+// only which end of the clock it passed (the file summary has its time).
 func timeString(ns int64) string {
+	switch ns {
+	case math.MaxInt64:
+		return "past year 2262"
+	case math.MinInt64:
+		return "before year 1678"
+	}
 	return string(AppendTime(nil, time.Unix(0, ns), "2006-01-02T15:04:05.000000000Z07:00"))
 }
