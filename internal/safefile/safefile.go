@@ -22,7 +22,7 @@ var ErrReadOnly = errors.New("file is read-only; not replaced (make it writable 
 
 // ErrIsInput is returned by CheckOutput for an output path that is one of
 // the run's inputs.
-var ErrIsInput = errors.New("is also an input; refusing to overwrite it")
+var ErrIsInput = errors.New("output file is also an input; refusing to overwrite it")
 
 // Write replaces path with data. See WriteFunc.
 func Write(path string, data []byte, perm fs.FileMode) error {
