@@ -25,7 +25,7 @@ func TimeOf(t time.Time) Time { return Time{t} }
 
 // MarshalJSON implements json.Marshaler.
 func (t Time) MarshalJSON() ([]byte, error) {
-	return t.AppendJSON(nil, jsonTimeLayout, "RFC 3339")
+	return t.AppendJSON(nil, jsonTimeLayout), nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler: RFC 3339, with the extended
@@ -48,16 +48,14 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 
 // AppendJSON appends t, in UTC in layout (which starts with the year,
 // "2006"), as a JSON string, or null when t is zero. Other formats (EVE)
-// share it with their own layout. It never fails: what is kept for the
-// error a format may one day have.
-func (t Time) AppendJSON(b []byte, layout, what string) ([]byte, error) {
-	_ = what
+// share it with their own layout. Any year is written (AppendTime).
+func (t Time) AppendJSON(b []byte, layout string) []byte {
 	if t.IsZero() {
-		return append(b, "null"...), nil
+		return append(b, "null"...)
 	}
 	b = append(b, '"')
 	b = AppendTime(b, t.Time, layout)
-	return append(b, '"'), nil
+	return append(b, '"')
 }
 
 // AppendTime appends t in UTC in layout, which must start with the

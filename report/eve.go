@@ -124,7 +124,7 @@ type eveTime time.Time
 
 // MarshalJSON implements json.Marshaler.
 func (t eveTime) MarshalJSON() ([]byte, error) {
-	return analyzer.TimeOf(time.Time(t)).AppendJSON(nil, eveTimeLayout, "an EVE timestamp")
+	return analyzer.TimeOf(time.Time(t)).AppendJSON(nil, eveTimeLayout), nil
 }
 
 // IsZero lets omitzero leave out an unknown time.
