@@ -31,6 +31,9 @@ type Config struct {
 	Detectors detectors.Config
 	Flows     FlowConfig
 	Autoblock time.Duration // 0 disables
+	// Capture says how far capture times are trusted; the zero value
+	// takes DefaultCaptureConfig.
+	Capture CaptureConfig
 	// SimulateIPS runs as an inline IPS, as Suricata's --simulate-ips:
 	// the packets drop and reject rules stop are dropped, their alerts
 	// say so ("blocked") and the summary counts them (Summary.IPS). Rule
@@ -69,6 +72,7 @@ func DefaultConfig() (Config, error) {
 		Detectors:  detectors.DefaultConfig(),
 		Flows:      DefaultFlowConfig(),
 		Autoblock:  DefaultAutoblock,
+		Capture:    DefaultCaptureConfig(),
 		Catalog:    set.Catalog,
 		Signatures: set,
 		Rules:      rulematch.DefaultConfig(),
@@ -93,6 +97,9 @@ type Engine struct {
 	clock    int64 // latest capture time seen
 	nextTick int64
 	started  bool
+	// timeline holds back a record whose time jumps, to tell a moved
+	// timeline from one bad timestamp
+	timeline timeline
 
 	packets, bytes uint64
 	undecoded      uint64
@@ -129,6 +136,12 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	if cfg.Autoblock < 0 {
 		return nil, fmt.Errorf("autoblock %s: must not be negative", cfg.Autoblock)
+	}
+	if cfg.Capture == (CaptureConfig{}) {
+		cfg.Capture = DefaultCaptureConfig()
+	}
+	if err := cfg.Capture.Validate(); err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
 	}
 	e := &Engine{
 		cfg:    cfg,
@@ -174,6 +187,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	e.flows = newFlowTable(cfg.Flows, window, e.connEnded)
 	e.udpFlows = newUDPFlowTable(cfg.Flows)
+	e.timeline.bound = cfg.Capture.MaxTimeJump.D()
 	e.unblocked = func(host netip.Addr, at int64) {
 		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: AddrHost(host)})
 	}
@@ -186,9 +200,9 @@ func (e *Engine) AddFile(path string) uint32 {
 	return uint32(len(e.files) - 1)
 }
 
-// Packet runs one packet through the pipeline. data is only read during the
-// call.
-func (e *Engine) Packet(link LinkType, data []byte, t int64, wireLen int, ref packet.PacketRef) {
+// run runs one packet through the pipeline at time t (its own, or the
+// time it is analysed at when out of time: see Packet).
+func (e *Engine) run(link LinkType, data []byte, t int64, wireLen int, ref packet.PacketRef) {
 	e.packets++
 	e.bytes += uint64(wireLen)
 	if !e.started {
@@ -254,6 +268,7 @@ func (e *Engine) observe(f *packet.Facts, root bool) {
 // capture on a quiet link: blocks still run out and pending detections
 // still fire on time. A time at or before the clock does nothing.
 func (e *Engine) Advance(now int64) {
+	e.settle(now, true)
 	if !e.started || now <= e.clock {
 		return
 	}
@@ -388,6 +403,7 @@ func (e *Engine) location(r packet.PacketRef) PacketLocation {
 // Finish ends open connections and lets detectors fire what is pending, as
 // at the end of the capture. Call it once, after the last packet.
 func (e *Engine) Finish() {
+	e.settle(0, false)
 	e.flows.flush()
 	if e.started {
 		for _, d := range e.dets {
@@ -414,7 +430,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 		Events:         e.stream,
 		FalsePositives: fps,
 		Investigate:    investigate,
-		Warnings:       append([]string(nil), warnings...),
+		Warnings:       append(append([]string(nil), warnings...), e.timeline.timeWarnings()...),
 	}
 	s := &r.Summary
 	s.Files = len(files)

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -114,5 +115,41 @@ func TestReplayCancelled(t *testing.T) {
 	}
 	if res == nil || res.Summary.Packets == 0 || res.Summary.Packets >= 2065 {
 		t.Fatalf("result %+v, want the packets replayed before the cancel", res.Summary)
+	}
+}
+
+// TestPacerSkipsTimeJumps: a record more than the bound from the one
+// before is not waited for (a far-future record at --speed 1000000 once
+// stalled a replay for 43 minutes), and pacing resumes from it.
+func TestPacerSkipsTimeJumps(t *testing.T) {
+	far := time.Date(2106, 2, 7, 6, 28, 15, 0, time.UTC).Sub(testEpoch)
+	tests := []struct {
+		name  string
+		speed float64
+		bound time.Duration // 0 for the default
+		times []time.Duration
+		want  time.Duration
+	}{
+		{"far-future record", 1e6, 0, []time.Duration{0, far, time.Second, 2 * time.Second}, time.Microsecond},
+		{"far-past record", 1, 0, []time.Duration{0, -far, time.Second, 2 * time.Second}, time.Second},
+		{"a real pause over the bound", 1, 0, []time.Duration{0, time.Second, 48 * time.Hour, 48*time.Hour + time.Second}, 2 * time.Second},
+		{"a pause within the bound", 1000, 0, []time.Duration{0, 23 * time.Hour}, 23 * time.Hour / 1000},
+		{"a lower bound", 1, time.Minute, []time.Duration{0, 2 * time.Minute, 2*time.Minute + time.Second}, time.Second},
+		{"times at the ends of int64", 1, 0, []time.Duration{0, time.Duration(math.MaxInt64 - testEpoch.UnixNano()), time.Duration(math.MinInt64 + 1 - testEpoch.UnixNano()), time.Second}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := &fakeClock{now: time.Unix(1e9, 0)}
+			p := NewPacer(tc.speed, clk)
+			p.SetMaxJump(tc.bound)
+			for _, off := range tc.times {
+				if err := p.Wait(context.Background(), testEpoch.UnixNano()+int64(off)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if clk.slept != tc.want {
+				t.Errorf("slept %v, want %v", clk.slept, tc.want)
+			}
+		})
 	}
 }

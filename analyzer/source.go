@@ -229,7 +229,7 @@ func (s *Source) Next() bool {
 		return false
 	}
 	s.Data, s.Info = data, ci
-	s.Time = ci.Timestamp.UnixNano()
+	s.Time = UnixNano(ci.Timestamp) // saturated, where UnixNano wraps
 	s.Num++
 	if s.ng != nil {
 		s.Link = s.ng.link

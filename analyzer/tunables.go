@@ -18,14 +18,15 @@ import (
 
 // Tunables are the detection parameters a config file or --set changes.
 // The JSON keys are the config file's sections: syn_flood, port_scan,
-// arp_poisoning, brute_force, flows, rules, network and
-// scanner_fingerprints.
+// arp_poisoning, brute_force, flows, rules, network,
+// scanner_fingerprints and capture.
 type Tunables struct {
 	detectors.Config
 	Flows       FlowConfig         `json:"flows"`
 	Rules       rulematch.Config   `json:"rules"`
 	Network     NetworkConfig      `json:"network"`
 	Fingerprint fingerprint.Config `json:"scanner_fingerprints"`
+	Capture     CaptureConfig      `json:"capture"`
 }
 
 // DefaultTunables returns every documented default.
@@ -35,6 +36,7 @@ func DefaultTunables() Tunables {
 		Flows:       DefaultFlowConfig(),
 		Rules:       rulematch.DefaultConfig(),
 		Fingerprint: fingerprint.DefaultConfig(),
+		Capture:     DefaultCaptureConfig(),
 	}
 }
 
@@ -42,6 +44,7 @@ func DefaultTunables() Tunables {
 func (t Tunables) Apply(cfg *Config) {
 	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
 	cfg.HomeNet, cfg.Fingerprint = t.Network.HomeNet, t.Fingerprint
+	cfg.Capture = t.Capture
 }
 
 // Validate checks the detectors and flow settings.
@@ -54,6 +57,9 @@ func (t Tunables) Validate() error {
 	}
 	if err := t.Fingerprint.Validate(); err != nil {
 		return fmt.Errorf("scanner_fingerprints: %w", err)
+	}
+	if err := t.Capture.Validate(); err != nil {
+		return fmt.Errorf("capture: %w", err)
 	}
 	f := t.Flows
 	switch {

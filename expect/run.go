@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/internal/safefile"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
 
@@ -218,7 +219,10 @@ func caseConfig(path string, f *File, opts RunOptions) (analyzer.Config, error) 
 	o := f.Options
 	if len(o.Set) > 0 {
 		t := analyzer.Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules,
-			Network: analyzer.NetworkConfig{HomeNet: cfg.HomeNet}, Fingerprint: cfg.Fingerprint}
+			Network: analyzer.NetworkConfig{HomeNet: cfg.HomeNet}, Fingerprint: cfg.Fingerprint, Capture: cfg.Capture}
+		if t.Capture == (analyzer.CaptureConfig{}) {
+			t.Capture = analyzer.DefaultCaptureConfig() // as NewEngine reads zero
+		}
 		for _, s := range o.Set {
 			if err := t.Set(s); err != nil {
 				return cfg, fmt.Errorf("%s: options.set: %w", path, err)
@@ -265,15 +269,19 @@ func caseConfig(path string, f *File, opts RunOptions) (analyzer.Config, error) 
 	return cfg, nil
 }
 
-// writeFile replaces path atomically, so an interrupted update never
-// leaves half an expectation.
+// writeFile replaces path whole (safefile), so an interrupted update never
+// leaves half an expectation, and one made read-only is refused, not
+// rewritten. Unchanged content is not written at all.
 func writeFile(path string, data []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	if err := safefile.Write(path, data, 0o644); err != nil {
+		// safefile names path, which the caller names already
+		if inner := errors.Unwrap(err); inner != nil {
+			return inner
+		}
 		return err
 	}
-	return os.Rename(tmp, path)
+	return nil
 }

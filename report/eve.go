@@ -118,12 +118,13 @@ func newEVEEncoder(w io.Writer) *json.Encoder {
 }
 
 // eveTime renders a time in Suricata's EVE format, in UTC, or null when
-// zero. Like the JSON report's times it refuses years outside 0-9999.
+// zero. Like the JSON report's times, a year past 9999 is written
+// extended ("+10000-…"), as analyzer.AppendTime explains.
 type eveTime time.Time
 
 // MarshalJSON implements json.Marshaler.
 func (t eveTime) MarshalJSON() ([]byte, error) {
-	return analyzer.TimeOf(time.Time(t)).AppendJSON(nil, eveTimeLayout, "an EVE timestamp")
+	return analyzer.TimeOf(time.Time(t)).AppendJSON(nil, eveTimeLayout), nil
 }
 
 // IsZero lets omitzero leave out an unknown time.

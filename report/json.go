@@ -19,8 +19,9 @@ import (
 //   - times render in UTC with nine fractional digits, and zero times
 //     (unknown, e.g. no packets) render as null.
 //
-// A time outside years 0-9999 cannot be written as RFC 3339 and is an
-// error, as it is for time.Time.
+// A time outside years 0-9999 (a capture can hold any 64-bit time) is
+// written with an ISO 8601 expanded year, "+10000-01-01T…": see
+// analyzer.AppendTime.
 func WriteJSON(w io.Writer, r *analyzer.Result) error {
 	if r == nil {
 		return fmt.Errorf("write json: %w", errNilResult)

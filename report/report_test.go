@@ -500,14 +500,33 @@ func TestJSONNilSlicesAndZeroTimes(t *testing.T) {
 	}
 }
 
-func TestJSONTimes(t *testing.T) {
+// TestFarTimes: a time past year 9999 (a 64-bit pcapng timestamp) is
+// rendered by every format, as an ISO 8601 expanded year, and reads back.
+func TestFarTimes(t *testing.T) {
+	far := time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
 	r := emptyResult()
-	r.Summary.LastTime = analyzer.TimeOf(time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC))
-	var buf bytes.Buffer
-	if err := WriteJSON(&buf, r); err == nil {
-		t.Error("WriteJSON with year 12000: want an error")
-	} else if buf.Len() != 0 {
-		t.Errorf("WriteJSON wrote %d bytes despite failing", buf.Len())
+	r.Summary.FirstTime = analyzer.TimeOf(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	r.Summary.LastTime = analyzer.TimeOf(far)
+	r.Files = []analyzer.FileSummary{{Path: "far.pcapng", Packets: 2, First: r.Summary.FirstTime, Last: analyzer.TimeOf(far)}}
+	for _, f := range []Format{FormatTable, FormatJSON, FormatEVE} {
+		t.Run(string(f), func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, r, f); err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			if f != FormatEVE && !strings.Contains(buf.String(), "+12000-01-01T00:00:00.000") {
+				t.Errorf("no +12000 time:\n%s", buf.String())
+			}
+			if strings.Contains(buf.String(), "1969") {
+				t.Errorf("a 1969 date:\n%s", buf.String())
+			}
+			if f == FormatJSON {
+				var back analyzer.Result
+				if err := json.Unmarshal(buf.Bytes(), &back); err != nil || !back.Summary.LastTime.Equal(far) {
+					t.Errorf("read back %v, %v; want %v", back.Summary.LastTime, err, far)
+				}
+			}
+		})
 	}
 }
 

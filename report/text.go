@@ -153,7 +153,8 @@ func tableTime(t analyzer.Time) string {
 	if t.IsZero() {
 		return none
 	}
-	return t.UTC().Format(tableTimeLayout)
+	// any year a capture can hold: analyzer.AppendTime writes +10000-…
+	return string(analyzer.AppendTime(nil, t.Time, tableTimeLayout))
 }
 
 // plural is one or many as n asks.

@@ -289,7 +289,7 @@ func (c *Capture) Run(ctx context.Context, e *analyzer.Engine) (Summary, error) 
 				return c.finish(StopError, fmt.Errorf("--write %s: packet %d: %w", c.opts.Write, c.num+1, err))
 			}
 		}
-		e.Packet(c.link, data, ci.Timestamp.UnixNano(), ci.Length, packet.PacketRef{File: idx, Num: c.num})
+		e.Packet(c.link, data, analyzer.UnixNano(ci.Timestamp), ci.Length, packet.PacketRef{File: idx, Num: c.num})
 		c.count(ci)
 		if c.opts.Count > 0 && c.num >= c.opts.Count {
 			return c.finish(StopCount, nil)

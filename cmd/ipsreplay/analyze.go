@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/internal/safefile"
 	"github.com/ipsreplay/ipsreplay/report"
 )
 
@@ -174,6 +175,9 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	if err := checkOutput(opts.Output, files, opts); err != nil {
+		return err
+	}
 	groups := [][]string{files}
 	if opts.PerFile {
 		groups = groups[:0]
@@ -239,8 +243,23 @@ func writeOutput(output string, doc []byte, stdout io.Writer) error {
 		_, err := stdout.Write(doc)
 		return err
 	}
-	if err := os.WriteFile(output, doc, 0o644); err != nil {
+	if err := safefile.Write(output, doc, 0o644); err != nil {
 		return fmt.Errorf("writing report: %w", err)
+	}
+	return nil
+}
+
+// checkOutput refuses (bad input, exit 2) an output file that is one of
+// the run's inputs: the captures, found in directories too, and the side
+// files. It runs before the analysis, so nothing is read in vain.
+func checkOutput(output string, files []string, opts AnalyzeOptions) error {
+	if output == "" || output == "-" {
+		return nil
+	}
+	inputs := append(slices.Clone(files), opts.ExcludeFile, opts.CompareExclude, opts.ThresholdFile, opts.ConfigFile)
+	inputs = append(inputs, opts.Signatures.RuleFiles...)
+	if err := safefile.CheckOutput(output, inputs); err != nil {
+		return &inputError{err}
 	}
 	return nil
 }
@@ -267,6 +286,9 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 	}
 	files, err := captureFiles(opts.Paths)
 	if err != nil {
+		return err
+	}
+	if err := checkOutput(opts.Output, files, opts); err != nil {
 		return err
 	}
 	stdin, cleanup, err := rereadableStdin(files, opts.Stdin)

@@ -5,12 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
 	"github.com/ipsreplay/ipsreplay/expect"
+	"github.com/ipsreplay/ipsreplay/internal/safefile"
 	"github.com/ipsreplay/ipsreplay/report"
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
@@ -82,6 +83,9 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 	if len(files) == 0 {
 		return &inputError{fmt.Errorf("no expectation files (*%s) under %v", expect.Suffix, opts.Paths)}
 	}
+	if err := checkJUnitOutput(opts, files); err != nil {
+		return err
+	}
 	// a case with its own home network (options.home_net) gets the
 	// signatures loaded with it, once per home network
 	sets := map[string]*signatures.Set{}
@@ -105,7 +109,7 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 		if err := report.WriteJUnit(&b, rep); err != nil {
 			return err
 		}
-		if err := os.WriteFile(opts.JUnit, b.Bytes(), 0o644); err != nil {
+		if err := safefile.Write(opts.JUnit, b.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("writing JUnit: %w", err)
 		}
 	}
@@ -118,6 +122,27 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 		return &inputError{fmt.Errorf("%d of %d checks could not run", errored, len(rep.Cases))}
 	case failed > 0:
 		return fmt.Errorf("%d of %d checks failed", failed, len(rep.Cases))
+	}
+	return nil
+}
+
+// checkJUnitOutput refuses a --junit file that is one of the run's inputs:
+// an expectation, a capture one names, or a side file.
+func checkJUnitOutput(opts CheckOptions, files []string) error {
+	if opts.JUnit == "" || opts.JUnit == "-" {
+		return nil
+	}
+	inputs := append(slices.Clone(files), opts.Paths...)
+	inputs = append(inputs, opts.ConfigFile)
+	inputs = append(inputs, opts.Signatures.RuleFiles...)
+	for _, f := range files {
+		// a bad expectation fails its case later; here only its captures count
+		if e, err := expect.Load(f); err == nil {
+			inputs = append(inputs, e.CapturePaths(f)...)
+		}
+	}
+	if err := safefile.CheckOutput(opts.JUnit, inputs); err != nil {
+		return &inputError{fmt.Errorf("--junit %w", err)}
 	}
 	return nil
 }

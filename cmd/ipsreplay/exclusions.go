@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/ipsreplay/ipsreplay/internal/safefile"
 	"github.com/ipsreplay/ipsreplay/report"
 	"github.com/urfave/cli/v2"
 )
@@ -86,6 +86,9 @@ func runSuggest(ctx context.Context, opts SuggestOptions, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	if err := checkOutput(opts.Output, files, a); err != nil {
+		return err
+	}
 	res, runErr := analyzeFiles(ctx, files, cfg, a.Stdin, a.Progress, stderr, "analysing")
 	if runErr != nil && res == nil {
 		return runErr
@@ -100,7 +103,7 @@ func runSuggest(ctx context.Context, opts SuggestOptions, stdout, stderr io.Writ
 		if _, err := stdout.Write(list.Bytes()); err != nil {
 			return err
 		}
-	} else if err := os.WriteFile(opts.Output, list.Bytes(), 0o644); err != nil {
+	} else if err := safefile.Write(opts.Output, list.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing exclusion list: %w", err)
 	}
 	return afterReport(runErr, stderr)

@@ -102,6 +102,9 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	if err := checkOutput(opts.Analyze.Output, files, opts.Analyze); err != nil {
+		return err
+	}
 	var writeErr error
 	if opts.Stream != "" {
 		cfg.OnEvent = streamer(opts.Stream, stdout, &writeErr)
@@ -109,6 +112,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin}
 	if opts.Speed > 0 {
 		run.Pacer = analyzer.NewPacer(opts.Speed, nil)
+		run.Pacer.SetMaxJump(cfg.Capture.MaxTimeJump.D())
 	}
 	var tx transmitter
 	if opts.OutIface != "" {
