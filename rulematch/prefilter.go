@@ -456,7 +456,7 @@ func buildBlockIndex(patterns [][]byte, ids []int32, w int) *blockIndex {
 // slot finds blk's slot in keys: where it is, or the empty one it would go to.
 func (bi *blockIndex) slot(blk uint32) int {
 	mask := len(bi.keys) - 1
-	i := int(blk*hashMul>>bi.keyShift) & mask
+	i := int(blk*hashMul>>(bi.keyShift&31)) & mask
 	for bi.keys[i] != 0 && bi.keys[i] != blk {
 		i = (i + 1) & mask
 	}
@@ -471,7 +471,7 @@ func (bi *blockIndex) search(p *prefilter, buf []byte, s *prefilterScratch, cand
 	bloom, stride, shift := bi.bloom, bi.stride, bi.bloomShift
 	for j := 0; j+4 <= len(buf); j += stride {
 		blk := binary.LittleEndian.Uint32(buf[j:]) | foldMask
-		h := blk * hashMul >> shift
+		h := blk * hashMul >> (shift & 31) // & 31: no check for shifts past 32 in the loop
 		if bloom[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}
