@@ -16,15 +16,32 @@ import (
 func withInterrupts(parent context.Context, sigs <-chan os.Signal, exit func(int), stderr io.Writer) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(parent)
 	done := make(chan struct{})
+	// stopped is checked after each signal: select picks at random among
+	// ready cases, so a signal already queued when stop is called could
+	// otherwise still win and exit.
+	stopped := func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
 	go func() {
 		select {
 		case <-sigs:
+			if stopped() {
+				return
+			}
 			cancel()
 		case <-done:
 			return
 		}
 		select {
 		case s := <-sigs:
+			if stopped() {
+				return
+			}
 			fmt.Fprintf(stderr, "ipsreplay: %v again: exiting at once, without a report\n", s)
 			exit(130)
 		case <-done:
