@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 )
 
 // Exclusion is one entry of an exclusion list: a host (an address, a
@@ -108,20 +111,35 @@ func LoadExclusions(path string) (*ExclusionList, error) {
 		return nil, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
 	defer f.Close()
+	if _, err := capped.Check(f, exclusionListKind, capped.ListBytes); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return ParseExclusions(path, f)
 }
+
+// exclusionListKind names an exclusion list in cap errors.
+const exclusionListKind = "an exclusion list"
+
+// maxLine bounds one line of an exclusion list or threshold file: a
+// suppress line's ip list of thousands of addresses still fits.
+const maxLine = 1 << 20
 
 // ParseExclusions reads one entry a line: IP, CIDR, range "a-b", MAC, or a
 // Suricata threshold.config suppress line
 // ("suppress gen_id 1, sig_id 9000002, track by_src, ip 192.168.1.250").
 // "#" starts a comment, blank lines are skipped; a bad line is an error
-// naming name:line, the offending token and what was expected.
+// naming name:line, the offending token and what was expected. The list
+// is capped at capped.ListBytes and capped.ListEntries: each entry is
+// held for the run and checked against every alert.
 func ParseExclusions(name string, r io.Reader) (*ExclusionList, error) {
 	l := &ExclusionList{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	sc := bufio.NewScanner(capped.NewReader(r, exclusionListKind, capped.ListBytes))
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	line := 0
 	for sc.Scan() {
+		if sc.Err() != nil {
+			break // the line cut short by a read error or the cap
+		}
 		line++
 		text := sc.Text()
 		if i := strings.IndexByte(text, '#'); i >= 0 {
@@ -132,6 +150,9 @@ func ParseExclusions(name string, r io.Reader) (*ExclusionList, error) {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", name, line)
+		if len(l.Entries) == capped.ListEntries {
+			return nil, fmt.Errorf("%s: %w", where, &capped.TooManyError{What: exclusionListKind, Cap: capped.ListEntries})
+		}
 		e, err := parseExclusion(text)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
@@ -140,6 +161,9 @@ func ParseExclusions(name string, r io.Reader) (*ExclusionList, error) {
 		l.Entries = append(l.Entries, e)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("line longer than %s", capped.Size(maxLine))
+		}
 		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
 	}
 	return l, nil

@@ -1,9 +1,14 @@
 package analyzer
 
 import (
+	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 )
 
 func TestParseExclusions(t *testing.T) {
@@ -229,4 +234,63 @@ func FuzzParseExclusions(f *testing.F) {
 			}
 		}
 	})
+}
+
+// endless repeats line forever, as /dev/zero or a pipe that never closes
+// does with its bytes.
+type endless struct {
+	line string
+	off  int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = e.line[e.off]
+		e.off = (e.off + 1) % len(e.line)
+	}
+	return len(p), nil
+}
+
+// TestParseExclusionsCaps: an endless or oversized list is an error naming
+// the file, the line and the cap, never a list that grows until memory
+// runs out (1M lines held 570 MB).
+func TestParseExclusionsCaps(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    io.Reader
+		want string
+	}{
+		{"NUL bytes (/dev/zero)", &endless{line: "\x00"}, "ex.txt:1: line longer than 1 MiB"},
+		{"endless entries", &endless{line: "10.0.0.1\n"}, "ex.txt:100001: more than 100000 entries, the cap for an exclusion list"},
+		// 30-byte lines: 559,240 whole ones in 16 MiB, the cap falls in the next
+		{"endless comments", &endless{line: "# a comment that adds nothing\n"}, "ex.txt:559241: larger than 16 MiB, the cap for an exclusion list"},
+		{"entries at the cap", strings.NewReader(strings.Repeat("10.0.0.1\n", capped.ListEntries) + "# done\n"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := ParseExclusions("ex.txt", tc.r)
+			if tc.want == "" {
+				if err != nil || len(l.Entries) != capped.ListEntries {
+					t.Fatalf("err %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadExclusionsTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 1<<40); err != nil {
+		t.Skipf("no sparse files: %v", err)
+	}
+	_, err := LoadExclusions(path)
+	if want := path + ": larger than 16 MiB, the cap for an exclusion list"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
 }

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/ipsreplay/ipsreplay/detectors"
 	"github.com/ipsreplay/ipsreplay/fingerprint"
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
 	"github.com/ipsreplay/ipsreplay/rulematch"
 )
@@ -86,10 +86,11 @@ func (t Tunables) Validate() error {
 }
 
 // LoadTunables reads a JSON config file over the defaults: sections and keys
-// left out keep their defaults, unknown keys are errors.
+// left out keep their defaults, unknown keys are errors. The file is
+// capped at capped.ConfigBytes (--config /dev/zero is an error, not GBs).
 func LoadTunables(path string) (Tunables, error) {
 	t := DefaultTunables()
-	data, err := os.ReadFile(path)
+	data, err := capped.ReadFile(path, "a config file", capped.ConfigBytes)
 	if err != nil {
 		return t, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}

@@ -349,12 +349,20 @@ type blockIndex struct {
 	// exact): a clear bit means no pattern has this block at an indexed
 	// offset, the common case the scan is built for.
 	bloom []uint64
+	// bloomShift keeps the top 32-bloomShift bits of a 4-byte block's
+	// hash: see bloomBitsFor.
+	bloomShift uint8
 	// keys is an open-addressing table of folded blocks (0 marks empty;
 	// a folded block is never 0, as every byte has 0x20 set); spans, by
 	// the same slot, say which entries have that block.
-	keys    []uint32
-	spans   []blockSpan
-	entries []blockEntry
+	keys []uint32
+	// keyShift keeps the top log2(len(keys)) bits of a block's hash as its
+	// first slot. A fixed 16 bits made tables past 65,536 slots (some
+	// 20k patterns) start every probe in their first 65,536 slots, so
+	// lookups walked long runs: 100k rules took 35 ms a packet.
+	keyShift uint8
+	spans    []blockSpan
+	entries  []blockEntry
 }
 
 type blockSpan struct{ lo, hi int32 }
@@ -366,10 +374,24 @@ type blockEntry struct {
 }
 
 const (
-	bloomBits = 18 // 2^18 bits = 32 KB: an L1-sized filter
-	foldMask  = 0x20202020
-	hashMul   = 0x9E3779B1 // Fibonacci hashing: the high bits are well mixed
+	foldMask = 0x20202020
+	hashMul  = 0x9E3779B1 // Fibonacci hashing: the high bits are well mixed
 )
+
+// Bloom filter sizes for 4-byte blocks, in log2 bits. 2^18 bits (32 KB)
+// fits L1 and serves up to some 30k blocks (a few thousand patterns); a
+// bigger table keeps about 8 bits a block, so the filter still rejects
+// most samples rather than sending each to the slot table, up to 2^24 bits
+// (2 MB, an L2 or L3 hit) for the largest feeds.
+const (
+	bloomBitsMin = 18
+	bloomBitsMax = 24
+)
+
+// bloomBitsFor is the log2 size of the bloom filter for n distinct blocks.
+func bloomBitsFor(n int) int {
+	return min(max(bits.Len(uint(n))+3, bloomBitsMin), bloomBitsMax)
+}
 
 // blockOf is the folded block of w bytes at the start of b.
 func blockOf(b []byte, w int) uint32 {
@@ -380,11 +402,11 @@ func blockOf(b []byte, w int) uint32 {
 }
 
 // bloomBit is the bloom filter bit of a block.
-func bloomBit(blk uint32, w int) uint32 {
-	if w == 2 {
+func (bi *blockIndex) bloomBit(blk uint32) uint32 {
+	if bi.width == 2 {
 		return blk
 	}
-	return blk * hashMul >> (32 - bloomBits)
+	return blk * hashMul >> bi.bloomShift
 }
 
 // buildBlockIndex indexes the patterns named by ids (all at least w bytes
@@ -407,16 +429,20 @@ func buildBlockIndex(patterns [][]byte, ids []int32, w int) *blockIndex {
 			byBlock[blk] = append(byBlock[blk], blockEntry{id: id, k: int32(k)})
 		}
 	}
-	bloomLen := 1 << bloomBits / 64
+	bloomBits := bloomBitsFor(len(order))
 	if w == 2 {
-		bloomLen = 1 << 16 / 64 // every 2-byte block has its own bit
+		bloomBits = 16 // every 2-byte block has its own bit
 	}
-	bi.bloom = make([]uint64, bloomLen)
-	size := 1 << bits.Len(uint(2*len(order)))
-	bi.keys = make([]uint32, size)
-	bi.spans = make([]blockSpan, size)
+	bi.bloom = make([]uint64, 1<<bloomBits/64)
+	bi.bloomShift = uint8(32 - bloomBits)
+	// At most half full, so a probe for an absent block ends within a few
+	// slots.
+	logSize := bits.Len(uint(2 * len(order)))
+	bi.keys = make([]uint32, 1<<logSize)
+	bi.spans = make([]blockSpan, 1<<logSize)
+	bi.keyShift = uint8(32 - logSize)
 	for _, blk := range order {
-		h := bloomBit(blk, w)
+		h := bi.bloomBit(blk)
 		bi.bloom[h/64] |= 1 << (h % 64)
 		slot := bi.slot(blk)
 		bi.keys[slot] = blk
@@ -430,7 +456,7 @@ func buildBlockIndex(patterns [][]byte, ids []int32, w int) *blockIndex {
 // slot finds blk's slot in keys: where it is, or the empty one it would go to.
 func (bi *blockIndex) slot(blk uint32) int {
 	mask := len(bi.keys) - 1
-	i := int(blk*hashMul>>16) & mask
+	i := int(blk*hashMul>>(bi.keyShift&31)) & mask
 	for bi.keys[i] != 0 && bi.keys[i] != blk {
 		i = (i + 1) & mask
 	}
@@ -442,10 +468,10 @@ func (bi *blockIndex) search(p *prefilter, buf []byte, s *prefilterScratch, cand
 	if bi.width == 2 {
 		return bi.search2(p, buf, s, cands)
 	}
-	bloom, stride := bi.bloom, bi.stride
+	bloom, stride, shift := bi.bloom, bi.stride, bi.bloomShift
 	for j := 0; j+4 <= len(buf); j += stride {
 		blk := binary.LittleEndian.Uint32(buf[j:]) | foldMask
-		h := blk * hashMul >> (32 - bloomBits)
+		h := blk * hashMul >> (shift & 31) // & 31: no check for shifts past 32 in the loop
 		if bloom[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}

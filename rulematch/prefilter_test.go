@@ -2,6 +2,7 @@ package rulematch
 
 import (
 	"bytes"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -223,6 +224,67 @@ func TestLowerASCII(t *testing.T) {
 			}
 			if dst[i] != want {
 				t.Fatalf("%q: byte %d %#x became %#x, want %#x", src, i, c, dst[i], want)
+			}
+		}
+	}
+}
+
+// TestBlockIndexLargeTables checks that the block index's slot table stays
+// a hash lookup as it grows past 65,536 slots (a 16-bit slot hash started
+// every probe in the first 65,536 slots, so 100k rules walked long runs),
+// counting probes rather than timing them, and that its bloom filter grows
+// with it, and that planted patterns are still found.
+func TestBlockIndexLargeTables(t *testing.T) {
+	for _, n := range []int{1_000, 30_000, 100_000} {
+		rng := rand.New(rand.NewPCG(5, uint64(n)))
+		const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789/_-.%"
+		var b prefilterBuilder
+		for i := range n {
+			p := make([]byte, 8+rng.IntN(5))
+			for j := range p {
+				p[j] = alphabet[rng.IntN(len(alphabet))]
+			}
+			b.add(p, int32(i), true)
+		}
+		pf := b.build()
+		bi := pf.groups[0].blocks[0]
+		// Average probes to find a present block: under 2 when the table is
+		// at most half full and the hash spreads over all of it.
+		probes, keys := 0, 0
+		mask := len(bi.keys) - 1
+		for i, k := range bi.keys {
+			if k == 0 {
+				continue
+			}
+			keys++
+			home := int(k*hashMul>>bi.keyShift) & mask
+			probes += (i-home)&mask + 1
+		}
+		if avg := float64(probes) / float64(keys); avg > 2 {
+			t.Errorf("%d patterns, %d blocks in %d slots: %.1f probes a lookup, want under 2", n, keys, len(bi.keys), avg)
+		}
+		// The bloom filter keeps some 8 bits a block: most samples of
+		// unrelated bytes stop there.
+		set := 0
+		for _, w := range bi.bloom {
+			set += bits.OnesCount64(w)
+		}
+		if fill := float64(set) / float64(64*len(bi.bloom)); fill > 0.25 {
+			t.Errorf("%d patterns: bloom filter %.0f%% full", n, 100*fill)
+		}
+		var s prefilterScratch
+		for _, id := range []int32{0, int32(n / 2), int32(n - 1)} {
+			hay := append(append([]byte("GET /x?"), upperASCII(pf.patterns[id])...), " HTTP/1.1"...)
+			got := pf.search(hay, &s, nil)
+			if !slices.Contains(got, id) {
+				t.Errorf("%d patterns: pattern %d %q not found in %q", n, id, pf.patterns[id], hay)
+			}
+		}
+		if n == 100_000 {
+			hay := bytes.Repeat([]byte("GET /index.html HTTP/1.1\r\nHost: example.com\r\n"), 30)
+			var cands []int32
+			if a := testing.AllocsPerRun(20, func() { cands = pf.search(hay, &s, cands[:0]) }); a != 0 {
+				t.Errorf("%d patterns: %v allocations a search, want 0", n, a)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 	"github.com/ipsreplay/ipsreplay/rulematch"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -151,6 +152,11 @@ func looseRules(file string, vars rules.Vars, strict bool) (*LoadedPack, error) 
 		return nil, err
 	}
 	defer f.Close()
+	// A regular file past the cap is refused before seconds of parsing;
+	// ReadFile stops any other input (a FIFO, /dev/zero) at the cap.
+	if _, err := capped.Check(f, "a rules file", capped.RulesBytes); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
 	rf, err := rules.ReadFile(file, f, vars)
 	if strict && len(rf.Failed) > 0 {
 		errs := make([]error, 0, len(rf.Failed)+1)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -89,7 +90,7 @@ func noSignatures(p *LoadedPack) error {
 
 // readManifest reads and checks manifest.json.
 func readManifest(fsys fs.FS) (*Manifest, error) {
-	data, err := fs.ReadFile(fsys, ManifestFile)
+	data, err := capped.ReadFS(fsys, ManifestFile, "a pack manifest", capped.ManifestBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: missing; a pack directory needs one listing its files and their sha256", ManifestFile)
 	}
@@ -144,17 +145,21 @@ func isSHA256(h string) bool {
 
 // verifyFiles checks every file the manifest lists against its hash and
 // that every file the pack would load is listed. It returns the contents
-// read, so what is parsed is exactly what was hashed.
+// read, so what is parsed is exactly what was hashed. Each file has its
+// kind's cap and all of them together capped.PackBytes, as all are held
+// at once.
 func verifyFiles(fsys fs.FS, m *Manifest) (map[string][]byte, error) {
 	contents := make(map[string][]byte, len(m.Files))
+	var total int64
 	for _, name := range sortedKeys(m.Files) {
-		data, err := fs.ReadFile(fsys, name)
+		data, err := readPackFile(fsys, name, capped.PackBytes-total)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("%s: listed in %s but missing", name, ManifestFile)
 		case err != nil:
 			return nil, fmt.Errorf("%s: %w", name, unwrapPath(err))
 		}
+		total += int64(len(data))
 		if got := hashHex(data); got != m.Files[name] {
 			return nil, fmt.Errorf("%s: sha256 mismatch: manifest says %s, file is %s", name, short(m.Files[name]), short(got))
 		}
@@ -207,13 +212,31 @@ func ManifestHashes(fsys fs.FS) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(names))
 	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
+		data, err := readPackFile(fsys, name, capped.PackBytes)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, unwrapPath(err))
 		}
 		out[name] = hashHex(data)
 	}
 	return out, nil
+}
+
+// readPackFile reads one file of a pack with its kind's cap (signatures.json
+// or a rules file; any other listed file as a rules file), or with left,
+// what remains of the pack's cap, when that is less.
+func readPackFile(fsys fs.FS, name string, left int64) ([]byte, error) {
+	what, limit := "a rules file", int64(capped.RulesBytes)
+	if name == SignaturesFile {
+		what, limit = "a pack's "+SignaturesFile, capped.SignaturesBytes
+	}
+	if left >= limit {
+		return capped.ReadFS(fsys, name, what, limit)
+	}
+	data, err := capped.ReadFS(fsys, name, what, max(left, 0))
+	if capped.Exceeded(err) {
+		return nil, fmt.Errorf("with the files before it, larger than %s, the cap for a pack's files together", capped.Size(capped.PackBytes))
+	}
+	return data, err
 }
 
 func hashHex(data []byte) string {

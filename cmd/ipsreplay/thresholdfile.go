@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -48,6 +49,11 @@ func loadThresholdFile(path string, opts SignatureOptions, home analyzer.HomeNet
 		return nil, &inputError{fmt.Errorf("threshold file: %w", err)}
 	}
 	defer f.Close()
+	// A regular file past the cap is refused by its size; ParseThresholdFile
+	// stops anything else (a FIFO, /dev/zero) at the cap.
+	if _, err := capped.Check(f, "a threshold file", capped.ListBytes); err != nil {
+		return nil, &inputError{fmt.Errorf("%s: %w", path, err)}
+	}
 	tf, err := rules.ParseThresholdFile(path, f, vars)
 	if err != nil {
 		return nil, &inputError{err}

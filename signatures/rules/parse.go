@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 )
 
 // Parsing follows Suricata's detect-parse.c: the header (action, protocol,
@@ -84,8 +86,14 @@ func (f *File) Read() int { return len(f.Rules) + len(f.Skipped) + len(f.Failed)
 
 // ReadFile parses a rules file as ParseFile does but, as Suricata does,
 // a malformed rule is only left out (in Failed) and the rest load. The
-// error is for the reader alone; f holds what was read before it.
+// error is for the reader alone, or for a file past capped.RulesBytes
+// (a /dev/zero); f holds what was read before it.
 func ReadFile(name string, r io.Reader, vars Vars) (*File, error) {
+	return readFile(name, r, vars, capped.RulesBytes)
+}
+
+// readFile is ReadFile with the cap as a parameter, for tests.
+func readFile(name string, r io.Reader, vars Vars, maxBytes int64) (*File, error) {
 	f := &File{}
 	p := newParser(vars)
 	type ruleID struct{ gid, sid uint32 }
@@ -122,13 +130,16 @@ func ReadFile(name string, r io.Reader, vars Vars) (*File, error) {
 		}
 	}
 
-	br := bufio.NewReader(r)
+	br := bufio.NewReader(capped.NewReader(r, rulesFileKind, maxBytes))
 	var pending strings.Builder // a rule continued with "\"
 	continued, start, lineNo := false, 0, 0
 	var rerr error
 	for {
 		var text string
 		text, rerr = br.ReadString('\n')
+		if rerr != nil && rerr != io.EOF {
+			break // the line was cut short by a read error or the cap
+		}
 		if text != "" {
 			lineNo++
 			text = strings.TrimRight(text, "\r\n")
@@ -165,6 +176,9 @@ func ReadFile(name string, r io.Reader, vars Vars) (*File, error) {
 	}
 	return f, nil
 }
+
+// rulesFileKind names a rules file in cap errors.
+const rulesFileKind = "a rules file"
 
 // parser holds what is shared by the rules of one file: the keyword table
 // and the resolved variables.

@@ -1,9 +1,12 @@
 package rules
 
 import (
+	"io"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 )
 
 // ReadFile keeps what ParseFile refuses the file for, but per rule.
@@ -76,5 +79,54 @@ func TestSkippedGroup(t *testing.T) {
 		if got := skip.Group(); got != tt.want {
 			t.Errorf("Parse(%s) group = %q, want %q", tt.text, got, tt.want)
 		}
+	}
+}
+
+// endless repeats line forever, as /dev/zero or a pipe that never closes
+// does with its bytes.
+type endless struct {
+	line string
+	off  int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = e.line[e.off]
+		e.off = (e.off + 1) % len(e.line)
+	}
+	return len(p), nil
+}
+
+// TestReadFileCap: a rules file past its cap (--rules /dev/zero reached
+// GBs) is an error naming the file and the cap; the rules before it are
+// kept, and the line the cap cut is not parsed as a rule.
+func TestReadFileCap(t *testing.T) {
+	good := "alert tcp any any -> any any (msg:\"one\"; sid:1;)\n"
+	for _, tc := range []struct {
+		name  string
+		r     io.Reader
+		max   int64
+		rules int
+	}{
+		{"NUL bytes", &endless{line: "\x00"}, 1 << 20, 0},
+		{"rules then NULs", io.MultiReader(strings.NewReader(good), &endless{line: "\x00"}), 1 << 20, 1},
+		{"endless comments, real cap", &endless{line: "# nothing here\n"}, capped.RulesBytes, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var f *File
+			var err error
+			if tc.max == capped.RulesBytes {
+				f, err = ReadFile("local.rules", tc.r, DefaultVars())
+			} else {
+				f, err = readFile("local.rules", tc.r, DefaultVars(), tc.max)
+			}
+			want := "local.rules: larger than " + capped.Size(tc.max) + ", the cap for a rules file"
+			if err == nil || err.Error() != want {
+				t.Errorf("err = %v, want %q", err, want)
+			}
+			if len(f.Rules) != tc.rules || len(f.Failed) != 0 {
+				t.Errorf("%d rules, %d failed; want %d and 0", len(f.Rules), len(f.Failed), tc.rules)
+			}
+		})
 	}
 }

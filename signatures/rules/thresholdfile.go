@@ -6,11 +6,14 @@ package rules
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 )
 
 // GlobalKind is what a threshold.config line does.
@@ -90,11 +93,14 @@ type ThresholdFile struct {
 func ParseThresholdFile(name string, r io.Reader, vars Vars) (*ThresholdFile, error) {
 	tf := &ThresholdFile{}
 	res := newResolver(vars)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	sc := bufio.NewScanner(capped.NewReader(r, thresholdFileKind, capped.ListBytes))
+	sc.Buffer(make([]byte, 0, 4096), maxThresholdLine)
 	line, start := 0, 0
 	var text strings.Builder
 	for sc.Scan() {
+		if sc.Err() != nil {
+			break // the line cut short by a read error or the cap
+		}
 		line++
 		s := strings.TrimSpace(sc.Text())
 		if text.Len() == 0 {
@@ -110,6 +116,9 @@ func ParseThresholdFile(name string, r io.Reader, vars Vars) (*ThresholdFile, er
 		}
 		text.WriteString(s)
 		where := fmt.Sprintf("%s:%d", name, start)
+		if len(tf.Entries)+len(tf.Warnings) == capped.ListEntries {
+			return nil, fmt.Errorf("%s: %w", where, &capped.TooManyError{What: thresholdFileKind, Cap: capped.ListEntries})
+		}
 		e, warn, err := parseGlobalEntry(text.String(), res)
 		text.Reset()
 		switch {
@@ -123,6 +132,9 @@ func ParseThresholdFile(name string, r io.Reader, vars Vars) (*ThresholdFile, er
 		tf.Entries = append(tf.Entries, e)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("line longer than %s", capped.Size(maxThresholdLine))
+		}
 		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
 	}
 	if text.Len() > 0 {
@@ -130,6 +142,13 @@ func ParseThresholdFile(name string, r io.Reader, vars Vars) (*ThresholdFile, er
 	}
 	return tf, nil
 }
+
+// thresholdFileKind names a threshold file in cap errors.
+const thresholdFileKind = "a threshold file"
+
+// maxThresholdLine bounds one physical line; a suppress line's ip list of
+// tens of thousands of addresses still fits, and "\" continues a line.
+const maxThresholdLine = 1 << 20
 
 // globalOptions are the options each kind takes, in the order Suricata
 // 7's expressions require them.

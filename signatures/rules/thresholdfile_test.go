@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"io"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -122,4 +123,27 @@ func FuzzParseThresholdFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseThresholdFileCaps: an endless or oversized threshold file is an
+// error naming the file, the line and the cap.
+func TestParseThresholdFileCaps(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    io.Reader
+		want string
+	}{
+		{"NUL bytes (/dev/zero)", &endless{line: "\x00"}, "t.config:1: line longer than 1 MiB"},
+		{"endless entries", &endless{line: "suppress gen_id 1, sig_id 9\n"}, "t.config:100001: more than 100000 entries, the cap for a threshold file"},
+		// 15-byte lines: 1,118,481 whole ones in 16 MiB, the cap falls in the next
+		{"endless comments", &endless{line: "# nothing here\n"}, "t.config:1118482: larger than 16 MiB, the cap for a threshold file"},
+		{"endless continuation", &endless{line: "suppress \\\n"}, "t.config:1525202: larger than 16 MiB, the cap for a threshold file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseThresholdFile("t.config", tc.r, DefaultVars())
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
 }

@@ -210,7 +210,10 @@ func (r *resolver) eval(kind exprKind, e *expr, depth int) (spanSets, error) {
 // evalList splits a list into the union of its positive items (the full
 // set when there are none) and the union of its negated items.
 func (r *resolver) evalList(kind exprKind, e *expr, depth int) (pos, neg spanSets, err error) {
-	pos, neg = emptySet(kind), emptySet(kind)
+	// Gathered and merged once (unionAll): a list of n items is then
+	// O(n log n), not O(n^2).
+	posSets := []spanSets{emptySet(kind)}
+	negSets := []spanSets{emptySet(kind)}
 	anyPos := false
 	for _, item := range e.items {
 		if item.op == opNot {
@@ -218,16 +221,17 @@ func (r *resolver) evalList(kind exprKind, e *expr, depth int) (pos, neg spanSet
 			if err != nil {
 				return nil, nil, err
 			}
-			neg = neg.union(s)
+			negSets = append(negSets, s)
 			continue
 		}
 		s, err := r.eval(kind, item, depth+1)
 		if err != nil {
 			return nil, nil, err
 		}
-		pos = pos.union(s)
+		posSets = append(posSets, s)
 		anyPos = true
 	}
+	pos, neg = unionAll(posSets), unionAll(negSets)
 	if !anyPos {
 		pos = fullSet(kind)
 	}

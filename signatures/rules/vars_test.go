@@ -1,9 +1,11 @@
 package rules
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -256,4 +258,85 @@ func TestPrefixesCoverRange(t *testing.T) {
 	if len(v6) != 2 || v6[0].String() != "::/127" || v6[1].String() != "::2/128" {
 		t.Errorf("prefixes(::-::2) = %v", v6)
 	}
+}
+
+// TestLongLists loads port and address lists of tens of thousands of items
+// in rule headers, variables and a threshold file's ip. Merging them was
+// quadratic (each item re-sorted the union so far: 16,384 ports took 40 s,
+// 65,536 would outlast the test timeout); they must now load in one sort.
+func TestLongLists(t *testing.T) {
+	list := func(n int, item func(i int) string) string {
+		items := make([]string, n)
+		for i := range items {
+			items[i] = item(i)
+		}
+		// shuffled, so no merge can lean on the input's order
+		rng := rand.New(rand.NewPCG(uint64(n), 9))
+		rng.Shuffle(n, func(i, j int) { items[i], items[j] = items[j], items[i] })
+		return "[" + strings.Join(items, ",") + "]"
+	}
+	addr := func(i int) string { return fmt.Sprintf("10.%d.%d.%d", i>>14&255, i>>6&255, i<<2&255) }
+	allPorts := list(65536, func(i int) string { return strconv.Itoa(i) })
+	oddPorts := list(32768, func(i int) string { return strconv.Itoa(2*i + 1) })
+	addrs := list(10000, addr)
+	negAddrs := "[10.0.0.0/8," + list(10000, func(i int) string { return "!" + addr(i) })[1:]
+
+	vars := DefaultVars()
+	vars.Port["ODD_PORTS"] = oddPorts
+	vars.Addr["MANY"] = addrs
+	for _, tc := range []struct {
+		name, src, dst, dport string
+		wantAny               bool
+		in, out               []uint16 // destination ports
+		inA, outA             []string // source addresses
+	}{
+		{name: "65,536 ports", src: "any", dport: allPorts, wantAny: true},
+		{name: "32,768 odd ports", src: "any", dport: oddPorts, in: []uint16{1, 32767, 65535}, out: []uint16{0, 2, 65534}},
+		{name: "odd ports by variable", src: "any", dport: "$ODD_PORTS", in: []uint16{3}, out: []uint16{4}},
+		{name: "negated odd ports", src: "any", dport: "!" + oddPorts, in: []uint16{0, 65534}, out: []uint16{1, 65535}},
+		{name: "10,000 addresses", src: addrs, dport: "any", wantAny: true, inA: []string{addr(0), addr(9999)}, outA: []string{"10.0.0.1", "192.168.0.1"}},
+		{name: "addresses by variable", src: "$MANY", dport: "any", wantAny: true, inA: []string{addr(5000)}, outA: []string{"10.0.0.2"}},
+		{name: "10,000 negated addresses", src: negAddrs, dport: "any", wantAny: true, inA: []string{"10.0.0.1", "10.200.0.0"}, outA: []string{addr(0), addr(9999), "11.0.0.1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := fmt.Sprintf(`alert tcp %s any -> any %s (msg:"long list"; sid:1;)`, tc.src, tc.dport)
+			r, skip, err := Parse("long.rules", 1, text, vars)
+			if err != nil || skip != nil {
+				t.Fatalf("Parse: %v %+v", err, skip)
+			}
+			if r.DstPorts.Any != tc.wantAny {
+				t.Errorf("dst port any = %v, want %v", r.DstPorts.Any, tc.wantAny)
+			}
+			for _, p := range tc.in {
+				if !r.DstPorts.Match(p) {
+					t.Errorf("port %d not matched", p)
+				}
+			}
+			for _, p := range tc.out {
+				if r.DstPorts.Match(p) {
+					t.Errorf("port %d matched", p)
+				}
+			}
+			for _, a := range tc.inA {
+				if !r.Src.Match(netip.MustParseAddr(a)) {
+					t.Errorf("address %s not matched", a)
+				}
+			}
+			for _, a := range tc.outA {
+				if r.Src.Match(netip.MustParseAddr(a)) {
+					t.Errorf("address %s matched", a)
+				}
+			}
+		})
+	}
+	t.Run("threshold file ip", func(t *testing.T) {
+		tf, err := ParseThresholdFile("threshold.config", strings.NewReader(
+			"suppress gen_id 1, sig_id 7, track by_src, ip "+addrs+"\n"), vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ip := tf.Entries[0].IP; !ip.Match(netip.MustParseAddr(addr(1234))) || ip.Match(netip.MustParseAddr("10.0.0.1")) {
+			t.Errorf("ip list %+v...: wrong matches", ip.Include[:3])
+		}
+	})
 }
