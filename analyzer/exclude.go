@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ipsreplay/ipsreplay/internal/capped"
+	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
 // Exclusion is one entry of an exclusion list: a host (an address, a
@@ -233,7 +234,7 @@ func parseSuppress(e Exclusion, opts string) (Exclusion, error) {
 	var ip string
 	var list []string
 	if opts != "" {
-		list = splitOptions(opts)
+		list = rules.SplitBracketed(opts)
 	}
 	for _, opt := range list {
 		opt = strings.TrimSpace(opt)
@@ -300,26 +301,6 @@ func parseSuppress(e Exclusion, opts string) (Exclusion, error) {
 		e.addrs = set
 	}
 	return e, nil
-}
-
-// splitOptions splits at commas outside brackets.
-func splitOptions(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[':
-			depth++
-		case ']':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, s[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(out, s[start:])
 }
 
 // parseAddrSet reads "10.0.0.5", "10.0.0.0/8", "!10.0.0.5" or a bracketed

@@ -172,7 +172,7 @@ func parseGlobalEntry(text string, res *resolver) (e GlobalEntry, warn string, e
 	default:
 		return e, "", fmt.Errorf("%q: expected threshold, event_filter, rate_filter or suppress", clip(word))
 	}
-	opts := splitBracketed(rest)
+	opts := SplitBracketed(rest)
 	usage := globalUsage(e.Kind)
 	if len(opts) < 2 {
 		return e, "", fmt.Errorf("%s: expected %q", word, usage)
@@ -296,9 +296,9 @@ func globalUsage(k GlobalKind) string {
 	return "suppress gen_id G, sig_id N[, track by_src|by_dst|by_either, ip ADDR]"
 }
 
-// splitBracketed splits at commas outside brackets, so an ip list's
-// commas stay in its value.
-func splitBracketed(s string) []string {
+// SplitBracketed splits at commas outside brackets, so an ip list's
+// commas stay in its value (threshold files, exclusion lists).
+func SplitBracketed(s string) []string {
 	var out []string
 	depth, start := 0, 0
 	for i := 0; i < len(s); i++ {
