@@ -170,7 +170,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			// prefilter searches, and the header buffers are not in the
 			// payload, so their contents cannot be the pattern; nor can those
 			// of most transformed buffers
-			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && !headerBuffer(id) && !id.IPBuffer() && (best == nil || betterFastPattern(m.Content, best)) {
+			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && !id.Header() && !id.IPBuffer() && (best == nil || betterFastPattern(m.Content, best)) {
 				if piece, ok := transformedPrefilter(m.Transforms, m.Content.Pattern); ok {
 					best, bestBuf, bestPat = m.Content, id, piece
 				}

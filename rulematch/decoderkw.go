@@ -146,11 +146,6 @@ func tcpMSS(f *packet.Facts) (uint16, bool) {
 	return 0, false
 }
 
-// headerBuffer reports whether id is one of the raw header buffers.
-func headerBuffer(id rules.Buffer) bool {
-	return id >= rules.BufferIPv4Hdr && id <= rules.BufferICMPv6Hdr
-}
-
 // headerBufferOf returns the packet's header for a header buffer; ok is
 // false when the packet has no such header.
 func headerBufferOf(id rules.Buffer, f *packet.Facts) ([]byte, bool) {

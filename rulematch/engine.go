@@ -370,12 +370,12 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		if m.eng.ipOnly {
 			m.ipOnlyFirst(f)
 		}
-		if m.eng.appHTTP {
+		if m.eng.appHTTP && !m.inline {
 			m.markHTTP(f)
 		}
 		return
 	}
-	if m.eng.appHTTP {
+	if m.eng.appHTTP && !m.inline {
 		m.markHTTP(f) // after the rules: the request packet itself is not yet HTTP
 	}
 	if len(f.StreamData) > 0 && (len(f.StreamPrefix) > 0 || len(f.StreamPieces) > 1) && f.Proto == packet.ProtoTCP &&

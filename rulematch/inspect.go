@@ -25,7 +25,7 @@ func (m *Matcher) buffer(id rules.Buffer, f *packet.Facts) (raw, low []byte, ok 
 	if id.IPBuffer() {
 		return s.ipBuffer(id, f)
 	}
-	if headerBuffer(id) {
+	if id.Header() {
 		return s.headerBufferLow(id, f) // present with or without a payload
 	}
 	if s.inResp && id != rules.BufferPayload {

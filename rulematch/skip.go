@@ -42,7 +42,7 @@ func unsupported(r *rules.Rule) (keyword, reason string) {
 		} else {
 			id = r.BSize[i-len(r.Matches)].Buffer // bsize reads its buffer too
 		}
-		if id == rules.BufferPayload || id >= rules.NumBuffers || headerBuffer(id) || id.IPBuffer() {
+		if id == rules.BufferPayload || id >= rules.NumBuffers || id.Header() || id.IPBuffer() {
 			continue // NumBuffers and up: compileRule reports it; every IP packet has addresses
 		}
 		name := id.String()

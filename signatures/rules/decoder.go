@@ -29,8 +29,9 @@ func decoderKeywords() []keyword {
 	}
 }
 
-// header reports whether b is one of the raw header buffers.
-func (b Buffer) header() bool { return b >= BufferIPv4Hdr && b <= BufferICMPv6Hdr }
+// Header reports whether b is one of the raw header buffers (ipv4.hdr,
+// tcp.hdr, ...): present on packets without payload too.
+func (b Buffer) Header() bool { return b >= BufferIPv4Hdr && b <= BufferICMPv6Hdr }
 
 // headerBufferProto refuses a header buffer on a rule whose protocol
 // never carries that header, as Suricata refuses tcp.hdr on a udp rule.

@@ -474,7 +474,7 @@ func (st *ruleState) validate() error {
 		if m.Buffer == BufferTLSSNI && !r.Proto.tlsBuffers() {
 			return kwErrorf(m.Buffer.String(), "a tls buffer needs a tls, tcp or ip rule, but the protocol is %s", r.Proto)
 		}
-		if m.Buffer.header() {
+		if m.Buffer.Header() {
 			if err := headerBufferProto(m.Buffer, r.Proto); err != nil {
 				return err
 			}

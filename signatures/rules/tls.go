@@ -52,7 +52,7 @@ func (b Buffer) SSH() bool {
 
 // HTTP reports whether b is one of the http buffers.
 func (b Buffer) HTTP() bool {
-	return b != BufferPayload && b != BufferDNSQuery && b != BufferTLSSNI && !b.TLSHandshake() && !b.SSH() && !b.header() && !b.IPBuffer() && b < NumBuffers
+	return b != BufferPayload && b != BufferDNSQuery && b != BufferTLSSNI && !b.TLSHandshake() && !b.SSH() && !b.Header() && !b.IPBuffer() && b < NumBuffers
 }
 
 // handshakeKeywords are the sticky buffers of TLS handshakes and SSH
