@@ -34,6 +34,9 @@ type Config struct {
 	// Capture says how far capture times are trusted; the zero value
 	// takes DefaultCaptureConfig.
 	Capture CaptureConfig
+	// Report bounds the alerts and events kept for the report; the zero
+	// value takes DefaultReportConfig.
+	Report ReportConfig
 	// SimulateIPS runs as an inline IPS, as Suricata's --simulate-ips:
 	// the packets drop and reject rules stop are dropped, their alerts
 	// say so ("blocked") and the summary counts them (Summary.IPS). Rule
@@ -62,6 +65,20 @@ type Config struct {
 	OnEvent func(Event)
 }
 
+// SignatureCategory names the category (classtype) of signature sid in
+// the catalog the engine will use, "" when it has none.
+func (c *Config) SignatureCategory(sid uint32) string {
+	cat := c.Catalog
+	if c.Signatures != nil {
+		cat = c.Signatures.Catalog
+	}
+	if cat == nil {
+		return ""
+	}
+	s, _ := cat.Lookup(sid)
+	return s.Category
+}
+
 // DefaultConfig returns the built-in defaults with the built-in catalog.
 func DefaultConfig() (Config, error) {
 	set, err := signatures.LoadSet(signatures.SetOptions{Vars: rules.DefaultVars()})
@@ -73,6 +90,7 @@ func DefaultConfig() (Config, error) {
 		Flows:      DefaultFlowConfig(),
 		Autoblock:  DefaultAutoblock,
 		Capture:    DefaultCaptureConfig(),
+		Report:     DefaultReportConfig(),
 		Catalog:    set.Catalog,
 		Signatures: set,
 		Rules:      rulematch.DefaultConfig(),
@@ -113,6 +131,8 @@ type Engine struct {
 	ruleGIDs map[uint32][]uint32
 	alerts   []Alert
 	stream   []Event
+	// book counts every alert and decides which are listed whole
+	book *alertBook
 	// ips counts what the rules dropped in IPS mode; matcher is the rule
 	// matcher, nil without rules.
 	ips       IPSSummary
@@ -143,11 +163,18 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err := cfg.Capture.Validate(); err != nil {
 		return nil, fmt.Errorf("capture: %w", err)
 	}
+	if cfg.Report == (ReportConfig{}) {
+		cfg.Report = DefaultReportConfig()
+	}
+	if err := cfg.Report.Validate(); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 	e := &Engine{
 		cfg:    cfg,
 		dec:    newDecoder(),
 		block:  newAutoblock(cfg.Autoblock),
 		prints: fingerprint.New(cfg.Fingerprint),
+		book:   newAlertBook(cfg.Report),
 	}
 	if !cfg.NoBuiltins {
 		e.dets = cfg.Detectors.Build()
@@ -189,7 +216,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	e.udpFlows = newUDPFlowTable(cfg.Flows)
 	e.timeline.bound = cfg.Capture.MaxTimeJump.D()
 	e.unblocked = func(host netip.Addr, at int64) {
-		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: AddrHost(host)})
+		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: AddrHost(host)}, true)
 	}
 	return e, nil
 }
@@ -290,9 +317,12 @@ func (e *Engine) tick(now int64) {
 	e.nextTick = now + tickInterval
 }
 
-// publish records an event and streams it.
-func (e *Engine) publish(ev Event) {
-	e.stream = append(e.stream, ev)
+// publish streams an event and records it for the report when keep
+// and the report's bound allow.
+func (e *Engine) publish(ev Event, keep bool) {
+	if e.book.event(keep) {
+		e.stream = append(e.stream, ev)
+	}
 	if e.cfg.OnEvent != nil {
 		e.cfg.OnEvent(ev)
 	}
@@ -366,12 +396,17 @@ func (e *Engine) onEvent(ev packet.Event) {
 		started = e.block.block(ev.Attacker, at, ev.SID)
 		a.Blocked = true
 	}
-	e.detections = append(e.detections, ev)
-	e.alerts = append(e.alerts, a)
-	e.publish(Event{Type: EventAlert, Time: a.Time, Alert: &a})
+	listed := e.book.add(&a)
+	if listed {
+		e.detections = append(e.detections, ev)
+		e.alerts = append(e.alerts, a)
+	}
+	e.publish(Event{Type: EventAlert, Time: a.Time, Alert: &a}, listed)
 	if blocked {
+		// a new block is listed even when its alert is not: blocks
+		// are few (one a host per block length), extensions are not
 		e.publish(Event{Type: EventBlock, Time: utc(at), Host: AddrHost(ev.Attacker.Unmap()),
-			Until: utc(e.block.until(ev.Attacker)), SID: ev.SID, Extended: !started})
+			Until: utc(e.block.until(ev.Attacker)), SID: ev.SID, Extended: !started}, listed || started)
 	}
 }
 
@@ -421,11 +456,12 @@ func (e *Engine) Fingerprints() []fingerprint.Evidence {
 // Result assembles the report. files describe the inputs (Summary fields
 // per file); warnings are carried over.
 func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
-	fps, investigate := classifyHosts(e.detections, e.cfg.Catalog, e.cfg.HomeNet, e.prints.Evidence()...)
+	fps, investigate := classifyCounted(e.detections, e.book.hostTallies(), e.cfg.Catalog, e.cfg.HomeNet, e.prints.Evidence()...)
 	r := &Result{
 		Schema:         SchemaVersion,
 		Files:          files,
 		Alerts:         e.alerts,
+		AlertGroups:    e.book.result(),
 		Blocks:         e.block.results(),
 		Events:         e.stream,
 		FalsePositives: fps,
@@ -439,6 +475,8 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 		s.FirstTime, s.LastTime = utc(e.first), utc(e.last)
 		s.Span = packet.Duration(e.last - e.first)
 	}
+	s.Listing = e.book.listing()
+	r.Warnings = append(r.Warnings, e.book.warnings()...)
 	s.DecodeErrors = e.dec.decodeErrors()
 	s.Evictions = e.evictions()
 	for _, ev := range s.Evictions {
@@ -555,47 +593,59 @@ func (e *Engine) evictions() []ReasonCount {
 
 func (e *Engine) signatureHits() []SignatureHit {
 	bySID := map[uint32]*SignatureHit{}
+	// the alert numbers behind each hit's First and Last break ties on
+	// time as a pass over every alert in order would
+	type seqs struct{ first, last uint64 }
+	at := map[uint32]*seqs{}
 	attackers := map[uint32]map[Host]bool{}
 	victims := map[uint32]map[Host]bool{}
 	var order []uint32
-	for i := range e.alerts {
-		a := &e.alerts[i]
-		h := bySID[a.SID]
+	for _, g := range e.book.all() {
+		h := bySID[g.SID]
 		if h == nil {
-			sig, _ := e.cfg.Catalog.Lookup(a.SID)
+			sig, _ := e.cfg.Catalog.Lookup(g.SID)
 			h = &SignatureHit{
-				SID: a.SID, Name: a.Name, Severity: a.Severity,
+				SID: g.SID, Name: g.Name, Severity: g.Severity,
 				Category: sig.Category, Description: sig.Description,
 				CVEs:  sig.AllCVEs(),
-				First: a.First, Last: a.Last, FirstPacket: a.FirstPacket, LastPacket: a.LastPacket,
+				First: g.First, Last: g.Last, FirstPacket: g.FirstPacket, LastPacket: g.LastPacket,
 			}
 			if len(h.CVEs) > 0 {
 				h.Advice = signatures.PatchAdvice
 			}
-			bySID[a.SID] = h
-			attackers[a.SID] = map[Host]bool{}
-			victims[a.SID] = map[Host]bool{}
-			order = append(order, a.SID)
+			bySID[g.SID] = h
+			at[g.SID] = &seqs{g.firstSeq, g.lastSeq}
+			attackers[g.SID] = map[Host]bool{}
+			victims[g.SID] = map[Host]bool{}
+			order = append(order, g.SID)
 		}
-		h.Count++
-		if a.First.Before(h.First.Time) {
-			h.First, h.FirstPacket = a.First, a.FirstPacket
+		s := at[g.SID]
+		if g.First.Before(h.First.Time) || g.First.Equal(h.First.Time) && g.firstSeq < s.first {
+			h.First, h.FirstPacket, s.first = g.First, g.FirstPacket, g.firstSeq
 		}
-		if a.Last.After(h.Last.Time) {
-			h.Last, h.LastPacket = a.Last, a.LastPacket
+		if g.Last.After(h.Last.Time) || g.Last.Equal(h.Last.Time) && g.lastSeq < s.last {
+			h.Last, h.LastPacket, s.last = g.Last, g.LastPacket, g.lastSeq
 		}
-		if h := a.Source(); h.IsValid() {
-			attackers[a.SID][h] = true
+		h.Count += g.Alerts
+		if g.Ungrouped {
+			h.MoreAttackers, h.MoreVictims = true, true
+			continue
 		}
-		if a.Victim.IsValid() {
-			victims[a.SID][a.Victim] = true
+		if g.Attacker.IsValid() {
+			attackers[g.SID][g.Attacker] = true
+		}
+		if g.Victim.IsValid() {
+			victims[g.SID][g.Victim] = true
 		}
 	}
 	out := make([]SignatureHit, 0, len(order))
 	for _, sid := range order {
 		h := bySID[sid]
-		h.Attackers, h.MoreAttackers = sortedCapped(attackers[sid])
-		h.Victims, h.MoreVictims = sortedCapped(victims[sid])
+		var more bool
+		h.Attackers, more = sortedCapped(attackers[sid])
+		h.MoreAttackers = h.MoreAttackers || more
+		h.Victims, more = sortedCapped(victims[sid])
+		h.MoreVictims = h.MoreVictims || more
 		out = append(out, *h)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -144,6 +144,15 @@ func (h *hostFacts) macAddr() MAC {
 	return MACFrom(h.mac)
 }
 
+// alerts is how many alerts the host raised.
+func (h *hostFacts) alerts() uint64 {
+	var n uint64
+	for _, c := range h.sids {
+		n += c
+	}
+	return n
+}
+
 func (h *hostFacts) sidList() []uint32 {
 	out := make([]uint32, 0, len(h.sids))
 	for sid := range h.sids {
@@ -161,6 +170,13 @@ func (h *hostFacts) sidList() []uint32 {
 // annotate the verdict of a host that fired, never make one for a host
 // that did not.
 func classifyHosts(events []packet.Event, cat *signatures.Catalog, home HomeNet, prints ...fingerprint.Evidence) ([]FalsePositive, []Investigation) {
+	return classifyCounted(events, nil, cat, home, prints...)
+}
+
+// classifyCounted is classifyHosts when events are a sample: tallies,
+// when not nil, are every host's exact alerts per signature. A host
+// with alerts and none in the sample is listed to investigate, unjudged.
+func classifyCounted(events []packet.Event, tallies map[hostKey]map[uint32]uint64, cat *signatures.Catalog, home HomeNet, prints ...fingerprint.Evidence) ([]FalsePositive, []Investigation) {
 	byHost := map[netip.Addr][]fingerprint.Evidence{}
 	for _, e := range prints {
 		a := e.Host.Unmap()
@@ -192,6 +208,21 @@ func classifyHosts(events []packet.Event, cat *signatures.Catalog, home HomeNet,
 		h.evs = append(h.evs, ev)
 		h.sids[ev.SID]++
 	}
+	if tallies != nil {
+		for _, h := range order {
+			h.sids = tallies[h.key]
+		}
+		for k, sids := range tallies {
+			if hosts[k] == nil {
+				h := &hostFacts{key: k, sids: sids, home: home, prints: byHost[k.addr]}
+				if !k.addr.IsValid() {
+					h.mac, h.hasMAC = k.mac, true
+				}
+				hosts[k] = h
+				order = append(order, h)
+			}
+		}
+	}
 	names := func(sid uint32) string {
 		if cat != nil {
 			if s, ok := cat.Lookup(sid); ok {
@@ -203,13 +234,21 @@ func classifyHosts(events []packet.Event, cat *signatures.Catalog, home HomeNet,
 	var fps []FalsePositive
 	var inv []Investigation
 	for _, h := range order {
-		fp, why := judgeHost(h, names)
+		var fp FalsePositive
+		var why *Investigation
+		if len(h.evs) == 0 {
+			why = &Investigation{
+				Reason: "not judged: none of its alerts is in the report's sample (report.max_alerts)",
+			}
+		} else {
+			fp, why = judgeHost(h, names)
+		}
 		if why == nil {
-			fp.Host, fp.MAC, fp.Alerts, fp.SIDs = h.name(), h.macAddr(), uint64(len(h.evs)), h.sidList()
+			fp.Host, fp.MAC, fp.Alerts, fp.SIDs = h.name(), h.macAddr(), h.alerts(), h.sidList()
 			fps = append(fps, fp)
 			continue
 		}
-		why.Host, why.MAC, why.Alerts, why.SIDs = h.name(), h.macAddr(), uint64(len(h.evs)), h.sidList()
+		why.Host, why.MAC, why.Alerts, why.SIDs = h.name(), h.macAddr(), h.alerts(), h.sidList()
 		inv = append(inv, *why)
 	}
 	sort.SliceStable(fps, func(i, j int) bool { return lessHost(fps[i].Host, fps[j].Host) })

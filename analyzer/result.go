@@ -17,10 +17,16 @@ type Result struct {
 	Files   []FileSummary `json:"files"`
 	// Signatures fired, most severe and most frequent first.
 	Signatures []SignatureHit `json:"signatures"`
-	// Alerts are the individual detections, in capture order.
+	// Alerts are the individual detections, in capture order: every one,
+	// or a sample when there were more than report.max_alerts
+	// (Summary.Listing says how many).
 	Alerts []Alert `json:"alerts"`
+	// AlertGroups count every alert exactly, per signature, attacker,
+	// victim and kind, in the order their first alert came.
+	AlertGroups []AlertGroup `json:"alert_groups"`
 	// Events are alerts, blocks and unblocks in the order they happened,
-	// as the streaming modes print them.
+	// as the streaming modes print them; the events of listed alerts
+	// only, and at most report.max_events.
 	Events []Event `json:"events"`
 	// Blocks are the hosts the autoblock would have blocked.
 	Blocks []BlockedHost `json:"blocks"`
@@ -46,6 +52,9 @@ type Summary struct {
 	DecodeErrors []ReasonCount   `json:"decode_errors"` // why packets were not fully decoded
 	Evictions    []ReasonCount   `json:"evictions"`     // state dropped at a table cap
 	Autoblock    packet.Duration `json:"autoblock"`     // block length, 0 when disabled
+	// Listing says how many alerts and events there were and how many
+	// the report lists in full.
+	Listing Listing `json:"listing"`
 	// IPS is what drop and reject rules stopped, with --simulate-ips
 	// only (nil otherwise, and then left out).
 	IPS          *IPSSummary    `json:"ips,omitempty"`
@@ -59,6 +68,24 @@ type Summary struct {
 	// "invalid content"), most first; the warnings name each rule.
 	RulesSkippedReasons []ReasonCount `json:"rules_skipped_reasons"`
 	RulesFailedReasons  []ReasonCount `json:"rules_failed_reasons"`
+}
+
+// Listing says what the report lists of a run's alerts and events. When
+// a run raised more alerts than MaxAlerts, Alerts and Events are a
+// sample (the first alerts, then the first of each new group); the
+// counts in Signatures, AlertGroups and the host verdicts stay exact.
+type Listing struct {
+	Alerts       uint64 `json:"alerts"`        // alerts raised
+	AlertsListed uint64 `json:"alerts_listed"` // of them in Result.Alerts
+	Events       uint64 `json:"events"`        // alerts, blocks and unblocks
+	EventsListed uint64 `json:"events_listed"` // of them in Result.Events
+	Groups       int    `json:"groups"`        // alert groups with their hosts
+	// Ungrouped are alerts that came once MaxAlertGroups groups were
+	// counted: counted per signature, in one group each with no hosts.
+	Ungrouped      uint64 `json:"ungrouped"`
+	MaxAlerts      int    `json:"max_alerts"`
+	MaxAlertGroups int    `json:"max_alert_groups"`
+	MaxEvents      int    `json:"max_events"`
 }
 
 // IPSSummary is what the rules stopped in IPS mode (--simulate-ips): the
@@ -126,6 +153,29 @@ type SignatureHit struct {
 	Victims       []Host         `json:"victims"`   // sorted, capped
 	MoreAttackers bool           `json:"more_attackers,omitempty"`
 	MoreVictims   bool           `json:"more_victims,omitempty"`
+}
+
+// AlertGroup counts the alerts of one signature from one attacker to one
+// victim, of one kind.
+type AlertGroup struct {
+	SID      uint32 `json:"sid"`
+	Name     string `json:"name"`
+	Severity string `json:"severity"`
+	// Attacker is as Alert.Source: an address, else a MAC, else the
+	// spoofed placeholder; none for an ungrouped group.
+	Attacker    Host           `json:"attacker,omitzero"`
+	Victim      Host           `json:"victim,omitzero"`
+	Kind        string         `json:"kind,omitempty"`
+	Alerts      uint64         `json:"alerts"`
+	Listed      uint64         `json:"listed"`  // of them in Result.Alerts
+	Blocked     uint64         `json:"blocked"` // of them that started or extended a block
+	First       Time           `json:"first"`
+	Last        Time           `json:"last"`
+	FirstPacket PacketLocation `json:"first_packet"`
+	LastPacket  PacketLocation `json:"last_packet"`
+	// Ungrouped marks a signature's alerts past report.max_alert_groups,
+	// counted without their hosts.
+	Ungrouped bool `json:"ungrouped,omitempty"`
 }
 
 // Alert is one detection.

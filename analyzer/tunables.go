@@ -19,7 +19,7 @@ import (
 // Tunables are the detection parameters a config file or --set changes.
 // The JSON keys are the config file's sections: syn_flood, port_scan,
 // arp_poisoning, brute_force, flows, rules, network,
-// scanner_fingerprints and capture.
+// scanner_fingerprints, capture and report.
 type Tunables struct {
 	detectors.Config
 	Flows       FlowConfig         `json:"flows"`
@@ -27,6 +27,7 @@ type Tunables struct {
 	Network     NetworkConfig      `json:"network"`
 	Fingerprint fingerprint.Config `json:"scanner_fingerprints"`
 	Capture     CaptureConfig      `json:"capture"`
+	Report      ReportConfig       `json:"report"`
 }
 
 // DefaultTunables returns every documented default.
@@ -37,6 +38,7 @@ func DefaultTunables() Tunables {
 		Rules:       rulematch.DefaultConfig(),
 		Fingerprint: fingerprint.DefaultConfig(),
 		Capture:     DefaultCaptureConfig(),
+		Report:      DefaultReportConfig(),
 	}
 }
 
@@ -44,7 +46,22 @@ func DefaultTunables() Tunables {
 func (t Tunables) Apply(cfg *Config) {
 	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
 	cfg.HomeNet, cfg.Fingerprint = t.Network.HomeNet, t.Fingerprint
-	cfg.Capture = t.Capture
+	cfg.Capture, cfg.Report = t.Capture, t.Report
+}
+
+// TunablesOf returns the settings cfg holds, the inverse of Apply: a
+// zero section NewEngine would read as its defaults comes back as them.
+func TunablesOf(cfg Config) Tunables {
+	t := Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules,
+		Network: NetworkConfig{HomeNet: cfg.HomeNet}, Fingerprint: cfg.Fingerprint,
+		Capture: cfg.Capture, Report: cfg.Report}
+	if t.Capture == (CaptureConfig{}) {
+		t.Capture = DefaultCaptureConfig()
+	}
+	if t.Report == (ReportConfig{}) {
+		t.Report = DefaultReportConfig()
+	}
+	return t
 }
 
 // Validate checks the detectors and flow settings.
@@ -60,6 +77,9 @@ func (t Tunables) Validate() error {
 	}
 	if err := t.Capture.Validate(); err != nil {
 		return fmt.Errorf("capture: %w", err)
+	}
+	if err := t.Report.Validate(); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	f := t.Flows
 	switch {

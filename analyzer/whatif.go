@@ -195,11 +195,15 @@ func newWhatIfSide(r *Result, label, name string) *whatIfSide {
 	if r == nil {
 		return s
 	}
-	for i := range r.Alerts {
-		a := &r.Alerts[i]
-		s.alerts[rowKey{alertHost(a), a.SID}]++
-		if s.names[a.SID] == "" {
-			s.names[a.SID] = a.Name
+	for i := range r.AlertGroups {
+		g := &r.AlertGroups[i]
+		host := UnknownHost()
+		if g.Attacker.IsValid() {
+			host = canonicalHost(g.Attacker)
+		}
+		s.alerts[rowKey{host, g.SID}] += g.Alerts
+		if s.names[g.SID] == "" {
+			s.names[g.SID] = g.Name
 		}
 	}
 	for _, sig := range r.Signatures {
@@ -352,15 +356,6 @@ func outsideProfile(verdict string, sids []uint32) ([]uint32, string) {
 		}
 	}
 	return bad, why
-}
-
-// alertHost keys an alert's host: its address, else its MAC (ARP alerts
-// can have no address), else a placeholder.
-func alertHost(a *Alert) Host {
-	if h := a.Source(); h.IsValid() {
-		return canonicalHost(h)
-	}
-	return UnknownHost()
 }
 
 // canonicalHost unmaps an IPv4-mapped address, so the same host from

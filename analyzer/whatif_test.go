@@ -35,11 +35,18 @@ func alerts(host string, sid uint32, n int) []Alert {
 	return out
 }
 
+// result makes a result of the alerts, counted in groups as a run counts
+// them.
 func result(parts ...[]Alert) *Result {
 	r := &Result{}
+	book := newAlertBook(ReportConfig{})
 	for _, p := range parts {
+		for i := range p {
+			book.add(&p[i])
+		}
 		r.Alerts = append(r.Alerts, p...)
 	}
+	r.AlertGroups = book.result()
 	return r
 }
 

@@ -218,11 +218,7 @@ func caseConfig(path string, f *File, opts RunOptions) (analyzer.Config, error) 
 	}
 	o := f.Options
 	if len(o.Set) > 0 {
-		t := analyzer.Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules,
-			Network: analyzer.NetworkConfig{HomeNet: cfg.HomeNet}, Fingerprint: cfg.Fingerprint, Capture: cfg.Capture}
-		if t.Capture == (analyzer.CaptureConfig{}) {
-			t.Capture = analyzer.DefaultCaptureConfig() // as NewEngine reads zero
-		}
+		t := analyzer.TunablesOf(cfg)
 		for _, s := range o.Set {
 			if err := t.Set(s); err != nil {
 				return cfg, fmt.Errorf("%s: options.set: %w", path, err)

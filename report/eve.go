@@ -61,28 +61,71 @@ func WriteEVE(w io.Writer, r *analyzer.Result) error {
 		}
 	}
 	var buf bytes.Buffer
-	enc := newEVEEncoder(&buf)
-	for i, ev := range r.Events {
-		rec, ok := eveEvent(ev, categories)
-		if !ok {
-			continue
-		}
-		if err := enc.Encode(rec); err != nil {
-			return fmt.Errorf("write eve: event %d (%s): %w", i+1, ev.Type, err)
-		}
+	st := &EVEStream{enc: newEVEEncoder(&buf), category: func(sid uint32) string { return categories[sid] }}
+	for _, ev := range r.Events {
+		st.Event(ev)
+	}
+	if err := st.Finish(r); err != nil {
+		return err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write eve: %w", err)
+	}
+	return nil
+}
+
+// EVEStream writes EVE as the analysis goes: each event the moment it
+// happens (Event, for analyzer.Config.OnEvent), then the host verdicts
+// once the run's Result is known (Finish). The lines are the ones
+// WriteEVE renders from a Result holding every event, but nothing is
+// kept, so a run of a million alerts writes them all in bounded memory.
+type EVEStream struct {
+	enc      *json.Encoder
+	category func(sid uint32) string
+	events   int
+	err      error
+}
+
+// NewEVEStream writes to w; category names a signature's category (its
+// classtype), "" for none. w should be buffered.
+func NewEVEStream(w io.Writer, category func(sid uint32) string) *EVEStream {
+	return &EVEStream{enc: newEVEEncoder(w), category: category}
+}
+
+// Event writes one event; after a write error it writes nothing more and
+// Finish returns the error.
+func (s *EVEStream) Event(ev analyzer.Event) {
+	s.events++
+	if s.err != nil {
+		return
+	}
+	rec, ok := eveEvent(ev, s.category)
+	if !ok {
+		return
+	}
+	if err := s.enc.Encode(rec); err != nil {
+		s.err = fmt.Errorf("write eve: event %d (%s): %w", s.events, ev.Type, err)
+	}
+}
+
+// Finish writes r's false positives and hosts to investigate, and returns
+// the first error the stream met.
+func (s *EVEStream) Finish(r *analyzer.Result) error {
+	if s.err != nil {
+		return s.err
+	}
+	if r == nil {
+		return fmt.Errorf("write eve: %w", errNilResult)
 	}
 	for i, fp := range r.FalsePositives {
-		if err := enc.Encode(eveFalsePositiveRecord(fp, r.Summary.LastTime)); err != nil {
+		if err := s.enc.Encode(eveFalsePositiveRecord(fp, r.Summary.LastTime)); err != nil {
 			return fmt.Errorf("write eve: false positive %d (%s): %w", i+1, fp.Host, err)
 		}
 	}
 	for i, v := range r.Investigate {
-		if err := enc.Encode(eveInvestigateRecord(v, r.Summary.LastTime)); err != nil {
+		if err := s.enc.Encode(eveInvestigateRecord(v, r.Summary.LastTime)); err != nil {
 			return fmt.Errorf("write eve: host to investigate %d (%s): %w", i+1, v.Host, err)
 		}
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write eve: %w", err)
 	}
 	return nil
 }
@@ -197,14 +240,18 @@ type eveHostExtra struct {
 }
 
 // eveEvent builds the record for ev, or reports false when ev gives none.
-// categories maps SIDs to categories; nil leaves categories out.
-func eveEvent(ev analyzer.Event, categories map[uint32]string) (eveRecord, bool) {
+// category names a signature's category; nil leaves categories out.
+func eveEvent(ev analyzer.Event, category func(sid uint32) string) (eveRecord, bool) {
 	switch ev.Type {
 	case analyzer.EventAlert:
 		if ev.Alert == nil {
 			return eveRecord{}, false
 		}
-		return eveAlertRecord(ev, categories[ev.Alert.SID]), true
+		c := ""
+		if category != nil {
+			c = category(ev.Alert.SID)
+		}
+		return eveAlertRecord(ev, c), true
 	case analyzer.EventBlock:
 		rec := eveRecord{Timestamp: eveTime(ev.Time.Time), EventType: eveTypeBlock}
 		x := &eveBlockExtra{Until: eveTime(ev.Until.Time), SID: ev.SID, Extended: ev.Extended}

@@ -58,7 +58,7 @@ func jsonDoc(r *analyzer.Result) analyzer.Result {
 	d.Signatures = eachNonNil(d.Signatures, func(h *analyzer.SignatureHit) {
 		h.CVEs, h.Attackers, h.Victims = nonNil(h.CVEs), nonNil(h.Attackers), nonNil(h.Victims)
 	})
-	d.Alerts, d.Events = nonNil(d.Alerts), nonNil(d.Events)
+	d.Alerts, d.AlertGroups, d.Events = nonNil(d.Alerts), nonNil(d.AlertGroups), nonNil(d.Events)
 	d.Blocks = eachNonNil(d.Blocks, func(b *analyzer.BlockedHost) { b.SIDs = nonNil(b.SIDs) })
 	d.FalsePositives = eachNonNil(d.FalsePositives, func(fp *analyzer.FalsePositive) {
 		fp.Evidence, fp.SIDs = nonNil(fp.Evidence), nonNil(fp.SIDs)

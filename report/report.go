@@ -123,6 +123,11 @@ func writeWhole(w io.Writer, render func(*bytes.Buffer) error) error {
 	return err
 }
 
+// Streamed reports whether f's report is written as the analysis goes
+// (EVE: each event as it happens, the host verdicts at the end), so a
+// run need not keep its events for it.
+func (f Format) Streamed() bool { return f == FormatEVE }
+
 // Renders reports whether f renders documents of kind k.
 func (f Format) Renders(k Kind) bool {
 	s, ok := spec(f)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -185,29 +186,48 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 			groups = append(groups, []string{f})
 		}
 	}
-	var results []*analyzer.Result
 	var inputErrs []error
 	interrupted := false
-	for i, g := range groups {
-		res, err := analyzeFiles(ctx, g, cfg, opts.Stdin, opts.Progress, stderr, "analysing")
-		if err != nil && res == nil {
-			return err
+	// analyzeAll runs each group, handing each result to done; a streamed
+	// format has already written the group's events through cfg.OnEvent.
+	analyzeAll := func(cfg analyzer.Config, done func(*analyzer.Result) error) error {
+		for i, g := range groups {
+			res, err := analyzeFiles(ctx, g, cfg, opts.Stdin, opts.Progress, stderr, "analysing")
+			if err != nil && res == nil {
+				return err
+			}
+			var ie *analyzer.InputError
+			if errors.As(err, &ie) {
+				inputErrs = append(inputErrs, ie.Errs...)
+			}
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				interrupted = true
+			}
+			if err := done(res); err != nil {
+				return err
+			}
+			if ctx.Err() != nil && i < len(groups)-1 {
+				interrupted = true // the files not reached are left out
+				break
+			}
 		}
-		var ie *analyzer.InputError
-		if errors.As(err, &ie) {
-			inputErrs = append(inputErrs, ie.Errs...)
-		}
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			interrupted = true
-		}
-		results = append(results, res)
-		if ctx.Err() != nil && i < len(groups)-1 {
-			interrupted = true // the files not reached are left out
-			break
+		return nil
+	}
+	var err2 error
+	if opts.Format.Streamed() {
+		err2 = writeStreamed(opts.Output, stdout, func(w io.Writer) error {
+			eve := report.NewEVEStream(w, cfg.SignatureCategory)
+			cfg.OnEvent = eve.Event
+			return analyzeAll(cfg, eve.Finish)
+		})
+	} else {
+		var results []*analyzer.Result
+		if err2 = analyzeAll(cfg, func(r *analyzer.Result) error { results = append(results, r); return nil }); err2 == nil {
+			err2 = writeReports(opts, results, stdout)
 		}
 	}
-	if err := writeReports(opts, results, stdout); err != nil {
-		return err
+	if err2 != nil {
+		return err2
 	}
 	if interrupted {
 		for _, e := range inputErrs {
@@ -219,6 +239,36 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 		return &analyzer.InputError{Errs: inputErrs}
 	}
 	return nil
+}
+
+// writeStreamed runs fill, which writes a streamed report as the analysis
+// goes, into the file output names (a temporary file renamed once fill
+// succeeds, so a failed run leaves no half report) or, for "" and "-",
+// into stdout through a buffer.
+func writeStreamed(output string, stdout io.Writer, fill func(io.Writer) error) error {
+	if output != "" && output != "-" {
+		var fillErr error // the analysis' own error, kept as it is
+		err := safefile.WriteFunc(output, 0o644, func(w io.Writer) error {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			if fillErr = fill(bw); fillErr != nil {
+				return fillErr
+			}
+			return bw.Flush()
+		})
+		if fillErr != nil {
+			return fillErr
+		}
+		if err != nil {
+			return fmt.Errorf("writing report: %w", err)
+		}
+		return nil
+	}
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	err := fill(bw)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // writeReports renders into memory first so a failed render never leaves a
