@@ -197,6 +197,9 @@ func classifyCounted(events []packet.Event, tallies map[hostKey]map[uint32]uint6
 			k.mac = ev.AttackerMAC
 		}
 		h := hosts[k]
+		if h == nil && tallies != nil && tallies[k] == nil {
+			continue // past report.max_hosts: in no verdict
+		}
 		if h == nil {
 			h = &hostFacts{key: k, sids: map[uint32]uint64{}, home: home, prints: byHost[k.addr]}
 			hosts[k] = h

@@ -14,16 +14,20 @@ import "fmt"
 // report. Counts (per signature, per group, per host) stay exact whatever
 // the bounds; only the lists of whole alerts and events are sampled.
 type ReportConfig struct {
-	// MaxAlerts is the most alerts listed in full (the report's alerts,
-	// their events, and the sample the false-positive verdicts read). The
-	// first half of it takes the run's first alerts; the rest takes the
-	// first alert of each group met later, so a late attacker is still
-	// shown. Default 10,000.
+	// MaxAlerts is how many alerts are listed in full (the report's
+	// alerts, their events, and the sample the false-positive verdicts
+	// read): every alert up to it, then the first alert of each group met
+	// later, up to as many again, so a late attacker is still shown.
+	// Default 10,000.
 	MaxAlerts int `json:"max_alerts"`
 	// MaxAlertGroups is the most groups (signature, attacker, victim,
 	// kind) counted apart. Alerts of later groups are counted per
-	// signature only, with no host named. Default 50,000.
+	// signature only, with no host named. Default 10,000.
 	MaxAlertGroups int `json:"max_alert_groups"`
+	// MaxHosts is the most alerting hosts whose alerts are counted for
+	// their verdicts; alerts of later hosts are in no verdict. Default
+	// 10,000.
+	MaxHosts int `json:"max_hosts"`
 	// MaxEvents is the most events (alerts, blocks, unblocks) the report
 	// lists in order; streamed formats write them all. An event of an
 	// alert not listed is not listed either. Default 40,000.
@@ -33,7 +37,7 @@ type ReportConfig struct {
 // DefaultReportConfig returns the defaults: with them a run's alert
 // state stays under about 40 MB whatever the capture.
 func DefaultReportConfig() ReportConfig {
-	return ReportConfig{MaxAlerts: 10_000, MaxAlertGroups: 50_000, MaxEvents: 40_000}
+	return ReportConfig{MaxAlerts: 10_000, MaxAlertGroups: 10_000, MaxHosts: 10_000, MaxEvents: 40_000}
 }
 
 // Validate checks the bounds.
@@ -42,7 +46,7 @@ func (c ReportConfig) Validate() error {
 	for _, v := range []struct {
 		key string
 		n   int
-	}{{"max_alerts", c.MaxAlerts}, {"max_alert_groups", c.MaxAlertGroups}, {"max_events", c.MaxEvents}} {
+	}{{"max_alerts", c.MaxAlerts}, {"max_alert_groups", c.MaxAlertGroups}, {"max_hosts", c.MaxHosts}, {"max_events", c.MaxEvents}} {
 		if v.n < 1 || v.n > most {
 			return fmt.Errorf("%s %d: want 1 to %d", v.key, v.n, most)
 		}
@@ -80,6 +84,10 @@ type alertBook struct {
 	overflow      map[uint32]*groupState
 	overflowOrder []*groupState
 	ungrouped     uint64
+	// hosts are the alerts per signature of each alerting host, as the
+	// verdicts key hosts; untallied counts alerts of hosts past MaxHosts
+	hosts     map[hostKey]map[uint32]uint64
+	untallied uint64
 
 	alerts       uint64 // every alert
 	listed       uint64 // alerts kept whole
@@ -91,7 +99,8 @@ func newAlertBook(cfg ReportConfig) *alertBook {
 	if cfg == (ReportConfig{}) {
 		cfg = DefaultReportConfig()
 	}
-	return &alertBook{cfg: cfg, groups: map[groupKey]*groupState{}, overflow: map[uint32]*groupState{}}
+	return &alertBook{cfg: cfg, groups: map[groupKey]*groupState{}, overflow: map[uint32]*groupState{},
+		hosts: map[hostKey]map[uint32]uint64{}}
 }
 
 // add counts the alert a and reports whether it is listed in full.
@@ -114,6 +123,18 @@ func (b *alertBook) add(a *Alert) bool {
 			}
 		}
 	}
+	if hk, ok := tallyKey(k.attacker, a.Spoofed); ok {
+		t := b.hosts[hk]
+		if t == nil && len(b.hosts) < b.cfg.MaxHosts {
+			t = map[uint32]uint64{}
+			b.hosts[hk] = t
+		}
+		if t != nil {
+			t[a.SID]++
+		} else {
+			b.untallied++
+		}
+	}
 	if g.Alerts == 0 || a.First.Before(g.First.Time) {
 		g.First, g.FirstPacket, g.firstSeq = a.First, a.FirstPacket, b.alerts
 	}
@@ -124,10 +145,11 @@ func (b *alertBook) add(a *Alert) bool {
 	if a.Blocked {
 		g.Blocked++
 	}
-	// Half the budget for whatever comes first, the other half for the
-	// first alert of each later group; an overflow group is never new.
-	list := b.listed < uint64(b.cfg.MaxAlerts/2) ||
-		b.listed < uint64(b.cfg.MaxAlerts) && g.Listed == 0 && !g.Ungrouped
+	// Every alert up to the bound; past it the first alert of each new
+	// group, up to as many again, so a late attacker is still shown. An
+	// overflow group is never new.
+	most := uint64(b.cfg.MaxAlerts)
+	list := b.listed < most || b.listed < 2*most && g.Listed == 0 && !g.Ungrouped
 	if list {
 		b.listed++
 		g.Listed++
@@ -161,8 +183,9 @@ func (b *alertBook) result() []AlertGroup {
 func (b *alertBook) listing() Listing {
 	return Listing{
 		Alerts: b.alerts, AlertsListed: b.listed, Events: b.events, EventsListed: b.eventsListed,
-		Groups: len(b.order), Ungrouped: b.ungrouped,
-		MaxAlerts: b.cfg.MaxAlerts, MaxAlertGroups: b.cfg.MaxAlertGroups, MaxEvents: b.cfg.MaxEvents,
+		Groups: len(b.order), Ungrouped: b.ungrouped, Hosts: len(b.hosts), Untallied: b.untallied,
+		MaxAlerts: b.cfg.MaxAlerts, MaxAlertGroups: b.cfg.MaxAlertGroups, MaxHosts: b.cfg.MaxHosts,
+		MaxEvents: b.cfg.MaxEvents,
 	}
 }
 
@@ -172,34 +195,26 @@ func (b *alertBook) warnings() []string {
 	var out []string
 	if b.listed < b.alerts || b.eventsListed < b.events {
 		out = append(out, fmt.Sprintf(
-			"%d alerts and %d events; the report lists %d alerts and %d events in full (report.max_alerts %d, report.max_events %d: the first alerts, then the first of each new signature/attacker/victim/kind); counts in signatures, alert groups and host verdicts are exact, and eve and jsonl output streams every alert",
+			"%d alerts and %d events; the report lists %d alerts and %d events in full (report.max_alerts %d, report.max_events %d: the first alerts, then the first of each new signature/attacker/victim/kind); counts in signatures, alert groups and host verdicts are exact, and eve and jsonl output stream every alert",
 			b.alerts, b.events, b.listed, b.eventsListed, b.cfg.MaxAlerts, b.cfg.MaxEvents))
 	}
 	if b.ungrouped > 0 {
 		out = append(out, fmt.Sprintf(
-			"%d alerts came after %d alert groups (report.max_alert_groups): they are counted per signature only, without their hosts, and host verdicts leave them out",
+			"%d alerts came after %d alert groups (report.max_alert_groups): they are counted per signature, in one group each without hosts",
 			b.ungrouped, b.cfg.MaxAlertGroups))
+	}
+	if b.untallied > 0 {
+		out = append(out, fmt.Sprintf(
+			"%d alerts came from hosts past the first %d (report.max_hosts): they are in no host verdict",
+			b.untallied, b.cfg.MaxHosts))
 	}
 	return out
 }
 
 // hostTallies returns, per alerting host as the false-positive verdicts
-// key them, its exact alerts per signature. Spoofed alerts and alerts
-// past the group table name no host and are left out.
-func (b *alertBook) hostTallies() map[hostKey]map[uint32]uint64 {
-	out := map[hostKey]map[uint32]uint64{}
-	for _, g := range b.order {
-		k, ok := tallyKey(g.Attacker, g.spoofed)
-		if !ok {
-			continue
-		}
-		if out[k] == nil {
-			out[k] = map[uint32]uint64{}
-		}
-		out[k][g.SID] += g.Alerts
-	}
-	return out
-}
+// key them, its exact alerts per signature. Spoofed alerts and alerts of
+// hosts past MaxHosts are left out.
+func (b *alertBook) hostTallies() map[hostKey]map[uint32]uint64 { return b.hosts }
 
 // tallyKey is the host key classifyHosts gives the alerts of attacker.
 func tallyKey(attacker Host, spoofed bool) (hostKey, bool) {

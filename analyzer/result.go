@@ -82,9 +82,13 @@ type Listing struct {
 	Groups       int    `json:"groups"`        // alert groups with their hosts
 	// Ungrouped are alerts that came once MaxAlertGroups groups were
 	// counted: counted per signature, in one group each with no hosts.
-	Ungrouped      uint64 `json:"ungrouped"`
+	Ungrouped uint64 `json:"ungrouped"`
+	Hosts     int    `json:"hosts"` // alerting hosts counted for verdicts
+	// Untallied are alerts of hosts past MaxHosts: in no verdict.
+	Untallied      uint64 `json:"untallied"`
 	MaxAlerts      int    `json:"max_alerts"`
 	MaxAlertGroups int    `json:"max_alert_groups"`
+	MaxHosts       int    `json:"max_hosts"`
 	MaxEvents      int    `json:"max_events"`
 }
 

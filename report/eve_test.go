@@ -573,3 +573,40 @@ func TestEVEARPAddressing(t *testing.T) {
 		})
 	}
 }
+
+// Streaming a run's events as they happen writes what WriteEVE renders
+// from the whole Result, byte for byte.
+func TestEVEStreamMatchesWriteEVE(t *testing.T) {
+	for _, r := range []*analyzer.Result{eveResult(), richResult()} {
+		var whole, streamed bytes.Buffer
+		if err := WriteEVE(&whole, r); err != nil {
+			t.Fatal(err)
+		}
+		categories := map[uint32]string{}
+		for _, s := range r.Signatures {
+			categories[s.SID] = s.Category
+		}
+		st := NewEVEStream(&streamed, func(sid uint32) string { return categories[sid] })
+		for _, ev := range r.Events {
+			st.Event(ev)
+		}
+		if err := st.Finish(r); err != nil {
+			t.Fatal(err)
+		}
+		if whole.Len() == 0 || !bytes.Equal(whole.Bytes(), streamed.Bytes()) {
+			t.Errorf("streamed EVE differs from WriteEVE (%d and %d bytes):\n%s\n---\n%s", streamed.Len(), whole.Len(), streamed.String(), whole.String())
+		}
+	}
+}
+
+// A write error stops the stream and Finish reports it.
+func TestEVEStreamWriteError(t *testing.T) {
+	r := eveResult()
+	st := NewEVEStream(failWriter{errors.New("disk full")}, nil)
+	for _, ev := range r.Events {
+		st.Event(ev)
+	}
+	if err := st.Finish(r); err == nil || !strings.Contains(err.Error(), "write eve") {
+		t.Errorf("Finish after a failed write: %v", err)
+	}
+}

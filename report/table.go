@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -353,6 +355,45 @@ func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
 	}
 	if n := len(r.Alerts) - len(shown); n > 0 {
 		line(b, "... %s more alerts (see --format json)", commas(uint64(n)))
+	}
+	return groupLines(b, r)
+}
+
+// maxGroupRows is how many of the largest alert groups the table shows
+// when the alerts are a sample.
+const maxGroupRows = 10
+
+// groupLines says, when the report lists a sample of the alerts, how
+// many there were and which groups hold most of them.
+func groupLines(b *bytes.Buffer, r *analyzer.Result) error {
+	l := r.Summary.Listing
+	if l.AlertsListed >= l.Alerts {
+		return nil
+	}
+	b.WriteByte('\n')
+	line(b, "%s alerts in all, %s listed in full (report.max_alerts %s: the first alerts, then the first of each new signature/attacker/victim/kind, up to as many again); eve streams every alert. The largest groups, counted exactly:",
+		commas(l.Alerts), commas(l.AlertsListed), commas(uint64(l.MaxAlerts)))
+	groups := slices.Clone(r.AlertGroups)
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Alerts > groups[j].Alerts })
+	if len(groups) > maxGroupRows {
+		groups = groups[:maxGroupRows]
+	}
+	rows := make([][]string, 0, len(groups))
+	for _, g := range groups {
+		who := or(g.Attacker.String()) + " -> " + or(g.Victim.String())
+		if g.Ungrouped {
+			who = "(hosts not kept: report.max_alert_groups)"
+		}
+		rows = append(rows, []string{
+			strconv.FormatUint(uint64(g.SID), 10), truncate(or(g.Name), maxName), who, or(g.Kind),
+			commas(g.Alerts), commas(g.Listed), tableTime(g.First), tableTime(g.Last),
+		})
+	}
+	if err := table(b, []string{"SID", "Signature", "Attacker -> Victim", "Kind", "Alerts", "Listed", "First", "Last"}, rows, false); err != nil {
+		return err
+	}
+	if n := len(r.AlertGroups) - len(groups); n > 0 {
+		line(b, "... %s more groups (see --format json)", commas(uint64(n)))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@
 //	pcapgen -list                         scenario names
 //	pcapgen -bench FILE -size 300MB       large mixed capture for benchmarks
 //	pcapgen -bench-synflood FILE -packets 5000000
+//	pcapgen -bench-alertflood FILE -flood arp|nse -packets 1000000
 package main
 
 import (
@@ -39,10 +40,12 @@ func run(args []string, stderr io.Writer) error {
 	bench := fs.String("bench", "", "write a large mixed benchmark capture to this `file`")
 	size := fs.String("size", "300MB", "target size of the -bench capture (e.g. 2MB, 300MB, 1GB; units are powers of 1024)")
 	synflood := fs.String("bench-synflood", "", "write a SYN flood of -packets spoofed SYNs to this `file`")
-	packets := fs.Int64("packets", 5_000_000, "number of SYNs for -bench-synflood")
+	packets := fs.Int64("packets", 5_000_000, "number of packets for -bench-synflood and -bench-alertflood")
+	alertFlood := fs.String("bench-alertflood", "", "write an alert flood (-flood arp or nse) of about -packets packets to this `file`")
+	flood := fs.String("flood", "arp", "the -bench-alertflood kind: arp (gratuitous replies, a new MAC each) or nse (HTTP sessions with Nmap's NSE user agent)")
 	seed := fs.Uint64("seed", defaultSeed, "generator seed (the default gives the reference captures)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: pcapgen -out DIR [-only NAMES] | -list | -bench FILE [-size N] | -bench-synflood FILE [-packets N]\n")
+		fmt.Fprintf(fs.Output(), "usage: pcapgen -out DIR [-only NAMES] | -list | -bench FILE [-size N] | -bench-synflood FILE [-packets N] | -bench-alertflood FILE -flood arp|nse [-packets N]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -77,6 +80,15 @@ func run(args []string, stderr io.Writer) error {
 		}
 		did = true
 	}
+	if *alertFlood != "" {
+		if *packets <= 0 {
+			return errors.New("-packets must be positive")
+		}
+		if err := writeAlertFloodFile(*alertFlood, *flood, *packets, *seed, stderr); err != nil {
+			return err
+		}
+		did = true
+	}
 	if *out != "" {
 		var names []string
 		if *only != "" {
@@ -89,7 +101,7 @@ func run(args []string, stderr io.Writer) error {
 	}
 	if !did {
 		fs.Usage()
-		return errors.New("nothing to do: give -out, -bench or -bench-synflood")
+		return errors.New("nothing to do: give -out, -bench, -bench-synflood or -bench-alertflood")
 	}
 	return nil
 }
