@@ -121,7 +121,9 @@ func TestFloodReportIsBounded(t *testing.T) {
 	sizes := map[int]int{}
 	for _, n := range []int{1500, 6000} {
 		path := floodCapture(t, n)
-		whole, _ := e2eAnalyzeFile(t, path, func(c *Config) { c.Report = ReportConfig{MaxAlerts: 1e6, MaxAlertGroups: 1e6, MaxHosts: 1e6, MaxEvents: 1e6} })
+		whole, _ := e2eAnalyzeFile(t, path, func(c *Config) {
+			c.Report = ReportConfig{MaxAlerts: 1e6, MaxAlertGroups: 1e6, MaxHosts: 1e6, MaxEvents: 1e6}
+		})
 		res, streamed := e2eAnalyzeFile(t, path, func(c *Config) { c.Report = bounds })
 		total := uint64(len(whole.Alerts))
 		if total < uint64(n)/2 {
