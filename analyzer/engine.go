@@ -31,6 +31,9 @@ type Config struct {
 	Detectors detectors.Config
 	Flows     FlowConfig
 	Autoblock time.Duration // 0 disables
+	// BlockTable bounds the autoblock's table; the zero value takes
+	// DefaultAutoblockConfig.
+	BlockTable AutoblockConfig
 	// Capture says how far capture times are trusted; the zero value
 	// takes DefaultCaptureConfig.
 	Capture CaptureConfig
@@ -91,6 +94,7 @@ func DefaultConfig() (Config, error) {
 		Autoblock:  DefaultAutoblock,
 		Capture:    DefaultCaptureConfig(),
 		Report:     DefaultReportConfig(),
+		BlockTable: DefaultAutoblockConfig(),
 		Catalog:    set.Catalog,
 		Signatures: set,
 		Rules:      rulematch.DefaultConfig(),
@@ -169,10 +173,16 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err := cfg.Report.Validate(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	if cfg.BlockTable == (AutoblockConfig{}) {
+		cfg.BlockTable = DefaultAutoblockConfig()
+	}
+	if err := cfg.BlockTable.Validate(); err != nil {
+		return nil, fmt.Errorf("autoblock: %w", err)
+	}
 	e := &Engine{
 		cfg:    cfg,
 		dec:    newDecoder(),
-		block:  newAutoblock(cfg.Autoblock),
+		block:  newAutoblock(cfg.Autoblock, cfg.BlockTable.MaxHosts, cfg.Report.MaxBlockedHosts),
 		prints: fingerprint.New(cfg.Fingerprint),
 		book:   newAlertBook(cfg.Report),
 	}
@@ -393,8 +403,9 @@ func (e *Engine) onEvent(ev packet.Event) {
 		// The block starts when the detection is made: for a detection
 		// made as state expires, that is now, not its last packet.
 		at = max(ev.Time, e.clock)
-		started = e.block.block(ev.Attacker, at, ev.SID)
-		a.Blocked = true
+		var ok bool
+		started, ok = e.block.block(ev.Attacker, at, ev.SID)
+		blocked, a.Blocked = ok, ok
 	}
 	listed := e.book.add(&a)
 	if listed {
@@ -463,6 +474,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 		Alerts:         e.alerts,
 		AlertGroups:    e.book.result(),
 		Blocks:         e.block.results(),
+		UnlistedBlocks: e.block.unlistedTotals(),
 		Events:         e.stream,
 		FalsePositives: fps,
 		Investigate:    investigate,
@@ -477,6 +489,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	}
 	s.Listing = e.book.listing()
 	r.Warnings = append(r.Warnings, e.book.warnings()...)
+	r.Warnings = append(r.Warnings, e.block.warnings()...)
 	s.DecodeErrors = e.dec.decodeErrors()
 	s.Evictions = e.evictions()
 	for _, ev := range s.Evictions {

@@ -693,7 +693,7 @@ func BenchmarkEnginePacketBlocked(b *testing.B) {
 	m := e2eBuildSteadyMix(b, 300)
 	f := e2eNewFeeder(b, m)
 	f.e.cfg.Autoblock = 24 * time.Hour // outlasts any b.N
-	f.e.block = newAutoblock(f.e.cfg.Autoblock)
+	f.e.block = newAutoblock(f.e.cfg.Autoblock, DefaultMaxBlockedHosts, 10_000)
 	f.e.block.block(netip.MustParseAddr("192.168.1.100"), f.t, detectors.SIDPortScan)
 	f.e.block.block(netip.MustParseAddr("198.51.100.23"), f.t, detectors.SIDSynFlood)
 	e2eBenchFeed(b, m, f)

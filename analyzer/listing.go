@@ -18,26 +18,30 @@ type ReportConfig struct {
 	// alerts, their events, and the sample the false-positive verdicts
 	// read): every alert up to it, then the first alert of each group met
 	// later, up to as many again, so a late attacker is still shown.
-	// Default 10,000.
+	// Default 5,000.
 	MaxAlerts int `json:"max_alerts"`
 	// MaxAlertGroups is the most groups (signature, attacker, victim,
 	// kind) counted apart. Alerts of later groups are counted per
-	// signature only, with no host named. Default 10,000.
+	// signature only, with no host named. Default 5,000.
 	MaxAlertGroups int `json:"max_alert_groups"`
 	// MaxHosts is the most alerting hosts whose alerts are counted for
 	// their verdicts; alerts of later hosts are in no verdict. Default
-	// 10,000.
+	// 5,000.
 	MaxHosts int `json:"max_hosts"`
+	// MaxBlockedHosts is how many blocked hosts the report lists, the
+	// first blocked; the blocks of later hosts are totalled
+	// (Result.UnlistedBlocks) once they end. Default 5,000.
+	MaxBlockedHosts int `json:"max_blocked_hosts"`
 	// MaxEvents is the most events (alerts, blocks, unblocks) the report
 	// lists in order; streamed formats write them all. An event of an
-	// alert not listed is not listed either. Default 40,000.
+	// alert not listed is not listed either. Default 20,000.
 	MaxEvents int `json:"max_events"`
 }
 
 // DefaultReportConfig returns the defaults: with them a run's alert
-// state stays under about 40 MB whatever the capture.
+// state stays under about 25 MB whatever the capture.
 func DefaultReportConfig() ReportConfig {
-	return ReportConfig{MaxAlerts: 10_000, MaxAlertGroups: 10_000, MaxHosts: 10_000, MaxEvents: 40_000}
+	return ReportConfig{MaxAlerts: 5_000, MaxAlertGroups: 5_000, MaxHosts: 5_000, MaxBlockedHosts: 5_000, MaxEvents: 20_000}
 }
 
 // Validate checks the bounds.
@@ -46,7 +50,8 @@ func (c ReportConfig) Validate() error {
 	for _, v := range []struct {
 		key string
 		n   int
-	}{{"max_alerts", c.MaxAlerts}, {"max_alert_groups", c.MaxAlertGroups}, {"max_hosts", c.MaxHosts}, {"max_events", c.MaxEvents}} {
+	}{{"max_alerts", c.MaxAlerts}, {"max_alert_groups", c.MaxAlertGroups}, {"max_hosts", c.MaxHosts},
+		{"max_blocked_hosts", c.MaxBlockedHosts}, {"max_events", c.MaxEvents}} {
 		if v.n < 1 || v.n > most {
 			return fmt.Errorf("%s %d: want 1 to %d", v.key, v.n, most)
 		}
@@ -185,7 +190,7 @@ func (b *alertBook) listing() Listing {
 		Alerts: b.alerts, AlertsListed: b.listed, Events: b.events, EventsListed: b.eventsListed,
 		Groups: len(b.order), Ungrouped: b.ungrouped, Hosts: len(b.hosts), Untallied: b.untallied,
 		MaxAlerts: b.cfg.MaxAlerts, MaxAlertGroups: b.cfg.MaxAlertGroups, MaxHosts: b.cfg.MaxHosts,
-		MaxEvents: b.cfg.MaxEvents,
+		MaxBlockedHosts: b.cfg.MaxBlockedHosts, MaxEvents: b.cfg.MaxEvents,
 	}
 }
 

@@ -29,7 +29,7 @@ func TestAlertBookListing(t *testing.T) {
 		alerts func() []Alert
 		want   want
 	}{
-		{"all listed under the bound", ReportConfig{MaxAlerts: 10, MaxAlertGroups: 10, MaxHosts: 10, MaxEvents: 10},
+		{"all listed under the bound", ReportConfig{MaxAlerts: 10, MaxAlertGroups: 10, MaxHosts: 10, MaxBlockedHosts: 10, MaxEvents: 10},
 			func() []Alert {
 				var out []Alert
 				for i := range 6 {
@@ -37,7 +37,7 @@ func TestAlertBookListing(t *testing.T) {
 				}
 				return out
 			}, want{listed: 6, groups: 1, hosts: 1}},
-		{"one group: the bound", ReportConfig{MaxAlerts: 4, MaxAlertGroups: 10, MaxHosts: 10, MaxEvents: 10},
+		{"one group: the bound", ReportConfig{MaxAlerts: 4, MaxAlertGroups: 10, MaxHosts: 10, MaxBlockedHosts: 10, MaxEvents: 10},
 			func() []Alert {
 				var out []Alert
 				for i := range 10 {
@@ -45,7 +45,7 @@ func TestAlertBookListing(t *testing.T) {
 				}
 				return out
 			}, want{listed: 4, groups: 1, hosts: 1}},
-		{"a late group is still listed", ReportConfig{MaxAlerts: 4, MaxAlertGroups: 10, MaxHosts: 10, MaxEvents: 10},
+		{"a late group is still listed", ReportConfig{MaxAlerts: 4, MaxAlertGroups: 10, MaxHosts: 10, MaxBlockedHosts: 10, MaxEvents: 10},
 			func() []Alert {
 				var out []Alert
 				for i := range 10 {
@@ -53,7 +53,7 @@ func TestAlertBookListing(t *testing.T) {
 				}
 				return append(out, bookAlert(2, "10.0.0.9", "10.0.0.2", 11), bookAlert(2, "10.0.0.9", "10.0.0.2", 12))
 			}, want{listed: 5, groups: 2, hosts: 2}},
-		{"groups past the bound are counted per signature", ReportConfig{MaxAlerts: 100, MaxAlertGroups: 3, MaxHosts: 100, MaxEvents: 10},
+		{"groups past the bound are counted per signature", ReportConfig{MaxAlerts: 100, MaxAlertGroups: 3, MaxHosts: 100, MaxBlockedHosts: 10, MaxEvents: 10},
 			func() []Alert {
 				var out []Alert
 				for i := range 5 {
@@ -61,7 +61,7 @@ func TestAlertBookListing(t *testing.T) {
 				}
 				return out
 			}, want{listed: 5, groups: 3, ungrouped: 2, hosts: 1}},
-		{"hosts past the bound are in no verdict", ReportConfig{MaxAlerts: 100, MaxAlertGroups: 100, MaxHosts: 2, MaxEvents: 10},
+		{"hosts past the bound are in no verdict", ReportConfig{MaxAlerts: 100, MaxAlertGroups: 100, MaxHosts: 2, MaxBlockedHosts: 10, MaxEvents: 10},
 			func() []Alert {
 				var out []Alert
 				for i := range 5 {
@@ -117,12 +117,12 @@ func floodCapture(t *testing.T, n int) string {
 // within the report bounds, however long the flood, while every count
 // stays exact and the stream still sees every alert.
 func TestFloodReportIsBounded(t *testing.T) {
-	bounds := ReportConfig{MaxAlerts: 40, MaxAlertGroups: 60, MaxHosts: 50, MaxEvents: 70}
+	bounds := ReportConfig{MaxAlerts: 40, MaxAlertGroups: 60, MaxHosts: 50, MaxBlockedHosts: 10, MaxEvents: 70}
 	sizes := map[int]int{}
 	for _, n := range []int{1500, 6000} {
 		path := floodCapture(t, n)
 		whole, _ := e2eAnalyzeFile(t, path, func(c *Config) {
-			c.Report = ReportConfig{MaxAlerts: 1e6, MaxAlertGroups: 1e6, MaxHosts: 1e6, MaxEvents: 1e6}
+			c.Report = ReportConfig{MaxAlerts: 1e6, MaxAlertGroups: 1e6, MaxHosts: 1e6, MaxBlockedHosts: 1e6, MaxEvents: 1e6}
 		})
 		res, streamed := e2eAnalyzeFile(t, path, func(c *Config) { c.Report = bounds })
 		total := uint64(len(whole.Alerts))
@@ -171,5 +171,54 @@ func TestFloodReportIsBounded(t *testing.T) {
 	// four times the flood, about the same report
 	if sizes[6000] > sizes[1500]*11/10 {
 		t.Errorf("report grew with the flood: %d bytes for 1,500 packets, %d for 6,000", sizes[1500], sizes[6000])
+	}
+}
+
+// A distributed attack: each session from an address of its own raises
+// an alert and a block. The report lists the first blocked hosts and
+// totals the rest; a full block table blocks nothing more.
+func TestDistributedAttackBlocksBounded(t *testing.T) {
+	c := &e2eCapture{tb: t}
+	server := e2eNewHost("02:00:00:00:01:01", "10.1.0.1")
+	const sessions = 40
+	for i := range sessions {
+		cli := e2eNewHost(fmt.Sprintf("02:00:00:00:02:%02x", i), fmt.Sprintf("10.0.1.%d", i+1))
+		at := time.Duration(i) * 10 * time.Millisecond
+		k, _ := c.open(at, cli, server, uint16(40000+i), 80)
+		k.send(at+3*time.Millisecond, true, []byte("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)\r\n\r\n"))
+	}
+	path := filepath.Join(t.TempDir(), "dist.pcap")
+	c.write(path)
+	res, _ := e2eAnalyzeFile(t, path, func(c *Config) {
+		c.Report = DefaultReportConfig()
+		c.Report.MaxBlockedHosts = 5
+		c.BlockTable = AutoblockConfig{MaxHosts: 20}
+	})
+	var alerts uint64
+	for _, s := range res.Signatures {
+		alerts += s.Count
+	}
+	if alerts != sessions {
+		t.Fatalf("%d alerts, want one a session (%d)", alerts, sessions)
+	}
+	if len(res.Blocks) != 5 {
+		t.Errorf("%d blocked hosts listed, want 5", len(res.Blocks))
+	}
+	// 5 listed and 20 more at once: the other 15 detections block nothing
+	if u := res.UnlistedBlocks; u.Hosts != 20 || u.Blocks != 20 {
+		t.Errorf("unlisted blocks %+v, want 20 hosts", u)
+	}
+	var blocked int
+	for _, a := range res.Alerts {
+		if a.Blocked {
+			blocked++
+		}
+	}
+	if blocked != 25 {
+		t.Errorf("%d alerts blocked their attacker, want 25", blocked)
+	}
+	w := strings.Join(res.Warnings, "\n")
+	if !strings.Contains(w, "15 detections blocked nothing") || !strings.Contains(w, "report.max_blocked_hosts") {
+		t.Errorf("warnings do not account for the bounds:\n%s", w)
 	}
 }

@@ -28,8 +28,11 @@ type Result struct {
 	// as the streaming modes print them; the events of listed alerts
 	// only, and at most report.max_events.
 	Events []Event `json:"events"`
-	// Blocks are the hosts the autoblock would have blocked.
+	// Blocks are the hosts the autoblock would have blocked: the first
+	// report.max_blocked_hosts of them.
 	Blocks []BlockedHost `json:"blocks"`
+	// UnlistedBlocks totals the blocks of the hosts past them.
+	UnlistedBlocks UnlistedBlocks `json:"unlisted_blocks"`
 	// FalsePositives are hosts that look like scanners, guest VMs or
 	// monitoring systems: likely benign, with the evidence.
 	FalsePositives []FalsePositive `json:"false_positives"`
@@ -85,11 +88,12 @@ type Listing struct {
 	Ungrouped uint64 `json:"ungrouped"`
 	Hosts     int    `json:"hosts"` // alerting hosts counted for verdicts
 	// Untallied are alerts of hosts past MaxHosts: in no verdict.
-	Untallied      uint64 `json:"untallied"`
-	MaxAlerts      int    `json:"max_alerts"`
-	MaxAlertGroups int    `json:"max_alert_groups"`
-	MaxHosts       int    `json:"max_hosts"`
-	MaxEvents      int    `json:"max_events"`
+	Untallied       uint64 `json:"untallied"`
+	MaxAlerts       int    `json:"max_alerts"`
+	MaxAlertGroups  int    `json:"max_alert_groups"`
+	MaxHosts        int    `json:"max_hosts"`
+	MaxBlockedHosts int    `json:"max_blocked_hosts"`
+	MaxEvents       int    `json:"max_events"`
 }
 
 // IPSSummary is what the rules stopped in IPS mode (--simulate-ips): the

@@ -19,7 +19,7 @@ import (
 // Tunables are the detection parameters a config file or --set changes.
 // The JSON keys are the config file's sections: syn_flood, port_scan,
 // arp_poisoning, brute_force, flows, rules, network,
-// scanner_fingerprints, capture and report.
+// scanner_fingerprints, capture, report and autoblock.
 type Tunables struct {
 	detectors.Config
 	Flows       FlowConfig         `json:"flows"`
@@ -28,6 +28,7 @@ type Tunables struct {
 	Fingerprint fingerprint.Config `json:"scanner_fingerprints"`
 	Capture     CaptureConfig      `json:"capture"`
 	Report      ReportConfig       `json:"report"`
+	Autoblock   AutoblockConfig    `json:"autoblock"`
 }
 
 // DefaultTunables returns every documented default.
@@ -39,6 +40,7 @@ func DefaultTunables() Tunables {
 		Fingerprint: fingerprint.DefaultConfig(),
 		Capture:     DefaultCaptureConfig(),
 		Report:      DefaultReportConfig(),
+		Autoblock:   DefaultAutoblockConfig(),
 	}
 }
 
@@ -46,7 +48,7 @@ func DefaultTunables() Tunables {
 func (t Tunables) Apply(cfg *Config) {
 	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
 	cfg.HomeNet, cfg.Fingerprint = t.Network.HomeNet, t.Fingerprint
-	cfg.Capture, cfg.Report = t.Capture, t.Report
+	cfg.Capture, cfg.Report, cfg.BlockTable = t.Capture, t.Report, t.Autoblock
 }
 
 // TunablesOf returns the settings cfg holds, the inverse of Apply: a
@@ -54,12 +56,15 @@ func (t Tunables) Apply(cfg *Config) {
 func TunablesOf(cfg Config) Tunables {
 	t := Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules,
 		Network: NetworkConfig{HomeNet: cfg.HomeNet}, Fingerprint: cfg.Fingerprint,
-		Capture: cfg.Capture, Report: cfg.Report}
+		Capture: cfg.Capture, Report: cfg.Report, Autoblock: cfg.BlockTable}
 	if t.Capture == (CaptureConfig{}) {
 		t.Capture = DefaultCaptureConfig()
 	}
 	if t.Report == (ReportConfig{}) {
 		t.Report = DefaultReportConfig()
+	}
+	if t.Autoblock == (AutoblockConfig{}) {
+		t.Autoblock = DefaultAutoblockConfig()
 	}
 	return t
 }
@@ -80,6 +85,9 @@ func (t Tunables) Validate() error {
 	}
 	if err := t.Report.Validate(); err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	if err := t.Autoblock.Validate(); err != nil {
+		return fmt.Errorf("autoblock: %w", err)
 	}
 	f := t.Flows
 	switch {

@@ -248,6 +248,10 @@ func (s *whatIfSide) totals() WhatIfSide {
 		t.DroppedPackets += b.DroppedPackets
 		t.DroppedBytes += b.DroppedBytes
 	}
+	u := s.res.UnlistedBlocks
+	t.BlockedHosts += int(u.Hosts)
+	t.DroppedPackets += u.DroppedPackets
+	t.DroppedBytes += u.DroppedBytes
 	return t
 }
 

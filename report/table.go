@@ -427,7 +427,14 @@ func blockSection(b *bytes.Buffer, r *analyzer.Result) error {
 			or(strings.Join(sids, ", ")),
 		})
 	}
-	return table(b, []string{"Host", "First block", "Last unblock", "Blocks", "Extensions", "Total blocked", "Dropped packets", "Dropped bytes", "SIDs"}, rows, false)
+	if err := table(b, []string{"Host", "First block", "Last unblock", "Blocks", "Extensions", "Total blocked", "Dropped packets", "Dropped bytes", "SIDs"}, rows, false); err != nil {
+		return err
+	}
+	if u := r.UnlistedBlocks; u.Hosts > 0 {
+		line(b, "... %s more blocked hosts (report.max_blocked_hosts %s): %s blocks, %s packets and %s dropped",
+			commas(u.Hosts), commas(uint64(r.Summary.Listing.MaxBlockedHosts)), commas(u.Blocks), commas(u.DroppedPackets), bytesExact(u.DroppedBytes))
+	}
+	return nil
 }
 
 func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {

@@ -25,9 +25,11 @@ func writeAlertFloodFile(path, flood string, n int64, seed uint64, stderr io.Wri
 	case "arp":
 		write = writeARPFlood
 	case "nse":
-		write = writeNSEFlood
+		write = func(g *benchGen, n int64) error { return writeNSEFlood(g, n, false) }
+	case "nse-dist":
+		write = func(g *benchGen, n int64) error { return writeNSEFlood(g, n, true) }
 	default:
-		return fmt.Errorf("-bench-alertflood %q: want arp or nse", flood)
+		return fmt.Errorf("-flood %q: want arp, nse or nse-dist", flood)
 	}
 	return writeStatsFile(path, stderr, func(w io.Writer) (benchStats, error) {
 		bw := bufio.NewWriterSize(w, 4<<20)
@@ -66,9 +68,10 @@ func writeARPFlood(g *benchGen, n int64) error {
 }
 
 // writeNSEFlood writes HTTP sessions of four packets (handshake and a
-// request carrying the NSE user agent) from 20 internal hosts to 10,000
-// servers, until about n packets.
-func writeNSEFlood(g *benchGen, n int64) error {
+// request carrying the NSE user agent) from 20 internal hosts (or, dist,
+// each from a new address of 10.128.0.0/9) to 10,000 servers, until
+// about n packets.
+func writeNSEFlood(g *benchGen, n int64, dist bool) error {
 	var scanners [20]*bhost
 	for i := range scanners {
 		scanners[i] = g.newHost([4]byte{10, 0, 0, byte(10 + i)}, []byte{0x02, 0, 0, 0, 0, byte(i)}, 64, 50)
@@ -76,6 +79,9 @@ func writeNSEFlood(g *benchGen, n int64) error {
 	for s := int64(0); s*4 < n; s++ {
 		g.now = 1*sec + s*200
 		src := scanners[g.rng.IntN(len(scanners))]
+		if dist {
+			src = g.newHost([4]byte{10, 128 | byte(s>>16), byte(s >> 8), byte(s)}, []byte{0x02, 2, 0, byte(s >> 16), byte(s >> 8), byte(s)}, 64, 50)
+		}
 		k := g.rng.IntN(10_000)
 		dst := &bhost{ip: [4]byte{10, 1, byte(k >> 8), byte(k)}, mac: [6]byte{0x02, 1, 0, 0, byte(k >> 8), byte(k)}, ttl: 64}
 		sport := src.ephemeral()

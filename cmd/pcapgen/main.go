@@ -7,7 +7,7 @@
 //	pcapgen -list                         scenario names
 //	pcapgen -bench FILE -size 300MB       large mixed capture for benchmarks
 //	pcapgen -bench-synflood FILE -packets 5000000
-//	pcapgen -bench-alertflood FILE -flood arp|nse -packets 1000000
+//	pcapgen -bench-alertflood FILE -flood arp|nse|nse-dist -packets 1000000
 package main
 
 import (
@@ -42,10 +42,10 @@ func run(args []string, stderr io.Writer) error {
 	synflood := fs.String("bench-synflood", "", "write a SYN flood of -packets spoofed SYNs to this `file`")
 	packets := fs.Int64("packets", 5_000_000, "number of packets for -bench-synflood and -bench-alertflood")
 	alertFlood := fs.String("bench-alertflood", "", "write an alert flood (-flood arp or nse) of about -packets packets to this `file`")
-	flood := fs.String("flood", "arp", "the -bench-alertflood kind: arp (gratuitous replies, a new MAC each) or nse (HTTP sessions with Nmap's NSE user agent)")
+	flood := fs.String("flood", "arp", "the -bench-alertflood kind: arp (gratuitous replies, a new MAC each), nse (HTTP sessions with Nmap's NSE user agent from 20 hosts) or nse-dist (each session from a new host)")
 	seed := fs.Uint64("seed", defaultSeed, "generator seed (the default gives the reference captures)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: pcapgen -out DIR [-only NAMES] | -list | -bench FILE [-size N] | -bench-synflood FILE [-packets N] | -bench-alertflood FILE -flood arp|nse [-packets N]\n")
+		fmt.Fprintf(fs.Output(), "usage: pcapgen -out DIR [-only NAMES] | -list | -bench FILE [-size N] | -bench-synflood FILE [-packets N] | -bench-alertflood FILE -flood arp|nse|nse-dist [-packets N]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
