@@ -230,14 +230,18 @@ func (a *autoblock) expire(now int64, unblocked func(host netip.Addr, at int64))
 // fold adds an unlisted host's ended blocks to the totals and forgets it,
 // so the table holds listed hosts and running blocks only.
 func (a *autoblock) fold(b *blockState) {
-	u := &a.unlisted
+	a.unlisted.add(b)
+	delete(a.hosts, b.host)
+}
+
+// add counts b's blocks in the totals.
+func (u *UnlistedBlocks) add(b *blockState) {
 	u.Hosts++
 	u.Blocks += uint64(b.blocks)
 	u.Extensions += uint64(b.extensions)
 	u.TotalBlocked += packet.Duration(b.total + b.until - b.start)
 	u.DroppedPackets += b.droppedPackets
 	u.DroppedBytes += b.droppedBytes
-	delete(a.hosts, b.host)
 }
 
 // unlistedTotals returns the totals of the hosts the report does not
@@ -246,12 +250,7 @@ func (a *autoblock) unlistedTotals() UnlistedBlocks {
 	u := a.unlisted
 	for _, b := range a.order {
 		if !b.listed && b.blocks > 0 {
-			u.Hosts++
-			u.Blocks += uint64(b.blocks)
-			u.Extensions += uint64(b.extensions)
-			u.TotalBlocked += packet.Duration(b.total + b.until - b.start)
-			u.DroppedPackets += b.droppedPackets
-			u.DroppedBytes += b.droppedBytes
+			u.add(b)
 		}
 	}
 	return u

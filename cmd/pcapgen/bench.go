@@ -454,26 +454,37 @@ func writeSynFloodFile(path string, n int64, seed uint64, stderr io.Writer) erro
 }
 
 func writeSynFlood(w io.Writer, n int64, seed uint64) (benchStats, error) {
+	return writeBenchStream(w, seed, 0x5f100d, func(g *benchGen) error {
+		victim := g.newHost(ip4(192, 168, 1, 10), mustMAC(macWebServer), 64, 90)
+		src := &bhost{mac: [6]byte(gatewayMAC)}
+		c := &capture{rng: g.rng}
+		for i := range n {
+			g.now = 1*sec + i*20
+			a := c.publicIPv4().As4()
+			src.ip = a
+			src.ttl = uint8(40 + g.rng.IntN(24))
+			src.ipid = uint16(g.rng.Uint32())
+			if err := g.tcp(tmplTCP, src, victim, uint16(1024+g.rng.IntN(64512)), 80, g.rng.Uint32(), 0, fSYN, 512, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeBenchStream writes an Ethernet pcap to w whose packets body makes
+// with a generator seeded by seed and stream, and returns its figures.
+func writeBenchStream(w io.Writer, seed, stream uint64, body func(*benchGen) error) (benchStats, error) {
 	bw := bufio.NewWriterSize(w, 4<<20)
-	g := &benchGen{rng: rand.New(rand.NewPCG(seed, 0x5f100d))}
+	g := &benchGen{rng: rand.New(rand.NewPCG(seed, stream))}
 	g.w = pcapgo.NewWriter(bw)
 	if err := g.w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
 		return benchStats{}, err
 	}
 	g.bytes = 24
 	g.buildTemplates()
-	victim := g.newHost(ip4(192, 168, 1, 10), mustMAC(macWebServer), 64, 90)
-	src := &bhost{mac: [6]byte(gatewayMAC)}
-	c := &capture{rng: g.rng}
-	for i := range n {
-		g.now = 1*sec + i*20
-		a := c.publicIPv4().As4()
-		src.ip = a
-		src.ttl = uint8(40 + g.rng.IntN(24))
-		src.ipid = uint16(g.rng.Uint32())
-		if err := g.tcp(tmplTCP, src, victim, uint16(1024+g.rng.IntN(64512)), 80, g.rng.Uint32(), 0, fSYN, 512, nil); err != nil {
-			return benchStats{}, err
-		}
+	if err := body(g); err != nil {
+		return benchStats{}, err
 	}
 	if err := bw.Flush(); err != nil {
 		return benchStats{}, err

@@ -1,14 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"time"
-
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 )
 
 // Alert floods: captures that raise an alert for (nearly) every packet,
@@ -32,21 +26,7 @@ func writeAlertFloodFile(path, flood string, n int64, seed uint64, stderr io.Wri
 		return fmt.Errorf("-flood %q: want arp, nse or nse-dist", flood)
 	}
 	return writeStatsFile(path, stderr, func(w io.Writer) (benchStats, error) {
-		bw := bufio.NewWriterSize(w, 4<<20)
-		g := &benchGen{rng: rand.New(rand.NewPCG(seed, 0xa1e27))}
-		g.w = pcapgo.NewWriter(bw)
-		if err := g.w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
-			return benchStats{}, err
-		}
-		g.bytes = 24
-		g.buildTemplates()
-		if err := write(g, n); err != nil {
-			return benchStats{}, err
-		}
-		if err := bw.Flush(); err != nil {
-			return benchStats{}, err
-		}
-		return benchStats{packets: g.pkts, bytes: g.bytes, span: time.Duration(g.last) * time.Microsecond}, nil
+		return writeBenchStream(w, seed, 0xa1e27, func(g *benchGen) error { return write(g, n) })
 	})
 }
 
