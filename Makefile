@@ -46,7 +46,10 @@ bench: build
 	@mkdir -p $(BENCH)
 	@test -s $(BENCH)/large.pcap || $(GO) run ./cmd/pcapgen -bench $(BENCH)/large.pcap -size $(BENCH_SIZE)
 	@test -s $(BENCH)/synflood.pcap || $(GO) run ./cmd/pcapgen -bench-synflood $(BENCH)/synflood.pcap -packets 5000000
-	$(GO) run ./cmd/ipsbench -ipsreplay ./$(BIN) -large $(BENCH)/large.pcap -synflood $(BENCH)/synflood.pcap
+	@test -s $(BENCH)/arpflood.pcap || $(GO) run ./cmd/pcapgen -bench-alertflood $(BENCH)/arpflood.pcap -flood arp -packets 1000000
+	@test -s $(BENCH)/nseflood.pcap || $(GO) run ./cmd/pcapgen -bench-alertflood $(BENCH)/nseflood.pcap -flood nse-dist -packets 2000000
+	$(GO) run ./cmd/ipsbench -ipsreplay ./$(BIN) -large $(BENCH)/large.pcap -synflood $(BENCH)/synflood.pcap \
+		-alertfloods $(BENCH)/arpflood.pcap,$(BENCH)/nseflood.pcap
 	$(GO) test -run '^$$' -bench . -benchmem ./analyzer/ ./detectors/ ./rulematch/ ./internal/...
 
 # Regenerate pcaps/lab/: captures made by real tools (nmap, masscan, hping3,
