@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
@@ -151,25 +152,61 @@ type RunOptions struct {
 	// options.set) when it differs from Config's; nil makes such a case
 	// an error.
 	Signatures func(analyzer.HomeNet) (*signatures.Set, error)
+	// Jobs is how many cases run at once (each on its own goroutine);
+	// 0 or 1 runs them in turn. Signatures must then be safe to call
+	// from several goroutines.
+	Jobs int
 }
 
-// Run checks each expectation file in order. It stops early only when ctx
-// is cancelled; the cases run so far are in the report.
+// Run checks each expectation file, opts.Jobs at a time, and reports the
+// cases in the order of files. It stops early only when ctx is cancelled;
+// the cases run so far are in the report.
 func Run(ctx context.Context, files []string, opts RunOptions) (*Report, error) {
-	rep := &Report{}
-	for _, path := range files {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+	cases := make([]Case, len(files))
+	ran := make([]bool, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(max(opts.Jobs, 1), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				start := time.Now()
+				cases[i] = runCase(ctx, files[i], opts)
+				cases[i].Elapsed = time.Since(start)
+				ran[i] = true
+			}
+		}()
+	}
+	for i := range files {
+		if ctx.Err() != nil {
+			break
 		}
-		start := time.Now()
-		c := runCase(ctx, path, opts)
-		c.Elapsed = time.Since(start)
-		rep.Cases = append(rep.Cases, c)
-		if err := ctx.Err(); err != nil {
-			return rep, err // the interrupted case shows with its error
+		select {
+		case next <- i:
+		case <-ctx.Done():
 		}
 	}
-	return rep, nil
+	close(next)
+	wg.Wait()
+	rep := &Report{}
+	for i := range cases {
+		if ran[i] { // an interrupted case shows with its error
+			rep.Cases = append(rep.Cases, cases[i])
+		}
+	}
+	return rep, ctx.Err()
+}
+
+// Shard returns the index-th of n slices of files (1-based): every n-th
+// file from the index-th, so each slice gets a share of every directory.
+// The n slices together are files, each file in one.
+func Shard(files []string, index, n int) []string {
+	var out []string
+	for i := index - 1; i < len(files); i += n {
+		out = append(out, files[i])
+	}
+	return out
 }
 
 func runCase(ctx context.Context, path string, opts RunOptions) Case {

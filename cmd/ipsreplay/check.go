@@ -5,7 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,6 +29,10 @@ type CheckOptions struct {
 	Sets       []string
 	HomeNet    string // --home-net; "" for network.home_net
 	Signatures SignatureOptions
+	// Jobs is how many cases run at once; Shard and Shards (1-based
+	// index and count, 0 for none) pick one slice of the cases.
+	Jobs          int
+	Shard, Shards int
 }
 
 func checkCommand() *cli.Command {
@@ -39,6 +47,8 @@ func checkCommand() *cli.Command {
 			&cli.StringFlag{Name: "junit", Usage: "also write JUnit XML to `FILE`"},
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`, for every case"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override one parameter for every case, e.g. --set port_scan.vertical_threshold=20"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "run `N` cases at once"},
+			&cli.StringFlag{Name: "shard", Usage: "run only the I-th of N slices of the cases (`I/N`, e.g. 2/4), for CI jobs that split a corpus"},
 			homeNetFlag(),
 		}, signatureFlags()...),
 		Action: func(c *cli.Context) error {
@@ -48,7 +58,17 @@ func checkCommand() *cli.Command {
 			if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
 				return err
 			}
+			if c.Int("jobs") < 1 {
+				return usagef("--jobs %d: want 1 or more cases at once", c.Int("jobs"))
+			}
+			shard, shards, err := parseShard(c.String("shard"))
+			if err != nil {
+				return err
+			}
 			return runCheck(c.Context, CheckOptions{
+				Jobs:       c.Int("jobs"),
+				Shard:      shard,
+				Shards:     shards,
 				Paths:      c.Args().Slice(),
 				Update:     c.Bool("update"),
 				JUnit:      c.String("junit"),
@@ -83,13 +103,19 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 	if len(files) == 0 {
 		return &inputError{fmt.Errorf("no expectation files (*%s) under %v", expect.Suffix, opts.Paths)}
 	}
+	if opts.Shards > 0 {
+		files = expect.Shard(files, opts.Shard, opts.Shards)
+	}
 	if err := checkJUnitOutput(opts, files); err != nil {
 		return err
 	}
 	// a case with its own home network (options.home_net) gets the
 	// signatures loaded with it, once per home network
 	sets := map[string]*signatures.Set{}
+	var mu sync.Mutex // cases run on several goroutines
 	reload := func(home analyzer.HomeNet) (*signatures.Set, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if s, ok := sets[home.String()]; ok {
 			return s, nil
 		}
@@ -100,7 +126,7 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 		sets[home.String()] = s
 		return s, nil
 	}
-	rep, runErr := expect.Run(ctx, files, expect.RunOptions{Config: cfg, Update: opts.Update, Signatures: reload})
+	rep, runErr := expect.Run(ctx, files, expect.RunOptions{Config: cfg, Update: opts.Update, Signatures: reload, Jobs: opts.Jobs})
 	if err := report.WriteCheck(stdout, rep); err != nil {
 		return err
 	}
@@ -145,4 +171,18 @@ func checkJUnitOutput(opts CheckOptions, files []string) error {
 		return &inputError{fmt.Errorf("--junit %w", err)}
 	}
 	return nil
+}
+
+// parseShard reads --shard I/N; "" is no sharding (0, 0).
+func parseShard(s string) (index, n int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	i, c, ok := strings.Cut(s, "/")
+	index, err1 := strconv.Atoi(strings.TrimSpace(i))
+	n, err2 := strconv.Atoi(strings.TrimSpace(c))
+	if !ok || err1 != nil || err2 != nil || n < 1 || index < 1 || index > n {
+		return 0, 0, usagef("--shard %q: want I/N with 1 <= I <= N, e.g. 2/4 for the second of four slices", s)
+	}
+	return index, n, nil
 }

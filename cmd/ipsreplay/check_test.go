@@ -565,6 +565,10 @@ func TestCheckUsage(t *testing.T) {
 		{name: "junit without a file", args: []string{"check", "--junit"}, want: []string{"junit"}},
 		{name: "missing path", args: []string{"check", filepath.Join(empty, "nope")}, want: []string{filepath.Join(empty, "nope"), "no such file"}},
 		{name: "nothing to check", args: []string{"check", empty}, want: []string{"no expectation files", empty}},
+		{name: "shard past the count", args: []string{"check", "--shard", "3/2", pcaps}, want: []string{`--shard "3/2"`, "1 <= I <= N"}},
+		{name: "shard zero", args: []string{"check", "--shard", "0/2", pcaps}, want: []string{`--shard "0/2"`}},
+		{name: "shard not a fraction", args: []string{"check", "--shard", "2", pcaps}, want: []string{`--shard "2"`}},
+		{name: "no jobs", args: []string{"check", "--jobs", "0", pcaps}, want: []string{"--jobs 0"}},
 		{
 			name: "flag after the paths",
 			args: []string{"check", pcaps, "--update"},
@@ -603,4 +607,38 @@ func TestCheckUsage(t *testing.T) {
 			t.Errorf("the table is still written:\n%s", r.stdout)
 		}
 	})
+}
+
+// check --shard I/N runs every N-th case from the I-th: the N shards
+// together run each case once, each writing a JUnit file of its own; and
+// cases run at once (--jobs) report what cases run in turn do.
+func TestCheckShards(t *testing.T) {
+	cases := allCases(t)
+	const n = 3
+	seen := map[string]int{}
+	for i := 1; i <= n; i++ {
+		junit := filepath.Join(t.TempDir(), fmt.Sprintf("junit-%d.xml", i))
+		r := runArgs(t, "check", "--shard", fmt.Sprintf("%d/%d", i, n), "--junit", junit, pcaps)
+		r.wantCode(t, exitOK)
+		doc := readJUnit(t, junit)
+		s := doc.Suites[0]
+		if s.Tests < len(cases)/n || s.Tests > len(cases)/n+1 {
+			t.Errorf("shard %d/%d ran %d cases of %d", i, n, s.Tests, len(cases))
+		}
+		for _, c := range cases {
+			if rowResult(r.stdout, c) != "" {
+				seen[c]++
+			}
+		}
+	}
+	for _, c := range cases {
+		if seen[c] != 1 {
+			t.Errorf("case %s ran in %d shards, want 1", c, seen[c])
+		}
+	}
+	one := runArgs(t, "check", "--jobs", "1", pcaps)
+	four := runArgs(t, "check", "--jobs", "4", pcaps)
+	if one.code != exitOK || four.stdout != one.stdout {
+		t.Errorf("--jobs 4 reports differently from --jobs 1:\n%s\n---\n%s", four.stdout, one.stdout)
+	}
 }
