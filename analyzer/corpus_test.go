@@ -9,7 +9,6 @@ package analyzer_test
 // well-understood captures must find.
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
 	"github.com/ipsreplay/ipsreplay/detectors"

@@ -12,8 +12,8 @@ import (
 )
 
 // captureFileSuffixes are the names a directory search takes as captures;
-// each may also end in .gz (the reader detects gzip by its magic, so a
-// compressed capture reads like a plain one).
+// each may also end in .gz or .zst (the reader detects gzip and zstd by
+// their magic, so a compressed capture reads like a plain one).
 var captureFileSuffixes = [...]string{".pcap", ".pcapng", ".cap", ".dmp"}
 
 // ErrDirectoryListed marks a directory path kept in ExpandPaths's output
@@ -135,9 +135,11 @@ func (w *walker) dir(path string, st os.FileInfo, top bool) {
 }
 
 // isCaptureName reports whether a file found in a directory is taken as a
-// capture: one of captureFileSuffixes, alone or followed by .gz, in any case.
+// capture: one of captureFileSuffixes, alone or followed by .gz or .zst,
+// in any case.
 func isCaptureName(name string) bool {
-	name = strings.TrimSuffix(strings.ToLower(name), ".gz")
+	name = strings.ToLower(name)
+	name = strings.TrimSuffix(strings.TrimSuffix(name, ".gz"), ".zst")
 	for _, s := range captureFileSuffixes {
 		if strings.HasSuffix(name, s) {
 			return true

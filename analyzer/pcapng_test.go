@@ -342,9 +342,10 @@ func TestPcapngHugeClaimAlloc(t *testing.T) {
 			t.Fatalf("block of %d claiming 0xfffffff0 bytes: no error", length)
 		}
 		runtime.ReadMemStats(&after)
-		// the buffers: 2×256 KiB of bufio, gzip's state, one scratch block
-		if got := after.TotalAlloc - before.TotalAlloc; got > 2<<20 {
-			t.Errorf("block of %d: %d bytes allocated reading it; want under 2 MiB", length, got)
+		// the buffers: 2×256 KiB of bufio, gzip's state, the inflater's
+		// 256 KiB ring, one scratch block
+		if got := after.TotalAlloc - before.TotalAlloc; got > 5<<19 {
+			t.Errorf("block of %d: %d bytes allocated reading it; want under 2.5 MiB", length, got)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -69,12 +68,13 @@ type Source struct {
 	Index  uint32 // position in the run's file list
 	Format string
 
-	closer  io.Closer
-	counter *countingReader
-	buf     *bufio.Reader
-	reader  packetReader
-	ng      *ngReader // pcapng; nil for pcap
-	link    LinkType  // pcap: the file's link type
+	closer   io.Closer
+	inflater io.Closer // a .gz or .zst capture's decompressor
+	counter  *countingReader
+	buf      *bufio.Reader
+	reader   packetReader
+	ng       *ngReader // pcapng; nil for pcap
+	link     LinkType  // pcap: the file's link type
 
 	// The current packet, valid until the next call to Next.
 	Data  []byte
@@ -136,18 +136,32 @@ func (s *Source) open(raw io.Reader, bufSize int) error {
 		}
 		return fmt.Errorf("%w: only %d bytes", ErrNotCapture, len(magic))
 	}
-	gz := magic[0] == 0x1f && magic[1] == 0x8b
-	if gz {
-		zr, err := gzip.NewReader(s.buf)
-		if err != nil {
+	suffix := ""
+	var zr io.ReadCloser
+	switch {
+	case magic[0] == 0x1f && magic[1] == 0x8b:
+		if zr, err = newInflater(s.buf); err != nil {
 			return fmt.Errorf("gzip: %w", err)
 		}
+		suffix = ".gz"
+	case binary.LittleEndian.Uint32(magic) == zstdMagic:
+		if zr, err = newZstdReader(s.buf); err != nil {
+			return fmt.Errorf("zstd: %w", err)
+		}
+		suffix = ".zst"
+	}
+	if zr != nil {
+		s.inflater = zr
 		// offsets count decompressed bytes from here on
 		s.counter = &countingReader{r: zr}
 		s.buf = bufio.NewReaderSize(s.counter, bufSize)
 	}
 	head, err := s.buf.Peek(24)
 	if len(head) < 4 {
+		if zr != nil && err != nil && !errors.Is(err, io.EOF) {
+			// the decompressor failed before the capture header
+			return fmt.Errorf("%w: %s: %v", ErrTruncated, strings.TrimPrefix(suffix, "."), err)
+		}
 		return fmt.Errorf("%w: only %d bytes", ErrNotCapture, len(head))
 	}
 	switch binary.LittleEndian.Uint32(head[0:4]) {
@@ -155,9 +169,9 @@ func (s *Source) open(raw io.Reader, bufSize int) error {
 		if err != nil {
 			return fmt.Errorf("%w: pcap header cut short at %d bytes", ErrTruncated, len(head))
 		}
-		return s.openPcap(head, gz)
+		return s.openPcap(head, suffix)
 	case 0x0a0d0d0a:
-		return s.openPcapng(gz)
+		return s.openPcapng(suffix)
 	}
 	return fmt.Errorf("%w (starts with %s)", ErrNotCapture, hexPrefix(head))
 }
@@ -169,7 +183,7 @@ func hexPrefix(b []byte) string {
 	return fmt.Sprintf("% x", b)
 }
 
-func (s *Source) openPcap(head []byte, gz bool) error {
+func (s *Source) openPcap(head []byte, suffix string) error {
 	var order binary.ByteOrder = binary.LittleEndian
 	if m := binary.LittleEndian.Uint32(head[0:4]); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 {
 		order = binary.BigEndian
@@ -185,10 +199,7 @@ func (s *Source) openPcap(head []byte, gz bool) error {
 	// frames after a smaller one, and libpcap (so Suricata) reads on
 	r.SetSnaplen(maxSnaplen)
 	s.reader = r
-	s.Format = "pcap"
-	if gz {
-		s.Format = "pcap.gz"
-	}
+	s.Format = "pcap" + suffix
 	s.Summary.Format = s.Format
 	if !s.link.Supported() {
 		return fmt.Errorf("%w %s", ErrUnsupportedLink, s.link)
@@ -196,7 +207,7 @@ func (s *Source) openPcap(head []byte, gz bool) error {
 	return nil
 }
 
-func (s *Source) openPcapng(gz bool) error {
+func (s *Source) openPcapng(suffix string) error {
 	r, err := newNgReader(s.buf, s.offset())
 	if err != nil {
 		if errors.Is(err, ErrTruncated) {
@@ -205,10 +216,7 @@ func (s *Source) openPcapng(gz bool) error {
 		return fmt.Errorf("%w: pcapng: %s", ErrNotCapture, strings.TrimPrefix(err.Error(), ErrCorruptPacket.Error()+": "))
 	}
 	s.ng = r
-	s.Format = "pcapng"
-	if gz {
-		s.Format = "pcapng.gz"
-	}
+	s.Format = "pcapng" + suffix
 	s.Summary.Format = s.Format
 	return nil
 }
@@ -293,7 +301,7 @@ func (s *Source) fail(err error) {
 		return
 	}
 	where := fmt.Sprintf("packet %d at offset %d", s.Num+1, s.start)
-	if strings.HasSuffix(s.Format, ".gz") {
+	if strings.HasSuffix(s.Format, ".gz") || strings.HasSuffix(s.Format, ".zst") {
 		where += " (decompressed)"
 	}
 	switch {
@@ -330,6 +338,10 @@ func (s *Source) Err() error {
 
 // Close releases the file.
 func (s *Source) Close() error {
+	if s.inflater != nil {
+		s.inflater.Close()
+		s.inflater = nil
+	}
 	if s.closer == nil {
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+	"github.com/klauspost/compress/zstd"
 )
 
 var testEpoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -59,6 +60,7 @@ func TestSourceFormats(t *testing.T) {
 	zw.Write(plain)
 	zw.Close()
 	os.WriteFile(filepath.Join(dir, "a.pcap.gz"), gz.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.pcap.zst"), zstdOf(t, plain), 0o644)
 
 	// pcapng with an Ethernet and a raw-IP interface
 	var ng bytes.Buffer
@@ -93,6 +95,7 @@ func TestSourceFormats(t *testing.T) {
 	}{
 		{"a.pcap", "pcap", 3, []LinkType{LinkEthernet, LinkEthernet, LinkEthernet}},
 		{"a.pcap.gz", "pcap.gz", 3, []LinkType{LinkEthernet, LinkEthernet, LinkEthernet}},
+		{"a.pcap.zst", "pcap.zst", 3, []LinkType{LinkEthernet, LinkEthernet, LinkEthernet}},
 		{"two.pcapng", "pcapng", 2, []LinkType{LinkEthernet, LinkRaw}},
 		{"be-nano.pcap", "pcap", 1, []LinkType{LinkEthernet}},
 	}
@@ -171,6 +174,35 @@ func TestSourceErrors(t *testing.T) {
 			}
 		})
 	}
+	// compressed captures cut short: offsets count decompressed bytes
+	many := writePcap(t, "", layers.LinkTypeEthernet, pkt, 4000, testEpoch)
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"cut.pcap.gz", gzipOf(t, whole)[:len(gzipOf(t, whole))-12]},
+		{"cut.pcap.zst", zstdOf(t, many)[:len(zstdOf(t, many))-12]}, // past its first 128 KiB block
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			os.WriteFile(path, tc.data, 0o644)
+			s, err := OpenSource(path, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			readAll(t, s)
+			if err := s.Err(); err == nil || !strings.Contains(err.Error(), "(decompressed)") || !strings.Contains(err.Error(), tc.name) || !s.Summary.Truncated {
+				t.Errorf("err %v (truncated %v): want the file, packet and decompressed offset", err, s.Summary.Truncated)
+			}
+		})
+	}
+	t.Run("zstd cut before the capture header", func(t *testing.T) {
+		_, err := OpenSource(StdinPath, 0, bytes.NewReader(zstdOf(t, whole)[:20]))
+		if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "zst") {
+			t.Errorf("err %v: want a truncated zstd stream", err)
+		}
+	})
 	t.Run("huge record", func(t *testing.T) {
 		s, err := OpenSource(filepath.Join(dir, "huge.pcap"), 0, nil)
 		if err != nil {
@@ -196,7 +228,7 @@ func TestSourceStdin(t *testing.T) {
 
 func TestExpandPaths(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"b/x.pcap", "a.pcapng", "b/c/y.pcap.gz", "notes.txt", "a.expect.json", "z.CAP"} {
+	for _, f := range []string{"b/x.pcap", "a.pcapng", "b/c/y.pcap.gz", "b/c/w.pcapng.zst", "notes.txt", "a.expect.json", "z.CAP"} {
 		p := filepath.Join(dir, f)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, nil, 0o644)
@@ -205,7 +237,7 @@ func TestExpandPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"a.pcapng", "b/c/y.pcap.gz", "b/x.pcap", "z.CAP", "notes.txt", "-"}
+	want := []string{"a.pcapng", "b/c/w.pcapng.zst", "b/c/y.pcap.gz", "b/x.pcap", "z.CAP", "notes.txt", "-"}
 	if len(got) != len(want) {
 		t.Fatalf("got %v", got)
 	}
@@ -258,5 +290,53 @@ func TestSourceRecordOverSnaplen(t *testing.T) {
 	}
 	if n != 3 || s.Err() != nil || s.Summary.Truncated {
 		t.Fatalf("read %d packets, err %v, truncated %v; want all 3 records", n, s.Err(), s.Summary.Truncated)
+	}
+}
+
+// gzipOf and zstdOf compress b.
+func gzipOf(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	zw := gzip.NewWriter(&out)
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func zstdOf(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zw, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zw.Close()
+	return zw.EncodeAll(b, nil)
+}
+
+// A zstd frame asking for a window past the cap is refused, not
+// allocated.
+func TestSourceZstdWindowCap(t *testing.T) {
+	pkt := serialize(t, ethHdr(layers.EthernetTypeIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP())
+	whole := writePcap(t, "", layers.LinkTypeEthernet, pkt, 3, testEpoch)
+	zw, err := zstd.NewWriter(nil, zstd.WithWindowSize(zstd.MaxWindowSize), zstd.WithSingleSegment(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := zw.EncodeAll(whole, nil)
+	zw.Close()
+	// the frame header's window descriptor: exponent 31 (2 GiB)
+	if data[4]&0x20 == 0 {
+		data[5] = 0xf8
+	}
+	s, err := OpenSource(StdinPath, 0, bytes.NewReader(data))
+	if err == nil {
+		readAll(t, s)
+		err = s.Err()
+		s.Close()
+	}
+	if err == nil {
+		t.Fatal("a frame asking for a 2 GiB window was read")
 	}
 }

@@ -143,7 +143,7 @@ func captureFiles(paths []string) ([]string, error) {
 		return nil, &inputError{err}
 	}
 	if len(files) == 0 {
-		return nil, &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .dmp, each also .gz) under %v", paths)}
+		return nil, &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .dmp, each also .gz or .zst) under %v", paths)}
 	}
 	return files, nil
 }
