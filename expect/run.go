@@ -40,6 +40,11 @@ func (c *Case) Name() string { return strings.TrimSuffix(c.Path, Suffix) }
 // Report is the outcome of a check run.
 type Report struct {
 	Cases []Case
+	// Start is when the run began (JUnit's timestamp); Base is the
+	// directory JUnit names expectation files relative to (the working
+	// directory), "" for none.
+	Start time.Time
+	Base  string
 }
 
 // Counts returns passed, failed, errored and updated cases. An updated
@@ -162,6 +167,7 @@ type RunOptions struct {
 // cases in the order of files. It stops early only when ctx is cancelled;
 // the cases run so far are in the report.
 func Run(ctx context.Context, files []string, opts RunOptions) (*Report, error) {
+	start := time.Now()
 	cases := make([]Case, len(files))
 	ran := make([]bool, len(files))
 	next := make(chan int)
@@ -189,7 +195,7 @@ func Run(ctx context.Context, files []string, opts RunOptions) (*Report, error) 
 	}
 	close(next)
 	wg.Wait()
-	rep := &Report{}
+	rep := &Report{Start: start}
 	for i := range cases {
 		if ran[i] { // an interrupted case shows with its error
 			rep.Cases = append(rep.Cases, cases[i])

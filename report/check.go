@@ -5,8 +5,10 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ipsreplay/ipsreplay/expect"
 )
@@ -81,24 +83,31 @@ func result(c *expect.Case) string {
 }
 
 // JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters):
-// one testsuite, one testcase per expectation.
+// one testsuite, one testcase per expectation, totals on both levels.
 type junitSuites struct {
-	XMLName xml.Name     `xml:"testsuites"`
-	Suites  []junitSuite `xml:"testsuite"`
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Time      string      `xml:"time,attr"`
+	Timestamp string      `xml:"timestamp,attr,omitempty"`
+	Cases     []junitCase `xml:"testcase"`
 }
 
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
@@ -111,11 +120,25 @@ type junitProblem struct {
 	Body    string `xml:",chardata"`
 }
 
+// junitName is the suite's name, and the name of the one case a run that
+// could not start reports.
+const junitName = "ipsreplay check"
+
+// junitTimestamp is JUnit's timestamp: ISO 8601 without a zone, in UTC.
+const junitTimestamp = "2006-01-02T15:04:05"
+
 // WriteJUnit renders a check run as JUnit XML. Times are the only part
-// that varies between runs.
+// that varies between runs. Each case names its expectation file
+// (relative to rep.Base when under it) and has a classname made of that
+// file's directory, so the same corpus gives the same names wherever it
+// was checked out.
 func WriteJUnit(w io.Writer, rep *expect.Report) error {
 	passed, failed, errored, updated := rep.Counts()
-	suite := junitSuite{Name: "ipsreplay check", Tests: passed + failed + errored + updated, Failures: failed, Errors: errored}
+	suite := junitSuite{Name: junitName, Tests: passed + failed + errored + updated, Failures: failed, Errors: errored}
+	if !rep.Start.IsZero() {
+		suite.Timestamp = rep.Start.UTC().Format(junitTimestamp)
+	}
+	names := junitPaths(rep)
 	var total float64
 	for i := range rep.Cases {
 		c := &rep.Cases[i]
@@ -123,7 +146,8 @@ func WriteJUnit(w io.Writer, rep *expect.Report) error {
 		total += secs
 		jc := junitCase{
 			Name:      filepath.Base(c.Name()),
-			Classname: strings.ReplaceAll(filepath.ToSlash(filepath.Dir(c.Path)), "/", "."),
+			Classname: strings.ReplaceAll(path.Dir(names[i]), "/", "."),
+			File:      xmlSafe(names[i]),
 			Time:      fmt.Sprintf("%.3f", secs),
 			SystemOut: "captures: " + captureList(c) + "\nexpected: " + c.Expected + "\ngot: " + c.Got,
 		}
@@ -137,11 +161,30 @@ func WriteJUnit(w io.Writer, rep *expect.Report) error {
 			}
 			jc.Failure = &junitProblem{Message: xmlSafe(lines[0]), Type: "mismatch", Body: xmlSafe(strings.Join(lines, "\n"))}
 		}
+		jc.Classname = xmlSafe(jc.Classname)
 		jc.SystemOut = xmlSafe(jc.SystemOut)
 		suite.Cases = append(suite.Cases, jc)
 	}
 	suite.Time = fmt.Sprintf("%.3f", total)
-	out, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{suite}}, "", "  ")
+	return writeJUnitDoc(w, suite)
+}
+
+// WriteJUnitError renders a check run that could not start (a usage
+// error, no expectation found, a bad config) as JUnit with one errored
+// case, so a CI job never picks up an old file in its place.
+func WriteJUnitError(w io.Writer, err error, at time.Time) error {
+	msg := xmlSafe(err.Error())
+	return writeJUnitDoc(w, junitSuite{
+		Name: junitName, Tests: 1, Errors: 1, Time: "0.000", Timestamp: at.UTC().Format(junitTimestamp),
+		Cases: []junitCase{{Name: junitName, Classname: "ipsreplay", Time: "0.000",
+			Error: &junitProblem{Message: msg, Type: "usage", Body: msg}}},
+	})
+}
+
+func writeJUnitDoc(w io.Writer, suite junitSuite) error {
+	root := junitSuites{Name: suite.Name, Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
+		Time: suite.Time, Suites: []junitSuite{suite}}
+	out, err := xml.MarshalIndent(root, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -151,6 +194,47 @@ func WriteJUnit(w io.Writer, rep *expect.Report) error {
 	b.WriteByte('\n')
 	_, err = w.Write(b.Bytes())
 	return err
+}
+
+// junitPaths names each case's expectation file with forward slashes:
+// relative to rep.Base when the file is under it, else as given when that
+// is a relative path below the working directory, else relative to the
+// directory those cases share, under that directory's own name, so no
+// absolute path leaks into a name.
+func junitPaths(rep *expect.Report) []string {
+	abs := make([]string, len(rep.Cases))
+	for i := range rep.Cases {
+		a, err := filepath.Abs(rep.Cases[i].Path)
+		if err != nil {
+			a = rep.Cases[i].Path
+		}
+		abs[i] = a
+	}
+	out := make([]string, len(abs))
+	var outside []int
+	for i, a := range abs {
+		p := filepath.Clean(rep.Cases[i].Path)
+		if rel, err := filepath.Rel(rep.Base, a); rep.Base != "" && err == nil && !strings.HasPrefix(rel, "..") {
+			out[i] = filepath.ToSlash(rel)
+		} else if !filepath.IsAbs(p) && !strings.HasPrefix(p, "..") {
+			out[i] = filepath.ToSlash(p)
+		} else {
+			outside = append(outside, i)
+		}
+	}
+	if len(outside) > 0 {
+		common := filepath.Dir(abs[outside[0]])
+		for _, i := range outside[1:] {
+			for !strings.HasPrefix(abs[i], common+string(filepath.Separator)) && filepath.Dir(common) != common {
+				common = filepath.Dir(common)
+			}
+		}
+		for _, i := range outside {
+			rel, _ := filepath.Rel(filepath.Dir(common), abs[i])
+			out[i] = filepath.ToSlash(rel)
+		}
+	}
+	return out
 }
 
 // xmlSafe drops characters XML 1.0 cannot carry at all (control bytes

@@ -18,7 +18,7 @@ import (
 // them merged from two captures), a failure with diffs, an error, and an
 // expectation --update rewrote. It returns a fresh value each call.
 func checkReport() *expect.Report {
-	return &expect.Report{Cases: []expect.Case{
+	return &expect.Report{Start: time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC), Cases: []expect.Case{
 		{
 			Path:     "pcaps/portscan.expect.json",
 			Captures: []string{"pcaps/portscan.pcap"},
@@ -185,16 +185,22 @@ func TestWriteCheckCounts(t *testing.T) {
 
 // junit is the JUnit document as a CI system reads it back.
 type junit struct {
-	XMLName xml.Name `xml:"testsuites"`
-	Suites  []struct {
-		Name     string `xml:"name,attr"`
-		Tests    int    `xml:"tests,attr"`
-		Failures int    `xml:"failures,attr"`
-		Errors   int    `xml:"errors,attr"`
-		Time     string `xml:"time,attr"`
-		Cases    []struct {
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Time     string   `xml:"time,attr"`
+	Suites   []struct {
+		Name      string `xml:"name,attr"`
+		Tests     int    `xml:"tests,attr"`
+		Failures  int    `xml:"failures,attr"`
+		Errors    int    `xml:"errors,attr"`
+		Time      string `xml:"time,attr"`
+		Timestamp string `xml:"timestamp,attr"`
+		Cases     []struct {
 			Name      string        `xml:"name,attr"`
 			Classname string        `xml:"classname,attr"`
+			File      string        `xml:"file,attr"`
 			Time      string        `xml:"time,attr"`
 			Failure   *junitProblem `xml:"failure"`
 			Error     *junitProblem `xml:"error"`
@@ -231,7 +237,14 @@ func TestWriteJUnit(t *testing.T) {
 	if !reflect.DeepEqual(rep, checkReport()) {
 		t.Error("WriteJUnit modified the report")
 	}
-	s := parseJUnit(t, buf.Bytes()).Suites[0]
+	doc := parseJUnit(t, buf.Bytes())
+	s := doc.Suites[0]
+	if doc.Tests != 5 || doc.Failures != 1 || doc.Errors != 1 || doc.Time != "1.545" {
+		t.Errorf("root: tests %d, failures %d, errors %d, time %s; want the suite's totals", doc.Tests, doc.Failures, doc.Errors, doc.Time)
+	}
+	if s.Timestamp != "2026-12-05T04:00:00" {
+		t.Errorf("timestamp %q, want the run's start in UTC", s.Timestamp)
+	}
 	if s.Name != "ipsreplay check" || s.Tests != 5 || s.Failures != 1 || s.Errors != 1 {
 		t.Errorf("suite %q: tests %d, failures %d, errors %d; want ipsreplay check, 5, 1, 1", s.Name, s.Tests, s.Failures, s.Errors)
 	}
@@ -253,8 +266,8 @@ func TestWriteJUnit(t *testing.T) {
 	}
 	for i, w := range want {
 		c := s.Cases[i]
-		if c.Name != w.name || c.Classname != w.class || c.Time != w.time {
-			t.Errorf("case %d: name %q, classname %q, time %q; want %q, %q, %q", i, c.Name, c.Classname, c.Time, w.name, w.class, w.time)
+		if c.Name != w.name || c.Classname != w.class || c.Time != w.time || c.File != rep.Cases[i].Path {
+			t.Errorf("case %d: name %q, classname %q, time %q, file %q; want %q, %q, %q, %q", i, c.Name, c.Classname, c.Time, c.File, w.name, w.class, w.time, rep.Cases[i].Path)
 		}
 		if (c.Failure != nil) != w.failure || (c.Error != nil) != w.err {
 			t.Errorf("case %s: failure %+v, error %+v; want failure %v, error %v", c.Name, c.Failure, c.Error, w.failure, w.err)
@@ -350,3 +363,44 @@ func TestWriteCheckErrors(t *testing.T) {
 type countWriter struct{ calls int }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.calls++; return io.Discard.Write(p) }
+
+// The names in JUnit do not depend on where the corpus was checked out:
+// relative to the base directory, or to the directory the cases share.
+func TestJUnitPaths(t *testing.T) {
+	tests := []struct {
+		base  string
+		paths []string
+		want  []string
+	}{
+		{"/builds/p", []string{"/builds/p/pcaps/a.expect.json", "/builds/p/pcaps/lab/b.expect.json"},
+			[]string{"pcaps/a.expect.json", "pcaps/lab/b.expect.json"}},
+		{"", []string{"pcaps/a.expect.json"}, []string{"pcaps/a.expect.json"}},
+		{"/home/me", []string{"/srv/ci/corpus/a.expect.json", "/srv/ci/corpus/x/b.expect.json"},
+			[]string{"corpus/a.expect.json", "corpus/x/b.expect.json"}},
+		{"/home/me", []string{"/srv/ci/corpus/a.expect.json"}, []string{"corpus/a.expect.json"}},
+	}
+	for _, tt := range tests {
+		rep := &expect.Report{Base: tt.base}
+		for _, p := range tt.paths {
+			rep.Cases = append(rep.Cases, expect.Case{Path: p})
+		}
+		if got := junitPaths(rep); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("base %q, paths %q: %q, want %q", tt.base, tt.paths, got, tt.want)
+		}
+	}
+}
+
+// A run that cannot start still writes a valid JUnit file: one errored
+// case saying why.
+func TestWriteJUnitError(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJUnitError(&buf, errors.New("--shard \"3/2\": want I/N\x01"), time.Date(2026, 12, 5, 4, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseJUnit(t, buf.Bytes())
+	s := doc.Suites[0]
+	if doc.Tests != 1 || doc.Errors != 1 || s.Tests != 1 || s.Errors != 1 || len(s.Cases) != 1 || s.Cases[0].Error == nil ||
+		!strings.Contains(s.Cases[0].Error.Message, "--shard") || s.Timestamp != "2026-12-05T04:00:00" {
+		t.Errorf("document %+v", doc)
+	}
+}

@@ -27,7 +27,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			analyzeCommand(stdin),
 			replayCommand(stdin),
 			captureCommand(),
-			checkCommand(),
+			checkCommand(args),
 			configCommand(),
 			signaturesCommand(),
 			exclusionsCommand(stdin),
@@ -36,7 +36,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	for _, c := range app.Commands {
 		// one line on stderr and exit 2, not a help dump on stdout
-		c.OnUsageError = onUsageError
+		if c.OnUsageError == nil {
+			c.OnUsageError = onUsageError
+		}
 	}
 	err := app.RunContext(ctx, args)
 	if err == nil && len(args) > 1 && !isKnownCommand(app, args[1]) && args[1][0] != '-' {

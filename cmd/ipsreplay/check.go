@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -35,7 +38,9 @@ type CheckOptions struct {
 	Shard, Shards int
 }
 
-func checkCommand() *cli.Command {
+// checkCommand is `ipsreplay check`; args are the command line, read for
+// --junit when the flags themselves do not parse.
+func checkCommand(args []string) *cli.Command {
 	return &cli.Command{
 		Name:      "check",
 		Usage:     "run captures against their expectation files (NAME.expect.json) for CI",
@@ -51,33 +56,100 @@ func checkCommand() *cli.Command {
 			&cli.StringFlag{Name: "shard", Usage: "run only the I-th of N slices of the cases (`I/N`, e.g. 2/4), for CI jobs that split a corpus"},
 			homeNetFlag(),
 		}, signatureFlags()...),
-		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 {
-				return usagef("check needs at least one directory, expectation file or capture")
-			}
-			if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
-				return err
-			}
-			if c.Int("jobs") < 1 {
-				return usagef("--jobs %d: want 1 or more cases at once", c.Int("jobs"))
-			}
-			shard, shards, err := parseShard(c.String("shard"))
-			if err != nil {
-				return err
-			}
-			return runCheck(c.Context, CheckOptions{
-				Jobs:       c.Int("jobs"),
-				Shard:      shard,
-				Shards:     shards,
-				Paths:      c.Args().Slice(),
-				Update:     c.Bool("update"),
-				JUnit:      c.String("junit"),
-				ConfigFile: c.String("config"),
-				Sets:       c.StringSlice("set"),
-				HomeNet:    c.String("home-net"),
-				Signatures: signatureOptions(c),
-			}, c.App.Writer)
+		// a usage error still leaves a JUnit file, so CI never reads an
+		// old one in its place
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			err = usagef("%v", err)
+			writeJUnitError(junitArg(args), err)
+			return err
 		},
+		Action: func(c *cli.Context) error {
+			err := checkAction(c)
+			var ran *junitHandled
+			if err != nil && !errors.As(err, &ran) {
+				writeJUnitError(c.String("junit"), err)
+			}
+			if ran != nil {
+				return ran.err
+			}
+			return err
+		},
+	}
+}
+
+// junitHandled wraps an error after which no JUnit error file is written:
+// the run wrote its report (and JUnit file), or --junit names an input.
+type junitHandled struct{ err error }
+
+func (r *junitHandled) Error() string { return r.err.Error() }
+func (r *junitHandled) Unwrap() error { return r.err }
+
+// writeJUnitError writes the JUnit file of a run that could not start,
+// if one was asked for; a failure to write it is already beside the point.
+// Only a JUnit file or nothing is replaced: a command line that did not
+// parse may name anything after --junit.
+func writeJUnitError(path string, runErr error) {
+	if path == "" || path == "-" {
+		return
+	}
+	if f, err := os.Open(path); err == nil {
+		head := make([]byte, 5)
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		if string(head[:n]) != "<?xml" {
+			return
+		}
+	}
+	var b bytes.Buffer
+	if report.WriteJUnitError(&b, runErr, time.Now()) == nil {
+		_ = safefile.Write(path, b.Bytes(), 0o644)
+	}
+}
+
+// junitArg finds --junit's value in a command line that did not parse.
+func junitArg(args []string) string {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "junit" {
+			continue
+		}
+		if hasValue {
+			return value
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+func checkAction(c *cli.Context) error {
+	{
+		if c.NArg() == 0 {
+			return usagef("check needs at least one directory, expectation file or capture")
+		}
+		if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
+			return err
+		}
+		if c.Int("jobs") < 1 {
+			return usagef("--jobs %d: want 1 or more cases at once", c.Int("jobs"))
+		}
+		shard, shards, err := parseShard(c.String("shard"))
+		if err != nil {
+			return err
+		}
+		return runCheck(c.Context, CheckOptions{
+			Jobs:       c.Int("jobs"),
+			Shard:      shard,
+			Shards:     shards,
+			Paths:      c.Args().Slice(),
+			Update:     c.Bool("update"),
+			JUnit:      c.String("junit"),
+			ConfigFile: c.String("config"),
+			Sets:       c.StringSlice("set"),
+			HomeNet:    c.String("home-net"),
+			Signatures: signatureOptions(c),
+		}, c.App.Writer)
 	}
 }
 
@@ -127,6 +199,25 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 		return s, nil
 	}
 	rep, runErr := expect.Run(ctx, files, expect.RunOptions{Config: cfg, Update: opts.Update, Signatures: reload, Jobs: opts.Jobs})
+	rep.Base, _ = os.Getwd()
+	if err := writeCheckReport(opts, rep, stdout); err != nil {
+		return &junitHandled{err}
+	}
+	if runErr != nil {
+		return &junitHandled{runErr}
+	}
+	_, failed, errored, _ := rep.Counts()
+	switch {
+	case errored > 0:
+		return &junitHandled{&inputError{fmt.Errorf("%d of %d checks could not run", errored, len(rep.Cases))}}
+	case failed > 0:
+		return &junitHandled{fmt.Errorf("%d of %d checks failed", failed, len(rep.Cases))}
+	}
+	return nil
+}
+
+// writeCheckReport writes the table to stdout and the JUnit file.
+func writeCheckReport(opts CheckOptions, rep *expect.Report, stdout io.Writer) error {
 	if err := report.WriteCheck(stdout, rep); err != nil {
 		return err
 	}
@@ -138,16 +229,6 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 		if err := safefile.Write(opts.JUnit, b.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("writing JUnit: %w", err)
 		}
-	}
-	if runErr != nil {
-		return runErr
-	}
-	_, failed, errored, _ := rep.Counts()
-	switch {
-	case errored > 0:
-		return &inputError{fmt.Errorf("%d of %d checks could not run", errored, len(rep.Cases))}
-	case failed > 0:
-		return fmt.Errorf("%d of %d checks failed", failed, len(rep.Cases))
 	}
 	return nil
 }
@@ -168,7 +249,7 @@ func checkJUnitOutput(opts CheckOptions, files []string) error {
 		}
 	}
 	if err := safefile.CheckOutput(opts.JUnit, inputs); err != nil {
-		return &inputError{fmt.Errorf("--junit %w", err)}
+		return &junitHandled{&inputError{fmt.Errorf("--junit %w", err)}}
 	}
 	return nil
 }

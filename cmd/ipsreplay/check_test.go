@@ -102,6 +102,7 @@ type junitDoc struct {
 		Cases    []struct {
 			Name      string `xml:"name,attr"`
 			Classname string `xml:"classname,attr"`
+			File      string `xml:"file,attr"`
 			Failure   *struct {
 				Message string `xml:"message,attr"`
 				Body    string `xml:",chardata"`
@@ -641,4 +642,54 @@ func TestCheckShards(t *testing.T) {
 	if one.code != exitOK || four.stdout != one.stdout {
 		t.Errorf("--jobs 4 reports differently from --jobs 1:\n%s\n---\n%s", four.stdout, one.stdout)
 	}
+}
+
+// A check that cannot start still writes its JUnit file, one errored
+// case saying why, so CI never reads an old file in its place; but only
+// a JUnit file (or nothing) is ever replaced.
+func TestCheckJUnitOnUsageError(t *testing.T) {
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "junit.xml")
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"check", "--junit", junit, "--bogus", pcaps}, "bogus"},
+		{"unknown flag first", []string{"check", "--bogus", "--junit=" + junit, pcaps}, "bogus"},
+		{"bad shard", []string{"check", "--junit", junit, "--shard", "5/2", pcaps}, "--shard"},
+		{"nothing to check", []string{"check", "--junit", junit, t.TempDir()}, "no expectation files"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			put(t, dir, "junit.xml", "<?xml version=\"1.0\"?><testsuites><testsuite name=\"old\" tests=\"9\"></testsuite></testsuites>")
+			r := runArgs(t, tt.args...)
+			r.wantCode(t, exitInput)
+			doc := readJUnit(t, junit)
+			s := doc.Suites[0]
+			if s.Tests != 1 || s.Errors != 1 || len(s.Cases) != 1 || s.Cases[0].Error == nil || !strings.Contains(s.Cases[0].Error.Message, tt.want) {
+				t.Errorf("JUnit after %q: %+v", tt.args, s)
+			}
+		})
+	}
+	t.Run("not a JUnit file", func(t *testing.T) {
+		notes := put(t, dir, "notes.txt", "keep me")
+		r := runArgs(t, "check", "--bogus", "--junit", notes, pcaps)
+		r.wantCode(t, exitInput)
+		if got := string(readFile(t, notes)); got != "keep me" {
+			t.Errorf("--junit naming another file replaced it: %q", got)
+		}
+	})
+	t.Run("names do not depend on the checkout", func(t *testing.T) {
+		abs, err := filepath.Abs(pcaps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runArgs(t, "check", "--junit", junit, abs)
+		r.wantCode(t, exitOK)
+		for _, c := range readJUnit(t, junit).Suites[0].Cases {
+			if filepath.IsAbs(c.File) || strings.Contains(c.Classname, "/") || !strings.HasSuffix(c.File, ".expect.json") {
+				t.Errorf("case %s: file %q, classname %q", c.Name, c.File, c.Classname)
+			}
+		}
+	})
 }
