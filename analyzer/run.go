@@ -59,7 +59,7 @@ func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (
 // analyze is Analyze with at most maxOpen files open at once, opened with
 // open (openSource when nil): tests count the openings through it.
 func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, maxOpen int,
-	open func(path string, index uint32, stdin io.Reader, bufSize int) (*Source, error)) (*Result, error) {
+	open func(ctx context.Context, path string, index uint32, stdin io.Reader, bufSize int) (*Source, error)) (*Result, error) {
 	e, err := NewEngine(cfg)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		bufSize = 64 << 10 // many files: keep memory bounded
 	}
 	m := &merger{ctx: ctx, maxOpen: max(maxOpen, 2), openFn: func(path string, index uint32) (*Source, error) {
-		return open(path, index, opts.Stdin, bufSize)
+		return open(ctx, path, index, opts.Stdin, bufSize)
 	}}
 	for i, path := range files {
 		idx := e.AddFile(path)
@@ -93,7 +93,9 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		}
 		if err != nil {
 			summaries[i] = FileSummary{Path: displayPath(path), Error: err.Error()}
-			errs = append(errs, err)
+			if !errors.Is(err, ErrInterrupted) { // the run's error says it
+				errs = append(errs, err)
+			}
 			continue
 		}
 		if path != StdinPath && total >= 0 {
@@ -106,12 +108,17 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 	}
 
 	runErr := feed(ctx, e, m, total, opts)
+	if runErr == nil && ctx.Err() != nil {
+		// a read the cancellation cut short ended its file early, and
+		// the others may have ended before the next check
+		runErr = ctx.Err()
+	}
 	m.finish()
 	e.Finish()
 
 	for _, c := range m.all {
 		summaries[c.index] = c.sum
-		if c.err != nil {
+		if c.err != nil && !errors.Is(c.err, ErrInterrupted) {
 			errs = append(errs, c.err)
 			warnings = append(warnings, c.err.Error()+"; packets before it were analysed")
 		}
