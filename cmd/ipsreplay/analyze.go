@@ -251,7 +251,8 @@ func writeOutput(output string, doc []byte, stdout io.Writer) error {
 
 // checkOutput refuses (bad input, exit 2) an output file that is one of
 // the run's inputs: the captures, found in directories too, and the side
-// files. It runs before the analysis, so nothing is read in vain.
+// files; and (exit 1, as writing it would) a read-only one. It runs
+// before the analysis, so nothing is read in vain.
 func checkOutput(output string, files []string, opts AnalyzeOptions) error {
 	if output == "" || output == "-" {
 		return nil
@@ -260,6 +261,9 @@ func checkOutput(output string, files []string, opts AnalyzeOptions) error {
 	inputs = append(inputs, opts.Signatures.RuleFiles...)
 	if err := safefile.CheckOutput(output, inputs); err != nil {
 		return &inputError{err}
+	}
+	if err := safefile.CheckWritable(output); err != nil {
+		return fmt.Errorf("writing report: %w", err)
 	}
 	return nil
 }
