@@ -25,9 +25,13 @@ type RunOptions struct {
 	// for transmitting it onto an interface, or showing replay progress.
 	Tap func(t int64, data []byte)
 	// MaxOpenFiles bounds the capture files open at once while merging;
-	// 0 is maxOpenCaptures (64), and less than 2 is 2.
+	// 0 is DefaultMaxOpenFiles, and less than 2 is 2.
 	MaxOpenFiles int
 }
+
+// DefaultMaxOpenFiles is RunOptions.MaxOpenFiles's default (see
+// maxOpenCaptures for the trade-off).
+const DefaultMaxOpenFiles = maxOpenCaptures
 
 // InputError is returned when some inputs could not be read completely; the
 // Result still covers everything that was read.

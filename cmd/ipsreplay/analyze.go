@@ -36,6 +36,7 @@ type AnalyzeOptions struct {
 	Stdin         io.Reader
 	Signatures    SignatureOptions
 	Stderr        io.Writer // for warnings while setting up; nil for none
+	MaxOpenFiles  int       // --max-open-files; 0 for the default
 
 	// CompareExclude, when set, is a second exclusion list (or noList):
 	// the captures are analysed with each list and the what-if comparison
@@ -54,6 +55,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
+			maxOpenFilesFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
@@ -79,6 +81,10 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				}
 				if opts.PerFile {
 					return usagef("--compare-exclude compares one merged timeline; it cannot be used with --per-file")
+				}
+				if c.IsSet("max-open-files") {
+					// the what-if runs keep the default bound for now
+					return usagef("--max-open-files cannot be used with --compare-exclude yet")
 				}
 				if !format.Renders(report.WhatIf) {
 					return usagef("--compare-exclude writes a table or json what-if report, not %s", format)
@@ -148,11 +154,11 @@ func captureFiles(paths []string) ([]string, error) {
 }
 
 // analyzeFiles runs one batch analysis with a progress bar on stderr.
-func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, stdin io.Reader, progress bool,
+func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, opts AnalyzeOptions,
 	stderr io.Writer, what string) (*analyzer.Result, error) {
-	show, end := progressBar(progress, stderr, what)
+	show, end := progressBar(opts.Progress, stderr, what)
 	defer end()
-	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: stdin, Progress: show})
+	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: show, MaxOpenFiles: opts.MaxOpenFiles})
 }
 
 // progressBar makes the progress bar of a batch analysis described as
@@ -189,7 +195,7 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	var inputErrs []error
 	interrupted := false
 	for i, g := range groups {
-		res, err := analyzeFiles(ctx, g, cfg, opts.Stdin, opts.Progress, stderr, "analysing")
+		res, err := analyzeFiles(ctx, g, cfg, opts, stderr, "analysing")
 		if err != nil && res == nil {
 			return err
 		}

@@ -54,6 +54,23 @@ func homeNetFlag() cli.Flag {
 	}
 }
 
+// maxOpenFilesFlag is --max-open-files, for the commands that read
+// directories of captures into one timeline.
+func maxOpenFilesFlag() cli.Flag {
+	return &cli.IntFlag{
+		Name:  "max-open-files",
+		Value: analyzer.DefaultMaxOpenFiles,
+		Usage: "keep at most `N` capture files open at once while merging many into one timeline (2 or more): " +
+			"higher reopens fewer files when many .gz or pcapng captures overlap in time, lower uses fewer file descriptors and less memory",
+		Action: func(_ *cli.Context, n int) error {
+			if n < 2 {
+				return usagef("--max-open-files %d: must be 2 or more", n)
+			}
+			return nil
+		},
+	}
+}
+
 // analysisOptions reads analysisFlags into the options they fill.
 func analysisOptions(c *cli.Context) AnalyzeOptions {
 	return AnalyzeOptions{
@@ -66,6 +83,7 @@ func analysisOptions(c *cli.Context) AnalyzeOptions {
 		HomeNet:       c.String("home-net"),
 		Signatures:    signatureOptions(c),
 		Stderr:        c.App.ErrWriter,
+		MaxOpenFiles:  c.Int("max-open-files"), // 0, the default, where the command has no such flag
 	}
 }
 
