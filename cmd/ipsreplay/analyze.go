@@ -121,6 +121,7 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	}
 	t.Apply(&cfg)
 	cfg.Autoblock, cfg.SimulateIPS = opts.Autoblock, opts.SimulateIPS
+	opts.Signatures.MaxRules = cfg.Rules.MaxRules
 	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, opts.Stderr)
 	if err != nil {
 		return cfg, err

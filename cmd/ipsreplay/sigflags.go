@@ -23,6 +23,9 @@ type SignatureOptions struct {
 	// AddressGroups are --address-group NAME=VALUE: rule variables as
 	// suricata.yaml's vars.address-groups defines them.
 	AddressGroups []string
+	// MaxRules is rules.max_rules, from the config and --set; 0 for the
+	// default.
+	MaxRules int
 }
 
 // analysisFlags are the flags every analysing command (analyze, replay,
@@ -126,6 +129,7 @@ func loadSignatures(opts SignatureOptions, home analyzer.HomeNet, stderr io.Writ
 		RuleFiles: opts.RuleFiles,
 		Vars:      vars,
 		Strict:    opts.StrictRules,
+		MaxRules:  opts.MaxRules,
 	})
 	if err != nil {
 		return nil, &inputError{err}
