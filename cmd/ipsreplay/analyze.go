@@ -218,7 +218,7 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	}
 	if interrupted {
 		for _, e := range inputErrs {
-			fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+			errorLine(stderr, "%v", e)
 		}
 		return context.Canceled
 	}

@@ -106,7 +106,7 @@ func runCapture(ctx context.Context, opts CaptureOptions, stdout, stderr io.Writ
 		return captureOpenError(err)
 	}
 	defer c.Close()
-	fmt.Fprintf(stderr, "ipsreplay: capturing on %s, link type %s, snapshot length %d bytes%s\n",
+	errorLine(stderr, "capturing on %s, link type %s, snapshot length %d bytes%s",
 		opts.Iface, c.LinkType(), c.Snaplen(), captureEnd(opts.Live))
 
 	sum, runErr := c.Run(ctx, e)
@@ -114,7 +114,7 @@ func runCapture(ctx context.Context, opts CaptureOptions, stdout, stderr io.Writ
 	closeErr := c.Close()
 	e.Finish()
 	res := e.Result([]analyzer.FileSummary{sum.File}, sum.Warnings)
-	fmt.Fprintf(stderr, "ipsreplay: %d packets captured, %d received by filter, %d dropped by kernel (%s)\n",
+	errorLine(stderr, "%d packets captured, %d received by filter, %d dropped by kernel (%s)",
 		sum.File.Packets, sum.Received, sum.Dropped, stopText(sum.Stop))
 	if writeErr != nil {
 		return writeErr

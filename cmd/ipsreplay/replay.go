@@ -144,7 +144,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if tx != nil {
 		sent := tx.Stats()
 		res.Warnings = append(res.Warnings, sent.String(opts.OutIface))
-		fmt.Fprintf(stderr, "ipsreplay: %s\n", sent.String(opts.OutIface))
+		errorLine(stderr, "%s", sent.String(opts.OutIface))
 	}
 	if writeErr != nil {
 		return writeErr

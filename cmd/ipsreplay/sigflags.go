@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"time"
 
@@ -136,7 +135,7 @@ func loadSignatures(opts SignatureOptions, home analyzer.HomeNet, stderr io.Writ
 	}
 	if stderr != nil {
 		for _, w := range set.StaleWarnings(time.Now(), "today") {
-			fmt.Fprintf(stderr, "ipsreplay: warning: %s\n", w)
+			errorLine(stderr, "warning: %s", w)
 		}
 	}
 	return set, nil
