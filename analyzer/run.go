@@ -75,6 +75,7 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		errs     []error
 		warnings []string
 		total    int64
+		cut      bool // a source's open or read was interrupted
 	)
 	files, warnings = dropRepeats(files)
 	summaries := make([]FileSummary, len(files))
@@ -97,7 +98,9 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		}
 		if err != nil {
 			summaries[i] = FileSummary{Path: displayPath(path), Error: err.Error()}
-			if !errors.Is(err, ErrInterrupted) { // the run's error says it
+			if errors.Is(err, ErrInterrupted) {
+				cut = true // the run's error says it
+			} else {
 				errs = append(errs, err)
 			}
 			continue
@@ -112,20 +115,25 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 	}
 
 	runErr := feed(ctx, e, m, total, opts)
-	if runErr == nil && ctx.Err() != nil {
-		// a read the cancellation cut short ended its file early, and
-		// the others may have ended before the next check
-		runErr = ctx.Err()
-	}
 	m.finish()
 	e.Finish()
 
 	for _, c := range m.all {
 		summaries[c.index] = c.sum
-		if c.err != nil && !errors.Is(c.err, ErrInterrupted) {
+		if errors.Is(c.err, ErrInterrupted) {
+			cut = true
+			continue
+		}
+		if c.err != nil {
 			errs = append(errs, c.err)
 			warnings = append(warnings, c.err.Error()+"; packets before it were analysed")
 		}
+	}
+	if runErr == nil && cut {
+		// a read the cancellation cut short ended its file early, and
+		// the run may have ended before its next check of ctx; a run
+		// that read everything before it is whole
+		runErr = ctx.Err()
 	}
 	if runErr != nil {
 		warnings = append(warnings, "stopped early: "+runErr.Error()+"; the report covers what was read")
