@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -14,4 +17,20 @@ func unreadBytes(w *os.File) (int, bool) {
 		return 0, false
 	}
 	return int(n), true
+}
+
+// waitingForWriter reports whether a thread of process pid waits in
+// open(2) of a FIFO for a writer (its wchan); ok is false where /proc
+// cannot tell.
+func waitingForWriter(pid int) (waiting, ok bool) {
+	chans, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+	if err != nil || len(chans) == 0 {
+		return false, false
+	}
+	for _, c := range chans {
+		if b, err := os.ReadFile(c); err == nil && strings.Contains(string(b), "wait_for_partner") {
+			return true, true
+		}
+	}
+	return false, true
 }

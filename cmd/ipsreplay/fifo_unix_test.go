@@ -93,7 +93,7 @@ func TestSignalEndsStalledRead(t *testing.T) {
 				}
 				waitDrained(t, w)
 			} else {
-				time.Sleep(300 * time.Millisecond) // the command is in open(2) by now
+				waitInOpen(t, cmd.Process.Pid)
 			}
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
@@ -154,4 +154,23 @@ func waitDrained(t *testing.T, w *os.File) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("the command did not read the capture within 5s")
+}
+
+// waitInOpen waits until process pid is in open(2) of the FIFO, past
+// signal.Notify: a signal before it would kill the process outright.
+func waitInOpen(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		waiting, ok := waitingForWriter(pid)
+		if !ok {
+			time.Sleep(time.Second) // no way to ask: give it time
+			return
+		}
+		if waiting {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the command did not open the FIFO within 5s")
 }
