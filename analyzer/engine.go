@@ -493,9 +493,7 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	s.DecodeErrors = e.dec.decodeErrors()
 	s.Evictions = e.evictions()
 	for _, ev := range s.Evictions {
-		r.Warnings = append(r.Warnings, fmt.Sprintf(
-			"%s: %d entries evicted at the table cap; detections may be undercounted (raise the cap with --set)",
-			ev.Reason, ev.Count))
+		r.Warnings = append(r.Warnings, evictionWarning(ev))
 	}
 	if n := e.flows.streamGaps(); n > 0 {
 		r.Warnings = append(r.Warnings, fmt.Sprintf(

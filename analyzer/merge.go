@@ -28,7 +28,7 @@ type cursor struct {
 	path   string
 	index  uint32
 	src    *Source // nil while closed
-	pinned bool    // standard input: cannot be reopened, so never closed early
+	pinned bool    // standard input, a FIFO: cannot be reopened, so never closed early
 
 	// the head record, the next to merge: its time orders the heap, and
 	// num and offset find it again after the file was closed
@@ -69,7 +69,7 @@ func (m *merger) add(path string, index uint32) error {
 	if err != nil {
 		return err
 	}
-	c := &cursor{path: path, index: index, src: s, pinned: path == StdinPath}
+	c := &cursor{path: path, index: index, src: s, pinned: s.stream}
 	m.all = append(m.all, c)
 	m.opened = append(m.opened, c)
 	if !m.advance(c) {
@@ -215,7 +215,7 @@ func (s *Source) seekRecord(offset int64, num uint64) bool {
 // classic pcap in a file (counter.r is the file itself unless compressed).
 func (s *Source) seekable() bool {
 	_, ok := s.counter.r.(io.Seeker)
-	return ok && s.Format == "pcap" && s.ng == nil && s.Path != StdinPath
+	return ok && s.Format == "pcap" && s.ng == nil && !s.stream
 }
 
 // bytesRead is how far the files have been read, for progress.

@@ -85,8 +85,8 @@ type openCounter struct {
 	open, most, opens int
 }
 
-func (o *openCounter) openSource(path string, index uint32, stdin io.Reader, bufSize int) (*Source, error) {
-	s, err := openSource(path, index, stdin, bufSize)
+func (o *openCounter) openSource(ctx context.Context, path string, index uint32, stdin io.Reader, bufSize int) (*Source, error) {
+	s, err := openSource(ctx, path, index, stdin, bufSize)
 	if err != nil {
 		return nil, err
 	}
@@ -209,11 +209,11 @@ func TestMergeReopenFails(t *testing.T) {
 		files = append(files, path)
 	}
 	oc := &openCounter{}
-	open := func(path string, index uint32, stdin io.Reader, bufSize int) (*Source, error) {
+	open := func(ctx context.Context, path string, index uint32, stdin io.Reader, bufSize int) (*Source, error) {
 		if path == files[1] && oc.opens >= len(files) {
 			os.Remove(path)
 		}
-		return oc.openSource(path, index, stdin, bufSize)
+		return oc.openSource(ctx, path, index, stdin, bufSize)
 	}
 	res, err := analyze(context.Background(), files, cfg, RunOptions{}, 2, open)
 	var ie *InputError

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -145,7 +146,7 @@ func TestPcapngSections(t *testing.T) {
 		{"pcapng.gz", ngGzipped(t, f.Bytes()), readBufferSize},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := openSource(StdinPath, 0, bytes.NewReader(tc.data), tc.buf)
+			s, err := openSource(context.Background(), StdinPath, 0, bytes.NewReader(tc.data), tc.buf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +305,7 @@ func TestPcapngOpenErrors(t *testing.T) {
 		{"only a section header", whole, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := openSource(StdinPath, 0, bytes.NewReader(tc.data), readBufferSize)
+			s, err := openSource(context.Background(), StdinPath, 0, bytes.NewReader(tc.data), readBufferSize)
 			if tc.is == nil {
 				if err != nil || s.Next() || s.Err() != nil {
 					t.Fatalf("err %v; want an empty capture", err)
@@ -363,7 +364,7 @@ func TestPcapngNextAllocs(t *testing.T) {
 	for i := range 3000 {
 		f.epb(0, uint64(i), pkt)
 	}
-	s, err := openSource(StdinPath, 0, bytes.NewReader(f.Bytes()), readBufferSize)
+	s, err := openSource(context.Background(), StdinPath, 0, bytes.NewReader(f.Bytes()), readBufferSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +391,7 @@ func BenchmarkPcapngNext(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		s, err := openSource(StdinPath, 0, bytes.NewReader(data), readBufferSize)
+		s, err := openSource(context.Background(), StdinPath, 0, bytes.NewReader(data), readBufferSize)
 		if err != nil {
 			b.Fatal(err)
 		}

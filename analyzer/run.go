@@ -25,9 +25,13 @@ type RunOptions struct {
 	// for transmitting it onto an interface, or showing replay progress.
 	Tap func(t int64, data []byte)
 	// MaxOpenFiles bounds the capture files open at once while merging;
-	// 0 is maxOpenCaptures (64), and less than 2 is 2.
+	// 0 is DefaultMaxOpenFiles, and less than 2 is 2.
 	MaxOpenFiles int
 }
+
+// DefaultMaxOpenFiles is RunOptions.MaxOpenFiles's default (see
+// maxOpenCaptures for the trade-off).
+const DefaultMaxOpenFiles = maxOpenCaptures
 
 // InputError is returned when some inputs could not be read completely; the
 // Result still covers everything that was read.
@@ -59,7 +63,7 @@ func Analyze(ctx context.Context, files []string, cfg Config, opts RunOptions) (
 // analyze is Analyze with at most maxOpen files open at once, opened with
 // open (openSource when nil): tests count the openings through it.
 func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, maxOpen int,
-	open func(path string, index uint32, stdin io.Reader, bufSize int) (*Source, error)) (*Result, error) {
+	open func(ctx context.Context, path string, index uint32, stdin io.Reader, bufSize int) (*Source, error)) (*Result, error) {
 	e, err := NewEngine(cfg)
 	if err != nil {
 		return nil, err
@@ -71,6 +75,7 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		errs     []error
 		warnings []string
 		total    int64
+		cut      bool // a source's open or read was interrupted
 	)
 	files, warnings = dropRepeats(files)
 	summaries := make([]FileSummary, len(files))
@@ -79,7 +84,7 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		bufSize = 64 << 10 // many files: keep memory bounded
 	}
 	m := &merger{ctx: ctx, maxOpen: max(maxOpen, 2), openFn: func(path string, index uint32) (*Source, error) {
-		return open(path, index, opts.Stdin, bufSize)
+		return open(ctx, path, index, opts.Stdin, bufSize)
 	}}
 	for i, path := range files {
 		idx := e.AddFile(path)
@@ -93,7 +98,11 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 		}
 		if err != nil {
 			summaries[i] = FileSummary{Path: displayPath(path), Error: err.Error()}
-			errs = append(errs, err)
+			if errors.Is(err, ErrInterrupted) {
+				cut = true // the run's error says it
+			} else {
+				errs = append(errs, err)
+			}
 			continue
 		}
 		if path != StdinPath && total >= 0 {
@@ -111,10 +120,20 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 
 	for _, c := range m.all {
 		summaries[c.index] = c.sum
+		if errors.Is(c.err, ErrInterrupted) {
+			cut = true
+			continue
+		}
 		if c.err != nil {
 			errs = append(errs, c.err)
 			warnings = append(warnings, c.err.Error()+"; packets before it were analysed")
 		}
+	}
+	if runErr == nil && cut {
+		// a read the cancellation cut short ended its file early, and
+		// the run may have ended before its next check of ctx; a run
+		// that read everything before it is whole
+		runErr = ctx.Err()
 	}
 	if runErr != nil {
 		warnings = append(warnings, "stopped early: "+runErr.Error()+"; the report covers what was read")

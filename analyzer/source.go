@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -87,15 +88,19 @@ type Source struct {
 	Summary FileSummary
 	linkSet map[LinkType]bool
 	err     error
+	stream  bool // no regular file: cannot be reopened, reads may wait
 }
 
 // OpenSource opens path ("-" for stdin, which must then be given as r) and
 // reads the capture header. index is the file's position in the run.
 func OpenSource(path string, index uint32, stdin io.Reader) (*Source, error) {
-	return openSource(path, index, stdin, readBufferSize)
+	return openSource(context.Background(), path, index, stdin, readBufferSize)
 }
 
-func openSource(path string, index uint32, stdin io.Reader, bufSize int) (*Source, error) {
+// openSource is OpenSource for a run: a source that is no regular file
+// (standard input, a FIFO) is opened and read so that cancelling ctx ends
+// a wait on it (see openInput).
+func openSource(ctx context.Context, path string, index uint32, stdin io.Reader, bufSize int) (*Source, error) {
 	s := &Source{Path: path, Index: index, linkSet: map[LinkType]bool{}}
 	s.Summary.Path = displayPath(path)
 	var raw io.Reader
@@ -103,14 +108,22 @@ func openSource(path string, index uint32, stdin io.Reader, bufSize int) (*Sourc
 		if stdin == nil {
 			stdin = os.Stdin
 		}
-		raw = stdin
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		raw, s.stream = stdin, true
+		if f, ok := stdin.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				s.stream = false // redirected from a file: the fast path
+			}
 		}
-		s.closer = f
-		raw = f
+		if s.stream && ctx.Done() != nil {
+			r := interruptible(ctx, stdin, false)
+			s.closer, raw = r, r
+		}
+	} else {
+		r, stream, err := openInput(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		s.closer, s.stream, raw = r, stream, r
 	}
 	if err := s.open(raw, bufSize); err != nil {
 		s.Close()
@@ -131,6 +144,9 @@ func (s *Source) open(raw io.Reader, bufSize int) error {
 	s.buf = bufio.NewReaderSize(s.counter, bufSize)
 	magic, err := s.buf.Peek(4)
 	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err // a read error, or an interruption, is no empty file
+		}
 		if len(magic) == 0 {
 			return fmt.Errorf("%w: file is empty", ErrNotCapture)
 		}
@@ -157,6 +173,9 @@ func (s *Source) open(raw io.Reader, bufSize int) error {
 		s.buf = bufio.NewReaderSize(s.counter, bufSize)
 	}
 	head, err := s.buf.Peek(24)
+	if errors.Is(err, ErrInterrupted) {
+		return err
+	}
 	if len(head) < 4 {
 		if zr != nil && err != nil && !errors.Is(err, io.EOF) {
 			// the decompressor failed before the capture header
@@ -292,6 +311,12 @@ func (s *Source) read() (data []byte, ci gopacket.CaptureInfo, err error) {
 }
 
 func (s *Source) fail(err error) {
+	if errors.Is(err, ErrInterrupted) {
+		// not the capture's fault: no truncation, and the run says it stopped
+		s.err = fmt.Errorf("%s: packet %d at offset %d: %w", displayPath(s.Path), s.Num+1, s.start, err)
+		s.Summary.Error = s.err.Error()
+		return
+	}
 	if errors.Is(err, io.EOF) {
 		s.err = io.EOF
 		if s.ng != nil && s.Summary.Packets > 0 && !s.anySupportedLink() {

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ type fuzzCaptureResult struct {
 // error that names the input and, once past the header, the position.
 func fuzzCaptureRead(t *testing.T, data []byte, bufSize int) fuzzCaptureResult {
 	var out fuzzCaptureResult
-	s, err := openSource(StdinPath, 0, bytes.NewReader(data), bufSize)
+	s, err := openSource(context.Background(), StdinPath, 0, bytes.NewReader(data), bufSize)
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), "<stdin>: ") {
 			t.Fatalf("open error does not name the input: %v", err)

@@ -1,33 +1,63 @@
 package analyzer
 
 import (
+	"context"
+	"errors"
+	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
 
-// A content split across two TCP segments matches once, on the segment
-// that completes it; a retransmitted or out-of-order segment does not make
-// bytes adjacent that never were.
-func TestRuleMatchesAcrossSegments(t *testing.T) {
-	dir := t.TempDir()
-	rulesFile, c, conn := rsWeb(t, dir, `alert tcp any any -> any 80 (msg:"split marker"; flow:established,to_server; content:"ATTACK-MARKER-1234"; sid:1; rev:1;)
-`)
-	conn.send(2*time.Second, true, []byte("GET / HTTP/1.1\r\nX-Data: ATTACK-MAR"))
-	want := conn.send(3*time.Second, true, []byte("KER-1234\r\n\r\n"))
-	// a second connection where the halves never meet: a lost segment
-	other, _ := c.open(4*time.Second, rsClient, rsServer, 40001, 80)
-	other.send(5*time.Second, true, []byte("GET / HTTP/1.1\r\nX-Data: ATTACK-MAR"))
-	other.cseq += 100 // 100 bytes lost
-	other.send(6*time.Second, true, []byte("KER-1234\r\n\r\n"))
-	path := filepath.Join(dir, "split.pcap")
-	c.write(path)
-
-	res := rsAnalyze(t, rulesFile, path)
-	if len(res.Alerts) != 1 {
-		t.Fatalf("%d alerts, want 1 (the split content, not across the gap): %+v", len(res.Alerts), res.Alerts)
+// A read that waits on standard input (here a pipe nobody writes to, or
+// one that sent a header and stalled) ends when the run is cancelled: the
+// run stops with the context's error, and the wait is no input error.
+func TestAnalyzeCancelEndsStalledStdin(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "pcaps", "bruteforce-ftp.pcap"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if a := res.Alerts[0]; a.SID != 1 || a.FirstPacket.Packet != want {
-		t.Errorf("alert sid %d at packet %d, want sid 1 at packet %d", a.SID, a.FirstPacket.Packet, want)
+	cfg, err := DefaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		first []byte // written before the writer stalls
+	}{
+		{"nothing", nil},
+		{"header", data[:24]},
+		{"capture", data},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, w := io.Pipe()
+			defer w.Close()
+			go w.Write(tc.first)
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			res, err := Analyze(ctx, []string{StdinPath}, cfg, RunOptions{Stdin: r})
+			if took := time.Since(start); took > 5*time.Second {
+				t.Fatalf("took %v", took)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) || IsInputError(err) {
+				t.Fatalf("err = %v, want the context's error alone", err)
+			}
+			if res == nil {
+				t.Fatal("no result")
+			}
+		})
+	}
+}
+
+// A directory where a capture is expected says so, not "file is empty".
+func TestOpenSourceDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := OpenSource(dir, 0, nil)
+	if err == nil || !strings.Contains(err.Error(), "is a directory") || strings.Contains(err.Error(), "empty") {
+		t.Fatalf("err = %v, want it to say it is a directory", err)
 	}
 }

@@ -134,7 +134,18 @@ type Config struct {
 	// loaded from a file no cap and others 16 MiB; the default 64 MiB holds
 	// about 600,000 host names.
 	DatasetMemcap int `json:"dataset_memcap"`
+
+	// MaxRules caps the rules loaded from all signature packs and --rules
+	// files together (signatures.LoadSet): every rule costs memory and
+	// time on each packet its prefilter does not rule out, so a wrong or
+	// generated input is refused, naming the file and line where the cap
+	// is passed, rather than slowing a run to a crawl. ET Open is some
+	// 50,000 rules; the default is ten times that.
+	MaxRules int `json:"max_rules"`
 }
+
+// DefaultMaxRules is Config.MaxRules's default.
+const DefaultMaxRules = 500_000
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
@@ -151,6 +162,7 @@ func DefaultConfig() Config {
 		ActionOrder:              []string{"pass", "drop", "reject", "alert"},
 		PacketAlertMax:           15,
 		DatasetMemcap:            64 << 20,
+		MaxRules:                 DefaultMaxRules,
 	}
 }
 
@@ -171,5 +183,6 @@ func (c Config) Validate() error {
 		ck.Fail("action_order: %v", err)
 	}
 	ck.Int("dataset_memcap", c.DatasetMemcap, 1<<10, 1<<40)
+	ck.Int("max_rules", c.MaxRules, 1, 1<<24)
 	return ck.Err()
 }

@@ -318,3 +318,48 @@ func FuzzDatasetLine(f *testing.F) {
 		}
 	})
 }
+
+// A dataset file is read under a byte cap and an entry cap (lowered here):
+// a regular file over the byte cap is refused unread, an endless device
+// once it passes it, and a file with too many lines at the first line
+// over; each error names the file and the cap.
+func TestLoadDatasetFileCaps(t *testing.T) {
+	saved := datasetFileCaps
+	defer func() { datasetFileCaps = saved }()
+	datasetFileCaps.bytes, datasetFileCaps.entries = 100, 3
+	dir := writeFiles(t, map[string]string{
+		"big.lst":   strings.Repeat("1.2.3.4\n", 20),
+		"three.lst": "1.2.3.4\n1.2.3.5\n\n1.2.3.6\n",
+		"four.lst":  "1.2.3.4\nx\n1.2.3.5\n1.2.3.6\n",
+	})
+	tests := []struct {
+		name  string
+		load  string
+		state bool
+		err   string // "" for none; else the whole error after the file name
+	}{
+		{"under both caps", filepath.Join(dir, "three.lst"), false, ""},
+		{"over the byte cap", filepath.Join(dir, "big.lst"), false, ": larger than 100 bytes, the cap for a dataset file"},
+		{"a state file over the byte cap", filepath.Join(dir, "big.lst"), true, ": larger than 100 bytes, the cap for a dataset file"},
+		{"an endless device", "/dev/zero", false, ": larger than 100 bytes, the cap for a dataset file"},
+		{"over the entry cap, skipped lines counted", filepath.Join(dir, "four.lst"), false, ":4: dataset s: more than 3 entries, the cap for a dataset file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := os.Stat(tt.load); err != nil {
+				t.Skip(err)
+			}
+			sp := &datasetSpec{name: "s", typ: rules.DatasetIPv4, load: tt.load, state: tt.state}
+			d, _, err := loadDataset(sp, 1<<20)
+			if tt.err == "" {
+				if err != nil || len(d.entries) != 3 {
+					t.Fatalf("err %v; want 3 entries", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.load) || !strings.HasSuffix(err.Error(), tt.err) {
+				t.Fatalf("error %v, want one naming %s and ending %q", err, tt.load, tt.err)
+			}
+		})
+	}
+}

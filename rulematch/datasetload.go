@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ipsreplay/ipsreplay/internal/capped"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -105,6 +106,15 @@ func (g *datasetRegistry) forget(idx int) {
 	g.specs = g.specs[:idx]
 }
 
+// datasetFileCaps are the caps on one dataset file, a variable so that
+// tests can lower them.
+var datasetFileCaps = struct {
+	bytes   int64
+	entries int
+}{capped.DatasetBytes, capped.DatasetEntries}
+
+const datasetFileKind = "a dataset file"
+
 // maxDatasetLine bounds one line of a set file (Suricata reads lines of up
 // to 1023 bytes; base64 strings may be long).
 const maxDatasetLine = 64 << 10
@@ -126,9 +136,15 @@ func loadDataset(sp *datasetSpec, defaultMemcap int64) (*dataset, []string, erro
 		return nil, nil, fmt.Errorf("dataset %s: %w", sp.name, err)
 	}
 	defer f.Close()
+	caps := datasetFileCaps
+	// a regular file over the cap is refused unread; anything else (a
+	// FIFO, /dev/zero) once it passes it
+	if _, err := capped.Check(f, datasetFileKind, caps.bytes); err != nil {
+		return nil, nil, fmt.Errorf("dataset %s: %s: %w", sp.name, sp.load, err)
+	}
 	var warns []string
-	skippedLines := 0
-	br := bufio.NewReaderSize(f, 4096)
+	skippedLines, entries := 0, 0
+	br := bufio.NewReaderSize(capped.NewReader(f, datasetFileKind, caps.bytes), 4096)
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -151,6 +167,10 @@ func loadDataset(sp *datasetSpec, defaultMemcap int64) (*dataset, []string, erro
 		if len(line) > 0 {
 			text := strings.TrimRight(string(line), "\r\n")
 			if text != "" {
+				if entries++; entries > caps.entries {
+					return nil, warns, fmt.Errorf("%s:%d: dataset %s: %w", sp.load, n, sp.name,
+						&capped.TooManyError{What: datasetFileKind, Cap: caps.entries})
+				}
 				if msg := d.addLine(text); msg != "" {
 					if msg == errDatasetFull {
 						return nil, warns, fmt.Errorf("%s:%d: dataset %s: too large for its memcap of %d bytes", sp.load, n, sp.name, d.memcap)

@@ -238,6 +238,16 @@ func TestLoadPack(t *testing.T) {
 			wantErr: []string{`signatures.json: line 3 col 3: signature 2 (sid 2): severity "urgent"`},
 		},
 		{
+			name:    "terminal escape in the name",
+			pack:    testPack{name: "web\x1b]0;x\x07", version: "2.0.0", released: "2026-01-01", files: goodPack().files},
+			wantErr: []string{`name "web\x1b]0;x\a": control characters are not allowed`}, wantCorrupt: true,
+		},
+		{
+			name:    "terminal escape in the version",
+			pack:    testPack{name: "web", version: "2.0.0\x1b[2J", released: "2026-01-01", files: goodPack().files},
+			wantErr: []string{`version "2.0.0\x1b[2J": control characters are not allowed`}, wantCorrupt: true,
+		},
+		{
 			name:    "bad rule",
 			pack:    withFile(goodPack(), "rules/web.rules", "# web\n"+`alert tcp any any -> (msg:"header too short"; sid:9200009;)`+"\n"),
 			wantErr: []string{"rules/web.rules:2:"}, wantCorrupt: true,

@@ -32,6 +32,9 @@ type SetOptions struct {
 	// Packs are always strict: a pack that does not parse is corrupt and
 	// falls back to the previous one.
 	Strict bool
+	// MaxRules caps the rules of all packs and rule files together
+	// (rules.max_rules); 0 is rulematch.DefaultMaxRules.
+	MaxRules int
 }
 
 // Set is the signatures in force for a run: the packs, one catalog of all
@@ -52,9 +55,16 @@ type Set struct {
 // else wrong is an error naming the file and line.
 func LoadSet(opts SetOptions) (*Set, error) {
 	var packs []*LoadedPack
+	count := ruleCount{max: opts.MaxRules}
+	if count.max <= 0 {
+		count.max = rulematch.DefaultMaxRules
+	}
 	if !opts.NoDefault {
 		def, err := EmbeddedDefaultVars(opts.Vars)
 		if err != nil {
+			return nil, err
+		}
+		if err := count.add(def); err != nil {
 			return nil, err
 		}
 		packs = append(packs, def)
@@ -64,12 +74,18 @@ func LoadSet(opts SetOptions) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := count.add(p); err != nil {
+			return nil, err
+		}
 		packs = append(packs, p)
 	}
 	bases := map[string]bool{}
 	for _, file := range opts.RuleFiles {
 		p, err := looseRules(file, opts.Vars, opts.Strict)
 		if err != nil {
+			return nil, err
+		}
+		if err := count.add(p); err != nil {
 			return nil, err
 		}
 		// Rule files add up, never replace one another as packs of the
@@ -141,6 +157,22 @@ func LoadSet(opts SetOptions) (*Set, error) {
 		s.Warnings = append(s.Warnings, p.Warnings...)
 	}
 	return s, nil
+}
+
+// ruleCount adds up the rules of the packs and rule files as they load,
+// so that loading stops at the first file that passes the cap.
+type ruleCount struct{ max, n int }
+
+// add counts p's rules, or names the rule that passes the cap. A pack that
+// replaces another (same name) still counts: both were held to parse.
+func (c *ruleCount) add(p *LoadedPack) error {
+	if c.n+len(p.Rules) <= c.max {
+		c.n += len(p.Rules)
+		return nil
+	}
+	r := p.Rules[c.max-c.n]
+	return fmt.Errorf("%s:%d: more than %d rules in all signature packs and rule files together, the cap (rules.max_rules)",
+		r.File, r.Line, c.max)
 }
 
 // looseRules wraps a bare rules file as a pack of its own, named after the

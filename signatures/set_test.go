@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -115,5 +116,50 @@ func TestLoadSetSameFileName(t *testing.T) {
 	}
 	if active, _ := s.RuleCounts(); active != 2 {
 		t.Errorf("%d rules active, want 2 (packs %q)", active, s.PackNames())
+	}
+}
+
+// The rules of all packs and rule files together are capped: loading
+// stops at the file that passes the cap, naming the first rule over it.
+func TestLoadSetMaxRules(t *testing.T) {
+	dir := t.TempDir()
+	rulesText := func(first, n int) string {
+		var b strings.Builder
+		b.WriteString("# comment\n")
+		for sid := first; sid < first+n; sid++ {
+			fmt.Fprintf(&b, "alert tcp any any -> any any (msg:\"r%d\"; sid:%d;)\n", sid, sid)
+		}
+		return b.String()
+	}
+	a, b := filepath.Join(dir, "a.rules"), filepath.Join(dir, "b.rules")
+	if err := os.WriteFile(a, []byte(rulesText(1, 3)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(rulesText(10, 3)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		max  int
+		err  string // "" for none
+	}{
+		{"all six", 6, ""},
+		{"the default", 0, ""},
+		{"five", 5, b + ":4: more than 5 rules in all signature packs and rule files together, the cap (rules.max_rules)"},
+		{"two", 2, a + ":4: more than 2 rules"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: []string{a, b}, Vars: rules.DefaultVars(), MaxRules: tt.max})
+			if tt.err == "" {
+				if err != nil || len(s.Rules) != 6 {
+					t.Fatalf("err %v; want the six rules", err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+				t.Fatalf("error %v, want one starting %q", err, tt.err)
+			}
+		})
 	}
 }

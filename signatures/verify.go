@@ -12,6 +12,7 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/internal/capped"
 	"github.com/ipsreplay/ipsreplay/internal/jsonfile"
+	"github.com/ipsreplay/ipsreplay/internal/termsafe"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -109,8 +110,14 @@ func readManifest(fsys fs.FS) (*Manifest, error) {
 		return nil, at("name", errors.New("name is required"))
 	case strings.ContainsAny(m.Name, " \t/\\"):
 		return nil, at("name", fmt.Errorf("name %q: want one word (no spaces or slashes)", m.Name))
+	case termsafe.Escape(m.Name) != m.Name:
+		// printed in reports and on terminals: an escape sequence there
+		// would act on the reader's terminal
+		return nil, at("name", fmt.Errorf("name %q: control characters are not allowed", m.Name))
 	case m.Version == "":
 		return nil, at("version", errors.New("version is required"))
+	case termsafe.Escape(m.Version) != m.Version:
+		return nil, at("version", fmt.Errorf("version %q: control characters are not allowed", m.Version))
 	case len(m.Files) == 0:
 		return nil, at("files", errors.New("files is empty; list every file of the pack with its sha256"))
 	}

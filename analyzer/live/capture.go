@@ -18,6 +18,7 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/internal/safefile"
 	"github.com/ipsreplay/ipsreplay/packet"
 )
 
@@ -198,8 +199,13 @@ func activate(iface string, snaplen int, promisc bool, bufSize int) (*pcap.Handl
 	return in.Activate()
 }
 
-// create opens the --write file and writes its header.
+// create opens the --write file and writes its header. The file is
+// written as packets come, as tcpdump -w does, not replaced whole; but a
+// file made read-only is refused (root could truncate it anyway).
 func (c *Capture) create(path string) error {
+	if err := safefile.CheckWritable(path); err != nil {
+		return errors.Unwrap(err) // the caller names the path
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err

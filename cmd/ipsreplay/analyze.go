@@ -37,6 +37,7 @@ type AnalyzeOptions struct {
 	Stdin         io.Reader
 	Signatures    SignatureOptions
 	Stderr        io.Writer // for warnings while setting up; nil for none
+	MaxOpenFiles  int       // --max-open-files; 0 for the default
 
 	// CompareExclude, when set, is a second exclusion list (or noList):
 	// the captures are analysed with each list and the what-if comparison
@@ -55,6 +56,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
+			maxOpenFilesFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
@@ -80,6 +82,10 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				}
 				if opts.PerFile {
 					return usagef("--compare-exclude compares one merged timeline; it cannot be used with --per-file")
+				}
+				if c.IsSet("max-open-files") {
+					// the what-if runs keep the default bound for now
+					return usagef("--max-open-files cannot be used with --compare-exclude yet")
 				}
 				if !format.Renders(report.WhatIf) {
 					return usagef("--compare-exclude writes a table or json what-if report, not %s", format)
@@ -116,6 +122,7 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	}
 	t.Apply(&cfg)
 	cfg.Autoblock, cfg.SimulateIPS = opts.Autoblock, opts.SimulateIPS
+	opts.Signatures.MaxRules = cfg.Rules.MaxRules
 	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, opts.Stderr)
 	if err != nil {
 		return cfg, err
@@ -149,11 +156,11 @@ func captureFiles(paths []string) ([]string, error) {
 }
 
 // analyzeFiles runs one batch analysis with a progress bar on stderr.
-func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, stdin io.Reader, progress bool,
+func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, opts AnalyzeOptions,
 	stderr io.Writer, what string) (*analyzer.Result, error) {
-	show, end := progressBar(progress, stderr, what)
+	show, end := progressBar(opts.Progress, stderr, what)
 	defer end()
-	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: stdin, Progress: show})
+	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: show, MaxOpenFiles: opts.MaxOpenFiles})
 }
 
 // progressBar makes the progress bar of a batch analysis described as
@@ -192,7 +199,7 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	// format has already written the group's events through cfg.OnEvent.
 	analyzeAll := func(cfg analyzer.Config, done func(*analyzer.Result) error) error {
 		for i, g := range groups {
-			res, err := analyzeFiles(ctx, g, cfg, opts.Stdin, opts.Progress, stderr, "analysing")
+			res, err := analyzeFiles(ctx, g, cfg, opts, stderr, "analysing")
 			if err != nil && res == nil {
 				return err
 			}
@@ -231,7 +238,7 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	}
 	if interrupted {
 		for _, e := range inputErrs {
-			fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+			errorLine(stderr, "%v", e)
 		}
 		return context.Canceled
 	}
@@ -301,7 +308,8 @@ func writeOutput(output string, doc []byte, stdout io.Writer) error {
 
 // checkOutput refuses (bad input, exit 2) an output file that is one of
 // the run's inputs: the captures, found in directories too, and the side
-// files. It runs before the analysis, so nothing is read in vain.
+// files; and (exit 1, as writing it would) a read-only one. It runs
+// before the analysis, so nothing is read in vain.
 func checkOutput(output string, files []string, opts AnalyzeOptions) error {
 	if output == "" || output == "-" {
 		return nil
@@ -310,6 +318,9 @@ func checkOutput(output string, files []string, opts AnalyzeOptions) error {
 	inputs = append(inputs, opts.Signatures.RuleFiles...)
 	if err := safefile.CheckOutput(output, inputs); err != nil {
 		return &inputError{err}
+	}
+	if err := safefile.CheckWritable(output); err != nil {
+		return fmt.Errorf("writing report: %w", err)
 	}
 	return nil
 }

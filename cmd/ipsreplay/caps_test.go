@@ -36,6 +36,11 @@ func TestSideInputCaps(t *testing.T) {
 	}
 	pack := filepath.Join(dir, "pack")
 	sparse("pack/manifest.json")
+	twoRules := filepath.Join(dir, "two.rules")
+	if err := os.WriteFile(twoRules, []byte("alert tcp any any -> any any (msg:\"a\"; sid:1;)\n"+
+		"alert tcp any any -> any any (msg:\"b\"; sid:2;)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name string
@@ -48,6 +53,8 @@ func TestSideInputCaps(t *testing.T) {
 		{"exclusion list", []string{"--exclude", sparse("big.txt")}, dir + "/big.txt: larger than 16 MiB, the cap for an exclusion list"},
 		{"exclusion entries", []string{"--exclude", manyPath}, manyPath + ":100001: more than 100000 entries, the cap for an exclusion list"},
 		{"threshold file", []string{"--threshold-file", sparse("threshold.config")}, dir + "/threshold.config: larger than 16 MiB, the cap for a threshold file"},
+		{"rules in all", []string{"--set", "rules.max_rules=1", "--no-builtins", "--rules", twoRules},
+			twoRules + ":2: more than 1 rules in all signature packs and rule files together, the cap (rules.max_rules)"},
 	}
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		tests = append(tests, []struct {

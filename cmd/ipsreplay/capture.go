@@ -12,6 +12,7 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
 	"github.com/ipsreplay/ipsreplay/analyzer/live"
+	"github.com/ipsreplay/ipsreplay/internal/safefile"
 	"github.com/ipsreplay/ipsreplay/report"
 )
 
@@ -97,12 +98,15 @@ func runCapture(ctx context.Context, opts CaptureOptions, stdout, stderr io.Writ
 	opts.Live.Progress = func(packets, bytes uint64) {
 		bar.show(int64(bytes), -1, func() string { return fmt.Sprintf("captured %d packets", packets) })
 	}
+	if err := checkCaptureOutputs(opts); err != nil {
+		return err
+	}
 	c, err := live.Open(opts.Iface, opts.Live)
 	if err != nil {
 		return captureOpenError(err)
 	}
 	defer c.Close()
-	fmt.Fprintf(stderr, "ipsreplay: capturing on %s, link type %s, snapshot length %d bytes%s\n",
+	errorLine(stderr, "capturing on %s, link type %s, snapshot length %d bytes%s",
 		opts.Iface, c.LinkType(), c.Snaplen(), captureEnd(opts.Live))
 
 	sum, runErr := c.Run(ctx, e)
@@ -110,7 +114,7 @@ func runCapture(ctx context.Context, opts CaptureOptions, stdout, stderr io.Writ
 	closeErr := c.Close()
 	e.Finish()
 	res := e.Result([]analyzer.FileSummary{sum.File}, sum.Warnings)
-	fmt.Fprintf(stderr, "ipsreplay: %d packets captured, %d received by filter, %d dropped by kernel (%s)\n",
+	errorLine(stderr, "%d packets captured, %d received by filter, %d dropped by kernel (%s)",
 		sum.File.Packets, sum.Received, sum.Dropped, stopText(sum.Stop))
 	if writeErr != nil {
 		return writeErr
@@ -122,6 +126,33 @@ func runCapture(ctx context.Context, opts CaptureOptions, stdout, stderr io.Writ
 		return runErr
 	}
 	return closeErr
+}
+
+// checkCaptureOutputs refuses, before capturing, what writing would
+// clobber or fail on at the end: --write or -o naming an input (a side
+// file) or each other, and a read-only file. The --write file is written
+// as packets come, like tcpdump -w, so it is checked here and not
+// replaced whole.
+func checkCaptureOutputs(opts CaptureOptions) error {
+	if err := checkOutput(opts.Analyze.Output, []string{opts.Live.Write}, opts.Analyze); err != nil {
+		return err
+	}
+	w := opts.Live.Write
+	if w == "" {
+		return nil
+	}
+	if w == opts.Analyze.Output {
+		// not caught above while neither exists yet
+		return &inputError{fmt.Errorf("--write %s: %w (as -o)", w, safefile.ErrIsInput)}
+	}
+	if err := checkOutput(w, nil, opts.Analyze); err != nil {
+		var ie *inputError
+		if errors.As(err, &ie) {
+			return &inputError{fmt.Errorf("--write %w", ie.err)}
+		}
+		return fmt.Errorf("--write %w", errors.Unwrap(err))
+	}
+	return nil
 }
 
 // captureOpenError gives a bad interface, filter or link type exit code 2

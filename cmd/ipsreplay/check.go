@@ -163,6 +163,7 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 		return err
 	}
 	t.Apply(&cfg)
+	opts.Signatures.MaxRules = cfg.Rules.MaxRules
 	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, nil)
 	if err != nil {
 		return err

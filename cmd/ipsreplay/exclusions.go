@@ -33,6 +33,7 @@ func exclusionsCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "min-confidence", Value: "medium", Usage: "lowest verdict confidence that becomes an entry: low, medium or high"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the list to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
+			maxOpenFilesFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			switch c.String("min-confidence") {
@@ -89,7 +90,7 @@ func runSuggest(ctx context.Context, opts SuggestOptions, stdout, stderr io.Writ
 	if err := checkOutput(opts.Output, files, a); err != nil {
 		return err
 	}
-	res, runErr := analyzeFiles(ctx, files, cfg, a.Stdin, a.Progress, stderr, "analysing")
+	res, runErr := analyzeFiles(ctx, files, cfg, a, stderr, "analysing")
 	if runErr != nil && res == nil {
 		return runErr
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/internal/termsafe"
 )
 
 // Exit codes, documented in the README.
@@ -47,23 +48,30 @@ func exitCode(err error, stderr io.Writer) int {
 		if err == context.Canceled {
 			fmt.Fprintln(stderr, "ipsreplay: interrupted; the report covers the packets read before it")
 		} else { // a command that wrote no report says why
-			fmt.Fprintf(stderr, "ipsreplay: %v\n", err)
+			errorLine(stderr, "%v", err)
 		}
 		return exitInterrupted
 	case errors.As(err, &ae):
 		for _, e := range ae.Errs {
-			fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+			errorLine(stderr, "%v", e)
 		}
 		return exitInput
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "ipsreplay: %v (see ipsreplay help)\n", ue)
+		errorLine(stderr, "%v (see ipsreplay help)", ue)
 		return exitInput
 	case errors.As(err, &ie):
-		fmt.Fprintf(stderr, "ipsreplay: %v\n", ie)
+		errorLine(stderr, "%v", ie)
 		return exitInput
 	}
-	fmt.Fprintf(stderr, "ipsreplay: %v\n", err)
+	errorLine(stderr, "%v", err)
 	return exitError
+}
+
+// errorLine prints one "ipsreplay: ..." line on stderr with its text made
+// safe for a terminal (termsafe.Escape): messages carry file names, found
+// in directories as well as typed, and text from packs and rule files.
+func errorLine(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "ipsreplay: %s\n", termsafe.Escape(fmt.Sprintf(format, args...)))
 }
 
 // afterReport is the error a command returns once its report of what was
@@ -75,7 +83,7 @@ func afterReport(err error, stderr io.Writer) error {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		if errors.As(err, &ie) {
 			for _, e := range ie.Errs {
-				fmt.Fprintf(stderr, "ipsreplay: %v\n", e)
+				errorLine(stderr, "%v", e)
 			}
 		}
 		return context.Canceled

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 )
@@ -41,7 +40,7 @@ func withInterrupts(parent context.Context, sigs <-chan os.Signal, exit func(int
 			if stopped() {
 				return
 			}
-			fmt.Fprintf(stderr, "ipsreplay: %v again: exiting at once, without a report\n", s)
+			errorLine(stderr, "%v again: exiting at once, without a report", s)
 			exit(130)
 		case <-done:
 		}

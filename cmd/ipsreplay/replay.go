@@ -39,6 +39,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
+			maxOpenFilesFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -109,7 +110,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if opts.Stream != "" {
 		cfg.OnEvent = streamer(opts.Stream, stdout, &writeErr)
 	}
-	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin}
+	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin, MaxOpenFiles: opts.Analyze.MaxOpenFiles}
 	if opts.Speed > 0 {
 		run.Pacer = analyzer.NewPacer(opts.Speed, nil)
 		run.Pacer.SetMaxJump(cfg.Capture.MaxTimeJump.D())
@@ -143,7 +144,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if tx != nil {
 		sent := tx.Stats()
 		res.Warnings = append(res.Warnings, sent.String(opts.OutIface))
-		fmt.Fprintf(stderr, "ipsreplay: %s\n", sent.String(opts.OutIface))
+		errorLine(stderr, "%s", sent.String(opts.OutIface))
 	}
 	if writeErr != nil {
 		return writeErr

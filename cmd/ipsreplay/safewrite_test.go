@@ -110,3 +110,53 @@ func TestCheckUpdateReadOnlyExpectation(t *testing.T) {
 		t.Fatalf("mode after update %v, want 0664", st.Mode().Perm())
 	}
 }
+
+// TestOutputsCheckedBeforeTheRun: capture's --write and -o, and replay's
+// -o, naming an input (or each other) or a read-only file are refused
+// before anything is captured or replayed (capture never reaches the
+// interface, so no privileges are needed), and the file is left as it was.
+func TestOutputsCheckedBeforeTheRun(t *testing.T) {
+	dir := t.TempDir()
+	exclude := put(t, dir, "hosts.txt", "10.9.9.9\n")
+	readOnly := put(t, dir, "old.pcap", "keep")
+	if err := os.Chmod(readOnly, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(dir, "new.pcap") // exists for no case
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		parts []string
+	}{
+		{"capture --write read-only", []string{"capture", "-i", "lo", "--write", readOnly}, exitError,
+			[]string{"--write " + readOnly + ": ", "read-only"}},
+		{"capture --write the exclusion list", []string{"capture", "-i", "lo", "--exclude", exclude, "--write", exclude}, exitInput,
+			[]string{"--write " + exclude + ": ", "is also an input"}},
+		{"capture --write the same as -o", []string{"capture", "-i", "lo", "-o", fresh, "--write", fresh}, exitInput,
+			[]string{"--write " + fresh + ": ", "is also an input"}},
+		{"capture -o read-only", []string{"capture", "-i", "lo", "-o", readOnly}, exitError,
+			[]string{readOnly + ": ", "read-only"}},
+		{"capture -o the exclusion list", []string{"capture", "-i", "lo", "--exclude", exclude, "-o", exclude}, exitInput,
+			[]string{exclude + ": ", "is also an input"}},
+		{"replay -o read-only", []string{"replay", "--speed", "max", "-o", readOnly, capture("portscan.pcap")}, exitError,
+			[]string{readOnly + ": ", "read-only"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runArgs(t, tt.args...)
+			r.wantCode(t, tt.code)
+			r.wantOneErrorLine(t, tt.parts...)
+			r.wantNoStdout(t) // nothing replayed or captured first
+			if got := readFile(t, readOnly); string(got) != "keep" {
+				t.Fatalf("read-only file changed: %q", got)
+			}
+			if got := readFile(t, exclude); string(got) != "10.9.9.9\n" {
+				t.Fatalf("exclusion list changed: %q", got)
+			}
+			if _, err := os.Stat(fresh); err == nil {
+				t.Fatal("the output file was created")
+			}
+		})
+	}
+}

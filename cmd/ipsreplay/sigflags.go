@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"time"
 
@@ -23,6 +22,9 @@ type SignatureOptions struct {
 	// AddressGroups are --address-group NAME=VALUE: rule variables as
 	// suricata.yaml's vars.address-groups defines them.
 	AddressGroups []string
+	// MaxRules is rules.max_rules, from the config and --set; 0 for the
+	// default.
+	MaxRules int
 }
 
 // analysisFlags are the flags every analysing command (analyze, replay,
@@ -54,6 +56,23 @@ func homeNetFlag() cli.Flag {
 	}
 }
 
+// maxOpenFilesFlag is --max-open-files, for the commands that read
+// directories of captures into one timeline.
+func maxOpenFilesFlag() cli.Flag {
+	return &cli.IntFlag{
+		Name:  "max-open-files",
+		Value: analyzer.DefaultMaxOpenFiles,
+		Usage: "keep at most `N` capture files open at once while merging many into one timeline (2 or more): " +
+			"higher reopens fewer files when many .gz or pcapng captures overlap in time, lower uses fewer file descriptors and less memory",
+		Action: func(_ *cli.Context, n int) error {
+			if n < 2 {
+				return usagef("--max-open-files %d: must be 2 or more", n)
+			}
+			return nil
+		},
+	}
+}
+
 // analysisOptions reads analysisFlags into the options they fill.
 func analysisOptions(c *cli.Context) AnalyzeOptions {
 	return AnalyzeOptions{
@@ -66,6 +85,7 @@ func analysisOptions(c *cli.Context) AnalyzeOptions {
 		HomeNet:       c.String("home-net"),
 		Signatures:    signatureOptions(c),
 		Stderr:        c.App.ErrWriter,
+		MaxOpenFiles:  c.Int("max-open-files"), // 0, the default, where the command has no such flag
 	}
 }
 
@@ -108,13 +128,14 @@ func loadSignatures(opts SignatureOptions, home analyzer.HomeNet, stderr io.Writ
 		RuleFiles: opts.RuleFiles,
 		Vars:      vars,
 		Strict:    opts.StrictRules,
+		MaxRules:  opts.MaxRules,
 	})
 	if err != nil {
 		return nil, &inputError{err}
 	}
 	if stderr != nil {
 		for _, w := range set.StaleWarnings(time.Now(), "today") {
-			fmt.Fprintf(stderr, "ipsreplay: warning: %s\n", w)
+			errorLine(stderr, "warning: %s", w)
 		}
 	}
 	return set, nil

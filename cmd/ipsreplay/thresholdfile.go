@@ -60,7 +60,7 @@ func loadThresholdFile(path string, opts SignatureOptions, home analyzer.HomeNet
 	}
 	if stderr != nil {
 		for _, w := range tf.Warnings {
-			fmt.Fprintf(stderr, "ipsreplay: warning: %s\n", w)
+			errorLine(stderr, "warning: %s", w)
 		}
 		type gidSID struct{ gid, sid uint32 }
 		have := make(map[gidSID]bool, len(loaded))
@@ -69,7 +69,7 @@ func loadThresholdFile(path string, opts SignatureOptions, home analyzer.HomeNet
 		}
 		for _, e := range tf.Entries {
 			if e.SID != 0 && !have[gidSID{e.GID, e.SID}] {
-				fmt.Fprintf(stderr, "ipsreplay: warning: %s: %s for gen_id %d, sig_id %d: no such rule is loaded; the line changes nothing\n", e.Where, e.Kind, e.GID, e.SID)
+				errorLine(stderr, "warning: %s: %s for gen_id %d, sig_id %d: no such rule is loaded; the line changes nothing", e.Where, e.Kind, e.GID, e.SID)
 			}
 		}
 	}

@@ -42,6 +42,15 @@ const (
 	// each costs some 500 bytes held for the whole run, and every alert is
 	// checked against them in turn (a 1M-line list took 570 MB).
 	ListEntries = 100_000
+	// DatasetBytes caps a dataset's load or state file (dataset:,
+	// datarep: in rules): the default memcap of 64 MiB fills with some
+	// 600,000 host names, 20 MiB of base64 lines.
+	DatasetBytes = 64 << 20
+	// DatasetEntries caps the lines of one dataset file, skipped ones
+	// included, so a file of short bad lines is not parsed line by line
+	// for long: about six times the IPv4 addresses the default memcap
+	// holds.
+	DatasetEntries = 4_000_000
 )
 
 // TooLargeError is an input that passed its cap. Callers name the file.

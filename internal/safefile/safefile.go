@@ -48,8 +48,8 @@ func WriteFunc(path string, perm fs.FileMode, fill func(io.Writer) error) (err e
 			// it is written in place, as it has no old content to lose
 			return writeInPlace(path, fill)
 		}
-		if st.Mode().Perm()&0o200 == 0 {
-			return fmt.Errorf("%s: %w", path, ErrReadOnly)
+		if err := CheckWritable(path); err != nil {
+			return err
 		}
 		// through a symlink, replace the file it names and keep the link
 		if real, err := filepath.EvalSymlinks(path); err == nil {
@@ -128,6 +128,23 @@ func createTemp(path string, mode fs.FileMode) (*os.File, error) {
 		}
 	}
 	return nil, errors.New("cannot create a temporary file beside it")
+}
+
+// CheckWritable refuses, with ErrReadOnly, an existing regular file
+// without write permission, which Write would refuse: a command checks its
+// outputs with it before a long run rather than after. It looks at the
+// mode bits, not at access(2), because root may write anything and the
+// mark is the user's all the same. A missing file or a device is no
+// conflict here.
+func CheckWritable(path string) error {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	if st.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s: %w", path, ErrReadOnly)
+	}
+	return nil
 }
 
 // CheckOutput refuses an output path that is one of inputs, compared as
