@@ -18,6 +18,8 @@ type WhatIfRuns struct {
 	// Progress, when set, makes the progress callback of the run with the
 	// list labelled label ("A" or "B"); end is called when that run ends.
 	Progress func(label string) (progress Progress, end func())
+	// MaxOpenFiles bounds the captures open at once (RunOptions).
+	MaxOpenFiles int
 }
 
 // RunWhatIf analyses files twice, with a and with b (configs that differ
@@ -58,7 +60,7 @@ func RunWhatIf(ctx context.Context, files []string, a, b Config, runs WhatIfRuns
 
 // runWhatIfSide is one of RunWhatIf's analyses.
 func runWhatIfSide(ctx context.Context, files []string, cfg Config, runs WhatIfRuns, label string) (*Result, error) {
-	opts := RunOptions{}
+	opts := RunOptions{MaxOpenFiles: runs.MaxOpenFiles}
 	if runs.Stdin != nil {
 		if _, err := runs.Stdin.Seek(0, io.SeekStart); err != nil {
 			return nil, fmt.Errorf("standard input: %w", err)

@@ -83,10 +83,6 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				if opts.PerFile {
 					return usagef("--compare-exclude compares one merged timeline; it cannot be used with --per-file")
 				}
-				if c.IsSet("max-open-files") {
-					// the what-if runs keep the default bound for now
-					return usagef("--max-open-files cannot be used with --compare-exclude yet")
-				}
 				if !format.Renders(report.WhatIf) {
 					return usagef("--compare-exclude writes a table or json what-if report, not %s", format)
 				}
@@ -362,7 +358,7 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 		nameA = noList
 	}
 	w, runErr := analyzer.RunWhatIf(ctx, files, cfgA, cfgB, analyzer.WhatIfRuns{
-		NameA: nameA, NameB: opts.CompareExclude, Stdin: stdin,
+		NameA: nameA, NameB: opts.CompareExclude, Stdin: stdin, MaxOpenFiles: opts.MaxOpenFiles,
 		Progress: func(label string) (analyzer.Progress, func()) {
 			return progressBar(opts.Progress, stderr, "analysing ("+label+")")
 		},

@@ -40,6 +40,7 @@ func TestMaxOpenFilesFlag(t *testing.T) {
 		{"default", "", exitInput, "too many open files"},
 		{"analyze 4", "--max-open-files 4", exitOK, ""},
 		{"replay 4", "--max-open-files 4", exitOK, ""},
+		{"what-if 4", "--max-open-files 4 --compare-exclude none", exitOK, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
