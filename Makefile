@@ -62,17 +62,17 @@ lab:
 
 FUZZTIME ?= 30s
 
-# Each fuzz target in turn (go test runs one -fuzz target at a time).
+# Every fuzz target of every package, each for FUZZTIME (go test runs one
+# -fuzz target at a time), found with go test -list so none is forgotten.
+# FUZZ=RE runs only the targets whose name matches.
+FUZZ ?= .
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./analyzer/
-	$(GO) test -run '^$$' -fuzz '^FuzzDefrag$$' -fuzztime $(FUZZTIME) ./analyzer/
-	$(GO) test -run '^$$' -fuzz '^FuzzTCPStreams$$' -fuzztime $(FUZZTIME) ./analyzer/
-	$(GO) test -run '^$$' -fuzz '^FuzzParseExclusions$$' -fuzztime $(FUZZTIME) ./analyzer/
-	$(GO) test -run '^$$' -fuzz '^FuzzSourcePcap$$' -fuzztime $(FUZZTIME) ./analyzer/
-	$(GO) test -run '^$$' -fuzz '^FuzzSourcePcapng$$' -fuzztime $(FUZZTIME) ./analyzer/
-	$(GO) test -run '^$$' -fuzz '^FuzzSourceGzip$$' -fuzztime $(FUZZTIME) ./analyzer/
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./signatures/rules/
-	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./internal/pcrebt/
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' | grep -E '$(FUZZ)' || true); do \
+			echo "== $$pkg $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 clean:
 	rm -rf bin $(BENCH)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+	"github.com/klauspost/compress/zstd"
 )
 
 // fuzzCaptureResult is what reading a capture gave: its packets and how it ended.
@@ -152,6 +153,37 @@ func FuzzSourceGzip(f *testing.F) {
 		}
 		if int(flip) > 0 && int(flip) < len(z) {
 			z[flip] ^= 0x55
+		}
+		fuzzCapture(t, z)
+	})
+}
+
+// FuzzSourceZstd: as FuzzSourceGzip, behind zstd; raw adds inputs taken
+// as the compressed stream itself (crafted frame headers and windows).
+func FuzzSourceZstd(f *testing.F) {
+	for _, b := range append(fuzzSeedPcapngBytes(f), fuzzSeedPcapBytes(f)) {
+		f.Add(b, uint16(0), uint16(0), false)
+		f.Add(b, uint16(40), uint16(0), false)
+		f.Add(b, uint16(0), uint16(9), false)
+	}
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xf8, 0, 0, 0, 0}, uint16(0), uint16(0), true)
+	zw, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cut, flip uint16, raw bool) {
+		z := data
+		if !raw {
+			z = zw.EncodeAll(data, nil)
+		}
+		if int(cut) > 0 && int(cut) < len(z) {
+			z = z[:cut]
+		}
+		if int(flip) > 0 && int(flip) < len(z) {
+			z[flip] ^= 0x55
+		}
+		if len(z) < 4 || binary.LittleEndian.Uint32(z) != zstdMagic {
+			return // not zstd: the other targets cover it
 		}
 		fuzzCapture(t, z)
 	})

@@ -117,11 +117,17 @@ func (t Tunables) Validate() error {
 // left out keep their defaults, unknown keys are errors. The file is
 // capped at capped.ConfigBytes (--config /dev/zero is an error, not GBs).
 func LoadTunables(path string) (Tunables, error) {
-	t := DefaultTunables()
 	data, err := capped.ReadFile(path, "a config file", capped.ConfigBytes)
 	if err != nil {
-		return t, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		return DefaultTunables(), fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
+	return ParseTunables(path, data)
+}
+
+// ParseTunables reads the config file path holds data over the defaults,
+// as LoadTunables does.
+func ParseTunables(path string, data []byte) (Tunables, error) {
+	t := DefaultTunables()
 	if err := jsonfile.Decode(data, &t); err != nil {
 		return t, fmt.Errorf("%s: %w", path, err)
 	}

@@ -92,6 +92,12 @@ func Load(path string) (*File, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return Parse(path, data)
+}
+
+// Parse reads and checks the expectation file path holds data; errors
+// name path, line and column.
+func Parse(path string, data []byte) (*File, error) {
 	var f File
 	if err := jsonfile.Decode(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
