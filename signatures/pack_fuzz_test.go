@@ -23,8 +23,8 @@ func FuzzLoadPack(f *testing.F) {
 	f.Add([]byte(`{"name": "p\u001b[31m", "version": "1", "released": "2026-13-40", "files": {"../x": "00"}}`), []byte(`[]`), []byte(``), false)
 	f.Fuzz(func(t *testing.T, manifest, sigs, ruleText []byte, rightHashes bool) {
 		fsys := fstest.MapFS{
-			ManifestFile:   {Data: manifest},
-			SignaturesFile: {Data: sigs},
+			ManifestFile:    {Data: manifest},
+			SignaturesFile:  {Data: sigs},
 			"rules/a.rules": {Data: ruleText},
 		}
 		if rightHashes {
