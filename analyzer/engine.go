@@ -137,6 +137,8 @@ type Engine struct {
 	stream   []Event
 	// book counts every alert and decides which are listed whole
 	book *alertBook
+	// rules holds each rule SID's identity and classification
+	rules map[uint32]*RuleInfo
 	// ips counts what the rules dropped in IPS mode; matcher is the rule
 	// matcher, nil without rules.
 	ips       IPSSummary
@@ -194,6 +196,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		e.ruleGIDs = ruleGIDs(cfg.Signatures)
 	}
 	if cfg.Signatures != nil && len(cfg.Signatures.Rules) > 0 {
+		e.rules = ruleInfos(cfg.Signatures.Rules)
 		rc := cfg.Rules
 		rc.Inline = cfg.SimulateIPS
 		m, err := rulematch.New(cfg.Signatures.Rules, rc)
@@ -377,6 +380,9 @@ func (e *Engine) onEvent(ev packet.Event) {
 		LastPacket:  e.location(ev.Last),
 		Spoofed:     ev.Spoofed,
 		RateAction:  ev.RateAction,
+
+		AttackerPort: ev.AttackerPort,
+		Rule:         e.rules[ev.SID],
 	}
 	if ev.HasMAC {
 		a.AttackerMAC = MACFrom(ev.AttackerMAC)

@@ -188,25 +188,28 @@ type AlertGroup struct {
 
 // Alert is one detection.
 type Alert struct {
-	SID         uint32         `json:"sid"`
-	Name        string         `json:"name"`
-	Severity    string         `json:"severity"`
-	Time        Time           `json:"time"`
-	Attacker    netip.Addr     `json:"attacker,omitzero"`
-	AttackerMAC MAC            `json:"attacker_mac,omitzero"`
-	Victim      Host           `json:"victim,omitzero"` // an address, or a swept network
-	VictimPort  uint16         `json:"victim_port,omitempty"`
-	Proto       string         `json:"proto,omitempty"`
-	Kind        string         `json:"kind,omitempty"`
-	Detail      string         `json:"detail"`
-	Count       uint64         `json:"count"`
-	First       Time           `json:"first"`
-	Last        Time           `json:"last"`
-	FirstPacket PacketLocation `json:"first_packet"`
-	LastPacket  PacketLocation `json:"last_packet"`
-	Spoofed     bool           `json:"spoofed,omitempty"`
-	Sources     []netip.Addr   `json:"sources,omitempty"` // sample of spoofed sources
-	Blocked     bool           `json:"blocked"`           // this alert started or extended a block
+	SID         uint32     `json:"sid"`
+	Name        string     `json:"name"`
+	Severity    string     `json:"severity"`
+	Time        Time       `json:"time"`
+	Attacker    netip.Addr `json:"attacker,omitzero"`
+	AttackerMAC MAC        `json:"attacker_mac,omitzero"`
+	Victim      Host       `json:"victim,omitzero"` // an address, or a swept network
+	VictimPort  uint16     `json:"victim_port,omitempty"`
+	// AttackerPort is the attacker's port when one packet shows it (a
+	// rule's alert).
+	AttackerPort uint16         `json:"attacker_port,omitempty"`
+	Proto        string         `json:"proto,omitempty"`
+	Kind         string         `json:"kind,omitempty"`
+	Detail       string         `json:"detail"`
+	Count        uint64         `json:"count"`
+	First        Time           `json:"first"`
+	Last         Time           `json:"last"`
+	FirstPacket  PacketLocation `json:"first_packet"`
+	LastPacket   PacketLocation `json:"last_packet"`
+	Spoofed      bool           `json:"spoofed,omitempty"`
+	Sources      []netip.Addr   `json:"sources,omitempty"` // sample of spoofed sources
+	Blocked      bool           `json:"blocked"`           // this alert started or extended a block
 	// Action is the rule's action when it is not alert: drop, reject,
 	// rejectdst or rejectboth. Dropped says the IPS stopped the packet:
 	// a drop rule in IPS mode (--simulate-ips), a reject rule in either
@@ -219,6 +222,22 @@ type Alert struct {
 	// ARP is the ARP packet an ARP-poisoning alert fired on (its last
 	// packet); nil for other alerts.
 	ARP *ARPPacket `json:"arp,omitempty"`
+	// Rule is the rule's identity and classification, for a rule's
+	// alert; nil for the built-in detections.
+	Rule *RuleInfo `json:"rule,omitempty"`
+}
+
+// RuleInfo is what a rule says about itself, as Suricata's EVE writes it:
+// generator, revision, classtype (with its classification.config
+// description), priority as Suricata computes it (the rule's, else its
+// classtype's, else 3) and metadata (key to values, in rule order).
+type RuleInfo struct {
+	GID              uint32              `json:"gid"`
+	Rev              uint32              `json:"rev"`
+	Classtype        string              `json:"classtype,omitempty"`
+	ClassDescription string              `json:"class_description,omitempty"`
+	Priority         int                 `json:"priority"`
+	Metadata         map[string][]string `json:"metadata,omitempty"`
 }
 
 // ARPPacket is what one ARP packet said, as on the wire: its Ethernet

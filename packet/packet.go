@@ -253,7 +253,10 @@ type Event struct {
 	HasMAC      bool
 	Victim      netip.Addr // invalid for attacks on many hosts (sweeps)
 	VictimPort  uint16
-	Proto       uint8
+	// AttackerPort is the attacker's port when one packet shows it (a
+	// rule's alert); 0 otherwise.
+	AttackerPort uint16
+	Proto        uint8
 
 	FirstTime, LastTime int64     // first and last triggering packet
 	First, Last         PacketRef // where they are

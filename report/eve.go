@@ -32,8 +32,8 @@ const (
 	eveTypeInvestigate   = "ipsreplay_investigate"
 )
 
-// Suricata alert fields ipsreplay has no source for: every signature is
-// in generator 1 (the rule engine's, as in Suricata) at revision 1.
+// The generator and revision of a built-in detection, which has no rule:
+// generator 1 (the rule engine's, as in Suricata) at revision 1.
 const (
 	eveGID = 1
 	eveRev = 1
@@ -178,14 +178,19 @@ func (t eveTime) IsZero() bool { return time.Time(t).IsZero() }
 // fields, one of the eve*Extra types, nil for none.
 type eveRecord struct {
 	Timestamp eveTime   `json:"timestamp"`
+	PcapCnt   uint64    `json:"pcap_cnt,omitempty"`
 	EventType string    `json:"event_type"`
 	SrcIP     string    `json:"src_ip,omitempty"`
+	SrcPort   uint16    `json:"src_port,omitempty"`
 	DestIP    string    `json:"dest_ip,omitempty"`
 	DestPort  uint16    `json:"dest_port,omitempty"`
 	Proto     string    `json:"proto,omitempty"`
 	Ether     *eveEther `json:"ether,omitempty"`
 	Alert     *eveAlert `json:"alert,omitempty"`
-	IPSReplay any       `json:"ipsreplay,omitempty"`
+	// PcapFilename is the capture the alert's packet is in, as Suricata
+	// writes it reading files.
+	PcapFilename string `json:"pcap_filename,omitempty"`
+	IPSReplay    any    `json:"ipsreplay,omitempty"`
 }
 
 // eveEther is Suricata's "ether" object (Suricata 7's schema: src_mac and
@@ -198,12 +203,17 @@ type eveEther struct {
 // eveAlert is Suricata's "alert" object.
 type eveAlert struct {
 	Action      string `json:"action"` // "blocked" or "allowed"
-	GID         int    `json:"gid"`
+	GID         uint32 `json:"gid"`
 	SignatureID uint32 `json:"signature_id"`
-	Rev         int    `json:"rev"`
+	Rev         uint32 `json:"rev"`
 	Signature   string `json:"signature"`
-	Category    string `json:"category,omitempty"`
-	Severity    int    `json:"severity"` // 1 high, 2 medium, 3 low or info
+	// Category is a rule's classtype description ("" without one, as
+	// Suricata writes it), a built-in detection's category when known.
+	Category *string `json:"category,omitempty"`
+	// Severity is a rule's priority as Suricata computes it; for a
+	// built-in detection 1 high, 2 medium, 3 low or info.
+	Severity int                 `json:"severity"`
+	Metadata map[string][]string `json:"metadata,omitempty"`
 }
 
 // eveAlertExtra is what an alert record carries beyond Suricata's fields.
@@ -306,10 +316,22 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 			SignatureID: a.SID,
 			Rev:         eveRev,
 			Signature:   a.Name,
-			Category:    category,
 			Severity:    eveSeverity(a.Severity),
 		},
-		IPSReplay: x,
+		PcapCnt:      a.LastPacket.Packet,
+		PcapFilename: a.LastPacket.File,
+		SrcPort:      a.AttackerPort,
+		IPSReplay:    x,
+	}
+	if category != "" {
+		rec.Alert.Category = &category
+	}
+	if r := a.Rule; r != nil {
+		// as Suricata: the rule's generator, revision, classtype
+		// description ("" without one), priority and metadata
+		al := rec.Alert
+		desc := r.ClassDescription
+		al.GID, al.Rev, al.Category, al.Severity, al.Metadata = r.GID, r.Rev, &desc, r.Priority, r.Metadata
 	}
 	rec.DestIP, x.Victim = ipOr(a.Victim)
 	rec.Ether = eveAlertEther(a)

@@ -355,7 +355,7 @@ func TestEVEEventMatchesWriteEVE(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := lines[i]
-		if ev.Alert != nil {
+		if ev.Alert != nil && ev.Alert.Rule == nil {
 			cat, _ := json.Marshal(r.Signatures[sigIndex(t, r, ev.Alert.SID)].Category)
 			field := `,"category":` + string(cat)
 			if !strings.Contains(want, field) {
@@ -608,5 +608,36 @@ func TestEVEStreamWriteError(t *testing.T) {
 	}
 	if err := st.Finish(r); err == nil || !strings.Contains(err.Error(), "write eve") {
 		t.Errorf("Finish after a failed write: %v", err)
+	}
+}
+
+// A rule's alert is written as Suricata writes it: the rule's generator,
+// revision, classtype description, priority and metadata, the source
+// port, and the packet's number and file (pcap_cnt, pcap_filename).
+func TestEVERuleAlert(t *testing.T) {
+	a := &analyzer.Alert{SID: 2019284, Name: "ET POLICY x", Severity: "medium", Time: eveAt("10:00:00"),
+		Attacker: netip.MustParseAddr("10.0.0.5"), AttackerPort: 40000, Victim: analyzer.MustParseHost("10.0.0.9"), VictimPort: 80, Proto: "TCP",
+		FirstPacket: analyzer.PacketLocation{File: "day1.pcap", Packet: 12}, LastPacket: analyzer.PacketLocation{File: "day1.pcap", Packet: 12},
+		Rule: &analyzer.RuleInfo{GID: 1, Rev: 4, Classtype: "policy-violation", ClassDescription: "Potential Corporate Privacy Violation",
+			Priority: 1, Metadata: map[string][]string{"created_at": {"2014_09_26"}}}}
+	noClass := *a
+	noClass.Rule = &analyzer.RuleInfo{GID: 1, Rev: 1, Priority: 3}
+	for _, tt := range []struct {
+		name string
+		a    *analyzer.Alert
+		want string
+	}{
+		{"classified", a, `{"timestamp":"2026-03-02T10:00:00.000000+0000","pcap_cnt":12,"event_type":"alert","src_ip":"10.0.0.5","src_port":40000,"dest_ip":"10.0.0.9","dest_port":80,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2019284,"rev":4,"signature":"ET POLICY x","category":"Potential Corporate Privacy Violation","severity":1,"metadata":{"created_at":["2014_09_26"]}},"pcap_filename":"day1.pcap",`},
+		{"no classtype", &noClass, `"alert":{"action":"allowed","gid":1,"signature_id":2019284,"rev":1,"signature":"ET POLICY x","category":"","severity":3},`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteEVEEvent(&buf, analyzer.Event{Type: analyzer.EventAlert, Time: tt.a.Time, Alert: tt.a}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), tt.want) {
+				t.Errorf("got  %s\nwant %s", buf.String(), tt.want)
+			}
+		})
 	}
 }

@@ -397,26 +397,27 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 
 func (m *Matcher) event(r *rule, f *packet.Facts) packet.Event {
 	ev := packet.Event{
-		SID:        r.rule.SID,
-		Time:       f.Time,
-		Attacker:   f.Src,
-		Victim:     f.Dst,
-		VictimPort: f.DstPort,
-		Proto:      f.Proto,
-		FirstTime:  f.Time,
-		LastTime:   f.Time,
-		First:      f.Packet,
-		Last:       f.Packet,
-		Count:      1,
-		Kind:       "rule",
-		Detail:     r.detail,
-		Action:     r.action,
+		SID:          r.rule.SID,
+		Time:         f.Time,
+		Attacker:     f.Src,
+		AttackerPort: f.SrcPort,
+		Victim:       f.Dst,
+		VictimPort:   f.DstPort,
+		Proto:        f.Proto,
+		FirstTime:    f.Time,
+		LastTime:     f.Time,
+		First:        f.Packet,
+		Last:         f.Packet,
+		Count:        1,
+		Kind:         "rule",
+		Detail:       r.detail,
+		Action:       r.action,
 	}
 	attackerMAC := f.SrcMAC
 	switch {
 	case r.rule.Target == rules.TargetSrc:
 		// the packet's source is attacked: its destination attacks
-		ev.Attacker, ev.Victim, ev.VictimPort = f.Dst, f.Src, f.SrcPort
+		ev.Attacker, ev.Victim, ev.VictimPort, ev.AttackerPort = f.Dst, f.Src, f.SrcPort, f.DstPort
 		attackerMAC = f.DstMAC
 	case r.rule.Target == rules.TargetNone && r.flow.Direction == rules.FlowToClient:
 		// a response from a server: a malicious server's, or a protected
