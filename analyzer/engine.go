@@ -383,6 +383,8 @@ func (e *Engine) onEvent(ev packet.Event) {
 
 		AttackerPort: ev.AttackerPort,
 		Rule:         e.rules[ev.SID],
+		FlowID:       flowID(ev),
+		Direction:    directionName(ev.Dir),
 	}
 	if ev.HasMAC {
 		a.AttackerMAC = MACFrom(ev.AttackerMAC)

@@ -235,6 +235,7 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 	c := &fl.conn
 	fromClient := fromLo == fl.clientIsLo
 	c.End, c.Last = f.Time, f.Packet
+	f.FlowStart = c.Start
 	payload := uint64(len(f.Payload))
 	flags := f.TCPFlags
 	if fromClient {

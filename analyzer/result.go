@@ -198,18 +198,24 @@ type Alert struct {
 	VictimPort  uint16     `json:"victim_port,omitempty"`
 	// AttackerPort is the attacker's port when one packet shows it (a
 	// rule's alert).
-	AttackerPort uint16         `json:"attacker_port,omitempty"`
-	Proto        string         `json:"proto,omitempty"`
-	Kind         string         `json:"kind,omitempty"`
-	Detail       string         `json:"detail"`
-	Count        uint64         `json:"count"`
-	First        Time           `json:"first"`
-	Last         Time           `json:"last"`
-	FirstPacket  PacketLocation `json:"first_packet"`
-	LastPacket   PacketLocation `json:"last_packet"`
-	Spoofed      bool           `json:"spoofed,omitempty"`
-	Sources      []netip.Addr   `json:"sources,omitempty"` // sample of spoofed sources
-	Blocked      bool           `json:"blocked"`           // this alert started or extended a block
+	AttackerPort uint16 `json:"attacker_port,omitempty"`
+	// FlowID names the TCP or UDP flow a rule's alert fired in, the same
+	// for every alert of the flow in a run (Suricata's flow_id), and
+	// Direction its packet's way: "to_server" or "to_client". Zero and
+	// "" for other alerts.
+	FlowID      uint64         `json:"flow_id,omitempty"`
+	Direction   string         `json:"direction,omitempty"`
+	Proto       string         `json:"proto,omitempty"`
+	Kind        string         `json:"kind,omitempty"`
+	Detail      string         `json:"detail"`
+	Count       uint64         `json:"count"`
+	First       Time           `json:"first"`
+	Last        Time           `json:"last"`
+	FirstPacket PacketLocation `json:"first_packet"`
+	LastPacket  PacketLocation `json:"last_packet"`
+	Spoofed     bool           `json:"spoofed,omitempty"`
+	Sources     []netip.Addr   `json:"sources,omitempty"` // sample of spoofed sources
+	Blocked     bool           `json:"blocked"`           // this alert started or extended a block
 	// Action is the rule's action when it is not alert: drop, reject,
 	// rejectdst or rejectboth. Dropped says the IPS stopped the packet:
 	// a drop rule in IPS mode (--simulate-ips), a reject rule in either

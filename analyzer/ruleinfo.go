@@ -1,7 +1,11 @@
 package analyzer
 
 import (
+	"encoding/binary"
+	"hash/fnv"
 	"strings"
+
+	"github.com/ipsreplay/ipsreplay/packet"
 
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
@@ -46,4 +50,45 @@ func ruleInfos(rs []*rules.Rule) map[uint32]*RuleInfo {
 		out[r.SID] = info
 	}
 	return out
+}
+
+// flowID names the flow of a rule's alert: a hash of its addresses and
+// ports (either way round), protocol and start, kept to 53 bits so JSON
+// readers that hold numbers as doubles read it exactly. 0 when the alert
+// has no flow.
+func flowID(ev packet.Event) uint64 {
+	if ev.FlowStart == 0 {
+		return 0
+	}
+	a, ap, b, bp := ev.Attacker, ev.AttackerPort, ev.Victim, ev.VictimPort
+	if b.Less(a) || a == b && bp < ap {
+		a, ap, b, bp = b, bp, a, ap
+	}
+	h := fnv.New64a()
+	var buf [8]byte
+	h.Write(a.AsSlice())
+	binary.BigEndian.PutUint16(buf[:2], ap)
+	h.Write(buf[:2])
+	h.Write(b.AsSlice())
+	binary.BigEndian.PutUint16(buf[:2], bp)
+	h.Write(buf[:2])
+	h.Write([]byte{ev.Proto})
+	binary.BigEndian.PutUint64(buf[:], uint64(ev.FlowStart))
+	h.Write(buf[:])
+	id := h.Sum64() & (1<<53 - 1)
+	if id == 0 {
+		id = 1 // 0 means no flow
+	}
+	return id
+}
+
+// directionName is Suricata's name for a packet's direction in its flow.
+func directionName(d uint8) string {
+	switch d {
+	case packet.DirToServer:
+		return "to_server"
+	case packet.DirToClient:
+		return "to_client"
+	}
+	return ""
 }

@@ -1,10 +1,12 @@
 package analyzer
 
 import (
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
 )
 
@@ -35,5 +37,30 @@ alert tcp any any -> any any (msg:"d"; content:"y"; sid:3; gid:5; rev:9;)
 		if !reflect.DeepEqual(got[sid], w) {
 			t.Errorf("sid %d: %+v, want %+v", sid, got[sid], w)
 		}
+	}
+}
+
+// A flow's id is the same whichever way its packet went, and differs for
+// another flow on the same ends (a later start); no flow, no id.
+func TestFlowID(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	out := packet.Event{Attacker: a, AttackerPort: 40000, Victim: b, VictimPort: 80, Proto: 6, FlowStart: 1e18}
+	back := packet.Event{Attacker: b, AttackerPort: 80, Victim: a, VictimPort: 40000, Proto: 6, FlowStart: 1e18}
+	later := out
+	later.FlowStart++
+	udp := out
+	udp.Proto = 17
+	id := flowID(out)
+	if id == 0 || id >= 1<<53 || flowID(back) != id {
+		t.Errorf("ids %d and %d for the two ways of one flow", id, flowID(back))
+	}
+	if flowID(later) == id || flowID(udp) == id {
+		t.Errorf("another flow has the same id %d", id)
+	}
+	if none := (packet.Event{Attacker: a, Victim: b}); flowID(none) != 0 {
+		t.Errorf("an alert without a flow has id %d", flowID(none))
+	}
+	if directionName(packet.DirToServer) != "to_server" || directionName(packet.DirToClient) != "to_client" || directionName(packet.DirUnknown) != "" {
+		t.Error("direction names")
 	}
 }

@@ -14,6 +14,7 @@ type udpFlow struct {
 	clientIsLo bool
 	bothWays   bool  // the server has answered
 	last       int64 // capture time of the flow's last packet
+	start      int64 // and of its first
 }
 
 // udpFlowTable follows UDP flows; bounded like the TCP tables, the least
@@ -38,8 +39,9 @@ func (t *udpFlowTable) observe(f *packet.Facts) {
 	key, fromLo := makeFlowKey(f.Src, f.SrcPort, f.Dst, f.DstPort)
 	fl, created := t.flows.Put(key, f.Time, nil)
 	if created || !fl.bothWays && f.Time-fl.last > t.newTimeout || f.Time-fl.last > t.idleTimeout {
-		*fl = udpFlow{clientIsLo: fromLo}
+		*fl = udpFlow{clientIsLo: fromLo, start: f.Time}
 	}
+	f.FlowStart = fl.start
 	fl.last = max(fl.last, f.Time)
 	if fromLo == fl.clientIsLo {
 		f.Dir = packet.DirToServer

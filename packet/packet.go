@@ -128,6 +128,9 @@ type Facts struct {
 	// BothWays: the UDP flow has carried packets both ways, this one
 	// included (Suricata's established for UDP).
 	BothWays bool
+	// FlowStart is when the packet's TCP or UDP flow began (capture
+	// time); 0 when no flow is tracked for it.
+	FlowStart int64
 
 	Payload []byte // transport payload; valid only during Observe
 
@@ -257,6 +260,10 @@ type Event struct {
 	// rule's alert); 0 otherwise.
 	AttackerPort uint16
 	Proto        uint8
+	// FlowStart and Dir are the flow and direction of the packet a rule
+	// alerted on (Facts.FlowStart, Facts.Dir); zero for other alerts.
+	FlowStart int64
+	Dir       uint8
 
 	FirstTime, LastTime int64     // first and last triggering packet
 	First, Last         PacketRef // where they are

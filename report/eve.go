@@ -178,6 +178,7 @@ func (t eveTime) IsZero() bool { return time.Time(t).IsZero() }
 // fields, one of the eve*Extra types, nil for none.
 type eveRecord struct {
 	Timestamp eveTime   `json:"timestamp"`
+	FlowID    uint64    `json:"flow_id,omitempty"`
 	PcapCnt   uint64    `json:"pcap_cnt,omitempty"`
 	EventType string    `json:"event_type"`
 	SrcIP     string    `json:"src_ip,omitempty"`
@@ -186,6 +187,7 @@ type eveRecord struct {
 	DestPort  uint16    `json:"dest_port,omitempty"`
 	Proto     string    `json:"proto,omitempty"`
 	Ether     *eveEther `json:"ether,omitempty"`
+	Direction string    `json:"direction,omitempty"`
 	Alert     *eveAlert `json:"alert,omitempty"`
 	// PcapFilename is the capture the alert's packet is in, as Suricata
 	// writes it reading files.
@@ -318,6 +320,8 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 			Signature:   a.Name,
 			Severity:    eveSeverity(a.Severity),
 		},
+		FlowID:       a.FlowID,
+		Direction:    a.Direction,
 		PcapCnt:      a.LastPacket.Packet,
 		PcapFilename: a.LastPacket.File,
 		SrcPort:      a.AttackerPort,

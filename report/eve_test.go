@@ -617,6 +617,7 @@ func TestEVEStreamWriteError(t *testing.T) {
 func TestEVERuleAlert(t *testing.T) {
 	a := &analyzer.Alert{SID: 2019284, Name: "ET POLICY x", Severity: "medium", Time: eveAt("10:00:00"),
 		Attacker: netip.MustParseAddr("10.0.0.5"), AttackerPort: 40000, Victim: analyzer.MustParseHost("10.0.0.9"), VictimPort: 80, Proto: "TCP",
+		FlowID: 1234567, Direction: "to_server",
 		FirstPacket: analyzer.PacketLocation{File: "day1.pcap", Packet: 12}, LastPacket: analyzer.PacketLocation{File: "day1.pcap", Packet: 12},
 		Rule: &analyzer.RuleInfo{GID: 1, Rev: 4, Classtype: "policy-violation", ClassDescription: "Potential Corporate Privacy Violation",
 			Priority: 1, Metadata: map[string][]string{"created_at": {"2014_09_26"}}}}
@@ -627,7 +628,7 @@ func TestEVERuleAlert(t *testing.T) {
 		a    *analyzer.Alert
 		want string
 	}{
-		{"classified", a, `{"timestamp":"2026-03-02T10:00:00.000000+0000","pcap_cnt":12,"event_type":"alert","src_ip":"10.0.0.5","src_port":40000,"dest_ip":"10.0.0.9","dest_port":80,"proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2019284,"rev":4,"signature":"ET POLICY x","category":"Potential Corporate Privacy Violation","severity":1,"metadata":{"created_at":["2014_09_26"]}},"pcap_filename":"day1.pcap",`},
+		{"classified", a, `{"timestamp":"2026-03-02T10:00:00.000000+0000","flow_id":1234567,"pcap_cnt":12,"event_type":"alert","src_ip":"10.0.0.5","src_port":40000,"dest_ip":"10.0.0.9","dest_port":80,"proto":"TCP","direction":"to_server","alert":{"action":"allowed","gid":1,"signature_id":2019284,"rev":4,"signature":"ET POLICY x","category":"Potential Corporate Privacy Violation","severity":1,"metadata":{"created_at":["2014_09_26"]}},"pcap_filename":"day1.pcap",`},
 		{"no classtype", &noClass, `"alert":{"action":"allowed","gid":1,"signature_id":2019284,"rev":1,"signature":"ET POLICY x","category":"","severity":3},`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

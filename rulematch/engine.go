@@ -401,6 +401,8 @@ func (m *Matcher) event(r *rule, f *packet.Facts) packet.Event {
 		Time:         f.Time,
 		Attacker:     f.Src,
 		AttackerPort: f.SrcPort,
+		FlowStart:    f.FlowStart,
+		Dir:          f.Dir,
 		Victim:       f.Dst,
 		VictimPort:   f.DstPort,
 		Proto:        f.Proto,
