@@ -28,6 +28,7 @@ func TestRuleEvent(t *testing.T) {
 	emit := func(e packet.Event) { evs = append(evs, e) }
 	f := tcpPacket("so evil", atTime(3*time.Second))
 	f.Packet = packet.PacketRef{File: 2, Num: 99}
+	f.FlowStart = t0 // the flow tables' part: the event carries it
 	m.Observe(&f, emit)
 	pub := tcpPacket("evil", fromAddr("198.51.100.7", 5555))
 	m.Observe(&pub, emit)
@@ -38,6 +39,7 @@ func TestRuleEvent(t *testing.T) {
 		SID: 7, Time: t0 + 3e9,
 		Attacker: netip.MustParseAddr("10.0.0.1"), AttackerMAC: srcMAC, HasMAC: true,
 		Victim: netip.MustParseAddr("10.0.0.2"), VictimPort: 80, Proto: packet.ProtoTCP,
+		AttackerPort: 40000, Dir: packet.DirToServer, FlowStart: t0,
 		FirstTime: t0 + 3e9, LastTime: t0 + 3e9,
 		First: packet.PacketRef{File: 2, Num: 99}, Last: packet.PacketRef{File: 2, Num: 99}, Count: 1,
 		Kind: "rule", Detail: "rule test.rules:7 matched: test rule 7",
