@@ -180,7 +180,7 @@ func TestSourceErrors(t *testing.T) {
 		name string
 		data []byte
 	}{
-		{"cut.pcap.gz", gzipOf(t, whole)[:len(gzipOf(t, whole))-12]},
+		{"cut.pcap.gz", ngGzipped(t, whole)[:len(ngGzipped(t, whole))-12]},
 		{"cut.pcap.zst", zstdOf(t, many)[:len(zstdOf(t, many))-12]}, // past its first 128 KiB block
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -293,18 +293,7 @@ func TestSourceRecordOverSnaplen(t *testing.T) {
 	}
 }
 
-// gzipOf and zstdOf compress b.
-func gzipOf(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var out bytes.Buffer
-	zw := gzip.NewWriter(&out)
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
+// zstdOf compresses b (ngGzipped is its gzip counterpart).
 func zstdOf(t *testing.T, b []byte) []byte {
 	t.Helper()
 	zw, err := zstd.NewWriter(nil)
