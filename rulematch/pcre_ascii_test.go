@@ -67,3 +67,57 @@ func TestASCIIOnlyMatchesLikeLatin1(t *testing.T) {
 		}
 	}
 }
+
+// A pattern case-insensitive throughout runs in lower case on the
+// lowercased subject, with the matches and offsets it has on the Latin-1
+// presentation; one that tells cases apart anywhere is left as it is.
+func TestFoldedRegexp(t *testing.T) {
+	for _, tt := range []struct {
+		re     string
+		folded bool
+	}{
+		{`(?i)user-agent: curl`, true},
+		{`(?i)000(2(042[1-5]|1401|000D)|6F071)-0000-0000-C000-000000000046`, true},
+		{`(?i)(((URL|SRC|HREF|LOWSRC)[\s]*=)|(url[\s]*[\(]))[\s]*['"]*[\x09\x0a\x0b\x0c\x0d]*j`, true},
+		{`(?i)[a-z]+\d`, true},
+		{`(?i)get|post`, true},
+		{`(?i:abc)DEF`, false}, // DEF is case-sensitive
+		{`(?i)abc[A-Z]`, true}, // (?i) folds the class too
+		{`(?i:abc)[A-Z]`, false},
+		{`abc`, false},         // nothing to fold
+		{`(?i)caf\xe9`, false}, // a Latin-1 letter
+		{`(?i)a.b`, false},
+	} {
+		if got := foldedRegexp(regexp.MustCompile(tt.re)) != nil; got != tt.folded {
+			t.Errorf("%s: folded %v, want %v", tt.re, got, tt.folded)
+		}
+	}
+	alphabet := []byte("aAbBcCdDeEfFgGkKsSlLrRuUtT0123456789-: =(\t'\"\xc5\xbf\xe2\x84\xaa\xc3\xa9\xff")
+	r := rand.New(rand.NewPCG(3, 4))
+	var s scratch
+	for _, p := range []string{`(?i)ks`, `(?i)[a-z]+\d`, `(?i)(get|post)[ ]+`, `(?i)url[\s]*=[\s]*['"]*j`, `(?i)\bdead\b-?beef`, `(?i)c[^x]` /* not folded */} {
+		re := regexp.MustCompile(p)
+		low := foldedRegexp(re)
+		if low == nil {
+			if p != `(?i)c[^x]` {
+				t.Fatalf("%s is not folded", p)
+			}
+			continue
+		}
+		for range 3000 {
+			b := make([]byte, r.IntN(24))
+			for i := range b {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			}
+			subj, wide := s.presentLatin1(b)
+			want := re.FindIndex(subj)
+			if want != nil && wide {
+				want = []int{latin1Bytes(subj[:want[0]]), latin1Bytes(subj[:want[1]])}
+			}
+			got := low.FindIndex(lowerASCII(nil, b))
+			if (got == nil) != (want == nil) || got != nil && (got[0] != want[0] || got[1] != want[1]) {
+				t.Fatalf("%s on %q: folded %v, Latin-1 %v", p, b, got, want)
+			}
+		}
+	}
+}
