@@ -345,6 +345,9 @@ type arpRouteMemo struct {
 	vlan uint16
 	ip   netip.Addr
 	at   int64
+	// router: the MAC is a router's, so any address it carries is
+	// skipped (a gateway carries a new one packet after packet)
+	router bool
 }
 
 // routeMemoTTL bounds how stale a memo may be: far below every window and
@@ -403,7 +406,7 @@ func (d *ARPSpoof) Observe(f *packet.Facts, emit packet.Emit) {
 // many is a router.
 func (d *ARPSpoof) learnRoute(mac [6]byte, ip netip.Addr, vlan uint16, now int64) {
 	m := &d.routeMemo[int(mac[5]^mac[4])&(len(d.routeMemo)-1)]
-	if m.mac == mac && m.vlan == vlan && m.ip == ip && now-m.at < routeMemoTTL && now >= m.at {
+	if m.mac == mac && m.vlan == vlan && (m.ip == ip || m.router) && now-m.at < routeMemoTTL && now >= m.at {
 		return
 	}
 	if !arpUnicastMAC(mac) || !arpClaimable(ip) {
@@ -412,6 +415,7 @@ func (d *ARPSpoof) learnRoute(mac [6]byte, ip netip.Addr, vlan uint16, now int64
 	*m = arpRouteMemo{mac: mac, vlan: vlan, ip: ip, at: now}
 	h, _ := d.hosts.Put(arpMACKey{mac, vlan}, now, nil)
 	if h.router {
+		m.router = true
 		return
 	}
 	if !h.routeWinOK || now-h.routeWin >= d.window {
