@@ -170,11 +170,42 @@ func (h *hostFacts) sidList() []uint32 {
 // annotate the verdict of a host that fired, never make one for a host
 // that did not.
 func classifyHosts(events []packet.Event, cat *signatures.Catalog, home HomeNet, prints ...fingerprint.Evidence) ([]FalsePositive, []Investigation) {
-	return classifyCounted(events, nil, cat, home, prints...)
+	return classifyCounted(events, eventTallies(events), cat, home, prints...)
 }
 
-// classifyCounted is classifyHosts when events are a sample: tallies,
-// when not nil, are every host's exact alerts per signature. A host
+// eventHostKey is the host an event is judged under: its attacker's
+// address, else its MAC; false for spoofed events (they name a victim,
+// not a host that did anything) and distributed ones (nobody to judge).
+func eventHostKey(ev *packet.Event) (hostKey, bool) {
+	if ev.Spoofed {
+		return hostKey{}, false
+	}
+	k := hostKey{addr: ev.Attacker.Unmap()}
+	if !k.addr.IsValid() {
+		if !ev.HasMAC {
+			return hostKey{}, false
+		}
+		k.mac = ev.AttackerMAC
+	}
+	return k, true
+}
+
+// eventTallies counts events per host and signature.
+func eventTallies(events []packet.Event) map[hostKey]map[uint32]uint64 {
+	out := map[hostKey]map[uint32]uint64{}
+	for i := range events {
+		if k, ok := eventHostKey(&events[i]); ok {
+			if out[k] == nil {
+				out[k] = map[uint32]uint64{}
+			}
+			out[k][events[i].SID]++
+		}
+	}
+	return out
+}
+
+// classifyCounted is classifyHosts when events are a sample: tallies are
+// every host's exact alerts per signature, and the hosts judged. A host
 // with alerts and none in the sample is listed to investigate, unjudged.
 func classifyCounted(events []packet.Event, tallies map[hostKey]map[uint32]uint64, cat *signatures.Catalog, home HomeNet, prints ...fingerprint.Evidence) ([]FalsePositive, []Investigation) {
 	byHost := map[netip.Addr][]fingerprint.Evidence{}
@@ -182,49 +213,28 @@ func classifyCounted(events []packet.Event, tallies map[hostKey]map[uint32]uint6
 		a := e.Host.Unmap()
 		byHost[a] = append(byHost[a], e)
 	}
-	hosts := map[hostKey]*hostFacts{}
-	var order []*hostFacts
+	hosts := make(map[hostKey]*hostFacts, len(tallies))
+	// the lists are sorted by host below, so map order does not show
+	order := make([]*hostFacts, 0, len(tallies))
+	for k, sids := range tallies {
+		h := &hostFacts{key: k, sids: sids, home: home, prints: byHost[k.addr]}
+		if !k.addr.IsValid() {
+			h.mac, h.hasMAC = k.mac, true
+		}
+		hosts[k] = h
+		order = append(order, h)
+	}
 	for i := range events {
 		ev := &events[i]
-		if ev.Spoofed {
-			continue // names a victim, not a host that did anything
-		}
-		k := hostKey{addr: ev.Attacker.Unmap()}
-		if !k.addr.IsValid() {
-			if !ev.HasMAC {
-				continue // a distributed flood: nobody to judge
-			}
-			k.mac = ev.AttackerMAC
-		}
-		h := hosts[k]
-		if h == nil && tallies != nil && tallies[k] == nil {
+		k, ok := eventHostKey(ev)
+		if !ok || hosts[k] == nil {
 			continue // past report.max_hosts: in no verdict
 		}
-		if h == nil {
-			h = &hostFacts{key: k, sids: map[uint32]uint64{}, home: home, prints: byHost[k.addr]}
-			hosts[k] = h
-			order = append(order, h)
-		}
+		h := hosts[k]
 		if ev.HasMAC && !h.hasMAC {
 			h.mac, h.hasMAC = ev.AttackerMAC, true
 		}
 		h.evs = append(h.evs, ev)
-		h.sids[ev.SID]++
-	}
-	if tallies != nil {
-		for _, h := range order {
-			h.sids = tallies[h.key]
-		}
-		for k, sids := range tallies {
-			if hosts[k] == nil {
-				h := &hostFacts{key: k, sids: sids, home: home, prints: byHost[k.addr]}
-				if !k.addr.IsValid() {
-					h.mac, h.hasMAC = k.mac, true
-				}
-				hosts[k] = h
-				order = append(order, h)
-			}
-		}
 	}
 	names := func(sid uint32) string {
 		if cat != nil {

@@ -75,7 +75,6 @@ type groupKey struct {
 // resolve as they would over the whole list of alerts.
 type groupState struct {
 	AlertGroup
-	spoofed           bool
 	firstSeq, lastSeq uint64
 }
 
@@ -100,10 +99,9 @@ type alertBook struct {
 	eventsListed uint64
 }
 
+// newAlertBook counts within cfg's bounds (NewEngine has filled in the
+// defaults).
 func newAlertBook(cfg ReportConfig) *alertBook {
-	if cfg == (ReportConfig{}) {
-		cfg = DefaultReportConfig()
-	}
 	return &alertBook{cfg: cfg, groups: map[groupKey]*groupState{}, overflow: map[uint32]*groupState{},
 		hosts: map[hostKey]map[uint32]uint64{}}
 }
@@ -116,7 +114,7 @@ func (b *alertBook) add(a *Alert) bool {
 	if g == nil {
 		if len(b.groups) < b.cfg.MaxAlertGroups {
 			g = &groupState{AlertGroup: AlertGroup{SID: a.SID, Name: a.Name, Severity: a.Severity,
-				Attacker: k.attacker, Victim: k.victim, Kind: a.Kind}, spoofed: a.Spoofed}
+				Attacker: k.attacker, Victim: k.victim, Kind: a.Kind}}
 			b.groups[k] = g
 			b.order = append(b.order, g)
 		} else {
@@ -221,7 +219,8 @@ func (b *alertBook) warnings() []string {
 // hosts past MaxHosts are left out.
 func (b *alertBook) hostTallies() map[hostKey]map[uint32]uint64 { return b.hosts }
 
-// tallyKey is the host key classifyHosts gives the alerts of attacker.
+// tallyKey is the host key classifyHosts gives the alerts of attacker:
+// eventHostKey, read from the alert rather than its event.
 func tallyKey(attacker Host, spoofed bool) (hostKey, bool) {
 	switch {
 	case spoofed:

@@ -39,7 +39,7 @@ func alerts(host string, sid uint32, n int) []Alert {
 // them.
 func result(parts ...[]Alert) *Result {
 	r := &Result{}
-	book := newAlertBook(ReportConfig{})
+	book := newAlertBook(DefaultReportConfig())
 	for _, p := range parts {
 		for i := range p {
 			book.add(&p[i])

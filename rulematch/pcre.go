@@ -70,7 +70,7 @@ func foldedRegexp(re *regexp.Regexp) *regexp.Regexp {
 		return nil
 	}
 	sre = sre.Simplify()
-	if !foldsEveryLetter(sre) || !lowerFolded(sre) {
+	if !hasFoldCase(sre) || !lowerFolded(sre) {
 		return nil
 	}
 	low, err := regexp.Compile(sre.String())
@@ -80,14 +80,14 @@ func foldedRegexp(re *regexp.Regexp) *regexp.Regexp {
 	return low
 }
 
-// foldsEveryLetter reports whether re has a case-insensitive part: a
+// hasFoldCase reports whether re has a case-insensitive part: a
 // pattern without one has nothing to gain.
-func foldsEveryLetter(re *syntax.Regexp) bool {
+func hasFoldCase(re *syntax.Regexp) bool {
 	if re.Flags&syntax.FoldCase != 0 {
 		return true
 	}
 	for _, sub := range re.Sub {
-		if foldsEveryLetter(sub) {
+		if hasFoldCase(sub) {
 			return true
 		}
 	}

@@ -123,34 +123,33 @@ func junitArg(args []string) string {
 	return ""
 }
 
+// checkAction reads check's flags and runs it.
 func checkAction(c *cli.Context) error {
-	{
-		if c.NArg() == 0 {
-			return usagef("check needs at least one directory, expectation file or capture")
-		}
-		if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
-			return err
-		}
-		if c.Int("jobs") < 1 {
-			return usagef("--jobs %d: want 1 or more cases at once", c.Int("jobs"))
-		}
-		shard, shards, err := parseShard(c.String("shard"))
-		if err != nil {
-			return err
-		}
-		return runCheck(c.Context, CheckOptions{
-			Jobs:       c.Int("jobs"),
-			Shard:      shard,
-			Shards:     shards,
-			Paths:      c.Args().Slice(),
-			Update:     c.Bool("update"),
-			JUnit:      c.String("junit"),
-			ConfigFile: c.String("config"),
-			Sets:       c.StringSlice("set"),
-			HomeNet:    c.String("home-net"),
-			Signatures: signatureOptions(c),
-		}, c.App.Writer)
+	if c.NArg() == 0 {
+		return usagef("check needs at least one directory, expectation file or capture")
 	}
+	if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
+		return err
+	}
+	if c.Int("jobs") < 1 {
+		return usagef("--jobs %d: want 1 or more cases at once", c.Int("jobs"))
+	}
+	shard, shards, err := parseShard(c.String("shard"))
+	if err != nil {
+		return err
+	}
+	return runCheck(c.Context, CheckOptions{
+		Jobs:       c.Int("jobs"),
+		Shard:      shard,
+		Shards:     shards,
+		Paths:      c.Args().Slice(),
+		Update:     c.Bool("update"),
+		JUnit:      c.String("junit"),
+		ConfigFile: c.String("config"),
+		Sets:       c.StringSlice("set"),
+		HomeNet:    c.String("home-net"),
+		Signatures: signatureOptions(c),
+	}, c.App.Writer)
 }
 
 func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
