@@ -2,7 +2,7 @@ package analyzer
 
 import (
 	"encoding/binary"
-	"hash/fnv"
+	"net/netip"
 	"strings"
 
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -64,18 +64,29 @@ func flowID(ev packet.Event) uint64 {
 	if b.Less(a) || a == b && bp < ap {
 		a, ap, b, bp = b, bp, a, ap
 	}
-	h := fnv.New64a()
-	var buf [8]byte
-	h.Write(a.AsSlice())
-	binary.BigEndian.PutUint16(buf[:2], ap)
-	h.Write(buf[:2])
-	h.Write(b.AsSlice())
-	binary.BigEndian.PutUint16(buf[:2], bp)
-	h.Write(buf[:2])
-	h.Write([]byte{ev.Proto})
-	binary.BigEndian.PutUint64(buf[:], uint64(ev.FlowStart))
-	h.Write(buf[:])
-	id := h.Sum64() & (1<<53 - 1)
+	// FNV-1a over the tuple, written out so an alert costs no allocation
+	var buf [16 + 2 + 16 + 2 + 1 + 8]byte
+	n := 0
+	put := func(a netip.Addr, port uint16) {
+		if a.Is4() {
+			a4 := a.As4()
+			n += copy(buf[n:], a4[:])
+		} else {
+			a16 := a.As16()
+			n += copy(buf[n:], a16[:])
+		}
+		binary.BigEndian.PutUint16(buf[n:], port)
+		n += 2
+	}
+	put(a, ap)
+	put(b, bp)
+	buf[n] = ev.Proto
+	binary.BigEndian.PutUint64(buf[n+1:], uint64(ev.FlowStart))
+	h := uint64(14695981039346656037)
+	for _, c := range buf[:n+9] {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	id := h & (1<<53 - 1)
 	if id == 0 {
 		id = 1 // 0 means no flow
 	}
