@@ -169,7 +169,6 @@ type RunOptions struct {
 func Run(ctx context.Context, files []string, opts RunOptions) (*Report, error) {
 	start := time.Now()
 	cases := make([]Case, len(files))
-	ran := make([]bool, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(max(opts.Jobs, 1), len(files)) {
@@ -180,7 +179,6 @@ func Run(ctx context.Context, files []string, opts RunOptions) (*Report, error) 
 				start := time.Now()
 				cases[i] = runCase(ctx, files[i], opts)
 				cases[i].Elapsed = time.Since(start)
-				ran[i] = true
 			}
 		}()
 	}
@@ -197,7 +195,7 @@ func Run(ctx context.Context, files []string, opts RunOptions) (*Report, error) 
 	wg.Wait()
 	rep := &Report{Start: start}
 	for i := range cases {
-		if ran[i] { // an interrupted case shows with its error
+		if cases[i].Path != "" { // run; an interrupted case shows with its error
 			rep.Cases = append(rep.Cases, cases[i])
 		}
 	}
