@@ -142,6 +142,19 @@ type Config struct {
 	// is passed, rather than slowing a run to a crawl. ET Open is some
 	// 50,000 rules; the default is ten times that.
 	MaxRules int `json:"max_rules"`
+
+	// Threads is how many threads evaluate a packet's rules (--threads,
+	// set by the analyzer, not a setting): 1 or less evaluates them on the
+	// packet's own; more splits a packet's costly candidates among that
+	// many (parallel.go). Results do not depend on it.
+	Threads int `json:"-"`
+
+	// ParallelMinWork is how much rule evaluation a packet must need
+	// before its candidates are split among threads, in units of about
+	// one header test, some 100 ns (a content counts 1 more, a pcre 40):
+	// below it, waking the other threads costs more than they save. Only
+	// used with more than one thread. Default 80.
+	ParallelMinWork int `json:"parallel_min_work"`
 }
 
 // DefaultMaxRules is Config.MaxRules's default.
@@ -163,6 +176,7 @@ func DefaultConfig() Config {
 		PacketAlertMax:           15,
 		DatasetMemcap:            64 << 20,
 		MaxRules:                 DefaultMaxRules,
+		ParallelMinWork:          80,
 	}
 }
 
@@ -184,5 +198,6 @@ func (c Config) Validate() error {
 	}
 	ck.Int("dataset_memcap", c.DatasetMemcap, 1<<10, 1<<40)
 	ck.Int("max_rules", c.MaxRules, 1, 1<<24)
+	ck.Int("parallel_min_work", c.ParallelMinWork, 0, 1<<30)
 	return ck.Err()
 }

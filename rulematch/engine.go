@@ -135,6 +135,9 @@ type Matcher struct {
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
+	// pool evaluates a packet's candidates on several threads
+	// (parallel.go); nil with one thread.
+	pool *evalPool
 }
 
 // New checks cfg and compiles rs. A rule the matcher cannot run
@@ -190,7 +193,17 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		}
 		m.sc.sets = append(m.sc.sets, d)
 	}
+	m.pool = newEvalPool(m, cfg.Threads, cfg.ParallelMinWork)
 	return m, nil
+}
+
+// Close stops the threads the Matcher started (Config.Threads). It may be
+// called more than once; a closed Matcher still matches, on one thread.
+func (m *Matcher) Close() {
+	if m.pool != nil {
+		m.pool.close()
+		m.pool = nil
+	}
 }
 
 // Name implements Detector.
@@ -339,11 +352,21 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	}
 	s.cands = cands
 
+	var done []uint8 // outcomes the threads worked out (parallel.go)
+	if m.pool != nil && m.pool.worth(cands) {
+		done = m.pool.evaluate(m, f, cands)
+	}
 	matched := s.matched[:0]
 	passed := false
-	for _, ri := range cands {
+	for i, ri := range cands {
 		r := &m.eng.rules[ri]
-		if !m.matchRule(r, f) {
+		var ok bool
+		if done != nil && done[i] != 0 {
+			ok = done[i] == 2 && (len(r.bitConds) == 0 || m.flowbitsHold(r, f))
+		} else {
+			ok = m.matchRule(r, f)
+		}
+		if !ok {
 			continue
 		}
 		if r.handshake && !m.handshakeOnce(ri, f) {
@@ -434,6 +457,13 @@ func (m *Matcher) event(r *rule, f *packet.Facts) packet.Event {
 
 // matchRule evaluates one rule in full, cheapest tests first.
 func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
+	return m.matchPacket(r, f) && (len(r.bitConds) == 0 || m.flowbitsHold(r, f))
+}
+
+// matchPacket is matchRule but for the flowbits, which earlier rules on
+// the same packet may set: for a packetOnly rule (parallel.go) it depends
+// on nothing but the packet and may run on any thread.
+func (m *Matcher) matchPacket(r *rule, f *packet.Facts) bool {
 	v := rules.IPv4
 	if f.L3 == packet.L3IPv6 {
 		v = rules.IPv6
@@ -517,5 +547,5 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 			return false
 		}
 	}
-	return len(r.bitConds) == 0 || m.flowbitsHold(r, f)
+	return true
 }

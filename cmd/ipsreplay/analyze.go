@@ -38,6 +38,7 @@ type AnalyzeOptions struct {
 	Signatures    SignatureOptions
 	Stderr        io.Writer // for warnings while setting up; nil for none
 	MaxOpenFiles  int       // --max-open-files; 0 for the default
+	Threads       int       // --threads; 0 or 1 for one
 
 	// CompareExclude, when set, is a second exclusion list (or noList):
 	// the captures are analysed with each list and the what-if comparison
@@ -118,6 +119,7 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	}
 	t.Apply(&cfg)
 	cfg.Autoblock, cfg.SimulateIPS = opts.Autoblock, opts.SimulateIPS
+	cfg.Rules.Threads = opts.Threads
 	opts.Signatures.MaxRules = cfg.Rules.MaxRules
 	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, opts.Stderr)
 	if err != nil {

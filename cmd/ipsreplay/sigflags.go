@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -38,7 +39,24 @@ func analysisFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE` (ipsreplay config prints one)"},
 		&cli.StringSliceFlag{Name: "set", Usage: "override one parameter, e.g. --set port_scan.vertical_threshold=20 (see ipsreplay config)"},
 		homeNetFlag(),
+		threadsFlag(),
 	}, signatureFlags()...)
+}
+
+// threadsFlag is --threads: how many threads evaluate the rules. The
+// report does not depend on it.
+func threadsFlag() cli.Flag {
+	return &cli.IntFlag{
+		Name:  "threads",
+		Value: runtime.NumCPU(),
+		Usage: "evaluate the rules on `N` threads (default: the number of cores; 1 runs everything on one); the results are the same for every N",
+		Action: func(_ *cli.Context, n int) error {
+			if n < 1 || n > 1024 {
+				return usagef("--threads %d: must be between 1 and 1024", n)
+			}
+			return nil
+		},
+	}
 }
 
 // homeNetFlag is --home-net, for every command that analyses and for
@@ -86,6 +104,7 @@ func analysisOptions(c *cli.Context) AnalyzeOptions {
 		Signatures:    signatureOptions(c),
 		Stderr:        c.App.ErrWriter,
 		MaxOpenFiles:  c.Int("max-open-files"), // 0, the default, where the command has no such flag
+		Threads:       c.Int("threads"),
 	}
 }
 
