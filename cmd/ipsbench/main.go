@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +28,7 @@ func main() {
 	flood := flag.String("synflood", "", "the spoofed SYN flood capture for the memory bound")
 	runs := flag.Int("runs", 2, "runs of each measurement; the fastest counts")
 	nRules := flag.Int("rules", 1000, "content rules to generate for the signature-pack measurement; 0 skips it")
+	etDir := flag.String("etrules", "../shared/rulesets/et-open-2020", "a `DIR` of real rules (*.rules) to measure the cost of, on one thread and on two; skipped when missing")
 	flag.Parse()
 	if *bare != "" {
 		p, b, err := analyzer.ReadAndDecode(*bare)
@@ -54,7 +56,7 @@ func main() {
 	if *alertFloods != "" {
 		floods = strings.Split(*alertFloods, ",")
 	}
-	if err := run(*bin, *large, *flood, floods, *runs, *nRules); err != nil {
+	if err := run(*bin, *large, *flood, floods, *runs, *nRules, *etDir); err != nil {
 		fmt.Fprintln(os.Stderr, "ipsbench:", err)
 		os.Exit(1)
 	}
@@ -93,7 +95,7 @@ func measure(runs int, name string, args ...string) (measurement, error) {
 	return best, nil
 }
 
-func run(bin, large, flood string, alertFloods []string, runs, nRules int) error {
+func run(bin, large, flood string, alertFloods []string, runs, nRules int, etDir string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -116,7 +118,7 @@ func run(bin, large, flood string, alertFloods []string, runs, nRules int) error
 	if _, err := fmt.Sscan(bare.out, &packets, &wire); err != nil {
 		return fmt.Errorf("bare loop output %q: %w", bare.out, err)
 	}
-	an, err := measure(runs, bin, "analyze", "--no-progress", "--format", "json", "-o", os.DevNull, large)
+	an, err := measure(runs, bin, "analyze", "--threads", "1", "--no-progress", "--format", "json", "-o", os.DevNull, large)
 	if err != nil {
 		return err
 	}
@@ -128,7 +130,7 @@ func run(bin, large, flood string, alertFloods []string, runs, nRules int) error
 	fmt.Printf("capture %s: %.0f packets, %.1f MB (fastest of %d runs each)\n", large, packets, size/1e6, runs)
 	row("fastest Go loop (gopacket)", fast)
 	row("our read+decode loop", bare)
-	row("analyze (all built-ins)", an)
+	row("analyze (all built-ins, 1 thread)", an)
 	fmt.Printf("analyze / fastest Go loop speed: %.2f (target >= 0.50)\n", fast.wall.Seconds()/an.wall.Seconds())
 	fmt.Printf("analyze / our read+decode loop speed: %.2f\n", bare.wall.Seconds()/an.wall.Seconds())
 
@@ -138,13 +140,16 @@ func run(bin, large, flood string, alertFloods []string, runs, nRules int) error
 			return err
 		}
 		defer os.Remove(file)
-		withRules, err := measure(runs, bin, "analyze", "--no-progress", "--format", "json", "-o", os.DevNull, "--rules", file, large)
+		withRules, err := measure(runs, bin, "analyze", "--threads", "1", "--no-progress", "--format", "json", "-o", os.DevNull, "--rules", file, large)
 		if err != nil {
 			return err
 		}
 		row(fmt.Sprintf("analyze + %d content rules", nRules), withRules)
 		fmt.Printf("cost of %d content rules: %.2fx the built-ins alone (target < 2x)\n",
 			nRules, withRules.wall.Seconds()/an.wall.Seconds())
+	}
+	if err := realRules(bin, etDir, large, runs, an, row); err != nil {
+		return err
 	}
 	if flood != "" {
 		fl, err := measure(1, bin, "analyze", "--no-progress", "--format", "json", "-o", os.DevNull, flood)
@@ -170,6 +175,49 @@ func run(bin, large, flood string, alertFloods []string, runs, nRules int) error
 			f, float64(fi.Size())/1e6, m.wall.Seconds(), float64(m.maxRSS)/1e6)
 		warnRSS(m)
 	}
+	return nil
+}
+
+// realRules measures a real ruleset's cost on the large capture on one
+// thread (against the built-ins alone) and the speed-up of two threads;
+// the outputs of both must be the same.
+func realRules(bin, dir, large string, runs int, builtins measurement, row func(string, measurement)) error {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.rules"))
+	if len(files) == 0 {
+		fmt.Printf("real rules: no *.rules in %s, skipped\n", dir)
+		return nil
+	}
+	var outs [2]string
+	var ms [2]measurement
+	for i, threads := range []string{"1", "2"} {
+		out, err := os.CreateTemp("", "ipsbench-*.json")
+		if err != nil {
+			return err
+		}
+		out.Close()
+		defer os.Remove(out.Name())
+		args := []string{"analyze", "--threads", threads, "--no-progress", "--format", "json", "-o", out.Name()}
+		for _, f := range files {
+			args = append(args, "--rules", f)
+		}
+		if ms[i], err = measure(runs, bin, append(args, large)...); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(out.Name())
+		if err != nil {
+			return err
+		}
+		outs[i] = string(b)
+		row(fmt.Sprintf("analyze + %s, %s thread(s)", filepath.Base(dir), threads), ms[i])
+	}
+	fmt.Printf("cost of %s (%d files): %.2fx the built-ins alone on one thread (target < 2.5x)\n",
+		filepath.Base(dir), len(files), ms[0].wall.Seconds()/builtins.wall.Seconds())
+	same := "identical output"
+	if outs[0] != outs[1] {
+		same = "OUTPUTS DIFFER"
+	}
+	fmt.Printf("--threads 2 / --threads 1 speed with %s: %.2f (target >= 1.6), %s\n",
+		filepath.Base(dir), ms[0].wall.Seconds()/ms[1].wall.Seconds(), same)
 	return nil
 }
 
