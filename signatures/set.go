@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ipsreplay/ipsreplay/internal/capped"
@@ -35,6 +36,9 @@ type SetOptions struct {
 	// MaxRules caps the rules of all packs and rule files together
 	// (rules.max_rules); 0 is rulematch.DefaultMaxRules.
 	MaxRules int
+	// Threads is how many rule files are parsed at once (--threads); the
+	// set is the same for any value. 0 or 1 parses one after the other.
+	Threads int
 }
 
 // Set is the signatures in force for a run: the packs, one catalog of all
@@ -80,8 +84,9 @@ func LoadSet(opts SetOptions) (*Set, error) {
 		packs = append(packs, p)
 	}
 	bases := map[string]bool{}
-	for _, file := range opts.RuleFiles {
-		p, err := looseRules(file, opts.Vars, opts.Strict)
+	loaded := parseRuleFiles(opts.RuleFiles, opts.Vars, opts.Strict, opts.Threads)
+	for i, file := range opts.RuleFiles {
+		p, err := loaded[i].pack, loaded[i].err
 		if err != nil {
 			return nil, err
 		}
@@ -157,6 +162,42 @@ func LoadSet(opts SetOptions) (*Set, error) {
 		s.Warnings = append(s.Warnings, p.Warnings...)
 	}
 	return s, nil
+}
+
+// parsedFile is a rules file read by parseRuleFiles.
+type parsedFile struct {
+	pack *LoadedPack
+	err  error
+}
+
+// parseRuleFiles reads files with up to threads at once (a set of many
+// files, as ET Open's 40-odd, takes a second on one core) and returns them
+// in order; LoadSet then takes them in order as if read one by one, so
+// errors and the rule cap name the same file. A file after a bad one is
+// read for nothing, as each is capped in size.
+func parseRuleFiles(files []string, vars rules.Vars, strict bool, threads int) []parsedFile {
+	out := make([]parsedFile, len(files))
+	if threads <= 1 || len(files) < 2 {
+		for i, f := range files {
+			out[i].pack, out[i].err = looseRules(f, vars, strict)
+			if out[i].err != nil {
+				break // LoadSet stops at it
+			}
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, threads)
+	for i, f := range files {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			out[i].pack, out[i].err = looseRules(f, vars, strict)
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // ruleCount adds up the rules of the packs and rule files as they load,

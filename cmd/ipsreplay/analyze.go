@@ -120,7 +120,7 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	t.Apply(&cfg)
 	cfg.Autoblock, cfg.SimulateIPS = opts.Autoblock, opts.SimulateIPS
 	cfg.Rules.Threads = opts.Threads
-	opts.Signatures.MaxRules = cfg.Rules.MaxRules
+	opts.Signatures.MaxRules, opts.Signatures.Threads = cfg.Rules.MaxRules, opts.Threads
 	set, err := loadSignatures(opts.Signatures, cfg.HomeNet, opts.Stderr)
 	if err != nil {
 		return cfg, err

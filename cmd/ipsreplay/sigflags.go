@@ -26,6 +26,8 @@ type SignatureOptions struct {
 	// MaxRules is rules.max_rules, from the config and --set; 0 for the
 	// default.
 	MaxRules int
+	// Threads is --threads: rule files are parsed that many at a time.
+	Threads int
 }
 
 // analysisFlags are the flags every analysing command (analyze, replay,
@@ -148,6 +150,7 @@ func loadSignatures(opts SignatureOptions, home analyzer.HomeNet, stderr io.Writ
 		Vars:      vars,
 		Strict:    opts.StrictRules,
 		MaxRules:  opts.MaxRules,
+		Threads:   opts.Threads,
 	})
 	if err != nil {
 		return nil, &inputError{err}
