@@ -149,17 +149,56 @@ func TestLoadSetMaxRules(t *testing.T) {
 		{"two", 2, a + ":4: more than 2 rules"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: []string{a, b}, Vars: rules.DefaultVars(), MaxRules: tt.max})
-			if tt.err == "" {
-				if err != nil || len(s.Rules) != 6 {
-					t.Fatalf("err %v; want the six rules", err)
+		for _, threads := range []int{1, 4} { // files parsed at once, taken in order
+			t.Run(fmt.Sprintf("%s/threads=%d", tt.name, threads), func(t *testing.T) {
+				s, err := LoadSet(SetOptions{NoDefault: true, RuleFiles: []string{a, b}, Vars: rules.DefaultVars(), MaxRules: tt.max, Threads: threads})
+				if tt.err == "" {
+					if err != nil || len(s.Rules) != 6 {
+						t.Fatalf("err %v; want the six rules", err)
+					}
+					return
 				}
-				return
-			}
-			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
-				t.Fatalf("error %v, want one starting %q", err, tt.err)
-			}
-		})
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one starting %q", err, tt.err)
+				}
+			})
+		}
+	}
+}
+
+// TestLoadSetThreadsSameSet: rule files parsed at once give the set read
+// one by one, and the first bad file's error, not a later one's.
+func TestLoadSetThreadsSameSet(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i := range 6 {
+		f := filepath.Join(dir, fmt.Sprintf("f%d.rules", i))
+		body := fmt.Sprintf("alert tcp any any -> any any (msg:\"r%d\"; content:\"x%d\"; sid:%d;)\n", i, i, 100+i)
+		if i == 2 || i == 4 {
+			body += fmt.Sprintf("alert tcp any any -> any any (msg:\"bad\"; depth:4; sid:%d;)\n", 200+i)
+		}
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	load := func(threads int, strict bool) (*Set, error) {
+		return LoadSet(SetOptions{NoDefault: true, RuleFiles: files, Vars: rules.DefaultVars(), Strict: strict, Threads: threads})
+	}
+	one, err := load(1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	many, err := load(4, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(one.Rules, many.Rules) || !reflect.DeepEqual(one.Warnings, many.Warnings) || len(one.Rules) != 6 {
+		t.Errorf("4 threads: %d rules, warnings %q; one thread: %d rules, warnings %q", len(many.Rules), many.Warnings, len(one.Rules), one.Warnings)
+	}
+	_, err1 := load(1, true)
+	_, err4 := load(4, true)
+	if err1 == nil || err4 == nil || err1.Error() != err4.Error() || !strings.Contains(err1.Error(), "f2.rules") {
+		t.Errorf("strict: one thread %v; four %v; want the same error, naming f2.rules", err1, err4)
 	}
 }
