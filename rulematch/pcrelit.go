@@ -366,11 +366,13 @@ func alternateLits(subs []*syntax.Regexp, depth int) litInfo {
 		if req == nil {
 			return unknownLits
 		}
-		lits, _ = unionLits(lits, req, maxReqLits)
+		// minimised as it grows, so a long alternation costs no more
+		// than its branches
+		if lits, _ = unionLits(lits, req, maxReqLits); len(lits) > maxReqLits {
+			if lits = minimalLits(lits); len(lits) > maxReqLits {
+				return unknownLits
+			}
+		}
 	}
-	lits = minimalLits(lits)
-	if len(lits) > maxReqLits {
-		return unknownLits
-	}
-	return litInfo{lits: lits}
+	return litInfo{lits: minimalLits(lits)}
 }

@@ -53,6 +53,10 @@ func TestPCRELiterals(t *testing.T) {
 		{` (6011|5[1-5]\d{2}|4\d{3}) \d{4}`, nil}, // "4": one byte
 		{`[[:alpha:]]+abc`, []string{"abc"}},
 		{`a(?:)b`, []string{"ab"}},
+		{`aaa|bbb|ccc|ddd|eee|fff|ggg|hhh|iii|jjj|kkk|lll|mmm|nnn|ooo|ppp|qqq|rrr|sss|ttt|uuu|vvv|www|xxx|yyy|zzz|000|111|222|333|444|555|666`, nil}, // 33: too many
+		{`aaa|bbb|ccc|ddd|eee|fff|ggg|hhh|iii|jjj|kkk|lll|mmm|nnn|ooo|ppp|qqq|rrr|sss|ttt|uuu|vvv|www|xxx|yyy|zzz|000|111|222|333|444|555|aaa1`, []string{
+			"000", "111", "222", "333", "444", "555", "aaa", "bbb", "ccc", "ddd", "eee", "fff", "ggg", "hhh", "iii", "jjj", "kkk", "lll", "mmm", "nnn",
+			"ooo", "ppp", "qqq", "rrr", "sss", "ttt", "uuu", "vvv", "www", "xxx", "yyy", "zzz"}}, // aaa1 holds aaa: 32
 		{`[^\x00-\xff]ab`, []string{"ab"}},
 	}
 	for _, tt := range tests {
