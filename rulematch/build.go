@@ -223,6 +223,8 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 					builders[c].add(fp, idx, open)
 				}
 				set.multiPattern = set.multiPattern || len(fps) > 1
+				// a rule with a pcre is never a stream rule (streamable),
+				// so a stream rule's pattern is a content within its reach
 				set.hasStream = set.hasStream || cr.stream
 				if cr.stream {
 					set.streamWindow = max(set.streamWindow, streamReach(r)-1)

@@ -50,6 +50,11 @@ func TestPCREPrefilterPatterns(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("patterns %q, want %q", got, tt.want)
 			}
+			// the stream pass's window (streamReach) is measured on
+			// contents: a pcre's literals must not reach it
+			if streamable(r) {
+				t.Error("a rule with a pcre is a stream rule")
+			}
 		})
 	}
 }
