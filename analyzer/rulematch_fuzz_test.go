@@ -40,6 +40,8 @@ alert udp any any -> any any (msg:"udp"; dsize:>4; content:"|de ad|"; offset:2; 
 alert tcp any any -> any any (msg:"isdataat"; content:"data="; isdataat:4,relative; content:!"root"; distance:0; sid:18;)
 alert http any any -> any any (msg:"transform"; http.uri; to_lowercase; url_decode; content:"/etc/passwd"; sid:19;)
 alert tcp any any -> any any (msg:"pcre relative"; content:"A"; pcre:"/B+C/R"; sid:20;)
+alert http any any -> any any (msg:"pcre only, uri"; http.uri; pcre:"/\/(admin|setup)(\?|$)/i"; sid:21;)
+alert http any any -> any any (msg:"pcre only, body"; flow:to_client; file_data; pcre:"/secre[tT]|hidden/i"; sid:22;)
 `
 
 var (
@@ -167,7 +169,7 @@ func TestFuzzRulesFire(t *testing.T) {
 		[]byte("HTTP/1.1 404 Not Found\r\nContent-Length: 6\r\n\r\nsecret"), 80, false) {
 		got[sid] = true
 	}
-	for _, sid := range []uint32{1, 2, 3, 4, 5, 6, 16} {
+	for _, sid := range []uint32{1, 2, 3, 4, 5, 6, 16, 21, 22} {
 		if !got[sid] {
 			t.Errorf("sid %d did not fire on its seed (fired: %v)", sid, got)
 		}

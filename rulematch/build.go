@@ -49,7 +49,7 @@ func packetClass(f *packet.Facts) int {
 // ruleSet is one protocol class's share of the rules.
 type ruleSet struct {
 	all []int32    // every rule of the class, ascending
-	pf  *prefilter // rules with a positive content; nil when none
+	pf  *prefilter // rules with a positive content or pcre literals; nil when none
 	// pfDst and pfSrc gate the prefilter's ported group: the destination
 	// and source ports some port-limited content rule of the class accepts.
 	// A packet whose destination is in neither pfDst nor, for its source,
@@ -60,10 +60,13 @@ type ruleSet struct {
 	pfDst, pfSrc *[1 << 10]uint64
 	pfAllPorts   bool
 	hasStream    bool // some content rule may match across segments
+	// multiPattern: some rule has several patterns (a pcre's literals), so
+	// one search can name it more than once
+	multiPattern bool
 	hasHTTP      bool // some rule inspects an http buffer
-	// httpUngated: some http rule has no prefilter pattern (pcre, urilen
-	// or negated contents only), so the prefilter's port gate does not
-	// speak for it and requests are followed on every port
+	// httpUngated: some http rule has no prefilter pattern (a pcre without
+	// literals, urilen or negated contents only), so the prefilter's port
+	// gate does not speak for it and requests are followed on every port
 	httpUngated bool
 	// hasResp: some rule reads a response buffer; respAlways are those
 	// without a prefilter pattern, run on every response
@@ -151,7 +154,7 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 			eng.skipped = append(eng.skipped, sk)
 			continue
 		}
-		cr, fp, err := compileRule(r)
+		cr, fps, err := compileRule(r)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -205,18 +208,23 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 				eng.handshake = true // the flow's hello is read for the name
 			}
 			set.hasHTTP = set.hasHTTP || cr.http && c == classTCP
-			set.httpUngated = set.httpUngated || cr.http && c == classTCP && fp == nil
+			set.httpUngated = set.httpUngated || cr.http && c == classTCP && len(fps) == 0
 			if cr.resp && c == classTCP {
 				set.hasResp = true
-				if fp == nil {
+				if len(fps) == 0 {
 					set.respAlways = append(set.respAlways, idx)
 				}
 			}
 			hasPorts := c == classTCP || c == classUDP
 			switch {
-			case fp != nil:
+			case len(fps) > 0:
 				open := !hasPorts || gatePorts(set, r, dst, dstOK, src, srcOK)
-				builders[c].add(fp, idx, open)
+				for _, fp := range fps {
+					builders[c].add(fp, idx, open)
+				}
+				set.multiPattern = set.multiPattern || len(fps) > 1
+				// a rule with a pcre is never a stream rule (streamable),
+				// so a stream rule's pattern is a content within its reach
 				set.hasStream = set.hasStream || cr.stream
 				if cr.stream {
 					set.streamWindow = max(set.streamWindow, streamReach(r)-1)

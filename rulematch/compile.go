@@ -117,9 +117,10 @@ type rule struct {
 	dnsPorts bool
 }
 
-// compileRule checks and compiles one rule. fp is its lowercased prefilter
-// pattern, nil when it has no positive content.
-func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
+// compileRule checks and compiles one rule. fps are its lowercased prefilter
+// patterns, one of which every payload it matches holds (pcrePrefilter):
+// its fast pattern, or the literals of a pcre; none when it has neither.
+func compileRule(r *rules.Rule) (cr rule, fps [][]byte, err error) {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 
@@ -146,7 +147,8 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	// contents and pcres, grouped by buffer in rule order
 	var best *rules.Content
 	var bestBuf rules.Buffer
-	var bestPat []byte // best's pattern, or what the payload holds of it (transformedPrefilter)
+	var bestPat []byte    // best's pattern, or what the payload holds of it (transformedPrefilter)
+	var pcreLits []string // the best positive pcre's literals (pcrePrefilter)
 	for i := range r.Matches {
 		m := &r.Matches[i]
 		id := m.Buffer
@@ -170,7 +172,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			// prefilter searches, and the header buffers are not in the
 			// payload, so their contents cannot be the pattern; nor can those
 			// of most transformed buffers
-			if !m.Content.Negated && id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && !id.Header() && !id.IPBuffer() && (best == nil || betterFastPattern(m.Content, best)) {
+			if !m.Content.Negated && prefilterBuffer(id) && (best == nil || betterFastPattern(m.Content, best)) {
 				if piece, ok := transformedPrefilter(m.Transforms, m.Content.Pattern); ok {
 					best, bestBuf, bestPat = m.Content, id, piece
 				}
@@ -194,6 +196,13 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 				continue
 			}
 			it.p = compilePCRE(m.PCRE)
+			// as for contents, but a transformed buffer's or a dns.query's
+			// matches need not be bytes of the payload
+			if m.PCRE.Re != nil && !m.PCRE.Negated && prefilterBuffer(id) && id != rules.BufferDNSQuery && len(m.Transforms) == 0 {
+				if lits := pcreLiterals(m.PCRE.Re); betterLits(lits, pcreLits) {
+					pcreLits = lits
+				}
+			}
 		default:
 			bad("match %d: exactly one of content, pcre and a byte check must be set", i+1)
 			continue
@@ -224,6 +233,7 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 	for i := range cr.bufs {
 		linkItems(cr.bufs[i].items)
 	}
+	var fp []byte
 	if best != nil {
 		fp = lowerASCII(nil, bestPat)
 		if bestBuf == rules.BufferDNSQuery {
@@ -233,8 +243,36 @@ func compileRule(r *rules.Rule) (cr rule, fp []byte, err error) {
 			}
 		}
 	}
+	fps = pcrePrefilter(fp, pcreLits)
 	cr.detail = fmt.Sprintf("rule %s:%d matched: %s", r.File, r.Line, r.Msg)
-	return cr, fp, nil
+	return cr, fps, nil
+}
+
+// prefilterBuffer reports whether the bytes a match finds in buffer id are
+// bytes of the payload the prefilter searches, so that a pattern taken
+// from the match may stand for the rule: not the built http.header_names,
+// a handshake's decoded fields, a packet header or an address.
+func prefilterBuffer(id rules.Buffer) bool {
+	return id != rules.BufferHTTPHeaderNames && !handshakeBuffer(id) && !id.Header() && !id.IPBuffer()
+}
+
+// pcrePrefilter chooses a rule's prefilter patterns: its fast pattern fp,
+// or its pcre's literals (pcrelit.go) when it has no fast pattern or every
+// literal is longer than it. ET Open's javascript-in-attribute rules have
+// content:"=" and a pcre requiring "src", "href" or "url": "=" let them run
+// on nearly every HTML page.
+func pcrePrefilter(fp []byte, lits []string) [][]byte {
+	if len(lits) > 0 && (fp == nil || shortest(lits) > len(fp)) {
+		fps := make([][]byte, len(lits))
+		for i, l := range lits {
+			fps[i] = []byte(l)
+		}
+		return fps
+	}
+	if fp == nil {
+		return nil
+	}
+	return [][]byte{fp}
 }
 
 // betterFastPattern reports whether c should be the prefilter pattern

@@ -346,7 +346,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 			}
 		}
 		slices.Sort(cands)
-		if sni {
+		if sni || set.multiPattern {
 			cands = slices.Compact(cands)
 		}
 	}

@@ -57,6 +57,9 @@ func TestHTTPResponses(t *testing.T) {
 		serverRule = 3 // http.server; content:"nginx"
 		cookieRule = 4 // flow:to_client; http.cookie; content:"sid=1" (Set-Cookie)
 		mixRule    = 5 // http.stat_code; content:"200"; file_data; content:"MZ"
+		// file_data; pcre, with nothing else to give it a prefilter
+		// pattern: it alerts where fileRule does
+		pcreRule = 6
 	)
 	rs := []*rules.Rule{
 		newRule(fileRule, "http", withMatches(contentMatch("EICAR-STANDARD", "buffer:file.data"))),
@@ -64,6 +67,7 @@ func TestHTTPResponses(t *testing.T) {
 		newRule(serverRule, "http", withMatches(contentMatch("nginx", "buffer:http.server"))),
 		newRule(cookieRule, "http", withFlow(rules.FlowToClient, false, false, false), withMatches(contentMatch("sid=1", "buffer:http.cookie"))),
 		newRule(mixRule, "http", withMatches(contentMatch("200", "buffer:http.stat_code"), contentMatch("MZ", "buffer:file.data"))),
+		newRule(pcreRule, "http", withMatches(pcreMatch(`(?i)eicar-(standard|test)`, "buffer:file.data"))),
 	}
 	head := "HTTP/1.1 200 OK\r\nServer: nginx\r\n"
 	tests := []struct {
@@ -139,6 +143,9 @@ func TestHTTPResponses(t *testing.T) {
 			m, err := New(rs, cfg)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if w, ok := tt.want[fileRule]; ok {
+				tt.want[pcreRule] = w
 			}
 			got := map[uint32][]int{}
 			for i, seg := range tt.segs {

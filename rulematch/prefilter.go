@@ -3,10 +3,11 @@ package rulematch
 // Multi-pattern prefilter for the rule matcher, after Suricata's
 // detect-engine-prefilter.c and detect-engine-mpm.c: every rule with a
 // positive content gives one pattern (its fast_pattern, else its longest
-// content), and one pass over a packet's payload says which rules are worth
-// evaluating in full. A rule whose pattern is absent cannot match: every
-// buffer the matcher inspects is a slice of the payload, so a content found
-// in any buffer is found in the payload too.
+// content), or a few, one of which every match of its pcre holds
+// (pcrelit.go), and one pass over a packet's payload says which rules are
+// worth evaluating in full. A rule whose patterns are all absent cannot
+// match: every buffer the prefilter speaks for is a slice of the payload,
+// so a content or a pcre match found in it is found in the payload too.
 //
 // Case: patterns are stored lowercased and both searches fold the
 // payload's case as they read it, so one pass serves both nocase and
