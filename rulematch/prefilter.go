@@ -26,8 +26,7 @@ package rulematch
 //     verifies the patterns it starts. The tests are independent of
 //     each other, so the CPU overlaps them; nothing waits on the previous
 //     byte as an automaton does.
-//   - Single-byte patterns go to an Aho-Corasick automaton compiled into a
-//     full DFA over byte classes, one table load per byte.
+//   - Single-byte patterns go to a byte finder (byteFinder).
 //
 // Measured in one make-bench run on the 300 MB capture with 1,000 generated
 // 8-12 byte content rules: the automaton alone spent 1.05 s of a 1.41 s run
@@ -35,6 +34,7 @@ package rulematch
 // for the block index's figure.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -44,7 +44,7 @@ import (
 // indexed by 2-byte blocks (stride 1 or 2), 4-7 and 8 or more by 4-byte
 // blocks. Even at stride 1 a block test is cheaper than the automaton's
 // dependent load (1.3 against 3 ns a byte in BenchmarkPrefilterSearch).
-// Single-byte patterns stay with the automaton.
+// Single-byte patterns go to the byte finder.
 const (
 	blockMin      = 2
 	blockTierWide = 4
@@ -75,7 +75,7 @@ type prefilter struct {
 // patternGroup is the searches over one group's patterns.
 type patternGroup struct {
 	ported bool // only patterns of port-limited rules
-	ac     *automaton
+	bytes  *byteFinder
 	blocks []*blockIndex // by tier; at most three
 }
 
@@ -131,7 +131,7 @@ func (b *prefilterBuilder) build() *prefilter {
 	return p
 }
 
-// buildGroup splits a group's patterns by length between the automaton and
+// buildGroup splits a group's patterns by length between the byte finder and
 // the block index tiers.
 func buildGroup(patterns [][]byte, ids []int32, ported bool) patternGroup {
 	g := patternGroup{ported: ported}
@@ -149,7 +149,7 @@ func buildGroup(patterns [][]byte, ids []int32, ported bool) patternGroup {
 		}
 	}
 	if len(short) > 0 {
-		g.ac = buildAutomaton(patterns, short)
+		g.bytes = buildByteFinder(patterns, short)
 	}
 	if len(narrow) > 0 {
 		g.blocks = append(g.blocks, buildBlockIndex(patterns, narrow, 2))
@@ -210,8 +210,8 @@ func (p *prefilter) searchFor(buf []byte, withPorted bool, s *prefilterScratch, 
 		if g.ported && !withPorted {
 			continue
 		}
-		if g.ac != nil && len(buf) >= g.ac.minLen {
-			cands = g.ac.search(p, buf, s, cands)
+		if g.bytes != nil && len(buf) > 0 {
+			cands = g.bytes.search(p, buf, s, cands)
 		}
 		for _, bi := range g.blocks {
 			if len(buf) >= bi.minLen {
@@ -222,113 +222,48 @@ func (p *prefilter) searchFor(buf []byte, withPorted bool, s *prefilterScratch, 
 	return cands
 }
 
-// automaton is an Aho-Corasick trie compiled into a full DFA over byte
-// classes (the distinct bytes of the patterns, with case folded into the
-// class map, so no lowercased copy of the payload is made), one int32 a
-// transition, the low bit saying the state ends a pattern.
-type automaton struct {
-	minLen int
-	// cls maps a byte to its column; upper-case ASCII shares its lower-case
-	// column, bytes in no pattern share column 0.
-	cls   [256]uint8
-	shift uint // columns per state = 1 << shift
-	// trans[state<<shift|class] = next<<1 | (1 if next ends a pattern)
-	trans []int32
-	// outIdx[state]..outIdx[state+1] indexes outs: the pattern ids ending in
-	// a state, its own and those of its suffixes.
-	outIdx []int32
-	outs   []int32
+// byteFinder finds single-byte patterns: which of their byte values occur
+// in a buffer, in either case. It replaced an Aho-Corasick automaton,
+// whose dependent table load per byte cost 3 ns a byte on every payload:
+// with the ET Open rules, whose one-byte contents ("=", "|00|", "/") sit in
+// every packet's search, that was a sixth of a run. A few values are found
+// with bytes.IndexByte (vectorised, stops at the first); more with one
+// pass marking the values present, whose stores depend on nothing.
+type byteFinder struct {
+	vals []byte  // the patterns' byte values, lowercased
+	ids  []int32 // the pattern of each
 }
 
-// buildAutomaton compiles the patterns named by ids.
-func buildAutomaton(patterns [][]byte, ids []int32) *automaton {
-	a := &automaton{minLen: len(patterns[ids[0]])}
-	ncls := 1
+// byteScanMax is the most values searched one by one with IndexByte: each
+// costs a pass, at some 16 bytes a cycle where the value is absent.
+const byteScanMax = 8
+
+func buildByteFinder(patterns [][]byte, ids []int32) *byteFinder {
+	bf := &byteFinder{}
 	for _, id := range ids {
-		pat := patterns[id]
-		a.minLen = min(a.minLen, len(pat))
-		for _, c := range pat {
-			if a.cls[c] == 0 {
-				a.cls[c] = uint8(ncls)
-				ncls++
-			}
-		}
+		bf.vals = append(bf.vals, patterns[id][0])
+		bf.ids = append(bf.ids, id)
 	}
-	for c := 'A'; c <= 'Z'; c++ {
-		a.cls[c] = a.cls[c+'a'-'A'] // patterns are lowercased: fold the payload
-	}
-	a.shift = uint(bits.Len(uint(ncls - 1)))
-	width := 1 << a.shift
-	gotoT := make([]int32, width)
-	own := [][]int32{nil}
-	for _, id := range ids {
-		st := 0
-		for _, c := range patterns[id] {
-			i := st*width + int(a.cls[c])
-			if gotoT[i] == 0 {
-				gotoT = append(gotoT, make([]int32, width)...)
-				own = append(own, nil)
-				gotoT[i] = int32(len(own))
-			}
-			st = int(gotoT[i] - 1)
-		}
-		own[st] = append(own[st], id)
-	}
-	n := len(own)
-	fail := make([]int32, n)
-	next := make([]int32, n*width)
-	outs := make([][]int32, n)
-	queue := make([]int32, 0, n)
-	for col := 0; col < width; col++ {
-		if ch := gotoT[col]; ch != 0 {
-			next[col] = ch - 1
-			queue = append(queue, ch-1)
-		}
-	}
-	for qi := 0; qi < len(queue); qi++ {
-		st := int(queue[qi])
-		outs[st] = append(append([]int32(nil), own[st]...), outs[fail[st]]...)
-		for col := 0; col < width; col++ {
-			ch := gotoT[st*width+col]
-			if ch == 0 {
-				next[st*width+col] = next[int(fail[st])*width+col]
-				continue
-			}
-			child := ch - 1
-			fail[child] = next[int(fail[st])*width+col]
-			next[st*width+col] = child
-			queue = append(queue, child)
-		}
-	}
-	a.trans = make([]int32, n*width)
-	for i, to := range next {
-		v := to << 1
-		if len(outs[to]) > 0 {
-			v |= 1
-		}
-		a.trans[i] = v
-	}
-	a.outIdx = make([]int32, n+1)
-	for st := 0; st < n; st++ {
-		a.outIdx[st] = int32(len(a.outs))
-		a.outs = append(a.outs, outs[st]...)
-	}
-	a.outIdx[n] = int32(len(a.outs))
-	return a
+	return bf
 }
 
-// search runs the automaton once over buf.
-func (a *automaton) search(p *prefilter, buf []byte, s *prefilterScratch, cands []int32) []int32 {
-	trans, cls, shift := a.trans, &a.cls, a.shift
-	v := int32(0)
+// search appends the rules of the patterns whose byte buf holds.
+func (bf *byteFinder) search(p *prefilter, buf []byte, s *prefilterScratch, cands []int32) []int32 {
+	if len(bf.vals) <= byteScanMax {
+		for i, v := range bf.vals {
+			if bytes.IndexByte(buf, v) >= 0 || 'a' <= v && v <= 'z' && bytes.IndexByte(buf, v-('a'-'A')) >= 0 {
+				cands = p.found(bf.ids[i], s, cands)
+			}
+		}
+		return cands
+	}
+	var seen [256]bool
 	for _, c := range buf {
-		v = trans[int(v>>1)<<shift|int(cls[c])]
-		if v&1 == 0 {
-			continue
-		}
-		st := v >> 1
-		for _, id := range a.outs[a.outIdx[st]:a.outIdx[st+1]] {
-			cands = p.found(id, s, cands)
+		seen[c] = true
+	}
+	for i, v := range bf.vals {
+		if seen[v] || 'a' <= v && v <= 'z' && seen[v-('a'-'A')] {
+			cands = p.found(bf.ids[i], s, cands)
 		}
 	}
 	return cands

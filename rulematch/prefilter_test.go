@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// TestPrefilterMatchesContains checks both searches (automaton and block
-// index, each tier) against a plain case-folded bytes.Contains over random
+// TestPrefilterMatchesContains checks both searches (byte finder, with few
+// values and many, and block index, each tier) against a plain case-folded bytes.Contains over random
 // pattern sets, lengths 1 to 20, and haystacks in mixed case.
 func TestPrefilterMatchesContains(t *testing.T) {
 	cases := []struct {
@@ -19,6 +19,7 @@ func TestPrefilterMatchesContains(t *testing.T) {
 		patterns       int
 	}{
 		{"short only", "abcAB\x00\xff", 1, 3, 50},
+		{"many single bytes", "abcdefghijklmnopqrstuvwxyzABC\x00\x80\xff{@", 1, 1, 100},
 		{"narrow tier", "abAB@`\x00", 2, 3, 100},
 		{"mid tier", "abcdAB@`", 4, 7, 200},
 		{"long tier", "abcdeABC-_", 8, 20, 300},
@@ -77,8 +78,8 @@ func TestPrefilterTiers(t *testing.T) {
 		t.Fatalf("groups %+v, want one open group", pf.groups)
 	}
 	g := pf.groups[0]
-	if g.ac == nil || g.ac.minLen != 1 {
-		t.Fatalf("automaton for the 1-byte pattern: %+v", g.ac)
+	if g.bytes == nil || !slices.Equal(g.bytes.vals, []byte("a")) {
+		t.Fatalf("byte finder for the 1-byte pattern: %+v", g.bytes)
 	}
 	type tier struct{ w, l, stride int }
 	var got []tier
