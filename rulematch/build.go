@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ipsreplay/ipsreplay/packet"
 	"github.com/ipsreplay/ipsreplay/signatures/rules"
@@ -149,12 +151,13 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 	})
 	names := flowbitNames{}
 	var builders [numClasses]prefilterBuilder
-	for _, r := range order {
+	compiled := compileAll(order, cfg.Threads)
+	for i, r := range order {
 		if sk, ok := Unsupported(r); ok {
 			eng.skipped = append(eng.skipped, sk)
 			continue
 		}
-		cr, fps, err := compileRule(r)
+		cr, fps, err := compiled[i].cr, compiled[i].fps, compiled[i].err
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -249,6 +252,51 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		eng.sets[c].pf = builders[c].build()
 	}
 	return eng, nil
+}
+
+// compiledRule is compileRule's result for one rule.
+type compiledRule struct {
+	cr  rule
+	fps [][]byte
+	err error
+}
+
+// compileAll runs compileRule on every supported rule of order, on up to
+// threads goroutines: each rule compiles on its own (its pcres' analyses
+// were most of the ET Open set's load), and compileRules then takes the
+// results in order.
+func compileAll(order []*rules.Rule, threads int) []compiledRule {
+	out := make([]compiledRule, len(order))
+	one := func(i int) {
+		if _, skip := Unsupported(order[i]); !skip {
+			out[i].cr, out[i].fps, out[i].err = compileRule(order[i])
+		}
+	}
+	if threads <= 1 || len(order) < 256 {
+		for i := range order {
+			one(i)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range threads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(64)) - 64
+				if lo >= len(order) {
+					return
+				}
+				for i := lo; i < min(lo+64, len(order)); i++ {
+					one(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // readsBuffer reports whether the compiled rule has a chain in buffer id.

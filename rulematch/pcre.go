@@ -8,6 +8,7 @@ package rulematch
 import (
 	"regexp"
 	"regexp/syntax"
+	"sync"
 	"unicode"
 
 	"github.com/ipsreplay/ipsreplay/internal/pcrebt"
@@ -28,6 +29,16 @@ type pcre struct {
 	// position is needed (FindIndex, which allocates on a match) rather
 	// than a yes/no (Match, which does not).
 	needEnd bool
+	// tune is worked out on the pcre's first run (tuning): most of a large
+	// set's pcres never run on a given capture, as the prefilter rules
+	// their rules out, and working it out for all of them was two thirds
+	// of the ET Open set's compile time.
+	tuneOnce sync.Once
+	tune     *pcreTuning
+}
+
+// pcreTuning is what makes a Go regexp pcre cheaper to run.
+type pcreTuning struct {
 	// anchored: the regexp can only match at the start of its subject
 	// (^ or \A), so a retry further on cannot match, as with PCRE's
 	// start_offset; Go slicing would otherwise make ^ match there.
@@ -49,12 +60,21 @@ type pcre struct {
 	folded *regexp.Regexp
 }
 
+// tuning returns p's tuning, working it out on first use; safe from
+// several threads (Config.Threads share the compiled rules).
+func (p *pcre) tuning() *pcreTuning {
+	p.tuneOnce.Do(func() {
+		p.tune = &pcreTuning{anchored: anchoredAtStart(p.re), run: newRunCheck(p.re),
+			ascii: matchesASCIIOnly(p.re), folded: foldedRegexp(p.re)}
+	})
+	return p.tune
+}
+
 func compilePCRE(p *rules.PCRE) *pcre {
 	if p.Re == nil {
 		return &pcre{bt: p.BT, negated: p.Negated, relative: p.Relative}
 	}
-	return &pcre{re: p.Re, negated: p.Negated, relative: p.Relative, anchored: anchoredAtStart(p.Re), run: newRunCheck(p.Re),
-		ascii: matchesASCIIOnly(p.Re), folded: foldedRegexp(p.Re)}
+	return &pcre{re: p.Re, negated: p.Negated, relative: p.Relative}
 }
 
 // foldedRegexp returns re in lower case and case-sensitive, when re is
@@ -254,6 +274,10 @@ func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int)
 		}
 		matched := false
 		ms, me := 0, prevEnd
+		var t *pcreTuning
+		if p.re != nil {
+			t = p.tuning()
+		}
 		switch {
 		case p.bt != nil:
 			if start > len(raw) {
@@ -269,16 +293,16 @@ func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int)
 				return 0
 			}
 			matched, ms, me = res == pcrebt.Matched, base+lo, base+hi
-		case start > len(raw) || p.anchored && start > base:
-		case p.run != nil && p.run.exact && !(p.needEnd && !p.negated):
+		case start > len(raw) || t.anchored && start > base:
+		case t.run != nil && t.run.exact && !(p.needEnd && !p.negated):
 			// Only yes or no is needed and the scan gives it exactly.
-			matched = p.run.possible(raw[start:])
-		case p.run == nil || p.run.possible(raw[start:]):
+			matched = t.run.possible(raw[start:])
+		case t.run == nil || t.run.possible(raw[start:]):
 			re, subj, wide := p.re, raw[start:], false
 			switch {
-			case p.folded != nil && len(low) == len(raw):
-				re, subj = p.folded, low[start:]
-			case !p.ascii:
+			case t.folded != nil && len(low) == len(raw):
+				re, subj = t.folded, low[start:]
+			case !t.ascii:
 				subj, wide = s.presentLatin1(subj)
 			}
 			if p.needEnd && !p.negated {

@@ -141,7 +141,11 @@ func TestRulePCRELargeRepeat(t *testing.T) {
 // disableRunChecks removes every pcre's run check, to compare with the
 // regexp alone.
 func disableRunChecks(m *Matcher) {
-	forEachPCRE(m, func(p *pcre) { p.run = nil })
+	forEachPCRE(m, func(p *pcre) {
+		if p.re != nil {
+			p.tuning().run = nil
+		}
+	})
 }
 
 // The match path allocates nothing with a long-repeat pcre, whether the
