@@ -62,9 +62,6 @@ type ruleSet struct {
 	pfDst, pfSrc *[1 << 10]uint64
 	pfAllPorts   bool
 	hasStream    bool // some content rule may match across segments
-	// multiPattern: some rule has several patterns (a pcre's literals), so
-	// one search can name it more than once
-	multiPattern bool
 	hasHTTP      bool // some rule inspects an http buffer
 	// httpUngated: some http rule has no prefilter pattern (a pcre without
 	// literals, urilen or negated contents only), so the prefilter's port
@@ -225,7 +222,6 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 				for _, fp := range fps {
 					builders[c].add(fp, idx, open)
 				}
-				set.multiPattern = set.multiPattern || len(fps) > 1
 				// a rule with a pcre is never a stream rule (streamable),
 				// so a stream rule's pattern is a content within its reach
 				set.hasStream = set.hasStream || cr.stream

@@ -8,7 +8,6 @@ package rulematch
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
 	"github.com/ipsreplay/ipsreplay/internal/pcrebt"
@@ -30,6 +29,7 @@ type scratch struct {
 	namesDone bool
 	pf        prefilterScratch
 	cands     []int32
+	candBits  []uint64 // sortUnique's bitmap
 	matched   []int32
 	stream    []byte         // a segment's stream prefix + new data
 	scands    []int32        // candidates for the stream pass
@@ -345,10 +345,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 				cands = append(cands, l...)
 			}
 		}
-		slices.Sort(cands)
-		if sni || set.multiPattern {
-			cands = slices.Compact(cands)
-		}
+		cands = sortUnique(cands, &s.candBits, len(m.eng.rules))
 	}
 	s.cands = cands
 

@@ -148,8 +148,7 @@ func (m *Matcher) inspectRequest(set *ruleSet, f *packet.Facts, p *httpPending, 
 	if l, ok := set.bySrc[f.SrcPort]; ok {
 		cands = append(cands, l...)
 	}
-	slices.Sort(cands)
-	cands = slices.Compact(cands)
+	cands = sortUnique(cands, &s.candBits, len(m.eng.rules))
 	s.scands = cands
 	whole := *f
 	whole.Payload = p.buf

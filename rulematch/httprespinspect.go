@@ -39,8 +39,7 @@ func (m *Matcher) inspectResponse(set *ruleSet, f *packet.Facts, t *httpResponse
 		}
 	}
 	cands = append(cands, set.respAlways...)
-	slices.Sort(cands)
-	cands = slices.Compact(cands)
+	cands = sortUnique(cands, &s.candBits, len(m.eng.rules))
 	s.scands = cands
 	s.inResp, s.namesDone = true, false
 	for _, ri := range cands {

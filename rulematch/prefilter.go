@@ -37,6 +37,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 // Pattern length tiers. Each tier has its own index, so a few short
@@ -491,4 +492,34 @@ func lower8(w uint64) uint64 {
 	gtZ := h + ones*(0x80-'Z'-1)
 	upper := geA &^ gtZ &^ w & high
 	return w | upper>>2
+}
+
+// sortUnique returns cands sorted ascending without repeats: by a bitmap
+// over the rule indexes when there are many (a payload of common patterns
+// names hundreds of rules; sorting them was a sixth of the matching with
+// the ET Open rules), else by sorting. bits is scratch, left clear.
+func sortUnique(cands []int32, bitmap *[]uint64, rules int) []int32 {
+	if len(cands) < 64 {
+		slices.Sort(cands)
+		return slices.Compact(cands)
+	}
+	words := (rules + 63) / 64
+	if len(*bitmap) < words {
+		*bitmap = make([]uint64, words)
+	}
+	b := *bitmap
+	lo, hi := words, 0
+	for _, ri := range cands {
+		w := int(ri >> 6)
+		b[w] |= 1 << (ri & 63)
+		lo, hi = min(lo, w), max(hi, w)
+	}
+	out := cands[:0]
+	for w := lo; w <= hi; w++ {
+		for x := b[w]; x != 0; x &= x - 1 {
+			out = append(out, int32(w<<6|bits.TrailingZeros64(x)))
+		}
+		b[w] = 0
+	}
+	return out
 }

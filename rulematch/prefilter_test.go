@@ -290,3 +290,28 @@ func TestBlockIndexLargeTables(t *testing.T) {
 		}
 	}
 }
+
+// TestSortUnique: the bitmap path and the sorting path both give sorted,
+// repeat-free candidates, and the bitmap is left clear for the next packet.
+func TestSortUnique(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	var bitmap []uint64
+	for _, n := range []int{0, 1, 5, 63, 64, 65, 300, 5000} {
+		for _, rules := range []int{1, 64, 70, 20000} {
+			in := make([]int32, n)
+			for i := range in {
+				in[i] = int32(rng.IntN(rules))
+			}
+			want := slices.Compact(slices.Sorted(slices.Values(in)))
+			got := sortUnique(slices.Clone(in), &bitmap, rules)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d candidates of %d rules: got %v, want %v", n, rules, got, want)
+			}
+			for i, w := range bitmap {
+				if w != 0 {
+					t.Fatalf("%d candidates of %d rules: bitmap word %d left %x", n, rules, i, w)
+				}
+			}
+		}
+	}
+}

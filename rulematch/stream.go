@@ -102,8 +102,7 @@ func (m *Matcher) streamPass(set *ruleSet, f *packet.Facts, emit packet.Emit) {
 		s.scands = cands
 		return
 	}
-	slices.Sort(cands)
-	cands = slices.Compact(cands)
+	cands = sortUnique(cands, &s.candBits, len(m.eng.rules))
 	s.scands = cands
 	whole, piece := *f, *f
 	whole.Payload = s.stream
