@@ -64,13 +64,17 @@ const maxStrideLen = 16
 // and those only of rules limited to a few ports (the default pack's
 // $HTTP_PORTS rules), scanned only when the packet's ports can match one.
 // Without the split, one any-port rule made every payload pay for the short
-// patterns of the port-limited ones.
+// patterns of the port-limited ones. A packet on the ports of both is
+// searched once over all patterns (all) rather than once per group: each
+// group's tiers scan every byte for their short patterns, and the ET Open
+// rules' $HTTP_PORTS rules put four such scans on every web payload.
 type prefilter struct {
 	minLen   int            // shortest pattern: a shorter buffer cannot hold any
 	maxLen   int            // longest pattern: how far past a boundary a spanning one ends
 	postings [][]int32      // pattern id → rule indexes, ascending
 	patterns [][]byte       // lowercased, by id
 	groups   []patternGroup // open first; at most one of each kind
+	all      *patternGroup  // both groups' patterns, when there are two
 }
 
 // patternGroup is the searches over one group's patterns.
@@ -128,6 +132,10 @@ func (b *prefilterBuilder) build() *prefilter {
 	}
 	if len(ported) > 0 {
 		p.groups = append(p.groups, buildGroup(b.patterns, ported, true))
+	}
+	if len(p.groups) == 2 {
+		all := buildGroup(b.patterns, append(slices.Clone(open), ported...), true)
+		p.all = &all
 	}
 	return p
 }
@@ -206,18 +214,27 @@ func (p *prefilter) search(buf []byte, s *prefilterScratch, cands []int32) []int
 // packet's ports already rule out every port-limited rule.
 func (p *prefilter) searchFor(buf []byte, withPorted bool, s *prefilterScratch, cands []int32) []int32 {
 	s.next(len(p.postings))
+	if withPorted && p.all != nil {
+		return p.all.search(p, buf, s, cands)
+	}
 	for gi := range p.groups {
 		g := &p.groups[gi]
 		if g.ported && !withPorted {
 			continue
 		}
-		if g.bytes != nil && len(buf) > 0 {
-			cands = g.bytes.search(p, buf, s, cands)
-		}
-		for _, bi := range g.blocks {
-			if len(buf) >= bi.minLen {
-				cands = bi.search(p, buf, s, cands)
-			}
+		cands = g.search(p, buf, s, cands)
+	}
+	return cands
+}
+
+// search runs the group's searches over buf.
+func (g *patternGroup) search(p *prefilter, buf []byte, s *prefilterScratch, cands []int32) []int32 {
+	if g.bytes != nil && len(buf) > 0 {
+		cands = g.bytes.search(p, buf, s, cands)
+	}
+	for _, bi := range g.blocks {
+		if len(buf) >= bi.minLen {
+			cands = bi.search(p, buf, s, cands)
 		}
 	}
 	return cands

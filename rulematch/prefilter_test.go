@@ -206,6 +206,56 @@ func TestPrefilterPortGroups(t *testing.T) {
 	}
 }
 
+// TestPrefilterPortGroupsRandom: with port-limited and any-port patterns
+// mixed, a search with the ported group (through the combined index) finds
+// every pattern the payload holds, and one without finds the any-port ones.
+func TestPrefilterPortGroupsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const alpha = "abcdAB@\x00"
+	word := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return b
+	}
+	var b prefilterBuilder
+	for i := range 300 {
+		o := rng.IntN(3) == 0
+		b.add(lowerASCII(nil, word(1+rng.IntN(12))), int32(i), o)
+	}
+	pf := b.build()
+	if pf.all == nil {
+		t.Fatal("no combined index for two groups")
+	}
+	var s prefilterScratch
+	for range 2000 {
+		hay := word(rng.IntN(200))
+		low := lowerASCII(nil, hay)
+		for _, withPorted := range []bool{true, false} {
+			got := pf.searchFor(hay, withPorted, &s, nil)
+			slices.Sort(got)
+			got = slices.Compact(got)
+			var want []int32
+			for id, p := range pf.patterns {
+				if !bytes.Contains(low, p) {
+					continue
+				}
+				for _, r := range pf.postings[id] {
+					if withPorted || b.open[id] {
+						want = append(want, r)
+					}
+				}
+			}
+			slices.Sort(want)
+			want = slices.Compact(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q withPorted %v: got %v, want %v", hay, withPorted, got, want)
+			}
+		}
+	}
+}
+
 func TestLowerASCII(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	var dst []byte
