@@ -98,6 +98,10 @@ type flowKey struct {
 	loPort, hiPort uint16
 }
 
+func (k flowKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.loAddr).Addr(k.hiAddr).Word(uint64(k.loPort)<<16 | uint64(k.hiPort))
+}
+
 func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (flowKey, bool) {
 	c := src.Compare(dst)
 	if c < 0 || c == 0 && sport <= dport {
@@ -154,9 +158,9 @@ type flowTable struct {
 func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *packet.Conn)) *flowTable {
 	t := &flowTable{
 		cfg:         cfg,
-		halfOpen:    bounded.New[flowKey, flow](cfg.MaxHalfOpen),
-		established: bounded.New[flowKey, flow](cfg.MaxEstablished),
-		closed:      bounded.New[flowKey, bool](closedCap),
+		halfOpen:    bounded.NewHashed[flowKey, flow](cfg.MaxHalfOpen, flowKey.hash),
+		established: bounded.NewHashed[flowKey, flow](cfg.MaxEstablished, flowKey.hash),
+		closed:      bounded.NewHashed[flowKey, bool](closedCap, flowKey.hash),
 		ended:       ended,
 	}
 	if w := min(streamWindow, cfg.StreamWindow); w > 0 {

@@ -263,6 +263,16 @@ type psProbeKey struct {
 	Proto    uint8
 }
 
+func (k psPairKey) hash() bounded.Hash { return bounded.Seed().Addr(k.Src).Addr(k.Dst) }
+
+func (k psSweepKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.Src).Word(uint64(k.Port)<<8 | uint64(k.Proto))
+}
+
+func (k psProbeKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.Src).Addr(k.Dst).Word(uint64(k.Port)<<8 | uint64(k.Proto))
+}
+
 // psCounter counts one vertical pair's ports or one sweep key's hosts in
 // the current epoch.
 type psCounter struct {
@@ -291,9 +301,9 @@ func NewPortScan(cfg PortScanConfig) *PortScan {
 		vWin:   cfg.VerticalWindow.Nanos(),
 		sWin:   cfg.SweepWindow.Nanos(),
 		dWin:   cfg.DiscoveryWindow.Nanos(),
-		pairs:  bounded.New[psPairKey, psCounter](cfg.MaxTrackedPairs),
-		sweeps: bounded.New[psSweepKey, psCounter](cfg.MaxTrackedSweeps),
-		probes: bounded.New[psProbeKey, psProbe](cfg.MaxTrackedProbes),
+		pairs:  bounded.NewHashed[psPairKey, psCounter](cfg.MaxTrackedPairs, psPairKey.hash),
+		sweeps: bounded.NewHashed[psSweepKey, psCounter](cfg.MaxTrackedSweeps, psSweepKey.hash),
+		probes: bounded.NewHashed[psProbeKey, psProbe](cfg.MaxTrackedProbes, psProbeKey.hash),
 	}
 	d.probeRetention = max(d.vWin, d.sWin)
 	return d
