@@ -121,7 +121,10 @@ type PortScanConfig struct {
 
 	// MaxTrackedPairs caps the (source, host) pairs counted for vertical
 	// scans; every TCP or UDP client/server pair seen in a window gets one.
-	// When full the stalest is evicted and counted in Evicted. About 290
+	// When this or either table below is full, a source new to them is
+	// tracked only from its second probe (its first is counted in
+	// Evicted), so a spoofed flood cannot flush a real scan's counters;
+	// otherwise the stalest entry is evicted and counted. About 290
 	// bytes an entry: the default 32768 is about 9.5 MB when full.
 	MaxTrackedPairs int `json:"max_tracked_pairs"`
 
@@ -201,7 +204,17 @@ type PortScan struct {
 	// routing: see watchRouting.
 	askers  [psMaxAskers]psAsker
 	nAskers int
+
+	// seen is the admission filter of a full detector (see admit); made
+	// when first needed.
+	seen     []uint32
+	declined uint64 // first probes not tracked while full
 }
+
+// psSeenCells sizes the admission filter: 256 KB, enough that the sources
+// of a flood of a few hundred thousand packets a second rarely overwrite a
+// real scanner's mark between two of its probes.
+const psSeenCells = 1 << 16
 
 // psMaxAskers bounds the sources watched for routing at once: a LAN has
 // few hosts asking for many addresses in the same minute, and when more
@@ -314,7 +327,7 @@ func (d *PortScan) Name() string { return "portscan" }
 
 // Evicted implements Detector.
 func (d *PortScan) Evicted() uint64 {
-	return d.pairs.Evicted() + d.sweeps.Evicted() + d.probes.Evicted()
+	return d.pairs.Evicted() + d.sweeps.Evicted() + d.probes.Evicted() + d.declined
 }
 
 // Expire implements Detector. A counter untouched for its whole window
@@ -508,6 +521,10 @@ func (d *PortScan) probe(f *packet.Facts, src, dst netip.Addr, port uint16, prot
 		return
 	}
 	t := f.Time
+	if d.full() && !d.admit(src, dst, port, proto, vertical) {
+		d.declined++
+		return
+	}
 	sc, created := d.sweeps.Put(psSweepKey{Src: src, Port: port, Proto: proto}, t, nil)
 	if created || t-sc.start >= d.sWin {
 		d.newEpoch(sc, t)
@@ -546,6 +563,46 @@ func (d *PortScan) probe(f *packet.Facts, src, dst netip.Addr, port uint16, prot
 		}
 	}
 }
+
+// full says a probe could not be tracked without evicting some other.
+func (d *PortScan) full() bool {
+	return d.probes.Len() >= d.probes.Cap() || d.sweeps.Len() >= d.sweeps.Cap() ||
+		d.pairs.Len() >= d.pairs.Cap()
+}
+
+// admit decides, while the tables are full, whether a probe may take
+// another key's place. This is the detector's emergency mode, after
+// Suricata's flow engine: a spoofed flood sends one probe from each of
+// millions of sources, and letting every one evict the stalest counter
+// would cost three evictions a packet and flush the counters of a real
+// scan running alongside, which probes again within milliseconds. So a
+// probe counts if its source already has a counter for this port or host,
+// or is seen a second time; its first probe is declined (counted in
+// Evicted) and only marked in a small filter, keyed by a fixed hash so
+// the same capture declines the same probes on every run. A scanner thus
+// loses at most its first probe to the flood.
+func (d *PortScan) admit(src, dst netip.Addr, port uint16, proto uint8, vertical bool) bool {
+	if _, ok := d.sweeps.Peek(psSweepKey{Src: src, Port: port, Proto: proto}); ok {
+		return true
+	}
+	if _, ok := d.pairs.Peek(psPairKey{Src: src, Dst: dst}); vertical && ok {
+		return true
+	}
+	if d.seen == nil {
+		d.seen = make([]uint32, psSeenCells)
+	}
+	mark := uint32(bounded.Hash(psSeenKey).Addr(src)) | 1 // 0 is an empty cell
+	cell := &d.seen[(mark>>1)&(psSeenCells-1)]
+	if *cell == mark {
+		return true
+	}
+	*cell = mark
+	return false
+}
+
+// psSeenKey seeds the admission filter's hash: fixed, unlike the tables'
+// seed, because which marks overwrite which decides what is counted.
+const psSeenKey = 0x5ca1ab1e0ddba11
 
 func psCount(c *psCounter, f *packet.Facts, kind uint8) {
 	if c.distinct == 0 {
