@@ -139,7 +139,10 @@ func (t *Table[K, V]) Put(k K, now int64, onEvict func(K, *V)) (v *V, created bo
 		i = t.free
 		t.free = t.slots[i].next
 	} else {
-		t.slots = append(t.slots, slot[K, V]{})
+		if len(t.slots) == cap(t.slots) {
+			t.grow()
+		}
+		t.slots = t.slots[:len(t.slots)+1]
 		i = int32(len(t.slots) - 1)
 	}
 	// a free slot is zero already (remove clears it, append makes it)
@@ -235,6 +238,16 @@ func (t *Table[K, V]) remove(i int32) {
 	s.next = t.free
 	s.prev = none
 	t.free = i
+}
+
+// grow doubles the slab, up to the cap. append grows a large slice by a
+// quarter at a time: filling a 65,536-entry table that way copies it
+// about five times over and leaves as many dead slabs for the collector.
+func (t *Table[K, V]) grow() {
+	n := min(max(16, 2*cap(t.slots)), t.capacity)
+	grown := make([]slot[K, V], len(t.slots), max(n, len(t.slots)+1))
+	copy(grown, t.slots)
+	t.slots = grown
 }
 
 // fold narrows a Hash to the 32 bits the index keeps per cell.
