@@ -121,9 +121,9 @@ type PortScanConfig struct {
 
 	// MaxTrackedPairs caps the (source, host) pairs counted for vertical
 	// scans; every TCP or UDP client/server pair seen in a window gets one.
-	// When this or either table below is full, a source new to them is
-	// tracked only from its second probe (its first is counted in
-	// Evicted), so a spoofed flood cannot flush a real scan's counters;
+	// When this or either table below is full, a source that has had no
+	// counter is tracked only from its second probe (its first is counted
+	// in Evicted), so a spoofed flood cannot flush a real scan's counters;
 	// otherwise the stalest entry is evicted and counted. About 290
 	// bytes an entry: the default 32768 is about 9.5 MB when full.
 	MaxTrackedPairs int `json:"max_tracked_pairs"`
@@ -205,8 +205,8 @@ type PortScan struct {
 	askers  [psMaxAskers]psAsker
 	nAskers int
 
-	// seen is the admission filter of a full detector (see admit); made
-	// when first needed.
+	// seen marks the sources that have had counters, for a full detector
+	// to admit (see seenCell); made when first needed.
 	seen     []uint32
 	declined uint64 // first probes not tracked while full
 }
@@ -521,19 +521,26 @@ func (d *PortScan) probe(f *packet.Facts, src, dst netip.Addr, port uint16, prot
 		return
 	}
 	t := f.Time
-	if d.full() && !d.admit(src, dst, port, proto, vertical) {
-		d.declined++
-		return
+	cell, mark := d.seenCell(src)
+	if *cell != mark {
+		if d.full() {
+			// emergency mode: see seenCell
+			*cell = mark
+			d.declined++
+			return
+		}
 	}
 	sc, created := d.sweeps.Put(psSweepKey{Src: src, Port: port, Proto: proto}, t, nil)
 	if created || t-sc.start >= d.sWin {
 		d.newEpoch(sc, t)
+		*cell = mark
 	}
 	var vc *psCounter
 	if vertical {
 		vc, created = d.pairs.Put(psPairKey{Src: src, Dst: dst}, t, nil)
 		if created || t-vc.start >= d.vWin {
 			d.newEpoch(vc, t)
+			*cell = mark
 		}
 	}
 	// Once either view of this probe has fired, the other would only
@@ -570,34 +577,24 @@ func (d *PortScan) full() bool {
 		d.pairs.Len() >= d.pairs.Cap()
 }
 
-// admit decides, while the tables are full, whether a probe may take
-// another key's place. This is the detector's emergency mode, after
-// Suricata's flow engine: a spoofed flood sends one probe from each of
-// millions of sources, and letting every one evict the stalest counter
-// would cost three evictions a packet and flush the counters of a real
-// scan running alongside, which probes again within milliseconds. So a
-// probe counts if its source already has a counter for this port or host,
-// or is seen a second time; its first probe is declined (counted in
-// Evicted) and only marked in a small filter, keyed by a fixed hash so
-// the same capture declines the same probes on every run. A scanner thus
-// loses at most its first probe to the flood.
-func (d *PortScan) admit(src, dst netip.Addr, port uint16, proto uint8, vertical bool) bool {
-	if _, ok := d.sweeps.Peek(psSweepKey{Src: src, Port: port, Proto: proto}); ok {
-		return true
-	}
-	if _, ok := d.pairs.Peek(psPairKey{Src: src, Dst: dst}); vertical && ok {
-		return true
-	}
+// seenCell is src's cell in the filter of sources that have had a
+// counter, and the mark src leaves there. It drives the detector's
+// emergency mode, after Suricata's flow engine: while the tables are full,
+// only a source marked may take another key's place. A spoofed flood
+// sends one probe from each of millions of sources; letting each evict
+// the stalest counter would cost three evictions a packet and flush the
+// counters of a real scan running alongside, which probes again within
+// milliseconds. An unmarked source's probe is declined (counted in
+// Evicted) and marks it, so its next probe counts: a scanner loses at
+// most its first probe, or one more when a flood source that shares its
+// cell overwrites its mark. The filter is keyed by a fixed hash so the
+// same capture declines the same probes on every run.
+func (d *PortScan) seenCell(src netip.Addr) (*uint32, uint32) {
 	if d.seen == nil {
 		d.seen = make([]uint32, psSeenCells)
 	}
 	mark := uint32(bounded.Hash(psSeenKey).Addr(src)) | 1 // 0 is an empty cell
-	cell := &d.seen[(mark>>1)&(psSeenCells-1)]
-	if *cell == mark {
-		return true
-	}
-	*cell = mark
-	return false
+	return &d.seen[(mark>>1)&(psSeenCells-1)], mark
 }
 
 // psSeenKey seeds the admission filter's hash: fixed, unlike the tables'

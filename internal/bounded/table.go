@@ -75,7 +75,7 @@ func (t *Table[K, V]) lookup(k K) (i int32, h uint32, ok bool) {
 		return i, 0, ok
 	}
 	h = fold(t.hash(k))
-	if len(t.idx.cells) == 0 {
+	if t.idx.n == 0 {
 		return none, h, false
 	}
 	mask := uint32(len(t.idx.cells) - 1)
