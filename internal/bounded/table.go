@@ -68,11 +68,16 @@ func (t *Table[K, V]) Len() int {
 	return len(t.index)
 }
 
-// lookup finds k's slot; h is k's hash when the table is NewHashed.
-func (t *Table[K, V]) lookup(k K) (i int32, h uint32, ok bool) {
+// lookup finds k's slot; h is k's hash when the table is NewHashed and
+// k is found or insert is set. An empty table, as the established table
+// is through a spoofed flood, then costs no hashing.
+func (t *Table[K, V]) lookup(k K, insert bool) (i int32, h uint32, ok bool) {
 	if t.index != nil {
 		i, ok = t.index[k]
 		return i, 0, ok
+	}
+	if t.idx.n == 0 && !insert {
+		return none, 0, false
 	}
 	h = fold(t.hash(k))
 	if t.idx.n == 0 {
@@ -101,7 +106,7 @@ func (t *Table[K, V]) Evicted() uint64 { return t.evicted }
 
 // Peek returns the entry for k without touching it.
 func (t *Table[K, V]) Peek(k K) (*V, bool) {
-	i, _, ok := t.lookup(k)
+	i, _, ok := t.lookup(k, false)
 	if !ok {
 		return nil, false
 	}
@@ -110,7 +115,7 @@ func (t *Table[K, V]) Peek(k K) (*V, bool) {
 
 // Get returns the entry for k and marks it touched at now.
 func (t *Table[K, V]) Get(k K, now int64) (*V, bool) {
-	i, _, ok := t.lookup(k)
+	i, _, ok := t.lookup(k, false)
 	if !ok {
 		return nil, false
 	}
@@ -122,7 +127,7 @@ func (t *Table[K, V]) Get(k K, now int64) (*V, bool) {
 // then true). When the table is full the least recently touched entry is
 // evicted first and onEvict, if not nil, sees it before it goes.
 func (t *Table[K, V]) Put(k K, now int64, onEvict func(K, *V)) (v *V, created bool) {
-	i, h, ok := t.lookup(k)
+	i, h, ok := t.lookup(k, true)
 	if ok {
 		t.touch(i, now)
 		return &t.slots[i].val, false
@@ -165,7 +170,7 @@ func (t *Table[K, V]) Put(k K, now int64, onEvict func(K, *V)) (v *V, created bo
 
 // Delete removes k if present.
 func (t *Table[K, V]) Delete(k K) {
-	if i, _, ok := t.lookup(k); ok {
+	if i, _, ok := t.lookup(k, false); ok {
 		t.remove(i)
 	}
 }

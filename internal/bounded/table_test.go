@@ -57,8 +57,8 @@ func TestTableExpireAndReuse(t *testing.T) {
 		v, _ := tb.Put(k, 20, nil)
 		*v = k
 	}
-	if len(tb.slots) != 10 || tb.Len() != 10 || tb.Evicted() != 0 {
-		t.Fatalf("slots %d len %d evicted %d", len(tb.slots), tb.Len(), tb.Evicted())
+	if len(tb.slots) != 10 || cap(tb.slots) != 10 || tb.Len() != 10 || tb.Evicted() != 0 {
+		t.Fatalf("slots %d (room for %d) len %d evicted %d", len(tb.slots), cap(tb.slots), tb.Len(), tb.Evicted())
 	}
 	if v, ok := tb.Peek(103); !ok || *v != 103 {
 		t.Fatal("reused slot lost its value")
