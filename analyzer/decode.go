@@ -123,7 +123,7 @@ type decoder struct {
 	arp    layers.ARP
 	icmp4  layers.ICMPv4
 	icmp6  layers.ICMPv6
-	tcp    layers.TCP
+	tcp    tcpLayer
 	udp    layers.UDP
 
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
@@ -144,6 +144,14 @@ type decoder struct {
 
 	reasons [reasonCount]uint64
 }
+
+// tcpLayer is layers.TCP as the last layer decoded: no parser has a
+// decoder for what TCP carries, so gopacket's lookup of the ports in its
+// table of application protocols, a cache miss for a random port (every
+// packet of a spoofed flood), would only find that out later.
+type tcpLayer struct{ layers.TCP }
+
+func (*tcpLayer) NextLayerType() gopacket.LayerType { return gopacket.LayerTypeZero }
 
 func newDecoder() *decoder {
 	d := &decoder{
@@ -402,7 +410,7 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 			f.Proto = packet.ProtoTCP
 			f.SrcPort = uint16(d.tcp.SrcPort)
 			f.DstPort = uint16(d.tcp.DstPort)
-			f.TCPFlags = tcpFlags(&d.tcp)
+			f.TCPFlags = tcpFlags(&d.tcp.TCP)
 			f.Seq, f.Ack = d.tcp.Seq, d.tcp.Ack
 			f.Window = d.tcp.Window
 			f.TCPOptions = d.tcp.Contents[20:] // the parsed header is at least 20 bytes
