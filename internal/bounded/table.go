@@ -6,7 +6,9 @@
 // pops from the front in O(expired) and eviction at the cap always removes the
 // stalest entry: the same input therefore evicts the same entries on every run,
 // which keeps reports deterministic. Keys are small comparable values
-// (netip.Addr, [6]byte, structs of those), never formatted strings.
+// (netip.Addr, [6]byte, structs of those), never formatted strings. New
+// finds keys through a Go map; NewHashed, for tables on the per-packet
+// path, through an open-addressing index fed by the caller's Hash.
 package bounded
 
 const none = -1
