@@ -39,6 +39,10 @@ type fragKey struct {
 	proto    uint8 // IPv4 only
 }
 
+func (k fragKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.src).Addr(k.dst).Word(uint64(k.id)<<8 | uint64(k.proto))
+}
+
 type fragSpan struct{ lo, hi int }
 
 // fragDatagram is one datagram being reassembled. Its buffers are
@@ -97,7 +101,7 @@ const (
 )
 
 func newReassembler(capacity int) *reassembler {
-	r := &reassembler{table: bounded.New[fragKey, fragDatagram](capacity)}
+	r := &reassembler{table: bounded.NewHashed[fragKey, fragDatagram](capacity, fragKey.hash)}
 	r.onExpire = func(fragKey, *fragDatagram) { r.timedOut++ }
 	return r
 }

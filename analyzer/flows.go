@@ -98,6 +98,10 @@ type flowKey struct {
 	loPort, hiPort uint16
 }
 
+func (k flowKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.loAddr).Addr(k.hiAddr).Word(uint64(k.loPort)<<16 | uint64(k.hiPort))
+}
+
 func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (flowKey, bool) {
 	c := src.Compare(dst)
 	if c < 0 || c == 0 && sport <= dport {
@@ -154,9 +158,9 @@ type flowTable struct {
 func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *packet.Conn)) *flowTable {
 	t := &flowTable{
 		cfg:         cfg,
-		halfOpen:    bounded.New[flowKey, flow](cfg.MaxHalfOpen),
-		established: bounded.New[flowKey, flow](cfg.MaxEstablished),
-		closed:      bounded.New[flowKey, bool](closedCap),
+		halfOpen:    bounded.NewHashed[flowKey, flow](cfg.MaxHalfOpen, flowKey.hash),
+		established: bounded.NewHashed[flowKey, flow](cfg.MaxEstablished, flowKey.hash),
+		closed:      bounded.NewHashed[flowKey, bool](closedCap, flowKey.hash),
 		ended:       ended,
 	}
 	if w := min(streamWindow, cfg.StreamWindow); w > 0 {
@@ -175,31 +179,38 @@ func (t *flowTable) observe(f *packet.Facts) {
 		t.update(key, fl, fromLo, f, true)
 		return
 	}
+	if f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn {
+		// Put finds a retransmitted SYN's entry as Get would: one lookup
+		// instead of two for what a flood is made of
+		fl, created := t.halfOpen.Put(key, now, t.onHalfOpenGone)
+		if created {
+			t.begin(fl, fromLo, f.Src, f.Dst, f.SrcPort, f.DstPort, f.SrcMAC, f)
+		}
+		t.update(key, fl, fromLo, f, false)
+		return
+	}
 	fl, ok := t.halfOpen.Get(key, now)
 	if !ok {
-		if f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) != packet.TCPSyn {
-			if clientIsLo, ok := t.closed.Get(key, now); ok {
-				f.Dir = packet.DirToClient
-				if fromLo == *clientIsLo {
-					f.Dir = packet.DirToServer
-				}
-				return
+		if clientIsLo, ok := t.closed.Get(key, now); ok {
+			f.Dir = packet.DirToClient
+			if fromLo == *clientIsLo {
+				f.Dir = packet.DirToServer
 			}
-			synAck := f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn|packet.TCPAck
-			if !t.cfg.Midstream || !synAck && (f.TCPFlags&(packet.TCPSyn|packet.TCPRst|packet.TCPFin) != 0 ||
-				f.TCPFlags&packet.TCPAck == 0) {
-				return // mid-stream or stray: no direction known
-			}
-			if !synAck {
-				t.pickUp(key, fromLo, f)
-				return
-			}
-			// Suricata's midstream pickup of a SYN-ACK: its sender is the
-			// server, and the client's ACK completes the handshake
-			fl = t.open(key, !fromLo, f.Dst, f.Src, f.DstPort, f.SrcPort, f.DstMAC, f)
-		} else {
-			fl = t.open(key, fromLo, f.Src, f.Dst, f.SrcPort, f.DstPort, f.SrcMAC, f)
+			return
 		}
+		synAck := f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn|packet.TCPAck
+		if !t.cfg.Midstream || !synAck && (f.TCPFlags&(packet.TCPSyn|packet.TCPRst|packet.TCPFin) != 0 ||
+			f.TCPFlags&packet.TCPAck == 0) {
+			return // mid-stream or stray: no direction known
+		}
+		if !synAck {
+			t.pickUp(key, fromLo, f)
+			return
+		}
+		// Suricata's midstream pickup of a SYN-ACK: its sender is the
+		// server, and the client's ACK completes the handshake
+		fl, _ = t.halfOpen.Put(key, now, t.onHalfOpenGone)
+		t.begin(fl, !fromLo, f.Dst, f.Src, f.DstPort, f.SrcPort, f.DstMAC, f)
 	}
 	t.update(key, fl, fromLo, f, false)
 }
@@ -217,10 +228,10 @@ func (t *flowTable) segment(key flowKey, fl *flow, d int, seq uint32, f *packet.
 	fl.holding[d] = sf.holding
 }
 
-// open starts tracking a connection in its handshake.
-func (t *flowTable) open(key flowKey, clientIsLo bool, client, server netip.Addr, cport, sport uint16,
-	clientMAC [6]byte, f *packet.Facts) *flow {
-	fl, _ := t.halfOpen.Put(key, f.Time, t.onHalfOpenGone)
+// begin fills in fl, a new entry of the half-open table, for a
+// connection in its handshake.
+func (t *flowTable) begin(fl *flow, clientIsLo bool, client, server netip.Addr, cport, sport uint16,
+	clientMAC [6]byte, f *packet.Facts) {
 	fl.clientIsLo = clientIsLo
 	c := &fl.conn
 	c.Client, c.Server = client, server
@@ -228,7 +239,6 @@ func (t *flowTable) open(key flowKey, clientIsLo bool, client, server netip.Addr
 	c.ClientMAC = clientMAC
 	c.Start, c.First = f.Time, f.Packet
 	f.ConnEvent = packet.ConnOpened
-	return fl
 }
 
 func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, established bool) {

@@ -94,7 +94,7 @@ func newTCPStreams(cfg FlowConfig, window int) *tcpStreams {
 		holdSegs:   int32(cfg.HoldSegments),
 		holdBytes:  cfg.HoldBytes,
 		heldChunks: int32(cfg.HoldMemcap / heldChunk),
-		streams:    bounded.New[flowKey, streamState](cfg.MaxStreams),
+		streams:    bounded.NewHashed[flowKey, streamState](cfg.MaxStreams, flowKey.hash),
 		freeSeg:    none,
 		freeChunk:  none,
 	}

@@ -28,7 +28,7 @@ type udpFlowTable struct {
 
 func newUDPFlowTable(cfg FlowConfig) *udpFlowTable {
 	return &udpFlowTable{
-		flows:       bounded.New[flowKey, udpFlow](cfg.MaxEstablished),
+		flows:       bounded.NewHashed[flowKey, udpFlow](cfg.MaxEstablished, flowKey.hash),
 		newTimeout:  cfg.HalfOpenTimeout.Nanos(),
 		idleTimeout: cfg.IdleTimeout.Nanos(),
 	}

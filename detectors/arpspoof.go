@@ -233,6 +233,24 @@ type arpReqKey struct {
 	vlan         uint16
 }
 
+// macWord packs a MAC and a VLAN id into one hash word.
+func macWord(mac [6]byte, vlan uint16) uint64 {
+	return uint64(mac[0])<<56 | uint64(mac[1])<<48 | uint64(mac[2])<<40 | uint64(mac[3])<<32 |
+		uint64(mac[4])<<24 | uint64(mac[5])<<16 | uint64(vlan)
+}
+
+func (k arpIPKey) hash() bounded.Hash { return bounded.Seed().Addr(k.ip).Word(uint64(k.vlan)) }
+
+func (k arpMACKey) hash() bounded.Hash { return bounded.Seed().Word(macWord(k.mac, k.vlan)) }
+
+func (k arpPairKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.ip).Word(macWord(k.mac, k.vlan)).Word(uint64(k.origin))
+}
+
+func (k arpReqKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.asked).Addr(k.asker).Word(uint64(k.vlan))
+}
+
 // arpBinding keeps the incumbent MAC of an address rather than the latest
 // claimant: when a poisoner and the real owner take turns (arpwatch's "flip
 // flop"), the newcomer stays the one reported and the owner's answers are
@@ -362,10 +380,10 @@ func NewARPSpoof(cfg ARPConfig) *ARPSpoof {
 		window:      cfg.Window.Nanos(),
 		bindingTTL:  cfg.BindingTimeout.Nanos(),
 		replyWindow: cfg.ReplyWindow.Nanos(),
-		bindings:    bounded.New[arpIPKey, arpBinding](cfg.MaxBindings),
-		hosts:       bounded.New[arpMACKey, arpHost](cfg.MaxMACs),
-		pairs:       bounded.New[arpPairKey, arpPair](cfg.MaxPairs),
-		requests:    bounded.New[arpReqKey, arpRequest](cfg.MaxRequests),
+		bindings:    bounded.NewHashed[arpIPKey, arpBinding](cfg.MaxBindings, arpIPKey.hash),
+		hosts:       bounded.NewHashed[arpMACKey, arpHost](cfg.MaxMACs, arpMACKey.hash),
+		pairs:       bounded.NewHashed[arpPairKey, arpPair](cfg.MaxPairs, arpPairKey.hash),
+		requests:    bounded.NewHashed[arpReqKey, arpRequest](cfg.MaxRequests, arpReqKey.hash),
 	}
 }
 

@@ -264,6 +264,10 @@ type bfKey struct {
 	port           uint16
 }
 
+func (k bfKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.client).Addr(k.server).Word(uint64(k.port))
+}
+
 type bfCounter struct {
 	winStart            int64
 	count               uint64
@@ -279,6 +283,10 @@ type bfCounter struct {
 type bfConnKey struct {
 	client, server netip.Addr
 	cport, sport   uint16
+}
+
+func (k bfConnKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.client).Addr(k.server).Word(uint64(k.cport)<<16 | uint64(k.sport))
 }
 
 type bfConnState struct {
@@ -322,8 +330,8 @@ func NewBruteForce(cfg BruteForceConfig) *BruteForce {
 		window:   cfg.Window.Nanos(),
 		maxDur:   cfg.MaxConnDuration.Nanos(),
 		ports:    new([1 << 16]uint8),
-		counters: bounded.New[bfKey, bfCounter](cfg.MaxTracked),
-		conns:    bounded.New[bfConnKey, bfConnState](cfg.MaxConns),
+		counters: bounded.NewHashed[bfKey, bfCounter](cfg.MaxTracked, bfKey.hash),
+		conns:    bounded.NewHashed[bfConnKey, bfConnState](cfg.MaxConns, bfConnKey.hash),
 	}
 	for _, s := range cfg.Services {
 		d.ports[s.Port] = bfServiceID(s.Service)

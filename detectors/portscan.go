@@ -121,7 +121,10 @@ type PortScanConfig struct {
 
 	// MaxTrackedPairs caps the (source, host) pairs counted for vertical
 	// scans; every TCP or UDP client/server pair seen in a window gets one.
-	// When full the stalest is evicted and counted in Evicted. About 290
+	// When this or either table below is full, a source that has had no
+	// counter is tracked only from its second probe (its first is counted
+	// in Evicted), so a spoofed flood cannot flush a real scan's counters;
+	// otherwise the stalest entry is evicted and counted. About 290
 	// bytes an entry: the default 32768 is about 9.5 MB when full.
 	MaxTrackedPairs int `json:"max_tracked_pairs"`
 
@@ -201,7 +204,17 @@ type PortScan struct {
 	// routing: see watchRouting.
 	askers  [psMaxAskers]psAsker
 	nAskers int
+
+	// seen marks the sources that have had counters, for a full detector
+	// to admit (see seenCell); made when first needed.
+	seen     []uint32
+	declined uint64 // first probes not tracked while full
 }
+
+// psSeenCells sizes the admission filter: 256 KB, enough that the sources
+// of a flood of a few hundred thousand packets a second rarely overwrite a
+// real scanner's mark between two of its probes.
+const psSeenCells = 1 << 16
 
 // psMaxAskers bounds the sources watched for routing at once: a LAN has
 // few hosts asking for many addresses in the same minute, and when more
@@ -263,6 +276,16 @@ type psProbeKey struct {
 	Proto    uint8
 }
 
+func (k psPairKey) hash() bounded.Hash { return bounded.Seed().Addr(k.Src).Addr(k.Dst) }
+
+func (k psSweepKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.Src).Word(uint64(k.Port)<<8 | uint64(k.Proto))
+}
+
+func (k psProbeKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.Src).Addr(k.Dst).Word(uint64(k.Port)<<8 | uint64(k.Proto))
+}
+
 // psCounter counts one vertical pair's ports or one sweep key's hosts in
 // the current epoch.
 type psCounter struct {
@@ -291,9 +314,9 @@ func NewPortScan(cfg PortScanConfig) *PortScan {
 		vWin:   cfg.VerticalWindow.Nanos(),
 		sWin:   cfg.SweepWindow.Nanos(),
 		dWin:   cfg.DiscoveryWindow.Nanos(),
-		pairs:  bounded.New[psPairKey, psCounter](cfg.MaxTrackedPairs),
-		sweeps: bounded.New[psSweepKey, psCounter](cfg.MaxTrackedSweeps),
-		probes: bounded.New[psProbeKey, psProbe](cfg.MaxTrackedProbes),
+		pairs:  bounded.NewHashed[psPairKey, psCounter](cfg.MaxTrackedPairs, psPairKey.hash),
+		sweeps: bounded.NewHashed[psSweepKey, psCounter](cfg.MaxTrackedSweeps, psSweepKey.hash),
+		probes: bounded.NewHashed[psProbeKey, psProbe](cfg.MaxTrackedProbes, psProbeKey.hash),
 	}
 	d.probeRetention = max(d.vWin, d.sWin)
 	return d
@@ -304,7 +327,7 @@ func (d *PortScan) Name() string { return "portscan" }
 
 // Evicted implements Detector.
 func (d *PortScan) Evicted() uint64 {
-	return d.pairs.Evicted() + d.sweeps.Evicted() + d.probes.Evicted()
+	return d.pairs.Evicted() + d.sweeps.Evicted() + d.probes.Evicted() + d.declined
 }
 
 // Expire implements Detector. A counter untouched for its whole window
@@ -498,15 +521,26 @@ func (d *PortScan) probe(f *packet.Facts, src, dst netip.Addr, port uint16, prot
 		return
 	}
 	t := f.Time
+	cell, mark := d.seenCell(src)
+	if *cell != mark {
+		if d.full() {
+			// emergency mode: see seenCell
+			*cell = mark
+			d.declined++
+			return
+		}
+	}
 	sc, created := d.sweeps.Put(psSweepKey{Src: src, Port: port, Proto: proto}, t, nil)
 	if created || t-sc.start >= d.sWin {
 		d.newEpoch(sc, t)
+		*cell = mark
 	}
 	var vc *psCounter
 	if vertical {
 		vc, created = d.pairs.Put(psPairKey{Src: src, Dst: dst}, t, nil)
 		if created || t-vc.start >= d.vWin {
 			d.newEpoch(vc, t)
+			*cell = mark
 		}
 	}
 	// Once either view of this probe has fired, the other would only
@@ -536,6 +570,36 @@ func (d *PortScan) probe(f *packet.Facts, src, dst netip.Addr, port uint16, prot
 		}
 	}
 }
+
+// full says a probe could not be tracked without evicting some other.
+func (d *PortScan) full() bool {
+	return d.probes.Len() >= d.probes.Cap() || d.sweeps.Len() >= d.sweeps.Cap() ||
+		d.pairs.Len() >= d.pairs.Cap()
+}
+
+// seenCell is src's cell in the filter of sources that have had a
+// counter, and the mark src leaves there. It drives the detector's
+// emergency mode, after Suricata's flow engine: while the tables are full,
+// only a source marked may take another key's place. A spoofed flood
+// sends one probe from each of millions of sources; letting each evict
+// the stalest counter would cost three evictions a packet and flush the
+// counters of a real scan running alongside, which probes again within
+// milliseconds. An unmarked source's probe is declined (counted in
+// Evicted) and marks it, so its next probe counts: a scanner loses at
+// most its first probe, or one more when a flood source that shares its
+// cell overwrites its mark. The filter is keyed by a fixed hash so the
+// same capture declines the same probes on every run.
+func (d *PortScan) seenCell(src netip.Addr) (*uint32, uint32) {
+	if d.seen == nil {
+		d.seen = make([]uint32, psSeenCells)
+	}
+	mark := uint32(bounded.Hash(psSeenKey).Addr(src)) | 1 // 0 is an empty cell
+	return &d.seen[(mark>>1)&(psSeenCells-1)], mark
+}
+
+// psSeenKey seeds the admission filter's hash: fixed, unlike the tables'
+// seed, because which marks overwrite which decides what is counted.
+const psSeenKey = 0x5ca1ab1e0ddba11
 
 func psCount(c *psCounter, f *packet.Facts, kind uint8) {
 	if c.distinct == 0 {

@@ -626,6 +626,52 @@ func TestPortScanDeterministic(t *testing.T) {
 	}
 }
 
+// TestPortScanFullTablesDeclineNewSources is the emergency mode: with the
+// tables full, a spoofed flood's one-shot sources are declined instead of
+// evicting counters, so a vertical scan interleaved with the flood still
+// fires. Left to LRU eviction, the 100 new sources between two of the
+// scanner's probes would flush its counter (cap 64) every time.
+func TestPortScanFullTablesDeclineNewSources(t *testing.T) {
+	run := func() ([]packet.Event, *PortScan) {
+		cfg := DefaultPortScanConfig()
+		cfg.MaxTrackedPairs, cfg.MaxTrackedSweeps, cfg.MaxTrackedProbes = 64, 64, 64
+		d := NewPortScan(cfg)
+		var facts []packet.Facts
+		at := time.Duration(0)
+		flood := func(n int) {
+			for range n {
+				at += 10 * time.Microsecond
+				src := netip.AddrFrom4([4]byte{172, 16, byte(len(facts) >> 8), byte(len(facts))}).String()
+				facts = append(facts, psTCP(at, src, "10.0.0.80", 1024, 80, packet.TCPSyn, packet.DirToServer))
+			}
+		}
+		flood(200) // fills the tables
+		for port := range 20 {
+			facts = append(facts, psTCP(at, psScanner, psVictim, 40000, uint16(1+port), packet.TCPSyn, packet.DirToServer))
+			flood(100)
+		}
+		var evs []packet.Event
+		for i := range facts {
+			psReplay(d, facts, i, func(e packet.Event) { evs = append(evs, e) })
+		}
+		return evs, d
+	}
+	evs, d := run()
+	psWantEvents(t, evs, 1)
+	if e := evs[0]; e.Kind != "vertical" || e.Count != 15 || e.Attacker != netip.MustParseAddr(psScanner) {
+		t.Errorf("got %+v, want the scanner's vertical scan of 15 ports", e)
+	}
+	// The flood's one-shot sources are declined, not tracked, and still
+	// show in the count of state lost at the cap.
+	if got := d.Evicted(); got < 2000 {
+		t.Errorf("evicted %d, want the flood's declined probes counted", got)
+	}
+	again, d2 := run()
+	if !reflect.DeepEqual(evs, again) || d.Evicted() != d2.Evicted() {
+		t.Errorf("runs differ: %+v (%d) vs %+v (%d)", evs, d.Evicted(), again, d2.Evicted())
+	}
+}
+
 func TestPortScanConfigValidate(t *testing.T) {
 	if err := DefaultPortScanConfig().Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)

@@ -167,6 +167,10 @@ type sfVictimKey struct {
 	Port uint16
 }
 
+func (k sfVictimKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.Addr).Word(uint64(k.Port))
+}
+
 // sfVictim is one service's count for the current epoch.
 type sfVictim struct {
 	gen                 uint32
@@ -190,6 +194,10 @@ type sfPairKey struct {
 	Victim netip.Addr
 	Port   uint16
 	Src    netip.Addr
+}
+
+func (k sfPairKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.Victim).Addr(k.Src).Word(uint64(k.Port))
 }
 
 // sfPair is one source's share of a victim epoch. gen says which epoch; an
@@ -216,8 +224,8 @@ func NewSynFlood(cfg SynFloodConfig) *SynFlood {
 	return &SynFlood{
 		cfg:     cfg,
 		window:  cfg.Window.Nanos(),
-		victims: bounded.New[sfVictimKey, sfVictim](cfg.MaxTrackedVictims),
-		pairs:   bounded.New[sfPairKey, sfPair](cfg.MaxTrackedPairs),
+		victims: bounded.NewHashed[sfVictimKey, sfVictim](cfg.MaxTrackedVictims, sfVictimKey.hash),
+		pairs:   bounded.NewHashed[sfPairKey, sfPair](cfg.MaxTrackedPairs, sfPairKey.hash),
 	}
 }
 

@@ -192,6 +192,12 @@ type connKey struct {
 	clientPort, serverPort uint16
 }
 
+func (k connKey) hash() bounded.Hash {
+	return bounded.Seed().Addr(k.client).Addr(k.server).Word(uint64(k.clientPort)<<16 | uint64(k.serverPort))
+}
+
+func hashAddr(a netip.Addr) bounded.Hash { return bounded.Seed().Addr(a) }
+
 // New builds a Tracker; cfg's zero fields take their defaults. Call
 // cfg.Validate first: out-of-range values are clamped, not reported.
 func New(cfg Config) *Tracker {
@@ -200,8 +206,8 @@ func New(cfg Config) *Tracker {
 		cfg:     cfg,
 		wait:    cfg.FirstDataWait.Nanos(),
 		lens:    probeLengths(),
-		sources: bounded.New[netip.Addr, source](cfg.MaxSources),
-		conns:   bounded.New[connKey, uint32](cfg.MaxConns),
+		sources: bounded.NewHashed[netip.Addr, source](cfg.MaxSources, hashAddr),
+		conns:   bounded.NewHashed[connKey, uint32](cfg.MaxConns, connKey.hash),
 	}
 }
 
