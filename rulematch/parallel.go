@@ -21,8 +21,12 @@ package rulematch
 // What bounds scaling: the serial part of each packet (decoding, flows,
 // the built-ins, the prefilter search, the in-order walk) and the cost of
 // waking helpers, which is why a packet is split only when its candidates
-// are worth Config.ParallelMinWork. At 16 cores the serial part bounds it
-// (Amdahl): with ET Open it is some 15-25% of a packet's time.
+// are worth Config.ParallelMinWork. Measured with ET Open on the 300 MB
+// capture on 2 cores (make bench): once the prefilter and pcre literals
+// had cut full evaluation to about a fifth of a packet's time, splitting
+// gave 0.95x; the serial part bounds it at any core count (Amdahl). More
+// cores need the pipeline itself split: flows sharded across workers,
+// with thresholds, autoblock and events sequenced in capture order.
 
 import (
 	"runtime"
