@@ -39,20 +39,8 @@ import (
 // the figures measure distance to Suricata, not correctness; that is why
 // the test guards against regressions rather than asking for agreement.
 func TestConformance(t *testing.T) {
-	truthFile := filepath.Join(confDir, "truth.json")
-	raw, err := os.ReadFile(truthFile)
-	if err != nil {
-		t.Skipf("no suricata-verify ground truth: %s is missing (the shared data): %v", truthFile, err)
-	}
-	var truth struct {
-		Tests map[string]confTruth `json:"tests"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatalf("%s: %v", truthFile, err)
-	}
-	if len(truth.Tests) == 0 {
-		t.Fatalf("%s lists no tests", truthFile)
-	}
+	truth := confLoadTruth(t)
+	var err error
 	var match *regexp.Regexp
 	if *confMatch != "" {
 		if match, err = regexp.Compile(*confMatch); err != nil {
@@ -104,6 +92,26 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("%s: %v", confGolden, err)
 	}
 	confCompare(t, rec.Tests, results, match == nil)
+}
+
+// confLoadTruth reads the suricata-verify tests and what Suricata gave,
+// skipping the test when the shared data is missing.
+func confLoadTruth(t *testing.T) (truth struct {
+	Tests map[string]confTruth `json:"tests"`
+}) {
+	t.Helper()
+	truthFile := filepath.Join(confDir, "truth.json")
+	raw, err := os.ReadFile(truthFile)
+	if err != nil {
+		t.Skipf("no suricata-verify ground truth: %s is missing (the shared data): %v", truthFile, err)
+	}
+	if err := json.Unmarshal(raw, &truth); err != nil {
+		t.Fatalf("%s: %v", truthFile, err)
+	}
+	if len(truth.Tests) == 0 {
+		t.Fatalf("%s lists no tests", truthFile)
+	}
+	return truth
 }
 
 // confDir is ../shared/suricata-verify from the repository root, as seen

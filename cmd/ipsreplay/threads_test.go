@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -53,17 +52,7 @@ func firstDifference(a, b string) string {
 // tls, pass and drop rules) with one thread and with three: the EVE
 // output must be the same byte for byte.
 func TestThreadsSameOutputSuricataVerify(t *testing.T) {
-	truthFile := filepath.Join(confDir, "truth.json")
-	raw, err := os.ReadFile(truthFile)
-	if err != nil {
-		t.Skipf("no suricata-verify tests: %s is missing (the shared data): %v", truthFile, err)
-	}
-	var truth struct {
-		Tests map[string]confTruth `json:"tests"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatalf("%s: %v", truthFile, err)
-	}
+	truth := confLoadTruth(t)
 	for _, name := range slices.Sorted(maps.Keys(truth.Tests)) {
 		dir := filepath.Join(confDir, name)
 		args := confThresholdArgs(dir, confArgs(dir, truth.Tests[name]))
