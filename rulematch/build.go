@@ -150,8 +150,8 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 	var builders [numClasses]prefilterBuilder
 	compiled := compileAll(order, cfg.Threads)
 	for i, r := range order {
-		if sk, ok := Unsupported(r); ok {
-			eng.skipped = append(eng.skipped, sk)
+		if compiled[i].unsupported {
+			eng.skipped = append(eng.skipped, compiled[i].skip)
 			continue
 		}
 		cr, fps, err := compiled[i].cr, compiled[i].fps, compiled[i].err
@@ -250,11 +250,14 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 	return eng, nil
 }
 
-// compiledRule is compileRule's result for one rule.
+// compiledRule is compileRule's result for one rule, or why it is not
+// compiled (Unsupported).
 type compiledRule struct {
-	cr  rule
-	fps [][]byte
-	err error
+	cr          rule
+	fps         [][]byte
+	err         error
+	skip        rules.Skipped
+	unsupported bool
 }
 
 // compileAll runs compileRule on every supported rule of order, on up to
@@ -264,8 +267,9 @@ type compiledRule struct {
 func compileAll(order []*rules.Rule, threads int) []compiledRule {
 	out := make([]compiledRule, len(order))
 	one := func(i int) {
-		if _, skip := Unsupported(order[i]); !skip {
-			out[i].cr, out[i].fps, out[i].err = compileRule(order[i])
+		c := &out[i]
+		if c.skip, c.unsupported = Unsupported(order[i]); !c.unsupported {
+			c.cr, c.fps, c.err = compileRule(order[i])
 		}
 	}
 	if threads <= 1 || len(order) < 256 {

@@ -291,9 +291,8 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 		return
 	}
 	s := &m.sc
-	s.lowered, s.httpDone = false, false
+	s.newPacket()
 	s.rflow, s.ipOnlyDone = nil, false
-	s.dnsDone, s.tlsDone = false, false
 	s.alerts, s.txAlerts = 0, 0
 	if v := m.flowVerdict(f); v != packet.ActionAlert {
 		// an earlier packet dropped or passed the flow: not inspected

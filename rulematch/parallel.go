@@ -59,8 +59,7 @@ type evalPool struct {
 	alone   []bool
 	work    []int32
 	minWork int
-	helpers []*Matcher // the engine shared, their own scratch
-	wake    []chan struct{}
+	wake    []chan struct{} // one per helper: a Matcher sharing the engine, with its own scratch
 	quit    atomic.Bool
 
 	// The packet being evaluated. state is epoch<<32 | len(cands)<<16 |
@@ -103,7 +102,6 @@ func newEvalPool(m *Matcher, threads, minWork int) *evalPool {
 		h := &Matcher{eng: m.eng, sc: scratch{limit: m.sc.limit,
 			ipRaw: make([]byte, 0, 16), ipLow: make([]byte, 0, 16)}}
 		wake := make(chan struct{}, 1)
-		p.helpers = append(p.helpers, h)
 		p.wake = append(p.wake, wake)
 		go p.help(h, wake)
 	}
@@ -137,10 +135,9 @@ func ruleWork(r *rule) int32 {
 	w := int32(1)
 	for i := range r.bufs {
 		for _, it := range r.bufs[i].items {
-			switch {
-			case it.p != nil:
+			if it.p != nil {
 				w += heavyWork
-			default:
+			} else {
 				w++
 			}
 		}
@@ -276,7 +273,8 @@ func (p *evalPool) close() {
 	}
 }
 
-// newPacket forgets what the scratch worked out for the previous packet.
+// newPacket forgets what the scratch worked out from the previous packet's
+// bytes: Observe starts each packet with it, and so does each helper.
 func (s *scratch) newPacket() {
 	s.lowered, s.httpDone = false, false
 	s.dnsDone, s.tlsDone = false, false
