@@ -143,6 +143,11 @@ type decoder struct {
 	hasRoot bool
 
 	reasons [reasonCount]uint64
+
+	// alone: a lookahead worker's decoder (lookahead.go), which sees only
+	// some packets, so reassembles none; fragment says the packet was one.
+	alone    bool
+	fragment bool
 }
 
 // tcpLayer is layers.TCP as the last layer decoded: no parser has a
@@ -226,7 +231,7 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 // packet yielded nothing the detectors can use; counts say why.
 func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
 	*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen}
-	d.hasRoot = false
+	d.hasRoot, d.fragment = false, false
 	first, off, ok := firstLayer(lt, data)
 	if !ok {
 		if lt.Supported() {
@@ -323,7 +328,10 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
 				// the parser stopped here: no transport layer follows
 				d.reasons[reasonFragment]++
-				if !inner {
+				switch {
+				case d.alone:
+					d.fragment = true
+				case !inner:
 					d.defrag4(f)
 				}
 				d.handedOff = true
@@ -361,7 +369,10 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 				// the skipper would read fragment data as a transport
 				// header: stop at the network layer
 				d.reasons[reasonFragment]++
-				if !inner {
+				switch {
+				case d.alone:
+					d.fragment = true
+				case !inner:
 					d.defrag6(f, raw, at, nextPos)
 				}
 				d.handedOff = true

@@ -464,9 +464,6 @@ func (e *Engine) Finish() {
 			d.Expire(e.clock, e.emit)
 		}
 	}
-	if e.matcher != nil {
-		e.matcher.Close() // its threads are done
-	}
 }
 
 // Fingerprints returns the scanner fingerprints seen so far, by host: the

@@ -92,6 +92,18 @@ func (m *merger) next() *Source {
 	return nil
 }
 
+// streaming reports whether an input is read as it arrives (standard
+// input, a FIFO): reading ahead would hold its packets back until more
+// came.
+func (m *merger) streaming() bool {
+	for _, c := range m.all {
+		if c.pinned {
+			return true
+		}
+	}
+	return false
+}
+
 // step moves past the record next returned.
 func (m *merger) step() {
 	c := m.heap[0]

@@ -193,6 +193,9 @@ func feed(ctx context.Context, e *Engine, m *merger, total int64, opts RunOption
 		}
 		return ctx.Err()
 	}
+	if e.lookahead(opts) && !m.streaming() {
+		return feedAhead(ctx, e, m, newLookahead(e.matcher, e.cfg.Rules.Threads), report)
+	}
 	for s := m.next(); s != nil; s = m.next() {
 		if opts.Pacer != nil {
 			if err := opts.Pacer.Wait(ctx, s.Time); err != nil {

@@ -244,6 +244,11 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		return nil, errors.Join(errs...)
 	}
 	eng.flowbitWords = (len(names) + 63) / 64
+	for i := range eng.rules {
+		r := &eng.rules[i]
+		r.alone = packetOnly(r)
+		r.session = r.urilen != nil || slices.ContainsFunc(r.bufs, func(c chain) bool { return sessionBuffer(c.id) })
+	}
 	for c := range eng.sets {
 		eng.sets[c].pf = builders[c].build()
 	}

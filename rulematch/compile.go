@@ -115,6 +115,9 @@ type rule struct {
 	// dnsPorts: a dns rule reading only ip.src or ip.dst, run on UDP and
 	// TCP packets to or from port 53, where DNS is detected (dns.go).
 	dnsPorts bool
+	// alone: packetOnly (ahead.go), so a worker may evaluate it; session:
+	// it reads a buffer only a TCP session's packets have (sessionBuffer)
+	alone, session bool
 }
 
 // compileRule checks and compiles one rule. fps are its lowercased prefilter

@@ -143,22 +143,20 @@ type Config struct {
 	// 50,000 rules; the default is ten times that.
 	MaxRules int `json:"max_rules"`
 
-	// Threads is how many threads evaluate a packet's rules (--threads,
-	// set by the analyzer, not a setting): 1 or less evaluates them on the
-	// packet's own; more splits a packet's costly candidates among that
-	// many (parallel.go). Results do not depend on it.
+	// Threads is how many threads compile the rules (--threads, set by
+	// the analyzer, not a setting); the analyzer's lookahead runs its
+	// workers' Matchers on as many (ahead.go). Results do not depend on
+	// it.
 	Threads int `json:"-"`
 
-	// ParallelMinWork is how much rule evaluation a packet must need
-	// before its candidates are split among threads, in units of about
-	// one header test, some 100 ns (a content counts 1 more, a pcre 40):
-	// below it, waking the other threads costs more than they save. Only
-	// used with more than one thread. Default 4000 (a packet with about a
-	// hundred pcre candidates): with ET Open on the 300 MB capture on 2
-	// cores, splitting at 80 or 400 was 5% slower than one thread, since
-	// the prefilter leaves little evaluation per packet; the threads still
-	// parse and compile the rules.
-	ParallelMinWork int `json:"parallel_min_work"`
+	// LookaheadMinRules is how many rules make the analyzer's lookahead
+	// worth its cost with more than one thread (analyzer/lookahead.go):
+	// handing a packet to another thread costs some 200 ns, more than a
+	// small set's rules take on it. With the default pack alone (12
+	// rules) two threads took 1.6x one thread's time on the 60 MB
+	// capture; with ET Open they saved a third or more. 0 uses it
+	// whenever there are rules.
+	LookaheadMinRules int `json:"lookahead_min_rules"`
 }
 
 // DefaultMaxRules is Config.MaxRules's default.
@@ -180,7 +178,7 @@ func DefaultConfig() Config {
 		PacketAlertMax:           15,
 		DatasetMemcap:            64 << 20,
 		MaxRules:                 DefaultMaxRules,
-		ParallelMinWork:          4000,
+		LookaheadMinRules:        1000,
 	}
 }
 
@@ -202,6 +200,6 @@ func (c Config) Validate() error {
 	}
 	ck.Int("dataset_memcap", c.DatasetMemcap, 1<<10, 1<<40)
 	ck.Int("max_rules", c.MaxRules, 1, 1<<24)
-	ck.Int("parallel_min_work", c.ParallelMinWork, 0, 1<<30)
+	ck.Int("lookahead_min_rules", c.LookaheadMinRules, 0, 1<<24)
 	return ck.Err()
 }

@@ -30,6 +30,7 @@ type scratch struct {
 	pf        prefilterScratch
 	cands     []int32
 	candBits  []uint64 // sortUnique's bitmap
+	aheadRes  []uint8  // aheadOutcomes's result
 	matched   []int32
 	stream    []byte         // a segment's stream prefix + new data
 	scands    []int32        // candidates for the stream pass
@@ -84,6 +85,13 @@ type scratch struct {
 	sets []*dataset
 }
 
+// newPacket forgets what the scratch worked out from the previous packet's
+// bytes: Observe starts each packet with it, and so does Ahead.
+func (s *scratch) newPacket() {
+	s.lowered, s.httpDone = false, false
+	s.dnsDone, s.tlsDone = false, false
+}
+
 var _ packet.Detector = (*Matcher)(nil)
 
 // Matcher runs compiled rules on packets: one Event per matching packet
@@ -135,9 +143,10 @@ type Matcher struct {
 	// noPrefilter evaluates every rule of the packet's class (tests: the
 	// prefilter must never change results).
 	noPrefilter bool
-	// pool evaluates a packet's candidates on several threads
-	// (parallel.go); nil with one thread.
-	pool *evalPool
+	// worker: a Matcher for Ahead only (ahead.go); ahead is what a worker
+	// found for the next packet Observe sees (UseAhead), nil for none.
+	worker bool
+	ahead  *Ahead
 }
 
 // New checks cfg and compiles rs. A rule the matcher cannot run
@@ -193,17 +202,7 @@ func New(rs []*rules.Rule, cfg Config) (*Matcher, error) {
 		}
 		m.sc.sets = append(m.sc.sets, d)
 	}
-	m.pool = newEvalPool(m, cfg.Threads, cfg.ParallelMinWork)
 	return m, nil
-}
-
-// Close stops the threads the Matcher started (Config.Threads). It may be
-// called more than once; a closed Matcher still matches, on one thread.
-func (m *Matcher) Close() {
-	if m.pool != nil {
-		m.pool.close()
-		m.pool = nil
-	}
 }
 
 // Name implements Detector.
@@ -317,16 +316,17 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	}
 
 	cands := s.cands[:0]
+	var done []uint8 // outcomes a worker found (ahead.go)
 	if m.noPrefilter {
 		cands = append(cands, set.all...)
 	} else {
-		if set.pf != nil && len(f.Payload) >= set.pf.minLen {
-			ported := f.Proto != packet.ProtoTCP && f.Proto != packet.ProtoUDP || set.portGate(f.SrcPort, f.DstPort)
-			if ported || set.pf.hasOpen() {
-				cands = set.pf.searchFor(f.Payload, ported, &s.pf, cands)
-			}
+		a := m.aheadFor(f, packetClass(f))
+		if a != nil {
+			cands = append(cands, a.cands...)
+		} else {
+			cands = m.packetCands(set, f, cands)
 		}
-		cands = append(cands, set.always...)
+		fromBytes := len(cands)
 		if len(set.handshake) > 0 && len(f.Payload) > 0 {
 			cands = m.handshakeCands(set, f, cands)
 		}
@@ -336,29 +336,25 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 			// one, where the prefilter looked (tls.go splitHelloSNI)
 			cands = append(cands, set.sni...)
 		}
-		if f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP {
-			if l, ok := set.byDst[f.DstPort]; ok {
-				cands = append(cands, l...)
-			}
-			if l, ok := set.bySrc[f.SrcPort]; ok {
-				cands = append(cands, l...)
-			}
+		switch {
+		case a == nil:
+			cands = sortUnique(cands, &s.candBits, len(m.eng.rules))
+		case len(cands) == fromBytes:
+			done = a.res // a's candidates, sorted already
+		default:
+			cands = sortUnique(cands, &s.candBits, len(m.eng.rules))
+			done = s.aheadOutcomes(a, cands)
 		}
-		cands = sortUnique(cands, &s.candBits, len(m.eng.rules))
 	}
 	s.cands = cands
 
-	var done []uint8 // outcomes the threads worked out (parallel.go)
-	if m.pool != nil && m.pool.worth(cands) {
-		done = m.pool.evaluate(m, f, cands)
-	}
 	matched := s.matched[:0]
 	passed := false
 	for i, ri := range cands {
 		r := &m.eng.rules[ri]
 		var ok bool
 		if done != nil && done[i] != 0 {
-			ok = done[i] == 2 && (len(r.bitConds) == 0 || m.flowbitsHold(r, f))
+			ok = done[i] == 2 && flowChecks(r, f) && (len(r.bitConds) == 0 || m.flowbitsHold(r, f))
 		} else {
 			ok = m.matchRule(r, f)
 		}
@@ -457,8 +453,8 @@ func (m *Matcher) matchRule(r *rule, f *packet.Facts) bool {
 }
 
 // matchPacket is matchRule but for the flowbits, which earlier rules on
-// the same packet may set: for a packetOnly rule (parallel.go) it depends
-// on nothing but the packet and may run on any thread.
+// the same packet may set: for a packetOnly rule (ahead.go) it depends on
+// nothing but the packet and its flow facts.
 func (m *Matcher) matchPacket(r *rule, f *packet.Facts) bool {
 	v := rules.IPv4
 	if f.L3 == packet.L3IPv6 {

@@ -356,23 +356,43 @@ type matchCase struct {
 	want bool
 }
 
-// runCases checks each case with and without the prefilter.
+// runCases checks each case with and without the prefilter, and with
+// what a worker found ahead from the packet's bytes alone (ahead.go).
 func runCases(t *testing.T, cases []matchCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, noPF := range []bool{false, true} {
+			for _, mode := range []string{"prefilter", "noPrefilter", "ahead"} {
 				m := newMatcher(t, c.rule)
-				m.noPrefilter = noPF
+				m.noPrefilter = mode == "noPrefilter"
 				f := c.pkt
+				if mode == "ahead" {
+					a := aheadOf(m, &f)
+					m.UseAhead(a)
+				}
 				got := false
 				m.Observe(&f, func(e packet.Event) { got = e.SID == c.rule.SID })
 				if got != c.want {
-					t.Errorf("noPrefilter=%v: matched %v, want %v", noPF, got, c.want)
+					t.Errorf("%s: matched %v, want %v", mode, got, c.want)
 				}
 			}
 		})
 	}
+}
+
+// aheadOf has a worker of m work f out as the lookahead does: from f's
+// bytes alone, without the flow facts, sharing f's network header so
+// Observe takes the result for f.
+func aheadOf(m *Matcher, f *packet.Facts) *Ahead {
+	if len(f.L3Header) == 0 {
+		f.L3Header = make([]byte, 20)
+	}
+	alone := *f
+	alone.Dir, alone.ConnEvent, alone.BothWays, alone.FlowStart = packet.DirUnknown, packet.ConnNone, false, 0
+	alone.Retransmission, alone.StreamData, alone.StreamPrefix, alone.StreamPieces = false, nil, nil, nil
+	a := new(Ahead)
+	m.Worker().Ahead(&alone, a)
+	return a
 }
 
 func contentRule(ms ...rules.Match) *rules.Rule { return newRule(1, "tcp", withMatches(ms...)) }

@@ -11,13 +11,13 @@ import (
 	"testing"
 )
 
-// threadArgs puts --threads n in an analyze command line, with every
-// packet's rules split among the threads (parallel_min_work 0), so the
-// parallel path runs on every packet that has a candidate to split.
+// threadArgs puts --threads n in an analyze command line, with the
+// lookahead on however few rules are loaded (lookahead_min_rules 0), so
+// with more than one thread every packet's rules are worked out ahead.
 func threadArgs(args []string, n int) []string {
 	out := slices.Clone(args)
 	i := slices.Index(out, "analyze")
-	return slices.Insert(out, i+1, "--threads", fmt.Sprint(n), "--set", "rules.parallel_min_work=0")
+	return slices.Insert(out, i+1, "--threads", fmt.Sprint(n), "--set", "rules.lookahead_min_rules=0")
 }
 
 // sameRun runs args with one thread and with three and fails unless the
