@@ -96,11 +96,18 @@ func (s *Spec) wiresharkProto(directed bool) []string {
 			c = append(c, "ip.proto=="+itoa(uint16(s.Proto)))
 		}
 	}
-	if len(c) > 0 && c[0] == "tcp" && len(c) > 1 {
+	if len(c) > 1 && (c[0] == "tcp" || c[0] == "udp") {
 		c = c[1:] // tcp.port implies tcp
 	}
-	if len(c) > 0 && c[0] == "udp" && len(c) > 1 {
-		c = c[1:]
+	if s.Proto == packet.ProtoTCP || s.Proto == packet.ProtoUDP {
+		// Wireshark dissects the header an ICMP error quotes, so
+		// without this the errors the probes drew match too; BPF and
+		// the extraction read the outer header only
+		if s.A.Is6() || s.B.Is6() {
+			c = append(c, "!icmpv6")
+		} else {
+			c = append(c, "!icmp")
+		}
 	}
 	return c
 }
