@@ -116,12 +116,14 @@ func TestExtractSynFlood(t *testing.T) {
 // TestExtractMatchesBPF checks, on real captures of each kind of alert,
 // that the packets tcpdump selects from the capture with the alert's BPF
 // expression, in its window (a rule's alert: the whole capture), bounded
-// to the first and last 100, are the packets --extract wrote.
+// to the first and last 100, are the packets --extract wrote; and, with
+// tshark installed, that the display filter selects as many.
 func TestExtractMatchesBPF(t *testing.T) {
 	tcpdump, err := exec.LookPath("tcpdump")
 	if err != nil {
 		t.Skip("tcpdump not installed: BPF selections not compared")
 	}
+	tshark, _ := exec.LookPath("tshark") // "" when not installed: display filters not compared
 	rules := writeFile(t, "ssh.rules", []byte(
 		`alert tcp any 22 -> any any (msg:"ssh server banner"; flow:established,to_client; content:"SSH-"; depth:4; sid:1000001; rev:1;)`+"\n"))
 	for _, tc := range []struct {
@@ -162,6 +164,16 @@ func TestExtractMatchesBPF(t *testing.T) {
 				}
 				if len(want) > 200 {
 					want = append(want[:100], want[len(want)-100:]...)
+				}
+				if tshark != "" {
+					// the display filter selects what the BPF does
+					out, err := exec.Command(tshark, "-n", "-r", capture(tc.file), "-Y", a.Filters.Wireshark).Output()
+					if err != nil {
+						t.Fatalf("tshark -Y %q: %v", a.Filters.Wireshark, err)
+					}
+					if n := strings.Count(string(out), "\n"); n != len(all) {
+						t.Errorf("tshark -Y %q selects %d packets, tcpdump %q %d", a.Filters.Wireshark, n, a.Filters.BPF, len(all))
+					}
 				}
 				_, got := readRecords(t, filepath.Join(dir, a.Extract))
 				if len(got) != len(want) {
