@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"time"
 
 	"github.com/ipsreplay/ipsreplay/packet"
 )
@@ -70,8 +69,5 @@ func (s *Source) nanoResolution() bool {
 	if s.ng != nil {
 		return s.ng.units > 1_000_000
 	}
-	if r, ok := s.reader.(interface{ Resolution() time.Duration }); ok {
-		return r.Resolution() < time.Microsecond
-	}
-	return false
+	return s.nano
 }
