@@ -83,18 +83,18 @@ func New(cfg Config) (*Extractor, error) {
 // alertKey is what tells alerts apart for their pcaps: the report's
 // alert list and its events hold separate copies of each alert.
 type alertKey struct {
-	sid              uint32
-	attacker         netip.Addr
-	mac              analyzer.MAC
-	victim           analyzer.Host
-	kind             string
-	first, last      int64
-	firstPkt, lastPk analyzer.PacketLocation
+	sid               uint32
+	attacker          netip.Addr
+	mac               analyzer.MAC
+	victim            analyzer.Host
+	kind              string
+	first, last       int64
+	firstPkt, lastPkt analyzer.PacketLocation
 }
 
 func keyOf(a *analyzer.Alert) alertKey {
 	return alertKey{sid: a.SID, attacker: a.Attacker, mac: a.AttackerMAC, victim: a.Victim, kind: a.Kind,
-		first: a.First.UnixNano(), last: a.Last.UnixNano(), firstPkt: a.FirstPacket, lastPk: a.LastPacket}
+		first: a.First.UnixNano(), last: a.Last.UnixNano(), firstPkt: a.FirstPacket, lastPkt: a.LastPacket}
 }
 
 // Run re-reads files (the analysis' inputs; stdin a fresh reader of
@@ -189,18 +189,17 @@ func (x *Extractor) Run(ctx context.Context, files []string, stdin io.Reader, re
 // digits, dots and dashes whatever the packets said.
 func (x *Extractor) name(a *analyzer.Alert) string {
 	what := "sid-" + fmt.Sprint(a.SID)
-	switch a.SID {
-	case detectors.SIDSynFlood:
-		what = "synflood"
-	case detectors.SIDPortScan:
-		what = "portscan"
-	case detectors.SIDARPPoison:
-		what = "arp-poison"
-	case detectors.SIDBruteForce:
-		what = "bruteforce"
-	}
-	if a.Rule != nil {
-		what = "sid-" + fmt.Sprint(a.SID)
+	if a.Rule == nil { // a rule keeps its SID even where it is a built-in's
+		switch a.SID {
+		case detectors.SIDSynFlood:
+			what = "synflood"
+		case detectors.SIDPortScan:
+			what = "portscan"
+		case detectors.SIDARPPoison:
+			what = "arp-poison"
+		case detectors.SIDBruteForce:
+			what = "bruteforce"
+		}
 	}
 	who := "unknown"
 	switch {

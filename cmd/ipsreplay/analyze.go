@@ -240,7 +240,12 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 			}
 			if x != nil && !interrupted {
 				if err := extractRun(ctx, x, g, stdinCopy, res); err != nil {
-					return err
+					if ctx.Err() == nil {
+						return err
+					}
+					// the report is still written, naming no pcap
+					interrupted = true
+					res.Warnings = append(res.Warnings, "--extract: stopped before the pcaps were written")
 				}
 			}
 			if err := done(res); err != nil {

@@ -173,7 +173,11 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 		// the events went out as they happened; the final report names
 		// the pcaps
 		if err := x.Run(ctx, files, nil, res); err != nil {
-			return err
+			if ctx.Err() == nil {
+				return err
+			}
+			// the report is still written, naming no pcap
+			res.Warnings = append(res.Warnings, "--extract: stopped before the pcaps were written")
 		}
 	}
 	if err := writeFinal(opts, res, stdout); err != nil {
