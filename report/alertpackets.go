@@ -47,7 +47,7 @@ func alertPacketLines(b *bytes.Buffer, shown []analyzer.Alert) {
 		}
 		if !any {
 			line(b, "")
-			line(b, "Packets behind each alert (row: Wireshark filter, tcpdump filter, pcap written by --extract):")
+			line(b, "Packets behind the alerts, numbered as the rows above:")
 			any = true
 		}
 		line(b, "%d. %s sid %d %s -> %s", i+1, tableTime(a.Time), a.SID,
