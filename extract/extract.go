@@ -105,6 +105,8 @@ func keyOf(a *analyzer.Alert) alertKey {
 // that cannot be written, an interruption.
 func (x *Extractor) Run(ctx context.Context, files []string, stdin io.Reader, res *analyzer.Result) error {
 	jobs := map[alertKey]*job{}
+	// alerts of the same packets (two rules on one flow) share a pcap
+	bySpec := map[pktsel.Spec]*job{}
 	var order []*job
 	idx := newIndex()
 	for i := range res.Alerts {
@@ -117,8 +119,12 @@ func (x *Extractor) Run(ctx context.Context, files []string, stdin io.Reader, re
 		if !ok {
 			continue
 		}
+		if j := bySpec[spec]; j != nil {
+			jobs[k] = j
+			continue
+		}
 		j := &job{spec: spec, alert: a}
-		jobs[k] = j
+		jobs[k], bySpec[spec] = j, j
 		order = append(order, j)
 		idx.add(j)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -298,3 +299,22 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func netipAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// TestSharedPcap: two alerts of the same packets (rules on one flow)
+// name one pcap, written once.
+func TestSharedPcap(t *testing.T) {
+	files := []string{lab + "hping3-synflood.pcap"}
+	res := analyze(t, files...)
+	a := *alertOf(t, res, detectors.SIDSynFlood)
+	a.Time = analyzer.TimeOf(a.Time.Add(time.Second)) // another alert, the same packets
+	a.Count++
+	res.Alerts = append(res.Alerts, a)
+	x := extractAll(t, DefaultConfig(""), res, files...)
+	first, second := alertOf(t, res, detectors.SIDSynFlood), res.Alerts[len(res.Alerts)-1]
+	if first.Extract == "" || second.Extract != first.Extract {
+		t.Errorf("pcaps %q and %q, want one shared", first.Extract, second.Extract)
+	}
+	if x.Files != 1 {
+		t.Errorf("%d files written, want 1", x.Files)
+	}
+}
