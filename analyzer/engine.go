@@ -389,6 +389,11 @@ func (e *Engine) onEvent(ev packet.Event) {
 	if ev.HasMAC {
 		a.AttackerMAC = MACFrom(ev.AttackerMAC)
 	}
+	// only the packet being observed is known; an alert fired as state
+	// expires leaves VLAN unknown (0)
+	if f := &e.facts; f.Packet == ev.Last && ev.Last.Num != 0 {
+		a.VLAN = f.VLAN
+	}
 	if ev.SID == detectors.SIDARPPoison {
 		if a.Proto == "" {
 			a.Proto = "ARP"

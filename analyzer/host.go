@@ -168,6 +168,9 @@ func (h Host) Addr() netip.Addr { return h.addr }
 // MAC returns the MAC of a host known only by it, else the zero MAC.
 func (h Host) MAC() MAC { return h.mac }
 
+// Prefix returns the network of a network host, else the zero Prefix.
+func (h Host) Prefix() netip.Prefix { return h.net }
+
 // String renders the address, network or MAC, or the placeholder; "" for
 // no host.
 func (h Host) String() string {

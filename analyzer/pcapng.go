@@ -73,6 +73,7 @@ type ngReader struct {
 	pos     int64         // offset of the next block
 	start   int64         // offset of the block last returned or at fault
 	link    LinkType      // the link type of the packet last returned
+	units   uint64        // its interface's timestamp units per second
 }
 
 func (r *ngReader) u16(b []byte) uint16 {
@@ -366,7 +367,7 @@ func (r *ngReader) packet(typ uint32, b []byte) ([]byte, gopacket.CaptureInfo, e
 	}
 	ci.CaptureLength = int(capLen)
 	ci.InterfaceIndex = int(id)
-	r.link = in.link
+	r.link, r.units = in.link, in.units
 	return data[:capLen:capLen], ci, nil
 }
 

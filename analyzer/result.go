@@ -231,6 +231,22 @@ type Alert struct {
 	// Rule is the rule's identity and classification, for a rule's
 	// alert; nil for the built-in detections.
 	Rule *RuleInfo `json:"rule,omitempty"`
+	// VLAN is the innermost 802.1Q id of the packet the alert fired on,
+	// 0 when untagged or when the alert fired as state expired: a BPF
+	// filter must say "vlan" to reach the headers of tagged packets.
+	VLAN uint16 `json:"vlan,omitempty"`
+	// Filters select the alert's packets in Wireshark and tcpdump. The
+	// analysis leaves them nil; the reports fill them in (pktsel).
+	Filters *PacketFilters `json:"filters,omitempty"`
+	// Extract is the pcap of the alert's packets that --extract wrote,
+	// relative to its directory; "" when none was written.
+	Extract string `json:"extract,omitempty"`
+}
+
+// PacketFilters are two ways to select the packets behind an alert.
+type PacketFilters struct {
+	Wireshark string `json:"wireshark"` // a Wireshark display filter
+	BPF       string `json:"bpf"`       // a tcpdump (libpcap) filter expression
 }
 
 // RuleInfo is what a rule says about itself, as Suricata's EVE writes it:

@@ -76,6 +76,7 @@ type Source struct {
 	reader   packetReader
 	ng       *ngReader // pcapng; nil for pcap
 	link     LinkType  // pcap: the file's link type
+	nano     bool      // pcap: nanosecond timestamps (the magic says)
 
 	// The current packet, valid until the next call to Next.
 	Data  []byte
@@ -210,6 +211,8 @@ func (s *Source) openPcap(head []byte, suffix string) error {
 	// pcapgo truncates the link type to 8 bits; read it whole. The upper
 	// 16 bits may carry FCS flags (pcap-linktype(7)).
 	s.link = LinkType(order.Uint32(head[20:24]) & 0xffff)
+	m := binary.LittleEndian.Uint32(head[0:4])
+	s.nano = m == 0xa1b23c4d || m == 0x4d3cb2a1
 	r, err := pcapgo.NewReader(s.buf)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotCapture, lowerFirst(err.Error()))

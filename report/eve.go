@@ -234,6 +234,9 @@ type eveAlertExtra struct {
 	Victim      string                  `json:"victim,omitempty"`
 	Spoofed     bool                    `json:"spoofed,omitempty"`
 	Sources     []netip.Addr            `json:"sources,omitempty"`
+	// Filters and Extract name the alert's packets (alertpackets.go).
+	Filters *analyzer.PacketFilters `json:"filters,omitempty"`
+	Extract string                  `json:"extract,omitempty"`
 }
 
 // eveBlockExtra is the ipsreplay object of a block record. Host is set
@@ -305,6 +308,8 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 		AttackerMAC: a.AttackerMAC,
 		Spoofed:     a.Spoofed,
 		Sources:     a.Sources,
+		Filters:     withFilters(a).Filters,
+		Extract:     a.Extract,
 	}
 	rec := eveRecord{
 		Timestamp: eveTime(at.Time),

@@ -58,7 +58,8 @@ func jsonDoc(r *analyzer.Result) analyzer.Result {
 	d.Signatures = eachNonNil(d.Signatures, func(h *analyzer.SignatureHit) {
 		h.CVEs, h.Attackers, h.Victims = nonNil(h.CVEs), nonNil(h.Attackers), nonNil(h.Victims)
 	})
-	d.Alerts, d.AlertGroups, d.Events = nonNil(d.Alerts), nonNil(d.AlertGroups), nonNil(d.Events)
+	d.AlertGroups = nonNil(d.AlertGroups)
+	d.Alerts, d.Events = alertsWithFilters(d.Alerts), eventsWithFilters(d.Events)
 	d.Blocks = eachNonNil(d.Blocks, func(b *analyzer.BlockedHost) { b.SIDs = nonNil(b.SIDs) })
 	d.FalsePositives = eachNonNil(d.FalsePositives, func(fp *analyzer.FalsePositive) {
 		fp.Evidence, fp.SIDs = nonNil(fp.Evidence), nonNil(fp.SIDs)
@@ -92,10 +93,16 @@ func eachNonNil[T any](s []T, fix func(*T)) []T {
 // WriteEvent writes one event as a single JSON line (JSON Lines), with the
 // same fields as the report's events, for the streaming modes.
 func WriteEvent(w io.Writer, ev analyzer.Event) error {
-	b, err := json.Marshal(ev)
-	if err != nil {
+	if ev.Alert != nil {
+		ev.Alert = withFilters(ev.Alert)
+	}
+	// as in the report, "<", ">" and "&" stay readable (filters hold "&&")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err := w.Write(buf.Bytes())
 	return err
 }

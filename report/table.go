@@ -356,6 +356,7 @@ func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
 	if n := len(r.Alerts) - len(shown); n > 0 {
 		line(b, "... %s more alerts (see --format json)", commas(uint64(n)))
 	}
+	alertPacketLines(b, shown)
 	return groupLines(b, r)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/extract"
 	"github.com/ipsreplay/ipsreplay/internal/safefile"
 	"github.com/ipsreplay/ipsreplay/report"
 )
@@ -44,6 +45,9 @@ type AnalyzeOptions struct {
 	// the captures are analysed with each list and the what-if comparison
 	// is written instead of the report.
 	CompareExclude string
+
+	// Extract is --extract and its bounds; nil without it.
+	Extract *extract.Config
 }
 
 func analyzeCommand(stdin io.Reader) *cli.Command {
@@ -58,7 +62,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
 			maxOpenFilesFlag(),
-		}, analysisFlags()...),
+		}, append(analysisFlags(), extractFlags()...)...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
@@ -77,7 +81,13 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			if opts.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Autoblock)
 			}
+			if opts.Extract, err = extractConfig(c); err != nil {
+				return err
+			}
 			if c.IsSet("compare-exclude") {
+				if opts.Extract != nil {
+					return usagef("--compare-exclude writes a comparison, which names no alert's packets; it cannot be used with --extract")
+				}
 				if opts.CompareExclude = c.String("compare-exclude"); opts.CompareExclude == "" {
 					return usagef("--compare-exclude needs an exclusion file, or %s for no list", noList)
 				}
@@ -184,6 +194,26 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	if err := checkOutput(opts.Output, files, opts); err != nil {
 		return err
 	}
+	var x *extract.Extractor
+	var stdinCopy io.ReadSeeker
+	if opts.Extract != nil {
+		if err := checkExtractDir(opts.Extract.Dir, opts.Paths); err != nil {
+			return err
+		}
+		if x, err = extract.New(*opts.Extract); err != nil {
+			return err
+		}
+		// the extraction reads the captures again, standard input too
+		var cleanup func()
+		if stdinCopy, cleanup, err = rereadableStdin(files, opts.Stdin); err != nil {
+			return err
+		}
+		defer cleanup()
+		if _, err := stdinCopy.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("standard input: %w", err)
+		}
+		opts.Stdin = stdinCopy
+	}
 	groups := [][]string{files}
 	if opts.PerFile {
 		groups = groups[:0]
@@ -208,6 +238,16 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				interrupted = true
 			}
+			if x != nil && !interrupted {
+				if err := extractRun(ctx, x, g, stdinCopy, res); err != nil {
+					if ctx.Err() == nil {
+						return err
+					}
+					// the report is still written, naming no pcap
+					interrupted = true
+					res.Warnings = append(res.Warnings, "--extract: stopped before the pcaps were written")
+				}
+			}
 			if err := done(res); err != nil {
 				return err
 			}
@@ -219,7 +259,8 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 		return nil
 	}
 	var err2 error
-	if opts.Format.Streamed() {
+	// with --extract the report waits for the pcaps, which it names
+	if opts.Format.Streamed() && x == nil {
 		err2 = writeStreamed(opts.Output, stdout, func(w io.Writer) error {
 			eve := report.NewEVEStream(w, cfg.SignatureCategory)
 			cfg.OnEvent = eve.Event

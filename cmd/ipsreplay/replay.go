@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/extract"
 	"github.com/ipsreplay/ipsreplay/report"
 )
 
@@ -23,6 +25,9 @@ type ReplayOptions struct {
 	Report   report.Format  // the final report's format (table or json)
 	Speed    float64        // 0 means as fast as possible
 	OutIface string         // also transmit the packets here
+	// Extract is --extract and its bounds, for the final report; nil
+	// without it.
+	Extract *extract.Config
 }
 
 func replayCommand(stdin io.Reader) *cli.Command {
@@ -40,7 +45,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			maxOpenFilesFlag(),
-		}, analysisFlags()...),
+		}, append(analysisFlags(), extractFlags()...)...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("replay needs at least one capture file, directory or -")
@@ -62,6 +67,9 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			a.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Analyze.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Analyze.Autoblock)
+			}
+			if opts.Extract, err = extractConfig(c); err != nil {
+				return err
 			}
 			if opts.Stream, opts.Report, err = report.ParseLiveFormat(strings.ToLower(c.String("format")), opts.Analyze.Output); err != nil {
 				return usagef("--%v", err)
@@ -106,6 +114,18 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if err := checkOutput(opts.Analyze.Output, files, opts.Analyze); err != nil {
 		return err
 	}
+	var x *extract.Extractor
+	if opts.Extract != nil {
+		if slices.Contains(files, analyzer.StdinPath) {
+			return usagef("--extract reads the captures again after the replay, which standard input cannot be: save it to a file")
+		}
+		if err := checkExtractDir(opts.Extract.Dir, opts.Analyze.Paths); err != nil {
+			return err
+		}
+		if x, err = extract.New(*opts.Extract); err != nil {
+			return err
+		}
+	}
 	var writeErr error
 	if opts.Stream != "" {
 		cfg.OnEvent = streamer(opts.Stream, stdout, &writeErr)
@@ -148,6 +168,17 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	}
 	if writeErr != nil {
 		return writeErr
+	}
+	if x != nil && ctx.Err() == nil {
+		// the events went out as they happened; the final report names
+		// the pcaps
+		if err := x.Run(ctx, files, nil, res); err != nil {
+			if ctx.Err() == nil {
+				return err
+			}
+			// the report is still written, naming no pcap
+			res.Warnings = append(res.Warnings, "--extract: stopped before the pcaps were written")
+		}
 	}
 	if err := writeFinal(opts, res, stdout); err != nil {
 		return err
