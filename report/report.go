@@ -76,6 +76,7 @@ func formats() []formatSpec {
 		{name: FormatTable, report: WriteTable, each: eachTable, whatIf: WriteWhatIfTable, signatures: signaturesTable},
 		{name: FormatJSON, report: WriteJSON, each: eachJSON, whatIf: WriteWhatIfJSON, signatures: signaturesJSON},
 		{name: FormatEVE, report: WriteEVE, each: eachEVE, event: WriteEVEEvent},
+		{name: FormatHTML, report: WriteHTML, each: eachHTML},
 	}
 }
 
