@@ -110,6 +110,9 @@ type htmlPage struct {
 type htmlReport struct {
 	ID      string // prefix of the element ids of this report
 	Heading string // the file, for a per-file page; "" otherwise
+	// AlertTotal counts the alerts raised, listed or not, for the
+	// per-file page's index.
+	AlertTotal string
 
 	Summary    []htmlKV
 	Files      []htmlFile // when there are several or one failed
@@ -197,6 +200,7 @@ func htmlReportOf(r *analyzer.Result, id string) htmlReport {
 		Exclusions:   cleanExclusions(r.Summary.Exclusions),
 		Timeline:     buildTimeline(r),
 		AutoblockOff: r.Summary.Autoblock == 0,
+		AlertTotal:   commas(max(r.Summary.Listing.Alerts, uint64(len(r.Alerts)))),
 	}
 	show := len(r.Files) > 1
 	for _, f := range r.Files {

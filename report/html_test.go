@@ -211,3 +211,32 @@ func TestTimelineRowCap(t *testing.T) {
 		t.Errorf("%d rows, %d hidden; want %d and 5", len(tl.Rows), tl.Hidden, tlMaxRows)
 	}
 }
+
+// A per-file page has an index of the files and one section each, and
+// no element id twice (the filter finds its table by id).
+func TestHTMLPerFile(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteEach(&buf, []*analyzer.Result{richResult(), emptyResult()}, FormatHTML); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, want := range []string{
+		`<li><a href="#r1">captures/day1.pcap</a> <span class="note">(9 alerts)</span></li>`,
+		`<li><a href="#r2">empty.pcap</a> <span class="note">(0 alerts)</span></li>`,
+		`<h2 class="file">empty.pcap</h2>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(` id="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		if seen[m[1]] {
+			t.Errorf("id %q twice", m[1])
+		}
+		seen[m[1]] = true
+	}
+	if err := WriteEach(&buf, []*analyzer.Result{richResult(), nil}, FormatHTML); err == nil {
+		t.Error("a nil result rendered")
+	}
+}
