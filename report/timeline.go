@@ -29,10 +29,8 @@ const (
 // bars, and a time axis whose ticks fall on round times.
 type htmlTimeline struct {
 	Width, Height string // the viewBox
-	PlotLeft      string
 	LabelX        string // where the host names end
-	PlotRight     string
-	AxisY         string
+	AxisY         string // where the tick lines start
 	Rows          []tlRow
 	Ticks         []tlTick
 	Caption       string
@@ -40,12 +38,12 @@ type htmlTimeline struct {
 }
 
 type tlRow struct {
-	Host            string
-	Y, TextY, LineY string // top of the row, its text baseline, its middle
-	Stripe          bool
-	Marks           []tlMark
-	Bars            []tlBar
-	Summary         string // "3 alerts listed, 1 block"
+	Host     string
+	Y, TextY string // top of the row, its text baseline
+	Stripe   bool
+	Marks    []tlMark
+	Bars     []tlBar
+	Summary  string // "3 alerts listed, blocked"
 }
 
 // tlMark is one alert: a dot when it was raised and, when its packets
@@ -179,7 +177,7 @@ func buildTimeline(r *analyzer.Result) htmlTimeline {
 		widen(b.FirstBlock.Time, b.LastUnblock.Time)
 	}
 
-	tl := htmlTimeline{Width: num(tlWidth), PlotLeft: num(tlLabels), LabelX: num(tlLabels - 8), PlotRight: num(tlWidth - tlRight), AxisY: num(tlAxis - 4)}
+	tl := htmlTimeline{Width: num(tlWidth), LabelX: num(tlLabels - 8), AxisY: num(tlAxis - 4)}
 	if len(order) == 0 {
 		tl.Height = num(tlAxis)
 		return tl
@@ -207,7 +205,7 @@ func buildTimeline(r *analyzer.Result) htmlTimeline {
 		h := hosts[name]
 		top := tlAxis + float64(i)*tlRowHeight
 		mid := top + tlRowHeight/2
-		row := tlRow{Host: name, Y: num(top), TextY: num(mid + 4), LineY: num(mid), Stripe: i%2 == 1,
+		row := tlRow{Host: name, Y: num(top), TextY: num(mid + 4), Stripe: i%2 == 1,
 			Summary: strconv.Itoa(len(h.alerts)) + plural(len(h.alerts), " alert", " alerts") + " listed"}
 		if len(h.blocks) > 0 {
 			row.Summary += ", blocked"
@@ -325,7 +323,10 @@ func stepText(step float64) string {
 	switch {
 	case step >= yearSeconds:
 		n := step / yearSeconds
-		return strconv.FormatFloat(n, 'g', -1, 64) + plural(int(math.Min(n, 2)), " year", " years")
+		if n == 1 {
+			return "1 year"
+		}
+		return strconv.FormatFloat(n, 'g', -1, 64) + " years"
 	case step >= 86400:
 		n := int(step / 86400)
 		return strconv.Itoa(n) + plural(n, " day", " days")
