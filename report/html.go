@@ -174,6 +174,7 @@ type htmlAlert struct {
 
 type htmlGroup struct {
 	SID, Name, Who, Kind, Alerts, Listed, First, Last string
+	FirstRef, LastRef                                 htmlRef
 }
 
 type htmlBlock struct {
@@ -267,6 +268,7 @@ func htmlReportOf(r *analyzer.Result, id string) htmlReport {
 			rep.Groups = append(rep.Groups, htmlGroup{
 				SID: strconv.FormatUint(uint64(g.SID), 10), Name: or(g.Name), Who: who, Kind: or(g.Kind),
 				Alerts: commas(g.Alerts), Listed: commas(g.Listed), First: tableTime(g.First), Last: tableTime(g.Last),
+				FirstRef: ref(g.FirstPacket), LastRef: ref(g.LastPacket),
 			})
 		}
 	}

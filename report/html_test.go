@@ -240,3 +240,26 @@ func TestHTMLPerFile(t *testing.T) {
 		t.Error("a nil result rendered")
 	}
 }
+
+// When the alerts are a sample, the groups that count them all are
+// listed, each with its packets' display filters.
+func TestHTMLAlertGroups(t *testing.T) {
+	r := richResult()
+	r.Summary.Listing = analyzer.Listing{Alerts: 5000, AlertsListed: 9, MaxAlerts: 5}
+	r.AlertGroups = []analyzer.AlertGroup{{SID: 9000002, Name: "Attack: Port Scan", Attacker: analyzer.MustParseHost("10.0.0.50"),
+		Victim: analyzer.MustParseHost("10.0.0.1"), Kind: "sweep", Alerts: 4991, Listed: 1, First: at("09:59:00"), Last: at("10:40:00"),
+		FirstPacket: loc(day1, 310), LastPacket: loc(day2, 16990)}}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"5,000 alerts in all, 9 listed in full",
+		`<td class="mono">10.0.0.50 -&gt; 10.0.0.1</td><td>sweep</td><td class="num">4,991</td>`,
+		`captures/day2.pcapng#16990</span><br><code class="df" title="Wireshark display filter">frame.number == 16990</code></td></tr>`,
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+}
