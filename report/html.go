@@ -306,7 +306,7 @@ func htmlReportOf(r *analyzer.Result, id string) htmlReport {
 func htmlAlertOf(a analyzer.Alert) htmlAlert {
 	attacker := attackerName(a)
 	if !a.Attacker.IsValid() && a.Spoofed && len(a.Sources) > 0 {
-		attacker = "spoofed: " + hostList(a.Sources, 4, len(a.Sources) > 4)
+		attacker = "spoofed: " + hostList(a.Sources, 4, false)
 	}
 	if a.AttackerMAC.IsValid() && a.Attacker.IsValid() {
 		attacker += " (" + a.AttackerMAC.String() + ")"
