@@ -4,7 +4,7 @@ BIN     := bin/ipsreplay
 BENCH   := .bench
 BENCH_SIZE ?= 300MB
 
-.PHONY: all build demo test lint bench corpus fuzz clean conformance
+.PHONY: all build demo test lint bench corpus fuzz clean conformance screenshot
 
 all: build
 
@@ -34,6 +34,14 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# docs/html-report.png: the HTML report of the lab captures (pcaps/lab/)
+# photographed in headless Chromium, from its timeline down.
+screenshot: build
+	./$(BIN) analyze -f html -o $(CURDIR)/.screenshot.html pcaps/lab/
+	$(GO) test -count=1 -run '^TestHTMLScreenshot$$' ./report/ \
+		-screenshot-html $(CURDIR)/.screenshot.html -screenshot $(CURDIR)/docs/html-report.png
+	rm -f .screenshot.html
 
 # Regenerate the bundled captures (deterministic: no diff unless the
 # generator changed).

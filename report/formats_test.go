@@ -14,7 +14,7 @@ func TestFormatsByKind(t *testing.T) {
 		kind Kind
 		want []Format
 	}{
-		{Report, []Format{FormatTable, FormatJSON, FormatEVE}},
+		{Report, []Format{FormatTable, FormatJSON, FormatEVE, FormatHTML}},
 		{Events, []Format{FormatLines, FormatJSONL, FormatEVE}},
 		{WhatIf, []Format{FormatTable, FormatJSON}},
 		{Signatures, []Format{FormatTable, FormatJSON}},
@@ -40,7 +40,7 @@ func TestLookup(t *testing.T) {
 		{"table", "report", Report, FormatTable, ""},
 		{" JSON ", "what-if", WhatIf, FormatJSON, ""},
 		{"eve", "what-if", WhatIf, "", `format "eve": want table or json`},
-		{"lines", "report", Report, "", `format "lines": want table, json or eve`},
+		{"lines", "report", Report, "", `format "lines": want table, json, eve or html`},
 		{"json", "signatures", Signatures, FormatJSON, ""},
 		{"yaml", "signatures", Signatures, "", `format "yaml": want table or json`},
 	}
@@ -67,13 +67,14 @@ func TestParseLiveFormat(t *testing.T) {
 		{"table", "", "", FormatTable, false},
 		{"json", "x", "", FormatJSON, false},
 		{"yaml", "", "", "", true},
+		{"html", "report.html", "", FormatHTML, false},
 	}
 	for _, tt := range tests {
 		stream, final, err := ParseLiveFormat(tt.in, tt.output)
 		if stream != tt.stream || final != tt.final || (err != nil) != tt.err {
 			t.Errorf("ParseLiveFormat(%q, %q) = %q, %q, %v; want %q, %q, error %v", tt.in, tt.output, stream, final, err, tt.stream, tt.final, tt.err)
 		}
-		if err != nil && !strings.Contains(err.Error(), "want lines, jsonl, eve, table or json") {
+		if err != nil && !strings.Contains(err.Error(), "want lines, jsonl, eve, table, json or html") {
 			t.Errorf("error %q does not list the formats as replay documents them", err)
 		}
 	}

@@ -107,7 +107,8 @@ func writeEvent(w *bytes.Buffer, ev analyzer.Event, fm Format) error {
 	return s.event(w, ev)
 }
 
-// checkRendered checks out as format fm promises it.
+// checkRendered checks out as format fm promises it: HTML is plain
+// printable ASCII as the tables are, with no element from the data.
 func checkRendered(t *testing.T, what string, fm Format, out []byte) {
 	t.Helper()
 	switch fm {
@@ -121,6 +122,17 @@ func checkRendered(t *testing.T, what string, fm Format, out []byte) {
 				t.Fatalf("%s: line %d is not valid JSON: %s", what, i+1, l)
 			}
 		}
+	case FormatHTML:
+		// the page's own script elements only: the filter and one data
+		// block per alerts table; no element from the data
+		page := strings.ToLower(string(out))
+		if n, own := strings.Count(page, "<script"), strings.Count(page, `<script type="application/json"`)+1; n != own {
+			t.Fatalf("%s: %d script elements, want %d:\n%s", what, n, own, out)
+		}
+		if strings.Contains(page, "<img") {
+			t.Fatalf("%s: an img element from the data:\n%s", what, out)
+		}
+		checkRendered(t, what, FormatTable, out)
 	default:
 		for i, b := range out {
 			if b != '\n' && (b < 0x20 || b > 0x7e) {

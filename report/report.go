@@ -1,5 +1,5 @@
 // Package report renders what ipsreplay found: an analyzer.Result as
-// readable tables, JSON, EVE or event lines, a what-if comparison, a
+// readable tables, JSON, EVE, an HTML page or event lines, a what-if comparison, a
 // suggested exclusion list, a check run and the signature packs. It only
 // renders: what fired, what was blocked and which hosts look benign are
 // all decided by the analyzer. Every format is in one table (formats);
@@ -76,6 +76,7 @@ func formats() []formatSpec {
 		{name: FormatTable, report: WriteTable, each: eachTable, whatIf: WriteWhatIfTable, signatures: signaturesTable},
 		{name: FormatJSON, report: WriteJSON, each: eachJSON, whatIf: WriteWhatIfJSON, signatures: signaturesJSON},
 		{name: FormatEVE, report: WriteEVE, each: eachEVE, event: WriteEVEEvent},
+		{name: FormatHTML, report: WriteHTML, each: eachHTML},
 	}
 }
 

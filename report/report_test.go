@@ -588,13 +588,14 @@ func TestParseFormat(t *testing.T) {
 		{"yaml", "", true},
 		{"eve", FormatEVE, false},
 		{" EVE", FormatEVE, false},
+		{"HTML", FormatHTML, false},
 	}
 	for _, tt := range tests {
 		got, err := ParseFormat(tt.in)
 		if (err != nil) != tt.err || got != tt.want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.err)
 		}
-		if err != nil && !strings.Contains(err.Error(), "table, json or eve") {
+		if err != nil && !strings.Contains(err.Error(), "table, json, eve or html") {
 			t.Errorf("ParseFormat(%q) error %q does not list the valid formats", tt.in, err)
 		}
 	}
@@ -602,7 +603,7 @@ func TestParseFormat(t *testing.T) {
 
 func TestWriteErrors(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, richResult(), Format("xml")); err == nil || !strings.Contains(err.Error(), "table, json or eve") {
+	if err := Write(&buf, richResult(), Format("xml")); err == nil || !strings.Contains(err.Error(), "table, json, eve or html") {
 		t.Errorf("unknown format: got %v", err)
 	}
 	for _, f := range Formats(Report) {

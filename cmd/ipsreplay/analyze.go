@@ -56,7 +56,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 		Usage:     "analyse captures in batch and report signatures, blocks and false positives",
 		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table, json or eve (Suricata EVE JSON lines)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table, json, eve (Suricata EVE JSON lines) or html (one self-contained page)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "per-file", Usage: "analyse each file on its own instead of one merged timeline"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},

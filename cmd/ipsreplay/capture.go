@@ -39,8 +39,8 @@ func captureCommand() *cli.Command {
 			&cli.Uint64Flag{Name: "count", Aliases: []string{"c"}, Usage: "stop after `N` packets; 0 is no limit"},
 			&cli.StringFlag{Name: "write", Aliases: []string{"w"}, Usage: "also save the packets to the pcap `FILE`"},
 			&cli.BoolFlag{Name: "no-promisc", Usage: "capture only traffic to and from this host"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatLines), Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatLines), Usage: "lines, jsonl or eve (events as they happen), or table, json or html (the report only)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table or html)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the packet counter"},
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {

@@ -179,7 +179,7 @@ func TestCaptureUsage(t *testing.T) {
 		{"no interface flag", []string{"capture"}, []string{"capture needs -i IFACE (available: ", "lo"}},
 		{"missing interface", []string{"capture", "-i", "ipsr-nosuch0"}, []string{`capture: no interface "ipsr-nosuch0" (available: `, "lo"}},
 		{"filter as arguments", []string{"capture", "-i", "lo", "tcp", "port", "80"}, []string{`capture takes no arguments, got "tcp port 80" (a filter goes in --bpf)`}},
-		{"bad format", []string{"capture", "-i", "lo", "--format", "yaml"}, []string{`--format "yaml": want lines, jsonl, eve, table or json`}},
+		{"bad format", []string{"capture", "-i", "lo", "--format", "yaml"}, []string{`--format "yaml": want lines, jsonl, eve, table, json or html`}},
 		{"negative duration", []string{"capture", "-i", "lo", "--duration", "-1s"}, []string{"--duration -1s: must be 0 (until Ctrl-C) or positive"}},
 		{"negative autoblock", []string{"capture", "-i", "lo", "--autoblock", "-1m"}, []string{"--autoblock"}},
 		{"bad set", []string{"capture", "-i", "lo", "--set", "syn_flood.bogus=1"}, []string{`unknown key "bogus"`}},

@@ -290,7 +290,7 @@ func TestUsageErrors(t *testing.T) {
 		{"analyze only flags", []string{"analyze", "--format", "json"}, []string{"analyze needs at least one capture file"}},
 		{"unknown analyze flag", []string{"analyze", "--bogus", good}, []string{"flag provided but not defined", "bogus"}},
 		{"unknown global flag", []string{"--bogus"}, []string{"flag provided but not defined", "bogus"}},
-		{"format yaml", []string{"analyze", "--format", "yaml", good}, []string{"--format", `"yaml"`, "table, json or eve"}},
+		{"format yaml", []string{"analyze", "--format", "yaml", good}, []string{"--format", `"yaml"`, "table, json, eve or html"}},
 		{"format yaml short flag", []string{"analyze", "-f", "yaml", good}, []string{"--format", `"yaml"`}},
 		{"unknown command", []string{"frob"}, []string{`unknown command "frob"`}},
 		{"unknown command with args", []string{"frob", good}, []string{`unknown command "frob"`}},

@@ -40,8 +40,8 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			"packets onto an interface with the same pacing, like tcpreplay.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "speed", Value: "1", Usage: "pace: 1 real time, 10 ten times faster, max no pacing"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatLines), Usage: "lines, jsonl or eve (events as they happen), or table or json (the report only)"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatLines), Usage: "lines, jsonl or eve (events as they happen), or table, json or html (the report only)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the final report to `FILE` (JSON unless --format table or html)"},
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			maxOpenFilesFlag(),
