@@ -170,6 +170,9 @@ type htmlAlert struct {
 	Detail                           string
 	Refs                             []htmlRef
 	Flags                            string
+	// the display filter and BPF expression of all the alert's packets,
+	// and the pcap --extract wrote of them
+	Wireshark, BPF, Extract string
 }
 
 type htmlGroup struct {
@@ -320,6 +323,10 @@ func htmlAlertOf(a analyzer.Alert) htmlAlert {
 			flags = append(flags, f.name)
 		}
 	}
+	var filters analyzer.PacketFilters
+	if f := withFilters(&a).Filters; f != nil {
+		filters = analyzer.PacketFilters{Wireshark: clean(f.Wireshark), BPF: clean(f.BPF)}
+	}
 	refs := []htmlRef{ref(a.FirstPacket)}
 	if a.LastPacket != a.FirstPacket && (a.LastPacket.File != "" || a.LastPacket.Packet != 0) {
 		refs = append(refs, ref(a.LastPacket))
@@ -329,6 +336,7 @@ func htmlAlertOf(a analyzer.Alert) htmlAlert {
 		Severity: or(a.Severity), Class: severityClass(a.Severity),
 		Attacker: attacker, Victim: endpoint(a.Victim, a.VictimPort, a.Proto), Kind: or(a.Kind),
 		Count: commas(a.Count), Detail: or(a.Detail), Refs: refs, Flags: strings.Join(flags, ", "),
+		Wireshark: filters.Wireshark, BPF: filters.BPF, Extract: clean(a.Extract),
 	}
 }
 
