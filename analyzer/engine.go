@@ -386,6 +386,10 @@ func (e *Engine) onEvent(ev packet.Event) {
 		FlowID:       flowID(ev),
 		Direction:    directionName(ev.Dir),
 	}
+	if a.Rule != nil {
+		a.PktSrc = packet.SourceName(ev.Source)
+		a.Flow, a.AppProto = alertFlow(ev)
+	}
 	if ev.HasMAC {
 		a.AttackerMAC = MACFrom(ev.AttackerMAC)
 	}

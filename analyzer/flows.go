@@ -130,6 +130,10 @@ type flow struct {
 	// holding: the direction holds segments ahead of a gap, so the other
 	// side's acknowledgements are checked for passing it.
 	holding [2]bool
+	// bytes are the whole packets' bytes each way (Conn counts payload),
+	// to server first, for EVE's flow counters
+	bytes [2]uint64
+	app   appState
 }
 
 // flowTable follows TCP connections from the first SYN so detectors learn a
@@ -252,11 +256,14 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 		f.Dir = packet.DirToServer
 		c.ClientPkts++
 		c.ClientBytes += payload
+		fl.bytes[0] += uint64(f.CapLen)
 	} else {
 		f.Dir = packet.DirToClient
 		c.ServerPkts++
 		c.ServerBytes += payload
+		fl.bytes[1] += uint64(f.CapLen)
 	}
+	f.FlowCounts = packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes}
 
 	// the stream starts after the SYN, which takes one sequence number
 	d := 1
@@ -280,6 +287,8 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 		}
 		t.segment(key, fl, d, f.Seq, f)
 	}
+	fl.app.observe(f, fromClient, c.ServerPort)
+	f.AppProto = fl.app.proto
 	// The peer acknowledging past a gap got bytes the capture lost: they
 	// will never come, so waiting for them would only fill the hold limit.
 	if o := 1 - d; fl.holding[o] && flags&packet.TCPAck != 0 && int32(f.Ack-fl.next[o]) > 0 {

@@ -205,6 +205,15 @@ type Alert struct {
 	// "" for other alerts.
 	FlowID      uint64         `json:"flow_id,omitempty"`
 	Direction   string         `json:"direction,omitempty"`
+	// Flow is a rule's alert's flow as it stood after the alerting
+	// packet (Suricata's flow object of an alert), AppProto the
+	// application protocol found in it so far ("" before it is known, as
+	// Suricata writes none) and PktSrc where that packet came from as
+	// Suricata's pkt_src names it ("wire/pcap", "defrag", "ipv4
+	// tunnel", ...). Nil and "" for other alerts.
+	Flow     *AlertFlow `json:"flow,omitempty"`
+	AppProto string     `json:"app_proto,omitempty"`
+	PktSrc   string     `json:"pkt_src,omitempty"`
 	Proto       string         `json:"proto,omitempty"`
 	Kind        string         `json:"kind,omitempty"`
 	Detail      string         `json:"detail"`
@@ -231,6 +240,23 @@ type Alert struct {
 	// Rule is the rule's identity and classification, for a rule's
 	// alert; nil for the built-in detections.
 	Rule *RuleInfo `json:"rule,omitempty"`
+}
+
+// AlertFlow is the TCP or UDP flow of a rule's alert, counted up to and
+// including the alerting packet: its client (the side that sent first)
+// and server, packets and bytes (whole packets, as captured) each way,
+// and when it began. ProtoNum is its IP protocol number.
+type AlertFlow struct {
+	Client        netip.Addr `json:"client"`
+	ClientPort    uint16     `json:"client_port"`
+	Server        netip.Addr `json:"server"`
+	ServerPort    uint16     `json:"server_port"`
+	ProtoNum      uint8      `json:"proto_num"`
+	PktsToServer  uint64     `json:"pkts_toserver"`
+	PktsToClient  uint64     `json:"pkts_toclient"`
+	BytesToServer uint64     `json:"bytes_toserver"`
+	BytesToClient uint64     `json:"bytes_toclient"`
+	Start         Time       `json:"start"`
 }
 
 // RuleInfo is what a rule says about itself, as Suricata's EVE writes it:

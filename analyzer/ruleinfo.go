@@ -103,3 +103,19 @@ func directionName(d uint8) string {
 	}
 	return ""
 }
+
+// alertFlow describes the flow of a rule's alert and the application
+// protocol found in it; nil and "" when the packet had no flow.
+func alertFlow(ev packet.Event) (*AlertFlow, string) {
+	if ev.FlowStart == 0 {
+		return nil, ""
+	}
+	fi := &ev.Flow
+	return &AlertFlow{
+		Client: fi.Client, ClientPort: fi.ClientPort, Server: fi.Server, ServerPort: fi.ServerPort,
+		ProtoNum:     ev.Proto,
+		PktsToServer: fi.Counts.Pkts[0], PktsToClient: fi.Counts.Pkts[1],
+		BytesToServer: fi.Counts.Bytes[0], BytesToClient: fi.Counts.Bytes[1],
+		Start: utc(ev.FlowStart),
+	}, packet.AppName(fi.App)
+}

@@ -15,6 +15,9 @@ type udpFlow struct {
 	bothWays   bool  // the server has answered
 	last       int64 // capture time of the flow's last packet
 	start      int64 // and of its first
+	server     uint16
+	counts     packet.FlowCounts
+	app        appState
 }
 
 // udpFlowTable follows UDP flows; bounded like the TCP tables, the least
@@ -39,17 +42,24 @@ func (t *udpFlowTable) observe(f *packet.Facts) {
 	key, fromLo := makeFlowKey(f.Src, f.SrcPort, f.Dst, f.DstPort)
 	fl, created := t.flows.Put(key, f.Time, nil)
 	if created || !fl.bothWays && f.Time-fl.last > t.newTimeout || f.Time-fl.last > t.idleTimeout {
-		*fl = udpFlow{clientIsLo: fromLo, start: f.Time}
+		*fl = udpFlow{clientIsLo: fromLo, start: f.Time, server: f.DstPort}
 	}
 	f.FlowStart = fl.start
 	fl.last = max(fl.last, f.Time)
+	d := 0
 	if fromLo == fl.clientIsLo {
 		f.Dir = packet.DirToServer
 	} else {
 		f.Dir = packet.DirToClient
 		fl.bothWays = true
+		d = 1
 	}
 	f.BothWays = fl.bothWays
+	fl.counts.Pkts[d]++
+	fl.counts.Bytes[d] += uint64(f.CapLen)
+	f.FlowCounts = fl.counts
+	fl.app.observe(f, d == 0, fl.server)
+	f.AppProto = fl.app.proto
 }
 
 func (t *udpFlowTable) expire(now int64) {

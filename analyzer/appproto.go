@@ -1,0 +1,126 @@
+package analyzer
+
+// Application protocol detection for EVE's app_proto: a flow's protocol
+// is read off the first data each way, as Suricata's protocol detection
+// reads it (patterns first, then the probing parsers of a protocol's
+// ports), for the protocols whose signatures are unambiguous in a
+// packet's first bytes. What is none of them after both sides' first
+// data (UDP: the first datagram) is "failed", as Suricata writes it.
+
+import (
+	"github.com/ipsreplay/ipsreplay/packet"
+)
+
+// appState is the detection state kept on a flow: the protocol found
+// (packet.AppUnknown until then) and which directions' first data has
+// been looked at (bit 0 to server, bit 1 to client).
+type appState struct {
+	proto uint8
+	tried uint8
+}
+
+// observe looks at f's payload when its direction has not been looked
+// at yet; toServer is f's direction, server the server's port.
+func (s *appState) observe(f *packet.Facts, toServer bool, server uint16) {
+	if s.proto != packet.AppUnknown && s.proto != packet.AppFailed || len(f.Payload) == 0 || f.Retransmission {
+		return
+	}
+	bit := uint8(2)
+	if toServer {
+		bit = 1
+	}
+	if s.tried&bit != 0 {
+		return
+	}
+	s.tried |= bit
+	var p uint8
+	if f.Proto == packet.ProtoUDP {
+		p = detectUDPApp(f.Payload, server)
+		if p == packet.AppUnknown {
+			p = packet.AppFailed
+		}
+		s.proto = p
+		return
+	}
+	p = detectTCPApp(f.Payload, toServer, server)
+	switch {
+	case p != packet.AppUnknown:
+		s.proto = p
+	case s.tried == 3:
+		s.proto = packet.AppFailed
+	}
+}
+
+// httpMethods are the request methods Suricata's HTTP detection patterns
+// name, each followed by a space.
+var httpMethods = [...]string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ", "PATCH ",
+	"PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ", "MOVE ", "LOCK ", "UNLOCK ", "SEARCH "}
+
+// ftpCommands start a client's first FTP data (Suricata's FTP patterns).
+var ftpCommands = [...]string{"USER ", "PASS ", "PORT ", "AUTH ", "FEAT"}
+
+// detectTCPApp names the protocol of a TCP direction's first data b.
+func detectTCPApp(b []byte, toServer bool, server uint16) uint8 {
+	switch {
+	case len(b) >= 3 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4:
+		return packet.AppTLS // a handshake record, SSL 3.0 to TLS 1.3
+	case hasPrefix(b, "SSH-"):
+		return packet.AppSSH
+	case !toServer && hasPrefix(b, "HTTP/1."):
+		return packet.AppHTTP
+	case !toServer && hasPrefix(b, "220") && (server == 25 || server == 587):
+		return packet.AppSMTP
+	case !toServer && hasPrefix(b, "220") && server == 21:
+		return packet.AppFTP
+	case !toServer:
+		return packet.AppUnknown
+	case len(b) >= 4 && (asciiPrefixFold(b, "EHLO") || asciiPrefixFold(b, "HELO")):
+		return packet.AppSMTP
+	case server == 53 && len(b) >= 14 && int(b[0])<<8|int(b[1]) == len(b)-2:
+		return packet.AppDNS // one whole message behind its length
+	}
+	for _, m := range httpMethods {
+		if hasPrefix(b, m) {
+			return packet.AppHTTP
+		}
+	}
+	for _, c := range ftpCommands {
+		if asciiPrefixFold(b, c) {
+			return packet.AppFTP
+		}
+	}
+	return packet.AppUnknown
+}
+
+// detectUDPApp names the protocol of a UDP flow's first datagram b:
+// DNS on port 53 when its header could be one (Suricata's probing
+// parser: a header and a query count).
+func detectUDPApp(b []byte, server uint16) uint8 {
+	if server == 53 && len(b) >= 12 {
+		return packet.AppDNS
+	}
+	return packet.AppUnknown
+}
+
+// hasPrefix reports whether b starts with p, without converting either.
+func hasPrefix(b []byte, p string) bool {
+	return len(b) >= len(p) && string(b[:len(p)]) == p
+}
+
+// asciiPrefixFold reports whether b starts with p (upper case), ASCII
+// case folded.
+func asciiPrefixFold(b []byte, p string) bool {
+	if len(b) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := b[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
