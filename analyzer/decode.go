@@ -633,7 +633,6 @@ func (d *decoder) reassembled(f *packet.Facts, first gopacket.LayerType, whole [
 	d.run(f, first, whole, true)
 }
 
-
 func isICMPv4Error(t uint8) bool {
 	switch t {
 	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeTimeExceeded,

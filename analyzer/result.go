@@ -203,17 +203,17 @@ type Alert struct {
 	// for every alert of the flow in a run (Suricata's flow_id), and
 	// Direction its packet's way: "to_server" or "to_client". Zero and
 	// "" for other alerts.
-	FlowID      uint64         `json:"flow_id,omitempty"`
-	Direction   string         `json:"direction,omitempty"`
+	FlowID    uint64 `json:"flow_id,omitempty"`
+	Direction string `json:"direction,omitempty"`
 	// Flow is a rule's alert's flow as it stood after the alerting
 	// packet (Suricata's flow object of an alert), AppProto the
 	// application protocol found in it so far ("" before it is known, as
 	// Suricata writes none) and PktSrc where that packet came from as
 	// Suricata's pkt_src names it ("wire/pcap", "defrag", "ipv4
 	// tunnel", ...). Nil and "" for other alerts.
-	Flow     *AlertFlow `json:"flow,omitempty"`
-	AppProto string     `json:"app_proto,omitempty"`
-	PktSrc   string     `json:"pkt_src,omitempty"`
+	Flow        *AlertFlow     `json:"flow,omitempty"`
+	AppProto    string         `json:"app_proto,omitempty"`
+	PktSrc      string         `json:"pkt_src,omitempty"`
 	Proto       string         `json:"proto,omitempty"`
 	Kind        string         `json:"kind,omitempty"`
 	Detail      string         `json:"detail"`
