@@ -41,6 +41,17 @@ type Result struct {
 	Investigate []Investigation `json:"investigate"`
 	// Warnings are problems that did not stop the analysis.
 	Warnings []string `json:"warnings"`
+	// Stats are the run's counters in Suricata's terms, for EVE's stats
+	// record; the JSON report has Summary instead.
+	Stats RunStats `json:"-"`
+}
+
+// RunStats count what the decoder and the flow tables saw, as
+// Suricata's stats name them: decoded packets of each layer (a
+// tunnel's inner packet counts too) and the TCP and UDP flows followed.
+type RunStats struct {
+	IPv4, IPv6, ARP, TCP, UDP, ICMPv4, ICMPv6 uint64
+	TCPFlows, UDPFlows                        uint64
 }
 
 // Summary describes the input as a whole.

@@ -60,7 +60,12 @@ func flowID(ev packet.Event) uint64 {
 	if ev.FlowStart == 0 {
 		return 0
 	}
-	a, ap, b, bp := ev.Attacker, ev.AttackerPort, ev.Victim, ev.VictimPort
+	return flowIDOf(ev.Attacker, ev.AttackerPort, ev.Victim, ev.VictimPort, ev.Proto, ev.FlowStart)
+}
+
+// flowIDOf is flowID of the flow between a and b of protocol proto that
+// began at start.
+func flowIDOf(a netip.Addr, ap uint16, b netip.Addr, bp uint16, proto uint8, start int64) uint64 {
 	if b.Less(a) || a == b && bp < ap {
 		a, ap, b, bp = b, bp, a, ap
 	}
@@ -80,8 +85,8 @@ func flowID(ev packet.Event) uint64 {
 	}
 	put(a, ap)
 	put(b, bp)
-	buf[n] = ev.Proto
-	binary.BigEndian.PutUint64(buf[n+1:], uint64(ev.FlowStart))
+	buf[n] = proto
+	binary.BigEndian.PutUint64(buf[n+1:], uint64(start))
 	h := uint64(14695981039346656037)
 	for _, c := range buf[:n+9] {
 		h = (h ^ uint64(c)) * 1099511628211
