@@ -66,6 +66,9 @@ type Config struct {
 	// OnEvent, when set, sees each event the moment it happens (streaming
 	// modes). It runs on the analysis goroutine: keep it quick.
 	OnEvent func(Event)
+	// EVE is what the EVE writer adds to alerts (eveconfig.go); the
+	// engine does not read it.
+	EVE EVEConfig
 	// OnFlow, when set, sees each TCP and UDP flow as it leaves the flow
 	// tables (timed out, evicted, or at the end of the run), for EVE's
 	// flow records. Same goroutine as OnEvent.
