@@ -4,8 +4,8 @@ package analyzer
 // is read off the first data each way, as Suricata's protocol detection
 // reads it (patterns first, then the probing parsers of a protocol's
 // ports), for the protocols whose signatures are unambiguous in a
-// packet's first bytes. What is none of them after both sides' first
-// data (UDP: the first datagram) is "failed", as Suricata writes it.
+// packet's first bytes. A flow that is none of them stays unknown, not
+// Suricata's "failed": Suricata may know its protocol (pgsql, smb, ...).
 
 import (
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -22,7 +22,7 @@ type appState struct {
 // observe looks at f's payload when its direction has not been looked
 // at yet; toServer is f's direction, server the server's port.
 func (s *appState) observe(f *packet.Facts, toServer bool, server uint16) {
-	if s.proto != packet.AppUnknown && s.proto != packet.AppFailed || len(f.Payload) == 0 || f.Retransmission {
+	if s.proto != packet.AppUnknown || len(f.Payload) == 0 || f.Retransmission {
 		return
 	}
 	bit := uint8(2)
@@ -33,22 +33,11 @@ func (s *appState) observe(f *packet.Facts, toServer bool, server uint16) {
 		return
 	}
 	s.tried |= bit
-	var p uint8
 	if f.Proto == packet.ProtoUDP {
-		p = detectUDPApp(f.Payload, server)
-		if p == packet.AppUnknown {
-			p = packet.AppFailed
-		}
-		s.proto = p
+		s.proto = detectUDPApp(f.Payload, server)
 		return
 	}
-	p = detectTCPApp(f.Payload, toServer, server)
-	switch {
-	case p != packet.AppUnknown:
-		s.proto = p
-	case s.tried == 3:
-		s.proto = packet.AppFailed
-	}
+	s.proto = detectTCPApp(f.Payload, toServer, server)
 }
 
 // httpMethods are the request methods Suricata's HTTP detection patterns

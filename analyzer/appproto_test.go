@@ -28,15 +28,15 @@ func TestAppStateDetects(t *testing.T) {
 		{"ftp greeting", packet.ProtoTCP, 21, []data{{false, "220 ftp ready\r\n"}}, packet.AppFTP},
 		{"ftp user", packet.ProtoTCP, 2121, []data{{true, "USER anonymous\r\n"}}, packet.AppFTP},
 		{"dns over tcp", packet.ProtoTCP, 53, []data{{true, "\x00\x0c" + "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"}}, packet.AppDNS},
-		{"one side unknown: not yet failed", packet.ProtoTCP, 9999, []data{{true, "hello"}}, packet.AppUnknown},
-		{"both sides unknown: failed", packet.ProtoTCP, 9999, []data{{true, "hello"}, {false, "world"}}, packet.AppFailed},
+		{"neither side known: unknown, not failed", packet.ProtoTCP, 9999, []data{{true, "hello"}, {false, "world"}}, packet.AppUnknown},
 		{"the second side decides", packet.ProtoTCP, 9999, []data{{true, "hello"}, {false, "HTTP/1.0 400 Bad\r\n"}}, packet.AppHTTP},
 		{"only the first data of a side counts", packet.ProtoTCP, 9999, []data{{true, "hello"}, {true, "GET / HTTP/1.1\r\n"}}, packet.AppUnknown},
 		{"a 220 elsewhere is nothing", packet.ProtoTCP, 9999, []data{{false, "220 hi"}}, packet.AppUnknown},
 		{"a protocol once found stays", packet.ProtoTCP, 80, []data{{true, "GET / HTTP/1.1\r\n"}, {false, "SSH-2.0-x\r\n"}}, packet.AppHTTP},
 		{"dns over udp", packet.ProtoUDP, 53, []data{{true, "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"}}, packet.AppDNS},
-		{"short datagram on 53", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}}, packet.AppFailed},
-		{"other udp", packet.ProtoUDP, 5060, []data{{true, "INVITE sip:x SIP/2.0\r\n"}}, packet.AppFailed},
+		{"short datagram on 53", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}}, packet.AppUnknown},
+		{"other udp", packet.ProtoUDP, 5060, []data{{true, "INVITE sip:x SIP/2.0\r\n"}}, packet.AppUnknown},
+		{"a udp reply decides", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}, {false, "\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00"}}, packet.AppDNS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

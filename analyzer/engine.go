@@ -456,7 +456,9 @@ func (e *Engine) onEvent(ev packet.Event) {
 	}
 	// the IPS stopped the packet: a drop in IPS mode, a reject in either
 	// (Suricata sends the reset or unreachable in IDS mode too)
-	a.Dropped = ev.Action.Rejects() || ev.Action.Blocks() && e.cfg.SimulateIPS
+	// (a rate_filter's new action replaces the rule's)
+	act := effectiveAction(ev)
+	a.Dropped = act.Rejects() || act.Blocks() && e.cfg.SimulateIPS
 	blocked := !ev.Spoofed && !ev.Unattributed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
 	var at int64
 	started := false

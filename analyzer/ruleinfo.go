@@ -124,3 +124,20 @@ func alertFlow(ev packet.Event) (*AlertFlow, string) {
 		Start: utc(ev.FlowStart),
 	}, packet.AppName(fi.App)
 }
+
+// effectiveAction is what a rule's alert did to its packet: the rule's
+// action, or the new action a threshold file's rate_filter gave it.
+func effectiveAction(ev packet.Event) packet.Action {
+	if ev.RateAction == "" {
+		return ev.Action
+	}
+	if ev.RateAction == "rejectsrc" {
+		return packet.ActionReject // the same action, by its other name
+	}
+	for a := packet.ActionAlert; a <= packet.ActionPass; a++ {
+		if a.String() == ev.RateAction {
+			return a
+		}
+	}
+	return ev.Action
+}

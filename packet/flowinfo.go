@@ -39,9 +39,10 @@ func SourceName(s uint8) string {
 }
 
 // Application protocols the flow tables recognise, as Suricata's EVE
-// names them in app_proto. AppUnknown (nothing seen yet) is the zero
-// value; AppFailed is a flow whose first data both ways (or, for UDP, the
-// first datagram) was none of them.
+// names them in app_proto. AppUnknown (none of them, or nothing seen yet)
+// is the zero value: Suricata knows many more protocols, so a flow that
+// is none of ours is not known to be Suricata's "failed" and gets no
+// app_proto at all.
 const (
 	AppUnknown uint8 = iota
 	AppHTTP
@@ -50,7 +51,6 @@ const (
 	AppSMTP
 	AppFTP
 	AppDNS
-	AppFailed
 )
 
 // AppName is Suricata's app_proto text for an application protocol, ""
@@ -69,8 +69,6 @@ func AppName(a uint8) string {
 		return "ftp"
 	case AppDNS:
 		return "dns"
-	case AppFailed:
-		return "failed"
 	}
 	return ""
 }
