@@ -18,8 +18,8 @@ func eveFlowAlert() *analyzer.Alert {
 		Attacker: client, AttackerPort: 34855, Victim: analyzer.AddrHost(server), VictimPort: 80, Proto: "TCP",
 		FlowID: 1234567, Direction: "to_server",
 		FirstPacket: loc(day1, 7), LastPacket: loc(day1, 7),
-		Rule:        &analyzer.RuleInfo{GID: 1, Rev: 4, Priority: 3},
-		PktSrc:      "wire/pcap", AppProto: "http",
+		Rule:   &analyzer.RuleInfo{GID: 1, Rev: 4, Priority: 3},
+		PktSrc: "wire/pcap", AppProto: "http",
 		Flow: &analyzer.AlertFlow{Client: client, ClientPort: 34855, Server: server, ServerPort: 80, ProtoNum: packet.ProtoTCP,
 			PktsToServer: 4, PktsToClient: 2, BytesToServer: 520, BytesToClient: 1514, Start: eveAt("10:00:00.5")}}
 }
