@@ -48,7 +48,7 @@ type Result struct {
 
 // RunStats count what the decoder and the flow tables saw, as
 // Suricata's stats name them: decoded packets of each layer (a
-// tunnel's inner packet counts too) and the TCP and UDP flows followed.
+// tunnel counts as its innermost packet) and the TCP and UDP flows followed.
 type RunStats struct {
 	IPv4, IPv6, ARP, TCP, UDP, ICMPv4, ICMPv6 uint64
 	TCPFlows, UDPFlows                        uint64
