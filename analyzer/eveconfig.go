@@ -9,7 +9,8 @@ import (
 // eve-log output is configured (suricata.yaml outputs.eve-log). The
 // engine does not read it; the EVE writer does.
 type EVEConfig struct {
-	// Types are the record types written, comma-separated, of "alert"
+	// Types are the record types written, separated by commas or spaces
+	// (--set splits its values at commas: --set "eve.types=alert flow"), of "alert"
 	// (alerts and ipsreplay's own block, false-positive and investigate
 	// records), "flow" (one record per TCP and UDP flow as it ends) and
 	// "stats" (one record at the end of the run): Suricata's eve-log
@@ -34,21 +35,25 @@ func DefaultEVEConfig() EVEConfig { return EVEConfig{Types: "alert"} }
 
 // Has reports whether Types names typ.
 func (c EVEConfig) Has(typ string) bool {
-	for _, t := range strings.Split(c.Types, ",") {
-		if strings.TrimSpace(t) == typ {
+	for _, t := range c.types() {
+		if t == typ {
 			return true
 		}
 	}
 	return false
 }
 
+// types splits Types at commas and spaces.
+func (c EVEConfig) types() []string {
+	return strings.FieldsFunc(c.Types, func(r rune) bool { return r == ',' || r == ' ' })
+}
+
 // Validate checks the types and the seed.
 func (c EVEConfig) Validate() error {
-	if strings.TrimSpace(c.Types) == "" {
+	if len(c.types()) == 0 {
 		return fmt.Errorf("types %q: name at least one of %s", c.Types, strings.Join(eveTypes, ", "))
 	}
-	for _, t := range strings.Split(c.Types, ",") {
-		t = strings.TrimSpace(t)
+	for _, t := range c.types() {
 		known := false
 		for _, k := range eveTypes {
 			known = known || t == k

@@ -32,6 +32,8 @@ func TestFlowEnds(t *testing.T) {
 	}{
 		{"reset, then the end", append(handshake, tcpStep{2 * s, true, rst, 101, 0, true}), 0,
 			[]string{"closed shutdown 3/1"}, true},
+		{"a packet after the reset still counts in its flow", append(handshake, tcpStep{2 * s, true, rst, 101, 0, false},
+			tcpStep{3 * s, false, ack, 501, 101, true}), 0, []string{"closed shutdown 3/2"}, true},
 		{"reset, then the closed timeout", append(handshake, tcpStep{2 * s, true, rst, 101, 0, false}), 63 * s,
 			[]string{"closed timeout 3/1"}, false},
 		{"idle past its timeout", handshake, 302 * s, []string{"established timeout 2/1"}, false},

@@ -213,10 +213,18 @@ func (t *flowTable) observe(f *packet.Facts) {
 	fl, ok := t.halfOpen.Get(key, now)
 	if !ok {
 		if cf, ok := t.closed.Get(key, now); ok {
+			// still the closed connection's packet, as in Suricata's flow
+			// until its closed timeout: counted, in its flow
+			d := 1
 			f.Dir = packet.DirToClient
 			if fromLo == cf.clientIsLo {
-				f.Dir = packet.DirToServer
+				f.Dir, d = packet.DirToServer, 0
 			}
+			sum := &cf.sum
+			sum.counts.Pkts[d]++
+			sum.counts.Bytes[d] += uint64(f.CapLen)
+			sum.end = max(sum.end, f.Time)
+			f.FlowStart, f.FlowCounts, f.AppProto = sum.start, sum.counts, sum.app
 			return
 		}
 		synAck := f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn|packet.TCPAck
@@ -392,9 +400,7 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 		t.onEnd(&cf.sum, endTimeout) // the tuple's last connection, closed again
 	}
 	cf.clientIsLo = fl.clientIsLo
-	if t.onEnd != nil {
-		cf.sum = summarize(fl, stateClosed)
-	}
+	cf.sum = summarize(fl, stateClosed)
 	if !established {
 		t.halfOpen.Delete(key)
 		return

@@ -71,7 +71,11 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				return err
 			}
 			opts := analysisOptions(c)
-			opts.Sets = append(opts.Sets, eveSets(c)...)
+			sets, err := eveSets(c)
+			if err != nil {
+				return err
+			}
+			opts.Sets = append(opts.Sets, sets...)
 			opts.Paths, opts.Format, opts.Output = c.Args().Slice(), format, c.String("output")
 			opts.PerFile, opts.Stdin = c.Bool("per-file"), stdin
 			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)

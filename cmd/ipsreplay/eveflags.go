@@ -21,20 +21,30 @@ func eveFlags() []cli.Flag {
 	}
 }
 
-// eveSets turns the EVE flags given into --set assignments, so they are
-// checked and reported as the config keys are.
-func eveSets(c *cli.Context) []string {
+// eveSets turns the EVE flags given into --set assignments, which the
+// config file's keys give way to; a bad value is a usage error naming
+// the flag.
+func eveSets(c *cli.Context) ([]string, error) {
 	var sets []string
+	check := analyzer.DefaultEVEConfig()
 	if c.IsSet("eve-types") {
+		check.Types = c.String("eve-types")
+		if err := check.Validate(); err != nil {
+			return nil, usagef("--eve-types: %v", err)
+		}
 		sets = append(sets, "eve.types="+c.String("eve-types"))
 	}
 	if c.IsSet("community-id") {
 		sets = append(sets, "eve.community_id="+strconv.FormatBool(c.Bool("community-id")))
 	}
 	if c.IsSet("community-id-seed") {
+		check.CommunityIDSeed = c.Int("community-id-seed")
+		if err := check.Validate(); err != nil {
+			return nil, usagef("--community-id-seed: %v", err)
+		}
 		sets = append(sets, "eve.community_id_seed="+strconv.Itoa(c.Int("community-id-seed")))
 	}
-	return sets
+	return sets, nil
 }
 
 // eveOptions are the EVE writer's options for the eve config section.
