@@ -85,8 +85,8 @@ func DefaultFlowConfig() FlowConfig {
 
 // closedLinger is how long a closed connection's direction is kept:
 // Suricata's default flow-timeouts.tcp.closed. closedCap bounds the
-// table (with the summary its flow record needs, about 150 bytes an
-// entry: 10 MB at most).
+// table (with the counts its flow record needs, about 100 bytes an entry
+// with the key: 7 MB at most).
 const (
 	closedLinger = int64(60 * time.Second)
 	closedCap    = 1 << 16
@@ -139,10 +139,26 @@ type flow struct {
 }
 
 // closedFlow is a closed connection in the closed table: which side was
-// the client, and its flow record's summary, logged when it goes.
+// the client, and what its flow record and later packets' alerts need.
+// Its ends are the table's key, so the entry stays small (about 60
+// bytes): a connection closes on every short session.
 type closedFlow struct {
 	clientIsLo bool
-	sum        flowSummary
+	alerted    bool
+	app        uint8
+	counts     packet.FlowCounts
+	start, end int64
+}
+
+// summary is cf's flow record summary; key holds its ends.
+func (cf *closedFlow) summary(key flowKey) flowSummary {
+	s := flowSummary{client: key.loAddr, server: key.hiAddr, cport: key.loPort, sport: key.hiPort,
+		proto: packet.ProtoTCP, state: stateClosed, alerted: cf.alerted, app: cf.app,
+		counts: cf.counts, start: cf.start, end: cf.end}
+	if !cf.clientIsLo {
+		s.client, s.server, s.cport, s.sport = key.hiAddr, key.loAddr, key.hiPort, key.loPort
+	}
+	return s
 }
 
 // flowTable follows TCP connections from the first SYN so detectors learn a
@@ -220,11 +236,10 @@ func (t *flowTable) observe(f *packet.Facts) {
 			if fromLo == cf.clientIsLo {
 				f.Dir, d = packet.DirToServer, 0
 			}
-			sum := &cf.sum
-			sum.counts.Pkts[d]++
-			sum.counts.Bytes[d] += uint64(f.CapLen)
-			sum.end = max(sum.end, f.Time)
-			f.FlowStart, f.FlowCounts, f.AppProto = sum.start, sum.counts, sum.app
+			cf.counts.Pkts[d]++
+			cf.counts.Bytes[d] += uint64(f.CapLen)
+			cf.end = max(cf.end, f.Time)
+			f.FlowStart, f.FlowCounts, f.AppProto = cf.start, cf.counts, cf.app
 			return
 		}
 		synAck := f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn|packet.TCPAck
@@ -397,10 +412,13 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 	}
 	cf, created := t.closed.Put(key, fl.conn.End, t.onClosedGone)
 	if !created && t.onEnd != nil {
-		t.onEnd(&cf.sum, endTimeout) // the tuple's last connection, closed again
+		s := cf.summary(key)
+		t.onEnd(&s, endTimeout) // the tuple's last connection, closed again
 	}
-	cf.clientIsLo = fl.clientIsLo
-	cf.sum = summarize(fl, stateClosed)
+	c := &fl.conn
+	*cf = closedFlow{clientIsLo: fl.clientIsLo, alerted: fl.alerted, app: fl.app.proto,
+		counts: packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes},
+		start:  c.Start, end: c.End}
 	if !established {
 		t.halfOpen.Delete(key)
 		return
@@ -436,9 +454,10 @@ func (t *flowTable) halfOpenGone(key flowKey, fl *flow) {
 }
 
 // closedGone logs a closed connection leaving the closed table.
-func (t *flowTable) closedGone(_ flowKey, cf *closedFlow) {
+func (t *flowTable) closedGone(key flowKey, cf *closedFlow) {
 	if t.onEnd != nil {
-		t.onEnd(&cf.sum, t.endReason)
+		s := cf.summary(key)
+		t.onEnd(&s, t.endReason)
 	}
 }
 
@@ -462,7 +481,7 @@ func (t *flowTable) markAlerted(f *packet.Facts) {
 	} else if fl, ok := t.halfOpen.Peek(key); ok {
 		fl.alerted = true
 	} else if cf, ok := t.closed.Peek(key); ok {
-		cf.sum.alerted = true // the packet that closed it
+		cf.alerted = true // a packet after the close, or the one that closed it
 	}
 }
 
