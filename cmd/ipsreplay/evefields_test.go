@@ -16,13 +16,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// TestEVEFieldsAgainstSuricata compares the fields of our EVE alerts
-// with what the suricata-verify tests (../shared/suricata-verify) expect
-// of Suricata's: each alert filter of a test's checks that applies to
-// Suricata 7.0.10 (its requires: and the test's) names the alert by
-// signature id, addresses and ports, and expects fields of it
-// (alert.rev, alert.category, app_proto, pkt_src, flow.pkts_toserver,
-// ...). The test's pcap is analysed with its rules as TestConformance
+// TestEVEFieldsAgainstSuricata compares the fields of our EVE alert and
+// flow records with what the suricata-verify tests
+// (../shared/suricata-verify) expect of Suricata's: each alert or flow
+// filter of a test's checks that applies to Suricata 7.0.10 (its
+// requires: and the test's) names the alert by signature id, addresses
+// and ports (a flow by protocol, addresses and ports), and expects fields
+// of it (alert.rev, alert.category, app_proto, pkt_src,
+// flow.pkts_toserver, flow.state, ...). The test's pcap is analysed with its rules as TestConformance
 // does, -f eve with flow and Community ID output, and each expected field
 // of the alerts found is compared.
 //
@@ -232,11 +233,18 @@ func eveFieldChecks(t *testing.T, file string) ([]eveFieldCheck, bool) {
 			continue
 		}
 		m := svFlatten("", f.Match)
-		if et, ok := m["event_type"]; ok && et != "alert" {
+		switch et, _ := m["event_type"].(string); et {
+		case "flow":
+			if _, ok := m["proto"]; !ok {
+				continue // which flow is meant would be a guess
+			}
+		case "alert", "":
+			if _, ok := m["alert.signature_id"]; !ok {
+				continue // which alert is meant would be a guess
+			}
+			m["event_type"] = "alert"
+		default:
 			continue
-		}
-		if _, ok := m["alert.signature_id"]; !ok {
-			continue // which alert is meant would be a guess
 		}
 		c := eveFieldCheck{identity: map[string]any{}, fields: map[string]any{}, count: *f.Count}
 		for k, v := range m {
@@ -297,7 +305,7 @@ func eveFieldRun(dir string, c confTruth) ([]map[string]any, error) {
 		if err := dec.Decode(&rec); err != nil {
 			return nil, fmt.Errorf("bad EVE line %q: %v", line, err)
 		}
-		if rec["event_type"] == "alert" {
+		if et := rec["event_type"]; et == "alert" || et == "flow" {
 			recs = append(recs, rec)
 		}
 	}
@@ -357,6 +365,7 @@ func eveFieldValue(rec map[string]any, key string) (any, bool) {
 func eveFieldProduced(key string) bool {
 	switch key {
 	case "pcap_cnt", "app_proto", "pkt_src", "community_id", "flow_id",
+		"flow.end", "flow.age", "flow.state", "flow.reason", "flow.alerted",
 		"alert.action", "alert.gid", "alert.rev", "alert.signature", "alert.category", "alert.severity",
 		"flow.pkts_toserver", "flow.pkts_toclient", "flow.bytes_toserver", "flow.bytes_toclient", "flow.start",
 		"flow.src_ip", "flow.dest_ip", "flow.src_port", "flow.dest_port":
