@@ -40,15 +40,9 @@ func (s *appState) observe(f *packet.Facts, toServer bool, server uint16) {
 	s.proto = detectTCPApp(f.Payload, toServer, server)
 }
 
-// httpMethods are the request methods Suricata's HTTP detection patterns
-// name, each followed by a space.
-var httpMethods = [...]string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ", "PATCH ",
-	"PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ", "MOVE ", "LOCK ", "UNLOCK ", "SEARCH "}
-
-// ftpCommands start a client's first FTP data (Suricata's FTP patterns).
-var ftpCommands = [...]string{"USER ", "PASS ", "PORT ", "AUTH ", "FEAT"}
-
-// detectTCPApp names the protocol of a TCP direction's first data b.
+// detectTCPApp names the protocol of a TCP direction's first data b. A
+// client's first word decides most: one switch on it, not a scan of
+// every pattern, as every short connection comes here twice.
 func detectTCPApp(b []byte, toServer bool, server uint16) uint8 {
 	switch {
 	case len(b) >= 3 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4:
@@ -63,20 +57,36 @@ func detectTCPApp(b []byte, toServer bool, server uint16) uint8 {
 		return packet.AppFTP
 	case !toServer:
 		return packet.AppUnknown
-	case len(b) >= 4 && (asciiPrefixFold(b, "EHLO") || asciiPrefixFold(b, "HELO")):
-		return packet.AppSMTP
 	case server == 53 && len(b) >= 14 && int(b[0])<<8|int(b[1]) == len(b)-2:
 		return packet.AppDNS // one whole message behind its length
 	}
-	for _, m := range httpMethods {
-		if hasPrefix(b, m) {
-			return packet.AppHTTP
+	// the first word, up to a space or the end of a line
+	n := 0
+	for n < len(b) && n < 10 && b[n] != ' ' && b[n] != '\r' {
+		n++
+	}
+	switch string(b[:n]) {
+	case "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "TRACE", "PATCH",
+		"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH":
+		if n < len(b) && b[n] == ' ' {
+			return packet.AppHTTP // Suricata's HTTP patterns: a method and a space
 		}
 	}
-	for _, c := range ftpCommands {
-		if asciiPrefixFold(b, c) {
-			return packet.AppFTP
+	if n != 4 {
+		return packet.AppUnknown
+	}
+	var w [4]byte // SMTP and FTP commands are read in any case
+	for i, c := range b[:4] {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
 		}
+		w[i] = c
+	}
+	switch string(w[:]) {
+	case "EHLO", "HELO":
+		return packet.AppSMTP
+	case "USER", "PASS", "PORT", "AUTH", "FEAT":
+		return packet.AppFTP
 	}
 	return packet.AppUnknown
 }
@@ -94,22 +104,4 @@ func detectUDPApp(b []byte, server uint16) uint8 {
 // hasPrefix reports whether b starts with p, without converting either.
 func hasPrefix(b []byte, p string) bool {
 	return len(b) >= len(p) && string(b[:len(p)]) == p
-}
-
-// asciiPrefixFold reports whether b starts with p (upper case), ASCII
-// case folded.
-func asciiPrefixFold(b []byte, p string) bool {
-	if len(b) < len(p) {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := b[i]
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c != p[i] {
-			return false
-		}
-	}
-	return true
 }
