@@ -329,7 +329,7 @@ func (e *Engine) observe(f *packet.Facts, root bool) {
 	}
 }
 
-// count tallies a decoded packet's layers and new flows for the stats.
+// count tallies a decoded packet's layers for the stats.
 func (e *Engine) count(f *packet.Facts) {
 	st := &e.stats
 	switch f.L3 {
