@@ -141,6 +141,9 @@ type decoder struct {
 	// (PacketTunnelPktSetup sets no payload inspection on the parent).
 	root    packet.Facts
 	hasRoot bool
+	// fragLink is the bytes before the IP header of the fragment being
+	// reassembled, which a reassembled packet's length counts
+	fragLink int
 
 	reasons [reasonCount]uint64
 
@@ -230,7 +233,7 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 // decode fills f from one packet of link type lt. It returns false when the
 // packet yielded nothing the detectors can use; counts say why.
 func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
-	*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen}
+	*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen, CapLen: len(data)}
 	d.hasRoot, d.fragment = false, false
 	first, off, ok := firstLayer(lt, data)
 	if !ok {
@@ -284,8 +287,13 @@ func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, rea
 			d.root, d.hasRoot = *f, true
 			d.root.Payload = nil
 		}
+		src := d.tunnelSource(f)
 		*f = packet.Facts{Time: f.Time, Packet: f.Packet, WireLen: f.WireLen,
 			HasEth: f.HasEth, SrcMAC: f.SrcMAC, DstMAC: f.DstMAC, VLAN: f.VLAN, Events: f.Events}
+		f.Source, f.CapLen = src, len(inner)
+		if src == d.outer.Source {
+			f.CapLen = d.outer.CapLen // decoded in place, not a packet of its own
+		}
 		pkt, first, reassembled = inner, next, false
 	}
 }
@@ -332,6 +340,7 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 				case d.alone:
 					d.fragment = true
 				case !inner:
+					d.fragLink = max(f.CapLen-len(d.payloadBefore(i, pkt)), 0)
 					d.defrag4(f)
 				}
 				d.handedOff = true
@@ -373,6 +382,7 @@ func (d *decoder) fill(f *packet.Facts, first gopacket.LayerType, p *gopacket.De
 				case d.alone:
 					d.fragment = true
 				case !inner:
+					d.fragLink = max(f.CapLen-len(d.payloadBefore(i, pkt)), 0)
 					d.defrag6(f, raw, at, nextPos)
 				}
 				d.handedOff = true
@@ -628,6 +638,9 @@ func (d *decoder) reassembled(f *packet.Facts, first gopacket.LayerType, whole [
 	case fragPending:
 		return
 	}
+	// Suricata's reassembled packet keeps the first fragment's link
+	// header; the last one's stands in for it
+	f.Source, f.CapLen = packet.SrcDefrag, d.fragLink+len(whole)
 	d.run(f, first, whole, true)
 }
 

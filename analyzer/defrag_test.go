@@ -151,6 +151,10 @@ func TestDefragReassembles(t *testing.T) {
 			want(t, f.HasEth && f.SrcMAC == [6]byte(macB), "link facts lost: eth %v mac %x", f.HasEth, f.SrcMAC)
 			want(t, f.Seq == 7 && f.TCPFlags == packet.TCPAck|packet.TCPPsh, "seq %d flags %x", f.Seq, f.TCPFlags)
 			want(t, bytes.Equal(f.Payload, defragPayload), "payload %q", f.Payload)
+			// the link header and the whole datagram, as Suricata counts it
+			wantLen := 14 + len(f.L3Header) + len(f.L4Header) + len(f.Payload)
+			want(t, f.Source == packet.SrcDefrag && f.CapLen == wantLen, "source %d, length %d, want %d %d",
+				f.Source, f.CapLen, packet.SrcDefrag, wantLen)
 			want(t, d.reasons[reasonFragment] == uint64(len(tc.pkts)), "fragments counted %d, want %d", d.reasons[reasonFragment], len(tc.pkts))
 			want(t, d.frag.table.Len() == 0, "%d datagrams left in the table", d.frag.table.Len())
 			for r, n := range d.reasons {

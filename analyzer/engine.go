@@ -66,6 +66,13 @@ type Config struct {
 	// OnEvent, when set, sees each event the moment it happens (streaming
 	// modes). It runs on the analysis goroutine: keep it quick.
 	OnEvent func(Event)
+	// EVE is what the EVE writer adds to alerts (eveconfig.go); the
+	// engine does not read it.
+	EVE EVEConfig
+	// OnFlow, when set, sees each TCP and UDP flow as it leaves the flow
+	// tables (timed out, evicted, or at the end of the run), for EVE's
+	// flow records. Same goroutine as OnEvent.
+	OnFlow func(FlowEnd)
 }
 
 // SignatureCategory names the category (classtype) of signature sid in
@@ -125,7 +132,11 @@ type Engine struct {
 
 	packets, bytes uint64
 	undecoded      uint64
-	first, last    int64
+	stats          RunStats
+	// alertedNow: a rule alerted on the packet being observed, whose
+	// flow is then marked alerted for its flow record
+	alertedNow  bool
+	first, last int64
 
 	files      []string
 	detections []packet.Event
@@ -227,6 +238,10 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	e.flows = newFlowTable(cfg.Flows, window, e.connEnded)
 	e.udpFlows = newUDPFlowTable(cfg.Flows)
+	if cfg.OnFlow != nil {
+		onEnd := func(s *flowSummary, reason uint8) { cfg.OnFlow(s.flowEnd(reason)) }
+		e.flows.onEnd, e.udpFlows.onEnd = onEnd, onEnd
+	}
 	e.timeline.bound = cfg.Capture.MaxTimeJump.D()
 	e.unblocked = func(host netip.Addr, at int64) {
 		e.publish(Event{Type: EventUnblock, Time: utc(at), Host: AddrHost(host)}, true)
@@ -291,6 +306,7 @@ func (e *Engine) observe(f *packet.Facts, root bool) {
 		if f.L3 != packet.L3ARP {
 			e.block.observe(f.Src, f.Dst, f.Time, f.WireLen)
 		}
+		e.count(f)
 		switch f.Proto {
 		case packet.ProtoTCP:
 			e.flows.observe(f)
@@ -299,8 +315,40 @@ func (e *Engine) observe(f *packet.Facts, root bool) {
 		}
 		e.prints.Observe(f)
 	}
+	e.alertedNow = false
 	for _, d := range e.dets {
 		d.Observe(f, e.emit)
+	}
+	if e.alertedNow && !root && e.cfg.OnFlow != nil {
+		switch f.Proto {
+		case packet.ProtoTCP:
+			e.flows.markAlerted(f)
+		case packet.ProtoUDP:
+			e.udpFlows.markAlerted(f)
+		}
+	}
+}
+
+// count tallies a decoded packet's layers for the stats.
+func (e *Engine) count(f *packet.Facts) {
+	st := &e.stats
+	switch f.L3 {
+	case packet.L3IPv4:
+		st.IPv4++
+	case packet.L3IPv6:
+		st.IPv6++
+	case packet.L3ARP:
+		st.ARP++
+	}
+	switch f.Proto {
+	case packet.ProtoTCP:
+		st.TCP++
+	case packet.ProtoUDP:
+		st.UDP++
+	case packet.ProtoICMP:
+		st.ICMPv4++
+	case packet.ProtoICMPv6:
+		st.ICMPv6++
 	}
 }
 
@@ -386,6 +434,11 @@ func (e *Engine) onEvent(ev packet.Event) {
 		FlowID:       flowID(ev),
 		Direction:    directionName(ev.Dir),
 	}
+	if a.Rule != nil {
+		e.alertedNow = e.alertedNow || ev.FlowStart != 0
+		a.PktSrc = packet.SourceName(ev.Source)
+		a.Flow, a.AppProto = alertFlow(ev)
+	}
 	if ev.HasMAC {
 		a.AttackerMAC = MACFrom(ev.AttackerMAC)
 	}
@@ -408,7 +461,9 @@ func (e *Engine) onEvent(ev packet.Event) {
 	}
 	// the IPS stopped the packet: a drop in IPS mode, a reject in either
 	// (Suricata sends the reset or unreachable in IDS mode too)
-	a.Dropped = ev.Action.Rejects() || ev.Action.Blocks() && e.cfg.SimulateIPS
+	// (a rate_filter's new action replaces the rule's)
+	act := effectiveAction(ev)
+	a.Dropped = act.Rejects() || act.Blocks() && e.cfg.SimulateIPS
 	blocked := !ev.Spoofed && !ev.Unattributed && ev.Attacker.IsValid() && e.cfg.Autoblock > 0
 	var at int64
 	started := false
@@ -464,6 +519,7 @@ func (e *Engine) location(r packet.PacketRef) PacketLocation {
 func (e *Engine) Finish() {
 	e.settle(0, false)
 	e.flows.flush()
+	e.udpFlows.flush()
 	if e.started {
 		for _, d := range e.dets {
 			d.Expire(e.clock, e.emit)
@@ -496,6 +552,8 @@ func (e *Engine) Result(files []FileSummary, warnings []string) *Result {
 	s := &r.Summary
 	s.Files = len(files)
 	s.Packets, s.Bytes, s.Undecoded = e.packets, e.bytes, e.undecoded
+	r.Stats = e.stats
+	r.Stats.TCPFlows, r.Stats.UDPFlows = e.flows.created, e.udpFlows.created
 	if e.started {
 		s.FirstTime, s.LastTime = utc(e.first), utc(e.last)
 		s.Span = packet.Duration(e.last - e.first)

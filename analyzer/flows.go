@@ -85,7 +85,8 @@ func DefaultFlowConfig() FlowConfig {
 
 // closedLinger is how long a closed connection's direction is kept:
 // Suricata's default flow-timeouts.tcp.closed. closedCap bounds the
-// table (16 bytes of value and key overhead each, a few MB).
+// table (with the counts its flow record needs, about 100 bytes an entry
+// with the key: 7 MB at most).
 const (
 	closedLinger = int64(60 * time.Second)
 	closedCap    = 1 << 16
@@ -130,6 +131,34 @@ type flow struct {
 	// holding: the direction holds segments ahead of a gap, so the other
 	// side's acknowledgements are checked for passing it.
 	holding [2]bool
+	// bytes are the whole packets' bytes each way (Conn counts payload),
+	// to server first, for EVE's flow counters
+	bytes   [2]uint64
+	app     appState
+	alerted bool // a rule alerted on one of its packets
+}
+
+// closedFlow is a closed connection in the closed table: which side was
+// the client, and what its flow record and later packets' alerts need.
+// Its ends are the table's key, so the entry stays small (about 60
+// bytes): a connection closes on every short session.
+type closedFlow struct {
+	clientIsLo bool
+	alerted    bool
+	app        uint8
+	counts     packet.FlowCounts
+	start, end int64
+}
+
+// summary is cf's flow record summary; key holds its ends.
+func (cf *closedFlow) summary(key flowKey) flowSummary {
+	s := flowSummary{client: key.loAddr, server: key.hiAddr, cport: key.loPort, sport: key.hiPort,
+		proto: packet.ProtoTCP, state: stateClosed, alerted: cf.alerted, app: cf.app,
+		counts: cf.counts, start: cf.start, end: cf.end}
+	if !cf.clientIsLo {
+		s.client, s.server, s.cport, s.sport = key.hiAddr, key.loAddr, key.hiPort, key.loPort
+	}
+	return s
 }
 
 // flowTable follows TCP connections from the first SYN so detectors learn a
@@ -143,13 +172,20 @@ type flowTable struct {
 	// closed flow until its closed timeout: a packet after the close (data
 	// after a suspected RST injection, a late retransmission) still has a
 	// direction, so flow:to_server and the app-layer buffers see it.
-	closed *bounded.Table[flowKey, bool]
+	closed *bounded.Table[flowKey, closedFlow]
 	ended  func(c *packet.Conn)
+	// onEnd, when set, sees each flow leave the tables (flowend.go), for
+	// reason: endReason while expiring, else endForced (evicted when a
+	// table is full).
+	onEnd     func(s *flowSummary, reason uint8)
+	endReason uint8
+	created   uint64 // connections followed
 	// rs reassembles payload for stream consumers; nil when none asked.
 	rs *tcpStreams
 	sf streamFacts
 	// bound once: no closure per call
 	onHalfOpenGone func(flowKey, *flow)
+	onClosedGone   func(flowKey, *closedFlow)
 }
 
 // newFlowTable builds the table; streamWindow is the stream bytes before a
@@ -160,13 +196,14 @@ func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *packet.Conn)) 
 		cfg:         cfg,
 		halfOpen:    bounded.NewHashed[flowKey, flow](cfg.MaxHalfOpen, flowKey.hash),
 		established: bounded.NewHashed[flowKey, flow](cfg.MaxEstablished, flowKey.hash),
-		closed:      bounded.NewHashed[flowKey, bool](closedCap, flowKey.hash),
+		closed:      bounded.NewHashed[flowKey, closedFlow](closedCap, flowKey.hash),
 		ended:       ended,
 	}
 	if w := min(streamWindow, cfg.StreamWindow); w > 0 {
 		t.rs = newTCPStreams(cfg, w)
 	}
 	t.onHalfOpenGone = t.halfOpenGone
+	t.onClosedGone = t.closedGone
 	return t
 }
 
@@ -191,11 +228,18 @@ func (t *flowTable) observe(f *packet.Facts) {
 	}
 	fl, ok := t.halfOpen.Get(key, now)
 	if !ok {
-		if clientIsLo, ok := t.closed.Get(key, now); ok {
+		if cf, ok := t.closed.Get(key, now); ok {
+			// still the closed connection's packet, as in Suricata's flow
+			// until its closed timeout: counted, in its flow
+			d := 1
 			f.Dir = packet.DirToClient
-			if fromLo == *clientIsLo {
-				f.Dir = packet.DirToServer
+			if fromLo == cf.clientIsLo {
+				f.Dir, d = packet.DirToServer, 0
 			}
+			cf.counts.Pkts[d]++
+			cf.counts.Bytes[d] += uint64(f.CapLen)
+			cf.end = max(cf.end, f.Time)
+			f.FlowStart, f.FlowCounts, f.AppProto = cf.start, cf.counts, cf.app
 			return
 		}
 		synAck := f.TCPFlags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn|packet.TCPAck
@@ -239,6 +283,7 @@ func (t *flowTable) begin(fl *flow, clientIsLo bool, client, server netip.Addr, 
 	c.ClientMAC = clientMAC
 	c.Start, c.First = f.Time, f.Packet
 	f.ConnEvent = packet.ConnOpened
+	t.created++
 }
 
 func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, established bool) {
@@ -252,11 +297,14 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 		f.Dir = packet.DirToServer
 		c.ClientPkts++
 		c.ClientBytes += payload
+		fl.bytes[0] += uint64(f.CapLen)
 	} else {
 		f.Dir = packet.DirToClient
 		c.ServerPkts++
 		c.ServerBytes += payload
+		fl.bytes[1] += uint64(f.CapLen)
 	}
+	f.FlowCounts = packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes}
 
 	// the stream starts after the SYN, which takes one sequence number
 	d := 1
@@ -280,6 +328,8 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 		}
 		t.segment(key, fl, d, f.Seq, f)
 	}
+	fl.app.observe(f, fromClient, c.ServerPort)
+	f.AppProto = fl.app.proto
 	// The peer acknowledging past a gap got bytes the capture lost: they
 	// will never come, so waiting for them would only fill the hold limit.
 	if o := 1 - d; fl.holding[o] && flags&packet.TCPAck != 0 && int32(f.Ack-fl.next[o]) > 0 {
@@ -351,6 +401,7 @@ func (t *flowTable) pickUp(key flowKey, fromLo bool, f *packet.Facts) {
 		c.ClientMAC = f.DstMAC
 	}
 	c.Start, c.First, c.Established = f.Time, f.Packet, true
+	t.created++
 	t.update(key, fl, fromLo, f, true)
 }
 
@@ -359,8 +410,15 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 	if fl.hasStream {
 		t.rs.drop(key)
 	}
-	clientIsLo, _ := t.closed.Put(key, fl.conn.End, nil)
-	*clientIsLo = fl.clientIsLo
+	cf, created := t.closed.Put(key, fl.conn.End, t.onClosedGone)
+	if !created && t.onEnd != nil {
+		s := cf.summary(key)
+		t.onEnd(&s, endTimeout) // the tuple's last connection, closed again
+	}
+	c := &fl.conn
+	*cf = closedFlow{clientIsLo: fl.clientIsLo, alerted: fl.alerted, app: fl.app.proto,
+		counts: packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes},
+		start:  c.Start, end: c.End}
 	if !established {
 		t.halfOpen.Delete(key)
 		return
@@ -377,6 +435,10 @@ func (t *flowTable) evictEstablished(key flowKey, fl *flow) {
 		t.rs.drop(key)
 	}
 	t.timedOut(fl)
+	if t.onEnd != nil {
+		s := summarize(fl, stateEstablished)
+		t.onEnd(&s, t.endReason)
+	}
 }
 
 // halfOpenGone frees the stream state of a half-open connection evicted or
@@ -384,6 +446,42 @@ func (t *flowTable) evictEstablished(key flowKey, fl *flow) {
 func (t *flowTable) halfOpenGone(key flowKey, fl *flow) {
 	if fl.hasStream {
 		t.rs.drop(key)
+	}
+	if t.onEnd != nil {
+		s := summarize(fl, stateNew)
+		t.onEnd(&s, t.endReason)
+	}
+}
+
+// closedGone logs a closed connection leaving the closed table.
+func (t *flowTable) closedGone(key flowKey, cf *closedFlow) {
+	if t.onEnd != nil {
+		s := cf.summary(key)
+		t.onEnd(&s, t.endReason)
+	}
+}
+
+// summarize is fl's flow record summary, in state.
+func summarize(fl *flow, state uint8) flowSummary {
+	c := &fl.conn
+	return flowSummary{
+		client: c.Client, server: c.Server, cport: c.ClientPort, sport: c.ServerPort,
+		proto: packet.ProtoTCP, state: state, alerted: fl.alerted, app: fl.app.proto,
+		counts: packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes},
+		start:  c.Start, end: c.End,
+	}
+}
+
+// markAlerted notes that a rule alerted on f, a packet of a flow the
+// table follows.
+func (t *flowTable) markAlerted(f *packet.Facts) {
+	key, _ := makeFlowKey(f.Src, f.SrcPort, f.Dst, f.DstPort)
+	if fl, ok := t.established.Peek(key); ok {
+		fl.alerted = true
+	} else if fl, ok := t.halfOpen.Peek(key); ok {
+		fl.alerted = true
+	} else if cf, ok := t.closed.Peek(key); ok {
+		cf.alerted = true // a packet after the close, or the one that closed it
 	}
 }
 
@@ -401,9 +499,15 @@ func (t *flowTable) timedOut(fl *flow) {
 
 // expire ages out connections on packet time.
 func (t *flowTable) expire(now int64) {
+	t.expireFor(now, endTimeout)
+}
+
+func (t *flowTable) expireFor(now int64, reason uint8) {
+	t.endReason = reason
 	t.halfOpen.Expire(now-t.cfg.HalfOpenTimeout.Nanos(), t.onHalfOpenGone)
 	t.established.Expire(now-t.cfg.IdleTimeout.Nanos(), t.evictEstablished)
-	t.closed.Expire(now-closedLinger, nil)
+	t.closed.Expire(now-closedLinger, t.onClosedGone)
+	t.endReason = endForced
 	if t.rs != nil {
 		t.rs.expire(now - t.cfg.IdleTimeout.Nanos())
 	}
@@ -411,7 +515,7 @@ func (t *flowTable) expire(now int64) {
 
 // flush ends every open connection, as at the end of the capture.
 func (t *flowTable) flush() {
-	t.expire(1<<63 - 1)
+	t.expireFor(1<<63-1, endShutdown)
 }
 
 func (t *flowTable) evictions() (halfOpen, established uint64) {

@@ -41,6 +41,17 @@ type Result struct {
 	Investigate []Investigation `json:"investigate"`
 	// Warnings are problems that did not stop the analysis.
 	Warnings []string `json:"warnings"`
+	// Stats are the run's counters in Suricata's terms, for EVE's stats
+	// record; the JSON report has Summary instead.
+	Stats RunStats `json:"-"`
+}
+
+// RunStats count what the decoder and the flow tables saw, as
+// Suricata's stats name them: decoded packets of each layer (a
+// tunnel counts as its innermost packet) and the TCP and UDP flows followed.
+type RunStats struct {
+	IPv4, IPv6, ARP, TCP, UDP, ICMPv4, ICMPv6 uint64
+	TCPFlows, UDPFlows                        uint64
 }
 
 // Summary describes the input as a whole.
@@ -203,8 +214,17 @@ type Alert struct {
 	// for every alert of the flow in a run (Suricata's flow_id), and
 	// Direction its packet's way: "to_server" or "to_client". Zero and
 	// "" for other alerts.
-	FlowID      uint64         `json:"flow_id,omitempty"`
-	Direction   string         `json:"direction,omitempty"`
+	FlowID    uint64 `json:"flow_id,omitempty"`
+	Direction string `json:"direction,omitempty"`
+	// Flow is a rule's alert's flow as it stood after the alerting
+	// packet (Suricata's flow object of an alert), AppProto the
+	// application protocol found in it so far ("" before it is known, as
+	// Suricata writes none) and PktSrc where that packet came from as
+	// Suricata's pkt_src names it ("wire/pcap", "defrag", "ipv4
+	// tunnel", ...). Nil and "" for other alerts.
+	Flow        *AlertFlow     `json:"flow,omitempty"`
+	AppProto    string         `json:"app_proto,omitempty"`
+	PktSrc      string         `json:"pkt_src,omitempty"`
 	Proto       string         `json:"proto,omitempty"`
 	Kind        string         `json:"kind,omitempty"`
 	Detail      string         `json:"detail"`
@@ -247,6 +267,23 @@ type Alert struct {
 type PacketFilters struct {
 	Wireshark string `json:"wireshark"` // a Wireshark display filter
 	BPF       string `json:"bpf"`       // a tcpdump (libpcap) filter expression
+}
+
+// AlertFlow is the TCP or UDP flow of a rule's alert, counted up to and
+// including the alerting packet: its client (the side that sent first)
+// and server, packets and bytes (whole packets, as captured) each way,
+// and when it began. ProtoNum is its IP protocol number.
+type AlertFlow struct {
+	Client        netip.Addr `json:"client"`
+	ClientPort    uint16     `json:"client_port"`
+	Server        netip.Addr `json:"server"`
+	ServerPort    uint16     `json:"server_port"`
+	ProtoNum      uint8      `json:"proto_num"`
+	PktsToServer  uint64     `json:"pkts_toserver"`
+	PktsToClient  uint64     `json:"pkts_toclient"`
+	BytesToServer uint64     `json:"bytes_toserver"`
+	BytesToClient uint64     `json:"bytes_toclient"`
+	Start         Time       `json:"start"`
 }
 
 // RuleInfo is what a rule says about itself, as Suricata's EVE writes it:

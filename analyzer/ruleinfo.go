@@ -60,7 +60,12 @@ func flowID(ev packet.Event) uint64 {
 	if ev.FlowStart == 0 {
 		return 0
 	}
-	a, ap, b, bp := ev.Attacker, ev.AttackerPort, ev.Victim, ev.VictimPort
+	return flowIDOf(ev.Attacker, ev.AttackerPort, ev.Victim, ev.VictimPort, ev.Proto, ev.FlowStart)
+}
+
+// flowIDOf is flowID of the flow between a and b of protocol proto that
+// began at start.
+func flowIDOf(a netip.Addr, ap uint16, b netip.Addr, bp uint16, proto uint8, start int64) uint64 {
 	if b.Less(a) || a == b && bp < ap {
 		a, ap, b, bp = b, bp, a, ap
 	}
@@ -80,8 +85,8 @@ func flowID(ev packet.Event) uint64 {
 	}
 	put(a, ap)
 	put(b, bp)
-	buf[n] = ev.Proto
-	binary.BigEndian.PutUint64(buf[n+1:], uint64(ev.FlowStart))
+	buf[n] = proto
+	binary.BigEndian.PutUint64(buf[n+1:], uint64(start))
 	h := uint64(14695981039346656037)
 	for _, c := range buf[:n+9] {
 		h = (h ^ uint64(c)) * 1099511628211
@@ -102,4 +107,37 @@ func directionName(d uint8) string {
 		return "to_client"
 	}
 	return ""
+}
+
+// alertFlow describes the flow of a rule's alert and the application
+// protocol found in it; nil and "" when the packet had no flow.
+func alertFlow(ev packet.Event) (*AlertFlow, string) {
+	if ev.FlowStart == 0 {
+		return nil, ""
+	}
+	fi := &ev.Flow
+	return &AlertFlow{
+		Client: fi.Client, ClientPort: fi.ClientPort, Server: fi.Server, ServerPort: fi.ServerPort,
+		ProtoNum:     ev.Proto,
+		PktsToServer: fi.Counts.Pkts[0], PktsToClient: fi.Counts.Pkts[1],
+		BytesToServer: fi.Counts.Bytes[0], BytesToClient: fi.Counts.Bytes[1],
+		Start: utc(ev.FlowStart),
+	}, packet.AppName(fi.App)
+}
+
+// effectiveAction is what a rule's alert did to its packet: the rule's
+// action, or the new action a threshold file's rate_filter gave it.
+func effectiveAction(ev packet.Event) packet.Action {
+	if ev.RateAction == "" {
+		return ev.Action
+	}
+	if ev.RateAction == "rejectsrc" {
+		return packet.ActionReject // the same action, by its other name
+	}
+	for a := packet.ActionAlert; a <= packet.ActionPass; a++ {
+		if a.String() == ev.RateAction {
+			return a
+		}
+	}
+	return ev.Action
 }

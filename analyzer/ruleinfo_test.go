@@ -64,3 +64,25 @@ func TestFlowID(t *testing.T) {
 		t.Error("direction names")
 	}
 }
+
+// A rate_filter's new action is what happened to the packet: an alert
+// rule made to drop stops it, a drop rule made to alert does not.
+func TestEffectiveAction(t *testing.T) {
+	for _, tt := range []struct {
+		rule packet.Action
+		rate string
+		want packet.Action
+	}{
+		{packet.ActionAlert, "", packet.ActionAlert},
+		{packet.ActionDrop, "", packet.ActionDrop},
+		{packet.ActionAlert, "drop", packet.ActionDrop},
+		{packet.ActionDrop, "alert", packet.ActionAlert},
+		{packet.ActionAlert, "rejectsrc", packet.ActionReject},
+		{packet.ActionAlert, "rejectboth", packet.ActionRejectBoth},
+		{packet.ActionAlert, "pass", packet.ActionPass},
+	} {
+		if got := effectiveAction(packet.Event{Action: tt.rule, RateAction: tt.rate}); got != tt.want {
+			t.Errorf("rule %s, rate_filter %q: %s, want %s", tt.rule, tt.rate, got, tt.want)
+		}
+	}
+}

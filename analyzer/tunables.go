@@ -29,6 +29,7 @@ type Tunables struct {
 	Capture     CaptureConfig      `json:"capture"`
 	Report      ReportConfig       `json:"report"`
 	Autoblock   AutoblockConfig    `json:"autoblock"`
+	EVE         EVEConfig          `json:"eve"`
 }
 
 // DefaultTunables returns every documented default.
@@ -41,6 +42,7 @@ func DefaultTunables() Tunables {
 		Capture:     DefaultCaptureConfig(),
 		Report:      DefaultReportConfig(),
 		Autoblock:   DefaultAutoblockConfig(),
+		EVE:         DefaultEVEConfig(),
 	}
 }
 
@@ -49,6 +51,7 @@ func (t Tunables) Apply(cfg *Config) {
 	cfg.Detectors, cfg.Flows, cfg.Rules = t.Config, t.Flows, t.Rules
 	cfg.HomeNet, cfg.Fingerprint = t.Network.HomeNet, t.Fingerprint
 	cfg.Capture, cfg.Report, cfg.BlockTable = t.Capture, t.Report, t.Autoblock
+	cfg.EVE = t.EVE
 }
 
 // TunablesOf returns the settings cfg holds, the inverse of Apply: a
@@ -56,7 +59,10 @@ func (t Tunables) Apply(cfg *Config) {
 func TunablesOf(cfg Config) Tunables {
 	t := Tunables{Config: cfg.Detectors, Flows: cfg.Flows, Rules: cfg.Rules,
 		Network: NetworkConfig{HomeNet: cfg.HomeNet}, Fingerprint: cfg.Fingerprint,
-		Capture: cfg.Capture, Report: cfg.Report, Autoblock: cfg.BlockTable}
+		Capture: cfg.Capture, Report: cfg.Report, Autoblock: cfg.BlockTable, EVE: cfg.EVE}
+	if t.EVE == (EVEConfig{}) {
+		t.EVE = DefaultEVEConfig()
+	}
 	if t.Capture == (CaptureConfig{}) {
 		t.Capture = DefaultCaptureConfig()
 	}
@@ -88,6 +94,9 @@ func (t Tunables) Validate() error {
 	}
 	if err := t.Autoblock.Validate(); err != nil {
 		return fmt.Errorf("autoblock: %w", err)
+	}
+	if err := t.EVE.Validate(); err != nil {
+		return fmt.Errorf("eve: %w", err)
 	}
 	f := t.Flows
 	switch {

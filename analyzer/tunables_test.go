@@ -43,3 +43,28 @@ func TestLoadTunablesCap(t *testing.T) {
 		t.Errorf("ok.json: %v", err)
 	}
 }
+
+func TestEVEConfig(t *testing.T) {
+	for _, tt := range []struct {
+		c       EVEConfig
+		ok      bool
+		hasFlow bool
+	}{
+		{DefaultEVEConfig(), true, false},
+		{EVEConfig{Types: "alert,flow"}, true, true},
+		{EVEConfig{Types: "alert flow, stats"}, true, true},
+		{EVEConfig{Types: "stats"}, true, false},
+		{EVEConfig{Types: " , "}, false, false},
+		{EVEConfig{Types: "alert,dns"}, false, false},
+		{EVEConfig{Types: "alert", CommunityIDSeed: 65535}, true, false},
+		{EVEConfig{Types: "alert", CommunityIDSeed: 65536}, false, false},
+		{EVEConfig{Types: "alert", CommunityIDSeed: -1}, false, false},
+	} {
+		if err := tt.c.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%+v: Validate() = %v, want ok %v", tt.c, err, tt.ok)
+		}
+		if tt.ok && tt.c.Has("flow") != tt.hasFlow {
+			t.Errorf("%+v: Has(flow) = %v", tt.c, !tt.hasFlow)
+		}
+	}
+}

@@ -391,3 +391,48 @@ func nshInner(b []byte) ([]byte, gopacket.LayerType, bool) {
 	}
 	return nil, 0, false
 }
+
+// tunnelSource is the pkt_src Suricata gives the packet inside the
+// encapsulation the parser stopped at (f is the packet around it): the
+// tunnels it decodes as packets of their own (PacketTunnelPktSetup) are
+// named after them; what it decodes in place (PPPoE, NSH, ERSPAN) keeps
+// the outer packet's source.
+func (d *decoder) tunnelSource(f *packet.Facts) uint8 {
+	n := len(d.decoded)
+	if n == 0 {
+		return f.Source
+	}
+	var proto uint8
+	var payload []byte
+	switch d.decoded[n-1] {
+	case layers.LayerTypeIPv4:
+		proto, payload = uint8(d.ip4.Protocol), d.ip4.Payload
+	case layers.LayerTypeIPv6:
+		proto, payload = uint8(d.ip6.NextHeader), d.ip6.Payload
+	case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Destination, layers.LayerTypeIPv6Routing:
+		proto, payload = uint8(d.ip6ext.NextHeader), d.ip6ext.Payload
+	case layers.LayerTypeUDP:
+		switch {
+		case f.DstPort == vxlanPort:
+			return packet.SrcVXLAN
+		case f.DstPort == genevePort || f.SrcPort == genevePort:
+			return packet.SrcGeneve
+		}
+		return packet.SrcTeredo
+	default:
+		return f.Source
+	}
+	switch proto {
+	case ipProtoGRE:
+		if len(payload) >= 4 {
+			if p := binary.BigEndian.Uint16(payload[2:4]); p == etherTypeERSPAN || p == etherTypeERSPAN3 {
+				return f.Source
+			}
+		}
+		return packet.SrcGRE
+	}
+	if f.L3 == packet.L3IPv6 {
+		return packet.SrcIPv6Tunnel
+	}
+	return packet.SrcIPv4Tunnel
+}

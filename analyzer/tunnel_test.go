@@ -77,11 +77,21 @@ func TestDecodeTunnels(t *testing.T) {
 			[]byte{0x11, 0, 0, 1, 0, 0, 0x00, 0x21}, inner4), true},
 		{"ipv4 in ipv6", LinkEthernet, serialize(t, ethHdr(layers.EthernetTypeIPv6), ip6Hdr(layers.IPProtocolIPv4), ip4Hdr(layers.IPProtocolTCP), synTCP()), true},
 	}
+	// what Suricata's pkt_src says of the inner packet: a tunnel decoded
+	// as a packet of its own, or the packet itself (decoded in place)
+	sources := map[string]uint8{
+		"gre ipv4": packet.SrcGRE, "gre with checksum, key and sequence": packet.SrcGRE,
+		"gre transparent ethernet bridging": packet.SrcGRE, "gre version 1 ppp (pptp)": packet.SrcGRE,
+		"vxlan": packet.SrcVXLAN, "geneve with an option": packet.SrcGeneve,
+		"teredo": packet.SrcTeredo, "teredo with origin indication": packet.SrcTeredo,
+		"ipv4 in ipv6": packet.SrcIPv6Tunnel,
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDecoder()
 			var f packet.Facts
 			ok := d.decode(tc.link, tc.data, &f)
+			want(t, f.Source == sources[tc.name], "source %q, want %q", packet.SourceName(f.Source), packet.SourceName(sources[tc.name]))
 			if tc.inner {
 				want(t, ok && f.Proto == packet.ProtoTCP && f.DstPort == 22 && f.HasFlags(packet.TCPSyn) && f.Dst != outer,
 					"inner SYN not decoded: ok %v proto %d %v -> %v:%d; %v", ok, f.Proto, f.Src, f.Dst, f.DstPort, d.decodeErrors())

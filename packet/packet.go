@@ -69,6 +69,11 @@ type Facts struct {
 	Time    int64 // capture time, unix nanoseconds
 	Packet  PacketRef
 	WireLen int // original length on the wire
+	// CapLen is the packet's captured length as Suricata counts it for
+	// flows (GET_PKT_LEN): the frame's, or for a packet the decoder made
+	// (Source), the inner packet's or the reassembled datagram's with its
+	// link header.
+	CapLen int
 
 	HasEth         bool
 	SrcMAC, DstMAC [6]byte
@@ -131,6 +136,15 @@ type Facts struct {
 	// FlowStart is when the packet's TCP or UDP flow began (capture
 	// time); 0 when no flow is tracked for it.
 	FlowStart int64
+	// FlowCounts are the flow's packets and bytes so far, this packet
+	// included; zero when no flow is tracked for it.
+	FlowCounts FlowCounts
+	// AppProto is the application protocol the flow was found to carry
+	// so far (AppUnknown until known).
+	AppProto uint8
+	// Source says where the packet came from: the capture, or the
+	// decoder (a tunnel's inner packet, a reassembled datagram).
+	Source uint8
 
 	Payload []byte // transport payload; valid only during Observe
 
@@ -264,6 +278,11 @@ type Event struct {
 	// alerted on (Facts.FlowStart, Facts.Dir); zero for other alerts.
 	FlowStart int64
 	Dir       uint8
+	// Flow is the alerting packet's flow as it stood after the packet,
+	// and Source where the packet came from (Facts.Source); zero for
+	// other alerts.
+	Flow   FlowInfo
+	Source uint8
 
 	FirstTime, LastTime int64     // first and last triggering packet
 	First, Last         PacketRef // where they are

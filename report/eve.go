@@ -84,6 +84,8 @@ type EVEStream struct {
 	category func(sid uint32) string
 	events   int
 	err      error
+	opts     EVEOptions // eveflow.go
+	flows    int        // flow records written
 }
 
 // NewEVEStream writes to w; category names a signature's category (its
@@ -96,12 +98,16 @@ func NewEVEStream(w io.Writer, category func(sid uint32) string) *EVEStream {
 // Finish returns the error.
 func (s *EVEStream) Event(ev analyzer.Event) {
 	s.events++
-	if s.err != nil {
+	if s.err != nil || s.opts.NoAlerts {
 		return
 	}
 	rec, ok := eveEvent(ev, s.category)
 	if !ok {
 		return
+	}
+	if a := ev.Alert; a != nil && a.Flow != nil {
+		f := a.Flow
+		rec.CommunityID = s.opts.communityID(f.Client, f.ClientPort, f.Server, f.ServerPort, f.ProtoNum)
 	}
 	if err := s.enc.Encode(rec); err != nil {
 		s.err = fmt.Errorf("write eve: event %d (%s): %w", s.events, ev.Type, err)
@@ -117,6 +123,21 @@ func (s *EVEStream) Finish(r *analyzer.Result) error {
 	if r == nil {
 		return fmt.Errorf("write eve: %w", errNilResult)
 	}
+	if !s.opts.NoAlerts {
+		if err := s.verdicts(r); err != nil {
+			return err
+		}
+	}
+	if s.opts.Stats {
+		if err := s.enc.Encode(eveStatsRecord(r)); err != nil {
+			return fmt.Errorf("write eve: stats: %w", err)
+		}
+	}
+	return nil
+}
+
+// verdicts writes r's false positives and hosts to investigate.
+func (s *EVEStream) verdicts(r *analyzer.Result) error {
 	for i, fp := range r.FalsePositives {
 		if err := s.enc.Encode(eveFalsePositiveRecord(fp, r.Summary.LastTime)); err != nil {
 			return fmt.Errorf("write eve: false positive %d (%s): %w", i+1, fp.Host, err)
@@ -177,18 +198,26 @@ func (t eveTime) IsZero() bool { return time.Time(t).IsZero() }
 // section and alert object, in Suricata's order; IPSReplay holds our own
 // fields, one of the eve*Extra types, nil for none.
 type eveRecord struct {
-	Timestamp eveTime   `json:"timestamp"`
-	FlowID    uint64    `json:"flow_id,omitempty"`
-	PcapCnt   uint64    `json:"pcap_cnt,omitempty"`
-	EventType string    `json:"event_type"`
-	SrcIP     string    `json:"src_ip,omitempty"`
-	SrcPort   uint16    `json:"src_port,omitempty"`
-	DestIP    string    `json:"dest_ip,omitempty"`
-	DestPort  uint16    `json:"dest_port,omitempty"`
-	Proto     string    `json:"proto,omitempty"`
-	Ether     *eveEther `json:"ether,omitempty"`
-	Direction string    `json:"direction,omitempty"`
-	Alert     *eveAlert `json:"alert,omitempty"`
+	Timestamp eveTime `json:"timestamp"`
+	FlowID    uint64  `json:"flow_id,omitempty"`
+	PcapCnt   uint64  `json:"pcap_cnt,omitempty"`
+	EventType string  `json:"event_type"`
+	SrcIP     string  `json:"src_ip,omitempty"`
+	SrcPort   uint16  `json:"src_port,omitempty"`
+	DestIP    string  `json:"dest_ip,omitempty"`
+	DestPort  uint16  `json:"dest_port,omitempty"`
+	Proto     string  `json:"proto,omitempty"`
+	// PktSrc and CommunityID: eveflow.go
+	PktSrc      string    `json:"pkt_src,omitempty"`
+	CommunityID string    `json:"community_id,omitempty"`
+	Ether       *eveEther `json:"ether,omitempty"`
+	Direction   string    `json:"direction,omitempty"`
+	Alert       *eveAlert `json:"alert,omitempty"`
+	// AppProto, Flow (an alert's *eveAlertFlow or a flow record's
+	// *eveFlowState) and Stats: eveflow.go
+	AppProto string    `json:"app_proto,omitempty"`
+	Flow     any       `json:"flow,omitempty"`
+	Stats    *eveStats `json:"stats,omitempty"`
 	// PcapFilename is the capture the alert's packet is in, as Suricata
 	// writes it reading files.
 	PcapFilename string `json:"pcap_filename,omitempty"`
@@ -344,6 +373,7 @@ func eveAlertRecord(ev analyzer.Event, category string) eveRecord {
 	}
 	rec.DestIP, x.Victim = ipOr(a.Victim)
 	rec.Ether = eveAlertEther(a)
+	eveAddFlow(&rec, a)
 	// An ARP alert whose attacker is known only by its MAC is addressed as
 	// its packet was, as Suricata addresses an ARP packet: from the ARP
 	// sender address (the address claimed) to the target address. A

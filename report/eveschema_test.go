@@ -31,9 +31,12 @@ func TestEVEMatchesSuricataSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	results := map[string]*analyzer.Result{"events": eveResult(), "rich": richResult()}
-	for _, name := range []string{"events", "rich"} {
+	for _, name := range []string{"events", "rich", "flows"} {
 		var buf bytes.Buffer
-		if err := WriteEVE(&buf, results[name]); err != nil {
+		if name == "flows" {
+			// alert flow fields, flow and stats records (eveflow_test.go)
+			buf.Write(eveFlowOutput(t))
+		} else if err := WriteEVE(&buf, results[name]); err != nil {
 			t.Fatal(err)
 		}
 		for i, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {

@@ -418,6 +418,8 @@ func (m *Matcher) event(r *rule, f *packet.Facts) packet.Event {
 		AttackerPort: f.SrcPort,
 		FlowStart:    f.FlowStart,
 		Dir:          f.Dir,
+		Flow:         packet.FlowOf(f),
+		Source:       f.Source,
 		Victim:       f.Dst,
 		VictimPort:   f.DstPort,
 		Proto:        f.Proto,

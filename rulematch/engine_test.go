@@ -29,6 +29,8 @@ func TestRuleEvent(t *testing.T) {
 	f := tcpPacket("so evil", atTime(3*time.Second))
 	f.Packet = packet.PacketRef{File: 2, Num: 99}
 	f.FlowStart = t0 // the flow tables' part: the event carries it
+	f.FlowCounts = packet.FlowCounts{Pkts: [2]uint64{3, 1}, Bytes: [2]uint64{300, 60}}
+	f.AppProto, f.Source = packet.AppHTTP, packet.SrcDefrag
 	m.Observe(&f, emit)
 	pub := tcpPacket("evil", fromAddr("198.51.100.7", 5555))
 	m.Observe(&pub, emit)
@@ -40,6 +42,10 @@ func TestRuleEvent(t *testing.T) {
 		Attacker: netip.MustParseAddr("10.0.0.1"), AttackerMAC: srcMAC, HasMAC: true,
 		Victim: netip.MustParseAddr("10.0.0.2"), VictimPort: 80, Proto: packet.ProtoTCP,
 		AttackerPort: 40000, Dir: packet.DirToServer, FlowStart: t0,
+		Flow: packet.FlowInfo{Client: netip.MustParseAddr("10.0.0.1"), ClientPort: 40000,
+			Server: netip.MustParseAddr("10.0.0.2"), ServerPort: 80,
+			Counts: packet.FlowCounts{Pkts: [2]uint64{3, 1}, Bytes: [2]uint64{300, 60}}, App: packet.AppHTTP},
+		Source:    packet.SrcDefrag,
 		FirstTime: t0 + 3e9, LastTime: t0 + 3e9,
 		First: packet.PacketRef{File: 2, Num: 99}, Last: packet.PacketRef{File: 2, Num: 99}, Count: 1,
 		Kind: "rule", Detail: "rule test.rules:7 matched: test rule 7",

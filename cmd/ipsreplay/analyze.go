@@ -62,7 +62,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
 			maxOpenFilesFlag(),
-		}, append(analysisFlags(), extractFlags()...)...),
+		}, append(append(eveFlags(), analysisFlags()...), extractFlags()...)...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
@@ -75,6 +75,11 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				return err
 			}
 			opts := analysisOptions(c)
+			sets, err := eveSets(c)
+			if err != nil {
+				return err
+			}
+			opts.Sets = append(opts.Sets, sets...)
 			opts.Paths, opts.Format, opts.Output = c.Args().Slice(), format, c.String("output")
 			opts.PerFile, opts.Stdin = c.Bool("per-file"), stdin
 			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
@@ -263,7 +268,11 @@ func runAnalyze(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Writ
 	if opts.Format.Streamed() && x == nil {
 		err2 = writeStreamed(opts.Output, stdout, func(w io.Writer) error {
 			eve := report.NewEVEStream(w, cfg.SignatureCategory)
+			eve.SetOptions(eveOptions(cfg.EVE))
 			cfg.OnEvent = eve.Event
+			if cfg.EVE.Has("flow") {
+				cfg.OnFlow = eve.Flow
+			}
 			return analyzeAll(cfg, eve.Finish)
 		})
 	} else {

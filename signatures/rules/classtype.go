@@ -89,7 +89,7 @@ func classtype(name string) (desc string, priority int, ok bool) {
 	case "non-standard-protocol":
 		return "Detection of a non-standard protocol or event", 2, true
 	case "web-application-activity":
-		return "Access to a potentially vulnerable web application", 2, true
+		return "access to a potentially vulnerable web application", 2, true
 	case "misc-attack":
 		return "Misc Attack", 2, true
 	case "default-login-attempt":

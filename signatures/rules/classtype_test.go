@@ -1,6 +1,11 @@
 package rules
 
-import "testing"
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestClasstype(t *testing.T) {
 	for _, tt := range []struct {
@@ -22,5 +27,42 @@ func TestClasstype(t *testing.T) {
 	}
 	if d, _ := ClasstypeDescription("attempted-admin"); d != "Attempted Administrator Privilege Gain" {
 		t.Errorf("attempted-admin = %q", d)
+	}
+}
+
+// TestClasstypesMatchSuricata compares every classification of the
+// classification.config Suricata 7.0.10 ships (../shared/suricata) with
+// ours, description (EVE's alert.category, letter for letter) and
+// priority.
+func TestClasstypesMatchSuricata(t *testing.T) {
+	const file = "../../../shared/suricata/classification.config"
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Skipf("no Suricata classification.config at %s (the shared reference files): %v", file, err)
+	}
+	n := 0
+	for i, line := range strings.Split(string(raw), "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "config classification:")
+		if !ok {
+			continue
+		}
+		f := strings.Split(rest, ",")
+		if len(f) != 3 {
+			t.Fatalf("%s:%d: %q is not name,description,priority", file, i+1, line)
+		}
+		name, desc := strings.TrimSpace(f[0]), strings.TrimSpace(f[1])
+		prio, err := strconv.Atoi(strings.TrimSpace(f[2]))
+		if err != nil {
+			t.Fatalf("%s:%d: priority %q: %v", file, i+1, f[2], err)
+		}
+		n++
+		gotDesc, ok := ClasstypeDescription(name)
+		gotPrio, _ := ClasstypePriority(name)
+		if !ok || gotDesc != desc || gotPrio != prio {
+			t.Errorf("%s: ours %q priority %d (known %v), Suricata's %q priority %d", name, gotDesc, gotPrio, ok, desc, prio)
+		}
+	}
+	if n == 0 {
+		t.Fatalf("%s has no classification", file)
 	}
 }
