@@ -57,6 +57,8 @@ type merger struct {
 	all    []*cursor  // every file that opened, by index
 	heap   cursorHeap // files with a head record
 	opened []*cursor  // the files open now, at most maxOpen
+	// filter, when set, leaves out the packets it refuses (--bpf)
+	filter *captureFilter
 }
 
 // add opens a file and reads its first record. It returns the open error;
@@ -85,6 +87,10 @@ func (m *merger) next() *Source {
 	for len(m.heap) > 0 {
 		c := m.heap[0]
 		if c.src != nil || m.resume(c) {
+			if m.filter != nil && !m.filter.keep(c.src.Link, c.src.Data) {
+				m.step()
+				continue
+			}
 			return c.src
 		}
 		heap.Pop(&m.heap)

@@ -30,7 +30,9 @@ type RereadPacket struct {
 // read again only when stdin is a fresh reader of the same bytes.
 // Decoding and read errors are the analysis' to report: a file that
 // fails here ends where it fails, silently.
-func Reread(ctx context.Context, files []string, stdin io.Reader, maxOpen int, visit func(*RereadPacket)) error {
+// filter is the analysis' --bpf expression ("" for none): the packets it
+// left out are left out here too.
+func Reread(ctx context.Context, files []string, stdin io.Reader, maxOpen int, filter string, visit func(*RereadPacket)) error {
 	if maxOpen == 0 {
 		maxOpen = maxOpenCaptures
 	}
@@ -38,6 +40,12 @@ func Reread(ctx context.Context, files []string, stdin io.Reader, maxOpen int, v
 	m := &merger{ctx: ctx, maxOpen: max(maxOpen, 2), openFn: func(path string, index uint32) (*Source, error) {
 		return openSource(ctx, path, index, stdin, readBufferSize)
 	}}
+	if filter != "" {
+		var err error
+		if m.filter, err = newCaptureFilter(filter); err != nil {
+			return err
+		}
+	}
 	for i, path := range files {
 		if err := m.add(path, uint32(i)); errors.Is(err, ErrInterrupted) {
 			m.finish()

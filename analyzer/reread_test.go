@@ -36,7 +36,7 @@ func TestReread(t *testing.T) {
 			var n uint64
 			var last int64
 			perFile := map[uint32]uint64{}
-			err = Reread(context.Background(), tc.files, nil, 0, func(p *RereadPacket) {
+			err = Reread(context.Background(), tc.files, nil, 0, "", func(p *RereadPacket) {
 				n++
 				if p.Time < last {
 					t.Fatalf("packet %d at %d, before the one read before it (%d)", n, p.Time, last)

@@ -56,13 +56,17 @@ type RunStats struct {
 
 // Summary describes the input as a whole.
 type Summary struct {
-	Files        int             `json:"files"`
-	Packets      uint64          `json:"packets"`
-	Bytes        uint64          `json:"bytes"` // original (wire) lengths
-	FirstTime    Time            `json:"first_time"`
-	LastTime     Time            `json:"last_time"`
-	Span         packet.Duration `json:"span"`
-	Undecoded    uint64          `json:"undecoded"`
+	Files     int             `json:"files"`
+	Packets   uint64          `json:"packets"`
+	Bytes     uint64          `json:"bytes"` // original (wire) lengths
+	FirstTime Time            `json:"first_time"`
+	LastTime  Time            `json:"last_time"`
+	Span      packet.Duration `json:"span"`
+	Undecoded uint64          `json:"undecoded"`
+	// Filter is the --bpf expression, and FilteredOut the packets read
+	// that it left out of the analysis (Packets counts the others).
+	Filter       string          `json:"filter,omitempty"`
+	FilteredOut  uint64          `json:"filtered_out,omitempty"`
 	DecodeErrors []ReasonCount   `json:"decode_errors"` // why packets were not fully decoded
 	Evictions    []ReasonCount   `json:"evictions"`     // state dropped at a table cap
 	Autoblock    packet.Duration `json:"autoblock"`     // block length, 0 when disabled

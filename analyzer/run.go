@@ -24,6 +24,10 @@ type RunOptions struct {
 	// Tap, when set, sees each packet just before analysis, after pacing:
 	// for transmitting it onto an interface, or showing replay progress.
 	Tap func(t int64, data []byte)
+	// Filter is a tcpdump filter expression (--bpf): the packets it
+	// refuses are left out of the analysis, as tcpdump -r FILE EXPR
+	// leaves them out. "" keeps every packet.
+	Filter string
 	// MaxOpenFiles bounds the capture files open at once while merging;
 	// 0 is DefaultMaxOpenFiles, and less than 2 is 2.
 	MaxOpenFiles int
@@ -86,6 +90,11 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 	m := &merger{ctx: ctx, maxOpen: max(maxOpen, 2), openFn: func(path string, index uint32) (*Source, error) {
 		return open(ctx, path, index, opts.Stdin, bufSize)
 	}}
+	if opts.Filter != "" {
+		if m.filter, err = newCaptureFilter(opts.Filter); err != nil {
+			return nil, err
+		}
+	}
 	for i, path := range files {
 		idx := e.AddFile(path)
 		var err error
@@ -138,7 +147,13 @@ func analyze(ctx context.Context, files []string, cfg Config, opts RunOptions, m
 	if runErr != nil {
 		warnings = append(warnings, "stopped early: "+runErr.Error()+"; the report covers what was read")
 	}
+	if f := m.filter; f != nil {
+		warnings = append(warnings, f.warnings()...)
+	}
 	res := e.Result(summaries, warnings)
+	if f := m.filter; f != nil {
+		res.Summary.Filter, res.Summary.FilteredOut = f.expr, f.out
+	}
 	if len(errs) > 0 {
 		return res, errors.Join(runErr, &InputError{Errs: errs})
 	}

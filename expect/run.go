@@ -161,6 +161,9 @@ type RunOptions struct {
 	// 0 or 1 runs them in turn. Signatures must then be safe to call
 	// from several goroutines.
 	Jobs int
+	// Filter is a tcpdump filter expression (--bpf) every case's
+	// captures are read through; "" reads every packet.
+	Filter string
 }
 
 // Run checks each expectation file, opts.Jobs at a time, and reports the
@@ -232,7 +235,7 @@ func runCase(ctx context.Context, path string, opts RunOptions) Case {
 		c.Err = err
 		return c
 	}
-	res, err := analyzer.Analyze(ctx, c.Captures, cfg, analyzer.RunOptions{})
+	res, err := analyzer.Analyze(ctx, c.Captures, cfg, analyzer.RunOptions{Filter: opts.Filter})
 	if err != nil {
 		// an unreadable capture is an error of the case, not a mismatch
 		c.Err = err

@@ -131,7 +131,7 @@ func (x *Extractor) Run(ctx context.Context, files []string, stdin io.Reader, re
 	if len(order) == 0 {
 		return nil
 	}
-	err := analyzer.Reread(ctx, files, stdin, x.cfg.MaxOpen, func(p *analyzer.RereadPacket) {
+	err := analyzer.Reread(ctx, files, stdin, x.cfg.MaxOpen, res.Summary.Filter, func(p *analyzer.RereadPacket) {
 		for _, j := range idx.candidates(p.Facts) {
 			if j.spec.Match(p.Facts) {
 				x.take(j, p)

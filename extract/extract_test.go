@@ -241,7 +241,7 @@ func TestOtherAlerts(t *testing.T) {
 			}
 			path := filepath.Join(x.cfg.Dir, a.Extract)
 			var n int
-			err := analyzer.Reread(context.Background(), []string{path}, nil, 0, func(p *analyzer.RereadPacket) {
+			err := analyzer.Reread(context.Background(), []string{path}, nil, 0, "", func(p *analyzer.RereadPacket) {
 				n++
 				if !spec.Match(p.Facts) {
 					t.Errorf("packet %d of %s is not the alert's: %+v", n, a.Extract, *p.Facts)

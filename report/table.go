@@ -185,6 +185,9 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 		{"Autoblock", autoblock},
 		{"Exclusions", excluded},
 	}
+	if s.Filter != "" {
+		rows = append(rows, []string{"Filter (--bpf)", clean(s.Filter) + "\n" + commas(s.FilteredOut) + " packets left out"})
+	}
 	if ips := s.IPS; ips != nil {
 		// only with --simulate-ips: IDS-mode tables stay as they were
 		rows = append(rows, []string{"IPS drops (drop/reject rules)", commas(ips.DroppedPackets) + " packets, " +

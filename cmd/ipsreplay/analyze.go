@@ -40,6 +40,7 @@ type AnalyzeOptions struct {
 	Stderr        io.Writer // for warnings while setting up; nil for none
 	MaxOpenFiles  int       // --max-open-files; 0 for the default
 	Threads       int       // --threads; 0 or 1 for one
+	BPF           string    // --bpf: a tcpdump filter expression, "" for every packet
 
 	// CompareExclude, when set, is a second exclusion list (or noList):
 	// the captures are analysed with each list and the what-if comparison
@@ -62,7 +63,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
 			maxOpenFilesFlag(),
-		}, append(append(eveFlags(), analysisFlags()...), extractFlags()...)...),
+		}, append(append(append(eveFlags(), analysisFlags()...), extractFlags()...), bpfFlag())...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
@@ -173,7 +174,7 @@ func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, opts
 	stderr io.Writer, what string) (*analyzer.Result, error) {
 	show, end := progressBar(opts.Progress, stderr, what)
 	defer end()
-	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: show, MaxOpenFiles: opts.MaxOpenFiles})
+	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: show, MaxOpenFiles: opts.MaxOpenFiles, Filter: opts.BPF})
 }
 
 // progressBar makes the progress bar of a batch analysis described as

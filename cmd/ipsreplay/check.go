@@ -36,6 +36,8 @@ type CheckOptions struct {
 	// index and count, 0 for none) pick one slice of the cases.
 	Jobs          int
 	Shard, Shards int
+	// BPF is --bpf: every case's captures are read through it.
+	BPF string
 }
 
 // checkCommand is `ipsreplay check`; args are the command line, read for
@@ -55,6 +57,7 @@ func checkCommand(args []string) *cli.Command {
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), DefaultText: "the number of CPUs", Usage: "run `N` cases at once"},
 			&cli.StringFlag{Name: "shard", Usage: "run only the I-th of N slices of the cases (`I/N`, e.g. 2/4), for CI jobs that split a corpus"},
 			homeNetFlag(),
+			bpfFlag(),
 		}, signatureFlags()...),
 		// a usage error still leaves a JUnit file, so CI never reads an
 		// old one in its place
@@ -138,7 +141,11 @@ func checkAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.String("bpf") != "" && c.Bool("update") {
+		return usagef("--bpf with --update would write expectations of the filtered packets only")
+	}
 	return runCheck(c.Context, CheckOptions{
+		BPF:        c.String("bpf"),
 		Jobs:       c.Int("jobs"),
 		Shard:      shard,
 		Shards:     shards,
@@ -198,7 +205,7 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 		sets[home.String()] = s
 		return s, nil
 	}
-	rep, runErr := expect.Run(ctx, files, expect.RunOptions{Config: cfg, Update: opts.Update, Signatures: reload, Jobs: opts.Jobs})
+	rep, runErr := expect.Run(ctx, files, expect.RunOptions{Config: cfg, Update: opts.Update, Signatures: reload, Jobs: opts.Jobs, Filter: opts.BPF})
 	rep.Base, _ = os.Getwd()
 	if err := writeCheckReport(opts, rep, stdout); err != nil {
 		return &junitHandled{err}

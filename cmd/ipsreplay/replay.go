@@ -45,7 +45,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			maxOpenFilesFlag(),
-		}, append(analysisFlags(), extractFlags()...)...),
+		}, append(append(analysisFlags(), extractFlags()...), bpfFlag())...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("replay needs at least one capture file, directory or -")
@@ -130,7 +130,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if opts.Stream != "" {
 		cfg.OnEvent = streamer(opts.Stream, stdout, &writeErr)
 	}
-	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin, MaxOpenFiles: opts.Analyze.MaxOpenFiles}
+	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin, MaxOpenFiles: opts.Analyze.MaxOpenFiles, Filter: opts.Analyze.BPF}
 	if opts.Speed > 0 {
 		run.Pacer = analyzer.NewPacer(opts.Speed, nil)
 		run.Pacer.SetMaxJump(cfg.Capture.MaxTimeJump.D())

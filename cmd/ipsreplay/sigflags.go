@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/ipsreplay/ipsreplay/pcapfilter"
 	"io"
 	"runtime"
 	"time"
@@ -107,6 +108,22 @@ func analysisOptions(c *cli.Context) AnalyzeOptions {
 		Stderr:        c.App.ErrWriter,
 		MaxOpenFiles:  c.Int("max-open-files"), // 0, the default, where the command has no such flag
 		Threads:       c.Int("threads"),
+		BPF:           c.String("bpf"),
+	}
+}
+
+// bpfFlag is --bpf on the commands that read captures: tcpdump's filter
+// expression, for tcpdump -r FILE EXPR, suricata -F and zeek -f habits.
+func bpfFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:  "bpf",
+		Usage: "analyse only the packets the tcpdump filter `EXPR` matches (e.g. 'tcp port 80 or arp'); the others are left out, keeping their numbers",
+		Action: func(_ *cli.Context, expr string) error {
+			if err := pcapfilter.Check(expr); err != nil {
+				return usagef("--bpf: %v", err)
+			}
+			return nil
+		},
 	}
 }
 
