@@ -7,15 +7,12 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // Main runs the command line and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := &cli.App{
 		Name:      "ipsreplay",
 		Usage:     "replay packet captures through an endpoint IPS and report what it would have done",
-		Version:   version,
+		Version:   buildVersion(),
 		Reader:    stdin,
 		Writer:    stdout,
 		ErrWriter: stderr,

@@ -328,7 +328,7 @@ func TestHelpAndVersion(t *testing.T) {
 		{name: "no arguments", want: []string{"USAGE", "analyze", "config"}},
 		{name: "--help", args: []string{"--help"}, want: []string{"USAGE", "analyze"}},
 		{name: "analyze --help", args: []string{"analyze", "--help"}, want: []string{"--format", "--per-file", "--autoblock", "--exclude", "--set"}},
-		{name: "--version", args: []string{"--version"}, want: []string{"ipsreplay version dev"}},
+		{name: "--version", args: []string{"--version"}, want: []string{"ipsreplay version ", "\ngo: go1.", "\ndefault signature pack: default "}},
 		// Every usage error ends "(see ipsreplay help)", so that must work.
 		{
 			name: "help", args: []string{"help"}, want: []string{"USAGE", "analyze", "config"},
