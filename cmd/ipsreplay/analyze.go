@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"time"
@@ -141,16 +142,67 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	return cfg, nil
 }
 
-// captureFiles expands the command's paths; finding no capture is bad input.
+// captureFiles expands the command's paths; finding no capture, or a path
+// that is missing or cannot be opened, is bad input reported before any
+// analysis, so no report of nothing is printed. (A capture that turns out
+// bad while it is read still gets the report of what was read.)
 func captureFiles(paths []string) ([]string, error) {
 	files, err := analyzer.ExpandPaths(paths)
 	if err != nil {
 		return nil, &inputError{err}
 	}
+	var unreadable []error
+	for _, f := range files {
+		if err := checkReadable(f); err != nil {
+			unreadable = append(unreadable, err)
+		}
+	}
+	if len(unreadable) > 0 {
+		return nil, &analyzer.InputError{Errs: unreadable}
+	}
 	if len(files) == 0 {
 		return nil, &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .dmp, each also .gz or .zst) under %v", paths)}
 	}
 	return files, nil
+}
+
+// checkReadable says why path cannot be read, in the words the analysis
+// would use ("x.pcap: no such file or directory"). A regular file is
+// opened and closed; anything else (a FIFO, a device, a directory that
+// could not be listed) is only looked at, since opening a FIFO would wait
+// for its writer.
+func checkReadable(path string) error {
+	if path == analyzer.StdinPath {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	if st.IsDir() { // ExpandPaths keeps a directory it could not list
+		if _, err := os.ReadDir(path); err != nil {
+			return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		}
+		return nil
+	}
+	if !st.Mode().IsRegular() {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	return f.Close()
+}
+
+// unwrapPath drops the operation and path of an *fs.PathError, which the
+// callers name themselves.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // analyzeFiles runs one batch analysis with a progress bar on stderr.
