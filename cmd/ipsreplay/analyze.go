@@ -40,6 +40,9 @@ type AnalyzeOptions struct {
 	Stderr        io.Writer // for warnings while setting up; nil for none
 	MaxOpenFiles  int       // --max-open-files; 0 for the default
 	Threads       int       // --threads; 0 or 1 for one
+	// Width is what tables on stdout are fitted to (see tableWidth); a
+	// table written to a file is fitted only for --wide (report.Wide).
+	Width int
 
 	// CompareExclude, when set, is a second exclusion list (or noList):
 	// the captures are analysed with each list and the what-if comparison
@@ -332,14 +335,25 @@ func writeStreamed(output string, stdout io.Writer, fill func(io.Writer) error) 
 // half-written output file.
 func writeReports(opts AnalyzeOptions, results []*analyzer.Result, stdout io.Writer) error {
 	var buf bytes.Buffer
+	width := opts.reportWidth()
 	if opts.PerFile {
-		if err := report.WriteEach(&buf, results, opts.Format); err != nil {
+		if err := report.WriteEachWidth(&buf, results, opts.Format, width); err != nil {
 			return err
 		}
-	} else if err := report.Write(&buf, results[0], opts.Format); err != nil {
+	} else if err := report.WriteWidth(&buf, results[0], opts.Format, width); err != nil {
 		return err
 	}
 	return writeOutput(opts.Output, buf.Bytes(), stdout)
+}
+
+// reportWidth is the width the report's tables are fitted to: a file
+// named by -o has no terminal, so it gets whole tables or, unless --wide,
+// the usual caps on long cells.
+func (opts AnalyzeOptions) reportWidth() int {
+	if opts.Output != "" && opts.Output != "-" && opts.Width != report.Wide {
+		return 0
+	}
+	return opts.Width
 }
 
 // writeOutput writes a rendered report to stdout, or to the file output

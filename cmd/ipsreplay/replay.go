@@ -160,10 +160,10 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 func writeFinal(opts ReplayOptions, res *analyzer.Result, stdout io.Writer) error {
 	if out := opts.Analyze.Output; out != "" && out != "-" {
 		var buf bytes.Buffer
-		if err := report.Write(&buf, res, opts.Report); err != nil {
+		if err := report.WriteWidth(&buf, res, opts.Report, opts.Analyze.reportWidth()); err != nil {
 			return err
 		}
 		return writeOutput(out, buf.Bytes(), stdout)
 	}
-	return report.WriteFinal(stdout, res, opts.Stream, opts.Report)
+	return report.WriteFinalWidth(stdout, res, opts.Stream, opts.Report, opts.Analyze.reportWidth())
 }
