@@ -49,7 +49,6 @@ func TestColumnsFitsEveryBundledCapture(t *testing.T) {
 	}
 }
 
-
 func TestTableWidth(t *testing.T) {
 	f, err := os.CreateTemp(t.TempDir(), "out")
 	if err != nil {
