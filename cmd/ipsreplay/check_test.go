@@ -432,7 +432,7 @@ func TestCheckBadExpectation(t *testing.T) {
 	}{
 		{"syntax error", "{\n  \"signatures\": [\n    {\"sid\": 9000002,}\n  ]\n}\n", []string{"line 3 col 21", "invalid character"}},
 		{"unknown key", "{\n  \"signatures\": [],\n  \"blockd\": []\n}\n", []string{"line 3 col 3", `unknown field "blockd"`}},
-		{"wrong type", "{\n  \"signatures\": [\n    {\"sid\": \"9000002\"}\n  ]\n}\n", []string{"line 3", "cannot unmarshal string"}},
+		{"wrong type", "{\n  \"signatures\": [\n    {\"sid\": \"9000002\"}\n  ]\n}\n", []string{"line 3", "signatures.sid: want a whole number, 0 or more, got a string"}},
 		{"no signatures", "{}\n", []string{`"signatures" is required`}},
 		{"duplicate sid", "{\"signatures\": [{\"sid\": 1}, {\"sid\": 1}]}\n", []string{"signatures[1]", "listed twice"}},
 		{"empty", "", []string{"file is empty"}},
