@@ -62,20 +62,19 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
 			maxOpenFilesFlag(),
+			readFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
 				return usagef("--format: %v", err)
 			}
-			if c.NArg() == 0 {
+			paths := capturePaths(c)
+			if len(paths) == 0 {
 				return usagef("analyze needs at least one capture file, directory or -")
 			}
-			if err := flagsAfterPaths("analyze", c.Args().Slice()); err != nil {
-				return err
-			}
 			opts := analysisOptions(c)
-			opts.Paths, opts.Format, opts.Output = c.Args().Slice(), format, c.String("output")
+			opts.Paths, opts.Format, opts.Output = paths, format, c.String("output")
 			opts.PerFile, opts.Stdin = c.Bool("per-file"), stdin
 			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Autoblock < 0 {
@@ -97,17 +96,16 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 	}
 }
 
-// flagsAfterPaths catches "analyze x.pcap --format json": the flag parser
-// stops at the first path, so the flag would be taken for a file name.
-func flagsAfterPaths(command string, args []string) error {
-	for _, a := range args {
-		if len(a) > 1 && a[0] == '-' {
-			if _, err := os.Stat(a); err != nil {
-				return usagef("%s: flags go before the paths (ipsreplay %s [flags] PATH...)", a, command)
-			}
-		}
-	}
-	return nil
+// readFlag is -r FILE, the tcpdump, Suricata and Zeek way of naming a
+// capture, for the commands that take capture paths.
+func readFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "read", Aliases: []string{"r"}, Usage: "read the capture `FILE` (as tcpdump -r); the same as naming it as a path; repeatable"}
+}
+
+// capturePaths are the captures a command was given: -r's, then the
+// paths.
+func capturePaths(c *cli.Context) []string {
+	return append(c.StringSlice("read"), c.Args().Slice()...)
 }
 
 // buildConfig turns options into the analyzer's config, reading the

@@ -58,8 +58,8 @@ func checkCommand(args []string) *cli.Command {
 		}, signatureFlags()...),
 		// a usage error still leaves a JUnit file, so CI never reads an
 		// old one in its place
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			err = usagef("%v", err)
+		OnUsageError: func(c *cli.Context, err error, sub bool) error {
+			err = onUsageError(c, err, sub)
 			writeJUnitError(junitArg(args), err)
 			return err
 		},
@@ -127,9 +127,6 @@ func junitArg(args []string) string {
 func checkAction(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("check needs at least one directory, expectation file or capture")
-	}
-	if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
-		return err
 	}
 	if c.Int("jobs") < 1 {
 		return usagef("--jobs %d: want 1 or more cases at once", c.Int("jobs"))

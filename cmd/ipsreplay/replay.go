@@ -40,13 +40,12 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			maxOpenFilesFlag(),
+			readFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 {
+			paths := capturePaths(c)
+			if len(paths) == 0 {
 				return usagef("replay needs at least one capture file, directory or -")
-			}
-			if err := flagsAfterPaths("replay", c.Args().Slice()); err != nil {
-				return err
 			}
 			speed, err := parseSpeed(c.String("speed"))
 			if err != nil {
@@ -58,7 +57,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 				OutIface: c.String("out-iface"),
 			}
 			a := &opts.Analyze
-			a.Paths, a.Output, a.Stdin = c.Args().Slice(), c.String("output"), stdin
+			a.Paths, a.Output, a.Stdin = paths, c.String("output"), stdin
 			a.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Analyze.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Analyze.Autoblock)
