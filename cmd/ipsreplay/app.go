@@ -29,6 +29,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			configCommand(),
 			signaturesCommand(),
 			exclusionsCommand(stdin),
+			completionCommand(),
+			completeCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {},
 	}

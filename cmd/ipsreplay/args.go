@@ -29,7 +29,7 @@ func flagsFirst(app *cli.App, args []string) []string {
 		}
 		cmd, start = sub, start+1
 	}
-	if cmd == nil {
+	if cmd == nil || cmd.SkipFlagParsing {
 		return args
 	}
 	var flags, paths []string
