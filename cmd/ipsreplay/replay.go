@@ -132,7 +132,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 		}
 		n++
 		bar.show(n, -1, func() string {
-			return fmt.Sprintf("replayed %s of capture time", time.Duration(t-first).Truncate(time.Second))
+			return fmt.Sprintf("replayed %d packets, %s of capture time", n, captureSpan(time.Duration(t-first)))
 		})
 	}
 	res, err := analyzer.Analyze(ctx, files, cfg, run)
@@ -152,6 +152,16 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 		return err
 	}
 	return afterReport(err, stderr)
+}
+
+// captureSpan rounds the capture time replayed for the progress line: to
+// the millisecond under a minute, since a --speed max replay of a short
+// capture is over in less than a second and would read "0s".
+func captureSpan(d time.Duration) time.Duration {
+	if d < time.Minute {
+		return d.Round(time.Millisecond)
+	}
+	return d.Truncate(time.Second)
 }
 
 // writeFinal writes the report of what was replayed: to -o when given,
