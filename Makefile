@@ -37,6 +37,7 @@ demo: build
 
 test: lint build
 	@$(if $(NOCGO),echo "note: building without cgo (no libpcap-dev or CGO_ENABLED=0): live capture is left out; tests run without -race")
+	@test -d ../shared || echo "note: ../shared (the shared test data, see README.md) is missing: the corpus, suricata-verify, ET Open and EVE schema tests skip"
 	$(GO) test $(RACE) -count=1 ./...
 	@# allocation checks are meaningless under -race, so they run again without it
 	$(if $(RACE),$(GO) test -count=1 -run 'Alloc' ./analyzer/ ./detectors/ ./rulematch/ ./internal/pcrebt/)
