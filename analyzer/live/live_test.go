@@ -321,7 +321,7 @@ func TestOpenErrors(t *testing.T) {
 			t.Errorf("bad filter: %v", err)
 		}
 		_, err = Open("lo", CaptureOptions{Write: "/nonexistent-ipsr/x.pcap"})
-		if err == nil || err.Error() != "--write /nonexistent-ipsr/x.pcap: no such file or directory" {
+		if err == nil || err.Error() != "--write /nonexistent-ipsr/x.pcap: directory /nonexistent-ipsr does not exist" {
 			t.Errorf("bad --write: %v", err)
 		}
 	})

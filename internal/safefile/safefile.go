@@ -151,7 +151,9 @@ func CheckWritable(path string) error {
 	if err != nil {
 		dir := filepath.Dir(path)
 		if _, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
-			return fmt.Errorf("%s: directory %s does not exist", path, dir)
+			// wrapped, as every error here, so callers that name the path
+			// themselves can take the reason alone with errors.Unwrap
+			return fmt.Errorf("%s: %w", path, fmt.Errorf("directory %s does not exist", dir))
 		}
 		return fmt.Errorf("%s: %w", path, unwrap(err))
 	}

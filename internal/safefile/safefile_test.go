@@ -245,3 +245,12 @@ func TestCheckWritable(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// Callers that name the path themselves take the reason alone.
+func TestCheckWritableUnwraps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no", "x.pcap")
+	err := CheckWritable(path)
+	if err == nil || errors.Unwrap(err) == nil || strings.Contains(errors.Unwrap(err).Error(), path) {
+		t.Errorf("CheckWritable(%s) = %v, unwrapped %v: want the reason without the path", path, err, errors.Unwrap(err))
+	}
+}
