@@ -27,7 +27,16 @@ type RunOptions struct {
 	// MaxOpenFiles bounds the capture files open at once while merging;
 	// 0 is DefaultMaxOpenFiles, and less than 2 is 2.
 	MaxOpenFiles int
+	// Filter, when set, keeps only the packets it accepts (--bpf): the
+	// others are neither paced, tapped nor analysed, and keep their
+	// numbers in their file, so alerts still point at the right packet.
+	// It is called for every packet and must not allocate.
+	Filter PacketFilter
 }
+
+// PacketFilter accepts or rejects a packet of link type link whose first
+// len(data) of wireLen bytes were captured.
+type PacketFilter func(link LinkType, data []byte, wireLen int) bool
 
 // DefaultMaxOpenFiles is RunOptions.MaxOpenFiles's default (see
 // maxOpenCaptures for the trade-off).
@@ -194,15 +203,17 @@ func feed(ctx context.Context, e *Engine, m *merger, total int64, opts RunOption
 		return ctx.Err()
 	}
 	for s := m.next(); s != nil; s = m.next() {
-		if opts.Pacer != nil {
-			if err := opts.Pacer.Wait(ctx, s.Time); err != nil {
-				return err
+		if opts.Filter == nil || opts.Filter(s.Link, s.Data, s.Info.Length) {
+			if opts.Pacer != nil {
+				if err := opts.Pacer.Wait(ctx, s.Time); err != nil {
+					return err
+				}
 			}
+			if opts.Tap != nil {
+				opts.Tap(s.Time, s.Data)
+			}
+			e.Packet(s.Link, s.Data, s.Time, s.Info.Length, packet.PacketRef{File: s.Index, Num: s.Num})
 		}
-		if opts.Tap != nil {
-			opts.Tap(s.Time, s.Data)
-		}
-		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, packet.PacketRef{File: s.Index, Num: s.Num})
 		m.step()
 		if n++; n%progressEvery == 0 {
 			if err := report(); err != nil {

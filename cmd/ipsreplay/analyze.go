@@ -40,6 +40,8 @@ type AnalyzeOptions struct {
 	Stderr        io.Writer // for warnings while setting up; nil for none
 	MaxOpenFiles  int       // --max-open-files; 0 for the default
 	Threads       int       // --threads; 0 or 1 for one
+	// Filter keeps only the packets --bpf accepts; nil keeps all.
+	Filter analyzer.PacketFilter
 	// Width is what tables on stdout are fitted to (see tableWidth); a
 	// table written to a file is fitted only for --wide (report.Wide).
 	Width int
@@ -63,6 +65,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
 			maxOpenFilesFlag(),
 			readFlag(),
+			bpfFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
@@ -74,6 +77,9 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				return usagef("analyze needs at least one capture file, directory or -")
 			}
 			opts := analysisOptions(c)
+			if opts.Filter, err = packetFilter(c); err != nil {
+				return err
+			}
 			opts.Paths, opts.Format, opts.Output = paths, format, c.String("output")
 			opts.PerFile, opts.Stdin = c.Bool("per-file"), stdin
 			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
@@ -100,6 +106,18 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 // capture, for the commands that take capture paths.
 func readFlag() cli.Flag {
 	return &cli.StringSliceFlag{Name: "read", Aliases: []string{"r"}, Usage: "read the capture `FILE` (as tcpdump -r); the same as naming it as a path; repeatable"}
+}
+
+// bpfFlag is --bpf for the commands that read captures: tcpdump's
+// filter expressions, on files as tcpdump -r f 'expr' takes them.
+func bpfFlag() cli.Flag {
+	return &cli.StringFlag{Name: "bpf", Usage: "analyse only the packets the BPF filter `EXPR` matches (tcpdump syntax, e.g. 'tcp port 22 and host 10.0.0.5'); the others keep their numbers"}
+}
+
+// packetFilter compiles --bpf; a bad expression is a usage error naming
+// it. Warnings about link types it cannot apply to go to stderr.
+func packetFilter(c *cli.Context) (analyzer.PacketFilter, error) {
+	return compileFilter(c.String("bpf"), func(w string) { errorLine(c.App.ErrWriter, "warning: %s", w) })
 }
 
 // capturePaths are the captures a command was given: -r's, then the
@@ -211,7 +229,7 @@ func analyzeFiles(ctx context.Context, files []string, cfg analyzer.Config, opts
 	stderr io.Writer, what string) (*analyzer.Result, error) {
 	show, end := progressBar(opts.Progress, stderr, what)
 	defer end()
-	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: show, MaxOpenFiles: opts.MaxOpenFiles})
+	return analyzer.Analyze(ctx, files, cfg, analyzer.RunOptions{Stdin: opts.Stdin, Progress: show, MaxOpenFiles: opts.MaxOpenFiles, Filter: opts.Filter})
 }
 
 // progressBar makes the progress bar of a batch analysis described as

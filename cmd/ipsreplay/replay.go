@@ -41,6 +41,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			maxOpenFilesFlag(),
 			readFlag(),
+			bpfFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
 			paths := capturePaths(c)
@@ -57,6 +58,9 @@ func replayCommand(stdin io.Reader) *cli.Command {
 				OutIface: c.String("out-iface"),
 			}
 			a := &opts.Analyze
+			if a.Filter, err = packetFilter(c); err != nil {
+				return err
+			}
 			a.Paths, a.Output, a.Stdin = paths, c.String("output"), stdin
 			a.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Analyze.Autoblock < 0 {
@@ -109,7 +113,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	if opts.Stream != "" {
 		cfg.OnEvent = streamer(opts.Stream, stdout, &writeErr)
 	}
-	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin, MaxOpenFiles: opts.Analyze.MaxOpenFiles}
+	run := analyzer.RunOptions{Stdin: opts.Analyze.Stdin, MaxOpenFiles: opts.Analyze.MaxOpenFiles, Filter: opts.Analyze.Filter}
 	if opts.Speed > 0 {
 		run.Pacer = analyzer.NewPacer(opts.Speed, nil)
 		run.Pacer.SetMaxJump(cfg.Capture.MaxTimeJump.D())
