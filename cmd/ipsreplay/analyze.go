@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -56,7 +57,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 	return &cli.Command{
 		Name:      "analyze",
 		Usage:     "analyse captures in batch and report signatures, blocks and false positives",
-		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
+		ArgsUsage: "PATH... [FILTER]  (pcap/pcapng files, .gz, directories, or - for stdin; then a tcpdump filter, as --bpf)",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table, json or eve (Suricata EVE JSON lines)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
@@ -72,14 +73,15 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			if err != nil {
 				return usagef("--format: %v", err)
 			}
-			paths := capturePaths(c)
+			paths, filter, err := captureInput(c)
+			if err != nil {
+				return err
+			}
 			if len(paths) == 0 {
 				return usagef("analyze needs at least one capture file, directory or -")
 			}
 			opts := analysisOptions(c)
-			if opts.Filter, err = packetFilter(c); err != nil {
-				return err
-			}
+			opts.Filter = filter
 			opts.Paths, opts.Format, opts.Output = paths, format, c.String("output")
 			opts.PerFile, opts.Stdin = c.Bool("per-file"), stdin
 			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
@@ -114,10 +116,48 @@ func bpfFlag() cli.Flag {
 	return &cli.StringFlag{Name: "bpf", Usage: "analyse only the packets the BPF filter `EXPR` matches (tcpdump syntax, e.g. 'tcp port 22 and host 10.0.0.5'); the others keep their numbers"}
 }
 
-// packetFilter compiles --bpf; a bad expression is a usage error naming
-// it. Warnings about link types it cannot apply to go to stderr.
-func packetFilter(c *cli.Context) (analyzer.PacketFilter, error) {
-	return compileFilter(c.String("bpf"), func(w string) { errorLine(c.App.ErrWriter, "warning: %s", w) })
+// captureInput reads a command's captures and filter: --bpf, or, as
+// tcpdump -r f 'expr' takes it, an expression after the paths (quoted or
+// not). A bad expression is a usage error naming it. Warnings about link
+// types it cannot apply to go to stderr.
+func captureInput(c *cli.Context) ([]string, analyzer.PacketFilter, error) {
+	paths, expr := capturePaths(c), c.String("bpf")
+	if rest, trailing := trailingFilter(paths); trailing != "" {
+		if expr != "" {
+			return nil, nil, usagef("a filter in --bpf and another after the paths (%q): give one", trailing)
+		}
+		paths, expr = rest, trailing
+	}
+	filter, err := compileFilter(expr, func(w string) { errorLine(c.App.ErrWriter, "warning: %s", w) })
+	return paths, filter, err
+}
+
+// trailingFilter splits a tcpdump-style expression off the end of paths:
+// the arguments after the last one that exists, when the first of them
+// starts with a word a filter starts with (pcap-filter(7)'s primitives
+// and qualifiers). Anything else is left to be reported as a missing file.
+func trailingFilter(paths []string) ([]string, string) {
+	i := len(paths)
+	for i > 0 && paths[i-1] != analyzer.StdinPath && !isFile(paths[i-1]) {
+		i--
+	}
+	if i == 0 || i == len(paths) || !startsFilter(paths[i]) {
+		return paths, ""
+	}
+	return paths[:i], strings.Join(paths[i:], " ")
+}
+
+// startsFilter reports whether arg begins as a filter expression does.
+func startsFilter(arg string) bool {
+	word, _, _ := strings.Cut(strings.TrimLeft(arg, "(! "), " ")
+	word, _, _ = strings.Cut(word, "[")
+	switch word {
+	case "host", "net", "port", "portrange", "src", "dst", "ether", "ip", "ip6", "arp", "rarp",
+		"tcp", "udp", "icmp", "icmp6", "sctp", "vlan", "mpls", "proto", "not", "less", "greater",
+		"broadcast", "multicast", "gateway", "inbound", "outbound":
+		return true
+	}
+	return false
 }
 
 // capturePaths are the captures a command was given: -r's, then the

@@ -67,3 +67,28 @@ func TestDurationHint(t *testing.T) {
 		}
 	}
 }
+
+func TestTrailingFilter(t *testing.T) {
+	ps := capture("portscan.pcap")
+	tests := []struct {
+		name      string
+		paths     []string
+		wantPaths []string
+		wantExpr  string
+	}{
+		{"no filter", []string{ps}, []string{ps}, ""},
+		{"unquoted words", []string{ps, "tcp", "port", "22"}, []string{ps}, "tcp port 22"},
+		{"one quoted argument", []string{ps, "not arp"}, []string{ps}, "not arp"},
+		{"an index", []string{ps, "tcp[tcpflags]", "&", "tcp-syn", "!=", "0"}, []string{ps}, "tcp[tcpflags] & tcp-syn != 0"},
+		{"a parenthesis", []string{ps, "(udp or icmp)"}, []string{ps}, "(udp or icmp)"},
+		{"stdin then a filter", []string{"-", "udp"}, []string{"-"}, "udp"},
+		{"a missing file is no filter", []string{ps, "nosuch.pcap"}, []string{ps, "nosuch.pcap"}, ""},
+		{"only words: no path before them", []string{"tcp"}, []string{"tcp"}, ""},
+	}
+	for _, tt := range tests {
+		paths, expr := trailingFilter(tt.paths)
+		if !slices.Equal(paths, tt.wantPaths) || expr != tt.wantExpr {
+			t.Errorf("%s: trailingFilter(%q) = %q, %q; want %q, %q", tt.name, tt.paths, paths, expr, tt.wantPaths, tt.wantExpr)
+		}
+	}
+}

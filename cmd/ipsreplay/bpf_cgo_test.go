@@ -144,3 +144,23 @@ func TestBPFFilterAllocs(t *testing.T) {
 		t.Errorf("%v allocations per packet", n)
 	}
 }
+
+// A tcpdump-style expression after the paths is --bpf.
+func TestTrailingFilterIsBPF(t *testing.T) {
+	ps := capture("bruteforce-ssh.pcap")
+	flag := runArgs(t, "analyze", "-f", "json", "--bpf", "tcp port 22", ps)
+	flag.wantCode(t, exitOK)
+	for _, args := range [][]string{
+		{"analyze", "-f", "json", ps, "tcp", "port", "22"},
+		{"analyze", ps, "tcp port 22", "-f", "json"},
+	} {
+		r := runArgs(t, args...)
+		r.wantCode(t, exitOK)
+		if got, want := decodeReport(t, r.stdout).Summary.Packets, decodeReport(t, flag.stdout).Summary.Packets; got != want {
+			t.Errorf("%q: %d packets, --bpf gives %d", args, got, want)
+		}
+	}
+	r := runArgs(t, "analyze", "--bpf", "udp", ps, "tcp")
+	r.wantCode(t, exitInput)
+	r.wantOneErrorLine(t, "a filter in --bpf and another after the paths")
+}

@@ -29,7 +29,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 	return &cli.Command{
 		Name:      "replay",
 		Usage:     "replay captures paced by their timestamps, streaming events as they happen",
-		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
+		ArgsUsage: "PATH... [FILTER]  (pcap/pcapng files, .gz, directories, or - for stdin; then a tcpdump filter, as --bpf)",
 		Description: "Events (alerts, blocks, unblocks on the replay clock) are printed the moment they happen; " +
 			"Ctrl-C stops and still prints the report of what was replayed. --out-iface also transmits the " +
 			"packets onto an interface with the same pacing, like tcpreplay.",
@@ -44,7 +44,10 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			bpfFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
-			paths := capturePaths(c)
+			paths, filter, err := captureInput(c)
+			if err != nil {
+				return err
+			}
 			if len(paths) == 0 {
 				return usagef("replay needs at least one capture file, directory or -")
 			}
@@ -58,9 +61,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 				OutIface: c.String("out-iface"),
 			}
 			a := &opts.Analyze
-			if a.Filter, err = packetFilter(c); err != nil {
-				return err
-			}
+			a.Filter = filter
 			a.Paths, a.Output, a.Stdin = paths, c.String("output"), stdin
 			a.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Analyze.Autoblock < 0 {
