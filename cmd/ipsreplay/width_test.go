@@ -34,6 +34,13 @@ func TestColumnsFitsEveryBundledCapture(t *testing.T) {
 		}
 	}
 	t.Setenv("COLUMNS", "100")
+	check := runArgs(t, "check", filepath.Join("..", "..", "pcaps"))
+	check.wantCode(t, exitOK)
+	for i, l := range strings.Split(check.stdout, "\n") {
+		if len(l) > 100 {
+			t.Errorf("COLUMNS=100 check: line %d has %d characters: %q", i+1, len(l), l)
+		}
+	}
 	wide := runArgs(t, "analyze", "--wide", capture("bruteforce-success.pcap"))
 	wide.wantCode(t, exitOK)
 	if !strings.Contains(wide.stdout, "internal host that kept a session after guessing logins: scanners probe, they do not keep a session they broke into; an attacker or a compromised host") {
