@@ -41,7 +41,7 @@ const corpusBigFile = 1 << 20
 func corpusFiles(t *testing.T) []string {
 	t.Helper()
 	if _, err := os.Stat(corpusDir); errors.Is(err, os.ErrNotExist) {
-		t.Skipf("no capture corpus at %s (the shared test corpus, see /work/shared/corpus/SOURCES.md); skipping", corpusDir)
+		t.Skipf("needs the capture corpus ../shared/corpus, missing at %s (the shared test data beside the repository; README.md \"Shared test data\" says what it holds and how to get it)", corpusDir)
 	}
 	files, err := analyzer.ExpandPaths([]string{corpusDir})
 	if err != nil {

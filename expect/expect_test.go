@@ -166,22 +166,22 @@ func TestLoad(t *testing.T) {
 		{
 			name:    "wrong type",
 			content: "{\n  \"signatures\": [\n    {\"sid\": 9000002, \"alerts\": \"2\"}\n  ]\n}\n",
-			want:    []string{"line 3", "cannot unmarshal string", "alerts"},
+			want:    []string{"line 3", "signatures.alerts: want a whole number, 0 or more, got a string"},
 		},
 		{
 			name:    "negative count",
 			content: "{\n  \"signatures\": [\n    {\"sid\": 9000002, \"min_alerts\": -1}\n  ]\n}\n",
-			want:    []string{"line 3", "cannot unmarshal number -1", "min_alerts"},
+			want:    []string{"line 3", "signatures.min_alerts: want a whole number, 0 or more, got -1"},
 		},
 		{
 			name:    "blocked not a list",
 			content: "{\n  \"signatures\": [],\n  \"blocked\": \"10.0.0.1\"\n}\n",
-			want:    []string{"line 3", "cannot unmarshal string", "blocked"},
+			want:    []string{"line 3", "blocked: want a list, got a string"},
 		},
 		{
 			name:    "not an object",
 			content: "[]\n",
-			want:    []string{"line 1", "cannot unmarshal array"},
+			want:    []string{"line 1", "want an object, got a list"},
 		},
 		{
 			name:    "trailing data",

@@ -16,7 +16,11 @@ import (
 // WriteCheck renders a check run: one row per expectation (capture,
 // expected, got, result), then a readable diff for every case that did not
 // pass, then the totals.
-func WriteCheck(w io.Writer, rep *expect.Report) error {
+func WriteCheck(w io.Writer, rep *expect.Report) error { return WriteCheckWidth(w, rep, 0) }
+
+// WriteCheckWidth is WriteCheck with its table and lines fitted to width
+// (see WriteTableWidth); the last line keeps its plain form.
+func WriteCheckWidth(w io.Writer, rep *expect.Report, width int) error {
 	var b bytes.Buffer
 	rows := make([][]string, 0, len(rep.Cases))
 	for i := range rep.Cases {
@@ -27,7 +31,7 @@ func WriteCheck(w io.Writer, rep *expect.Report) error {
 		}
 		rows = append(rows, []string{clean(c.Name()), clean(captureList(c)), clean(c.Expected), clean(got), result(c)})
 	}
-	if err := table(&b, []string{"Case", "Captures", "Expected", "Got", "Result"}, rows, false); err != nil {
+	if err := fitTable(&b, width, []string{"Case", "Captures", "Expected", "Got", "Result"}, rows, false); err != nil {
 		return err
 	}
 	for i := range rep.Cases {
@@ -58,7 +62,7 @@ func WriteCheck(w io.Writer, rep *expect.Report) error {
 	}
 	// last, in the plain form CI log readers count: "N passed, N failed"
 	line(&b, "%d passed, %d failed", passed, failed)
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(fitLines(b.Bytes(), width))
 	return err
 }
 

@@ -11,6 +11,12 @@ import (
 // eachTable puts the tables one after another, each under a banner
 // naming its file.
 func eachTable(buf *bytes.Buffer, results []*analyzer.Result) error {
+	return eachTableWidth(buf, results, 0)
+}
+
+// eachTableWidth is eachTable with each report fitted to width (see
+// WriteTableWidth).
+func eachTableWidth(buf *bytes.Buffer, results []*analyzer.Result, width int) error {
 	for i, r := range results {
 		if i > 0 {
 			buf.WriteString("\n")
@@ -21,7 +27,7 @@ func eachTable(buf *bytes.Buffer, results []*analyzer.Result) error {
 		}
 		banner := fmt.Sprintf("#### %s ####", name)
 		fmt.Fprintf(buf, "%s\n%s\n\n", strings.Repeat("#", len(banner)), banner)
-		if err := WriteTable(buf, r); err != nil {
+		if err := WriteTableWidth(buf, r, width); err != nil {
 			return err
 		}
 	}

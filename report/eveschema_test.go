@@ -24,7 +24,7 @@ const eveSchemaPath = "../../shared/suricata/eve-schema-7.0.10.json"
 func TestEVEMatchesSuricataSchema(t *testing.T) {
 	raw, err := os.ReadFile(eveSchemaPath)
 	if err != nil {
-		t.Skipf("no Suricata EVE schema at %s (the shared reference files): %v", eveSchemaPath, err)
+		t.Skipf("needs Suricata's EVE schema ../shared/suricata/eve-schema-7.0.10.json (the shared test data beside the repository; README.md \"Shared test data\" says what it holds and how to get it): %v", err)
 	}
 	var schema map[string]any
 	if err := json.Unmarshal(raw, &schema); err != nil {

@@ -213,6 +213,12 @@ func Write(w io.Writer, r *analyzer.Result, f Format) error {
 // stream ("" for none) on the same writer: after a blank line below event
 // lines, and not at all after machine-readable lines.
 func WriteFinal(w io.Writer, r *analyzer.Result, stream, final Format) error {
+	return WriteFinalWidth(w, r, stream, final, 0)
+}
+
+// WriteFinalWidth is WriteFinal with a table fitted to width (see
+// WriteTableWidth).
+func WriteFinalWidth(w io.Writer, r *analyzer.Result, stream, final Format, width int) error {
 	s, streamed := spec(stream)
 	if streamed && s.then == "" {
 		return nil
@@ -221,7 +227,7 @@ func WriteFinal(w io.Writer, r *analyzer.Result, stream, final Format) error {
 		if streamed {
 			buf.WriteByte('\n')
 		}
-		return Write(buf, r, final)
+		return WriteWidth(buf, r, final, width)
 	})
 }
 

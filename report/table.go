@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -33,12 +34,18 @@ const (
 // WriteTable renders r as titled sections of plain ASCII tables: Summary,
 // Signatures fired, Alerts, Autoblocked hosts, Likely false positives and,
 // when there are any, Hosts to investigate and Warnings. r is not modified.
-func WriteTable(w io.Writer, r *analyzer.Result) error {
+func WriteTable(w io.Writer, r *analyzer.Result) error { return WriteTableWidth(w, r, 0) }
+
+// WriteTableWidth is WriteTable made to fit width characters (a terminal's
+// width): wide columns wrap, the widest first, and so do long lines of
+// text. 0 is no limit, with the caps on long alert names and details
+// (maxName, maxDetail); Wide lifts those caps too.
+func WriteTableWidth(w io.Writer, r *analyzer.Result, width int) error {
 	if r == nil {
 		return fmt.Errorf("write table: %w", errNilResult)
 	}
 	var b bytes.Buffer
-	for _, s := range []func(*bytes.Buffer, *analyzer.Result) error{
+	for _, s := range []func(*bytes.Buffer, *analyzer.Result, int) error{
 		summarySection,
 		exclusionSection,
 		signatureSection,
@@ -48,11 +55,11 @@ func WriteTable(w io.Writer, r *analyzer.Result) error {
 		investigateSection,
 		warningSection,
 	} {
-		if err := s(&b, r); err != nil {
+		if err := s(&b, r, width); err != nil {
 			return fmt.Errorf("write table: %w", err)
 		}
 	}
-	if _, err := w.Write(b.Bytes()); err != nil {
+	if _, err := w.Write(fitLines(b.Bytes(), width)); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
 	return nil
@@ -108,6 +115,21 @@ func table(b *bytes.Buffer, header []string, rows [][]string, rowLines bool) err
 	return t.Render()
 }
 
+// capOf is the cap on a long cell at width: none for Wide.
+func capOf(limit, width int) int {
+	if width == Wide {
+		return math.MaxInt
+	}
+	return limit
+}
+
+// fitTable is table with its cells wrapped to fit width (see fitColumns);
+// wrapped cells need rules between rows.
+func fitTable(b *bytes.Buffer, width int, header []string, rows [][]string, rowLines bool) error {
+	header, rows, wrapped := fitColumns(header, rows, width)
+	return table(b, header, rows, rowLines || wrapped)
+}
+
 // tableReasons is how many grouped reasons the summary shows for skipped
 // and for failed rules; the JSON report has them all and the warnings
 // name every rule.
@@ -133,7 +155,7 @@ func rulesText(s analyzer.Summary) string {
 	return out
 }
 
-func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
+func summarySection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	s := r.Summary
 	title(b, "Summary")
 
@@ -205,7 +227,7 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 	}
 	// Continuation lines (per-reason counts) have an empty key, which
 	// separates rows well enough without a rule between each.
-	if err := table(b, nil, rows, false); err != nil {
+	if err := fitTable(b, width, nil, rows, false); err != nil {
 		return err
 	}
 
@@ -239,13 +261,13 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result) error {
 			commas(f.Packets), bytesExact(f.Bytes), status,
 		})
 	}
-	return table(b, []string{"File", "Format", "Link types", "Packets", "Bytes", "Status"}, rows, false)
+	return fitTable(b, width, []string{"File", "Format", "Link types", "Packets", "Bytes", "Status"}, rows, false)
 }
 
 // exclusionSection accounts for the exclusion list, when there is one: the
 // entries that removed alerts, then those that removed none, which may be
 // stale.
-func exclusionSection(b *bytes.Buffer, r *analyzer.Result) error {
+func exclusionSection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	uses := r.Summary.Exclusions
 	if len(uses) == 0 {
 		return nil
@@ -262,7 +284,7 @@ func exclusionSection(b *bytes.Buffer, r *analyzer.Result) error {
 	}
 	if len(rows) == 0 {
 		line(b, "No alerts removed.")
-	} else if err := table(b, []string{"Entry", "Where", "Kind", "Alerts removed"}, rows, false); err != nil {
+	} else if err := fitTable(b, width, []string{"Entry", "Where", "Kind", "Alerts removed"}, rows, false); err != nil {
 		return err
 	}
 	if len(unused) > 0 {
@@ -274,7 +296,7 @@ func exclusionSection(b *bytes.Buffer, r *analyzer.Result) error {
 	return nil
 }
 
-func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
+func signatureSection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	title(b, "Signatures fired")
 	if len(r.Signatures) == 0 {
 		line(b, "No signatures fired.")
@@ -293,7 +315,7 @@ func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 			hostList(s.Victims, maxHosts, s.MoreVictims),
 		})
 	}
-	err := table(b, []string{"SID", "Signature", "Severity", "Alerts", "First", "Last", "Attackers", "Victims"}, rows, true)
+	err := fitTable(b, width, []string{"SID", "Signature", "Severity", "Alerts", "First", "Last", "Attackers", "Victims"}, rows, true)
 	if err != nil {
 		return err
 	}
@@ -314,7 +336,7 @@ func signatureSection(b *bytes.Buffer, r *analyzer.Result) error {
 	return nil
 }
 
-func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
+func alertSection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	title(b, "Alerts")
 	if len(r.Alerts) == 0 {
 		line(b, "No alerts.")
@@ -343,16 +365,16 @@ func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
 		rows = append(rows, []string{
 			tableTime(a.Time),
 			strconv.FormatUint(uint64(a.SID), 10),
-			truncate(or(a.Name), maxName),
+			truncate(or(a.Name), capOf(maxName, width)),
 			attacker + " -> " + endpoint(a.Victim, a.VictimPort, a.Proto),
 			or(a.Kind),
 			commas(a.Count),
-			truncate(or(a.Detail), maxDetail),
+			truncate(or(a.Detail), capOf(maxDetail, width)),
 			packetRange(a.FirstPacket, a.LastPacket),
 			or(strings.Join(flags, ", ")),
 		})
 	}
-	err := table(b, []string{"Time", "SID", "Signature", "Attacker -> Victim", "Kind", "Count", "Detail", "Packets", "Flags"}, rows, false)
+	err := fitTable(b, width, []string{"Time", "SID", "Signature", "Attacker -> Victim", "Kind", "Count", "Detail", "Packets", "Flags"}, rows, false)
 	if err != nil {
 		return err
 	}
@@ -360,7 +382,7 @@ func alertSection(b *bytes.Buffer, r *analyzer.Result) error {
 		line(b, "... %s more alerts (see --format json)", commas(uint64(n)))
 	}
 	alertPacketLines(b, shown)
-	return groupLines(b, r)
+	return groupLines(b, r, width)
 }
 
 // maxGroupRows is how many of the largest alert groups the table shows
@@ -369,7 +391,7 @@ const maxGroupRows = 10
 
 // groupLines says, when the report lists a sample of the alerts, how
 // many there were and which groups hold most of them.
-func groupLines(b *bytes.Buffer, r *analyzer.Result) error {
+func groupLines(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	l := r.Summary.Listing
 	if l.AlertsListed >= l.Alerts {
 		return nil
@@ -389,11 +411,11 @@ func groupLines(b *bytes.Buffer, r *analyzer.Result) error {
 			who = "(hosts not kept: report.max_alert_groups)"
 		}
 		rows = append(rows, []string{
-			strconv.FormatUint(uint64(g.SID), 10), truncate(or(g.Name), maxName), who, or(g.Kind),
+			strconv.FormatUint(uint64(g.SID), 10), truncate(or(g.Name), capOf(maxName, width)), who, or(g.Kind),
 			commas(g.Alerts), commas(g.Listed), tableTime(g.First), tableTime(g.Last),
 		})
 	}
-	if err := table(b, []string{"SID", "Signature", "Attacker -> Victim", "Kind", "Alerts", "Listed", "First", "Last"}, rows, false); err != nil {
+	if err := fitTable(b, width, []string{"SID", "Signature", "Attacker -> Victim", "Kind", "Alerts", "Listed", "First", "Last"}, rows, false); err != nil {
 		return err
 	}
 	if n := len(r.AlertGroups) - len(groups); n > 0 {
@@ -402,7 +424,7 @@ func groupLines(b *bytes.Buffer, r *analyzer.Result) error {
 	return nil
 }
 
-func blockSection(b *bytes.Buffer, r *analyzer.Result) error {
+func blockSection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	title(b, "Autoblocked hosts")
 	if r.Summary.Autoblock == 0 {
 		line(b, "Autoblock disabled.")
@@ -431,7 +453,7 @@ func blockSection(b *bytes.Buffer, r *analyzer.Result) error {
 			or(strings.Join(sids, ", ")),
 		})
 	}
-	if err := table(b, []string{"Host", "First block", "Last unblock", "Blocks", "Extensions", "Total blocked", "Dropped packets", "Dropped bytes", "SIDs"}, rows, false); err != nil {
+	if err := fitTable(b, width, []string{"Host", "First block", "Last unblock", "Blocks", "Extensions", "Total blocked", "Dropped packets", "Dropped bytes", "SIDs"}, rows, false); err != nil {
 		return err
 	}
 	if u := r.UnlistedBlocks; u.Hosts > 0 {
@@ -441,7 +463,7 @@ func blockSection(b *bytes.Buffer, r *analyzer.Result) error {
 	return nil
 }
 
-func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
+func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	title(b, "Likely false positives")
 	if len(r.FalsePositives) == 0 {
 		line(b, "No likely false positives.")
@@ -459,7 +481,7 @@ func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
 			evidenceCell(fp.Evidence),
 		})
 	}
-	err := table(b, []string{"Host", "MAC", "Verdict", "Confidence", "Alerts", "Reason", "Evidence"}, rows, true)
+	err := fitTable(b, width, []string{"Host", "MAC", "Verdict", "Confidence", "Alerts", "Reason", "Evidence"}, rows, true)
 	if err != nil {
 		return err
 	}
@@ -479,7 +501,7 @@ func falsePositiveSection(b *bytes.Buffer, r *analyzer.Result) error {
 
 // investigateSection lists the hosts that fired and are not likely false
 // positives, each with the reason; it is left out when there are none.
-func investigateSection(b *bytes.Buffer, r *analyzer.Result) error {
+func investigateSection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	if len(r.Investigate) == 0 {
 		return nil
 	}
@@ -499,7 +521,7 @@ func investigateSection(b *bytes.Buffer, r *analyzer.Result) error {
 			evidenceCell(v.Evidence),
 		})
 	}
-	return table(b, []string{"Host", "MAC", "Alerts", "SIDs", "Reason", "Evidence"}, rows, true)
+	return fitTable(b, width, []string{"Host", "MAC", "Alerts", "SIDs", "Reason", "Evidence"}, rows, true)
 }
 
 // evidenceCell puts one piece of evidence a line; clean escapes any
@@ -517,7 +539,7 @@ func evidenceCell(evidence []string) string {
 
 // warningSection lists the Result's warnings. Evictions are not added here:
 // the Summary shows them, and the analyzer words its own warning for them.
-func warningSection(b *bytes.Buffer, r *analyzer.Result) error {
+func warningSection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	if len(r.Warnings) == 0 {
 		return nil
 	}

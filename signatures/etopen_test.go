@@ -37,7 +37,7 @@ func etOpenFiles(tb testing.TB) []string {
 	tb.Helper()
 	files, err := filepath.Glob(filepath.Join(etOpenDir, "*.rules"))
 	if err != nil || len(files) == 0 {
-		tb.Skipf("no ET Open rule set at %s (the shared rulesets, see /work/shared/rulesets/et-open-2020/README.md); skipping", etOpenDir)
+		tb.Skipf("needs the ET Open rules ../shared/rulesets/et-open-2020/*.rules, none at %s (the shared test data beside the repository; README.md \"Shared test data\" says what it holds and how to get it)", etOpenDir)
 	}
 	return files
 }

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -224,6 +225,20 @@ func EmbeddedDefaultVars(vars rules.Vars) (*LoadedPack, error) {
 		return nil, &CorruptError{Err: err}
 	}
 	return p, nil
+}
+
+// EmbeddedDefaultManifest is the built-in default pack's manifest alone,
+// without loading its rules: what --version shows.
+func EmbeddedDefaultManifest() (Manifest, error) {
+	var m Manifest
+	data, err := defaultPackFS.ReadFile("default/" + ManifestFile)
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, &CorruptError{Err: fmt.Errorf("%s: %w", ManifestFile, err)}
+	}
+	return m, nil
 }
 
 // MergePacks applies the replace rule: a pack with the same name as an

@@ -6,8 +6,6 @@ import (
 	"io/fs"
 	"net"
 	"strings"
-
-	"github.com/google/gopacket/pcap"
 )
 
 // Errors opening an interface can wrap, to branch on with errors.Is.
@@ -42,21 +40,6 @@ func Interfaces(withAny bool) []string {
 		names = append(names, "any")
 	}
 	return names
-}
-
-// pcapDevice reports whether libpcap lists name among its devices (which
-// include pseudo-devices such as "any" that net.Interfaces does not).
-func pcapDevice(name string) bool {
-	devs, err := pcap.FindAllDevs()
-	if err != nil {
-		return false
-	}
-	for _, d := range devs {
-		if d.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // checkInterface fails with ErrNoInterface, listing the interfaces there

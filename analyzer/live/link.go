@@ -4,25 +4,8 @@ import (
 	"encoding/binary"
 	"io"
 
-	"github.com/google/gopacket/pcap"
-
 	"github.com/ipsreplay/ipsreplay/analyzer"
 )
-
-// handleLink is the handle's link type, whole. gopacket v1.1.19 returns
-// pcap_datalink as an 8-bit layers.LinkType, so DLT_LINUX_SLL2 (276)
-// arrives as 20; the handle's list of link types has the full numbers.
-func handleLink(h *pcap.Handle) analyzer.LinkType {
-	var candidates []int
-	if dls, err := h.ListDataLinks(); err == nil {
-		for _, dl := range dls {
-			if v := pcap.DatalinkNameToVal(dl.Name); v >= 0 {
-				candidates = append(candidates, v)
-			}
-		}
-	}
-	return resolveLink(uint8(h.LinkType()), candidates)
-}
 
 // resolveLink picks the link type whose low 8 bits are truncated: an exact
 // match first, then one of candidates (the handle's link types), then, as

@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/ipsreplay/ipsreplay/pcapfilter"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
@@ -40,7 +44,10 @@ type AnalyzeOptions struct {
 	Stderr        io.Writer // for warnings while setting up; nil for none
 	MaxOpenFiles  int       // --max-open-files; 0 for the default
 	Threads       int       // --threads; 0 or 1 for one
-	BPF           string    // --bpf: a tcpdump filter expression, "" for every packet
+	BPF           string    // --bpf or a trailing expression: a tcpdump filter, "" for every packet
+	// Width is what tables on stdout are fitted to (see tableWidth); a
+	// table written to a file is fitted only for --wide (report.Wide).
+	Width int
 
 	// CompareExclude, when set, is a second exclusion list (or noList):
 	// the captures are analysed with each list and the what-if comparison
@@ -55,7 +62,7 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 	return &cli.Command{
 		Name:      "analyze",
 		Usage:     "analyse captures in batch and report signatures, blocks and false positives",
-		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
+		ArgsUsage: "PATH... [FILTER]  (pcap/pcapng files, .gz, directories, or - for stdin; then a tcpdump filter, as --bpf)",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "report format: table, json, eve (Suricata EVE JSON lines) or html (one self-contained page)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of stdout"},
@@ -63,17 +70,19 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			&cli.StringFlag{Name: "compare-exclude", Usage: "what-if: also analyse with the exclusion `FILE` (or none) and report what it changes against --exclude, instead of the report"},
 			maxOpenFilesFlag(),
-		}, append(append(append(eveFlags(), analysisFlags()...), extractFlags()...), bpfFlag())...),
+			readFlag(),
+		}, append(append(eveFlags(), analysisFlags()...), append(extractFlags(), bpfFlag())...)...),
 		Action: func(c *cli.Context) error {
 			format, err := report.ParseFormat(c.String("format"))
 			if err != nil {
 				return usagef("--format: %v", err)
 			}
-			if c.NArg() == 0 {
-				return usagef("analyze needs at least one capture file, directory or -")
-			}
-			if err := flagsAfterPaths("analyze", c.Args().Slice()); err != nil {
+			paths, filter, err := captureInput(c)
+			if err != nil {
 				return err
+			}
+			if len(paths) == 0 {
+				return usagef("analyze needs at least one capture file, directory or -")
 			}
 			opts := analysisOptions(c)
 			sets, err := eveSets(c)
@@ -81,7 +90,8 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 				return err
 			}
 			opts.Sets = append(opts.Sets, sets...)
-			opts.Paths, opts.Format, opts.Output = c.Args().Slice(), format, c.String("output")
+			opts.BPF = filter
+			opts.Paths, opts.Format, opts.Output = paths, format, c.String("output")
 			opts.PerFile, opts.Stdin = c.Bool("per-file"), stdin
 			opts.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Autoblock < 0 {
@@ -109,17 +119,61 @@ func analyzeCommand(stdin io.Reader) *cli.Command {
 	}
 }
 
-// flagsAfterPaths catches "analyze x.pcap --format json": the flag parser
-// stops at the first path, so the flag would be taken for a file name.
-func flagsAfterPaths(command string, args []string) error {
-	for _, a := range args {
-		if len(a) > 1 && a[0] == '-' {
-			if _, err := os.Stat(a); err != nil {
-				return usagef("%s: flags go before the paths (ipsreplay %s [flags] PATH...)", a, command)
-			}
+// readFlag is -r FILE, the tcpdump, Suricata and Zeek way of naming a
+// capture, for the commands that take capture paths.
+func readFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "read", Aliases: []string{"r"}, Usage: "read the capture `FILE` (as tcpdump -r); the same as naming it as a path; repeatable"}
+}
+
+// captureInput reads a command's captures and filter: --bpf, or, as
+// tcpdump -r f 'expr' takes it, an expression after the paths (quoted or
+// not). A bad expression is a usage error naming it.
+func captureInput(c *cli.Context) ([]string, string, error) {
+	paths, expr := capturePaths(c), c.String("bpf")
+	if rest, trailing := trailingFilter(paths); trailing != "" {
+		if expr != "" {
+			return nil, "", usagef("a filter in --bpf and another after the paths (%q): give one", trailing)
 		}
+		if err := pcapfilter.Check(trailing); err != nil {
+			return nil, "", usagef("%v", err)
+		}
+		paths, expr = rest, trailing
 	}
-	return nil
+	return paths, expr, nil
+}
+
+// trailingFilter splits a tcpdump-style expression off the end of paths:
+// the arguments after the last one that exists, when the first of them
+// starts with a word a filter starts with (pcap-filter(7)'s primitives
+// and qualifiers). Anything else is left to be reported as a missing file.
+func trailingFilter(paths []string) ([]string, string) {
+	i := len(paths)
+	for i > 0 && paths[i-1] != analyzer.StdinPath && !isFile(paths[i-1]) {
+		i--
+	}
+	if i == 0 || i == len(paths) || !startsFilter(paths[i]) {
+		return paths, ""
+	}
+	return paths[:i], strings.Join(paths[i:], " ")
+}
+
+// startsFilter reports whether arg begins as a filter expression does.
+func startsFilter(arg string) bool {
+	word, _, _ := strings.Cut(strings.TrimLeft(arg, "(! "), " ")
+	word, _, _ = strings.Cut(word, "[")
+	switch word {
+	case "host", "net", "port", "portrange", "src", "dst", "ether", "ip", "ip6", "arp", "rarp",
+		"tcp", "udp", "icmp", "icmp6", "sctp", "vlan", "mpls", "proto", "not", "less", "greater",
+		"broadcast", "multicast", "gateway", "inbound", "outbound":
+		return true
+	}
+	return false
+}
+
+// capturePaths are the captures a command was given: -r's, then the
+// paths.
+func capturePaths(c *cli.Context) []string {
+	return append(c.StringSlice("read"), c.Args().Slice()...)
 }
 
 // buildConfig turns options into the analyzer's config, reading the
@@ -157,16 +211,67 @@ func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
 	return cfg, nil
 }
 
-// captureFiles expands the command's paths; finding no capture is bad input.
+// captureFiles expands the command's paths; finding no capture, or a path
+// that is missing or cannot be opened, is bad input reported before any
+// analysis, so no report of nothing is printed. (A capture that turns out
+// bad while it is read still gets the report of what was read.)
 func captureFiles(paths []string) ([]string, error) {
 	files, err := analyzer.ExpandPaths(paths)
 	if err != nil {
 		return nil, &inputError{err}
 	}
+	var unreadable []error
+	for _, f := range files {
+		if err := checkReadable(f); err != nil {
+			unreadable = append(unreadable, err)
+		}
+	}
+	if len(unreadable) > 0 {
+		return nil, &analyzer.InputError{Errs: unreadable}
+	}
 	if len(files) == 0 {
 		return nil, &inputError{fmt.Errorf("no capture files (.pcap, .pcapng, .cap, .dmp, each also .gz or .zst) under %v", paths)}
 	}
 	return files, nil
+}
+
+// checkReadable says why path cannot be read, in the words the analysis
+// would use ("x.pcap: no such file or directory"). A regular file is
+// opened and closed; anything else (a FIFO, a device, a directory that
+// could not be listed) is only looked at, since opening a FIFO would wait
+// for its writer.
+func checkReadable(path string) error {
+	if path == analyzer.StdinPath {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	if st.IsDir() { // ExpandPaths keeps a directory it could not list
+		if _, err := os.ReadDir(path); err != nil {
+			return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		}
+		return nil
+	}
+	if !st.Mode().IsRegular() {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	return f.Close()
+}
+
+// unwrapPath drops the operation and path of an *fs.PathError, which the
+// callers name themselves.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // analyzeFiles runs one batch analysis with a progress bar on stderr.
@@ -331,14 +436,25 @@ func writeStreamed(output string, stdout io.Writer, fill func(io.Writer) error) 
 // half-written output file.
 func writeReports(opts AnalyzeOptions, results []*analyzer.Result, stdout io.Writer) error {
 	var buf bytes.Buffer
+	width := opts.reportWidth()
 	if opts.PerFile {
-		if err := report.WriteEach(&buf, results, opts.Format); err != nil {
+		if err := report.WriteEachWidth(&buf, results, opts.Format, width); err != nil {
 			return err
 		}
-	} else if err := report.Write(&buf, results[0], opts.Format); err != nil {
+	} else if err := report.WriteWidth(&buf, results[0], opts.Format, width); err != nil {
 		return err
 	}
 	return writeOutput(opts.Output, buf.Bytes(), stdout)
+}
+
+// reportWidth is the width the report's tables are fitted to: a file
+// named by -o has no terminal, so it gets whole tables or, unless --wide,
+// the usual caps on long cells.
+func (opts AnalyzeOptions) reportWidth() int {
+	if opts.Output != "" && opts.Output != "-" && opts.Width != report.Wide {
+		return 0
+	}
+	return opts.Width
 }
 
 // writeOutput writes a rendered report to stdout, or to the file output

@@ -3,19 +3,17 @@ package main
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // Main runs the command line and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := &cli.App{
 		Name:      "ipsreplay",
 		Usage:     "replay packet captures through an endpoint IPS and report what it would have done",
-		Version:   version,
+		Version:   buildVersion(),
 		Reader:    stdin,
 		Writer:    stdout,
 		ErrWriter: stderr,
@@ -31,6 +29,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			configCommand(),
 			signaturesCommand(),
 			exclusionsCommand(stdin),
+			completionCommand(),
+			completeCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {},
 	}
@@ -40,15 +40,29 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			c.OnUsageError = onUsageError
 		}
 	}
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, flagsFirst(app, args))
 	if err == nil && len(args) > 1 && !isKnownCommand(app, args[1]) && args[1][0] != '-' {
-		err = usagef("unknown command %q", args[1])
+		err = unknownCommand(args[1], commandNames(app.Commands))
 	}
 	return exitCode(err, stderr)
 }
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return usagef("%v", err)
+// unknownCommand names the command nearest a mistyped one.
+func unknownCommand(name string, commands []string) error {
+	if s := closest(name, commands); s != "" {
+		return usagef("unknown command %q (did you mean %s?)", name, s)
+	}
+	return usagef("unknown command %q (commands: %s)", name, strings.Join(commands, ", "))
+}
+
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	var flags []cli.Flag
+	if c.Command != nil && c.Command.Name != "" {
+		flags = c.Command.Flags
+	} else {
+		flags = c.App.Flags
+	}
+	return usagef("%s", usageMessage(err, flags))
 }
 
 func isKnownCommand(app *cli.App, name string) bool {

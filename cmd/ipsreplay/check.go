@@ -25,6 +25,7 @@ import (
 
 // CheckOptions is everything `ipsreplay check` was asked to do.
 type CheckOptions struct {
+	Width      int // the table's width on stdout (see tableWidth)
 	Paths      []string
 	Update     bool
 	JUnit      string
@@ -50,6 +51,7 @@ func checkCommand(args []string) *cli.Command {
 		Description: "Exit 0 when every expectation holds, 1 on any mismatch, 2 when a case cannot run " +
 			"(unreadable capture, bad expectation file). --update rewrites expectations from what is found now.",
 		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "wide", Usage: "show the table whole: not fitted to the terminal (or $COLUMNS)"},
 			&cli.BoolFlag{Name: "update", Usage: "rewrite each expectation that differs (and write missing ones), saying what changed"},
 			&cli.StringFlag{Name: "junit", Usage: "also write JUnit XML to `FILE`"},
 			&cli.StringFlag{Name: "config", Usage: "detection parameters from a JSON `FILE`, for every case"},
@@ -61,8 +63,8 @@ func checkCommand(args []string) *cli.Command {
 		}, signatureFlags()...),
 		// a usage error still leaves a JUnit file, so CI never reads an
 		// old one in its place
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			err = usagef("%v", err)
+		OnUsageError: func(c *cli.Context, err error, sub bool) error {
+			err = onUsageError(c, err, sub)
 			writeJUnitError(junitArg(args), err)
 			return err
 		},
@@ -131,9 +133,6 @@ func checkAction(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("check needs at least one directory, expectation file or capture")
 	}
-	if err := flagsAfterPaths("check", c.Args().Slice()); err != nil {
-		return err
-	}
 	if c.Int("jobs") < 1 {
 		return usagef("--jobs %d: want 1 or more cases at once", c.Int("jobs"))
 	}
@@ -156,6 +155,7 @@ func checkAction(c *cli.Context) error {
 		Sets:       c.StringSlice("set"),
 		HomeNet:    c.String("home-net"),
 		Signatures: signatureOptions(c),
+		Width:      tableWidth(c.Bool("wide"), c.App.Writer, os.Getenv("COLUMNS")),
 	}, c.App.Writer)
 }
 
@@ -225,7 +225,7 @@ func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
 
 // writeCheckReport writes the table to stdout and the JUnit file.
 func writeCheckReport(opts CheckOptions, rep *expect.Report, stdout io.Writer) error {
-	if err := report.WriteCheck(stdout, rep); err != nil {
+	if err := report.WriteCheckWidth(stdout, rep, opts.Width); err != nil {
 		return err
 	}
 	if opts.JUnit != "" {

@@ -103,7 +103,7 @@ func confLoadTruth(t *testing.T) (truth struct {
 	truthFile := filepath.Join(confDir, "truth.json")
 	raw, err := os.ReadFile(truthFile)
 	if err != nil {
-		t.Skipf("no suricata-verify ground truth: %s is missing (the shared data): %v", truthFile, err)
+		t.Skipf("needs the suricata-verify truth ../shared/suricata-verify/truth.json (the shared test data beside the repository; README.md \"Shared test data\" says what it holds and how to get it): %v", err)
 	}
 	if err := json.Unmarshal(raw, &truth); err != nil {
 		t.Fatalf("%s: %v", truthFile, err)

@@ -33,6 +33,7 @@ func exclusionsCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "min-confidence", Value: "medium", Usage: "lowest verdict confidence that becomes an entry: low, medium or high"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the list to `FILE` instead of stdout"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
+			readFlag(),
 			maxOpenFilesFlag(),
 		}, analysisFlags()...),
 		Action: func(c *cli.Context) error {
@@ -41,14 +42,12 @@ func exclusionsCommand(stdin io.Reader) *cli.Command {
 			default:
 				return usagef("--min-confidence %q: want low, medium or high", c.String("min-confidence"))
 			}
-			if c.NArg() == 0 {
+			paths := capturePaths(c)
+			if len(paths) == 0 {
 				return usagef("exclusions suggest needs at least one capture file, directory or -")
 			}
-			if err := flagsAfterPaths("exclusions suggest", c.Args().Slice()); err != nil {
-				return err
-			}
 			opts := SuggestOptions{Analysis: analysisOptions(c), MinConfidence: c.String("min-confidence"), Output: c.String("output")}
-			opts.Analysis.Paths, opts.Analysis.Stdin = c.Args().Slice(), stdin
+			opts.Analysis.Paths, opts.Analysis.Stdin = paths, stdin
 			opts.Analysis.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Analysis.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Analysis.Autoblock)

@@ -288,11 +288,16 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"analyze without paths", []string{"analyze"}, []string{"analyze needs at least one capture file"}},
 		{"analyze only flags", []string{"analyze", "--format", "json"}, []string{"analyze needs at least one capture file"}},
-		{"unknown analyze flag", []string{"analyze", "--bogus", good}, []string{"flag provided but not defined", "bogus"}},
-		{"unknown global flag", []string{"--bogus"}, []string{"flag provided but not defined", "bogus"}},
+		{"unknown analyze flag", []string{"analyze", "--bogus", good}, []string{"unknown flag --bogus"}},
+		{"unknown global flag", []string{"--bogus"}, []string{"unknown flag --bogus"}},
+		{"mistyped flag", []string{"analyze", "--formt", "json", good}, []string{"unknown flag --formt (did you mean --format?)"}},
+		{"mistyped flag after the paths", []string{"analyze", good, "--autoblokc", "1m"}, []string{"unknown flag --autoblokc (did you mean --autoblock?)"}},
+		{"mistyped command", []string{"anlyze", good}, []string{`unknown command "anlyze" (did you mean analyze?)`}},
+		{"duration without unit", []string{"analyze", "--autoblock", "10", good}, []string{`--autoblock "10": a duration needs a unit: did you mean 10m or 10s?`}},
+		{"flag after the paths is parsed", []string{"analyze", good, "-f", "yaml"}, []string{"--format", `"yaml"`}},
 		{"format yaml", []string{"analyze", "--format", "yaml", good}, []string{"--format", `"yaml"`, "table, json, eve or html"}},
 		{"format yaml short flag", []string{"analyze", "-f", "yaml", good}, []string{"--format", `"yaml"`}},
-		{"unknown command", []string{"frob"}, []string{`unknown command "frob"`}},
+		{"unknown command", []string{"frob"}, []string{`unknown command "frob" (commands: analyze, `}},
 		{"unknown command with args", []string{"frob", good}, []string{`unknown command "frob"`}},
 		{"set unknown section", []string{"analyze", "--set", "foo.bar=1", good}, []string{"--set foo.bar", `unknown key "foo"`, "syn_flood"}},
 		{"set unknown key", []string{"analyze", "--set", "syn_flood.bogus=1", good}, []string{`unknown key "bogus"`, "threshold"}},
@@ -305,7 +310,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unparsable autoblock", []string{"analyze", "--autoblock", "xyz", good}, []string{"autoblock", `"xyz"`}},
 		{"stdin twice", []string{"analyze", "-", "-"}, []string{"standard input can only be given once"}},
 		{"config with arguments", []string{"config", "extra"}, []string{"config takes no arguments"}},
-		{"config unknown flag", []string{"config", "--bogus"}, []string{"flag provided but not defined"}},
+		{"config unknown flag", []string{"config", "--bogus"}, []string{"unknown flag --bogus"}},
 		{"config set unknown key", []string{"config", "--set", "flows.bogus=1"}, []string{`unknown key "bogus"`}},
 	}
 	for _, tt := range tests {
@@ -328,7 +333,7 @@ func TestHelpAndVersion(t *testing.T) {
 		{name: "no arguments", want: []string{"USAGE", "analyze", "config"}},
 		{name: "--help", args: []string{"--help"}, want: []string{"USAGE", "analyze"}},
 		{name: "analyze --help", args: []string{"analyze", "--help"}, want: []string{"--format", "--per-file", "--autoblock", "--exclude", "--set"}},
-		{name: "--version", args: []string{"--version"}, want: []string{"ipsreplay version dev"}},
+		{name: "--version", args: []string{"--version"}, want: []string{"ipsreplay version ", "\ngo: go1.", "\ndefault signature pack: default "}},
 		// Every usage error ends "(see ipsreplay help)", so that must work.
 		{
 			name: "help", args: []string{"help"}, want: []string{"USAGE", "analyze", "config"},

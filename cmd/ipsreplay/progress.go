@@ -46,10 +46,15 @@ func (p *progress) show(done, total int64, describe func() string) {
 	}
 	p.last = now
 	if p.bar == nil {
+		// The first frame shows the bar empty: its rate is what it counted
+		// over the time since it was made, and the first read (64 KiB)
+		// made a microsecond ago read as "2.2 TB/s".
 		p.bar = progressbar.NewOptions64(total, append([]progressbar.Option{
 			progressbar.OptionSetWriter(p.w),
 			progressbar.OptionClearOnFinish(),
 		}, p.opts...)...)
+		_ = p.bar.Set64(0)
+		return
 	}
 	if describe != nil {
 		p.bar.Describe(describe())

@@ -34,7 +34,7 @@ func replayCommand(stdin io.Reader) *cli.Command {
 	return &cli.Command{
 		Name:      "replay",
 		Usage:     "replay captures paced by their timestamps, streaming events as they happen",
-		ArgsUsage: "PATH...  (pcap/pcapng files, .gz, directories, or - for stdin)",
+		ArgsUsage: "PATH... [FILTER]  (pcap/pcapng files, .gz, directories, or - for stdin; then a tcpdump filter, as --bpf)",
 		Description: "Events (alerts, blocks, unblocks on the replay clock) are printed the moment they happen; " +
 			"Ctrl-C stops and still prints the report of what was replayed. --out-iface also transmits the " +
 			"packets onto an interface with the same pacing, like tcpreplay.",
@@ -45,13 +45,15 @@ func replayCommand(stdin io.Reader) *cli.Command {
 			&cli.StringFlag{Name: "out-iface", Usage: "also transmit the packets onto `IFACE` (needs root or CAP_NET_RAW)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "never show the progress bar"},
 			maxOpenFilesFlag(),
+			readFlag(),
 		}, append(append(analysisFlags(), extractFlags()...), bpfFlag())...),
 		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 {
-				return usagef("replay needs at least one capture file, directory or -")
-			}
-			if err := flagsAfterPaths("replay", c.Args().Slice()); err != nil {
+			paths, filter, err := captureInput(c)
+			if err != nil {
 				return err
+			}
+			if len(paths) == 0 {
+				return usagef("replay needs at least one capture file, directory or -")
 			}
 			speed, err := parseSpeed(c.String("speed"))
 			if err != nil {
@@ -63,7 +65,8 @@ func replayCommand(stdin io.Reader) *cli.Command {
 				OutIface: c.String("out-iface"),
 			}
 			a := &opts.Analyze
-			a.Paths, a.Output, a.Stdin = c.Args().Slice(), c.String("output"), stdin
+			a.BPF = filter
+			a.Paths, a.Output, a.Stdin = paths, c.String("output"), stdin
 			a.Progress = !c.Bool("no-progress") && isTerminal(c.App.ErrWriter)
 			if opts.Analyze.Autoblock < 0 {
 				return usagef("--autoblock %s: must be 0 (off) or positive", opts.Analyze.Autoblock)
@@ -153,7 +156,7 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 		}
 		n++
 		bar.show(n, -1, func() string {
-			return fmt.Sprintf("replayed %s of capture time", time.Duration(t-first).Truncate(time.Second))
+			return fmt.Sprintf("replayed %d packets, %s of capture time", n, captureSpan(time.Duration(t-first)))
 		})
 	}
 	res, err := analyzer.Analyze(ctx, files, cfg, run)
@@ -186,15 +189,25 @@ func runReplay(ctx context.Context, opts ReplayOptions, stdout, stderr io.Writer
 	return afterReport(err, stderr)
 }
 
+// captureSpan rounds the capture time replayed for the progress line: to
+// the millisecond under a minute, since a --speed max replay of a short
+// capture is over in less than a second and would read "0s".
+func captureSpan(d time.Duration) time.Duration {
+	if d < time.Minute {
+		return d.Round(time.Millisecond)
+	}
+	return d.Truncate(time.Second)
+}
+
 // writeFinal writes the report of what was replayed: to -o when given,
 // else to stdout after the events, as their format allows.
 func writeFinal(opts ReplayOptions, res *analyzer.Result, stdout io.Writer) error {
 	if out := opts.Analyze.Output; out != "" && out != "-" {
 		var buf bytes.Buffer
-		if err := report.Write(&buf, res, opts.Report); err != nil {
+		if err := report.WriteWidth(&buf, res, opts.Report, opts.Analyze.reportWidth()); err != nil {
 			return err
 		}
 		return writeOutput(out, buf.Bytes(), stdout)
 	}
-	return report.WriteFinal(stdout, res, opts.Stream, opts.Report)
+	return report.WriteFinalWidth(stdout, res, opts.Stream, opts.Report, opts.Analyze.reportWidth())
 }

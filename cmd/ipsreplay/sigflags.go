@@ -1,14 +1,20 @@
 package main
 
 import (
-	"github.com/ipsreplay/ipsreplay/pcapfilter"
 	"io"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/ipsreplay/ipsreplay/pcapfilter"
+
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
+	"github.com/ipsreplay/ipsreplay/report"
 
 	"github.com/ipsreplay/ipsreplay/signatures"
 )
@@ -35,6 +41,7 @@ type SignatureOptions struct {
 // capture) shares: blocking, exclusions, parameters and signatures.
 func analysisFlags() []cli.Flag {
 	return append([]cli.Flag{
+		&cli.BoolFlag{Name: "wide", Usage: "show tables whole: neither fitted to the terminal (or $COLUMNS) nor long cells cut"},
 		&cli.DurationFlag{Name: "autoblock", Value: analyzer.DefaultAutoblock, Usage: "how long a detection blocks the attacker, in capture time; 0 disables"},
 		&cli.BoolFlag{Name: "simulate-ips", Usage: "run as an inline IPS, as Suricata's --simulate-ips: drop and reject rules stop their packets (and flows), alerts say \"blocked\" and the summary counts the drops"},
 		&cli.StringFlag{Name: "exclude", Usage: "exclusion list `FILE` (none for no list): one IP, CIDR, range a-b, MAC or Suricata suppress line a line; their alerts are removed"},
@@ -109,6 +116,7 @@ func analysisOptions(c *cli.Context) AnalyzeOptions {
 		MaxOpenFiles:  c.Int("max-open-files"), // 0, the default, where the command has no such flag
 		Threads:       c.Int("threads"),
 		BPF:           c.String("bpf"),
+		Width:         tableWidth(c.Bool("wide"), c.App.Writer, os.Getenv("COLUMNS")),
 	}
 }
 
@@ -125,6 +133,25 @@ func bpfFlag() cli.Flag {
 			return nil
 		},
 	}
+}
+
+// tableWidth is the width tables on out are fitted to: report.Wide for
+// --wide, else $COLUMNS when it is a positive number (as ls and other
+// GNU tools take it), else the terminal's width when out is one, else 0
+// (no limit: a pipe or file has no width).
+func tableWidth(wide bool, out io.Writer, columns string) int {
+	if wide {
+		return report.Wide
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(columns)); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 0
 }
 
 // signatureFlags choose the signatures: every command that analyses has

@@ -51,7 +51,7 @@ type svAlertCheck struct {
 // the rest do not run or disagree.
 func TestSuricataVerify(t *testing.T) {
 	if _, err := os.Stat(svDir); err != nil {
-		t.Skipf("no suricata-verify cases at %s (the shared test corpus): %v", svDir, err)
+		t.Skipf("needs the suricata-verify cases ../shared/corpus/suricata-verify (the shared test data beside the repository; README.md \"Shared test data\" says what it holds and how to get it): %v", err)
 	}
 	// a case is a directory holding test.yaml; some sit one level down
 	var dirs []string

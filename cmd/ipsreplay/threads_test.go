@@ -70,7 +70,7 @@ func TestThreadsSameOutputCaptures(t *testing.T) {
 	etDir := "../../../shared/rulesets/et-open-2020"
 	files, _ := filepath.Glob(filepath.Join(etDir, "*.rules"))
 	if len(files) == 0 {
-		t.Skipf("no ET Open rules: %s is missing (the shared data)", etDir)
+		t.Skipf("needs the ET Open rules ../shared/rulesets/et-open-2020/*.rules, none at %s (the shared test data beside the repository; README.md \"Shared test data\" says what it holds and how to get it)", etDir)
 	}
 	if raceEnabled {
 		keep := files[:0]

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"fmt"
-
-	"github.com/ipsreplay/ipsreplay/analyzer/live"
-)
+import "fmt"
 
 // transmitter sends replayed packets onto an interface (replay --out-iface).
 type transmitter interface {
@@ -26,18 +22,4 @@ func (s txStats) String(iface string) string {
 		out += fmt.Sprintf("; %d send errors, first: %v", s.Errors, s.First)
 	}
 	return out
-}
-
-// liveTx adapts live.Transmitter to what replay uses.
-type liveTx struct{ *live.Transmitter }
-
-func (t liveTx) Stats() txStats { return txStats(t.Transmitter.Stats()) }
-
-// openTransmitter opens iface for sending replayed packets.
-func openTransmitter(iface string) (transmitter, error) {
-	tx, err := live.OpenTransmitter(iface)
-	if err != nil {
-		return nil, err
-	}
-	return liveTx{tx}, nil
 }

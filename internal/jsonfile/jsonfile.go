@@ -24,6 +24,10 @@ func Decode(data []byte, v any) error {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return Position(data, int64(len(data)), errors.New("the file ends inside the JSON object"))
 		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return Position(data, te.Offset, TypeError(te))
+		}
 		if strings.HasPrefix(err.Error(), "json: unknown field ") {
 			if off, ok := unknownKeyOffset(data, v); ok {
 				return Position(data, off, err)
@@ -170,4 +174,58 @@ func KeyOffset(data []byte, key string, n int) int64 {
 		}
 		off = at + len(needle)
 	}
+}
+
+// TypeError words a value of the wrong type in the file's own terms: the
+// key's dotted path as written in the file and the kind of JSON value it
+// wants, not the Go struct and field names encoding/json gives.
+func TypeError(te *json.UnmarshalTypeError) error {
+	var keys []string
+	for k := range strings.SplitSeq(te.Field, ".") {
+		// an embedded struct contributes its Go name; keys are lower case
+		if k != "" && (k[0] < 'A' || k[0] > 'Z') {
+			keys = append(keys, k)
+		}
+	}
+	what := fmt.Sprintf("want %s, got %s", kindOf(te.Type), article(te.Value))
+	if len(keys) == 0 {
+		return errors.New(what)
+	}
+	return fmt.Errorf("%s: %s", strings.Join(keys, "."), what)
+}
+
+// kindOf names the JSON value a Go type is decoded from.
+func kindOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a string"
+}
+
+// article puts "a" or "an" before encoding/json's name of what it found
+// ("string", "number", "array", "object", "bool").
+func article(v string) string {
+	switch v {
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	case "bool":
+		return "true or false"
+	}
+	if n, ok := strings.CutPrefix(v, "number "); ok { // "number -1": out of the type's range
+		return n
+	}
+	return "a " + v
 }

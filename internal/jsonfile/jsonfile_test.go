@@ -16,7 +16,7 @@ func TestDecode(t *testing.T) {
 		{"ok", `{"a": {"n": 3}}`, ""},
 		{"empty", "  \n", "file is empty"},
 		{"syntax", "{\n  \"a\" {}\n}", "line 2 col 7: invalid character"},
-		{"type", "{\n  \"a\": {\"n\": \"x\"}\n}", "line 2 col 17: cannot unmarshal string"},
+		{"type", "{\n  \"a\": {\"n\": \"x\"}\n}", "line 2 col 17: a.n: want a whole number, got a string"},
 		{"unknown key", "{\n  \"a\": {\n    \"bogus\": 1\n  }\n}", `line 3 col 5: unknown field "bogus"`},
 		{"cut short", "{\n  \"a\": {\n    \"n\": 1\n", "line 4 col 1: the file ends inside the JSON object"},
 		{"trailing", "{\"a\": {}}\n{\"a\": {}}", "line 2 col 1: more data after the JSON object"},

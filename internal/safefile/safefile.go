@@ -130,20 +130,36 @@ func createTemp(path string, mode fs.FileMode) (*os.File, error) {
 	return nil, errors.New("cannot create a temporary file beside it")
 }
 
-// CheckWritable refuses, with ErrReadOnly, an existing regular file
-// without write permission, which Write would refuse: a command checks its
-// outputs with it before a long run rather than after. It looks at the
-// mode bits, not at access(2), because root may write anything and the
-// mark is the user's all the same. A missing file or a device is no
-// conflict here.
+// CheckWritable refuses what Write would refuse, so that a command checks
+// its outputs before a long run rather than after: an existing regular
+// file without write permission (ErrReadOnly; the mode bits, not
+// access(2), because root may write anything and the mark is the user's
+// all the same), and a directory where the temporary file Write goes
+// through cannot be made (missing, not a directory, not writable). A
+// device or FIFO is written in place and not checked.
 func CheckWritable(path string) error {
 	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
+	switch {
+	case err == nil && !st.Mode().IsRegular():
 		return nil
-	}
-	if st.Mode().Perm()&0o200 == 0 {
+	case err == nil && st.Mode().Perm()&0o200 == 0:
 		return fmt.Errorf("%s: %w", path, ErrReadOnly)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: %w", path, unwrap(err))
 	}
+	f, err := createTemp(path, 0o600)
+	if err != nil {
+		dir := filepath.Dir(path)
+		if _, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
+			// wrapped, as every error here, so callers that name the path
+			// themselves can take the reason alone with errors.Unwrap
+			return fmt.Errorf("%s: %w", path, fmt.Errorf("directory %s does not exist", dir))
+		}
+		return fmt.Errorf("%s: %w", path, unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
 	return nil
 }
 

@@ -206,3 +206,51 @@ func readAll(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// CheckWritable refuses before a run what Write would refuse after it, and
+// leaves nothing behind when it accepts.
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	readOnly := filepath.Join(dir, "ro.json")
+	if err := os.WriteFile(readOnly, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, want string // want: "" for no error, else a part of it
+	}{
+		{"new file", filepath.Join(dir, "new.json"), ""},
+		{"existing file", notDir, ""},
+		{"missing directory", filepath.Join(dir, "no", "such", "r.json"), "directory " + filepath.Join(dir, "no", "such") + " does not exist"},
+		{"parent is a file", filepath.Join(notDir, "r.json"), "not a directory"},
+		{"read-only file", readOnly, "read-only"},
+		{"device", os.DevNull, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckWritable(tt.path)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("CheckWritable(%s) = %v, want nil", tt.path, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), tt.path+": ")):
+				t.Errorf("CheckWritable(%s) = %v, want %q", tt.path, err, tt.want)
+			}
+		})
+	}
+	left, _ := os.ReadDir(dir)
+	if len(left) != 2 { // ro.json and file; no temporary file
+		t.Errorf("left behind: %v", left)
+	}
+}
+
+// Callers that name the path themselves take the reason alone.
+func TestCheckWritableUnwraps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no", "x.pcap")
+	err := CheckWritable(path)
+	if err == nil || errors.Unwrap(err) == nil || strings.Contains(errors.Unwrap(err).Error(), path) {
+		t.Errorf("CheckWritable(%s) = %v, unwrapped %v: want the reason without the path", path, err, errors.Unwrap(err))
+	}
+}

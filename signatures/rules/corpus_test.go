@@ -17,7 +17,7 @@ const svDir = "../../../shared/corpus/suricata-verify"
 // svRuleFiles lists the suricata-verify test.rules files, at any depth.
 func svRuleFiles(t testing.TB) []string {
 	if _, err := os.Stat(svDir); err != nil {
-		t.Skipf("no suricata-verify cases at %s (the shared test corpus): %v", svDir, err)
+		t.Skipf("needs the suricata-verify cases ../shared/corpus/suricata-verify (the shared test data beside the repository; README.md \"Shared test data\" says what it holds and how to get it): %v", err)
 	}
 	var files []string
 	filepath.WalkDir(svDir, func(path string, d os.DirEntry, err error) error {
