@@ -4,7 +4,7 @@ package analyzer
 // is read off the first data each way, as Suricata's protocol detection
 // reads it (patterns first, then the probing parsers of a protocol's
 // ports), for the protocols whose signatures are unambiguous in a
-// packet's first bytes. A flow that is none of them stays unknown, not
+// packet's first bytes: http, tls, ssh, smtp, ftp, dns, pgsql, dhcp. A flow that is none of them stays unknown, not
 // Suricata's "failed": Suricata may know its protocol (pgsql, smb, ...).
 
 import (
@@ -59,6 +59,8 @@ func detectTCPApp(b []byte, toServer bool, server uint16) uint8 {
 		return packet.AppUnknown
 	case server == 53 && len(b) >= 14 && int(b[0])<<8|int(b[1]) == len(b)-2:
 		return packet.AppDNS // one whole message behind its length
+	case pgsqlStart(b):
+		return packet.AppPGSQL
 	}
 	// the first word, up to a space or the end of a line
 	n := 0
@@ -91,12 +93,38 @@ func detectTCPApp(b []byte, toServer bool, server uint16) uint8 {
 	return packet.AppUnknown
 }
 
+// pgsqlStart reports whether a client's first data b is a PostgreSQL
+// startup packet, as Suricata's probing parser reads one: a length that
+// fits, then protocol 3.0, or the SSL, GSSAPI-encryption or cancel
+// request codes.
+func pgsqlStart(b []byte) bool {
+	if len(b) < 8 {
+		return false
+	}
+	n := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	code := uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7])
+	switch code {
+	case 0x00030000: // protocol 3.0: parameters follow
+		return n > 8 && n <= 10000
+	case 80877103, 80877104: // SSLRequest, GSSENCRequest
+		return n == 8
+	case 80877102: // CancelRequest
+		return n == 16
+	}
+	return false
+}
+
 // detectUDPApp names the protocol of a UDP flow's first datagram b:
 // DNS on port 53 when its header could be one (Suricata's probing
-// parser: a header and a query count).
+// parser: a header and a query count); DHCP on its ports when b is a
+// BOOTP message with DHCP's magic cookie.
 func detectUDPApp(b []byte, server uint16) uint8 {
-	if server == 53 && len(b) >= 12 {
+	switch {
+	case server == 53 && len(b) >= 12:
 		return packet.AppDNS
+	case (server == 67 || server == 68) && len(b) >= 240 && (b[0] == 1 || b[0] == 2) &&
+		string(b[236:240]) == "\x63\x82\x53\x63":
+		return packet.AppDHCP
 	}
 	return packet.AppUnknown
 }

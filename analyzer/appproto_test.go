@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -37,6 +38,13 @@ func TestAppStateDetects(t *testing.T) {
 		{"only the first data of a side counts", packet.ProtoTCP, 9999, []data{{true, "hello"}, {true, "GET / HTTP/1.1\r\n"}}, packet.AppUnknown},
 		{"a 220 elsewhere is nothing", packet.ProtoTCP, 9999, []data{{false, "220 hi"}}, packet.AppUnknown},
 		{"a protocol once found stays", packet.ProtoTCP, 80, []data{{true, "GET / HTTP/1.1\r\n"}, {false, "SSH-2.0-x\r\n"}}, packet.AppHTTP},
+		{"pgsql startup", packet.ProtoTCP, 5432, []data{{true, "\x00\x00\x00\x29\x00\x03\x00\x00user\x00postgres\x00database\x00db\x00\x00"}}, packet.AppPGSQL},
+		{"pgsql ssl request", packet.ProtoTCP, 5433, []data{{true, "\x00\x00\x00\x08\x04\xd2\x16\x2f"}}, packet.AppPGSQL},
+		{"pgsql ssl request of a wrong length", packet.ProtoTCP, 5432, []data{{true, "\x00\x00\x00\x09\x04\xd2\x16\x2f\x00"}}, packet.AppUnknown},
+		{"pgsql cancel", packet.ProtoTCP, 5432, []data{{true, "\x00\x00\x00\x10\x04\xd2\x16\x2e\x00\x00\x00\x01\x00\x00\x00\x02"}}, packet.AppPGSQL},
+		{"dhcp discover", packet.ProtoUDP, 67, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 232) + "\x63\x82\x53\x63\x35\x01\x01\xff"}}, packet.AppDHCP},
+		{"bootp without the cookie", packet.ProtoUDP, 67, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 240)}}, packet.AppUnknown},
+		{"the cookie on another port", packet.ProtoUDP, 6767, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 232) + "\x63\x82\x53\x63"}}, packet.AppUnknown},
 		{"dns over udp", packet.ProtoUDP, 53, []data{{true, "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"}}, packet.AppDNS},
 		{"short datagram on 53", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}}, packet.AppUnknown},
 		{"other udp", packet.ProtoUDP, 5060, []data{{true, "INVITE sip:x SIP/2.0\r\n"}}, packet.AppUnknown},

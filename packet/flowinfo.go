@@ -51,6 +51,8 @@ const (
 	AppSMTP
 	AppFTP
 	AppDNS
+	AppPGSQL
+	AppDHCP
 )
 
 // AppName is Suricata's app_proto text for an application protocol, ""
@@ -69,6 +71,10 @@ func AppName(a uint8) string {
 		return "ftp"
 	case AppDNS:
 		return "dns"
+	case AppPGSQL:
+		return "pgsql"
+	case AppDHCP:
+		return "dhcp"
 	}
 	return ""
 }
