@@ -27,8 +27,11 @@ endif
 
 all: build
 
+# -buildvcs=auto: --version names the revision even where GOFLAGS turns
+# VCS stamping off (it is off on some build machines), and a tarball
+# without .git still builds
 build:
-	$(GO) build -o $(BIN) ./cmd/ipsreplay
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/ipsreplay
 
 # The bundled captures, one report each: every built-in signature fires on
 # the capture made for it, benign.pcap fires nothing.
