@@ -212,23 +212,9 @@ func htmlReportOf(r *analyzer.Result, id string) htmlReport {
 	}
 	if show {
 		for _, f := range r.Files {
-			status := "ok"
-			switch {
-			case f.Truncated:
-				status = "truncated"
-				if f.Error != "" {
-					status += ": " + clean(f.Error)
-				}
-			case f.Error != "":
-				status = "error: " + clean(f.Error)
-			}
-			links := make([]string, len(f.LinkTypes))
-			for i, l := range f.LinkTypes {
-				links[i] = clean(l)
-			}
 			rep.Files = append(rep.Files, htmlFile{
-				Path: or(f.Path), Format: or(f.Format), LinkTypes: or(strings.Join(links, ", ")),
-				Packets: commas(f.Packets), Bytes: bytesExact(f.Bytes), Status: status,
+				Path: or(f.Path), Format: or(f.Format), LinkTypes: fileLinks(f),
+				Packets: commas(f.Packets), Bytes: bytesExact(f.Bytes), Status: fileStatus(f),
 				Failed: f.Error != "" || f.Truncated,
 			})
 		}

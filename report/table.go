@@ -242,26 +242,34 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 	b.WriteByte('\n')
 	rows = rows[:0]
 	for _, f := range r.Files {
-		status := "ok"
-		switch {
-		case f.Truncated:
-			status = "truncated"
-			if f.Error != "" {
-				status += ": " + clean(f.Error)
-			}
-		case f.Error != "":
-			status = "error: " + clean(f.Error)
-		}
-		links := make([]string, len(f.LinkTypes))
-		for i, l := range f.LinkTypes {
-			links[i] = clean(l)
-		}
 		rows = append(rows, []string{
-			or(f.Path), or(f.Format), or(strings.Join(links, ", ")),
-			commas(f.Packets), bytesExact(f.Bytes), status,
+			or(f.Path), or(f.Format), fileLinks(f),
+			commas(f.Packets), bytesExact(f.Bytes), fileStatus(f),
 		})
 	}
 	return fitTable(b, width, []string{"File", "Format", "Link types", "Packets", "Bytes", "Status"}, rows, false)
+}
+
+// fileStatus says whether a capture was read whole, for the files tables.
+func fileStatus(f analyzer.FileSummary) string {
+	switch {
+	case f.Truncated && f.Error != "":
+		return "truncated: " + clean(f.Error)
+	case f.Truncated:
+		return "truncated"
+	case f.Error != "":
+		return "error: " + clean(f.Error)
+	}
+	return "ok"
+}
+
+// fileLinks lists a capture's link types, for the files tables.
+func fileLinks(f analyzer.FileSummary) string {
+	links := make([]string, len(f.LinkTypes))
+	for i, l := range f.LinkTypes {
+		links[i] = clean(l)
+	}
+	return or(strings.Join(links, ", "))
 }
 
 // exclusionSection accounts for the exclusion list, when there is one: the
