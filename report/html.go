@@ -363,18 +363,6 @@ func htmlSummary(s analyzer.Summary) []htmlKV {
 			evictions = append(evictions, clean(rc.Reason)+": "+commas(rc.Count))
 		}
 	}
-	autoblock := "disabled"
-	if s.Autoblock != 0 {
-		autoblock = duration(s.Autoblock) + " per block"
-	}
-	excluded := "none"
-	if n := len(s.Exclusions); n > 0 {
-		var removed uint64
-		for _, u := range s.Exclusions {
-			removed += u.Alerts
-		}
-		excluded = strconv.Itoa(n) + plural(n, " entry, ", " entries, ") + commas(removed) + " alerts removed"
-	}
 	rows := []htmlKV{
 		{"Files", []string{strconv.Itoa(s.Files)}},
 		{"Packets", []string{commas(s.Packets)}},
@@ -383,8 +371,11 @@ func htmlSummary(s analyzer.Summary) []htmlKV {
 		{"Duration", []string{span}},
 		{"Undecoded packets", undecoded},
 		{"State evictions", evictions},
-		{"Autoblock", []string{autoblock}},
-		{"Exclusions", []string{excluded}},
+		{"Autoblock", []string{autoblockText(&s)}},
+		{"Exclusions", []string{exclusionsText(&s)}},
+	}
+	if s.Filter != "" {
+		rows = append(rows, htmlKV{"Filter (--bpf)", filterText(&s)})
 	}
 	if ips := s.IPS; ips != nil {
 		rows = append(rows, htmlKV{"IPS drops (drop/reject rules)", []string{commas(ips.DroppedPackets) + " packets, " +

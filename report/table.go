@@ -180,22 +180,6 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 			evictions += "\n" + clean(rc.Reason) + ": " + commas(rc.Count)
 		}
 	}
-	autoblock := "disabled"
-	if s.Autoblock != 0 {
-		autoblock = duration(s.Autoblock) + " per block"
-	}
-	excluded := "none"
-	if n := len(s.Exclusions); n > 0 {
-		var removed uint64
-		for _, u := range s.Exclusions {
-			removed += u.Alerts
-		}
-		excluded = strconv.Itoa(n) + " entries, "
-		if n == 1 {
-			excluded = "1 entry, "
-		}
-		excluded += commas(removed) + " alerts removed"
-	}
 	rows := [][]string{
 		{"Files", strconv.Itoa(s.Files)},
 		{"Packets", commas(s.Packets)},
@@ -204,11 +188,11 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 		{"Duration", span},
 		{"Undecoded packets", undecoded},
 		{"State evictions", evictions},
-		{"Autoblock", autoblock},
-		{"Exclusions", excluded},
+		{"Autoblock", autoblockText(&s)},
+		{"Exclusions", exclusionsText(&s)},
 	}
 	if s.Filter != "" {
-		rows = append(rows, []string{"Filter (--bpf)", clean(s.Filter) + "\n" + commas(s.FilteredOut) + " packets left out"})
+		rows = append(rows, []string{"Filter (--bpf)", strings.Join(filterText(&s), "\n")})
 	}
 	if ips := s.IPS; ips != nil {
 		// only with --simulate-ips: IDS-mode tables stay as they were
@@ -248,6 +232,34 @@ func summarySection(b *bytes.Buffer, r *analyzer.Result, width int) error {
 		})
 	}
 	return fitTable(b, width, []string{"File", "Format", "Link types", "Packets", "Bytes", "Status"}, rows, false)
+}
+
+// autoblockText is the summary's autoblock row.
+func autoblockText(s *analyzer.Summary) string {
+	if s.Autoblock == 0 {
+		return "disabled"
+	}
+	return duration(s.Autoblock) + " per block"
+}
+
+// exclusionsText is the summary's exclusions row: the entries in force
+// and the alerts they removed.
+func exclusionsText(s *analyzer.Summary) string {
+	n := len(s.Exclusions)
+	if n == 0 {
+		return "none"
+	}
+	var removed uint64
+	for _, u := range s.Exclusions {
+		removed += u.Alerts
+	}
+	return strconv.Itoa(n) + plural(n, " entry, ", " entries, ") + commas(removed) + " alerts removed"
+}
+
+// filterText is the summary's --bpf row, a line each: the expression and
+// what it left out.
+func filterText(s *analyzer.Summary) []string {
+	return []string{clean(s.Filter), commas(s.FilteredOut) + " packets left out"}
 }
 
 // fileStatus says whether a capture was read whole, for the files tables.
