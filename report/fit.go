@@ -212,3 +212,11 @@ func WriteEachWidth(w io.Writer, results []*analyzer.Result, f Format, width int
 	}
 	return WriteEach(w, results, f)
 }
+
+// WriteWhatIfWidth is WriteWhatIf with its tables fitted to width.
+func WriteWhatIfWidth(out io.Writer, w *analyzer.WhatIf, f Format, width int) error {
+	if f == FormatTable {
+		return writeWhole(out, func(buf *bytes.Buffer) error { return whatIfTable(buf, w, width) })
+	}
+	return WriteWhatIf(out, w, f)
+}

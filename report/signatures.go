@@ -24,6 +24,9 @@ const SignaturesListSchema = "ipsreplay.signatures/v1"
 type SignatureList struct {
 	Packs []*signatures.LoadedPack
 	Now   time.Time
+	// Width is what the tables are fitted to: 0 not at all, Wide every
+	// cell whole.
+	Width int
 }
 
 // WriteSignatures renders the packs and every signature they define in
@@ -45,7 +48,7 @@ func signaturesTable(b *bytes.Buffer, l *SignatureList) error {
 			strconv.Itoa(len(p.Rules)), strconv.Itoa(len(p.Skipped)), packText(p.Source()),
 		})
 	}
-	if err := table(b, []string{"pack", "version", "released", "age", "active rules", "skipped rules", "source"}, rows, false); err != nil {
+	if err := fitTable(b, l.Width, []string{"pack", "version", "released", "age", "active rules", "skipped rules", "source"}, rows, false); err != nil {
 		return err
 	}
 
@@ -61,7 +64,7 @@ func signaturesTable(b *bytes.Buffer, l *SignatureList) error {
 			packText(e.sig.Category), cves, packText(e.pack.Name),
 		})
 	}
-	if err := table(b, []string{"sid", "name", "severity", "category", "CVEs", "pack"}, rows, false); err != nil {
+	if err := fitTable(b, l.Width, []string{"sid", "name", "severity", "category", "CVEs", "pack"}, rows, false); err != nil {
 		return err
 	}
 

@@ -19,17 +19,23 @@ const MaxWhatIfRows = 50
 // Alerts by host and signature, Blocks by host, and Warnings. w is not
 // modified.
 func WriteWhatIfTable(out io.Writer, w *analyzer.WhatIf) error {
+	return whatIfTable(out, w, 0)
+}
+
+// whatIfTable is WriteWhatIfTable with the tables fitted to width (0:
+// not fitted, Wide: every cell whole).
+func whatIfTable(out io.Writer, w *analyzer.WhatIf, width int) error {
 	if w == nil {
 		return fmt.Errorf("write what-if table: %w", errNilResult)
 	}
 	var b bytes.Buffer
-	for _, s := range []func(*bytes.Buffer, *analyzer.WhatIf) error{
+	for _, s := range []func(*bytes.Buffer, *analyzer.WhatIf, int) error{
 		whatIfTotals,
 		whatIfRows,
 		whatIfBlocks,
 		whatIfWarnings,
 	} {
-		if err := s(&b, w); err != nil {
+		if err := s(&b, w, width); err != nil {
 			return fmt.Errorf("write what-if table: %w", err)
 		}
 	}
@@ -39,7 +45,7 @@ func WriteWhatIfTable(out io.Writer, w *analyzer.WhatIf) error {
 	return nil
 }
 
-func whatIfTotals(b *bytes.Buffer, w *analyzer.WhatIf) error {
+func whatIfTotals(b *bytes.Buffer, w *analyzer.WhatIf, width int) error {
 	title(b, "What-if: A = "+listName(w.A)+", B = "+listName(w.B))
 	line(b, "%d %s, %s packets, each analysed with list A and with list B.",
 		w.Files, plural(w.Files, "capture file", "capture files"), commas(w.Packets))
@@ -58,10 +64,10 @@ func whatIfTotals(b *bytes.Buffer, w *analyzer.WhatIf) error {
 		signedCount(int64(bb.BlockedHosts) - int64(a.BlockedHosts)),
 		countChange(bb.DroppedPackets, a.DroppedPackets), "",
 	}}
-	return table(b, []string{"", "Exclusion list", "Entries", "Alerts", "Alerting hosts", "Blocked hosts", "Dropped packets", "Dropped bytes"}, rows, false)
+	return fitTable(b, width, []string{"", "Exclusion list", "Entries", "Alerts", "Alerting hosts", "Blocked hosts", "Dropped packets", "Dropped bytes"}, rows, false)
 }
 
-func whatIfRows(b *bytes.Buffer, w *analyzer.WhatIf) error {
+func whatIfRows(b *bytes.Buffer, w *analyzer.WhatIf, width int) error {
 	title(b, "Alerts by host and signature")
 	if len(w.Rows) == 0 {
 		line(b, "No alerts under either list.")
@@ -84,7 +90,7 @@ func whatIfRows(b *bytes.Buffer, w *analyzer.WhatIf) error {
 			blockedFlag(r.BlockedA) + " / " + blockedFlag(r.BlockedB),
 		})
 	}
-	if err := table(b, []string{"Host", "SID", "Signature", "Alerts A", "Alerts B", "Change", "Blocked A / B"}, rows, false); err != nil {
+	if err := fitTable(b, width, []string{"Host", "SID", "Signature", "Alerts A", "Alerts B", "Change", "Blocked A / B"}, rows, false); err != nil {
 		return err
 	}
 	if left > 0 {
@@ -93,7 +99,7 @@ func whatIfRows(b *bytes.Buffer, w *analyzer.WhatIf) error {
 	return nil
 }
 
-func whatIfBlocks(b *bytes.Buffer, w *analyzer.WhatIf) error {
+func whatIfBlocks(b *bytes.Buffer, w *analyzer.WhatIf, width int) error {
 	title(b, "Blocks by host")
 	if len(w.Blocks) == 0 {
 		line(b, "No host would have been blocked under either list.")
@@ -110,10 +116,10 @@ func whatIfBlocks(b *bytes.Buffer, w *analyzer.WhatIf) error {
 			countChange(h.DroppedPacketsB, h.DroppedPacketsA),
 		})
 	}
-	return table(b, []string{"Host", "Blocks A", "Blocks B", "Dropped packets A", "Dropped packets B", "Change"}, rows, false)
+	return fitTable(b, width, []string{"Host", "Blocks A", "Blocks B", "Dropped packets A", "Dropped packets B", "Change"}, rows, false)
 }
 
-func whatIfWarnings(b *bytes.Buffer, w *analyzer.WhatIf) error {
+func whatIfWarnings(b *bytes.Buffer, w *analyzer.WhatIf, width int) error {
 	title(b, "Warnings")
 	if len(w.Warnings) == 0 {
 		line(b, "Neither list hides anything that looks like a real attack.")

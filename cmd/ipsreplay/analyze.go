@@ -536,7 +536,7 @@ func runWhatIf(ctx context.Context, opts AnalyzeOptions, stdout, stderr io.Write
 		return runErr
 	}
 	var buf bytes.Buffer
-	if err := report.WriteWhatIf(&buf, w, opts.Format); err != nil {
+	if err := report.WriteWhatIfWidth(&buf, w, opts.Format, opts.reportWidth()); err != nil {
 		return err
 	}
 	if err := writeOutput(opts.Output, buf.Bytes(), stdout); err != nil {

@@ -32,6 +32,8 @@ type SignaturesOptions struct {
 	StrictRules bool
 	// Now is the clock for ages and the 90-day staleness warning.
 	Now time.Time
+	// Width is what list's tables are fitted to (see tableWidth).
+	Width int
 }
 
 func signaturesCommand() *cli.Command {
@@ -45,6 +47,7 @@ func signaturesCommand() *cli.Command {
 			Flags: []cli.Flag{
 				packsFlag(),
 				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json"},
+				&cli.BoolFlag{Name: "wide", Usage: "show the tables whole: not fitted to the terminal (or $COLUMNS)"},
 			},
 			Action: func(c *cli.Context) error {
 				if c.NArg() > 0 {
@@ -56,6 +59,7 @@ func signaturesCommand() *cli.Command {
 				}
 				return runSignaturesList(SignaturesOptions{
 					Dirs: c.StringSlice("signatures"), Format: format, Now: time.Now(),
+					Width: tableWidth(c.Bool("wide"), c.App.Writer, os.Getenv("COLUMNS")),
 				}, c.App.Writer)
 			},
 		},
@@ -150,7 +154,7 @@ func runSignaturesList(opts SignaturesOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteSignatures(stdout, &report.SignatureList{Packs: packs, Now: opts.Now}, opts.Format)
+	return report.WriteSignatures(stdout, &report.SignatureList{Packs: packs, Now: opts.Now, Width: opts.Width}, opts.Format)
 }
 
 func runSignaturesShow(opts SignaturesOptions, stdout io.Writer) error {

@@ -41,6 +41,22 @@ func TestColumnsFitsEveryBundledCapture(t *testing.T) {
 			t.Errorf("COLUMNS=100 check: line %d has %d characters: %q", i+1, len(l), l)
 		}
 	}
+	// the signature listing and the what-if comparison are tables too
+	for _, args := range [][]string{
+		{"signatures", "list"},
+		{"analyze", "--compare-exclude", "none", capture("scanner-internal.pcap")},
+	} {
+		r := runArgs(t, args...)
+		r.wantCode(t, exitOK)
+		for i, l := range strings.Split(r.stdout, "\n") {
+			if len(l) > 100 {
+				t.Errorf("COLUMNS=100 %v: line %d has %d characters: %q", args, i+1, len(l), l)
+			}
+		}
+	}
+	if r := runArgs(t, "signatures", "list", "--wide"); !strings.Contains(r.stdout, "Attack: Log4j2 JNDI Lookup RCE CVE-2021-44228") {
+		t.Errorf("signatures list --wide wrapped a name:\n%s", r.stdout)
+	}
 	wide := runArgs(t, "analyze", "--wide", capture("bruteforce-success.pcap"))
 	wide.wantCode(t, exitOK)
 	if !strings.Contains(wide.stdout, "internal host that kept a session after guessing logins: scanners probe, they do not keep a session they broke into; an attacker or a compromised host") {
