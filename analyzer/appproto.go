@@ -4,8 +4,11 @@ package analyzer
 // is read off the first data each way, as Suricata's protocol detection
 // reads it (patterns first, then the probing parsers of a protocol's
 // ports), for the protocols whose signatures are unambiguous in a
-// packet's first bytes: http, tls, ssh, smtp, ftp, dns, pgsql, dhcp. A flow that is none of them stays unknown, not
-// Suricata's "failed": Suricata may know its protocol (pgsql, smb, ...).
+// packet's first bytes: http, tls, ssh, smtp, ftp, dns, pgsql, dhcp. A TCP
+// flow that is none of them stays unknown, not Suricata's "failed":
+// Suricata may know its protocol (smb, rdp, ...). A UDP flow is decided
+// on its first datagram, as Suricata decides it: failed unless it is on
+// the port of a UDP protocol Suricata parses and we do not (detectUDPApp).
 
 import (
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -34,7 +37,13 @@ func (s *appState) observe(f *packet.Facts, toServer bool, server uint16) {
 	}
 	s.tried |= bit
 	if f.Proto == packet.ProtoUDP {
+		// Suricata's UDP detection decides on the first datagram: a
+		// protocol, or "failed" for good. We claim failed only off the
+		// ports of the UDP protocols it parses and we do not detect.
 		s.proto = detectUDPApp(f.Payload, server)
+		if s.proto == packet.AppUnknown && !undetectedUDPPort(server) {
+			s.proto = packet.AppFailed
+		}
 		return
 	}
 	s.proto = detectTCPApp(f.Payload, toServer, server)
@@ -127,6 +136,17 @@ func detectUDPApp(b []byte, server uint16) uint8 {
 		return packet.AppDHCP
 	}
 	return packet.AppUnknown
+}
+
+// undetectedUDPPort reports whether port is where Suricata 7 finds a UDP
+// protocol we do not detect (tftp, krb5, ntp, snmp, quic, ike, nfs, sip),
+// so a datagram we cannot name there may still be one it names.
+func undetectedUDPPort(port uint16) bool {
+	switch port {
+	case 69, 88, 123, 161, 162, 443, 500, 2049, 4500, 5060, 5061:
+		return true
+	}
+	return false
 }
 
 // hasPrefix reports whether b starts with p, without converting either.

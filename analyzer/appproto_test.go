@@ -43,12 +43,13 @@ func TestAppStateDetects(t *testing.T) {
 		{"pgsql ssl request of a wrong length", packet.ProtoTCP, 5432, []data{{true, "\x00\x00\x00\x09\x04\xd2\x16\x2f\x00"}}, packet.AppUnknown},
 		{"pgsql cancel", packet.ProtoTCP, 5432, []data{{true, "\x00\x00\x00\x10\x04\xd2\x16\x2e\x00\x00\x00\x01\x00\x00\x00\x02"}}, packet.AppPGSQL},
 		{"dhcp discover", packet.ProtoUDP, 67, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 232) + "\x63\x82\x53\x63\x35\x01\x01\xff"}}, packet.AppDHCP},
-		{"bootp without the cookie", packet.ProtoUDP, 67, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 240)}}, packet.AppUnknown},
-		{"the cookie on another port", packet.ProtoUDP, 6767, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 232) + "\x63\x82\x53\x63"}}, packet.AppUnknown},
+		{"bootp without the cookie", packet.ProtoUDP, 67, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 240)}}, packet.AppFailed},
+		{"the cookie on another port", packet.ProtoUDP, 6767, []data{{true, "\x01\x01\x06\x00" + strings.Repeat("\x00", 232) + "\x63\x82\x53\x63"}}, packet.AppFailed},
 		{"dns over udp", packet.ProtoUDP, 53, []data{{true, "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"}}, packet.AppDNS},
-		{"short datagram on 53", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}}, packet.AppUnknown},
+		{"short datagram on 53", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}}, packet.AppFailed},
 		{"other udp", packet.ProtoUDP, 5060, []data{{true, "INVITE sip:x SIP/2.0\r\n"}}, packet.AppUnknown},
-		{"a udp reply decides", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}, {false, "\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00"}}, packet.AppDNS},
+		{"udp: the first datagram decides, as Suricata's", packet.ProtoUDP, 53, []data{{true, "\x12\x34"}, {false, "\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00"}}, packet.AppFailed},
+		{"udp on a port of a protocol we do not detect: unknown", packet.ProtoUDP, 123, []data{{true, "\x23\x00\x00\x00"}}, packet.AppUnknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,9 +96,9 @@ func TestFlowCounts(t *testing.T) {
 	a, b := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("10.0.0.1")
 	query := packet.Facts{Time: 1, Proto: packet.ProtoUDP, Src: a, Dst: b, SrcPort: 5333, DstPort: 53, CapLen: 71,
 		Payload: make([]byte, 29)}
-	ut.observe(&query)
+	ut.observe(&query, false)
 	answer := packet.Facts{Time: 2, Proto: packet.ProtoUDP, Src: b, Dst: a, SrcPort: 53, DstPort: 5333, CapLen: 87}
-	ut.observe(&answer)
+	ut.observe(&answer, false)
 	if want := (packet.FlowCounts{Pkts: [2]uint64{1, 0}, Bytes: [2]uint64{71, 0}}); query.FlowCounts != want || query.AppProto != packet.AppDNS {
 		t.Errorf("udp query: %+v app %d", query.FlowCounts, query.AppProto)
 	}

@@ -311,9 +311,13 @@ func (e *Engine) observe(f *packet.Facts, root bool) {
 		case packet.ProtoTCP:
 			e.flows.observe(f)
 		case packet.ProtoUDP:
-			e.udpFlows.observe(f)
+			e.udpFlows.observe(f, false)
 		}
 		e.prints.Observe(f)
+	} else if f.Proto == packet.ProtoUDP {
+		// a UDP tunnel's outer flow (Teredo, VXLAN, Geneve): Suricata
+		// keeps it beside the inner one and counts its packets
+		e.udpFlows.observe(f, true)
 	}
 	e.alertedNow = false
 	for _, d := range e.dets {

@@ -76,16 +76,16 @@ func TestFlowEnds(t *testing.T) {
 	ut.onEnd = func(sum *flowSummary, reason uint8) { got = append(got, sum.flowEnd(reason)) }
 	a, b := netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("10.0.0.1")
 	q := packet.Facts{Time: s, Proto: packet.ProtoUDP, Src: a, Dst: b, SrcPort: 5333, DstPort: 53, CapLen: 71}
-	ut.observe(&q)
+	ut.observe(&q, false)
 	ut.markAlerted(&q)
 	r := packet.Facts{Time: 2 * s, Proto: packet.ProtoUDP, Src: b, Dst: a, SrcPort: 53, DstPort: 5333, CapLen: 87}
-	ut.observe(&r)
+	ut.observe(&r, false)
 	lone := packet.Facts{Time: 3 * s, Proto: packet.ProtoUDP, Src: a, Dst: b, SrcPort: 5334, DstPort: 53, CapLen: 71}
-	ut.observe(&lone)
+	ut.observe(&lone, false)
 	// the same ends again after the idle timeout: a new flow, the old one logged
 	again := q
 	again.Time = 400 * s
-	ut.observe(&again)
+	ut.observe(&again, false)
 	ut.flush()
 	want := []string{"established timeout true 1/1", "new shutdown false 1/0", "new shutdown false 1/0"}
 	if len(got) != len(want) {

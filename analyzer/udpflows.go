@@ -76,7 +76,10 @@ func (t *udpFlowTable) markAlerted(f *packet.Facts) {
 }
 
 // observe sets f.Dir and f.BothWays for the UDP packet f.
-func (t *udpFlowTable) observe(f *packet.Facts) {
+// observe counts f in its flow and sets its flow facts; outer says f is a
+// tunnel's outer packet (Teredo, VXLAN), whose flow Suricata keeps but
+// never runs protocol detection on: its app_proto is "failed".
+func (t *udpFlowTable) observe(f *packet.Facts, outer bool) {
 	key, fromLo := makeFlowKey(f.Src, f.SrcPort, f.Dst, f.DstPort)
 	fl, created := t.flows.Put(key, f.Time, t.onGone)
 	if created || !fl.bothWays && f.Time-fl.last > t.newTimeout || f.Time-fl.last > t.idleTimeout {
@@ -102,7 +105,11 @@ func (t *udpFlowTable) observe(f *packet.Facts) {
 	fl.counts.Pkts[d]++
 	fl.counts.Bytes[d] += uint64(f.CapLen)
 	f.FlowCounts = fl.counts
-	fl.app.observe(f, d == 0, fl.server)
+	if outer {
+		fl.app.proto = packet.AppFailed
+	} else {
+		fl.app.observe(f, d == 0, fl.server)
+	}
 	f.AppProto = fl.app.proto
 }
 

@@ -52,7 +52,7 @@ func TestUDPFlowTable(t *testing.T) {
 				if !st.fromA {
 					f.Src, f.Dst, f.SrcPort, f.DstPort = b, a, 5061, 5060
 				}
-				ft.observe(&f)
+				ft.observe(&f, false)
 				if f.Dir != st.wantDir || f.BothWays != st.wantBothWays {
 					t.Errorf("step %d: Dir %d BothWays %v, want %d %v", i, f.Dir, f.BothWays, st.wantDir, st.wantBothWays)
 				}
@@ -69,9 +69,29 @@ func TestUDPFlowTableBounded(t *testing.T) {
 	for i := range 100 {
 		f := packet.Facts{Time: int64(i), L3: packet.L3IPv4, Proto: packet.ProtoUDP,
 			Src: src, Dst: netip.MustParseAddr("10.0.0.1"), SrcPort: uint16(1000 + i), DstPort: 53}
-		ft.observe(&f)
+		ft.observe(&f, false)
 	}
 	if n := ft.flows.Len(); n != 4 {
 		t.Errorf("%d flows kept, want the cap, 4", n)
+	}
+}
+
+// A tunnel's outer packets count in a flow of their own, whose protocol
+// is Suricata's "failed": it decodes them as a tunnel and runs no
+// protocol detection on them.
+func TestUDPFlowTableTunnelOuter(t *testing.T) {
+	ft := newUDPFlowTable(DefaultFlowConfig())
+	f := packet.Facts{Time: 1, L3: packet.L3IPv4, Proto: packet.ProtoUDP, CapLen: 100,
+		Src: netip.MustParseAddr("10.0.0.9"), Dst: netip.MustParseAddr("10.0.0.1"), SrcPort: 1920, DstPort: 3544}
+	ft.observe(&f, true)
+	if f.AppProto != packet.AppFailed || f.FlowCounts.Pkts[0] != 1 || f.FlowCounts.Bytes[0] != 100 {
+		t.Errorf("outer packet: app %q, counts %+v", packet.AppName(f.AppProto), f.FlowCounts)
+	}
+	g := f
+	g.Time, g.Payload = 2, []byte("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00")
+	g.DstPort = 53
+	ft.observe(&g, false)
+	if g.AppProto != packet.AppDNS {
+		t.Errorf("a flow of its own: app %q", packet.AppName(g.AppProto))
 	}
 }

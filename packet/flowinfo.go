@@ -53,6 +53,11 @@ const (
 	AppDNS
 	AppPGSQL
 	AppDHCP
+	// AppFailed is Suricata's "failed": a tunnel's outer flow, whose
+	// packets Suricata decodes as a tunnel and never gives its protocol
+	// detection, and a UDP flow whose first datagram is no protocol
+	// Suricata parses (analyzer/appproto.go).
+	AppFailed
 )
 
 // AppName is Suricata's app_proto text for an application protocol, ""
@@ -75,6 +80,8 @@ func AppName(a uint8) string {
 		return "pgsql"
 	case AppDHCP:
 		return "dhcp"
+	case AppFailed:
+		return "failed"
 	}
 	return ""
 }
