@@ -2,9 +2,7 @@ package extract
 
 import (
 	"context"
-	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,10 +10,10 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
 	"github.com/ipsreplay/ipsreplay/detectors"
+	"github.com/ipsreplay/ipsreplay/packet/packettest"
 	"github.com/ipsreplay/ipsreplay/pktsel"
 )
 
@@ -49,36 +47,6 @@ func extractAll(t *testing.T, cfg Config, res *analyzer.Result, files ...string)
 	return x
 }
 
-type readPacket struct {
-	ci   gopacket.CaptureInfo
-	data []byte
-}
-
-// readPcap reads a pcap back with pcapgo.
-func readPcap(t *testing.T, path string) (layers.LinkType, []readPacket) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var out []readPacket
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			return r.LinkType(), out
-		}
-		if err != nil {
-			t.Fatalf("%s: packet %d: %v", path, len(out)+1, err)
-		}
-		out = append(out, readPacket{ci, data})
-	}
-}
-
 // decodeIPv4TCP returns a packet's addresses, ports and flags.
 func decodeTCP(t *testing.T, data []byte) (*layers.IPv4, *layers.TCP) {
 	t.Helper()
@@ -110,7 +78,7 @@ func TestSynFloodPcap(t *testing.T) {
 	if a.Extract != "synflood_10.77.0.25_20261204T170902Z.pcap" {
 		t.Fatalf("extract name %q", a.Extract)
 	}
-	link, pkts := readPcap(t, filepath.Join(x.cfg.Dir, a.Extract))
+	link, pkts := packettest.ReadPcap(t, filepath.Join(x.cfg.Dir, a.Extract))
 	if link != layers.LinkTypeEthernet {
 		t.Errorf("link type %v, want Ethernet", link)
 	}
@@ -119,17 +87,17 @@ func TestSynFloodPcap(t *testing.T) {
 		t.Fatalf("%d packets for an alert of %d SYNs, want 200", len(pkts), a.Count)
 	}
 	for i, p := range pkts {
-		ip, tcp := decodeTCP(t, p.data)
+		ip, tcp := decodeTCP(t, p.Data)
 		if ip.SrcIP.String() != "10.77.0.25" || ip.DstIP.String() != "10.77.0.5" || tcp.DstPort != 80 || !tcp.SYN || tcp.ACK {
 			t.Fatalf("packet %d: %s:%d -> %s:%d syn %v ack %v, want a SYN 10.77.0.25 -> 10.77.0.5:80",
 				i+1, ip.SrcIP, tcp.SrcPort, ip.DstIP, tcp.DstPort, tcp.SYN, tcp.ACK)
 		}
-		if p.ci.Timestamp.Before(a.First.Time) || p.ci.Timestamp.After(a.Last.Time) {
-			t.Fatalf("packet %d at %v, outside the alert's window [%v, %v]", i+1, p.ci.Timestamp, a.First, a.Last)
+		if p.Info.Timestamp.Before(a.First.Time) || p.Info.Timestamp.After(a.Last.Time) {
+			t.Fatalf("packet %d at %v, outside the alert's window [%v, %v]", i+1, p.Info.Timestamp, a.First, a.Last)
 		}
 	}
-	if !pkts[0].ci.Timestamp.Equal(a.First.Time) || !pkts[len(pkts)-1].ci.Timestamp.Equal(a.Last.Time) {
-		t.Errorf("pcap spans %v..%v, the alert %v..%v", pkts[0].ci.Timestamp, pkts[len(pkts)-1].ci.Timestamp, a.First, a.Last)
+	if !pkts[0].Info.Timestamp.Equal(a.First.Time) || !pkts[len(pkts)-1].Info.Timestamp.Equal(a.Last.Time) {
+		t.Errorf("pcap spans %v..%v, the alert %v..%v", pkts[0].Info.Timestamp, pkts[len(pkts)-1].Info.Timestamp, a.First, a.Last)
 	}
 	// the event's copy of the alert names the file too
 	named := 0
@@ -152,19 +120,19 @@ func TestBounds(t *testing.T) {
 	files := []string{lab + "hping3-synflood.pcap"}
 	res := analyze(t, files...)
 	whole := extractAll(t, DefaultConfig(""), res, files...)
-	_, all := readPcap(t, filepath.Join(whole.cfg.Dir, alertOf(t, res, detectors.SIDSynFlood).Extract))
+	_, all := packettest.ReadPcap(t, filepath.Join(whole.cfg.Dir, alertOf(t, res, detectors.SIDSynFlood).Extract))
 
 	res = analyze(t, files...)
 	cfg := DefaultConfig("")
 	cfg.First, cfg.Last = 3, 2
 	x := extractAll(t, cfg, res, files...)
-	_, got := readPcap(t, filepath.Join(x.cfg.Dir, alertOf(t, res, detectors.SIDSynFlood).Extract))
-	want := append(append([]readPacket{}, all[:3]...), all[len(all)-2:]...)
+	_, got := packettest.ReadPcap(t, filepath.Join(x.cfg.Dir, alertOf(t, res, detectors.SIDSynFlood).Extract))
+	want := append(append([]packettest.Record{}, all[:3]...), all[len(all)-2:]...)
 	if len(got) != len(want) {
 		t.Fatalf("%d packets, want %d", len(got), len(want))
 	}
 	for i := range want {
-		if !got[i].ci.Timestamp.Equal(want[i].ci.Timestamp) || string(got[i].data) != string(want[i].data) {
+		if !got[i].Info.Timestamp.Equal(want[i].Info.Timestamp) || string(got[i].Data) != string(want[i].Data) {
 			t.Errorf("packet %d differs from packet %d of the whole extraction", i+1, i+1)
 		}
 	}
@@ -173,8 +141,8 @@ func TestBounds(t *testing.T) {
 	res = analyze(t, files...)
 	cfg.First, cfg.Last = 0, 4
 	x = extractAll(t, cfg, res, files...)
-	_, got = readPcap(t, filepath.Join(x.cfg.Dir, alertOf(t, res, detectors.SIDSynFlood).Extract))
-	if len(got) != 4 || !got[3].ci.Timestamp.Equal(all[len(all)-1].ci.Timestamp) || !got[0].ci.Timestamp.Equal(all[len(all)-4].ci.Timestamp) {
+	_, got = packettest.ReadPcap(t, filepath.Join(x.cfg.Dir, alertOf(t, res, detectors.SIDSynFlood).Extract))
+	if len(got) != 4 || !got[3].Info.Timestamp.Equal(all[len(all)-1].Info.Timestamp) || !got[0].Info.Timestamp.Equal(all[len(all)-4].Info.Timestamp) {
 		t.Errorf("last 4: %d packets, not the last 4 of the whole", len(got))
 	}
 }

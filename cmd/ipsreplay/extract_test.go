@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
+	"github.com/ipsreplay/ipsreplay/packet/packettest"
 )
 
 // extractAlert is what the tests read of an alert in the JSON report.
@@ -41,36 +41,6 @@ func extractAlerts(t *testing.T, stdout string) []extractAlert {
 	return doc.Alerts
 }
 
-type pcapRecord struct {
-	at   time.Time
-	data string
-}
-
-// readRecords reads a pcap with pcapgo: its link type and packets.
-func readRecords(t *testing.T, path string) (layers.LinkType, []pcapRecord) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var out []pcapRecord
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			return r.LinkType(), out
-		}
-		if err != nil {
-			t.Fatalf("%s: record %d: %v", path, len(out)+1, err)
-		}
-		out = append(out, pcapRecord{ci.Timestamp, string(data)})
-	}
-}
-
 // TestExtractSynFlood is the done-when of --extract: on the real hping3
 // flood it writes a pcap of the flood's SYNs that our reader, pcapgo,
 // and tcpdump (where installed) all read.
@@ -88,12 +58,12 @@ func TestExtractSynFlood(t *testing.T) {
 		t.Fatalf("no SYN flood alert with a pcap in %s", truncate(r.stdout, 2000))
 	}
 	path := filepath.Join(dir, flood.Extract)
-	link, recs := readRecords(t, path)
+	link, recs := packettest.ReadPcap(t, path)
 	if link != layers.LinkTypeEthernet || len(recs) != 200 {
 		t.Fatalf("%s: link %v, %d packets; want Ethernet, the flood's 200 SYNs", flood.Extract, link, len(recs))
 	}
 	for i, rec := range recs {
-		p := gopacket.NewPacket([]byte(rec.data), layers.LayerTypeEthernet, gopacket.Default)
+		p := gopacket.NewPacket(rec.Data, layers.LayerTypeEthernet, gopacket.Default)
 		tcp, _ := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
 		if tcp == nil || !tcp.SYN || tcp.ACK || tcp.DstPort != 80 {
 			t.Fatalf("packet %d is no SYN to port 80: %v", i+1, p)
@@ -155,10 +125,10 @@ func TestExtractMatchesBPF(t *testing.T) {
 				if out, err := exec.Command(tcpdump, "-r", capture(tc.file), "-w", sel, a.Filters.BPF).CombinedOutput(); err != nil {
 					t.Fatalf("tcpdump %q: %v\n%s", a.Filters.BPF, err, out)
 				}
-				_, all := readRecords(t, sel)
-				var want []pcapRecord
+				_, all := packettest.ReadPcap(t, sel)
+				var want []packettest.Record
 				for _, rec := range all {
-					if a.Rule != nil || !rec.at.Before(a.First.Truncate(time.Microsecond)) && !rec.at.After(a.Last) {
+					if a.Rule != nil || !rec.Info.Timestamp.Before(a.First.Truncate(time.Microsecond)) && !rec.Info.Timestamp.After(a.Last) {
 						want = append(want, rec)
 					}
 				}
@@ -175,12 +145,12 @@ func TestExtractMatchesBPF(t *testing.T) {
 						t.Errorf("tshark -Y %q selects %d packets, tcpdump %q %d", a.Filters.Wireshark, n, a.Filters.BPF, len(all))
 					}
 				}
-				_, got := readRecords(t, filepath.Join(dir, a.Extract))
+				_, got := packettest.ReadPcap(t, filepath.Join(dir, a.Extract))
 				if len(got) != len(want) {
 					t.Fatalf("%s: %d packets; tcpdump %q selects %d in the window", a.Extract, len(got), a.Filters.BPF, len(want))
 				}
 				for i := range want {
-					if got[i].data != want[i].data || !got[i].at.Truncate(time.Microsecond).Equal(want[i].at) {
+					if !bytes.Equal(got[i].Data, want[i].Data) || !got[i].Info.Timestamp.Truncate(time.Microsecond).Equal(want[i].Info.Timestamp) {
 						t.Fatalf("%s: packet %d differs from tcpdump's selection with %q", a.Extract, i+1, a.Filters.BPF)
 					}
 				}
