@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/ipsreplay/ipsreplay/pcapfilter"
 )
@@ -49,11 +51,12 @@ func (c *captureFilter) keep(link LinkType, data []byte) bool {
 	return true
 }
 
-// warnings name the link types whose packets the filter could not judge.
+// warnings name the link types whose packets the filter could not judge,
+// in link type order so reports do not depend on map order.
 func (c *captureFilter) warnings() []string {
 	var out []string
-	for link, err := range c.refused {
-		out = append(out, fmt.Sprintf("%v: packets of link type %s were left out", err, link))
+	for _, link := range slices.Sorted(maps.Keys(c.refused)) {
+		out = append(out, fmt.Sprintf("%v: packets of link type %s were left out", c.refused[link], link))
 	}
 	return out
 }

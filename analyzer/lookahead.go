@@ -80,11 +80,11 @@ type lookahead struct {
 	wg        sync.WaitGroup
 }
 
-// lookahead reports whether a run with opts should read ahead: with more
+// readsAhead reports whether a run with opts should read ahead: with more
 // than one thread and enough rules to be worth it, as fast as the machine
 // allows (a paced replay runs each packet at its time, a transmitted one
 // must leave when it is analysed).
-func (e *Engine) lookahead(opts RunOptions) bool {
+func (e *Engine) readsAhead(opts RunOptions) bool {
 	return e.matcher != nil && e.cfg.Rules.Threads > 1 && e.matcher.Rules() >= e.cfg.Rules.LookaheadMinRules &&
 		opts.Pacer == nil && opts.Tap == nil
 }

@@ -208,7 +208,7 @@ func feed(ctx context.Context, e *Engine, m *merger, total int64, opts RunOption
 		}
 		return ctx.Err()
 	}
-	if e.lookahead(opts) && !m.streaming() {
+	if e.readsAhead(opts) && !m.streaming() {
 		return feedAhead(ctx, e, m, newLookahead(e.matcher, e.cfg.Rules.Threads), report)
 	}
 	for s := m.next(); s != nil; s = m.next() {

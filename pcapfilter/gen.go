@@ -66,14 +66,15 @@ type (
 	aNeg struct{ x arith }
 )
 
+// item is an instruction, or a jump to labels that program resolves.
 type item struct {
 	ins        bpf.Instruction // nil for a jump
 	cond       bpf.JumpTest
 	val        uint32
 	x          bool // compare with X, not val
-	t, f       int  // labels; f < 0 for an unconditional jump to t
+	t, f       int  // labels: where a jump goes when its test holds, and when not
 	isJump     bool
-	isUncondJa bool
+	isUncondJa bool // to t whatever A holds
 }
 
 type gen struct {

@@ -103,7 +103,7 @@ var unsupported = map[string]bool{
 	"rnr": true, "rulenum": true, "reason": true, "rset": true, "ruleset": true, "srnr": true,
 	"subrulenum": true, "action": true, "type": true, "subtype": true, "wlan": true, "ra": true,
 	"ta": true, "addr1": true, "addr2": true, "addr3": true, "addr4": true, "dir": true,
-	"fddi": true, "tr": true, "ppp": true, "slip": true, "link": false,
+	"fddi": true, "tr": true, "ppp": true, "slip": true,
 }
 
 // token is a word or an operator, with its byte offset for errors.

@@ -285,7 +285,8 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	if f.L3 != packet.L3IPv4 && f.L3 != packet.L3IPv6 {
 		return
 	}
-	set := &m.eng.sets[packetClass(f)]
+	class := packetClass(f)
+	set := &m.eng.sets[class]
 	if len(set.all) == 0 {
 		return
 	}
@@ -320,7 +321,7 @@ func (m *Matcher) Observe(f *packet.Facts, emit packet.Emit) {
 	if m.noPrefilter {
 		cands = append(cands, set.all...)
 	} else {
-		a := m.aheadFor(f, packetClass(f))
+		a := m.aheadFor(f, class)
 		if a != nil {
 			cands = append(cands, a.cands...)
 		} else {
