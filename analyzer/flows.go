@@ -304,7 +304,7 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 		c.ServerBytes += payload
 		fl.bytes[1] += uint64(f.CapLen)
 	}
-	f.FlowCounts = packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes}
+	f.FlowCounts = fl.counts()
 
 	// the stream starts after the SYN, which takes one sequence number
 	d := 1
@@ -417,8 +417,7 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 	}
 	c := &fl.conn
 	*cf = closedFlow{clientIsLo: fl.clientIsLo, alerted: fl.alerted, app: fl.app.proto,
-		counts: packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes},
-		start:  c.Start, end: c.End}
+		counts: fl.counts(), start: c.Start, end: c.End}
 	if !established {
 		t.halfOpen.Delete(key)
 		return
@@ -467,9 +466,14 @@ func summarize(fl *flow, state uint8) flowSummary {
 	return flowSummary{
 		client: c.Client, server: c.Server, cport: c.ClientPort, sport: c.ServerPort,
 		proto: packet.ProtoTCP, state: state, alerted: fl.alerted, app: fl.app.proto,
-		counts: packet.FlowCounts{Pkts: [2]uint64{uint64(c.ClientPkts), uint64(c.ServerPkts)}, Bytes: fl.bytes},
-		start:  c.Start, end: c.End,
+		counts: fl.counts(), start: c.Start, end: c.End,
 	}
+}
+
+// counts are fl's packets (the connection's) and whole-packet bytes each
+// way, to the server first.
+func (fl *flow) counts() packet.FlowCounts {
+	return packet.FlowCounts{Pkts: [2]uint64{uint64(fl.conn.ClientPkts), uint64(fl.conn.ServerPkts)}, Bytes: fl.bytes}
 }
 
 // markAlerted notes that a rule alerted on f, a packet of a flow the
