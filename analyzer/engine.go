@@ -422,7 +422,7 @@ func (e *Engine) onEvent(ev packet.Event) {
 		Attacker:    ev.Attacker,
 		Victim:      AddrHost(ev.Victim),
 		VictimPort:  ev.VictimPort,
-		Proto:       protoName(ev.Proto),
+		Proto:       ProtoName(ev.Proto),
 		Kind:        ev.Kind,
 		Detail:      ev.Detail,
 		Count:       ev.Count,
@@ -778,7 +778,9 @@ func utc(ns int64) Time {
 	return TimeOf(time.Unix(0, ns).UTC())
 }
 
-func protoName(p uint8) string {
+// ProtoName is Suricata's EVE proto text of an IP protocol number: TCP,
+// UDP, ICMP, IPv6-ICMP, else the number; "" for none.
+func ProtoName(p uint8) string {
 	switch p {
 	case 0:
 		return ""

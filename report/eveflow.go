@@ -11,7 +11,6 @@ import (
 
 	"github.com/ipsreplay/ipsreplay/analyzer"
 	"github.com/ipsreplay/ipsreplay/internal/communityid"
-	"github.com/ipsreplay/ipsreplay/packet"
 )
 
 // EVE event types for flows and statistics, Suricata's.
@@ -110,7 +109,7 @@ func (s *EVEStream) Flow(fe analyzer.FlowEnd) {
 		EventType: eveTypeFlow,
 		SrcIP:     analyzer.AddrHost(fe.Client).String(), SrcPort: fe.ClientPort,
 		DestIP: analyzer.AddrHost(fe.Server).String(), DestPort: fe.ServerPort,
-		Proto:       protoText(fe.Proto),
+		Proto:       analyzer.ProtoName(fe.Proto),
 		AppProto:    fe.AppProto,
 		CommunityID: s.opts.communityID(fe.Client, fe.ClientPort, fe.Server, fe.ServerPort, fe.Proto),
 		Flow: &eveFlowState{
@@ -124,17 +123,6 @@ func (s *EVEStream) Flow(fe analyzer.FlowEnd) {
 	if err := s.enc.Encode(rec); err != nil {
 		s.err = fmt.Errorf("write eve: flow record %d: %w", s.flows, err)
 	}
-}
-
-// protoText is Suricata's proto text of a flow's IP protocol.
-func protoText(p uint8) string {
-	switch p {
-	case packet.ProtoTCP:
-		return "TCP"
-	case packet.ProtoUDP:
-		return "UDP"
-	}
-	return fmt.Sprint(p)
 }
 
 // eveStats is the stats object of a stats record: the counters we have
