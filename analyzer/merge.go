@@ -225,6 +225,7 @@ func (s *Source) seekRecord(offset int64, num uint64) bool {
 	}
 	s.counter.n = offset
 	s.buf.Reset(s.counter)
+	s.records.Reset()
 	s.Num = num
 	return true
 }

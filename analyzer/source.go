@@ -59,10 +59,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-type packetReader interface {
-	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-}
-
 // Source reads packets from one capture file in file order.
 type Source struct {
 	Path   string
@@ -73,10 +69,10 @@ type Source struct {
 	inflater io.Closer // a .gz or .zst capture's decompressor
 	counter  *countingReader
 	buf      *bufio.Reader
-	reader   packetReader
-	ng       *ngReader // pcapng; nil for pcap
-	link     LinkType  // pcap: the file's link type
-	nano     bool      // pcap: nanosecond timestamps (the magic says)
+	records  *pcapRecords // pcap: its records, read from buf and then straight from counter
+	ng       *ngReader    // pcapng; nil for pcap
+	link     LinkType     // pcap: the file's link type
+	nano     bool         // pcap: nanosecond timestamps (the magic says)
 
 	// The current packet, valid until the next call to Next.
 	Data  []byte
@@ -213,20 +209,34 @@ func (s *Source) openPcap(head []byte, suffix string) error {
 	s.link = LinkType(order.Uint32(head[20:24]) & 0xffff)
 	m := binary.LittleEndian.Uint32(head[0:4])
 	s.nano = m == 0xa1b23c4d || m == 0x4d3cb2a1
-	r, err := pcapgo.NewReader(s.buf)
-	if err != nil {
+	// pcapgo checks the file header; the records are read by our own
+	// reader, which hands out packets without copying them again
+	if _, err := pcapgo.NewReader(s.buf); err != nil {
 		return fmt.Errorf("%w: %v", ErrNotCapture, lowerFirst(err.Error()))
 	}
 	// the file's own snap length is not a limit: some writers put whole
 	// frames after a smaller one, and libpcap (so Suricata) reads on
-	r.SetSnaplen(maxSnaplen)
-	s.reader = r
+	s.records = newPcapRecords(drained{s.buf, s.counter}, pcapRecordBufferSize, order == binary.BigEndian, s.nano, maxSnaplen)
 	s.Format = "pcap" + suffix
 	s.Summary.Format = s.Format
 	if !s.link.Supported() {
 		return fmt.Errorf("%w %s", ErrUnsupportedLink, s.link)
 	}
 	return nil
+}
+
+// drained reads what buf holds and then from r, buf's own source, with no
+// copy through buf: pcapRecords buffers for itself.
+type drained struct {
+	buf *bufio.Reader
+	r   io.Reader
+}
+
+func (d drained) Read(p []byte) (int, error) {
+	if d.buf.Buffered() > 0 {
+		return d.buf.Read(p)
+	}
+	return d.r.Read(p)
 }
 
 func (s *Source) openPcapng(suffix string) error {
@@ -244,12 +254,18 @@ func (s *Source) openPcapng(suffix string) error {
 }
 
 // offset is how far into the (decompressed) capture the reader has consumed.
-func (s *Source) offset() int64 { return s.counter.n - int64(s.buf.Buffered()) }
+func (s *Source) offset() int64 {
+	n := s.counter.n - int64(s.buf.Buffered())
+	if s.records != nil {
+		n -= int64(s.records.Buffered())
+	}
+	return n
+}
 
 // Next reads the next packet into s.Data/s.Info. It returns false at the end
 // of the file or on an error, which Err then returns.
 func (s *Source) Next() bool {
-	if s.err != nil || (s.reader == nil && s.ng == nil) {
+	if s.err != nil || (s.records == nil && s.ng == nil) {
 		return false
 	}
 	s.start = s.offset()
@@ -297,7 +313,7 @@ func (s *Source) read() (data []byte, ci gopacket.CaptureInfo, err error) {
 		// blocks before it may have been skipped
 		s.start = s.ng.start
 	} else {
-		data, ci, err = s.reader.ZeroCopyReadPacketData()
+		data, ci, err = s.records.ZeroCopyReadPacketData()
 	}
 	if err == nil && ci.CaptureLength > maxSnaplen {
 		err = fmt.Errorf("%w: capture length %d exceeds %d", ErrCorruptPacket, ci.CaptureLength, maxSnaplen)
