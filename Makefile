@@ -4,7 +4,7 @@ BIN     := bin/ipsreplay
 BENCH   := .bench
 BENCH_SIZE ?= 300MB
 
-.PHONY: all build demo test test-nocgo lint bench corpus fuzz clean conformance screenshot install
+.PHONY: all build demo test test-nocgo lint bench bench-captures profile corpus fuzz clean conformance screenshot install
 
 PREFIX  ?= /usr/local
 
@@ -89,15 +89,35 @@ corpus:
 
 # Throughput and memory on a generated large capture (made once, kept in
 # .bench/), then the allocation benchmarks.
-bench: build
+bench: build bench-captures
+	$(GO) run ./cmd/ipsbench -ipsreplay ./$(BIN) -large $(BENCH)/large.pcap -synflood $(BENCH)/synflood.pcap \
+		-alertfloods $(BENCH)/arpflood.pcap,$(BENCH)/nseflood.pcap
+	$(GO) test -run '^$$' -bench . -benchmem ./analyzer/ ./detectors/ ./rulematch/ ./internal/...
+
+bench-captures:
 	@mkdir -p $(BENCH)
 	@test -s $(BENCH)/large.pcap || $(GO) run ./cmd/pcapgen -bench $(BENCH)/large.pcap -size $(BENCH_SIZE)
 	@test -s $(BENCH)/synflood.pcap || $(GO) run ./cmd/pcapgen -bench-synflood $(BENCH)/synflood.pcap -packets 5000000
 	@test -s $(BENCH)/arpflood.pcap || $(GO) run ./cmd/pcapgen -bench-alertflood $(BENCH)/arpflood.pcap -flood arp -packets 1000000
 	@test -s $(BENCH)/nseflood.pcap || $(GO) run ./cmd/pcapgen -bench-alertflood $(BENCH)/nseflood.pcap -flood nse-dist -packets 2000000
-	$(GO) run ./cmd/ipsbench -ipsreplay ./$(BIN) -large $(BENCH)/large.pcap -synflood $(BENCH)/synflood.pcap \
-		-alertfloods $(BENCH)/arpflood.pcap,$(BENCH)/nseflood.pcap
-	$(GO) test -run '^$$' -bench . -benchmem ./analyzer/ ./detectors/ ./rulematch/ ./internal/...
+
+# CPU profiles of the runs behind bench's targets, one thread each: the
+# mixed capture with the built-ins (ten runs: one is a fifth of a second),
+# the SYN flood, and the mixed capture with ET Open 2020 when ../shared has
+# it. They are kept in $(BENCH)/ for `go tool pprof`; printed are the stages
+# each run spends its time in, cumulative: what bounds a target not met.
+ET_RULES = $(wildcard ../shared/rulesets/et-open-2020/*.rules)
+PROFILE_STAGES = 'Total samples|ipsreplay/(analyzer|detectors|rulematch|signatures|report)|gopacket\.\(|gcBgMarkWorker$$|Syscall6'
+profile: build bench-captures
+	@rm -f $(BENCH)/*.pprof
+	@for i in 1 2 3 4 5 6 7 8 9 10; do IPSREPLAY_CPUPROFILE=$(BENCH)/mixed-$$i.pprof ./$(BIN) analyze --threads 1 --no-progress -f json -o /dev/null $(BENCH)/large.pcap; done
+	IPSREPLAY_CPUPROFILE=$(BENCH)/flood.pprof ./$(BIN) analyze --threads 1 --no-progress -f json -o /dev/null $(BENCH)/synflood.pcap
+	$(if $(ET_RULES),IPSREPLAY_CPUPROFILE=$(BENCH)/et.pprof ./$(BIN) analyze --threads 1 --no-progress -f json -o /dev/null $(addprefix --rules ,$(ET_RULES)) $(BENCH)/large.pcap,@echo "no ../shared/rulesets/et-open-2020: its profile is skipped")
+	@for p in "$(BENCH)/mixed-*.pprof" $(BENCH)/flood.pprof $(BENCH)/et.pprof; do \
+		ls $$p >/dev/null 2>&1 || continue; echo "== $$p: cumulative share of the run, by stage"; \
+		$(GO) tool pprof -top -cum -nodecount=70 $(BIN) $$p 2>/dev/null | grep -E $(PROFILE_STAGES) | \
+			sed -E 's/go\.shape\.[^]]*\]//g' | cut -c1-150 | head -32; \
+	done
 
 # Regenerate pcaps/lab/: captures made by real tools (nmap, masscan, hping3,
 # arpspoof, hydra, ...) on a LAN of network namespaces, with their

@@ -5,9 +5,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -22,11 +24,39 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
+	stopProfile := startCPUProfile(os.Getenv(cpuProfileEnv))
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, stop := withInterrupts(context.Background(), sigs, os.Exit, os.Stderr)
 	code := Main(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	signal.Stop(sigs)
+	stopProfile()
 	os.Exit(code)
+}
+
+// cpuProfileEnv names a file for a CPU profile of the whole run, for
+// developers (`make profile`) rather than a flag every command would show.
+const cpuProfileEnv = "IPSREPLAY_CPUPROFILE"
+
+// startCPUProfile profiles the run into path ("" for none) and returns
+// what ends it. A profile that cannot start is a warning: the run goes on.
+func startCPUProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		if err = pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ipsreplay: warning: %s: no CPU profile: %v\n", cpuProfileEnv, err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
