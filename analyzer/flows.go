@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -93,26 +95,91 @@ const (
 )
 
 // flowKey is a connection's endpoints with the lower (address, port) first,
-// so both directions find the same entry.
+// so both directions find the same entry. The addresses are kept as their
+// 16 bytes and a family, not as netip.Addr, which holds a pointer (its
+// zone): with no pointer in a key or a flow record, the tables' slabs hold
+// none, so the collector never scans them and clearing or moving a slot
+// takes no write barrier. A spoofed SYN flood fills 65,536 half-open slots
+// and churns through them.
 type flowKey struct {
-	loAddr, hiAddr netip.Addr
+	lo, hi         [16]byte
 	loPort, hiPort uint16
+	fam            uint8 // lo's family in bits 0-1, hi's in bits 2-3 (famNone, fam4, fam6)
 }
 
+// Address families of a flowKey, ordered as netip.Addr.Compare orders
+// them (by bit length): the key's sides are the ones Compare would pick.
+const (
+	famNone uint8 = iota // the zero netip.Addr
+	fam4
+	fam6
+)
+
+func addrFamily(a netip.Addr) uint8 {
+	switch {
+	case a.Is4():
+		return fam4
+	case a.IsValid():
+		return fam6
+	}
+	return famNone
+}
+
+// addrFrom rebuilds an address kept in a flowKey. Packets carry no zones,
+// so none is lost.
+func addrFrom(b [16]byte, fam uint8) netip.Addr {
+	switch fam {
+	case fam4:
+		return netip.AddrFrom4([4]byte(b[12:]))
+	case fam6:
+		return netip.AddrFrom16(b)
+	}
+	return netip.Addr{}
+}
+
+// loAddr and hiAddr are the key's addresses.
+func (k flowKey) loAddr() netip.Addr { return addrFrom(k.lo, k.fam&3) }
+func (k flowKey) hiAddr() netip.Addr { return addrFrom(k.hi, k.fam>>2) }
+
 func (k flowKey) hash() bounded.Hash {
-	return bounded.Seed().Addr(k.loAddr).Addr(k.hiAddr).Word(uint64(k.loPort)<<16 | uint64(k.hiPort))
+	ports := uint64(k.loPort)<<16 | uint64(k.hiPort) | uint64(k.fam)<<32
+	if k.fam == fam4|fam4<<2 {
+		// most traffic: both IPv4 addresses in one word
+		lo, hi := binary.BigEndian.Uint32(k.lo[12:]), binary.BigEndian.Uint32(k.hi[12:])
+		return bounded.Seed().Word(uint64(lo)<<32 | uint64(hi)).Word(ports)
+	}
+	return bounded.Seed().Word(binary.LittleEndian.Uint64(k.lo[:8])).Word(binary.LittleEndian.Uint64(k.lo[8:])).
+		Word(binary.LittleEndian.Uint64(k.hi[:8])).Word(binary.LittleEndian.Uint64(k.hi[8:])).Word(ports)
 }
 
 func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (flowKey, bool) {
-	c := src.Compare(dst)
-	if c < 0 || c == 0 && sport <= dport {
-		return flowKey{src, dst, sport, dport}, true
+	a, b := src.As16(), dst.As16()
+	fa, fb := addrFamily(src), addrFamily(dst)
+	c := int(fa) - int(fb)
+	if c == 0 {
+		c = bytes.Compare(a[:], b[:])
 	}
-	return flowKey{dst, src, dport, sport}, false
+	if c < 0 || c == 0 && sport <= dport {
+		return flowKey{a, b, sport, dport, fa | fb<<2}, true
+	}
+	return flowKey{b, a, dport, sport, fb | fa<<2}, false
+}
+
+// connRecord is a connection's packet.Conn without its ends, which the
+// table's key holds (pointer-free, see flowKey); packetConn puts them back.
+type connRecord struct {
+	ClientMAC                [6]byte
+	ClientPort, ServerPort   uint16
+	Start, End               int64 // capture times, unix ns
+	First, Last              packet.PacketRef
+	Established              bool
+	ClientBytes, ServerBytes uint64 // transport payload bytes each way
+	ClientPkts, ServerPkts   uint32
+	ClosedBy                 packet.CloseReason
 }
 
 type flow struct {
-	conn       packet.Conn
+	conn       connRecord
 	clientIsLo bool
 	serverISN  uint32
 	synAcked   bool // server answered with SYN-ACK
@@ -152,11 +219,11 @@ type closedFlow struct {
 
 // summary is cf's flow record summary; key holds its ends.
 func (cf *closedFlow) summary(key flowKey) flowSummary {
-	s := flowSummary{client: key.loAddr, server: key.hiAddr, cport: key.loPort, sport: key.hiPort,
+	s := flowSummary{client: key.loAddr(), server: key.hiAddr(), cport: key.loPort, sport: key.hiPort,
 		proto: packet.ProtoTCP, state: stateClosed, alerted: cf.alerted, app: cf.app,
 		counts: cf.counts, start: cf.start, end: cf.end}
 	if !cf.clientIsLo {
-		s.client, s.server, s.cport, s.sport = key.hiAddr, key.loAddr, key.hiPort, key.loPort
+		s.client, s.server, s.cport, s.sport = s.server, s.client, key.hiPort, key.loPort
 	}
 	return s
 }
@@ -174,6 +241,8 @@ type flowTable struct {
 	// direction, so flow:to_server and the app-layer buffers see it.
 	closed *bounded.Table[flowKey, closedFlow]
 	ended  func(c *packet.Conn)
+	// conn is the Conn ended is shown (see end)
+	conn packet.Conn
 	// onEnd, when set, sees each flow leave the tables (flowend.go), for
 	// reason: endReason while expiring, else endForced (evicted when a
 	// table is full).
@@ -221,7 +290,7 @@ func (t *flowTable) observe(f *packet.Facts) {
 		// instead of two for what a flood is made of
 		fl, created := t.halfOpen.Put(key, now, t.onHalfOpenGone)
 		if created {
-			t.begin(fl, fromLo, f.Src, f.Dst, f.SrcPort, f.DstPort, f.SrcMAC, f)
+			t.begin(fl, fromLo, f.SrcPort, f.DstPort, f.SrcMAC, f)
 		}
 		t.update(key, fl, fromLo, f, false)
 		return
@@ -254,7 +323,7 @@ func (t *flowTable) observe(f *packet.Facts) {
 		// Suricata's midstream pickup of a SYN-ACK: its sender is the
 		// server, and the client's ACK completes the handshake
 		fl, _ = t.halfOpen.Put(key, now, t.onHalfOpenGone)
-		t.begin(fl, !fromLo, f.Dst, f.Src, f.DstPort, f.SrcPort, f.DstMAC, f)
+		t.begin(fl, !fromLo, f.DstPort, f.SrcPort, f.DstMAC, f)
 	}
 	t.update(key, fl, fromLo, f, false)
 }
@@ -274,11 +343,9 @@ func (t *flowTable) segment(key flowKey, fl *flow, d int, seq uint32, f *packet.
 
 // begin fills in fl, a new entry of the half-open table, for a
 // connection in its handshake.
-func (t *flowTable) begin(fl *flow, clientIsLo bool, client, server netip.Addr, cport, sport uint16,
-	clientMAC [6]byte, f *packet.Facts) {
+func (t *flowTable) begin(fl *flow, clientIsLo bool, cport, sport uint16, clientMAC [6]byte, f *packet.Facts) {
 	fl.clientIsLo = clientIsLo
 	c := &fl.conn
-	c.Client, c.Server = client, server
 	c.ClientPort, c.ServerPort = cport, sport
 	c.ClientMAC = clientMAC
 	c.Start, c.First = f.Time, f.Packet
@@ -381,7 +448,7 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 		// would make them.
 		if fl.serverFin && fl.conn.Established && !fl.reported {
 			fl.reported = true
-			t.ended(&fl.conn)
+			t.end(key, fl)
 		}
 	}
 }
@@ -394,11 +461,9 @@ func (t *flowTable) pickUp(key flowKey, fromLo bool, f *packet.Facts) {
 	fl, _ := t.established.Put(key, f.Time, t.evictEstablished)
 	fl.clientIsLo = fromLo == fromClient
 	c := &fl.conn
-	c.Client, c.Server, c.ClientPort, c.ServerPort = f.Src, f.Dst, f.SrcPort, f.DstPort
-	c.ClientMAC = f.SrcMAC
+	c.ClientPort, c.ServerPort, c.ClientMAC = f.SrcPort, f.DstPort, f.SrcMAC
 	if !fromClient {
-		c.Client, c.Server, c.ClientPort, c.ServerPort = f.Dst, f.Src, f.DstPort, f.SrcPort
-		c.ClientMAC = f.DstMAC
+		c.ClientPort, c.ServerPort, c.ClientMAC = f.DstPort, f.SrcPort, f.DstMAC
 	}
 	c.Start, c.First, c.Established = f.Time, f.Packet, true
 	t.created++
@@ -424,7 +489,7 @@ func (t *flowTable) finish(key flowKey, fl *flow, established bool) {
 	}
 	if !fl.reported {
 		fl.reported = true
-		t.ended(&fl.conn) // before Delete zeroes the slot; no copy escapes
+		t.end(key, fl) // before Delete zeroes the slot
 	}
 	t.established.Delete(key)
 }
@@ -433,9 +498,9 @@ func (t *flowTable) evictEstablished(key flowKey, fl *flow) {
 	if fl.hasStream {
 		t.rs.drop(key)
 	}
-	t.timedOut(fl)
+	t.timedOut(key, fl)
 	if t.onEnd != nil {
-		s := summarize(fl, stateEstablished)
+		s := summarize(key, fl, stateEstablished)
 		t.onEnd(&s, t.endReason)
 	}
 }
@@ -447,7 +512,7 @@ func (t *flowTable) halfOpenGone(key flowKey, fl *flow) {
 		t.rs.drop(key)
 	}
 	if t.onEnd != nil {
-		s := summarize(fl, stateNew)
+		s := summarize(key, fl, stateNew)
 		t.onEnd(&s, t.endReason)
 	}
 }
@@ -460,14 +525,34 @@ func (t *flowTable) closedGone(key flowKey, cf *closedFlow) {
 	}
 }
 
-// summarize is fl's flow record summary, in state.
-func summarize(fl *flow, state uint8) flowSummary {
+// summarize is fl's flow record summary, in state; key holds its ends.
+func summarize(key flowKey, fl *flow, state uint8) flowSummary {
 	c := &fl.conn
-	return flowSummary{
-		client: c.Client, server: c.Server, cport: c.ClientPort, sport: c.ServerPort,
+	s := flowSummary{
+		client: key.loAddr(), server: key.hiAddr(), cport: c.ClientPort, sport: c.ServerPort,
 		proto: packet.ProtoTCP, state: state, alerted: fl.alerted, app: fl.app.proto,
 		counts: fl.counts(), start: c.Start, end: c.End,
 	}
+	if !fl.clientIsLo {
+		s.client, s.server = s.server, s.client
+	}
+	return s
+}
+
+// end tells the detectors fl ended. The connection is put together in the
+// table's own Conn, which the callback must not keep: no allocation a
+// connection.
+func (t *flowTable) end(key flowKey, fl *flow) {
+	c := &fl.conn
+	t.conn = packet.Conn{Client: key.loAddr(), Server: key.hiAddr(), ClientMAC: c.ClientMAC,
+		ClientPort: c.ClientPort, ServerPort: c.ServerPort, Start: c.Start, End: c.End,
+		First: c.First, Last: c.Last, Established: c.Established,
+		ClientBytes: c.ClientBytes, ServerBytes: c.ServerBytes,
+		ClientPkts: c.ClientPkts, ServerPkts: c.ServerPkts, ClosedBy: c.ClosedBy}
+	if !fl.clientIsLo {
+		t.conn.Client, t.conn.Server = t.conn.Server, t.conn.Client
+	}
+	t.ended(&t.conn)
 }
 
 // counts are fl's packets (the connection's) and whole-packet bytes each
@@ -491,14 +576,14 @@ func (t *flowTable) markAlerted(f *packet.Facts) {
 
 // timedOut ends a connection nobody closed completely; a half-close keeps
 // the side that sent the first FIN as the closer.
-func (t *flowTable) timedOut(fl *flow) {
+func (t *flowTable) timedOut(key flowKey, fl *flow) {
 	if fl.reported {
 		return
 	}
 	if !fl.clientFin && !fl.serverFin {
 		fl.conn.ClosedBy = packet.CloseTimeout
 	}
-	t.ended(&fl.conn)
+	t.end(key, fl)
 }
 
 // expire ages out connections on packet time.

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"net/netip"
+	"reflect"
 	"testing"
 	"time"
 
@@ -234,4 +235,71 @@ func TestFlowTableRetransmission(t *testing.T) {
 			t.Errorf("step %d (seq %d, %d bytes): Retransmission %v, want %v", i, st.seq, st.payload, f.Retransmission, st.want)
 		}
 	}
+}
+
+// TestFlowKeyKeepsAddresses: a key gives back the addresses it was made
+// of, each family kept apart (an IPv4-mapped IPv6 address is not the IPv4
+// one), and orders its sides as netip.Addr.Compare does, so a
+// connection's two directions share one key.
+func TestFlowKeyKeepsAddresses(t *testing.T) {
+	addrs := []netip.Addr{{}, netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"),
+		netip.MustParseAddr("255.255.255.255"), netip.MustParseAddr("::ffff:10.0.0.1"),
+		netip.MustParseAddr("::"), netip.MustParseAddr("::1"), netip.MustParseAddr("2001:db8::1"),
+		netip.MustParseAddr("fe80::1")}
+	for _, a := range addrs {
+		for _, b := range addrs {
+			for _, ports := range [][2]uint16{{1000, 80}, {80, 1000}, {7, 7}} {
+				k, fromLo := makeFlowKey(a, ports[0], b, ports[1])
+				back, _ := makeFlowKey(b, ports[1], a, ports[0])
+				if back != k {
+					t.Errorf("%v:%d-%v:%d: the reverse direction has another key", a, ports[0], b, ports[1])
+				}
+				src, dst, sport, dport := k.loAddr(), k.hiAddr(), k.loPort, k.hiPort
+				if !fromLo {
+					src, dst, sport, dport = dst, src, dport, sport
+				}
+				if src != a || dst != b || sport != ports[0] || dport != ports[1] {
+					t.Errorf("%v:%d-%v:%d: the key gives back %v:%d-%v:%d", a, ports[0], b, ports[1], src, sport, dst, dport)
+				}
+				c := a.Compare(b)
+				if wantLo := c < 0 || c == 0 && ports[0] <= ports[1]; fromLo != wantLo {
+					t.Errorf("%v:%d-%v:%d: source is the low side %v, netip.Addr.Compare says %v", a, ports[0], b, ports[1], fromLo, wantLo)
+				}
+				if a != b && k.hash() == (flowKey{}).hash() {
+					t.Errorf("%v-%v: hashes as the empty key", a, b)
+				}
+			}
+		}
+	}
+}
+
+// TestFlowRecordsHoldNoPointers: the flow tables' entries must stay free
+// of pointers (see flowKey); a field with one would make the collector
+// scan every slab again and every slot write pay a barrier.
+func TestFlowRecordsHoldNoPointers(t *testing.T) {
+	for _, v := range []any{flowKey{}, flow{}, closedFlow{}, udpFlow{}} {
+		if typ := reflect.TypeOf(v); holdsPointers(typ) {
+			t.Errorf("%v holds a pointer", typ)
+		}
+	}
+	if !holdsPointers(reflect.TypeOf(packet.Conn{})) {
+		t.Error("holdsPointers misses netip.Addr's pointer")
+	}
+}
+
+func holdsPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.String, reflect.Interface,
+		reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() > 0 && holdsPointers(t.Elem())
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if holdsPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -6,21 +6,19 @@ package analyzer
 // that has carried packets both ways is established.
 
 import (
-	"net/netip"
-
 	"github.com/ipsreplay/ipsreplay/internal/bounded"
 	"github.com/ipsreplay/ipsreplay/packet"
 )
 
+// udpFlow is a UDP flow's entry. Its ends are the table's key, and
+// clientIsLo says which is the client (the first sender): the entry holds
+// no pointer (see flowKey).
 type udpFlow struct {
 	clientIsLo bool
 	bothWays   bool  // the server has answered
 	last       int64 // capture time of the flow's last packet
 	start      int64 // and of its first
 	server     uint16
-	client     netip.Addr // the first sender, and the other end
-	peer       netip.Addr
-	cport      uint16
 	counts     packet.FlowCounts
 	app        appState
 	alerted    bool
@@ -52,7 +50,7 @@ func newUDPFlowTable(cfg FlowConfig) *udpFlowTable {
 }
 
 // gone logs a flow leaving the table.
-func (t *udpFlowTable) gone(_ flowKey, fl *udpFlow) {
+func (t *udpFlowTable) gone(key flowKey, fl *udpFlow) {
 	if t.onEnd == nil || fl.counts.Pkts == [2]uint64{} {
 		return
 	}
@@ -60,9 +58,12 @@ func (t *udpFlowTable) gone(_ flowKey, fl *udpFlow) {
 	if fl.bothWays {
 		state = stateEstablished
 	}
-	s := flowSummary{client: fl.client, server: fl.peer, cport: fl.cport, sport: fl.server,
+	s := flowSummary{client: key.loAddr(), server: key.hiAddr(), cport: key.loPort, sport: key.hiPort,
 		proto: packet.ProtoUDP, state: state, alerted: fl.alerted, app: fl.app.proto,
 		counts: fl.counts, start: fl.start, end: fl.last}
+	if !fl.clientIsLo {
+		s.client, s.server, s.cport, s.sport = s.server, s.client, key.hiPort, key.loPort
+	}
 	t.onEnd(&s, t.endReason)
 }
 
@@ -89,7 +90,7 @@ func (t *udpFlowTable) observe(f *packet.Facts, outer bool) {
 			t.endReason = endForced
 		}
 		t.created++
-		*fl = udpFlow{clientIsLo: fromLo, start: f.Time, server: f.DstPort, client: f.Src, peer: f.Dst, cport: f.SrcPort}
+		*fl = udpFlow{clientIsLo: fromLo, start: f.Time, server: f.DstPort}
 	}
 	f.FlowStart = fl.start
 	fl.last = max(fl.last, f.Time)
