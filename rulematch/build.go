@@ -104,6 +104,8 @@ type engine struct {
 	ipOnly, appHTTP, actions bool
 	// alertMax is Config.PacketAlertMax.
 	alertMax int
+	// addrs are the rules' distinct address sets (header.go)
+	addrs addrSpecs
 	// handshake: some rule reads a TLS or SSH handshake buffer
 	handshake bool
 	// skipped are the rules left out because they can never match here
@@ -170,6 +172,7 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 			errs = append(errs, fmt.Errorf("%s:%d: sid %d: %w", r.File, r.Line, r.SID, err))
 			continue
 		}
+		cr.srcSpec, cr.dstSpec = eng.addrs.id(&r.Src), eng.addrs.id(&r.Dst)
 		cr.stream = streamable(r)
 		// urilen reads the request URI, so it makes an http rule too
 		cr.http = r.URILen != nil

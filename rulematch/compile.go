@@ -52,10 +52,13 @@ type rule struct {
 	tx       bool
 	priority int
 	bidir    bool
-	flow     rules.Flow
-	hasFlow  bool
-	flags    *rules.Flags
-	dsize    *rules.Range
+	// srcSpec, dstSpec number the rule's address sets among the set's
+	// distinct ones, for the per-packet memo (header.go)
+	srcSpec, dstSpec int32
+	flow             rules.Flow
+	hasFlow          bool
+	flags            *rules.Flags
+	dsize            *rules.Range
 	// dsizeNeedsPayload: Suricata only offers packets with a payload to a
 	// rule whose dsize is !N, >N, >=N, a range or =N with N > 0
 	// (SIG_MASK_REQUIRE_PAYLOAD), so dsize:!9 skips empty packets.

