@@ -4,7 +4,6 @@ package rulematch
 // flow:, flags:, dsize, ttl, itype and icode.
 
 import (
-	"fmt"
 	"net/netip"
 
 	"github.com/ipsreplay/ipsreplay/packet"
@@ -110,14 +109,29 @@ func b2u(b bool) uint32 {
 type addrSpecs struct {
 	specs []*rules.AddrSpec
 	ids   map[string]int32
+	key   []byte // scratch for id's lookup key
 }
 
 // id numbers s among the distinct sets, adding it when new.
 func (x *addrSpecs) id(s *rules.AddrSpec) int32 {
-	key := fmt.Sprint(s.Any, s.Negated, s.Include, s.Exclude)
-	if id, ok := x.ids[key]; ok {
+	x.key = x.key[:0]
+	if s.Any {
+		x.key = append(x.key, '*')
+	}
+	if s.Negated {
+		x.key = append(x.key, '!')
+	}
+	for _, p := range s.Include {
+		x.key = append(p.AppendTo(x.key), ',')
+	}
+	x.key = append(x.key, '-')
+	for _, p := range s.Exclude {
+		x.key = append(p.AppendTo(x.key), ',')
+	}
+	if id, ok := x.ids[string(x.key)]; ok {
 		return id
 	}
+	key := string(x.key)
 	if x.ids == nil {
 		x.ids = map[string]int32{}
 	}
