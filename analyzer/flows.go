@@ -166,7 +166,7 @@ func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (fl
 }
 
 // connRecord is a connection's packet.Conn without its ends, which the
-// table's key holds (pointer-free, see flowKey); packetConn puts them back.
+// table's key holds (pointer-free, see flowKey); end puts them back.
 type connRecord struct {
 	ClientMAC                [6]byte
 	ClientPort, ServerPort   uint16
@@ -540,8 +540,8 @@ func summarize(key flowKey, fl *flow, state uint8) flowSummary {
 }
 
 // end tells the detectors fl ended. The connection is put together in the
-// table's own Conn, which the callback must not keep: no allocation a
-// connection.
+// table's own Conn, which the callback must not keep, so ending one
+// allocates nothing.
 func (t *flowTable) end(key flowKey, fl *flow) {
 	c := &fl.conn
 	t.conn = packet.Conn{Client: key.loAddr(), Server: key.hiAddr(), ClientMAC: c.ClientMAC,
