@@ -197,15 +197,15 @@ func compileRule(r *rules.Rule) (cr rule, fps [][]byte, err error) {
 			}
 			it.b = b
 		case m.PCRE != nil && m.Content == nil:
-			if m.PCRE.Re == nil && m.PCRE.BT == nil {
+			if m.PCRE.Expr == "" && m.PCRE.BT == nil {
 				bad("pcre %s: not compiled", m.PCRE.Source)
 				continue
 			}
 			it.p = compilePCRE(m.PCRE)
 			// as for contents, but a transformed buffer's or a dns.query's
 			// matches need not be bytes of the payload
-			if m.PCRE.Re != nil && !m.PCRE.Negated && prefilterBuffer(id) && id != rules.BufferDNSQuery && len(m.Transforms) == 0 {
-				if lits := pcreLiterals(m.PCRE.Re); betterLits(lits, pcreLits) {
+			if m.PCRE.Expr != "" && !m.PCRE.Negated && prefilterBuffer(id) && id != rules.BufferDNSQuery && len(m.Transforms) == 0 {
+				if lits := pcreLiterals(m.PCRE.Expr); betterLits(lits, pcreLits) {
 					pcreLits = lits
 				}
 			}

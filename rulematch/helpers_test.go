@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,7 +120,7 @@ func contentMatch(pat, mods string) rules.Match {
 // pcreMatch is pcre:"/re/" with modifiers "R; negated; buffer:http.uri"; re is
 // RE2 syntax, as the parser leaves it.
 func pcreMatch(re, mods string) rules.Match {
-	p := &rules.PCRE{Source: "/" + re + "/", Re: regexp.MustCompile(re)}
+	p := &rules.PCRE{Source: "/" + re + "/", Expr: re}
 	m := rules.Match{PCRE: p}
 	for _, mod := range strings.Split(mods, ";") {
 		k, v, _ := strings.Cut(strings.TrimSpace(mod), ":")

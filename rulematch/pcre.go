@@ -17,8 +17,11 @@ import (
 
 // pcre is a compiled pcre.
 type pcre struct {
-	re *regexp.Regexp
-	// bt: the pattern for the backtracking matcher, when re is nil.
+	// src holds the RE2 expression, compiled on the pcre's first run
+	// (tuning), with the rest of what running it needs.
+	src *rules.PCRE
+	// bt: the pattern for the backtracking matcher, when src has no RE2
+	// expression.
 	bt       *pcrebt.Regexp
 	negated  bool
 	relative bool
@@ -37,8 +40,10 @@ type pcre struct {
 	tune     *pcreTuning
 }
 
-// pcreTuning is what makes a Go regexp pcre cheaper to run.
+// pcreTuning is a Go regexp pcre compiled, and what makes it cheaper to
+// run.
 type pcreTuning struct {
+	re *regexp.Regexp
 	// anchored: the regexp can only match at the start of its subject
 	// (^ or \A), so a retry further on cannot match, as with PCRE's
 	// start_offset; Go slicing would otherwise make ^ match there.
@@ -64,17 +69,18 @@ type pcreTuning struct {
 // several threads (Config.Threads share the compiled rules).
 func (p *pcre) tuning() *pcreTuning {
 	p.tuneOnce.Do(func() {
-		p.tune = &pcreTuning{anchored: anchoredAtStart(p.re), run: newRunCheck(p.re),
-			ascii: matchesASCIIOnly(p.re), folded: foldedRegexp(p.re)}
+		re := p.src.Regexp()
+		p.tune = &pcreTuning{re: re, anchored: anchoredAtStart(re), run: newRunCheck(re),
+			ascii: matchesASCIIOnly(re), folded: foldedRegexp(re)}
 	})
 	return p.tune
 }
 
 func compilePCRE(p *rules.PCRE) *pcre {
-	if p.Re == nil {
+	if p.Expr == "" {
 		return &pcre{bt: p.BT, negated: p.Negated, relative: p.Relative}
 	}
-	return &pcre{re: p.Re, negated: p.Negated, relative: p.Relative}
+	return &pcre{src: p, negated: p.Negated, relative: p.Relative}
 }
 
 // foldedRegexp returns re in lower case and case-sensitive, when re is
@@ -275,7 +281,7 @@ func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int)
 		matched := false
 		ms, me := 0, prevEnd
 		var t *pcreTuning
-		if p.re != nil {
+		if p.bt == nil {
 			t = p.tuning()
 		}
 		switch {
@@ -298,7 +304,7 @@ func (s *scratch) inspectPCRE(items []item, i int, raw, low []byte, prevEnd int)
 			// Only yes or no is needed and the scan gives it exactly.
 			matched = t.run.possible(raw[start:])
 		case t.run == nil || t.run.possible(raw[start:]):
-			re, subj, wide := p.re, raw[start:], false
+			re, subj, wide := t.re, raw[start:], false
 			switch {
 			case t.folded != nil && len(low) == len(raw):
 				re, subj = t.folded, low[start:]

@@ -55,7 +55,7 @@ func pcreBTMatch(re, mods string) rules.Match {
 	if err != nil {
 		panic(err)
 	}
-	m.PCRE.Source, m.PCRE.Re, m.PCRE.BT = "/"+re+"/", nil, bt
+	m.PCRE.Source, m.PCRE.Expr, m.PCRE.BT = "/"+re+"/", "", bt
 	return m
 }
 

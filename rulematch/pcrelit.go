@@ -26,7 +26,6 @@ package rulematch
 
 import (
 	"cmp"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -62,8 +61,8 @@ var unknownLits = litInfo{}
 // pcreLiterals returns the lowercased literals one of which every match of
 // re holds, or nil when no such set has all its strings minPCRELit bytes
 // or more (or re cannot be analysed).
-func pcreLiterals(re *regexp.Regexp) []string {
-	sre, err := syntax.Parse(re.String(), syntax.Perl)
+func pcreLiterals(expr string) []string {
+	sre, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil
 	}

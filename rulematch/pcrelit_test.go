@@ -60,7 +60,7 @@ func TestPCRELiterals(t *testing.T) {
 		{`[^\x00-\xff]ab`, []string{"ab"}},
 	}
 	for _, tt := range tests {
-		got := pcreLiterals(regexp.MustCompile(tt.re))
+		got := pcreLiterals(tt.re)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: %q, want %q", tt.re, got, tt.want)
 		}
@@ -95,7 +95,7 @@ func TestPCRELiteralsSound(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
-		lits := pcreLiterals(re)
+		lits := pcreLiterals(src)
 		if lits == nil {
 			continue
 		}

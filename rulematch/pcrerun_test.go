@@ -142,7 +142,7 @@ func TestRulePCRELargeRepeat(t *testing.T) {
 // regexp alone.
 func disableRunChecks(m *Matcher) {
 	forEachPCRE(m, func(p *pcre) {
-		if p.re != nil {
+		if p.bt == nil {
 			p.tuning().run = nil
 		}
 	})

@@ -124,7 +124,7 @@ func FuzzParse(f *testing.F) {
 			if m.Content != nil && len(m.Content.Pattern) == 0 {
 				t.Fatalf("Parse(%q): empty content", text)
 			}
-			if m.PCRE != nil && (m.PCRE.Re == nil) == (m.PCRE.BT == nil) {
+			if m.PCRE != nil && (m.PCRE.Expr == "") == (m.PCRE.BT == nil) {
 				t.Fatalf("Parse(%q): pcre without exactly one of Re and BT", text)
 			}
 		}

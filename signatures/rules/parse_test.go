@@ -111,7 +111,7 @@ func TestParseKeywords(t *testing.T) {
 		{`content:unquoted; sid:1;`, func(r *Rule) bool { return string(r.Matches[0].Content.Pattern) == "unquoted" }},
 		{`pcre:"/fo+\d/i"; sid:1;`, func(r *Rule) bool {
 			p := r.Matches[0].PCRE
-			return p.Source == `/fo+\d/i` && p.Re.MatchString("xFOO1") && !p.Negated && !p.Relative
+			return p.Source == `/fo+\d/i` && p.Regexp().MatchString("xFOO1") && !p.Negated && !p.Relative
 		}},
 		{`content:"a"; pcre:!"/b/R"; sid:1;`, func(r *Rule) bool { p := r.Matches[1].PCRE; return p.Negated && p.Relative }},
 		{`pcre:"/^\/admin/U"; sid:1;`, func(r *Rule) bool { return r.Matches[0].Buffer == BufferHTTPURI }},

@@ -3,7 +3,6 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"regexp/syntax"
 	"strings"
 
@@ -165,7 +164,9 @@ func parsePCRE(val string) (pcreValue, error) {
 	if prefix != "" {
 		re = "(?" + prefix + ")" + re
 	}
-	compiled, err := regexp.Compile(re)
+	// parsed as regexp.Compile parses, which is where it fails; the
+	// compiling waits for the first use (PCRE.Regexp)
+	_, err = syntax.Parse(re, syntax.Perl)
 	if err != nil {
 		var se *syntax.Error
 		if errors.As(err, &se) {
@@ -180,7 +181,7 @@ func parsePCRE(val string) (pcreValue, error) {
 		}
 		return out, nil
 	}
-	out.pcre.Re = compiled
+	out.pcre.Expr = re
 	return out, nil
 }
 

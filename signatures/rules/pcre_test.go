@@ -46,7 +46,7 @@ func TestParsePCRE(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := mustParse(t, rule(`pcre:"`+tt.pcre+`"; sid:1;`))
-		re := r.Matches[0].PCRE.Re
+		re := r.Matches[0].PCRE.Regexp()
 		for _, s := range tt.in {
 			if !re.MatchString(s) {
 				t.Errorf("pcre %s as %s: %q not matched", tt.pcre, re, s)
@@ -60,7 +60,7 @@ func TestParsePCRE(t *testing.T) {
 	}
 	// Bytes >= 0x80 become runes of the same number (Latin-1 semantics).
 	r := mustParse(t, rule(`pcre:"/\xff\x{90}[\x80-\xfe]/"; sid:1;`))
-	if re := r.Matches[0].PCRE.Re; !re.MatchString("\u00ff\u0090\u00c0") {
+	if re := r.Matches[0].PCRE.Regexp(); !re.MatchString("\u00ff\u0090\u00c0") {
 		t.Errorf("pcre with high bytes as %s does not match their runes", re)
 	}
 }

@@ -48,8 +48,8 @@ func TestPCREBacktracking(t *testing.T) {
 			continue
 		}
 		p := r.Matches[0].PCRE
-		if (p.BT != nil) != tt.bt || (p.Re != nil) == tt.bt {
-			t.Errorf("pcre %s: Re %v, BT %v; want backtracking %v", tt.pcre, p.Re, p.BT, tt.bt)
+		if (p.BT != nil) != tt.bt || (p.Expr != "") == tt.bt {
+			t.Errorf("pcre %s: Expr %q, BT %v; want backtracking %v", tt.pcre, p.Expr, p.BT, tt.bt)
 			continue
 		}
 		if p.BT == nil {

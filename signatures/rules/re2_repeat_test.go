@@ -97,7 +97,7 @@ func TestPCRELargeRepeat(t *testing.T) {
 			t.Errorf("sid %s: pcre %s: %v, %v; want it loaded", tt.sid, tt.pcre, skip, err)
 			continue
 		}
-		re := ru.Matches[0].PCRE.Re
+		re := ru.Matches[0].PCRE.Regexp()
 		for _, p := range tt.probes {
 			loc := re.FindStringIndex(p.in)
 			end := -1
