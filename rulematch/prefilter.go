@@ -371,8 +371,10 @@ func buildBlockIndex(patterns [][]byte, ids []int32, w int) *blockIndex {
 		bi.minLen = min(bi.minLen, len(patterns[id]))
 	}
 	bi.stride = bi.minLen - w + 1
-	byBlock := map[uint32][]blockEntry{}
-	var order []uint32
+	// at most a block per indexed offset of each pattern; made to size, as
+	// growing it rehashed it over and over for ET Open's 8,000 long patterns
+	byBlock := make(map[uint32][]blockEntry, len(ids)*bi.stride)
+	order := make([]uint32, 0, len(ids)*bi.stride)
 	for _, id := range ids {
 		pat := patterns[id]
 		for k := 0; k < bi.stride; k++ {
