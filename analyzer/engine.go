@@ -231,12 +231,27 @@ func NewEngine(cfg Config) (*Engine, error) {
 		}
 	}
 	window := 0
+	var gates []packet.StreamPrefixGate
+	gated := true // every consumer says which ports it reads prefixes for
 	for _, d := range e.dets {
-		if c, ok := d.(packet.StreamConsumer); ok {
+		if c, ok := d.(packet.StreamConsumer); ok && c.StreamWindow() > 0 {
 			window = max(window, c.StreamWindow())
+			g, ok := d.(packet.StreamPrefixGate)
+			gated = gated && ok
+			gates = append(gates, g)
 		}
 	}
 	e.flows = newFlowTable(cfg.Flows, window, e.connEnded)
+	if gated && e.flows.rs != nil {
+		e.flows.prefixWanted = func(src, dst uint16) bool {
+			for _, g := range gates {
+				if g.StreamPrefixWanted(src, dst) {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	e.udpFlows = newUDPFlowTable(cfg.Flows)
 	if cfg.OnFlow != nil {
 		onEnd := func(s *flowSummary, reason uint8) { cfg.OnFlow(s.flowEnd(reason)) }

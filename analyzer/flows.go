@@ -241,6 +241,9 @@ type flowTable struct {
 	// direction, so flow:to_server and the app-layer buffers see it.
 	closed *bounded.Table[flowKey, closedFlow]
 	ended  func(c *packet.Conn)
+	// prefixWanted says whether a segment with these ports may have its
+	// StreamPrefix read (packet.StreamPrefixGate); nil: every segment's.
+	prefixWanted func(src, dst uint16) bool
 	// conn is the Conn ended is shown (see end)
 	conn packet.Conn
 	// onEnd, when set, sees each flow leave the tables (flowend.go), for
@@ -336,9 +339,15 @@ func (t *flowTable) segment(key flowKey, fl *flow, d int, seq uint32, f *packet.
 	fl.hasStream = true
 	sf := &t.sf
 	*sf = streamFacts{now: f.Time}
-	fl.next[d] = t.rs.segment(key, d, fl.next[d], seq, f.Payload, sf)
+	fl.next[d] = t.rs.segment(key, d, fl.next[d], seq, f.Payload, sf, t.tailWanted(f.SrcPort, f.DstPort))
 	f.StreamPrefix, f.StreamData, f.StreamPieces = sf.prefix, sf.data, sf.pieces
 	fl.holding[d] = sf.holding
+}
+
+// tailWanted says whether the stream tail of the direction whose segments
+// have these ports is worth keeping: whether their StreamPrefix may be read.
+func (t *flowTable) tailWanted(src, dst uint16) bool {
+	return t.prefixWanted == nil || t.prefixWanted(src, dst)
 }
 
 // begin fills in fl, a new entry of the half-open table, for a
@@ -400,7 +409,8 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 	// The peer acknowledging past a gap got bytes the capture lost: they
 	// will never come, so waiting for them would only fill the hold limit.
 	if o := 1 - d; fl.holding[o] && flags&packet.TCPAck != 0 && int32(f.Ack-fl.next[o]) > 0 {
-		fl.next[o], fl.holding[o] = t.rs.skipGap(key, o, fl.next[o], f.Ack)
+		// o's segments come the other way
+		fl.next[o], fl.holding[o] = t.rs.skipGap(key, o, fl.next[o], f.Ack, t.tailWanted(f.DstPort, f.SrcPort))
 	}
 
 	if flags&packet.TCPRst != 0 {

@@ -166,8 +166,9 @@ func (r *tcpStreams) reset(key flowKey, d int) {
 
 // segment takes one data segment of direction d whose stream expects next
 // and returns the new next. It sets f's stream fields when the segment
-// advanced the stream in order.
-func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payload []byte, f *streamFacts) uint32 {
+// advanced the stream in order. keep says the direction's tail is worth
+// keeping (flowTable.tailWanted); without it the prefix stays empty.
+func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payload []byte, f *streamFacts, keep bool) uint32 {
 	diff := int64(int32(seq - next))
 	end := diff + int64(len(payload))
 	if end <= 0 {
@@ -185,7 +186,7 @@ func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payloa
 		r.dropped++ // this one, and those held before it:
 		r.dropHeld(sd, true)
 		sd.tailLen = 0
-		r.keepTail(st, d, payload)
+		r.keepTail(st, d, payload, keep)
 		return seq + uint32(len(payload))
 	}
 	data := payload[-diff:]
@@ -197,7 +198,7 @@ func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payloa
 	f.prefix = r.scratch[:pre:pre]
 	if sd.held == none {
 		f.data = data
-		r.keepTail(st, d, data)
+		r.keepTail(st, d, data, keep)
 		return next + uint32(len(data))
 	}
 	defer func() { f.holding = sd.held != none }()
@@ -236,7 +237,7 @@ func (r *tcpStreams) segment(key flowKey, d int, next uint32, seq uint32, payloa
 	if len(r.pieces) > 1 {
 		f.pieces = r.pieces
 	}
-	r.keepTail(st, d, r.scratch)
+	r.keepTail(st, d, r.scratch, keep)
 	return next0 + uint32(p)
 }
 
@@ -256,8 +257,8 @@ type streamFacts struct {
 // as packets when they came, so they only rebuild the tail, which restarts
 // at each gap (bytes on either side were never adjacent). It stops at a
 // gap ack has not passed, returning the direction's next sequence number
-// and whether data is still held.
-func (r *tcpStreams) skipGap(key flowKey, d int, next, ack uint32) (uint32, bool) {
+// and whether data is still held. keep is as for segment.
+func (r *tcpStreams) skipGap(key flowKey, d int, next, ack uint32, keep bool) (uint32, bool) {
 	st, ok := r.streams.Peek(key)
 	if !ok {
 		return next, false
@@ -275,7 +276,7 @@ func (r *tcpStreams) skipGap(key flowKey, d int, next, ack uint32) (uint32, bool
 			next = h.seq
 		}
 		r.scratch = r.appendSeg(r.scratch[:0], h)
-		r.keepTail(st, d, r.scratch)
+		r.keepTail(st, d, r.scratch, keep)
 		next = h.seq + uint32(h.n)
 		sd.held = h.next
 		sd.heldSegs--
@@ -286,10 +287,14 @@ func (r *tcpStreams) skipGap(key flowKey, d int, next, ack uint32) (uint32, bool
 
 // keepTail makes the last window bytes of the stream, ending with b, the
 // direction's tail. b may include the old tail (it is then rewritten with
-// the same bytes).
-func (r *tcpStreams) keepTail(st *streamState, d int, b []byte) {
-	t := r.tail(st, d)
+// the same bytes). With want unset nobody reads the tail: it stays empty.
+func (r *tcpStreams) keepTail(st *streamState, d int, b []byte, want bool) {
 	sd := &st.dir[d]
+	if !want {
+		sd.tailLen = 0
+		return
+	}
+	t := r.tail(st, d)
 	if len(b) >= len(t) {
 		sd.tailLen = int32(copy(t, b[len(b)-len(t):]))
 		return

@@ -494,3 +494,29 @@ func FuzzTCPStreams(f *testing.F) {
 		}
 	})
 }
+
+// TestTCPStreamsTailOnlyWhereRead: a direction whose segments no stream
+// consumer reads the prefix of (packet.StreamPrefixGate) keeps no tail;
+// its in-order data is still handed over, and a gate that accepts its
+// ports keeps the tail as before.
+func TestTCPStreamsTailOnlyWhereRead(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		gate       func(src, dst uint16) bool
+		wantPrefix string
+	}{
+		{"no gate", nil, "abc"},
+		{"its ports", func(src, dst uint16) bool { return src == 50000 && dst == 22 }, "abc"},
+		{"other ports", func(src, dst uint16) bool { return dst == 80 }, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ft := rsTable(t, DefaultFlowConfig(), 16)
+			ft.prefixWanted = tt.gate
+			rsSend(ft, 10, 0, "abc")
+			prefix, data, _ := rsSend(ft, 11, 3, "def")
+			if prefix != tt.wantPrefix || data != "def" {
+				t.Errorf("prefix %q data %q, want %q and %q", prefix, data, tt.wantPrefix, "def")
+			}
+		})
+	}
+}

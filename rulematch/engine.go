@@ -256,6 +256,14 @@ func (m *Matcher) StreamWindow() int {
 	return set.streamWindow
 }
 
+// StreamPrefixWanted implements packet.StreamPrefixGate: only the stream
+// pass reads StreamPrefix, and it runs on a segment with these ports only
+// when some stream rule's content may match there (Observe's condition).
+func (m *Matcher) StreamPrefixWanted(src, dst uint16) bool {
+	set := &m.eng.sets[classTCP]
+	return set.hasStream && !m.noPrefilter && set.scanPorts(src, dst)
+}
+
 // Rules reports how many rules were compiled.
 func (m *Matcher) Rules() int { return len(m.eng.rules) }
 

@@ -144,3 +144,29 @@ func TestRuleFlowStreamOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamPrefixWanted: the flow table is told to keep a direction's
+// tail only where the stream pass may read it, on the ports of some stream
+// rule (Observe's condition).
+func TestStreamPrefixWanted(t *testing.T) {
+	tests := []struct {
+		name     string
+		rules    []string
+		src, dst uint16
+		want     bool
+	}{
+		{"server port of a stream rule", []string{`alert tcp any any -> any 80 (content:"abc"; sid:1;)`}, 50000, 80, true},
+		{"another port", []string{`alert tcp any any -> any 80 (content:"abc"; sid:1;)`}, 50000, 22, false},
+		{"the answer's direction", []string{`alert tcp any any -> any 80 (content:"abc"; sid:1;)`}, 80, 50000, false},
+		{"a rule on any port", []string{`alert tcp any any -> any any (content:"abc"; sid:1;)`}, 50000, 22, true},
+		{"no stream rule", []string{`alert tcp any any -> any any (content:"abc"; offset:2; sid:1;)`}, 50000, 80, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMatcher(t, parseRules(t, tt.rules...)...)
+			if got := m.StreamPrefixWanted(tt.src, tt.dst); got != tt.want {
+				t.Errorf("StreamPrefixWanted(%d, %d) = %v, want %v", tt.src, tt.dst, got, tt.want)
+			}
+		})
+	}
+}
