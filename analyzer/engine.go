@@ -95,6 +95,16 @@ func DefaultConfig() (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	cfg := DefaultSettings()
+	cfg.Catalog, cfg.Signatures = set.Catalog, set
+	return cfg, nil
+}
+
+// DefaultSettings is DefaultConfig without the signature set, for callers
+// that load their own (the CLI loads it with its packs, rule files and
+// home network): loading the default pack a second time was a tenth of
+// the run on a small capture.
+func DefaultSettings() Config {
 	return Config{
 		Detectors:  detectors.DefaultConfig(),
 		Flows:      DefaultFlowConfig(),
@@ -102,10 +112,8 @@ func DefaultConfig() (Config, error) {
 		Capture:    DefaultCaptureConfig(),
 		Report:     DefaultReportConfig(),
 		BlockTable: DefaultAutoblockConfig(),
-		Catalog:    set.Catalog,
-		Signatures: set,
 		Rules:      rulematch.DefaultConfig(),
-	}, nil
+	}
 }
 
 // Engine is one analysis in progress: feed it packets in capture order

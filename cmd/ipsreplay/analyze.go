@@ -179,10 +179,7 @@ func capturePaths(c *cli.Context) []string {
 // buildConfig turns options into the analyzer's config, reading the
 // exclusion list and parameter files.
 func buildConfig(opts AnalyzeOptions) (analyzer.Config, error) {
-	cfg, err := analyzer.DefaultConfig()
-	if err != nil {
-		return cfg, err
-	}
+	cfg := analyzer.DefaultSettings()
 	t, err := loadTunables(opts.ConfigFile, opts.Sets, opts.HomeNet)
 	if err != nil {
 		return cfg, err

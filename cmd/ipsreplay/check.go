@@ -160,10 +160,7 @@ func checkAction(c *cli.Context) error {
 }
 
 func runCheck(ctx context.Context, opts CheckOptions, stdout io.Writer) error {
-	cfg, err := analyzer.DefaultConfig()
-	if err != nil {
-		return err
-	}
+	cfg := analyzer.DefaultSettings()
 	t, err := loadTunables(opts.ConfigFile, opts.Sets, opts.HomeNet)
 	if err != nil {
 		return err
