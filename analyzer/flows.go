@@ -339,7 +339,7 @@ func (t *flowTable) segment(key flowKey, fl *flow, d int, seq uint32, f *packet.
 	fl.hasStream = true
 	sf := &t.sf
 	*sf = streamFacts{now: f.Time}
-	fl.next[d] = t.rs.segment(key, d, fl.next[d], seq, f.Payload, sf, t.tailWanted(f.SrcPort, f.DstPort))
+	fl.next[d] = t.rs.segment(key, d, fl.next[d], seq, f.Payload, sf, t.tailWanted(f.SrcPort, f.DstPort), fl.holding[d])
 	f.StreamPrefix, f.StreamData, f.StreamPieces = sf.prefix, sf.data, sf.pieces
 	fl.holding[d] = sf.holding
 }
