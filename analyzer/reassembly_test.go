@@ -174,31 +174,52 @@ func TestTCPStreamsReassembly(t *testing.T) {
 			{203, "x", "far", "x", nil},
 		}, 1, false},
 	}
+	// Each case runs with the tail kept and, as on ports no rule reads
+	// prefixes for, without: the data is the same, the prefix empty, and
+	// a stream whose segments all came in order needs no state at all.
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ft := rsTable(t, tc.cfg, tc.window)
-			for i, s := range tc.segs {
-				prefix, data, pieces := rsSend(ft, int64(10+i), s.off, s.payload)
-				if prefix != s.prefix || data != s.data || !slices.Equal(pieces, s.pieces) {
-					t.Errorf("segment %d at %d: prefix %q data %q pieces %v, want %q %q %v",
-						i+1, s.off, prefix, data, pieces, s.prefix, s.data, s.pieces)
+		for _, keep := range []bool{true, false} {
+			name := tc.name
+			if !keep {
+				name += ", no tail"
+			}
+			t.Run(name, func(t *testing.T) {
+				ft := rsTable(t, tc.cfg, tc.window)
+				if !keep {
+					ft.prefixWanted = func(src, dst uint16) bool { return false }
 				}
-			}
-			if _, dropped := ft.streamEvictions(); dropped != tc.wantDropped {
-				t.Errorf("dropped %d held segments, want %d", dropped, tc.wantDropped)
-			}
-			if held := ft.rs.heldBytes() > 0; held != tc.wantHeld {
-				t.Errorf("data held at the end: %v, want %v", held, tc.wantHeld)
-			}
-			// whatever is held goes with the connection, uncounted
-			ft.flush()
-			if ft.rs.heldBytes() != 0 || ft.rs.streams.Len() != 0 {
-				t.Errorf("after the flush %d bytes held, %d stream states", ft.rs.heldBytes(), ft.rs.streams.Len())
-			}
-			if _, dropped := ft.streamEvictions(); dropped != tc.wantDropped {
-				t.Errorf("the flush counted dropped segments: %d, want %d", dropped, tc.wantDropped)
-			}
-		})
+				inOrder := true
+				for i, s := range tc.segs {
+					want := s.prefix
+					if !keep {
+						want = ""
+					}
+					inOrder = inOrder && (s.data != "" || s.payload == "") && len(s.pieces) == 0
+					prefix, data, pieces := rsSend(ft, int64(10+i), s.off, s.payload)
+					if prefix != want || data != s.data || !slices.Equal(pieces, s.pieces) {
+						t.Errorf("segment %d at %d: prefix %q data %q pieces %v, want %q %q %v",
+							i+1, s.off, prefix, data, pieces, want, s.data, s.pieces)
+					}
+				}
+				if n := ft.rs.streams.Len(); !keep && inOrder && n != 0 {
+					t.Errorf("%d stream states for segments that all came in order, with no tail kept", n)
+				}
+				if _, dropped := ft.streamEvictions(); dropped != tc.wantDropped {
+					t.Errorf("dropped %d held segments, want %d", dropped, tc.wantDropped)
+				}
+				if held := ft.rs.heldBytes() > 0; held != tc.wantHeld {
+					t.Errorf("data held at the end: %v, want %v", held, tc.wantHeld)
+				}
+				// whatever is held goes with the connection, uncounted
+				ft.flush()
+				if ft.rs.heldBytes() != 0 || ft.rs.streams.Len() != 0 {
+					t.Errorf("after the flush %d bytes held, %d stream states", ft.rs.heldBytes(), ft.rs.streams.Len())
+				}
+				if _, dropped := ft.streamEvictions(); dropped != tc.wantDropped {
+					t.Errorf("the flush counted dropped segments: %d, want %d", dropped, tc.wantDropped)
+				}
+			})
+		}
 	}
 }
 
