@@ -513,12 +513,27 @@ func lower8(w uint64) uint64 {
 	return w | upper>>2
 }
 
+// strictlyAscending reports whether cands is sorted without repeats.
+func strictlyAscending(cands []int32) bool {
+	for i := 1; i < len(cands); i++ {
+		if cands[i] <= cands[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
 // sortUnique returns cands sorted ascending without repeats: by a bitmap
 // over the rule indexes when there are many (a payload of common patterns
 // names hundreds of rules; sorting them was a sixth of the matching with
 // the ET Open rules), else by sorting. bits is scratch, left clear.
 func sortUnique(cands []int32, bitmap *[]uint64, rules int) []int32 {
 	if len(cands) < 64 {
+		if strictlyAscending(cands) {
+			// one posting or port list alone, the common case with a
+			// small rule set: sorting them cost 1-2 % of a run
+			return cands
+		}
 		slices.Sort(cands)
 		return slices.Compact(cands)
 	}

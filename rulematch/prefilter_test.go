@@ -353,13 +353,19 @@ func TestSortUnique(t *testing.T) {
 				in[i] = int32(rng.IntN(rules))
 			}
 			want := slices.Compact(slices.Sorted(slices.Values(in)))
-			got := sortUnique(slices.Clone(in), &bitmap, rules)
-			if !slices.Equal(got, want) {
-				t.Fatalf("%d candidates of %d rules: got %v, want %v", n, rules, got, want)
-			}
-			for i, w := range bitmap {
-				if w != 0 {
-					t.Fatalf("%d candidates of %d rules: bitmap word %d left %x", n, rules, i, w)
+			// random order, one ascending list (returned as it is), and
+			// an ascending list with a repeat
+			repeated := append(slices.Clone(want), want...)
+			slices.Sort(repeated)
+			for _, in := range [][]int32{in, slices.Clone(want), repeated} {
+				got := sortUnique(slices.Clone(in), &bitmap, rules)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%d candidates of %d rules: got %v, want %v", n, rules, got, want)
+				}
+				for i, w := range bitmap {
+					if w != 0 {
+						t.Fatalf("%d candidates of %d rules: bitmap word %d left %x", n, rules, i, w)
+					}
 				}
 			}
 		}
