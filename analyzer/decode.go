@@ -126,7 +126,9 @@ type decoder struct {
 	tcp    tcpLayer
 	udp    layers.UDP
 
-	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	// parsers by first layer type, indexed by it: a map lookup, twice a
+	// packet, was 1.5 % of a SYN flood
+	parsers []*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
 	frag    *reassembler
 
@@ -163,7 +165,6 @@ func (*tcpLayer) NextLayerType() gopacket.LayerType { return gopacket.LayerTypeZ
 
 func newDecoder() *decoder {
 	d := &decoder{
-		parsers: make(map[gopacket.LayerType]*gopacket.DecodingLayerParser),
 		decoded: make([]gopacket.LayerType, 0, 16),
 		frag:    newReassembler(defragMaxDatagrams),
 	}
@@ -183,9 +184,20 @@ func newDecoder() *decoder {
 		// Unknown upper layers (DNS, LLC, ...) just end decoding: the facts
 		// gathered so far are still good.
 		p.IgnoreUnsupported = true
+		if int(first) >= len(d.parsers) {
+			d.parsers = append(d.parsers, make([]*gopacket.DecodingLayerParser, int(first)+1-len(d.parsers))...)
+		}
 		d.parsers[first] = p
 	}
 	return d
+}
+
+// parser is the parser that starts at layer first, nil when none does.
+func (d *decoder) parser(first gopacket.LayerType) *gopacket.DecodingLayerParser {
+	if uint(first) < uint(len(d.parsers)) {
+		return d.parsers[first]
+	}
+	return nil
 }
 
 // firstLayer picks the parser entry point for a link type; for SLL2 and raw
@@ -244,7 +256,7 @@ func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
 		}
 		return false
 	}
-	p := d.parsers[first]
+	p := d.parser(first)
 	if p == nil {
 		d.reasons[reasonNonIP]++
 		return false
@@ -260,7 +272,7 @@ func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
 func (d *decoder) run(f *packet.Facts, first gopacket.LayerType, pkt []byte, reassembled bool) bool {
 	ok := false
 	for depth := 0; ; depth++ {
-		p := d.parsers[first]
+		p := d.parser(first)
 		err := p.DecodeLayers(pkt, &d.decoded)
 		d.handedOff = false
 		filled := d.fill(f, first, p, err, pkt, reassembled)
