@@ -14,10 +14,10 @@ func ReadAndDecode(path string) (packets, bytes uint64, err error) {
 	d := newDecoder()
 	var f packet.Facts
 	for s.Next() {
-		f.Time, f.WireLen = s.Time, s.Info.Length
+		f.Time, f.WireLen = s.Time, s.Length
 		d.decode(s.Link, s.Data, &f)
 		packets++
-		bytes += uint64(s.Info.Length)
+		bytes += uint64(s.Length)
 	}
 	return packets, bytes, s.Err()
 }

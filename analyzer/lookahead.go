@@ -128,7 +128,7 @@ func (la *lookahead) fill(m *merger) bool {
 		return false
 	}
 	sl := la.slot(la.tail)
-	sl.link, sl.t, sl.wireLen = s.Link, s.Time, s.Info.Length
+	sl.link, sl.t, sl.wireLen = s.Link, s.Time, s.Length
 	sl.ref = packet.PacketRef{File: s.Index, Num: s.Num}
 	sl.data = append(sl.data[:0], s.Data...)
 	m.step()

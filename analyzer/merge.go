@@ -114,7 +114,9 @@ func (m *merger) streaming() bool {
 func (m *merger) step() {
 	c := m.heap[0]
 	if m.advance(c) {
-		heap.Fix(&m.heap, 0)
+		if len(m.heap) > 1 { // one file: nothing to reorder
+			heap.Fix(&m.heap, 0)
+		}
 	} else {
 		heap.Pop(&m.heap)
 	}
@@ -125,7 +127,7 @@ func (m *merger) step() {
 func (m *merger) advance(c *cursor) bool {
 	s := c.src
 	if s.Next() {
-		c.time, c.num, c.offset, c.length = s.Time, s.Num, s.start, s.Info.Length
+		c.time, c.num, c.offset, c.length = s.Time, s.Num, s.start, s.Length
 		return true
 	}
 	c.err = s.Err()
@@ -207,7 +209,7 @@ func (m *merger) resume(c *cursor) bool {
 	// the records read again were counted already, the head now again
 	c.sum.Packets++
 	c.sum.Bytes += uint64(c.length)
-	s.Summary, s.linkSet = c.sum, c.links
+	s.restore(c.sum, c.links)
 	c.src = s
 	m.opened = append(m.opened, c)
 	return true

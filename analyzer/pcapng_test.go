@@ -156,9 +156,9 @@ func TestPcapngSections(t *testing.T) {
 					t.Fatalf("more than %d packets", len(want))
 				}
 				w := want[i]
-				if s.Link != w.link || !s.Info.Timestamp.Equal(w.at) || len(s.Data) != w.n {
+				if s.Link != w.link || s.Time != w.at.UnixNano() || len(s.Data) != w.n {
 					t.Errorf("packet %d: %v at %v, %d bytes; want %v at %v, %d bytes",
-						i+1, s.Link, s.Info.Timestamp, len(s.Data), w.link, w.at, w.n)
+						i+1, s.Link, time.Unix(0, s.Time).UTC(), len(s.Data), w.link, w.at, w.n)
 				}
 			}
 			if err := s.Err(); err != nil || i != len(want) {

@@ -58,36 +58,50 @@ func (p *pcapRecords) u32(b []byte) uint32 {
 // ZeroCopyReadPacketData returns the next record. At a clean end of the
 // file the error is io.EOF; a record cut short is io.ErrUnexpectedEOF.
 func (p *pcapRecords) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
+	data, ts, wireLen, err := p.next()
+	if err != nil {
+		return nil, ci, err
+	}
+	ci = gopacket.CaptureInfo{Timestamp: time.Unix(0, ts).UTC(), CaptureLength: len(data), Length: wireLen}
+	return data, ci, nil
+}
+
+// next is ZeroCopyReadPacketData for Source, whose every packet it serves:
+// the time in unix nanoseconds and the length on the wire, in registers.
+// A gopacket.CaptureInfo (nine words, a time.Time among them) came back
+// through memory and was copied twice more, each time in 16-byte moves
+// that the stores before them could not be forwarded to.
+func (p *pcapRecords) next() (data []byte, ts int64, wireLen int, err error) {
 	const headerLen = 16
 	if p.w-p.r < headerLen {
 		if err = p.fill(headerLen); err != nil {
-			return nil, ci, err
+			return nil, 0, 0, err
 		}
 	}
 	h := p.buf[p.r : p.r+headerLen]
 	// the fraction is scaled in 32 bits, as pcapgo does: a corrupt
-	// microsecond field wraps rather than reading differently than before
-	ci.Timestamp = time.Unix(int64(p.u32(h[0:4])), int64(p.u32(h[4:8])*p.nanoScale)).UTC()
-	ci.CaptureLength = int(p.u32(h[8:12]))
-	ci.Length = int(p.u32(h[12:16]))
-	if ci.CaptureLength > p.snaplen {
-		return nil, ci, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, p.snaplen)
+	// microsecond field wraps rather than reading differently than before;
+	// seconds are 32 bits, so the nanoseconds fit an int64
+	ts = int64(p.u32(h[0:4]))*int64(time.Second) + int64(p.u32(h[4:8])*p.nanoScale)
+	capLen, wireLen := int(p.u32(h[8:12])), int(p.u32(h[12:16]))
+	if capLen > p.snaplen {
+		return nil, 0, 0, fmt.Errorf("capture length exceeds snap length: %d > %d", capLen, p.snaplen)
 	}
-	if ci.CaptureLength > ci.Length {
-		return nil, ci, fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length)
+	if capLen > wireLen {
+		return nil, 0, 0, fmt.Errorf("capture length exceeds original packet length: %d > %d", capLen, wireLen)
 	}
-	n := headerLen + ci.CaptureLength
+	n := headerLen + capLen
 	if p.w-p.r < n {
 		if err = p.fill(n); err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF // the header promised data
 			}
-			return nil, ci, err
+			return nil, 0, 0, err
 		}
 	}
 	data = p.buf[p.r+headerLen : p.r+n : p.r+n]
 	p.r += n
-	return data, ci, nil
+	return data, ts, wireLen, nil
 }
 
 // fill reads until n bytes are buffered. It returns io.EOF when the file

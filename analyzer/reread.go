@@ -58,10 +58,10 @@ func Reread(ctx context.Context, files []string, stdin io.Reader, maxOpen int, f
 	p := RereadPacket{Facts: &f}
 	var n uint64
 	for s := m.next(); s != nil; s = m.next() {
-		f.Time, f.WireLen = s.Time, s.Info.Length
+		f.Time, f.WireLen = s.Time, s.Length
 		f.Packet = packet.PacketRef{File: s.Index, Num: s.Num}
 		d.decode(s.Link, s.Data, &f)
-		p.Data, p.Time, p.Length, p.Link, p.Nano = s.Data, s.Time, s.Info.Length, s.Link, s.nanoResolution()
+		p.Data, p.Time, p.Length, p.Link, p.Nano = s.Data, s.Time, s.Length, s.Link, s.nanoResolution()
 		visit(&p)
 		m.step()
 		if n++; n%progressEvery == 0 && ctx.Err() != nil {

@@ -220,7 +220,7 @@ func feed(ctx context.Context, e *Engine, m *merger, total int64, opts RunOption
 		if opts.Tap != nil {
 			opts.Tap(s.Time, s.Data)
 		}
-		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, packet.PacketRef{File: s.Index, Num: s.Num})
+		e.Packet(s.Link, s.Data, s.Time, s.Length, packet.PacketRef{File: s.Index, Num: s.Num})
 		m.step()
 		if n++; n%progressEvery == 0 {
 			if err := report(); err != nil {

@@ -75,17 +75,19 @@ type Source struct {
 	nano     bool         // pcap: nanosecond timestamps (the magic says)
 
 	// The current packet, valid until the next call to Next.
-	Data  []byte
-	Info  gopacket.CaptureInfo
-	Time  int64 // Info.Timestamp in unix ns
-	Num   uint64
-	Link  LinkType
-	start int64 // offset of the current record
+	Data   []byte
+	Length int   // on the wire
+	Time   int64 // unix ns
+	Num    uint64
+	Link   LinkType
+	start  int64 // offset of the current record
 
 	Summary FileSummary
-	linkSet map[LinkType]bool
-	err     error
-	stream  bool // no regular file: cannot be reopened, reads may wait
+	// a classic pcap's first and last times, as Summary's in unix ns
+	firstTime, lastTime int64
+	linkSet             map[LinkType]bool
+	err                 error
+	stream              bool // no regular file: cannot be reopened, reads may wait
 }
 
 // OpenSource opens path ("-" for stdin, which must then be given as r) and
@@ -269,19 +271,69 @@ func (s *Source) Next() bool {
 		return false
 	}
 	s.start = s.offset()
-	data, ci, err := s.read()
+	if s.ng != nil {
+		return s.nextNG()
+	}
+	data, ts, wireLen, err := s.readRecord()
 	if err != nil {
 		s.fail(err)
 		return false
 	}
-	s.Data, s.Info = data, ci
+	s.Data, s.Time, s.Length = data, ts, wireLen
+	s.Num++
+	s.Link = s.link
+	sum := &s.Summary
+	sum.Packets++
+	sum.Bytes += uint64(wireLen)
+	// times compared as nanoseconds; a time.Time is made only for a new
+	// first or last one (a classic pcap's times fit an int64)
+	if sum.Packets == 1 || ts < s.firstTime {
+		s.firstTime, sum.First = ts, TimeOf(time.Unix(0, ts).UTC())
+	}
+	if sum.Packets == 1 || ts > s.lastTime {
+		s.lastTime, sum.Last = ts, TimeOf(time.Unix(0, ts).UTC())
+	}
+	if sum.Packets == 1 {
+		s.linkSet[s.Link] = true
+		sum.LinkTypes = append(sum.LinkTypes, s.Link.String())
+	}
+	return true
+}
+
+// restore takes up the summary of a file read up to here before it was
+// closed (the merger reopens files).
+func (s *Source) restore(sum FileSummary, links map[LinkType]bool) {
+	s.Summary, s.linkSet = sum, links
+	s.firstTime, s.lastTime = UnixNano(sum.First.Time), UnixNano(sum.Last.Time)
+}
+
+// readRecord reads a classic pcap's next record, turning a panic inside the
+// reader (it parses untrusted bytes) into an error.
+func (s *Source) readRecord() (data []byte, ts int64, wireLen int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: reader failed: %v", ErrCorruptPacket, r)
+		}
+	}()
+	data, ts, wireLen, err = s.records.next()
+	if err == nil && len(data) > maxSnaplen {
+		err = fmt.Errorf("%w: capture length %d exceeds %d", ErrCorruptPacket, len(data), maxSnaplen)
+	}
+	return data, ts, wireLen, err
+}
+
+// nextNG is Next for a pcapng, whose packets each name their interface
+// (and link type) and whose times may lie outside an int64 of nanoseconds.
+func (s *Source) nextNG() bool {
+	data, ci, err := s.readNG()
+	if err != nil {
+		s.fail(err)
+		return false
+	}
+	s.Data, s.Length = data, ci.Length
 	s.Time = UnixNano(ci.Timestamp) // saturated, where UnixNano wraps
 	s.Num++
-	if s.ng != nil {
-		s.Link = s.ng.link
-	} else {
-		s.Link = s.link
-	}
+	s.Link = s.ng.link
 	sum := &s.Summary
 	sum.Packets++
 	sum.Bytes += uint64(ci.Length)
@@ -299,22 +351,18 @@ func (s *Source) Next() bool {
 	return true
 }
 
-// read calls the reader, turning a panic inside it (it parses untrusted
-// bytes) into an error.
-func (s *Source) read() (data []byte, ci gopacket.CaptureInfo, err error) {
+// readNG calls the pcapng reader, turning a panic inside it (it parses
+// untrusted bytes) into an error.
+func (s *Source) readNG() (data []byte, ci gopacket.CaptureInfo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: reader failed: %v", ErrCorruptPacket, r)
 		}
 	}()
-	if s.ng != nil {
-		data, ci, err = s.ng.next()
-		// the packet, or the block at fault, and not where the read began:
-		// blocks before it may have been skipped
-		s.start = s.ng.start
-	} else {
-		data, ci, err = s.records.ZeroCopyReadPacketData()
-	}
+	data, ci, err = s.ng.next()
+	// the packet, or the block at fault, and not where the read began:
+	// blocks before it may have been skipped
+	s.start = s.ng.start
 	if err == nil && ci.CaptureLength > maxSnaplen {
 		err = fmt.Errorf("%w: capture length %d exceeds %d", ErrCorruptPacket, ci.CaptureLength, maxSnaplen)
 	}

@@ -41,8 +41,8 @@ func fuzzCaptureRead(t *testing.T, data []byte, bufSize int) fuzzCaptureResult {
 	// a few kilobytes of deflate can stand for megabytes of tiny records:
 	// a bound keeps each input quick to run
 	for s.Num < 20000 && s.Next() {
-		if len(s.Data) > maxSnaplen || len(s.Data) != s.Info.CaptureLength {
-			t.Fatalf("packet %d: %d bytes, capture length %d", s.Num, len(s.Data), s.Info.CaptureLength)
+		if len(s.Data) > maxSnaplen {
+			t.Fatalf("packet %d: %d bytes", s.Num, len(s.Data))
 		}
 		if len(out.packets) < 1000 { // enough to compare; the rest is read on
 			out.packets = append(out.packets, bytes.Clone(s.Data))

@@ -30,7 +30,7 @@ func trackCapture(t *testing.T, name string) []fingerprint.Evidence {
 	}
 	defer s.Close()
 	for s.Next() {
-		e.Packet(s.Link, s.Data, s.Time, s.Info.Length, packet.PacketRef{File: s.Index, Num: s.Num})
+		e.Packet(s.Link, s.Data, s.Time, s.Length, packet.PacketRef{File: s.Index, Num: s.Num})
 	}
 	if err := s.Err(); err != nil {
 		t.Fatal(err)

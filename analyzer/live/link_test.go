@@ -62,8 +62,8 @@ func TestWriteFileHeader(t *testing.T) {
 		if !s.Next() {
 			t.Fatalf("%s: no packet: %v", tt.link, s.Err())
 		}
-		if s.Link != tt.want || !s.Info.Timestamp.Equal(ts) || s.Info.Length != 60 {
-			t.Errorf("%s: read back link %s, time %s, length %d", tt.link, s.Link, s.Info.Timestamp, s.Info.Length)
+		if s.Link != tt.want || s.Time != ts.UnixNano() || s.Length != 60 {
+			t.Errorf("%s: read back link %s, time %s, length %d", tt.link, s.Link, time.Unix(0, s.Time).UTC(), s.Length)
 		}
 		s.Close()
 	}
