@@ -1,7 +1,7 @@
 package analyzer
 
 import (
-	"bytes"
+	"cmp"
 	"encoding/binary"
 	"net/netip"
 	"time"
@@ -95,16 +95,50 @@ const (
 )
 
 // flowKey is a connection's endpoints with the lower (address, port) first,
-// so both directions find the same entry. The addresses are kept as their
-// 16 bytes and a family, not as netip.Addr, which holds a pointer (its
-// zone): with no pointer in a key or a flow record, the tables' slabs hold
-// none, so the collector never scans them and clearing or moving a slot
-// takes no write barrier. A spoofed SYN flood fills 65,536 half-open slots
-// and churns through them.
+// so both directions find the same entry. The addresses are kept as two
+// words each and the ports and families as one, not as netip.Addr, which
+// holds a pointer (its zone): with no pointer in a key or a flow record,
+// the tables' slabs hold none, so the collector never scans them and
+// clearing or moving a slot takes no write barrier (a spoofed SYN flood
+// churns through 65,536 half-open slots). Words, and three fields: a
+// struct holding an array, or more than four fields, lives in memory, and
+// the key, written a field at a time and copied 16 bytes at a time, could
+// not be forwarded from its stores: a stall each time it was passed on.
 type flowKey struct {
-	lo, hi         [16]byte
-	loPort, hiPort uint16
-	fam            uint8 // lo's family in bits 0-1, hi's in bits 2-3 (famNone, fam4, fam6)
+	lo, hi addrWords
+	// ends: loPort in bits 0-15, hiPort in 16-31, lo's family in 32-33
+	// and hi's in 34-35 (famNone, fam4, fam6)
+	ends uint64
+}
+
+func (k flowKey) loPort() uint16 { return uint16(k.ends) }
+func (k flowKey) hiPort() uint16 { return uint16(k.ends >> 16) }
+func (k flowKey) fam() uint8     { return uint8(k.ends >> 32) }
+
+func keyEnds(loPort, hiPort uint16, loFam, hiFam uint8) uint64 {
+	return uint64(loPort) | uint64(hiPort)<<16 | uint64(loFam|hiFam<<2)<<32
+}
+
+// addrWords is an address's 16 bytes (IPv4 mapped) as two big-endian
+// words, so comparing them compares the bytes.
+type addrWords struct{ hi, lo uint64 }
+
+func wordsOf(a netip.Addr) addrWords {
+	if a.Is4() {
+		// As16's array is written in words and copied in one 16-byte move:
+		// another stall
+		b := a.As4()
+		return addrWords{0, 0xffff<<32 | uint64(binary.BigEndian.Uint32(b[:]))}
+	}
+	b := a.As16()
+	return addrWords{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
+}
+
+func (w addrWords) compare(o addrWords) int {
+	if w.hi != o.hi {
+		return cmp.Compare(w.hi, o.hi)
+	}
+	return cmp.Compare(w.lo, o.lo)
 }
 
 // Address families of a flowKey, ordered as netip.Addr.Compare orders
@@ -127,42 +161,57 @@ func addrFamily(a netip.Addr) uint8 {
 
 // addrFrom rebuilds an address kept in a flowKey. Packets carry no zones,
 // so none is lost.
-func addrFrom(b [16]byte, fam uint8) netip.Addr {
+func addrFrom(w addrWords, fam uint8) netip.Addr {
 	switch fam {
 	case fam4:
-		return netip.AddrFrom4([4]byte(b[12:]))
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(w.lo))
+		return netip.AddrFrom4(b)
 	case fam6:
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], w.hi)
+		binary.BigEndian.PutUint64(b[8:], w.lo)
 		return netip.AddrFrom16(b)
 	}
 	return netip.Addr{}
 }
 
 // loAddr and hiAddr are the key's addresses.
-func (k flowKey) loAddr() netip.Addr { return addrFrom(k.lo, k.fam&3) }
-func (k flowKey) hiAddr() netip.Addr { return addrFrom(k.hi, k.fam>>2) }
+func (k flowKey) loAddr() netip.Addr { return addrFrom(k.lo, k.fam()&3) }
+func (k flowKey) hiAddr() netip.Addr { return addrFrom(k.hi, k.fam()>>2) }
 
 func (k flowKey) hash() bounded.Hash {
-	ports := uint64(k.loPort)<<16 | uint64(k.hiPort) | uint64(k.fam)<<32
-	if k.fam == fam4|fam4<<2 {
+	lo, hi, ends := k.lo, k.hi, k.ends
+	if uint8(ends>>32) == fam4|fam4<<2 {
 		// most traffic: both IPv4 addresses in one word
-		lo, hi := binary.BigEndian.Uint32(k.lo[12:]), binary.BigEndian.Uint32(k.hi[12:])
-		return bounded.Seed().Word(uint64(lo)<<32 | uint64(hi)).Word(ports)
+		return bounded.Seed().Word(lo.lo<<32 | hi.lo&0xffffffff).Word(ends)
 	}
-	return bounded.Seed().Word(binary.LittleEndian.Uint64(k.lo[:8])).Word(binary.LittleEndian.Uint64(k.lo[8:])).
-		Word(binary.LittleEndian.Uint64(k.hi[:8])).Word(binary.LittleEndian.Uint64(k.hi[8:])).Word(ports)
+	return bounded.Seed().Word(lo.hi).Word(lo.lo).Word(hi.hi).Word(hi.lo).Word(ends)
 }
 
-func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (flowKey, bool) {
-	a, b := src.As16(), dst.As16()
+// makeFlowKey is the key of a packet from src:sport to dst:dport, and
+// whether src is its lo side.
+func makeFlowKey(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (k flowKey, fromLo bool) {
+	fromLo = k.set(src, sport, dst, dport)
+	return k, fromLo
+}
+
+// set is makeFlowKey in place: a key returned in registers was stored to
+// the stack and copied from there in 16-byte moves, which the stores could
+// not be forwarded to (the flow table's hottest instruction).
+func (k *flowKey) set(src netip.Addr, sport uint16, dst netip.Addr, dport uint16) (fromLo bool) {
+	a, b := wordsOf(src), wordsOf(dst)
 	fa, fb := addrFamily(src), addrFamily(dst)
 	c := int(fa) - int(fb)
 	if c == 0 {
-		c = bytes.Compare(a[:], b[:])
+		c = a.compare(b)
 	}
 	if c < 0 || c == 0 && sport <= dport {
-		return flowKey{a, b, sport, dport, fa | fb<<2}, true
+		k.lo, k.hi, k.ends = a, b, keyEnds(sport, dport, fa, fb)
+		return true
 	}
-	return flowKey{b, a, dport, sport, fb | fa<<2}, false
+	k.lo, k.hi, k.ends = b, a, keyEnds(dport, sport, fb, fa)
+	return false
 }
 
 // connRecord is a connection's packet.Conn without its ends, which the
@@ -219,11 +268,11 @@ type closedFlow struct {
 
 // summary is cf's flow record summary; key holds its ends.
 func (cf *closedFlow) summary(key flowKey) flowSummary {
-	s := flowSummary{client: key.loAddr(), server: key.hiAddr(), cport: key.loPort, sport: key.hiPort,
+	s := flowSummary{client: key.loAddr(), server: key.hiAddr(), cport: key.loPort(), sport: key.hiPort(),
 		proto: packet.ProtoTCP, state: stateClosed, alerted: cf.alerted, app: cf.app,
 		counts: cf.counts, start: cf.start, end: cf.end}
 	if !cf.clientIsLo {
-		s.client, s.server, s.cport, s.sport = s.server, s.client, key.hiPort, key.loPort
+		s.client, s.server, s.cport, s.sport = s.server, s.client, key.hiPort(), key.loPort()
 	}
 	return s
 }
@@ -282,7 +331,8 @@ func newFlowTable(cfg FlowConfig, streamWindow int, ended func(c *packet.Conn)) 
 // observe updates the connection f belongs to and sets f.Dir and
 // f.ConnEvent.
 func (t *flowTable) observe(f *packet.Facts) {
-	key, fromLo := makeFlowKey(f.Src, f.SrcPort, f.Dst, f.DstPort)
+	var key flowKey
+	fromLo := key.set(f.Src, f.SrcPort, f.Dst, f.DstPort)
 	now := f.Time
 	if fl, ok := t.established.Get(key, now); ok {
 		t.update(key, fl, fromLo, f, true)

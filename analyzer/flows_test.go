@@ -254,7 +254,7 @@ func TestFlowKeyKeepsAddresses(t *testing.T) {
 				if back != k {
 					t.Errorf("%v:%d-%v:%d: the reverse direction has another key", a, ports[0], b, ports[1])
 				}
-				src, dst, sport, dport := k.loAddr(), k.hiAddr(), k.loPort, k.hiPort
+				src, dst, sport, dport := k.loAddr(), k.hiAddr(), k.loPort(), k.hiPort()
 				if !fromLo {
 					src, dst, sport, dport = dst, src, dport, sport
 				}

@@ -58,11 +58,11 @@ func (t *udpFlowTable) gone(key flowKey, fl *udpFlow) {
 	if fl.bothWays {
 		state = stateEstablished
 	}
-	s := flowSummary{client: key.loAddr(), server: key.hiAddr(), cport: key.loPort, sport: key.hiPort,
+	s := flowSummary{client: key.loAddr(), server: key.hiAddr(), cport: key.loPort(), sport: key.hiPort(),
 		proto: packet.ProtoUDP, state: state, alerted: fl.alerted, app: fl.app.proto,
 		counts: fl.counts, start: fl.start, end: fl.last}
 	if !fl.clientIsLo {
-		s.client, s.server, s.cport, s.sport = s.server, s.client, key.hiPort, key.loPort
+		s.client, s.server, s.cport, s.sport = s.server, s.client, key.hiPort(), key.loPort()
 	}
 	t.onEnd(&s, t.endReason)
 }
