@@ -255,9 +255,11 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 		r.alone = packetOnly(r)
 		r.session = r.urilen != nil || slices.ContainsFunc(r.bufs, func(c chain) bool { return sessionBuffer(c.id) })
 	}
+	var tasks []func()
 	for c := range eng.sets {
-		eng.sets[c].pf = builders[c].build()
+		eng.sets[c].pf = builders[c].plan(&tasks)
 	}
+	runTasks(cfg.Threads, tasks)
 	return eng, nil
 }
 

@@ -38,6 +38,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // Pattern length tiers. Each tier has its own index, so a few short
@@ -113,6 +115,18 @@ func (b *prefilterBuilder) add(lp []byte, rule int32, open bool) {
 
 // build returns the prefilter, or nil when no pattern was added.
 func (b *prefilterBuilder) build() *prefilter {
+	var tasks []func()
+	p := b.plan(&tasks)
+	runTasks(1, tasks)
+	return p
+}
+
+// plan is build with the indexes left to build: the work of each is
+// appended to tasks, which the caller runs, on several threads where it
+// has them (each index is built apart, into its own place; on one thread
+// building ET Open's indexes was the last eighth of its load). The
+// prefilter is ready once they have all run.
+func (b *prefilterBuilder) plan(tasks *[]func()) *prefilter {
 	if len(b.patterns) == 0 {
 		return nil
 	}
@@ -128,21 +142,23 @@ func (b *prefilterBuilder) build() *prefilter {
 		}
 	}
 	if len(open) > 0 {
-		p.groups = append(p.groups, buildGroup(b.patterns, open, false))
+		p.groups = append(p.groups, planGroup(b.patterns, open, false, tasks))
 	}
 	if len(ported) > 0 {
-		p.groups = append(p.groups, buildGroup(b.patterns, ported, true))
+		p.groups = append(p.groups, planGroup(b.patterns, ported, true, tasks))
 	}
 	if len(p.groups) == 2 {
-		all := buildGroup(b.patterns, append(slices.Clone(open), ported...), true)
+		all := planGroup(b.patterns, append(slices.Clone(open), ported...), true, tasks)
 		p.all = &all
 	}
 	return p
 }
 
-// buildGroup splits a group's patterns by length between the byte finder and
-// the block index tiers.
-func buildGroup(patterns [][]byte, ids []int32, ported bool) patternGroup {
+// planGroup splits a group's patterns by length between the byte finder and
+// the block index tiers, and appends the work of building each to tasks.
+// The group's byte finder and index slice are allocated here, so the
+// group may be copied before the tasks fill them.
+func planGroup(patterns [][]byte, ids []int32, ported bool, tasks *[]func()) patternGroup {
 	g := patternGroup{ported: ported}
 	var short, narrow, mid, long []int32
 	for _, id := range ids {
@@ -158,17 +174,49 @@ func buildGroup(patterns [][]byte, ids []int32, ported bool) patternGroup {
 		}
 	}
 	if len(short) > 0 {
-		g.bytes = buildByteFinder(patterns, short)
+		bf := &byteFinder{}
+		g.bytes = bf
+		*tasks = append(*tasks, func() { *bf = *buildByteFinder(patterns, short) })
 	}
-	if len(narrow) > 0 {
-		g.blocks = append(g.blocks, buildBlockIndex(patterns, narrow, 2))
+	type tier struct {
+		ids   []int32
+		width int
 	}
-	for _, tier := range [][]int32{mid, long} {
-		if len(tier) > 0 {
-			g.blocks = append(g.blocks, buildBlockIndex(patterns, tier, 4))
+	var tiers []tier
+	for _, t := range []tier{{narrow, 2}, {mid, 4}, {long, 4}} {
+		if len(t.ids) > 0 {
+			tiers = append(tiers, t)
 		}
 	}
+	g.blocks = make([]*blockIndex, len(tiers))
+	for i, t := range tiers {
+		*tasks = append(*tasks, func() { g.blocks[i] = buildBlockIndex(patterns, t.ids, t.width) })
+	}
 	return g
+}
+
+// runTasks runs tasks on up to threads goroutines, each taking the next
+// task as it is free: each writes its own result, so the order they run
+// in does not matter.
+func runTasks(threads int, tasks []func()) {
+	if threads <= 1 || len(tasks) < 2 {
+		for _, t := range tasks {
+			t()
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(threads, len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(tasks); i = int(next.Add(1)) - 1 {
+				tasks[i]()
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // hasOpen reports whether some pattern belongs to an any-port rule.
