@@ -27,7 +27,7 @@ func main() {
 	bin := flag.String("ipsreplay", "bin/ipsreplay", "the ipsreplay binary to measure")
 	large := flag.String("large", "", "the large mixed capture")
 	flood := flag.String("synflood", "", "the spoofed SYN flood capture for the memory bound")
-	runs := flag.Int("runs", 3, "runs of each measurement (at least 7 for one under a second); the fastest counts")
+	runs := flag.Int("runs", 5, "runs of each measurement (at least 7 for one under a second); the fastest counts")
 	nRules := flag.Int("rules", 1000, "content rules to generate for the signature-pack measurement; 0 skips it")
 	etDir := flag.String("etrules", "../shared/rulesets/et-open-2020", "a `DIR` of real rules (*.rules) to measure the cost of, on one thread and on two; skipped when missing")
 	flag.Parse()
