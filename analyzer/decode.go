@@ -242,15 +242,21 @@ func firstLayer(lt LinkType, data []byte) (gopacket.LayerType, int, bool) {
 	return 0, 0, false
 }
 
-// decode fills f from one packet of link type lt. It returns false when the
-// packet yielded nothing the detectors can use; counts say why.
+// decode fills f from one packet of link type lt, keeping the time,
+// reference and wire length f holds. It returns false when the packet
+// yielded nothing the detectors can use; counts say why.
 func (d *decoder) decode(lt LinkType, data []byte, f *packet.Facts) bool {
-	// cleared in place, the fields kept put back after: a literal naming
-	// them was built on the stack and copied over, 520 bytes, read back
-	// right after they were written (a stall on every packet)
-	at, ref, wireLen := f.Time, f.Packet, f.WireLen
+	return d.decodeAt(lt, data, f, f.Time, f.Packet, f.WireLen)
+}
+
+// decodeAt is decode for the packet at time at, ref, wireLen bytes on the
+// wire. f is cleared in place and those set after, from registers: a
+// literal naming them was built on the stack and copied over f, 520 bytes
+// read back right after they were written, and the caller's fields read
+// back the same way (store-forwarding stalls on every packet).
+func (d *decoder) decodeAt(lt LinkType, data []byte, f *packet.Facts, at int64, ref packet.PacketRef, wireLen int) bool {
 	*f = packet.Facts{}
-	f.Time, f.Packet, f.WireLen, f.CapLen = at, ref, wireLen, len(data)
+	f.Time, f.Packet.File, f.Packet.Num, f.WireLen, f.CapLen = at, ref.File, ref.Num, wireLen, len(data)
 	d.hasRoot, d.fragment = false, false
 	first, off, ok := firstLayer(lt, data)
 	if !ok {

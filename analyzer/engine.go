@@ -310,8 +310,7 @@ func (e *Engine) run(link LinkType, data []byte, t int64, wireLen int, ref packe
 		}
 	}
 	f := &e.facts
-	f.Time, f.Packet, f.WireLen = t, ref, wireLen
-	if !e.dec.decode(link, data, f) {
+	if !e.dec.decodeAt(link, data, f, t, ref, wireLen) {
 		e.undecoded++
 		return
 	}

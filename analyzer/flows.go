@@ -415,7 +415,9 @@ func (t *flowTable) begin(fl *flow, clientIsLo bool, cport, sport uint16, client
 func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, established bool) {
 	c := &fl.conn
 	fromClient := fromLo == fl.clientIsLo
-	c.End, c.Last = f.Time, f.Packet
+	// the packet's reference by its fields: a PacketRef copied whole is a
+	// 16-byte move over the two stores that wrote it, a stall
+	c.End, c.Last.File, c.Last.Num = f.Time, f.Packet.File, f.Packet.Num
 	f.FlowStart = c.Start
 	payload := uint64(len(f.Payload))
 	flags := f.TCPFlags
@@ -430,7 +432,12 @@ func (t *flowTable) update(key flowKey, fl *flow, fromLo bool, f *packet.Facts, 
 		c.ServerBytes += payload
 		fl.bytes[1] += uint64(f.CapLen)
 	}
-	f.FlowCounts = fl.counts()
+	// word by word: the struct, built on the stack and copied in 16-byte
+	// moves, was read back right after its words (and fl.bytes, just
+	// added to) were stored, and stalled (3 % of a SYN flood)
+	fc := &f.FlowCounts
+	fc.Pkts[0], fc.Pkts[1] = uint64(c.ClientPkts), uint64(c.ServerPkts)
+	fc.Bytes[0], fc.Bytes[1] = fl.bytes[0], fl.bytes[1]
 
 	// the stream starts after the SYN, which takes one sequence number
 	d := 1
