@@ -514,6 +514,17 @@ func TestParseFile(t *testing.T) {
 	if err != nil || len(rules) != 1 || len(rules[0].Matches[0].Content.Pattern) != 200000 {
 		t.Errorf("long rule: %v", err)
 	}
+	// A long comment, then a long line continued by a short one and one
+	// more rule: the lines past the reader's buffer are read whole.
+	src = "# " + strings.Repeat("c", 10000) + "\n" +
+		`alert tcp any any -> any any (content:"` + strings.Repeat("B", 9000) + "\"; \\\n" +
+		" sid:2;)\n" +
+		"alert tcp any any -> any any (sid:3;)\n"
+	rules, _, err = ParseFile("x.rules", strings.NewReader(src), DefaultVars())
+	if err != nil || len(rules) != 2 || len(rules[0].Matches[0].Content.Pattern) != 9000 ||
+		rules[0].Line != 2 || rules[0].SID != 2 || rules[1].Line != 4 || rules[1].SID != 3 {
+		t.Errorf("long lines continued: %v, %+v", err, rules)
+	}
 }
 
 type failingReader struct{}
