@@ -171,8 +171,7 @@ func (la *lookahead) waiting() bool {
 
 func (w *aheadWorker) run(sl *aheadSlot, n uint64) {
 	f := &w.f
-	f.Time, f.Packet, f.WireLen = sl.t, sl.ref, sl.wireLen
-	if w.dec.decode(sl.link, sl.data, f) && !w.dec.fragment {
+	if w.dec.decodeAt(sl.link, sl.data, f, sl.t, sl.ref, sl.wireLen) && !w.dec.fragment {
 		w.m.Ahead(f, &sl.ahead)
 	} else {
 		sl.ahead.Reset()
