@@ -315,11 +315,8 @@ func (s *Source) readRecord() (data []byte, ts int64, wireLen int, err error) {
 			err = fmt.Errorf("%w: reader failed: %v", ErrCorruptPacket, r)
 		}
 	}()
-	data, ts, wireLen, err = s.records.next()
-	if err == nil && len(data) > maxSnaplen {
-		err = fmt.Errorf("%w: capture length %d exceeds %d", ErrCorruptPacket, len(data), maxSnaplen)
-	}
-	return data, ts, wireLen, err
+	// the records' snap length is maxSnaplen: a longer one is refused there
+	return s.records.next()
 }
 
 // nextNG is Next for a pcapng, whose packets each name their interface

@@ -259,7 +259,7 @@ func compileRules(rs []*rules.Rule, cfg Config) (*engine, error) {
 	for c := range eng.sets {
 		eng.sets[c].pf = builders[c].plan(&tasks)
 	}
-	runTasks(cfg.Threads, tasks)
+	forEachOn(cfg.Threads, len(tasks), 1, func(i int) { tasks[i]() })
 	return eng, nil
 }
 
@@ -285,31 +285,41 @@ func compileAll(order []*rules.Rule, threads int) []compiledRule {
 			c.cr, c.fps, c.err = compileRule(order[i])
 		}
 	}
-	if threads <= 1 || len(order) < 256 {
-		for i := range order {
-			one(i)
+	if len(order) < 256 {
+		threads = 1 // a few rules: not worth the goroutines
+	}
+	forEachOn(threads, len(order), 64, one)
+	return out
+}
+
+// forEachOn calls fn(i) for every i below n on up to threads goroutines,
+// each taking the next chunk of i as it is free; on one thread, in order.
+// fn must write only its own results.
+func forEachOn(threads, n, chunk int, fn func(i int)) {
+	if threads <= 1 || n <= chunk {
+		for i := range n {
+			fn(i)
 		}
-		return out
+		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range threads {
+	for range min(threads, (n+chunk-1)/chunk) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				lo := int(next.Add(64)) - 64
-				if lo >= len(order) {
+				lo := int(next.Add(int64(chunk))) - chunk
+				if lo >= n {
 					return
 				}
-				for i := lo; i < min(lo+64, len(order)); i++ {
-					one(i)
+				for i := lo; i < min(lo+chunk, n); i++ {
+					fn(i)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return out
 }
 
 // readsBuffer reports whether the compiled rule has a chain in buffer id.

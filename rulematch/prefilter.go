@@ -38,8 +38,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
-	"sync"
-	"sync/atomic"
 )
 
 // Pattern length tiers. Each tier has its own index, so a few short
@@ -117,7 +115,9 @@ func (b *prefilterBuilder) add(lp []byte, rule int32, open bool) {
 func (b *prefilterBuilder) build() *prefilter {
 	var tasks []func()
 	p := b.plan(&tasks)
-	runTasks(1, tasks)
+	for _, t := range tasks {
+		t()
+	}
 	return p
 }
 
@@ -193,30 +193,6 @@ func planGroup(patterns [][]byte, ids []int32, ported bool, tasks *[]func()) pat
 		*tasks = append(*tasks, func() { g.blocks[i] = buildBlockIndex(patterns, t.ids, t.width) })
 	}
 	return g
-}
-
-// runTasks runs tasks on up to threads goroutines, each taking the next
-// task as it is free: each writes its own result, so the order they run
-// in does not matter.
-func runTasks(threads int, tasks []func()) {
-	if threads <= 1 || len(tasks) < 2 {
-		for _, t := range tasks {
-			t()
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(threads, len(tasks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(tasks); i = int(next.Add(1)) - 1 {
-				tasks[i]()
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // hasOpen reports whether some pattern belongs to an any-port rule.
